@@ -1,0 +1,239 @@
+"""The facade a host program uses: ``from sequencer import Engine``.
+
+Everything the CLI does is a method here; the CLI only parses arguments and prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sequencer import enrollment as plan
+from sequencer import timing
+from sequencer.caps import Capacity, SenderBook
+from sequencer.clock import Clock, SystemClock
+from sequencer.config import Config, Sender, load_config
+from sequencer.contacts import ContactRow, RowError, parse_csv
+from sequencer.errors import AlreadyEnrolled, ContactNotFound, ImportFileError, Problem, SequenceNotFound
+from sequencer.loader import load_paths, load_sequences
+from sequencer.model import Sequence, Step
+from sequencer.store import Contact, NewEnrollment, Store
+
+#: Called as ``progress(rows_done, rows_total)`` while a long job runs.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportReport:
+    file: str
+    rows: int
+    inserted: int
+    updated: int
+    errors: list[RowError]
+    #: Rows whose address appeared earlier in the same file (merged into that contact).
+    repeated: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnrollReport:
+    sequence: str
+    sender: str
+    enrolled: int
+    #: (address, sequence it is already active in) for each contact refused.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    first_due: datetime | None = None
+    last_due: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreviewStep:
+    step: Step
+    due_at: datetime
+    local: datetime
+    #: Whether the time is the real one (already sent or scheduled) or a projection.
+    status: str
+    rendered: dict[str, list[plan.Rendered]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preview:
+    sequence: Sequence
+    contact: Contact
+    sender: Sender
+    zone: ZoneInfo
+    steps: list[PreviewStep]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{p.step.key}.{factor}[{r.key}]: {r.error}"
+                for p in self.steps for factor, items in p.rendered.items() for r in items if r.error]
+
+
+class Engine:
+    """One sequencer: configuration, sequences, a store and a clock."""
+
+    def __init__(self, config: Config | None = None, *, database_url: str | None = None,
+                 clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None) -> None:
+        self.config = config or load_config(database_url=database_url)
+        url = database_url or self.config.database_url
+        self.store = Store(url)
+        self.clock: Clock = clock or SystemClock()
+        self._paths = tuple(Path(p) for p in (sequence_paths or self.config.sequences))
+        self._sequences: dict[str, Sequence] | None = None
+
+    @classmethod
+    def from_config(cls, path: Path | str | None = None, *, database_url: str | None = None,
+                    clock: Clock | None = None) -> Engine:
+        return cls(load_config(path, database_url=database_url), database_url=database_url, clock=clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sequences ------------------------------------------------------------------------------
+
+    def validate(self, paths: Iterable[Path | str] | None = None) -> list[Problem]:
+        """Every problem in the given (or configured) sequence files."""
+        senders = list(self.config.senders) if self.config.senders else None
+        return load_paths(paths or self._paths, senders=senders)[1]
+
+    @property
+    def sequences(self) -> dict[str, Sequence]:
+        """The loaded sequences; raises :class:`~sequencer.errors.SequenceInvalid` on any error."""
+        if self._sequences is None:
+            senders = list(self.config.senders) if self.config.senders else None
+            self._sequences = load_sequences(self._paths, senders=senders)
+        return self._sequences
+
+    def sequence(self, name: str) -> Sequence:
+        try:
+            return self.sequences[name]
+        except KeyError:
+            known = ", ".join(sorted(self.sequences)) or "none"
+            raise SequenceNotFound(f"no sequence named '{name}' (loaded: {known})") from None
+
+    # -- contacts -------------------------------------------------------------------------------
+
+    def import_contacts(self, path: Path | str, *, progress: Progress | None = None) -> ImportReport:
+        """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported."""
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ImportFileError(f"{file}: no such file") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"{file}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+        total = max(text.count("\n"), 1)
+        good: list[ContactRow] = []
+        errors: list[RowError] = []
+        for item in parse_csv(text, file=str(file)):
+            (errors if isinstance(item, RowError) else good).append(item)  # type: ignore[arg-type]
+            if progress is not None and (len(good) + len(errors)) % 1000 == 0:
+                progress(item.row, total)
+        counts = self.store.upsert_contacts(good, now=self.clock.now())
+        if progress is not None:
+            progress(total, total)
+        repeated = len(good) - len({row.email_key for row in good})
+        return ImportReport(file=str(file), rows=len(good) + len(errors), inserted=counts.inserted,
+                            updated=counts.updated, errors=errors, repeated=repeated)
+
+    def contact(self, email: str) -> Contact:
+        found = self.store.contact(email)
+        if found is None:
+            raise ContactNotFound(f"no contact with the address {email}; import it first")
+        return found
+
+    # -- enrollment -----------------------------------------------------------------------------
+
+    def enroll(self, sequence: str, *, sender: str | None = None, emails: Iterable[str] | None = None,
+               where: dict[str, str] | None = None) -> EnrollReport:
+        """Enroll contacts (all, or the given addresses / field matches) in a sequence.
+
+        A contact already active in any sequence is refused and listed; the rest are enrolled
+        together, with message 1 placed inside each recipient's window and the sender's cap.
+        """
+        seq = self.sequence(sequence)
+        who = self.config.sender(sender or seq.sender)
+        emails = list(emails) if emails is not None else None
+        contacts = self.store.contacts(emails=emails, where=where)
+        if emails is not None and not contacts:
+            raise ContactNotFound(f"none of {', '.join(emails)} is an imported contact")
+        active = self.store.active_enrollments(c.id for c in contacts if c.id is not None)
+        now = self.clock.now()
+        book = self._book(who)
+        plans: list[NewEnrollment] = []
+        refused: list[tuple[str, str]] = []
+        for contact in contacts:
+            assert contact.id is not None
+            if contact.id in active:
+                refused.append((contact.email, active[contact.id].sequence))
+                continue
+            zone = self.zone_for(seq, contact, who)
+            due = plan.place_first_send(seq, zone=zone, now=now, book=book)
+            plans.append(NewEnrollment(contact_id=contact.id, sequence=seq.name, sender=who.name, timezone=zone.key,
+                                       step_key=seq.steps[0].key, channel=seq.steps[0].channel.value, due_at=due))
+        if emails is not None and len(emails) == 1 and refused and not plans:
+            address, current = refused[0]
+            raise AlreadyEnrolled(f"{address} is already active in the '{current}' sequence; "
+                                  "stop that enrollment first")
+        self.store.enroll(plans, now=now)
+        dues = [p.due_at for p in plans]
+        return EnrollReport(sequence=seq.name, sender=who.name, enrolled=len(plans), refused=refused,
+                            first_due=min(dues, default=None), last_due=max(dues, default=None))
+
+    def _book(self, sender: Sender) -> SenderBook:
+        capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
+                            zone=sender.timezone)
+        return SenderBook(capacity, seed=sender.name, sent=self.store.scheduled_times(sender.name))
+
+    @staticmethod
+    def zone_for(sequence: Sequence, contact: Contact, sender: Sender) -> ZoneInfo:
+        return timing.resolve_zone(sequence, contact_tz=contact.timezone, sender_tz=sender.timezone.key)
+
+    # -- preview --------------------------------------------------------------------------------
+
+    def preview(self, sequence: str, email: str, *, sender: str | None = None) -> Preview:
+        """A recipient's timeline and every variant rendered for them.
+
+        Times already fixed (sent or scheduled) are shown as they are; the rest are projected
+        from message 1's actual or planned time.
+        """
+        seq = self.sequence(sequence)
+        contact = self.contact(email)
+        assert contact.id is not None
+        enrollment = next((e for e in reversed(self.store.enrollments(contact.id)) if e.sequence == seq.name), None)
+        who = self.config.sender(sender or (enrollment.sender if enrollment else None) or seq.sender)
+        zone = ZoneInfo(enrollment.timezone) if enrollment else self.zone_for(seq, contact, who)
+        known = {s.step_key: s for s in self.store.sends(enrollment.id)} if enrollment and enrollment.id else {}
+        times = self._timeline(seq, zone, who, known)
+        context = plan.template_context(contact.model_dump(), contact.fields, who.template_fields())
+        steps = [PreviewStep(step=step, due_at=due, local=due.astimezone(zone), status=status,
+                             rendered=plan.render_step(step, context))
+                 for step, (due, status) in zip(seq.steps, times, strict=True)]
+        return Preview(sequence=seq, contact=contact, sender=who, zone=zone, steps=steps)
+
+    def _timeline(self, seq: Sequence, zone: ZoneInfo, who: Sender, known: dict[str, Any]) -> list[tuple[datetime, str]]:
+        first = known.get(seq.steps[0].key)
+        if first is not None:
+            anchor = first.sent_at or first.due_at
+            status = first.status
+        else:
+            anchor = plan.place_first_send(seq, zone=zone, now=self.clock.now(), book=self._book(who))
+            status = "projected"
+        out = [(anchor, status)]
+        for index, step in enumerate(seq.steps[1:], start=1):
+            send = known.get(step.key)
+            if send is not None:
+                out.append((send.sent_at or send.due_at, send.status))
+            else:
+                out.append((plan.next_step_due(seq, index, anchor=anchor, zone=zone), "projected"))
+        return out

@@ -1,0 +1,194 @@
+"""The ``sequencer`` command: a thin layer over :class:`sequencer.Engine`."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape as _escape
+from rich.padding import Padding
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from sequencer.app import Engine, Preview
+from sequencer.errors import SequencerError
+
+app = typer.Typer(help="Outreach sequences under a named sender: validate, import, enroll, preview, send.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    config: Path | None = None
+    db: str | None = None
+
+
+state = _State()
+
+
+@app.callback()
+def main(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config file (default: ./sequencer.toml "
+                                                "or $SEQUENCER_CONFIG).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path.")] = None,
+) -> None:
+    state.config = config
+    state.db = _db_url(db)
+
+
+def _db_url(db: str | None) -> str | None:
+    if db is None or "://" in db:
+        return db
+    return f"sqlite:///{Path(db).resolve()}"
+
+
+def engine() -> Engine:
+    return Engine.from_config(state.config, database_url=state.db)
+
+
+def friendly(func: F) -> F:
+    """Turn a user's mistake into a message and exit status 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SequencerError as exc:
+            err.print(f"[red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@friendly
+def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the "
+                                                                    "configured sequences).")] = None) -> None:
+    """Check sequence files; report every problem with its file and line."""
+    with engine() as eng:
+        problems = eng.validate(paths or None)
+        names = sorted(p for p in (paths or eng.config.sequences))
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err.print(f"[{colour}]{problem.severity}[/]: {_escape(str(problem))}", soft_wrap=True)
+    if errors:
+        err.print(f"[red]{len(errors)} error(s)[/], {len(problems) - len(errors)} warning(s)")
+        raise typer.Exit(1)
+    out.print(f"[green]ok[/]: {', '.join(map(str, names))} ({len(problems)} warning(s))")
+
+
+@app.command("import")
+@friendly
+def import_(file: Annotated[Path, typer.Argument(help="CSV with an 'email' column.")]) -> None:
+    """Import contacts from CSV; re-importing updates instead of duplicating."""
+    with engine() as eng, _progress(f"importing {file.name}") as (bar, task):
+        report = eng.import_contacts(file, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    for error in report.errors:
+        err.print(f"[yellow]skipped[/] {file}: {_escape(str(error))}", soft_wrap=True)
+    out.print(f"{report.rows} rows: [green]{report.inserted} new[/], {report.updated} updated, "
+              f"{len(report.errors)} skipped" + (f", {report.repeated} repeated in the file (merged)"
+                                                 if report.repeated else ""))
+
+
+@app.command()
+@friendly
+def enroll(
+    sequence: Annotated[str, typer.Option("--sequence", "-s", help="Sequence name.")],
+    sender: Annotated[str | None, typer.Option(help="Sender name (default: the sequence's or the first).")] = None,
+    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Only these addresses.")] = None,
+    where: Annotated[list[str] | None, typer.Option(help="Only contacts with FIELD=VALUE.")] = None,
+) -> None:
+    """Enroll all (or the selected) contacts in a sequence."""
+    filters = dict(_pair(w) for w in where or [])
+    with engine() as eng:
+        report = eng.enroll(sequence, sender=sender, emails=email, where=filters or None)
+    for address, current in report.refused:
+        err.print(f"[yellow]refused[/] {address}: already active in '{current}'")
+    if report.enrolled:
+        span = (f"at {_utc(report.first_due)}" if report.first_due == report.last_due
+                else f"between {_utc(report.first_due)} and {_utc(report.last_due)}")
+        out.print(f"[green]{report.enrolled} enrolled[/] in '{report.sequence}' from {report.sender}; "
+                  f"message 1 goes out {span}")
+    else:
+        out.print(f"no contact enrolled ({len(report.refused)} already active)")
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, eq, value = text.partition("=")
+    if not eq:
+        raise typer.BadParameter(f"'{text}' should be FIELD=VALUE")
+    return name.strip(), value.strip()
+
+
+@app.command()
+@friendly
+def preview(
+    sequence: Annotated[str, typer.Option("--sequence", "-s", help="Sequence name.")],
+    email: Annotated[str, typer.Option("--email", "-e", help="The contact's address.")],
+    sender: Annotated[str | None, typer.Option(help="Sender name.")] = None,
+) -> None:
+    """Show a recipient's timeline and every variant rendered for them."""
+    with engine() as eng:
+        result = eng.preview(sequence, email, sender=sender)
+    _print_preview(result)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _print_preview(p: Preview) -> None:
+    out.print(f"[bold]{p.contact.email}[/] in '{p.sequence.name}' from {p.sender.display_name} "
+              f"<{p.sender.email}>, time zone [bold]{p.zone.key}[/]")
+    table = Table("step", "channel", "day", "local time", "UTC", "status")
+    for s in p.steps:
+        table.add_row(s.step.key, s.step.channel.value, str(s.step.day), s.local.strftime("%a %Y-%m-%d %H:%M %Z"),
+                      s.due_at.strftime("%Y-%m-%d %H:%M"), s.status)
+    out.print(table)
+    for s in p.steps:
+        thread = ", in thread: Re: <message 1's subject>" if s.step.thread else ""
+        out.print(Text.assemble("\n", (s.step.key, "bold"), f" ({s.step.channel.value}{thread})"))
+        for factor, items in s.rendered.items():
+            for r in items:
+                label = f"  {factor}[{r.key}]:"
+                if r.error:
+                    out.print(Text.assemble(label, " ", (f"error: {r.error}", "red")))
+                elif factor == "subjects":
+                    out.print(Text(f"{label} {(r.text or '').strip()}"))
+                else:
+                    out.print(Text(label))
+                    out.print(Padding(Text((r.text or "").strip()), (0, 0, 0, 4), expand=False))
+    if p.errors:
+        err.print(f"[red]{len(p.errors)} variant(s) cannot be rendered for this contact[/]")
+
+
+def _utc(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal (or always, for long jobs in CI logs)."""
+
+    def __init__(self, label: str) -> None:
+        self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=err, transient=True, disable=not sys.stderr.isatty())
+        self.task = self.bar.add_task(label, total=None)
+
+    def __enter__(self) -> tuple[Progress, Any]:
+        self.bar.start()
+        return self.bar, self.task
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+def run() -> None:
+    app()

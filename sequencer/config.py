@@ -1,0 +1,228 @@
+"""Configuration: a TOML file (``sequencer.toml``) plus environment variables.
+
+Secrets are never in the file: a sender names the *environment variable* that holds its
+password (``password_env``), and the password is read only when a connection is opened.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sequencer.errors import ConfigError
+
+DEFAULT_DATABASE = "sqlite:///sequencer.db"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+class Security(enum.StrEnum):
+    #: Plain connection upgraded with STARTTLS (port 587).
+    STARTTLS = "starttls"
+    #: TLS from the first byte (port 465).
+    TLS = "tls"
+    #: No encryption: loopback capture servers and tests only.
+    NONE = "none"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 587
+    security: Security = Security.STARTTLS
+    username: str | None = None
+    #: Name of the environment variable that holds the password (never the password).
+    password_env: str | None = None
+    timeout: float = 30.0
+
+    def password(self) -> str | None:
+        if self.password_env is None:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(f"environment variable {self.password_env} (the SMTP password) is not set")
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sender:
+    """A real person's mailbox that messages go out from."""
+
+    #: Short name used in sequence files and on the command line.
+    name: str
+    #: Display name in ``From:``, e.g. ``Jane Doe``.
+    display_name: str
+    #: Mailbox address.
+    email: str
+    signature: str = ""
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    daily_cap: int = 50
+    min_gap: timedelta = timedelta(minutes=2)
+    jitter: timedelta = timedelta(minutes=1)
+    reply_to: str | None = None
+    title: str = ""
+    company: str = ""
+    phone: str = ""
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split()[0] if self.display_name.strip() else self.name
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    def template_fields(self) -> dict[str, str]:
+        """What templates see as ``sender.*``."""
+        return {"name": self.display_name, "first_name": self.first_name, "email": self.email,
+                "title": self.title, "company": self.company, "phone": self.phone}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    database_url: str = DEFAULT_DATABASE
+    #: Files and folders sequences are loaded from.
+    sequences: tuple[Path, ...] = (Path("sequences"),)
+    senders: dict[str, Sender] = field(default_factory=dict)
+    #: Seconds between dispatch ticks of the worker.
+    tick_seconds: float = 5.0
+    #: Where the config was read from (None for built-in defaults).
+    source: Path | None = None
+
+    def sender(self, name: str | None) -> Sender:
+        from sequencer.errors import SenderNotFound
+
+        if not self.senders:
+            raise SenderNotFound("no senders are configured: add a [[senders]] table to sequencer.toml "
+                                 "(see examples/sequencer.toml)")
+        if name is None:
+            return next(iter(self.senders.values()))
+        try:
+            return self.senders[name]
+        except KeyError:
+            known = ", ".join(self.senders)
+            raise SenderNotFound(f"no sender named '{name}' (configured: {known})") from None
+
+
+def parse_duration(value: Any, where: str) -> timedelta:
+    """``90``, ``"90s"``, ``"2m"``, ``"1.5h"`` → timedelta."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if match is None:
+        raise ConfigError(f"{where}: '{value}' is not a duration like 90s, 2m or 1h")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def find_config(explicit: Path | str | None = None) -> Path | None:
+    """``--config``, else ``$SEQUENCER_CONFIG``, else ``./sequencer.toml`` if it exists."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get("SEQUENCER_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("sequencer.toml")
+    return local if local.exists() else None
+
+
+def load_config(path: Path | str | None = None, *, database_url: str | None = None) -> Config:
+    """Read the config file (if any); ``database_url`` (``--db``) and ``$SEQUENCER_DB`` win."""
+    found = find_config(path)
+    data: dict[str, Any] = {}
+    if found is not None:
+        try:
+            data = tomllib.loads(found.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {found} not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{found}: not valid TOML: {exc}") from None
+    return parse_config(data, source=found, database_url=database_url)
+
+
+def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
+    where = str(source) if source else "config"
+    _check_keys(data, {"database", "sequences", "senders", "worker"}, where)
+    url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
+    base = source.parent if source else Path(".")
+    raw_sequences = data.get("sequences", ["sequences"])
+    if isinstance(raw_sequences, str):
+        raw_sequences = [raw_sequences]
+    sequences = tuple(p if p.is_absolute() else base / p for p in map(Path, raw_sequences))
+    senders: dict[str, Sender] = {}
+    for index, raw in enumerate(data.get("senders", [])):
+        sender = _sender(raw, f"{where}: senders[{index}]")
+        if sender.name in senders:
+            raise ConfigError(f"{where}: senders[{index}].name: '{sender.name}' is configured twice")
+        senders[sender.name] = sender
+    worker = data.get("worker", {})
+    _check_keys(worker, {"tick_seconds"}, f"{where}: worker")
+    return Config(database_url=_sqlite_relative(str(url), base), sequences=sequences, senders=senders,
+                  tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source)
+
+
+_SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter",
+                "reply_to", "title", "company", "phone", "smtp"}
+_SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout"}
+
+
+def _sender(raw: dict[str, Any], where: str) -> Sender:
+    _check_keys(raw, _SENDER_KEYS, where)
+    for required in ("name", "email"):
+        if not raw.get(required):
+            raise ConfigError(f"{where}: '{required}' is required")
+    if "password" in raw.get("smtp", {}):
+        raise ConfigError(f"{where}.smtp: never put a password in the file; set password_env to the name "
+                          "of an environment variable that holds it")
+    try:
+        zone = ZoneInfo(raw.get("timezone", "UTC"))
+    except (ValueError, KeyError):
+        raise ConfigError(f"{where}.timezone: unknown time zone '{raw.get('timezone')}'") from None
+    smtp = raw.get("smtp", {})
+    _check_keys(smtp, _SMTP_KEYS, f"{where}.smtp")
+    try:
+        security = Security(smtp.get("security", "starttls"))
+    except ValueError:
+        raise ConfigError(f"{where}.smtp.security: use starttls, tls or none") from None
+    default_port = {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
+    cap = raw.get("daily_cap", 50)
+    if not isinstance(cap, int) or cap < 1:
+        raise ConfigError(f"{where}.daily_cap: should be a whole number of at least 1")
+    return Sender(
+        name=str(raw["name"]), display_name=str(raw.get("display_name", raw["name"])), email=str(raw["email"]),
+        signature=str(raw.get("signature", "")), timezone=zone, daily_cap=cap,
+        min_gap=parse_duration(raw.get("min_gap", "2m"), f"{where}.min_gap"),
+        jitter=parse_duration(raw.get("jitter", "1m"), f"{where}.jitter"),
+        reply_to=raw.get("reply_to"), title=str(raw.get("title", "")), company=str(raw.get("company", "")),
+        phone=str(raw.get("phone", "")),
+        smtp=SmtpSettings(host=str(smtp.get("host", "127.0.0.1")), port=int(smtp.get("port", default_port)),
+                          security=security, username=smtp.get("username"), password_env=smtp.get("password_env"),
+                          timeout=float(smtp.get("timeout", 30.0))),
+    )
+
+
+def _check_keys(raw: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: should be a table")
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        import difflib
+
+        hint = difflib.get_close_matches(unknown[0], sorted(allowed), n=1)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        raise ConfigError(f"{where}: unknown setting '{unknown[0]}'{suffix}")
+
+
+def _sqlite_relative(url: str, base: Path) -> str:
+    """A relative SQLite path in a config file is relative to that file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:" and base != Path("."):
+        return prefix + str((base / url[len(prefix):]).resolve())
+    return url

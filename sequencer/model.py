@@ -1,0 +1,173 @@
+"""The sequence model: frozen, validated value objects built by :mod:`sequencer.loader`.
+
+Nothing here does I/O. A :class:`Sequence` is what a YAML file in ``sequences/`` means
+once every template has compiled and every field has been checked.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import ZoneInfo
+
+
+class Channel(enum.StrEnum):
+    #: An email from the sender's own mailbox.
+    EMAIL = "email"
+    #: A LinkedIn message, done by a person: becomes a task with the rendered text.
+    LINKEDIN = "linkedin"
+    #: A phone call, done by a person: becomes a task with the call notes.
+    CALL = "call"
+    #: An HTTP POST of JSON to a URL, signed with HMAC-SHA256.
+    WEBHOOK = "webhook"
+
+
+class ZoneSource(enum.StrEnum):
+    #: The contact's own ``timezone`` field.
+    RECIPIENT = "recipient"
+    #: The sequence's ``defaults.timezone``.
+    SEQUENCE = "sequence"
+    #: The sender's configured time zone.
+    SENDER = "sender"
+
+
+class StopReason(enum.StrEnum):
+    #: The contact answered a message.
+    REPLY = "reply"
+    #: The contact reached a named goal (``meeting_booked``...).
+    GOAL = "goal"
+    #: A message to the contact bounced permanently.
+    BOUNCE = "bounce"
+    #: The contact asked not to be mailed again.
+    UNSUBSCRIBE = "unsubscribe"
+    #: Somebody stopped the enrollment by hand.
+    MANUAL = "manual"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """When messages may go out, in the recipient's local time."""
+
+    #: ISO weekday numbers (Monday = 0) on which sending is allowed.
+    days: frozenset[int] = frozenset(range(5))
+    #: First local wall-clock time of the window (inclusive).
+    start: time = time(9, 0)
+    #: Last local wall-clock time of the window (exclusive).
+    end: time = time(17, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Template:
+    """A Jinja2 template source plus where it came from."""
+
+    #: The template text.
+    source: str
+    #: Top-level variable names the template reads (contact fields and ``sender``).
+    variables: frozenset[str] = frozenset()
+    #: ``file:`` the text was read from, relative to the sequence file, if any.
+    file: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variant:
+    """One alternative of a factor (a subject line or a body) under test."""
+
+    #: Stable key; a variant keeps its statistics across YAML edits while its key stays.
+    key: str
+    template: Template
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One message or task in a sequence."""
+
+    #: Stable key, unique in the sequence.
+    key: str
+    #: Calendar days after day 0, the day message 1 actually went out.
+    day: int
+    channel: Channel
+    #: Email only: subject variants (empty for a ``thread: true`` step).
+    subjects: tuple[Variant, ...] = ()
+    #: Email only: body variants.
+    bodies: tuple[Variant, ...] = ()
+    #: Email only: continue message 1's thread (``Re:`` subject, In-Reply-To, References).
+    thread: bool = False
+    #: LinkedIn and call steps: the message or instructions a person acts on.
+    message: Template | None = None
+    #: Webhook steps: where to POST.
+    url: str | None = None
+
+    @property
+    def is_task(self) -> bool:
+        return self.channel in (Channel.LINKEDIN, Channel.CALL)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopRules:
+    """Which events end the sequence for a recipient."""
+
+    #: Stop when the contact replies.
+    reply: bool = True
+    #: Goal names that stop the sequence (``meeting_booked``...).
+    goals: frozenset[str] = frozenset()
+    # Bounces and unsubscribes always stop: they are not the sequence's to choose.
+
+
+@dataclass(frozen=True, kw_only=True)
+class Then:
+    """Chaining: the next sequence a contact moves on to after finishing this one."""
+
+    #: Name of the next sequence.
+    sequence: str
+    #: Days after this sequence's last step, as an inclusive range (min, max).
+    after_days: tuple[int, int]
+    #: Conditions that must all hold, e.g. ``not_replied``, ``opened``, ``field:title=CEO``.
+    only_if: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sequence:
+    """A validated sequence, ready to schedule and render."""
+
+    name: str
+    description: str = ""
+    #: Sender name from the configuration; ``enroll --sender`` overrides it.
+    sender: str | None = None
+    #: The sequence's default time zone (used when the recipient has none).
+    timezone: ZoneInfo | None = None
+    #: Where a recipient's time zone comes from, first match wins.
+    timezone_from: tuple[ZoneSource, ...] = (
+        ZoneSource.RECIPIENT,
+        ZoneSource.SEQUENCE,
+        ZoneSource.SENDER,
+    )
+    window: Window = field(default_factory=Window)
+    #: Skip Saturdays and Sundays (and listed holidays) when placing a step.
+    business_days: bool = True
+    #: Local dates never sent on (ISO ``YYYY-MM-DD``).
+    holidays: frozenset[str] = frozenset()
+    stop_on: StopRules = field(default_factory=StopRules)
+    #: Custom contact fields the templates may read, beyond the standard ones.
+    fields: frozenset[str] = frozenset()
+    steps: tuple[Step, ...] = ()
+    then: Then | None = None
+    #: File the sequence was loaded from.
+    source: str = ""
+
+    def step(self, key: str) -> Step:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+
+#: Contact fields every contact may have; ``email`` is always present.
+STANDARD_FIELDS = frozenset(
+    {"email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url"}
+)
+#: Attributes templates may read from ``sender``.
+SENDER_FIELDS = frozenset({"name", "first_name", "email", "title", "company", "phone"})

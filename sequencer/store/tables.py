@@ -1,0 +1,123 @@
+"""SQLModel tables. Every datetime is timezone-aware UTC on the way in and out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; returns them aware (SQLite keeps no zone itself)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(*, index: bool = False, nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Normalised address as it is written on the envelope.
+    email: str
+    #: Lower-cased address: what makes two rows the same person.
+    email_key: str = Field(sa_column=Column(sa.String, unique=True, nullable=False))
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    timezone: str | None = None
+    linkedin_url: str | None = None
+    #: Custom CSV columns.
+    fields: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Enrollment(SQLModel, table=True):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        # A contact is active in at most one sequence, enforced by the database itself.
+        sa.Index("enrollments_one_active", "contact_id", unique=True,
+                 sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", index=True)
+    sequence: str = Field(index=True)
+    sender: str
+    #: active | completed | stopped
+    status: str = "active"
+    #: The recipient's resolved time zone at enrollment.
+    timezone: str
+    stop_reason: str | None = None
+    stop_detail: str | None = None
+    enrolled_at: datetime = _when()
+    #: When message 1 actually went out (day 0); later steps are timed from it.
+    anchor_at: datetime | None = _when(nullable=True)
+    finished_at: datetime | None = _when(nullable=True)
+
+
+class Send(SQLModel, table=True):
+    """One step for one recipient: the outbox row that is also the queue."""
+
+    __tablename__ = "sends"
+    __table_args__ = (sa.Index("sends_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollments.id", index=True)
+    contact_id: int = Field(foreign_key="contacts.id", index=True)
+    sequence: str
+    sender: str = Field(index=True)
+    step_key: str
+    step_index: int
+    channel: str
+    #: scheduled | claimed | sending | sent | failed | bounced | skipped | cancelled | uncertain
+    status: str = "scheduled"
+    due_at: datetime = _when()
+    claimed_by: str | None = None
+    lease_until: datetime | None = _when(nullable=True)
+    attempts: int = 0
+    subject_key: str | None = None
+    body_key: str | None = None
+    subject: str | None = None
+    message_id: str | None = Field(default=None, sa_column=Column(sa.String, unique=True, nullable=True))
+    in_reply_to: str | None = None
+    references: str | None = None
+    sent_at: datetime | None = _when(index=True, nullable=True)
+    error: str | None = None
+    created_at: datetime = _when()
+
+
+class Event(SQLModel, table=True):
+    """Something that happened to a contact: reply, goal, bounce, unsubscribe, stop."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", index=True)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollments.id", index=True)
+    send_id: int | None = Field(default=None, foreign_key="sends.id", index=True)
+    kind: str = Field(index=True)
+    detail: str | None = None
+    at: datetime = _when(index=True)

@@ -1,0 +1,201 @@
+"""Sender capacity: daily cap per sender-local day, spacing, seeded jitter, fitting a window.
+
+Expected instants are worked out by hand in the comments. Mon 2026-06-01 is a Monday;
+Pacific/Auckland is NZST (+12) in June; America/Santiago skips 2026-09-06 00:00-01:00 and
+repeats 2026-04-04 23:00-24:00 (checked in the tests that use it).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sequencer.caps import Capacity, SenderBook
+from sequencer.model import Window
+from sequencer.timing import first_send_at
+
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+SANTIAGO = ZoneInfo("America/Santiago")
+WEEKDAYS = Window()  # Mon-Fri 09:00-17:00
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def window_fit(zone: ZoneInfo) -> Callable[[datetime], datetime]:
+    def fit(moment: datetime) -> datetime:
+        return first_send_at(moment, zone=zone, window=WEEKDAYS, business_days=True, holidays=frozenset())
+
+    return fit
+
+
+def test_cap_rolls_to_next_sender_day() -> None:
+    book = SenderBook(Capacity(daily_cap=3, min_gap=timedelta(minutes=10)), seed="jane")
+    placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(4)]
+    # 09:00, 09:10, 09:20 fill Monday; the 4th rolls to Tuesday 00:00 UTC (the sender's midnight).
+    assert placed == [utc(2026, 6, 1, 9, 0), utc(2026, 6, 1, 9, 10), utc(2026, 6, 1, 9, 20), utc(2026, 6, 2, 0, 0)]
+    assert all(t.tzinfo is UTC for t in placed)
+    assert book.sent_on(date(2026, 6, 1)) == 3
+    assert book.sent_on(date(2026, 6, 2)) == 1
+    assert book.sent_on(date(2026, 6, 3)) == 0
+    assert len(book) == 4
+
+
+def test_cap_rolls_to_next_window_with_a_fit() -> None:
+    book = SenderBook(Capacity(daily_cap=3, min_gap=timedelta(minutes=10)), seed="jane")
+    fit = window_fit(ZoneInfo("UTC"))
+    placed = [book.place(utc(2026, 6, 1, 9, 0), fit) for _ in range(4)]
+    # The 4th: Tue 00:00 -> the window's opening, Tue 06-02 09:00.
+    assert placed[3] == utc(2026, 6, 2, 9, 0)
+
+
+def test_day_is_the_sender_local_day() -> None:
+    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=AUCKLAND), seed="s",
+                      sent=[utc(2026, 6, 1, 10, 0)])  # Mon 06-01 22:00 NZST
+    # 11:00 UTC = Mon 23:00 NZST, Monday is full -> Tue 06-02 00:00 NZST = Mon 06-01 12:00 UTC:
+    # still Monday in UTC, but a new day for the sender.
+    assert book.place(utc(2026, 6, 1, 11, 0)) == utc(2026, 6, 1, 12, 0)
+    assert book.sent_on(date(2026, 6, 1)) == 1
+    assert book.sent_on(date(2026, 6, 2)) == 1
+
+
+def test_cap_roll_over_a_nonexistent_midnight() -> None:
+    # Santiago: Sun 2026-09-06 00:00 (-04) jumps to 01:00 (-03) at 04:00 UTC.
+    assert utc(2026, 9, 6, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 9, 6, 1, 0)
+    assert utc(2026, 9, 6, 3, 59).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 9, 5, 23, 59)
+    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=SANTIAGO), seed="s",
+                      sent=[utc(2026, 9, 5, 16, 0)])  # Sat 12:00 -04
+    # Saturday is full; Sunday begins at 01:00 -03 = 04:00 UTC.
+    assert book.place(utc(2026, 9, 5, 17, 0)) == utc(2026, 9, 6, 4, 0)
+
+
+def test_cap_roll_over_a_midnight_the_clocks_go_back_across() -> None:
+    # Santiago: Sun 2026-04-05 00:00 (-03) goes back to Sat 04-04 23:00 (-04) at 03:00 UTC, so
+    # 03:00-04:00 UTC is Saturday again and Sunday begins at 04:00 UTC (00:00 -04).
+    assert utc(2026, 4, 5, 3, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 4, 4, 23, 0)
+    assert utc(2026, 4, 5, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 4, 5, 0, 0)
+    book = SenderBook(Capacity(daily_cap=2, min_gap=timedelta(minutes=30), zone=SANTIAGO), seed="s",
+                      sent=[utc(2026, 4, 4, 15, 0), utc(2026, 4, 5, 2, 30)])  # Sat 12:00 and 23:30 (-03)
+    # 02:30 + 30 min = 03:00 UTC, Saturday (full) again -> Sunday's start 04:00 UTC.
+    assert book.place(utc(2026, 4, 5, 3, 0)) == utc(2026, 4, 5, 4, 0)
+    assert book.sent_on(date(2026, 4, 4)) == 2
+    assert book.sent_on(date(2026, 4, 5)) == 1
+
+
+def test_min_gap_is_respected() -> None:
+    book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
+                      sent=[utc(2026, 6, 1, 9, 0)])
+    assert book.earliest(utc(2026, 6, 1, 9, 5)) == utc(2026, 6, 1, 9, 15)
+    assert book.earliest(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 9, 15)
+    assert book.earliest(utc(2026, 6, 1, 9, 30)) == utc(2026, 6, 1, 9, 30)
+    assert len(book) == 1  # earliest() places nothing
+    placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(3)]
+    assert placed == [utc(2026, 6, 1, 9, 15), utc(2026, 6, 1, 9, 30), utc(2026, 6, 1, 9, 45)]
+
+
+def test_spacing_starts_from_the_latest_send_in_any_order() -> None:
+    book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
+                      sent=[utc(2026, 6, 1, 10, 0), utc(2026, 6, 1, 9, 0)])
+    assert book.last == utc(2026, 6, 1, 10, 0)
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)
+    book.record(datetime(2026, 6, 1, 23, 0, tzinfo=AUCKLAND))  # Mon 23:00 NZST = 11:00 UTC
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 11, 15)
+
+
+def _gaps(placed: list[datetime]) -> list[timedelta]:
+    return [b - a for a, b in pairwise(placed)]
+
+
+def test_jitter_is_within_bounds_and_seeded() -> None:
+    capacity = Capacity(daily_cap=10_000, min_gap=timedelta(minutes=10), jitter=timedelta(minutes=5))
+    start = utc(2026, 6, 1, 0, 0)
+
+    def run(seed: str) -> list[datetime]:
+        book = SenderBook(capacity, seed=seed)
+        return [book.place(start) for _ in range(200)]
+
+    placed = run("jane")
+    assert placed[0] == start  # nothing before it: no gap, no jitter
+    extras = [gap - timedelta(minutes=10) for gap in _gaps(placed)]
+    assert all(timedelta(0) <= extra <= timedelta(minutes=5) for extra in extras)
+    # The documented draw: placement k waits min_gap + Random(f"{seed}:{k}") in [0, jitter] µs.
+    assert extras == [timedelta(microseconds=random.Random(f"jane:{k}").randint(0, 300_000_000))
+                      for k in range(1, 200)]
+    # Spread out, not a constant offset.
+    assert max(extras) - min(extras) > timedelta(minutes=4)
+    assert run("jane") == placed
+    other = run("john")
+    assert other != placed
+    assert sum(a != b for a, b in zip(_gaps(other), _gaps(placed), strict=True)) == 199
+
+
+def test_no_jitter_means_exact_spacing() -> None:
+    book = SenderBook(Capacity(daily_cap=10, min_gap=timedelta(minutes=15)), seed="x")
+    placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(3)]
+    assert _gaps(placed) == [timedelta(minutes=15)] * 2
+
+
+def test_place_fits_the_recipient_window() -> None:
+    # Sender in UTC, cap 2 a day, 1 h apart; recipient in Auckland, Mon-Fri 09:00-17:00 NZST (+12).
+    book = SenderBook(Capacity(daily_cap=2, min_gap=timedelta(hours=1)), seed="s")
+    fit = window_fit(AUCKLAND)
+    desired = utc(2026, 6, 1, 4, 0)  # Mon 16:00 NZST
+    placed = [book.place(desired, fit) for _ in range(5)]
+    assert placed == [
+        utc(2026, 6, 1, 4, 0),  # Mon 16:00 NZST, inside
+        utc(2026, 6, 1, 21, 0),  # 05:00 UTC = Mon 17:00 NZST, closed -> Tue 09:00 NZST
+        utc(2026, 6, 2, 0, 0),  # 22:00 UTC: 06-01 (UTC) is full -> 06-02 00:00 UTC = Tue 12:00 NZST
+        utc(2026, 6, 2, 1, 0),  # + 1 h = Tue 13:00 NZST
+        utc(2026, 6, 3, 0, 0),  # 02:00 UTC: 06-02 full -> 06-03 00:00 UTC = Wed 12:00 NZST
+    ]
+    for when in placed:
+        local = when.astimezone(AUCKLAND)
+        assert time(9, 0) <= local.time() < time(17, 0) and local.weekday() < 5
+
+
+def test_cap_in_the_recipient_zone_rolls_to_the_next_window() -> None:
+    # Sender and recipient both in Auckland, cap 1: Mon 09:00 NZST (05-31 21:00 UTC) is taken, so the
+    # next goes at Tue 00:00 NZST -> window -> Tue 09:00 NZST = 06-01 21:00 UTC.
+    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=AUCKLAND), seed="s")
+    fit = window_fit(AUCKLAND)
+    desired = utc(2026, 5, 31, 21, 0)
+    assert book.place(desired, fit) == desired
+    assert book.place(desired, fit) == utc(2026, 6, 1, 21, 0)
+    assert book.place(desired, fit) == utc(2026, 6, 2, 21, 0)
+
+
+def test_rejects_bad_input() -> None:
+    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0)), seed="s")
+    with pytest.raises(ValueError, match="back"):
+        book.place(utc(2026, 6, 1, 9, 0), lambda t: t - timedelta(hours=1))
+    with pytest.raises(ValueError, match="aware"):
+        book.place(datetime(2026, 6, 1, 9, 0))
+    with pytest.raises(ValueError, match="aware"):
+        book.record(datetime(2026, 6, 1, 9, 0))
+    with pytest.raises(ValueError, match="daily_cap"):
+        Capacity(daily_cap=0, min_gap=timedelta(0))
+    with pytest.raises(ValueError, match="negative"):
+        Capacity(daily_cap=1, min_gap=timedelta(minutes=-1))
+    assert len(book) == 0
+
+
+def test_many_placements_stay_within_caps() -> None:
+    capacity = Capacity(daily_cap=500, min_gap=timedelta(seconds=30), jitter=timedelta(seconds=30))
+    book = SenderBook(capacity, seed="bulk")
+    start = utc(2026, 6, 1, 0, 0)
+    last = start
+    for _ in range(100_000):
+        at = book.place(start)
+        assert at - last >= timedelta(seconds=30) or at == start
+        last = at
+    assert len(book) == 100_000
+    # 500 a day from 06-01: 200 full days, 06-01 ... 12-17.
+    assert book.sent_on(date(2026, 6, 1)) == 500
+    assert book.sent_on(date(2026, 12, 17)) == 500
+    assert book.sent_on(date(2026, 12, 18)) == 0
