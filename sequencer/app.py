@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,13 +15,47 @@ from zoneinfo import ZoneInfo
 from sequencer import enrollment as plan
 from sequencer import timing
 from sequencer.caps import Capacity, SenderBook
-from sequencer.clock import Clock, SystemClock
+from sequencer.channels.base import ChannelAdapter
+from sequencer.channels.smtp import SmtpChannel
+from sequencer.channels.tasks import TaskChannel
+from sequencer.channels.webhook import WebhookChannel
+from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, Sender, load_config
 from sequencer.contacts import ContactRow, RowError, parse_csv
-from sequencer.errors import AlreadyEnrolled, ContactNotFound, ImportFileError, Problem, SequenceNotFound
+from sequencer.dispatch import Dispatcher, TickReport
+from sequencer.errors import AlreadyEnrolled, ContactNotFound, ImportFileError, Problem, SequenceNotFound, TaskNotFound
 from sequencer.loader import load_paths, load_sequences
-from sequencer.model import Sequence, Step
-from sequencer.store import Contact, NewEnrollment, Store
+from sequencer.logs import get_logger
+from sequencer.model import Sequence, Step, StopReason
+from sequencer.store import Contact, Enrollment, NewEnrollment, Store, Task
+
+
+@dataclass
+class StepRow:
+    """One line of the per-step table."""
+
+    sequence: str
+    step: str
+    by_status: dict[str, int] = field(default_factory=dict)
+    #: Events (reply, goal, bounce, unsubscribe, manual) credited to the step sent last before them.
+    events: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sent(self) -> int:
+        return self.by_status.get("sent", 0) + self.by_status.get("bounced", 0)
+
+    @property
+    def pending(self) -> int:
+        return sum(self.by_status.get(s, 0) for s in ("scheduled", "claimed", "sending"))
+
+    @property
+    def replied(self) -> int:
+        return self.events.get("reply", 0)
+
+    @property
+    def stopped(self) -> int:
+        return sum(n for kind, n in self.events.items() if kind in {r.value for r in StopReason})
+
 
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
 Progress = Callable[[int, int], None]
@@ -77,13 +111,19 @@ class Engine:
     """One sequencer: configuration, sequences, a store and a clock."""
 
     def __init__(self, config: Config | None = None, *, database_url: str | None = None,
-                 clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None) -> None:
+                 clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None,
+                 channels: dict[str, ChannelAdapter] | None = None, log: Any = None, worker_id: str = "worker",
+                 batch: int = 100) -> None:
         self.config = config or load_config(database_url=database_url)
         url = database_url or self.config.database_url
         self.store = Store(url)
         self.clock: Clock = clock or SystemClock()
+        self.log = log or get_logger()
         self._paths = tuple(Path(p) for p in (sequence_paths or self.config.sequences))
         self._sequences: dict[str, Sequence] | None = None
+        self._extra_channels = dict(channels or {})
+        self._worker_id, self._batch = worker_id, batch
+        self._dispatcher: Dispatcher | None = None
 
     @classmethod
     def from_config(cls, path: Path | str | None = None, *, database_url: str | None = None,
@@ -92,6 +132,151 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            self._dispatcher = Dispatcher(store=self.store, config=self.config, sequences=self.sequences,
+                                          channels={}, clock=self.clock, log=self.log, worker_id=self._worker_id,
+                                          batch=self._batch)
+            tasks = TaskChannel(self._dispatcher.create_task)
+            self._dispatcher.channels = {"email": SmtpChannel(), "linkedin": tasks, "call": tasks,
+                                         "webhook": WebhookChannel(self.config.webhook_secret),
+                                         **self._extra_channels}
+        return self._dispatcher
+
+    async def tick(self) -> TickReport:
+        """Run one dispatch tick: claim what is due and send it (async: use from your event loop)."""
+        return await self.dispatcher.tick()
+
+    async def drain(self, *, max_ticks: int = 10_000) -> TickReport:
+        """Tick until nothing due is left at the current time (claims come in batches)."""
+        total = TickReport()
+        for _ in range(max_ticks):
+            report = await self.tick()
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            if report.claimed == 0 or report.claimed == report.deferred:
+                break
+        return total
+
+    async def run_until(self, until: datetime, *, on_step: Callable[[datetime], None] | None = None) -> TickReport:
+        """Fast-forward a :class:`~sequencer.clock.SimulatedClock` to ``until``, jumping from one
+        due send to the next and ticking at each; ``on_step(now)`` runs before every tick."""
+        clock = self.clock
+        if not isinstance(clock, SimulatedClock):
+            raise TypeError("run_until needs the engine to run on a SimulatedClock")
+        total = TickReport()
+        while True:
+            if on_step is not None:
+                on_step(clock.now())
+            report = await self.drain()
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            upcoming = self.store.next_due()
+            if upcoming is None or upcoming > until:
+                clock.set(until)
+                return total
+            clock.set(max(upcoming, clock.now() + timedelta(seconds=1)))
+
+    async def aclose(self) -> None:
+        """Close channel connections (SMTP) and the database."""
+        if self._dispatcher is not None:
+            await self._dispatcher.close()
+        self.close()
+
+    def tick_sync(self) -> TickReport:
+        """One tick for synchronous callers; connections are closed afterwards."""
+        import asyncio
+
+        async def once() -> TickReport:
+            try:
+                return await self.tick()
+            finally:
+                if self._dispatcher is not None:
+                    await self._dispatcher.close()
+
+        return asyncio.run(once())
+
+    # -- stops ----------------------------------------------------------------------------------
+
+    def stop(self, email: str, *, reason: StopReason | str = StopReason.MANUAL, detail: str | None = None) -> Enrollment | None:
+        """Record a reply, bounce, unsubscribe or manual stop; cancel every pending step at once.
+
+        Bounces and unsubscribes also suppress the address in every sequence. A reply stops
+        the enrollment unless its sequence says ``stop_on: {reply: false}`` (the event is kept).
+        Returns the stopped enrollment, or None when nothing was active (or nothing stopped).
+        """
+        reason = StopReason(reason)
+        contact = self.contact(email)
+        assert contact.id is not None
+        now = self.clock.now()
+        if reason in (StopReason.BOUNCE, StopReason.UNSUBSCRIBE):
+            self.store.suppress(contact.email_key, reason=reason.value, at=now)
+        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        if reason is StopReason.REPLY and active is not None and not self._stops_on(active.sequence, reply=True):
+            self.store.add_event(kind="reply", at=now, contact_id=contact.id, enrollment_id=active.id, detail=detail)
+            return None
+        stopped = self.store.stop(contact.id, kind=reason.value, reason=reason.value, at=now, detail=detail)
+        if stopped is not None:
+            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason=reason.value)
+        return stopped
+
+    def goal(self, email: str, name: str) -> Enrollment | None:
+        """Record a goal (``meeting_booked``...); it stops the enrollment if its sequence lists it."""
+        contact = self.contact(email)
+        assert contact.id is not None
+        now = self.clock.now()
+        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        if active is None or not self._stops_on(active.sequence, goal=name):
+            self.store.add_event(kind="goal", at=now, contact_id=contact.id, detail=name,
+                                 enrollment_id=active.id if active else None)
+            return None
+        stopped = self.store.stop(contact.id, kind="goal", reason=StopReason.GOAL.value, at=now, detail=name)
+        if stopped is not None:
+            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="goal", goal=name)
+        return stopped
+
+    def _stops_on(self, sequence: str, *, reply: bool = False, goal: str | None = None) -> bool:
+        rules = self.sequences[sequence].stop_on if sequence in self.sequences else None
+        if rules is None:
+            return True
+        return rules.reply if reply else goal in rules.goals
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def tasks(self, *, today: bool = True) -> list[tuple[Task, Contact]]:
+        """Open LinkedIn and call tasks (due by the end of today, UTC, by default), with their contact."""
+        until = None
+        if today:
+            now = self.clock.now()
+            until = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        found = self.store.tasks(status="open", due_before=until)
+        contacts = self.store.contacts_by_id({t.contact_id for t in found})
+        return [(t, contacts[t.contact_id]) for t in found]
+
+    def close_task(self, task_id: int, *, done: bool) -> Task:
+        task = self.store.close_task(task_id, status="done" if done else "skipped", at=self.clock.now())
+        if task is None:
+            raise TaskNotFound(f"no task with id {task_id}")
+        return task
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def step_report(self) -> list[StepRow]:
+        """Per sequence and step: sent, replied, stopped, pending and the rest."""
+        rows: dict[tuple[str, str], StepRow] = {}
+        order: dict[tuple[str, str], int] = {}
+        for sequence, step, index, status, count in self.store.step_counts():
+            row = rows.setdefault((sequence, step), StepRow(sequence=sequence, step=step))
+            order[(sequence, step)] = index
+            row.by_status[status] = row.by_status.get(status, 0) + count
+        for sequence, step, kind, count in self.store.event_counts():
+            row = rows.setdefault((sequence, step), StepRow(sequence=sequence, step=step))
+            row.events[kind] = row.events.get(kind, 0) + count
+        return [rows[k] for k in sorted(rows, key=lambda k: (k[0], order.get(k, 99)))]
 
     def __enter__(self) -> Engine:
         return self

@@ -94,8 +94,16 @@ class Config:
     senders: dict[str, Sender] = field(default_factory=dict)
     #: Seconds between dispatch ticks of the worker.
     tick_seconds: float = 5.0
+    #: Name of the environment variable holding the webhook signing secret.
+    webhook_secret_env: str = "SEQUENCER_WEBHOOK_SECRET"
     #: Where the config was read from (None for built-in defaults).
     source: Path | None = None
+
+    def webhook_secret(self) -> str:
+        value = os.environ.get(self.webhook_secret_env)
+        if not value:
+            raise ConfigError(f"environment variable {self.webhook_secret_env} (the webhook signing secret) is not set")
+        return value
 
     def sender(self, name: str | None) -> Sender:
         from sequencer.errors import SenderNotFound
@@ -149,7 +157,7 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
 
 def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
     where = str(source) if source else "config"
-    _check_keys(data, {"database", "sequences", "senders", "worker"}, where)
+    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks"}, where)
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
@@ -164,8 +172,11 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
         senders[sender.name] = sender
     worker = data.get("worker", {})
     _check_keys(worker, {"tick_seconds"}, f"{where}: worker")
+    webhooks = data.get("webhooks", {})
+    _check_keys(webhooks, {"secret_env"}, f"{where}: webhooks")
     return Config(database_url=_sqlite_relative(str(url), base), sequences=sequences, senders=senders,
-                  tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source)
+                  tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source,
+                  webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")))
 
 
 _SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,7 @@ class EnrollmentStatus(enum.StrEnum):
     STOPPED = "stopped"
 
 
-def first_send_fit(sequence: Sequence, zone: ZoneInfo) -> Any:
+def first_send_fit(sequence: Sequence, zone: ZoneInfo) -> Callable[[datetime], datetime]:
     """The recipient's window as a function: any instant → the first allowed instant at or after it."""
 
     def fit(moment: datetime) -> datetime:
@@ -62,7 +62,7 @@ def template_context(contact: Mapping[str, Any], custom: Mapping[str, Any],
     context: dict[str, Any] = {k: v for k, v in contact.items() if k in STANDARD_FIELDS and v}
     context.update({k: v for k, v in custom.items() if v and k not in STANDARD_FIELDS})
     if sender is not None:
-        context["sender"] = dict(sender)
+        context["sender"] = {k: v for k, v in sender.items() if v}
     return context
 
 

@@ -77,5 +77,9 @@ class AlreadyEnrolled(SequencerError):
     """The contact is already active in a sequence."""
 
 
+class TaskNotFound(SequencerError):
+    """No task with that id exists."""
+
+
 class SecondWorker(SequencerError):
     """Another worker is already running on this database."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from sequencer.contacts import ContactRow
-from sequencer.store.tables import Contact, Enrollment, Event, Send
+from sequencer.store.tables import Contact, Enrollment, Event, Send, Suppression, Task
 
 _CONTACT_COLUMNS = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
 _BATCH = 2000
@@ -25,6 +25,16 @@ _BATCH = 2000
 class UpsertCounts:
     inserted: int
     updated: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewSend:
+    """The next step of an enrollment, queued when the previous one went out."""
+
+    step_key: str
+    step_index: int
+    channel: str
+    due_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,12 +184,247 @@ class Store:
             query = select(Send).where(Send.enrollment_id == enrollment_id).order_by(col(Send.step_index))
             return list(s.exec(query))
 
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def claim_due(self, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Send]:
+        """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        due = sa.or_(sa.and_(sends.c.status == "scheduled", sends.c.due_at <= now),
+                     sa.and_(sends.c.status == "claimed", sends.c.lease_until < now))
+        query = sa.select(sends.c.id).where(due).order_by(sends.c.due_at, sends.c.id).limit(limit)
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            ids = list(conn.execute(query).scalars())
+            if ids:
+                conn.execute(sa.update(sends).where(sends.c.id.in_(ids))
+                             .values(status="claimed", claimed_by=worker, lease_until=now + lease))
+        if not ids:
+            return []
+        with self.session() as s:
+            return list(s.exec(select(Send).where(col(Send.id).in_(ids)).order_by(col(Send.due_at), col(Send.id))))
+
+    def next_due(self) -> datetime | None:
+        """The earliest due time of a send still to go out."""
+        with self.session() as s:
+            query = select(sa.func.min(Send.due_at)).where(col(Send.status).in_(("scheduled", "claimed")))
+            value = s.exec(query).one()
+        return _aware(value)
+
+    def contacts_by_id(self, ids: Iterable[int]) -> dict[int, Contact]:
+        with self.session() as s:
+            return {c.id: c for c in s.exec(select(Contact).where(col(Contact.id).in_(list(ids)))) if c.id is not None}
+
+    def enrollments_by_id(self, ids: Iterable[int]) -> dict[int, Enrollment]:
+        with self.session() as s:
+            found = s.exec(select(Enrollment).where(col(Enrollment.id).in_(list(ids))))
+            return {e.id: e for e in found if e.id is not None}
+
+    def thread(self, enrollment_id: int) -> list[Send]:
+        """The enrollment's emails that went out (or may have), in step order."""
+        with self.session() as s:
+            query = select(Send).where(Send.enrollment_id == enrollment_id, Send.channel == "email",
+                                       col(Send.message_id).is_not(None)).order_by(col(Send.step_index))
+            return list(s.exec(query))
+
+    def sender_load(self, sender: str, *, since: datetime, until: datetime) -> tuple[int, datetime | None]:
+        """How many sends ``sender`` made in [since, until), and when its latest send went out."""
+        with self.session() as s:
+            busy = col(Send.status).in_(("sending", "sent", "uncertain", "bounced"))
+            count = s.exec(select(sa.func.count()).select_from(Send).where(
+                Send.sender == sender, busy, col(Send.sent_at) >= since, col(Send.sent_at) < until,
+                Send.channel == "email")).one()
+            last = s.exec(select(sa.func.max(Send.sent_at)).where(Send.sender == sender, busy,
+                                                                  Send.channel == "email")).one()
+        return count, _aware(last)
+
+    def sent_times(self, sender: str, *, since: datetime) -> list[datetime]:
+        """When ``sender``'s emails went out since ``since``, oldest first (for its cap and gap)."""
+        with self.session() as s:
+            busy = col(Send.status).in_(("sending", "sent", "uncertain", "bounced"))
+            query = select(Send.sent_at).where(Send.sender == sender, busy, Send.channel == "email",
+                                               col(Send.sent_at) >= since).order_by(col(Send.sent_at))
+            return [t for t in s.exec(query) if t is not None]
+
+    def send(self, send_id: int) -> Send | None:
+        with self.session() as s:
+            return s.get(Send, send_id)
+
+    def variant_counts(self, *, sequence: str, step_key: str, sender: str) -> tuple[dict[str, int], dict[str, int]]:
+        """Assignments so far of each subject and body key of a step, within one sender's mailbox."""
+        with self.session() as s:
+            where = (Send.sequence == sequence, Send.step_key == step_key, Send.sender == sender)
+            subjects = s.exec(select(Send.subject_key, sa.func.count()).where(*where, col(Send.subject_key).is_not(None))
+                              .group_by(col(Send.subject_key))).all()
+            bodies = s.exec(select(Send.body_key, sa.func.count()).where(*where, col(Send.body_key).is_not(None))
+                            .group_by(col(Send.body_key))).all()
+        return {k: n for k, n in subjects if k}, {k: n for k, n in bodies if k}
+
+    def begin_sending(self, send_id: int, *, now: datetime, message_id: str | None, subject: str | None,
+                      subject_key: str | None, body_key: str | None, in_reply_to: str | None,
+                      references: str | None, suppression_keys: Sequence[str]) -> bool:
+        """Commit ``sending`` (with the Message-ID) just before the channel is called.
+
+        In the same statement it checks that the send is still claimed, the enrollment still
+        active and the address not suppressed; False means a stop got there first.
+        """
+        sends = Send.__table__  # type: ignore[attr-defined]
+        enrollments = Enrollment.__table__  # type: ignore[attr-defined]
+        suppressions = Suppression.__table__  # type: ignore[attr-defined]
+        active = sa.exists().where(enrollments.c.id == sends.c.enrollment_id, enrollments.c.status == "active")
+        suppressed = sa.exists().where(suppressions.c.key.in_(list(suppression_keys)))
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.update(sends)
+                .where(sends.c.id == send_id, sends.c.status == "claimed", active, ~suppressed)
+                .values(status="sending", message_id=message_id, subject=subject, subject_key=subject_key,
+                        body_key=body_key, in_reply_to=in_reply_to, references=references, sent_at=now,
+                        attempts=sends.c.attempts + 1)
+            )
+            return result.rowcount == 1
+
+    def record_sent(self, send_id: int, *, sent_at: datetime, next_send: NewSend | None) -> None:
+        """Mark a send done; anchor day 0 on message 1; queue the next step or complete the enrollment."""
+        with self.session() as s:
+            send = s.get(Send, send_id)
+            assert send is not None
+            send.status, send.sent_at, send.lease_until = "sent", sent_at, None
+            enrollment = s.get(Enrollment, send.enrollment_id)
+            assert enrollment is not None
+            if send.step_index == 0 and enrollment.anchor_at is None:
+                enrollment.anchor_at = sent_at
+            if enrollment.status == "active":
+                if next_send is None:
+                    enrollment.status, enrollment.finished_at = "completed", sent_at
+                else:
+                    s.add(Send(enrollment_id=send.enrollment_id, contact_id=send.contact_id, sequence=send.sequence,
+                               sender=send.sender, step_key=next_send.step_key, step_index=next_send.step_index,
+                               channel=next_send.channel, due_at=next_send.due_at, created_at=sent_at))
+            s.add(send)
+            s.add(enrollment)
+            s.commit()
+
+    def reschedule(self, send_id: int, *, due_at: datetime, error: str | None = None) -> None:
+        """Put a claimed send back in the queue for later (window closed, cap reached, transient fault)."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.status.in_(("claimed", "sending")))
+                         .values(status="scheduled", due_at=due_at, claimed_by=None, lease_until=None, error=error,
+                                 sent_at=None, message_id=None))
+
+    def finish(self, send_id: int, *, status: str, error: str | None = None) -> None:
+        """End a send without sending it: failed, skipped or cancelled."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(sends).where(sends.c.id == send_id)
+                         .values(status=status, error=error, claimed_by=None, lease_until=None))
+
+    # -- stops ----------------------------------------------------------------------------------
+
+    def stop(self, contact_id: int, *, kind: str, reason: str, at: datetime, detail: str | None = None) -> Enrollment | None:
+        """Record the event and stop the contact's active enrollment, cancelling every pending step.
+
+        One transaction: after it commits, no pending send of that contact can start sending.
+        """
+        with self.session() as s:
+            enrollment = s.exec(select(Enrollment).where(Enrollment.contact_id == contact_id,
+                                                         Enrollment.status == "active")).first()
+            last = None
+            if enrollment is not None:
+                last = s.exec(select(Send).where(Send.enrollment_id == enrollment.id,
+                                                 col(Send.status).in_(("sent", "sending")))
+                              .order_by(col(Send.step_index).desc())).first()
+            s.add(Event(kind=kind, at=at, contact_id=contact_id, detail=detail,
+                        enrollment_id=enrollment.id if enrollment else None, send_id=last.id if last else None))
+            if enrollment is not None:
+                enrollment.status, enrollment.stop_reason = "stopped", reason
+                enrollment.stop_detail, enrollment.finished_at = detail, at
+                s.add(enrollment)
+                s.exec(sa.update(Send).where(col(Send.enrollment_id) == enrollment.id,
+                                             col(Send.status).in_(("scheduled", "claimed")))
+                       .values(status="cancelled", claimed_by=None, lease_until=None))
+                s.exec(sa.update(Task).where(col(Task.enrollment_id) == enrollment.id,
+                                             col(Task.status) == "open").values(status="cancelled", closed_at=at))
+            s.commit()
+            return enrollment
+
+    def suppress(self, key: str, *, reason: str, at: datetime) -> bool:
+        """Add an address (or ``@domain``) to the global suppression list; False if it was there."""
+        with self.session() as s:
+            if s.exec(select(Suppression).where(Suppression.key == key)).first() is not None:
+                return False
+            s.add(Suppression(key=key, reason=reason, created_at=at))
+            s.commit()
+            return True
+
+    def suppressed(self, keys: Sequence[str]) -> bool:
+        with self.session() as s:
+            return s.exec(select(Suppression).where(col(Suppression.key).in_(list(keys)))).first() is not None
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def add_task(self, task: Task) -> int:
+        with self.session() as s:
+            s.add(task)
+            s.commit()
+            assert task.id is not None
+            return task.id
+
+    def tasks(self, *, status: str = "open", due_before: datetime | None = None) -> list[Task]:
+        with self.session() as s:
+            query = select(Task).where(Task.status == status).order_by(col(Task.due_at), col(Task.id))
+            if due_before is not None:
+                query = query.where(col(Task.due_at) < due_before)
+            return list(s.exec(query))
+
+    def close_task(self, task_id: int, *, status: str, at: datetime) -> Task | None:
+        with self.session() as s:
+            task = s.get(Task, task_id)
+            if task is None:
+                return None
+            if task.status == "open":
+                task.status, task.closed_at = status, at
+                s.add(task)
+                s.commit()
+            return task
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def step_counts(self) -> list[tuple[str, str, int, str, int]]:
+        """(sequence, step_key, step_index, status, count) over all sends."""
+        t = Send.__table__  # type: ignore[attr-defined]
+        cols = (t.c.sequence, t.c.step_key, t.c.step_index, t.c.status)
+        return self._rows(sa.select(*cols, sa.func.count()).group_by(*cols))
+
+    def event_counts(self) -> list[tuple[str, str, str, int]]:
+        """(sequence, step_key of the latest send before the event, event kind, count)."""
+        t, e = Send.__table__, Event.__table__  # type: ignore[attr-defined]
+        cols = (t.c.sequence, t.c.step_key, e.c.kind)
+        return self._rows(sa.select(*cols, sa.func.count()).select_from(e.join(t, t.c.id == e.c.send_id)).group_by(*cols))
+
+    def enrollment_counts(self) -> list[tuple[str, str, str | None, int]]:
+        """(sequence, status, stop_reason, count)."""
+        t = Enrollment.__table__  # type: ignore[attr-defined]
+        cols = (t.c.sequence, t.c.status, t.c.stop_reason)
+        return self._rows(sa.select(*cols, sa.func.count()).group_by(*cols))
+
+    def _rows(self, query: sa.Select[Any]) -> list[Any]:
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query)]
+
     def add_event(self, *, kind: str, at: datetime, contact_id: int | None = None,
                   enrollment_id: int | None = None, send_id: int | None = None, detail: str | None = None) -> None:
         with self.session() as s:
             s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id,
                         send_id=send_id, detail=detail))
             s.commit()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type on SQLite and come back naive: they are UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def _last_per_key(rows: Sequence[ContactRow]) -> dict[str, ContactRow]:

@@ -121,3 +121,36 @@ class Event(SQLModel, table=True):
     kind: str = Field(index=True)
     detail: str | None = None
     at: datetime = _when(index=True)
+
+
+class Task(SQLModel, table=True):
+    """A LinkedIn message or a call for a person to do, rendered and ready."""
+
+    __tablename__ = "tasks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    send_id: int = Field(foreign_key="sends.id", unique=True)
+    contact_id: int = Field(foreign_key="contacts.id", index=True)
+    enrollment_id: int = Field(foreign_key="enrollments.id", index=True)
+    sender: str
+    sequence: str
+    step_key: str
+    #: linkedin | call
+    channel: str
+    #: open | done | skipped | cancelled
+    status: str = Field(default="open", index=True)
+    message: str
+    due_at: datetime = _when(index=True)
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class Suppression(SQLModel, table=True):
+    """An address or a whole domain that is never mailed, in any sequence."""
+
+    __tablename__ = "suppressions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Lower-cased address, or ``@domain`` for a whole domain.
+    key: str = Field(sa_column=Column(sa.String, unique=True, nullable=False))
+    reason: str
+    created_at: datetime = _when()

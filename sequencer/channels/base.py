@@ -1,0 +1,86 @@
+"""The one extension point for delivery: how a host developer adds a channel.
+
+A channel receives a :class:`Delivery` that is already rendered and decided (variant chosen,
+stop rules re-checked, ``sending`` committed) and answers with a :class:`Result`. It never
+touches the database and never decides whether to send: that is dispatch's job.
+
+To add a channel (say Slack), write a class with these two coroutines and pass an instance
+to :class:`sequencer.Engine` in ``channels={"slack": SlackChannel()}``::
+
+    class SlackChannel:
+        async def deliver(self, delivery: Delivery) -> Result:
+            ok = await post_to_slack(delivery.text)
+            return Result(outcome=Outcome.SENT if ok else Outcome.RETRY, detail="...")
+
+        async def close(self) -> None:
+            ...
+
+``deliver`` must not raise for a delivery problem: it returns ``RETRY`` for a fault that may
+pass, ``BOUNCE`` when the recipient is permanently refused, ``PAUSE_SENDER`` when the
+sender may send no more today, and ``FAILED`` for a fault a person must fix (bad password).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+from sequencer.config import Sender
+
+
+class Outcome(enum.StrEnum):
+    #: Handed on: the SMTP server accepted it, the task exists, the webhook answered 2xx.
+    SENT = "sent"
+    #: A fault that may pass (4xx reply, dropped connection, timeout): try again later.
+    RETRY = "retry"
+    #: The recipient is refused for good (5xx): stop the enrollment and suppress the address.
+    BOUNCE = "bounce"
+    #: The sender may send no more today (provider quota): not the recipient's fault.
+    PAUSE_SENDER = "pause_sender"
+    #: A fault a person must fix (authentication, configuration): the send is not retried.
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """One rendered step for one recipient."""
+
+    send_id: int
+    #: The channel name of the step (email, linkedin, call, webhook).
+    channel: str
+    sender: Sender
+    #: The recipient's address.
+    recipient: str
+    due_at: datetime
+    #: Email: the complete message.
+    email: EmailMessage | None = None
+    #: Tasks: the rendered message or call notes.
+    text: str | None = None
+    #: Webhook: the JSON body and where to POST it.
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    outcome: Outcome
+    #: The server's words, or why it failed.
+    detail: str = ""
+    #: The SMTP reply code (or HTTP status) when there was one.
+    code: int | None = None
+
+
+class ChannelAdapter(Protocol):
+    """Delivers one kind of step."""
+
+    async def deliver(self, delivery: Delivery) -> Result:
+        """Deliver one step; report the outcome instead of raising."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; called when the worker stops."""
+        ...

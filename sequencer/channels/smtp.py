@@ -1,0 +1,121 @@
+"""Email over SMTP with aiosmtplib: one connection per sender, reused across a batch.
+
+A connection that dropped is opened again before the next message. Replies are
+classified: 4xx and dropped connections are transient, a quota reply pauses the sender,
+authentication failures need a person, other 5xx replies are bounces.
+"""
+
+from __future__ import annotations
+
+import aiosmtplib
+
+from sequencer.channels.base import Delivery, Outcome, Result
+from sequencer.config import Security, Sender
+from sequencer.errors import ConfigError
+
+_AUTH_CODES = frozenset({530, 534, 535, 538})
+_QUOTA_MARKERS = ("5.4.5", "quota", "too many messages", "sending limit")
+
+
+def classify(code: int, message: str) -> Outcome:
+    """What an SMTP reply code means for the send."""
+    text = message.lower()
+    if code >= 500 and any(marker in text for marker in _QUOTA_MARKERS):
+        return Outcome.PAUSE_SENDER
+    if code in _AUTH_CODES:
+        return Outcome.FAILED
+    if code >= 500:
+        return Outcome.BOUNCE
+    return Outcome.RETRY
+
+
+class SmtpChannel:
+    """Sends each sender's mail through that sender's own SMTP account."""
+
+    def __init__(self) -> None:
+        self._connections: dict[str, aiosmtplib.SMTP] = {}
+
+    async def deliver(self, delivery: Delivery) -> Result:
+        assert delivery.email is not None, "an email delivery carries a message"
+        try:
+            smtp = await self._connection(delivery.sender)
+            refused, response = await smtp.send_message(
+                delivery.email, sender=delivery.sender.email, recipients=[delivery.recipient])
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            first = exc.recipients[0]
+            return Result(outcome=classify(first.code, first.message), detail=first.message, code=first.code)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await self._drop(delivery.sender.name)
+            return Result(outcome=Outcome.FAILED, detail=f"login refused: {exc.message}", code=exc.code)
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code in (421,):
+                await self._drop(delivery.sender.name)
+            return Result(outcome=classify(exc.code, exc.message), detail=exc.message, code=exc.code)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop(delivery.sender.name)
+            return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
+        except ConfigError as exc:
+            return Result(outcome=Outcome.FAILED, detail=exc.message)
+        if refused:
+            code, message = next(iter(refused.values()))
+            return Result(outcome=classify(code, message), detail=message, code=code)
+        return Result(outcome=Outcome.SENT, detail=response)
+
+    async def _connection(self, sender: Sender) -> aiosmtplib.SMTP:
+        smtp = self._connections.get(sender.name)
+        if smtp is not None and smtp.is_connected:
+            return smtp
+        smtp = await connect(sender)
+        self._connections[sender.name] = smtp
+        return smtp
+
+    async def _drop(self, name: str) -> None:
+        smtp = self._connections.pop(name, None)
+        if smtp is not None:
+            smtp.close()
+
+    async def close(self) -> None:
+        for name, smtp in list(self._connections.items()):
+            try:
+                if smtp.is_connected:
+                    await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
+            self._connections.pop(name, None)
+
+
+async def connect(sender: Sender) -> aiosmtplib.SMTP:
+    """Open and log in to the sender's SMTP server."""
+    settings = sender.smtp
+    smtp = aiosmtplib.SMTP(
+        hostname=settings.host, port=settings.port, timeout=settings.timeout,
+        use_tls=settings.security is Security.TLS,
+        start_tls=True if settings.security is Security.STARTTLS else False,
+        local_hostname=sender.domain or None,
+    )
+    await smtp.connect()
+    if settings.username:
+        await smtp.login(settings.username, settings.password() or "")
+    return smtp
+
+
+async def check(sender: Sender) -> str | None:
+    """Try the sender's login; None when it works, else what failed, in plain words."""
+    where = f"{sender.smtp.host}:{sender.smtp.port} ({sender.smtp.security.value})"
+    try:
+        smtp = await connect(sender)
+    except ConfigError as exc:
+        return exc.message
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        return f"{where}: login as {sender.smtp.username} refused: {exc.code} {exc.message}"
+    except aiosmtplib.SMTPConnectError as exc:
+        return f"{where}: cannot connect: {exc}"
+    except aiosmtplib.SMTPException as exc:
+        return f"{where}: {type(exc).__name__}: {exc}"
+    except OSError as exc:
+        return f"{where}: cannot connect: {exc}"
+    try:
+        await smtp.quit()
+    except aiosmtplib.SMTPException:
+        smtp.close()
+    return None

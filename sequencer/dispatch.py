@@ -1,0 +1,318 @@
+"""One dispatch tick: claim due sends, re-check, choose variants, render, deliver, record.
+
+The order for each send is what keeps a stop final:
+
+1. claim the row (a lease, so a crashed worker's claims come back);
+2. check window and sender capacity; if it cannot go now, put it back with a new due time;
+3. choose variants and render;
+4. commit ``sending`` with its Message-ID in one statement that also checks the enrollment
+   is still active and the address not suppressed (a stop recorded before this wins);
+5. deliver through the channel;
+6. record the outcome and queue the next step, timed from message 1's actual send.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sequencer import enrollment as plan
+from sequencer import messages, rendering, timing, variants
+from sequencer.caps import Capacity, SenderBook
+from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
+from sequencer.clock import Clock
+from sequencer.config import Config, Sender
+from sequencer.model import Channel, Sequence, Step, StopReason, Variant
+from sequencer.store import Contact, Enrollment, NewSend, Send, Store, Task
+
+#: How long a claim holds before another worker may take the send over.
+LEASE = timedelta(minutes=5)
+#: Delivery attempts before a send that keeps failing transiently is given up as failed.
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    claimed: int = 0
+    sent: int = 0
+    #: Put back for later: window closed, cap reached, gap not yet over.
+    deferred: int = 0
+    #: Not sent because the enrollment stopped or the address is suppressed.
+    cancelled: int = 0
+    retried: int = 0
+    bounced: int = 0
+    failed: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class _TickState:
+    """Per-tick caches: sender books and variant counts, updated as sends go out."""
+
+    books: dict[str, SenderBook] = field(default_factory=dict)
+    counts: dict[tuple[str, str, str], tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
+
+
+class Dispatcher:
+    """Runs dispatch ticks over a store with the given channels."""
+
+    def __init__(self, *, store: Store, config: Config, sequences: Mapping[str, Sequence],
+                 channels: Mapping[str, ChannelAdapter], clock: Clock, log: Any, worker_id: str = "worker",
+                 batch: int = 100, public_url: str | None = None) -> None:
+        self.store, self.config, self.sequences = store, config, sequences
+        self.channels, self.clock, self.log = channels, clock, log
+        self.worker_id, self.batch, self.public_url = worker_id, batch, public_url
+        self.paused_until: dict[str, datetime] = {}
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Finish the message in flight, then return the rest of the batch to the queue."""
+        self._stopping = True
+
+    async def tick(self) -> TickReport:
+        report = TickReport()
+        claimed = self.store.claim_due(now=self.clock.now(), worker=self.worker_id, limit=self.batch, lease=LEASE)
+        report.claimed = len(claimed)
+        if not claimed:
+            return report
+        contacts = self.store.contacts_by_id({s.contact_id for s in claimed})
+        enrollments = self.store.enrollments_by_id({s.enrollment_id for s in claimed})
+        state = _TickState()
+        for index, send in enumerate(claimed):
+            if self._stopping:
+                for rest in claimed[index:]:
+                    assert rest.id is not None
+                    self.store.reschedule(rest.id, due_at=rest.due_at)
+                break
+            report.add(await self._one(send, contacts[send.contact_id], enrollments[send.enrollment_id], state))
+        return report
+
+    async def close(self) -> None:
+        for channel in {id(c): c for c in self.channels.values()}.values():
+            await channel.close()
+
+    # -- one send -------------------------------------------------------------------------------
+
+    async def _one(self, send: Send, contact: Contact, enrollment: Enrollment, state: _TickState) -> str:
+        assert send.id is not None
+        now = self.clock.now()
+        sequence = self.sequences.get(send.sequence)
+        step = _step(sequence, send) if sequence else None
+        sender = self.config.senders.get(send.sender)
+        if enrollment.status != "active":
+            return self._finish(send, "cancelled", f"enrollment {enrollment.status}", status="cancelled")
+        if sequence is None or step is None or sender is None:
+            missing = "sequence" if sequence is None else "step" if step is None else "sender"
+            return self._finish(send, "failed", f"{missing} no longer configured", status="failed")
+        later = self._not_before(send, step, sequence, enrollment, sender, state, now)
+        if later is not None:
+            self.store.reschedule(send.id, due_at=later)
+            self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=later.isoformat())
+            return "deferred"
+        return await self._deliver(send, step, sequence, contact, enrollment, sender, state, now)
+
+    def _not_before(self, send: Send, step: Step, sequence: Sequence, enrollment: Enrollment, sender: Sender,
+                    state: _TickState, now: datetime) -> datetime | None:
+        """When the send may go instead, if not now: recipient window, sender pause, cap and gap."""
+        if step.channel is Channel.WEBHOOK:
+            return None
+        fit = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))
+        opens = fit(now)
+        if opens > now:
+            return opens
+        if step.channel is not Channel.EMAIL:
+            return None
+        paused = self.paused_until.get(sender.name)
+        if paused is not None and paused > now:
+            return fit(paused)
+        book = self._book(sender, state, now)
+        earliest = book.earliest(now)
+        return fit(earliest) if earliest > now else None
+
+    def _book(self, sender: Sender, state: _TickState, now: datetime) -> SenderBook:
+        book = state.books.get(sender.name)
+        if book is None:
+            since = now - timedelta(days=2) - sender.min_gap - sender.jitter
+            capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
+                                zone=sender.timezone)
+            book = SenderBook(capacity, seed=sender.name, sent=self.store.sent_times(sender.name, since=since))
+            state.books[sender.name] = book
+        return book
+
+    async def _deliver(self, send: Send, step: Step, sequence: Sequence, contact: Contact, enrollment: Enrollment,
+                       sender: Sender, state: _TickState, now: datetime) -> str:
+        assert send.id is not None
+        context = plan.template_context(contact.model_dump(), contact.fields, sender.template_fields())
+        try:
+            delivery, choice = self._prepare(send, step, sequence, contact, enrollment, sender, state, context, now)
+        except _CannotRender as exc:
+            return self._finish(send, "failed", str(exc), status="failed")
+        domain = contact.email_key.rpartition("@")[2]
+        started = self.store.begin_sending(send.id, now=now, suppression_keys=[contact.email_key, f"@{domain}"],
+                                           **choice)
+        if not started:
+            self.log.info("send.cancelled", send_id=send.id, contact_id=contact.id, why="stopped or suppressed")
+            self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending")
+            return "cancelled"
+        if step.channel is Channel.EMAIL:
+            self._book(sender, state, now).record(now)
+            counts = state.counts[(send.sequence, send.step_key, sender.name)]
+            for key, table in ((choice["subject_key"], counts[0]), (choice["body_key"], counts[1])):
+                if key:
+                    table[key] = table.get(key, 0) + 1
+        result = await self._channel(step).deliver(delivery)
+        return self._record(send, result, sequence, enrollment, contact, sender, now)
+
+    def _channel(self, step: Step) -> ChannelAdapter:
+        return self.channels[step.channel.value]
+
+    def _prepare(self, send: Send, step: Step, sequence: Sequence, contact: Contact, enrollment: Enrollment,
+                 sender: Sender, state: _TickState, context: dict[str, Any],
+                 now: datetime) -> tuple[Delivery, dict[str, Any]]:
+        assert send.id is not None
+        base: dict[str, Any] = {"send_id": send.id, "channel": step.channel.value, "sender": sender, "recipient": contact.email,
+                "due_at": send.due_at}
+        none = {"message_id": None, "subject": None, "subject_key": None, "body_key": None, "in_reply_to": None,
+                "references": None}
+        if step.channel is Channel.EMAIL:
+            return self._email(send, step, contact, enrollment, sender, state, context, now, base)
+        if step.channel is Channel.WEBHOOK:
+            payload = {"event": "sequence.step", "sequence": sequence.name, "step": step.key, "send_id": send.id,
+                       "enrollment_id": enrollment.id, "sender": sender.name, "at": now.isoformat(),
+                       "contact": {**contact.fields, **_standard(contact)}}
+            return Delivery(**base, payload=payload, url=step.url), none
+        assert step.message is not None
+        text = _render(step.message.source, context, f"{step.key}.message")
+        return Delivery(**base, text=text), none
+
+    def _email(self, send: Send, step: Step, contact: Contact, enrollment: Enrollment, sender: Sender,
+               state: _TickState, context: dict[str, Any], now: datetime,
+               base: dict[str, Any]) -> tuple[Delivery, dict[str, Any]]:
+        key = (send.sequence, send.step_key, sender.name)
+        if key not in state.counts:
+            state.counts[key] = self.store.variant_counts(sequence=send.sequence, step_key=send.step_key,
+                                                          sender=sender.name)
+        subject_counts, body_counts = state.counts[key]
+        salt = f"{enrollment.id}"
+        body_key = variants.choose([v.key for v in step.bodies], body_counts, salt=salt)
+        body = _render(_variant(step.bodies, body_key), context, f"{step.key}.bodies[{body_key}]")
+        in_reply_to: str | None = None
+        references: tuple[str, ...] = ()
+        if step.thread:
+            thread = [s for s in self.store.thread(enrollment.id or 0) if s.status in ("sent", "sending", "uncertain")]
+            if not thread or thread[0].subject is None or thread[0].message_id is None:
+                raise _CannotRender("message 1 of this thread was never sent, so there is no thread to continue")
+            subject = messages.thread_subject(thread[0].subject)
+            subject_key = thread[0].subject_key
+            in_reply_to = thread[0].message_id
+            references = tuple(s.message_id for s in thread if s.message_id)
+        else:
+            subject_key = variants.choose([v.key for v in step.subjects], subject_counts, salt=salt)
+            subject = messages.one_line(_render(_variant(step.subjects, subject_key), context,
+                                                f"{step.key}.subjects[{subject_key}]"))
+        message_id = messages.make_message_id(sender.domain)
+        draft = messages.Draft(
+            from_name=sender.display_name, from_email=sender.email, to_name=_full_name(contact),
+            to_email=contact.email, subject=subject, body=body, signature=sender.signature, date=now.astimezone(sender.timezone),
+            message_id=message_id, reply_to=sender.reply_to, in_reply_to=in_reply_to, references=references,
+            unsubscribe_mailto=sender.reply_to or sender.email, unsubscribe_url=None,
+        )
+        choice = {"message_id": message_id, "subject": subject, "subject_key": subject_key, "body_key": body_key,
+                  "in_reply_to": in_reply_to, "references": " ".join(references) or None}
+        return Delivery(**base, email=messages.build(draft)), choice
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    def _record(self, send: Send, result: Result, sequence: Sequence, enrollment: Enrollment, contact: Contact,
+                sender: Sender, now: datetime) -> str:
+        assert send.id is not None and contact.id is not None
+        fields = {"send_id": send.id, "sender": sender.name, "step": send.step_key, "detail": result.detail}
+        if result.outcome is Outcome.SENT:
+            self.store.record_sent(send.id, sent_at=now, next_send=self._next(send, sequence, enrollment, now))
+            self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
+            return "sent"
+        if result.outcome is Outcome.BOUNCE:
+            self.store.finish(send.id, status="bounced", error=f"{result.code} {result.detail}")
+            self.store.stop(contact.id, kind="bounce", reason=StopReason.BOUNCE.value, at=now,
+                            detail=f"{result.code} {result.detail}")
+            self.store.suppress(contact.email_key, reason="bounce", at=now)
+            self.log.warning("send.bounced", code=result.code, **fields)
+            self.log.info("enrollment.stopped", contact_id=contact.id, reason="bounce")
+            return "bounced"
+        if result.outcome is Outcome.PAUSE_SENDER:
+            tomorrow = timing.local_midnight(now.astimezone(sender.timezone).date() + timedelta(days=1),
+                                             sender.timezone)
+            self.paused_until[sender.name] = tomorrow
+            self.store.reschedule(send.id, due_at=tomorrow, error=result.detail)
+            self.log.warning("sender.paused", until=tomorrow.isoformat(), **fields)
+            return "deferred"
+        if result.outcome is Outcome.RETRY and send.attempts + 1 < MAX_ATTEMPTS:
+            delay = timedelta(seconds=60 * 2 ** send.attempts * (1 + random.random()))
+            self.store.reschedule(send.id, due_at=now + delay, error=result.detail)
+            self.log.warning("send.retry", attempt=send.attempts + 1, retry_at=(now + delay).isoformat(), **fields)
+            return "retried"
+        why = result.detail if result.outcome is Outcome.FAILED else f"gave up after {MAX_ATTEMPTS} attempts: {result.detail}"
+        return self._finish(send, "failed", why, status="failed", sender=sender.name)
+
+    def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | None:
+        index = send.step_index + 1
+        if index >= len(sequence.steps):
+            return None
+        anchor = now if send.step_index == 0 else (enrollment.anchor_at or now)
+        due = plan.next_step_due(sequence, index, anchor=anchor, zone=ZoneInfo(enrollment.timezone))
+        step = sequence.steps[index]
+        return NewSend(step_key=step.key, step_index=index, channel=step.channel.value, due_at=due)
+
+    def _finish(self, send: Send, outcome: str, why: str, *, status: str, **fields: Any) -> str:
+        assert send.id is not None
+        self.store.finish(send.id, status=status, error=why)
+        event = "send.cancelled" if status == "cancelled" else "send.failed"
+        (self.log.info if status == "cancelled" else self.log.error)(event, send_id=send.id, error=why, **fields)
+        return outcome
+
+    def create_task(self, delivery: Delivery) -> int:
+        """The task channel's writer: a rendered task for a person."""
+        send = self.store.send(delivery.send_id)
+        assert send is not None
+        return self.store.add_task(Task(send_id=delivery.send_id, contact_id=send.contact_id,
+                                        enrollment_id=send.enrollment_id, sender=send.sender, sequence=send.sequence,
+                                        step_key=send.step_key, channel=send.channel, message=delivery.text or "",
+                                        due_at=send.due_at))
+
+
+class _CannotRender(Exception):
+    pass
+
+
+def _render(source: str, context: Mapping[str, Any], where: str) -> str:
+    try:
+        return rendering.render(source, context)
+    except rendering.RenderError as exc:
+        raise _CannotRender(f"{where}: {exc}") from None
+
+
+def _variant(options: tuple[Variant, ...], key: str) -> str:
+    return next(v.template.source for v in options if v.key == key)
+
+
+def _step(sequence: Sequence, send: Send) -> Step | None:
+    if send.step_index < len(sequence.steps) and sequence.steps[send.step_index].key == send.step_key:
+        return sequence.steps[send.step_index]
+    return next((s for s in sequence.steps if s.key == send.step_key), None)
+
+
+def _standard(contact: Contact) -> dict[str, Any]:
+    return {k: v for k, v in contact.model_dump().items() if k in ("email", "first_name", "last_name", "company",
+                                                                    "title", "timezone", "linkedin_url")}
+
+
+def _full_name(contact: Contact) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p)
