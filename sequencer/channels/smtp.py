@@ -90,7 +90,7 @@ async def connect(sender: Sender) -> aiosmtplib.SMTP:
     smtp = aiosmtplib.SMTP(
         hostname=settings.host, port=settings.port, timeout=settings.timeout,
         use_tls=settings.security is Security.TLS,
-        start_tls=True if settings.security is Security.STARTTLS else False,
+        start_tls=settings.security is Security.STARTTLS,
         local_hostname=sender.domain or None,
     )
     await smtp.connect()
