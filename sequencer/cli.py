@@ -170,6 +170,170 @@ def _print_preview(p: Preview) -> None:
         err.print(f"[red]{len(p.errors)} variant(s) cannot be rendered for this contact[/]")
 
 
+@app.command()
+@friendly
+def demo(out: Annotated[Path | None, typer.Option(help="Folder for the captured .eml files "
+                                                      "(default: a new temporary folder).")] = None) -> None:
+    """Run the real engine on a throwaway database and a built-in SMTP server, four simulated weeks."""
+    from sequencer import demo as demo_module
+
+    result = demo_module.main(out)
+    if result.late or not result.messages:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def worker(
+    tick: Annotated[float | None, typer.Option(help="Seconds between dispatch ticks (default: config).")] = None,
+    json_logs: Annotated[bool | None, typer.Option("--json/--pretty", help="Log format (default: JSON unless "
+                                                   "stderr is a terminal).")] = None,
+) -> None:
+    """Send what is due, every few seconds, until SIGTERM or Ctrl-C."""
+    from sequencer.logs import configure
+    from sequencer.worker import run_worker
+
+    configure(json=json_logs)
+    eng = engine()
+    eng.sequences  # noqa: B018 - load and validate before the first tick, so errors show at start
+    try:
+        run_worker(eng, tick_seconds=tick)
+    finally:
+        eng.close()
+
+
+senders_app = typer.Typer(help="Sender mailboxes.", no_args_is_help=True)
+app.add_typer(senders_app, name="senders")
+
+
+@senders_app.command("check")
+@friendly
+def senders_check() -> None:
+    """Try each sender's SMTP login and say clearly what failed."""
+    import asyncio
+
+    from sequencer.channels.smtp import check
+
+    with engine() as eng:
+        senders = list(eng.config.senders.values())
+    if not senders:
+        err.print("[red]error:[/] no senders are configured (see examples/sequencer.toml)")
+        raise typer.Exit(1)
+    failed = 0
+    for sender in senders:
+        problem = asyncio.run(check(sender))
+        where = f"{sender.name} <{sender.email}> via {sender.smtp.host}:{sender.smtp.port}"
+        if problem is None:
+            out.print(f"[green]ok[/]     {where}")
+        else:
+            failed += 1
+            out.print(f"[red]failed[/] {where}: {_escape(problem)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def stop(
+    email: Annotated[str, typer.Argument(help="The contact's address.")],
+    reason: Annotated[str, typer.Option(help="reply | bounce | unsubscribe | manual")] = "manual",
+    detail: Annotated[str | None, typer.Option(help="A note kept with the event.")] = None,
+) -> None:
+    """Stop a contact's sequence now; every pending step is cancelled."""
+    from sequencer.model import StopReason
+
+    allowed = [r.value for r in StopReason if r is not StopReason.GOAL]
+    if reason not in allowed:
+        raise typer.BadParameter(f"use one of {', '.join(allowed)}", param_hint="--reason")
+    with engine() as eng:
+        stopped = eng.stop(email, reason=reason, detail=detail)
+    if stopped is None:
+        out.print(f"recorded {reason} for {email}; no active sequence was stopped")
+    else:
+        out.print(f"stopped '{stopped.sequence}' for {email} ({reason}); pending steps cancelled")
+
+
+@app.command()
+@friendly
+def goal(email: Annotated[str, typer.Argument(help="The contact's address.")],
+         name: Annotated[str, typer.Argument(help="Goal name, e.g. meeting_booked.")]) -> None:
+    """Record a goal; it stops the sequence if the sequence lists that goal under stop_on."""
+    with engine() as eng:
+        stopped = eng.goal(email, name)
+    if stopped is None:
+        out.print(f"recorded goal '{name}' for {email}; no sequence stops on it")
+    else:
+        out.print(f"goal '{name}' for {email}: stopped '{stopped.sequence}'")
+
+
+tasks_app = typer.Typer(help="LinkedIn and call tasks for people to do.", invoke_without_command=True)
+app.add_typer(tasks_app, name="tasks")
+
+
+@tasks_app.callback()
+@friendly
+def tasks_list(ctx: typer.Context,
+               all_: Annotated[bool, typer.Option("--all", help="Every open task, not only today's.")] = False) -> None:
+    """List the tasks due today, with the rendered message and the contact's LinkedIn URL."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with engine() as eng:
+        found = eng.tasks(today=not all_)
+    if not found:
+        out.print("no open tasks due" + ("" if all_ else " today"))
+        return
+    for task, contact in found:
+        name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.email
+        out.print(Text.assemble((f"#{task.id} ", "bold"), (task.channel, "cyan"), f"  {name} <{contact.email}>  ",
+                                (contact.linkedin_url or "(no LinkedIn URL)", "blue"),
+                                f"  due {task.due_at:%Y-%m-%d %H:%M} UTC  [{task.sequence}/{task.step_key}]"))
+        out.print(Padding(Text(task.message.strip()), (0, 0, 1, 4), expand=False))
+    out.print(f"{len(found)} task(s). Mark one with `sequencer tasks done ID` or `sequencer tasks skip ID`.")
+
+
+@tasks_app.command("done")
+@friendly
+def tasks_done(task_id: Annotated[int, typer.Argument(help="Task id.")]) -> None:
+    """Mark a task done."""
+    with engine() as eng:
+        task = eng.close_task(task_id, done=True)
+    out.print(f"task #{task.id}: {task.status}")
+
+
+@tasks_app.command("skip")
+@friendly
+def tasks_skip(task_id: Annotated[int, typer.Argument(help="Task id.")]) -> None:
+    """Skip a task."""
+    with engine() as eng:
+        task = eng.close_task(task_id, done=False)
+    out.print(f"task #{task.id}: {task.status}")
+
+
+@app.command()
+@friendly
+def tick() -> None:
+    """Run one dispatch tick now and say what it did."""
+    from sequencer.logs import configure
+
+    configure()
+    with engine() as eng:
+        report = eng.tick_sync()
+    out.print(", ".join(f"{k}: {v}" for k, v in vars(report).items()))
+
+
+@app.command()
+@friendly
+def report() -> None:
+    """Per sequence and step: sent, replied, stopped, pending."""
+    with engine() as eng:
+        rows = eng.step_report()
+    table = Table("sequence", "step", "sent", "replied", "stopped", "pending", "cancelled", "failed")
+    for row in rows:
+        table.add_row(row.sequence, row.step, str(row.sent), str(row.replied), str(row.stopped), str(row.pending),
+                      str(row.by_status.get("cancelled", 0)), str(row.by_status.get("failed", 0)))
+    out.print(table)
+
+
 def _utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 

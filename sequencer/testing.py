@@ -69,8 +69,10 @@ class CaptureServer:
     """A real SMTP server on 127.0.0.1 that keeps what it receives."""
 
     def __init__(self, *, folder: Path | None = None, script: Callable[[str], str | None] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, delay: float = 0.0) -> None:
         self.folder = folder
+        #: Seconds to wait before accepting each message (a slow server, for shutdown tests).
+        self.delay = delay
         self.script = script
         self.port = port or free_port()
         self.messages: list[Captured] = []

@@ -1,0 +1,134 @@
+"""The worker: APScheduler fires dispatch ticks; the sends table stays the queue.
+
+Stopping happens in two phases. :meth:`Worker.stop` only sets an event (it is what SIGTERM
+and SIGINT call); shutdown then lets the message in flight finish, returns the rest of the
+claimed batch to the queue, and waits at most ``grace`` seconds before giving up on the tick.
+Embedded in a host program, pass ``handle_signals=False`` and call ``stop()`` yourself.
+
+On SQLite only one worker may run (SQLite cannot claim rows with ``FOR UPDATE``): a second
+one refuses to start with :class:`~sequencer.errors.SecondWorker`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from sequencer.app import Engine
+from sequencer.errors import SecondWorker
+
+
+class Worker:
+    """Runs an :class:`~sequencer.Engine`'s dispatch tick every ``tick_seconds``."""
+
+    def __init__(self, engine: Engine, *, tick_seconds: float | None = None, handle_signals: bool = True,
+                 grace: float = 8.0) -> None:
+        self.engine = engine
+        self.tick_seconds = tick_seconds or engine.config.tick_seconds
+        self.handle_signals = handle_signals
+        self.grace = grace
+        self._stop = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.ticks = 0
+
+    def stop(self) -> None:
+        """Ask the worker to stop (safe to call from a signal handler)."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        log = self.engine.log
+        with _single_worker_lock(self.engine.store.url), self._signals():
+            scheduler = AsyncIOScheduler(timezone="UTC")
+            scheduler.add_job(self._tick, "interval", seconds=self.tick_seconds, id="dispatch",
+                              misfire_grace_time=None, coalesce=True, max_instances=1,
+                              next_run_time=self.engine.clock.now())
+            scheduler.start()
+            log.info("worker.started", pid=os.getpid(), tick_seconds=self.tick_seconds, database=_safe_url(self.engine.store.url))
+            await self._stop.wait()
+            log.info("worker.stopping", in_flight=not self._idle.is_set())
+            self.engine.dispatcher.request_stop()
+            scheduler.shutdown(wait=False)
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout=self.grace)
+            except TimeoutError:
+                log.warning("worker.grace_exceeded", grace=self.grace)
+            await self.engine.dispatcher.close()
+            log.info("worker.stopped", ticks=self.ticks)
+
+    async def _tick(self) -> None:
+        if self._stop.is_set():
+            return
+        self._idle.clear()
+        try:
+            report = await self.engine.tick()
+            self.ticks += 1
+            if report.claimed:
+                self.engine.log.info("tick.done", **vars(report))
+        except Exception as exc:  # a tick must never kill the worker; the next one tries again
+            self.engine.log.exception("tick.failed", error=str(exc))
+        finally:
+            self._idle.set()
+
+    @contextlib.contextmanager
+    def _signals(self) -> Iterator[None]:
+        if not self.handle_signals:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+
+
+@contextlib.contextmanager
+def _single_worker_lock(url: str) -> Iterator[None]:
+    """On SQLite, hold an exclusive lock file beside the database for the worker's life."""
+    if not url.startswith("sqlite") or url.endswith(":memory:"):
+        yield
+        return
+    path = Path(url.split("///", 1)[-1] + ".worker.lock")
+    handle: IO[str] = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise SecondWorker(f"another worker (pid {holder}) is already running on {path.with_suffix('')}; "
+                           "SQLite allows one worker at a time: use PostgreSQL to run several") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without a password, for logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def run_worker(engine: Engine, **options: Any) -> None:
+    """Run a worker until SIGTERM or SIGINT; for the CLI."""
+    asyncio.run(Worker(engine, **options).run())

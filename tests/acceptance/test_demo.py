@@ -1,0 +1,44 @@
+"""The README's main job, `sequencer demo`, as a new user runs it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> None:
+    out = tmp_path / "eml"
+    result = subprocess.run([sys.executable, "-m", "sequencer", "demo", "--out", str(out)], cwd=REPO, text=True,
+                            capture_output=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = result.stdout
+    # the per-step table
+    for step in ("intro", "bump", "linkedin"):
+        assert re.search(rf"│ cold\s+│ {step}\s+│", text), text
+    assert "sent" in text and "replied" in text and "stopped" in text and "pending" in text
+    # the printed thread: the follow-up answers message 1 and keeps its subject with "Re: "
+    ids = re.findall(r"^Message-ID: (<[^>]+>)$", text, re.M)
+    subjects = re.findall(r"^Subject: (.+)$", text, re.M)
+    in_reply_to = re.findall(r"^In-Reply-To: (<[^>]+>)$", text, re.M)
+    assert len(ids) == 2 and len(subjects) == 2 and in_reply_to == [ids[0]]
+    assert subjects[1] == "Re: " + subjects[0]
+    assert "LinkedIn tasks due" in text
+    assert "messages they received after their stop: 0" in text
+    # the .eml files it names are real messages, and threads hold for every follow-up captured
+    assert str(out) in text
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(out.glob("*.eml"))]
+    assert len(messages) > 50
+    by_id = {m["Message-ID"]: m for m in messages}
+    follow_ups = [m for m in messages if m["In-Reply-To"]]
+    assert follow_ups
+    for follow in follow_ups:
+        first = by_id[follow["In-Reply-To"]]
+        assert follow["Subject"] == "Re: " + first["Subject"]
+        assert follow["From"] == first["From"] and follow["To"] == first["To"]

@@ -1,0 +1,153 @@
+"""The CLI worker as a subprocess: it sends, stops on SIGTERM within the grace period with
+nothing half-done, and a second worker on the same SQLite file refuses to start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sequencer.testing import CaptureServer
+
+ALWAYS_OPEN = """\
+name: always
+defaults:
+  timezone: UTC
+  window:
+    days: [mon, tue, wed, thu, fri, sat, sun]
+    hours: "00:00-23:59"
+  business_days: false
+steps:
+  - key: intro
+    day: 0
+    channel: email
+    subjects:
+      - key: a
+        text: "Hello {{ first_name | default('there') }}"
+    bodies:
+      - key: b
+        text: "A short note."
+"""
+
+CONFIG = """\
+database = "sqlite:///db.sqlite"
+sequences = ["seqs"]
+
+[[senders]]
+name = "jane"
+display_name = "Jane Doe"
+email = "jane@acme.example"
+timezone = "UTC"
+daily_cap = 100000
+min_gap = 0
+jitter = 0
+
+[senders.smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+"""
+
+
+def cli(cwd: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, text=True, capture_output=True,
+                          timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+def start_worker(cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "sequencer", "worker", "--tick", "0.2", "--json"], cwd=cwd,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_COLOR": "1"})
+
+
+def statuses(cwd: Path) -> Counter[str]:
+    with sqlite3.connect(cwd / "db.sqlite") as db:
+        return Counter(dict(db.execute("select status, count(*) from sends group by status").fetchall()))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "seqs").mkdir()
+    (tmp_path / "seqs" / "always.yaml").write_text(ALWAYS_OPEN)
+    (tmp_path / "leads.csv").write_text("email,first_name\n" + "".join(f"p{i}@x.example,P{i}\n" for i in range(40)))
+    return tmp_path
+
+
+def test_worker_sends_and_exits_zero_on_sigterm_with_nothing_half_done(workdir: Path) -> None:
+    with CaptureServer(delay=0.15) as smtp:  # a slow server, so a message is in flight when SIGTERM lands
+        (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port))
+        assert cli(workdir, "import", "leads.csv").returncode == 0
+        assert cli(workdir, "enroll", "--sequence", "always").returncode == 0
+        worker = start_worker(workdir)
+        deadline = time.monotonic() + 60
+        while len(smtp.messages) < 5 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.05)
+        assert len(smtp.messages) >= 5, worker.stderr.read() if worker.poll() is not None else "worker too slow"
+        worker.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        _, stderr = worker.communicate(timeout=30)
+        waited = time.monotonic() - signalled
+        received = len(smtp.messages)
+
+    assert worker.returncode == 0, stderr
+    assert waited < 10, f"the worker took {waited:.1f}s to stop"
+    assert '"event": "worker.stopped"' in stderr
+    counts = statuses(workdir)
+    # nothing half-done: no row is left claimed or sending, and every 'sent' row reached the server once
+    assert counts["claimed"] == 0 and counts["sending"] == 0, counts
+    assert counts["sent"] == received and 0 < received < 40, (counts, received)
+    assert counts["scheduled"] == 40 - received
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(ids) == len(set(ids))
+
+
+def test_second_worker_on_the_same_sqlite_file_refuses(workdir: Path) -> None:
+    with CaptureServer() as smtp:
+        (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port))
+        first = start_worker(workdir)
+        try:
+            deadline = time.monotonic() + 30
+            while not (workdir / "db.sqlite.worker.lock").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            second = cli(workdir, "worker", "--tick", "0.2")
+            assert second.returncode == 1
+            assert f"another worker (pid {first.pid}) is already running" in second.stderr
+            assert "Traceback" not in second.stderr
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first.communicate(timeout=30)
+        assert first.returncode == 0
+
+
+def test_stop_from_the_cli_while_the_worker_runs_prevents_later_steps(workdir: Path) -> None:
+    two_steps = ALWAYS_OPEN + """\
+  - key: bump
+    day: 0
+    channel: email
+    thread: true
+    bodies:
+      - key: n
+        text: "Following up."
+"""
+    (workdir / "seqs" / "always.yaml").write_text(two_steps)
+    (workdir / "leads.csv").write_text("email\nstopme@x.example\n")
+    with CaptureServer() as smtp:
+        (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port))
+        assert cli(workdir, "import", "leads.csv").returncode == 0
+        assert cli(workdir, "enroll", "--sequence", "always").returncode == 0
+        stopped = cli(workdir, "stop", "stopme@x.example", "--reason", "reply")
+        assert stopped.returncode == 0 and "stopped 'always'" in stopped.stdout
+        worker = start_worker(workdir)
+        time.sleep(2.0)  # many ticks
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+        assert smtp.to("stopme@x.example") == []
+    assert statuses(workdir) == Counter({"cancelled": 1})
