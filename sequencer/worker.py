@@ -56,11 +56,14 @@ class Worker:
             await self._stop.wait()
             log.info("worker.stopping", in_flight=not self._idle.is_set())
             self.engine.dispatcher.request_stop()
-            scheduler.shutdown(wait=False)
+            # No new tick may start, but the one in flight must finish: APScheduler's shutdown
+            # cancels running coroutine jobs, so it comes only after the tick is done.
+            scheduler.pause()
             try:
                 await asyncio.wait_for(self._idle.wait(), timeout=self.grace)
             except TimeoutError:
                 log.warning("worker.grace_exceeded", grace=self.grace)
+            scheduler.shutdown(wait=False)
             await self.engine.dispatcher.close()
             log.info("worker.stopped", ticks=self.ticks)
 
