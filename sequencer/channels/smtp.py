@@ -7,6 +7,9 @@ authentication failures need a person, other 5xx replies are bounces.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import aiosmtplib
 
 from sequencer.channels.base import Delivery, Outcome, Result
@@ -33,7 +36,8 @@ class SmtpChannel:
     """Sends each sender's mail through that sender's own SMTP account."""
 
     def __init__(self) -> None:
-        self._connections: dict[str, aiosmtplib.SMTP] = {}
+        # sender name -> (the event loop the connection belongs to, the connection)
+        self._connections: dict[str, tuple[asyncio.AbstractEventLoop, aiosmtplib.SMTP]] = {}
 
     async def deliver(self, delivery: Delivery) -> Result:
         assert delivery.email is not None, "an email delivery carries a message"
@@ -62,26 +66,46 @@ class SmtpChannel:
         return Result(outcome=Outcome.SENT, detail=response)
 
     async def _connection(self, sender: Sender) -> aiosmtplib.SMTP:
-        smtp = self._connections.get(sender.name)
-        if smtp is not None and smtp.is_connected:
-            return smtp
+        loop = asyncio.get_running_loop()
+        known = self._connections.get(sender.name)
+        if known is not None and known[0] is loop and known[1].is_connected:
+            return known[1]
+        if known is not None:
+            await self._drop(sender.name)
         smtp = await connect(sender)
-        self._connections[sender.name] = smtp
+        self._connections[sender.name] = (loop, smtp)
         return smtp
 
     async def _drop(self, name: str) -> None:
-        smtp = self._connections.pop(name, None)
-        if smtp is not None:
-            smtp.close()
+        known = self._connections.pop(name, None)
+        if known is not None:
+            _abandon(*known)
 
     async def close(self) -> None:
-        for name, smtp in list(self._connections.items()):
+        """QUIT every connection opened in this event loop; drop those of loops that are gone."""
+        loop = asyncio.get_running_loop()
+        for name, (owner, smtp) in list(self._connections.items()):
+            self._connections.pop(name, None)
+            if owner is not loop:
+                _abandon(owner, smtp)
+                continue
             try:
                 if smtp.is_connected:
                     await smtp.quit()
             except (aiosmtplib.SMTPException, OSError):
                 smtp.close()
-            self._connections.pop(name, None)
+
+
+def _abandon(loop: asyncio.AbstractEventLoop, smtp: aiosmtplib.SMTP) -> None:
+    """Close a connection without talking to the server.
+
+    A connection whose event loop is already closed cannot be closed any more (its socket is
+    reclaimed by the garbage collector, with a ResourceWarning): run one event loop per
+    Engine and ``await engine.aclose()`` in it.
+    """
+    if not loop.is_closed():
+        with contextlib.suppress(RuntimeError):  # the loop exists but no longer runs
+            smtp.close()
 
 
 async def connect(sender: Sender) -> aiosmtplib.SMTP:
