@@ -90,10 +90,25 @@ class Dispatcher:
             if self._stopping:
                 for rest in claimed[index:]:
                     assert rest.id is not None
-                    self.store.reschedule(rest.id, due_at=rest.due_at)
+                    self.store.reschedule(rest.id, due_at=rest.due_at, worker=self.worker_id)
                 break
-            report.add(await self._one(send, contacts[send.contact_id], enrollments[send.enrollment_id], state))
+            report.add(await self._guarded(send, contacts[send.contact_id], enrollments[send.enrollment_id], state))
         return report
+
+    async def _guarded(self, send: Send, contact: Contact, enrollment: Enrollment, state: _TickState) -> str:
+        """One send; an unexpected error fails that send alone and never stalls the queue."""
+        assert send.id is not None
+        try:
+            return await self._one(send, contact, enrollment, state)
+        except Exception as exc:  # one bad row must not block every send behind it
+            current = self.store.send(send.id)
+            # If the channel was already called, the message may have gone out: say so, never resend.
+            status = "uncertain" if current is not None and current.status == "sending" else "failed"
+            self.store.finish(send.id, status=status, error=f"{type(exc).__name__}: {exc}", worker=self.worker_id)
+            if status == "failed" and contact.id is not None:
+                self.store.stop(contact.id, kind="failed", reason="failed", at=self.clock.now(), detail=str(exc))
+            self.log.exception("send.failed", send_id=send.id, status=status, error=f"{type(exc).__name__}: {exc}")
+            return "failed"
 
     async def close(self) -> None:
         for channel in {id(c): c for c in self.channels.values()}.values():
@@ -111,10 +126,12 @@ class Dispatcher:
             return self._finish(send, "cancelled", f"enrollment {enrollment.status}", status="cancelled")
         if sequence is None or step is None or sender is None:
             missing = "sequence" if sequence is None else "step" if step is None else "sender"
-            return self._finish(send, "failed", f"{missing} no longer configured", status="failed")
+            outcome = self._finish(send, "failed", f"{missing} no longer configured", status="failed")
+            self._end_enrollment(contact, f"{missing} no longer configured", now)
+            return outcome
         later = self._not_before(send, step, sequence, enrollment, sender, state, now)
         if later is not None:
-            self.store.reschedule(send.id, due_at=later)
+            self.store.reschedule(send.id, due_at=later, worker=self.worker_id)
             self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=later.isoformat())
             return "deferred"
         return await self._deliver(send, step, sequence, contact, enrollment, sender, state, now)
@@ -154,13 +171,18 @@ class Dispatcher:
         try:
             delivery, choice = self._prepare(send, step, sequence, contact, enrollment, sender, state, context, now)
         except _CannotRender as exc:
-            return self._finish(send, "failed", str(exc), status="failed")
+            outcome = self._finish(send, "failed", str(exc), status="failed")
+            self._end_enrollment(contact, str(exc), now)
+            return outcome
         domain = contact.email_key.rpartition("@")[2]
-        started = self.store.begin_sending(send.id, now=now, suppression_keys=[contact.email_key, f"@{domain}"],
-                                           **choice)
+        started = self.store.begin_sending(send.id, now=now, worker=self.worker_id,
+                                           suppression_keys=[contact.email_key, f"@{domain}"], **choice)
         if not started:
-            self.log.info("send.cancelled", send_id=send.id, contact_id=contact.id, why="stopped or suppressed")
-            self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending")
+            # A stop got there first, the address is suppressed, or our lease ran out and another
+            # worker took the send over: only a send still claimed by us is marked cancelled.
+            self.log.info("send.cancelled", send_id=send.id, contact_id=contact.id, why="stopped, suppressed or taken over")
+            self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending",
+                              worker=self.worker_id)
             return "cancelled"
         if step.channel is Channel.EMAIL:
             self._book(sender, state, now).record(now)
@@ -240,7 +262,7 @@ class Dispatcher:
             self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
             return "sent"
         if result.outcome is Outcome.BOUNCE:
-            self.store.finish(send.id, status="bounced", error=f"{result.code} {result.detail}")
+            self.store.finish(send.id, status="bounced", error=f"{result.code} {result.detail}", worker=self.worker_id)
             self.store.stop(contact.id, kind="bounce", reason=StopReason.BOUNCE.value, at=now,
                             detail=f"{result.code} {result.detail}")
             self.store.suppress(contact.email_key, reason="bounce", at=now)
@@ -248,19 +270,28 @@ class Dispatcher:
             self.log.info("enrollment.stopped", contact_id=contact.id, reason="bounce")
             return "bounced"
         if result.outcome is Outcome.PAUSE_SENDER:
-            tomorrow = timing.local_midnight(now.astimezone(sender.timezone).date() + timedelta(days=1),
-                                             sender.timezone)
-            self.paused_until[sender.name] = tomorrow
-            self.store.reschedule(send.id, due_at=tomorrow, error=result.detail)
-            self.log.warning("sender.paused", until=tomorrow.isoformat(), **fields)
+            until = now + result.pause if result.pause else timing.local_midnight(
+                now.astimezone(sender.timezone).date() + timedelta(days=1), sender.timezone)
+            self.paused_until[sender.name] = until
+            self.store.reschedule(send.id, due_at=until, error=result.detail, worker=self.worker_id)
+            self.log.warning("sender.paused", until=until.isoformat(), **fields)
             return "deferred"
         if result.outcome is Outcome.RETRY and send.attempts + 1 < MAX_ATTEMPTS:
             delay = timedelta(seconds=60 * 2 ** send.attempts * (1 + random.random()))
-            self.store.reschedule(send.id, due_at=now + delay, error=result.detail)
+            self.store.reschedule(send.id, due_at=now + delay, error=result.detail, worker=self.worker_id)
             self.log.warning("send.retry", attempt=send.attempts + 1, retry_at=(now + delay).isoformat(), **fields)
             return "retried"
         why = result.detail if result.outcome is Outcome.FAILED else f"gave up after {MAX_ATTEMPTS} attempts: {result.detail}"
-        return self._finish(send, "failed", why, status="failed", sender=sender.name)
+        outcome = self._finish(send, "failed", why, status="failed", sender=sender.name)
+        self._end_enrollment(contact, why, now)
+        return outcome
+
+    def _end_enrollment(self, contact: Contact, why: str, now: datetime) -> None:
+        """A step that can never be made ends the enrollment, so the contact is not stuck in it."""
+        assert contact.id is not None
+        stopped = self.store.stop(contact.id, kind="failed", reason="failed", at=now, detail=why)
+        if stopped is not None:
+            self.log.warning("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="failed")
 
     def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | None:
         index = send.step_index + 1
@@ -273,7 +304,7 @@ class Dispatcher:
 
     def _finish(self, send: Send, outcome: str, why: str, *, status: str, **fields: Any) -> str:
         assert send.id is not None
-        self.store.finish(send.id, status=status, error=why)
+        self.store.finish(send.id, status=status, error=why, worker=self.worker_id)
         event = "send.cancelled" if status == "cancelled" else "send.failed"
         (self.log.info if status == "cancelled" else self.log.error)(event, send_id=send.id, error=why, **fields)
         return outcome

@@ -17,7 +17,8 @@ to :class:`sequencer.Engine` in ``channels={"slack": SlackChannel()}``::
 
 ``deliver`` must not raise for a delivery problem: it returns ``RETRY`` for a fault that may
 pass, ``BOUNCE`` when the recipient is permanently refused, ``PAUSE_SENDER`` when the
-sender may send no more today, and ``FAILED`` for a fault a person must fix (bad password).
+sender may not send for a while (a provider quota; a refused login, which a person must fix),
+and ``FAILED`` when this one delivery cannot be made (a missing secret, an unusable address).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -39,9 +40,9 @@ class Outcome(enum.StrEnum):
     RETRY = "retry"
     #: The recipient is refused for good (5xx): stop the enrollment and suppress the address.
     BOUNCE = "bounce"
-    #: The sender may send no more today (provider quota): not the recipient's fault.
+    #: The sender may not send for a while (provider quota, refused login): not the recipient's fault.
     PAUSE_SENDER = "pause_sender"
-    #: A fault a person must fix (authentication, configuration): the send is not retried.
+    #: This delivery cannot be made and will not be retried (bad address, missing secret).
     FAILED = "failed"
 
 
@@ -72,6 +73,8 @@ class Result:
     detail: str = ""
     #: The SMTP reply code (or HTTP status) when there was one.
     code: int | None = None
+    #: With PAUSE_SENDER: how long to pause (default: until the sender's next day).
+    pause: timedelta | None = None
 
 
 class ChannelAdapter(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import aiosmtplib
 
@@ -17,6 +18,8 @@ from sequencer.config import Security, Sender
 from sequencer.errors import ConfigError
 
 _AUTH_CODES = frozenset({530, 534, 535, 538})
+#: How long a sender whose login is refused waits before trying again.
+LOGIN_PAUSE = timedelta(minutes=15)
 _QUOTA_MARKERS = ("5.4.5", "quota", "too many messages", "sending limit")
 
 
@@ -26,10 +29,16 @@ def classify(code: int, message: str) -> Outcome:
     if code >= 500 and any(marker in text for marker in _QUOTA_MARKERS):
         return Outcome.PAUSE_SENDER
     if code in _AUTH_CODES:
-        return Outcome.FAILED
+        return Outcome.PAUSE_SENDER
     if code >= 500:
         return Outcome.BOUNCE
     return Outcome.RETRY
+
+
+def _result(code: int, message: str) -> Result:
+    outcome = classify(code, message)
+    pause = LOGIN_PAUSE if code in _AUTH_CODES else None
+    return Result(outcome=outcome, detail=message, code=code, pause=pause)
 
 
 class SmtpChannel:
@@ -47,22 +56,23 @@ class SmtpChannel:
                 delivery.email, sender=delivery.sender.email, recipients=[delivery.recipient])
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
-            return Result(outcome=classify(first.code, first.message), detail=first.message, code=first.code)
+            return _result(first.code, first.message)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self._drop(delivery.sender.name)
-            return Result(outcome=Outcome.FAILED, detail=f"login refused: {exc.message}", code=exc.code)
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
+                          pause=LOGIN_PAUSE)
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code in (421,):
                 await self._drop(delivery.sender.name)
-            return Result(outcome=classify(exc.code, exc.message), detail=exc.message, code=exc.code)
+            return _result(exc.code, exc.message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(delivery.sender.name)
             return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
-        except ConfigError as exc:
-            return Result(outcome=Outcome.FAILED, detail=exc.message)
+        except ConfigError as exc:  # the password variable is not set: the sender cannot send at all
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
         if refused:
             code, message = next(iter(refused.values()))
-            return Result(outcome=classify(code, message), detail=message, code=code)
+            return _result(code, message)
         return Result(outcome=Outcome.SENT, detail=response)
 
     async def _connection(self, sender: Sender) -> aiosmtplib.SMTP:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -16,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 
 from sequencer.channels.base import Delivery, Outcome, Result
+from sequencer.errors import ConfigError
 
 SIGNATURE_HEADER = "X-Sequencer-Signature"
 TIMESTAMP_HEADER = "X-Sequencer-Timestamp"
@@ -60,15 +62,19 @@ class WebhookChannel:
 
     def _post(self, url: str, body: bytes) -> Result:
         stamp = str(int(time.time()))
+        try:
+            secret = self._secret()
+        except ConfigError as exc:
+            return Result(outcome=Outcome.FAILED, detail=exc.message)
         request = urllib.request.Request(url, data=body, method="POST", headers={
             "Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: sign(self._secret(), stamp, body), "User-Agent": "sequencer-webhook/1"})
+            SIGNATURE_HEADER: sign(secret, stamp, body), "User-Agent": "sequencer-webhook/1"})
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 return Result(outcome=Outcome.SENT, detail=f"HTTP {response.status}", code=response.status)
         except urllib.error.HTTPError as exc:
             return Result(outcome=Outcome.RETRY, detail=f"HTTP {exc.code}", code=exc.code)
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError) as exc:
             return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
 
     async def close(self) -> None:
