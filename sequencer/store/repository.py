@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -99,23 +100,22 @@ class Store:
         """
         inserted = updated = 0
         table = Contact.__table__  # type: ignore[attr-defined]
+        # only what a merge reads: no created_at/updated_at to convert back for every known row
+        known = sa.select(table.c.id, table.c.email_key, *(table.c[c] for c in _CONTACT_COLUMNS), table.c.fields)
         with self.engine.begin() as conn:
+            insert = _Many(conn, sa.insert(table), _NEW_COLUMNS, {"created_at": now, "updated_at": now})
+            update = _Many(conn, sa.update(table).where(table.c.id == sa.bindparam("_id")), _CHANGED_COLUMNS,
+                           {"updated_at": now})
             for start in range(0, len(rows), _BATCH):
                 batch = _last_per_key(rows[start:start + _BATCH])
-                existing = {
-                    r.email_key: r for r in conn.execute(
-                        sa.select(table).where(table.c.email_key.in_(list(batch)))
-                    )
-                }
-                new = [_contact_values(row, now) for key, row in batch.items() if key not in existing]
-                changed = [_merged(existing[key], row, now) for key, row in batch.items() if key in existing]
+                found = conn.execute(known.where(table.c.email_key.in_(list(batch)))).all()
+                existing = {r.email_key: r for r in found}
+                new = [_contact_values(row) for key, row in batch.items() if key not in existing]
+                changed = [_merged(existing[key], row) for key, row in batch.items() if key in existing]
                 if new:
-                    conn.execute(sa.insert(table), new)
+                    insert(new)
                 if changed:
-                    conn.execute(
-                        sa.update(table).where(table.c.id == sa.bindparam("_id")),
-                        changed,
-                    )
+                    update(changed)
                 inserted += len(new)
                 updated += len(changed)
         return UpsertCounts(inserted=inserted, updated=updated)
@@ -260,13 +260,14 @@ class Store:
                             .group_by(col(Send.body_key))).all()
         return {k: n for k, n in subjects if k}, {k: n for k, n in bodies if k}
 
-    def begin_sending(self, send_id: int, *, now: datetime, message_id: str | None, subject: str | None,
+    def begin_sending(self, send_id: int, *, now: datetime, worker: str, message_id: str | None, subject: str | None,
                       subject_key: str | None, body_key: str | None, in_reply_to: str | None,
                       references: str | None, suppression_keys: Sequence[str]) -> bool:
         """Commit ``sending`` (with the Message-ID) just before the channel is called.
 
-        In the same statement it checks that the send is still claimed, the enrollment still
-        active and the address not suppressed; False means a stop got there first.
+        In the same statement it checks that the send is still claimed by ``worker``, the
+        enrollment still active and the address not suppressed; False means a stop (or another
+        worker, after this one's lease ran out) got there first.
         """
         sends = Send.__table__  # type: ignore[attr-defined]
         enrollments = Enrollment.__table__  # type: ignore[attr-defined]
@@ -276,7 +277,8 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(
                 sa.update(sends)
-                .where(sends.c.id == send_id, sends.c.status == "claimed", active, ~suppressed)
+                .where(sends.c.id == send_id, sends.c.status == "claimed", sends.c.claimed_by == worker, active,
+                       ~suppressed)
                 .values(status="sending", message_id=message_id, subject=subject, subject_key=subject_key,
                         body_key=body_key, in_reply_to=in_reply_to, references=references, sent_at=now,
                         attempts=sends.c.attempts + 1)
@@ -304,20 +306,26 @@ class Store:
             s.add(enrollment)
             s.commit()
 
-    def reschedule(self, send_id: int, *, due_at: datetime, error: str | None = None) -> None:
-        """Put a claimed send back in the queue for later (window closed, cap reached, transient fault)."""
+    def reschedule(self, send_id: int, *, due_at: datetime, worker: str, error: str | None = None) -> None:
+        """Put a send ``worker`` holds back in the queue for later (window closed, cap reached, fault)."""
         sends = Send.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
-            conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.status.in_(("claimed", "sending")))
+            conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.claimed_by == worker,
+                                                sends.c.status.in_(("claimed", "sending")))
                          .values(status="scheduled", due_at=due_at, claimed_by=None, lease_until=None, error=error,
                                  sent_at=None, message_id=None))
 
-    def finish(self, send_id: int, *, status: str, error: str | None = None) -> None:
-        """End a send without sending it: failed, skipped or cancelled."""
+    def finish(self, send_id: int, *, status: str, worker: str, error: str | None = None) -> bool:
+        """End a send ``worker`` holds: bounced, failed, uncertain or cancelled.
+
+        A send another worker has taken over (or a stop has cancelled) is left as it is.
+        """
         sends = Send.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
-            conn.execute(sa.update(sends).where(sends.c.id == send_id)
-                         .values(status=status, error=error, claimed_by=None, lease_until=None))
+            result = conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.claimed_by == worker,
+                                                         sends.c.status.in_(("claimed", "sending")))
+                                  .values(status=status, error=error, lease_until=None))
+            return result.rowcount == 1
 
     # -- stops ----------------------------------------------------------------------------------
 
@@ -329,13 +337,16 @@ class Store:
         with self.session() as s:
             enrollment = s.exec(select(Enrollment).where(Enrollment.contact_id == contact_id,
                                                          Enrollment.status == "active")).first()
-            last = None
-            if enrollment is not None:
-                last = s.exec(select(Send).where(Send.enrollment_id == enrollment.id,
-                                                 col(Send.status).in_(("sent", "sending")))
-                              .order_by(col(Send.step_index).desc())).first()
+            # the send the event answers: the latest that went out to this contact
+            last = s.exec(select(Send).where(Send.contact_id == contact_id, col(Send.status).in_(("sent", "sending")))
+                          .order_by(col(Send.sent_at).desc(), col(Send.id).desc())).first()
             s.add(Event(kind=kind, at=at, contact_id=contact_id, detail=detail,
-                        enrollment_id=enrollment.id if enrollment else None, send_id=last.id if last else None))
+                        enrollment_id=enrollment.id if enrollment else (last.enrollment_id if last else None),
+                        send_id=last.id if last else None))
+            # A task still open for this person is moot once they answered or left, even when the
+            # enrollment already completed (a LinkedIn task is often the last step).
+            s.exec(sa.update(Task).where(col(Task.contact_id) == contact_id, col(Task.status) == "open")
+                   .values(status="cancelled", closed_at=at))
             if enrollment is not None:
                 enrollment.status, enrollment.stop_reason = "stopped", reason
                 enrollment.stop_detail, enrollment.finished_at = detail, at
@@ -343,8 +354,6 @@ class Store:
                 s.exec(sa.update(Send).where(col(Send.enrollment_id) == enrollment.id,
                                              col(Send.status).in_(("scheduled", "claimed")))
                        .values(status="cancelled", claimed_by=None, lease_until=None))
-                s.exec(sa.update(Task).where(col(Task.enrollment_id) == enrollment.id,
-                                             col(Task.status) == "open").values(status="cancelled", closed_at=at))
             s.commit()
             return enrollment
 
@@ -441,15 +450,75 @@ def _overlay(old: ContactRow, new: ContactRow) -> ContactRow:
     return ContactRow(row=new.row, email_key=new.email_key, fields={**old.fields, **new.fields}, **values)
 
 
-def _contact_values(row: ContactRow, now: datetime) -> dict[str, Any]:
-    values = {c: getattr(row, c) for c in _CONTACT_COLUMNS}
-    return {**values, "email_key": row.email_key, "fields": row.fields, "created_at": now, "updated_at": now}
+#: Per-row values of an insert and of an update, in the order the helpers below build them.
+_NEW_COLUMNS = (*_CONTACT_COLUMNS, "email_key", "fields")
+_CHANGED_COLUMNS = (*_CONTACT_COLUMNS, "email_key", "fields", "_id")
 
 
-def _merged(existing: Any, row: ContactRow, now: datetime) -> dict[str, Any]:
-    values = {c: getattr(row, c) or getattr(existing, c) for c in _CONTACT_COLUMNS}
-    fields = {**(existing.fields or {}), **row.fields}
-    return {**values, "email_key": row.email_key, "fields": fields, "updated_at": now, "_id": existing.id}
+def _contact_values(row: ContactRow) -> tuple[Any, ...]:
+    return (row.email, row.first_name, row.last_name, row.company, row.title, row.timezone, row.linkedin_url,
+            row.email_key, row.fields)
+
+
+def _merged(existing: Any, row: ContactRow) -> tuple[Any, ...]:
+    """The update of a known contact: a cell empty in the file keeps the stored value; fields merge."""
+    id_, _, email, first_name, last_name, company, title, timezone, linkedin_url, fields = existing  # as `known` selects
+    return (row.email or email, row.first_name or first_name, row.last_name or last_name, row.company or company,
+            row.title or title, row.timezone or timezone, row.linkedin_url or linkedin_url,
+            row.email_key, {**(fields or {}), **row.fields}, id_)
+
+
+class _Many:
+    """One executemany of ``statement``: ``columns`` vary per row, ``constants`` are the same in every row.
+
+    Each value goes through its column type's own bind processor for the connection's dialect, as
+    ``conn.execute(statement, [dict, ...])`` would do, so what is stored is the same; but the
+    constants are processed once, and the rows reach the driver without SQLAlchemy's per-row
+    parameter handling, which cost more than SQLite's own work on a 100k-row import.
+    """
+
+    def __init__(self, conn: sa.Connection, statement: sa.Insert | sa.Update, columns: tuple[str, ...],
+                 constants: dict[str, Any]) -> None:
+        table = Contact.__table__  # type: ignore[attr-defined]
+        dialect = conn.dialect
+        names = [*columns, *constants]
+        compiled = statement.compile(dialect=dialect, column_keys=names)
+        if set(compiled.binds) != set(names):  # a statement this helper was not written for
+            raise AssertionError(f"bind names {sorted(compiled.binds)} differ from {sorted(names)}")
+
+        def processor(name: str) -> Any:
+            return table.c["id" if name == "_id" else name].type.dialect_impl(dialect).bind_processor(dialect)
+
+        self.conn = conn
+        self.sql = compiled.string
+        self.names = names
+        self.per_row = [(i, p) for i, name in enumerate(columns) if (p := processor(name)) is not None]
+        self.constants = tuple(p(v) if (p := processor(k)) is not None else v for k, v in constants.items())
+        self.named = not compiled.positional
+        self.order = None
+        if compiled.positional:
+            assert compiled.positiontup is not None
+            positions = [names.index(key) for key in compiled.positiontup]
+            if positions != list(range(len(names))):
+                self.order = itemgetter(*positions)
+
+    def __call__(self, rows: list[tuple[Any, ...]]) -> None:
+        constants = self.constants
+        params: list[Any]
+        if self.per_row:
+            params = []
+            for row in rows:
+                values = [*row, *constants]
+                for i, process in self.per_row:
+                    values[i] = process(values[i])
+                params.append(values)
+        else:
+            params = [row + constants for row in rows]
+        if self.order is not None:
+            params = [self.order(p) for p in params]
+        elif self.named:
+            params = [dict(zip(self.names, p, strict=True)) for p in params]
+        self.conn.exec_driver_sql(self.sql, params)
 
 
 def _matches(contact: Contact, where: dict[str, str]) -> bool:
