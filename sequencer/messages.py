@@ -115,7 +115,8 @@ def to_html(text: str) -> str:
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
         escaped = html.escape(block, quote=False)
-        escaped = _LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', escaped)
+        # the block is escaped already (& < >); a quote is all that is left to guard in the attribute
+        escaped = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>', escaped)
         escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
         paragraphs.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
     return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"
