@@ -84,6 +84,15 @@ class SenderBook:
         for at in sent:
             self.record(at)
 
+    def preload(self, *, day: date, count: int, last: datetime | None) -> None:
+        """Start from a summary instead of every send: ``count`` sends on sender-local ``day``
+        and the latest send at ``last`` (what a dispatcher reads from the database)."""
+        if count:
+            self._counts[day] = self._counts.get(day, 0) + count
+            self._total += count
+        if last is not None and (self._last is None or _utc(last) > self._last):
+            self._last = _utc(last)
+
     def __len__(self) -> int:
         return self._total
 

@@ -13,6 +13,7 @@ The order for each send is what keeps a stop final:
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,14 +87,23 @@ class Dispatcher:
         contacts = self.store.contacts_by_id({s.contact_id for s in claimed})
         enrollments = self.store.enrollments_by_id({s.enrollment_id for s in claimed})
         state = _TickState()
-        for index, send in enumerate(claimed):
+        by_sender: dict[str, list[Send]] = {}
+        for send in claimed:
+            by_sender.setdefault(send.sender, []).append(send)
+        # One lane per sender: each sender's sends go out in order over its own connection, while
+        # the lanes overlap, so one mailbox's SMTP round trip does not hold up the others.
+        await asyncio.gather(*(self._lane(sends, contacts, enrollments, state, report) for sends in by_sender.values()))
+        return report
+
+    async def _lane(self, sends: list[Send], contacts: Mapping[int, Contact], enrollments: Mapping[int, Enrollment],
+                    state: _TickState, report: TickReport) -> None:
+        for index, send in enumerate(sends):
             if self._stopping:
-                for rest in claimed[index:]:
+                for rest in sends[index:]:
                     assert rest.id is not None
                     self.store.reschedule(rest.id, due_at=rest.due_at, worker=self.worker_id)
-                break
+                return
             report.add(await self._guarded(send, contacts[send.contact_id], enrollments[send.enrollment_id], state))
-        return report
 
     async def _guarded(self, send: Send, contact: Contact, enrollment: Enrollment, state: _TickState) -> str:
         """One send; an unexpected error fails that send alone and never stalls the queue."""
@@ -155,12 +165,17 @@ class Dispatcher:
         return fit(earliest) if earliest > now else None
 
     def _book(self, sender: Sender, state: _TickState, now: datetime) -> SenderBook:
+        """The sender's cap and spacing, from today's count and its latest send (read once a tick)."""
         book = state.books.get(sender.name)
         if book is None:
-            since = now - timedelta(days=2) - sender.min_gap - sender.jitter
             capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
                                 zone=sender.timezone)
-            book = SenderBook(capacity, seed=sender.name, sent=self.store.sent_times(sender.name, since=since))
+            book = SenderBook(capacity, seed=sender.name)
+            today = now.astimezone(sender.timezone).date()
+            since = timing.local_midnight(today, sender.timezone)
+            until = timing.local_midnight(today + timedelta(days=1), sender.timezone)
+            count, last = self.store.sender_load(sender.name, since=since, until=until)
+            book.preload(day=today, count=count, last=last)
             state.books[sender.name] = book
         return book
 
@@ -249,7 +264,11 @@ class Dispatcher:
         )
         choice = {"message_id": message_id, "subject": subject, "subject_key": subject_key, "body_key": body_key,
                   "in_reply_to": in_reply_to, "references": " ".join(references) or None}
-        return Delivery(**base, email=messages.build(draft)), choice
+        try:
+            raw = messages.to_bytes(draft)
+        except ValueError as exc:  # an address that cannot go on the wire
+            raise _CannotRender(str(exc)) from None
+        return Delivery(**base, raw=raw), choice
 
     # -- outcomes -------------------------------------------------------------------------------
 
@@ -258,7 +277,7 @@ class Dispatcher:
         assert send.id is not None and contact.id is not None
         fields = {"send_id": send.id, "sender": sender.name, "step": send.step_key, "detail": result.detail}
         if result.outcome is Outcome.SENT:
-            self.store.record_sent(send.id, sent_at=now, next_send=self._next(send, sequence, enrollment, now))
+            self.store.record_sent(send, sent_at=now, next_send=self._next(send, sequence, enrollment, now))
             self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
             return "sent"
         if result.outcome is Outcome.BOUNCE:

@@ -8,14 +8,17 @@ in a contact field (or a rendered subject) can never start a new header.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email import quoprimime
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -62,36 +65,81 @@ def thread_subject(first_subject: str) -> str:
 
 
 def build(draft: Draft) -> EmailMessage:
-    """The MIME message: text/plain, plus text/html when the body has formatting."""
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=one_line(draft.from_name), addr_spec=one_line(draft.from_email))
-    msg["To"] = Address(display_name=one_line(draft.to_name), addr_spec=one_line(draft.to_email))
-    msg["Subject"] = one_line(draft.subject)
-    msg["Date"] = format_datetime(draft.date)
-    msg["Message-ID"] = draft.message_id
+    """The message as an :class:`~email.message.EmailMessage` (parsed from :func:`to_bytes`)."""
+    parsed = email.message_from_bytes(to_bytes(draft).replace(b"\r\n", b"\n"), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def to_bytes(draft: Draft) -> bytes:
+    """The message as it goes on the wire: text/plain, plus text/html when the body has formatting.
+
+    Written directly rather than through the ``email`` package's header registry, which
+    costs more than the SMTP transaction itself; tests parse the result with that package.
+    """
+    headers = [
+        ("From", _address(draft.from_name, draft.from_email)),
+        ("To", _address(draft.to_name, draft.to_email)),
+        ("Subject", _text(one_line(draft.subject), "Subject")),
+        ("Date", format_datetime(draft.date)),
+        ("Message-ID", one_line(draft.message_id)),
+    ]
     if draft.reply_to:
-        msg["Reply-To"] = one_line(draft.reply_to)
+        headers.append(("Reply-To", _address("", draft.reply_to)))
     if draft.in_reply_to:
-        msg["In-Reply-To"] = draft.in_reply_to
+        headers.append(("In-Reply-To", one_line(draft.in_reply_to)))
     if draft.references:
-        msg["References"] = " ".join(draft.references)
-    _unsubscribe_headers(msg, draft)
-    text = _with_signature(draft.body, draft.signature)
-    msg.set_content(plain_text(text))
-    if has_formatting(text):
-        msg.add_alternative(to_html(text), subtype="html")
-    return msg
-
-
-def _unsubscribe_headers(msg: EmailMessage, draft: Draft) -> None:
+        headers.append(("References", "\r\n ".join(one_line(r) for r in draft.references)))
     targets = []
     if draft.unsubscribe_url:
         targets.append(f"<{one_line(draft.unsubscribe_url)}>")
     if draft.unsubscribe_mailto:
-        targets.append(f"<mailto:{one_line(draft.unsubscribe_mailto)}?subject=unsubscribe>")
+        targets.append(f"<mailto:{ascii_address(draft.unsubscribe_mailto)}?subject=unsubscribe>")
     if targets:
-        msg["List-Unsubscribe"] = ", ".join(targets)
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers.append(("MIME-Version", "1.0"))
+    text = _with_signature(draft.body, draft.signature)
+    if has_formatting(text):
+        boundary = f"=_seq_{secrets.token_hex(12)}"
+        headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+        body = (f"--{boundary}\r\n{_part(plain_text(text), 'plain')}\r\n--{boundary}\r\n"
+                f"{_part(to_html(text), 'html')}\r\n--{boundary}--\r\n")
+    else:
+        part_headers, _, body = _part(plain_text(text), "plain").partition("\r\n\r\n")
+        headers.extend(tuple(line.split(": ", 1)) for line in part_headers.split("\r\n"))  # type: ignore[misc]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return (head + "\r\n" + body).encode("ascii")
+
+
+def _address(name: str, address: str) -> str:
+    """``"Display Name" <addr>`` with RFC 2047 for a non-ASCII name; the address must be ASCII."""
+    return formataddr((one_line(name), ascii_address(address)), charset="utf-8")
+
+
+def ascii_address(address: str) -> str:
+    local, _, domain = one_line(address).rpartition("@")
+    if not local.isascii():
+        raise ValueError(f"'{address}' has a non-ASCII local part, which needs SMTPUTF8; it cannot be sent")
+    return f"{local}@{domain if domain.isascii() else domain.encode('idna').decode('ascii')}"
+
+
+def _text(value: str, name: str) -> str:
+    """An unstructured header value: as it is when plain ASCII, else RFC 2047 encoded-words."""
+    if value.isascii() and len(value) < 900:
+        return value
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _part(text: str, subtype: str) -> str:
+    """One text part with its headers: 7bit when it can be, else quoted-printable UTF-8."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if text.isascii() and all(len(line) <= 900 for line in lines):
+        return (f'Content-Type: text/{subtype}; charset="us-ascii"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n'
+                + "\r\n".join(lines))
+    encoded = quoprimime.body_encode("\n".join(lines).encode("utf-8").decode("latin-1"), eol="\r\n")
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+            + encoded)
 
 
 def _with_signature(body: str, signature: str) -> str:

@@ -23,7 +23,10 @@ and ``FAILED`` when this one delivery cannot be made (a missing secret, an unusa
 
 from __future__ import annotations
 
+import email
+import email.policy
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -57,13 +60,23 @@ class Delivery:
     #: The recipient's address.
     recipient: str
     due_at: datetime
-    #: Email: the complete message.
-    email: EmailMessage | None = None
+    #: Email: the complete message, as it goes on the wire.
+    raw: bytes | None = None
     #: Tasks: the rendered message or call notes.
     text: str | None = None
     #: Webhook: the JSON body and where to POST it.
     payload: Mapping[str, Any] = field(default_factory=dict)
     url: str | None = None
+
+
+    @functools.cached_property
+    def email(self) -> EmailMessage | None:
+        """Email: the message parsed from :attr:`raw`, for channels that want headers and parts."""
+        if self.raw is None:
+            return None
+        parsed = email.message_from_bytes(self.raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ import aiosmtplib
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.config import Security, Sender
 from sequencer.errors import ConfigError
+from sequencer.messages import ascii_address
 
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 #: How long a sender whose login is refused waits before trying again.
@@ -49,11 +50,11 @@ class SmtpChannel:
         self._connections: dict[str, tuple[asyncio.AbstractEventLoop, aiosmtplib.SMTP]] = {}
 
     async def deliver(self, delivery: Delivery) -> Result:
-        assert delivery.email is not None, "an email delivery carries a message"
+        assert delivery.raw is not None, "an email delivery carries a message"
         try:
             smtp = await self._connection(delivery.sender)
-            refused, response = await smtp.send_message(
-                delivery.email, sender=delivery.sender.email, recipients=[delivery.recipient])
+            envelope_to = [ascii_address(delivery.recipient)]
+            refused, response = await smtp.sendmail(ascii_address(delivery.sender.email), envelope_to, delivery.raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
             return _result(first.code, first.message)

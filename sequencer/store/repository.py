@@ -238,14 +238,6 @@ class Store:
                                                                   Send.channel == "email")).one()
         return count, _aware(last)
 
-    def sent_times(self, sender: str, *, since: datetime) -> list[datetime]:
-        """When ``sender``'s emails went out since ``since``, oldest first (for its cap and gap)."""
-        with self.session() as s:
-            busy = col(Send.status).in_(("sending", "sent", "uncertain", "bounced"))
-            query = select(Send.sent_at).where(Send.sender == sender, busy, Send.channel == "email",
-                                               col(Send.sent_at) >= since).order_by(col(Send.sent_at))
-            return [t for t in s.exec(query) if t is not None]
-
     def send(self, send_id: int) -> Send | None:
         with self.session() as s:
             return s.get(Send, send_id)
@@ -269,42 +261,33 @@ class Store:
         enrollment still active and the address not suppressed; False means a stop (or another
         worker, after this one's lease ran out) got there first.
         """
-        sends = Send.__table__  # type: ignore[attr-defined]
-        enrollments = Enrollment.__table__  # type: ignore[attr-defined]
-        suppressions = Suppression.__table__  # type: ignore[attr-defined]
-        active = sa.exists().where(enrollments.c.id == sends.c.enrollment_id, enrollments.c.status == "active")
-        suppressed = sa.exists().where(suppressions.c.key.in_(list(suppression_keys)))
         with self.engine.begin() as conn:
-            result = conn.execute(
-                sa.update(sends)
-                .where(sends.c.id == send_id, sends.c.status == "claimed", sends.c.claimed_by == worker, active,
-                       ~suppressed)
-                .values(status="sending", message_id=message_id, subject=subject, subject_key=subject_key,
-                        body_key=body_key, in_reply_to=in_reply_to, references=references, sent_at=now,
-                        attempts=sends.c.attempts + 1)
-            )
+            result = conn.execute(_BEGIN_SENDING, {
+                "_id": send_id, "_worker": worker, "_keys": list(suppression_keys), "_now": now,
+                "_message_id": message_id, "_subject": subject, "_subject_key": subject_key, "_body_key": body_key,
+                "_in_reply_to": in_reply_to, "_references": references})
             return result.rowcount == 1
 
-    def record_sent(self, send_id: int, *, sent_at: datetime, next_send: NewSend | None) -> None:
-        """Mark a send done; anchor day 0 on message 1; queue the next step or complete the enrollment."""
-        with self.session() as s:
-            send = s.get(Send, send_id)
-            assert send is not None
-            send.status, send.sent_at, send.lease_until = "sent", sent_at, None
-            enrollment = s.get(Enrollment, send.enrollment_id)
-            assert enrollment is not None
-            if send.step_index == 0 and enrollment.anchor_at is None:
-                enrollment.anchor_at = sent_at
-            if enrollment.status == "active":
-                if next_send is None:
-                    enrollment.status, enrollment.finished_at = "completed", sent_at
-                else:
-                    s.add(Send(enrollment_id=send.enrollment_id, contact_id=send.contact_id, sequence=send.sequence,
-                               sender=send.sender, step_key=next_send.step_key, step_index=next_send.step_index,
-                               channel=next_send.channel, due_at=next_send.due_at, created_at=sent_at))
-            s.add(send)
-            s.add(enrollment)
-            s.commit()
+    def record_sent(self, send: Send, *, sent_at: datetime, next_send: NewSend | None) -> None:
+        """Mark a send done; anchor day 0 on message 1; queue the next step or complete the enrollment.
+
+        One transaction; the next step is queued (or the enrollment completed) only while the
+        enrollment is still active, so a stop recorded meanwhile is never undone.
+        """
+        with self.engine.begin() as conn:
+            conn.execute(_MARK_SENT, {"_id": send.id, "_at": sent_at})
+            if send.step_index == 0:
+                conn.execute(_ANCHOR, {"_id": send.enrollment_id, "_at": sent_at})
+            if next_send is None:
+                conn.execute(_COMPLETE, {"_id": send.enrollment_id, "_at": sent_at})
+                return
+            active = conn.execute(_IS_ACTIVE, {"_id": send.enrollment_id}).first()
+            if active is not None:
+                conn.execute(_QUEUE_NEXT, {
+                    "enrollment_id": send.enrollment_id, "contact_id": send.contact_id, "sequence": send.sequence,
+                    "sender": send.sender, "step_key": next_send.step_key, "step_index": next_send.step_index,
+                    "channel": next_send.channel, "due_at": next_send.due_at, "created_at": sent_at,
+                    "status": "scheduled", "attempts": 0})
 
     def reschedule(self, send_id: int, *, due_at: datetime, worker: str, error: str | None = None) -> None:
         """Put a send ``worker`` holds back in the queue for later (window closed, cap reached, fault)."""
@@ -427,6 +410,33 @@ class Store:
             s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id,
                         send_id=send_id, detail=detail))
             s.commit()
+
+
+# -- statements of the send path, built once (compiling them per send is most of their cost) ---------
+
+def _send_path_statements() -> tuple[Any, ...]:
+    sends = Send.__table__  # type: ignore[attr-defined]
+    enrollments = Enrollment.__table__  # type: ignore[attr-defined]
+    suppressions = Suppression.__table__  # type: ignore[attr-defined]
+    p = sa.bindparam
+    active = sa.exists().where(enrollments.c.id == sends.c.enrollment_id, enrollments.c.status == "active")
+    suppressed = sa.exists().where(suppressions.c.key.in_(p("_keys", expanding=True)))
+    begin = (sa.update(sends)
+             .where(sends.c.id == p("_id"), sends.c.status == "claimed", sends.c.claimed_by == p("_worker"), active,
+                    ~suppressed)
+             .values(status="sending", message_id=p("_message_id"), subject=p("_subject"),
+                     subject_key=p("_subject_key"), body_key=p("_body_key"), in_reply_to=p("_in_reply_to"),
+                     references=p("_references"), sent_at=p("_now"), attempts=sends.c.attempts + 1))
+    mark = sa.update(sends).where(sends.c.id == p("_id")).values(status="sent", sent_at=p("_at"), lease_until=None)
+    anchor = (sa.update(enrollments).where(enrollments.c.id == p("_id"), enrollments.c.anchor_at.is_(None))
+              .values(anchor_at=p("_at")))
+    complete = (sa.update(enrollments).where(enrollments.c.id == p("_id"), enrollments.c.status == "active")
+                .values(status="completed", finished_at=p("_at")))
+    is_active = sa.select(enrollments.c.id).where(enrollments.c.id == p("_id"), enrollments.c.status == "active")
+    return begin, mark, anchor, complete, is_active, sa.insert(sends)
+
+
+_BEGIN_SENDING, _MARK_SENT, _ANCHOR, _COMPLETE, _IS_ACTIVE, _QUEUE_NEXT = _send_path_statements()
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -82,7 +82,12 @@ class Send(SQLModel, table=True):
     """One step for one recipient: the outbox row that is also the queue."""
 
     __tablename__ = "sends"
-    __table_args__ = (sa.Index("sends_due", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("sends_due", "status", "due_at"),
+        # a sender's load today (cap, gap) and its variant counts, read every tick
+        sa.Index("sends_sender_sent", "sender", "sent_at"),
+        sa.Index("sends_variants", "sequence", "step_key", "sender"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     enrollment_id: int = Field(foreign_key="enrollments.id", index=True)
