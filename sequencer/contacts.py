@@ -123,26 +123,26 @@ class _Layout:
         self.custom = [(i, name) for i, name in enumerate(columns) if name and name not in STANDARD_FIELDS]
 
     def row(self, row: int, values: list[str], check_deliverability: bool) -> ContactRow | RowError:
-        count = len(values)
-        if count > len(self.columns):
-            raw = values[self.email] if self.email < count else ""
-            return RowError(row=row, email=raw.strip(),
-                            reason=f"{count} values but only {len(self.columns)} columns (a stray delimiter?)")
-        raw_email = values[self.email].strip() if self.email < count else ""
+        width = len(self.columns)
+        if len(values) > width:
+            return RowError(row=row, email=values[self.email].strip(),
+                            reason=f"{len(values)} values but only {width} columns (a stray delimiter?)")
+        cells = [value.strip() for value in values]
+        if len(cells) < width:  # a short row: the missing cells are empty
+            cells += [""] * (width - len(cells))
+        raw_email = cells[self.email]
         if not raw_email:
             return RowError(row=row, email="", reason="the email cell is empty")
         try:
-            email = validate_email(raw_email, check_deliverability=check_deliverability).normalized
+            # allow_smtputf8=False: a non-ASCII local part needs SMTPUTF8, which mail is not sent with
+            email = validate_email(raw_email, check_deliverability=check_deliverability, allow_smtputf8=False).normalized
         except EmailNotValidError as exc:
             return RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
-        standard: dict[str, str] = {}
-        for i, name in self.standard:
-            if i < count and (value := values[i].strip()):
-                standard[name] = value
+        standard = {name: cells[i] for i, name in self.standard if cells[i]}
         zone = standard.get("timezone")
         if zone is not None and not _valid_zone(zone):
             return RowError(row=row, email=raw_email, reason=_zone_reason(zone))
-        fields = {name: value for i, name in self.custom if i < count and (value := values[i].strip())}
+        fields = {name: cells[i] for i, name in self.custom if cells[i]}
         return ContactRow(row=row, email=email, email_key=email.lower(), fields=fields, **standard)
 
 
