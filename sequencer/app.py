@@ -23,11 +23,20 @@ from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, Sender, load_config
 from sequencer.contacts import ContactRow, RowError, parse_csv
 from sequencer.dispatch import Dispatcher, TickReport
-from sequencer.errors import AlreadyEnrolled, ContactNotFound, ImportFileError, Problem, SequenceNotFound, TaskNotFound
+from sequencer.errors import (
+    AlreadyEnrolled,
+    ContactNotFound,
+    ImportFileError,
+    Problem,
+    SequenceNotFound,
+    SequencerError,
+    TaskNotFound,
+)
 from sequencer.loader import load_paths, load_sequences
 from sequencer.logs import get_logger
+from sequencer.looks import Family, families, run_look
 from sequencer.model import Sequence, Step, StopReason
-from sequencer.store import Contact, Enrollment, NewEnrollment, Store, Task
+from sequencer.store import Contact, Decision, Enrollment, NewEnrollment, Store, Task
 
 
 @dataclass
@@ -57,6 +66,20 @@ class StepRow:
         return sum(n for kind, n in self.events.items() if kind in {r.value for r in StopReason})
 
 
+@dataclass(frozen=True, kw_only=True)
+class VariantRow:
+    """One variant as `sequencer variants` shows it."""
+
+    sequence: str
+    step: str
+    factor: str
+    key: str
+    status: str
+    since: datetime | None
+    reason: str
+    latest: Decision | None
+
+
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
 Progress = Callable[[int, int], None]
 
@@ -79,6 +102,8 @@ class EnrollReport:
     enrolled: int
     #: (address, sequence it is already active in) for each contact refused.
     refused: list[tuple[str, str]] = field(default_factory=list)
+    #: Addresses skipped because they have been through this sequence before.
+    done_before: list[str] = field(default_factory=list)
     first_due: datetime | None = None
     last_due: datetime | None = None
 
@@ -245,6 +270,37 @@ class Engine:
             return True
         return rules.reply if reply else goal in rules.goals
 
+    # -- variants -------------------------------------------------------------------------------
+
+    def score(self, *, dry_run: bool = False) -> list[Family]:
+        """One look of the scoring job over every variant family (what the worker runs twice a week)."""
+        return run_look(self.store, self.sequences, now=self.clock.now(), dry_run=dry_run, log=self.log)
+
+    def variants(self) -> list[VariantRow]:
+        """Every variant of every family: live or retired, since when, why, and its latest look."""
+        states = {(v.sequence, v.step_key, v.factor, v.key): v for v in self.store.variant_states()}
+        latest = self.store.latest_decisions()
+        rows = []
+        for sequence in self.sequences.values():
+            for step, factor, keys in families(sequence):
+                for key in keys:
+                    ident = (sequence.name, step.key, factor, key)
+                    state = states.get(ident)
+                    rows.append(VariantRow(sequence=sequence.name, step=step.key, factor=factor, key=key,
+                                           status=state.status if state else "live",
+                                           since=state.since if state else None,
+                                           reason=state.reason if state else "", latest=latest.get(ident)))
+        return rows
+
+    def revive(self, sequence: str, step: str, factor: str, key: str) -> None:
+        """Put a retired variant back into rotation by hand."""
+        known = {(s.key, f, k) for s, f, keys in families(self.sequence(sequence)) for k in keys}
+        if (step, factor, key) not in known:
+            raise SequencerError(f"no {factor} variant '{key}' in step '{step}' of '{sequence}'")
+        self.store.set_variant_status(sequence=sequence, step_key=step, factor=factor, key=key, status="live",
+                                      reason="revived by hand", at=self.clock.now())
+        self.log.info("variant.revived", sequence=sequence, step=step, factor=factor, key=key)
+
     # -- tasks ----------------------------------------------------------------------------------
 
     def tasks(self, *, today: bool = True) -> list[tuple[Task, Contact]]:
@@ -340,11 +396,13 @@ class Engine:
     # -- enrollment -----------------------------------------------------------------------------
 
     def enroll(self, sequence: str, *, sender: str | None = None, emails: Iterable[str] | None = None,
-               where: dict[str, str] | None = None) -> EnrollReport:
+               where: dict[str, str] | None = None, again: bool = False) -> EnrollReport:
         """Enroll contacts (all, or the given addresses / field matches) in a sequence.
 
-        A contact already active in any sequence is refused and listed; the rest are enrolled
-        together, with message 1 placed inside each recipient's window and the sender's cap.
+        A contact already active in any sequence is refused and listed, and so is one who has
+        been through this sequence before (unless ``again``): nobody gets the same cold email
+        twice. The rest are enrolled together, with message 1 placed inside each recipient's
+        window and the sender's cap.
         """
         seq = self.sequence(sequence)
         who = self.config.sender(sender or seq.sender)
@@ -353,14 +411,19 @@ class Engine:
         if emails is not None and not contacts:
             raise ContactNotFound(f"none of {', '.join(emails)} is an imported contact")
         active = self.store.active_enrollments(c.id for c in contacts if c.id is not None)
+        before = set() if again else self.store.past_enrollments(seq.name, (c.id for c in contacts if c.id is not None))
         now = self.clock.now()
         book = self._book(who)
         plans: list[NewEnrollment] = []
         refused: list[tuple[str, str]] = []
+        done_before: list[str] = []
         for contact in contacts:
             assert contact.id is not None
             if contact.id in active:
                 refused.append((contact.email, active[contact.id].sequence))
+                continue
+            if contact.id in before:
+                done_before.append(contact.email)
                 continue
             zone = self.zone_for(seq, contact, who)
             due = plan.place_first_send(seq, zone=zone, now=now, book=book)
@@ -370,15 +433,18 @@ class Engine:
             address, current = refused[0]
             raise AlreadyEnrolled(f"{address} is already active in the '{current}' sequence; "
                                   "stop that enrollment first")
+        if emails is not None and len(emails) == 1 and done_before and not plans:
+            raise AlreadyEnrolled(f"{done_before[0]} has been through '{seq.name}' before; "
+                                  "use --again to send it to them once more")
         self.store.enroll(plans, now=now)
         dues = [p.due_at for p in plans]
-        return EnrollReport(sequence=seq.name, sender=who.name, enrolled=len(plans), refused=refused,
+        return EnrollReport(sequence=seq.name, sender=who.name, enrolled=len(plans), refused=refused, done_before=done_before,
                             first_due=min(dues, default=None), last_due=max(dues, default=None))
 
     def _book(self, sender: Sender) -> SenderBook:
         capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
                             zone=sender.timezone)
-        return SenderBook(capacity, seed=sender.name, sent=self.store.scheduled_times(sender.name))
+        return SenderBook(capacity, seed=sender.name, sent=self.store.queued_first_messages(sender.name))
 
     @staticmethod
     def zone_for(sequence: Sequence, contact: Contact, sender: Sender) -> ZoneInfo:

@@ -107,20 +107,26 @@ def enroll(
     sender: Annotated[str | None, typer.Option(help="Sender name (default: the sequence's or the first).")] = None,
     email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Only these addresses.")] = None,
     where: Annotated[list[str] | None, typer.Option(help="Only contacts with FIELD=VALUE.")] = None,
+    again: Annotated[bool, typer.Option("--again", help="Also contacts who went through this sequence "
+                                        "before.")] = False,
 ) -> None:
     """Enroll all (or the selected) contacts in a sequence."""
     filters = dict(_pair(w) for w in where or [])
     with engine() as eng:
-        report = eng.enroll(sequence, sender=sender, emails=email, where=filters or None)
+        report = eng.enroll(sequence, sender=sender, emails=email, where=filters or None, again=again)
     for address, current in report.refused:
         err.print(f"[yellow]refused[/] {address}: already active in '{current}'")
+    if report.done_before:
+        err.print(f"[yellow]skipped[/] {len(report.done_before)} contact(s) who went through '{report.sequence}' "
+                  "before (--again to include them)")
     if report.enrolled:
         span = (f"at {_utc(report.first_due)}" if report.first_due == report.last_due
                 else f"between {_utc(report.first_due)} and {_utc(report.last_due)}")
         out.print(f"[green]{report.enrolled} enrolled[/] in '{report.sequence}' from {report.sender}; "
                   f"message 1 goes out {span}")
     else:
-        out.print(f"no contact enrolled ({len(report.refused)} already active)")
+        out.print(f"no contact enrolled ({len(report.refused)} active elsewhere, "
+                  f"{len(report.done_before)} through '{report.sequence}' before)")
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -319,6 +325,67 @@ def tick() -> None:
     with engine() as eng:
         report = eng.tick_sync()
     out.print(", ".join(f"{k}: {v}" for k, v in vars(report).items()))
+
+
+@app.command()
+@friendly
+def score(dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and show, but record and retire "
+                                                "nothing.")] = False) -> None:
+    """Run one look of the A/B scoring now (the worker runs it twice a week)."""
+    with engine() as eng:
+        families = eng.score(dry_run=dry_run)
+    if not families:
+        out.print("no variant family to score (a factor needs at least two live variants)")
+        return
+    for family in families:
+        table = Table("variant", "sends", "replies", "rate", "z", "p", "Holm p", "decision",
+                      title=f"{family.sequence} / {family.step} / {family.factor}s", title_justify="left")
+        for v in family.verdicts:
+            colour = {"retire": "red", "best": "green"}.get(v.decision.value, "")
+            table.add_row(v.key, str(v.sends), str(v.successes), f"{v.rate:.1%}", _num(v.z), _num(v.p, 4),
+                          _num(v.p_holm, 4), f"[{colour}]{v.decision.value}[/]" if colour else v.decision.value)
+        out.print(table)
+        for v in family.verdicts:
+            if v.decision.value == "retire":
+                out.print(f"  [red]retired[/] {v.key}: {_escape(v.reason)}")
+    retired = sum(len(f.retired) for f in families)
+    out.print(("dry run: nothing recorded; " if dry_run else "") + f"{retired} variant(s) "
+              + ("would be retired" if dry_run else "retired"))
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+variants_app = typer.Typer(help="A/B variants: status, and reviving a retired one.", invoke_without_command=True)
+app.add_typer(variants_app, name="variants")
+
+
+@variants_app.callback()
+@friendly
+def variants_list(ctx: typer.Context) -> None:
+    """Every variant: live or retired, since when, why, and its latest look."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with engine() as eng:
+        rows = eng.variants()
+    table = Table("sequence", "step", "factor", "variant", "status", "since", "sends", "rate", "last decision", "why")
+    for r in rows:
+        d = r.latest
+        status = f"[red]{r.status}[/]" if r.status == "retired" else r.status
+        table.add_row(r.sequence, r.step, r.factor, r.key, status, f"{r.since:%Y-%m-%d}" if r.since else "-",
+                      str(d.sends) if d else "-", f"{d.rate:.1%}" if d else "-", d.decision if d else "-",
+                      _escape(r.reason or (d.reason if d else "")))
+    out.print(table)
+
+
+@variants_app.command("revive")
+@friendly
+def variants_revive(sequence: str, step: str, factor: str, key: str) -> None:
+    """Put a retired variant back into rotation: sequencer variants revive cold intro subject idea."""
+    with engine() as eng:
+        eng.revive(sequence, step, factor, key)
+    out.print(f"{sequence} / {step} / {factor} '{key}' is live again")
 
 
 @app.command()

@@ -94,6 +94,10 @@ class Config:
     senders: dict[str, Sender] = field(default_factory=dict)
     #: Seconds between dispatch ticks of the worker.
     tick_seconds: float = 5.0
+    #: When the worker scores variants: APScheduler cron fields, in ``score_timezone``.
+    score_days: str = "mon,thu"
+    score_time: str = "08:00"
+    score_timezone: str = "UTC"
     #: Name of the environment variable holding the webhook signing secret.
     webhook_secret_env: str = "SEQUENCER_WEBHOOK_SECRET"
     #: Where the config was read from (None for built-in defaults).
@@ -157,7 +161,7 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
 
 def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
     where = str(source) if source else "config"
-    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks"}, where)
+    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring"}, where)
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
@@ -172,11 +176,21 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
         senders[sender.name] = sender
     worker = data.get("worker", {})
     _check_keys(worker, {"tick_seconds"}, f"{where}: worker")
+    scoring = data.get("scoring", {})
+    _check_keys(scoring, {"days", "time", "timezone"}, f"{where}: scoring")
+    try:
+        ZoneInfo(str(scoring.get("timezone", "UTC")))
+    except (ValueError, KeyError):
+        raise ConfigError(f"{where}: scoring.timezone: unknown time zone '{scoring.get('timezone')}'") from None
+    if not re.match(r"^\d{1,2}:\d{2}$", str(scoring.get("time", "08:00"))):
+        raise ConfigError(f"{where}: scoring.time: should look like 08:00")
     webhooks = data.get("webhooks", {})
     _check_keys(webhooks, {"secret_env"}, f"{where}: webhooks")
     return Config(database_url=_sqlite_relative(str(url), base), sequences=sequences, senders=senders,
                   tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source,
-                  webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")))
+                  webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
+                  score_days=str(scoring.get("days", "mon,thu")), score_time=str(scoring.get("time", "08:00")),
+                  score_timezone=str(scoring.get("timezone", "UTC")))
 
 
 _SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter",

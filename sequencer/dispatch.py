@@ -60,6 +60,8 @@ class _TickState:
 
     books: dict[str, SenderBook] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
+    #: (sequence, step, factor) -> retired keys, read once a tick.
+    retired: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -239,7 +241,8 @@ class Dispatcher:
                                                           sender=sender.name)
         subject_counts, body_counts = state.counts[key]
         salt = f"{enrollment.id}"
-        body_key = variants.choose([v.key for v in step.bodies], body_counts, salt=salt)
+        body_key = variants.choose([v.key for v in step.bodies], body_counts, salt=salt,
+                                   retired=self._retired(send, "body", state))
         body = _render(_variant(step.bodies, body_key), context, f"{step.key}.bodies[{body_key}]")
         in_reply_to: str | None = None
         references: tuple[str, ...] = ()
@@ -252,7 +255,8 @@ class Dispatcher:
             in_reply_to = thread[0].message_id
             references = tuple(s.message_id for s in thread if s.message_id)
         else:
-            subject_key = variants.choose([v.key for v in step.subjects], subject_counts, salt=salt)
+            subject_key = variants.choose([v.key for v in step.subjects], subject_counts, salt=salt,
+                                          retired=self._retired(send, "subject", state))
             subject = messages.one_line(_render(_variant(step.subjects, subject_key), context,
                                                 f"{step.key}.subjects[{subject_key}]"))
         message_id = messages.make_message_id(sender.domain)
@@ -269,6 +273,13 @@ class Dispatcher:
         except ValueError as exc:  # an address that cannot go on the wire
             raise _CannotRender(str(exc)) from None
         return Delivery(**base, raw=raw), choice
+
+    def _retired(self, send: Send, factor: str, state: _TickState) -> set[str]:
+        """Retired keys of a factor: never assigned again (threads under way keep theirs)."""
+        key = (send.sequence, send.step_key, factor)
+        if key not in state.retired:
+            state.retired[key] = self.store.retired_keys(*key)
+        return state.retired[key]
 
     # -- outcomes -------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from sequencer.model import (
     STANDARD_FIELDS,
     WEEKDAYS,
     Channel,
+    Metric,
+    ScoringRules,
     Sequence,
     Step,
     StopRules,
@@ -35,7 +37,8 @@ from sequencer.model import (
     ZoneSource,
 )
 
-_TOP_KEYS = ("name", "description", "defaults", "stop_on", "fields", "steps", "then")
+_TOP_KEYS = ("name", "description", "defaults", "stop_on", "fields", "steps", "then", "scoring")
+_SCORING_KEYS = ("metric", "reply_window_days", "min_sends", "alpha", "n_star")
 _DEFAULT_KEYS = ("sender", "timezone", "timezone_from", "window", "business_days", "holidays")
 _WINDOW_KEYS = ("days", "hours")
 _STOP_KEYS = ("reply", "goals", "bounce", "unsubscribe")
@@ -255,7 +258,9 @@ class _Reader:
         steps = self.steps(top.get("steps"), root, known)
         then = self.then(top["then"], known) if "then" in top else None
         description = self.text(top["description"], "description") if "description" in top else ""
+        scoring = self.scoring(top["scoring"]) if "scoring" in top else ScoringRules()
         return Sequence(
+            scoring=scoring,
             name=name.strip(),
             description=(description or "").strip(),
             stop_on=stop_on,
@@ -265,6 +270,28 @@ class _Reader:
             source=str(self.file),
             **defaults,
         )
+
+    def scoring(self, node: yaml.Node) -> ScoringRules:
+        fields = self.mapping(node, "scoring", _SCORING_KEYS)
+        out: dict[str, Any] = {}
+        if "metric" in fields:
+            name = self.text(fields["metric"], "scoring.metric")
+            options = [m.value for m in Metric]
+            if name is not None and name not in options:
+                self.error(fields["metric"], "scoring.metric",
+                           f"unknown metric '{name}'; use replies, goals, clicks or opens{_suggest(name, options)}")
+            elif name is not None:
+                out["metric"] = Metric(name)
+        for name, minimum in (("reply_window_days", 0), ("min_sends", 1), ("n_star", 1)):
+            if name in fields and (value := self.integer(fields[name], f"scoring.{name}", minimum=minimum)) is not None:
+                out[name] = value
+        if "alpha" in fields:
+            alpha = self.raw(fields["alpha"])
+            if not isinstance(alpha, float) or not 0 < alpha < 1:
+                self.error(fields["alpha"], "scoring.alpha", "should be a number between 0 and 1, like 0.05")
+            else:
+                out["alpha"] = alpha
+        return ScoringRules(**out)
 
     def custom_fields(self, node: yaml.Node | None) -> frozenset[str]:
         if node is None:

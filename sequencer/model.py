@@ -117,6 +117,37 @@ class StopRules:
     # Bounces and unsubscribes always stop: they are not the sequence's to choose.
 
 
+class Metric(enum.StrEnum):
+    #: A reply (the default: opens are unreliable since Apple Mail's privacy protection).
+    REPLIES = "replies"
+    #: A goal event (meeting booked...).
+    GOALS = "goals"
+    #: A tracked click (needs click tracking).
+    CLICKS = "clicks"
+    #: A tracked open (needs the open pixel; inflated by privacy proxies).
+    OPENS = "opens"
+
+    @property
+    def event(self) -> str:
+        """The event kind that counts as a success."""
+        return {"replies": "reply", "goals": "goal", "clicks": "click", "opens": "open"}[self.value]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoringRules:
+    """How a sequence's variants are scored (see docs/scoring.md)."""
+
+    metric: Metric = Metric.REPLIES
+    #: A send counts only once this many days have passed since it went out.
+    reply_window_days: int = 4
+    #: Judge a variant only when it and the best each have this many counted sends.
+    min_sends: int = 100
+    #: Family-wise error rate of one look.
+    alpha: float = 0.05
+    #: Tuning of the mixture: the total sends at which the test is most sensitive.
+    n_star: int = 2000
+
+
 @dataclass(frozen=True, kw_only=True)
 class Then:
     """Chaining: the next sequence a contact moves on to after finishing this one."""
@@ -155,6 +186,7 @@ class Sequence:
     fields: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
     then: Then | None = None
+    scoring: ScoringRules = field(default_factory=ScoringRules)
     #: File the sequence was loaded from.
     source: str = ""
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from sequencer.app import Engine
 from sequencer.errors import SecondWorker
@@ -51,6 +52,11 @@ class Worker:
             scheduler.add_job(self._tick, "interval", seconds=self.tick_seconds, id="dispatch",
                               misfire_grace_time=None, coalesce=True, max_instances=1,
                               next_run_time=self.engine.clock.now())
+            config = self.engine.config
+            hour, minute = (int(x) for x in config.score_time.split(":"))
+            scheduler.add_job(self._score, CronTrigger(day_of_week=config.score_days, hour=hour, minute=minute,
+                                                       timezone=config.score_timezone),
+                              id="score", misfire_grace_time=None, coalesce=True, max_instances=1)
             scheduler.start()
             log.info("worker.started", pid=os.getpid(), tick_seconds=self.tick_seconds, database=_safe_url(self.engine.store.url))
             await self._stop.wait()
@@ -80,6 +86,16 @@ class Worker:
             self.engine.log.exception("tick.failed", error=str(exc))
         finally:
             self._idle.set()
+
+    async def _score(self) -> None:
+        """The twice-weekly look: score every variant family and retire the weak ones."""
+        if self._stop.is_set():
+            return
+        try:
+            families = self.engine.score()
+            self.engine.log.info("score.done", families=len(families), retired=sum(len(f.retired) for f in families))
+        except Exception as exc:  # the next look tries again; sending goes on
+            self.engine.log.exception("score.failed", error=str(exc))
 
     @contextlib.contextmanager
     def _signals(self) -> Iterator[None]:

@@ -1,6 +1,9 @@
 """Storage: SQLModel tables and the one repository that queries them."""
 
 from sequencer.store.repository import NewEnrollment, NewSend, Store, UpsertCounts
-from sequencer.store.tables import Contact, Enrollment, Event, Send, Suppression, Task
+from sequencer.store.tables import Contact, Decision, Enrollment, Event, Send, Suppression, Task, VariantState
 
-__all__ = ["Contact", "Enrollment", "Event", "NewEnrollment", "NewSend", "Send", "Store", "Suppression", "Task", "UpsertCounts"]
+__all__ = [
+    "Contact", "Decision", "Enrollment", "Event", "NewEnrollment", "NewSend", "Send", "Store", "Suppression", "Task",
+    "UpsertCounts", "VariantState",
+]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from sequencer.contacts import ContactRow
-from sequencer.store.tables import Contact, Enrollment, Event, Send, Suppression, Task
+from sequencer.store.tables import Contact, Decision, Enrollment, Event, Send, Suppression, Task, VariantState
 
 _CONTACT_COLUMNS = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
 _BATCH = 2000
@@ -153,6 +153,17 @@ class Store:
                 found.update({e.contact_id: e for e in s.exec(query)})
         return found
 
+    def past_enrollments(self, sequence: str, contact_ids: Iterable[int]) -> set[int]:
+        """Contacts among ``contact_ids`` who were ever enrolled in ``sequence``."""
+        ids = list(contact_ids)
+        found: set[int] = set()
+        with self.session() as s:
+            for start in range(0, len(ids), _BATCH):
+                query = select(Enrollment.contact_id).where(Enrollment.sequence == sequence,
+                                                            col(Enrollment.contact_id).in_(ids[start:start + _BATCH]))
+                found.update(s.exec(query))
+        return found
+
     def enrollments(self, contact_id: int) -> list[Enrollment]:
         with self.session() as s:
             query = select(Enrollment).where(Enrollment.contact_id == contact_id).order_by(col(Enrollment.id))
@@ -173,10 +184,15 @@ class Store:
             s.commit()
         return len(plans)
 
-    def scheduled_times(self, sender: str) -> list[datetime]:
-        """Due times of the sender's sends still to go out, for placing new ones around them."""
+    def queued_first_messages(self, sender: str) -> list[datetime]:
+        """Due times of the sender's first messages still to go out: new enrollments queue behind them.
+
+        Follow-ups are left out: they are days ahead, and placing new first messages after them
+        would hold those back for days (the dispatcher fits everything to cap and gap anyway).
+        """
         with self.session() as s:
-            query = select(Send.due_at).where(Send.sender == sender, col(Send.status).in_(("scheduled", "claimed")))
+            query = select(Send.due_at).where(Send.sender == sender, Send.step_index == 0,
+                                              col(Send.status).in_(("scheduled", "claimed")))
             return list(s.exec(query))
 
     def sends(self, enrollment_id: int) -> list[Send]:
@@ -380,6 +396,59 @@ class Store:
                 s.commit()
             return task
 
+    # -- variants and scoring -------------------------------------------------------------------
+
+    def retired_keys(self, sequence: str, step_key: str, factor: str) -> set[str]:
+        with self.session() as s:
+            query = select(VariantState.key).where(VariantState.sequence == sequence, VariantState.step_key == step_key,
+                                                   VariantState.factor == factor, VariantState.status == "retired")
+            return set(s.exec(query))
+
+    def variant_states(self) -> list[VariantState]:
+        with self.session() as s:
+            return list(s.exec(select(VariantState).order_by(col(VariantState.sequence), col(VariantState.step_key),
+                                                             col(VariantState.factor), col(VariantState.key))))
+
+    def set_variant_status(self, *, sequence: str, step_key: str, factor: str, key: str, status: str, reason: str,
+                           at: datetime) -> None:
+        """Record a variant's status (retired by scoring, revived by a person)."""
+        with self.session() as s:
+            state = s.exec(select(VariantState).where(
+                VariantState.sequence == sequence, VariantState.step_key == step_key, VariantState.factor == factor,
+                VariantState.key == key)).first()
+            if state is None:
+                state = VariantState(sequence=sequence, step_key=step_key, factor=factor, key=key, since=at)
+            if state.status != status:
+                state.since = at
+            state.status, state.reason = status, reason
+            s.add(state)
+            s.commit()
+
+    def variant_stats(self, *, sequence: str, step_key: str, factor: str, until: datetime,
+                      metric: str) -> dict[str, tuple[int, int]]:
+        """Per variant key: (sends that went out by ``until``, of them those with a ``metric`` event)."""
+        sends, events = Send.__table__, Event.__table__  # type: ignore[attr-defined]
+        key = sends.c.subject_key if factor == "subject" else sends.c.body_key
+        query = (sa.select(key, sa.func.count(sa.distinct(sends.c.id)), sa.func.count(sa.distinct(events.c.send_id)))
+                 .select_from(sends.outerjoin(events, sa.and_(events.c.send_id == sends.c.id, events.c.kind == metric)))
+                 .where(sends.c.sequence == sequence, sends.c.step_key == step_key, sends.c.status == "sent",
+                        sends.c.sent_at <= until, key.is_not(None))
+                 .group_by(key))
+        return {k: (n, hits) for k, n, hits in self._rows(query)}
+
+    def add_decisions(self, rows: Sequence[Decision]) -> None:
+        with self.session() as s:
+            s.add_all(rows)
+            s.commit()
+
+    def latest_decisions(self) -> dict[tuple[str, str, str, str], Decision]:
+        """The most recent decision row of every variant."""
+        with self.session() as s:
+            found: dict[tuple[str, str, str, str], Decision] = {}
+            for row in s.exec(select(Decision).order_by(col(Decision.look_at), col(Decision.id))):
+                found[(row.sequence, row.step_key, row.factor, row.key)] = row
+            return found
+
     # -- reporting ------------------------------------------------------------------------------
 
     def step_counts(self) -> list[tuple[str, str, int, str, int]]:
@@ -406,7 +475,12 @@ class Store:
 
     def add_event(self, *, kind: str, at: datetime, contact_id: int | None = None,
                   enrollment_id: int | None = None, send_id: int | None = None, detail: str | None = None) -> None:
+        """Record an event; one about a contact is credited to the latest send that went out to them."""
         with self.session() as s:
+            if send_id is None and contact_id is not None:
+                send_id = s.exec(select(Send.id).where(Send.contact_id == contact_id,
+                                                       col(Send.status).in_(("sent", "sending")))
+                                 .order_by(col(Send.sent_at).desc(), col(Send.id).desc())).first()
             s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id,
                         send_id=send_id, detail=detail))
             s.commit()

@@ -159,3 +159,45 @@ class Suppression(SQLModel, table=True):
     key: str = Field(sa_column=Column(sa.String, unique=True, nullable=False))
     reason: str
     created_at: datetime = _when()
+
+
+class VariantState(SQLModel, table=True):
+    """A variant's status. A key the YAML lists but this table lacks is live; retired stays retired."""
+
+    __tablename__ = "variants"
+    __table_args__ = (sa.UniqueConstraint("sequence", "step_key", "factor", "key", name="variants_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sequence: str
+    step_key: str
+    #: subject | body
+    factor: str
+    key: str
+    #: live | retired
+    status: str = "live"
+    since: datetime = _when()
+    #: Why it has its status (the scoring verdict, or who revived it).
+    reason: str = ""
+
+
+class Decision(SQLModel, table=True):
+    """One variant at one look of the scoring job: its numbers and what was decided."""
+
+    __tablename__ = "decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: When the look ran; every row of one look shares it.
+    look_at: datetime = _when(index=True)
+    sequence: str = Field(index=True)
+    step_key: str
+    factor: str
+    key: str
+    sends: int
+    successes: int
+    rate: float
+    z: float | None = None
+    p: float | None = None
+    p_holm: float | None = None
+    #: best | keep | retire | too_few
+    decision: str
+    reason: str = ""

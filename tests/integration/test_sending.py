@@ -308,7 +308,7 @@ def test_unsubscribe_and_domain_suppression_are_never_mailed(rig: Rig) -> None:
     assert rig.engine.store.suppressed(["p0@example.com"])
     rig.run(days=30)
     # Enrolling again later does not get past the suppression list.
-    rig.engine.enroll("cold", emails=["p0@example.com"])
+    rig.engine.enroll("cold", emails=["p0@example.com"], again=True)
     rig.run(days=40)
 
     assert len(rig.received("p0@example.com")) == 1
@@ -431,7 +431,7 @@ def test_a_permanent_refusal_bounces_stops_and_suppresses(rig_factory: Callable[
         assert not rig.engine.store.suppressed([other])
 
     # Enrolled again by mistake: nothing reaches the server.
-    rig.engine.enroll("cold", emails=["bounce@example.com"])
+    rig.engine.enroll("cold", emails=["bounce@example.com"], again=True)
     rig.run(days=40)
     assert script.attempts["bounce@example.com"] == 1
     assert [s.status for s in rig.sends("bounce@example.com")] == ["bounced", "cancelled"]

@@ -1,0 +1,86 @@
+"""One look of the scoring job: every variant family scored, decisions stored, weak variants retired.
+
+A family is one factor (subjects, or bodies) of one email step. Its live variants are the
+YAML's keys minus those retired in the database, so a retired key stays retired when the
+file is reloaded and a key added to the YAML joins with fresh counts. The statistics are
+:func:`sequencer.scoring.score_family`; this module only gathers the counts and records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sequencer import scoring
+from sequencer.model import Channel, Sequence, Step
+from sequencer.store import Decision, Store
+
+FACTORS = ("subject", "body")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Family:
+    sequence: str
+    step: str
+    #: subject | body
+    factor: str
+    verdicts: list[scoring.Verdict]
+
+    @property
+    def retired(self) -> list[str]:
+        return [v.key for v in self.verdicts if v.decision is scoring.Decision.RETIRE]
+
+
+def families(sequence: Sequence) -> list[tuple[Step, str, list[str]]]:
+    """(step, factor, keys in YAML order) for every factor with more than one variant."""
+    out = []
+    for step in sequence.steps:
+        if step.channel is not Channel.EMAIL:
+            continue
+        for factor, variants in (("subject", step.subjects), ("body", step.bodies)):
+            if len(variants) > 1:
+                out.append((step, factor, [v.key for v in variants]))
+    return out
+
+
+def run_look(store: Store, sequences: Mapping[str, Sequence], *, now: datetime, dry_run: bool = False,
+             log: Any = None) -> list[Family]:
+    """Score every family; unless ``dry_run``, store one decision row per variant and retire."""
+    results = []
+    for sequence in sequences.values():
+        rules = sequence.scoring
+        settings = scoring.Settings(alpha=rules.alpha, n_star=rules.n_star, min_sends=rules.min_sends,
+                                    label=f"{rules.metric.event} rate")
+        until = now - timedelta(days=rules.reply_window_days)
+        for step, factor, keys in families(sequence):
+            retired = store.retired_keys(sequence.name, step.key, factor)
+            live = [k for k in keys if k not in retired]
+            if len(live) < 2:
+                continue
+            counts = store.variant_stats(sequence=sequence.name, step_key=step.key, factor=factor, until=until,
+                                         metric=rules.metric.event)
+            stats = [scoring.VariantStats(key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1])
+                     for k in live]
+            family = Family(sequence=sequence.name, step=step.key, factor=factor,
+                            verdicts=scoring.score_family(stats, settings))
+            results.append(family)
+            if not dry_run:
+                _record(store, family, now, log)
+    return results
+
+
+def _record(store: Store, family: Family, now: datetime, log: Any) -> None:
+    store.add_decisions([
+        Decision(look_at=now, sequence=family.sequence, step_key=family.step, factor=family.factor, key=v.key,
+                 sends=v.sends, successes=v.successes, rate=v.rate, z=v.z, p=v.p, p_holm=v.p_holm,
+                 decision=v.decision.value, reason=v.reason)
+        for v in family.verdicts])
+    for verdict in family.verdicts:
+        if verdict.decision is scoring.Decision.RETIRE:
+            store.set_variant_status(sequence=family.sequence, step_key=family.step, factor=family.factor,
+                                     key=verdict.key, status="retired", reason=verdict.reason, at=now)
+            if log is not None:
+                log.info("variant.retired", sequence=family.sequence, step=family.step, factor=family.factor,
+                         key=verdict.key, sends=verdict.sends, p=verdict.p, p_holm=verdict.p_holm)

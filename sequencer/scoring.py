@@ -1,0 +1,224 @@
+"""Sequential A/B scoring: which live variants of a factor to retire at one look. Pure.
+
+The method is the one in DESIGN.md, "Variants and scoring". Looking twice a week for months is
+repeated peeking, so a plain test at 5% each look would wrongly retire an equal variant in most
+campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Instead, at each look:
+
+* the *current best* is the live variant with the highest rate among those with at least
+  ``min_sends`` sends (ties: more sends, then key order); if none has ``min_sends``, nobody is judged;
+* every other live variant with at least ``min_sends`` sends is compared with the best: pooled
+  two-proportion z, turned into an always-valid p-value by the normal-mixture sequential
+  probability ratio test (mSPRT), tuned for ``n_star`` total sends;
+* Holm's step-down procedure corrects across those comparisons (one family per factor);
+* rejected variants that are worse than the best are retired. The best is never retired, so a
+  factor never loses its last live variant.
+
+This is the only module of the package that imports scipy. No I/O, no database, no clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy.stats import chi2_contingency  # type: ignore[import-untyped]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantStats:
+    """What one live variant has collected so far."""
+
+    key: str
+    sends: int  # sends that count (their reply window has passed)
+    successes: int  # replies (or the chosen metric)
+
+    @property
+    def rate(self) -> float:
+        """Successes per send; 0 before the first send."""
+        return self.successes / self.sends if self.sends else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Tuning of the test: error rate, mixture tuning (total sends) and the minimum to judge."""
+
+    alpha: float = 0.05
+    n_star: int = 2000
+    min_sends: int = 100
+    #: What a success is called in the reasons ("reply rate", "goal rate"...).
+    label: str = "reply rate"
+
+
+class Decision(enum.StrEnum):
+    """What the scoring decided for one variant at one look."""
+
+    BEST = "best"  #: the current best: never retired
+    KEEP = "keep"  #: judged against the best and not (yet) shown worse
+    RETIRE = "retire"  #: shown worse than the best: stops receiving sends
+    TOO_FEW = "too_few"  #: not judged: it, or every variant, is below ``min_sends``
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    """The decision for one variant, with the statistics behind it (one row of the decision log)."""
+
+    key: str
+    sends: int
+    successes: int
+    rate: float
+    z: float | None  # best vs this variant (None for the best and for too_few)
+    p: float | None  # always-valid p (None when not judged)
+    p_holm: float | None  # Holm-adjusted p
+    decision: Decision
+    reason: str  # one plain sentence
+
+
+def mixture_rho2(*, alpha: float = 0.05, n_star: int = 2000) -> float:
+    """Variance ρ² of the normal mixing prior per send, tuned so the test is sharpest near ``n_star`` sends."""
+    return (-2.0 * math.log(alpha) + math.log(1.0 - 2.0 * math.log(alpha))) / n_star
+
+
+def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000) -> float:
+    """The mSPRT always-valid p-value of a z statistic over ``n`` total sends (both arms).
+
+    It is 1 / (the normal-mixture likelihood ratio): with r = n·ρ²,
+    p = min(1, √(1+r) · exp(−(r/(1+r)) · z²/2)). Rejecting when p ≤ α keeps the chance of ever
+    rejecting a true null, over any number of looks, at or below α.
+    """
+    r = n * mixture_rho2(alpha=alpha, n_star=n_star)
+    log_p = 0.5 * math.log1p(r) - (r / (1.0 + r)) * z * z / 2.0
+    return min(1.0, math.exp(log_p))
+
+
+def holm(p_values: Mapping[str, float], *, alpha: float) -> dict[str, tuple[float, bool]]:
+    """Holm's step-down correction: key -> (adjusted p, rejected), in the input's key order.
+
+    Sorted ascending, the i-th smallest of m p-values is adjusted to max over j ≤ i of
+    min(1, (m − j + 1)·p_(j)); a hypothesis is rejected when its adjusted p is ≤ α. The running
+    maximum is the step-down stop: once one is kept, every larger p is kept too.
+    """
+    m = len(p_values)
+    order = sorted(p_values, key=lambda key: p_values[key])  # stable: ties keep the input order
+    adjusted: dict[str, float] = {}
+    running = 0.0
+    for rank, key in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[key]))
+        adjusted[key] = running
+    return {key: (adjusted[key], adjusted[key] <= alpha) for key in p_values}
+
+
+def pooled_z(best: VariantStats, other: VariantStats) -> float:
+    """Pooled two-proportion z of ``best`` minus ``other``: positive when ``other`` does worse; 0 if undefined."""
+    n = best.sends + other.sends
+    pooled = (best.successes + other.successes) / n
+    variance = pooled * (1.0 - pooled) * (1.0 / best.sends + 1.0 / other.sends)
+    if variance <= 0.0:
+        return 0.0
+    return (best.rate - other.rate) / math.sqrt(variance)
+
+
+def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantStats | None:
+    """The variant with the highest rate among those with ``min_sends`` (ties: more sends, then key order)."""
+    eligible = [s for s in stats if s.sends >= min_sends]
+    if not eligible:
+        return None
+    return min(eligible, key=lambda s: (-s.rate, -s.sends, s.key))
+
+
+def score_family(stats: Sequence[VariantStats], settings: Settings = Settings()) -> list[Verdict]:
+    """Score the live variants of one factor at one look: one verdict per input, in the same order."""
+    best = current_best(stats, min_sends=settings.min_sends)
+    if best is None:
+        return [_too_few(s, settings, best=None) for s in stats]
+    judged = [s for s in stats if s.key != best.key and s.sends >= settings.min_sends]
+    zs = {s.key: pooled_z(best, s) for s in judged}
+    ps = {s.key: always_valid_p(zs[s.key], s.sends + best.sends, alpha=settings.alpha, n_star=settings.n_star) for s in judged}
+    corrected = holm(ps, alpha=settings.alpha)
+    verdicts: list[Verdict] = []
+    for s in stats:
+        if s.key == best.key:
+            verdicts.append(_best(s, settings))
+        elif s.key in zs:
+            p_holm, rejected = corrected[s.key]
+            verdicts.append(_judged(s, best, settings, z=zs[s.key], p=ps[s.key], p_holm=p_holm, rejected=rejected))
+        else:
+            verdicts.append(_too_few(s, settings, best=best))
+    return verdicts
+
+
+def naive_chi_square(stats: Sequence[VariantStats], *, alpha: float = 0.05) -> list[str]:
+    """The naive baseline: keys a plain 2x2 chi-square test vs the current best rejects at ``alpha``.
+
+    No correction for peeking nor for multiple comparisons. It uses the same current best and
+    the same ``min_sends`` gate as ``score_family`` with default settings, so that comparing
+    the two isolates the test itself. Never the best; only variants worse than it.
+    """
+    min_sends = Settings().min_sends
+    best = current_best(stats, min_sends=min_sends)
+    if best is None:
+        return []
+    rejected: list[str] = []
+    for s in stats:
+        if s.key == best.key or s.sends < min_sends or s.rate >= best.rate:
+            continue
+        if _chi_square_p(best.successes, best.sends, s.successes, s.sends) < alpha:
+            rejected.append(s.key)
+    return rejected
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int) -> float:
+    """p-value of scipy's 2x2 chi-square test without continuity correction; 1 when a margin is empty.
+
+    Memoised: a call to scipy costs about half a millisecond and the same tables recur (the
+    benchmark replays thousands of campaigns through this baseline).
+    """
+    successes = successes_a + successes_b
+    if successes == 0 or successes == sends_a + sends_b:
+        return 1.0
+    table = [[successes_a, sends_a - successes_a], [successes_b, sends_b - successes_b]]
+    return float(chi2_contingency(table, correction=False).pvalue)
+
+
+def _best(s: VariantStats, settings: Settings) -> Verdict:
+    """Verdict for the current best."""
+    reason = (
+        f"current best: {settings.label} {s.rate:.1%} ({s.successes}/{s.sends}), "
+        f"the highest among variants with ≥ {settings.min_sends} sends"
+    )
+    return _verdict(s, z=None, p=None, p_holm=None, decision=Decision.BEST, reason=reason)
+
+
+def _too_few(s: VariantStats, settings: Settings, *, best: VariantStats | None) -> Verdict:
+    """Verdict for a variant that is not judged at this look."""
+    if best is None:
+        reason = f"not judged: no variant has {settings.min_sends} sends yet (this one has {s.sends})"
+    else:
+        reason = f"not judged: {s.sends} sends, fewer than the {settings.min_sends} needed to compare with best {best.key!r}"
+    return _verdict(s, z=None, p=None, p_holm=None, decision=Decision.TOO_FEW, reason=reason)
+
+
+def _judged(
+    s: VariantStats, best: VariantStats, settings: Settings, *, z: float, p: float, p_holm: float, rejected: bool
+) -> Verdict:
+    """Verdict for a variant compared with the best: retired only if rejected and worse."""
+    versus = f"{settings.label} {s.rate:.1%} vs best {best.key!r} {best.rate:.1%}: always-valid p {p:.2g} (Holm {p_holm:.2g})"
+    if rejected and z > 0:
+        decision, reason = Decision.RETIRE, f"{versus} ≤ {settings.alpha:g}"
+    elif rejected:
+        decision, reason = Decision.KEEP, f"{versus} ≤ {settings.alpha:g}, but it is not worse than the best"
+    else:
+        decision, reason = Decision.KEEP, f"{versus} > {settings.alpha:g}, not shown worse yet"
+    return _verdict(s, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason)
+
+
+def _verdict(
+    s: VariantStats, *, z: float | None, p: float | None, p_holm: float | None, decision: Decision, reason: str
+) -> Verdict:
+    """Build a verdict carrying the variant's own counts."""
+    return Verdict(
+        key=s.key, sends=s.sends, successes=s.successes, rate=s.rate, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason
+    )
