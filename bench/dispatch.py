@@ -21,8 +21,10 @@ Only the sending is timed (connections are opened inside the timed part on both 
 closing them is not timed). Every phase is checked against the sink's count (and the engine
 against its ``sends`` table). The headline ratio is engine (first ``--batch``) over the
 concurrent bare loop, as the issue asks (target >= 0.7); the ratio over the sequential loop
-is printed too. ``--profile`` runs one more engine drain under cProfile and prints the top
-functions. It is a measurement, not a test: it exits 0 whatever the numbers.
+is printed too, and so is this process's CPU time per message (steadier than the rates on a
+busy machine; the sink's CPU is not in it). ``--profile`` runs one more engine drain under
+cProfile and prints the top functions. It is a measurement, not a test: it exits 0 whatever
+the numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import asyncio
 import cProfile
 import csv
 import io
+import os
 import pstats
 import random
 import shutil
@@ -41,7 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -232,9 +235,10 @@ def _client(sender: Sender) -> aiosmtplib.SMTP:
                            use_tls=False, start_tls=False, local_hostname=sender.domain)
 
 
-async def bare(outgoing: list[Outgoing], senders: dict[str, Sender], *, concurrent: bool) -> float:
-    """Seconds to send every message over one connection per sender (connecting included)."""
+async def bare(outgoing: list[Outgoing], senders: dict[str, Sender], *, concurrent: bool) -> tuple[float, float]:
+    """Wall and CPU seconds to send every message over one connection per sender (connecting included)."""
     conns = [_client(s) for s in senders.values()]
+    cpu = time.process_time()
     start = time.perf_counter()
     await asyncio.gather(*(c.connect() for c in conns))
     if concurrent:
@@ -250,15 +254,15 @@ async def bare(outgoing: list[Outgoing], senders: dict[str, Sender], *, concurre
     else:
         for item in outgoing:
             await conns[item.conn].sendmail(item.mail_from, [item.rcpt_to], item.message)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     await asyncio.gather(*(c.quit() for c in conns))
-    return elapsed
+    return elapsed, cpu
 
 
 async def engine_drain(template: Path, run_db: Path, sequence_file: Path, senders: dict[str, Sender], *,
                        batch: int, sends: int, max_ticks: int | None = None,
-                       profiler: cProfile.Profile | None = None) -> tuple[float, int]:
-    """Seconds for ``engine.drain()`` over a fresh copy of the template database, and sends made."""
+                       profiler: cProfile.Profile | None = None) -> tuple[float, float, int]:
+    """Wall and CPU seconds for ``engine.drain()`` over a fresh copy of the template database, and sends made."""
     shutil.copyfile(template, run_db)
     engine = Engine(config(run_db, sequence_file, senders), clock=SimulatedClock(NOW), batch=batch)
     engine.sequences  # noqa: B018 - load the sequence before the clock starts
@@ -266,23 +270,27 @@ async def engine_drain(template: Path, run_db: Path, sequence_file: Path, sender
     try:
         if profiler is not None:
             profiler.enable()
+        cpu = time.process_time()
         start = time.perf_counter()
         report = await engine.drain(max_ticks=ticks)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         if profiler is not None:
             profiler.disable()
     finally:
         await engine.aclose()
     if report.sent != report.claimed:
         print(f"warning: engine claimed {report.claimed} but sent {report.sent}: {report}", file=sys.stderr)
-    return elapsed, report.sent
+    return elapsed, cpu, report.sent
 
 
 @dataclass
 class Sample:
-    concurrent: float
-    sequential: float
-    engine: dict[int, float]
+    """One round: rates in messages/s, and this process's CPU microseconds per message, by phase."""
+
+    concurrent: float = 0.0
+    sequential: float = 0.0
+    engine: dict[int, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def _check(sink: Sink, what: str, expected: int) -> None:
@@ -305,33 +313,36 @@ async def run(args: argparse.Namespace) -> list[Sample]:
         run_db = tmp / "run.db"
         print(f"{args.sends:,} sends, {args.senders} senders, sink pid {sink.proc.pid if sink.proc else '?'} "
               f"on 127.0.0.1:{sink.port}; set-up {time.perf_counter() - t0:.1f}s; {args.repeats} repeats, "
-              f"engine batch {', '.join(map(str, args.batch))}\n")
+              f"engine batch {', '.join(map(str, args.batch))}; {os.cpu_count()} CPUs, load average "
+              f"{_load()}\n")
 
         # warm-up: imports, SQLAlchemy statement caches, Jinja compilation, connection paths
         warm = min(200, args.sends)
         await bare(outgoing[:warm], senders, concurrent=True)
         await bare(outgoing[:warm], senders, concurrent=False)
-        _, done = await engine_drain(template, run_db, sequence_file, senders, batch=min(100, warm), sends=warm,
+        _, _, done = await engine_drain(template, run_db, sequence_file, senders, batch=min(100, warm), sends=warm,
                                      max_ticks=max(1, warm // 100))
         _check(sink, "warm-up", 2 * warm + done)
 
         for i in range(args.repeats):
-            sample = Sample(concurrent=0.0, sequential=0.0, engine={})
+            sample = Sample()
             phases = ["concurrent", "sequential", *args.batch]
             for phase in phases if i % 2 == 0 else reversed(phases):
                 if isinstance(phase, int):
-                    elapsed, sent = await engine_drain(template, run_db, sequence_file, senders, batch=phase,
-                                                       sends=args.sends)
+                    elapsed, cpu, sent = await engine_drain(template, run_db, sequence_file, senders, batch=phase,
+                                                            sends=args.sends)
                     _check(sink, f"engine batch={phase}", args.sends)
                     in_table = sent_in_table(run_db)
                     if sent != args.sends or in_table != args.sends:
                         print(f"warning: engine batch={phase}: {sent} sent by drain, {in_table} 'sent' in the "
                               f"sends table, expected {args.sends}", file=sys.stderr)
                     sample.engine[phase] = args.sends / elapsed
+                    sample.cpu[f"engine, batch={phase}"] = cpu / args.sends * 1e6
                 else:
-                    elapsed = await bare(outgoing, senders, concurrent=phase == "concurrent")
+                    elapsed, cpu = await bare(outgoing, senders, concurrent=phase == "concurrent")
                     _check(sink, f"bare {phase}", args.sends)
                     setattr(sample, phase, args.sends / elapsed)
+                    sample.cpu[f"bare, {phase}"] = cpu / args.sends * 1e6
             samples.append(sample)
             engines = "   ".join(f"engine b={b} {r:>7,.0f}/s" for b, r in sample.engine.items())
             print(f"  repeat {i + 1}: bare concurrent {sample.concurrent:>7,.0f}/s   bare sequential "
@@ -340,14 +351,15 @@ async def run(args: argparse.Namespace) -> list[Sample]:
         if args.profile:
             profiler = cProfile.Profile()
             batch = args.batch[0]
-            elapsed, _ = await engine_drain(template, run_db, sequence_file, senders, batch=batch,
-                                            sends=args.sends, profiler=profiler)
+            elapsed, _, _ = await engine_drain(template, run_db, sequence_file, senders, batch=batch,
+                                               sends=args.sends, profiler=profiler)
             sink.reset()
             print(f"\ncProfile of one engine drain (batch={batch}, {args.sends / elapsed:,.0f}/s under the "
-                  f"profiler), top {args.profile_top} by cumulative time:")
+                  f"profiler), top {args.profile_top} sequencer functions by cumulative time (a coroutine's "
+                  "ncalls counts its resumptions):")
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.profile_top)
+            stats.sort_stats("cumulative").print_stats(r"sequencer[/\\]", args.profile_top)
             print(out.getvalue())
             out = io.StringIO()
             stats.stream = out
@@ -358,6 +370,13 @@ async def run(args: argparse.Namespace) -> list[Sample]:
                 stats.dump_stats(args.profile_out)
                 print(f"profile written to {args.profile_out}")
     return samples
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def report(samples: list[Sample], batches: list[int]) -> None:
@@ -376,6 +395,10 @@ def report(samples: list[Sample], batches: list[int]) -> None:
     head = batches[0]
     vs_seq = statistics.median(s.engine[head] / s.sequential for s in samples)
     vs_conc = statistics.median(s.engine[head] / s.concurrent for s in samples)
+    print(f"\nthis process's CPU per message (median of {n}, microseconds):")
+    for phase in samples[0].cpu:
+        print(f"  {phase:<28} {statistics.median(s.cpu[phase] for s in samples):>9,.0f}")
+    print(f"load average now {_load()}")
     print(f"\nratio engine/bare-sequential (median of {n}, batch={head}): {vs_seq:.2f}")
     print(f"ratio engine/bare (median of {n}): {vs_conc:.2f} (target >= {TARGET})")
 

@@ -394,7 +394,7 @@ def report() -> None:
     """Per sequence and step: sent, replied, stopped, pending."""
     with engine() as eng:
         rows = eng.step_report()
-    table = Table("sequence", "step", "sent", "replied", "stopped", "pending", "cancelled", "failed")
+    table = Table("sequence", "step", "sent", "replied", "stopped (any reason)", "pending", "cancelled", "failed")
     for row in rows:
         table.add_row(row.sequence, row.step, str(row.sent), str(row.replied), str(row.stopped), str(row.pending),
                       str(row.by_status.get("cancelled", 0)), str(row.by_status.get("failed", 0)))

@@ -121,7 +121,7 @@ async def _simulate(engine: Engine, clock: SimulatedClock, result: DemoResult, *
 
 
 def _print_steps(engine: Engine, console: Console) -> None:
-    table = Table("sequence", "step", "channel", "sent", "replied", "stopped", "pending", "cancelled",
+    table = Table("sequence", "step", "channel", "sent", "replied", "stopped (any reason)", "pending", "cancelled",
                   title="\nPer step after the simulated weeks")
     sequence = engine.sequence("cold")
     for row in engine.step_report():
