@@ -43,6 +43,9 @@ def main(
 ) -> None:
     state.config = config
     state.db = _db_url(db)
+    from sequencer.logs import configure
+
+    configure(level="warning")  # commands print their own results; the worker sets its own level
 
 
 def _db_url(db: str | None) -> str | None:
@@ -339,11 +342,11 @@ def score(dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and sho
         return
     for family in families:
         table = Table("variant", "sends", "replies", "rate", "z", "p", "Holm p", "decision",
-                      title=f"{family.sequence} / {family.step} / {family.factor}s", title_justify="left")
+                      title=f"{family.sequence} / {family.step} / {PLURAL[family.factor]}", title_justify="left")
         for v in family.verdicts:
             colour = {"retire": "red", "best": "green"}.get(v.decision.value, "")
-            table.add_row(v.key, str(v.sends), str(v.successes), f"{v.rate:.1%}", _num(v.z), _num(v.p, 4),
-                          _num(v.p_holm, 4), f"[{colour}]{v.decision.value}[/]" if colour else v.decision.value)
+            table.add_row(v.key, str(v.sends), str(v.successes), f"{v.rate:.1%}", _num(v.z), _p(v.p),
+                          _p(v.p_holm), f"[{colour}]{v.decision.value}[/]" if colour else v.decision.value)
         out.print(table)
         for v in family.verdicts:
             if v.decision.value == "retire":
@@ -351,6 +354,16 @@ def score(dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and sho
     retired = sum(len(f.retired) for f in families)
     out.print(("dry run: nothing recorded; " if dry_run else "") + f"{retired} variant(s) "
               + ("would be retired" if dry_run else "retired"))
+
+
+PLURAL = {"subject": "subjects", "body": "bodies"}
+
+
+def _p(value: float | None) -> str:
+    """A p-value: three decimals, or two significant digits when it is tiny."""
+    if value is None:
+        return "-"
+    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
 
 
 def _num(value: float | None, digits: int = 2) -> str:
