@@ -52,6 +52,10 @@ from zoneinfo import ZoneInfo
 import aiosmtplib
 from smtp_sink import Sink  # bench/ is sys.path[0] when this file runs as a script
 
+# Measure the checkout this file is in, not whichever ``sequencer`` happens to be installed.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+import sequencer
 from sequencer import Engine, enrollment, messages, rendering
 from sequencer.clock import SimulatedClock
 from sequencer.config import Config, Security, Sender, SmtpSettings
@@ -314,7 +318,7 @@ async def run(args: argparse.Namespace) -> list[Sample]:
         print(f"{args.sends:,} sends, {args.senders} senders, sink pid {sink.proc.pid if sink.proc else '?'} "
               f"on 127.0.0.1:{sink.port}; set-up {time.perf_counter() - t0:.1f}s; {args.repeats} repeats, "
               f"engine batch {', '.join(map(str, args.batch))}; {os.cpu_count()} CPUs, load average "
-              f"{_load()}\n")
+              f"{_load()}; sequencer from {Path(sequencer.__file__).parent}\n")
 
         # warm-up: imports, SQLAlchemy statement caches, Jinja compilation, connection paths
         warm = min(200, args.sends)

@@ -5,6 +5,9 @@ Everything the CLI does is a method here; the CLI only parses arguments and prin
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,7 +140,7 @@ class Engine:
 
     def __init__(self, config: Config | None = None, *, database_url: str | None = None,
                  clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None,
-                 channels: dict[str, ChannelAdapter] | None = None, log: Any = None, worker_id: str = "worker",
+                 channels: dict[str, ChannelAdapter] | None = None, log: Any = None, worker_id: str | None = None,
                  batch: int = 100) -> None:
         self.config = config or load_config(database_url=database_url)
         url = database_url or self.config.database_url
@@ -147,7 +150,9 @@ class Engine:
         self._paths = tuple(Path(p) for p in (sequence_paths or self.config.sequences))
         self._sequences: dict[str, Sequence] | None = None
         self._extra_channels = dict(channels or {})
-        self._worker_id, self._batch = worker_id, batch
+        # unique per process: lease and ownership checks tell workers apart by it
+        self._worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._batch = batch
         self._dispatcher: Dispatcher | None = None
 
     @classmethod

@@ -323,9 +323,10 @@ def tasks_skip(task_id: Annotated[int, typer.Argument(help="Task id.")]) -> None
 def tick() -> None:
     """Run one dispatch tick now and say what it did."""
     from sequencer.logs import configure
+    from sequencer.worker import single_worker_lock
 
     configure()
-    with engine() as eng:
+    with engine() as eng, single_worker_lock(eng.store.url):  # not beside a running worker on SQLite
         report = eng.tick_sync()
     out.print(", ".join(f"{k}: {v}" for k, v in vars(report).items()))
 

@@ -82,6 +82,10 @@ class Dispatcher:
 
     async def tick(self) -> TickReport:
         report = TickReport()
+        # A send left in 'sending' longer than a lease belongs to a worker that crashed or was
+        # cut off mid-send: it may have gone out, so it becomes 'uncertain', never resent silently.
+        for send_id in self.store.mark_uncertain(before=self.clock.now() - LEASE):
+            self.log.warning("send.uncertain", send_id=send_id, why="left in 'sending' by an interrupted worker")
         claimed = self.store.claim_due(now=self.clock.now(), worker=self.worker_id, limit=self.batch, lease=LEASE)
         report.claimed = len(claimed)
         if not claimed:
@@ -191,6 +195,12 @@ class Dispatcher:
             outcome = self._finish(send, "failed", str(exc), status="failed")
             self._end_enrollment(contact, str(exc), now)
             return outcome
+        channel = self._channel(step)
+        warm = getattr(channel, "warm", None)
+        if warm is not None:  # connect and log in while a stop can still prevent the send
+            not_ready = await warm(sender)
+            if not_ready is not None:
+                return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
         domain = contact.email_key.rpartition("@")[2]
         started = self.store.begin_sending(send.id, now=now, worker=self.worker_id,
                                            suppression_keys=[contact.email_key, f"@{domain}"], **choice)
@@ -207,7 +217,7 @@ class Dispatcher:
             for key, table in ((choice["subject_key"], counts[0]), (choice["body_key"], counts[1])):
                 if key:
                     table[key] = table.get(key, 0) + 1
-        result = await self._channel(step).deliver(delivery)
+        result = await channel.deliver(delivery)
         return self._record(send, result, sequence, enrollment, contact, sender, now)
 
     def _channel(self, step: Step) -> ChannelAdapter:
@@ -303,7 +313,7 @@ class Dispatcher:
             until = now + result.pause if result.pause else timing.local_midnight(
                 now.astimezone(sender.timezone).date() + timedelta(days=1), sender.timezone)
             self.paused_until[sender.name] = until
-            self.store.reschedule(send.id, due_at=until, error=result.detail, worker=self.worker_id)
+            self.store.reschedule(send.id, due_at=until, error=result.detail, worker=self.worker_id, refund=True)
             self.log.warning("sender.paused", until=until.isoformat(), **fields)
             return "deferred"
         if result.outcome is Outcome.RETRY and send.attempts + 1 < MAX_ATTEMPTS:

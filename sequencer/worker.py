@@ -148,6 +148,9 @@ def _safe_url(url: str) -> str:
     return url
 
 
+single_worker_lock = _single_worker_lock
+
+
 def run_worker(engine: Engine, **options: Any) -> None:
     """Run a worker until SIGTERM or SIGINT; for the CLI."""
     asyncio.run(Worker(engine, **options).run())

@@ -15,6 +15,10 @@ to :class:`sequencer.Engine` in ``channels={"slack": SlackChannel()}``::
         async def close(self) -> None:
             ...
 
+A channel that opens connections may also have ``async def warm(self, sender) -> Result | None``:
+dispatch calls it before committing the send, so connecting and logging in happen while a
+stop can still prevent the send (None means ready; a Result says why the sender cannot send).
+
 ``deliver`` must not raise for a delivery problem: it returns ``RETRY`` for a fault that may
 pass, ``BOUNCE`` when the recipient is permanently refused, ``PAUSE_SENDER`` when the
 sender may not send for a while (a provider quota; a refused login, which a person must fix),

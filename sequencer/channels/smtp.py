@@ -21,6 +21,8 @@ from sequencer.messages import ascii_address
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 #: How long a sender whose login is refused waits before trying again.
 LOGIN_PAUSE = timedelta(minutes=15)
+#: How long a sender whose server cannot be reached waits before trying again.
+CONNECT_PAUSE = timedelta(minutes=2)
 _QUOTA_MARKERS = ("5.4.5", "quota", "too many messages", "sending limit")
 
 
@@ -75,6 +77,27 @@ class SmtpChannel:
             code, message = next(iter(refused.values()))
             return _result(code, message)
         return Result(outcome=Outcome.SENT, detail=response)
+
+    async def warm(self, sender: Sender) -> Result | None:
+        """Open and log in to the sender's connection now, before the send is committed.
+
+        Dispatch calls this before it marks a send ``sending``, so a slow connect or login
+        never widens the window in which a stop can no longer prevent the send. Returns None
+        when the connection is ready, else why the sender cannot send now.
+        """
+        try:
+            await self._connection(sender)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await self._drop(sender.name)
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
+                          pause=LOGIN_PAUSE)
+        except ConfigError as exc:
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop(sender.name)
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"cannot connect: {type(exc).__name__}: {exc}",
+                          pause=CONNECT_PAUSE)
+        return None
 
     async def _connection(self, sender: Sender) -> aiosmtplib.SMTP:
         loop = asyncio.get_running_loop()

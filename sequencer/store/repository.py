@@ -213,12 +213,28 @@ class Store:
         with self.engine.begin() as conn:
             ids = list(conn.execute(query).scalars())
             if ids:
-                conn.execute(sa.update(sends).where(sends.c.id.in_(ids))
-                             .values(status="claimed", claimed_by=worker, lease_until=now + lease))
+                # the UPDATE re-checks the row is still due: on SQLite the SELECT above runs
+                # before the write lock, and another process may have claimed it meanwhile
+                claimed = conn.execute(sa.update(sends).where(sends.c.id.in_(ids), due)
+                                       .values(status="claimed", claimed_by=worker, lease_until=now + lease)
+                                       .returning(sends.c.id))
+                ids = list(claimed.scalars())
         if not ids:
             return []
         with self.session() as s:
             return list(s.exec(select(Send).where(col(Send.id).in_(ids)).order_by(col(Send.due_at), col(Send.id))))
+
+    def mark_uncertain(self, *, before: datetime) -> list[int]:
+        """Rows left in ``sending`` since before ``before`` (a crash or a cancelled tick) become
+        ``uncertain``: the message may or may not have gone out, so it is never sent again
+        without a person's decision."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.update(sends).where(sends.c.status == "sending", sends.c.sent_at < before)
+                                  .values(status="uncertain", lease_until=None,
+                                          error="found in 'sending' after a crash or an interrupted tick")
+                                  .returning(sends.c.id))
+            return list(result.scalars())
 
     def next_due(self) -> datetime | None:
         """The earliest due time of a send still to go out."""
@@ -305,14 +321,20 @@ class Store:
                     "channel": next_send.channel, "due_at": next_send.due_at, "created_at": sent_at,
                     "status": "scheduled", "attempts": 0})
 
-    def reschedule(self, send_id: int, *, due_at: datetime, worker: str, error: str | None = None) -> None:
-        """Put a send ``worker`` holds back in the queue for later (window closed, cap reached, fault)."""
+    def reschedule(self, send_id: int, *, due_at: datetime, worker: str, error: str | None = None,
+                   refund: bool = False) -> None:
+        """Put a send ``worker`` holds back in the queue for later (window closed, cap reached, fault).
+
+        ``refund`` gives back the delivery attempt: a pause of the sender is not the recipient's.
+        """
         sends = Send.__table__  # type: ignore[attr-defined]
+        counted = sends.c.status == "sending"  # begin_sending counted an attempt for these
+        attempts = sa.case((counted, sends.c.attempts - 1), else_=sends.c.attempts) if refund else sends.c.attempts
         with self.engine.begin() as conn:
             conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.claimed_by == worker,
                                                 sends.c.status.in_(("claimed", "sending")))
                          .values(status="scheduled", due_at=due_at, claimed_by=None, lease_until=None, error=error,
-                                 sent_at=None, message_id=None))
+                                 sent_at=None, message_id=None, attempts=attempts))
 
     def finish(self, send_id: int, *, status: str, worker: str, error: str | None = None) -> bool:
         """End a send ``worker`` holds: bounced, failed, uncertain or cancelled.
