@@ -186,8 +186,7 @@ class Engine:
         total = TickReport()
         for _ in range(max_ticks):
             report = await self.tick()
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.merge(report)
             if report.claimed == 0 or report.claimed == report.deferred:
                 break
         return total
@@ -203,8 +202,7 @@ class Engine:
             if on_step is not None:
                 on_step(clock.now())
             report = await self.drain()
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.merge(report)
             upcoming = self.store.next_due()
             if upcoming is None or upcoming > until:
                 clock.set(until)

@@ -292,7 +292,7 @@ def tasks_list(ctx: typer.Context,
         out.print("no open tasks due" + ("" if all_ else " today"))
         return
     for task, contact in found:
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.email
+        name = contact.full_name or contact.email
         out.print(Text.assemble((f"#{task.id} ", "bold"), (task.channel, "cyan"), f"  {name} <{contact.email}>  ",
                                 (contact.linkedin_url or "(no LinkedIn URL)", "blue"),
                                 f"  due {task.due_at:%Y-%m-%d %H:%M} UTC  [{task.sequence}/{task.step_key}]"))

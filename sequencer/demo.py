@@ -164,7 +164,7 @@ def _print_tasks(engine: Engine, console: Console) -> None:
     table.add_column("LinkedIn profile", no_wrap=True, overflow="ellipsis", max_width=30)
     table.add_column("message", no_wrap=True, overflow="ellipsis", max_width=34)
     for task, contact in tasks[:8]:
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.email
+        name = contact.full_name or contact.email
         table.add_row(str(task.id), f"{task.due_at:%Y-%m-%d %H:%M}", name,
                       (contact.linkedin_url or "-").removeprefix("https://www."), task.message.strip())
     console.print(table)

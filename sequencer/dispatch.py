@@ -27,7 +27,7 @@ from sequencer.caps import Capacity, SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
 from sequencer.config import Config, Sender
-from sequencer.model import Channel, Sequence, Step, StopReason, Variant
+from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopReason, Variant
 from sequencer.store import Contact, Enrollment, NewSend, Send, Store, Task
 
 #: How long a claim holds before another worker may take the send over.
@@ -52,6 +52,11 @@ class TickReport:
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def merge(self, other: TickReport) -> None:
+        """Add another report's counts to this one."""
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -121,8 +126,8 @@ class Dispatcher:
             # If the channel was already called, the message may have gone out: say so, never resend.
             status = "uncertain" if current is not None and current.status == "sending" else "failed"
             self.store.finish(send.id, status=status, error=f"{type(exc).__name__}: {exc}", worker=self.worker_id)
-            if status == "failed" and contact.id is not None:
-                self.store.stop(contact.id, kind="failed", reason="failed", at=self.clock.now(), detail=str(exc))
+            if status == "failed":
+                self._end_enrollment(contact, str(exc), self.clock.now())
             self.log.exception("send.failed", send_id=send.id, status=status, error=f"{type(exc).__name__}: {exc}")
             return "failed"
 
@@ -142,9 +147,7 @@ class Dispatcher:
             return self._finish(send, "cancelled", f"enrollment {enrollment.status}", status="cancelled")
         if sequence is None or step is None or sender is None:
             missing = "sequence" if sequence is None else "step" if step is None else "sender"
-            outcome = self._finish(send, "failed", f"{missing} no longer configured", status="failed")
-            self._end_enrollment(contact, f"{missing} no longer configured", now)
-            return outcome
+            return self._give_up(send, contact, f"{missing} no longer configured", now)
         later = self._not_before(send, step, sequence, enrollment, sender, state, now)
         if later is not None:
             self.store.reschedule(send.id, due_at=later, worker=self.worker_id)
@@ -192,9 +195,7 @@ class Dispatcher:
         try:
             delivery, choice = self._prepare(send, step, sequence, contact, enrollment, sender, state, context, now)
         except _CannotRender as exc:
-            outcome = self._finish(send, "failed", str(exc), status="failed")
-            self._end_enrollment(contact, str(exc), now)
-            return outcome
+            return self._give_up(send, contact, str(exc), now)
         channel = self._channel(step)
         warm = getattr(channel, "warm", None)
         if warm is not None:  # connect and log in while a stop can still prevent the send
@@ -271,7 +272,7 @@ class Dispatcher:
                                                 f"{step.key}.subjects[{subject_key}]"))
         message_id = messages.make_message_id(sender.domain)
         draft = messages.Draft(
-            from_name=sender.display_name, from_email=sender.email, to_name=_full_name(contact),
+            from_name=sender.display_name, from_email=sender.email, to_name=contact.full_name,
             to_email=contact.email, subject=subject, body=body, signature=sender.signature, date=now.astimezone(sender.timezone),
             message_id=message_id, reply_to=sender.reply_to, in_reply_to=in_reply_to, references=references,
             unsubscribe_mailto=sender.reply_to or sender.email, unsubscribe_url=None,
@@ -322,12 +323,15 @@ class Dispatcher:
             self.log.warning("send.retry", attempt=send.attempts + 1, retry_at=(now + delay).isoformat(), **fields)
             return "retried"
         why = result.detail if result.outcome is Outcome.FAILED else f"gave up after {MAX_ATTEMPTS} attempts: {result.detail}"
-        outcome = self._finish(send, "failed", why, status="failed", sender=sender.name)
+        return self._give_up(send, contact, why, now, sender=sender.name)
+
+    def _give_up(self, send: Send, contact: Contact, why: str, now: datetime, **fields: Any) -> str:
+        """Fail a send that can never be made and end its enrollment, so the contact is not stuck in it."""
+        outcome = self._finish(send, "failed", why, status="failed", **fields)
         self._end_enrollment(contact, why, now)
         return outcome
 
     def _end_enrollment(self, contact: Contact, why: str, now: datetime) -> None:
-        """A step that can never be made ends the enrollment, so the contact is not stuck in it."""
         assert contact.id is not None
         stopped = self.store.stop(contact.id, kind="failed", reason="failed", at=now, detail=why)
         if stopped is not None:
@@ -381,9 +385,4 @@ def _step(sequence: Sequence, send: Send) -> Step | None:
 
 
 def _standard(contact: Contact) -> dict[str, Any]:
-    return {k: v for k, v in contact.model_dump().items() if k in ("email", "first_name", "last_name", "company",
-                                                                    "title", "timezone", "linkedin_url")}
-
-
-def _full_name(contact: Contact) -> str:
-    return " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    return {k: v for k, v in contact.model_dump().items() if k in STANDARD_FIELDS}

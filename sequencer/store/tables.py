@@ -53,6 +53,11 @@ class Contact(SQLModel, table=True):
     created_at: datetime = _when()
     updated_at: datetime = _when()
 
+    @property
+    def full_name(self) -> str:
+        """First and last name, as far as known ("" when neither is)."""
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
 
 class Enrollment(SQLModel, table=True):
     __tablename__ = "enrollments"
