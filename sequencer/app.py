@@ -5,6 +5,7 @@ Everything the CLI does is a method here; the CLI only parses arguments and prin
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
-from sequencer import timing
+from sequencer import timing, tokens
 from sequencer.caps import Capacity, SenderBook
 from sequencer.channels.base import ChannelAdapter
 from sequencer.channels.smtp import SmtpChannel
@@ -24,7 +25,7 @@ from sequencer.channels.tasks import TaskChannel
 from sequencer.channels.webhook import WebhookChannel
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, Sender, load_config
-from sequencer.contacts import ContactRow, RowError, parse_csv
+from sequencer.contacts import ContactRow, RowError, parse_csv, suppression_key
 from sequencer.dispatch import Dispatcher, TickReport
 from sequencer.errors import (
     AlreadyEnrolled,
@@ -35,11 +36,12 @@ from sequencer.errors import (
     SequencerError,
     TaskNotFound,
 )
+from sequencer.inbox import InboxPoller, PollReport
 from sequencer.loader import load_paths, load_sequences
 from sequencer.logs import get_logger
 from sequencer.looks import Family, families, run_look
 from sequencer.model import Sequence, Step, StopReason
-from sequencer.store import Contact, Decision, Enrollment, NewEnrollment, Store, Task
+from sequencer.store import Contact, Decision, Enrollment, NewEnrollment, Send, Store, Suppression, Task
 
 
 @dataclass
@@ -85,6 +87,62 @@ class VariantRow:
 
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unsubscribe:
+    """What an unsubscribe link shows: no more than a masked address."""
+
+    address: str
+    sender: str
+    already: bool
+
+
+class HookRejected(SequencerError):
+    """An inbound hook call was refused."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def mask_address(address: str) -> str:
+    """``jane.doe@example.com`` → ``j***@example.com``."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def read_suppression_file(file: Path) -> list[str]:
+    """Keys from a CSV with an ``email`` or ``domain`` column, or a plain list one per line."""
+    import csv
+    import io
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError(f"{file}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    column, start = 0, 0
+    for name in ("email", "domain", "address", "e-mail"):
+        if name in header:
+            column, start = header.index(name), 1
+            break
+    keys, errors = [], []
+    for number, row in enumerate(rows[start:], start=start + 1):
+        value = row[column].strip() if len(row) > column else ""
+        if not value or value.startswith("#"):
+            continue
+        try:
+            keys.append(suppression_key(value))
+        except ValueError as exc:
+            errors.append(f"{file}: row {number}: {exc}")
+    if errors:
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise ImportFileError("nothing was added; fix these rows first:\n" + "\n".join(errors[:20]) + more)
+    return keys
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,6 +212,7 @@ class Engine:
         self._worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._batch = batch
         self._dispatcher: Dispatcher | None = None
+        self._inbox: InboxPoller | None = None
 
     @classmethod
     def from_config(cls, path: Path | str | None = None, *, database_url: str | None = None,
@@ -170,7 +229,7 @@ class Engine:
         if self._dispatcher is None:
             self._dispatcher = Dispatcher(store=self.store, config=self.config, sequences=self.sequences,
                                           channels={}, clock=self.clock, log=self.log, worker_id=self._worker_id,
-                                          batch=self._batch)
+                                          batch=self._batch, links=self.links)
             tasks = TaskChannel(self._dispatcher.create_task)
             self._dispatcher.channels = {"email": SmtpChannel(), "linkedin": tasks, "call": tasks,
                                          "webhook": WebhookChannel(self.config.webhook_secret),
@@ -227,6 +286,157 @@ class Engine:
                     await self._dispatcher.close()
 
         return asyncio.run(once())
+
+    # -- inbox ----------------------------------------------------------------------------------
+
+    @property
+    def inbox(self) -> InboxPoller:
+        if self._inbox is None:
+            self._inbox = InboxPoller(self.store, self.config, lambda: self.sequences, self.clock, log=self.log)
+        return self._inbox
+
+    async def poll_inbox(self, senders: Iterable[str] | None = None) -> PollReport:
+        """Read the senders' mailboxes once: replies stop, bounces stop and suppress, out-of-office pauses."""
+        return await self.inbox.poll(senders)
+
+    def poll_inbox_sync(self, senders: Iterable[str] | None = None) -> PollReport:
+        import asyncio
+
+        return asyncio.run(self.poll_inbox(senders))
+
+    # -- links (unsubscribe, tracking) ----------------------------------------------------------
+
+    @property
+    def links(self) -> tokens.Links | None:
+        """Signed public links, once ``[http] public_url`` is configured (the secret must be set)."""
+        http = self.config.http
+        if http.public_url is None:
+            return None
+        return tokens.Links(http.public_url, http.secret(), track_opens=http.track_opens, track_clicks=http.track_clicks)
+
+    def _token_send(self, purpose: str, token: str, *, target: str = "") -> tuple[Send, Contact] | None:
+        send_id = tokens.read(self.config.http.secret(), purpose, token, target=target)
+        send = self.store.send(send_id) if send_id is not None else None
+        contact = self.store.contacts_by_id([send.contact_id]).get(send.contact_id) if send else None
+        return (send, contact) if send is not None and contact is not None else None
+
+    def unsubscribe_page(self, token: str) -> Unsubscribe | None:
+        """What an unsubscribe link is about (for its confirmation page); None for a link that is not ours."""
+        found = self._token_send(tokens.UNSUBSCRIBE, token)
+        if found is None:
+            return None
+        send, contact = found
+        sender = self.config.senders.get(send.sender)
+        return Unsubscribe(address=mask_address(contact.email), sender=sender.display_name if sender else send.sender,
+                           already=self.store.suppressed([contact.email_key]))
+
+    def unsubscribe(self, token: str) -> Unsubscribe | None:
+        """The one-click unsubscribe (RFC 8058): suppress the address everywhere and stop its sequence.
+
+        None, and nothing changed, for a token that is not genuine. Repeating it is harmless.
+        """
+        page = self.unsubscribe_page(token)
+        found = self._token_send(tokens.UNSUBSCRIBE, token)
+        if page is None or found is None:
+            return None
+        send, contact = found
+        assert contact.id is not None
+        if not page.already:
+            now = self.clock.now()
+            self.store.suppress(contact.email_key, reason="unsubscribe", at=now)
+            self.store.stop(contact.id, kind="unsubscribe", reason=StopReason.UNSUBSCRIBE.value, at=now,
+                            detail="one-click unsubscribe link", send_id=send.id)
+            self.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
+        return page
+
+    def record_open(self, token: str) -> bool:
+        """An open-pixel fetch; False (nothing recorded) for a token that is not genuine."""
+        found = self._token_send(tokens.OPEN, token)
+        if found is None:
+            return False
+        send, _ = found
+        self.store.add_event(kind="open", at=self.clock.now(), contact_id=send.contact_id,
+                             enrollment_id=send.enrollment_id, send_id=send.id)
+        return True
+
+    def click(self, token: str, url: str) -> str | None:
+        """Record a click and return where it goes; None unless that URL was signed for that send."""
+        found = self._token_send(tokens.CLICK, token, target=url)
+        if found is None:
+            return None
+        send, _ = found
+        self.store.add_event(kind="click", at=self.clock.now(), contact_id=send.contact_id,
+                             enrollment_id=send.enrollment_id, send_id=send.id, detail=url[:500])
+        return url
+
+    # -- inbound hooks --------------------------------------------------------------------------
+
+    def hook(self, kind: str, body: bytes, *, timestamp: str, signature: str) -> dict[str, Any]:
+        """A signed ``/hooks/goal`` or ``/hooks/reply`` call: verify, refuse replays, record, stop.
+
+        Raises :class:`HookRejected` (with an HTTP status) for anything not accepted.
+        """
+        from sequencer.channels import webhook
+
+        http = self.config.http
+        if kind not in ("goal", "reply"):
+            raise HookRejected(404, f"no hook named '{kind}'")
+        window = http.replay_window.total_seconds()
+        now = self.clock.now()
+        if not webhook.verify(http.hooks_secret(), timestamp, body, signature, now=now.timestamp(), tolerance=window):
+            raise HookRejected(401, "bad signature or stale timestamp")
+        if not self.store.accept_hook(signature, at=now, window=http.replay_window):
+            raise HookRejected(409, "this request was accepted before (replay)")
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise HookRejected(400, "the body is not JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("email"), str):
+            raise HookRejected(400, "the body needs an 'email' string")
+        email = data["email"]
+        if self.store.contact(email) is None:
+            raise HookRejected(404, "no contact with that address")
+        if kind == "goal":
+            name = data.get("goal")
+            if not isinstance(name, str) or not name.strip():
+                raise HookRejected(400, "a goal needs a 'goal' name, e.g. meeting_booked")
+            stopped = self.goal(email, name.strip())
+        else:
+            detail = data.get("detail")
+            stopped = self.stop(email, reason=StopReason.REPLY, detail=str(detail)[:500] if detail else "reply hook")
+        return {"recorded": kind, "stopped": stopped.sequence if stopped else None}
+
+    # -- suppression ----------------------------------------------------------------------------
+
+    def suppress(self, *entries: str, reason: str = "manual") -> tuple[int, int]:
+        """Never mail these addresses (or whole ``@domain``) again, in any sequence: (added, already listed).
+
+        All or nothing: one entry that is neither an address nor a domain and none is added.
+        """
+        keys, bad = [], []
+        for entry in entries:
+            try:
+                keys.append(suppression_key(entry))
+            except ValueError as exc:
+                bad.append(str(exc))
+        if bad:
+            raise SequencerError("nothing was added: " + "; ".join(bad))
+        added = self.store.suppress_many(keys, reason=reason, at=self.clock.now())
+        return added, len(set(keys)) - added
+
+    def suppress_file(self, path: Path | str, *, reason: str = "import") -> tuple[int, int]:
+        """Suppress every address or domain in a file (a CSV's ``email``/``domain`` column, or one per line).
+
+        All or nothing: one bad row and nothing is added; the error names every bad row.
+        Returns (added, already listed).
+        """
+        file = Path(path)
+        keys = list(read_suppression_file(file))
+        added = self.store.suppress_many(keys, reason=reason, at=self.clock.now())
+        return added, len(set(keys)) - added
+
+    def suppressions(self) -> list[Suppression]:
+        return self.store.suppressions()
 
     # -- stops ----------------------------------------------------------------------------------
 

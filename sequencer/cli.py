@@ -251,7 +251,7 @@ def stop(
     """Stop a contact's sequence now; every pending step is cancelled."""
     from sequencer.model import StopReason
 
-    allowed = [r.value for r in StopReason if r is not StopReason.GOAL]
+    allowed = [r.value for r in StopReason if r not in (StopReason.GOAL, StopReason.SUPPRESSED)]
     if reason not in allowed:
         raise typer.BadParameter(f"use one of {', '.join(allowed)}", param_hint="--reason")
     with engine() as eng:
@@ -413,6 +413,114 @@ def report() -> None:
         table.add_row(row.sequence, row.step, str(row.sent), str(row.replied), str(row.stopped), str(row.pending),
                       str(row.by_status.get("cancelled", 0)), str(row.by_status.get("failed", 0)))
     out.print(table)
+
+
+inbox_app = typer.Typer(help="Senders' mailboxes: replies, out-of-office answers, bounces.", no_args_is_help=True)
+app.add_typer(inbox_app, name="inbox")
+
+
+@inbox_app.command("poll")
+@friendly
+def inbox_poll(
+    sender: Annotated[list[str] | None, typer.Option("--sender", "-s", help="Only this sender (repeatable).")] = None,
+) -> None:
+    """Read new mail in each sender's mailbox once and act on it (what the worker does every minute)."""
+    with engine() as eng:
+        if not eng.inbox.senders(sender):
+            err.print("[red]error:[/] no sender has an \\[senders.imap] mailbox configured (see examples/sequencer.toml)")
+            raise typer.Exit(1)
+        report = eng.poll_inbox_sync(sender)
+    if report.handled:
+        _print_inbound([(h.sender, h.kind, h.from_address, h.subject, h.action) for h in report.handled])
+    out.print(f"{len(report.handled)} new message(s)" + (f", {report.duplicates} seen before" if report.duplicates else ""))
+    for name, problem in report.errors.items():
+        err.print(f"[red]error:[/] {name}: {_escape(problem)}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@inbox_app.command("log")
+@friendly
+def inbox_log(limit: Annotated[int, typer.Option(help="How many messages to show.")] = 30) -> None:
+    """The messages read most recently, and what was made of each."""
+    with engine() as eng:
+        rows = eng.store.inbound(limit=limit)
+    _print_inbound([(r.sender, r.kind, r.from_address, r.subject or "", r.detail) for r in rows])
+
+
+def _print_inbound(rows: list[tuple[str, str, str | None, str, str]]) -> None:
+    table = Table("sender", "kind", "from", "subject", "what was done")
+    colours = {"reply": "green", "bounce": "red", "unsubscribe": "red", "auto_reply": "yellow", "soft_bounce": "yellow"}
+    for sender, kind, sender_address, subject, action in rows:
+        colour = colours.get(kind, "dim")
+        table.add_row(sender, f"[{colour}]{kind}[/]", _escape(sender_address or "-"), _escape(subject[:60]), _escape(action))
+    out.print(table)
+
+
+suppress_app = typer.Typer(help="The global suppression list: addresses and domains never mailed.",
+                           no_args_is_help=True)
+app.add_typer(suppress_app, name="suppress")
+
+
+@suppress_app.command("add")
+@friendly
+def suppress_add(
+    entries: Annotated[list[str], typer.Argument(help="Addresses, or domains as @example.com.")],
+    reason: Annotated[str, typer.Option(help="Kept with the entry.")] = "manual",
+) -> None:
+    """Never mail these addresses or domains again, in any sequence."""
+    with engine() as eng:
+        added, known = eng.suppress(*entries, reason=reason)
+    out.print(f"{added} added, {known} already on the list")
+
+
+@suppress_app.command("import")
+@friendly
+def suppress_import(
+    file: Annotated[Path, typer.Argument(help="CSV with an email (or domain) column, or one entry per line.")],
+    reason: Annotated[str, typer.Option(help="Kept with each entry.")] = "import",
+) -> None:
+    """Suppress every entry of a file; one bad row and nothing is added."""
+    with engine() as eng:
+        added, known = eng.suppress_file(file, reason=reason)
+    out.print(f"{file}: {added} added, {known} already on the list")
+
+
+@suppress_app.command("list")
+@friendly
+def suppress_list() -> None:
+    """Every suppressed address and domain, oldest first."""
+    with engine() as eng:
+        rows = eng.suppressions()
+    table = Table("entry", "reason", "since")
+    for row in rows:
+        table.add_row(_escape(row.key), row.reason, _utc(row.created_at))
+    out.print(table)
+    out.print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+
+
+@app.command()
+@friendly
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: config, else 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: config, else 8080).")] = None,
+) -> None:
+    """The HTTP app: one-click unsubscribe, goal and reply hooks, optional tracking, /healthz."""
+    import uvicorn
+
+    from sequencer.logs import configure
+    from sequencer.web import create_app
+
+    configure(level="info")
+    eng = engine()
+    http = eng.config.http
+    if http.public_url is not None:
+        eng.links  # noqa: B018 - a missing link secret is reported now, not on the first click
+    try:
+        uvicorn.run(create_app(eng), host=host or http.host, port=port or http.port, log_level="info",
+                    proxy_headers=True, server_header=False)
+    finally:
+        eng.close()
 
 
 def _utc(moment: datetime | None) -> str:

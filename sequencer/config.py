@@ -52,6 +52,64 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImapSettings:
+    """The sender's mailbox, read for replies, out-of-office answers and bounces."""
+
+    host: str
+    port: int = 993
+    security: Security = Security.TLS
+    username: str | None = None
+    #: Name of the environment variable that holds the password (never the password).
+    password_env: str | None = None
+    #: The folder read; never the Sent folder, where copies of our own mail live.
+    mailbox: str = "INBOX"
+    timeout: float = 30.0
+
+    def password(self) -> str | None:
+        if self.password_env is None:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(f"environment variable {self.password_env} (the IMAP password) is not set")
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpSettings:
+    """``sequencer serve``: one-click unsubscribe, inbound hooks, optional tracking."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: Public https base URL of this app; unsubscribe and tracking links point here. Unset: no links.
+    public_url: str | None = None
+    #: Environment variable with the secret that signs link tokens (unsubscribe, open, click).
+    secret_env: str = "SEQUENCER_HTTP_SECRET"
+    #: Environment variable with the secret shared with tools that call ``/hooks/*``.
+    hooks_secret_env: str = "SEQUENCER_HOOKS_SECRET"
+    #: How old a signed hook request may be; a signature is accepted once within it.
+    replay_window: timedelta = timedelta(minutes=5)
+    #: Off by default: a tracking pixel needs an HTML part and costs deliverability.
+    track_opens: bool = False
+    #: Off by default: rewritten links look less personal and some filters dislike them.
+    track_clicks: bool = False
+
+    def secret(self) -> bytes:
+        return _secret(self.secret_env, "the link-signing secret").encode()
+
+    def hooks_secret(self) -> str:
+        return _secret(self.hooks_secret_env, "the hooks signing secret")
+
+
+def _secret(env: str, what: str) -> str:
+    value = os.environ.get(env)
+    if not value:
+        raise ConfigError(f"environment variable {env} ({what}) is not set")
+    if len(value) < 16:
+        raise ConfigError(f"environment variable {env} ({what}) is too short: use at least 16 characters")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class Sender:
     """A real person's mailbox that messages go out from."""
 
@@ -71,6 +129,8 @@ class Sender:
     company: str = ""
     phone: str = ""
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    #: The mailbox polled for replies and bounces; None: not polled.
+    imap: ImapSettings | None = None
 
     @property
     def first_name(self) -> str:
@@ -100,6 +160,11 @@ class Config:
     score_timezone: str = "UTC"
     #: Name of the environment variable holding the webhook signing secret.
     webhook_secret_env: str = "SEQUENCER_WEBHOOK_SECRET"
+    #: Seconds between inbox polls of the worker.
+    poll_seconds: float = 60.0
+    #: A reply matched only by its From address counts if we sent to that contact within this time.
+    reply_window: timedelta = timedelta(days=120)
+    http: HttpSettings = field(default_factory=HttpSettings)
     #: Where the config was read from (None for built-in defaults).
     source: Path | None = None
 
@@ -161,7 +226,7 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
 
 def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
     where = str(source) if source else "config"
-    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring"}, where)
+    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring", "inbox", "http"}, where)
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
@@ -186,7 +251,12 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
         raise ConfigError(f"{where}: scoring.time: should look like 08:00")
     webhooks = data.get("webhooks", {})
     _check_keys(webhooks, {"secret_env"}, f"{where}: webhooks")
+    inbox = data.get("inbox", {})
+    _check_keys(inbox, {"poll_seconds", "reply_window"}, f"{where}: inbox")
     return Config(database_url=_sqlite_relative(str(url), base), sequences=sequences, senders=senders,
+                  poll_seconds=parse_duration(inbox.get("poll_seconds", 60), f"{where}: inbox.poll_seconds").total_seconds(),
+                  reply_window=parse_duration(inbox.get("reply_window", "120d"), f"{where}: inbox.reply_window"),
+                  http=_http(data.get("http", {}), f"{where}: http"),
                   tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source,
                   webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
                   score_days=str(scoring.get("days", "mon,thu")), score_time=str(scoring.get("time", "08:00")),
@@ -194,8 +264,10 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
 
 
 _SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter",
-                "reply_to", "title", "company", "phone", "smtp"}
+                "reply_to", "title", "company", "phone", "smtp", "imap"}
 _SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout"}
+_IMAP_KEYS = {*_SMTP_KEYS, "mailbox"}
+_HTTP_KEYS = {"host", "port", "public_url", "secret_env", "hooks_secret_env", "replay_window", "track_opens", "track_clicks"}
 
 
 def _sender(raw: dict[str, Any], where: str) -> Sender:
@@ -203,9 +275,10 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
     for required in ("name", "email"):
         if not raw.get(required):
             raise ConfigError(f"{where}: '{required}' is required")
-    if "password" in raw.get("smtp", {}):
-        raise ConfigError(f"{where}.smtp: never put a password in the file; set password_env to the name "
-                          "of an environment variable that holds it")
+    for part in ("smtp", "imap"):
+        if "password" in raw.get(part, {}):
+            raise ConfigError(f"{where}.{part}: never put a password in the file; set password_env to the name "
+                              "of an environment variable that holds it")
     try:
         zone = ZoneInfo(raw.get("timezone", "UTC"))
     except (ValueError, KeyError):
@@ -230,7 +303,44 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
         smtp=SmtpSettings(host=str(smtp.get("host", "127.0.0.1")), port=int(smtp.get("port", default_port)),
                           security=security, username=smtp.get("username"), password_env=smtp.get("password_env"),
                           timeout=float(smtp.get("timeout", 30.0))),
+        imap=_imap(raw["imap"], f"{where}.imap") if "imap" in raw else None,
     )
+
+
+def _imap(raw: Any, where: str) -> ImapSettings:
+    _check_keys(raw, _IMAP_KEYS, where)
+    if not raw.get("host"):
+        raise ConfigError(f"{where}: 'host' is required")
+    try:
+        security = Security(raw.get("security", "tls"))
+    except ValueError:
+        raise ConfigError(f"{where}.security: use tls, starttls or none") from None
+    default_port = {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
+    return ImapSettings(host=str(raw["host"]), port=int(raw.get("port", default_port)), security=security,
+                        username=raw.get("username"), password_env=raw.get("password_env"),
+                        mailbox=str(raw.get("mailbox", "INBOX")), timeout=float(raw.get("timeout", 30.0)))
+
+
+def _http(raw: Any, where: str) -> HttpSettings:
+    if isinstance(raw, dict) and ("secret" in raw or "hooks_secret" in raw):
+        raise ConfigError(f"{where}: never put a secret in the file; name its environment variable in secret_env "
+                          "and hooks_secret_env instead")
+    _check_keys(raw, _HTTP_KEYS, where)
+    public_url = raw.get("public_url")
+    if public_url is not None:
+        public_url = str(public_url).rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", public_url):
+            raise ConfigError(f"{where}.public_url: should be a URL like https://links.example.com")
+    for flag in ("track_opens", "track_clicks"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise ConfigError(f"{where}.{flag}: should be true or false")
+        if raw.get(flag) and public_url is None:
+            raise ConfigError(f"{where}.{flag}: tracking needs public_url, the address the links point to")
+    return HttpSettings(host=str(raw.get("host", "127.0.0.1")), port=int(raw.get("port", 8080)), public_url=public_url,
+                        secret_env=str(raw.get("secret_env", "SEQUENCER_HTTP_SECRET")),
+                        hooks_secret_env=str(raw.get("hooks_secret_env", "SEQUENCER_HOOKS_SECRET")),
+                        replay_window=parse_duration(raw.get("replay_window", "5m"), f"{where}.replay_window"),
+                        track_opens=bool(raw.get("track_opens", False)), track_clicks=bool(raw.get("track_clicks", False)))
 
 
 def _check_keys(raw: Any, allowed: set[str], where: str) -> None:

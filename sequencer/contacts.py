@@ -161,3 +161,29 @@ def _zone_reason(name: str) -> str:
     except ValueError as exc:
         return f"{exc} (use an IANA name such as Europe/Helsinki)"
     return ""
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+def suppression_key(value: str) -> str:
+    """The suppression-list key for an address (``jane@x.com``) or a whole domain (``@x.com`` or ``x.com``).
+
+    Raises ValueError with a readable reason for anything else.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("empty: give an address or a domain")
+    if text.startswith("@") or "@" not in text:
+        domain = text.lstrip("@").rstrip(".").lower()
+        try:
+            ascii_domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"'{text}' is not a valid domain") from None
+        if not _DOMAIN.match(ascii_domain):
+            raise ValueError(f"'{text}' is not a valid domain")
+        return f"@{domain}"
+    try:
+        return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{text}' is not a valid address: {exc}") from None

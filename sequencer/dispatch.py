@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
-from sequencer import messages, rendering, timing, variants
+from sequencer import messages, rendering, timing, tokens, variants
 from sequencer.caps import Capacity, SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
@@ -74,10 +74,10 @@ class Dispatcher:
 
     def __init__(self, *, store: Store, config: Config, sequences: Mapping[str, Sequence],
                  channels: Mapping[str, ChannelAdapter], clock: Clock, log: Any, worker_id: str = "worker",
-                 batch: int = 100, public_url: str | None = None) -> None:
+                 batch: int = 100, links: tokens.Links | None = None) -> None:
         self.store, self.config, self.sequences = store, config, sequences
         self.channels, self.clock, self.log = channels, clock, log
-        self.worker_id, self.batch, self.public_url = worker_id, batch, public_url
+        self.worker_id, self.batch, self.links = worker_id, batch, links
         self.paused_until: dict[str, datetime] = {}
         self._stopping = False
 
@@ -203,14 +203,18 @@ class Dispatcher:
             if not_ready is not None:
                 return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
         domain = contact.email_key.rpartition("@")[2]
-        started = self.store.begin_sending(send.id, now=now, worker=self.worker_id,
-                                           suppression_keys=[contact.email_key, f"@{domain}"], **choice)
+        keys = [contact.email_key, f"@{domain}"]
+        started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, **choice)
         if not started:
             # A stop got there first, the address is suppressed, or our lease ran out and another
             # worker took the send over: only a send still claimed by us is marked cancelled.
             self.log.info("send.cancelled", send_id=send.id, contact_id=contact.id, why="stopped, suppressed or taken over")
-            self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending",
-                              worker=self.worker_id)
+            if self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending",
+                                 worker=self.worker_id) and self.store.suppressed(keys):
+                # suppressed after enrolling (suppress add, a bounce elsewhere): end the enrollment too
+                assert contact.id is not None
+                self.store.stop(contact.id, kind="suppressed", reason=StopReason.SUPPRESSED.value, at=now,
+                                detail="address or domain is on the suppression list")
             return "cancelled"
         if step.channel is Channel.EMAIL:
             self._book(sender, state, now).record(now)
@@ -271,11 +275,16 @@ class Dispatcher:
             subject = messages.one_line(_render(_variant(step.subjects, subject_key), context,
                                                 f"{step.key}.subjects[{subject_key}]"))
         message_id = messages.make_message_id(sender.domain)
+        links, send_id = self.links, send.id or 0
+        if links is not None and links.track_clicks:
+            body = messages.track_links(body, lambda url: links.click(send_id, url))
         draft = messages.Draft(
             from_name=sender.display_name, from_email=sender.email, to_name=contact.full_name,
             to_email=contact.email, subject=subject, body=body, signature=sender.signature, date=now.astimezone(sender.timezone),
             message_id=message_id, reply_to=sender.reply_to, in_reply_to=in_reply_to, references=references,
-            unsubscribe_mailto=sender.reply_to or sender.email, unsubscribe_url=None,
+            unsubscribe_mailto=sender.reply_to or sender.email,
+            unsubscribe_url=links.unsubscribe(send_id) if links else None,
+            open_pixel_url=links.open_pixel(send_id) if links and links.track_opens else None,
         )
         choice = {"message_id": message_id, "subject": subject, "subject_key": subject_key, "body_key": body_key,
                   "in_reply_to": in_reply_to, "references": " ".join(references) or None}

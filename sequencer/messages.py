@@ -13,6 +13,7 @@ import email.policy
 import html
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email import quoprimime
@@ -23,6 +24,8 @@ from email.utils import format_datetime, formataddr
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
+_TRAILING = ".,;:!?"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +50,8 @@ class Draft:
     unsubscribe_mailto: str | None = None
     #: https one-click URL for List-Unsubscribe (RFC 8058), once the web endpoint is public.
     unsubscribe_url: str | None = None
+    #: Open-tracking pixel (opt-in): adds an HTML part with a 1×1 image.
+    open_pixel_url: str | None = None
 
 
 def one_line(value: str) -> str:
@@ -100,11 +105,11 @@ def to_bytes(draft: Draft) -> bytes:
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers.append(("MIME-Version", "1.0"))
     text = _with_signature(draft.body, draft.signature)
-    if has_formatting(text):
+    if has_formatting(text) or draft.open_pixel_url:
         boundary = f"=_seq_{secrets.token_hex(12)}"
         headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
         body = (f"--{boundary}\r\n{_part(plain_text(text), 'plain')}\r\n--{boundary}\r\n"
-                f"{_part(to_html(text), 'html')}\r\n--{boundary}--\r\n")
+                f"{_part(to_html(text, pixel=draft.open_pixel_url), 'html')}\r\n--{boundary}--\r\n")
     else:
         part_headers, _, body = _part(plain_text(text), "plain").partition("\r\n\r\n")
         headers.extend(tuple(line.split(": ", 1)) for line in part_headers.split("\r\n"))  # type: ignore[misc]
@@ -158,7 +163,18 @@ def plain_text(text: str) -> str:
     return _BOLD.sub(lambda m: m.group(1), text)
 
 
-def to_html(text: str) -> str:
+def track_links(text: str, tracked: Callable[[str], str]) -> str:
+    """Every http(s) URL in ``text`` replaced by ``tracked(url)`` (click tracking; opt-in)."""
+
+    def swap(match: re.Match[str]) -> str:
+        url = match.group(0)
+        kept = url.rstrip(_TRAILING)
+        return tracked(kept) + url[len(kept):]
+
+    return _URL.sub(swap, text)
+
+
+def to_html(text: str, *, pixel: str | None = None) -> str:
     """The text/html part: paragraphs, line breaks, bold and links; everything else escaped."""
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
@@ -167,4 +183,6 @@ def to_html(text: str) -> str:
         escaped = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>', escaped)
         escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
         paragraphs.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
+    if pixel:
+        paragraphs.append(f'<img src="{html.escape(pixel)}" width="1" height="1" alt="" style="display:block;border:0">')
     return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"

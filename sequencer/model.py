@@ -43,6 +43,8 @@ class StopReason(enum.StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     #: Somebody stopped the enrollment by hand.
     MANUAL = "manual"
+    #: The address or its domain was put on the suppression list after enrolling.
+    SUPPRESSED = "suppressed"
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.clock import SimulatedClock
 
-__all__ = ["CaptureServer", "Captured", "RecordingChannel", "SimulatedClock", "free_port"]
+__all__ = ["CaptureServer", "Captured", "LiveApp", "RecordingChannel", "SimulatedClock", "free_port"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,3 +120,34 @@ class RecordingChannel:
 
     async def close(self) -> None:
         return None
+
+
+class LiveApp:
+    """An ASGI app served by uvicorn on a free loopback port, in a thread (a real socket, real HTTP)::
+
+        with LiveApp(create_app(engine)) as live:
+            urllib.request.urlopen(live.url + "/healthz")
+    """
+
+    def __init__(self, app: Any, *, port: int | None = None) -> None:
+        import uvicorn
+
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="live-app", daemon=True)
+
+    def __enter__(self) -> LiveApp:
+        self._thread.start()
+        for _ in range(500):
+            if self._server.started or not self._thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        if not self._server.started:
+            raise RuntimeError(f"the app did not start on port {self.port}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)

@@ -39,6 +39,7 @@ class Worker:
         self._stop = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._running = 0
         self.ticks = 0
 
     def stop(self) -> None:
@@ -57,6 +58,10 @@ class Worker:
             scheduler.add_job(self._score, CronTrigger(day_of_week=config.score_days, hour=hour, minute=minute,
                                                        timezone=config.score_timezone),
                               id="score", misfire_grace_time=None, coalesce=True, max_instances=1)
+            if any(sender.imap is not None for sender in config.senders.values()):
+                scheduler.add_job(self._poll, "interval", seconds=config.poll_seconds, id="inbox",
+                                  misfire_grace_time=None, coalesce=True, max_instances=1,
+                                  next_run_time=self.engine.clock.now())
             scheduler.start()
             log.info("worker.started", pid=os.getpid(), tick_seconds=self.tick_seconds, database=_safe_url(self.engine.store.url))
             await self._stop.wait()
@@ -73,19 +78,43 @@ class Worker:
             await self.engine.dispatcher.close()
             log.info("worker.stopped", ticks=self.ticks)
 
+    @contextlib.contextmanager
+    def _busy(self) -> Iterator[None]:
+        """Shutdown waits (up to the grace period) while any job is inside this block."""
+        self._running += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
     async def _tick(self) -> None:
         if self._stop.is_set():
             return
-        self._idle.clear()
-        try:
-            report = await self.engine.tick()
-            self.ticks += 1
-            if report.claimed:
-                self.engine.log.info("tick.done", **vars(report))
-        except Exception as exc:  # a tick must never kill the worker; the next one tries again
-            self.engine.log.exception("tick.failed", error=str(exc))
-        finally:
-            self._idle.set()
+        with self._busy():
+            try:
+                report = await self.engine.tick()
+                self.ticks += 1
+                if report.claimed:
+                    self.engine.log.info("tick.done", **vars(report))
+            except Exception as exc:  # a tick must never kill the worker; the next one tries again
+                self.engine.log.exception("tick.failed", error=str(exc))
+
+    async def _poll(self) -> None:
+        """Read the senders' mailboxes: replies and bounces stop sequences before the next tick sends."""
+        if self._stop.is_set():
+            return
+        with self._busy():
+            try:
+                report = await self.engine.poll_inbox()
+                if report.handled:
+                    kinds = {h.kind for h in report.handled}
+                    self.engine.log.info("inbox.polled", messages=len(report.handled),
+                                         **{kind: report.count(kind) for kind in sorted(kinds)})
+            except Exception as exc:  # an unreadable mailbox must not stop sending
+                self.engine.log.exception("inbox.failed", error=str(exc))
 
     async def _score(self) -> None:
         """The twice-weekly look: score every variant family and retire the weak ones."""

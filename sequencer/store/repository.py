@@ -16,7 +16,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from sequencer.contacts import ContactRow
-from sequencer.store.tables import Contact, Decision, Enrollment, Event, Send, Suppression, Task, VariantState
+from sequencer.store.tables import (
+    Contact,
+    Decision,
+    Enrollment,
+    Event,
+    HookNonce,
+    InboundMessage,
+    InboxState,
+    Send,
+    Suppression,
+    Task,
+    VariantState,
+)
 
 _CONTACT_COLUMNS = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
 _BATCH = 2000
@@ -350,31 +362,15 @@ class Store:
 
     # -- stops ----------------------------------------------------------------------------------
 
-    def stop(self, contact_id: int, *, kind: str, reason: str, at: datetime, detail: str | None = None) -> Enrollment | None:
+    def stop(self, contact_id: int, *, kind: str, reason: str, at: datetime, detail: str | None = None,
+             send_id: int | None = None) -> Enrollment | None:
         """Record the event and stop the contact's active enrollment, cancelling every pending step.
 
         One transaction: after it commits, no pending send of that contact can start sending.
+        The event is credited to ``send_id`` (the send it answers), else to the latest send.
         """
         with self.session() as s:
-            enrollment = s.exec(select(Enrollment).where(Enrollment.contact_id == contact_id,
-                                                         Enrollment.status == "active")).first()
-            # the send the event answers: the latest that went out to this contact
-            last = s.exec(select(Send).where(Send.contact_id == contact_id, col(Send.status).in_(("sent", "sending")))
-                          .order_by(col(Send.sent_at).desc(), col(Send.id).desc())).first()
-            s.add(Event(kind=kind, at=at, contact_id=contact_id, detail=detail,
-                        enrollment_id=enrollment.id if enrollment else (last.enrollment_id if last else None),
-                        send_id=last.id if last else None))
-            # A task still open for this person is moot once they answered or left, even when the
-            # enrollment already completed (a LinkedIn task is often the last step).
-            s.exec(sa.update(Task).where(col(Task.contact_id) == contact_id, col(Task.status) == "open")
-                   .values(status="cancelled", closed_at=at))
-            if enrollment is not None:
-                enrollment.status, enrollment.stop_reason = "stopped", reason
-                enrollment.stop_detail, enrollment.finished_at = detail, at
-                s.add(enrollment)
-                s.exec(sa.update(Send).where(col(Send.enrollment_id) == enrollment.id,
-                                             col(Send.status).in_(("scheduled", "claimed")))
-                       .values(status="cancelled", claimed_by=None, lease_until=None))
+            enrollment = _stop_in(s, contact_id, kind=kind, reason=reason, at=at, detail=detail, send_id=send_id)
             s.commit()
             return enrollment
 
@@ -390,6 +386,115 @@ class Store:
     def suppressed(self, keys: Sequence[str]) -> bool:
         with self.session() as s:
             return s.exec(select(Suppression).where(col(Suppression.key).in_(list(keys)))).first() is not None
+
+    def suppress_many(self, keys: Sequence[str], *, reason: str, at: datetime) -> int:
+        """Suppress every key in one transaction (all or none); returns how many were new."""
+        with self.session() as s:
+            known = set(s.exec(select(Suppression.key).where(col(Suppression.key).in_(list(keys)))).all())
+            new = [k for k in dict.fromkeys(keys) if k not in known]
+            s.add_all([Suppression(key=k, reason=reason, created_at=at) for k in new])
+            s.commit()
+            return len(new)
+
+    def suppressions(self) -> list[Suppression]:
+        with self.session() as s:
+            return list(s.exec(select(Suppression).order_by(col(Suppression.created_at), col(Suppression.id))).all())
+
+    # -- inbox ----------------------------------------------------------------------------------
+
+    def inbox_position(self, sender: str, mailbox: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, last UID handled) of a sender's folder, or None before its first poll."""
+        with self.session() as s:
+            state = s.get(InboxState, (sender, mailbox))
+            return (state.uidvalidity, state.last_uid) if state else None
+
+    def set_inbox_position(self, sender: str, mailbox: str, *, uidvalidity: int, last_uid: int, at: datetime) -> None:
+        with self.session() as s:
+            _set_position(s, sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at)
+            s.commit()
+
+    def inbound_seen(self, key: str) -> bool:
+        with self.session() as s:
+            return s.exec(select(InboundMessage.id).where(InboundMessage.key == key)).first() is not None
+
+    def sends_by_message_id(self, message_ids: Iterable[str]) -> list[Send]:
+        """Our sends with these Message-IDs, newest first."""
+        ids = list(dict.fromkeys(message_ids))
+        if not ids:
+            return []
+        with self.session() as s:
+            return list(s.exec(select(Send).where(col(Send.message_id).in_(ids))
+                               .order_by(col(Send.sent_at).desc(), col(Send.id).desc())).all())
+
+    def latest_send_to(self, contact_id: int, *, sender: str | None = None, since: datetime | None = None) -> Send | None:
+        """The latest send that went out to a contact (from ``sender``, after ``since``)."""
+        query = select(Send).where(Send.contact_id == contact_id, col(Send.status).in_(("sent", "sending", "uncertain")))
+        if sender is not None:
+            query = query.where(Send.sender == sender)
+        if since is not None:
+            query = query.where(col(Send.sent_at) >= since)
+        with self.session() as s:
+            return s.exec(query.order_by(col(Send.sent_at).desc(), col(Send.id).desc())).first()
+
+    def record_inbound(self, message: InboundMessage, *, mailbox: str, uidvalidity: int, event: str | None = None,
+                       stop_reason: str | None = None, suppress: str | None = None, bounce_send: bool = False,
+                       pause_until: datetime | None = None) -> bool:
+        """Apply what one inbound message means, in one transaction with the mailbox position.
+
+        Records ``event`` (credited to ``message.send_id``), stops the contact's active
+        enrollment, suppresses an address, marks the answered send bounced or pauses the
+        enrollment, as asked. A message already handled (same key) changes nothing but the
+        position; returns False then.
+        """
+        assert message.uid >= 0
+        with self.session() as s:
+            _set_position(s, message.sender, mailbox, uidvalidity=uidvalidity, last_uid=message.uid, at=message.at)
+            if s.exec(select(InboundMessage.id).where(InboundMessage.key == message.key)).first() is not None:
+                s.commit()
+                return False
+            s.add(message)
+            contact_id, at = message.contact_id, message.at
+            if suppress is not None and s.exec(select(Suppression).where(Suppression.key == suppress)).first() is None:
+                s.add(Suppression(key=suppress, reason=stop_reason or event or message.kind, created_at=at))
+            if bounce_send and message.send_id is not None:
+                s.exec(sa.update(Send).where(col(Send.id) == message.send_id, col(Send.status) == "sent")
+                       .values(status="bounced", error=message.detail))
+            if contact_id is not None and stop_reason is not None:
+                _stop_in(s, contact_id, kind=event or stop_reason, reason=stop_reason, at=at, detail=message.detail,
+                         send_id=message.send_id)
+            elif contact_id is not None and event is not None:
+                active = s.exec(select(Enrollment).where(Enrollment.contact_id == contact_id,
+                                                         Enrollment.status == "active")).first()
+                s.add(Event(kind=event, at=at, contact_id=contact_id, detail=message.detail, send_id=message.send_id,
+                            enrollment_id=active.id if active else None))
+                if pause_until is not None and active is not None:
+                    _pause_in(s, active, pause_until)
+            s.commit()
+            return True
+
+    def inbound(self, *, limit: int = 50) -> list[InboundMessage]:
+        """The messages read most recently, newest first."""
+        with self.session() as s:
+            return list(s.exec(select(InboundMessage).order_by(col(InboundMessage.id).desc()).limit(limit)).all())
+
+    # -- hooks and links ------------------------------------------------------------------------
+
+    def accept_hook(self, signature: str, *, at: datetime, window: timedelta) -> bool:
+        """Remember a signed hook request; False if the same signature was accepted before.
+
+        Signatures older than ``window`` are forgotten: their timestamps are refused anyway.
+        """
+        with self.session() as s:
+            s.exec(sa.delete(HookNonce).where(col(HookNonce.at) < at - 2 * window))
+            if s.get(HookNonce, signature) is not None:
+                s.commit()
+                return False
+            s.add(HookNonce(signature=signature, at=at))
+            try:
+                s.commit()
+            except sa.exc.IntegrityError:  # the same request, at the same moment, in another process
+                return False
+            return True
 
     # -- tasks ----------------------------------------------------------------------------------
 
@@ -506,6 +611,55 @@ class Store:
             s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id,
                         send_id=send_id, detail=detail))
             s.commit()
+
+
+def _stop_in(s: Session, contact_id: int, *, kind: str, reason: str, at: datetime, detail: str | None,
+             send_id: int | None) -> Enrollment | None:
+    enrollment = s.exec(select(Enrollment).where(Enrollment.contact_id == contact_id, Enrollment.status == "active")).first()
+    if send_id is None:  # credit the latest send that went out to this contact
+        send_id = s.exec(select(Send.id).where(Send.contact_id == contact_id, col(Send.status).in_(("sent", "sending")))
+                         .order_by(col(Send.sent_at).desc(), col(Send.id).desc())).first()
+    credited = s.get(Send, send_id) if send_id is not None else None
+    s.add(Event(kind=kind, at=at, contact_id=contact_id, detail=detail, send_id=send_id,
+                enrollment_id=enrollment.id if enrollment else (credited.enrollment_id if credited else None)))
+    # A task still open for this person is moot once they answered or left, even when the
+    # enrollment already completed (a LinkedIn task is often the last step).
+    s.exec(sa.update(Task).where(col(Task.contact_id) == contact_id, col(Task.status) == "open")
+           .values(status="cancelled", closed_at=at))
+    if enrollment is not None:
+        enrollment.status, enrollment.stop_reason = "stopped", reason
+        enrollment.stop_detail, enrollment.finished_at = detail, at
+        s.add(enrollment)
+        s.exec(sa.update(Send).where(col(Send.enrollment_id) == enrollment.id, col(Send.status).in_(("scheduled", "claimed")))
+               .values(status="cancelled", claimed_by=None, lease_until=None))
+    return enrollment
+
+
+def _pause_in(s: Session, enrollment: Enrollment, until: datetime) -> None:
+    """Hold an enrollment's next step until ``until``; later steps keep their spacing after it."""
+    pending = s.exec(select(Send).where(Send.enrollment_id == enrollment.id, Send.status == "scheduled")
+                     .order_by(col(Send.due_at))).first()
+    if pending is None or pending.due_at >= until:
+        return
+    shift = until - pending.due_at
+    pending.due_at = until
+    s.add(pending)
+    if enrollment.anchor_at is not None:
+        enrollment.anchor_at = enrollment.anchor_at + shift
+        s.add(enrollment)
+
+
+def _set_position(s: Session, sender: str, mailbox: str, *, uidvalidity: int, last_uid: int, at: datetime) -> None:
+    state = s.get(InboxState, (sender, mailbox))
+    if state is None:
+        s.add(InboxState(sender=sender, mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid, polled_at=at))
+        return
+    if state.uidvalidity != uidvalidity:
+        state.uidvalidity, state.last_uid = uidvalidity, last_uid
+    else:
+        state.last_uid = max(state.last_uid, last_uid)
+    state.polled_at = at
+    s.add(state)
 
 
 # -- statements of the send path, built once (compiling them per send is most of their cost) ---------

@@ -206,3 +206,48 @@ class Decision(SQLModel, table=True):
     #: best | keep | retire | too_few
     decision: str
     reason: str = ""
+
+
+class InboxState(SQLModel, table=True):
+    """How far a sender's mailbox has been read: a restart never reads a message twice."""
+
+    __tablename__ = "inbox_state"
+
+    sender: str = Field(primary_key=True)
+    mailbox: str = Field(primary_key=True)
+    #: The folder's UIDVALIDITY; when the server changes it, UIDs start over.
+    uidvalidity: int
+    #: The highest UID handled.
+    last_uid: int = 0
+    polled_at: datetime = _when()
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message read from a sender's mailbox, and what was made of it."""
+
+    __tablename__ = "inbound_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The message's own Message-ID (or a hash of its bytes): the same message is handled once,
+    #: even when it reaches two senders' mailboxes or the server renumbers a folder.
+    key: str = Field(sa_column=Column(sa.String, unique=True, nullable=False))
+    sender: str = Field(index=True)
+    uid: int
+    #: reply | auto_reply | bounce | soft_bounce | unsubscribe | own | unmatched | other
+    kind: str = Field(index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", index=True)
+    send_id: int | None = Field(default=None, foreign_key="sends.id")
+    from_address: str | None = None
+    subject: str | None = None
+    #: Why it was classified so, and what was done.
+    detail: str = ""
+    at: datetime = _when(index=True)
+
+
+class HookNonce(SQLModel, table=True):
+    """A signed hook request already accepted: the same signature is refused within the replay window."""
+
+    __tablename__ = "hook_nonces"
+
+    signature: str = Field(primary_key=True)
+    at: datetime = _when(index=True)

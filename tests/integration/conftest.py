@@ -28,10 +28,12 @@ def rig_factory(tmp_path: Path, smtp: CaptureServer) -> Iterator[Callable[..., R
     made: list[Engine] = []
 
     def make(*, daily_cap: int = 40, sequences: Sequence[Path] | None = None,
-             channels: dict[str, ChannelAdapter] | None = None, **sender_extra: Any) -> Rig:
+             channels: dict[str, ChannelAdapter] | None = None, config_extra: dict[str, Any] | None = None,
+             **sender_extra: Any) -> Rig:
         sender = make_sender(smtp.port, daily_cap=daily_cap, **sender_extra)
         config = Config(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-                        sequences=tuple(sequences or (REPO / "sequences",)), senders={"jane": sender})
+                        sequences=tuple(sequences or (REPO / "sequences",)), senders={"jane": sender},
+                        **(config_extra or {}))
         clock = SimulatedClock(MONDAY)
         engine = Engine(config, clock=clock, channels=channels)
         made.append(engine)
@@ -45,3 +47,4 @@ def rig_factory(tmp_path: Path, smtp: CaptureServer) -> Iterator[Callable[..., R
 @pytest.fixture
 def rig(rig_factory: Callable[..., Rig]) -> Rig:
     return rig_factory()
+

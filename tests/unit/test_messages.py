@@ -77,3 +77,24 @@ def test_choose_picks_the_least_used_live_variant() -> None:
     assert counts == {"a": 100, "b": 100, "c": 100}
     with pytest.raises(ValueError):
         variants.choose([], {})
+
+
+def test_click_tracking_rewrites_every_link_and_keeps_trailing_punctuation() -> None:
+    from sequencer.messages import track_links
+
+    text = "See https://acme.example/case?x=1. Or [book](https://cal.example/jane), thanks."
+    out = track_links(text, lambda url: f"T({url})")
+    assert out == "See T(https://acme.example/case?x=1). Or [book](T(https://cal.example/jane)), thanks."
+
+
+def test_tokens_bind_purpose_send_and_target() -> None:
+    from sequencer import tokens
+
+    key = b"k" * 32
+    token = tokens.make(key, tokens.CLICK, 42, target="https://a.example/")
+    assert tokens.read(key, tokens.CLICK, token, target="https://a.example/") == 42
+    assert tokens.read(key, tokens.CLICK, token, target="https://evil.example/") is None
+    assert tokens.read(key, tokens.UNSUBSCRIBE, token) is None
+    assert tokens.read(b"j" * 32, tokens.CLICK, token, target="https://a.example/") is None
+    assert tokens.read(key, tokens.CLICK, "", target="https://a.example/") is None
+    assert "42" not in token.split(".")[1] and "@" not in token

@@ -1,0 +1,213 @@
+"""Polling senders' mailboxes: replies, out-of-office answers, bounces and unsubscribe requests.
+
+For every new message in a sender's folder (INBOX by default; never the Sent folder):
+
+1. classify it (:mod:`sequencer.inbound.classify`);
+2. find what it is about: the send whose Message-ID it names (In-Reply-To / References, or the
+   returned message inside a bounce), else the contact it comes from (a reply) or the address
+   that failed (a bounce), if we sent to them recently;
+3. record the event, stop or pause the enrollment, suppress the address, and move the folder's
+   position past it, all in one transaction.
+
+A message handled once is never handled again: the position survives restarts, and each
+message is also remembered by its Message-ID, so a renumbered folder (new UIDVALIDITY) or the
+same message in two senders' mailboxes counts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from sequencer import timing
+from sequencer.clock import Clock
+from sequencer.config import Config, ImapSettings, Sender
+from sequencer.inbound.classify import Inbound, Kind, classify
+from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
+from sequencer.model import Sequence, StopReason
+from sequencer.store import Contact, InboundMessage, Send, Store
+
+#: Messages read from one folder per poll; the rest wait for the next poll.
+BATCH = 200
+
+
+@dataclass(frozen=True, kw_only=True)
+class Handled:
+    """One message read, and what was made of it."""
+
+    sender: str
+    uid: int
+    kind: str
+    from_address: str | None
+    subject: str
+    contact: str | None
+    action: str
+
+
+@dataclass
+class PollReport:
+    handled: list[Handled] = field(default_factory=list)
+    #: Messages skipped because they were handled before (same Message-ID).
+    duplicates: int = 0
+    #: Sender name → why its mailbox could not be read.
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for h in self.handled if h.kind == kind)
+
+
+class InboxPoller:
+    def __init__(self, store: Store, config: Config, sequences: Callable[[], Mapping[str, Sequence]], clock: Clock,
+                 *, mailbox: Callable[[ImapSettings], Mailbox] = ImapMailbox,
+                 log: structlog.typing.FilteringBoundLogger | None = None) -> None:
+        self.store, self.config, self.sequences, self.clock = store, config, sequences, clock
+        self.mailbox = mailbox
+        self.log = log or structlog.get_logger("sequencer.inbox")
+
+    def senders(self, names: Iterable[str] | None = None) -> list[Sender]:
+        chosen = [self.config.sender(n) for n in names] if names else list(self.config.senders.values())
+        return [s for s in chosen if s.imap is not None]
+
+    async def poll(self, names: Iterable[str] | None = None) -> PollReport:
+        """Read every configured mailbox (or the named senders') once, up to the end of each folder."""
+        report = PollReport()
+        for sender in self.senders(names):
+            try:
+                await self._poll_sender(sender, report)
+            except MailboxError as exc:
+                report.errors[sender.name] = str(exc)
+                self.log.warning("inbox.unreadable", sender=sender.name, error=str(exc))
+        return report
+
+    async def _poll_sender(self, sender: Sender, report: PollReport) -> None:
+        assert sender.imap is not None
+        mailbox, folder = self.mailbox(sender.imap), sender.imap.mailbox
+        while True:
+            position = self.store.inbox_position(sender.name, folder)
+            uidvalidity, after = position if position else (None, 0)
+            fetched = await asyncio.to_thread(mailbox.fetch, uidvalidity=uidvalidity, after_uid=after, limit=BATCH)
+            if uidvalidity is not None and fetched.uidvalidity != uidvalidity:
+                self.log.warning("inbox.renumbered", sender=sender.name, mailbox=folder,
+                                 old=uidvalidity, new=fetched.uidvalidity)
+            if not fetched.messages:
+                self.store.set_inbox_position(sender.name, folder, uidvalidity=fetched.uidvalidity,
+                                              last_uid=after if uidvalidity == fetched.uidvalidity else 0,
+                                              at=self.clock.now())
+                return
+            for uid, raw in fetched.messages:
+                handled = self.handle(sender, raw, uid=uid, uidvalidity=fetched.uidvalidity)
+                if handled is None:
+                    report.duplicates += 1
+                else:
+                    report.handled.append(handled)
+            if not fetched.more:
+                return
+
+    # -- one message ----------------------------------------------------------------------------
+
+    def handle(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
+        """Classify, match and apply one message; None if it was handled before."""
+        assert sender.imap is not None
+        now = self.clock.now()
+        info = classify(raw, today=now.astimezone(sender.timezone).date())
+        key = info.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+        folder = sender.imap.mailbox
+        if self.store.inbound_seen(key):
+            self.store.set_inbox_position(sender.name, folder, uidvalidity=uidvalidity, last_uid=uid, at=now)
+            return None
+        plan = self._plan(sender, info, now)
+        row = InboundMessage(key=key, sender=sender.name, uid=uid, kind=plan.kind,
+                             contact_id=plan.contact.id if plan.contact else None,
+                             send_id=plan.send.id if plan.send else None, from_address=info.from_address,
+                             subject=info.subject[:300], detail=f"{info.reason}; {plan.action}"[:500], at=now)
+        if not self.store.record_inbound(row, mailbox=folder, uidvalidity=uidvalidity, event=plan.event,
+                                         stop_reason=plan.stop_reason, suppress=plan.suppress,
+                                         bounce_send=plan.bounce_send, pause_until=plan.pause_until):
+            return None
+        fields = {"sender": sender.name, "uid": uid, "kind": plan.kind, "action": plan.action}
+        if plan.contact is not None:
+            fields["contact_id"] = plan.contact.id
+        self.log.info("inbox.message", **fields)
+        return Handled(sender=sender.name, uid=uid, kind=plan.kind, from_address=info.from_address, subject=info.subject,
+                       contact=plan.contact.email if plan.contact else None, action=plan.action)
+
+    def _plan(self, sender: Sender, info: Inbound, now: datetime) -> _Plan:
+        own = {sender.email.lower(), (sender.reply_to or sender.email).lower()}
+        if info.kind is not Kind.BOUNCE and (info.from_address in own or self._is_ours(info)):
+            return _Plan(kind="own", action="ignored: a copy of our own message")
+        send, contact = self._match(sender, info, now)
+        if info.kind is Kind.OTHER:
+            return _Plan(kind="other", action="ignored: unreadable", contact=contact, send=send)
+        if contact is None:
+            return _Plan(kind="unmatched", action="ignored: not about any contact we wrote to")
+        if info.kind is Kind.BOUNCE:
+            if not info.hard:
+                return _Plan(kind="soft_bounce", event="soft_bounce", contact=contact, send=send,
+                             action=f"recorded a soft bounce ({info.status or '4.x.x'}); no suppression")
+            return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, suppress=contact.email_key,
+                         bounce_send=True, contact=contact, send=send,
+                         action=f"hard bounce ({info.status or '5.x.x'}): stopped and suppressed")
+        if info.kind is Kind.AUTO_REPLY:
+            until = self._resume_at(contact, info)
+            return _Plan(kind="auto_reply", event="auto_reply", contact=contact, send=send, pause_until=until,
+                         action=f"out of office: paused until {info.return_date}" if until else "out of office: not stopped")
+        if info.kind is Kind.UNSUBSCRIBE:
+            return _Plan(kind="unsubscribe", event="unsubscribe", stop_reason=StopReason.UNSUBSCRIBE.value,
+                         suppress=contact.email_key, contact=contact, send=send,
+                         action="asked to be removed: stopped and suppressed")
+        stops = self._stops_on_reply(contact)
+        return _Plan(kind="reply", event="reply", stop_reason=StopReason.REPLY.value if stops else None,
+                     contact=contact, send=send, action="replied: stopped" if stops else "replied: recorded (sequence keeps going)")
+
+    def _is_ours(self, info: Inbound) -> bool:
+        """A message carrying one of our own Message-IDs is a copy of what we sent, never a reply."""
+        return bool(info.message_id) and bool(self.store.sends_by_message_id([info.message_id or ""]))
+
+    def _match(self, sender: Sender, info: Inbound, now: datetime) -> tuple[Send | None, Contact | None]:
+        sends = self.store.sends_by_message_id(info.references)
+        if sends:
+            send = sends[0]
+            return send, self.store.contacts_by_id([send.contact_id]).get(send.contact_id)
+        candidates = info.recipients if info.kind is Kind.BOUNCE else ((info.from_address,) if info.from_address else ())
+        for address in candidates:
+            contact = self.store.contact(address)
+            if contact is None or contact.id is None:
+                continue
+            recent = self.store.latest_send_to(contact.id, sender=sender.name, since=now - self.config.reply_window)
+            if recent is not None:
+                return recent, contact
+        return None, None
+
+    def _resume_at(self, contact: Contact, info: Inbound) -> datetime | None:
+        if info.return_date is None or contact.id is None:
+            return None
+        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        if active is None:
+            return None
+        return timing.local_midnight(info.return_date, ZoneInfo(active.timezone))
+
+    def _stops_on_reply(self, contact: Contact) -> bool:
+        active = self.store.active_enrollments([contact.id or 0]).get(contact.id or 0)
+        if active is None:
+            return True  # nothing to stop; the event is still recorded (and open tasks closed)
+        sequence = self.sequences().get(active.sequence)
+        return sequence is None or sequence.stop_on.reply
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Plan:
+    kind: str
+    action: str
+    event: str | None = None
+    stop_reason: str | None = None
+    suppress: str | None = None
+    bounce_send: bool = False
+    pause_until: datetime | None = None
+    contact: Contact | None = None
+    send: Send | None = None

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Throwaway servers on loopback for the test suite: a Dovecot IMAP server (and, from the
+# PostgreSQL work on, a PostgreSQL cluster). Installs the Debian packages when they are missing.
+#
+#   bash tests/services.sh start DIR   -> prints KEY=VALUE lines (eval them)
+#   bash tests/services.sh stop DIR
+#
+# Only the processes started here are stopped, through their own pid files.
+set -euo pipefail
+cmd=${1:?usage: services.sh start|stop DIR} dir=${2:?usage: services.sh start|stop DIR}
+IMAP_PORT=${SEQUENCER_TEST_IMAP_PORT:-}
+
+need_packages() {
+  local missing=()
+  command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "services.sh: ${missing[*]} not installed and not running as root; install them with apt-get" >&2
+    exit 1
+  fi
+  echo "services.sh: installing ${missing[*]} with apt-get (once)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get install -y "${missing[@]}" >&2; exit 1; }
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_dovecot() {
+  local d="$dir/dovecot" port=${IMAP_PORT:-$(free_port)}
+  rm -rf "$d"; mkdir -p "$d/run" "$d/state" "$d/mail"
+  chmod o+x "$dir" "$d"  # dovecot's auth process (its own user) reads the users file
+  chown 65534:65534 "$d/mail" 2>/dev/null || true
+  local uid gid; uid=$(stat -c %u "$d/mail") gid=$(stat -c %g "$d/mail")
+  # A few mailboxes, one per sender a test may configure; password "secret" for all.
+  : > "$d/users"
+  for user in sender jane mikko other; do
+    echo "$user:{PLAIN}secret:$uid:$gid::$d/mail/$user" >> "$d/users"
+  done
+  cat > "$d/dovecot.conf" <<CONF
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 0
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $d/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+CONF
+  dovecot -c "$d/dovecot.conf"
+  for _ in $(seq 100); do
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "services.sh: dovecot did not start; see $d/dovecot.log" >&2; exit 1; }
+  echo "SEQUENCER_TEST_IMAP=127.0.0.1:$port"
+}
+
+stop_dovecot() {
+  local conf="$dir/dovecot/dovecot.conf"
+  [ -f "$conf" ] || return 0
+  dovecot -c "$conf" stop 2>/dev/null || true
+}
+
+case "$cmd" in
+  start) need_packages; start_dovecot ;;
+  stop) stop_dovecot ;;
+  *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,579 @@
+"""The inbound classifier (sequencer/inbound/classify.py): bounces, auto-replies, unsubscribe requests, replies.
+
+Sample messages live in tests/unit/inbound_samples/*.eml. They were written for these tests,
+with made-up people and reserved domains (.example); only the shapes follow what real mail
+servers and clients send. "Today" is fixed at Sunday 2026-12-20 throughout.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sequencer.inbound.classify import Inbound, Kind, classify, fresh_text, return_date
+
+TODAY = datetime.date(2026, 12, 20)
+SAMPLES = Path(__file__).parent / "inbound_samples"
+
+
+def sample(name: str) -> Inbound:
+    return classify((SAMPLES / name).read_bytes(), today=TODAY)
+
+
+def message(headers: str, body: str = "Hello.\n") -> bytes:
+    """A raw message from a block of header lines and a body; LF line ends, as stored .eml files have."""
+    return (headers.strip("\n") + "\n\n" + body).encode("utf-8")
+
+
+REPLY_HEADERS = """\
+From: Ann Example <ann@customer.example>
+To: sales@acme.example
+Subject: Re: Pallet tracking
+Message-ID: <r1@customer.example>
+In-Reply-To: <seq.1@acme.example>
+"""
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: Kind
+    reason: str  # a part of the reason
+    status: str | None = None
+    hard: bool = False
+    recipients: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()  # each must be present
+    back: datetime.date | None = None
+    from_address: str | None = None
+    text_has: tuple[str, ...] = field(default=())
+    text_lacks: tuple[str, ...] = field(default=())
+
+
+CASES = {
+    "bounce_postfix_dsn_hard.eml": Expected(
+        Kind.BOUNCE,
+        "DSN status 5.1.1",
+        status="5.1.1",
+        hard=True,
+        recipients=("jdoe@globex.example",),
+        references=("<seq.4f1c2a.1@acme.example>",),
+        from_address="mailer-daemon@mail.acme.example",
+    ),
+    "bounce_gmail_dsn_failure.eml": Expected(
+        Kind.BOUNCE,
+        "DSN status 5.1.1",
+        status="5.1.1",
+        hard=True,
+        recipients=("pat.nobody@initech.example",),
+        references=("<seq.77ab01.1@acme.example>",),
+        text_has=("Address not found",),
+    ),
+    "bounce_m365_ndr.eml": Expected(
+        Kind.BOUNCE,
+        "DSN status 5.1.10",
+        status="5.1.10",
+        hard=True,
+        recipients=("m.virtanen@hooli.example",),
+        references=("<seq.9d3e55.2@acme.example>", "<seq.9d3e55.1@acme.example>"),
+        from_address="postmaster@acme.example",
+        text_lacks=("Original message headers",),
+    ),
+    "bounce_exim_failed.eml": Expected(
+        Kind.BOUNCE,
+        "status 5.1.1",
+        status="5.1.1",
+        hard=True,
+        recipients=("tuomas@umbrella.example",),
+        references=("<seq.c0ffee.1@acme.example>",),
+        text_lacks=("Quick question",),  # the returned copy is not the bounce's own text
+    ),
+    "bounce_yahoo_failure_notice.eml": Expected(
+        Kind.BOUNCE,
+        "SMTP 554",
+        status="5.0.0",
+        hard=True,
+        recipients=("kalle.korhonen1987@yahoo.com",),
+        references=("<seq.5a5a5a.1@acme.example>",),
+    ),
+    "bounce_soft_dsn_mailbox_full.eml": Expected(
+        Kind.BOUNCE,
+        "DSN status 4.2.2",
+        status="4.2.2",
+        hard=False,
+        recipients=("helmi.makela@soylent.example",),
+        references=("<seq.e1e1e1.3@acme.example>", "<seq.e1e1e1.2@acme.example>", "<seq.e1e1e1.1@acme.example>"),
+    ),
+    "bounce_gmail_delay_nondsn.eml": Expected(
+        Kind.BOUNCE,
+        "status 4.2.2",
+        status="4.2.2",
+        hard=False,
+        recipients=("liisa.heikkinen@stark.example",),
+        references=("<seq.d31a7e.1@acme.example>",),
+    ),
+    "auto_outlook_ooo.eml": Expected(
+        Kind.AUTO_REPLY,
+        "Auto-Submitted: auto-replied",
+        references=("<seq.ab12cd.1@acme.example>",),
+        back=datetime.date(2027, 1, 5),
+        from_address="sarah.connor@cyberdyne.example",
+        text_has=("out of the office until January 5th, 2027", "Head of Logistics – Cyberdyne"),
+    ),
+    "auto_gmail_vacation.eml": Expected(
+        Kind.AUTO_REPLY,
+        "Auto-Submitted: auto-replied",
+        references=("<seq.0a0b0c.1@acme.example>", "<seq.0a0b0c.2@acme.example>"),
+        back=None,
+    ),
+    "auto_finnish_ooo.eml": Expected(
+        Kind.AUTO_REPLY,
+        "Auto-Submitted: auto-replied",
+        references=("<seq.f1f2f3.1@acme.example>",),
+        back=datetime.date(2027, 1, 7),  # "palaan toimistolle 7.1.2027", not the 6.1. before the cue
+        from_address="paivi.jarvinen@rauta-ja-puu.example",
+        text_has=("23.12.–6.1.", "Kiireellisissä"),  # windows-1252 quoted-printable decoded
+    ),
+    "auto_subject_only_ooo.eml": Expected(
+        Kind.AUTO_REPLY,
+        "subject 'Out of Office'",
+        references=("<seq.77f00d.2@acme.example>",),
+        back=datetime.date(2027, 1, 4),  # "away from 21 December until\n4 January": the latest, across a hard wrap
+    ),
+    "unsub_remove_me.eml": Expected(
+        Kind.UNSUBSCRIBE,
+        "says 'remove me'",
+        references=("<seq.51dea1.1@acme.example>",),
+        text_has=("Please remove me from your list.",),
+        text_lacks=("wrote:", "Unsubscribe:"),
+    ),
+    "unsub_finnish.eml": Expected(
+        Kind.UNSUBSCRIBE,
+        "says 'poistakaa minut'",
+        references=("<seq.e5e5e5.1@acme.example>",),
+        from_address="matti.makinen@esimerkki.example",
+        text_has=("Emme tarvitse tätä palvelua.",),  # iso-8859-1 in base64
+        text_lacks=("kirjoitti", "peru tilaus"),
+    ),
+    "reply_human_interested.eml": Expected(
+        Kind.REPLY,
+        "human reply",
+        references=("<seq.b0b0b0.2@acme.example>", "<seq.b0b0b0.1@acme.example>"),
+        from_address="bob.ng@initrode.example",
+        text_has=("Sounds interesting, can we talk on Tuesday?",),
+        text_lacks=("unsubscribe", "Following up"),
+    ),
+    "reply_html_only_outlook.eml": Expected(
+        Kind.REPLY,
+        "human reply",
+        references=("<seq.fade01.1@acme.example>",),
+        from_address="kirsi.lahtinen@massive-dynamic.example",
+        text_has=("Thanks – please send me the pricing sheet. Our Järvenpää warehouse & the Oulu one",),
+        text_lacks=("unsubscribe", "From:", "<", "P {margin"),
+    ),
+}
+
+
+def test_every_sample_has_a_case() -> None:
+    assert sorted(path.name for path in SAMPLES.glob("*.eml")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sample(name: str) -> None:
+    expected = CASES[name]
+    got = sample(name)
+    assert got.kind is expected.kind
+    assert expected.reason in got.reason
+    assert got.status == expected.status
+    assert got.hard is expected.hard
+    assert got.recipients == expected.recipients
+    for reference in expected.references:
+        assert reference in got.references
+    assert len(set(got.references)) == len(got.references)
+    assert got.return_date == expected.back
+    if expected.from_address is not None:
+        assert got.from_address == expected.from_address
+    for needle in expected.text_has:
+        assert needle in got.text
+    for needle in expected.text_lacks:
+        assert needle not in got.text
+    assert got.message_id is not None and got.message_id.startswith("<") and got.message_id.endswith(">")
+
+
+def test_bounce_from_mailer_daemon_with_auto_submitted_is_still_a_bounce() -> None:
+    raw = (SAMPLES / "bounce_exim_failed.eml").read_bytes()
+    assert b"Auto-Submitted: auto-replied" in raw
+    assert classify(raw, today=TODAY).kind is Kind.BOUNCE
+
+
+def test_bounce_diagnostic_is_one_line_of_remote_text() -> None:
+    gmail = sample("bounce_gmail_dsn_failure.eml")
+    assert gmail.diagnostic is not None
+    assert gmail.diagnostic.startswith("550-5.1.1 The email account that you tried to reach does not exist.")
+    assert "\n" not in gmail.diagnostic and len(gmail.diagnostic) <= 300
+    assert sample("bounce_m365_ndr.eml").diagnostic == (
+        "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+    )
+    assert sample("bounce_exim_failed.eml").diagnostic == (
+        "550 5.1.1 <tuomas@umbrella.example>: Recipient address rejected: User unknown in local recipient table"
+    )
+
+
+def test_reply_references_keep_in_reply_to_first_then_references() -> None:
+    assert sample("reply_human_interested.eml").references == ("<seq.b0b0b0.2@acme.example>", "<seq.b0b0b0.1@acme.example>")
+
+
+# --- malformed and unusual input -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"\x00\xff not an email", "no headers"),
+        (b"", "empty message"),
+        (b"  \r\n\r\n \n", "empty message"),
+    ],
+)
+def test_garbage_is_other_without_raising(raw: bytes, reason: str) -> None:
+    got = classify(raw, today=TODAY)
+    assert got.kind is Kind.OTHER
+    assert reason in got.reason
+
+
+def test_not_bytes_is_other_without_raising() -> None:
+    got = classify("From: a@b.example\n\nhi", today=TODAY)  # type: ignore[arg-type]
+    assert got.kind is Kind.OTHER
+
+
+def test_message_without_from_is_other() -> None:
+    got = classify(message("To: sales@acme.example\nSubject: hello"), today=TODAY)
+    assert (got.kind, got.reason, got.subject) == (Kind.OTHER, "no From address", "hello")
+
+
+def test_headers_the_email_package_chokes_on_are_read_raw() -> None:
+    raw = message(REPLY_HEADERS.replace("Message-ID: <r1@customer.example>", "Message-ID: <a@[b>") + "To: a@[\n", "Thanks!\n")
+    got = classify(raw, today=TODAY)
+    assert got.kind is Kind.REPLY
+    assert got.message_id == "<a@[b>"
+    assert got.from_address == "ann@customer.example"
+    assert got.text == "Thanks!"
+
+
+def test_unknown_charset_falls_back_without_raising() -> None:
+    raw = (
+        b"From: ann@customer.example\nSubject: Re: hi\nContent-Type: text/plain; charset=x-made-up-8\n"
+        b"Content-Transfer-Encoding: 8bit\n\nKiitos, j\xe4rjestet\xe4\xe4n palaveri.\n"
+    )
+    got = classify(raw, today=TODAY)
+    assert got.kind is Kind.REPLY
+    assert got.text == "Kiitos, järjestetään palaveri."
+
+
+def test_a_datetime_as_today_is_accepted() -> None:
+    got = classify((SAMPLES / "auto_outlook_ooo.eml").read_bytes(), today=datetime.datetime(2026, 12, 20, 9, 30))
+    assert got.return_date == datetime.date(2027, 1, 5)
+
+
+# --- delivery-status reports ------------------------------------------------------------------
+
+
+def dsn(delivery_status: str, *, content_type: str = "message/delivery-status", human: str = "Delivery failed.") -> bytes:
+    return message(
+        """\
+From: MAILER-DAEMON@mx.acme.example
+To: sales@acme.example
+Subject: Returned mail: see transcript for details
+Message-ID: <b1@mx.acme.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="BB"
+""",
+        f"""--BB
+Content-Type: text/plain
+
+{human}
+
+--BB
+Content-Type: {content_type}
+
+Reporting-MTA: dns; mx.acme.example
+
+{delivery_status}
+--BB
+Content-Type: text/rfc822-headers
+
+Message-ID: <orig-1@acme.example>
+References: <orig-0@acme.example>
+Subject: Pallet tracking
+
+--BB--
+""",
+    )
+
+
+def test_dsn_without_status_takes_it_from_diagnostic_code() -> None:
+    report = "Final-Recipient: rfc822; Bob@Globex.example\nAction: failed\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied\n"
+    got = classify(dsn(report), today=TODAY)
+    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.7.1", True, ("bob@globex.example",))
+    assert got.diagnostic == "550 5.7.1 Relaying denied"
+    assert got.references == ("<orig-1@acme.example>", "<orig-0@acme.example>")
+
+
+def test_dsn_with_only_a_basic_code_maps_it() -> None:
+    report = "Final-Recipient: rfc822; bob@globex.example\nAction: delayed\nDiagnostic-Code: smtp; 451 try later\n"
+    got = classify(dsn(report), today=TODAY)
+    assert (got.kind, got.status, got.hard) == (Kind.BOUNCE, "4.0.0", False)
+
+
+def test_dsn_with_action_failed_and_nothing_else_is_hard() -> None:
+    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\n"), today=TODAY)
+    assert (got.kind, got.status, got.hard, got.reason) == (Kind.BOUNCE, "5.0.0", True, "DSN status 5.0.0")
+
+
+def test_dsn_reports_every_failed_recipient_and_the_first_status() -> None:
+    report = (
+        "Final-Recipient: rfc822; carol@globex.example\nAction: delivered\nStatus: 2.0.0\n\n"
+        "Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n\n"
+        "Final-Recipient: rfc822; dave@globex.example\nAction: delayed\nStatus: 4.4.1\n\n"
+        "Original-Recipient: rfc822; erin@globex.example\nAction: failed\nStatus: 5.2.1 (mailbox disabled)\n"
+    )
+    got = classify(dsn(report), today=TODAY)
+    assert got.recipients == ("bob@globex.example", "erin@globex.example")
+    assert (got.status, got.hard) == ("5.1.1", True)
+
+
+def test_global_delivery_status_arrives_as_text_and_is_parsed() -> None:
+    # The email package keeps message/global-delivery-status (RFC 6533) as a message with a text body.
+    report = "Final-Recipient: utf-8; pörrö@kärppä.example\nAction: failed\nStatus: 5.1.1\n"
+    got = classify(dsn(report, content_type="message/global-delivery-status"), today=TODAY)
+    assert (got.kind, got.status, got.recipients) == (Kind.BOUNCE, "5.1.1", ("pörrö@kärppä.example",))
+
+
+def test_dsn_that_only_reports_delivery_is_not_a_bounce() -> None:
+    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: delivered\nStatus: 2.0.0\n"), today=TODAY)
+    assert got.kind is Kind.OTHER
+
+
+def test_report_without_recipient_blocks_falls_back_to_the_text() -> None:
+    got = classify(dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"), today=TODAY)
+    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.0.0", True, ("bob@globex.example",))
+
+
+# --- non-DSN bounces --------------------------------------------------------------------------
+
+
+def test_non_dsn_bounce_with_only_a_permanent_phrase_is_hard() -> None:
+    raw = message(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.partner.example>\nTo: sales@acme.example\nSubject: Delivery has failed",
+        "Your message to <gone@globex.example> could not be delivered: user unknown.\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.0.0", True, ("gone@globex.example",))
+    assert "user unknown" in got.reason
+
+
+def test_non_dsn_bounce_detected_by_subject_alone() -> None:
+    raw = message(
+        "From: Exchange Admin <it@partner.example>\nTo: sales@acme.example\nSubject: Undeliverable: Pallet tracking",
+        "Delivery to the following recipients failed.\n\n      nobody@partner.example\n\n#550 5.1.1 RESOLVER.ADR.RecipNotFound\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.recipients) == (Kind.BOUNCE, "5.1.1", ("nobody@partner.example",))
+    assert "subject" in got.reason
+
+
+def test_delay_warning_is_soft_even_with_a_code_free_body() -> None:
+    raw = message(
+        "From: Mail Delivery System <Mailer-Daemon@mx3.hosting.example>\nTo: sales@acme.example\n"
+        "Subject: Warning: message 1tNxQa-00061B-0P delayed 24 hours",
+        "This message was created automatically by mail delivery software.\n"
+        "A message that you sent has not yet been delivered to one or more of its recipients.\n\n  slow@umbrella.example\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "4.0.0", False, ("slow@umbrella.example",))
+
+
+def test_a_delay_notice_is_soft_whatever_codes_it_quotes() -> None:
+    raw = message(
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sales@acme.example\n"
+        "Subject: Delivery Status Notification (Delay)",
+        "Earlier attempt said: 550 5.7.1 policy, later: 421 4.7.0 try again. We will keep trying bob@globex.example.\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.hard) == (Kind.BOUNCE, "4.7.0", False)
+
+
+def test_ip_addresses_and_versions_are_not_status_codes() -> None:
+    raw = message(
+        "From: postmaster@relay.partner.example\nTo: sales@acme.example\nSubject: Mail System Error - Returned Mail",
+        "Relay 10.5.1.1 (software 2.4.1) could not deliver to bob@globex.example: mailbox unavailable\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.status, got.hard) == ("5.0.0", True)
+
+
+# --- auto-replies -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra_header", "reason"),
+    [
+        ("Auto-Submitted: auto-generated", "Auto-Submitted: auto-generated"),
+        ("X-Autoreply: yes", "X-Autoreply header"),
+        ("X-Autorespond: Vacation", "X-Autorespond header"),
+        ("Precedence: auto_reply", "Precedence: auto_reply"),
+    ],
+)
+def test_auto_reply_headers(extra_header: str, reason: str) -> None:
+    got = classify(message(REPLY_HEADERS + extra_header, "I'll answer later.\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.AUTO_REPLY, reason)
+
+
+@pytest.mark.parametrize("extra_header", ["Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: bulk"])
+def test_headers_that_do_not_make_an_auto_reply(extra_header: str) -> None:
+    got = classify(message(REPLY_HEADERS + extra_header, "Yes, let's talk.\n"), today=TODAY)
+    assert got.kind is Kind.REPLY
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Out of the office",
+        "Automatic reply: Pallet tracking",
+        "Auto-Reply: Pallet tracking",
+        "VS: Poissa toimistolta",
+        "Automaattinen vastaus: Lavaseuranta",
+        "Lomalla 21.12.–6.1.",
+        "Abwesenheitsnotiz: Pallet tracking",
+        "[Out of Office] Pallet tracking",
+    ],
+)
+def test_out_of_office_subjects(subject: str) -> None:
+    got = classify(message(f"From: ann@customer.example\nSubject: {subject}", "Thanks for your message.\n"), today=TODAY)
+    assert got.kind is Kind.AUTO_REPLY
+    assert got.reason.startswith("subject '")
+
+
+def test_a_subject_mentioning_an_office_is_not_an_auto_reply() -> None:
+    got = classify(message("From: ann@customer.example\nSubject: Re: Our new office in Oulu", "Come visit!\n"), today=TODAY)
+    assert got.kind is Kind.REPLY
+
+
+def test_return_date_read_from_the_subject() -> None:
+    got = classify(message("From: ann@customer.example\nSubject: Out of office until 11.1.", "Thanks.\n"), today=TODAY)
+    assert got.return_date == datetime.date(2027, 1, 11)
+
+
+# --- unsubscribe requests ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ("Please take me off your list.", "take me off"),
+        ("Stop emailing me.", "stop emailing me"),
+        ("I'd like to opt-out, thanks", "opt-out"),
+        ("Don’t contact me again.", "don't contact me"),
+        ("Poista osoitteeni rekisteristänne.", "poista osoitteeni"),
+        ("En halua saada näitä viestejä.", "en halua saada"),
+        ("Peruuta tilaus.", "peruuta tilaus"),
+    ],
+)
+def test_unsubscribe_phrases_in_the_new_text(body: str, phrase: str) -> None:
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
+
+
+def test_unsubscribe_in_the_subject_with_an_empty_body() -> None:
+    got = classify(message("From: ann@customer.example\nSubject: Unsubscribe", ""), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, "says 'unsubscribe'")
+
+
+def test_unsubscribe_needs_whole_words() -> None:
+    got = classify(message(REPLY_HEADERS, "We unsubscribed the old supplier; let's remove memory limits.\n"), today=TODAY)
+    assert got.kind is Kind.REPLY
+
+
+# --- HTML bodies ------------------------------------------------------------------------------
+
+
+def test_html_only_gmail_reply_drops_the_gmail_quote() -> None:
+    body = (
+        '<html><head><style>p{color:red}</style><script>var x = "unsubscribe";</script></head><body>'
+        '<div dir="ltr">Yes &amp; thanks,<br>Tuesday at 10 works.<div><br></div><div>Ann</div></div><br>'
+        '<div class="gmail_quote"><div class="gmail_attr">'
+        "On Mon, Dec 14, 2026 at 9:00 AM Sales &lt;sales@acme.example&gt; wrote:<br></div>"
+        "<blockquote>Hi Ann,<div>Worth a call?</div><div>Reply &quot;unsubscribe&quot; to stop.</div></blockquote></div>"
+        "</body></html>"
+    )
+    got = classify(message(REPLY_HEADERS + "Content-Type: text/html; charset=utf-8", body), today=TODAY)
+    assert got.kind is Kind.REPLY
+    assert got.text == "Yes & thanks,\nTuesday at 10 works.\n\nAnn"
+
+
+def test_html_blockquotes_are_dropped_even_when_nested() -> None:
+    body = "<p>Remove me, please.</p><blockquote>a<blockquote>b</blockquote>still quoted</blockquote><p>Ann</p>"
+    got = classify(message(REPLY_HEADERS + "Content-Type: text/html", body), today=TODAY)
+    assert got.kind is Kind.UNSUBSCRIBE
+    assert got.text == "Remove me, please.\n\nAnn"
+
+
+# --- fresh_text -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "fresh"),
+    [
+        ("Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM Sales <sales@acme.example> wrote:\n> Hi\n> unsubscribe", "Sounds good."),
+        ("Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM Sales <\nsales@acme.example> wrote:\n\n> Hi", "Sounds good."),
+        ("On Tuesday works.\nOn Mon, Dec 14, 2026 Sales <sales@acme.example> wrote:\n> Hi", "On Tuesday works."),
+        ("Yes.\n\n-----Original Message-----\nFrom: Sales\nSubject: Hi", "Yes."),
+        ("Yes.\n\nFrom: Sales <sales@acme.example>\nSent: Monday, December 14, 2026 9:00 AM\nTo: Ann\nSubject: Hi", "Yes."),
+        ("Yes.\n\n________________________________\nFrom: Sales\nSubject: Hi", "Yes."),
+        ("Kyllä.\n\nma 14.12.2026 klo 9.00 Myynti <myynti@acme.example> kirjoitti:\n> Hei", "Kyllä."),
+        ("Oui.\n\nLe lun. 14 déc. 2026 à 09:00, Sales <sales@acme.example> a écrit :\n> Bonjour", "Oui."),
+        ("Top line\n> quoted one\nmiddle line\n>> quoted two\n\n\n\nlast", "Top line\nmiddle line\n\nlast"),
+        ("  Just text, no quote.  \n", "Just text, no quote."),
+        ("From: the team, with thanks.\nWe agree.", "From: the team, with thanks.\nWe agree."),
+    ],
+)
+def test_fresh_text(body: str, fresh: str) -> None:
+    assert fresh_text(body) == fresh
+
+
+# --- return_date ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I will be back on 2027-01-05.", datetime.date(2027, 1, 5)),
+        ("Returning 5 January 2027.", datetime.date(2027, 1, 5)),
+        ("Out until the 5th of January.", datetime.date(2027, 1, 5)),
+        ("Back Monday, January 4.", datetime.date(2027, 1, 4)),
+        ("Out of the office till Jan 5th, 2027, limited email.", datetime.date(2027, 1, 5)),
+        ("Palaan 5.1.27.", datetime.date(2027, 1, 5)),
+        ("Palaan 5.1.", datetime.date(2027, 1, 5)),
+        ("Back 05/01/2027.", datetime.date(2027, 1, 5)),  # day/month: 5 January, not 1 May
+        ("Olen takaisin 8. tammikuuta.", datetime.date(2027, 1, 8)),
+        ("Palaan tammikuun 11. päivä.", datetime.date(2027, 1, 11)),
+        ("Olen lomalla 6.1. asti.", datetime.date(2027, 1, 6)),
+        ("Away from 20 Dec until 5 Jan.", datetime.date(2027, 1, 5)),  # the latest in the sentence
+        ("Back on 3 March.", datetime.date(2027, 3, 3)),  # no year: the next occurrence
+        ("Back on 20 December.", datetime.date(2026, 12, 20)),  # today itself counts
+        ("Back on 1.12.2026.", None),  # past
+        ("Back on 21.12.2027.", None),  # more than 365 days ahead
+        ("Back on 20.12.2027.", datetime.date(2027, 12, 20)),  # exactly 365 days ahead
+        ("Our party was on 18 December. Lovely!", None),  # no cue word
+        ("On 5 January we launch.", None),  # a date before any cue
+        ("Back on 29 February.", None),  # no such day within a year
+        ("Klo 10.00. Palaan pian.", None),  # a time is not a date
+    ],
+)
+def test_return_date(text: str, expected: datetime.date | None) -> None:
+    assert return_date(text, today=TODAY) == expected
+
+
+def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
+    body = "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 AM Sales <sales@acme.example> wrote:\n> until 30 Dec"
+    assert return_date(fresh_text(body), today=TODAY) is None
