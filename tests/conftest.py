@@ -6,7 +6,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from browser import Browser, chromium
 from imap_account import ImapAccount
+
+
+def _missing(what: str) -> None:
+    message = f"{what}: run the suite with `bash tests/run.sh`, which installs and starts it"
+    if os.environ.get("SEQUENCER_REQUIRE_SERVICES"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture
@@ -14,13 +22,20 @@ def imap(monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapAccount]:
     """The ``sender`` account on the Dovecot server ``tests/run.sh`` starts, emptied for this test."""
     where = os.environ.get("SEQUENCER_TEST_IMAP")
     if not where:
-        message = "no IMAP server: run the suite with `bash tests/run.sh`, which starts Dovecot"
-        if os.environ.get("SEQUENCER_REQUIRE_SERVICES"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("no IMAP server (Dovecot)")
+    assert where is not None
     host, port = where.rsplit(":", 1)
     monkeypatch.setenv(ImapAccount.PASSWORD_ENV, "secret")
     account = ImapAccount(host=host, port=int(port), user="sender")
     account.reset()
     yield account
     account.reset()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, driven over the DevTools protocol."""
+    if chromium() is None:
+        _missing("no Chromium")
+    with Browser() as driven:
+        yield driven

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway servers on loopback for the test suite: a Dovecot IMAP server (and, from the
-# PostgreSQL work on, a PostgreSQL cluster). Installs the Debian packages when they are missing.
+# PostgreSQL work on, a PostgreSQL cluster). Installs the Debian packages when they are missing,
+# Chromium included (the tests open pages in headless Chromium).
 #
 #   bash tests/services.sh start DIR   -> prints KEY=VALUE lines (eval them)
 #   bash tests/services.sh stop DIR
@@ -13,6 +14,7 @@ IMAP_PORT=${SEQUENCER_TEST_IMAP_PORT:-}
 need_packages() {
   local missing=()
   command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # pages are tested in a real browser
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "services.sh: ${missing[*]} not installed and not running as root; install them with apt-get" >&2

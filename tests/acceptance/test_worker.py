@@ -152,3 +152,54 @@ def test_stop_from_the_cli_while_the_worker_runs_prevents_later_steps(workdir: P
         worker.communicate(timeout=30)
         assert smtp.to("stopme@x.example") == []
     assert statuses(workdir) == Counter({"cancelled": 1})
+
+
+def test_the_worker_polls_the_inbox_and_a_reply_cancels_the_next_step(workdir: Path, imap: object) -> None:
+    two_days = ALWAYS_OPEN + """\
+  - key: bump
+    day: 1
+    channel: email
+    thread: true
+    bodies:
+      - key: n
+        text: "Following up."
+"""
+    (workdir / "seqs" / "always.yaml").write_text(two_days)
+    (workdir / "leads.csv").write_text("email\nreplier@x.example\n")
+    host, port = os.environ["SEQUENCER_TEST_IMAP"].rsplit(":", 1)
+    with CaptureServer() as smtp:
+        (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port) + f"""
+[senders.imap]
+host = "{host}"
+port = {port}
+security = "none"
+username = "sender"
+password_env = "SEQUENCER_TEST_IMAP_PASSWORD"
+
+[inbox]
+poll_seconds = 0.3
+""")
+        assert cli(workdir, "import", "leads.csv").returncode == 0
+        assert cli(workdir, "enroll", "--sequence", "always").returncode == 0
+        worker = start_worker(workdir)
+        try:
+            deadline = time.monotonic() + 60
+            while not smtp.messages and time.monotonic() < deadline and worker.poll() is None:
+                time.sleep(0.05)
+            assert smtp.messages, "message 1 was not sent"
+            first_id = smtp.messages[0]["Message-ID"]
+            imap.append(f"From: replier@x.example\r\nTo: jane@acme.example\r\nSubject: Re: Hello\r\n"  # type: ignore[attr-defined]
+                        f"Message-ID: <worker-reply@x.example>\r\nIn-Reply-To: {first_id}\r\n\r\nYes, let's talk.\r\n".encode())
+            with sqlite3.connect(workdir / "db.sqlite") as db:
+                while time.monotonic() < deadline and worker.poll() is None:
+                    row = db.execute("select status, stop_reason from enrollments").fetchone()
+                    if row == ("stopped", "reply"):
+                        break
+                    time.sleep(0.1)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, stderr = worker.communicate(timeout=30)
+    assert worker.returncode == 0, stderr
+    assert '"event": "inbox.polled"' in stderr and '"reply": 1' in stderr
+    assert statuses(workdir) == Counter({"sent": 1, "cancelled": 1})
+    assert len(smtp.messages) == 1

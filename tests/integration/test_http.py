@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from browser import Browser
 from sending_rig import Rig, body_text, person, write_sequence
 from sqlmodel import col, select
 
@@ -149,6 +150,22 @@ def test_the_link_shows_a_confirmation_page_and_the_one_click_post_unsubscribes(
     site.rig.run(days=40)
     assert len(site.rig.received("p1@example.com")) == 1
     assert len(site.rig.received("p2@example.com")) == 2
+
+
+def test_a_person_unsubscribes_in_a_real_browser(site: Site, browser: Browser) -> None:
+    browser.open(unsubscribe_link(site, "p1@example.com"))
+    assert "Stop messages from Jane Doe to p***@example.com?" in browser.text()
+    button = browser.evaluate("(() => { const r = document.querySelector('#confirm').getBoundingClientRect();"
+                              " return [r.width, r.height]; })()")
+    assert button[0] > 40 and button[1] > 20  # laid out and visible, not an empty page
+    assert browser.screenshot().startswith(b"\x89PNG")
+    assert site.suppressions() == []
+
+    browser.click("#confirm")
+
+    assert "p***@example.com is unsubscribed" in browser.text()
+    assert site.suppressions() == ["p1@example.com"]
+    assert site.rig.enrollment("p1@example.com").stop_reason == "unsubscribe"
 
 
 def test_a_forged_token_gets_an_error_changes_nothing_and_reveals_nothing(site: Site) -> None:
