@@ -24,7 +24,7 @@ from sequencer.channels.smtp import SmtpChannel
 from sequencer.channels.tasks import TaskChannel
 from sequencer.channels.webhook import WebhookChannel
 from sequencer.clock import Clock, SimulatedClock, SystemClock
-from sequencer.config import Config, Sender, load_config
+from sequencer.config import Config, ImapSettings, Sender, load_config
 from sequencer.contacts import ContactRow, RowError, parse_csv, suppression_key
 from sequencer.dispatch import Dispatcher, TickReport
 from sequencer.errors import (
@@ -36,6 +36,7 @@ from sequencer.errors import (
     SequencerError,
     TaskNotFound,
 )
+from sequencer.inbound.imap import ImapMailbox, Mailbox
 from sequencer.inbox import InboxPoller, PollReport
 from sequencer.loader import load_paths, load_sequences
 from sequencer.logs import get_logger
@@ -199,7 +200,7 @@ class Engine:
     def __init__(self, config: Config | None = None, *, database_url: str | None = None,
                  clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None,
                  channels: dict[str, ChannelAdapter] | None = None, log: Any = None, worker_id: str | None = None,
-                 batch: int = 100) -> None:
+                 batch: int = 100, mailbox: Callable[[ImapSettings], Mailbox] | None = None) -> None:
         self.config = config or load_config(database_url=database_url)
         url = database_url or self.config.database_url
         self.store = Store(url)
@@ -213,6 +214,7 @@ class Engine:
         self._batch = batch
         self._dispatcher: Dispatcher | None = None
         self._inbox: InboxPoller | None = None
+        self._mailbox = mailbox or ImapMailbox
 
     @classmethod
     def from_config(cls, path: Path | str | None = None, *, database_url: str | None = None,
@@ -292,7 +294,8 @@ class Engine:
     @property
     def inbox(self) -> InboxPoller:
         if self._inbox is None:
-            self._inbox = InboxPoller(self.store, self.config, lambda: self.sequences, self.clock, log=self.log)
+            self._inbox = InboxPoller(self.store, self.config, lambda: self.sequences, self.clock, mailbox=self._mailbox,
+                                      log=self.log)
         return self._inbox
 
     async def poll_inbox(self, senders: Iterable[str] | None = None) -> PollReport:

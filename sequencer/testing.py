@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.clock import SimulatedClock
 
-__all__ = ["CaptureServer", "Captured", "LiveApp", "RecordingChannel", "SimulatedClock", "free_port"]
+__all__ = ["CaptureServer", "Captured", "LiveApp", "MemoryMailbox", "RecordingChannel", "SimulatedClock", "free_port"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,3 +151,32 @@ class LiveApp:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+class MemoryMailbox:
+    """A mailbox folder held in memory, for demos and host programs' tests of the inbox logic.
+
+    It speaks the :class:`~sequencer.inbound.imap.Mailbox` protocol with UIDs and a
+    UIDVALIDITY like a server's. (sequencer's own tests use a real Dovecot server instead.)::
+
+        inbox = MemoryMailbox()
+        engine = Engine(config, mailbox=lambda settings: inbox)
+        inbox.deliver(raw_reply)
+        engine.poll_inbox_sync()
+    """
+
+    def __init__(self, uidvalidity: int = 1) -> None:
+        self.uidvalidity = uidvalidity
+        self.messages: list[tuple[int, bytes]] = []
+
+    def deliver(self, raw: bytes) -> int:
+        uid = (self.messages[-1][0] if self.messages else 0) + 1
+        self.messages.append((uid, raw))
+        return uid
+
+    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int) -> Any:
+        from sequencer.inbound.imap import Fetched
+
+        start = after_uid if uidvalidity == self.uidvalidity else 0
+        new = [(uid, raw) for uid, raw in self.messages if uid > start]
+        return Fetched(uidvalidity=self.uidvalidity, messages=new[:limit], more=len(new) > limit)

@@ -31,6 +31,13 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
     assert subjects[1] == "Re: " + subjects[0]
     assert "LinkedIn tasks due" in text
     assert "messages they received after their stop: 0" in text
+    assert re.search(r"stopped contacts: [1-9]", text)
+    # the recipients' side went through the real inbox poller and the real HTTP app
+    for line in ("bounce: hard bounce (5.1.1): stopped and suppressed", "auto_reply: out of office: paused until",
+                 "unsubscribe: asked to be removed: stopped and suppressed", "POST /hooks/goal: HTTP 200, stopped 'cold'",
+                 "one-click unsubscribe -> POST /u/"):
+        assert line in text, line
+    assert "skipped scripted" not in text
     # the .eml files it names are real messages, and threads hold for every follow-up captured
     assert str(out) in text
     messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(out.glob("*.eml"))]
@@ -42,3 +49,5 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
         first = by_id[follow["In-Reply-To"]]
         assert follow["Subject"] == "Re: " + first["Subject"]
         assert follow["From"] == first["From"] and follow["To"] == first["To"]
+    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" and "/u/" in m["List-Unsubscribe"]
+               for m in messages)
