@@ -29,6 +29,7 @@ from sequencer.contacts import ContactRow, RowError, parse_csv, suppression_key
 from sequencer.dispatch import Dispatcher, TickReport
 from sequencer.errors import (
     AlreadyEnrolled,
+    ConfigError,
     ContactNotFound,
     ImportFileError,
     Problem,
@@ -338,19 +339,17 @@ class Engine:
 
         None, and nothing changed, for a token that is not genuine. Repeating it is harmless.
         """
-        page = self.unsubscribe_page(token)
         found = self._token_send(tokens.UNSUBSCRIBE, token)
-        if page is None or found is None:
+        if found is None:
             return None
         send, contact = found
         assert contact.id is not None
-        if not page.already:
-            now = self.clock.now()
-            self.store.suppress(contact.email_key, reason="unsubscribe", at=now)
-            self.store.stop(contact.id, kind="unsubscribe", reason=StopReason.UNSUBSCRIBE.value, at=now,
-                            detail="one-click unsubscribe link", send_id=send.id)
+        if self.store.unsubscribe(contact.id, contact.email_key, at=self.clock.now(), send_id=send.id,
+                                  detail="one-click unsubscribe link"):
             self.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
-        return page
+        sender = self.config.senders.get(send.sender)
+        return Unsubscribe(address=mask_address(contact.email), sender=sender.display_name if sender else send.sender,
+                           already=True)
 
     def record_open(self, token: str) -> bool:
         """An open-pixel fetch; False (nothing recorded) for a token that is not genuine."""
@@ -386,10 +385,13 @@ class Engine:
             raise HookRejected(404, f"no hook named '{kind}'")
         window = http.replay_window.total_seconds()
         now = self.clock.now()
-        if not webhook.verify(http.hooks_secret(), timestamp, body, signature, now=now.timestamp(), tolerance=window):
+        try:
+            secret = http.hooks_secret()
+        except ConfigError as exc:
+            self.log.error("hooks.not_configured", error=exc.message)
+            raise HookRejected(503, "hooks are not configured on this server") from None
+        if not webhook.verify(secret, timestamp, body, signature, now=now.timestamp(), tolerance=window):
             raise HookRejected(401, "bad signature or stale timestamp")
-        if not self.store.accept_hook(signature, at=now, window=http.replay_window):
-            raise HookRejected(409, "this request was accepted before (replay)")
         try:
             data = json.loads(body)
         except ValueError:
@@ -399,10 +401,14 @@ class Engine:
         email = data["email"]
         if self.store.contact(email) is None:
             raise HookRejected(404, "no contact with that address")
+        name = data.get("goal")
+        if kind == "goal" and (not isinstance(name, str) or not name.strip()):
+            raise HookRejected(400, "a goal needs a 'goal' name, e.g. meeting_booked")
+        # accepted once: a replay of this signed request within the window is refused from now on
+        if not self.store.accept_hook(signature, at=now, window=http.replay_window):
+            raise HookRejected(409, "this request was accepted before (replay)")
         if kind == "goal":
-            name = data.get("goal")
-            if not isinstance(name, str) or not name.strip():
-                raise HookRejected(400, "a goal needs a 'goal' name, e.g. meeting_booked")
+            assert isinstance(name, str)
             stopped = self.goal(email, name.strip())
         else:
             detail = data.get("detail")
@@ -454,13 +460,13 @@ class Engine:
         contact = self.contact(email)
         assert contact.id is not None
         now = self.clock.now()
-        if reason in (StopReason.BOUNCE, StopReason.UNSUBSCRIBE):
-            self.store.suppress(contact.email_key, reason=reason.value, at=now)
+        suppress = contact.email_key if reason in (StopReason.BOUNCE, StopReason.UNSUBSCRIBE) else None
         active = self.store.active_enrollments([contact.id]).get(contact.id)
         if reason is StopReason.REPLY and active is not None and not self._stops_on(active.sequence, reply=True):
             self.store.add_event(kind="reply", at=now, contact_id=contact.id, enrollment_id=active.id, detail=detail)
             return None
-        stopped = self.store.stop(contact.id, kind=reason.value, reason=reason.value, at=now, detail=detail)
+        stopped = self.store.stop(contact.id, kind=reason.value, reason=reason.value, at=now, detail=detail,
+                                  suppress=suppress)
         if stopped is not None:
             self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason=reason.value)
         return stopped

@@ -316,9 +316,12 @@ def _imap(raw: Any, where: str) -> ImapSettings:
     except ValueError:
         raise ConfigError(f"{where}.security: use tls, starttls or none") from None
     default_port = {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
+    mailbox = str(raw.get("mailbox", "INBOX"))
+    if re.search(r"(^|[/.])(sent|sent items|sent mail|sent messages|lähetetyt|drafts|luonnokset)$", mailbox, re.IGNORECASE):
+        raise ConfigError(f"{where}.mailbox: '{mailbox}' holds our own mail; read INBOX (or the folder replies are filed in)")
     return ImapSettings(host=str(raw["host"]), port=int(raw.get("port", default_port)), security=security,
                         username=raw.get("username"), password_env=raw.get("password_env"),
-                        mailbox=str(raw.get("mailbox", "INBOX")), timeout=float(raw.get("timeout", 30.0)))
+                        mailbox=mailbox, timeout=float(raw.get("timeout", 30.0)))
 
 
 def _http(raw: Any, where: str) -> HttpSettings:
@@ -331,6 +334,10 @@ def _http(raw: Any, where: str) -> HttpSettings:
         public_url = str(public_url).rstrip("/")
         if not re.match(r"^https?://[^/\s]+", public_url):
             raise ConfigError(f"{where}.public_url: should be a URL like https://links.example.com")
+        loopback = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", public_url)
+        if public_url.startswith("http://") and not loopback:
+            raise ConfigError(f"{where}.public_url: use https (RFC 8058 one-click unsubscribe needs it); "
+                              "plain http is only for 127.0.0.1 and localhost")
     for flag in ("track_opens", "track_clicks"):
         if not isinstance(raw.get(flag, False), bool):
             raise ConfigError(f"{where}.{flag}: should be true or false")

@@ -178,11 +178,13 @@ def suppression_key(value: str) -> str:
         domain = text.lstrip("@").rstrip(".").lower()
         try:
             ascii_domain = domain.encode("idna").decode("ascii")
+            # the same form contacts' keys use: Unicode, not punycode (xn--bcher-kva.de -> bücher.de)
+            unicode_domain = ascii_domain.encode("ascii").decode("idna").lower()
         except UnicodeError:
             raise ValueError(f"'{text}' is not a valid domain") from None
         if not _DOMAIN.match(ascii_domain):
             raise ValueError(f"'{text}' is not a valid domain")
-        return f"@{domain}"
+        return f"@{unicode_domain}"
     try:
         return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
     except EmailNotValidError as exc:

@@ -11,16 +11,24 @@ For every new message in a sender's folder (INBOX by default; never the Sent fol
 
 A message handled once is never handled again: the position survives restarts, and each
 message is also remembered by its Message-ID, so a renumbered folder (new UIDVALIDITY) or the
-same message in two senders' mailboxes counts once.
+same message in two senders' mailboxes counts once. A first poll (or one after the server
+renumbered the folder) reads only mail that arrived since the sender's first send, and a
+message matched only by its From address must be newer than what we sent that person.
+
+One message that cannot be handled (a database error on hostile input) is recorded as
+``error`` and skipped; one mailbox that cannot be read never stops the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -28,13 +36,18 @@ import structlog
 from sequencer import timing
 from sequencer.clock import Clock
 from sequencer.config import Config, ImapSettings, Sender
+from sequencer.errors import ConfigError
 from sequencer.inbound.classify import Inbound, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
 from sequencer.model import Sequence, StopReason
 from sequencer.store import Contact, InboundMessage, Send, Store
 
-#: Messages read from one folder per poll; the rest wait for the next poll.
-BATCH = 200
+#: Messages fetched from one folder at a time.
+BATCH = 100
+#: Our Message-IDs looked up per message (a References header can be huge).
+MAX_REFERENCES = 100
+#: How much older than our send a message matched only by address may claim to be (clock skew).
+SKEW = timedelta(days=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,9 +93,12 @@ class InboxPoller:
         for sender in self.senders(names):
             try:
                 await self._poll_sender(sender, report)
-            except MailboxError as exc:
+            except (MailboxError, ConfigError) as exc:
                 report.errors[sender.name] = str(exc)
                 self.log.warning("inbox.unreadable", sender=sender.name, error=str(exc))
+            except Exception as exc:  # one mailbox must never stop the others
+                report.errors[sender.name] = f"{type(exc).__name__}: {exc}"
+                self.log.exception("inbox.failed", sender=sender.name, error=str(exc))
         return report
 
     async def _poll_sender(self, sender: Sender, report: PollReport) -> None:
@@ -91,7 +107,8 @@ class InboxPoller:
         while True:
             position = self.store.inbox_position(sender.name, folder)
             uidvalidity, after = position if position else (None, 0)
-            fetched = await asyncio.to_thread(mailbox.fetch, uidvalidity=uidvalidity, after_uid=after, limit=BATCH)
+            fetched = await asyncio.to_thread(mailbox.fetch, uidvalidity=uidvalidity, after_uid=after, limit=BATCH,
+                                              since=self._since(sender))
             if uidvalidity is not None and fetched.uidvalidity != uidvalidity:
                 self.log.warning("inbox.renumbered", sender=sender.name, mailbox=folder,
                                  old=uidvalidity, new=fetched.uidvalidity)
@@ -101,7 +118,7 @@ class InboxPoller:
                                               at=self.clock.now())
                 return
             for uid, raw in fetched.messages:
-                handled = self.handle(sender, raw, uid=uid, uidvalidity=fetched.uidvalidity)
+                handled = self._handle_safely(sender, raw, uid=uid, uidvalidity=fetched.uidvalidity)
                 if handled is None:
                     report.duplicates += 1
                 else:
@@ -109,23 +126,46 @@ class InboxPoller:
             if not fetched.more:
                 return
 
+    def _since(self, sender: Sender) -> date:
+        """Where a first poll starts: the day before the sender's first send (today if none yet)."""
+        first = self.store.first_send_at(sender.name) or self.clock.now()
+        return (first - timedelta(days=1)).date()
+
     # -- one message ----------------------------------------------------------------------------
+
+    def _handle_safely(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
+        """:meth:`handle`, but a message that breaks it is recorded as ``error`` and skipped."""
+        assert sender.imap is not None
+        try:
+            return self.handle(sender, raw, uid=uid, uidvalidity=uidvalidity)
+        except Exception as exc:
+            self.log.exception("inbox.message_failed", sender=sender.name, uid=uid, error=type(exc).__name__)
+            detail = f"could not be handled: {type(exc).__name__}"
+            row = InboundMessage(key=_key(f"error:{sender.name}:{uidvalidity}:{uid}"), sender=sender.name, uid=uid,
+                                 kind="error", detail=detail, at=self.clock.now())
+            self.store.record_inbound(row, mailbox=sender.imap.mailbox, uidvalidity=uidvalidity)
+            return Handled(sender=sender.name, uid=uid, kind="error", from_address=None, subject="", contact=None,
+                           action=detail)
 
     def handle(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
         """Classify, match and apply one message; None if it was handled before."""
         assert sender.imap is not None
         now = self.clock.now()
         info = classify(raw, today=now.astimezone(sender.timezone).date())
-        key = info.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+        ident = info.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+        # a message about a contact counts once across all mailboxes; one about nobody we know is
+        # only settled for this mailbox (another sender may know the person)
+        shared, own = _key(ident), _key(f"{sender.name}:{ident}")
         folder = sender.imap.mailbox
-        if self.store.inbound_seen(key):
+        if self.store.inbound_seen(shared) or self.store.inbound_seen(own):
             self.store.set_inbox_position(sender.name, folder, uidvalidity=uidvalidity, last_uid=uid, at=now)
             return None
-        plan = self._plan(sender, info, now)
-        row = InboundMessage(key=key, sender=sender.name, uid=uid, kind=plan.kind,
+        plan = self._plan(sender, info, now, raw)
+        row = InboundMessage(key=shared if plan.contact is not None else own, sender=sender.name, uid=uid, kind=plan.kind,
                              contact_id=plan.contact.id if plan.contact else None,
-                             send_id=plan.send.id if plan.send else None, from_address=info.from_address,
-                             subject=info.subject[:300], detail=f"{info.reason}; {plan.action}"[:500], at=now)
+                             send_id=plan.send.id if plan.send else None, from_address=_clean(info.from_address, 320),
+                             subject=_clean(info.subject, 300), detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
+                             at=now)
         if not self.store.record_inbound(row, mailbox=folder, uidvalidity=uidvalidity, event=plan.event,
                                          stop_reason=plan.stop_reason, suppress=plan.suppress,
                                          bounce_send=plan.bounce_send, pause_until=plan.pause_until):
@@ -137,22 +177,32 @@ class InboxPoller:
         return Handled(sender=sender.name, uid=uid, kind=plan.kind, from_address=info.from_address, subject=info.subject,
                        contact=plan.contact.email if plan.contact else None, action=plan.action)
 
-    def _plan(self, sender: Sender, info: Inbound, now: datetime) -> _Plan:
+    def _plan(self, sender: Sender, info: Inbound, now: datetime, raw: bytes) -> _Plan:
         own = {sender.email.lower(), (sender.reply_to or sender.email).lower()}
         if info.kind is not Kind.BOUNCE and (info.from_address in own or self._is_ours(info)):
             return _Plan(kind="own", action="ignored: a copy of our own message")
-        send, contact = self._match(sender, info, now)
         if info.kind is Kind.OTHER:
-            return _Plan(kind="other", action="ignored: unreadable", contact=contact, send=send)
+            return _Plan(kind="other", action="ignored: unreadable")
+        send, contact, by_reference = self._match(info, raw)
         if contact is None:
-            return _Plan(kind="unmatched", action="ignored: not about any contact we wrote to")
+            why = "older than our last message to them" if send is not None else "not about any contact we wrote to"
+            return _Plan(kind="unmatched", action=f"ignored: {why}")
         if info.kind is Kind.BOUNCE:
+            status = info.status or ("5.x.x" if info.hard else "4.x.x")
             if not info.hard:
                 return _Plan(kind="soft_bounce", event="soft_bounce", contact=contact, send=send,
-                             action=f"recorded a soft bounce ({info.status or '4.x.x'}); no suppression")
+                             action=f"recorded a soft bounce ({status}); no suppression")
+            if info.policy:  # refused for who sent it (blocklist, DMARC), not for the address
+                return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
+                             contact=contact, send=send,
+                             action=f"policy rejection ({status}): stopped; address not suppressed, check the sending setup")
+            if not (by_reference or info.dsn):  # a loose plain-text bounce naming an address we mailed
+                return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
+                             contact=contact, send=send,
+                             action=f"hard bounce ({status}): stopped; not suppressed (it names none of our messages)")
             return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, suppress=contact.email_key,
                          bounce_send=True, contact=contact, send=send,
-                         action=f"hard bounce ({info.status or '5.x.x'}): stopped and suppressed")
+                         action=f"hard bounce ({status}): stopped and suppressed")
         if info.kind is Kind.AUTO_REPLY:
             until = self._resume_at(contact, info)
             return _Plan(kind="auto_reply", event="auto_reply", contact=contact, send=send, pause_until=until,
@@ -169,20 +219,28 @@ class InboxPoller:
         """A message carrying one of our own Message-IDs is a copy of what we sent, never a reply."""
         return bool(info.message_id) and bool(self.store.sends_by_message_id([info.message_id or ""]))
 
-    def _match(self, sender: Sender, info: Inbound, now: datetime) -> tuple[Send | None, Contact | None]:
-        sends = self.store.sends_by_message_id(info.references)
+    def _match(self, info: Inbound, raw: bytes) -> tuple[Send | None, Contact | None, bool]:
+        """(the send it is about, its contact, matched by Message-ID?); (send, None, False) for mail
+        from a contact that is older than what we last sent them."""
+        sends = self.store.sends_by_message_id(info.references[:MAX_REFERENCES])
         if sends:
             send = sends[0]
-            return send, self.store.contacts_by_id([send.contact_id]).get(send.contact_id)
+            return send, self.store.contacts_by_id([send.contact_id]).get(send.contact_id), True
         candidates = info.recipients if info.kind is Kind.BOUNCE else ((info.from_address,) if info.from_address else ())
-        for address in candidates:
+        written = _written_at(raw)
+        too_old: Send | None = None
+        for address in candidates[:MAX_REFERENCES]:
             contact = self.store.contact(address)
             if contact is None or contact.id is None:
                 continue
-            recent = self.store.latest_send_to(contact.id, sender=sender.name, since=now - self.config.reply_window)
-            if recent is not None:
-                return recent, contact
-        return None, None
+            recent = self.store.latest_send_to(contact.id, since=self.clock.now() - self.config.reply_window)
+            if recent is None:
+                continue
+            if written is not None and recent.sent_at is not None and written < recent.sent_at - SKEW:
+                too_old = recent  # mail they wrote before our message: not an answer to it
+                continue
+            return recent, contact, False
+        return too_old, None, False
 
     def _resume_at(self, contact: Contact, info: Inbound) -> datetime | None:
         if info.return_date is None or contact.id is None:
@@ -198,6 +256,28 @@ class InboxPoller:
             return True  # nothing to stop; the event is still recorded (and open tasks closed)
         sequence = self.sequences().get(active.sequence)
         return sequence is None or sequence.stop_on.reply
+
+
+def _key(ident: str) -> str:
+    """A fixed-size key for a message identity (a Message-ID can be arbitrarily long)."""
+    return hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    """Untrusted text made safe to store: no NUL characters, bounded length."""
+    return value.replace("\x00", "")[:limit] if value is not None else None
+
+
+def _written_at(raw: bytes) -> datetime | None:
+    """The message's Date header as an aware datetime, if it has a readable one."""
+    try:
+        value = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[:65536]).get("Date")
+        parsed = parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -174,7 +174,7 @@ class MemoryMailbox:
         self.messages.append((uid, raw))
         return uid
 
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int) -> Any:
+    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int, since: Any = None) -> Any:
         from sequencer.inbound.imap import Fetched
 
         start = after_uid if uidvalidity == self.uidvalidity else 0

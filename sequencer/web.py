@@ -49,13 +49,14 @@ def create_app(engine: Engine) -> Starlette:
             return _page("Unsubscribed", f"<p><b>{_e(page.address)}</b> is already unsubscribed. "
                                          "You will not get more messages from us.</p>")
         return _page("Unsubscribe", f"""<p>Stop messages from {_e(page.sender)} to <b>{_e(page.address)}</b>?</p>
-<form method="post" action="/u/{_e(token)}">
+<form method="post" action="">
   <input type="hidden" name="List-Unsubscribe" value="One-Click">
   <button type="submit" id="confirm">Unsubscribe</button>
 </form>""")
 
     async def unsubscribe(request: Request) -> Response:
-        await request.body()  # RFC 8058: the body is "List-Unsubscribe=One-Click"; the token is what counts
+        if await _read_capped(request) is None:  # RFC 8058: the body is "List-Unsubscribe=One-Click"
+            return _invalid()
         page = await run_in_threadpool(engine.unsubscribe, request.path_params["token"])
         if page is None:
             return _invalid()
@@ -63,9 +64,9 @@ def create_app(engine: Engine) -> Starlette:
                                      "You will not get more messages from us.</p>")
 
     async def hook(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > _MAX_BODY:
-            return JSONResponse({"error": "body too large"}, status_code=413)
+        body = await _read_capped(request)
+        if body is None:
+            return JSONResponse({"error": f"body too large (at most {_MAX_BODY} bytes)"}, status_code=413)
         try:
             result = await run_in_threadpool(engine.hook, request.path_params["kind"], body,
                                              timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
@@ -104,6 +105,19 @@ def create_app(engine: Engine) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
     ]
     return Starlette(routes=routes)
+
+
+async def _read_capped(request: Request) -> bytes | None:
+    """The request body, or None once it exceeds ``_MAX_BODY`` (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_BODY:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            return None
+    return bytes(body)
 
 
 def _e(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sequencer.config import ImapSettings, Security
 
@@ -28,10 +29,17 @@ class ImapAccount:
         conn.login(self.user, "secret")
         return conn
 
-    def append(self, raw: bytes, mailbox: str = "INBOX") -> None:
+    def other(self, user: str) -> ImapAccount:
+        """Another account on the same server (jane, mikko, other: password "secret"), emptied."""
+        account = ImapAccount(host=self.host, port=self.port, user=user)
+        account.reset()
+        return account
+
+    def append(self, raw: bytes, mailbox: str = "INBOX", *, arrived: datetime | None = None) -> None:
+        """APPEND a message; ``arrived`` sets its INTERNALDATE (default: now)."""
         conn = self._connect()
         try:
-            status, data = conn.append(mailbox, None, None, raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+            status, data = conn.append(mailbox, None, arrived, raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
             assert status == "OK", data
         finally:
             conn.logout()

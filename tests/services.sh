@@ -36,11 +36,17 @@ start_dovecot() {
   chmod o+x "$dir" "$d"  # dovecot's auth process (its own user) reads the users file
   chown 65534:65534 "$d/mail" 2>/dev/null || true
   local uid gid; uid=$(stat -c %u "$d/mail") gid=$(stat -c %g "$d/mail")
-  # A few mailboxes, one per sender a test may configure; password "secret" for all.
+  # A few mailboxes, one per sender a test may configure; password "secret", except ulla's,
+  # which is not ASCII (IMAP LOGIN cannot carry it; SASL PLAIN can).
   : > "$d/users"
   for user in sender jane mikko other; do
     echo "$user:{PLAIN}secret:$uid:$gid::$d/mail/$user" >> "$d/users"
   done
+  echo "ulla:{PLAIN}Päivä2026!:$uid:$gid::$d/mail/ulla" >> "$d/users"
+  if id dovecot >/dev/null 2>&1 && ! runuser -u dovecot -- test -r "$d/users" 2>/dev/null; then
+    echo "services.sh: dovecot's auth process cannot read $d/users; make the folders above it traversable (chmod o+x)" >&2
+    exit 1
+  fi
   cat > "$d/dovecot.conf" <<CONF
 base_dir = $d/run
 state_dir = $d/state
@@ -70,7 +76,8 @@ service imap-login {
   }
 }
 CONF
-  dovecot -c "$d/dovecot.conf"
+  # no inherited stdio: a caller capturing our output must not wait on the daemon's copies
+  dovecot -c "$d/dovecot.conf" </dev/null >"$d/startup.log" 2>&1 || { cat "$d/startup.log" >&2; exit 1; }
   for _ in $(seq 100); do
     (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1

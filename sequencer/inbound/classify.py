@@ -10,11 +10,20 @@ Rules, checked in this order (the first that fits wins):
    non-DSN failure notice recognised by its sender (``mailer-daemon@``, ``postmaster@``) or its
    subject ("Undeliverable:", "Mail delivery failed", ...). 5.x.x is a hard failure, 4.x.x soft.
    A bounce often also carries ``Auto-Submitted``; it is still a bounce.
+   ``dsn`` says whether it was read from a delivery-status part; ``policy`` whether the refusal
+   is about the sender (5.7.x, "blocked", "spam", DMARC, SPF, reputation, ...).
 2. **AUTO_REPLY**: ``Auto-Submitted`` other than ``no`` (RFC 3834), ``X-Autoreply`` /
-   ``X-Autorespond`` / ``X-Autoresponder``, ``Precedence: auto_reply``, or an out-of-office
-   subject (English, Finnish, a little German). The return date is read when one is given.
-3. **UNSUBSCRIBE**: a human asking to be removed, said in the *new* text of the message or in
-   its subject. The quoted copy of our own email (with its unsubscribe footer) never counts.
+   ``X-Autorespond`` / ``X-Autoresponder``, ``Precedence: auto_reply / bulk / junk / list``,
+   a ``List-Id`` or ``List-Unsubscribe`` header (mailing-list mail is not a person answering),
+   an out-of-office subject (English, Finnish, a little German), a ticket-system
+   acknowledgement subject ("[Ticket #123]", "We have received your message", "Kiitos
+   viestistäsi", ...) or a body that opens with "This is an automated response". The return
+   date is read when one is given. ``X-Auto-Response-Suppress`` alone is not enough.
+3. **UNSUBSCRIBE**: a human asking to be removed, said in the first few lines of the *new* text
+   (before any sign-off or signature), or as the whole subject ("unsubscribe", "Re: remove me",
+   what a ``mailto:...?subject=unsubscribe`` link sends). The quoted copy of our own email (with
+   its unsubscribe footer) never counts, nor does "remove me from this thread", "take me off
+   this one", "no need to unsubscribe me" or "an opt-out period".
 4. **REPLY**: anything else that parses and has a From address.
 5. **OTHER**: nothing usable.
 """
@@ -64,6 +73,11 @@ class Inbound:
     diagnostic: str | None = None
     return_date: datetime.date | None = None
     text: str = ""
+    # BOUNCE only: read from a message/delivery-status part (RFC 3464), not from a provider's prose.
+    dsn: bool = False
+    # BOUNCE only: refused for policy (5.7.x; blocked, spam, DMARC, SPF, reputation, ...): a
+    # problem on the sending side, not a bad address.
+    policy: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,7 +119,7 @@ def _classify(raw: bytes, today: datetime.date) -> Inbound:
 
     fresh = fresh_text(body)
     text = fresh[:_MAX_TEXT]
-    auto = _auto_reply_reason(msg, subject)
+    auto = _auto_reply_reason(msg, subject, body)
     if auto is not None:
         back = return_date(f"{subject}\n\n{fresh}", today=today)
         return common.build(Kind.AUTO_REPLY, auto, return_date=back, text=text)
@@ -113,9 +127,8 @@ def _classify(raw: bytes, today: datetime.date) -> Inbound:
     if from_address is None:
         return common.build(Kind.OTHER, "no From address", text=text)
 
-    unsubscribe = _UNSUBSCRIBE_RE.search(fresh) or _UNSUBSCRIBE_RE.search(subject)
-    if unsubscribe is not None:
-        phrase = " ".join(unsubscribe.group(0).lower().split()).replace("’", "'")
+    phrase = _unsubscribe_phrase(subject, fresh)
+    if phrase is not None:
         return common.build(Kind.UNSUBSCRIBE, f"says '{phrase}'", text=text)
 
     return common.build(Kind.REPLY, "human reply" if fresh else "human reply, no new text", text=text)
@@ -142,6 +155,8 @@ class _Common:
         diagnostic: str | None = None,
         return_date: datetime.date | None = None,
         text: str = "",
+        dsn: bool = False,
+        policy: bool = False,
     ) -> Inbound:
         return Inbound(
             kind=kind,
@@ -156,6 +171,8 @@ class _Common:
             diagnostic=diagnostic,
             return_date=return_date,
             text=text,
+            dsn=dsn,
+            policy=policy,
         )
 
 
@@ -411,27 +428,39 @@ def _html_to_text(markup: str) -> str:
 _SEPARATOR_RE = re.compile(r"^\s*_{10,}\s*$")
 _ORIGINAL_RE = re.compile(
     r"^\s*-{2,}\s*(?:original message|forwarded message|alkuperäinen viesti|välitetty viesti|"
-    r"ursprüngliche nachricht|message d'origine|ursprungligt meddelande)\s*-{2,}\s*$",
+    r"ursprüngliche nachricht|message d'origine|ursprungligt meddelande|oorspronkelijk bericht|doorgestuurd bericht|"
+    r"mensaje original|mensaje reenviado|opprinnelig melding|oprindelig meddelelse|videresendt meddelelse|"
+    r"messaggio originale|messaggio inoltrato|mensagem original|mensagem encaminhada)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
-_FROM_LINE_RE = re.compile(r"^\s*\**\s*(?:from|lähettäjä|von|de|från)\s*\**\s*:", re.IGNORECASE)
-_SENT_LINE_RE = re.compile(
-    r"^\s*\**\s*(?:sent|date|lähetetty|päivämäärä|gesendet|datum|envoyé|skickat)\s*\**\s*:", re.IGNORECASE
-)
-_SENT_INLINE_RE = re.compile(r"\b(?:sent|lähetetty|gesendet|envoyé)\s*:", re.IGNORECASE)
-_ATTRIBUTION_END_RE = re.compile(r"\b(?:wrote|kirjoitti|skrev|schrieb|écrit)\b.{0,80}:\s*$", re.IGNORECASE)
+# Outlook-style header blocks: a "From:" line followed by a "Sent:" line, in the writer's language
+# (Dutch Van/Verzonden, Spanish De/Enviado, Norwegian and Danish Fra/Sendt, Italian Da/Inviato,
+# Portuguese De/Enviada, ...). Neither line alone starts a quote.
+_FROM_LINE_RE = re.compile(r"^\s*\**\s*(?:from|lähettäjä|von|de|från|van|fra|da)\s*\**\s*:", re.IGNORECASE)
+_SENT_WORDS = r"sent|lähetetty|gesendet|envoyé|skickat|verzonden|enviad[oa](?:\s+em)?|sendt|inviato"
+_SENT_LINE_RE = re.compile(rf"^\s*\**\s*(?:{_SENT_WORDS}|date|päivämäärä|datum|data|fecha)\s*\**\s*:", re.IGNORECASE)
+_SENT_INLINE_RE = re.compile(rf"\b(?:{_SENT_WORDS})\s*:", re.IGNORECASE)
+_WROTE = r"wrote|kirjoitti|skrev|schrieb|écrit|schreef|escribió|ha\s+scritto|escreveu"
+_ATTRIBUTION_END_RE = re.compile(rf"\b(?:{_WROTE})\b.{{0,80}}:\s*$", re.IGNORECASE)
 # Quote headers that start with a fixed word; tried first, so a header wrapped over two lines is
 # cut where it starts, not where its address line happens to match a generic pattern.
 _ATTRIBUTION_ANCHORED_RES = (
     re.compile(r"^\s*On\b.{0,300}\bwrote\s*:\s*$", re.IGNORECASE),  # Gmail, Apple Mail, Thunderbird
     re.compile(r"^\s*Le\b.{0,300}\ba\s+écrit\s*:\s*$", re.IGNORECASE),  # French
     re.compile(r"^\s*Am\b.{0,300}\bschrieb\b.{0,200}:\s*$", re.IGNORECASE),  # German
-    re.compile(r"^\s*Den\b.{0,300}\bskrev\b.{0,200}:\s*$", re.IGNORECASE),  # Swedish
+    re.compile(r"^\s*(?:Den|På)\b.{0,300}\bskrev\b.{0,200}:\s*$", re.IGNORECASE),  # Swedish, Norwegian, Danish
+    re.compile(r"^\s*Op\b.{0,300}\bschreef\b.{0,200}:\s*$", re.IGNORECASE),  # Dutch
+    re.compile(r"^\s*El\b.{0,300}\bescribió\s*:\s*$", re.IGNORECASE),  # Spanish
+    re.compile(r"^\s*Il\b.{0,300}\bha\s+scritto\s*:\s*$", re.IGNORECASE),  # Italian
+    re.compile(r"^\s*Em\b.{0,300}\bescreveu\s*:\s*$", re.IGNORECASE),  # Portuguese
 )
 _ATTRIBUTION_GENERIC_RES = (
     re.compile(r"^.{0,300}[@<].{0,300}\bwrote\s*:\s*$", re.IGNORECASE),  # "Ann <ann@x> wrote:"
-    # Finnish: "ma 14.12.2026 klo 9.02 Ann <ann@x> kirjoitti:"
-    re.compile(r"^(?=.*[\d@]).{0,300}\bkirjoitti\s*:\s*$", re.IGNORECASE),
+    # Finnish: "ma 14.12.2026 klo 9.02 Ann <ann@x> kirjoitti:"; the same shape in other languages
+    # ("ma. 14. dec. 2026 kl. 09.00 skrev Ann <ann@x>:", "Ann <ann@x> ha scritto:").
+    re.compile(r"^(?=.*[\d@]).{0,300}\b(?:kirjoitti|schreef|escribió|ha\s+scritto|escreveu)\s*:\s*$", re.IGNORECASE),
+    # "man. 14. des. 2026 kl. 09:00 skrev Ann <ann@x>:", "Ann <ann@x> schreef op 14 dec. 2026 om 09:00:"
+    re.compile(r"^(?=.*[@<]).{0,300}\b(?:skrev|schreef|escribió|ha\s+scritto|escreveu)\b.{0,200}:\s*$", re.IGNORECASE),
 )
 
 
@@ -487,13 +516,17 @@ _EN_MONTH = (
 _FI_MONTH = "|".join(_FI_MONTHS)
 _ORDINAL = r"(?:st|nd|rd|th)"
 
+_SLASH_DATE_RE = re.compile(r"(?<![\d./])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?!\d|[./]\d)")
+
 # Each pattern has named groups day, month (a number or a name) and, optionally, year.
 _DATE_RES = (
     # ISO 8601: 2027-01-05
     re.compile(r"(?<![\d.])(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
-    # Numeric, day first: 5.1.2027, 5.1.27, 05/01/2027. A slash date is read as day/month too:
-    # the European default, which is what our senders' contacts write (01/05/2027 is 1 May).
-    re.compile(r"(?<![\d./])(?P<day>\d{1,2})(?P<sep>[./])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"),
+    # Numeric with dots, day first (the European way): 5.1.2027, 5.1.27
+    re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"),
+    # Numeric with slashes: 05/01/2027 is 5 January in Europe, 1 May in the US. Both readings
+    # are tried; see _slash_date.
+    _SLASH_DATE_RE,
     # Numeric without a year, the Finnish way: 5.1.
     re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?!\d)"),
     # Day then month name: 5 January 2027, 5th of January, 5. tammikuuta
@@ -550,6 +583,14 @@ def _resolve(day: int, month: int, year: int | None, today: datetime.date) -> da
         return None
 
 
+def _slash_date(first: int, second: int, year: int, today: datetime.date) -> datetime.date | None:
+    """A slash date read both ways (day/month and month/day): the earliest reading within a year from today."""
+    latest = today + datetime.timedelta(days=365)
+    readings = {_resolve(first, second, year, today), _resolve(second, first, year, today)}
+    usable = [reading for reading in readings if reading is not None and today <= reading <= latest]
+    return min(usable) if usable else None
+
+
 def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datetime.date]]:
     """(start, end, date) of each date written in the sentence; overlapping readings keep the longest."""
     found: list[tuple[int, int, re.Match[str]]] = []
@@ -563,7 +604,12 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
             continue
         month = _month_number(match.group("month"))
         year = match.groupdict().get("year")
-        resolved = None if month is None else _resolve(int(match.group("day")), month, int(year) if year else None, today)
+        if match.re is _SLASH_DATE_RE:
+            resolved = _slash_date(int(match.group("day")), int(match.group("month")), int(match.group("year")), today)
+        elif month is None:
+            resolved = None
+        else:
+            resolved = _resolve(int(match.group("day")), month, int(year) if year else None, today)
         if resolved is not None:
             dates.append((start, end, resolved))
             taken_until = end
@@ -585,6 +631,8 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     date just before a Finnish postposition ("asti", "saakka", "alkaen"). Without a year, the
     next occurrence on or after ``today``. Dates before ``today`` or more than 365 days after it
     are ignored. The first sentence with a usable date wins; within it, the latest date.
+    Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both ways
+    and the earliest reading within that year ahead wins (01/04/2027: 4 January or 1 April).
     """
     try:
         today = _as_date(today)
@@ -617,16 +665,23 @@ _OOO_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 _AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder")
-
-_UNSUBSCRIBE_RE = re.compile(
-    r"(?<!\w)(?:unsubscribe|remove\s+me|take\s+me\s+off|stop\s+emailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|"
-    r"don['’]?t\s+contact\s+me|opt[\s-]out|poista\s+minut|poistakaa\s+minut|poista\s+osoitteeni|en\s+halua\s+saada|"
-    r"peru\s+tilaus|peruuta\s+tilaus)(?!\w)",
+# Mailing-list mail is not a person answering (RFC 2369, RFC 2919).
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe")
+_BULK_PRECEDENCE = ("auto_reply", "auto-reply", "bulk", "junk", "list")
+# Help-desk and ticket-system acknowledgements; only ever looked for in the subject.
+_ACK_SUBJECT_RE = re.compile(
+    r"(?P<phrase>\[\s*(?:ticket|case|incident)\s*(?:#|no\.?|id)?\s*:?\s*#?\s*\d+\s*\]|"
+    r"^\s*(?:(?:re|vs|sv|aw|fw|fwd|wg)\s*:\s*)*request\s+received(?=\s*[:\-–]|\s*$)|"
+    r"\bwe(?:\s+have|'ve|’ve)\s+received\s+your\s+(?:e-?mail|message|request)\b|"
+    r"\bautomatic\s+acknowledg(?:e)?ment\b|"
+    r"\byour\s+request\s+(?:\(\s*#?\s*[\w-]+\s*\)\s+|#\s*[\w-]+\s+)?has\s+been\s+received\b|"
+    r"\bkiitos\s+viestistäsi\b)",
     re.IGNORECASE,
 )
+_AUTOMATED_BODY_RE = re.compile(r"\s*this\s+is\s+an\s+automated\s+(?P<what>response|message|reply)\b", re.IGNORECASE)
 
 
-def _auto_reply_reason(msg: Message, subject: str) -> str | None:
+def _auto_reply_reason(msg: Message, subject: str, body: str) -> str | None:
     auto_submitted = _header(msg, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
@@ -634,12 +689,150 @@ def _auto_reply_reason(msg: Message, subject: str) -> str | None:
         if _has_header(msg, name):
             return f"{name} header"
     precedence = _header(msg, "Precedence").strip().lower()
-    if precedence in ("auto_reply", "auto-reply"):
+    if precedence in _BULK_PRECEDENCE:
         return f"Precedence: {precedence}"
+    for name in _LIST_HEADERS:
+        if _has_header(msg, name):
+            return f"{name} header"
     match = _OOO_SUBJECT_RE.search(subject)
     if match is not None:
         return f"subject '{match.group('phrase')}'"
+    match = _ACK_SUBJECT_RE.search(subject)
+    if match is not None:
+        return f"acknowledgement subject '{' '.join(match.group('phrase').split())}'"
+    match = _AUTOMATED_BODY_RE.match(body)
+    if match is not None:
+        return f"body says 'this is an automated {match.group('what').lower()}'"
     return None
+
+
+# Unsubscribe requests. Each pattern has a group "phrase", the words the reason quotes.
+_OBJECT_THREAD = (
+    r"(?:(?:this|that)\s+one|(?:(?:the|this|that|our|these)\s+)?(?:e-?mail\s+|mail\s+)?"
+    r"(?:thread|threads|cc|bcc|conversation|chain|loop|discussion|invite|invitation|meeting|call))(?!\w)"
+)
+_OBJECT_LIST = (
+    r"(?:(?:your|the|this|these|that|all|any|our|future)\s+)*"
+    r"(?:(?:mailing|e-?mail|distribution|contact|marketing|newsletter|sales|subscriber|subscription)\s+)?"
+    r"(?:lists?|mailings?|e-?mails?|distribution|newsletters?|messages|communications?|marketing|database|register)(?!\w)"
+)
+_UNSUBSCRIBE_RES = (
+    re.compile(r"(?<!\w)(?P<phrase>unsubscribe)(?!\w)", re.IGNORECASE),
+    # "remove me", but not "remove me from the thread / from cc / off the thread"
+    re.compile(rf"(?<!\w)(?P<phrase>remove\s+me)(?!\w)(?!\s+(?:from|off(?:\s+of)?)\s+{_OBJECT_THREAD})", re.IGNORECASE),
+    # "take me off" only with a list to take me off: "you can take me off this one" is about a thread
+    re.compile(rf"(?<!\w)(?P<phrase>take\s+me\s+off)(?=\s+(?:of\s+)?{_OBJECT_LIST})", re.IGNORECASE),
+    re.compile(
+        r"(?<!\w)(?P<phrase>stop\s+e-?mailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|don['’]?t\s+contact\s+me)(?!\w)",
+        re.IGNORECASE,
+    ),
+    # Opting out, the verb: "opt me out", "opt out of your emails", "I'd like to opt-out." (never
+    # the noun: "an opt-out period", "the opt-out clause").
+    re.compile(r"(?<!\w)(?P<phrase>opt\s+me\s+out)(?!\w)", re.IGNORECASE),
+    re.compile(rf"(?<!\w)(?P<phrase>opt[\s-]?out)\s+(?:of|from)\s+{_OBJECT_LIST}", re.IGNORECASE),
+    re.compile(r"(?<!\w)(?:to|i|we|please)\s+(?P<phrase>opt[\s-]?out)(?!\s*[\w-])", re.IGNORECASE),
+    re.compile(r"^\s*(?:please\s+)?(?P<phrase>opt[\s-]?out)(?:\s+please)?[\s.!]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(
+        r"(?<!\w)(?P<phrase>poista\s+minut|poistakaa\s+minut)(?!\w)"
+        r"(?!\s+(?:tästä\s+|tältä\s+)?(?:viesti)?(?:ketjusta|keskustelusta|kopiosta|cc:?stä|kopioista))",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?<!\w)(?P<phrase>poista\s+osoitteeni|en\s+halua\s+saada|peru\s+tilaus|peruuta\s+tilaus)(?!\w)", re.IGNORECASE),
+)
+# A request said the other way round: "no need to unsubscribe me", "I do not want to unsubscribe".
+# The negation must be in the same clause, at most a few words before the phrase.
+_NEGATION_RE = re.compile(
+    r"(?<!\w)(?:no\s+need\s+to|don['’]?t|dont|do\s+not|not|never|without)(?P<between>(?:\s+[\w'’]+){0,3})\s+$",
+    re.IGNORECASE,
+)
+# Words that show the negation is about something else: "not interested unsubscribe me".
+_NOT_NEGATING = frozenset(
+    {"interested", "relevant", "needed", "necessary", "useful", "signed", "subscribed", "registered", "opted", "agreed"}
+)
+_HEAD_LINES = 5  # only the first lines of the new text count: signatures and footers say "unsubscribe" too
+_SIGNATURE_DELIMITER_RE = re.compile(r"^\s*--\s*$")
+_SIGN_OFF_RE = re.compile(
+    r"^\s*(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|warm\s+regards|"
+    r"warmest\s+regards|many\s+thanks|thanks|thanks\s+again|thank\s+you|thx|cheers|sincerely|yours\s+sincerely|"
+    r"yours|ystävällisin\s+terveisin|ystävällisesti|parhain\s+terveisin|terveisin|terv|yst\.?\s*terv|t|kiitos|"
+    r"hälsningar|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|mvh|mit\s+freundlichen\s+grüßen|viele\s+grüße|"
+    r"beste\s+grüße|liebe\s+grüße|cordialement|met\s+vriendelijke\s+groet(?:en)?|groeten|saludos|un\s+saludo|"
+    r"cordiali\s+saluti|atenciosamente|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|hilsen)\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
+_SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*(?:\[\d+\])?\s*:\s*)*", re.IGNORECASE)
+# A subject that is itself a request, whole: "unsubscribe", "Re: Remove me from your list".
+_SUBJECT_REQUEST_RE = re.compile(
+    r"\s*(?:please\s+)?(?P<phrase>unsubscribe(?:\s+me)?|remove\s+me(?:\s+from\s+(?:your|the|this)\s+(?:mailing\s+)?list)?|"
+    r"opt\s+me\s+out|opt[\s-]?out|poista\s+minut(?:\s+listalta)?|poistakaa\s+minut(?:\s+listalta)?|"
+    r"peru\s+tilaus|peruuta\s+tilaus|stop\s+e-?mailing\s+me)(?:\s*,?\s*please)?[\s.!]*",
+    re.IGNORECASE,
+)
+_SHORT_BODY = 60  # characters of new text that still count as "no message": a signature, "Sent from my phone"
+
+
+def _request_head(fresh: str) -> str:
+    """The first few lines of the new text, up to a signature delimiter or a sign-off ("Best,")."""
+    kept: list[str] = []
+    for line in fresh.split("\n"):
+        if not line.strip():
+            continue
+        if _SIGNATURE_DELIMITER_RE.match(line):
+            break
+        if kept and _SIGN_OFF_RE.match(line):
+            break
+        kept.append(line.strip())
+        if len(kept) >= _HEAD_LINES:
+            break
+    return "\n".join(kept)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` negate the request there ("don't unsubscribe me")."""
+    before = text[:start]
+    line_start = before.rfind("\n") + 1
+    match = _NEGATION_RE.search(before[line_start:])
+    if match is None:
+        return False
+    between = {word.lower() for word in match.group("between").split()}
+    return not between & _NOT_NEGATING
+
+
+def _phrase(text: str) -> str:
+    return " ".join(text.lower().split()).replace("’", "'")
+
+
+def _requests_in(text: str) -> tuple[str | None, bool]:
+    """(the first request phrase that is meant, whether a negated one was seen) in a piece of text."""
+    found = sorted(
+        (match.start("phrase"), match.start(), match.group("phrase"))
+        for pattern in _UNSUBSCRIBE_RES
+        for match in pattern.finditer(text)
+    )
+    negated = False
+    for start, match_start, phrase in found:
+        if _negated(text, min(start, match_start)):
+            negated = True
+            continue
+        return _phrase(phrase), negated
+    return None, negated
+
+
+def _unsubscribe_phrase(subject: str, fresh: str) -> str | None:
+    """The request phrase when the message asks to be removed; None when it does not."""
+    head = _request_head(fresh)
+    phrase, negated = _requests_in(head)
+    if phrase is not None:
+        return phrase
+    # The subject counts only when it is itself a request, never for a phrase inside a longer
+    # (quoted) subject. "Subject: unsubscribe" with next to no text is what a List-Unsubscribe
+    # mailto: link sends; with a longer text that says "don't unsubscribe me", the text wins.
+    request = _SUBJECT_REQUEST_RE.fullmatch(_SUBJECT_PREFIX_RE.sub("", subject, count=1))
+    if request is None:
+        return None
+    if negated and len(fresh) > _SHORT_BODY:
+        return None
+    return _phrase(request.group("phrase"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -672,6 +865,11 @@ _BOUNCE_SUBJECT_RE = re.compile(
     r"warning: (?:message\b.{0,200}\bdelayed|could not send message)|message delayed)",
     re.IGNORECASE,
 )
+# A refusal for who sent it rather than for whom it was sent to.
+_POLICY_RE = re.compile(
+    r"\b(?:blocked|black\s*-?\s*listed|block\s*-?\s*listed|blacklist|blocklist|spam|policy|policies|dmarc|spf|dkim|reputation)",
+    re.IGNORECASE,
+)
 _DELAY_SUBJECT_RE = re.compile(r"\bdelay(?:ed)?\b", re.IGNORECASE)
 _SUCCESS_SUBJECT_RE = re.compile(r"\((?:success|relayed|delivered)\)|^\s*(?:delivered|relayed)\s*:", re.IGNORECASE)
 _ORIGINAL_COPY_RE = re.compile(
@@ -699,6 +897,12 @@ def _enhanced(text: str, classes: str = "45") -> str | None:
         if match.group(1) in classes:
             return ".".join(match.groups())
     return None
+
+
+def _is_policy(status: str | None, diagnostic: str | None) -> bool:
+    if status is not None and status.startswith("5.7."):
+        return True
+    return diagnostic is not None and _POLICY_RE.search(diagnostic) is not None
 
 
 def _status_from_diagnostic(diagnostic: str) -> str | None:
@@ -736,6 +940,7 @@ def _bounce(msg: Message, common: _Common, body: str) -> Inbound | None:
         hard=hard,
         diagnostic=diagnostic,
         text=explanation[:_MAX_TEXT],
+        policy=_is_policy(status, diagnostic),
     )
 
 
@@ -757,6 +962,8 @@ def _dsn_bounce(msg: Message, common: _Common, dsn: list[_Recipient], explanatio
         hard=status is not None and status.startswith("5"),
         diagnostic=first.diagnostic,
         text=explanation[:_MAX_TEXT],
+        dsn=True,
+        policy=_is_policy(status, first.diagnostic),
     )
 
 

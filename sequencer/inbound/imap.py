@@ -11,13 +11,17 @@ import imaplib
 import re
 import ssl
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import date
+from typing import Any, Protocol
 
 from sequencer.config import ImapSettings, Security
 from sequencer.errors import SequencerError
 
 _UID = re.compile(rb"\bUID (\d+)")
 _FETCH_CHUNK = 50
+#: Bytes of each message fetched: headers and text are at the start; attachments are not needed.
+MAX_BYTES = 256 * 1024
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class MailboxError(SequencerError):
@@ -35,8 +39,13 @@ class Fetched:
 
 
 class Mailbox(Protocol):
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int) -> Fetched:
-        """Messages with a UID above ``after_uid`` (all of them if ``uidvalidity`` changed)."""
+    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int, since: date | None = None) -> Fetched:
+        """Messages with a UID above ``after_uid``.
+
+        When ``uidvalidity`` is not the folder's (a first poll, or the server renumbered the
+        folder), the UIDs mean nothing: then it returns the messages that arrived on or after
+        ``since`` (all of them when None).
+        """
         ...
 
 
@@ -46,15 +55,18 @@ class ImapMailbox:
     def __init__(self, settings: ImapSettings) -> None:
         self.settings = settings
 
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int = 200) -> Fetched:
+    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int = 100, since: date | None = None) -> Fetched:
+        where = f"{self.settings.host}:{self.settings.port}"
         try:
             conn = self._connect()
-        except (OSError, imaplib.IMAP4.error) as exc:
-            raise MailboxError(f"cannot connect to {self.settings.host}:{self.settings.port}: {exc}") from None
+        except MailboxError:
+            raise
+        except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
+            raise MailboxError(f"cannot connect to {where}: {exc}") from None
         try:
-            return self._fetch(conn, uidvalidity, after_uid, limit)
-        except (OSError, imaplib.IMAP4.error) as exc:
-            raise MailboxError(f"{self.settings.host}: {exc}") from None
+            return self._fetch(conn, uidvalidity, after_uid, limit, since)
+        except (OSError, imaplib.IMAP4.error, UnicodeError, ValueError) as exc:
+            raise MailboxError(f"{where}: {type(exc).__name__}: {exc}") from None
         finally:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
@@ -66,25 +78,39 @@ class ImapMailbox:
             conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=ssl.create_default_context(), timeout=s.timeout)
         else:
             conn = imaplib.IMAP4(s.host, s.port, timeout=s.timeout)
+        try:
             if s.security is Security.STARTTLS:
                 conn.starttls(ssl.create_default_context())
-        password = s.password()
-        if s.username is not None:
-            try:
-                conn.login(s.username, password or "")
-            except imaplib.IMAP4.error as exc:
+            if s.username is not None:
+                self._login(conn, s.username, s.password() or "")
+        except BaseException:
+            with contextlib.suppress(OSError):
                 conn.shutdown()
-                raise MailboxError(f"login as {s.username} on {s.host} failed: {exc}") from None
+            raise
         return conn
 
-    def _fetch(self, conn: imaplib.IMAP4, known: int | None, after_uid: int, limit: int) -> Fetched:
+    def _login(self, conn: imaplib.IMAP4, user: str, password: str) -> None:
+        try:
+            if user.isascii() and password.isascii():
+                conn.login(user, password)
+            else:  # LOGIN is ASCII only; SASL PLAIN carries UTF-8
+                conn.authenticate("PLAIN", lambda _: f"\0{user}\0{password}".encode())
+        except imaplib.IMAP4.error as exc:
+            raise MailboxError(f"login as {user} on {self.settings.host} failed: {exc}") from None
+
+    def _fetch(self, conn: imaplib.IMAP4, known: int | None, after_uid: int, limit: int, since: date | None) -> Fetched:
         status, _ = conn.select(_quote(self.settings.mailbox), readonly=True)
         if status != "OK":
             raise MailboxError(f"cannot open folder {self.settings.mailbox!r} on {self.settings.host}")
         uidvalidity = int(conn.response("UIDVALIDITY")[1][0] or 0)
         if known != uidvalidity:
-            after_uid = 0  # the server renumbered the folder: read it again (handled messages are skipped by key)
-        status, data = conn.uid("SEARCH", "UID", f"{after_uid + 1}:*")
+            # a first poll, or the server renumbered the folder: UIDs mean nothing, dates do
+            # (messages handled before are skipped by their Message-ID)
+            after_uid = 0
+            criteria = ("SINCE", f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}") if since else ("ALL",)
+        else:
+            criteria = ("UID", f"{after_uid + 1}:*")
+        status, data = conn.uid("SEARCH", *criteria)
         if status != "OK":
             raise MailboxError(f"UID SEARCH failed on {self.settings.mailbox!r}")
         # "n:*" always matches the last message, even one below n: keep only the new ones
@@ -93,14 +119,35 @@ class ImapMailbox:
         messages: list[tuple[int, bytes]] = []
         for start in range(0, len(wanted), _FETCH_CHUNK):
             chunk = wanted[start:start + _FETCH_CHUNK]
-            status, parts = conn.uid("FETCH", ",".join(map(str, chunk)), "(UID BODY.PEEK[])")
+            status, parts = conn.uid("FETCH", ",".join(map(str, chunk)), f"(UID BODY.PEEK[]<0.{MAX_BYTES}>)")
             if status != "OK":
                 raise MailboxError(f"FETCH failed on {self.settings.mailbox!r}")
-            for part in parts:
-                if isinstance(part, tuple) and (match := _UID.search(part[0])):
-                    messages.append((int(match.group(1)), part[1]))
+            messages.extend(_fetched(parts))
+        got = {uid for uid, _ in messages}
+        if wanted and not got:
+            raise MailboxError(f"FETCH on {self.settings.mailbox!r} returned none of the {len(wanted)} messages asked for")
         messages.sort(key=lambda m: m[0])
-        return Fetched(uidvalidity=uidvalidity, messages=messages, more=more)
+        asked = set(wanted)
+        return Fetched(uidvalidity=uidvalidity, messages=[m for m in messages if m[0] in asked], more=more)
+
+
+def _fetched(parts: list[Any]) -> list[tuple[int, bytes]]:
+    """(UID, bytes) from a FETCH response; the UID may come before or after the literal."""
+    out: list[tuple[int, bytes]] = []
+    pending: bytes | None = None
+    for part in parts:
+        if isinstance(part, tuple):
+            head, body = part
+            match = _UID.search(head)
+            if match:
+                out.append((int(match.group(1)), body))
+                pending = None
+            else:
+                pending = body
+        elif isinstance(part, bytes) and pending is not None and (match := _UID.search(part)):
+            out.append((int(match.group(1)), pending))
+            pending = None
+    return out
 
 
 def _quote(mailbox: str) -> str:

@@ -363,25 +363,49 @@ class Store:
     # -- stops ----------------------------------------------------------------------------------
 
     def stop(self, contact_id: int, *, kind: str, reason: str, at: datetime, detail: str | None = None,
-             send_id: int | None = None) -> Enrollment | None:
+             send_id: int | None = None, suppress: str | None = None) -> Enrollment | None:
         """Record the event and stop the contact's active enrollment, cancelling every pending step.
 
-        One transaction: after it commits, no pending send of that contact can start sending.
-        The event is credited to ``send_id`` (the send it answers), else to the latest send.
+        One transaction (with the suppression of ``suppress``, if given): after it commits, no
+        pending send of that contact can start sending. The event is credited to ``send_id``
+        (the send it answers), else to the latest send.
         """
         with self.session() as s:
+            if suppress is not None:
+                _suppress_in(s, suppress, reason=reason, at=at)
             enrollment = _stop_in(s, contact_id, kind=kind, reason=reason, at=at, detail=detail, send_id=send_id)
             s.commit()
             return enrollment
 
+    def unsubscribe(self, contact_id: int, key: str, *, at: datetime, send_id: int | None, detail: str) -> bool:
+        """Suppress ``key`` and stop the contact's sequence, in one transaction.
+
+        The event is recorded only when something changed (the address was not suppressed yet,
+        or a sequence was still active): a second click, or two at once, add nothing. Returns
+        whether anything changed.
+        """
+        with self.session() as s:
+            new = _suppress_in(s, key, reason="unsubscribe", at=at)
+            active = s.exec(select(Enrollment.id).where(Enrollment.contact_id == contact_id,
+                                                        Enrollment.status == "active")).first()
+            if new or active is not None:
+                _stop_in(s, contact_id, kind="unsubscribe", reason="unsubscribe", at=at, detail=detail, send_id=send_id)
+            s.commit()
+            return new or active is not None
+
+    def first_send_at(self, sender: str) -> datetime | None:
+        """When the sender's first message went out (None before any)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sa.func.min(Send.__table__.c.sent_at))  # type: ignore[attr-defined]
+                                 .where(Send.__table__.c.sender == sender)).scalar()  # type: ignore[attr-defined]
+        return _aware(value)
+
     def suppress(self, key: str, *, reason: str, at: datetime) -> bool:
         """Add an address (or ``@domain``) to the global suppression list; False if it was there."""
         with self.session() as s:
-            if s.exec(select(Suppression).where(Suppression.key == key)).first() is not None:
-                return False
-            s.add(Suppression(key=key, reason=reason, created_at=at))
+            new = _suppress_in(s, key, reason=reason, at=at)
             s.commit()
-            return True
+            return new
 
     def suppressed(self, keys: Sequence[str]) -> bool:
         with self.session() as s:
@@ -389,12 +413,11 @@ class Store:
 
     def suppress_many(self, keys: Sequence[str], *, reason: str, at: datetime) -> int:
         """Suppress every key in one transaction (all or none); returns how many were new."""
+        unique = list(dict.fromkeys(keys))
         with self.session() as s:
-            known = set(s.exec(select(Suppression.key).where(col(Suppression.key).in_(list(keys)))).all())
-            new = [k for k in dict.fromkeys(keys) if k not in known]
-            s.add_all([Suppression(key=k, reason=reason, created_at=at) for k in new])
+            added = sum(_suppress_in(s, key, reason=reason, at=at) for key in unique)
             s.commit()
-            return len(new)
+            return added
 
     def suppressions(self) -> list[Suppression]:
         with self.session() as s:
@@ -447,15 +470,27 @@ class Store:
         position; returns False then.
         """
         assert message.uid >= 0
+        try:
+            return self._record_inbound(message, mailbox=mailbox, uidvalidity=uidvalidity, event=event,
+                                        stop_reason=stop_reason, suppress=suppress, bounce_send=bounce_send,
+                                        pause_until=pause_until)
+        except sa.exc.IntegrityError:  # another poller recorded the same message at the same moment
+            self.set_inbox_position(message.sender, mailbox, uidvalidity=uidvalidity, last_uid=message.uid, at=message.at)
+            return False
+
+    def _record_inbound(self, message: InboundMessage, *, mailbox: str, uidvalidity: int, event: str | None,
+                        stop_reason: str | None, suppress: str | None, bounce_send: bool,
+                        pause_until: datetime | None) -> bool:
         with self.session() as s:
             _set_position(s, message.sender, mailbox, uidvalidity=uidvalidity, last_uid=message.uid, at=message.at)
             if s.exec(select(InboundMessage.id).where(InboundMessage.key == message.key)).first() is not None:
                 s.commit()
                 return False
             s.add(message)
+            s.flush()  # the unique key first: a concurrent duplicate fails here, before any effect
             contact_id, at = message.contact_id, message.at
-            if suppress is not None and s.exec(select(Suppression).where(Suppression.key == suppress)).first() is None:
-                s.add(Suppression(key=suppress, reason=stop_reason or event or message.kind, created_at=at))
+            if suppress is not None:
+                _suppress_in(s, suppress, reason=stop_reason or event or message.kind, at=at)
             if bounce_send and message.send_id is not None:
                 s.exec(sa.update(Send).where(col(Send.id) == message.send_id, col(Send.status) == "sent")
                        .values(status="bounced", error=message.detail))
@@ -633,6 +668,22 @@ def _stop_in(s: Session, contact_id: int, *, kind: str, reason: str, at: datetim
         s.exec(sa.update(Send).where(col(Send.enrollment_id) == enrollment.id, col(Send.status).in_(("scheduled", "claimed")))
                .values(status="cancelled", claimed_by=None, lease_until=None))
     return enrollment
+
+
+def _suppress_in(s: Session, key: str, *, reason: str, at: datetime) -> bool:
+    """Insert a suppression unless it exists (race-free on both databases); True if it was new."""
+    table = Suppression.__table__  # type: ignore[attr-defined]
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    result = s.connection().execute(statement.values(key=key, reason=reason, created_at=at))
+    return bool(result.rowcount)
 
 
 def _pause_in(s: Session, enrollment: Enrollment, until: datetime) -> None:

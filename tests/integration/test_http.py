@@ -194,6 +194,36 @@ def test_a_forged_token_gets_an_error_changes_nothing_and_reveals_nothing(site: 
     assert all(site.rig.enrollment(f"p{i}@example.com").status == "active" for i in (1, 2, 3))
 
 
+def test_concurrent_one_click_posts_unsubscribe_once(site: Site) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    links = [unsubscribe_link(site, f"p{i}@example.com") for i in (1, 2, 3)]
+    with ThreadPoolExecutor(max_workers=8) as pool:  # mail providers do POST twice, sometimes at once
+        answers = list(pool.map(lambda link: request(link, method="POST", data=b"List-Unsubscribe=One-Click"),
+                                [link for link in links for _ in range(4)]))
+    assert [a.status for a in answers] == [200] * 12
+    assert sorted(site.suppressions()) == ["p1@example.com", "p2@example.com", "p3@example.com"]
+    events = site.events("unsubscribe")
+    assert sorted(e.contact_id for e in events) == sorted(site.rig.contact_id(f"p{i}@example.com") for i in (1, 2, 3))
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(site: Site) -> None:
+    big = b"x" * (65 * 1024)
+    assert request(f"{site.url}/hooks/goal", method="POST", data=big, headers=signed({})[1]).status == 413
+    assert request(unsubscribe_link(site, "p1@example.com"), method="POST", data=big).status == 400
+    assert site.suppressions() == []
+
+
+def test_hooks_without_a_configured_secret_answer_503_and_reveal_nothing(hook_site: Site,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEQUENCER_HOOKS_SECRET")
+    raw, headers = signed({"email": "p1@example.com", "goal": "meeting_booked"})
+    answer = request(f"{hook_site.url}/hooks/goal", method="POST", data=raw, headers=headers)
+    assert answer.status == 503
+    assert "SEQUENCER_HOOKS_SECRET" not in answer.text and "environment" not in answer.text
+    assert hook_site.events() == []
+
+
 def test_a_send_after_suppression_is_refused_and_ends_the_enrollment(site: Site) -> None:
     site.rig.engine.suppress("@example.com")  # the whole domain
     site.rig.run(days=40)

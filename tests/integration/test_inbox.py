@@ -253,3 +253,90 @@ def test_an_unreadable_mailbox_is_reported_and_changes_nothing(rig_factory: obje
     assert list(report.errors) == ["jane"]
     assert "login as sender" in report.errors["jane"] and "wrong" not in report.errors["jane"]
     assert rig.engine.store.inbox_position("jane", "INBOX") is None
+
+
+def test_mail_from_before_our_messages_is_never_taken_for_a_reply(inbox_rig: Rig, imap: ImapAccount) -> None:
+    from datetime import UTC, datetime
+
+    rig = inbox_rig
+    year_ago = rig.clock.now() - timedelta(days=365)
+    # in the mailbox long before the first poll: a first poll does not read that far back
+    imap.append(reply("p1@example.com", "Lunch?", "Old thread.", message_id="<old1@example.com>"),
+                arrived=datetime(year_ago.year, year_ago.month, year_ago.day, tzinfo=UTC))
+    # arrived now, but written a year ago (a late delivery, a moved message): older than our mail to p2
+    old = reply("p2@example.com", "Lunch?", "Old thread.", message_id="<old2@example.com>")
+    imap.append(old.replace(format_datetime(MONDAY).encode(), format_datetime(year_ago).encode()))
+    report = rig.engine.poll_inbox_sync()
+    assert [(h.kind, h.action) for h in report.handled] == [("unmatched", "ignored: older than our last message to them")]
+    assert rig.enrollment("p1@example.com").status == "active" and rig.enrollment("p2@example.com").status == "active"
+
+
+def test_a_message_that_breaks_the_handler_is_recorded_and_skipped(inbox_rig: Rig, imap: ImapAccount,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import sequencer.inbox
+
+    rig = inbox_rig
+    ids = first_messages(rig, ["p1@example.com", "p2@example.com"])
+    real = sequencer.inbox.classify
+
+    def fragile(raw: bytes, **kwargs: object) -> object:
+        if b"<poison@example.com>" in raw:
+            raise ValueError("a database or parser failure on hostile input")
+        return real(raw, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sequencer.inbox, "classify", fragile)
+    imap.append(reply("p1@example.com", "Re: An idea", "x", in_reply_to=ids["p1@example.com"], message_id="<poison@example.com>"))
+    imap.append(reply("p2@example.com", "Re: An idea", "Yes.", in_reply_to=ids["p2@example.com"], message_id="<fine@example.com>"))
+    report = rig.engine.poll_inbox_sync()
+    assert [h.kind for h in report.handled] == ["error", "reply"]
+    assert not report.errors
+    assert rig.enrollment("p2@example.com").stop_reason == "reply"
+    assert rig.engine.poll_inbox_sync().handled == []  # the poison message is behind the position now
+
+
+def test_a_reply_reaching_another_senders_mailbox_still_stops(rig_factory: object, imap: ImapAccount) -> None:
+    from sequencer.config import Config
+
+    rig: Rig = rig_factory(imap=imap.settings())  # type: ignore[operator]
+    mikko_box = imap.other("mikko")
+    jane = rig.engine.config.senders["jane"]
+    mikko = jane.__class__(**{**jane.__dict__, "name": "mikko", "email": "mikko@acme.example",
+                              "imap": mikko_box.settings()})
+    engine = Engine(Config(**{**rig.engine.config.__dict__, "senders": {"mikko": mikko, "jane": jane}}), clock=rig.clock)
+    rig.engine = engine
+    rig.import_rows([person(1)])
+    engine.enroll("cold", sender="jane")
+    rig.run(days=1)
+    unthreaded = reply("p1@example.com", "Question", "Can you call me?", message_id="<both@example.com>")
+    mikko_box.append(unthreaded)  # the person wrote to both of us; mikko's mailbox is read first
+    imap.append(unthreaded)
+    report = engine.poll_inbox_sync()
+    assert [(h.sender, h.kind) for h in report.handled] == [("mikko", "reply")]
+    assert report.duplicates == 1
+    assert rig.enrollment("p1@example.com").stop_reason == "reply"
+    engine.close()
+
+
+def test_one_unreadable_mailbox_does_not_stop_the_others_and_utf8_passwords_work(
+        rig_factory: object, imap: ImapAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sequencer.config import Config, ImapSettings
+
+    rig: Rig = rig_factory(imap=imap.settings())  # type: ignore[operator]
+    monkeypatch.setenv("ULLA_PASSWORD", "Päivä2026!")
+    jane = rig.engine.config.senders["jane"]
+    broken = jane.__class__(**{**jane.__dict__, "name": "broken", "email": "b@acme.example",
+                               "imap": ImapSettings(host=imap.host, port=imap.port, security=jane.imap.security,  # type: ignore[union-attr]
+                                                    username="nobody", password_env="MISSING_PASSWORD_VARIABLE")})
+    ulla = jane.__class__(**{**jane.__dict__, "name": "ulla", "email": "ulla@acme.example",
+                             "imap": ImapSettings(host=imap.host, port=imap.port, security=jane.imap.security,  # type: ignore[union-attr]
+                                                  username="ulla", password_env="ULLA_PASSWORD")})
+    monkeypatch.delenv("MISSING_PASSWORD_VARIABLE", raising=False)
+    engine = Engine(Config(**{**rig.engine.config.__dict__, "senders": {"broken": broken, "ulla": ulla, "jane": jane}}),
+                    clock=rig.clock)
+    try:
+        report = engine.poll_inbox_sync()
+        assert list(report.errors) == ["broken"] and "MISSING_PASSWORD_VARIABLE" in report.errors["broken"]
+        assert engine.store.inbox_position("ulla", "INBOX") is not None  # logged in with a non-ASCII password
+        assert engine.store.inbox_position("jane", "INBOX") is not None
+    finally:
+        engine.close()

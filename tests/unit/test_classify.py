@@ -49,6 +49,8 @@ class Expected:
     from_address: str | None = None
     text_has: tuple[str, ...] = field(default=())
     text_lacks: tuple[str, ...] = field(default=())
+    dsn: bool = False  # read from a message/delivery-status part
+    policy: bool = False
 
 
 CASES = {
@@ -60,6 +62,7 @@ CASES = {
         recipients=("jdoe@globex.example",),
         references=("<seq.4f1c2a.1@acme.example>",),
         from_address="mailer-daemon@mail.acme.example",
+        dsn=True,
     ),
     "bounce_gmail_dsn_failure.eml": Expected(
         Kind.BOUNCE,
@@ -69,6 +72,7 @@ CASES = {
         recipients=("pat.nobody@initech.example",),
         references=("<seq.77ab01.1@acme.example>",),
         text_has=("Address not found",),
+        dsn=True,
     ),
     "bounce_m365_ndr.eml": Expected(
         Kind.BOUNCE,
@@ -79,6 +83,7 @@ CASES = {
         references=("<seq.9d3e55.2@acme.example>", "<seq.9d3e55.1@acme.example>"),
         from_address="postmaster@acme.example",
         text_lacks=("Original message headers",),
+        dsn=True,
     ),
     "bounce_exim_failed.eml": Expected(
         Kind.BOUNCE,
@@ -104,6 +109,7 @@ CASES = {
         hard=False,
         recipients=("helmi.makela@soylent.example",),
         references=("<seq.e1e1e1.3@acme.example>", "<seq.e1e1e1.2@acme.example>", "<seq.e1e1e1.1@acme.example>"),
+        dsn=True,
     ),
     "bounce_gmail_delay_nondsn.eml": Expected(
         Kind.BOUNCE,
@@ -112,6 +118,17 @@ CASES = {
         hard=False,
         recipients=("liisa.heikkinen@stark.example",),
         references=("<seq.d31a7e.1@acme.example>",),
+    ),
+    "bounce_policy_5_7_26.eml": Expected(
+        Kind.BOUNCE,
+        "DSN status 5.7.26",
+        status="5.7.26",
+        hard=True,
+        recipients=("olli.nieminen@wayne.example",),
+        references=("<seq.d3a4c0.1@acme.example>",),
+        from_address="mailer-daemon@mail.acme.example",
+        dsn=True,
+        policy=True,  # DMARC: our domain's authentication, not a bad address
     ),
     "auto_outlook_ooo.eml": Expected(
         Kind.AUTO_REPLY,
@@ -187,6 +204,8 @@ def test_sample(name: str) -> None:
     assert expected.reason in got.reason
     assert got.status == expected.status
     assert got.hard is expected.hard
+    assert got.dsn is expected.dsn
+    assert got.policy is expected.policy
     assert got.recipients == expected.recipients
     for reference in expected.references:
         assert reference in got.references
@@ -422,6 +441,11 @@ def test_ip_addresses_and_versions_are_not_status_codes() -> None:
         ("X-Autoreply: yes", "X-Autoreply header"),
         ("X-Autorespond: Vacation", "X-Autorespond header"),
         ("Precedence: auto_reply", "Precedence: auto_reply"),
+        ("Precedence: bulk", "Precedence: bulk"),
+        ("Precedence: junk", "Precedence: junk"),
+        ("Precedence: List", "Precedence: list"),
+        ("List-Id: Customers <customers.lists.customer.example>", "List-Id header"),
+        ("List-Unsubscribe: <mailto:leave@lists.customer.example>", "List-Unsubscribe header"),
     ],
 )
 def test_auto_reply_headers(extra_header: str, reason: str) -> None:
@@ -429,7 +453,7 @@ def test_auto_reply_headers(extra_header: str, reason: str) -> None:
     assert (got.kind, got.reason) == (Kind.AUTO_REPLY, reason)
 
 
-@pytest.mark.parametrize("extra_header", ["Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: bulk"])
+@pytest.mark.parametrize("extra_header", ["", "Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: first-class"])
 def test_headers_that_do_not_make_an_auto_reply(extra_header: str) -> None:
     got = classify(message(REPLY_HEADERS + extra_header, "Yes, let's talk.\n"), today=TODAY)
     assert got.kind is Kind.REPLY
@@ -554,7 +578,7 @@ def test_fresh_text(body: str, fresh: str) -> None:
         ("Out of the office till Jan 5th, 2027, limited email.", datetime.date(2027, 1, 5)),
         ("Palaan 5.1.27.", datetime.date(2027, 1, 5)),
         ("Palaan 5.1.", datetime.date(2027, 1, 5)),
-        ("Back 05/01/2027.", datetime.date(2027, 1, 5)),  # day/month: 5 January, not 1 May
+        ("Back 05/01/2027.", datetime.date(2027, 1, 5)),  # 5 January or 1 May: both ahead, the earliest
         ("Olen takaisin 8. tammikuuta.", datetime.date(2027, 1, 8)),
         ("Palaan tammikuun 11. päivä.", datetime.date(2027, 1, 11)),
         ("Olen lomalla 6.1. asti.", datetime.date(2027, 1, 6)),
@@ -577,3 +601,331 @@ def test_return_date(text: str, expected: datetime.date | None) -> None:
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
     body = "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 AM Sales <sales@acme.example> wrote:\n> until 30 Dec"
     assert return_date(fresh_text(body), today=TODAY) is None
+
+
+# --- unsubscribe: what is not a request to be removed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Adding my colleague Bob, he handles this. Please remove me from the thread.",
+        "Adding Bob (cc). Please remove me from this thread.",
+        "Bob is the right person. Please remove me from the cc.",
+        "Bob is the right person; remove me from cc.",
+        "Bob will take it from here, you can remove me off the thread.",
+        "Bob will take it from here. Please remove me from this email chain.",
+        "Bob will take it from here. Please remove me from the loop.",
+        "Looping in Bob - you can take me off this one, he'll set up a call.",
+        "Bob will answer, take me off the thread please.",
+        "No need to unsubscribe me – I'm interested. Call me on Monday.",
+        "Please don't unsubscribe me, I forwarded this to our COO.",
+        "Don’t unsubscribe me, just send less often.",
+        "I do not want to unsubscribe, the timing is just bad.",
+        "We would never remove me from a good list, ha. Tuesday works.",
+        "Is there an opt-out period in the contract?",
+        "What does the opt out clause look like?",
+        "Can we opt out of the contract after a year?",
+        "Sure.\n\nMaija Meikäläinen\nSales Director\n\n-- \nTo unsubscribe from our newsletter, click here",
+        "Sounds good, Tuesday at 10.\n\nBest,\nAnn\nAcme Customer Ltd | unsubscribe: https://customer.example/u",
+        "Kiitos, sopii.\n\nYstävällisin terveisin\nMatti\nPoista minut tästä listasta: https://customer.example/u",
+        "Line 1\nLine 2\nLine 3\nLine 4\nLine 5\nLine 6: unsubscribe",  # only the first five lines count
+        "Sovitaan tiistaille. Poista minut tästä ketjusta, Bob hoitaa.",
+    ],
+)
+def test_not_an_unsubscribe_request(body: str) -> None:
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.REPLY, "human reply")
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ("Please remove me from your list.", "remove me"),
+        ("unsubscribe", "unsubscribe"),
+        ("Unsubscribe me please", "unsubscribe"),
+        ("stop emailing me", "stop emailing me"),
+        ("Poistakaa minut listalta, kiitos.", "poistakaa minut"),
+        ("poista minut", "poista minut"),
+        ("peruuta tilaus", "peruuta tilaus"),
+        ("Please take me off your mailing list.", "take me off"),
+        ("Take me off your emails.", "take me off"),
+        ("Take me off the distribution, thanks", "take me off"),
+        ("Please remove me from one of your lists.", "remove me"),
+        ("Bob takes over. Also remove me from your mailing list.", "remove me"),
+        ("Please opt me out.", "opt me out"),
+        ("I want to opt out of your emails.", "opt out"),
+        ("Opt-out of the mailing list please", "opt-out"),
+        ("OPT OUT", "opt out"),
+        ("Not interested, unsubscribe.", "unsubscribe"),
+        ("We are not interested. Please don't contact me again.", "don't contact me"),
+        ("Hi Anna,\n\nRemove me, we are not the right company.\n\nBest,\nJane", "remove me"),
+        ("Thanks,\nplease remove me from your list", "remove me"),  # a first-line "Thanks," is not a sign-off
+    ],
+)
+def test_clear_unsubscribe_requests_stay_unsubscribe(body: str, phrase: str) -> None:
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("unsubscribe", ""),  # what our own List-Unsubscribe mailto:...?subject=unsubscribe produces
+        ("UNSUBSCRIBE", "\n"),
+        ("Re: Unsubscribe", "Sent from my iPhone\n"),
+        ("re: unsubscribe", "--\nAnn Example\n"),
+    ],
+)
+def test_list_unsubscribe_mailto_is_unsubscribe(subject: str, body: str) -> None:
+    got = classify(message(f"From: ann@customer.example\nTo: unsubscribe@acme.example\nSubject: {subject}", body), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, "says 'unsubscribe'")
+
+
+@pytest.mark.parametrize(
+    ("subject", "phrase"),
+    [
+        ("Remove me", "remove me"),
+        ("Re: Fwd: remove me from your list", "remove me from your list"),
+        ("VS: Poista minut", "poista minut"),
+        ("SV: AW: Unsubscribe me", "unsubscribe me"),
+    ],
+)
+def test_a_subject_that_is_itself_a_request_counts(subject: str, phrase: str) -> None:
+    raw = message(f"From: ann@customer.example\nSubject: {subject}", "Hi, see the subject. We have no budget this year.\n")
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: How do I unsubscribe my team from the old tool?",
+        "Re: Please remove me from the thread",
+        "Re: Pallet tracking (remove me from cc)",
+        "Fwd: Opt-out period in the contract",
+    ],
+)
+def test_a_phrase_inside_a_longer_subject_does_not_count(subject: str) -> None:
+    raw = message(f"From: ann@customer.example\nSubject: {subject}", "Let's discuss on Tuesday.\n")
+    assert classify(raw, today=TODAY).kind is Kind.REPLY
+
+
+def test_a_subject_request_loses_to_a_longer_text_that_says_the_opposite() -> None:
+    body = "No need to unsubscribe me – I'm interested after all. Can we talk on Tuesday at 10?\n"
+    got = classify(message("From: ann@customer.example\nSubject: Re: unsubscribe", body), today=TODAY)
+    assert got.kind is Kind.REPLY
+
+
+# --- quote headers in more languages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "fresh"),
+    [
+        ("Ja.\n\nVan: Sales <sales@acme.example>\nVerzonden: maandag 14 december 2026 09:00\nAan: Jan\nOnderwerp: Hoi", "Ja."),
+        ("Sí.\n\nDe: Sales <sales@acme.example>\nEnviado: lunes, 14 de diciembre de 2026 9:00\nPara: Ana\nAsunto: Hola", "Sí."),
+        ("Ja.\n\nFra: Sales <sales@acme.example>\nSendt: 14. desember 2026 09:00\nTil: Ola\nEmne: Hei", "Ja."),
+        ("Sì.\n\nDa: Sales <sales@acme.example>\nInviato: lunedì 14 dicembre 2026 09:00\nA: Anna\nOggetto: Ciao", "Sì."),
+        ("Sim.\n\nDe: Sales <sales@acme.example>\nEnviada em: segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana", "Sim."),
+        ("Sim.\n\nDe: Sales <sales@acme.example>\nEnviada: segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana", "Sim."),
+        ("Ja.\n\nOp ma 14 dec. 2026 om 09:00 schreef Sales <sales@acme.example>:\n> Hoi", "Ja."),
+        ("Ja.\n\nSales <sales@acme.example> schreef op 14 dec. 2026 om 09:00:\n> Hoi", "Ja."),
+        ("Sí.\n\nEl lun, 14 dic 2026 a las 9:00, Sales (<sales@acme.example>)\nescribió:\n> Hola", "Sí."),
+        ("Ja.\n\nman. 14. des. 2026 kl. 09:00 skrev Sales <sales@acme.example>:\n> Hei", "Ja."),
+        ("Ja.\n\nDen 14. dec. 2026 kl. 09.00 skrev Sales <sales@acme.example>:\n> Hej", "Ja."),
+        ("Sì.\n\nIl giorno lun 14 dic 2026 alle ore 09:00 Sales <sales@acme.example> ha scritto:\n> Ciao", "Sì."),
+        ("Sim.\n\nEm seg., 14 de dez. de 2026 às 09:00, Sales <sales@acme.example> escreveu:\n> Olá", "Sim."),
+        ("Da: domani va bene.\nA presto.", "Da: domani va bene.\nA presto."),  # "Da:" without "Inviato:" is text
+    ],
+)
+def test_fresh_text_in_more_languages(body: str, fresh: str) -> None:
+    assert fresh_text(body) == fresh
+
+
+def test_dutch_outlook_reply_quoting_our_unsubscribe_footer_is_a_reply() -> None:
+    body = (
+        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan\n\n"
+        "Van: Anna Lindqvist <anna.lindqvist@acme.example>\nVerzonden: maandag 14 december 2026 09:00\n"
+        "Aan: Jan de Vries <jan@klant.example>\nOnderwerp: Pallet tracking\n\n"
+        "Hi Jan,\n\nWorth a call?\n\nNot interested? Reply \"unsubscribe\" and we will take you off our list.\n"
+    )
+    got = classify(message(REPLY_HEADERS, body), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.REPLY, "human reply")
+    assert got.text == (
+        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan"
+    )
+
+
+def test_spanish_gmail_reply_quoting_our_unsubscribe_footer_is_a_reply() -> None:
+    body = (
+        "Hola Anna, el martes me va bien.\n\n"
+        "El lun, 14 dic 2026 a las 9:00, Anna Lindqvist (<anna.lindqvist@acme.example>) escribió:\n"
+        "> Hi,\n> Reply \"unsubscribe\" to stop.\n"
+    )
+    got = classify(message(REPLY_HEADERS, body), today=TODAY)
+    assert (got.kind, got.text) == (Kind.REPLY, "Hola Anna, el martes me va bien.")
+
+
+# --- slash dates in out-of-office replies -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm back 01/04/2027.", datetime.date(2027, 1, 4)),  # 4 January (US) is earlier than 1 April
+        ("I will return on 12/01/2026.", None),  # 12 January and 1 December 2026: both past
+        ("Back 13/01/2027.", datetime.date(2027, 1, 13)),  # only day/month is a date
+        ("Back 01/13/2027.", datetime.date(2027, 1, 13)),  # only month/day is a date
+        ("Back 04/01/27.", datetime.date(2027, 1, 4)),
+        ("Back 12/20/2026.", datetime.date(2026, 12, 20)),  # today itself counts
+        ("Back 20/12/2027.", datetime.date(2027, 12, 20)),  # 12 August 2029 is not a reading; exactly 365 days
+        ("Back 21/12/2027.", None),  # more than 365 days ahead either way (12/21 is not a month)
+        ("Back 1.4.2027.", datetime.date(2027, 4, 1)),  # dots stay day first
+        ("Back 4.1.2027.", datetime.date(2027, 1, 4)),
+        ("Palaan 1.4.", datetime.date(2027, 4, 1)),
+    ],
+)
+def test_return_date_slash_dates(text: str, expected: datetime.date | None) -> None:
+    assert return_date(text, today=TODAY) == expected
+
+
+def test_auto_reply_with_an_ambiguous_slash_date() -> None:
+    raw = message(
+        "From: ann@customer.example\nSubject: Automatic reply: Pallet tracking\nAuto-Submitted: auto-replied",
+        "I am out of the office and will be back 01/04/2027.\n",
+    )
+    assert classify(raw, today=TODAY).return_date == datetime.date(2027, 1, 4)
+
+
+# --- autoresponders without Auto-Submitted ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "phrase"),
+    [
+        ("[Ticket #12345] Re: Pallet tracking", "[Ticket #12345]"),
+        ("Request received: Pallet tracking", "Request received"),
+        ("We have received your email", "We have received your email"),
+        ("Re: Pallet tracking - we have received your message", "we have received your message"),
+        ("We've received your request", "We've received your request"),
+        ("Automatic acknowledgement: Pallet tracking", "Automatic acknowledgement"),
+        ("Your request (#4711) has been received", "Your request (#4711) has been received"),
+        ("Your request #4711 has been received", "Your request #4711 has been received"),
+        ("Kiitos viestistäsi", "Kiitos viestistäsi"),
+        ("Re: Lavaseuranta - Kiitos viestistäsi!", "Kiitos viestistäsi"),
+    ],
+)
+def test_ticket_acknowledgement_subjects_are_auto_replies(subject: str, phrase: str) -> None:
+    raw = message(f"From: support@customer.example\nSubject: {subject}", "Our team will get back to you within 2 days.\n")
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.reason) == (Kind.AUTO_REPLY, f"acknowledgement subject '{phrase}'")
+
+
+@pytest.mark.parametrize("what", ["response", "message", "reply"])
+def test_a_body_that_opens_as_automated_is_an_auto_reply(what: str) -> None:
+    raw = message(REPLY_HEADERS, f"\nThis is an automated {what}. Your email has been forwarded to our sales team.\n")
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.reason) == (Kind.AUTO_REPLY, f"body says 'this is an automated {what}'")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Kiitos viestistäsi! Soitellaan tiistaina.",  # the phrase counts in the subject only
+        "We have received your email and would like a demo.",
+        "Thanks. This is an automated response, I guess? Anyway: yes, let's talk.",
+        "Request received: I'll forward it to Bob.",
+    ],
+)
+def test_human_replies_with_acknowledgement_words_in_the_body_stay_replies(body: str) -> None:
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.REPLY, "human reply")
+
+
+def test_a_reply_with_ticket_words_in_a_normal_subject_stays_a_reply() -> None:
+    raw = message("From: ann@customer.example\nSubject: Re: Ticket pricing for the event", "Yes, 40 tickets.\n")
+    assert classify(raw, today=TODAY).kind is Kind.REPLY
+
+
+@pytest.mark.parametrize(
+    "extra_header", ["Precedence: bulk", "List-Id: <bounces.customer.example>", "List-Unsubscribe: <mailto:x@customer.example>"]
+)
+def test_bounces_are_checked_before_list_and_bulk_headers(extra_header: str) -> None:
+    raw = message(
+        "From: MAILER-DAEMON@relay.partner.example\nTo: sales@acme.example\nSubject: Mail delivery failed\n" + extra_header,
+        "<gone@globex.example>: 550 5.1.1 user unknown\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.hard) == (Kind.BOUNCE, "5.1.1", True)
+
+
+def test_bounces_are_checked_before_acknowledgement_subjects() -> None:
+    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"), today=TODAY)
+    assert got.kind is Kind.BOUNCE
+    raw = message(
+        "From: postmaster@partner.example\nSubject: Undeliverable: [Ticket #12345] Pallet tracking",
+        "This is an automated message. Delivery to bob@globex.example failed: 550 5.1.1 user unknown\n",
+    )
+    assert classify(raw, today=TODAY).kind is Kind.BOUNCE
+
+
+# --- DSN or not, policy or not ----------------------------------------------------------------
+
+
+def test_dsn_flag_says_where_the_bounce_was_read() -> None:
+    assert classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"), today=TODAY).dsn is True
+    for name in ("bounce_exim_failed.eml", "bounce_yahoo_failure_notice.eml", "bounce_gmail_delay_nondsn.eml"):
+        got = sample(name)
+        assert (got.kind, got.dsn) == (Kind.BOUNCE, False)
+    fallback = classify(dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"), today=TODAY)
+    assert (fallback.kind, fallback.dsn) == (Kind.BOUNCE, False)  # a delivery-status part with nothing in it
+    assert sample("reply_human_interested.eml").dsn is False
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "hard", "policy"),
+    [
+        ("5.7.1", "smtp; 550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using zen.spamhaus.example", True, True),
+        ("5.7.26", "smtp; 550-5.7.26 This mail has been blocked because the sender is unauthenticated", True, True),
+        ("5.7.1", "smtp; 550 5.7.1 Message rejected", True, True),  # 5.7.x says policy on its own
+        ("5.0.0", "smtp; 550 Sending IP is blacklisted", True, True),
+        ("5.0.0", "smtp; 550 Your IP is on our blocklist (listed as blocklisted)", True, True),
+        ("5.0.0", "smtp; 554 Message rejected as spam", True, True),
+        ("5.0.0", "smtp; 550 Rejected by local policy", True, True),
+        ("5.0.0", "smtp; 550 SPF check failed for acme.example", True, True),
+        ("5.0.0", "smtp; 550 DMARC reject", True, True),
+        ("4.7.0", "smtp; 421 4.7.0 Temporarily rate limited due to IP reputation", False, True),
+        ("5.1.1", "smtp; 550 5.1.1 User unknown", True, False),
+        ("5.2.2", "smtp; 552 5.2.2 Mailbox full", True, False),
+        ("4.2.2", "smtp; 452 4.2.2 Mailbox full", False, False),
+    ],
+)
+def test_policy_rejections(status: str, diagnostic: str, hard: bool, policy: bool) -> None:
+    action = "failed" if status.startswith("5") else "delayed"
+    report = f"Final-Recipient: rfc822; bob@globex.example\nAction: {action}\nStatus: {status}\nDiagnostic-Code: {diagnostic}\n"
+    got = classify(dsn(report), today=TODAY)
+    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (Kind.BOUNCE, status, hard, True, policy)
+
+
+def test_policy_rejection_in_a_non_dsn_bounce() -> None:
+    raw = message(
+        "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: Mail delivery failed",
+        "bob@globex.example\n    host mx.globex.example said: 550 5.7.1 Rejected: sender IP listed at bl.spam.example\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (Kind.BOUNCE, "5.7.1", True, False, True)
+    unknown = classify(
+        message(
+            "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: Mail delivery failed",
+            "bob@globex.example: 550 5.1.1 user unknown\n",
+        ),
+        today=TODAY,
+    )
+    assert (unknown.status, unknown.policy) == ("5.1.1", False)
+
+
+def test_policy_and_dsn_are_false_outside_bounces() -> None:
+    for name in ("auto_outlook_ooo.eml", "unsub_remove_me.eml", "reply_human_interested.eml"):
+        got = sample(name)
+        assert (got.dsn, got.policy) == (False, False)

@@ -36,6 +36,9 @@ def test_the_example_config_parses() -> None:
     ({"http": {"secret": "abc"}}, "never put a secret in the file"),
     ({"http": {"track_opens": "yes", "public_url": "https://l.example"}}, "track_opens: should be true or false"),
     ({"inbox": {"poll": 5}}, "unknown setting 'poll'"),
+    ({"http": {"public_url": "http://links.acme.example"}}, "use https"),
+    ({"senders": [sender(imap={"host": "x", "mailbox": "Sent Items"})]}, "holds our own mail"),
+    ({"senders": [sender(imap={"host": "x", "mailbox": "[Gmail]/Sent Mail"})]}, "holds our own mail"),
     ({"inbox": {"poll_seconds": "soon"}}, "inbox.poll_seconds"),
 ])
 def test_mistakes_name_the_setting(data: dict[str, Any], message: str) -> None:
@@ -54,3 +57,19 @@ def test_link_secrets_come_from_the_environment_and_must_be_long(monkeypatch: py
         http.secret()
     monkeypatch.setenv("SEQUENCER_HTTP_SECRET", "x" * 32)
     assert http.secret() == b"x" * 32
+
+
+def test_http_public_url_may_be_plain_http_on_loopback_only() -> None:
+    assert parse_config({"http": {"public_url": "http://127.0.0.1:8080/"}}).http.public_url == "http://127.0.0.1:8080"
+    assert parse_config({"http": {"public_url": "https://l.example/base/"}}).http.public_url == "https://l.example/base"
+
+
+def test_suppression_keys_use_the_form_contact_keys_use() -> None:
+    from sequencer.contacts import parse_csv, suppression_key
+
+    [row] = list(parse_csv("email\nAnna@Bücher.de\n", file="x.csv"))
+    assert suppression_key("xn--bcher-kva.de") == suppression_key("@BÜCHER.de") == "@bücher.de"
+    assert suppression_key("anna@xn--bcher-kva.de") == row.email_key  # type: ignore[union-attr]
+    for bad in ("", "not a domain", "@-bad-.example", "a@@b.example"):
+        with pytest.raises(ValueError):
+            suppression_key(bad)
