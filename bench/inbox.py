@@ -165,8 +165,9 @@ def main() -> None:
             print(f"  run {run + 1}: bare fetch {baseline[-1]:,.0f} msgs/s, engine poll {engine_rates[-1]:,.0f} msgs/s "
                   f"({replies} replies recorded, {replies} enrollments stopped)")
         bare, ours = statistics.median(baseline), statistics.median(engine_rates)
-        print(f"\n{args.messages} replies, median of {args.repeat}: bare IMAP fetch {bare:,.0f} msgs/s; "
-              f"engine poll {ours:,.0f} msgs/s; ratio {ours / bare:.2f}")
+        print(f"\n{args.messages} replies, median of {args.repeat}: bare IMAP fetch {bare:,.0f} msgs/s "
+              f"({1000 / bare:.3f} ms each); engine poll {ours:,.0f} msgs/s ({1000 / ours:.1f} ms each); "
+              f"ratio {ours / bare:.4f}")
     finally:
         if started is not None:
             subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "stop", str(started)], check=False)
