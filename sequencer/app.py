@@ -26,7 +26,7 @@ from sequencer.channels.webhook import WebhookChannel
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, ImapSettings, Sender, load_config
 from sequencer.contacts import ContactRow, RowError, parse_csv, suppression_key
-from sequencer.dispatch import Dispatcher, TickReport
+from sequencer.dispatch import Dispatcher, TickReport, next_step
 from sequencer.errors import (
     AlreadyEnrolled,
     ConfigError,
@@ -195,13 +195,52 @@ class Preview:
                 for p in self.steps for factor, items in p.rendered.items() for r in items if r.error]
 
 
+@dataclass(frozen=True, kw_only=True)
+class UncertainSend:
+    """A send that may or may not have gone out: what a person needs to decide about it."""
+
+    id: int
+    email: str
+    sequence: str
+    step: str
+    sender: str
+    message_id: str | None
+    subject: str | None
+    #: When it was begun: ``sending`` committed just before the server was called.
+    begun_at: datetime | None
+    #: Why it is uncertain.
+    error: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Health:
+    """What ``sequencer doctor`` reports."""
+
+    uncertain: list[UncertainSend]
+    #: Sends given up as failed in the last 7 days (for information: their enrollments ended).
+    failed_recently: int
+    #: Sends held in ``claimed`` or ``sending`` past their lease: is a worker running?
+    stuck: list[Send]
+
+    @property
+    def needs_decision(self) -> bool:
+        return bool(self.uncertain or self.stuck)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResendReport:
+    requeued: list[int]
+    #: (send id, why) of uncertain sends left alone: their enrollment is no longer active.
+    skipped: list[tuple[int, str]]
+
+
 class Engine:
     """One sequencer: configuration, sequences, a store and a clock."""
 
     def __init__(self, config: Config | None = None, *, database_url: str | None = None,
                  clock: Clock | None = None, sequence_paths: Iterable[Path | str] | None = None,
                  channels: dict[str, ChannelAdapter] | None = None, log: Any = None, worker_id: str | None = None,
-                 batch: int = 100, mailbox: Callable[[ImapSettings], Mailbox] | None = None) -> None:
+                 batch: int | None = None, mailbox: Callable[[ImapSettings], Mailbox] | None = None) -> None:
         self.config = config or load_config(database_url=database_url)
         url = database_url or self.config.database_url
         self.store = Store(url)
@@ -212,10 +251,15 @@ class Engine:
         self._extra_channels = dict(channels or {})
         # unique per process: lease and ownership checks tell workers apart by it
         self._worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._batch = batch
+        self._batch = batch or self.config.batch
         self._dispatcher: Dispatcher | None = None
         self._inbox: InboxPoller | None = None
         self._mailbox = mailbox or ImapMailbox
+
+    @property
+    def worker_id(self) -> str:
+        """This engine's identity in claims and job runs (host:pid:random)."""
+        return self._worker_id
 
     @classmethod
     def from_config(cls, path: Path | str | None = None, *, database_url: str | None = None,
@@ -289,6 +333,71 @@ class Engine:
                     await self._dispatcher.close()
 
         return asyncio.run(once())
+
+    # -- uncertain sends: a person decides ------------------------------------------------------
+
+    def uncertain(self) -> list[UncertainSend]:
+        """Sends that may or may not have gone out (a worker cut off mid-send, no answer after the
+        message was handed over). They are never sent again without a person's decision."""
+        sends = self.store.uncertain_sends()
+        contacts = self.store.contacts_by_id({s.contact_id for s in sends})
+        return [UncertainSend(id=s.id or 0, email=contacts[s.contact_id].email if s.contact_id in contacts else "?",
+                              sequence=s.sequence, step=s.step_key, sender=s.sender, message_id=s.message_id,
+                              subject=s.subject, begun_at=s.sent_at, error=s.error) for s in sends]
+
+    def doctor(self) -> Health:
+        """Uncertain sends, sends stuck past their lease, and failures of the last 7 days."""
+        now = self.clock.now()
+        return Health(uncertain=self.uncertain(), failed_recently=self.store.failed_since(now - timedelta(days=7)),
+                      stuck=self.store.stuck_sends(now=now, lease=self.config.lease))
+
+    def resend_uncertain(self, ids: Iterable[int] | None = None) -> ResendReport:
+        """Queue uncertain sends (all, or those of ``ids``) to go out again, due now, as the same
+        message: same Message-ID, subject and variants, so a server or client that already has it
+        can drop the copy. Sends whose enrollment stopped meanwhile (a reply came) are left alone."""
+        chosen = self._uncertain_sends(ids)
+        requeued = self.store.resend_uncertain([s.id for s in chosen if s.id is not None], now=self.clock.now())
+        enrollments = self.store.enrollments_by_id({s.enrollment_id for s in chosen})
+        skipped = []
+        for send in chosen:
+            if send.id in requeued:
+                self.log.info("send.requeued", send_id=send.id, message_id=send.message_id, why="uncertain, re-sent by a person")
+                continue
+            enrollment = enrollments.get(send.enrollment_id)
+            status = enrollment.status if enrollment else "gone"
+            reason = f" ({enrollment.stop_reason})" if enrollment and enrollment.stop_reason else ""
+            skipped.append((send.id or 0, f"its enrollment is {status}{reason}"))
+        return ResendReport(requeued=requeued, skipped=skipped)
+
+    def mark_sent(self, ids: Iterable[int]) -> list[int]:
+        """Record uncertain sends a person confirmed went out (found in the Sent folder) as sent,
+        as a delivery would: day 0 anchored on message 1, the next step queued. Nothing is sent."""
+        chosen = self._uncertain_sends(list(ids))
+        enrollments = self.store.enrollments_by_id({s.enrollment_id for s in chosen})
+        marked = []
+        for send in chosen:
+            sent_at = send.sent_at or self.clock.now()
+            sequence, enrollment = self.sequences.get(send.sequence), enrollments.get(send.enrollment_id)
+            following = next_step(send, sequence, enrollment, sent_at) if sequence and enrollment else None
+            if self.store.confirm_sent(send, sent_at=sent_at, next_send=following):
+                marked.append(send.id or 0)
+                self.log.info("send.marked_sent", send_id=send.id, message_id=send.message_id)
+        return marked
+
+    def _uncertain_sends(self, ids: Iterable[int] | None) -> list[Send]:
+        """The uncertain sends of ``ids`` (all when None); any other id refuses the whole request."""
+        if ids is None:
+            return self.store.uncertain_sends()
+        wanted = list(dict.fromkeys(ids))
+        found = {s.id: s for s in self.store.uncertain_sends(wanted)}
+        problems = []
+        for send_id in wanted:
+            if send_id not in found:
+                send = self.store.send(send_id)
+                problems.append(f"send {send_id} " + ("does not exist" if send is None else f"is '{send.status}', not uncertain"))
+        if problems:
+            raise SequencerError("nothing was changed: " + "; ".join(problems))
+        return [found[i] for i in wanted]
 
     # -- inbox ----------------------------------------------------------------------------------
 

@@ -333,6 +333,73 @@ def tick() -> None:
 
 @app.command()
 @friendly
+def doctor(
+    ids: Annotated[list[int] | None, typer.Argument(metavar="ID", help="Send ids, with --mark-sent.")] = None,
+    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record these uncertain sends as sent (you found "
+                                            "them in the Sent folder); their next step is queued.")] = False,
+) -> None:
+    """Sends that need a person: uncertain ones (they may or may not have gone out) and ones stuck
+    past their lease; also failures of the last 7 days. Exit status 1 when something needs a decision."""
+    if mark_sent or ids:
+        if not (mark_sent and ids):
+            err.print("[red]error:[/] give --mark-sent and the ids of the uncertain sends that went out, "
+                      "e.g. `sequencer doctor --mark-sent 12 13`")
+            raise typer.Exit(2)
+        with engine() as eng:
+            marked = eng.mark_sent(ids or [])
+        out.print(f"{len(marked)} send(s) recorded as sent: {', '.join(f'#{i}' for i in marked)}; "
+                  "their next steps are queued")
+        return
+    with engine() as eng:
+        health = eng.doctor()
+    if health.uncertain:
+        table = Table("id", "contact", "sequence", "step", "sender", "Message-ID", "begun", "why",
+                      title="uncertain: may or may not have gone out", title_justify="left")
+        for u in health.uncertain:
+            table.add_row(str(u.id), _escape(u.email), u.sequence, u.step, u.sender, _escape(u.message_id or "-"),
+                          _utc(u.begun_at), _escape(u.error or ""))
+        out.print(table)
+    if health.stuck:
+        out.print(f"[yellow]{len(health.stuck)} send(s) stuck[/] in 'claimed' or 'sending' past their lease "
+                  f"({', '.join(f'#{s.id}' for s in health.stuck)}): is the worker running? Its next tick takes "
+                  "claimed ones over and turns 'sending' ones into uncertain.")
+    out.print(f"{len(health.uncertain)} uncertain, {len(health.stuck)} stuck, "
+              f"{health.failed_recently} failed in the last 7 days")
+    if health.uncertain:
+        out.print("decide: `sequencer resend --uncertain [--id N ...]` sends them again with the same Message-ID; "
+                  "`sequencer doctor --mark-sent N ...` records the ones you found in the Sent folder")
+    if health.needs_decision:
+        raise typer.Exit(1)
+    out.print("[green]ok[/]: nothing needs a decision")
+
+
+@app.command()
+@friendly
+def resend(
+    uncertain: Annotated[bool, typer.Option("--uncertain", help="Re-send uncertain sends (required: nothing "
+                                            "else is ever re-sent).")] = False,
+    ids: Annotated[list[int] | None, typer.Option("--id", help="Only this send (repeatable; default: every "
+                                                  "uncertain send).")] = None,
+) -> None:
+    """Send uncertain sends again as the same message (same Message-ID), on the worker's next tick."""
+    if not uncertain:
+        err.print("[red]error:[/] this command only re-sends uncertain sends: `sequencer resend --uncertain` "
+                  "(all of them) or `sequencer resend --uncertain --id N` (see `sequencer doctor`)")
+        raise typer.Exit(2)
+    with engine() as eng:
+        report = eng.resend_uncertain(ids or None)
+    for send_id, why in report.skipped:
+        err.print(f"[yellow]skipped[/] #{send_id}: {why}; not re-sent (`sequencer doctor --mark-sent {send_id}` "
+                  "records it if it went out)")
+    if not report.requeued and not report.skipped:
+        out.print("no uncertain sends: nothing to re-send")
+    elif report.requeued:
+        out.print(f"{len(report.requeued)} send(s) queued again with their original Message-ID "
+                  f"({', '.join(f'#{i}' for i in report.requeued)}); they go out on the worker's next tick")
+
+
+@app.command()
+@friendly
 def score(dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and show, but record and retire "
                                                 "nothing.")] = False) -> None:
     """Run one look of the A/B scoring now (the worker runs it twice a week)."""
@@ -497,6 +564,68 @@ def suppress_list() -> None:
         table.add_row(_escape(row.key), row.reason, _utc(row.created_at))
     out.print(table)
     out.print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+
+
+db_app = typer.Typer(help="The database schema: its revision, and upgrades after installing a newer sequencer.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _db_engine() -> Any:
+    """An SQLAlchemy engine on the configured database, not a Store: a Store refuses an outdated schema."""
+    from sequencer.config import load_config
+    from sequencer.store.repository import make_engine
+
+    return make_engine(load_config(state.config, database_url=state.db).database_url)
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade() -> None:
+    """Upgrade the database schema to this version of sequencer, keeping every row (back it up first)."""
+    from sequencer.store import migrate
+
+    eng = _db_engine()
+    try:
+        found = migrate.status(eng)
+        before, after = migrate.upgrade(eng)
+    finally:
+        eng.dispose()
+    if before is None:
+        out.print(f"database created at {after}")
+    elif not found.stamped:
+        out.print(f"database made by an older sequencer: stamped {before} (detected from its tables)"
+                  + ("" if before == after else f", upgraded: {before} -> {after}"))
+    elif before == after:
+        out.print(f"database is up to date ({after})")
+    else:
+        out.print(f"database upgraded: {before} -> {after}")
+
+
+@db_app.command("status")
+@friendly
+def db_status() -> None:
+    """The database's schema revision, and the one this version of sequencer needs."""
+    from sequencer.store import migrate
+
+    eng = _db_engine()
+    try:
+        found = migrate.status(eng)
+        where = eng.url.render_as_string(hide_password=True)
+    finally:
+        eng.dispose()
+    detected = "" if found.stamped or found.current is None else " (not recorded: detected from its tables)"
+    out.print(f"database: {_escape(where)}")
+    out.print(f"current:  {found.current or '(empty database)'}{detected}")
+    out.print(f"head:     {found.head}")
+    if found.up_to_date:
+        out.print("[green]up to date[/]")
+    elif found.current is None:
+        out.print("empty: sequencer creates the schema when it first uses the database")
+    elif not found.known:
+        out.print("[red]the database is newer than this sequencer[/]: a newer version upgraded it")
+    else:
+        out.print("[yellow]upgrade needed[/]: back up the database, then run `sequencer db upgrade`")
 
 
 @app.command()

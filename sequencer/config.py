@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from sequencer.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///sequencer.db"
+#: Delivery attempts of a send before a fault that keeps coming back fails it (``[worker] max_attempts``).
+DEFAULT_MAX_ATTEMPTS = 5
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -154,6 +156,14 @@ class Config:
     senders: dict[str, Sender] = field(default_factory=dict)
     #: Seconds between dispatch ticks of the worker.
     tick_seconds: float = 5.0
+    #: Delivery attempts of a send before a transient fault (4xx, dropped connection, timeout) fails it.
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    #: Retry back-off base: attempt n is retried after base · 2^(n-1) · (1 + a random jitter in [0, 1)).
+    retry_base: timedelta = timedelta(minutes=1)
+    #: Sends a worker claims at a time.
+    batch: int = 100
+    #: How long a claim is held; a send left 'sending' longer than this becomes 'uncertain'.
+    lease: timedelta = timedelta(minutes=5)
     #: When the worker scores variants: APScheduler cron fields, in ``score_timezone``.
     score_days: str = "mon,thu"
     score_time: str = "08:00"
@@ -240,7 +250,19 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
             raise ConfigError(f"{where}: senders[{index}].name: '{sender.name}' is configured twice")
         senders[sender.name] = sender
     worker = data.get("worker", {})
-    _check_keys(worker, {"tick_seconds"}, f"{where}: worker")
+    _check_keys(worker, {"tick_seconds", "max_attempts", "retry_base", "batch", "lease"}, f"{where}: worker")
+    batch = worker.get("batch", 100)
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise ConfigError(f"{where}: worker.batch: should be a whole number of at least 1, not {batch!r}")
+    lease = parse_duration(worker.get("lease", "5m"), f"{where}: worker.lease")
+    if lease < timedelta(seconds=1):
+        raise ConfigError(f"{where}: worker.lease: should be at least 1s (longer than one SMTP transaction)")
+    max_attempts = worker.get("max_attempts", DEFAULT_MAX_ATTEMPTS)
+    if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
+        raise ConfigError(f"{where}: worker.max_attempts: should be a whole number of at least 1, not {max_attempts!r}")
+    retry_base = parse_duration(worker.get("retry_base", "1m"), f"{where}: worker.retry_base")
+    if retry_base <= timedelta(0):
+        raise ConfigError(f"{where}: worker.retry_base: should be longer than 0, like 30s or 1m")
     scoring = data.get("scoring", {})
     _check_keys(scoring, {"days", "time", "timezone"}, f"{where}: scoring")
     try:
@@ -258,6 +280,7 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
                   reply_window=parse_duration(inbox.get("reply_window", "120d"), f"{where}: inbox.reply_window"),
                   http=_http(data.get("http", {}), f"{where}: http"),
                   tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source,
+                  max_attempts=max_attempts, retry_base=retry_base, batch=batch, lease=lease,
                   webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
                   score_days=str(scoring.get("days", "mon,thu")), score_time=str(scoring.get("time", "08:00")),
                   score_timezone=str(scoring.get("timezone", "UTC")))

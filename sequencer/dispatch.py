@@ -26,14 +26,15 @@ from sequencer import messages, rendering, timing, tokens, variants
 from sequencer.caps import Capacity, SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
-from sequencer.config import Config, Sender
+from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
 from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopReason, Variant
-from sequencer.store import Contact, Enrollment, NewSend, Send, Store, Task
+from sequencer.store import BeginStatus, Contact, Enrollment, NewSend, Quota, Send, Store, Task
 
 #: How long a claim holds before another worker may take the send over.
 LEASE = timedelta(minutes=5)
-#: Delivery attempts before a send that keeps failing transiently is given up as failed.
-MAX_ATTEMPTS = 5
+#: Delivery attempts before a send that keeps failing transiently is given up as failed: the
+#: default of ``[worker] max_attempts`` (``Config.max_attempts``), which the dispatcher uses.
+MAX_ATTEMPTS = DEFAULT_MAX_ATTEMPTS
 
 
 @dataclass
@@ -49,6 +50,8 @@ class TickReport:
     retried: int = 0
     bounced: int = 0
     failed: int = 0
+    #: The channel was called but the outcome is unknown: held for a person (``sequencer doctor``).
+    uncertain: int = 0
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -67,6 +70,8 @@ class _TickState:
     counts: dict[tuple[str, str, str], tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
     #: (sequence, step, factor) -> retired keys, read once a tick.
     retired: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    #: sender -> when the shared count (sender_days) lets it send again
+    blocked: dict[str, datetime] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -89,9 +94,10 @@ class Dispatcher:
         report = TickReport()
         # A send left in 'sending' longer than a lease belongs to a worker that crashed or was
         # cut off mid-send: it may have gone out, so it becomes 'uncertain', never resent silently.
-        for send_id in self.store.mark_uncertain(before=self.clock.now() - LEASE):
+        lease = self.config.lease
+        for send_id in self.store.mark_uncertain(before=self.clock.now() - lease):
             self.log.warning("send.uncertain", send_id=send_id, why="left in 'sending' by an interrupted worker")
-        claimed = self.store.claim_due(now=self.clock.now(), worker=self.worker_id, limit=self.batch, lease=LEASE)
+        claimed = self.store.claim_due(now=self.clock.now(), worker=self.worker_id, limit=self.batch, lease=lease)
         report.claimed = len(claimed)
         if not claimed:
             return report
@@ -129,7 +135,7 @@ class Dispatcher:
             if status == "failed":
                 self._end_enrollment(contact, str(exc), self.clock.now())
             self.log.exception("send.failed", send_id=send.id, status=status, error=f"{type(exc).__name__}: {exc}")
-            return "failed"
+            return status
 
     async def close(self) -> None:
         for channel in {id(c): c for c in self.channels.values()}.values():
@@ -169,9 +175,20 @@ class Dispatcher:
         paused = self.paused_until.get(sender.name)
         if paused is not None and paused > now:
             return fit(paused)
+        blocked = state.blocked.get(sender.name)
+        if blocked is not None and blocked > now:
+            return fit(blocked)
         book = self._book(sender, state, now)
         earliest = book.earliest(now)
         return fit(earliest) if earliest > now else None
+
+    @staticmethod
+    def _quota(sender: Sender, now: datetime) -> Quota:
+        """The sender's cap and gap for its local day, enforced across workers by the store."""
+        today = now.astimezone(sender.timezone).date()
+        return Quota(sender=sender.name, day=today.isoformat(), since=timing.local_midnight(today, sender.timezone),
+                     until=timing.local_midnight(today + timedelta(days=1), sender.timezone), cap=sender.daily_cap,
+                     gap=sender.min_gap)
 
     def _book(self, sender: Sender, state: _TickState, now: datetime) -> SenderBook:
         """The sender's cap and spacing, from today's count and its latest send (read once a tick)."""
@@ -204,7 +221,19 @@ class Dispatcher:
                 return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
         domain = contact.email_key.rpartition("@")[2]
         keys = [contact.email_key, f"@{domain}"]
-        started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, **choice)
+        quota = self._quota(sender, now) if step.channel is Channel.EMAIL else None
+        started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=quota,
+                                           **choice)
+        if started.status in (BeginStatus.FULL, BeginStatus.TOO_SOON):
+            # Another worker used the sender's cap or sent from it moments ago: the shared count
+            # in sender_days says when this sender can send again.
+            assert started.retry_at is not None
+            state.blocked[sender.name] = max(state.blocked.get(sender.name, now), started.retry_at)
+            later = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))(started.retry_at)
+            self.store.reschedule(send.id, due_at=later, worker=self.worker_id, keep_message=True)
+            self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=later.isoformat(),
+                           why=started.status.value)
+            return "deferred"
         if not started:
             # A stop got there first, the address is suppressed, or our lease ran out and another
             # worker took the send over: only a send still claimed by us is marked cancelled.
@@ -256,12 +285,19 @@ class Dispatcher:
                                                           sender=sender.name)
         subject_counts, body_counts = state.counts[key]
         salt = f"{enrollment.id}"
-        body_key = variants.choose([v.key for v in step.bodies], body_counts, salt=salt,
-                                   retired=self._retired(send, "body", state))
+        # A re-send of an uncertain message (`sequencer resend --uncertain`) carries its Message-ID:
+        # it goes out as the same message (same ID, subject and variants), so a receiving server or
+        # client that already has it can drop the copy.
+        again = send if send.message_id and send.subject and send.body_key in {v.key for v in step.bodies} else None
+        body_key = again.body_key if again and again.body_key else variants.choose(
+            [v.key for v in step.bodies], body_counts, salt=salt, retired=self._retired(send, "body", state))
         body = _render(_variant(step.bodies, body_key), context, f"{step.key}.bodies[{body_key}]")
         in_reply_to: str | None = None
         references: tuple[str, ...] = ()
-        if step.thread:
+        if again is not None and again.subject is not None:
+            subject, subject_key = again.subject, again.subject_key
+            in_reply_to, references = again.in_reply_to, tuple((again.references or "").split())
+        elif step.thread:
             thread = [s for s in self.store.thread(enrollment.id or 0) if s.status in ("sent", "sending", "uncertain")]
             if not thread or thread[0].subject is None or thread[0].message_id is None:
                 raise _CannotRender("message 1 of this thread was never sent, so there is no thread to continue")
@@ -274,7 +310,7 @@ class Dispatcher:
                                           retired=self._retired(send, "subject", state))
             subject = messages.one_line(_render(_variant(step.subjects, subject_key), context,
                                                 f"{step.key}.subjects[{subject_key}]"))
-        message_id = messages.make_message_id(sender.domain)
+        message_id = again.message_id if again and again.message_id else messages.make_message_id(sender.domain)
         links, send_id = self.links, send.id or 0
         if links is not None and links.track_clicks:
             body = messages.track_links(body, lambda url: links.click(send_id, url))
@@ -319,19 +355,33 @@ class Dispatcher:
             self.log.warning("send.bounced", code=result.code, **fields)
             self.log.info("enrollment.stopped", contact_id=contact.id, reason="bounce")
             return "bounced"
+        error = result.detail
+        # A re-send of an uncertain message keeps its Message-ID through deferrals and retries.
+        keep = send.message_id is not None
         if result.outcome is Outcome.PAUSE_SENDER:
             until = now + result.pause if result.pause else timing.local_midnight(
                 now.astimezone(sender.timezone).date() + timedelta(days=1), sender.timezone)
             self.paused_until[sender.name] = until
-            self.store.reschedule(send.id, due_at=until, error=result.detail, worker=self.worker_id, refund=True)
+            self.store.pause_sender(self._quota(sender, now), until=until)  # for every worker, not just this one
+            self.store.reschedule(send.id, due_at=until, error=error, worker=self.worker_id, refund=True,
+                                  keep_message=keep)
             self.log.warning("sender.paused", until=until.isoformat(), **fields)
             return "deferred"
-        if result.outcome is Outcome.RETRY and send.attempts + 1 < MAX_ATTEMPTS:
-            delay = timedelta(seconds=60 * 2 ** send.attempts * (1 + random.random()))
-            self.store.reschedule(send.id, due_at=now + delay, error=result.detail, worker=self.worker_id)
-            self.log.warning("send.retry", attempt=send.attempts + 1, retry_at=(now + delay).isoformat(), **fields)
+        if result.outcome is Outcome.UNCERTAIN:
+            # The server may have the message (the connection dropped or timed out after the body
+            # was sent): a retry could deliver it twice, so it waits for a person's decision
+            # (`sequencer doctor`, `sequencer resend --uncertain`). The enrollment waits with it.
+            self.store.finish(send.id, status="uncertain", error=error, worker=self.worker_id)
+            self.log.warning("send.uncertain", contact_id=contact.id, why=error, **fields)
+            return "uncertain"
+        attempt, limit = send.attempts + 1, self.config.max_attempts
+        if result.outcome is Outcome.RETRY and attempt < limit:
+            # exponential back-off with jitter: base · 2^(attempt-1) · (1 + [0, 1))
+            delay = self.config.retry_base * 2 ** (attempt - 1) * (1 + random.random())
+            self.store.reschedule(send.id, due_at=now + delay, error=error, worker=self.worker_id, keep_message=keep)
+            self.log.warning("send.retry", attempt=attempt, retry_at=(now + delay).isoformat(), **fields)
             return "retried"
-        why = result.detail if result.outcome is Outcome.FAILED else f"gave up after {MAX_ATTEMPTS} attempts: {result.detail}"
+        why = error if result.outcome is Outcome.FAILED else f"gave up after {attempt} attempts: {error}"
         return self._give_up(send, contact, why, now, sender=sender.name)
 
     def _give_up(self, send: Send, contact: Contact, why: str, now: datetime, **fields: Any) -> str:
@@ -347,13 +397,7 @@ class Dispatcher:
             self.log.warning("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="failed")
 
     def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | None:
-        index = send.step_index + 1
-        if index >= len(sequence.steps):
-            return None
-        anchor = now if send.step_index == 0 else (enrollment.anchor_at or now)
-        due = plan.next_step_due(sequence, index, anchor=anchor, zone=ZoneInfo(enrollment.timezone))
-        step = sequence.steps[index]
-        return NewSend(step_key=step.key, step_index=index, channel=step.channel.value, due_at=due)
+        return next_step(send, sequence, enrollment, now)
 
     def _finish(self, send: Send, outcome: str, why: str, *, status: str, **fields: Any) -> str:
         assert send.id is not None
@@ -370,6 +414,17 @@ class Dispatcher:
                                         enrollment_id=send.enrollment_id, sender=send.sender, sequence=send.sequence,
                                         step_key=send.step_key, channel=send.channel, message=delivery.text or "",
                                         due_at=send.due_at))
+
+
+def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime) -> NewSend | None:
+    """The step after ``send``, which went out at ``sent_at``; timed from message 1's actual send."""
+    index = send.step_index + 1
+    if index >= len(sequence.steps):
+        return None
+    anchor = sent_at if send.step_index == 0 else (enrollment.anchor_at or sent_at)
+    due = plan.next_step_due(sequence, index, anchor=anchor, zone=ZoneInfo(enrollment.timezone))
+    step = sequence.steps[index]
+    return NewSend(step_key=step.key, step_index=index, channel=step.channel.value, due_at=due)
 
 
 class _CannotRender(Exception):

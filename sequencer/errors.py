@@ -83,3 +83,7 @@ class TaskNotFound(SequencerError):
 
 class SecondWorker(SequencerError):
     """Another worker is already running on this database."""
+
+
+class SchemaOutdated(SequencerError):
+    """The database schema is not the one this version of sequencer uses: run `sequencer db upgrade`."""

@@ -1,7 +1,8 @@
 """structlog set-up: JSON lines with stable event names, pretty output on a terminal.
 
 Event names are part of the interface (``send.sent``, ``send.failed``, ``send.bounced``,
-``send.retry``, ``send.cancelled``, ``send.deferred``, ``enrollment.stopped``,
+``send.retry``, ``send.cancelled``, ``send.deferred``, ``send.uncertain``, ``send.requeued``,
+``send.marked_sent``, ``enrollment.stopped``,
 ``sender.paused``, ``worker.started``, ``worker.stopping``, ``worker.stopped``,
 ``tick.done``). Secrets are never logged: no log call is given a password.
 """

@@ -6,26 +6,71 @@ recipients with an SMTP error, to rehearse faults::
 
     with CaptureServer(script=lambda rcpt: "550 5.1.1 no such user" if "bad" in rcpt else None) as smtp:
         ...
+
+A script that takes two arguments also gets the attempt number (1 for the first RCPT of that
+recipient, 2 for the next...), and may answer with a :class:`Fault` to act at the end of DATA
+instead, or to drop the connection or hang::
+
+    def script(rcpt: str, attempt: int) -> str | Fault | None:
+        if attempt == 1:
+            return "451 4.3.0 try later"        # a reply at RCPT
+        if attempt == 2:
+            return "drop"                       # close the connection at RCPT, without a reply
+        if attempt == 3:
+            return Fault.data("hang")           # take the whole message, then never answer
+        return None                             # accept
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+import inspect
 import socket
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.clock import SimulatedClock
 
-__all__ = ["CaptureServer", "Captured", "LiveApp", "MemoryMailbox", "RecordingChannel", "SimulatedClock", "free_port"]
+__all__ = ["DROP", "HANG", "CaptureServer", "Captured", "Fault", "LiveApp", "MemoryMailbox", "RecordingChannel",
+           "SimulatedClock", "free_port"]
+
+#: A scripted answer: close the TCP connection without replying.
+DROP = "drop"
+#: A scripted answer: say nothing (longer than a client's timeout), then close the connection.
+HANG = "hang"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What a :class:`CaptureServer` does for one attempt instead of accepting it.
+
+    ``reply`` is an SMTP reply ("451 4.3.0 try later"), :data:`DROP` or :data:`HANG`; ``at``
+    is when: at RCPT, or at the end of DATA. At DATA a reply refuses the message, while a
+    drop or a hang happens after the server has received and kept the whole message: the
+    answer is what gets lost, the case a client cannot tell from a lost message.
+    """
+
+    reply: str
+    at: Literal["rcpt", "data"] = "rcpt"
+
+    @classmethod
+    def data(cls, reply: str) -> Fault:
+        return cls(reply, at="data")
+
+
+#: ``script(recipient)`` or ``script(recipient, attempt)`` → None (accept), a reply string
+#: (at RCPT), "drop", "hang", or a :class:`Fault`.
+Script = Callable[[str], str | Fault | None] | Callable[[str, int], str | Fault | None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,30 +99,64 @@ class _Handler:
         self.server = server
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        answer = self.server.script(address) if self.server.script else None
-        if answer:
-            return answer
+        fault = self.server.fault(address)
+        if fault is not None and fault.at == "rcpt":
+            return await self._act(server, fault.reply)
+        if fault is not None:
+            envelope.data_fault = fault  # acted on at the end of DATA
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
+        fault: Fault | None = getattr(envelope, "data_fault", None)
+        if fault is not None and fault.reply not in (DROP, HANG):
+            return fault.reply  # refused: not kept
         self.server.keep(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        if fault is not None:
+            return await self._act(server, fault.reply)  # kept, but the answer never comes
         return "250 Message accepted for delivery"
+
+    async def _act(self, server: Any, reply: str) -> str:
+        if reply == HANG:
+            await asyncio.sleep(self.server.hang)  # a client with a shorter timeout gives up first
+        if reply in (DROP, HANG):
+            server.transport.close()
+            await asyncio.sleep(3600)  # closing the connection cancels this handler
+        return reply
 
 
 class CaptureServer:
     """A real SMTP server on 127.0.0.1 that keeps what it receives."""
 
-    def __init__(self, *, folder: Path | None = None, script: Callable[[str], str | None] | None = None,
-                 port: int | None = None, delay: float = 0.0) -> None:
+    def __init__(self, *, folder: Path | None = None, script: Script | None = None,
+                 port: int | None = None, delay: float = 0.0, hang: float = 60.0) -> None:
         self.folder = folder
         #: Seconds to wait before accepting each message (a slow server, for shutdown tests).
         self.delay = delay
-        self.script = script
+        #: Seconds a scripted "hang" stays silent before closing the connection.
+        self.hang = hang
+        self.script: Script | None = script
         self.port = port or free_port()
         self.messages: list[Captured] = []
+        #: RCPT commands seen per recipient (lower-case): the attempt number a script is given.
+        self.attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+
+    def fault(self, recipient: str) -> Fault | None:
+        """Count an attempt for ``recipient`` and ask the script what to do with it."""
+        with self._lock:
+            self.attempts[recipient.lower()] += 1
+            attempt = self.attempts[recipient.lower()]
+        script = self.script
+        if script is None:
+            return None
+        answer = script(recipient, attempt) if _takes_attempt(script) else script(recipient)  # type: ignore[call-arg]
+        if not answer:
+            return None
+        return answer if isinstance(answer, Fault) else Fault(answer)
 
     def keep(self, mail_from: str, recipients: tuple[str, ...], raw: bytes) -> None:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -105,6 +184,18 @@ class CaptureServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _takes_attempt(script: Callable[..., Any]) -> bool:
+    """Whether a script takes (recipient, attempt) rather than (recipient)."""
+    try:
+        params = list(inspect.signature(script).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return True
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in params) >= 2
 
 
 class RecordingChannel:

@@ -19,6 +19,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -119,6 +120,13 @@ class Worker:
     async def _score(self) -> None:
         """The twice-weekly look: score every variant family and retire the weak ones."""
         if self._stop.is_set():
+            return
+        config = self.engine.config
+        now = self.engine.clock.now().astimezone(ZoneInfo(config.score_timezone))
+        slot = f"{now.date().isoformat()}T{config.score_time}"
+        # every worker fires the cron; the first to record this slot runs the look, the others skip it
+        if not self.engine.store.claim_job("score", slot, worker=self.engine.worker_id, at=self.engine.clock.now()):
+            self.engine.log.info("score.skipped", slot=slot, why="another worker runs this look")
             return
         try:
             families = self.engine.score()

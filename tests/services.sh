@@ -15,6 +15,7 @@ need_packages() {
   local missing=()
   command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # pages are tested in a real browser
+  [ -n "$(pg_bin)" ] || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "services.sh: ${missing[*]} not installed and not running as root; install them with apt-get" >&2
@@ -24,6 +25,10 @@ need_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get install -y "${missing[@]}" >&2; exit 1; }
+}
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
 
 free_port() {
@@ -92,8 +97,37 @@ stop_dovecot() {
   dovecot -c "$conf" stop 2>/dev/null || true
 }
 
+start_postgres() {
+  # A throwaway cluster on loopback: trust auth, no fsync (tests only). PostgreSQL refuses to
+  # run as root, so it runs as the postgres user, in a folder that user owns.
+  local p="$dir/pg" port bin; port=$(free_port); bin=$(pg_bin)
+  rm -rf "$p"; mkdir -p "$p"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$p"; chmod 700 "$p"
+    as_pg() { runuser -u postgres -- "$@"; }
+  else
+    as_pg() { "$@"; }
+  fi
+  as_pg "$bin/initdb" -D "$p/data" -U postgres --auth=trust -E UTF8 --no-locale >"$p/initdb.log" 2>&1 \
+    || { cat "$p/initdb.log" >&2; exit 1; }
+  as_pg "$bin/pg_ctl" -D "$p/data" -l "$p/server.log" -w -t 60 \
+    -o "-p $port -k $p -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start </dev/null >"$p/start.log" 2>&1 || { cat "$p/start.log" "$p/server.log" >&2; exit 1; }
+  echo "SEQUENCER_TEST_PG=postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+}
+
+stop_postgres() {
+  local p="$dir/pg" bin; bin=$(pg_bin)
+  [ -f "$p/data/postmaster.pid" ] || return 0
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$bin/pg_ctl" -D "$p/data" -m fast -w stop >/dev/null 2>&1 || true
+  else
+    "$bin/pg_ctl" -D "$p/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
 case "$cmd" in
-  start) need_packages; start_dovecot ;;
-  stop) stop_dovecot ;;
+  start) need_packages; chmod o+x "$dir"; start_dovecot; start_postgres ;;
+  stop) stop_dovecot; stop_postgres ;;
   *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
 esac

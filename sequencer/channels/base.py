@@ -22,7 +22,8 @@ stop can still prevent the send (None means ready; a Result says why the sender 
 ``deliver`` must not raise for a delivery problem: it returns ``RETRY`` for a fault that may
 pass, ``BOUNCE`` when the recipient is permanently refused, ``PAUSE_SENDER`` when the
 sender may not send for a while (a provider quota; a refused login, which a person must fix),
-and ``FAILED`` when this one delivery cannot be made (a missing secret, an unusable address).
+``FAILED`` when this one delivery cannot be made (a missing secret, an unusable address), and
+``UNCERTAIN`` when it may have gone out but no answer came (a timeout after the message was sent).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Outcome(enum.StrEnum):
     PAUSE_SENDER = "pause_sender"
     #: This delivery cannot be made and will not be retried (bad address, missing secret).
     FAILED = "failed"
+    #: It may or may not have been delivered (the connection dropped or timed out after the message
+    #: was handed over): never retried automatically, a person decides (``sequencer doctor``).
+    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, kw_only=True)

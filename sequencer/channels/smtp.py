@@ -3,12 +3,20 @@
 A connection that dropped is opened again before the next message. Replies are
 classified: 4xx and dropped connections are transient, a quota reply pauses the sender,
 authentication failures need a person, other 5xx replies are bounces.
+
+A dropped connection or a timeout is retried only while the message cannot have reached the
+server yet (connecting, MAIL, RCPT). Once DATA is under way the server may have the whole
+message and only its answer is missing: retrying could deliver it twice, so the send is
+``UNCERTAIN`` and waits for a person (``sequencer doctor``). aiosmtplib sends the DATA command
+and the message in one call, so a timeout waiting for the ``354`` counts as uncertain too:
+rare, and the safe side of the line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from datetime import timedelta
 
 import aiosmtplib
@@ -23,13 +31,27 @@ _AUTH_CODES = frozenset({530, 534, 535, 538})
 LOGIN_PAUSE = timedelta(minutes=15)
 #: How long a sender whose server cannot be reached waits before trying again.
 CONNECT_PAUSE = timedelta(minutes=2)
-_QUOTA_MARKERS = ("5.4.5", "quota", "too many messages", "sending limit")
+#: Words of a reply about the sender's own sending quota (Gmail: "550 5.4.5 Daily user sending
+#: quota exceeded"), in any 4xx or 5xx reply.
+_QUOTA_MARKERS = ("5.4.5", "quota", "sending limit")
+#: ... and in a 5xx reply only (a 4xx "too many messages" is a rate limit that passes: retried).
+_QUOTA_MARKERS_5XX = ("too many messages",)
+#: An enhanced status code (RFC 3463): class.subject.detail.
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
 def classify(code: int, message: str) -> Outcome:
-    """What an SMTP reply code means for the send."""
-    text = message.lower()
-    if code >= 500 and any(marker in text for marker in _QUOTA_MARKERS):
+    """What an SMTP reply code means for the send.
+
+    - the sender's quota (any 4xx/5xx reply that says so): pause the sender until its next day;
+    - a refused login (530, 534, 535, 538): pause the sender, a person must fix it;
+    - any other 5xx (550, 553, 554 ...): the recipient is refused for good, a bounce;
+    - any other reply (421, 450, 451, 452 ...): a fault that may pass, retried later.
+
+    A full mailbox ("552 5.2.2 ... over quota") is the recipient's quota, not the sender's:
+    a 5.2.x status is never read as a sender quota.
+    """
+    if _sender_quota(code, message):
         return Outcome.PAUSE_SENDER
     if code in _AUTH_CODES:
         return Outcome.PAUSE_SENDER
@@ -38,10 +60,38 @@ def classify(code: int, message: str) -> Outcome:
     return Outcome.RETRY
 
 
+def _sender_quota(code: int, message: str) -> bool:
+    text = message.lower()
+    status = _STATUS.search(text)
+    if code < 400 or (status is not None and status.group(2) == "2"):  # X.2.x: the recipient's mailbox
+        return False
+    return any(m in text for m in _QUOTA_MARKERS) or (code >= 500 and any(m in text for m in _QUOTA_MARKERS_5XX))
+
+
 def _result(code: int, message: str) -> Result:
     outcome = classify(code, message)
     pause = LOGIN_PAUSE if code in _AUTH_CODES else None
     return Result(outcome=outcome, detail=message, code=code, pause=pause)
+
+
+def _sender_refused(code: int, message: str) -> Result:
+    """MAIL FROM refused: about the sender (quota, address not allowed), never the recipient's bounce."""
+    outcome = classify(code, message)
+    if outcome is Outcome.BOUNCE:  # 5xx "sender not allowed": a person must fix the account
+        return Result(outcome=Outcome.PAUSE_SENDER, detail=f"sender refused: {message}", code=code, pause=LOGIN_PAUSE)
+    return _result(code, message)
+
+
+def _no_answer(data_started: bool, detail: str) -> Result:
+    """The connection dropped or timed out: retry, unless the message may already be on the server.
+
+    Before DATA nothing can have been delivered, so a retry is safe. From DATA on, the server
+    may have received the whole message and lost or withheld only its "250": a retry could
+    deliver it twice. Such a send is uncertain; a person decides (`sequencer doctor`).
+    """
+    if data_started:
+        return Result(outcome=Outcome.UNCERTAIN, detail=f"no answer after the message was sent: {detail}")
+    return Result(outcome=Outcome.RETRY, detail=detail)
 
 
 class SmtpChannel:
@@ -53,30 +103,50 @@ class SmtpChannel:
 
     async def deliver(self, delivery: Delivery) -> Result:
         assert delivery.raw is not None, "an email delivery carries a message"
+        name = delivery.sender.name
         try:
             smtp = await self._connection(delivery.sender)
-            envelope_to = [ascii_address(delivery.recipient)]
-            refused, response = await smtp.sendmail(ascii_address(delivery.sender.email), envelope_to, delivery.raw)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            first = exc.recipients[0]
-            return _result(first.code, first.message)
         except aiosmtplib.SMTPAuthenticationError as exc:
-            await self._drop(delivery.sender.name)
+            await self._drop(name)
             return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
                           pause=LOGIN_PAUSE)
-        except aiosmtplib.SMTPResponseException as exc:
-            if exc.code in (421,):
-                await self._drop(delivery.sender.name)
-            return _result(exc.code, exc.message)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._drop(delivery.sender.name)
-            return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
         except ConfigError as exc:  # the password variable is not set: the sender cannot send at all
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
-        if refused:
-            code, message = next(iter(refused.values()))
-            return _result(code, message)
-        return Result(outcome=Outcome.SENT, detail=response)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop(name)
+            return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
+        # The transaction step by step (what sendmail does), to know whether a fault came before
+        # the message could have reached the server (safe to retry) or after (uncertain).
+        data_started = False
+        try:
+            size = [f"SIZE={len(delivery.raw)}"] if smtp.supports_extension("size") else []  # raw is CRLF already
+            await smtp.mail(ascii_address(delivery.sender.email), options=size)
+            await smtp.rcpt(ascii_address(delivery.recipient))
+            data_started = True
+            response = await smtp.data(delivery.raw)
+        except aiosmtplib.SMTPSenderRefused as exc:
+            await self._reset(name, smtp, exc.code)
+            return _sender_refused(exc.code, exc.message)
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code >= 400:  # a real refusal, at RCPT or DATA: the server did not take the message
+                await self._reset(name, smtp, exc.code)
+                return _result(exc.code, exc.message)
+            await self._drop(name)  # an unreadable answer: as if none came
+            return _no_answer(data_started, f"unreadable reply: {exc.message}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # dropped, timed out
+            await self._drop(name)
+            return _no_answer(data_started, f"{type(exc).__name__}: {exc}")
+        return Result(outcome=Outcome.SENT, detail=response.message)
+
+    async def _reset(self, name: str, smtp: aiosmtplib.SMTP, code: int) -> None:
+        """After a refusal: clear the envelope so the connection can carry the next message."""
+        if code == 421 or not smtp.is_connected:  # 421: the server is closing the connection
+            await self._drop(name)
+            return
+        try:
+            await smtp.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self._drop(name)
 
     async def warm(self, sender: Sender) -> Result | None:
         """Open and log in to the sender's connection now, before the send is committed.

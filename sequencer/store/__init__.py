@@ -1,6 +1,6 @@
 """Storage: SQLModel tables and the one repository that queries them."""
 
-from sequencer.store.repository import NewEnrollment, NewSend, Store, UpsertCounts
+from sequencer.store.repository import BeginStatus, Begun, NewEnrollment, NewSend, Quota, Store, UpsertCounts
 from sequencer.store.tables import (
     Contact,
     Decision,
@@ -9,14 +9,33 @@ from sequencer.store.tables import (
     HookNonce,
     InboundMessage,
     InboxState,
+    JobRun,
     Send,
+    SenderDay,
     Suppression,
     Task,
     VariantState,
 )
 
 __all__ = [
-    "Contact", "Decision", "Enrollment", "Event", "HookNonce", "InboundMessage", "InboxState",
-    "NewEnrollment", "NewSend", "Send", "Store", "Suppression", "Task",
-    "UpsertCounts", "VariantState",
+    "BeginStatus",
+    "Begun",
+    "Contact",
+    "Decision",
+    "Enrollment",
+    "Event",
+    "HookNonce",
+    "InboundMessage",
+    "InboxState",
+    "JobRun",
+    "NewEnrollment",
+    "NewSend",
+    "Quota",
+    "Send",
+    "SenderDay",
+    "Store",
+    "Suppression",
+    "Task",
+    "UpsertCounts",
+    "VariantState",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from sequencer.contacts import ContactRow
+from sequencer.store import migrate
 from sequencer.store.tables import (
     Contact,
     Decision,
@@ -24,7 +26,9 @@ from sequencer.store.tables import (
     HookNonce,
     InboundMessage,
     InboxState,
+    JobRun,
     Send,
+    SenderDay,
     Suppression,
     Task,
     VariantState,
@@ -32,6 +36,39 @@ from sequencer.store.tables import (
 
 _CONTACT_COLUMNS = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
 _BATCH = 2000
+
+
+class BeginStatus(enum.Enum):
+    STARTED = "started"
+    #: stopped, suppressed, or taken over by another worker: do not send
+    GONE = "gone"
+    #: the sender's daily cap is reached
+    FULL = "full"
+    #: the sender's previous send was less than its min gap ago
+    TOO_SOON = "too_soon"
+
+
+@dataclass(frozen=True)
+class Begun:
+    status: BeginStatus
+    #: FULL / TOO_SOON: the earliest moment a new attempt can succeed.
+    retry_at: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.status is BeginStatus.STARTED
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quota:
+    """A sender's limits for the local day a send would go out on."""
+
+    sender: str
+    #: the sender's local date (ISO) and its bounds in UTC
+    day: str
+    since: datetime
+    until: datetime
+    cap: int
+    gap: timedelta
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +126,11 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        SQLModel.metadata.create_all(self.engine)
+        try:  # an empty database gets the schema; one made by another version raises SchemaOutdated
+            migrate.prepare(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     @property
     def dialect(self) -> str:
@@ -215,19 +256,27 @@ class Store:
     # -- dispatch -----------------------------------------------------------------------------
 
     def claim_due(self, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Send]:
-        """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``."""
+        """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``.
+
+        Two index range scans (scheduled by due time; claimed by lease) rather than one OR,
+        which databases answer with a scan of the whole table: the cost stays flat however
+        large the backlog. On PostgreSQL the rows are locked with SKIP LOCKED, so workers
+        never wait for each other and never claim the same row.
+        """
         sends = Send.__table__  # type: ignore[attr-defined]
-        due = sa.or_(sa.and_(sends.c.status == "scheduled", sends.c.due_at <= now),
-                     sa.and_(sends.c.status == "claimed", sends.c.lease_until < now))
-        query = sa.select(sends.c.id).where(due).order_by(sends.c.due_at, sends.c.id).limit(limit)
+        scheduled = sa.and_(sends.c.status == "scheduled", sends.c.due_at <= now)
+        expired = sa.and_(sends.c.status == "claimed", sends.c.lease_until < now)
+        queries = [sa.select(sends.c.id, sends.c.due_at).where(condition).order_by(sends.c.due_at, sends.c.id).limit(limit)
+                   for condition in (scheduled, expired)]
         if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            queries = [q.with_for_update(skip_locked=True) for q in queries]
         with self.engine.begin() as conn:
-            ids = list(conn.execute(query).scalars())
+            found = sorted({row for q in queries for row in conn.execute(q).all()}, key=lambda r: (r[1], r[0]))
+            ids = [row[0] for row in found[:limit]]
             if ids:
                 # the UPDATE re-checks the row is still due: on SQLite the SELECT above runs
                 # before the write lock, and another process may have claimed it meanwhile
-                claimed = conn.execute(sa.update(sends).where(sends.c.id.in_(ids), due)
+                claimed = conn.execute(sa.update(sends).where(sends.c.id.in_(ids), sa.or_(scheduled, expired))
                                        .values(status="claimed", claimed_by=worker, lease_until=now + lease)
                                        .returning(sends.c.id))
                 ids = list(claimed.scalars())
@@ -278,8 +327,11 @@ class Store:
             count = s.exec(select(sa.func.count()).select_from(Send).where(
                 Send.sender == sender, busy, col(Send.sent_at) >= since, col(Send.sent_at) < until,
                 Send.channel == "email")).one()
-            last = s.exec(select(sa.func.max(Send.sent_at)).where(Send.sender == sender, busy,
-                                                                  Send.channel == "email")).one()
+            # newest first along the (sender, sent_at) index: stops at the first match instead of
+            # reading every row of the sender (max() with extra filters cannot use the index)
+            last = s.exec(select(Send.sent_at).where(Send.sender == sender, col(Send.sent_at).is_not(None), busy,
+                                                     Send.channel == "email")
+                          .order_by(col(Send.sent_at).desc()).limit(1)).first()
         return count, _aware(last)
 
     def send(self, send_id: int) -> Send | None:
@@ -298,19 +350,32 @@ class Store:
 
     def begin_sending(self, send_id: int, *, now: datetime, worker: str, message_id: str | None, subject: str | None,
                       subject_key: str | None, body_key: str | None, in_reply_to: str | None,
-                      references: str | None, suppression_keys: Sequence[str]) -> bool:
+                      references: str | None, suppression_keys: Sequence[str], quota: Quota | None = None) -> Begun:
         """Commit ``sending`` (with the Message-ID) just before the channel is called.
 
         In the same statement it checks that the send is still claimed by ``worker``, the
-        enrollment still active and the address not suppressed; False means a stop (or another
-        worker, after this one's lease ran out) got there first.
+        enrollment still active and the address not suppressed; a stop (or another worker,
+        after this one's lease ran out) that got there first gives ``Begun.GONE``.
+
+        With a ``quota`` (email), the same transaction first takes a slot in the sender's day
+        (``sender_days``): under the daily cap and at least the min gap after the sender's
+        previous send, whichever worker made it. ``Begun.FULL`` / ``Begun.TOO_SOON`` say when
+        to try again (``retry_at``); nothing is changed then.
         """
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn, conn.begin() as tx:
+            if quota is not None:
+                refused = _take_slot(conn, quota, now)
+                if refused is not None:
+                    tx.rollback()
+                    return refused
             result = conn.execute(_BEGIN_SENDING, {
                 "_id": send_id, "_worker": worker, "_keys": list(suppression_keys), "_now": now,
                 "_message_id": message_id, "_subject": subject, "_subject_key": subject_key, "_body_key": body_key,
                 "_in_reply_to": in_reply_to, "_references": references})
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                tx.rollback()  # and give the slot back
+                return Begun(BeginStatus.GONE)
+        return Begun(BeginStatus.STARTED)
 
     def record_sent(self, send: Send, *, sent_at: datetime, next_send: NewSend | None) -> None:
         """Mark a send done; anchor day 0 on message 1; queue the next step or complete the enrollment.
@@ -320,33 +385,26 @@ class Store:
         """
         with self.engine.begin() as conn:
             conn.execute(_MARK_SENT, {"_id": send.id, "_at": sent_at})
-            if send.step_index == 0:
-                conn.execute(_ANCHOR, {"_id": send.enrollment_id, "_at": sent_at})
-            if next_send is None:
-                conn.execute(_COMPLETE, {"_id": send.enrollment_id, "_at": sent_at})
-                return
-            active = conn.execute(_IS_ACTIVE, {"_id": send.enrollment_id}).first()
-            if active is not None:
-                conn.execute(_QUEUE_NEXT, {
-                    "enrollment_id": send.enrollment_id, "contact_id": send.contact_id, "sequence": send.sequence,
-                    "sender": send.sender, "step_key": next_send.step_key, "step_index": next_send.step_index,
-                    "channel": next_send.channel, "due_at": next_send.due_at, "created_at": sent_at,
-                    "status": "scheduled", "attempts": 0})
+            _after_sent(conn, send, sent_at=sent_at, next_send=next_send)
 
     def reschedule(self, send_id: int, *, due_at: datetime, worker: str, error: str | None = None,
-                   refund: bool = False) -> None:
+                   refund: bool = False, keep_message: bool = False) -> None:
         """Put a send ``worker`` holds back in the queue for later (window closed, cap reached, fault).
 
         ``refund`` gives back the delivery attempt: a pause of the sender is not the recipient's.
+        The Message-ID of a failed attempt is dropped (the next attempt is a new message) unless
+        ``keep_message``: a re-send of an uncertain message stays that same message. A row that
+        was only claimed keeps what it has (a re-send's Message-ID, or none).
         """
         sends = Send.__table__  # type: ignore[attr-defined]
         counted = sends.c.status == "sending"  # begin_sending counted an attempt for these
         attempts = sa.case((counted, sends.c.attempts - 1), else_=sends.c.attempts) if refund else sends.c.attempts
+        message_id = sends.c.message_id if keep_message else sa.case((counted, None), else_=sends.c.message_id)
         with self.engine.begin() as conn:
             conn.execute(sa.update(sends).where(sends.c.id == send_id, sends.c.claimed_by == worker,
                                                 sends.c.status.in_(("claimed", "sending")))
                          .values(status="scheduled", due_at=due_at, claimed_by=None, lease_until=None, error=error,
-                                 sent_at=None, message_id=None, attempts=attempts))
+                                 sent_at=None, message_id=message_id, attempts=attempts))
 
     def finish(self, send_id: int, *, status: str, worker: str, error: str | None = None) -> bool:
         """End a send ``worker`` holds: bounced, failed, uncertain or cancelled.
@@ -359,6 +417,57 @@ class Store:
                                                          sends.c.status.in_(("claimed", "sending")))
                                   .values(status=status, error=error, lease_until=None))
             return result.rowcount == 1
+
+    # -- uncertain sends: a person decides ------------------------------------------------------
+
+    def uncertain_sends(self, ids: Iterable[int] | None = None) -> list[Send]:
+        """Sends in ``uncertain`` (all, or those among ``ids``), the oldest first."""
+        query = select(Send).where(Send.status == "uncertain")
+        if ids is not None:
+            query = query.where(col(Send.id).in_(list(ids)))
+        with self.session() as s:
+            return list(s.exec(query.order_by(col(Send.sent_at), col(Send.id))))
+
+    def resend_uncertain(self, ids: Iterable[int], *, now: datetime) -> list[int]:
+        """Put uncertain sends back in the queue, due ``now``, as the same message: the Message-ID,
+        subject and variant keys stay, so the dispatcher sends that message again. Only sends whose
+        enrollment is still active; returns the ids re-queued."""
+        sends, enrollments = Send.__table__, Enrollment.__table__  # type: ignore[attr-defined]
+        active = sa.exists().where(enrollments.c.id == sends.c.enrollment_id, enrollments.c.status == "active")
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.update(sends).where(sends.c.id.in_(list(ids)), sends.c.status == "uncertain", active)
+                                  .values(status="scheduled", due_at=now, claimed_by=None, lease_until=None, sent_at=None,
+                                          error="re-queued by a person after an uncertain send")
+                                  .returning(sends.c.id))
+            return sorted(result.scalars())
+
+    def confirm_sent(self, send: Send, *, sent_at: datetime, next_send: NewSend | None) -> bool:
+        """An uncertain send a person confirmed went out: recorded as :meth:`record_sent` does
+        (day 0 anchored on message 1, the next step queued). False if it was no longer uncertain."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            done = conn.execute(sa.update(sends).where(sends.c.id == send.id, sends.c.status == "uncertain")
+                                .values(status="sent", sent_at=sent_at, lease_until=None,
+                                        error="was uncertain; marked sent by a person"))
+            if done.rowcount != 1:
+                return False
+            _after_sent(conn, send, sent_at=sent_at, next_send=next_send)
+        return True
+
+    def failed_since(self, since: datetime) -> int:
+        """Sends that failed (given up) since ``since``."""
+        with self.session() as s:
+            when = sa.func.coalesce(col(Send.sent_at), col(Send.due_at))
+            return s.exec(select(sa.func.count()).select_from(Send).where(Send.status == "failed", when >= since)).one()
+
+    def stuck_sends(self, *, now: datetime, lease: timedelta) -> list[Send]:
+        """Sends held past their lease: ``claimed`` by a worker that is gone, or left in ``sending``
+        (a running worker turns those into ``uncertain`` on its next tick)."""
+        with self.session() as s:
+            query = select(Send).where(sa.or_(
+                sa.and_(col(Send.status) == "claimed", col(Send.lease_until) < now),
+                sa.and_(col(Send.status) == "sending", col(Send.sent_at) < now - lease)))
+            return list(s.exec(query.order_by(col(Send.id))))
 
     # -- stops ----------------------------------------------------------------------------------
 
@@ -392,6 +501,22 @@ class Store:
                 _stop_in(s, contact_id, kind="unsubscribe", reason="unsubscribe", at=at, detail=detail, send_id=send_id)
             s.commit()
             return new or active is not None
+
+    def pause_sender(self, quota: Quota, *, until: datetime) -> None:
+        """Hold the sender until ``until`` for every worker (a quota reply from its server)."""
+        days = SenderDay.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            _ensure_day(conn, quota)
+            conn.execute(sa.update(days).where(days.c.sender == quota.sender, days.c.day == quota.day)
+                         .values(paused_until=until))
+
+    def claim_job(self, job: str, slot: str, *, worker: str, at: datetime) -> bool:
+        """True for the one worker that runs ``job`` for ``slot``; every other worker gets False."""
+        table = JobRun.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            inserted = conn.execute(_insert_ignoring(conn, table, ["job", "slot"])
+                                    .values(job=job, slot=slot, worker=worker, at=at).returning(table.c.job))
+            return inserted.first() is not None
 
     def first_send_at(self, sender: str) -> datetime | None:
         """When the sender's first message went out (None before any)."""
@@ -670,6 +795,71 @@ def _stop_in(s: Session, contact_id: int, *, kind: str, reason: str, at: datetim
     return enrollment
 
 
+def _after_sent(conn: sa.Connection, send: Send, *, sent_at: datetime, next_send: NewSend | None) -> None:
+    """What follows a send that went out: day 0 anchored on message 1, then the next step queued
+    (while the enrollment is still active) or the enrollment completed."""
+    if send.step_index == 0:
+        conn.execute(_ANCHOR, {"_id": send.enrollment_id, "_at": sent_at})
+    if next_send is None:
+        conn.execute(_COMPLETE, {"_id": send.enrollment_id, "_at": sent_at})
+        return
+    active = conn.execute(_IS_ACTIVE, {"_id": send.enrollment_id}).first()
+    if active is not None:
+        conn.execute(_QUEUE_NEXT, {
+            "enrollment_id": send.enrollment_id, "contact_id": send.contact_id, "sequence": send.sequence,
+            "sender": send.sender, "step_key": next_send.step_key, "step_index": next_send.step_index,
+            "channel": next_send.channel, "due_at": next_send.due_at, "created_at": sent_at,
+            "status": "scheduled", "attempts": 0})
+
+
+def _take_slot(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
+    """Count one send in the sender's day if the cap and the gap allow it; else why not (and until when)."""
+    days = SenderDay.__table__  # type: ignore[attr-defined]
+    mine = sa.and_(days.c.sender == quota.sender, days.c.day == quota.day)
+    _ensure_day(conn, quota)
+    taken = conn.execute(sa.update(days).where(mine, days.c.sent < quota.cap,
+                                               sa.or_(days.c.last_at.is_(None), days.c.last_at <= now - quota.gap),
+                                               sa.or_(days.c.paused_until.is_(None), days.c.paused_until <= now))
+                         .values(sent=days.c.sent + 1, last_at=now).returning(days.c.sent)).first()
+    if taken is not None:
+        return None
+    sent, last_at, paused = conn.execute(sa.select(days.c.sent, days.c.last_at, days.c.paused_until).where(mine)).one()
+    if paused is not None and _aware(paused) > now:  # type: ignore[operator]
+        return Begun(BeginStatus.TOO_SOON, retry_at=_aware(paused))
+    if sent >= quota.cap:
+        return Begun(BeginStatus.FULL, retry_at=quota.until)
+    previous = _aware(last_at) or now
+    return Begun(BeginStatus.TOO_SOON, retry_at=previous + quota.gap)
+
+
+def _ensure_day(conn: sa.Connection, quota: Quota) -> None:
+    """The sender's row for the day, created on first use from what the sends table says."""
+    days = SenderDay.__table__  # type: ignore[attr-defined]
+    mine = sa.and_(days.c.sender == quota.sender, days.c.day == quota.day)
+    if conn.execute(sa.select(days.c.sent).where(mine)).first() is None:
+        # first send of the day: start from what the sends table says (older versions, other tools)
+        sends = Send.__table__  # type: ignore[attr-defined]
+        busy = sa.and_(sends.c.sender == quota.sender, sends.c.channel == "email",
+                       sends.c.status.in_(("sending", "sent", "uncertain", "bounced")))
+        count = conn.execute(sa.select(sa.func.count()).where(busy, sends.c.sent_at >= quota.since,
+                                                              sends.c.sent_at < quota.until)).scalar() or 0
+        last = conn.execute(sa.select(sends.c.sent_at).where(busy, sends.c.sent_at.is_not(None))
+                            .order_by(sends.c.sent_at.desc()).limit(1)).scalar()
+        conn.execute(_insert_ignoring(conn, days, ["sender", "day"]).values(
+            sender=quota.sender, day=quota.day, sent=count, last_at=_aware(last)))
+
+
+def _insert_ignoring(conn: sa.Connection, table: sa.Table, keys: list[str]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on either database."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=keys)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
 def _suppress_in(s: Session, key: str, *, reason: str, at: datetime) -> bool:
     """Insert a suppression unless it exists (race-free on both databases); True if it was new."""
     table = Suppression.__table__  # type: ignore[attr-defined]
@@ -682,8 +872,9 @@ def _suppress_in(s: Session, key: str, *, reason: str, at: datetime) -> bool:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
-    result = s.connection().execute(statement.values(key=key, reason=reason, created_at=at))
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: drivers report rowcount -1 for some INSERTs
+    inserted = s.connection().execute(statement.values(key=key, reason=reason, created_at=at).returning(table.c.id))
+    return inserted.first() is not None
 
 
 def _pause_in(s: Session, enrollment: Enrollment, until: datetime) -> None:

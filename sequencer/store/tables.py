@@ -89,9 +89,11 @@ class Send(SQLModel, table=True):
     __tablename__ = "sends"
     __table_args__ = (
         sa.Index("sends_due", "status", "due_at"),
-        # a sender's load today (cap, gap) and its variant counts, read every tick
+        # a sender's load today (cap, gap) and its variant counts, read every tick; the variant
+        # key is in the index so counting skips the (unassigned) backlog
         sa.Index("sends_sender_sent", "sender", "sent_at"),
-        sa.Index("sends_variants", "sequence", "step_key", "sender"),
+        sa.Index("sends_variant_subjects", "sequence", "step_key", "sender", "subject_key"),
+        sa.Index("sends_variant_bodies", "sequence", "step_key", "sender", "body_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -251,3 +253,33 @@ class HookNonce(SQLModel, table=True):
 
     signature: str = Field(primary_key=True)
     at: datetime = _when(index=True)
+
+
+class SenderDay(SQLModel, table=True):
+    """A sender's sends on one of its local days: the daily cap and the min gap, shared by every worker.
+
+    A send may start only after its row here is updated (under the cap, after the gap) in the
+    same transaction that marks it ``sending``.
+    """
+
+    __tablename__ = "sender_days"
+
+    sender: str = Field(primary_key=True)
+    #: The sender's local date, ISO format.
+    day: str = Field(primary_key=True)
+    sent: int = 0
+    last_at: datetime | None = _when(nullable=True)
+    #: A quota reply paused the sender until then (seen by every worker).
+    paused_until: datetime | None = _when(nullable=True)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (scoring...) per slot, whichever worker got there first."""
+
+    __tablename__ = "job_runs"
+
+    job: str = Field(primary_key=True)
+    #: The slot the run is for, e.g. the scoring look's local date and time.
+    slot: str = Field(primary_key=True)
+    worker: str
+    at: datetime = _when()

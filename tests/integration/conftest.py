@@ -23,15 +23,16 @@ def smtp() -> Iterator[CaptureServer]:
 
 
 @pytest.fixture
-def rig_factory(tmp_path: Path, smtp: CaptureServer) -> Iterator[Callable[..., Rig]]:
-    """``rig_factory(daily_cap=..., sequences=..., channels=..., **sender_extra)`` → a :class:`Rig`."""
+def rig_factory(tmp_path: Path, smtp: CaptureServer, database_url: str) -> Iterator[Callable[..., Rig]]:
+    """``rig_factory(daily_cap=..., sequences=..., channels=..., **sender_extra)`` → a :class:`Rig`,
+    once on SQLite and once on PostgreSQL (the ``database_url`` fixture)."""
     made: list[Engine] = []
 
     def make(*, daily_cap: int = 40, sequences: Sequence[Path] | None = None,
              channels: dict[str, ChannelAdapter] | None = None, config_extra: dict[str, Any] | None = None,
              **sender_extra: Any) -> Rig:
         sender = make_sender(smtp.port, daily_cap=daily_cap, **sender_extra)
-        config = Config(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        config = Config(database_url=database_url,
                         sequences=tuple(sequences or (REPO / "sequences",)), senders={"jane": sender},
                         **(config_extra or {}))
         clock = SimulatedClock(MONDAY)

@@ -1,0 +1,157 @@
+"""Throughput of 1, 2 and 4 workers on one PostgreSQL database, against a local SMTP sink.
+
+    python bench/multiworker.py [--sends 4000] [--senders 8] [--workers 1,2,4] [--repeats 2]
+
+For each worker count it builds, untimed, a fresh database with ``--sends`` contacts enrolled
+in a one-step email sequence across ``--senders`` senders (no cap, no gap, window always
+open), starts that many ``python -m sequencer worker`` processes, and waits until every send is
+'sent'. The rate is taken from the database itself: sends divided by the time between the
+first and the last ``sent_at`` (so process start-up is not counted). As the baseline in the
+same run, a bare aiosmtplib loop sends the same number of messages to the same sink over one
+connection per sender. Medians of ``--repeats`` runs.
+
+The sink is ``bench/smtp_sink.py`` in its own process; PostgreSQL comes from $SEQUENCER_TEST_PG
+or a throwaway server started with tests/services.sh. Note the machine: on 2 cores, four
+workers, PostgreSQL and the sink share two CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiosmtplib
+import sqlalchemy as sa
+from smtp_sink import Sink  # bench/ is sys.path[0] when this file runs as a script
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(1, str(REPO))
+
+from claim import fresh_database, postgres_server  # noqa: E402
+
+SEQUENCE = """\
+name: blast
+defaults:
+  timezone: UTC
+  window: {days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-23:59"}
+  business_days: false
+steps:
+  - key: one
+    day: 0
+    channel: email
+    subjects: [{key: a, text: "Hello {{ first_name }}"}]
+    bodies: [{key: b, text: "A short note for {{ first_name }}."}]
+"""
+
+
+def write_config(folder: Path, url: str, port: int, senders: int) -> None:
+    text = f'database = "{url}"\nsequences = ["seqs"]\n\n[worker]\ntick_seconds = 0.05\nbatch = 100\n'
+    for i in range(senders):
+        text += (f'\n[[senders]]\nname = "s{i}"\nemail = "s{i}@acme.example"\ntimezone = "UTC"\ndaily_cap = 1000000\n'
+                 f'min_gap = 0\njitter = 0\n\n[senders.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n')
+    (folder / "sequencer.toml").write_text(text)
+
+
+def cli(folder: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=folder, check=True, capture_output=True,
+                   env={**os.environ, "NO_COLOR": "1"})
+
+
+def one_run(work: Path, server: str, port: int, sends: int, senders: int, workers: int, tag: str) -> float:
+    folder = work / tag
+    (folder / "seqs").mkdir(parents=True)
+    (folder / "seqs" / "blast.yaml").write_text(SEQUENCE)
+    url = fresh_database("postgresql", work, server, tag)
+    write_config(folder, url, port, senders)
+    (folder / "leads.csv").write_text("email,first_name,team\n" + "".join(
+        f"p{i}@x.example,P{i},s{i % senders}\n" for i in range(sends)))
+    cli(folder, "import", "leads.csv")
+    for i in range(senders):
+        cli(folder, "enroll", "--sequence", "blast", "--sender", f"s{i}", "--where", f"team=s{i}")
+    engine = sa.create_engine(url)
+    procs = [subprocess.Popen([sys.executable, "-m", "sequencer", "worker", "--json"], cwd=folder,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        while True:
+            with engine.connect() as conn:
+                done = conn.execute(sa.text("select count(*) from sends where status = 'sent'")).scalar()
+            if done == sends:
+                break
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError("a worker exited")
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=60)
+    with engine.connect() as conn:
+        first, last = conn.execute(sa.text("select min(sent_at), max(sent_at) from sends")).one()
+        sharing = conn.execute(sa.text("select count(distinct claimed_by) from sends")).scalar()
+    engine.dispose()
+    print(f"  {workers} worker(s): {sends} sends in {(last - first).total_seconds():.2f} s, "
+          f"{sends / (last - first).total_seconds():,.0f} msgs/s ({sharing} workers sent)", flush=True)
+    return sends / (last - first).total_seconds()
+
+
+async def bare(port: int, sends: int, senders: int) -> float:
+    body = b"From: s@acme.example\r\nTo: p@x.example\r\nSubject: Hello\r\n\r\nA short note.\r\n"
+    clients = [aiosmtplib.SMTP(hostname="127.0.0.1", port=port) for _ in range(senders)]
+    for client in clients:
+        await client.connect()
+    started = time.perf_counter()
+
+    async def lane(client: aiosmtplib.SMTP, share: int) -> None:
+        for n in range(share):
+            await client.sendmail("s@acme.example", [f"p{n}@x.example"], body)
+
+    await asyncio.gather(*(lane(c, sends // senders) for c in clients))
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        await client.quit()
+    return (sends // senders * senders) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sends", type=int, default=4000)
+    parser.add_argument("--senders", type=int, default=8)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    counts = [int(x) for x in args.workers.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="sequencer-bench-multi-"))
+    work.chmod(0o755)
+    server, started = postgres_server(work)
+    rates: dict[int, list[float]] = {n: [] for n in counts}
+    baseline: list[float] = []
+    try:
+        with Sink() as sink:
+            for r in range(args.repeats):
+                baseline.append(asyncio.run(bare(sink.port, args.sends, args.senders)))
+                print(f"run {r + 1}: bare aiosmtplib loop, {args.senders} connections: {baseline[-1]:,.0f} msgs/s",
+                      flush=True)
+                for n in counts:
+                    rates[n].append(one_run(work, server, sink.port, args.sends, args.senders, n, f"w{n}_r{r}"))
+    finally:
+        if started is not None:
+            subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "stop", str(started)], check=False)
+    base = statistics.median(baseline)
+    one = statistics.median(rates[counts[0]])
+    print(f"\nmedian of {args.repeats}; bare loop {base:,.0f} msgs/s")
+    print(f"{'workers':>8} {'msgs/s':>9} {'vs 1 worker':>12} {'vs bare loop':>13}")
+    for n in counts:
+        rate = statistics.median(rates[n])
+        print(f"{n:>8} {rate:>9,.0f} {rate / one:>11.2f}x {rate / base:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
