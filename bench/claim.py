@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
+from services import server, stop  # noqa: E402  (bench/ is sys.path[1])
 
 from sequencer import Engine, SimulatedClock  # noqa: E402
 from sequencer.config import Config, Sender  # noqa: E402
@@ -61,17 +60,6 @@ steps:
       - {key: y, text: "Another note for {{ first_name }}."}
 """
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def postgres_server(work: Path) -> tuple[str, Path | None]:
-    if os.environ.get("SEQUENCER_TEST_PG"):
-        return os.environ["SEQUENCER_TEST_PG"], None
-    folder = work / "services"
-    folder.mkdir()
-    out = subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "start", str(folder)], check=True, text=True,
-                         capture_output=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("SEQUENCER_TEST_PG="))
-    return line.split("=", 1)[1], folder
 
 
 def fresh_database(kind: str, work: Path, server: str | None, name: str) -> str:
@@ -162,12 +150,12 @@ def main() -> None:
     (work / "seqs").mkdir()
     (work / "seqs" / "bench.yaml").write_text(SEQUENCE)
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
-    server, started = postgres_server(work) if "postgresql" in kinds else (None, None)
+    pg, started = server("SEQUENCER_TEST_PG", work) if "postgresql" in kinds else (None, None)
     results: dict[tuple[str, int], tuple[float, float]] = {}
     try:
         for kind in kinds:
             for n in sizes:
-                url = fresh_database(kind, work, server, f"claim_{n}")
+                url = fresh_database(kind, work, pg, f"claim_{n}")
                 began = time.perf_counter()
                 populate(url, n, args.batches * args.batch, args.batch)
                 print(f"{kind:10} backlog {n:>9,}: built in {time.perf_counter() - began:.0f} s", flush=True)
@@ -176,8 +164,7 @@ def main() -> None:
                 print(f"{'':10} one batch of {args.batch}: median {results[(kind, n)][0] * 1000:.1f} ms "
                       f"(plain due-rows query {results[(kind, n)][1] * 1000:.2f} ms)", flush=True)
     finally:
-        if started is not None:
-            subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "stop", str(started)], check=False)
+        stop(started)
     out = io.StringIO()
     out.write(f"\n{'database':10} {'backlog':>10} {'batch ms':>9} {'vs smallest':>12} {'plain query ms':>15}\n")
     for kind in kinds:

@@ -22,7 +22,6 @@ import imaplib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from services import server, stop  # noqa: E402  (bench/ is sys.path[1])
 
 from sequencer import Engine, SimulatedClock  # noqa: E402
 from sequencer.config import Config, ImapSettings, Security, Sender, SmtpSettings  # noqa: E402
@@ -56,20 +57,6 @@ steps:
     thread: true
     bodies: [{key: a, text: "Following up."}]
 """
-
-
-def services(work: Path) -> tuple[str, int, Path | None]:
-    where = os.environ.get("SEQUENCER_TEST_IMAP")
-    if where:
-        host, port = where.rsplit(":", 1)
-        return host, int(port), None
-    folder = work / "services"
-    folder.mkdir()
-    out = subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "start", str(folder)], check=True, text=True,
-                         capture_output=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("SEQUENCER_TEST_IMAP="))
-    host, port = line.split("=", 1)[1].rsplit(":", 1)
-    return host, int(port), folder
 
 
 def connect(host: str, port: int) -> imaplib.IMAP4:
@@ -109,7 +96,8 @@ def main() -> None:
     os.environ["BENCH_IMAP_PASSWORD"] = "secret"
     work = Path(tempfile.mkdtemp(prefix="sequencer-bench-inbox-"))
     work.chmod(0o755)  # dovecot's auth process (its own user) reads the users file below it
-    host, port, started = services(work)
+    where, started = server("SEQUENCER_TEST_IMAP", work)
+    host, port = where.rsplit(":", 1)[0], int(where.rsplit(":", 1)[1])
     try:
         (work / "seqs").mkdir()
         (work / "seqs" / "bench.yaml").write_text(SEQUENCE)
@@ -169,8 +157,7 @@ def main() -> None:
               f"({1000 / bare:.3f} ms each); engine poll {ours:,.0f} msgs/s ({1000 / ours:.1f} ms each); "
               f"ratio {ours / bare:.4f}")
     finally:
-        if started is not None:
-            subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "stop", str(started)], check=False)
+        stop(started)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -35,7 +35,8 @@ from smtp_sink import Sink  # bench/ is sys.path[0] when this file runs as a scr
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(1, str(REPO))
 
-from claim import fresh_database, postgres_server  # noqa: E402
+from claim import fresh_database  # noqa: E402
+from services import server, stop  # noqa: E402
 
 SEQUENCE = """\
 name: blast
@@ -130,7 +131,7 @@ def main() -> None:
     counts = [int(x) for x in args.workers.split(",")]
     work = Path(tempfile.mkdtemp(prefix="sequencer-bench-multi-"))
     work.chmod(0o755)
-    server, started = postgres_server(work)
+    pg, started = server("SEQUENCER_TEST_PG", work)
     rates: dict[int, list[float]] = {n: [] for n in counts}
     baseline: list[float] = []
     try:
@@ -140,10 +141,9 @@ def main() -> None:
                 print(f"run {r + 1}: bare aiosmtplib loop, {args.senders} connections: {baseline[-1]:,.0f} msgs/s",
                       flush=True)
                 for n in counts:
-                    rates[n].append(one_run(work, server, sink.port, args.sends, args.senders, n, f"w{n}_r{r}"))
+                    rates[n].append(one_run(work, pg, sink.port, args.sends, args.senders, n, f"w{n}_r{r}"))
     finally:
-        if started is not None:
-            subprocess.run(["bash", str(REPO / "tests" / "services.sh"), "stop", str(started)], check=False)
+        stop(started)
     base = statistics.median(baseline)
     one = statistics.median(rates[counts[0]])
     print(f"\nmedian of {args.repeats}; bare loop {base:,.0f} msgs/s")

@@ -114,17 +114,22 @@ def mask_address(address: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def read_utf8(file: Path, what: str) -> str:
+    """A UTF-8 text file (a BOM is dropped); a missing or mis-encoded file is an ImportFileError."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError(f"{file}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{file}: not UTF-8 text (byte {exc.start}); save {what} as UTF-8") from None
+
+
 def read_suppression_file(file: Path) -> list[str]:
     """Keys from a CSV with an ``email`` or ``domain`` column, or a plain list one per line."""
     import csv
     import io
 
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ImportFileError(f"{file}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    text = read_utf8(file, "it")
     rows = list(csv.reader(io.StringIO(text)))
     header = [h.strip().lower() for h in rows[0]] if rows else []
     column, start = 0, 0
@@ -439,9 +444,7 @@ class Engine:
         if found is None:
             return None
         send, contact = found
-        sender = self.config.senders.get(send.sender)
-        return Unsubscribe(address=mask_address(contact.email), sender=sender.display_name if sender else send.sender,
-                           already=self.store.suppressed([contact.email_key]))
+        return self._unsubscribe_view(send, contact, already=self.store.suppressed([contact.email_key]))
 
     def unsubscribe(self, token: str) -> Unsubscribe | None:
         """The one-click unsubscribe (RFC 8058): suppress the address everywhere and stop its sequence.
@@ -456,9 +459,12 @@ class Engine:
         if self.store.unsubscribe(contact.id, contact.email_key, at=self.clock.now(), send_id=send.id,
                                   detail="one-click unsubscribe link"):
             self.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
+        return self._unsubscribe_view(send, contact, already=True)
+
+    def _unsubscribe_view(self, send: Send, contact: Contact, *, already: bool) -> Unsubscribe:
         sender = self.config.senders.get(send.sender)
         return Unsubscribe(address=mask_address(contact.email), sender=sender.display_name if sender else send.sender,
-                           already=True)
+                           already=already)
 
     def record_open(self, token: str) -> bool:
         """An open-pixel fetch; False (nothing recorded) for a token that is not genuine."""
@@ -698,12 +704,7 @@ class Engine:
     def import_contacts(self, path: Path | str, *, progress: Progress | None = None) -> ImportReport:
         """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported."""
         file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ImportFileError(f"{file}: no such file") from None
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(f"{file}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+        text = read_utf8(file, "the CSV")
         total = max(text.count("\n"), 1)
         good: list[ContactRow] = []
         errors: list[RowError] = []

@@ -45,12 +45,7 @@ class SmtpSettings:
     timeout: float = 30.0
 
     def password(self) -> str | None:
-        if self.password_env is None:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(f"environment variable {self.password_env} (the SMTP password) is not set")
-        return value
+        return _password(self.password_env, "the SMTP password")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,12 +63,7 @@ class ImapSettings:
     timeout: float = 30.0
 
     def password(self) -> str | None:
-        if self.password_env is None:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(f"environment variable {self.password_env} (the IMAP password) is not set")
-        return value
+        return _password(self.password_env, "the IMAP password")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +90,16 @@ class HttpSettings:
 
     def hooks_secret(self) -> str:
         return _secret(self.hooks_secret_env, "the hooks signing secret")
+
+
+def _password(env: str | None, what: str) -> str | None:
+    """The password in environment variable ``env`` (None when no variable is named)."""
+    if env is None:
+        return None
+    value = os.environ.get(env)
+    if value is None:
+        raise ConfigError(f"environment variable {env} ({what}) is not set")
+    return value
 
 
 def _secret(env: str, what: str) -> str:

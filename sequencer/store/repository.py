@@ -322,17 +322,8 @@ class Store:
 
     def sender_load(self, sender: str, *, since: datetime, until: datetime) -> tuple[int, datetime | None]:
         """How many sends ``sender`` made in [since, until), and when its latest send went out."""
-        with self.session() as s:
-            busy = col(Send.status).in_(("sending", "sent", "uncertain", "bounced"))
-            count = s.exec(select(sa.func.count()).select_from(Send).where(
-                Send.sender == sender, busy, col(Send.sent_at) >= since, col(Send.sent_at) < until,
-                Send.channel == "email")).one()
-            # newest first along the (sender, sent_at) index: stops at the first match instead of
-            # reading every row of the sender (max() with extra filters cannot use the index)
-            last = s.exec(select(Send.sent_at).where(Send.sender == sender, col(Send.sent_at).is_not(None), busy,
-                                                     Send.channel == "email")
-                          .order_by(col(Send.sent_at).desc()).limit(1)).first()
-        return count, _aware(last)
+        with self.engine.connect() as conn:
+            return _sender_load(conn, sender, since=since, until=until)
 
     def send(self, send_id: int) -> Send | None:
         with self.session() as s:
@@ -838,15 +829,22 @@ def _ensure_day(conn: sa.Connection, quota: Quota) -> None:
     mine = sa.and_(days.c.sender == quota.sender, days.c.day == quota.day)
     if conn.execute(sa.select(days.c.sent).where(mine)).first() is None:
         # first send of the day: start from what the sends table says (older versions, other tools)
-        sends = Send.__table__  # type: ignore[attr-defined]
-        busy = sa.and_(sends.c.sender == quota.sender, sends.c.channel == "email",
-                       sends.c.status.in_(("sending", "sent", "uncertain", "bounced")))
-        count = conn.execute(sa.select(sa.func.count()).where(busy, sends.c.sent_at >= quota.since,
-                                                              sends.c.sent_at < quota.until)).scalar() or 0
-        last = conn.execute(sa.select(sends.c.sent_at).where(busy, sends.c.sent_at.is_not(None))
-                            .order_by(sends.c.sent_at.desc()).limit(1)).scalar()
+        count, last = _sender_load(conn, quota.sender, since=quota.since, until=quota.until)
         conn.execute(_insert_ignoring(conn, days, ["sender", "day"]).values(
-            sender=quota.sender, day=quota.day, sent=count, last_at=_aware(last)))
+            sender=quota.sender, day=quota.day, sent=count, last_at=last))
+
+
+def _sender_load(conn: sa.Connection, sender: str, *, since: datetime, until: datetime) -> tuple[int, datetime | None]:
+    """The sender's emails begun in [since, until), and when its latest one was begun."""
+    sends = Send.__table__  # type: ignore[attr-defined]
+    busy = sa.and_(sends.c.sender == sender, sends.c.channel == "email",
+                   sends.c.status.in_(("sending", "sent", "uncertain", "bounced")))
+    count = conn.execute(sa.select(sa.func.count()).where(busy, sends.c.sent_at >= since, sends.c.sent_at < until)).scalar()
+    # newest first along the (sender, sent_at) index: stops at the first match instead of reading
+    # every row of the sender (max() with extra filters cannot use the index)
+    last = conn.execute(sa.select(sends.c.sent_at).where(busy, sends.c.sent_at.is_not(None))
+                        .order_by(sends.c.sent_at.desc()).limit(1)).scalar()
+    return count or 0, _aware(last)
 
 
 def _insert_ignoring(conn: sa.Connection, table: sa.Table, keys: list[str]) -> Any:
@@ -863,17 +861,10 @@ def _insert_ignoring(conn: sa.Connection, table: sa.Table, keys: list[str]) -> A
 def _suppress_in(s: Session, key: str, *, reason: str, at: datetime) -> bool:
     """Insert a suppression unless it exists (race-free on both databases); True if it was new."""
     table = Suppression.__table__  # type: ignore[attr-defined]
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["key"])
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    conn = s.connection()
     # RETURNING, not rowcount: drivers report rowcount -1 for some INSERTs
-    inserted = s.connection().execute(statement.values(key=key, reason=reason, created_at=at).returning(table.c.id))
+    inserted = conn.execute(_insert_ignoring(conn, table, ["key"]).values(key=key, reason=reason, created_at=at)
+                            .returning(table.c.id))
     return inserted.first() is not None
 
 

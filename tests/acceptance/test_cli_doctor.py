@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sequence_texts import always_open, follow_up
 
 from sequencer import Engine, SimulatedClock, load_config
 from sequencer.channels.base import Delivery, Result
@@ -25,32 +26,7 @@ from sequencer.config import Sender
 from sequencer.dispatch import LEASE
 from sequencer.testing import CaptureServer
 
-TWO_STEPS = """\
-name: always
-defaults:
-  timezone: UTC
-  window:
-    days: [mon, tue, wed, thu, fri, sat, sun]
-    hours: "00:00-23:59"
-  business_days: false
-steps:
-  - key: intro
-    day: 0
-    channel: email
-    subjects:
-      - key: a
-        text: "Hello {{ first_name | default('there') }}"
-    bodies:
-      - key: b
-        text: "A short note."
-  - key: bump
-    day: 1
-    channel: email
-    thread: true
-    bodies:
-      - key: n
-        text: "Following up."
-"""
+TWO_STEPS = always_open() + follow_up(1)
 
 CONFIG = """\
 database = "sqlite:///db.sqlite"

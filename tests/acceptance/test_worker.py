@@ -13,28 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sequence_texts import always_open, follow_up
 
 from sequencer.testing import CaptureServer
 
-ALWAYS_OPEN = """\
-name: always
-defaults:
-  timezone: UTC
-  window:
-    days: [mon, tue, wed, thu, fri, sat, sun]
-    hours: "00:00-23:59"
-  business_days: false
-steps:
-  - key: intro
-    day: 0
-    channel: email
-    subjects:
-      - key: a
-        text: "Hello {{ first_name | default('there') }}"
-    bodies:
-      - key: b
-        text: "A short note."
-"""
+ALWAYS_OPEN = always_open()
 
 CONFIG = """\
 database = "sqlite:///db.sqlite"
@@ -129,15 +112,7 @@ def test_second_worker_on_the_same_sqlite_file_refuses(workdir: Path) -> None:
 
 
 def test_stop_from_the_cli_while_the_worker_runs_prevents_later_steps(workdir: Path) -> None:
-    two_steps = ALWAYS_OPEN + """\
-  - key: bump
-    day: 0
-    channel: email
-    thread: true
-    bodies:
-      - key: n
-        text: "Following up."
-"""
+    two_steps = ALWAYS_OPEN + follow_up(0)
     (workdir / "seqs" / "always.yaml").write_text(two_steps)
     (workdir / "leads.csv").write_text("email\nstopme@x.example\n")
     with CaptureServer() as smtp:
@@ -155,15 +130,7 @@ def test_stop_from_the_cli_while_the_worker_runs_prevents_later_steps(workdir: P
 
 
 def test_the_worker_polls_the_inbox_and_a_reply_cancels_the_next_step(workdir: Path, imap: object) -> None:
-    two_days = ALWAYS_OPEN + """\
-  - key: bump
-    day: 1
-    channel: email
-    thread: true
-    bodies:
-      - key: n
-        text: "Following up."
-"""
+    two_days = ALWAYS_OPEN + follow_up(1)
     (workdir / "seqs" / "always.yaml").write_text(two_days)
     (workdir / "leads.csv").write_text("email\nreplier@x.example\n")
     host, port = os.environ["SEQUENCER_TEST_IMAP"].rsplit(":", 1)

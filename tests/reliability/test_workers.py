@@ -19,28 +19,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sequence_texts import always_open
 
 from sequencer.testing import CaptureServer
 
-ALWAYS_OPEN = """\
-name: blast
-defaults:
-  timezone: UTC
-  window:
-    days: [mon, tue, wed, thu, fri, sat, sun]
-    hours: "00:00-23:59"
-  business_days: false
-steps:
-  - key: one
-    day: 0
-    channel: email
-    subjects:
-      - key: a
-        text: "Hello {{ first_name | default('there') }}"
-    bodies:
-      - key: b
-        text: "A short note."
-"""
+ALWAYS_OPEN = always_open("blast", "one")
 
 SENDER = """
 [[senders]]

@@ -1,0 +1,44 @@
+"""Sequence files the CLI and worker tests write: open every hour of every day, so real-time
+workers send at once, whenever the suite runs."""
+
+from __future__ import annotations
+
+_ALWAYS_OPEN = """\
+name: {name}
+defaults:
+  timezone: UTC
+  window:
+    days: [mon, tue, wed, thu, fri, sat, sun]
+    hours: "00:00-23:59"
+  business_days: false
+steps:
+  - key: {step}
+    day: 0
+    channel: email
+    subjects:
+      - key: a
+        text: "Hello {{{{ first_name | default('there') }}}}"
+    bodies:
+      - key: b
+        text: "A short note."
+"""
+
+_FOLLOW_UP = """\
+  - key: bump
+    day: {day}
+    channel: email
+    thread: true
+    bodies:
+      - key: n
+        text: "Following up."
+"""
+
+
+def always_open(name: str = "always", step: str = "intro") -> str:
+    """A one-step email sequence: subject a, body b."""
+    return _ALWAYS_OPEN.format(name=name, step=step)
+
+
+def follow_up(day: int) -> str:
+    """A threaded ``bump`` email step ``day`` days after message 1, to append to :func:`always_open`."""
+    return _FOLLOW_UP.format(day=day)
