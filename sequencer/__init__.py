@@ -5,7 +5,7 @@ The public API, re-exported explicitly::
     from sequencer import Engine
 """
 
-from sequencer.app import Engine, EnrollReport, ImportReport, Preview
+from sequencer.app import Engine, EnrollReport, ForgetReport, ImportReport, Preview
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, Sender, load_config
 from sequencer.errors import (
@@ -30,6 +30,7 @@ __all__ = [
     "ContactNotFound",
     "Engine",
     "EnrollReport",
+    "ForgetReport",
     "ImportFileError",
     "ImportReport",
     "Preview",

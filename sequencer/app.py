@@ -13,19 +13,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
 from sequencer import timing, tokens
-from sequencer.caps import Capacity, SenderBook
+from sequencer.caps import SenderBook
 from sequencer.channels.base import ChannelAdapter
 from sequencer.channels.smtp import SmtpChannel
 from sequencer.channels.tasks import TaskChannel
 from sequencer.channels.webhook import WebhookChannel
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, ImapSettings, Sender, load_config
-from sequencer.contacts import ContactRow, RowError, parse_csv, suppression_key
+from sequencer.contacts import FORGOTTEN, ContactRow, RowError, company_domain, erasure_key, parse_csv, suppression_key
 from sequencer.dispatch import Dispatcher, TickReport, next_step
 from sequencer.errors import (
     AlreadyEnrolled,
@@ -44,6 +44,9 @@ from sequencer.logs import get_logger
 from sequencer.looks import Family, families, run_look
 from sequencer.model import Sequence, Step, StopReason
 from sequencer.store import Contact, Decision, Enrollment, NewEnrollment, Send, Store, Suppression, Task
+
+if TYPE_CHECKING:
+    from sequencer.reporting import Report
 
 
 @dataclass
@@ -161,6 +164,8 @@ class ImportReport:
     errors: list[RowError]
     #: Rows whose address appeared earlier in the same file (merged into that contact).
     repeated: int = 0
+    #: Row numbers of addresses erased by ``forget``: skipped, nothing of them stored.
+    forgotten: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +179,8 @@ class EnrollReport:
     done_before: list[str] = field(default_factory=list)
     first_due: datetime | None = None
     last_due: datetime | None = None
+    #: How many of the enrolled went to each sender.
+    by_sender: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,17 +194,40 @@ class PreviewStep:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PreviewChain:
+    """Where a recipient goes after the sequence (``then:``): a projected window, or the deferred
+    enrollment already waiting with its exact start."""
+
+    sequence: str
+    earliest: datetime
+    latest: datetime
+    only_if: tuple[str, ...]
+    #: ``projected`` (the sequence has not finished) or ``deferred`` (waiting; earliest == latest).
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Preview:
     sequence: Sequence
     contact: Contact
     sender: Sender
     zone: ZoneInfo
     steps: list[PreviewStep]
+    then: PreviewChain | None = None
 
     @property
     def errors(self) -> list[str]:
         return [f"{p.step.key}.{factor}[{r.key}]: {r.error}"
                 for p in self.steps for factor, items in p.rendered.items() for r in items if r.error]
+
+
+@dataclass
+class ChainReport:
+    """What one run of the chaining job did."""
+
+    started: int = 0
+    #: (address, sequence, why) of each chained enrollment that will not start.
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,6 +267,48 @@ class ResendReport:
     requeued: list[int]
     #: (send id, why) of uncertain sends left alone: their enrollment is no longer active.
     skipped: list[tuple[int, str]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForgetReport:
+    """What :meth:`Engine.forget` erased, and what it kept."""
+
+    #: The address as given (it is stored nowhere any more).
+    address: str
+    #: The anonymised contact (``forgotten``); None when the address was not a contact.
+    contact_id: int | None
+    #: Rows whose text about the person was cleared; the rows stay, for the counts.
+    sends: int
+    events: int
+    tasks: int
+    enrollments: int
+    inbound: int
+    #: Open enrollments stopped, and pending steps cancelled, by the erasure.
+    stopped: int
+    cancelled: int
+    #: Records about someone else in which the address was written, now ``[erased]``.
+    mentions: int
+    #: Plaintext suppression entries of the address, replaced by its hash.
+    unsuppressed: int
+    #: The suppression key kept: ``sha256:`` and the SHA-256 of the normalised address.
+    suppression_key: str
+    #: SQLite: whether the write-ahead log was checkpointed and truncated (False: another process
+    #: kept reading; old page copies stay in it until its next checkpoint). None on PostgreSQL.
+    wal_truncated: bool | None
+    #: The VACUUM statement run afterwards, if any.
+    vacuum: str | None
+    compact_seconds: float
+
+
+def _person_address(email: str) -> str:
+    """The normalised key of one address, as contacts are stored under; a domain or a typo is refused."""
+    try:
+        key = suppression_key(email)
+    except ValueError as exc:
+        raise SequencerError(f"nothing was erased: {exc}") from None
+    if key.startswith("@"):
+        raise SequencerError(f"nothing was erased: '{email}' is a domain; forget takes one person's address")
+    return key
 
 
 class Engine:
@@ -304,7 +376,8 @@ class Engine:
 
     async def run_until(self, until: datetime, *, on_step: Callable[[datetime], None] | None = None) -> TickReport:
         """Fast-forward a :class:`~sequencer.clock.SimulatedClock` to ``until``, jumping from one
-        due send to the next and ticking at each; ``on_step(now)`` runs before every tick."""
+        due send (or chained start) to the next, starting chains and ticking at each; ``on_step(now)``
+        runs before every tick."""
         clock = self.clock
         if not isinstance(clock, SimulatedClock):
             raise TypeError("run_until needs the engine to run on a SimulatedClock")
@@ -312,9 +385,10 @@ class Engine:
         while True:
             if on_step is not None:
                 on_step(clock.now())
+            self.advance_chains()
             report = await self.drain()
             total.merge(report)
-            upcoming = self.store.next_due()
+            upcoming = min((t for t in (self.store.next_due(), self.store.next_chain_start()) if t is not None), default=None)
             if upcoming is None or upcoming > until:
                 clock.set(until)
                 return total
@@ -338,6 +412,76 @@ class Engine:
                     await self._dispatcher.close()
 
         return asyncio.run(once())
+
+    # -- chaining -------------------------------------------------------------------------------
+
+    def advance_chains(self, *, limit: int = 500) -> ChainReport:
+        """Start the chained enrollments whose time has come (``then:`` after ``after_days``).
+
+        Each starts with the sender the contact had, message 1 placed in their window and that
+        sender's cap, unless the finished sequence's ``only_if`` does not hold, the address is
+        suppressed, or the contact is active in another sequence: then it is marked skipped, with why.
+        What the worker's chaining job runs; safe to run in several workers at once.
+        """
+        now = self.clock.now()
+        report = ChainReport()
+        due = self.store.due_chains(now=now, limit=limit)
+        contacts = self.store.contacts_by_id({e.contact_id for e in due})
+        previous = self.store.enrollments_by_id({e.previous_id for e in due if e.previous_id is not None})
+        books: dict[str, SenderBook] = {}
+        for waiting in due:
+            assert waiting.id is not None
+            contact = contacts[waiting.contact_id]
+            why = self._chain_refusal(waiting, contact, previous.get(waiting.previous_id or 0))
+            if why is None:
+                why = self._start_chain(waiting, contact, books, now)
+            if why is None:
+                report.started += 1
+                self.log.info("chain.started", enrollment_id=waiting.id, contact_id=contact.id, sequence=waiting.sequence,
+                              sender=waiting.sender)
+            elif self.store.skip_chain(waiting.id, why=why, at=now):
+                report.skipped.append((contact.email, waiting.sequence, why))
+                self.log.info("chain.skipped", enrollment_id=waiting.id, contact_id=contact.id, sequence=waiting.sequence,
+                              why=why)
+        return report
+
+    def _chain_refusal(self, waiting: Enrollment, contact: Contact, previous: Enrollment | None) -> str | None:
+        """Why a due chained enrollment must not start, or None."""
+        if waiting.sequence not in self.sequences:
+            return f"sequence '{waiting.sequence}' is no longer loaded"
+        before = self.sequences.get(previous.sequence) if previous is not None else None
+        if previous is None or before is None or before.then is None:
+            return "the sequence it follows no longer chains into it"
+        assert contact.id is not None
+        events = self.store.event_kinds(contact.id, since=previous.enrolled_at)
+        unmet = plan.unmet_conditions(before.then, events=events, fields={**contact.fields, **contact.model_dump()})
+        if unmet:
+            return "only_if not met: " + ", ".join(unmet)
+        domain = contact.email_key.rpartition("@")[2]
+        if self.store.suppressed(self._suppression_keys(contact)):
+            return f"the address or @{domain} is suppressed"
+        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        if active is not None:
+            return f"active in '{active.sequence}'"
+        return None
+
+    def _start_chain(self, waiting: Enrollment, contact: Contact, books: dict[str, SenderBook], now: datetime) -> str | None:
+        assert waiting.id is not None and contact.id is not None
+        seq = self.sequences[waiting.sequence]
+        rotation = list(seq.senders) or [self.config.sender(None).name]
+        for name in {waiting.sender, *rotation} & set(self.config.senders):
+            if name not in books:
+                books[name] = self._book(self.config.senders[name])
+        name, due, zone = self._place(seq, contact, books, rotation, waiting.sender, now)
+        started = self.store.start_chain(waiting.id, NewEnrollment(
+            contact_id=contact.id, sequence=seq.name, sender=name, timezone=zone.key, step_key=seq.steps[0].key,
+            channel=seq.steps[0].channel.value, due_at=due), now=now)
+        return None if started else "stopped, or active elsewhere, as it was about to start"
+
+    @staticmethod
+    def _suppression_keys(contact: Contact) -> list[str]:
+        """What the suppression list is checked for: the address and its ``@domain``."""
+        return [contact.email_key, "@" + contact.email_key.rpartition("@")[2]]
 
     # -- uncertain sends: a person decides ------------------------------------------------------
 
@@ -562,6 +706,37 @@ class Engine:
     def suppressions(self) -> list[Suppression]:
         return self.store.suppressions()
 
+    # -- erasure --------------------------------------------------------------------------------
+
+    def forget(self, email: str, *, unknown_ok: bool = False, rewrite: bool = False) -> ForgetReport:
+        """Erase a person (GDPR), in one transaction: the contact's fields and every text about them
+        (rendered subjects, event details, task messages, inbound messages...) go; the anonymous
+        counts stay, attached to an anonymised contact, so reports and A/B statistics do not
+        change. A SHA-256 of the normalised address stays on the suppression list, so the address
+        is never imported or mailed again. Then the old copies are pushed out of the database
+        files (SQLite: checkpoint and truncate the write-ahead log, and with ``rewrite`` VACUUM;
+        PostgreSQL: VACUUM the touched tables, with ``rewrite`` VACUUM FULL).
+
+        An address that is no contact raises :class:`ContactNotFound` and changes nothing, unless
+        ``unknown_ok``: then its hash is added to the suppression list (and any inbound message
+        from it cleared).
+        """
+        key = _person_address(email)
+        hashed = erasure_key(key)
+        if not unknown_ok and self.store.contact(key) is None:
+            before = " (it was erased before: its hash is on the suppression list)" if self.store.suppressed([hashed]) else ""
+            raise ContactNotFound(f"no contact with the address {email}{before}; nothing was changed")
+        erased = self.store.forget(key, erased_key=hashed, at=self.clock.now())
+        compaction = self.store.compact_after_erasure(rewrite=rewrite)
+        self.log.info("contact.forgotten", contact_id=erased.contact_id, sends=erased.sends, events=erased.events,
+                      tasks=erased.tasks, wal_truncated=compaction.wal_truncated, vacuum=compaction.vacuum)
+        return ForgetReport(address=email, contact_id=erased.contact_id, sends=erased.sends, events=erased.events,
+                            tasks=erased.tasks, enrollments=erased.enrollments, inbound=erased.inbound,
+                            stopped=erased.stopped, cancelled=erased.cancelled, mentions=erased.mentions,
+                            unsuppressed=erased.unsuppressed, suppression_key=hashed,
+                            wal_truncated=compaction.wal_truncated, vacuum=compaction.vacuum,
+                            compact_seconds=compaction.seconds)
+
     # -- stops ----------------------------------------------------------------------------------
 
     def stop(self, email: str, *, reason: StopReason | str = StopReason.MANUAL, detail: str | None = None) -> Enrollment | None:
@@ -580,10 +755,12 @@ class Engine:
         if reason is StopReason.REPLY and active is not None and not self._stops_on(active.sequence, reply=True):
             self.store.add_event(kind="reply", at=now, contact_id=contact.id, enrollment_id=active.id, detail=detail)
             return None
+        company = self._company(contact, active) if reason is StopReason.REPLY else None
         stopped = self.store.stop(contact.id, kind=reason.value, reason=reason.value, at=now, detail=detail,
-                                  suppress=suppress)
+                                  suppress=suppress, company=company)
         if stopped is not None:
-            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason=reason.value)
+            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason=reason.value,
+                          company=company)
         return stopped
 
     def goal(self, email: str, name: str) -> Enrollment | None:
@@ -596,10 +773,22 @@ class Engine:
             self.store.add_event(kind="goal", at=now, contact_id=contact.id, detail=name,
                                  enrollment_id=active.id if active else None)
             return None
-        stopped = self.store.stop(contact.id, kind="goal", reason=StopReason.GOAL.value, at=now, detail=name)
+        company = self._company(contact, active)
+        stopped = self.store.stop(contact.id, kind="goal", reason=StopReason.GOAL.value, at=now, detail=name,
+                                  company=company)
         if stopped is not None:
-            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="goal", goal=name)
+            self.log.info("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="goal", goal=name,
+                          company=company)
         return stopped
+
+    def _company(self, contact: Contact, active: Enrollment | None) -> str | None:
+        """The company domain a reply or goal of ``contact`` also stops (``stop_scope: company`` in the
+        sequence they are in, or were in last); None for the contact alone, or a free-mail address."""
+        if active is None and contact.id is not None:
+            history = self.store.enrollments(contact.id)
+            active = history[-1] if history else None
+        sequence = self.sequences.get(active.sequence) if active is not None else None
+        return plan.company_scope(sequence, company_domain(contact.email_key, self.config.free_mail))
 
     def _stops_on(self, sequence: str, *, reply: bool = False, goal: str | None = None) -> bool:
         rules = self.sequences[sequence].stop_on if sequence in self.sequences else None
@@ -671,6 +860,15 @@ class Engine:
             row.events[kind] = row.events.get(kind, 0) + count
         return [rows[k] for k in sorted(rows, key=lambda k: (k[0], order.get(k, 99)))]
 
+    def report(self) -> Report:
+        """What `sequencer report` shows: per sequence and step, per variant (rate and 95% interval, as
+        the scoring job counts it), sends per sender and day, and the times to reply. See
+        :mod:`sequencer.reporting` for its JSON, CSV and HTML forms."""
+        from sequencer import reporting
+
+        caps = {name: sender.daily_cap for name, sender in self.config.senders.items()}
+        return reporting.build(self.store, self.sequences, caps=caps, now=self.clock.now())
+
     def __enter__(self) -> Engine:
         return self
 
@@ -682,7 +880,20 @@ class Engine:
     def validate(self, paths: Iterable[Path | str] | None = None) -> list[Problem]:
         """Every problem in the given (or configured) sequence files."""
         senders = list(self.config.senders) if self.config.senders else None
-        return load_paths(paths or self._paths, senders=senders)[1]
+        loaded, problems = load_paths(paths or self._paths, senders=senders)
+        return problems + self._tracking_warnings(loaded)
+
+    def _tracking_warnings(self, loaded: dict[str, Sequence]) -> list[Problem]:
+        """``only_if: [opened]`` (or ``clicked``) with that tracking off: nobody would ever move on."""
+        http = self.config.http
+        tracking = {"opened": http.track_opens and http.public_url is not None,
+                    "clicked": http.track_clicks and http.public_url is not None}
+        return [Problem(file=seq.source, line=0, path="then.only_if", severity="warning",
+                        message=f"'{condition}' needs {'open' if condition == 'opened' else 'click'} tracking "
+                                f"([http] track_{'opens' if condition == 'opened' else 'clicks'} and public_url), which "
+                                "is off: no contact will move on to " + seq.then.sequence)
+                for seq in loaded.values() if seq.then is not None
+                for condition in seq.then.only_if if condition in tracking and not tracking[condition]]
 
     @property
     def sequences(self) -> dict[str, Sequence]:
@@ -712,12 +923,27 @@ class Engine:
             (errors if isinstance(item, RowError) else good).append(item)  # type: ignore[arg-type]
             if progress is not None and (len(good) + len(errors)) % 1000 == 0:
                 progress(item.row, total)
+        good, forgotten = self._without_erased(good)
         counts = self.store.upsert_contacts(good, now=self.clock.now())
         if progress is not None:
             progress(total, total)
         repeated = len(good) - len({row.email_key for row in good})
-        return ImportReport(file=str(file), rows=len(good) + len(errors), inserted=counts.inserted,
-                            updated=counts.updated, errors=errors, repeated=repeated)
+        return ImportReport(file=str(file), rows=len(good) + len(errors) + len(forgotten), inserted=counts.inserted,
+                            updated=counts.updated, errors=errors, repeated=repeated, forgotten=forgotten)
+
+    def _without_erased(self, rows: list[ContactRow]) -> tuple[list[ContactRow], list[int]]:
+        """(the rows to store, the row numbers of addresses erased by ``forget``, which are not stored)."""
+        erased = self.store.erased_keys()
+        if not erased:
+            return rows, []
+        kept: list[ContactRow] = []
+        dropped: list[int] = []
+        for row in rows:
+            if erasure_key(row.email_key) in erased:
+                dropped.append(row.row)
+            else:
+                kept.append(row)
+        return kept, dropped
 
     def contact(self, email: str) -> Contact:
         found = self.store.contact(email)
@@ -727,7 +953,7 @@ class Engine:
 
     # -- enrollment -----------------------------------------------------------------------------
 
-    def enroll(self, sequence: str, *, sender: str | None = None, emails: Iterable[str] | None = None,
+    def enroll(self, sequence: str, *, sender: str | Iterable[str] | None = None, emails: Iterable[str] | None = None,
                where: dict[str, str] | None = None, again: bool = False) -> EnrollReport:
         """Enroll contacts (all, or the given addresses / field matches) in a sequence.
 
@@ -735,17 +961,24 @@ class Engine:
         been through this sequence before (unless ``again``): nobody gets the same cold email
         twice. The rest are enrolled together, with message 1 placed inside each recipient's
         window and the sender's cap.
+
+        Senders: ``sender`` (one name or several), else the sequence's ``defaults.sender`` list,
+        else the first configured. With several, each new contact goes to the sender who can send
+        message 1 soonest, so contacts split by free capacity. Unless ``sender`` is given, a contact
+        who was enrolled before keeps the sender they had.
         """
         seq = self.sequence(sequence)
-        who = self.config.sender(sender or seq.sender)
+        explicit = [sender] if isinstance(sender, str) else list(sender or [])
+        names = explicit or list(seq.senders) or [self.config.sender(None).name]
+        books = {name: self._book(self.config.sender(name)) for name in names}
         emails = list(emails) if emails is not None else None
-        contacts = self.store.contacts(emails=emails, where=where)
+        contacts = self._not_erased(self.store.contacts(emails=emails, where=where))
         if emails is not None and not contacts:
             raise ContactNotFound(f"none of {', '.join(emails)} is an imported contact")
         active = self.store.active_enrollments(c.id for c in contacts if c.id is not None)
         before = set() if again else self.store.past_enrollments(seq.name, (c.id for c in contacts if c.id is not None))
         now = self.clock.now()
-        book = self._book(who)
+        kept = {} if explicit else self.store.last_senders(c.id for c in contacts if c.id is not None)
         plans: list[NewEnrollment] = []
         refused: list[tuple[str, str]] = []
         done_before: list[str] = []
@@ -757,9 +990,8 @@ class Engine:
             if contact.id in before:
                 done_before.append(contact.email)
                 continue
-            zone = self.zone_for(seq, contact, who)
-            due = plan.place_first_send(seq, zone=zone, now=now, book=book)
-            plans.append(NewEnrollment(contact_id=contact.id, sequence=seq.name, sender=who.name, timezone=zone.key,
+            name, due, zone = self._place(seq, contact, books, names, kept.get(contact.id), now)
+            plans.append(NewEnrollment(contact_id=contact.id, sequence=seq.name, sender=name, timezone=zone.key,
                                        step_key=seq.steps[0].key, channel=seq.steps[0].channel.value, due_at=due))
         if emails is not None and len(emails) == 1 and refused and not plans:
             address, current = refused[0]
@@ -770,13 +1002,36 @@ class Engine:
                                   "use --again to send it to them once more")
         self.store.enroll(plans, now=now)
         dues = [p.due_at for p in plans]
-        return EnrollReport(sequence=seq.name, sender=who.name, enrolled=len(plans), refused=refused, done_before=done_before,
-                            first_due=min(dues, default=None), last_due=max(dues, default=None))
+        by_sender = {name: sum(p.sender == name for p in plans) for name in books}
+        return EnrollReport(sequence=seq.name, sender=", ".join(names), enrolled=len(plans), refused=refused,
+                            done_before=done_before, first_due=min(dues, default=None), last_due=max(dues, default=None),
+                            by_sender={k: v for k, v in by_sender.items() if v})
+
+    def _place(self, seq: Sequence, contact: Contact, books: dict[str, SenderBook], rotation: list[str],
+               keep: str | None, now: datetime) -> tuple[str, datetime, ZoneInfo]:
+        """Message 1 for one contact: (sender, when, the recipient's zone). A contact keeps the sender
+        they had before when it is still configured; otherwise the senders rotate by free capacity."""
+        if keep is not None and keep in self.config.senders:
+            if keep not in books:
+                books[keep] = self._book(self.config.senders[keep])
+            zone = self.zone_for(seq, contact, self.config.senders[keep])
+            return keep, plan.place_first_send(seq, zone=zone, now=now, book=books[keep]), zone
+        rotating = {name: books[name] for name in rotation}
+        zone = self.zone_for(seq, contact, self.config.sender(rotation[0]))
+        name, due = plan.place_rotating(seq, zone=zone, now=now, books=rotating)
+        return name, due, zone
+
+    def _not_erased(self, contacts: list[Contact]) -> list[Contact]:
+        """Without the anonymised rows ``forget`` leaves, and without a contact whose address it erased
+        (stored by other means than an import): neither is ever enrolled."""
+        erased = self.store.erased_keys()
+        return [c for c in contacts if not c.email_key.startswith(f"{FORGOTTEN}:")
+                and not (erased and erasure_key(c.email_key) in erased)]
 
     def _book(self, sender: Sender) -> SenderBook:
-        capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
-                            zone=sender.timezone)
-        return SenderBook(capacity, seed=sender.name, sent=self.store.queued_first_messages(sender.name))
+        first_day = self.store.first_sending_day(sender.name) if sender.warmup is not None else None
+        return SenderBook(sender.capacity(first_day=first_day), seed=sender.name,
+                          sent=self.store.queued_first_messages(sender.name))
 
     @staticmethod
     def zone_for(sequence: Sequence, contact: Contact, sender: Sender) -> ZoneInfo:
@@ -802,7 +1057,22 @@ class Engine:
         steps = [PreviewStep(step=step, due_at=due, local=due.astimezone(zone), status=status,
                              rendered=plan.render_step(step, context))
                  for step, (due, status) in zip(seq.steps, times, strict=True)]
-        return Preview(sequence=seq, contact=contact, sender=who, zone=zone, steps=steps)
+        return Preview(sequence=seq, contact=contact, sender=who, zone=zone, steps=steps,
+                       then=self._chain_preview(seq, contact, enrollment, times[-1][0] if times else None))
+
+    def _chain_preview(self, seq: Sequence, contact: Contact, enrollment: Enrollment | None,
+                       last: datetime | None) -> PreviewChain | None:
+        if seq.then is None or last is None:
+            return None
+        assert contact.id is not None
+        waiting = next((e for e in self.store.deferred(contact.id)
+                        if enrollment is not None and e.previous_id == enrollment.id), None)
+        if waiting is not None and waiting.starts_at is not None:
+            return PreviewChain(sequence=waiting.sequence, earliest=waiting.starts_at, latest=waiting.starts_at,
+                                only_if=seq.then.only_if, status="deferred")
+        low, high = seq.then.after_days
+        return PreviewChain(sequence=seq.then.sequence, earliest=last + timedelta(days=low), latest=last + timedelta(days=high),
+                            only_if=seq.then.only_if, status="projected")
 
     def _timeline(self, seq: Sequence, zone: ZoneInfo, who: Sender, known: dict[str, Any]) -> list[tuple[datetime, str]]:
         first = known.get(seq.steps[0].key)

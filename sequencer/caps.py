@@ -12,6 +12,12 @@ next one may go:
   at microsecond resolution by ``random.Random(f"{seed}:{k}")``, so the same seed and
   the same inputs always give the same placements, and a batch never goes out as a burst.
 
+A new mailbox warms up: with a :class:`Warmup` the cap on a sender-local date is
+:func:`ramped_cap`, ``min(daily_cap, start + step × days since the ramp's day 1)``, counted in
+calendar days (weekends included). Day 1 is the configured date, else the sender's first day
+with a send (known to the store), else the first day in the book: a sender that has sent
+nothing yet opens its ramp with its next send.
+
 Counts are kept per sender-local date in a dict, so placing many sends stays linear.
 Every instant returned is timezone-aware UTC.
 """
@@ -36,6 +42,35 @@ _UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, kw_only=True)
+class Warmup:
+    """A new mailbox's ramp: the daily cap starts at ``start`` and grows by ``step`` a day."""
+
+    #: Most sends on the ramp's day 1.
+    start: int
+    #: Sends added each following calendar day, until the sender's ``daily_cap`` is reached.
+    step: int
+    #: The ramp's day 1, a sender-local date; None: the sender's first day with a send.
+    since: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.start < 1 or self.step < 1:
+            raise ValueError(f"a warm-up needs start and step of at least 1, got {self.start} and {self.step}")
+
+
+def ramped_cap(daily_cap: int, warmup: Warmup | None, *, day: date, first_day: date | None = None) -> int:
+    """The cap on sender-local date ``day``: ``min(daily_cap, start + step × days since day 1)``.
+
+    Day 1 is ``warmup.since``, else ``first_day`` (the sender's first day with a send), else
+    ``day`` itself: nothing sent yet, so the next send opens the ramp. A day before day 1
+    gets ``start``. Without a warm-up the cap is ``daily_cap``.
+    """
+    if warmup is None:
+        return daily_cap
+    day1 = warmup.since or first_day or day
+    return min(daily_cap, warmup.start + warmup.step * max(0, (day - day1).days))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Capacity:
     """How much one sender may send."""
 
@@ -47,12 +82,24 @@ class Capacity:
     jitter: timedelta = timedelta(0)
     #: The sender's zone: where its "day" begins and ends.
     zone: ZoneInfo = _UTC_ZONE
+    #: A new mailbox's ramp up to ``daily_cap``; None: the full cap from the first day.
+    warmup: Warmup | None = None
+    #: The sender's first sender-local day with a send (from the store), the ramp's day 1
+    #: when ``warmup.since`` is not set.
+    first_day: date | None = None
 
     def __post_init__(self) -> None:
         if self.daily_cap < 1:
             raise ValueError(f"daily_cap must be at least 1, got {self.daily_cap}")
         if self.min_gap < timedelta(0) or self.jitter < timedelta(0):
             raise ValueError("min_gap and jitter must not be negative")
+        if self.warmup is not None and self.warmup.start > self.daily_cap:
+            raise ValueError(f"the warm-up starts at {self.warmup.start}, above daily_cap {self.daily_cap}")
+
+    def cap_on(self, day: date, *, first_day: date | None = None) -> int:
+        """The cap on sender-local date ``day`` (:func:`ramped_cap`); ``first_day`` stands in
+        for :attr:`first_day` when that is unknown."""
+        return ramped_cap(self.daily_cap, self.warmup, day=day, first_day=self.first_day or first_day)
 
 
 def _utc(instant: datetime) -> datetime:
@@ -78,6 +125,8 @@ class SenderBook:
         self.capacity = capacity
         self.seed = seed
         self._counts: dict[date, int] = {}
+        #: The earliest sender-local date with a send in the book (the ramp's fallback day 1).
+        self._first: date | None = None
         self._total = 0
         self._last: datetime | None = None
         self._jitter: tuple[int, timedelta] | None = None
@@ -90,6 +139,7 @@ class SenderBook:
         if count:
             self._counts[day] = self._counts.get(day, 0) + count
             self._total += count
+            self._note_day(day)
         if last is not None and (self._last is None or _utc(last) > self._last):
             self._last = _utc(last)
 
@@ -104,6 +154,18 @@ class SenderBook:
     def _local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.capacity.zone).date()
 
+    def local_date(self, instant: datetime) -> date:
+        """The sender-local date of ``instant``: the day whose cap it counts against."""
+        return self._local_date(instant)
+
+    def _note_day(self, day: date) -> None:
+        if self._first is None or day < self._first:
+            self._first = day
+
+    def cap_on(self, day: date) -> int:
+        """The cap on sender-local date ``day``: ``daily_cap``, or the warm-up ramp's value then."""
+        return self.capacity.cap_on(day, first_day=self._first)
+
     def jitter(self, k: int) -> timedelta:
         """The jitter before placement number ``k``: in ``[0, jitter]``, fixed by the seed."""
         if self._jitter is not None and self._jitter[0] == k:
@@ -117,13 +179,13 @@ class SenderBook:
         """The earliest instant at or after ``not_before`` the sender may send at.
 
         It is at least ``min_gap`` plus this placement's jitter after the latest send,
-        and on a sender-local day that still has room under ``daily_cap``.
+        and on a sender-local day that still has room under that day's cap (:meth:`cap_on`).
         """
         at = _utc(not_before)
         if self._last is not None:
             gap = self.capacity.min_gap + self.jitter(self._total)
             at = max(at, self._last + gap)
-        while self._counts.get(self._local_date(at), 0) >= self.capacity.daily_cap:
+        while self._counts.get(day := self._local_date(at), 0) >= self.cap_on(day):
             at = self._next_day_start(at)
         return at
 
@@ -169,6 +231,7 @@ class SenderBook:
         day = self._local_date(at)
         self._counts[day] = self._counts.get(day, 0) + 1
         self._total += 1
+        self._note_day(day)
         if self._last is None or at > self._last:
             self._last = at
 

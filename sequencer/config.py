@@ -11,11 +11,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sequencer.caps import Capacity, Warmup
 from sequencer.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///sequencer.db"
@@ -133,6 +134,8 @@ class Sender:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     #: The mailbox polled for replies and bounces; None: not polled.
     imap: ImapSettings | None = None
+    #: A new mailbox's ramp up to ``daily_cap`` (``warmup = { start, step, from }``); None: full cap at once.
+    warmup: Warmup | None = None
 
     @property
     def first_name(self) -> str:
@@ -142,10 +145,28 @@ class Sender:
     def domain(self) -> str:
         return self.email.rpartition("@")[2]
 
+    def capacity(self, *, first_day: date | None = None) -> Capacity:
+        """Cap, spacing and warm-up; ``first_day`` is the sender's first local day with a send
+        (the ramp's day 1 when ``warmup.since`` is not set)."""
+        return Capacity(daily_cap=self.daily_cap, min_gap=self.min_gap, jitter=self.jitter, zone=self.timezone,
+                        warmup=self.warmup, first_day=first_day)
+
     def template_fields(self) -> dict[str, str]:
         """What templates see as ``sender.*``."""
         return {"name": self.display_name, "first_name": self.first_name, "email": self.email,
                 "title": self.title, "company": self.company, "phone": self.phone}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frequency:
+    """No contact gets more than ``max_messages`` emails and LinkedIn messages from us in ``days`` days."""
+
+    max_messages: int
+    days: int
+
+    @property
+    def span(self) -> timedelta:
+        return timedelta(days=self.days)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +196,11 @@ class Config:
     #: A reply matched only by its From address counts if we sent to that contact within this time.
     reply_window: timedelta = timedelta(days=120)
     http: HttpSettings = field(default_factory=HttpSettings)
+    #: ``[frequency]``: at most this many messages to one contact in a span of days, across all sequences.
+    frequency: Frequency | None = None
+    #: ``[companies] free_mail``: domains added to the built-in free-mail list (never a company for
+    #: ``stop_scope: company``).
+    free_mail: frozenset[str] = frozenset()
     #: Where the config was read from (None for built-in defaults).
     source: Path | None = None
 
@@ -236,7 +262,8 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
 
 def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
     where = str(source) if source else "config"
-    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring", "inbox", "http"}, where)
+    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring", "inbox", "http", "frequency",
+                       "companies"}, where)
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
@@ -283,10 +310,37 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
                   max_attempts=max_attempts, retry_base=retry_base, batch=batch, lease=lease,
                   webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
                   score_days=str(scoring.get("days", "mon,thu")), score_time=str(scoring.get("time", "08:00")),
-                  score_timezone=str(scoring.get("timezone", "UTC")))
+                  score_timezone=str(scoring.get("timezone", "UTC")),
+                  frequency=_frequency(data.get("frequency"), f"{where}: frequency"),
+                  free_mail=_free_mail(data.get("companies", {}), f"{where}: companies"))
 
 
-_SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter",
+def _frequency(raw: Any, where: str) -> Frequency | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: should be a table with max_messages and days")
+    _check_keys(raw, {"max_messages", "days"}, where)
+    values = []
+    for name in ("max_messages", "days"):
+        value = raw.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{where}.{name}: should be a whole number of at least 1, not {value!r}")
+        values.append(value)
+    return Frequency(max_messages=values[0], days=values[1])
+
+
+def _free_mail(raw: Any, where: str) -> frozenset[str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: should be a table, like free_mail = [\"example-mail.fi\"]")
+    _check_keys(raw, {"free_mail"}, where)
+    domains = raw.get("free_mail", [])
+    if not isinstance(domains, list) or not all(isinstance(d, str) and "." in d for d in domains):
+        raise ConfigError(f"{where}.free_mail: should be a list of domains, like [\"example-mail.fi\"]")
+    return frozenset(d.strip().lower().lstrip("@") for d in domains)
+
+
+_SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter", "warmup",
                 "reply_to", "title", "company", "phone", "smtp", "imap"}
 _SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout"}
 _IMAP_KEYS = {*_SMTP_KEYS, "mailbox"}
@@ -327,7 +381,39 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
                           security=security, username=smtp.get("username"), password_env=smtp.get("password_env"),
                           timeout=float(smtp.get("timeout", 30.0))),
         imap=_imap(raw["imap"], f"{where}.imap") if "imap" in raw else None,
+        warmup=_warmup(raw["warmup"], cap, f"{where}.warmup") if "warmup" in raw else None,
     )
+
+
+def _warmup(raw: Any, daily_cap: int, where: str) -> Warmup:
+    """``warmup = { start = 5, step = 5, from = 2026-11-01 }``: the cap grows from ``start`` by ``step`` a day."""
+    _check_keys(raw, {"start", "step", "from"}, where)
+    values = []
+    for name in ("start", "step"):
+        value = raw.get(name)
+        if value is None:
+            raise ConfigError(f"{where}: '{name}' is required, like warmup = {{ start = 5, step = 5 }}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{where}.{name}: should be a whole number of at least 1, not {value!r}")
+        values.append(value)
+    start, step = values
+    if start > daily_cap:
+        raise ConfigError(f"{where}.start: {start} is above daily_cap {daily_cap}; the ramp starts at or below the cap")
+    since = _calendar_date(raw["from"], f"{where}.from") if "from" in raw else None
+    return Warmup(start=start, step=step, since=since)
+
+
+def _calendar_date(raw: Any, where: str) -> date:
+    """A TOML local date (``2026-11-01``) or the same in quotes."""
+    value = raw
+    try:
+        if isinstance(value, str):
+            value = date.fromisoformat(value.strip())
+    except ValueError:
+        value = None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ConfigError(f"{where}: should be a date like 2026-11-01, not {raw!r}")
+    return value
 
 
 def _imap(raw: Any, where: str) -> ImapSettings:

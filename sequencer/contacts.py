@@ -7,6 +7,7 @@ deliverability check is off unless asked for).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -189,3 +190,42 @@ def suppression_key(value: str) -> str:
         return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"'{text}' is not a valid address: {exc}") from None
+
+
+#: Prefix of the suppression key an erased address leaves behind (``sequencer forget``).
+ERASED_PREFIX = "sha256:"
+#: The address of an erased contact; its ``email_key`` is ``forgotten:<id>``.
+FORGOTTEN = "forgotten"
+
+
+def erasure_key(email_key: str) -> str:
+    """The suppression key kept for an erased address: ``sha256:`` and the hex SHA-256 of its
+    normalised, lower-cased form (the contact's ``email_key``, UTF-8).
+
+    Unsalted, as suppression lists usually are, so that the same address coming back in a CSV
+    (or already stored some other way) is recognised without keeping it. The limit: it is a
+    pseudonym, not an anonymisation. Anyone holding the database and a guess of the address can
+    confirm the guess, and a list of likely addresses can be tested at will.
+    """
+    return ERASED_PREFIX + hashlib.sha256(email_key.encode("utf-8")).hexdigest()
+
+
+#: Mail providers whose domain says nothing about the company a person works for: a reply from one
+#: of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies] free_mail``.
+FREE_MAIL = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "hotmail.fr", "live.com", "msn.com",
+    "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "aol.com", "icloud.com", "me.com", "mac.com",
+    "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "t-online.de", "mail.com",
+    "mail.ru", "yandex.ru", "yandex.com", "zoho.com", "fastmail.com", "hey.com", "tutanota.com", "qq.com", "163.com",
+    "126.com", "orange.fr", "free.fr", "laposte.net", "libero.it", "seznam.cz", "wp.pl", "o2.pl", "onet.pl",
+    "luukku.com", "suomi24.fi", "kolumbus.fi", "elisanet.fi", "saunalahti.fi", "pp.inet.fi", "outlook.fi", "live.fi",
+    "hotmail.fi", "telia.com", "bredband.net", "online.no",
+})
+
+
+def company_domain(email_key: str, free_mail: frozenset[str] = frozenset()) -> str | None:
+    """The company an address belongs to, by its domain; None for free-mail and public providers."""
+    domain = email_key.rpartition("@")[2].lower()
+    if not domain or domain in FREE_MAIL or domain in free_mail:
+        return None
+    return domain

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
 from sequencer import messages, rendering, timing, tokens, variants
-from sequencer.caps import Capacity, SenderBook
+from sequencer.caps import SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
+from sequencer.contacts import erasure_key
 from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopReason, Variant
-from sequencer.store import BeginStatus, Contact, Enrollment, NewSend, Quota, Send, Store, Task
+from sequencer.store import BeginStatus, Contact, Enrollment, NewChain, NewSend, Quota, Send, Store, Task
 
 #: How long a claim holds before another worker may take the send over.
 LEASE = timedelta(minutes=5)
@@ -72,6 +73,8 @@ class _TickState:
     retired: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     #: sender -> when the shared count (sender_days) lets it send again
     blocked: dict[str, datetime] = field(default_factory=dict)
+    #: contact -> when messages went to them lately (``[frequency]``), read once a tick
+    messages: dict[int, list[datetime]] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -104,6 +107,9 @@ class Dispatcher:
         contacts = self.store.contacts_by_id({s.contact_id for s in claimed})
         enrollments = self.store.enrollments_by_id({s.enrollment_id for s in claimed})
         state = _TickState()
+        if self.config.frequency is not None:
+            since = self.clock.now() - self.config.frequency.span
+            state.messages = self.store.message_times({s.contact_id for s in claimed}, since=since)
         by_sender: dict[str, list[Send]] = {}
         for send in claimed:
             by_sender.setdefault(send.sender, []).append(send)
@@ -170,6 +176,12 @@ class Dispatcher:
         opens = fit(now)
         if opens > now:
             return opens
+        frequency = self.config.frequency
+        if frequency is not None and step.channel in (Channel.EMAIL, Channel.LINKEDIN):
+            allowed = plan.frequency_opens(state.messages.get(send.contact_id, []), max_messages=frequency.max_messages,
+                                           span=frequency.span, now=now)
+            if allowed is not None:
+                return fit(allowed)
         if step.channel is not Channel.EMAIL:
             return None
         paused = self.paused_until.get(sender.name)
@@ -183,20 +195,23 @@ class Dispatcher:
         return fit(earliest) if earliest > now else None
 
     @staticmethod
-    def _quota(sender: Sender, now: datetime) -> Quota:
-        """The sender's cap and gap for its local day, enforced across workers by the store."""
+    def _quota(sender: Sender, now: datetime, book: SenderBook | None = None) -> Quota:
+        """The sender's cap and gap for its local day, enforced across workers by the store.
+
+        With the sender's ``book`` the cap is that day's (a warm-up ramp's value); without, ``daily_cap``.
+        """
         today = now.astimezone(sender.timezone).date()
+        cap = sender.daily_cap if book is None else book.cap_on(today)
         return Quota(sender=sender.name, day=today.isoformat(), since=timing.local_midnight(today, sender.timezone),
-                     until=timing.local_midnight(today + timedelta(days=1), sender.timezone), cap=sender.daily_cap,
+                     until=timing.local_midnight(today + timedelta(days=1), sender.timezone), cap=cap,
                      gap=sender.min_gap)
 
     def _book(self, sender: Sender, state: _TickState, now: datetime) -> SenderBook:
         """The sender's cap and spacing, from today's count and its latest send (read once a tick)."""
         book = state.books.get(sender.name)
         if book is None:
-            capacity = Capacity(daily_cap=sender.daily_cap, min_gap=sender.min_gap, jitter=sender.jitter,
-                                zone=sender.timezone)
-            book = SenderBook(capacity, seed=sender.name)
+            first_day = self.store.first_sending_day(sender.name) if sender.warmup is not None else None
+            book = SenderBook(sender.capacity(first_day=first_day), seed=sender.name)
             today = now.astimezone(sender.timezone).date()
             since = timing.local_midnight(today, sender.timezone)
             until = timing.local_midnight(today + timedelta(days=1), sender.timezone)
@@ -220,8 +235,9 @@ class Dispatcher:
             if not_ready is not None:
                 return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
         domain = contact.email_key.rpartition("@")[2]
-        keys = [contact.email_key, f"@{domain}"]
-        quota = self._quota(sender, now) if step.channel is Channel.EMAIL else None
+        # the address, its domain, and its hash: an address erased by `sequencer forget` that came back
+        keys = [contact.email_key, f"@{domain}", erasure_key(contact.email_key)]
+        quota = self._quota(sender, now, self._book(sender, state, now)) if step.channel is Channel.EMAIL else None
         started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=quota,
                                            **choice)
         if started.status in (BeginStatus.FULL, BeginStatus.TOO_SOON):
@@ -251,6 +267,8 @@ class Dispatcher:
             for key, table in ((choice["subject_key"], counts[0]), (choice["body_key"], counts[1])):
                 if key:
                     table[key] = table.get(key, 0) + 1
+        if step.channel in (Channel.EMAIL, Channel.LINKEDIN):
+            state.messages.setdefault(send.contact_id, []).append(now)
         result = await channel.deliver(delivery)
         return self._record(send, result, sequence, enrollment, contact, sender, now)
 
@@ -396,7 +414,7 @@ class Dispatcher:
         if stopped is not None:
             self.log.warning("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="failed")
 
-    def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | None:
+    def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | NewChain | None:
         return next_step(send, sequence, enrollment, now)
 
     def _finish(self, send: Send, outcome: str, why: str, *, status: str, **fields: Any) -> str:
@@ -416,11 +434,15 @@ class Dispatcher:
                                         due_at=send.due_at))
 
 
-def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime) -> NewSend | None:
-    """The step after ``send``, which went out at ``sent_at``; timed from message 1's actual send."""
+def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime) -> NewSend | NewChain | None:
+    """The step after ``send``, which went out at ``sent_at``; timed from message 1's actual send.
+    After the last step: the next sequence (``then:``), deferred by ``after_days``, or nothing."""
     index = send.step_index + 1
     if index >= len(sequence.steps):
-        return None
+        if sequence.then is None:
+            return None
+        delay = plan.chain_delay(sequence.then, seed=str(enrollment.id))
+        return NewChain(sequence=sequence.then.sequence, starts_at=sent_at + delay)
     anchor = sent_at if send.step_index == 0 else (enrollment.anchor_at or sent_at)
     due = plan.next_step_due(sequence, index, anchor=anchor, zone=ZoneInfo(enrollment.timezone))
     step = sequence.steps[index]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sequencer import rendering, timing
 from sequencer.caps import SenderBook
-from sequencer.model import STANDARD_FIELDS, Sequence, Step
+from sequencer.model import STANDARD_FIELDS, Sequence, Step, StopScope, Then
 
 
 class EnrollmentStatus(enum.StrEnum):
@@ -21,6 +22,10 @@ class EnrollmentStatus(enum.StrEnum):
     COMPLETED = "completed"
     #: A reply, goal, bounce, unsubscribe or a person ended it.
     STOPPED = "stopped"
+    #: Chained from a completed enrollment (``then:``): waits for its start (``after_days``).
+    DEFERRED = "deferred"
+    #: A deferred enrollment that did not start: its ``only_if`` did not hold, or the contact could not be mailed.
+    SKIPPED = "skipped"
 
 
 def first_send_fit(sequence: Sequence, zone: ZoneInfo) -> Callable[[datetime], datetime]:
@@ -37,6 +42,31 @@ def place_first_send(sequence: Sequence, *, zone: ZoneInfo, now: datetime, book:
     """When message 1 goes out: inside the recipient's window and the sender's cap and spacing."""
     fit = first_send_fit(sequence, zone)
     return book.place(fit(now), fit)
+
+
+def place_rotating(sequence: Sequence, *, zone: ZoneInfo, now: datetime,
+                   books: Mapping[str, SenderBook]) -> tuple[str, datetime]:
+    """Message 1 of a new contact placed with one of several senders; returns (sender, when).
+
+    The candidates are the senders who can send it on the earliest (recipient-local) day any of
+    them can; among those the least used that day (sends / that day's cap, warm-up included)
+    wins, then the earliest, then the name. Each placement is recorded in its book, so a batch
+    splits in proportion to free capacity: caps of 30, 20 and 10 a day take 60, 40 and 20 of 120
+    new contacts. Deterministic.
+    """
+    if not books:
+        raise ValueError("no sender to rotate over")
+    fit = first_send_fit(sequence, zone)
+    start = fit(now)
+
+    def rank(name: str) -> tuple[Any, ...]:
+        book = books[name]
+        at = fit(book.earliest(start))
+        day = book.local_date(at)
+        return at.astimezone(zone).date(), book.sent_on(day) / book.cap_on(day), at, name
+
+    best = min(books, key=rank)
+    return best, books[best].place(start, fit)
 
 
 def next_step_due(sequence: Sequence, step_index: int, *, anchor: datetime, zone: ZoneInfo) -> datetime:
@@ -83,3 +113,48 @@ def render_step(step: Step, context: Mapping[str, Any]) -> dict[str, list[Render
     if step.message is not None:
         out["message"] = [render_variant("message", step.message.source, context)]
     return out
+
+
+# -- chaining ------------------------------------------------------------------------------------
+
+
+def chain_delay(then: Then, *, seed: str) -> timedelta:
+    """The wait before the next sequence starts: a whole number of days in ``after_days``, drawn
+    per contact (``seed``: the finished enrollment) so a cohort does not restart all on one day."""
+    low, high = then.after_days
+    return timedelta(days=random.Random(f"then:{seed}").randint(low, high))
+
+
+def unmet_conditions(then: Then, *, events: set[str], fields: Mapping[str, Any]) -> list[str]:
+    """The ``only_if`` conditions that do not hold, given the kinds of event recorded for the contact
+    since the finished enrollment began (reply, open, click...) and the contact's fields."""
+    unmet = []
+    for condition in then.only_if:
+        if condition == "not_replied":
+            ok = "reply" not in events
+        elif condition == "opened":
+            ok = "open" in events
+        elif condition == "clicked":
+            ok = "click" in events
+        else:  # field:NAME=VALUE, compared without case or surrounding spaces
+            name, _, wanted = condition[len("field:"):].partition("=")
+            ok = str(fields.get(name) or "").strip().casefold() == wanted.strip().casefold()
+        if not ok:
+            unmet.append(condition)
+    return unmet
+
+
+def company_scope(sequence: Sequence | None, domain: str | None) -> str | None:
+    """The company domain a reply or goal stops, when the sequence says ``stop_scope: company``."""
+    if sequence is None or sequence.stop_scope is not StopScope.COMPANY:
+        return None
+    return domain
+
+
+def frequency_opens(times: list[datetime], *, max_messages: int, span: timedelta, now: datetime) -> datetime | None:
+    """When one more message may go to a contact sent messages at ``times``, if not now: no more than
+    ``max_messages`` in any ``span``."""
+    recent = sorted(t for t in times if t > now - span)
+    if len(recent) < max_messages:
+        return None
+    return recent[-max_messages] + span

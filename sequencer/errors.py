@@ -87,3 +87,7 @@ class SecondWorker(SequencerError):
 
 class SchemaOutdated(SequencerError):
     """The database schema is not the one this version of sequencer uses: run `sequencer db upgrade`."""
+
+
+class PlanInvalid(SequencerError):
+    """The inputs of a campaign plan (`sequencer plan`) are invalid."""

@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from sequencer import timing
+from sequencer import enrollment, timing
 from sequencer.clock import Clock
 from sequencer.config import Config, ImapSettings, Sender
+from sequencer.contacts import company_domain
 from sequencer.errors import ConfigError
 from sequencer.inbound.classify import Inbound, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
@@ -168,7 +169,8 @@ class InboxPoller:
                              at=now)
         if not self.store.record_inbound(row, mailbox=folder, uidvalidity=uidvalidity, event=plan.event,
                                          stop_reason=plan.stop_reason, suppress=plan.suppress,
-                                         bounce_send=plan.bounce_send, pause_until=plan.pause_until):
+                                         bounce_send=plan.bounce_send, pause_until=plan.pause_until,
+                                         company=plan.company):
             return None
         fields = {"sender": sender.name, "uid": uid, "kind": plan.kind, "action": plan.action}
         if plan.contact is not None:
@@ -212,8 +214,20 @@ class InboxPoller:
                          suppress=contact.email_key, contact=contact, send=send,
                          action="asked to be removed: stopped and suppressed")
         stops = self._stops_on_reply(contact)
+        company = self._company(contact, send) if stops else None
+        action = "replied: stopped" if stops else "replied: recorded (sequence keeps going)"
         return _Plan(kind="reply", event="reply", stop_reason=StopReason.REPLY.value if stops else None,
-                     contact=contact, send=send, action="replied: stopped" if stops else "replied: recorded (sequence keeps going)")
+                     contact=contact, send=send, company=company,
+                     action=f"{action}, and everyone at {company}" if company else action)
+
+    def _company(self, contact: Contact, send: Send | None) -> str | None:
+        """The company domain this reply stops (``stop_scope: company`` in the sequence it answers)."""
+        name = send.sequence if send is not None else None
+        if name is None:
+            active = self.store.active_enrollments([contact.id or 0]).get(contact.id or 0)
+            name = active.sequence if active else None
+        domain = company_domain(contact.email_key, self.config.free_mail)
+        return enrollment.company_scope(self.sequences().get(name or ""), domain)
 
     def _is_ours(self, info: Inbound) -> bool:
         """A message carrying one of our own Message-IDs is a copy of what we sent, never a reply."""
@@ -291,3 +305,5 @@ class _Plan:
     pause_until: datetime | None = None
     contact: Contact | None = None
     send: Send | None = None
+    #: ``stop_scope: company``: the domain whose other contacts are stopped too
+    company: str | None = None

@@ -18,18 +18,20 @@ from typing import Any
 
 import yaml
 
-from sequencer import rendering
+from sequencer import calendars, rendering
 from sequencer.errors import Problem, SequenceInvalid
 from sequencer.model import (
     SENDER_FIELDS,
     STANDARD_FIELDS,
     WEEKDAYS,
     Channel,
+    Holidays,
     Metric,
     ScoringRules,
     Sequence,
     Step,
     StopRules,
+    StopScope,
     Template,
     Then,
     Variant,
@@ -37,10 +39,11 @@ from sequencer.model import (
     ZoneSource,
 )
 
-_TOP_KEYS = ("name", "description", "defaults", "stop_on", "fields", "steps", "then", "scoring")
+_TOP_KEYS = ("name", "description", "defaults", "stop_on", "stop_scope", "fields", "steps", "then", "scoring")
 _SCORING_KEYS = ("metric", "reply_window_days", "min_sends", "alpha", "n_star")
 _DEFAULT_KEYS = ("sender", "timezone", "timezone_from", "window", "business_days", "holidays")
 _WINDOW_KEYS = ("days", "hours")
+_HOLIDAY_KEYS = ("country", "subdivision", "dates")
 _STOP_KEYS = ("reply", "goals", "bounce", "unsubscribe")
 _STEP_KEYS = ("key", "day", "channel", "subjects", "bodies", "thread", "message", "url")
 _VARIANT_KEYS = ("key", "text", "file")
@@ -255,6 +258,7 @@ class _Reader:
         known = STANDARD_FIELDS | fields
         defaults = self.defaults(top.get("defaults"))
         stop_on = self.stop_rules(top.get("stop_on"))
+        scope = self.stop_scope(top["stop_scope"]) if "stop_scope" in top else StopScope.CONTACT
         steps = self.steps(top.get("steps"), root, known)
         then = self.then(top["then"], known) if "then" in top else None
         description = self.text(top["description"], "description") if "description" in top else ""
@@ -264,6 +268,7 @@ class _Reader:
             name=name.strip(),
             description=(description or "").strip(),
             stop_on=stop_on,
+            stop_scope=scope,
             fields=fields,
             steps=tuple(steps),
             then=then,
@@ -311,7 +316,7 @@ class _Reader:
             return out
         fields = self.mapping(node, "defaults", _DEFAULT_KEYS)
         if "sender" in fields:
-            out["sender"] = self.sender(fields["sender"])
+            out["senders"] = self.senders_of(fields["sender"])
         if "timezone" in fields:
             out["timezone"] = self.zone(fields["timezone"], "defaults.timezone")
         if "timezone_from" in fields:
@@ -324,13 +329,28 @@ class _Reader:
             out["holidays"] = self.holidays(fields["holidays"])
         return {k: v for k, v in out.items() if v is not None}
 
-    def sender(self, node: yaml.Node) -> str | None:
-        name = self.text(node, "defaults.sender")
-        if name is not None and self.senders is not None and name not in self.senders:
-            known = ", ".join(sorted(self.senders)) or "none configured"
-            self.error(node, "defaults.sender",
-                       f"no sender named '{name}' in the configuration (known: {known}){_suggest(name, self.senders)}")
-        return name
+    def senders_of(self, node: yaml.Node) -> tuple[str, ...] | None:
+        """``defaults.sender``: one configured sender's name, or a list of them to rotate over."""
+        if isinstance(node, yaml.SequenceNode):
+            items = [(f"defaults.sender[{i}]", item) for i, item in enumerate(node.value)]
+            if not items:
+                self.error(node, "defaults.sender", "give a sender's name or a list of names")
+        else:
+            items = [("defaults.sender", node)]
+        names: list[str] = []
+        for path, item in items:
+            name = self.text(item, path)
+            if name is None:
+                continue
+            if self.senders is not None and name not in self.senders:
+                known = ", ".join(sorted(self.senders)) or "none configured"
+                self.error(item, path,
+                           f"no sender named '{name}' in the configuration (known: {known}){_suggest(name, self.senders)}")
+            elif name in names:
+                self.error(item, path, f"sender '{name}' is listed twice")
+            else:
+                names.append(name)
+        return tuple(names) if names else None
 
     def zone(self, node: yaml.Node, path: str) -> zoneinfo.ZoneInfo | None:
         name = self.text(node, path)
@@ -399,17 +419,69 @@ class _Reader:
             return None
         return start, end
 
-    def holidays(self, node: yaml.Node) -> frozenset[str] | None:
+    def holidays(self, node: yaml.Node) -> Holidays | None:
+        """A list of dates, or ``{country: FI, subdivision: ..., dates: [...]}``."""
+        if not isinstance(node, yaml.MappingNode):
+            return Holidays(dates=self.dates(node, "defaults.holidays"))
+        fields = self.mapping(node, "defaults.holidays", _HOLIDAY_KEYS)
+        if not node.value:
+            self.error(node, "defaults.holidays", "give a 'country' (like FI), 'dates', or both")
+        if "subdivision" in fields and "country" not in fields:
+            self.error(fields["subdivision"], "defaults.holidays.subdivision", "a subdivision needs a 'country'")
+        country = self.country(fields["country"]) if "country" in fields else None
+        subdivision = None
+        if country is not None and "subdivision" in fields:
+            subdivision = self.subdivision(fields["subdivision"], country)
+        dates = self.dates(fields["dates"], "defaults.holidays.dates") if "dates" in fields else frozenset()
+        return Holidays(dates=dates, country=country, subdivision=subdivision)
+
+    def dates(self, node: yaml.Node, path: str) -> frozenset[str]:
         out = set()
-        for index, item in enumerate(self.items(node, "defaults.holidays")):
-            raw = self.value(item) if isinstance(item, yaml.ScalarNode) else None
-            try:
+        for index, item in enumerate(self.items(node, path)):
+            try:  # YAML reads 2026-12-32 as a date too, and fails
+                raw = self.value(item) if isinstance(item, yaml.ScalarNode) else None
                 day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
             except ValueError:
-                self.error(item, f"defaults.holidays[{index}]", f"'{raw}' is not a date like 2026-12-24")
+                self.error(item, f"{path}[{index}]", f"{_kind(item)} is not a date like 2026-12-24")
                 continue
             out.add(day.isoformat())
         return frozenset(out)
+
+    def country(self, node: yaml.Node) -> str | None:
+        path = "defaults.holidays.country"
+        text = self.text(node, path)
+        if text is None:
+            return None
+        code = text.strip().upper()
+        if code in calendars.countries():
+            return code
+        meant = calendars.code_for(text)
+        hint = f" (did you mean '{meant}'?)" if meant else ""
+        self.error(node, path, f"unknown country code '{text.strip()}' for public holidays; use a two-letter "
+                               f"ISO 3166 code such as FI, SE, DE or US{hint}")
+        return None
+
+    def subdivision(self, node: yaml.Node, country: str) -> str | None:
+        path = "defaults.holidays.subdivision"
+        raw = self.raw(node)
+        if not isinstance(raw, str) or not raw.strip():
+            self.error(node, path, "should be a subdivision code in quotes, like \"CA\" or \"01\"")
+            return None
+        options = calendars.subdivisions(country)
+        code = raw.strip().upper()
+        if code in options:
+            return code
+        known = ", ".join(options) if options else "none"
+        self.error(node, path, f"'{raw.strip()}' is not a subdivision of {country} (known: {known}){_suggest(code, options)}")
+        return None
+
+    def stop_scope(self, node: yaml.Node) -> StopScope:
+        name = self.text(node, "stop_scope")
+        options = [scope.value for scope in StopScope]
+        if name is not None and name not in options:
+            self.error(node, "stop_scope", f"'{name}' is not a stop scope; use contact or company{_suggest(name, options)}")
+            return StopScope.CONTACT
+        return StopScope(name) if name is not None else StopScope.CONTACT
 
     def stop_rules(self, node: yaml.Node | None) -> StopRules:
         if node is None:

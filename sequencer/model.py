@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from sequencer import calendars
+
 
 class Channel(enum.StrEnum):
     #: An email from the sender's own mailbox.
@@ -45,6 +47,15 @@ class StopReason(enum.StrEnum):
     MANUAL = "manual"
     #: The address or its domain was put on the suppression list after enrolling.
     SUPPRESSED = "suppressed"
+    #: A colleague at the same company domain replied or reached a goal (``stop_scope: company``).
+    COMPANY = "company"
+
+
+class StopScope(enum.StrEnum):
+    #: A reply or goal stops the contact's own sequence only.
+    CONTACT = "contact"
+    #: A reply or goal also stops everyone at the same company domain (free-mail domains excluded).
+    COMPANY = "company"
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,6 +71,31 @@ class Window:
     start: time = time(9, 0)
     #: Last local wall-clock time of the window (exclusive).
     end: time = time(17, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Holidays:
+    """Local dates never sent on: listed dates, plus a country's public holidays if one is named.
+
+    :mod:`sequencer.timing` only asks ``"2026-12-24" in holidays``. A country's calendar is
+    worked out a year at a time on first use and kept (:mod:`sequencer.calendars`), so every
+    year is covered and a sequence loads without computing any.
+    """
+
+    #: Listed local dates (ISO ``YYYY-MM-DD``).
+    dates: frozenset[str] = frozenset()
+    #: ISO 3166-1 alpha-2 code of the country whose public holidays are skipped (``FI``), or None.
+    country: str | None = None
+    #: The country's subdivision (state, province...) whose own holidays are skipped too, or None.
+    subdivision: str | None = None
+
+    def __contains__(self, day: object) -> bool:
+        """Whether the ISO date string ``day`` is a listed date or one of the country's holidays."""
+        if day in self.dates:
+            return True
+        if self.country is None or not isinstance(day, str):
+            return False
+        return day in calendars.public_holidays(self.country, self.subdivision, int(day[:4]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,8 +204,9 @@ class Sequence:
 
     name: str
     description: str = ""
-    #: Sender name from the configuration; ``enroll --sender`` overrides it.
-    sender: str | None = None
+    #: Sender names from the configuration (``defaults.sender``: one name or a list). New contacts
+    #: rotate over them, weighted by free capacity; ``enroll --sender`` overrides it.
+    senders: tuple[str, ...] = ()
     #: The sequence's default time zone (used when the recipient has none).
     timezone: ZoneInfo | None = None
     #: Where a recipient's time zone comes from, first match wins.
@@ -181,9 +218,11 @@ class Sequence:
     window: Window = field(default_factory=Window)
     #: Skip Saturdays and Sundays (and listed holidays) when placing a step.
     business_days: bool = True
-    #: Local dates never sent on (ISO ``YYYY-MM-DD``).
-    holidays: frozenset[str] = frozenset()
+    #: Local dates never sent on: listed ones and, optionally, a country's public holidays.
+    holidays: Holidays = field(default_factory=Holidays)
     stop_on: StopRules = field(default_factory=StopRules)
+    #: Whom a reply or goal stops: the contact alone, or everyone at their company's domain.
+    stop_scope: StopScope = field(default_factory=lambda: StopScope.CONTACT)
     #: Custom contact fields the templates may read, beyond the standard ones.
     fields: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
@@ -191,6 +230,11 @@ class Sequence:
     scoring: ScoringRules = field(default_factory=ScoringRules)
     #: File the sequence was loaded from.
     source: str = ""
+
+    @property
+    def sender(self) -> str | None:
+        """The first listed sender (the one a single-sender sequence names)."""
+        return self.senders[0] if self.senders else None
 
     def step(self, key: str) -> Step:
         for step in self.steps:

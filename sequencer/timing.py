@@ -13,8 +13,9 @@ Rules (see ``docs/sequences.md``, "Timing"):
 3. **Later steps** are timed from the moment message 1 actually went out: its local date
    and wall-clock time plus ``day`` calendar days (:func:`step_due`). If message 1 slips,
    the follow-ups slip with it.
-4. **Sending days**: a date whose weekday is not in ``window.days`` (or, with
-   ``business_days``, a Saturday, Sunday or holiday) moves to the next allowed date.
+4. **Sending days**: a date whose weekday is not in ``window.days``, a holiday (a
+   listed date or a public holiday of the sequence's country, both local dates of the
+   recipient), or with ``business_days`` a Saturday or Sunday, moves to the next allowed date.
 5. **Window**: a time before ``window.start`` moves to the start; a time at or after
    ``window.end`` (exclusive) moves to the next allowed date's start.
 
@@ -36,6 +37,7 @@ Daylight-saving changes (:func:`to_utc`):
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -136,12 +138,14 @@ def to_local(instant: datetime, zone: ZoneInfo) -> datetime:
 
 
 def is_sending_day(
-    day: date, *, window: Window, business_days: bool, holidays: frozenset[str]
+    day: date, *, window: Window, business_days: bool, holidays: Container[str]
 ) -> bool:
     """Whether messages may go out on local date ``day``.
 
-    Its weekday must be in ``window.days``, it is never one of ``holidays`` (ISO
-    ``YYYY-MM-DD`` strings), and with ``business_days`` it is never a Saturday or a Sunday.
+    Its weekday must be in ``window.days``, it is never one of ``holidays`` (asked with its
+    ISO ``YYYY-MM-DD`` string: a frozenset, or a sequence's :class:`~sequencer.model.Holidays`
+    with a country's public holidays), and with ``business_days`` it is never a Saturday or a
+    Sunday.
     """
     if day.weekday() not in window.days or day.isoformat() in holidays:
         return False
@@ -149,7 +153,7 @@ def is_sending_day(
 
 
 def next_window_moment(
-    local: datetime, *, window: Window, business_days: bool, holidays: frozenset[str]
+    local: datetime, *, window: Window, business_days: bool, holidays: Container[str]
 ) -> datetime:
     """The first naive local moment at or after ``local`` inside the sending window.
 
@@ -181,7 +185,7 @@ def _settle(
     zone: ZoneInfo,
     window: Window,
     business_days: bool,
-    holidays: frozenset[str],
+    holidays: Container[str],
 ) -> tuple[datetime, datetime]:
     """The first window moment at or after ``local``: (naive local, UTC instant).
 
@@ -206,7 +210,7 @@ def first_send_at(
     zone: ZoneInfo,
     window: Window,
     business_days: bool,
-    holidays: frozenset[str],
+    holidays: Container[str],
 ) -> datetime:
     """The UTC instant of the first window moment in ``zone`` at or after aware ``now``.
 
@@ -234,7 +238,7 @@ def step_due(
     zone: ZoneInfo,
     window: Window,
     business_days: bool,
-    holidays: frozenset[str],
+    holidays: Container[str],
 ) -> datetime:
     """When a step ``day`` calendar days after message 1 is due, as a UTC instant.
 

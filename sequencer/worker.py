@@ -27,6 +27,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sequencer.app import Engine
 from sequencer.errors import SecondWorker
 
+#: Seconds between runs of the chaining job (whole minutes).
+CHAIN_SECONDS = 300
+
 
 class Worker:
     """Runs an :class:`~sequencer.Engine`'s dispatch tick every ``tick_seconds``."""
@@ -59,6 +62,8 @@ class Worker:
             scheduler.add_job(self._score, CronTrigger(day_of_week=config.score_days, hour=hour, minute=minute,
                                                        timezone=config.score_timezone),
                               id="score", misfire_grace_time=None, coalesce=True, max_instances=1)
+            scheduler.add_job(self._chain, "interval", seconds=CHAIN_SECONDS, id="chain", misfire_grace_time=None,
+                              coalesce=True, max_instances=1, next_run_time=self.engine.clock.now())
             if any(sender.imap is not None for sender in config.senders.values()):
                 scheduler.add_job(self._poll, "interval", seconds=config.poll_seconds, id="inbox",
                                   misfire_grace_time=None, coalesce=True, max_instances=1,
@@ -116,6 +121,22 @@ class Worker:
                                          **{kind: report.count(kind) for kind in sorted(kinds)})
             except Exception as exc:  # an unreadable mailbox must not stop sending
                 self.engine.log.exception("inbox.failed", error=str(exc))
+
+    async def _chain(self) -> None:
+        """Start the chained enrollments whose ``after_days`` have passed (once per slot across workers)."""
+        if self._stop.is_set():
+            return
+        now = self.engine.clock.now()
+        slot = now.replace(second=0, microsecond=0, minute=now.minute - now.minute % (CHAIN_SECONDS // 60)).isoformat()
+        if not self.engine.store.claim_job("chain", slot, worker=self.engine.worker_id, at=now):
+            return
+        with self._busy():
+            try:
+                report = self.engine.advance_chains()
+                if report.started or report.skipped:
+                    self.engine.log.info("chain.done", started=report.started, skipped=len(report.skipped))
+            except Exception as exc:  # the next run tries again; sending goes on
+                self.engine.log.exception("chain.failed", error=str(exc))
 
     async def _score(self) -> None:
         """The twice-weekly look: score every variant family and retire the weak ones."""

@@ -1,6 +1,6 @@
 """Storage: SQLModel tables and the one repository that queries them."""
 
-from sequencer.store.repository import BeginStatus, Begun, NewEnrollment, NewSend, Quota, Store, UpsertCounts
+from sequencer.store.repository import BeginStatus, Begun, NewChain, NewEnrollment, NewSend, Quota, Store, UpsertCounts
 from sequencer.store.tables import (
     Contact,
     Decision,
@@ -28,6 +28,7 @@ __all__ = [
     "InboundMessage",
     "InboxState",
     "JobRun",
+    "NewChain",
     "NewEnrollment",
     "NewSend",
     "Quota",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # Alembic itself is imported when needed: opening a database 
 
 #: The newest revision, the schema this version of sequencer reads and writes
 #: (a test checks it is the head of ``migrations/versions``).
-HEAD = "0003_sender_days"
+HEAD = "0004_chaining"
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 
@@ -36,7 +36,9 @@ VERSION_TABLE = "alembic_version"
 _LEGACY_TABLES = frozenset({"contacts", "enrollments", "sends", "events", "tasks", "suppressions", "variants",
                             "decisions", "inbox_state", "inbound_messages", "hook_nonces"})
 #: For such a database: a table each revision added, newest first; none of them present means 0001_initial.
-_ADDED_BY = (("0003_sender_days", "sender_days"), ("0002_inbox", "inbox_state"))  # newest first
+#: (revision, table, column): the revision added that table, or that column to it.
+_ADDED_BY = (("0004_chaining", "enrollments", "starts_at"), ("0003_sender_days", "sender_days", None),
+             ("0002_inbox", "inbox_state", None))  # newest first
 _FIRST = "0001_initial"
 #: PostgreSQL advisory lock taken while creating or migrating the schema (any number, fixed).
 _LOCK_KEY = 0x5E9_5C4E_3A
@@ -158,14 +160,21 @@ def _status(conn: sa.Connection) -> Status:
     if stamped:
         revision = stamped[0]
         return Status(current=revision, head=HEAD, stamped=True, known=revision == HEAD or revision in _known())
-    return Status(current=_detect(tables), head=HEAD, stamped=False, known=True)
+    return Status(current=_detect(conn, tables), head=HEAD, stamped=False, known=True)
 
 
-def _detect(tables: set[str]) -> str | None:
+def _detect(conn: sa.Connection, tables: set[str]) -> str | None:
     """The revision an unstamped database's tables show; None when it holds no sequencer table."""
     if not tables & _LEGACY_TABLES:
         return None
-    return next((revision for revision, table in _ADDED_BY if table in tables), _FIRST)
+    inspector = sa.inspect(conn)
+
+    def has(table: str, column: str | None) -> bool:
+        if table not in tables:
+            return False
+        return column is None or column in {c["name"] for c in inspector.get_columns(table)}
+
+    return next((revision for revision, table, column in _ADDED_BY if has(table, column)), _FIRST)
 
 
 @functools.cache

@@ -65,13 +65,16 @@ class Enrollment(SQLModel, table=True):
         # A contact is active in at most one sequence, enforced by the database itself.
         sa.Index("enrollments_one_active", "contact_id", unique=True,
                  sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'")),
+        # the chaining job's scan: deferred enrollments whose start has come
+        sa.Index("enrollments_starts", "status", "starts_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contacts.id", index=True)
     sequence: str = Field(index=True)
     sender: str
-    #: active | completed | stopped
+    #: active | completed | stopped, or deferred (chained, waiting for ``starts_at``) | skipped
+    #: (a deferred one whose ``only_if`` did not hold, or whose contact could not start it)
     status: str = "active"
     #: The recipient's resolved time zone at enrollment.
     timezone: str
@@ -81,6 +84,10 @@ class Enrollment(SQLModel, table=True):
     #: When message 1 actually went out (day 0); later steps are timed from it.
     anchor_at: datetime | None = _when(nullable=True)
     finished_at: datetime | None = _when(nullable=True)
+    #: A ``deferred`` enrollment (chained from ``previous_id``) starts at this instant.
+    starts_at: datetime | None = _when(nullable=True)
+    #: The enrollment this one was chained from (``then:``), if any.
+    previous_id: int | None = None
 
 
 class Send(SQLModel, table=True):

@@ -116,7 +116,7 @@ class Rig:
             return list(s.exec(query))
 
     def enrollment(self, email: str) -> Enrollment:
-        found = self.engine.store.enrollments(self.contact_id(email))
+        found = [e for e in self.engine.store.enrollments(self.contact_id(email)) if e.status != "deferred"]  # not chained ones
         assert len(found) == 1, found
         return found[0]
 

@@ -340,3 +340,34 @@ def test_one_unreadable_mailbox_does_not_stop_the_others_and_utf8_passwords_work
         assert engine.store.inbox_position("jane", "INBOX") is not None
     finally:
         engine.close()
+
+
+def test_a_reply_over_imap_stops_the_whole_company(rig_factory: object, imap: ImapAccount, tmp_path: object) -> None:
+    import shutil
+    from pathlib import Path
+
+    from sending_rig import REPO
+
+    folder = Path(str(tmp_path)) / "seqs"
+    shutil.copytree(REPO / "sequences", folder)  # the shipped ones, with cold scoped to the company
+    text = (folder / "cold.yaml").read_text(encoding="utf-8").replace("stop_on:", "stop_scope: company\nstop_on:")
+    write_sequence(folder, "cold", text)
+    rig: Rig = rig_factory(imap=imap.settings(), sequences=[folder])  # type: ignore[operator]
+    colleagues = ["ada@northwind.example", "bob@northwind.example", "cy@northwind.example"]
+    rig.import_rows([person(1, email=colleagues[0]), person(2, email=colleagues[1]), person(3, email=colleagues[2]),
+                     person(4, email="dee@southwind.example")])
+    rig.engine.enroll("cold", sender="jane")
+    rig.run(days=1)
+    ids = first_messages(rig, colleagues)
+    imap.append(reply(f"Ada <{colleagues[0]}>", "Re: Question", "Yes, let's talk. I'll loop in Bob.",
+                      in_reply_to=ids[colleagues[0]], message_id="<ada-1@northwind.example>"))
+
+    report = rig.engine.poll_inbox_sync()
+    assert [h.kind for h in report.handled] == ["reply"]
+    rig.run(days=40)
+
+    assert [(rig.enrollment(e).status, rig.enrollment(e).stop_reason) for e in colleagues] == [
+        ("stopped", "reply"), ("stopped", "company"), ("stopped", "company")]
+    assert [len(rig.received(e)) for e in colleagues] == [1, 1, 1]  # nothing after Ada's reply
+    assert len(rig.received("dee@southwind.example")) == 2 and rig.enrollment("dee@southwind.example").status == "completed"
+    assert rig.engine.store.deferred(rig.contact_id("bob@northwind.example")) == []

@@ -103,6 +103,12 @@ def dump(engine: sa.Engine) -> dict[str, list[dict[str, Any]]]:
                 for name in OLD_TABLES}
 
 
+def kept(after: dict[str, list[dict[str, Any]]], before: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """``after`` cut down to the columns ``before`` had: later revisions add columns (empty in old rows)."""
+    return {name: [{k: v for k, v in row.items() if k in old} for row, old in zip(rows, before[name], strict=False)]
+            + rows[len(before[name]):] for name, rows in after.items()}
+
+
 def assert_store_works(url: str) -> None:
     store = Store(url)
     try:
@@ -124,7 +130,8 @@ def assert_store_works(url: str) -> None:
 def test_head_is_the_last_revision() -> None:
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     assert scripts.get_current_head() == migrate.HEAD
-    assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == ["0001_initial", "0002_inbox", "0003_sender_days"]
+    assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == ["0001_initial", "0002_inbox", "0003_sender_days",
+                                                                                "0004_chaining"]
 
 
 def test_every_migration_from_empty_gives_the_models_schema(engine: sa.Engine) -> None:
@@ -177,7 +184,7 @@ def test_db_upgrade_keeps_every_row(database_url: str, engine: sa.Engine, tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"database upgraded: 0001_initial -> {migrate.HEAD}"
 
-    assert dump(engine) == before
+    assert kept(dump(engine), before) == before
     assert tables(engine) >= INBOX_TABLES
     assert migrate.status(engine).up_to_date
     assert migrate.upgrade(engine) == (migrate.HEAD, migrate.HEAD)  # again: nothing to do
@@ -222,7 +229,7 @@ def test_legacy_unstamped_database_is_detected_and_upgraded(database_url: str, e
     result = run_cli(tmp_path, database_url, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert "stamped 0001_initial" in result.stdout and f"0001_initial -> {migrate.HEAD}" in result.stdout
-    assert dump(engine) == before
+    assert kept(dump(engine), before) == before
     assert migrate.status(engine).up_to_date
     assert_store_works(database_url)
 

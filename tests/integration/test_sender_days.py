@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sending_rig import HELSINKI, MONDAY, Rig, person, write_sequence
+from sqlmodel import select
+
 from sequencer import Engine, SimulatedClock
+from sequencer.caps import Warmup
 from sequencer.config import Config, Sender
-from sequencer.store import BeginStatus, Quota, Store
+from sequencer.store import BeginStatus, Quota, Send, Store
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -80,3 +87,74 @@ def test_the_gap_and_a_pause_are_seen_by_another_worker(database_url: str, tmp_p
     finally:
         one.close()
         two.close()
+
+
+# -- a new mailbox's warm-up ramp --------------------------------------------------------------------------
+
+ONE_EMAIL = """\
+name: single
+defaults:
+  timezone: Europe/Helsinki
+steps:
+  - key: intro
+    day: 0
+    channel: email
+    subjects:
+      - key: hello
+        text: "Hello {{ first_name | default('there') }}"
+    bodies:
+      - key: short
+        text: "Hi {{ company | default('team') }}"
+"""
+
+
+def sends_per_day(engine: Engine) -> list[int]:
+    """Emails sent on Mon 2026-11-23 ... Sun 11-29, by Helsinki date."""
+    with engine.store.session() as s:
+        sent = [at for at in s.exec(select(Send.sent_at).where(Send.status == "sent")) if at is not None]
+    per_day = Counter(at.astimezone(HELSINKI).date() for at in sent)
+    return [per_day[MONDAY.date() + timedelta(days=n)] for n in range(7)]
+
+
+def test_two_workers_follow_a_warm_up_ramp(rig_factory: Callable[..., Rig], tmp_path: Path) -> None:
+    folder = write_sequence(tmp_path / "seqs", "single", ONE_EMAIL)
+    # Enrolled under a flat cap: all 60 first emails are due at once, Mon 09:00 Helsinki.
+    flat = rig_factory(daily_cap=100, sequences=(folder,), min_gap=timedelta(0), jitter=timedelta(0))
+    flat.import_rows([person(i) for i in range(60)])
+    report = flat.engine.enroll("single")
+    assert report.enrolled == 60 and report.first_due == report.last_due
+    # Then two workers send for a new mailbox: 5 on its first day, +5 a day, up to 20. Small batches,
+    # so both hold sends at once and only the cap the store shares holds them to the day's ramp.
+    ramped = rig_factory(daily_cap=20, sequences=(folder,), min_gap=timedelta(0), jitter=timedelta(0),
+                         warmup=Warmup(start=5, step=5), config_extra={"batch": 3})
+    clock = ramped.clock
+    worker_b = Engine(ramped.engine.config, clock=clock, worker_id="worker-b")
+
+    async def go() -> None:
+        try:
+            while True:
+                await asyncio.gather(ramped.engine.drain(), worker_b.drain())
+                upcoming = ramped.engine.store.next_due()
+                if upcoming is None or upcoming > MONDAY + timedelta(days=7):
+                    return
+                clock.set(max(upcoming, clock.now() + timedelta(seconds=1)))
+        finally:
+            await ramped.engine.dispatcher.close()
+            await worker_b.aclose()
+
+    asyncio.run(go())
+    # Mon 5, Tue 10, Wed 15, Thu 20 (the cap), Fri the last 10.
+    assert sends_per_day(ramped.engine) == [5, 10, 15, 20, 10, 0, 0]
+    assert len(ramped.smtp.messages) == 60
+
+
+def test_enrollment_places_a_new_mailboxs_first_emails_along_its_ramp(rig_factory: Callable[..., Rig],
+                                                                      tmp_path: Path) -> None:
+    folder = write_sequence(tmp_path / "seqs", "single", ONE_EMAIL)
+    rig = rig_factory(daily_cap=20, sequences=(folder,), warmup=Warmup(start=5, step=5, since=MONDAY.date()))
+    rig.import_rows([person(i) for i in range(40)])
+    rig.engine.enroll("single")
+    due = Counter(s.due_at.astimezone(HELSINKI).date() for s in rig.sends())
+    assert [due[MONDAY.date() + timedelta(days=n)] for n in range(4)] == [5, 10, 15, 10]
+    rig.run(days=7)
+    assert sends_per_day(rig.engine) == [5, 10, 15, 10, 0, 0, 0]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sequencer.caps import Capacity, SenderBook
+from sequencer.caps import Capacity, SenderBook, Warmup, ramped_cap
 from sequencer.model import Window
 from sequencer.timing import first_send_at
 
@@ -199,3 +199,67 @@ def test_many_placements_stay_within_caps() -> None:
     assert book.sent_on(date(2026, 6, 1)) == 500
     assert book.sent_on(date(2026, 12, 17)) == 500
     assert book.sent_on(date(2026, 12, 18)) == 0
+
+
+# -- warm-up ramp --------------------------------------------------------------------------------
+
+
+def test_ramped_cap_grows_by_step_a_calendar_day_up_to_the_daily_cap() -> None:
+    ramp = Warmup(start=5, step=5, since=date(2026, 6, 1))
+    caps = [ramped_cap(20, ramp, day=date(2026, 6, 1) + timedelta(days=n)) for n in range(6)]
+    assert caps == [5, 10, 15, 20, 20, 20]
+    # 7 a day from 3: 3, 10, then the cap of 12.
+    assert [ramped_cap(12, Warmup(start=3, step=7), day=date(2026, 6, d), first_day=date(2026, 6, 1))
+            for d in (1, 2, 3)] == [3, 10, 12]
+    # before day 1: the start; no day 1 known at all: today is day 1; no ramp: the daily cap.
+    assert ramped_cap(20, ramp, day=date(2026, 5, 20)) == 5
+    assert ramped_cap(20, Warmup(start=5, step=5), day=date(2026, 6, 9)) == 5
+    assert ramped_cap(20, None, day=date(2026, 6, 9)) == 20
+    # the configured day 1 wins over the first day with a send
+    assert ramped_cap(20, ramp, day=date(2026, 6, 2), first_day=date(2026, 5, 1)) == 10
+    assert ramped_cap(50, Warmup(start=5, step=5), day=date(2026, 6, 2), first_day=date(2026, 5, 1)) == 50
+
+
+def test_placing_100_sends_follows_the_ramp() -> None:
+    # Ramp 5, +5 a day, up to 20; nothing sent before, so Mon 06-01 (the first placement) is day 1.
+    capacity = Capacity(daily_cap=20, min_gap=timedelta(minutes=2), warmup=Warmup(start=5, step=5))
+    book = SenderBook(capacity, seed="new-mailbox")
+    placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(100)]
+    per_day = [book.sent_on(date(2026, 6, 1) + timedelta(days=n)) for n in range(9)]
+    assert per_day == [5, 10, 15, 20, 20, 20, 10, 0, 0]
+    assert placed == sorted(placed) and placed[5] == utc(2026, 6, 2, 0, 0)  # the 6th rolls to Tuesday
+    # the same sender without a ramp sends 20 on the first day
+    flat = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(minutes=2)), seed="new-mailbox")
+    for _ in range(100):
+        flat.place(utc(2026, 6, 1, 9, 0))
+    assert flat.sent_on(date(2026, 6, 1)) == 20
+
+
+def test_ramp_day_one_comes_from_the_store_the_book_or_the_configuration() -> None:
+    ramp = Warmup(start=5, step=5)
+    # The store says the sender first sent on 06-01: on 06-03 (day 3) the cap is 15.
+    book = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s")
+    placed = [book.place(utc(2026, 6, 3, 9, 0)) for _ in range(16)]
+    assert book.sent_on(date(2026, 6, 3)) == 15 and placed[-1] == utc(2026, 6, 4, 0, 0)
+    assert book.cap_on(date(2026, 6, 3)) == 15
+    # Unknown to the store, but queued sends from 06-02 on: 06-02 is day 1.
+    queued = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp), seed="s",
+                        sent=[utc(2026, 6, 3, 9, 0), utc(2026, 6, 2, 9, 0)])
+    assert [queued.cap_on(date(2026, 6, d)) for d in (2, 3, 4)] == [5, 10, 15]
+    # A configured day 1 wins over both.
+    fixed = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=Warmup(start=5, step=5, since=date(2026, 5, 31)),
+                                first_day=date(2026, 6, 1)), seed="s", sent=[utc(2026, 6, 2, 9, 0)])
+    assert fixed.cap_on(date(2026, 6, 2)) == 15
+    # A dispatcher's summary of today counts against today's ramped cap.
+    today = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s")
+    today.preload(day=date(2026, 6, 2), count=10, last=utc(2026, 6, 2, 8, 0))
+    assert today.earliest(utc(2026, 6, 2, 9, 0)) == utc(2026, 6, 3, 0, 0)
+
+
+def test_a_bad_ramp_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Warmup(start=0, step=5)
+    with pytest.raises(ValueError, match="at least 1"):
+        Warmup(start=5, step=0)
+    with pytest.raises(ValueError, match="above daily_cap"):
+        Capacity(daily_cap=4, min_gap=timedelta(0), warmup=Warmup(start=5, step=5))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sequencer.caps import Warmup
 from sequencer.config import HttpSettings, Security, load_config, parse_config
 from sequencer.errors import ConfigError
 
@@ -73,3 +75,40 @@ def test_suppression_keys_use_the_form_contact_keys_use() -> None:
     for bad in ("", "not a domain", "@-bad-.example", "a@@b.example"):
         with pytest.raises(ValueError):
             suppression_key(bad)
+
+
+def test_a_sender_warm_up_ramp() -> None:
+    config = parse_config({"senders": [sender(daily_cap=20, warmup={"start": 5, "step": 5, "from": date(2026, 11, 1)}),
+                                       {"name": "mikko", "email": "m@acme.example", "warmup": {"start": 2, "step": 3}},
+                                       {"name": "anna", "email": "a@acme.example"}]})
+    jane, mikko, anna = (config.senders[n] for n in ("jane", "mikko", "anna"))
+    assert jane.warmup == Warmup(start=5, step=5, since=date(2026, 11, 1))
+    assert mikko.warmup == Warmup(start=2, step=3) and anna.warmup is None
+    capacity = jane.capacity()
+    assert [capacity.cap_on(date(2026, 11, d)) for d in (1, 2, 3, 4, 5)] == [5, 10, 15, 20, 20]
+    # no fixed day 1: the sender's first day with a send, as the store reports it
+    assert mikko.capacity(first_day=date(2026, 11, 1)).cap_on(date(2026, 11, 3)) == 8
+    assert anna.capacity().cap_on(date(2026, 11, 1)) == 50
+    quoted = parse_config({"senders": [sender(warmup={"start": 1, "step": 1, "from": "2026-11-01"})]})
+    assert quoted.senders["jane"].warmup == Warmup(start=1, step=1, since=date(2026, 11, 1))
+
+
+def test_the_example_config_ramps_a_sender_up() -> None:
+    mikko = load_config(REPO / "examples" / "sequencer.toml").senders["mikko"]
+    assert mikko.warmup is not None and mikko.warmup.start <= mikko.daily_cap
+
+
+@pytest.mark.parametrize(("warmup", "message"), [
+    ({"start": 0, "step": 5}, "senders[0].warmup.start: should be a whole number of at least 1, not 0"),
+    ({"start": 5, "step": 0}, "senders[0].warmup.step: should be a whole number of at least 1, not 0"),
+    ({"start": 5, "step": True}, "senders[0].warmup.step: should be a whole number of at least 1"),
+    ({"step": 5}, "senders[0].warmup: 'start' is required"),
+    ({"start": 60, "step": 5}, "senders[0].warmup.start: 60 is above daily_cap 50"),
+    ({"start": 5, "step": 5, "from": "next monday"}, "senders[0].warmup.from: should be a date like 2026-11-01"),
+    ({"start": 5, "step": 5, "form": "2026-11-01"}, "unknown setting 'form' (did you mean 'from'?)"),
+    ("fast", "senders[0].warmup: should be a table"),
+])
+def test_a_bad_warm_up_names_the_field(warmup: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"senders": [sender(warmup=warmup)]})
+    assert message in caught.value.message

@@ -221,3 +221,59 @@ def test_not_yaml(tmp_path: Path) -> None:
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
     problem = only_error(write(tmp_path, GOOD.replace("name: good\n", "name: good\nname: again\n")))
     assert (problem.line, problem.path) == (2, "name")
+
+
+def with_holidays(text: str) -> str:
+    """GOOD with ``defaults.holidays`` set to ``text`` (its first line is line 4)."""
+    return GOOD.replace("  timezone: Europe/Helsinki\n", "  timezone: Europe/Helsinki\n  holidays:" + text)
+
+
+def test_holidays_by_country_code_plus_listed_dates(tmp_path: Path) -> None:
+    sequence, problems = load_file(write(tmp_path, with_holidays("\n    country: fi\n    dates: [2026-12-31]\n")))
+    assert problems == [] and sequence is not None
+    holidays = sequence.holidays
+    assert (holidays.country, holidays.subdivision, holidays.dates) == ("FI", None, frozenset({"2026-12-31"}))
+    # Christmas Eve, Independence Day (in any year: no range to run out of), the listed date.
+    for day in ("2026-12-24", "2027-12-06", "2061-12-06", "2026-12-31"):
+        assert day in holidays, day
+    assert "2026-12-23" not in holidays and "2026-12-30" not in holidays
+
+
+def test_a_list_of_holiday_dates_still_works(tmp_path: Path) -> None:
+    sequence, problems = load_file(write(tmp_path, with_holidays(" [2026-12-24, 2026-12-28]\n")))
+    assert problems == [] and sequence is not None
+    assert sequence.holidays.country is None and sequence.holidays.dates == frozenset({"2026-12-24", "2026-12-28"})
+    assert "2026-12-28" in sequence.holidays and "2027-12-06" not in sequence.holidays
+
+
+def test_a_subdivision_adds_its_own_holidays(tmp_path: Path) -> None:
+    sequence, problems = load_file(write(tmp_path, with_holidays("\n    country: US\n    subdivision: CA\n")))
+    assert problems == [] and sequence is not None
+    nationwide, _ = load_file(write(tmp_path, with_holidays("\n    country: US\n"), name="us.yaml"))
+    assert nationwide is not None
+    # Wed 2027-03-31, César Chávez Day: a California holiday, not a federal one.
+    assert "2027-03-31" in sequence.holidays and "2027-03-31" not in nationwide.holidays
+    assert "2027-07-05" in nationwide.holidays  # Independence Day (Sun 07-04) observed on Monday
+
+
+@pytest.mark.parametrize(("text", "line", "path", "message"), [
+    ("\n    country: FN\n", 5, "defaults.holidays.country",
+     "unknown country code 'FN' for public holidays; use a two-letter ISO 3166 code such as FI, SE, DE or US"),
+    ("\n    country: Finland\n", 5, "defaults.holidays.country", "unknown country code 'Finland' for public holidays; "
+     "use a two-letter ISO 3166 code such as FI, SE, DE or US (did you mean 'FI'?)"),
+    ("\n    country: FIN\n", 5, "defaults.holidays.country", "(did you mean 'FI'?)"),
+    ("\n    country: UK\n", 5, "defaults.holidays.country", "(did you mean 'GB'?)"),
+    ("\n    country: US\n    subdivision: CX\n", 6, "defaults.holidays.subdivision",
+     "'CX' is not a subdivision of US (known: AK, AL,"),
+    ("\n    country: FI\n    subdivision: 01\n", 6, "defaults.holidays.subdivision", "in quotes, like \"CA\" or \"01\""),
+    ("\n    subdivision: CA\n", 5, "defaults.holidays.subdivision", "a subdivision needs a 'country'"),
+    ("\n    contry: FI\n", 5, "defaults.holidays.contry", "unknown field 'contry' (did you mean 'country'?)"),
+    ("\n    country: FI\n    dates: [2026-12-32]\n", 6, "defaults.holidays.dates[0]", "'2026-12-32' is not a date"),
+    (" [2026-12-24, soon]\n", 4, "defaults.holidays[1]", "'soon' is not a date like 2026-12-24"),
+])
+def test_a_bad_holiday_calendar_names_file_line_and_field(tmp_path: Path, text: str, line: int, path: str,
+                                                           message: str) -> None:
+    file = write(tmp_path, with_holidays(text))
+    problem = only_error(file)
+    assert (problem.file, problem.line, problem.path) == (str(file), line, path)
+    assert message in problem.message

@@ -7,12 +7,13 @@ Mon 2026-10-26, Mon 2026-12-21.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from sequencer.model import Channel, Sequence, Step, Window, ZoneSource
+from sequencer.model import Channel, Holidays, Sequence, Step, Window, ZoneSource
 from sequencer.timing import (
     first_send_at,
     is_sending_day,
@@ -39,18 +40,18 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 
 
 def due(day: int, anchor: datetime, zone: ZoneInfo = UTC_ZONE, *, window: Window = WEEKDAYS,
-        business_days: bool = True, holidays: frozenset[str] = NO_HOLIDAYS) -> datetime:
+        business_days: bool = True, holidays: Container[str] = NO_HOLIDAYS) -> datetime:
     return step_due(day=day, anchor=anchor, zone=zone, window=window, business_days=business_days,
                     holidays=holidays)
 
 
 def first(now: datetime, zone: ZoneInfo = UTC_ZONE, *, window: Window = WEEKDAYS,
-          business_days: bool = True, holidays: frozenset[str] = NO_HOLIDAYS) -> datetime:
+          business_days: bool = True, holidays: Container[str] = NO_HOLIDAYS) -> datetime:
     return first_send_at(now, zone=zone, window=window, business_days=business_days, holidays=holidays)
 
 
 def nwm(local: datetime, *, window: Window = WEEKDAYS, business_days: bool = True,
-        holidays: frozenset[str] = NO_HOLIDAYS) -> datetime:
+        holidays: Container[str] = NO_HOLIDAYS) -> datetime:
     return next_window_moment(local, window=window, business_days=business_days, holidays=holidays)
 
 
@@ -126,6 +127,24 @@ def test_holidays_are_skipped() -> None:
     # A holiday is skipped even without business_days: Thu 12-24 and Fri 12-25 are holidays,
     # Sat and Sun are outside the window's days, so Mon 12-28 09:00.
     assert due(3, utc(2026, 12, 21, 10, 0), business_days=False, holidays=holidays) == utc(2026, 12, 28, 9, 0)
+
+
+def test_a_countrys_public_holidays_are_skipped_on_the_recipients_local_date() -> None:
+    finland = Holidays(country="FI")
+    # Helsinki (+02): Mon 2026-12-21 10:00 + 3 = Thu 12-24 10:00, Christmas Eve in Finland -> Fri 12-25
+    # (Christmas Day) -> Sat, Sun -> Mon 12-28 09:00 (+02) = 07:00 UTC.
+    assert due(3, utc(2026, 12, 21, 8, 0), HELSINKI, holidays=finland) == utc(2026, 12, 28, 7, 0)
+    assert due(3, utc(2026, 12, 21, 8, 0), HELSINKI) == utc(2026, 12, 24, 8, 0)  # no calendar: Thu stays
+    # Thu 2027-12-02 10:00 + 4 = Mon 12-06, Independence Day -> Tue 12-07 09:00 (+02) = 07:00 UTC.
+    assert due(4, utc(2027, 12, 2, 8, 0), HELSINKI, holidays=finland) == utc(2027, 12, 7, 7, 0)
+    # The recipient's local date decides: in Auckland (+13) Mon 12-06 10:00 is Sun 12-05 21:00 UTC,
+    # still Independence Day locally -> Tue 12-07 09:00 (+13) = Mon 12-06 20:00 UTC.
+    assert due(4, utc(2027, 12, 1, 21, 0), AUCKLAND, holidays=finland) == utc(2027, 12, 6, 20, 0)
+    # Listed dates count alongside the country's: Tue 12-07 is listed -> Wed 12-08 09:00 (+02).
+    both = Holidays(country="FI", dates=frozenset({"2027-12-07"}))
+    assert due(4, utc(2027, 12, 2, 8, 0), HELSINKI, holidays=both) == utc(2027, 12, 8, 7, 0)
+    assert is_sending_day(date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=NO_HOLIDAYS)
+    assert not is_sending_day(date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=finland)
 
 
 # -- the window --------------------------------------------------------------------------------
