@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from sequencer import planner
 from sequencer.app import Engine, Preview
 from sequencer.errors import SequencerError
 
@@ -98,16 +99,22 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV with an 'email' colum
         report = eng.import_contacts(file, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for error in report.errors:
         err.print(f"[yellow]skipped[/] {file}: {_escape(str(error))}", soft_wrap=True)
+    for row in report.forgotten:
+        err.print(f"[yellow]skipped[/] {file}: row {row}: this address was erased (`sequencer forget`); "
+                  "it is never imported again")
     out.print(f"{report.rows} rows: [green]{report.inserted} new[/], {report.updated} updated, "
               f"{len(report.errors)} skipped" + (f", {report.repeated} repeated in the file (merged)"
-                                                 if report.repeated else ""))
+                                                 if report.repeated else "")
+              + (f", {len(report.forgotten)} erased before (not imported)" if report.forgotten else ""))
 
 
 @app.command()
 @friendly
 def enroll(
     sequence: Annotated[str, typer.Option("--sequence", "-s", help="Sequence name.")],
-    sender: Annotated[str | None, typer.Option(help="Sender name (default: the sequence's or the first).")] = None,
+    sender: Annotated[list[str] | None, typer.Option(help="Sender name; repeat it to rotate over several by free "
+                                                     "capacity (default: the sequence's senders, or the first "
+                                                     "configured; a contact enrolled before keeps theirs).")] = None,
     email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Only these addresses.")] = None,
     where: Annotated[list[str] | None, typer.Option(help="Only contacts with FIELD=VALUE.")] = None,
     again: Annotated[bool, typer.Option("--again", help="Also contacts who went through this sequence "
@@ -125,8 +132,9 @@ def enroll(
     if report.enrolled:
         span = (f"at {_utc(report.first_due)}" if report.first_due == report.last_due
                 else f"between {_utc(report.first_due)} and {_utc(report.last_due)}")
-        out.print(f"[green]{report.enrolled} enrolled[/] in '{report.sequence}' from {report.sender}; "
-                  f"message 1 goes out {span}")
+        senders = ", ".join(f"{name} {count}" for name, count in report.by_sender.items())
+        who = f"from {senders}" if len(report.by_sender) > 1 else f"from {next(iter(report.by_sender), report.sender)}"
+        out.print(f"[green]{report.enrolled} enrolled[/] in '{report.sequence}' {who}; message 1 goes out {span}")
     else:
         out.print(f"no contact enrolled ({len(report.refused)} active elsewhere, "
                   f"{len(report.done_before)} through '{report.sequence}' before)")
@@ -175,6 +183,12 @@ def _print_preview(p: Preview) -> None:
                 else:
                     out.print(Text(label))
                     out.print(Padding(Text((r.text or "").strip()), (0, 0, 0, 4), expand=False))
+    if p.then is not None:
+        rules = f" if {', '.join(p.then.only_if)}" if p.then.only_if else ""
+        local = p.then.earliest.astimezone(p.zone).strftime("%a %Y-%m-%d")
+        when = (f"waiting to start on {local}" if p.then.status == "deferred" else
+                f"between {local} and {p.then.latest.astimezone(p.zone).strftime('%a %Y-%m-%d')}")
+        out.print(Text.assemble("\nthen: ", (p.then.sequence, "bold"), f", {when}{rules} ({p.then.status})"))
     if p.errors:
         err.print(f"[red]{len(p.errors)} variant(s) cannot be rendered for this contact[/]")
 
@@ -321,13 +335,16 @@ def tasks_skip(task_id: Annotated[int, typer.Argument(help="Task id.")]) -> None
 @app.command()
 @friendly
 def tick() -> None:
-    """Run one dispatch tick now and say what it did."""
+    """Start the chained enrollments that are due, run one dispatch tick now, and say what they did."""
     from sequencer.logs import configure
     from sequencer.worker import single_worker_lock
 
     configure()
     with engine() as eng, single_worker_lock(eng.store.url):  # not beside a running worker on SQLite
+        chains = eng.advance_chains()
         report = eng.tick_sync()
+    if chains.started or chains.skipped:
+        out.print(f"chained enrollments started: {chains.started}, skipped: {len(chains.skipped)}")
     out.print(", ".join(f"{k}: {v}" for k, v in vars(report).items()))
 
 
@@ -471,15 +488,193 @@ def variants_revive(sequence: str, step: str, factor: str, key: str) -> None:
 
 @app.command()
 @friendly
-def report() -> None:
-    """Per sequence and step: sent, replied, stopped, pending."""
-    with engine() as eng:
-        rows = eng.step_report()
-    table = Table("sequence", "step", "sent", "replied", "stopped (any reason)", "pending", "cancelled", "failed")
-    for row in rows:
-        table.add_row(row.sequence, row.step, str(row.sent), str(row.replied), str(row.stopped), str(row.pending),
-                      str(row.by_status.get("cancelled", 0)), str(row.by_status.get("failed", 0)))
+def plan(
+    sequence: Annotated[str, typer.Option("--sequence", "-s", help="Sequence name.")],
+    contacts: Annotated[int, typer.Option(help="How many contacts are enrolled, all at --start.")],
+    sender: Annotated[list[str] | None, typer.Option("--sender", metavar="NAME:CAP[:ZONE]", help="A sender and its "
+                                                     "daily cap (repeatable; default: the configured senders).")] = None,
+    rate: Annotated[str, typer.Option(help="Assumed reply rate of a message (0.04 or 4%).")] = "0.04",
+    step_rate: Annotated[list[str] | None, typer.Option("--step-rate", metavar="STEP=RATE", help="A step's own "
+                                                        "rate (repeatable), e.g. linkedin=0.01.")] = None,
+    variant_rate: Annotated[list[str] | None, typer.Option("--variant-rate", metavar="STEP.FACTOR.KEY=RATE",
+                                                           help="A variant's own rate (repeatable).")] = None,
+    worse: Annotated[str | None, typer.Option(help="Family whose variant is made 2x worse: subject, body, STEP.FACTOR "
+                                              "or STEP.FACTOR.KEY (default: message 1's first; its last variant).")] = None,
+    timezone: Annotated[list[str] | None, typer.Option("--timezone", help="Contacts' time zones, shared out in turn "
+                                                       "(repeatable; default: the sequence's).")] = None,
+    runs: Annotated[int, typer.Option(help="Monte Carlo runs per scenario.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same plan.")] = 1,
+    start: Annotated[str | None, typer.Option(help="When they are enrolled: 2026-12-01 (midnight in the sequence's "
+                                              "zone) or 2026-12-01T09:00 (default: now).")] = None,
+    weeks: Annotated[int, typer.Option(help="Horizon: weeks of scoring looks simulated.")] = 12,
+    json_: Annotated[bool, typer.Option("--json", help="The plan as JSON on stdout.")] = False,
+) -> None:
+    """What if: weeks until everyone has had message 1, expected replies, how soon a 2x worse variant is retired."""
+    import json
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from sequencer.config import load_config
+    from sequencer.loader import load_sequences
+
+    config = load_config(state.config, database_url=state.db)  # no database: a plan reads and writes none
+    seq = planner.pick_sequence(load_sequences(config.sequences, senders=list(config.senders) or None), sequence)
+    zone = seq.timezone or ZoneInfo("UTC")
+    senders = (tuple(planner.parse_sender(s, zone=zone) for s in sender) if sender
+               else tuple(planner.PlanSender.from_config(s) for s in config.senders.values()))
+    inputs = planner.PlanInput(
+        sequence=seq, contacts=contacts, senders=senders, rate=planner.parse_rate(rate),
+        start=planner.parse_start(start, zone) if start else datetime.now(UTC),
+        step_rates=planner.parse_rates(step_rate or [], "step rate"),
+        variant_rates=planner.parse_rates(variant_rate or [], "variant rate"), worse=worse, zones=tuple(timezone or ()),
+        looks=planner.LookSchedule.parse(config.score_days, config.score_time, config.score_timezone),
+        runs=runs, seed=seed, horizon_weeks=weeks)
+    with _SlowProgress("simulating") as progress:
+        result = planner.plan(inputs, progress=progress)
+    if json_:
+        sys.stdout.write(json.dumps(planner.as_json(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_plan(result)
+
+
+def _print_plan(result: planner.Plan) -> None:
+    p, s = result.input, result.schedule
+    zone = p.sequence.timezone or p.start.tzinfo
+
+    def at(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M %Z}"
+
+    rates = "".join(f", {k} {v:.1%}" for k, v in {**p.step_rates, **p.variant_rates}.items())
+    out.print(f"[bold]Plan for {p.sequence.name}[/]: {p.contacts:,} contacts enrolled {at(p.start)}")
+    zones = {x.zone.key for x in p.senders}
+    senders = ", ".join(f"{x.name} {x.daily_cap}/day" + ("" if len(zones) == 1 else f" ({x.zone.key})") for x in p.senders)
+    _grid([("senders", senders + (f" ({zones.pop()})" if len(zones) == 1 else "")),
+           (f"{result.metric} rate", f"{p.rate:.1%} a message{rates}"),
+           ("scoring looks", f"{_days(p.looks.days)} {p.looks.at:%H:%M} {p.looks.zone.key}: {result.looks} within "
+                             f"the {p.horizon_weeks}-week horizon"),
+           ("simulation", f"{p.runs} runs per scenario, seed {p.seed}")])
+    out.print("\n[bold]Reaching everyone[/] (the engine's placement and dispatch, as if nobody replied)")
+    _grid([("everyone has had message 1", f"after [bold]{s.weeks_to_reach:.1f} weeks[/] ({s.days_with_message_1} sending days)"),
+           ("first message 1", at(s.first_message_1)), ("last message 1", at(s.last_message_1)),
+           ("last send", at(s.last_send)),
+           ("message 1 by sender", ", ".join(f"{name} {n:,}" for name, n in s.contacts_by_sender.items()))])
+    table = Table("week", "from", "message 1", "follow-ups", *(x.name for x in p.senders), "tasks", title_justify="left",
+                  title="sends per week: emails per sender; follow-ups share the daily caps")
+    for w in s.weeks:
+        table.add_row(str(w.week), f"{w.begins.astimezone(zone):%a %Y-%m-%d}", str(w.message_1), str(w.follow_ups),
+                      *(str(w.by_sender[x.name]) for x in p.senders), str(w.tasks))
     out.print(table)
+    _print_forecast(result)
+    _print_retirement(result)
+
+
+def _grid(rows: list[tuple[str, str]]) -> None:
+    grid = Table.grid(padding=(0, 2))
+    for label, value in rows:
+        grid.add_row(f"  {label}", value)
+    out.print(grid)
+
+
+def _days(days: frozenset[int]) -> str:
+    return ", ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[d] for d in sorted(days))
+
+
+def _print_forecast(result: planner.Plan) -> None:
+    label = "replies" if result.metric == "reply" else f"{result.metric}s"
+    table = Table("step", "channel", "rate", "sends", label, title=f"expected {label} (mean of {result.input.runs} runs)",
+                  title_justify="left")
+    for step in result.steps:
+        table.add_row(step.key, step.channel, f"{step.rate:.1%}", f"{step.sends:,.0f}", f"{step.successes:,.1f}")
+    out.print(table)
+    out.print(f"  total: [bold]{result.successes:,.1f} {label}[/] from {result.input.contacts:,} contacts "
+              f"({result.successes / result.input.contacts:.1%})")
+
+
+def _print_retirement(result: planner.Plan) -> None:
+    r, horizon = result.retirement, result.input.horizon_weeks
+    if r is None:
+        out.print("\nno family of two or more variants: nothing to retire")
+        return
+
+    def weeks(value: float | None) -> str:
+        return f"{value:.1f}" if value is not None else f"> {horizon}"
+
+    alpha = result.input.sequence.scoring.alpha
+    out.print(f"\n[bold]A variant {r.ratio:g}x worse[/]: {r.step} / {r.factor} / {r.key} at {r.rate:.1%} against {r.others:.1%}")
+    _grid([(f"retired within {horizon} weeks", f"in [bold]{_share(r.retired, r.runs)}[/] of {r.runs} runs"),
+           ("weeks to retirement", f"10th percentile {weeks(r.weeks[0])}, median {weeks(r.weeks[1])}, "
+                                   f"90th percentile {weeks(r.weeks[2])}"),
+           ("counted sends when retired", f"median {r.sends_at_retirement:,}" if r.sends_at_retirement else "-"),
+           ("all variants equal", f"one retired in {_share(r.equal_retired, r.equal_runs)} of {r.equal_runs} runs "
+                                  f"(bound: {alpha:.0%} per family; {r.families} famil{'y' if r.families == 1 else 'ies'})")])
+
+
+def _share(x: float, n: int) -> str:
+    """A share with its 95% binomial half-width."""
+    import math
+
+    return f"{x:.1%} ±{196 * math.sqrt(max(x * (1 - x), 1 / n) / n):.1f}"
+
+
+class _SlowProgress:
+    """A progress bar on stderr (a terminal) for a job that turns out slow: it appears after ``after`` seconds."""
+
+    def __init__(self, label: str, after: float = 1.5) -> None:
+        import time
+
+        self.label, self.after, self.began = label, after, time.monotonic()
+        self.shown: _progress | None = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        if self.shown is None and time.monotonic() - self.began >= self.after:
+            self.shown = _progress(self.label)
+            self.shown.__enter__()
+        if self.shown is not None:
+            self.shown.bar.update(self.shown.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown is not None:
+            self.shown.__exit__()
+
+
+@app.command()
+@friendly
+def report(
+    json_: Annotated[bool, typer.Option("--json", help="The whole report as JSON on stdout.")] = False,
+    csv_table: Annotated[str | None, typer.Option("--csv", metavar="TABLE", help="One table as CSV (header row first) on "
+                                                  "stdout: sequences, steps, variants, senders or replies.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", metavar="FILE", help="Write one self-contained HTML page with "
+                                              "charts and tables to FILE (it fetches nothing from the network).")] = None,
+) -> None:
+    """Per sequence and step (sent, replied, goals, bounced, stopped by reason), per variant (rate
+    with its 95% interval, live or retired), per sender and day, and the time to reply."""
+    from sequencer import reporting
+
+    if json_ and csv_table is not None:
+        raise typer.BadParameter("choose --json or --csv, not both", param_hint="--json")
+    if csv_table is not None and csv_table not in reporting.TABLES:
+        raise typer.BadParameter(f"choose one of {', '.join(reporting.TABLES)}", param_hint="--csv")
+    with engine() as eng:
+        result = eng.report()
+    if html is not None:
+        try:
+            html.write_text(reporting.to_html(result), encoding="utf-8")
+        except OSError as exc:
+            err.print(f"[red]error:[/] cannot write {_escape(str(html))}: {_escape(exc.strerror or str(exc))}")
+            raise typer.Exit(1) from None
+        err.print(f"report written to {_escape(str(html))}")
+    if json_:
+        sys.stdout.write(reporting.to_json(result))
+    elif csv_table is not None:
+        sys.stdout.write(reporting.to_csv(result, csv_table))
+    elif html is None:
+        for part in reporting.to_rich(result):
+            out.print(part)
 
 
 inbox_app = typer.Typer(help="Senders' mailboxes: replies, out-of-office answers, bounces.", no_args_is_help=True)
@@ -522,6 +717,49 @@ def _print_inbound(rows: list[tuple[str, str, str | None, str, str]]) -> None:
         colour = colours.get(kind, "dim")
         table.add_row(sender, f"[{colour}]{kind}[/]", _escape(sender_address or "-"), _escape(subject[:60]), _escape(action))
     out.print(table)
+
+
+@app.command()
+@friendly
+def forget(
+    email: Annotated[str, typer.Argument(help="The person's address.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    unknown_ok: Annotated[bool, typer.Option("--unknown-ok", help="Also when the address is no contact: only keep "
+                                             "its hash on the suppression list, so it is never imported.")] = False,
+    vacuum: Annotated[bool, typer.Option("--vacuum", help="Also rewrite the database (SQLite VACUUM, PostgreSQL "
+                                         "VACUUM FULL): for a database made before erasure zeroed deleted "
+                                         "content.")] = False,
+) -> None:
+    """Erase a person (GDPR): their contact fields and every text about them. The counts stay (reports and
+    A/B statistics do not change), and a hash of the address stays on the suppression list."""
+    if not yes:
+        typer.confirm(f"Erase everything sequencer holds about {email}? This cannot be undone", abort=True)
+    with engine() as eng:
+        r = eng.forget(email, unknown_ok=unknown_ok, rewrite=vacuum)
+    if r.contact_id is None:
+        out.print(f"{_escape(email)} is not a contact: nothing to erase but its hash, added to the suppression list")
+    else:
+        out.print(f"erased {_escape(email)} (contact #{r.contact_id} is now 'forgotten'): {r.sends} send(s), "
+                  f"{r.events} event(s), {r.tasks} task(s), {r.inbound} inbound message(s), "
+                  f"{r.enrollments} enrollment(s) cleared")
+    if r.stopped or r.cancelled:
+        out.print(f"stopped {r.stopped} enrollment(s) and cancelled {r.cancelled} pending step(s)")
+    if r.inbound and r.contact_id is None:
+        out.print(f"cleared {r.inbound} inbound message(s) from the address")
+    if r.mentions:
+        out.print(f"blanked the address out of {r.mentions} other record(s)")
+    if r.unsuppressed:
+        out.print("its plaintext suppression entry was replaced by the hash")
+    counts = "the statuses, variants and times of sends and events (reports and A/B counts unchanged), and "
+    out.print(f"kept: {counts if r.contact_id is not None else ''}the hashed suppression {r.suppression_key} "
+              "(an unsalted SHA-256 of the address): it is never imported or mailed again")
+    if r.wal_truncated is False:
+        err.print("[yellow]warning:[/] another process kept the database open: old copies of the erased rows stay "
+                  "in its write-ahead log (the -wal file) until its next checkpoint; run `sequencer forget "
+                  f"--unknown-ok --yes {_escape(email)}` again when the worker is stopped")
+    elif r.vacuum or r.wal_truncated:
+        done = ", ".join(x for x in (r.vacuum, "write-ahead log checkpointed and truncated" if r.wal_truncated else None) if x)
+        out.print(f"database: {done} ({r.compact_seconds:.1f} s)")
 
 
 suppress_app = typer.Typer(help="The global suppression list: addresses and domains never mailed.",

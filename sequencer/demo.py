@@ -226,19 +226,14 @@ def _print_inbox(engine: Engine, console: Console) -> None:
 
 
 def _print_steps(engine: Engine, console: Console) -> None:
-    table = Table("sequence", "step", "channel", "sent", "replied", "stopped (any reason)", "pending", "cancelled",
-                  title="\nPer step after the simulated weeks")
-    sequence = engine.sequence("cold")
-    for row in engine.step_report():
-        channel = sequence.step(row.step).channel.value if row.sequence == "cold" else "?"
-        table.add_row(row.sequence, row.step, channel, str(row.sent), str(row.replied), str(row.stopped),
-                      str(row.pending), str(row.by_status.get("cancelled", 0)))
-    console.print(table)
-    counts: dict[str, int] = {}
-    for _sequence, status, reason, n in engine.store.enrollment_counts():
-        key = f"{status} ({reason})" if reason else status
-        counts[key] = counts.get(key, 0) + n
-    console.print("enrollments: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    from sequencer import reporting
+
+    report = engine.report()
+    console.print(Text.assemble(("\nsequencer report", "bold"), " after the simulated weeks: ", reporting.summary(report)))
+    for sequence in report.sequences:
+        console.print(reporting.steps_table(sequence))
+    console.print("(`sequencer report` also shows the A/B variants with their 95% intervals and the sends per day; "
+                  "`--html FILE` draws them)")
 
 
 def _print_thread(smtp: CaptureServer, console: Console) -> None:

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sequencer import scoring
-from sequencer.model import Channel, Sequence, Step
+from sequencer.model import Sequence
 from sequencer.store import Decision, Store
+from sequencer.variants import families as families  # moved to the pure core; re-exported for callers
 
 FACTORS = ("subject", "body")
 
@@ -33,16 +34,13 @@ class Family:
         return [v.key for v in self.verdicts if v.decision is scoring.Decision.RETIRE]
 
 
-def families(sequence: Sequence) -> list[tuple[Step, str, list[str]]]:
-    """(step, factor, keys in YAML order) for every factor with more than one variant."""
-    out = []
-    for step in sequence.steps:
-        if step.channel is not Channel.EMAIL:
-            continue
-        for factor, variants in (("subject", step.subjects), ("body", step.bodies)):
-            if len(variants) > 1:
-                out.append((step, factor, [v.key for v in variants]))
-    return out
+def counted(store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per variant key: (sends, successes) as a look counts them at ``now``: sends that went out
+    at least the sequence's ``reply_window_days`` ago, and of them those with a success event
+    (the sequence's metric, replies by default) credited to them. `sequencer report` shows these."""
+    rules = sequence.scoring
+    return store.variant_stats(sequence=sequence.name, step_key=step_key, factor=factor,
+                               until=now - timedelta(days=rules.reply_window_days), metric=rules.metric.event)
 
 
 def run_look(store: Store, sequences: Mapping[str, Sequence], *, now: datetime, dry_run: bool = False,
@@ -53,14 +51,12 @@ def run_look(store: Store, sequences: Mapping[str, Sequence], *, now: datetime, 
         rules = sequence.scoring
         settings = scoring.Settings(alpha=rules.alpha, n_star=rules.n_star, min_sends=rules.min_sends,
                                     label=f"{rules.metric.event} rate")
-        until = now - timedelta(days=rules.reply_window_days)
         for step, factor, keys in families(sequence):
             retired = store.retired_keys(sequence.name, step.key, factor)
             live = [k for k in keys if k not in retired]
             if len(live) < 2:
                 continue
-            counts = store.variant_stats(sequence=sequence.name, step_key=step.key, factor=factor, until=until,
-                                         metric=rules.metric.event)
+            counts = counted(store, sequence, step.key, factor, now=now)
             stats = [scoring.VariantStats(key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1])
                      for k in live]
             family = Family(sequence=sequence.name, step=step.key, factor=factor,

@@ -23,6 +23,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from scipy.stats import chi2_contingency  # type: ignore[import-untyped]
 
@@ -91,6 +92,30 @@ def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000)
     r = n * mixture_rho2(alpha=alpha, n_star=n_star)
     log_p = 0.5 * math.log1p(r) - (r / (1.0 + r)) * z * z / 2.0
     return min(1.0, math.exp(log_p))
+
+
+def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``successes / n``: (low, high), within [0, 1].
+
+    It is the set of rates p the score test does not reject: |p̂ − p| ≤ z·√(p(1 − p)/n), solved for p:
+    centre (p̂ + z²/2n) / (1 + z²/n), half-width z·√(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n). Unlike the
+    normal approximation p̂ ± z·√(p̂(1 − p̂)/n), it stays inside [0, 1] and does not shrink to a
+    point at 0 or n successes. With no sends it is (0, 1): nothing is known yet.
+    """
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    if n == 0:
+        return 0.0, 1.0
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    rate, z2 = successes / n, z * z
+    scale = 1.0 + z2 / n
+    centre = (rate + z2 / (2.0 * n)) / scale
+    half = z * math.sqrt(rate * (1.0 - rate) / n + z2 / (4.0 * n * n)) / scale
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends: rounding leaves ~1e-17 there
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def holm(p_values: Mapping[str, float], *, alpha: float) -> dict[str, tuple[float, bool]]:

@@ -1,9 +1,27 @@
-"""Variant assignment: balanced across the live variants of a factor. Pure."""
+"""Variant families and their assignment: balanced across the live variants of a factor. Pure."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
+
+from sequencer import model
+
+
+def families(sequence: model.Sequence) -> list[tuple[model.Step, str, list[str]]]:
+    """(step, factor, keys in YAML order) for every factor with more than one variant: what a look scores.
+
+    A factor is ``subject`` or ``body`` of an email step; a ``thread: true`` step has no subjects of
+    its own (it reuses message 1's), so only its bodies can form a family.
+    """
+    out = []
+    for step in sequence.steps:
+        if step.channel is not model.Channel.EMAIL:
+            continue
+        for factor, options in (("subject", step.subjects), ("body", step.bodies)):
+            if len(options) > 1:
+                out.append((step, factor, [v.key for v in options]))
+    return out
 
 
 def choose(keys: Sequence[str], counts: Mapping[str, int], *, retired: Collection[str] = (), salt: str = "") -> str:

@@ -19,10 +19,11 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
                             capture_output=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     text = result.stdout
-    # the per-step table
-    for step in ("intro", "bump", "linkedin"):
-        assert re.search(rf"│ cold\s+│ {step}\s+│", text), text
-    assert "sent" in text and "replied" in text and "stopped" in text and "pending" in text
+    # the report's per-step table of 'cold', under its enrollments line
+    assert re.search(r"^cold — 50 enrolled · \d+ active · \d+ completed · [1-9]\d* stopped \(reply", text, re.M), text
+    for step, channel in (("intro", "email"), ("bump", "email"), ("linkedin", "linkedin")):
+        assert re.search(rf"│ {step}\s+│ {channel}\s+│ \d+\s+│ \d+\s+│", text), text
+    assert "sent" in text and "replied" in text and "stopped after" in text and "pending" in text
     # the printed thread: the follow-up answers message 1 and keeps its subject with "Re: "
     ids = re.findall(r"^Message-ID: (<[^>]+>)$", text, re.M)
     subjects = re.findall(r"^Subject: (.+)$", text, re.M)

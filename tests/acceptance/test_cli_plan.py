@@ -1,0 +1,86 @@
+"""`sequencer plan` as a user runs it: a subprocess over the shipped cold sequence, no database touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+CONFIG = """\
+database = "sqlite:///db.sqlite"
+sequences = ["{sequences}"]
+
+[[senders]]
+name = "jane"
+display_name = "Jane Doe"
+email = "jane@acme.example"
+timezone = "Europe/Helsinki"
+daily_cap = 40
+"""
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("SEQUENCER_CONFIG", None)
+    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "sequencer.toml").write_text(CONFIG.format(sequences=REPO / "sequences"))
+    return tmp_path
+
+
+def test_plan_prints_the_schedule_the_replies_and_the_retirement(workdir: Path) -> None:
+    # 2 senders at 50 + 40 a day from Tuesday 1 December: Tue-Thu send 270 message 1s (jane 150, mikko
+    # 120), Friday the last 30, split between them. The follow-ups are due 4 days later, on the next
+    # Monday at the earliest, so they do not compete with message 1 this week.
+    result = run(workdir, "plan", "--sequence", "cold", "--contacts", "300", "--sender", "jane:50", "--sender", "mikko:40",
+                 "--runs", "20", "--seed", "3", "--start", "2026-12-01")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "Plan for cold: 300 contacts enrolled Tue 2026-12-01 00:00 EET" in text
+    assert "jane 50/day, mikko 40/day (Europe/Helsinki)" in text
+    assert "first message 1             Tue 2026-12-01 09:00 EET" in text
+    assert "everyone has had message 1  after 0.5 weeks (4 sending days)" in text
+    assert "last message 1              Fri 2026-12-04" in text
+    split = re.search(r"message 1 by sender +jane (\d+), mikko (\d+)", text)
+    assert split is not None
+    jane, mikko = int(split[1]), int(split[2])
+    assert jane + mikko == 300 and 150 <= jane <= 180 and 120 <= mikko <= 150
+    assert "expected replies (mean of 20 runs)" in text
+    assert "A variant 2x worse: intro / subject / first_name_hook at 2.0% against 4.0%" in text
+    assert "all variants equal          one retired in" in text
+    assert not (workdir / "db.sqlite").exists()
+
+
+def test_plan_as_json_uses_the_configured_senders_and_is_repeatable(workdir: Path) -> None:
+    args = ("plan", "--sequence", "cold", "--contacts", "200", "--runs", "10", "--start", "2026-12-01", "--json")
+    first, again = run(workdir, *args), run(workdir, *args)
+    assert first.returncode == 0, first.stderr
+    plan = json.loads(first.stdout)
+    assert first.stdout == again.stdout
+    assert [s["name"] for s in plan["input"]["senders"]] == ["jane"] and plan["input"]["senders"][0]["daily_cap"] == 40
+    assert plan["schedule"]["contacts_by_sender"] == {"jane": 200}
+    assert plan["schedule"]["first_message_1"] == "2026-12-01T07:00:00Z"  # 09:00 in Helsinki
+    assert [s["key"] for s in plan["steps"]] == ["intro", "bump", "linkedin"] and plan["steps"][0]["sends"] == 200
+    assert plan["retirement"]["runs"] == 10 and plan["retirement"]["key"] == "first_name_hook"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--sequence", "cld", "--contacts", "10"), "error: no sequence named 'cld' (loaded: cold, network, reminder)"),
+    (("--sequence", "cold", "--contacts", "10", "--sender", "jane:0"), "error: sender 'jane': daily_cap must be at least 1"),
+    (("--sequence", "cold", "--contacts", "10", "--rate", "4"), "error: rate should be between 0 and 1 (0.04 is 4%), got 4"),
+])
+def test_plan_mistakes_are_one_line_errors(workdir: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(workdir, "plan", *args)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
