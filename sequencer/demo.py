@@ -122,7 +122,7 @@ async def run(out: Path | None = None, *, console: Console | None = None, weeks:
         result.late = [m for m in smtp.messages for r in m.recipients
                        if r.lower() in result.stops and _date(m) > result.stops[r.lower()]]
         _print_inbox(engine, console)
-        _print_steps(engine, console)
+        _print_steps(engine, console, work / "report.html")
         _print_thread(smtp, console)
         _print_tasks(engine, console)
         await engine.aclose()
@@ -225,15 +225,16 @@ def _print_inbox(engine: Engine, console: Console) -> None:
     console.print(table)
 
 
-def _print_steps(engine: Engine, console: Console) -> None:
+def _print_steps(engine: Engine, console: Console, html: Path) -> None:
     from sequencer import reporting
 
     report = engine.report()
     console.print(Text.assemble(("\nsequencer report", "bold"), " after the simulated weeks: ", reporting.summary(report)))
     for sequence in report.sequences:
         console.print(reporting.steps_table(sequence))
+    html.write_text(reporting.to_html(report), encoding="utf-8")
     console.print("(`sequencer report` also shows the A/B variants with their 95% intervals and the sends per day; "
-                  "`--html FILE` draws them)")
+                  f"the same report with its charts, as `--html` writes it: [bold]{html}[/])")
 
 
 def _print_thread(smtp: CaptureServer, console: Console) -> None:
