@@ -25,8 +25,17 @@ from sequencer.channels.tasks import TaskChannel
 from sequencer.channels.webhook import WebhookChannel
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, ImapSettings, Sender, load_config
-from sequencer.contacts import FORGOTTEN, ContactRow, RowError, company_domain, erasure_key, parse_csv, suppression_key
-from sequencer.dispatch import Dispatcher, TickReport, next_step
+from sequencer.contacts import (
+    FORGOTTEN,
+    ContactRow,
+    RowError,
+    blocking_keys,
+    company_domain,
+    erasure_key,
+    parse_csv,
+    suppression_key,
+)
+from sequencer.dispatch import Dispatcher, TickReport, new_book, next_step
 from sequencer.errors import (
     AlreadyEnrolled,
     ConfigError,
@@ -457,9 +466,8 @@ class Engine:
         unmet = plan.unmet_conditions(before.then, events=events, fields={**contact.fields, **contact.model_dump()})
         if unmet:
             return "only_if not met: " + ", ".join(unmet)
-        domain = contact.email_key.rpartition("@")[2]
-        if self.store.suppressed(self._suppression_keys(contact)):
-            return f"the address or @{domain} is suppressed"
+        if self.store.suppressed(blocking_keys(contact.email_key)):
+            return f"the address or @{contact.email_key.rpartition('@')[2]} is suppressed"
         active = self.store.active_enrollments([contact.id]).get(contact.id)
         if active is not None:
             return f"active in '{active.sequence}'"
@@ -477,11 +485,6 @@ class Engine:
             contact_id=contact.id, sequence=seq.name, sender=name, timezone=zone.key, step_key=seq.steps[0].key,
             channel=seq.steps[0].channel.value, due_at=due), now=now)
         return None if started else "stopped, or active elsewhere, as it was about to start"
-
-    @staticmethod
-    def _suppression_keys(contact: Contact) -> list[str]:
-        """What the suppression list is checked for: the address and its ``@domain``."""
-        return [contact.email_key, "@" + contact.email_key.rpartition("@")[2]]
 
     # -- uncertain sends: a person decides ------------------------------------------------------
 
@@ -1029,9 +1032,7 @@ class Engine:
                 and not (erased and erasure_key(c.email_key) in erased)]
 
     def _book(self, sender: Sender) -> SenderBook:
-        first_day = self.store.first_sending_day(sender.name) if sender.warmup is not None else None
-        return SenderBook(sender.capacity(first_day=first_day), seed=sender.name,
-                          sent=self.store.queued_first_messages(sender.name))
+        return new_book(self.store, sender, sent=self.store.queued_first_messages(sender.name))
 
     @staticmethod
     def zone_for(sequence: Sequence, contact: Contact, sender: Sender) -> ZoneInfo:

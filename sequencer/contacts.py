@@ -210,6 +210,12 @@ def erasure_key(email_key: str) -> str:
     return ERASED_PREFIX + hashlib.sha256(email_key.encode("utf-8")).hexdigest()
 
 
+def blocking_keys(email_key: str) -> list[str]:
+    """The suppression keys that stop mail to an address: the address, its ``@domain``, and the hash
+    ``forget`` leaves for an erased address (which may come back by other means than an import)."""
+    return [email_key, "@" + email_key.rpartition("@")[2], erasure_key(email_key)]
+
+
 #: Mail providers whose domain says nothing about the company a person works for: a reply from one
 #: of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies] free_mail``.
 FREE_MAIL = frozenset({

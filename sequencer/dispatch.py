@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from sequencer.caps import SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
-from sequencer.contacts import erasure_key
+from sequencer.contacts import blocking_keys
 from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopReason, Variant
 from sequencer.store import BeginStatus, Contact, Enrollment, NewChain, NewSend, Quota, Send, Store, Task
 
@@ -210,8 +210,7 @@ class Dispatcher:
         """The sender's cap and spacing, from today's count and its latest send (read once a tick)."""
         book = state.books.get(sender.name)
         if book is None:
-            first_day = self.store.first_sending_day(sender.name) if sender.warmup is not None else None
-            book = SenderBook(sender.capacity(first_day=first_day), seed=sender.name)
+            book = new_book(self.store, sender)
             today = now.astimezone(sender.timezone).date()
             since = timing.local_midnight(today, sender.timezone)
             until = timing.local_midnight(today + timedelta(days=1), sender.timezone)
@@ -234,9 +233,7 @@ class Dispatcher:
             not_ready = await warm(sender)
             if not_ready is not None:
                 return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
-        domain = contact.email_key.rpartition("@")[2]
-        # the address, its domain, and its hash: an address erased by `sequencer forget` that came back
-        keys = [contact.email_key, f"@{domain}", erasure_key(contact.email_key)]
+        keys = blocking_keys(contact.email_key)
         quota = self._quota(sender, now, self._book(sender, state, now)) if step.channel is Channel.EMAIL else None
         started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=quota,
                                            **choice)
@@ -432,6 +429,12 @@ class Dispatcher:
                                         enrollment_id=send.enrollment_id, sender=send.sender, sequence=send.sequence,
                                         step_key=send.step_key, channel=send.channel, message=delivery.text or "",
                                         due_at=send.due_at))
+
+
+def new_book(store: Store, sender: Sender, *, sent: Iterable[datetime] = ()) -> SenderBook:
+    """A book of the sender's capacity (with its warm-up ramp's day 1 read from the store), holding ``sent``."""
+    first_day = store.first_sending_day(sender.name) if sender.warmup is not None else None
+    return SenderBook(sender.capacity(first_day=first_day), seed=sender.name, sent=sent)
 
 
 def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime) -> NewSend | NewChain | None:
