@@ -527,10 +527,13 @@ class Engine:
         chosen = self._uncertain_sends(list(ids))
         enrollments = self.store.enrollments_by_id({s.enrollment_id for s in chosen})
         marked = []
+        books: dict[str, SenderBook] = {}
         for send in chosen:
             sent_at = send.sent_at or self.clock.now()
             sequence, enrollment = self.sequences.get(send.sequence), enrollments.get(send.enrollment_id)
-            following = next_step(send, sequence, enrollment, sent_at) if sequence and enrollment else None
+            sender = self.config.senders.get(send.sender)
+            book = books.setdefault(send.sender, self._book(sender)) if sender is not None else None
+            following = next_step(send, sequence, enrollment, sent_at, book=book) if sequence and enrollment else None
             if self.store.confirm_sent(send, sent_at=sent_at, next_send=following):
                 marked.append(send.id or 0)
                 self.log.info("send.marked_sent", send_id=send.id, message_id=send.message_id)
@@ -1032,7 +1035,7 @@ class Engine:
                 and not (erased and erasure_key(c.email_key) in erased)]
 
     def _book(self, sender: Sender) -> SenderBook:
-        return new_book(self.store, sender, sent=self.store.queued_first_messages(sender.name))
+        return new_book(self.store, sender, now=self.clock.now())
 
     @staticmethod
     def zone_for(sequence: Sequence, contact: Contact, sender: Sender) -> ZoneInfo:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
 from sequencer import messages, rendering, timing, tokens, variants
-from sequencer.caps import SenderBook
+from sequencer.caps import Capacity, SenderBook
 from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
 from sequencer.clock import Clock
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
@@ -75,6 +75,22 @@ class _TickState:
     blocked: dict[str, datetime] = field(default_factory=dict)
     #: contact -> when messages went to them lately (``[frequency]``), read once a tick
     messages: dict[int, list[datetime]] = field(default_factory=dict)
+    #: sender -> (sends begun on its local day today, its latest send), read once a tick
+    loads: dict[str, list[Any]] = field(default_factory=dict)
+    #: send -> the instant it holds in its sender's book (its due time until it moves)
+    slots: dict[int, datetime] = field(default_factory=dict)
+    #: sender -> its capacity with the warm-up ramp's day 1, read once a tick
+    capacities: dict[str, Capacity] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Later:
+    """Why a send cannot go now: wait in its slot's place until ``at``, or take a new slot from ``at``."""
+
+    at: datetime
+    #: True: the send leaves its slot and takes the first free one at or after ``at`` (window
+    #: closed, day full, sender paused); False: a short wait for the gap after the latest send.
+    replace: bool
 
 
 class Dispatcher:
@@ -162,62 +178,111 @@ class Dispatcher:
             return self._give_up(send, contact, f"{missing} no longer configured", now)
         later = self._not_before(send, step, sequence, enrollment, sender, state, now)
         if later is not None:
-            self.store.reschedule(send.id, due_at=later, worker=self.worker_id)
-            self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=later.isoformat())
+            due = self._move(send, later, step, sequence, enrollment, sender, state)
+            self.store.reschedule(send.id, due_at=due, worker=self.worker_id)
+            self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=due.isoformat(),
+                           replaced=later.replace)
             return "deferred"
         return await self._deliver(send, step, sequence, contact, enrollment, sender, state, now)
 
     def _not_before(self, send: Send, step: Step, sequence: Sequence, enrollment: Enrollment, sender: Sender,
-                    state: _TickState, now: datetime) -> datetime | None:
-        """When the send may go instead, if not now: recipient window, sender pause, cap and gap."""
+                    state: _TickState, now: datetime) -> _Later | None:
+        """When the send may go instead, if not now: recipient window, frequency, sender pause, cap and gap."""
         if step.channel is Channel.WEBHOOK:
             return None
         fit = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))
         opens = fit(now)
         if opens > now:
-            return opens
+            return _Later(opens, replace=True)
         frequency = self.config.frequency
         if frequency is not None and step.channel in (Channel.EMAIL, Channel.LINKEDIN):
             allowed = plan.frequency_opens(state.messages.get(send.contact_id, []), max_messages=frequency.max_messages,
                                            span=frequency.span, now=now)
             if allowed is not None:
-                return fit(allowed)
+                return _Later(fit(allowed), replace=True)
         if step.channel is not Channel.EMAIL:
             return None
         paused = self.paused_until.get(sender.name)
         if paused is not None and paused > now:
-            return fit(paused)
+            return _Later(fit(paused), replace=True)
+        today = now.astimezone(sender.timezone).date()
+        count, last = self._load(sender, state, now)
+        if count >= self._capacity(sender, state).cap_on(today):
+            return _Later(fit(timing.local_midnight(today + timedelta(days=1), sender.timezone)), replace=True)
         blocked = state.blocked.get(sender.name)
-        if blocked is not None and blocked > now:
-            return fit(blocked)
-        book = self._book(sender, state, now)
-        earliest = book.earliest(now)
-        return fit(earliest) if earliest > now else None
+        wait = max(blocked or now, last + sender.min_gap if last is not None else now)
+        if wait <= now:
+            return None
+        # A short wait keeps the send's turn; one that would leave the window or the day takes a new slot.
+        stays = fit(wait) == wait and wait.astimezone(sender.timezone).date() == today
+        return _Later(wait if stays else fit(wait), replace=not stays)
+
+    def _move(self, send: Send, later: _Later, step: Step, sequence: Sequence, enrollment: Enrollment, sender: Sender,
+              state: _TickState) -> datetime:
+        """The send's new due time: ``later.at`` for a wait, else the first free slot from there."""
+        assert send.id is not None
+        if step.channel is not Channel.EMAIL:
+            return later.at
+        if not later.replace:
+            self._rebook(sender, state, send, later.at)
+            return later.at
+        book = self._book(sender, state, self.clock.now())
+        book.remove(state.slots.pop(send.id, send.due_at))
+        due = plan.place_step(sequence, send.step_index, due=later.at, zone=ZoneInfo(enrollment.timezone), book=book)
+        state.slots[send.id] = due
+        return due
 
     @staticmethod
-    def _quota(sender: Sender, now: datetime, book: SenderBook | None = None) -> Quota:
+    def _rebook(sender: Sender, state: _TickState, send: Send, at: datetime | None) -> None:
+        """The send now holds ``at`` in its sender's book (None: no slot), if the book was read this tick;
+        a book read later reads it from the database."""
+        assert send.id is not None
+        book = state.books.get(sender.name)
+        if book is not None:
+            book.remove(state.slots.pop(send.id, send.due_at))
+            if at is not None:
+                book.record(at)
+        if at is not None:
+            state.slots[send.id] = at
+
+    @staticmethod
+    def _quota(sender: Sender, now: datetime, capacity: Capacity | None = None) -> Quota:
         """The sender's cap and gap for its local day, enforced across workers by the store.
 
-        With the sender's ``book`` the cap is that day's (a warm-up ramp's value); without, ``daily_cap``.
+        With the sender's ``capacity`` the cap is that day's (a warm-up ramp's value); without, ``daily_cap``.
         """
         today = now.astimezone(sender.timezone).date()
-        cap = sender.daily_cap if book is None else book.cap_on(today)
+        cap = sender.daily_cap if capacity is None else capacity.cap_on(today)
         return Quota(sender=sender.name, day=today.isoformat(), since=timing.local_midnight(today, sender.timezone),
                      until=timing.local_midnight(today + timedelta(days=1), sender.timezone), cap=cap,
                      gap=sender.min_gap)
 
+    def _capacity(self, sender: Sender, state: _TickState) -> Capacity:
+        """The sender's cap (its warm-up ramp's day 1 read from the store), gap and jitter; read once a tick."""
+        capacity = state.capacities.get(sender.name)
+        if capacity is None:
+            first_day = self.store.first_sending_day(sender.name) if sender.warmup is not None else None
+            capacity = state.capacities[sender.name] = sender.capacity(first_day=first_day)
+        return capacity
+
     def _book(self, sender: Sender, state: _TickState, now: datetime) -> SenderBook:
-        """The sender's cap and spacing, from today's count and its latest send (read once a tick)."""
+        """The sender's book: what it sent since yesterday and every email it has queued. Read once a
+        tick, and only when a send must be placed (a follow-up, a deferral): a send going out in its slot
+        needs only the day's count and the latest send (:meth:`_load`)."""
         book = state.books.get(sender.name)
         if book is None:
-            book = new_book(self.store, sender)
+            book = state.books[sender.name] = new_book(self.store, sender, now=now)
+        return book
+
+    def _load(self, sender: Sender, state: _TickState, now: datetime) -> list[Any]:
+        """[sends begun today (sender-local), the latest send]: what the cap and gap are checked against."""
+        load = state.loads.get(sender.name)
+        if load is None:
             today = now.astimezone(sender.timezone).date()
             since = timing.local_midnight(today, sender.timezone)
             until = timing.local_midnight(today + timedelta(days=1), sender.timezone)
-            count, last = self.store.sender_load(sender.name, since=since, until=until)
-            book.preload(day=today, count=count, last=last)
-            state.books[sender.name] = book
-        return book
+            load = state.loads[sender.name] = list(self.store.sender_load(sender.name, since=since, until=until))
+        return load
 
     async def _deliver(self, send: Send, step: Step, sequence: Sequence, contact: Contact, enrollment: Enrollment,
                        sender: Sender, state: _TickState, now: datetime) -> str:
@@ -232,9 +297,9 @@ class Dispatcher:
         if warm is not None:  # connect and log in while a stop can still prevent the send
             not_ready = await warm(sender)
             if not_ready is not None:
-                return self._record(send, not_ready, sequence, enrollment, contact, sender, now)
+                return self._record(send, not_ready, sequence, enrollment, contact, sender, state, now)
         keys = blocking_keys(contact.email_key)
-        quota = self._quota(sender, now, self._book(sender, state, now)) if step.channel is Channel.EMAIL else None
+        quota = self._quota(sender, now, self._capacity(sender, state)) if step.channel is Channel.EMAIL else None
         started = self.store.begin_sending(send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=quota,
                                            **choice)
         if started.status in (BeginStatus.FULL, BeginStatus.TOO_SOON):
@@ -242,7 +307,9 @@ class Dispatcher:
             # in sender_days says when this sender can send again.
             assert started.retry_at is not None
             state.blocked[sender.name] = max(state.blocked.get(sender.name, now), started.retry_at)
-            later = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))(started.retry_at)
+            fit = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))
+            full = started.status is BeginStatus.FULL
+            later = self._move(send, _Later(fit(started.retry_at), replace=full), step, sequence, enrollment, sender, state)
             self.store.reschedule(send.id, due_at=later, worker=self.worker_id, keep_message=True)
             self.log.debug("send.deferred", send_id=send.id, sender=sender.name, until=later.isoformat(),
                            why=started.status.value)
@@ -251,6 +318,8 @@ class Dispatcher:
             # A stop got there first, the address is suppressed, or our lease ran out and another
             # worker took the send over: only a send still claimed by us is marked cancelled.
             self.log.info("send.cancelled", send_id=send.id, contact_id=contact.id, why="stopped, suppressed or taken over")
+            if step.channel is Channel.EMAIL:
+                self._rebook(sender, state, send, None)
             if self.store.finish(send.id, status="cancelled", error="stopped or suppressed before sending",
                                  worker=self.worker_id) and self.store.suppressed(keys):
                 # suppressed after enrolling (suppress add, a bounce elsewhere): end the enrollment too
@@ -259,7 +328,9 @@ class Dispatcher:
                                 detail="address or domain is on the suppression list")
             return "cancelled"
         if step.channel is Channel.EMAIL:
-            self._book(sender, state, now).record(now)
+            self._rebook(sender, state, send, now)
+            load = self._load(sender, state, now)
+            load[0], load[1] = load[0] + 1, now
             counts = state.counts[(send.sequence, send.step_key, sender.name)]
             for key, table in ((choice["subject_key"], counts[0]), (choice["body_key"], counts[1])):
                 if key:
@@ -267,7 +338,7 @@ class Dispatcher:
         if step.channel in (Channel.EMAIL, Channel.LINKEDIN):
             state.messages.setdefault(send.contact_id, []).append(now)
         result = await channel.deliver(delivery)
-        return self._record(send, result, sequence, enrollment, contact, sender, now)
+        return self._record(send, result, sequence, enrollment, contact, sender, state, now)
 
     def _channel(self, step: Step) -> ChannelAdapter:
         return self.channels[step.channel.value]
@@ -355,11 +426,15 @@ class Dispatcher:
     # -- outcomes -------------------------------------------------------------------------------
 
     def _record(self, send: Send, result: Result, sequence: Sequence, enrollment: Enrollment, contact: Contact,
-                sender: Sender, now: datetime) -> str:
+                sender: Sender, state: _TickState, now: datetime) -> str:
         assert send.id is not None and contact.id is not None
         fields = {"send_id": send.id, "sender": sender.name, "step": send.step_key, "detail": result.detail}
         if result.outcome is Outcome.SENT:
-            self.store.record_sent(send, sent_at=now, next_send=self._next(send, sequence, enrollment, now))
+            index = send.step_index + 1  # the sender's book is read only when an email must be placed
+            email_next = index < len(sequence.steps) and sequence.steps[index].channel is Channel.EMAIL
+            following = next_step(send, sequence, enrollment, now,
+                                  book=self._book(sender, state, now) if email_next else None)
+            self.store.record_sent(send, sent_at=now, next_send=following)
             self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
             return "sent"
         if result.outcome is Outcome.BOUNCE:
@@ -378,7 +453,11 @@ class Dispatcher:
                 now.astimezone(sender.timezone).date() + timedelta(days=1), sender.timezone)
             self.paused_until[sender.name] = until
             self.store.pause_sender(self._quota(sender, now), until=until)  # for every worker, not just this one
-            self.store.reschedule(send.id, due_at=until, error=error, worker=self.worker_id, refund=True,
+            step = _step(sequence, send)
+            assert step is not None
+            fit = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))
+            due = self._move(send, _Later(fit(until), replace=True), step, sequence, enrollment, sender, state)
+            self.store.reschedule(send.id, due_at=due, error=error, worker=self.worker_id, refund=True,
                                   keep_message=keep)
             self.log.warning("sender.paused", until=until.isoformat(), **fields)
             return "deferred"
@@ -393,8 +472,11 @@ class Dispatcher:
         if result.outcome is Outcome.RETRY and attempt < limit:
             # exponential back-off with jitter: base · 2^(attempt-1) · (1 + [0, 1))
             delay = self.config.retry_base * 2 ** (attempt - 1) * (1 + random.random())
-            self.store.reschedule(send.id, due_at=now + delay, error=error, worker=self.worker_id, keep_message=keep)
-            self.log.warning("send.retry", attempt=attempt, retry_at=(now + delay).isoformat(), **fields)
+            retry_at = now + delay
+            if send.channel == Channel.EMAIL.value and (book := state.books.get(sender.name)) is not None:
+                book.record(retry_at)  # the attempt keeps its slot; the retry holds one more
+            self.store.reschedule(send.id, due_at=retry_at, error=error, worker=self.worker_id, keep_message=keep)
+            self.log.warning("send.retry", attempt=attempt, retry_at=retry_at.isoformat(), **fields)
             return "retried"
         why = error if result.outcome is Outcome.FAILED else f"gave up after {attempt} attempts: {error}"
         return self._give_up(send, contact, why, now, sender=sender.name)
@@ -410,9 +492,6 @@ class Dispatcher:
         stopped = self.store.stop(contact.id, kind="failed", reason="failed", at=now, detail=why)
         if stopped is not None:
             self.log.warning("enrollment.stopped", contact_id=contact.id, enrollment_id=stopped.id, reason="failed")
-
-    def _next(self, send: Send, sequence: Sequence, enrollment: Enrollment, now: datetime) -> NewSend | NewChain | None:
-        return next_step(send, sequence, enrollment, now)
 
     def _finish(self, send: Send, outcome: str, why: str, *, status: str, **fields: Any) -> str:
         assert send.id is not None
@@ -431,14 +510,19 @@ class Dispatcher:
                                         due_at=send.due_at))
 
 
-def new_book(store: Store, sender: Sender, *, sent: Iterable[datetime] = ()) -> SenderBook:
-    """A book of the sender's capacity (with its warm-up ramp's day 1 read from the store), holding ``sent``."""
+def new_book(store: Store, sender: Sender, *, now: datetime) -> SenderBook:
+    """The sender's book (:class:`~sequencer.caps.SenderBook`): every email it sent since the start of
+    yesterday (its local day) and every one it has queued, with its warm-up ramp's day 1 from the store."""
     first_day = store.first_sending_day(sender.name) if sender.warmup is not None else None
+    yesterday = now.astimezone(sender.timezone).date() - timedelta(days=1)
+    sent = store.sender_slots(sender.name, since=timing.local_midnight(yesterday, sender.timezone))
     return SenderBook(sender.capacity(first_day=first_day), seed=sender.name, sent=sent)
 
 
-def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime) -> NewSend | NewChain | None:
-    """The step after ``send``, which went out at ``sent_at``; timed from message 1's actual send.
+def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: datetime,
+              book: SenderBook | None = None) -> NewSend | NewChain | None:
+    """The step after ``send``, which went out at ``sent_at``; timed from message 1's actual send and,
+    for an email with the sender's ``book``, placed in the first free slot from then (recorded there).
     After the last step: the next sequence (``then:``), deferred by ``after_days``, or nothing."""
     index = send.step_index + 1
     if index >= len(sequence.steps):
@@ -447,7 +531,10 @@ def next_step(send: Send, sequence: Sequence, enrollment: Enrollment, sent_at: d
         delay = plan.chain_delay(sequence.then, seed=str(enrollment.id))
         return NewChain(sequence=sequence.then.sequence, starts_at=sent_at + delay)
     anchor = sent_at if send.step_index == 0 else (enrollment.anchor_at or sent_at)
-    due = plan.next_step_due(sequence, index, anchor=anchor, zone=ZoneInfo(enrollment.timezone))
+    zone = ZoneInfo(enrollment.timezone)
+    due = plan.next_step_due(sequence, index, anchor=anchor, zone=zone)
+    if book is not None:
+        due = plan.place_step(sequence, index, due=due, zone=zone, book=book)
     step = sequence.steps[index]
     return NewSend(step_key=step.key, step_index=index, channel=step.channel.value, due_at=due)
 

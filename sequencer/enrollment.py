@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sequencer import rendering, timing
 from sequencer.caps import SenderBook
-from sequencer.model import STANDARD_FIELDS, Sequence, Step, StopScope, Then
+from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopScope, Then
 
 
 class EnrollmentStatus(enum.StrEnum):
@@ -39,9 +39,29 @@ def first_send_fit(sequence: Sequence, zone: ZoneInfo) -> Callable[[datetime], d
 
 
 def place_first_send(sequence: Sequence, *, zone: ZoneInfo, now: datetime, book: SenderBook) -> datetime:
-    """When message 1 goes out: inside the recipient's window and the sender's cap and spacing."""
+    """When message 1 goes out: the earliest instant from ``now`` inside the recipient's window that
+    the sender's book has free (cap and spacing, earlier gaps filled); recorded in the book."""
     fit = first_send_fit(sequence, zone)
-    return book.place(fit(now), fit)
+    return book.place(fit(now), fit, key=window_key(sequence, zone))
+
+
+def window_key(sequence: Sequence, zone: ZoneInfo) -> tuple[int, str]:
+    """Names a recipient's window in a sender's book (:meth:`~sequencer.caps.SenderBook.find`): one
+    sequence (the object: its window, days and holidays) in one zone."""
+    return id(sequence), zone.key
+
+
+def place_step(sequence: Sequence, step_index: int, *, due: datetime, zone: ZoneInfo, book: SenderBook | None) -> datetime:
+    """When a step due at ``due`` is sent: an email takes the sender's first free slot at or after
+    it inside the recipient's window (recorded in ``book``); a task goes at the first window moment;
+    a webhook at ``due``. The one placement for follow-ups, deferrals and re-placements."""
+    channel = sequence.steps[step_index].channel
+    if channel is Channel.WEBHOOK:
+        return due
+    fit = first_send_fit(sequence, zone)
+    if channel is not Channel.EMAIL or book is None:
+        return fit(due)
+    return book.place(fit(due), fit, key=window_key(sequence, zone))
 
 
 def place_rotating(sequence: Sequence, *, zone: ZoneInfo, now: datetime,
@@ -59,14 +79,17 @@ def place_rotating(sequence: Sequence, *, zone: ZoneInfo, now: datetime,
     fit = first_send_fit(sequence, zone)
     start = fit(now)
 
+    key = window_key(sequence, zone)
+    found = {name: book.find(start, fit, key=key) for name, book in books.items()}
+
     def rank(name: str) -> tuple[Any, ...]:
-        book = books[name]
-        at = fit(book.earliest(start))
+        book, at = books[name], found[name]
         day = book.local_date(at)
         return at.astimezone(zone).date(), book.sent_on(day) / book.cap_on(day), at, name
 
     best = min(books, key=rank)
-    return best, books[best].place(start, fit)
+    books[best].record(found[best])
+    return best, found[best]
 
 
 def next_step_due(sequence: Sequence, step_index: int, *, anchor: datetime, zone: ZoneInfo) -> datetime:

@@ -5,14 +5,13 @@ It runs the engine's own parts on made-up contacts:
 
 * **Schedule**, deterministic and computed once. Every contact is enrolled at ``start``: message 1
   is placed by :func:`sequencer.enrollment.place_rotating` over one :class:`~sequencer.caps.SenderBook`
-  per sender, as enrolling places it. The sends are then dispatched in due order, as the worker
-  claims them (due time, then row order): an email takes the first slot its sender's book allows
-  (daily cap, gap, jitter, warm-up) inside the recipient's window; a LinkedIn or call task goes at
-  the first window moment; a webhook at its due time. Each next step is due at
-  :func:`sequencer.enrollment.next_step_due` from message 1's actual send. Follow-ups share the
-  daily cap with message 1s, so, as in the worker, they slow the first touches down. The schedule
-  assumes nobody replies: with replies a few follow-ups are cancelled and the campaign ends a
-  little sooner.
+  per sender, as enrolling places it, and goes out at that time, as the worker sends it. When a step
+  goes out, the next one is due at :func:`sequencer.enrollment.next_step_due` from message 1's actual
+  send and placed as the worker places it (:func:`sequencer.enrollment.place_step`): an email in the
+  first free slot of its sender's book (daily cap, gap, jitter, warm-up) inside the recipient's
+  window, never moving a message 1 already booked; a LinkedIn or call task at the first window
+  moment; a webhook at its due time. The schedule assumes nobody replies: with replies a few
+  follow-ups are cancelled and the campaign ends a little sooner.
 * **Replies**, a Monte Carlo over the schedule. A send is a success (the sequence's metric,
   replies by default) with its assumed rate. A success that stops the sequence (a reply; a goal
   when the sequence stops on goals) cancels the contact's later steps: it is assumed to arrive
@@ -196,7 +195,7 @@ class Schedule:
     last_send: datetime
     #: From ``start`` to the last message 1, in weeks.
     weeks_to_reach: float
-    #: Local dates (the sequence's zone) on which a message 1 goes out.
+    #: Dates on which a message 1 goes out, each in its sender's zone: the sending days it takes.
     days_with_message_1: int
     #: Contacts whose message 1 each sender sends.
     contacts_by_sender: dict[str, int]
@@ -401,59 +400,50 @@ def contact_zones(p: PlanInput) -> list[ZoneInfo]:
 
 
 def schedule(p: PlanInput) -> list[Slot]:
-    """Every send of the campaign if nobody replied, in time order: enrolled at ``start``, dispatched in due order."""
+    """Every send of the campaign if nobody replied, in time order: enrolled at ``start`` as ``enroll``
+    places them, each next step placed in its sender's book when the step before it is sent."""
     zones = contact_zones(p)
     books = {s.name: SenderBook(s.capacity(), seed=s.name) for s in p.senders}
     queue = []
     for contact, zone in enumerate(zones):
         sender, due = enrollment.place_rotating(p.sequence, zone=zone, now=p.start, books=books)
         queue.append((due, contact, contact, 0, sender))  # (due, row order, contact, step, sender)
-    return _dispatch(p, zones, queue)
+    return _dispatch(p, zones, queue, books)
 
 
-def _dispatch(p: PlanInput, zones: list[ZoneInfo], queue: list[tuple[datetime, int, int, int, str]]) -> list[Slot]:
-    """Send in due order, as the worker claims, each next step queued when the step before it is sent and
-    due at :func:`~sequencer.enrollment.next_step_due` from message 1's actual send (at once if that is past)."""
+def _dispatch(p: PlanInput, zones: list[ZoneInfo], queue: list[tuple[datetime, int, int, int, str]],
+              books: Mapping[str, SenderBook]) -> list[Slot]:
+    """Send in due order, as the worker does: each send goes at its placed time (placements never collide),
+    and the next step is placed (:func:`~sequencer.enrollment.place_step`) once the step before it is sent,
+    due at :func:`~sequencer.enrollment.next_step_due` from message 1's actual send."""
     seq = p.sequence
-    books = {s.name: SenderBook(s.capacity(), seed=s.name) for s in p.senders}
-    fits = {zone: enrollment.first_send_fit(seq, zone) for zone in set(zones)}
     anchors: dict[int, datetime] = {}
     rows = len(queue)
     heapq.heapify(queue)
     out = []
     while queue:
-        due, _, contact, index, sender = heapq.heappop(queue)
-        at = _send_time(seq.steps[index], due, books[sender], fits[zones[contact]])
+        at, _, contact, index, sender = heapq.heappop(queue)
         out.append(Slot(at=at, contact=contact, step=index, sender=sender))
         anchor = anchors.setdefault(contact, at)
         if index + 1 < len(seq.steps):  # queued once this one is sent: never due before it went
-            nxt = enrollment.next_step_due(seq, index + 1, anchor=anchor, zone=zones[contact])
-            heapq.heappush(queue, (max(nxt, at), rows, contact, index + 1, sender))
+            due = max(enrollment.next_step_due(seq, index + 1, anchor=anchor, zone=zones[contact]), at)
+            placed = enrollment.place_step(seq, index + 1, due=due, zone=zones[contact], book=books[sender])
+            heapq.heappush(queue, (placed, rows, contact, index + 1, sender))
             rows += 1
-    out.sort(key=lambda s: s.at)
     return out
-
-
-def _send_time(step: Step, due: datetime, book: SenderBook, fit: Callable[[datetime], datetime]) -> datetime:
-    """When the dispatcher sends a step due at ``due``: an email under the sender's cap and gap in the window."""
-    if step.channel is Channel.EMAIL:
-        return book.place(due, fit)
-    if step.channel is Channel.WEBHOOK:
-        return due
-    return fit(due)
 
 
 def summarise(p: PlanInput, slots: list[Slot]) -> Schedule:
     """The schedule's answers: first and last message 1, weeks to reach everyone, load per week."""
     firsts = [s for s in slots if s.step == 0]
-    zone = p.sequence.timezone or _UTC
+    zones = {s.name: s.zone for s in p.senders}
     by_sender = {s.name: 0 for s in p.senders}
     for slot in firsts:
         by_sender[slot.sender] += 1
     last = max(s.at for s in firsts)
     return Schedule(first_message_1=min(s.at for s in firsts), last_message_1=last, last_send=max(s.at for s in slots),
                     weeks_to_reach=(last - p.start) / WEEK,
-                    days_with_message_1=len({s.at.astimezone(zone).date() for s in firsts}),
+                    days_with_message_1=len({s.at.astimezone(zones[s.sender]).date() for s in firsts}),
                     contacts_by_sender=by_sender, weeks=_weeks(p, slots))
 
 

@@ -268,16 +268,16 @@ class Store:
             s.commit()
         return len(plans)
 
-    def queued_first_messages(self, sender: str) -> list[datetime]:
-        """Due times of the sender's first messages still to go out: new enrollments queue behind them.
-
-        Follow-ups are left out: they are days ahead, and placing new first messages after them
-        would hold those back for days (the dispatcher fits everything to cap and gap anyway).
-        """
-        with self.session() as s:
-            query = select(Send.due_at).where(Send.sender == sender, Send.step_index == 0,
-                                              col(Send.status).in_(("scheduled", "claimed")))
-            return list(s.exec(query))
+    def sender_slots(self, sender: str, *, since: datetime) -> list[datetime]:
+        """The sender's book: when each of its emails went out since ``since`` and when each one
+        still queued (any step) is due. New placements fill the free slots around them."""
+        sends = Send.__table__  # type: ignore[attr-defined]
+        mine = sa.and_(sends.c.sender == sender, sends.c.channel == "email")
+        with self.engine.connect() as conn:
+            queued = conn.execute(sa.select(sends.c.due_at).where(mine, sends.c.status.in_(("scheduled", "claimed"))))
+            made = conn.execute(sa.select(sends.c.sent_at).where(
+                mine, sends.c.status.in_(("sending", "sent", "uncertain", "bounced")), sends.c.sent_at >= since))
+            return [moment for (at,) in [*queued, *made] if (moment := _aware(at)) is not None]
 
     def sends(self, enrollment_id: int) -> list[Send]:
         with self.session() as s:

@@ -92,20 +92,29 @@ def test_min_gap_is_respected() -> None:
     book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
                       sent=[utc(2026, 6, 1, 9, 0)])
     assert book.earliest(utc(2026, 6, 1, 9, 5)) == utc(2026, 6, 1, 9, 15)
-    assert book.earliest(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 9, 15)
+    assert book.earliest(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 8, 0)  # the gap before 9:00 is free
+    assert book.earliest(utc(2026, 6, 1, 8, 50)) == utc(2026, 6, 1, 9, 15)  # too close before 9:00
+    assert book.earliest(utc(2026, 6, 1, 8, 45)) == utc(2026, 6, 1, 8, 45)  # exactly min_gap before it
     assert book.earliest(utc(2026, 6, 1, 9, 30)) == utc(2026, 6, 1, 9, 30)
     assert len(book) == 1  # earliest() places nothing
     placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(3)]
     assert placed == [utc(2026, 6, 1, 9, 15), utc(2026, 6, 1, 9, 30), utc(2026, 6, 1, 9, 45)]
 
 
-def test_spacing_starts_from_the_latest_send_in_any_order() -> None:
+def test_spacing_holds_on_both_sides_of_every_send_in_any_order() -> None:
     book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
                       sent=[utc(2026, 6, 1, 10, 0), utc(2026, 6, 1, 9, 0)])
     assert book.last == utc(2026, 6, 1, 10, 0)
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)
-    book.record(datetime(2026, 6, 1, 23, 0, tzinfo=AUCKLAND))  # Mon 23:00 NZST = 11:00 UTC
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 11, 15)
+    # 9:00-10:00 leaves room for one send at 9:15..9:45: the earlier gap is filled.
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 15)
+    assert book.earliest(utc(2026, 6, 1, 9, 50)) == utc(2026, 6, 1, 10, 15)
+    book.record(datetime(2026, 6, 1, 21, 25, tzinfo=AUCKLAND))  # Mon 21:25 NZST = 9:25 UTC
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)  # 15 min clear of 9:25 and of 10:00
+    assert book.slots() == [utc(2026, 6, 1, 9, 0), utc(2026, 6, 1, 9, 25), utc(2026, 6, 1, 10, 0)]
+    book.record(utc(2026, 6, 1, 9, 45))
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)  # no room left before 10:00
+    assert book.remove(utc(2026, 6, 1, 9, 45)) and not book.remove(utc(2026, 6, 1, 9, 45))
+    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)
 
 
 def _gaps(placed: list[datetime]) -> list[timedelta]:
