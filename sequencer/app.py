@@ -872,7 +872,8 @@ class Engine:
         :mod:`sequencer.reporting` for its JSON, CSV and HTML forms."""
         from sequencer import reporting
 
-        caps = {name: sender.daily_cap for name, sender in self.config.senders.items()}
+        caps = {name: sender.capacity(first_day=self.store.first_sending_day(name) if sender.warmup else None)
+                for name, sender in self.config.senders.items()}
         return reporting.build(self.store, self.sequences, caps=caps, now=self.clock.now())
 
     def __enter__(self) -> Engine:

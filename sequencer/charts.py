@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 INK, GRID = "#1f2937", "#e5e7eb"
 BLUES = ("#1d4ed8", "#2563eb", "#3b82f6", "#60a5fa", "#93c5fd")
-GREEN, PURPLE, SLATE, RED, GREY = "#16a34a", "#7c3aed", "#475569", "#dc2626", "#9ca3af"
+GREEN, PURPLE, SLATE, RED, GREY, AMBER = "#16a34a", "#7c3aed", "#475569", "#dc2626", "#9ca3af", "#f59e0b"
 WIDTH = 9.0  # inches; the page scales the SVG to its column
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
@@ -106,25 +106,56 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
 
 
 def sender_days(sender: str, days: Sequence[SenderDayLine], *, ident: str) -> str:
-    """Sends per local day as bars, days at the cap darker, the daily cap as a dashed red line."""
-    cap = days[-1].cap if days else None
-    with _figure(2.6) as (fig, ax):
-        when = [date.fromisoformat(d.day).toordinal() for d in days]  # a day without sends stays a gap
-        full = [cap is not None and d.sent >= cap for d in days]
-        ax.bar(when, [d.sent for d in days], width=0.8, color=[BLUES[0] if f else BLUES[3] for f in full])
-        if cap is not None:
-            ax.axhline(cap, color=RED, linestyle="--", linewidth=1.4)
-            ax.text(0.995, cap, f" daily cap {cap}", transform=ax.get_yaxis_transform(), color=RED, va="bottom",
-                    ha="right", fontsize=9)
+    """Sends per local day as bars against the cap in force each day, drawn as a red step line (the
+    warm-up ramp, then the daily cap; a step between two days with sends falls halfway). Backlog days
+    (message 1s still waiting at their end) at the cap are dark blue, under it amber, with no cap
+    known slate; the rest light blue. The legend sits above the plot, clear of the bars."""
+    when = [date.fromisoformat(d.day).toordinal() for d in days]  # a day without sends stays a gap
+    with _figure(2.9) as (fig, ax):
+        for (colour, label), picked in _by_kind(days).items():
+            bars = ax.bar([when[i] for i in picked], [days[i].sent for i in picked], width=0.8, color=colour, label=label)
+            for i, bar in zip(picked, bars, strict=True):
+                bar.set_gid(f"day-{days[i].day}")  # the page's tests find a day's bar by its date
+        caps = [d.cap for d in days]
+        known = [c for c in caps if c is not None]
+        if days and len(known) == len(caps):
+            edges = [when[0] - 0.5, *((a + b) / 2 for a, b in itertools.pairwise(when)), when[-1] + 0.5]
+            label = f"daily cap {known[0]}" if min(known) == max(known) else f"cap in force ({min(known)} to {max(known)})"
+            ax.stairs(known, edges, baseline=None, color=RED, linewidth=1.6, label=label, gid="cap-in-force")
         step = max(1, (when[-1] - when[0]) // 10 + 1) if when else 1
         ticks = list(range(when[0], when[-1] + 1, step)) if when else []
         ax.set_xticks(ticks, [date.fromordinal(t).strftime("%b %d") for t in ticks])
         ax.set_xlim((when[0] - 1, when[-1] + 1) if when else (0, 1))
-        ax.set_ylim(0, max([d.sent for d in days] + [cap or 0, 1]) * 1.15)
+        ax.set_ylim(0, max([d.sent for d in days] + known + [1]) * 1.12)
         ax.set_ylabel(f"sends by {sender}")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="y", color=GRID)
         ax.set_axisbelow(True)
+        fig.legend(loc="outside upper right", ncols=4, frameon=False, fontsize=9)
         return _svg(fig, ident)
+
+
+#: How a day's bar is coloured, and its legend entry.
+_AT_CAP_BACKLOG = (BLUES[0], "at the cap, backlog waiting")
+_UNDER_CAP_BACKLOG = (AMBER, "under the cap, backlog waiting")
+_BACKLOG = (SLATE, "backlog waiting (cap unknown)")
+_NO_BACKLOG = (BLUES[3], "no backlog")
+
+
+def _by_kind(days: Sequence[SenderDayLine]) -> dict[tuple[str, str], list[int]]:
+    """The days' positions by bar colour, in legend order (only the colours used)."""
+    kinds: dict[tuple[str, str], list[int]] = {_AT_CAP_BACKLOG: [], _UNDER_CAP_BACKLOG: [], _BACKLOG: [], _NO_BACKLOG: []}
+    for i, d in enumerate(days):
+        kinds[_kind(d)].append(i)
+    return {kind: picked for kind, picked in kinds.items() if picked}
+
+
+def _kind(day: SenderDayLine) -> tuple[str, str]:
+    if not day.waiting:
+        return _NO_BACKLOG
+    if day.cap is None:
+        return _BACKLOG
+    return _AT_CAP_BACKLOG if day.at_cap else _UNDER_CAP_BACKLOG
 
 
 def reply_times(delays: Sequence[ReplyDelay], *, ident: str) -> str:

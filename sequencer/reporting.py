@@ -2,7 +2,8 @@
 
 :func:`build` gathers a :class:`Report` with a handful of GROUP BY queries (see the
 ``reporting`` section of :class:`~sequencer.store.Store`), so its cost grows with the number
-of sequences, steps, variants and sender-days, not with the number of sends. Variant numbers
+of sequences, steps, variants and sender-days (and, for the backlog, the quarter hours in which
+message 1s were queued or went out), not with the number of sends. Variant numbers
 are counted by :func:`sequencer.looks.counted`, the same function the scoring job uses, so they
 agree with ``sequencer score``.
 
@@ -20,13 +21,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from sequencer.caps import Capacity
 from sequencer.looks import counted as counted_by_scoring
 from sequencer.looks import families
 from sequencer.model import Sequence, StopReason
@@ -41,6 +43,8 @@ NOT_STARTED = ("deferred", "skipped")
 PENDING = ("scheduled", "claimed", "sending")
 #: The tables ``to_csv`` writes (``sequencer report --csv TABLE``).
 TABLES = ("sequences", "steps", "variants", "senders", "replies")
+#: Seconds in the store's time buckets for the backlog: a quarter hour, which no local midnight splits.
+_QUARTER_HOUR = 900
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,14 +150,50 @@ class VariantLine:
 
 @dataclass(frozen=True, kw_only=True)
 class SenderDayLine:
-    """A sender's sends on one of its local days, as counted against its daily cap."""
+    """A sender's sends on one of its local days, as counted against the cap in force that day."""
 
     sender: str
     #: The sender's local date, ISO format.
     day: str
+    #: Emails counted against the cap that day (every step).
     sent: int
-    #: The configured daily cap; None for a sender no longer configured.
+    #: The cap in force that day: the warm-up ramp's value, then ``daily_cap``; None for a sender
+    #: no longer configured.
     cap: int | None
+    #: The backlog at the day's end: the sender's message-1 emails (not cancelled) queued before
+    #: the day ended that went out, or are due, after it. Counted in UTC days for a sender no longer
+    #: configured (its zone is unknown).
+    waiting: int = 0
+
+    @property
+    def at_cap(self) -> bool:
+        """Whether the day used the cap in force then."""
+        return self.cap is not None and self.sent >= self.cap
+
+
+@dataclass(frozen=True, kw_only=True)
+class SenderUse:
+    """One sender's days summed up: how full they were while a backlog waited."""
+
+    sender: str
+    days: int
+    sent: int
+    #: The day with the most sends (the latest of equals).
+    busiest: SenderDayLine
+    #: The cap in force on the sender's local today; None for a sender no longer configured.
+    cap_today: int | None
+    #: Days that used the cap in force then; None when no day's cap is known.
+    at_cap: int | None
+    #: Days that ended with message 1s still waiting (``waiting`` above 0).
+    backlog_days: int
+    #: Sent on those days, and their caps summed (days of a sender no longer configured have none).
+    backlog_sent: int
+    backlog_cap: int
+
+    @property
+    def backlog_use(self) -> float | None:
+        """The cap used on backlog days: sent ÷ cap in force, over those days; None without any."""
+        return self.backlog_sent / self.backlog_cap if self.backlog_cap else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +212,8 @@ class Report:
     sequences: tuple[SequenceStats, ...] = ()
     variants: tuple[VariantLine, ...] = ()
     sender_days: tuple[SenderDayLine, ...] = ()
+    #: Each configured sender's cap on its local today (warm-up included).
+    caps_today: dict[str, int] = field(default_factory=dict)
     reply_delays: tuple[ReplyDelay, ...] = ()
 
     @property
@@ -195,12 +237,18 @@ class Report:
         """The median time to reply in hours (to the hour); None without replies."""
         return _median_hours(self.reply_delays)
 
+    def sender_use(self) -> list[SenderUse]:
+        """Per sender with a day in :attr:`sender_days`: its days summed up."""
+        return [_use(sender, rows, self.caps_today.get(sender)) for sender, rows in _per_sender(self.sender_days).items()]
+
 
 # -- assembly -----------------------------------------------------------------------------------
 
-def build(store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str, int], now: datetime) -> Report:
+def build(store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str, Capacity], now: datetime) -> Report:
     """The report at ``now``: every sequence with an enrollment or a send, its steps, its variants;
-    each sender's days against ``caps`` (sender name -> daily cap); the times to reply."""
+    each sender's days against the cap in force then and its backlog (``caps``: each configured
+    sender's capacity, its ``first_day`` filled from :meth:`~sequencer.store.Store.first_sending_day`);
+    the times to reply."""
     enrollments = _by_sequence(store.enrollment_counts())
     sends: dict[str, dict[tuple[int, str], dict[str, int]]] = defaultdict(dict)
     for sequence, step, index, status, count in store.step_counts():
@@ -217,11 +265,58 @@ def build(store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str,
     names += sorted((set(enrollments) | set(sends)) - set(names))
     stats = tuple(_sequence(n, sequences.get(n), enrollments.get(n, {}), sends.get(n, {}), events, stops.get(n, {}))
                   for n in names)
+    days, today = _sender_days(store, caps, now)
     return Report(generated_at=now, sequences=stats,
                   variants=tuple(_variants(store, [sequences[n] for n in names if n in sequences], now)),
-                  sender_days=tuple(SenderDayLine(sender=s, day=d, sent=n, cap=caps.get(s))
-                                    for s, d, n in store.report_sender_days()),
-                  reply_delays=_delays(store.report_reply_delays()))
+                  sender_days=days, caps_today=today, reply_delays=_delays(store.report_reply_delays()))
+
+
+def _sender_days(store: Store, caps: Mapping[str, Capacity],
+                 now: datetime) -> tuple[tuple[SenderDayLine, ...], dict[str, int]]:
+    """Each sender's days with the cap in force and the backlog at their end; each sender's cap today.
+
+    A capacity without ``first_day`` gets the sender's first day with a send here, which is what
+    the store would have filled in."""
+    rows = [(sender, date.fromisoformat(day), sent) for sender, day, sent in store.report_sender_days()]
+    first: dict[str, date] = {}
+    for sender, day, sent in rows:
+        if sent and (sender not in first or day < first[sender]):
+            first[sender] = day
+    wanted: dict[str, list[date]] = defaultdict(list)
+    for sender, day, _sent in rows:
+        wanted[sender].append(day)
+    waiting = _waiting(store.report_first_message_flow(), {s: c.zone for s, c in caps.items()}, wanted)
+
+    def cap(sender: str, day: date) -> int | None:
+        capacity = caps.get(sender)
+        return None if capacity is None else capacity.cap_on(day, first_day=first.get(sender))
+
+    lines = tuple(SenderDayLine(sender=sender, day=day.isoformat(), sent=sent, cap=cap(sender, day),
+                                waiting=waiting.get((sender, day), 0)) for sender, day, sent in rows)
+    today = {s: c.cap_on(now.astimezone(c.zone).date(), first_day=first.get(s)) for s, c in caps.items()}
+    return lines, today
+
+
+def _waiting(flow: Iterable[tuple[str, int, int, int]], zones: Mapping[str, tzinfo],
+             wanted: Mapping[str, list[date]]) -> dict[tuple[str, date], int]:
+    """The backlog at the end of each wanted (sender, local day), from the store's per quarter hour
+    counts of message 1s queued and out of the queue (:meth:`~sequencer.store.Store.report_first_message_flow`):
+    queued by the day's end, less out of the queue by then. A running sum over the days in order:
+    linear in the quarter hours, plus sorting them."""
+    changes: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for sender, quarter, queued, out in flow:
+        day = datetime.fromtimestamp(quarter * _QUARTER_HOUR, UTC).astimezone(zones.get(sender, UTC)).date()
+        changes[sender][day] += queued - out
+    found: dict[tuple[str, date], int] = {}
+    for sender, days in wanted.items():
+        steps = sorted(changes.get(sender, {}).items())
+        i = level = 0
+        for day in sorted(days):
+            while i < len(steps) and steps[i][0] <= day:
+                level += steps[i][1]
+                i += 1
+            found[(sender, day)] = level
+    return found
 
 
 def _by_sequence(rows: Iterable[tuple[str, str, str | None, int]]) -> dict[str, dict[tuple[str, str | None], int]]:
@@ -323,6 +418,7 @@ def to_json(report: Report) -> str:
         "variants": [{**asdict(v), "rate": v.rate, "since": v.since.isoformat() if v.since else None}
                      for v in report.variants],
         "sender_days": [asdict(d) for d in report.sender_days],
+        "caps_today": report.caps_today,
         "reply_delays": [asdict(d) for d in report.reply_delays],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -376,9 +472,9 @@ def _csv_variants(report: Report) -> Iterable[list[Any]]:
 
 
 def _csv_senders(report: Report) -> Iterable[list[Any]]:
-    yield ["sender", "day", "sent", "cap"]
+    yield ["sender", "day", "sent", "cap", "waiting"]
     for d in report.sender_days:
-        yield [d.sender, d.day, d.sent, d.cap]
+        yield [d.sender, d.day, d.sent, d.cap, d.waiting]
 
 
 def _csv_replies(report: Report) -> Iterable[list[Any]]:
@@ -407,7 +503,7 @@ def to_rich(report: Report) -> list[RenderableType]:
     if report.variants:
         out.append(_rich_variants(report.variants))
     if report.sender_days:
-        out.append(_rich_senders(report.sender_days))
+        out.append(_rich_senders(report.sender_use()))
     return out
 
 
@@ -460,16 +556,25 @@ def _rich_variants(variants: Iterable[VariantLine]) -> Table:
     return table
 
 
-def _rich_senders(days: Iterable[SenderDayLine]) -> Table:
-    table = Table("sender", "days", "sent", "busiest day", "daily cap", "days at cap",
-                  title="Senders (per local day; `--csv senders` lists every day)", title_justify="left")
-    for sender, rows in _per_sender(days).items():
-        busiest = max(rows, key=lambda d: (d.sent, d.day))
-        cap = rows[-1].cap
-        at_cap = sum(1 for d in rows if cap is not None and d.sent >= cap)
-        table.add_row(Text(sender), str(len(rows)), str(sum(d.sent for d in rows)), f"{busiest.day}: {busiest.sent}",
-                      "-" if cap is None else str(cap), str(at_cap) if cap is not None else "-")
+def _rich_senders(senders: Iterable[SenderUse]) -> Table:
+    table = Table("sender", "days", "sent", "busiest day", "cap today", "days at cap", "backlog days",
+                  "use on backlog days",
+                  title="Senders, per local day against the cap in force that day (backlog days: message 1s still "
+                        "waiting at the day's end; `--csv senders` lists every day)", title_justify="left")
+    for u in senders:
+        table.add_row(Text(u.sender), str(u.days), str(u.sent), f"{u.busiest.day}: {u.busiest.sent}",
+                      _count(u.cap_today), _count(u.at_cap), str(u.backlog_days), _pct(u.backlog_use))
     return table
+
+
+def _use(sender: str, rows: list[SenderDayLine], cap_today: int | None) -> SenderUse:
+    backlog = [d for d in rows if d.waiting]
+    return SenderUse(sender=sender, days=len(rows), sent=sum(d.sent for d in rows),
+                     busiest=max(rows, key=lambda d: (d.sent, d.day)), cap_today=cap_today,
+                     at_cap=sum(d.at_cap for d in rows) if any(d.cap is not None for d in rows) else None,
+                     backlog_days=len(backlog),
+                     backlog_sent=sum(d.sent for d in backlog if d.cap is not None),
+                     backlog_cap=sum(d.cap or 0 for d in backlog))
 
 
 def _per_sender(days: Iterable[SenderDayLine]) -> dict[str, list[SenderDayLine]]:
@@ -481,6 +586,10 @@ def _per_sender(days: Iterable[SenderDayLine]) -> dict[str, list[SenderDayLine]]
 
 def _reasons_text(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{reason} {count}" for reason, count in counts.items())
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def _pct(value: float | None) -> str:
@@ -510,7 +619,7 @@ def to_html(report: Report) -> str:
         ident = ids.make("funnel", sequence.name)
         body.append(_html_sequence(sequence, charts.funnel(sequence, ident=ident), ident))
     body.append(_html_variants(report.variants, charts.variants(report.variants, ident="variants") if report.variants else None))
-    body.append(_html_senders(report.sender_days, ids, charts))
+    body.append(_html_senders(report, ids, charts))
     body.append(_html_replies(report, charts.reply_times(report.reply_delays, ident="reply-times")
                               if report.reply_delays else None))
     return _PAGE.format(style=_STYLE, body="\n".join(body))
@@ -569,21 +678,43 @@ def _html_variants(variants: tuple[VariantLine, ...], svg: str | None) -> str:
             f"<table class=\"variants\"><thead>{head}</thead><tbody>{rows}</tbody></table>\n</section>")
 
 
-def _html_senders(days: tuple[SenderDayLine, ...], ids: _Ids, charts: Any) -> str:
-    if not days:
+def _html_senders(report: Report, ids: _Ids, charts: Any) -> str:
+    if not report.sender_days:
         return "<section><h2>Sends per day</h2><p>No sends counted against a sender's cap yet.</p></section>"
-    parts = ["<section>\n<h2>Sends per day</h2>\n<p class=\"line\">Per sender and local day, as counted against the "
-             "daily cap (the dashed line).</p>"]
-    for sender, rows in _per_sender(days).items():
-        ident = ids.make("sends", sender)
-        parts.append(_figure(ident, "sends-per-day", charts.sender_days(sender, rows, ident=ident),
-                             f"{sender}: sends per local day", f' data-sender="{_e(sender)}"'))
-        table = "".join(f"<tr><td>{_e(d.day)}</td>{_num(d.sent)}<td class=\"n\">{'–' if d.cap is None else d.cap}</td></tr>"
-                        for d in rows)
-        parts.append(f"<details><summary>{_e(sender)}: every day ({len(rows)})</summary><table class=\"days\">"
-                     f"<thead><tr><th>day</th><th>sent</th><th>cap</th></tr></thead><tbody>{table}</tbody></table></details>")
+    parts = ["<section>\n<h2>Sends per day</h2>\n<p class=\"line\">Per sender and local day, against the cap in "
+             "force that day (the red line, which climbs a sender's warm-up ramp). A backlog day ended with message 1s "
+             "still waiting to go out: dark bars are backlog days that used their cap, amber ones backlog days "
+             "that did not.</p>"]
+    days = _per_sender(report.sender_days)
+    for use in report.sender_use():
+        rows = days[use.sender]
+        ident = ids.make("sends", use.sender)
+        parts.append(f"<h3>{_e(use.sender)}</h3>\n<p class=\"line\">{_e(_use_line(use))}</p>")
+        parts.append(_figure(ident, "sends-per-day", charts.sender_days(use.sender, rows, ident=ident),
+                             f"{use.sender}: sends per local day against the cap in force", f' data-sender="{_e(use.sender)}"'))
+        table = "".join(f"<tr class=\"{_day_class(d)}\"><td>{_e(d.day)}</td>{_num(d.sent)}"
+                        f"<td class=\"n\">{'–' if d.cap is None else d.cap}</td>{_num(d.waiting)}</tr>" for d in rows)
+        parts.append(f"<details><summary>{_e(use.sender)}: every day ({len(rows)})</summary><table class=\"days\">"
+                     "<thead><tr><th>day</th><th>sent</th><th>cap in force</th><th>waiting at the day's end</th></tr>"
+                     f"</thead><tbody>{table}</tbody></table></details>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _use_line(u: SenderUse) -> str:
+    """One sender's days in a line: totals, today's cap, days at cap and the cap used on backlog days."""
+    parts = [_plural(u.days, "day"), f"{u.sent} sent", f"busiest {u.busiest.day}: {u.busiest.sent}"]
+    if u.cap_today is not None:
+        parts.append(f"cap today {u.cap_today}")
+    parts.append("cap unknown (not configured)" if u.at_cap is None else f"{_plural(u.at_cap, 'day')} at cap")
+    parts.append(_plural(u.backlog_days, "backlog day"))
+    if u.backlog_use is not None:
+        parts.append(f"{_pct(u.backlog_use)} of the cap used on backlog days")
+    return " · ".join(parts)
+
+
+def _day_class(d: SenderDayLine) -> str:
+    return " ".join(name for name, on in (("at-cap", d.at_cap), ("backlog", d.waiting > 0)) if on) or "under-cap"
 
 
 def _html_replies(report: Report, svg: str | None) -> str:
@@ -611,6 +742,7 @@ body { margin: 0; background: #f8fafc; color: var(--ink);
 main { max-width: 1100px; margin: 0 auto; padding: 28px 24px 64px; }
 h1 { font-size: 28px; margin: 0 0 6px; }
 h2 { font-size: 20px; margin: 0 0 4px; }
+h3 { font-size: 16px; margin: 16px 0 0; }
 .summary { font-size: 17px; margin: 0; }
 .generated, .line, figcaption { color: var(--muted); margin: 2px 0 12px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 22px 0; }
@@ -624,6 +756,7 @@ tbody tr:nth-child(even) { background: #fafafa; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.why { color: var(--muted); font-size: 13px; }
 tr.retired td { color: var(--muted); }
+tr.at-cap.backlog td:first-child { box-shadow: inset 3px 0 var(--accent); }
 .badge { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 12px; font-weight: 600; }
 .badge.live { background: #dcfce7; color: var(--good); }
 .badge.retired { background: #fee2e2; color: var(--bad); }

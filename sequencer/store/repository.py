@@ -914,6 +914,31 @@ class Store:
         d = SenderDay.__table__  # type: ignore[attr-defined]
         return self._rows(sa.select(d.c.sender, d.c.day, d.c.sent).order_by(d.c.sender, d.c.day))
 
+    def report_first_message_flow(self) -> list[tuple[str, int, int, int]]:
+        """(sender, quarter hour, message-1 emails queued in it, message-1 emails out of the queue in it).
+
+        Quarter hours are counted from 1970-01-01 UTC (an instant's one is its Unix time // 900).
+        Message-1 emails are the step-0 email sends not cancelled; one leaves the queue when it went
+        out, or else when it is (or was) due, never before it was queued. Quarter hours keep the count
+        independent of the number of sends, and exact in sender-local days: every zone's UTC offset
+        today is a whole number of quarter hours, so no quarter hour straddles a local midnight."""
+        t = Send.__table__  # type: ignore[attr-defined]
+        out = sa.func.coalesce(t.c.sent_at, t.c.due_at)
+        mine = sa.and_(t.c.step_index == 0, t.c.channel == "email", t.c.status != "cancelled")
+        flow: dict[tuple[str, int], list[int]] = {}
+        for position, at in enumerate((t.c.created_at, sa.case((out < t.c.created_at, t.c.created_at), else_=out))):
+            quarter = self._quarter_hour(at).label("quarter")
+            for sender, number, count in self._rows(sa.select(t.c.sender, quarter, sa.func.count()).where(mine)
+                                                    .group_by(t.c.sender, quarter)):
+                flow.setdefault((sender, int(number)), [0, 0])[position] += count
+        return [(sender, number, queued, gone) for (sender, number), (queued, gone) in flow.items()]
+
+    def _quarter_hour(self, at: Any) -> Any:
+        """SQL for the quarter hour (Unix time // 900) of the datetime expression ``at``."""
+        if self.dialect == "sqlite":  # naive UTC ISO text there; cut the fraction first, %s would round it
+            return sa.cast(sa.func.strftime("%s", sa.func.substr(at, 1, 19)), sa.Integer) // 900
+        return sa.cast(sa.func.floor(sa.extract("epoch", at) / 900), sa.BigInteger)
+
     def report_reply_delays(self, kind: str = "reply") -> list[tuple[int, int]]:
         """(whole hours from a send going out to a ``kind`` event credited to it, count of such events)."""
         t, e = Send.__table__, Event.__table__  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from browser import Browser
 from sending_rig import MONDAY, Rig, person, write_sequence
 
 from sequencer import reporting
+from sequencer.caps import Warmup
 from sequencer.looks import Family
 from sequencer.store import Send
 
@@ -71,6 +72,21 @@ steps:
     day: 6
     channel: linkedin
     message: "Hi {{ first_name | default('there') }}, connecting here too."
+"""
+ONE_EMAIL = """\
+name: single
+defaults:
+  timezone: Europe/Helsinki
+steps:
+  - key: intro
+    day: 0
+    channel: email
+    subjects:
+      - key: hello
+        text: "Hello {{ first_name | default('there') }}"
+    bodies:
+      - key: short
+        text: "Hi {{ company | default('team') }}"
 """
 RATES = {"strong": 0.35, "steady": 0.30, "weak": 0.02}
 CAP = 120
@@ -184,6 +200,14 @@ def test_html_report_draws_every_chart_in_chromium_and_fetches_nothing(campaign:
     assert browser.evaluate("[...document.querySelectorAll('table.variants tr.retired td')].map(td => td.textContent)"
                             )[3] == "weak"
     assert f"daily cap {CAP}" in browser.evaluate("document.querySelector('figure#sends-jane svg').textContent")
+    # the legend (the cap's label with it) sits above the plot area: clear of every bar
+    assert browser.evaluate("""(() => {
+        const svg = document.querySelector('figure#sends-jane svg');
+        const legend = svg.querySelector('#sends-jane-legend_1').getBoundingClientRect();
+        const plot = svg.querySelector('#sends-jane-axes_1 > #sends-jane-patch_2').getBoundingClientRect();
+        const bars = [...svg.querySelectorAll('[id^="sends-jane-day-"] path')].map(bar => bar.getBoundingClientRect());
+        return bars.length > 0 && legend.bottom <= plot.top + 1 && bars.every(b => b.top >= legend.bottom);
+    })()""")
 
     # the funnel is really painted: its pixels hold the bar colours, not one flat colour
     pixels = screenshot_pixels(browser, "figure#funnel-abtest svg")
@@ -222,6 +246,56 @@ def test_cli_report_prints_tables_csv_json_and_writes_the_page(campaign: Campaig
     data = json.loads(cli("report", "--json", "--html", str(tmp_path / "out.html")))
     assert data["sequences"][0]["stopped"] == final.sequences[0].stopped
     assert 'id="funnel-abtest"' in (tmp_path / "out.html").read_text(encoding="utf-8")
+
+
+def ramp_run(rig_factory: Callable[..., Rig], tmp_path: Path) -> Rig:
+    """A new mailbox (5 on its first day, +5 a day, up to 20) with 40 message 1s to send: Mon 5,
+    Tue 10, Wed 15 while the rest wait, Thu the last 10."""
+    rig = rig_factory(daily_cap=20, sequences=(write_sequence(tmp_path / "seqs", "single", ONE_EMAIL),),
+                      min_gap=timedelta(0), jitter=timedelta(0), warmup=Warmup(start=5, step=5))
+    rig.import_rows([person(i) for i in range(40)])
+    assert rig.engine.enroll("single").enrolled == 40
+    rig.run(days=7)
+    return rig
+
+
+def test_report_shows_each_days_cap_on_the_warm_up_ramp_and_the_backlog(rig_factory: Callable[..., Rig],
+                                                                         tmp_path: Path) -> None:
+    rig = ramp_run(rig_factory, tmp_path)
+    report = rig.engine.report()
+    assert [(d.day, d.sent, d.cap, d.waiting) for d in report.sender_days] == [
+        ("2026-11-23", 5, 5, 35), ("2026-11-24", 10, 10, 25), ("2026-11-25", 15, 15, 10), ("2026-11-26", 10, 20, 0)]
+    assert report.caps_today == {"jane": 20}  # Mon Nov 30 (the clock's now) is past the ramp
+    (jane,) = report.sender_use()
+    assert (jane.at_cap, jane.backlog_days, jane.backlog_use) == (3, 3, 1.0)
+    days = list(csv.DictReader(io.StringIO(reporting.to_csv(report, "senders"))))
+    assert [(d["cap"], d["waiting"]) for d in days] == [("5", "35"), ("10", "25"), ("15", "10"), ("20", "0")]
+    data = json.loads(reporting.to_json(report))
+    assert [(d["cap"], d["waiting"]) for d in data["sender_days"]] == [(5, 35), (10, 25), (15, 10), (20, 0)]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_html_draws_the_cap_in_force_as_a_step_line_and_marks_the_backlog_days(
+        rig_factory: Callable[..., Rig], browser: Browser, tmp_path: Path) -> None:
+    rig = ramp_run(rig_factory, tmp_path)
+    file = tmp_path / "report.html"
+    file.write_text(reporting.to_html(rig.engine.report()), encoding="utf-8")
+    browser.open(file.as_uri())
+    # the cap line climbs the ramp: four levels, drawn from left to right, each above its day's bar
+    line = browser.evaluate("""(() => {
+        const path = document.querySelector('figure#sends-jane svg #sends-jane-cap-in-force path');
+        const box = path.getBoundingClientRect();
+        const ys = [...path.getAttribute('d').matchAll(/[ML]\\s*[-\\d.]+\\s+([-\\d.]+)/g)].map(m => +m[1]);
+        return {levels: [...new Set(ys)].length, falls: ys.some((y, i) => i && y > ys[i - 1]), height: box.height};
+    })()""")
+    assert line["levels"] == 4 and not line["falls"] and line["height"] > 50, line  # SVG y grows downwards
+    text = browser.evaluate("document.querySelector('figure#sends-jane svg').textContent")
+    assert "cap in force (5 to 20)" in text and "at the cap, backlog waiting" in text
+    rows = browser.evaluate("[...document.querySelectorAll('table.days tbody tr')]"
+                            ".map(tr => [tr.className, ...[...tr.cells].map(td => td.textContent)])")
+    assert rows == [["at-cap backlog", "2026-11-23", "5", "5", "35"], ["at-cap backlog", "2026-11-24", "10", "10", "25"],
+                    ["at-cap backlog", "2026-11-25", "15", "15", "10"], ["under-cap", "2026-11-26", "10", "20", "0"]]
+    assert "3 days at cap · 3 backlog days · 100.0% of the cap used on backlog days" in browser.text()
 
 
 def test_cli_report_refuses_an_unknown_csv_table(tmp_path: Path) -> None:

@@ -10,17 +10,21 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sequencer import reporting
+from sequencer.caps import Capacity, Warmup
 from sequencer.looks import counted
 from sequencer.model import Channel, ScoringRules, Sequence, Step, Template, Variant
 from sequencer.store import Contact, Enrollment, Event, Send, SenderDay, Store, VariantState
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=10)
+NEW_YORK = ZoneInfo("America/New_York")
+CAPS = {"jane": Capacity(daily_cap=5, min_gap=timedelta(0))}
 
 
 def variants(*keys: str) -> tuple[Variant, ...]:
@@ -70,6 +74,18 @@ class Scenario:
             s.commit()
             assert send.id is not None
             return send.id
+
+    def email(self, sender: str, step: str, status: str, *, created: datetime, due: datetime,
+              sent: datetime | None = None) -> None:
+        """One contact's email from ``sender``, queued at ``created``, due at ``due``, sent at ``sent``."""
+        enrollment_id = self.enrollment("active")
+        with self.store.session() as s:
+            enrollment = s.get(Enrollment, enrollment_id)
+            assert enrollment is not None
+            s.add(Send(enrollment_id=enrollment_id, contact_id=enrollment.contact_id, sequence="seq", sender=sender,
+                       step_key=step, step_index=STEPS[step], channel="email", status=status, due_at=due, sent_at=sent,
+                       created_at=created))
+            s.commit()
 
     def event(self, kind: str, send_id: int, at: datetime) -> None:
         with self.store.session() as s:
@@ -128,7 +144,7 @@ def fill(store: Store) -> None:
 
 
 def build(store: Store) -> reporting.Report:
-    return reporting.build(store, {"seq": SEQUENCE}, caps={"jane": 5}, now=NOW)
+    return reporting.build(store, {"seq": SEQUENCE}, caps=CAPS, now=NOW)
 
 
 def test_sequence_and_step_counts(store: Store) -> None:
@@ -170,8 +186,8 @@ def test_variants_are_counted_as_the_scoring_job_counts_them(store: Store) -> No
 def test_sender_days_and_reply_delays(store: Store) -> None:
     fill(store)
     report = build(store)
-    assert [(d.sender, d.day, d.sent, d.cap) for d in report.sender_days] == [
-        ("gone", "2026-11-23", 1, None), ("jane", "2026-11-23", 5, 5), ("jane", "2026-11-26", 2, 5)]
+    assert [(d.sender, d.day, d.sent, d.cap, d.waiting) for d in report.sender_days] == [
+        ("gone", "2026-11-23", 1, None, 0), ("jane", "2026-11-23", 5, 5, 0), ("jane", "2026-11-26", 2, 5, 0)]
     # both reply events, by whole hours after the send they answer
     assert [(d.hours, d.count) for d in report.reply_delays] == [(5, 1), (30, 1)]
     assert report.median_reply_hours == 5.5
@@ -199,3 +215,55 @@ def test_an_empty_database_reports_nothing_and_renders(store: Store) -> None:
     assert report.sequences == () and report.variants == () and report.reply_delays == ()
     assert reporting.to_csv(report, "steps").splitlines()[0].startswith("sequence,step,index,channel,sent")
     assert "no enrollments" in reporting.to_html(report)
+
+
+def local(day: int, hour: int, minute: int = 0, second: int = 0, microsecond: int = 0) -> datetime:
+    """Nov ``day`` 2026 at ``hour``:``minute`` in New York (UTC-5)."""
+    return datetime(2026, 11, day, hour, minute, second, microsecond, tzinfo=NEW_YORK)
+
+
+def fill_ramp(store: Store) -> None:
+    """ulla, in New York, on a warm-up ramp (2 on day 1, +2 a day, up to 30): nine message 1s queued
+    on Tue Nov 24 go out 2, 4, then 3 a day; one queued in the last instant of Thu goes out on Fri; one
+    queued on Fri is due in December."""
+    w = Scenario(store)
+    for i, day in enumerate([24, 24, 25, 25, 25, 25, 26, 26, 26]):
+        w.email("ulla", "intro", "sent", created=local(24, 8), due=local(day, 10, i), sent=local(day, 10, i))
+    w.email("ulla", "bump", "sent", created=local(24, 8), due=local(26, 11), sent=local(26, 11))  # not a message 1
+    w.email("ulla", "intro", "cancelled", created=local(24, 8), due=local(27, 10))  # stopped: no longer waiting
+    # queued at 23:59:59.999999 on Thu in New York (Fri in UTC): it waited through Thu, the sender's day
+    w.email("ulla", "intro", "sent", created=local(26, 23, 59, 59, 999_999), due=local(27, 9), sent=local(27, 9))
+    w.email("ulla", "intro", "scheduled", created=local(27, 10), due=datetime(2026, 12, 7, 15, tzinfo=UTC))
+    with store.session() as s:
+        s.add_all([SenderDay(sender="ulla", day=f"2026-11-{day}", sent=n) for day, n in ((24, 2), (25, 4), (26, 4), (27, 1))])
+        s.commit()
+
+
+def ramp_caps(store: Store, *, first_day: date | None) -> dict[str, Capacity]:
+    ulla = Capacity(daily_cap=30, min_gap=timedelta(0), zone=NEW_YORK, warmup=Warmup(start=2, step=2), first_day=first_day)
+    return {**CAPS, "ulla": ulla}
+
+
+def test_sender_days_show_the_cap_in_force_each_day_and_the_backlog_at_its_end(store: Store) -> None:
+    fill_ramp(store)
+    assert store.first_sending_day("ulla") == date(2026, 11, 24)
+    report = reporting.build(store, {}, caps=ramp_caps(store, first_day=store.first_sending_day("ulla")), now=NOW)
+    # the ramp's cap each day (2, 4, 6, 8), not today's; what still waited for ulla at each day's end
+    assert [(d.day, d.sent, d.cap, d.waiting) for d in report.sender_days] == [
+        ("2026-11-24", 2, 2, 7), ("2026-11-25", 4, 4, 3), ("2026-11-26", 4, 6, 1), ("2026-11-27", 1, 8, 1)]
+    # today (Thu Dec 3 in New York) is day 10 of the ramp
+    assert report.caps_today == {"jane": 5, "ulla": 20}
+    (ulla,) = report.sender_use()
+    assert (ulla.days, ulla.sent, ulla.busiest.day, ulla.cap_today, ulla.at_cap, ulla.backlog_days) == (
+        4, 11, "2026-11-26", 20, 2, 4)
+    assert ulla.backlog_use == pytest.approx(11 / 20)
+    # without the store's day 1, the report finds the same one: the first day with a send
+    assert reporting.build(store, {}, caps=ramp_caps(store, first_day=None), now=NOW).sender_days == report.sender_days
+
+    rows = list(csv.DictReader(io.StringIO(reporting.to_csv(report, "senders"))))
+    assert list(rows[0]) == ["sender", "day", "sent", "cap", "waiting"]
+    assert [(r["day"], r["cap"], r["waiting"]) for r in rows] == [
+        ("2026-11-24", "2", "7"), ("2026-11-25", "4", "3"), ("2026-11-26", "6", "1"), ("2026-11-27", "8", "1")]
+    data = json.loads(reporting.to_json(report))
+    assert data["sender_days"][0] == {"sender": "ulla", "day": "2026-11-24", "sent": 2, "cap": 2, "waiting": 7}
+    assert data["caps_today"] == {"jane": 5, "ulla": 20}

@@ -43,9 +43,10 @@ def sample(name: str = "cold", other: str = "reminder", key: str = "question") -
     reminder = SequenceStats(name=other, deferred=12, steps=(step(other, "new_angle", 0),))
     return Report(generated_at=NOW, sequences=(cold, reminder),
                   variants=(variant(key, 20, 4, sequence=name), variant("idea", 20, 0, status="retired", sequence=name)),
-                  sender_days=(SenderDayLine(sender="jane", day="2026-11-23", sent=40, cap=40),
-                               SenderDayLine(sender="jane", day="2026-11-24", sent=30, cap=40),
-                               SenderDayLine(sender="old", day="2026-11-24", sent=2, cap=None)),
+                  sender_days=(SenderDayLine(sender="jane", day="2026-11-23", sent=40, cap=40, waiting=30),
+                               SenderDayLine(sender="jane", day="2026-11-24", sent=30, cap=40, waiting=0),
+                               SenderDayLine(sender="old", day="2026-11-24", sent=2, cap=None, waiting=0)),
+                  caps_today={"jane": 40},
                   reply_delays=(ReplyDelay(hours=3, count=2), ReplyDelay(hours=20, count=3), ReplyDelay(hours=50, count=1)))
 
 
@@ -68,7 +69,10 @@ def test_csv_tables_have_a_header_and_one_row_per_item() -> None:
     variants = rows(reporting.to_csv(report, "variants"))
     assert [(v["variant"], v["rate"], v["ci_low"], v["status"], v["since"]) for v in variants] == [
         ("question", "0.2000", "0.0807", "live", ""), ("idea", "0.0000", "0.0000", "retired", NOW.isoformat())]
-    assert rows(reporting.to_csv(report, "senders"))[2] == {"sender": "old", "day": "2026-11-24", "sent": "2", "cap": ""}
+    assert rows(reporting.to_csv(report, "senders"))[0] == {"sender": "jane", "day": "2026-11-23", "sent": "40", "cap": "40",
+                                                            "waiting": "30"}
+    assert rows(reporting.to_csv(report, "senders"))[2] == {"sender": "old", "day": "2026-11-24", "sent": "2", "cap": "",
+                                                            "waiting": "0"}
     assert rows(reporting.to_csv(report, "replies")) == [{"hours": "3", "replies": "2"}, {"hours": "20", "replies": "3"},
                                                          {"hours": "50", "replies": "1"}]
     with pytest.raises(ValueError, match="choose one of"):
@@ -85,6 +89,8 @@ def test_json_holds_every_table_and_the_totals() -> None:
     assert data["sequences"][1]["steps"][0]["reply_rate"] is None
     assert [v["rate"] for v in data["variants"]] == [0.2, 0.0]
     assert len(data["sender_days"]) == 3 and data["reply_delays"][0] == {"hours": 3, "count": 2}
+    assert data["sender_days"][0] == {"sender": "jane", "day": "2026-11-23", "sent": 40, "cap": 40, "waiting": 30}
+    assert data["caps_today"] == {"jane": 40}
 
 
 def test_summary_and_terminal_tables() -> None:
@@ -98,7 +104,9 @@ def test_summary_and_terminal_tables() -> None:
     assert re.search(r"│ intro\s+│ email\s+│ 40\s+│ 5\s+│ 12\.5%", text), text
     assert "reply 1, weird 3" in text and "10 stopped (reply 6, bounce 1, weird 3)" in text
     assert "[red]q[/red]" in text  # a name is printed as it is, never read as markup
-    assert re.search(r"│ jane\s+│ 2\s+│ 70\s+│ 2026-11-23: 40\s+│ 40\s+│ 1\s+│", text), text
+    # jane: one day at cap, with a backlog at its end, which used all its cap; old: no cap known
+    assert re.search(r"│ jane\s+│ 2\s+│ 70\s+│ 2026-11-23: 40\s+│ 40\s+│ 1\s+│ 1\s+│ 100\.0%\s+│", text), text
+    assert re.search(r"│ old\s+│ 1\s+│ 2\s+│ 2026-11-24: 2\s+│ -\s+│ -\s+│ 0\s+│ -\s+│", text), text
     # a sequence nobody has started yet is one line, without an empty table
     assert "reminder — 0 enrolled · 0 active · 0 completed · 0 stopped · 12 waiting to start" in text
     assert "new_angle" not in text
