@@ -1,5 +1,5 @@
-"""Sequence files the CLI and worker tests write: open every hour of every day, so real-time
-workers send at once, whenever the suite runs."""
+"""Sequence files the tests write: open every hour of every day, so real-time workers send at once,
+whenever the suite runs; and one plain email step for tests of a sender's days."""
 
 from __future__ import annotations
 
@@ -21,6 +21,23 @@ steps:
     bodies:
       - key: b
         text: "A short note."
+"""
+
+#: One email step, Helsinki time, the default window: for tests of a sender's days and caps.
+ONE_EMAIL = """\
+name: single
+defaults:
+  timezone: Europe/Helsinki
+steps:
+  - key: intro
+    day: 0
+    channel: email
+    subjects:
+      - key: hello
+        text: "Hello {{ first_name | default('there') }}"
+    bodies:
+      - key: short
+        text: "Hi {{ company | default('team') }}"
 """
 
 _FOLLOW_UP = """\

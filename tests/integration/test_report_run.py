@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from browser import Browser
 from sending_rig import MONDAY, Rig, person, write_sequence
+from sequence_texts import ONE_EMAIL
 
 from sequencer import reporting
 from sequencer.caps import Warmup
@@ -72,21 +73,6 @@ steps:
     day: 6
     channel: linkedin
     message: "Hi {{ first_name | default('there') }}, connecting here too."
-"""
-ONE_EMAIL = """\
-name: single
-defaults:
-  timezone: Europe/Helsinki
-steps:
-  - key: intro
-    day: 0
-    channel: email
-    subjects:
-      - key: hello
-        text: "Hello {{ first_name | default('there') }}"
-    bodies:
-      - key: short
-        text: "Hi {{ company | default('team') }}"
 """
 RATES = {"strong": 0.35, "steady": 0.30, "weak": 0.02}
 CAP = 120

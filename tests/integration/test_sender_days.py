@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sending_rig import HELSINKI, MONDAY, Rig, person, write_sequence
+from sequence_texts import ONE_EMAIL
 from sqlmodel import select
 
 from sequencer import Engine, SimulatedClock
@@ -91,21 +92,6 @@ def test_the_gap_and_a_pause_are_seen_by_another_worker(database_url: str, tmp_p
 
 # -- a new mailbox's warm-up ramp --------------------------------------------------------------------------
 
-ONE_EMAIL = """\
-name: single
-defaults:
-  timezone: Europe/Helsinki
-steps:
-  - key: intro
-    day: 0
-    channel: email
-    subjects:
-      - key: hello
-        text: "Hello {{ first_name | default('there') }}"
-    bodies:
-      - key: short
-        text: "Hi {{ company | default('team') }}"
-"""
 
 
 def sends_per_day(engine: Engine) -> list[int]:
