@@ -152,16 +152,6 @@ class SenderBook:
         for at in sent:
             self.record(at)
 
-    def preload(self, *, day: date, count: int, last: datetime | None) -> None:
-        """Start from a summary instead of every send: ``count`` sends on sender-local ``day``
-        and the latest send at ``last`` (which keeps the gap; it is one of the ``count``)."""
-        if count:
-            self._counts[day] = self._counts.get(day, 0) + count
-            self._total += count
-            self._note_day(day)
-        if last is not None:
-            insort(self._slots, _utc(last))
-
     def __len__(self) -> int:
         return self._total
 
@@ -220,6 +210,8 @@ class SenderBook:
         """
         at = _utc(desired)
         wanted = at
+        if key is None and fit is _identity:
+            key = _identity  # no window: the same for every search
         if key is not None and (hint := self._hints.get(key)) is not None and hint[0] <= at:
             at = max(at, hint[1])
         before = self.capacity.min_gap + self.jitter(self._total)

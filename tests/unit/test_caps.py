@@ -259,9 +259,9 @@ def test_ramp_day_one_comes_from_the_store_the_book_or_the_configuration() -> No
     fixed = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=Warmup(start=5, step=5, since=date(2026, 5, 31)),
                                 first_day=date(2026, 6, 1)), seed="s", sent=[utc(2026, 6, 2, 9, 0)])
     assert fixed.cap_on(date(2026, 6, 2)) == 15
-    # A dispatcher's summary of today counts against today's ramped cap.
-    today = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s")
-    today.preload(day=date(2026, 6, 2), count=10, last=utc(2026, 6, 2, 8, 0))
+    # Sends already made today count against today's ramped cap.
+    today = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s",
+                       sent=[utc(2026, 6, 2, 8, minute) for minute in range(10)])
     assert today.earliest(utc(2026, 6, 2, 9, 0)) == utc(2026, 6, 3, 0, 0)
 
 

@@ -61,7 +61,8 @@ def test_rotation_follows_free_capacity() -> None:
     caps = {"a": 30, "b": 20, "c": 10}
     books = {name: SenderBook(Capacity(daily_cap=cap, min_gap=timedelta(minutes=2), zone=helsinki), seed=name)
              for name, cap in caps.items()}
-    books["a"].preload(day=T.astimezone(helsinki).date(), count=30, last=T)  # a's first day is already full
+    for minutes in range(30):  # a's first day is already full
+        books["a"].record(T.replace(hour=0) + timedelta(minutes=minutes))
     seq = Sequence(name="s", timezone=helsinki)
     chosen = [place_rotating(seq, zone=helsinki, now=T, books=books)[0] for _ in range(90)]
     # day 1: b 20 + c 10; day 2: a 30, b 20, c 10 (all at once, in order of free slots)

@@ -64,7 +64,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
             "now": START + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_placement_keeps_gap_cap_window_and_leaves_no_day_idle(case: dict[str, object]) -> None:
     capacity = case["capacity"]
@@ -116,7 +116,7 @@ def _free_instant(book: SenderBook, fit: Fit, per_day: Counter[date],
     return None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.lists(st.integers(1, 8), min_size=1, max_size=3))
 def test_rotation_over_senders_keeps_gap_cap_and_window(case: dict[str, object], caps: list[int]) -> None:
     base = case["capacity"]
