@@ -2,13 +2,20 @@
 
 Each problem names its file, the line of the offending YAML node and the field path
 (``steps[1].subjects[2]``). The loader reads files but does no other I/O.
+
+A sequence file is input, and may be hostile or careless: the file and each ``file:`` body
+are read up to a size cap, nesting, aliases and what aliases expand to are capped while the
+YAML is composed, tags and non-scalar keys are refused, and body files must be regular
+files inside the sequence's folder. Each refusal is a located :class:`Problem`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+import stat
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,6 +58,17 @@ _THEN_KEYS = ("sequence", "after_days", "only_if")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CONDITIONS = ("not_replied", "opened", "clicked")
+
+#: Largest sequence file read, in bytes.
+MAX_FILE_BYTES = 1024 * 1024
+#: Largest ``file:`` body read, in bytes.
+MAX_BODY_FILE_BYTES = 1024 * 1024
+#: Deepest nesting of lists and fields (a real sequence file uses about 6 levels).
+MAX_DEPTH = 40
+#: Most aliases (``*name``) in one file.
+MAX_ALIASES = 100
+#: Most YAML nodes in one file with every alias expanded (a real sequence file has ~100).
+MAX_NODES = 20_000
 # Keys allowed per channel, beyond key/day/channel.
 _CHANNEL_KEYS = {
     Channel.EMAIL: {"subjects", "bodies", "thread"},
@@ -166,7 +184,11 @@ class _Reader:
         self.problems.append(Problem(file=str(self.file), line=line, path=path, message=message, severity=severity))
 
     def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+        """The node as Python data; a scalar YAML cannot convert (``2026-02-30``) stays text."""
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            return node.value if isinstance(node, yaml.ScalarNode) else None
 
     def mapping(self, node: yaml.Node, path: str, allowed: Iterable[str]) -> dict[str, yaml.Node]:
         """Keys → value nodes; reports a non-mapping, unknown and duplicate keys."""
@@ -176,6 +198,9 @@ class _Reader:
         allowed = tuple(allowed)
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, path, f"a field name should be a plain word, not {_kind(key_node)}")
+                continue
             key = str(self.value(key_node))
             where = _join(path, key)
             if key in out:
@@ -229,17 +254,25 @@ class _Reader:
 
     def read(self) -> Sequence | None:
         try:
-            source = self.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            source = read_capped(self.file, MAX_FILE_BYTES)
+        except _Unreadable as exc:
             self.error(None, "", f"cannot read the file: {exc}")
             return None
         try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
+            root = compose(source)
+        except _Refused as exc:
+            self.problems.append(Problem(file=str(self.file), line=exc.line, path="", message=str(exc)))
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
             self.problems.append(Problem(file=str(self.file), line=line, path="",
                                          message=f"not valid YAML: {exc.problem or exc}"))
+            return None
+        except yaml.reader.ReaderError as exc:  # a control character: YAML allows none, not even in quotes
+            line = source.count("\n", 0, exc.position) + 1
+            self.problems.append(Problem(file=str(self.file), line=line, path="",
+                                         message=f"not valid YAML: character {exc.character:#06x} is not allowed"))
             return None
         if root is None:
             self.error(None, "", "the file is empty")
@@ -646,16 +679,25 @@ class _Reader:
         name = self.text(fields["file"], f"{path}.file")
         if name is None:
             return None
-        body_file = (self.file.parent / name).resolve()
         try:
-            text = body_file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            self.error(fields["file"], f"{path}.file", f"body file '{name}' not found (looked in {body_file.parent})")
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error(fields["file"], f"{path}.file", f"cannot read body file '{name}': {exc}")
+            text = self.body_file(name)
+        except _Unreadable as exc:
+            self.error(fields["file"], f"{path}.file", f"body file '{name}': {exc}")
             return None
         return self.template(text, fields["file"], f"{path}.file", known, file=name)
+
+    def body_file(self, name: str) -> str:
+        """A ``file:`` body: a regular file inside the sequence's folder (after symlinks), capped."""
+        folder = self.file.parent.resolve()
+        try:
+            found = (folder / name).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:  # a NUL in the name, a symlink loop
+            raise _Unreadable(f"not a usable file name ({exc})") from None
+        if not found.is_relative_to(folder):
+            raise _Unreadable(f"must be inside the sequence's folder {folder} (it resolves to {found})")
+        if not found.exists():
+            raise _Unreadable(f"not found (looked in {found.parent})")
+        return read_capped(found, MAX_BODY_FILE_BYTES)
 
     def template(self, text: str, node: yaml.Node, path: str, known: frozenset[str], *, file: str | None = None) -> Template | None:
         try:
@@ -682,9 +724,21 @@ class _Reader:
         for name in sorted((analysis.unguarded & known) - {"email"}):
             self.error(node, path, f"'{name}' may be empty for some contacts; add a fallback like "
                                    f"{{{{ {name} | default(\"...\") }}}}", severity="warning")
-        if not ok:
+        if not ok or not self.renders(text, analysis.variables, node, path):
             return None
         return Template(source=text, variables=analysis.variables, file=file)
+
+    def renders(self, text: str, variables: frozenset[str], node: yaml.Node, path: str) -> bool:
+        """Render the template for a synthetic contact, so what the sandbox refuses is an error now,
+        not at send time; any other failure for that contact is a warning (real data may differ)."""
+        try:
+            rendering.render(text, rendering.sample_context(variables))
+        except rendering.RenderRefused as exc:
+            self.error(node, path, f"the template cannot be sent: {exc}")
+            return False
+        except rendering.RenderError as exc:
+            self.error(node, path, f"the template fails for a sample contact: {exc}", severity="warning")
+        return True
 
     def then(self, node: yaml.Node, known: frozenset[str]) -> Then | None:
         fields = self.mapping(node, "then", _THEN_KEYS)
@@ -733,6 +787,96 @@ class _Reader:
                 continue
             out.append(text)
         return tuple(out)
+
+
+class _Unreadable(Exception):
+    """A file that is not read: the message says why."""
+
+
+def read_capped(path: Path, limit: int) -> str:
+    """A regular file's UTF-8 text, refusing devices, FIFOs, folders and files over ``limit`` bytes."""
+    try:  # non-blocking, so a FIFO cannot hang the open; checked on the descriptor, so no race
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise _Unreadable("not a regular file")
+        with os.fdopen(descriptor, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise _Unreadable(exc.strerror or str(exc)) from None
+    if len(data) > limit:
+        raise _Unreadable(f"larger than the {limit:,}-byte limit")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+class _Refused(yaml.YAMLError):
+    """YAML the loader will not compose (too deep, too many aliases, a tag); located by ``mark``."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark is not None else 0
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe composer with caps on depth, aliases and expanded size, and no tags.
+
+    PyYAML composes an alias as a second reference to the same node, so an alias bomb is small
+    as nodes and only explodes when something walks it; the expanded size of every node is
+    counted as it is composed, and a node over :data:`MAX_NODES` is refused there.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(f"more than {MAX_ALIASES} aliases (*name); sequence files need only a few",
+                               event.start_mark)
+        elif getattr(event, "tag", None) is not None:
+            tag = str(getattr(event, "tag", "")).replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(f"YAML tags such as '{tag}' are not allowed in sequence files", event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is not None:
+            self._count(node, event.start_mark)
+        return node
+
+    def _count(self, node: yaml.Node, mark: Any) -> None:
+        """Record ``node``'s size with aliases expanded; refuse it over :data:`MAX_NODES`."""
+        if id(node) in self._sizes:  # an alias: already counted where it was anchored
+            return
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes.get(id(item), 1) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value)
+        else:
+            size = 1
+        if size > MAX_NODES:
+            raise _Refused(f"expands to more than {MAX_NODES:,} values, each alias counted as what it stands for", mark)
+        self._sizes[id(node)] = size
+
+
+def compose(source: str) -> yaml.Node | None:
+    """The root node of one YAML document, composed under the caps; raises :class:`yaml.YAMLError`."""
+    loader = _LimitedLoader(source)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _join(path: str, key: str) -> str:

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 
+import fuzzcounts
 import pytest
 from browser import Browser, chromium
 from imap_account import ImapAccount
@@ -70,3 +71,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
         return f"sqlite:///{tmp_path}/db.sqlite"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' counts (``tests/fuzzcounts.py``), whether or not ``-s`` was given."""
+    lines = fuzzcounts.table()
+    if lines:
+        terminalreporter.write_sep("-", "fuzz targets: inputs tried, tracebacks, ...")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -3,6 +3,8 @@ whenever the suite runs; and one plain email step for tests of a sender's days."
 
 from __future__ import annotations
 
+import itertools
+
 _ALWAYS_OPEN = """\
 name: {name}
 defaults:
@@ -59,3 +61,13 @@ def always_open(name: str = "always", step: str = "intro") -> str:
 def follow_up(day: int) -> str:
     """A threaded ``bump`` email step ``day`` days after message 1, to append to :func:`always_open`."""
     return _FOLLOW_UP.format(day=day)
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """The "billion laughs": nine aliases per level, ``levels`` levels, the top one used as a
+    mapping key (9**9 values once expanded). Level ``e`` (line 7) is the first over 20,000."""
+    names = "abcdefghij"[:levels]
+    lines = ['  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in itertools.pairwise(names):
+        lines.append(f"  {name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "name: bomb\nlol:\n" + "\n".join(lines) + f"\n? *{names[-1]}\n: 1\nsteps: []\n"

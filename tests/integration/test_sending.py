@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -618,7 +619,8 @@ def test_a_slow_worker_does_not_cancel_a_send_another_worker_took_over(rig_facto
 def test_a_sequence_that_does_not_stop_on_reply_keeps_going(rig_factory: Callable[..., Rig], tmp_path: Path) -> None:
     text = (REPO_SEQUENCES / "cold.yaml").read_text(encoding="utf-8")
     text = text.replace("name: cold", "name: patient").replace("  reply: true", "  reply: false")
-    text = text.replace("file: bodies/", f"file: {REPO_SEQUENCES}/bodies/").split("\nthen:")[0] + "\n"
+    text = text.split("\nthen:")[0] + "\n"
+    shutil.copytree(REPO_SEQUENCES / "bodies", tmp_path / "seqs" / "bodies")  # body files must sit beside it
     rig = rig_factory(sequences=(write_sequence(tmp_path / "seqs", "patient", text),))
     rig.import_rows([person(0)])
     rig.engine.enroll("patient")
