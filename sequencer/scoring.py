@@ -25,8 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from scipy.stats import chi2_contingency  # type: ignore[import-untyped]
-
 
 @dataclass(frozen=True, kw_only=True)
 class VariantStats:
@@ -204,6 +202,9 @@ def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int
     successes = successes_a + successes_b
     if successes == 0 or successes == sends_a + sends_b:
         return 1.0
+    # imported here: scipy takes a second to import, and only this baseline (bench/ab_retirement.py) uses it
+    from scipy.stats import chi2_contingency  # type: ignore[import-untyped]
+
     table = [[successes_a, sends_a - successes_a], [successes_b, sends_b - successes_b]]
     return float(chi2_contingency(table, correction=False).pvalue)
 
