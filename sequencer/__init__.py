@@ -8,6 +8,7 @@ The public API, re-exported explicitly::
 from sequencer.app import Engine, EnrollReport, ForgetReport, ImportReport, Preview
 from sequencer.clock import Clock, SimulatedClock, SystemClock
 from sequencer.config import Config, Sender, load_config
+from sequencer.contacts import RowError, RowProblem
 from sequencer.errors import (
     AlreadyEnrolled,
     ConfigError,
@@ -35,6 +36,8 @@ __all__ = [
     "ImportReport",
     "Preview",
     "Problem",
+    "RowError",
+    "RowProblem",
     "Sender",
     "SenderNotFound",
     "Sequence",

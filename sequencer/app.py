@@ -99,6 +99,8 @@ class VariantRow:
     latest: Decision | None
 
 
+#: Open-pixel fetches of one send closer together than this are recorded once.
+OPEN_EVERY = timedelta(hours=1)
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
 Progress = Callable[[int, int], None]
 
@@ -580,7 +582,26 @@ class Engine:
         http = self.config.http
         if http.public_url is None:
             return None
-        return tokens.Links(http.public_url, http.secret(), track_opens=http.track_opens, track_clicks=http.track_clicks)
+        return tokens.Links(http.public_url, http.secret(), track_opens=http.track_opens, track_clicks=http.track_clicks,
+                            trackable=self.trackable_urls() if http.track_clicks else frozenset())
+
+    def trackable_urls(self) -> frozenset[str]:
+        """The URLs written in the loaded sequence files: the only ones click tracking signs or
+        redirects to (a URL from a contact field is data, never a tracked link)."""
+        from sequencer.messages import track_links
+
+        found: set[str] = set()
+
+        def keep(url: str) -> str:
+            found.add(url)
+            return url
+
+        for sequence in self.sequences.values():
+            for step in sequence.steps:
+                templates = [v.template for v in (*step.subjects, *step.bodies)]
+                for template in [*templates, *([step.message] if step.message else [])]:
+                    track_links(template.source, keep)
+        return frozenset(found)
 
     def _token_send(self, purpose: str, token: str, *, target: str = "") -> tuple[Send, Contact] | None:
         send_id = tokens.read(self.config.http.secret(), purpose, token, target=target)
@@ -594,6 +615,8 @@ class Engine:
         if found is None:
             return None
         send, contact = found
+        if contact.email == FORGOTTEN:  # erased (`sequencer forget`): its hash is suppressed already
+            return self._unsubscribe_view(send, contact, already=True)
         return self._unsubscribe_view(send, contact, already=self.store.suppressed([contact.email_key]))
 
     def unsubscribe(self, token: str) -> Unsubscribe | None:
@@ -606,30 +629,35 @@ class Engine:
             return None
         send, contact = found
         assert contact.id is not None
-        if self.store.unsubscribe(contact.id, contact.email_key, at=self.clock.now(), send_id=send.id,
-                                  detail="one-click unsubscribe link"):
+        if contact.email == FORGOTTEN:  # erased: nothing of theirs to suppress, and no junk key either
+            return self._unsubscribe_view(send, contact, already=True)
+        changed = self.store.unsubscribe(contact.id, contact.email_key, at=self.clock.now(), send_id=send.id,
+                                         detail="one-click unsubscribe link")
+        if changed:
             self.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
-        return self._unsubscribe_view(send, contact, already=True)
+        return self._unsubscribe_view(send, contact, already=not changed)
 
     def _unsubscribe_view(self, send: Send, contact: Contact, *, already: bool) -> Unsubscribe:
         sender = self.config.senders.get(send.sender)
-        return Unsubscribe(address=mask_address(contact.email), sender=sender.display_name if sender else send.sender,
-                           already=already)
+        address = "this address" if contact.email == FORGOTTEN else mask_address(contact.email)
+        return Unsubscribe(address=address, sender=sender.display_name if sender else send.sender, already=already)
 
     def record_open(self, token: str) -> bool:
-        """An open-pixel fetch; False (nothing recorded) for a token that is not genuine."""
+        """An open-pixel fetch, recorded at most once per send per hour (mail clients and proxies
+        fetch images again and again); False (nothing recorded) for a token that is not genuine."""
         found = self._token_send(tokens.OPEN, token)
         if found is None:
             return False
         send, _ = found
-        self.store.add_event(kind="open", at=self.clock.now(), contact_id=send.contact_id,
-                             enrollment_id=send.enrollment_id, send_id=send.id)
+        now = self.clock.now()
+        self.store.add_event_once(kind="open", at=now, since=now - OPEN_EVERY, contact_id=send.contact_id,
+                                  enrollment_id=send.enrollment_id, send_id=send.id or 0)
         return True
 
     def click(self, token: str, url: str) -> str | None:
         """Record a click and return where it goes; None unless that URL was signed for that send."""
         found = self._token_send(tokens.CLICK, token, target=url)
-        if found is None:
+        if found is None or url not in self.trackable_urls():  # only URLs the sequence files contain
             return None
         send, _ = found
         self.store.add_event(kind="click", at=self.clock.now(), contact_id=send.contact_id,
@@ -659,7 +687,7 @@ class Engine:
             raise HookRejected(401, "bad signature or stale timestamp")
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             raise HookRejected(400, "the body is not JSON") from None
         if not isinstance(data, dict) or not isinstance(data.get("email"), str):
             raise HookRejected(400, "the body needs an 'email' string")
@@ -919,14 +947,24 @@ class Engine:
 
     # -- contacts -------------------------------------------------------------------------------
 
-    def import_contacts(self, path: Path | str, *, progress: Progress | None = None) -> ImportReport:
-        """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported."""
+    def import_contacts(self, path: Path | str, *, progress: Progress | None = None,
+                        skip_bad: bool = False) -> ImportReport:
+        """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported.
+
+        Strict (see :mod:`sequencer.contacts`): where the file's structure breaks (a quote left
+        open), the rows before that row are stored and nothing from it on, and ``errors`` ends
+        with that row as a ``RowProblem.BROKEN`` error saying so. With ``skip_bad`` that row is
+        skipped and the rest is read. ``RowProblem.CHANGED`` entries in ``errors`` are rows stored
+        with a change (a name cut short); ``rows`` does not count them twice.
+        """
+        from sequencer.contacts import RowProblem
+
         file = Path(path)
         text = read_utf8(file, "the CSV")
         total = max(text.count("\n"), 1)
         good: list[ContactRow] = []
         errors: list[RowError] = []
-        for item in parse_csv(text, file=str(file)):
+        for item in parse_csv(text, file=str(file), skip_bad=skip_bad):
             (errors if isinstance(item, RowError) else good).append(item)  # type: ignore[arg-type]
             if progress is not None and (len(good) + len(errors)) % 1000 == 0:
                 progress(item.row, total)
@@ -935,7 +973,8 @@ class Engine:
         if progress is not None:
             progress(total, total)
         repeated = len(good) - len({row.email_key for row in good})
-        return ImportReport(file=str(file), rows=len(good) + len(errors) + len(forgotten), inserted=counts.inserted,
+        skipped = sum(e.problem is not RowProblem.CHANGED for e in errors)
+        return ImportReport(file=str(file), rows=len(good) + skipped + len(forgotten), inserted=counts.inserted,
                             updated=counts.updated, errors=errors, repeated=repeated, forgotten=forgotten)
 
     def _without_erased(self, rows: list[ContactRow]) -> tuple[list[ContactRow], list[int]]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape as _escape
+from rich.markup import escape as _markup_escape
 from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,6 +20,7 @@ from rich.text import Text
 from sequencer import planner
 from sequencer.app import Engine, Preview
 from sequencer.errors import SequencerError
+from sequencer.terminal import printable
 
 app = typer.Typer(help="Outreach sequences under a named sender: validate, import, enroll, preview, send.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -59,6 +60,11 @@ def engine() -> Engine:
     return Engine.from_config(state.config, database_url=state.db)
 
 
+def _escape(text: str) -> str:
+    """Stored or inbound text made safe to print: no terminal escapes, no rich markup."""
+    return _markup_escape(printable(text))
+
+
 def friendly(func: F) -> F:
     """Turn a user's mistake into a message and exit status 1, never a traceback."""
 
@@ -67,7 +73,7 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SequencerError as exc:
-            err.print(f"[red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+            err.print(f"[red]error:[/] {_escape(exc.message)}", markup=True, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -93,19 +99,40 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or f
 
 @app.command("import")
 @friendly
-def import_(file: Annotated[Path, typer.Argument(help="CSV with an 'email' column.")]) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV with an 'email' column.")],
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Where the file's structure breaks (a quote left "
+                                           "open), skip that row and import the rest instead of stopping.")] = False,
+) -> None:
     """Import contacts from CSV; re-importing updates instead of duplicating."""
+    from sequencer.contacts import RowProblem
+
     with engine() as eng, _progress(f"importing {file.name}") as (bar, task):
-        report = eng.import_contacts(file, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = eng.import_contacts(file, skip_bad=skip_bad,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+    labels = {RowProblem.SKIPPED: "[yellow]skipped[/]", RowProblem.CHANGED: "[yellow]changed[/]",
+              RowProblem.BROKEN: "[red]broken[/]"}
     for error in report.errors:
-        err.print(f"[yellow]skipped[/] {file}: {_escape(str(error))}", soft_wrap=True)
+        err.print(f"{labels[error.problem]} {_escape(str(file))}: {_escape(str(error))}", soft_wrap=True)
     for row in report.forgotten:
         err.print(f"[yellow]skipped[/] {file}: row {row}: this address was erased (`sequencer forget`); "
                   "it is never imported again")
+    skipped = sum(e.problem is not RowProblem.CHANGED for e in report.errors)
+    changed = len(report.errors) - skipped
     out.print(f"{report.rows} rows: [green]{report.inserted} new[/], {report.updated} updated, "
-              f"{len(report.errors)} skipped" + (f", {report.repeated} repeated in the file (merged)"
-                                                 if report.repeated else "")
+              f"{skipped} skipped" + (f", {changed} imported with a change" if changed else "")
+              + (f", {report.repeated} repeated in the file (merged)" if report.repeated else "")
               + (f", {len(report.forgotten)} erased before (not imported)" if report.forgotten else ""))
+    broken = [e.row for e in report.errors if e.problem is RowProblem.BROKEN]
+    if broken and not skip_bad:
+        err.print(f"[red]stopped at row {broken[0]}[/]: the file's structure breaks there (a quote left open). "
+                  f"The rows before it were imported, as counted above; nothing from row {broken[0]} on was. "
+                  "Fix the file and import it again (re-importing updates), or pass --skip-bad to skip the broken "
+                  "rows and import the rest.", soft_wrap=True)
+        raise typer.Exit(1)
+    if broken:
+        err.print(f"[yellow]{len(broken)} broken row(s) skipped[/] (--skip-bad): rows {', '.join(map(str, broken))}; "
+                  "the lines after each were read as rows again.", soft_wrap=True)
 
 
 @app.command()
@@ -163,7 +190,7 @@ def preview(
 
 
 def _print_preview(p: Preview) -> None:
-    out.print(f"[bold]{p.contact.email}[/] in '{p.sequence.name}' from {p.sender.display_name} "
+    out.print(f"[bold]{_escape(p.contact.email)}[/] in '{p.sequence.name}' from {p.sender.display_name} "
               f"<{p.sender.email}>, time zone [bold]{p.zone.key}[/]")
     table = Table("step", "channel", "day", "local time", "UTC", "status")
     for s in p.steps:
@@ -179,10 +206,10 @@ def _print_preview(p: Preview) -> None:
                 if r.error:
                     out.print(Text.assemble(label, " ", (f"error: {r.error}", "red")))
                 elif factor == "subjects":
-                    out.print(Text(f"{label} {(r.text or '').strip()}"))
+                    out.print(Text(f"{label} {printable((r.text or '').strip())}"))
                 else:
                     out.print(Text(label))
-                    out.print(Padding(Text((r.text or "").strip()), (0, 0, 0, 4), expand=False))
+                    out.print(Padding(Text(printable((r.text or "").strip())), (0, 0, 0, 4), expand=False))
     if p.then is not None:
         rules = f" if {', '.join(p.then.only_if)}" if p.then.only_if else ""
         local = p.then.earliest.astimezone(p.zone).strftime("%a %Y-%m-%d")
@@ -306,11 +333,12 @@ def tasks_list(ctx: typer.Context,
         out.print("no open tasks due" + ("" if all_ else " today"))
         return
     for task, contact in found:
-        name = contact.full_name or contact.email
-        out.print(Text.assemble((f"#{task.id} ", "bold"), (task.channel, "cyan"), f"  {name} <{contact.email}>  ",
-                                (contact.linkedin_url or "(no LinkedIn URL)", "blue"),
+        name = printable(contact.full_name or contact.email)
+        out.print(Text.assemble((f"#{task.id} ", "bold"), (task.channel, "cyan"),
+                                f"  {name} <{printable(contact.email)}>  ",
+                                (printable(contact.linkedin_url or "(no LinkedIn URL)"), "blue"),
                                 f"  due {task.due_at:%Y-%m-%d %H:%M} UTC  [{task.sequence}/{task.step_key}]"))
-        out.print(Padding(Text(task.message.strip()), (0, 0, 1, 4), expand=False))
+        out.print(Padding(Text(printable(task.message.strip())), (0, 0, 1, 4), expand=False))
     out.print(f"{len(found)} task(s). Mark one with `sequencer tasks done ID` or `sequencer tasks skip ID`.")
 
 
@@ -874,9 +902,10 @@ def serve(
 ) -> None:
     """The HTTP app: one-click unsubscribe, goal and reply hooks, optional tracking, /healthz."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from sequencer.logs import configure
-    from sequencer.web import create_app
+    from sequencer.web import create_app, log_config
 
     configure(level="info")
     eng = engine()
@@ -885,7 +914,7 @@ def serve(
         eng.links  # noqa: B018 - a missing link secret is reported now, not on the first click
     try:
         uvicorn.run(create_app(eng), host=host or http.host, port=port or http.port, log_level="info",
-                    proxy_headers=True, server_header=False)
+                    proxy_headers=True, server_header=False, log_config=log_config(LOGGING_CONFIG))
     finally:
         eng.close()
 

@@ -7,6 +7,7 @@ password (``password_env``), and the password is read only when a connection is 
 from __future__ import annotations
 
 import enum
+import ipaddress
 import os
 import re
 import tomllib
@@ -367,6 +368,12 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
     except ValueError:
         raise ConfigError(f"{where}.smtp.security: use starttls, tls or none") from None
     default_port = {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
+    _refuse_plaintext(str(raw["name"]), str(smtp.get("host", "127.0.0.1")), security, smtp.get("password_env"),
+                      f"{where}.smtp")
+    if "imap" in raw and isinstance(raw["imap"], dict):
+        imap = raw["imap"]
+        _refuse_plaintext(str(raw["name"]), str(imap.get("host", "")), _security(imap.get("security", "tls")),
+                          imap.get("password_env"), f"{where}.imap")
     cap = raw.get("daily_cap", 50)
     if not isinstance(cap, int) or cap < 1:
         raise ConfigError(f"{where}.daily_cap: should be a whole number of at least 1")
@@ -383,6 +390,30 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
         imap=_imap(raw["imap"], f"{where}.imap") if "imap" in raw else None,
         warmup=_warmup(raw["warmup"], cap, f"{where}.warmup") if "warmup" in raw else None,
     )
+
+
+def _security(value: Any) -> Security | None:
+    try:
+        return Security(value)
+    except ValueError:
+        return None  # reported where the table is read
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_plaintext(sender: str, host: str, security: Security | None, password_env: Any, where: str) -> None:
+    """A password sent unencrypted (``security = "none"``) may go to this machine only."""
+    if security is Security.NONE and password_env and not _is_loopback(host):
+        raise ConfigError(f"{where}: sender '{sender}' would send its password unencrypted to {host} "
+                          '(security = "none"); use security = "starttls" or "tls", or a loopback host')
 
 
 def _warmup(raw: Any, daily_cap: int, where: str) -> Warmup:

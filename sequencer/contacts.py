@@ -2,6 +2,21 @@
 
 Pure: it takes the CSV text, not a file, and does no network look-ups (email-validator's
 deliverability check is off unless asked for).
+
+Strict reading. Rows are numbered as a spreadsheet shows them (the header is row 1; a cell
+with line breaks keeps its record one row). A row that is wrong on its own line (a bad address,
+a stray quote after a closing one, an oversized cell) is skipped and reported. A row where the
+file's *structure* breaks is another matter: a quote left open, so that a cell runs over the
+next lines (a line break inside a standard column, or a custom cell whose later lines hold an
+address), or the csv module giving up in the middle of a multi-line record. Nothing from that
+row on is read, unless ``skip_bad``: then that row is skipped and reading goes on at the line
+after the one it started on, so the rows the open quote swallowed are read as rows again. No
+cell of one row can hold another row's address.
+
+Cells lose their control characters: a tab becomes a space, line breaks survive only inside a
+custom cell (as ``\n``), and every other C0 and C1 control and DEL is dropped (NUL included).
+Names, company and title are cut to :data:`NAME_LIMIT` characters, with a warning naming the
+row; a cell longer than :data:`CELL_LIMIT` characters skips its row.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -31,6 +47,30 @@ _ALIASES = {
     "linkedin": "linkedin_url", "linkedin_profile": "linkedin_url",
 }
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: Longest cell read, in characters; a row with a longer one is skipped.
+CELL_LIMIT = 10_000
+#: Longest first name, last name, company or title kept; a longer one is cut, with a warning.
+NAME_LIMIT = 200
+_CAPPED = ("first_name", "last_name", "company", "title")
+#: Any control character, DEL or C1 control (the quick test before cleaning a row's cells).
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The ones dropped from a cell (tab, CR and LF are handled on their own).
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_BREAK = re.compile(r"\r\n?|\n")
+#: Something that looks like an address, in a line a cell ran over to.
+_ADDRESS_LIKE = re.compile(r"[^\s\"',;<>@]@[^\s\"',;<>@]+\.[^\s\"',;<>@]")
+
+
+class RowProblem(Enum):
+    """What a :class:`RowError` means for its row."""
+
+    #: The row was not imported (a bad address or time zone, malformed quotes on its line, an oversized cell).
+    SKIPPED = "skipped"
+    #: The file's structure breaks at this row (a quote left open): the row was not imported, and
+    #: nothing after it was read either unless ``skip_bad`` was asked for.
+    BROKEN = "broken"
+    #: The row was imported with a change (a name cut to :data:`NAME_LIMIT` characters).
+    CHANGED = "changed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +98,7 @@ class RowError:
     row: int
     email: str
     reason: str
+    problem: RowProblem = RowProblem.SKIPPED
 
     def __str__(self) -> str:
         shown = f" ({self.email})" if self.email else ""
@@ -70,18 +111,72 @@ def column_name(header: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def parse_csv(text: str, *, file: str, check_deliverability: bool = False) -> Iterator[ContactRow | RowError]:
-    """Yield one :class:`ContactRow` or :class:`RowError` per data row of ``text``."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), dialect=_sniff(text))
-    header = next(reader, None)
-    layout = _Layout(_columns(header, file))
-    line = reader.line_num
-    for values in reader:
-        row, line = line + 1, reader.line_num
-        # the same test as any(v.strip() for v in values), without a generator per row
-        if not "".join(values).strip():
+def parse_csv(text: str, *, file: str, check_deliverability: bool = False,
+              skip_bad: bool = False) -> Iterator[ContactRow | RowError]:
+    """Yield one :class:`ContactRow` or :class:`RowError` per data row of ``text`` (and a
+    ``CHANGED`` RowError before a row imported with a change).
+
+    Stops after a ``BROKEN`` row unless ``skip_bad`` (see the module's docstring).
+    """
+    body = text.lstrip("\ufeff")
+    dialect = _sniff(body)
+    lines = _Lines(io.StringIO(body, newline="").readlines())
+    reader = csv.reader(lines, dialect=dialect, strict=True)
+    layout = _Layout(_columns(_header(reader, file), file), dialect)
+    row = 1
+    while True:
+        first = lines.at
+        try:
+            values, failure = next(reader, None), ""
+        except csv.Error as exc:
+            values, failure = None, str(exc)
+        if values is None and not failure:
+            return
+        row += 1
+        problem = layout.structure(values, failure, lines.taken(first))
+        if problem is not None:
+            yield RowError(row=row, email=layout.own_address(lines.taken(first)[0]), reason=problem[1], problem=problem[0])
+            if problem[0] is RowProblem.BROKEN:
+                if not skip_bad:
+                    return
+                lines.at = first + 1  # read the lines the open quote swallowed as rows again
             continue
-        yield layout.row(row, values, check_deliverability)
+        assert values is not None
+        # the same test as any(v.strip() for v in values), without a generator per row
+        if "".join(values).strip():
+            yield from layout.row(row, values, check_deliverability)
+
+
+class _Lines:
+    """The file's lines for the csv reader, with the position of the next one (so that reading
+    can go back to the line after a broken row's first)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.at = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.at >= len(self.lines):
+            raise StopIteration
+        self.at += 1
+        return self.lines[self.at - 1]
+
+    def taken(self, first: int) -> list[str]:
+        """The lines read since position ``first`` (at least the one there)."""
+        return self.lines[first:max(self.at, first + 1)]
+
+
+def _header(reader: Iterator[list[str]], file: str) -> list[str] | None:
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFileError(f"{file}: row 1: the header row cannot be read ({exc})") from None
+    if header is not None and any("\n" in h or "\r" in h for h in header):
+        raise ImportFileError(f"{file}: row 1: a column name runs over several lines (a quote left open?)")
+    return [_DROPPED.sub("", h) for h in header] if header is not None else None
 
 
 def _sniff(text: str) -> type[csv.Dialect]:
@@ -116,35 +211,106 @@ def _columns(header: list[str] | None, file: str) -> list[str]:
 class _Layout:
     """Where each column of a file goes, worked out once from the header rather than per row."""
 
-    def __init__(self, columns: list[str]) -> None:
+    def __init__(self, columns: list[str], dialect: type[csv.Dialect]) -> None:
         self.columns = columns
+        self.dialect = dialect
         self.email = columns.index("email")
         #: (position, name) of the standard fields other than the address, and of the custom columns.
         self.standard = [(i, name) for i, name in enumerate(columns) if name in STANDARD_FIELDS and name != "email"]
         self.custom = [(i, name) for i, name in enumerate(columns) if name and name not in STANDARD_FIELDS]
+        self.capped = [(i, name) for i, name in self.standard if name in _CAPPED]
 
-    def row(self, row: int, values: list[str], check_deliverability: bool) -> ContactRow | RowError:
+    def structure(self, values: list[str] | None, failure: str, lines: list[str]) -> tuple[RowProblem, str] | None:
+        """Whether a record read from ``lines`` is unusable as a whole: BROKEN when the file's
+        structure breaks there, SKIPPED when only its own line is wrong; None when it is fine."""
+        if len(lines) == 1 and not failure:  # the common case: one line, read without complaint
+            reason = _oversized(values or []) if len(lines[0]) > CELL_LIMIT else ""
+            return (RowProblem.SKIPPED, reason) if reason else None
+        if failure:
+            return self._failure(failure, lines)
+        assert values is not None
+        broken = self._runaway_cell(values, lines)
+        if broken:
+            return RowProblem.BROKEN, broken + f" (this row's record took {len(lines)} lines of the file)"
+        reason = _oversized(values)
+        return (RowProblem.SKIPPED, reason) if reason else None
+
+    def _failure(self, failure: str, lines: list[str]) -> tuple[RowProblem, str]:
+        """What the csv module's complaint about a record means."""
+        taken = f" (this row's record took {len(lines)} lines of the file)" if len(lines) > 1 else ""
+        if "end of data" in failure:
+            return RowProblem.BROKEN, "a quote opened in this row is never closed" + taken
+        if len(lines) > 1:
+            return RowProblem.BROKEN, f"a quote opened in this row runs on, then: {failure}" + taken
+        if "field limit" in failure:  # the csv module gave up mid-line: was a quote still open there?
+            if lines[0].count(self.dialect.quotechar or '"') % 2:
+                return RowProblem.BROKEN, f"a cell opened with a quote runs past {csv.field_size_limit():,} characters"
+            return RowProblem.SKIPPED, f"a cell is longer than {CELL_LIMIT:,} characters"
+        return RowProblem.SKIPPED, f"malformed quotes ({failure})"
+
+    def _runaway_cell(self, values: list[str], lines: list[str]) -> str:
+        """Why a multi-line record is a quote left open ("" when its line breaks are a custom cell's
+        own). Any address on the lines after its first is one: it may be another row's."""
+        for i, value in enumerate(values):
+            name = self.columns[i] if i < len(self.columns) else ""
+            if (not name or name in STANDARD_FIELDS) and ("\n" in value or "\r" in value):
+                return (f"the {name or 'extra'} cell runs over {len(lines)} lines: a quote left open "
+                        "(a line break is allowed only in a custom column)")
+        if _ADDRESS_LIKE.search("".join(lines[1:])):
+            return f"this row's record runs over {len(lines)} lines that hold an address: a quote left open"
+        return ""
+
+    def own_address(self, line: str) -> str:
+        """The email cell of a row's first line, read on its own (for reporting a broken row)."""
+        try:
+            cells = next(csv.reader([line], dialect=self.dialect), [])
+        except csv.Error:
+            return ""
+        value = cells[self.email] if len(cells) > self.email else ""
+        return _DROPPED.sub("", _BREAK.sub(" ", value)).strip()[:254]
+
+    def row(self, row: int, values: list[str], check_deliverability: bool) -> Iterator[ContactRow | RowError]:
         width = len(self.columns)
         if len(values) > width:
-            return RowError(row=row, email=values[self.email].strip(),
-                            reason=f"{len(values)} values but only {width} columns (a stray delimiter?)")
-        cells = [value.strip() for value in values]
+            yield RowError(row=row, email=_clean(values[self.email]),
+                           reason=f"{len(values)} values but only {width} columns (a stray delimiter?)")
+            return
+        cells = [_clean(value) for value in values] if _ANY_CONTROL.search("".join(values)) else [v.strip() for v in values]
         if len(cells) < width:  # a short row: the missing cells are empty
             cells += [""] * (width - len(cells))
         raw_email = cells[self.email]
         if not raw_email:
-            return RowError(row=row, email="", reason="the email cell is empty")
+            yield RowError(row=row, email="", reason="the email cell is empty")
+            return
         try:
             # allow_smtputf8=False: a non-ASCII local part needs SMTPUTF8, which mail is not sent with
             email = validate_email(raw_email, check_deliverability=check_deliverability, allow_smtputf8=False).normalized
         except EmailNotValidError as exc:
-            return RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
+            yield RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
+            return
         standard = {name: cells[i] for i, name in self.standard if cells[i]}
         zone = standard.get("timezone")
         if zone is not None and not _valid_zone(zone):
-            return RowError(row=row, email=raw_email, reason=_zone_reason(zone))
+            yield RowError(row=row, email=raw_email, reason=_zone_reason(zone))
+            return
+        for _, name in self.capped:
+            if len(standard.get(name, "")) > NAME_LIMIT:
+                yield RowError(row=row, email=email, problem=RowProblem.CHANGED,
+                               reason=f"the {name} cell has {len(standard[name]):,} characters; kept the first {NAME_LIMIT}")
+                standard[name] = standard[name][:NAME_LIMIT].rstrip()
         fields = {name: cells[i] for i, name in self.custom if cells[i]}
-        return ContactRow(row=row, email=email, email_key=email.lower(), fields=fields, **standard)
+        yield ContactRow(row=row, email=email, email_key=email.lower(), fields=fields, **standard)
+
+
+def _clean(value: str) -> str:
+    """A cell without control characters: a tab becomes a space, a line break stays ``\n``
+    (only a custom cell can still hold one here), the rest go."""
+    return _DROPPED.sub("", _BREAK.sub("\n", value.replace("\t", " "))).strip()
+
+
+def _oversized(values: list[str]) -> str:
+    longest = max((len(v) for v in values), default=0)
+    return f"a cell has {longest:,} characters; at most {CELL_LIMIT:,} are read" if longest > CELL_LIMIT else ""
 
 
 @cache
@@ -178,18 +344,30 @@ def suppression_key(value: str) -> str:
     if text.startswith("@") or "@" not in text:
         domain = text.lstrip("@").rstrip(".").lower()
         try:
-            ascii_domain = domain.encode("idna").decode("ascii")
-            # the same form contacts' keys use: Unicode, not punycode (xn--bcher-kva.de -> bücher.de)
-            unicode_domain = ascii_domain.encode("ascii").decode("idna").lower()
-        except UnicodeError:
+            # IDNA 2008 through email-validator, as contacts' keys are made: the Unicode form
+            # (xn--bcher-kva.de -> bücher.de; straße.de stays straße.de, never strasse.de)
+            checked = validate_email(f"x@{domain}", check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError:
             raise ValueError(f"'{text}' is not a valid domain") from None
-        if not _DOMAIN.match(ascii_domain):
+        if not _DOMAIN.match(checked.ascii_domain):
             raise ValueError(f"'{text}' is not a valid domain")
-        return f"@{unicode_domain}"
+        return f"@{checked.domain.lower()}"
     try:
         return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"'{text}' is not a valid address: {exc}") from None
+
+
+def contact_key(address: str) -> str:
+    """The form a contact's ``email_key`` has, for any spelling of its address: email-validator's
+    normalised form, lower-cased, so ``X@xn--strae-oqa.de`` (how a reply or a DSN names the IDNA
+    2008 domain we send to) finds the contact imported as ``x@straße.de``. Text that is not an
+    address comes back stripped and lower-cased."""
+    text = address.strip()
+    try:
+        return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
+    except EmailNotValidError:
+        return text.lower()
 
 
 #: Prefix of the suppression key an erased address leaves behind (``sequencer forget``).

@@ -25,7 +25,7 @@ import asyncio
 import email.policy
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
@@ -36,7 +36,7 @@ import structlog
 from sequencer import enrollment, timing
 from sequencer.clock import Clock
 from sequencer.config import Config, ImapSettings, Sender
-from sequencer.contacts import company_domain
+from sequencer.contacts import company_domain, contact_key
 from sequencer.errors import ConfigError
 from sequencer.inbound.classify import Inbound, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
@@ -185,10 +185,16 @@ class InboxPoller:
             return _Plan(kind="own", action="ignored: a copy of our own message")
         if info.kind is Kind.OTHER:
             return _Plan(kind="other", action="ignored: unreadable")
-        send, contact, by_reference = self._match(info, raw)
+        match = self._match(info, raw)
+        send, contact, by_reference = match.send, match.contact, match.by_reference
         if contact is None:
-            why = "older than our last message to them" if send is not None else "not about any contact we wrote to"
+            why = match.note or ("older than our last message to them" if send is not None
+                                 else "not about any contact we wrote to")
             return _Plan(kind="unmatched", action=f"ignored: {why}")
+        plan = self._plan_for(info, send, contact, by_reference=by_reference)
+        return replace(plan, action=f"{plan.action} ({match.note})") if match.note else plan
+
+    def _plan_for(self, info: Inbound, send: Send | None, contact: Contact, *, by_reference: bool) -> _Plan:
         if info.kind is Kind.BOUNCE:
             status = info.status or ("5.x.x" if info.hard else "4.x.x")
             if not info.hard:
@@ -198,7 +204,7 @@ class InboxPoller:
                 return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
                              contact=contact, send=send,
                              action=f"policy rejection ({status}): stopped; address not suppressed, check the sending setup")
-            if not (by_reference or info.dsn):  # a loose plain-text bounce naming an address we mailed
+            if not by_reference:  # a bounce naming an address we mailed, but none of our messages
                 return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
                              contact=contact, send=send,
                              action=f"hard bounce ({status}): stopped; not suppressed (it names none of our messages)")
@@ -233,13 +239,42 @@ class InboxPoller:
         """A message carrying one of our own Message-IDs is a copy of what we sent, never a reply."""
         return bool(info.message_id) and bool(self.store.sends_by_message_id([info.message_id or ""]))
 
-    def _match(self, info: Inbound, raw: bytes) -> tuple[Send | None, Contact | None, bool]:
-        """(the send it is about, its contact, matched by Message-ID?); (send, None, False) for mail
-        from a contact that is older than what we last sent them."""
+    def _match(self, info: Inbound, raw: bytes) -> _Match:
+        """Who the message is about: the From address decides who replied, and a delivery report
+        acts only on the recipient it names."""
         sends = self.store.sends_by_message_id(info.references[:MAX_REFERENCES])
         if sends:
             send = sends[0]
-            return send, self.store.contacts_by_id([send.contact_id]).get(send.contact_id), True
+            referenced = self.store.contacts_by_id([send.contact_id]).get(send.contact_id)
+            if info.kind is Kind.BOUNCE:
+                return self._bounce_by_reference(info, send, referenced)
+            writer = self.store.contact(info.from_address) if info.from_address else None
+            if referenced is None or writer is None or writer.id == referenced.id:
+                # the contact, or someone we do not know writing in their thread (an alias, an assistant)
+                return _Match(send=send, contact=referenced, by_reference=True)
+            # another contact answering in this thread: it is about the person who wrote
+            return _Match(send=self._recent_send(writer), contact=writer, by_reference=False,
+                          note=f"written in the thread of send #{send.id} to another contact")
+        return self._match_by_address(info, raw)
+
+    def _bounce_by_reference(self, info: Inbound, send: Send, referenced: Contact | None) -> _Match:
+        """A delivery report about our message acts only when it names that message's recipient."""
+        if referenced is None or not info.dsn or not info.recipients:
+            return _Match(send=send, contact=referenced, by_reference=True)
+        for address in info.recipients[:MAX_REFERENCES]:
+            if contact_key(address) in (referenced.email_key, contact_key(referenced.email)):
+                return _Match(send=send, contact=referenced, by_reference=True)
+        return _Match(send=None, contact=None, by_reference=False,
+                      note="a delivery report naming another recipient than the message it returns")
+
+    def _recent_send(self, contact: Contact) -> Send | None:
+        if contact.id is None:
+            return None
+        return self.store.latest_send_to(contact.id, since=self.clock.now() - self.config.reply_window)
+
+    def _match_by_address(self, info: Inbound, raw: bytes) -> _Match:
+        """A message naming none of our Message-IDs: the contact it comes from (a reply), or the
+        address that failed (a bounce), if we wrote to them recently and before it was written."""
         candidates = info.recipients if info.kind is Kind.BOUNCE else ((info.from_address,) if info.from_address else ())
         written = _written_at(raw)
         too_old: Send | None = None
@@ -247,14 +282,14 @@ class InboxPoller:
             contact = self.store.contact(address)
             if contact is None or contact.id is None:
                 continue
-            recent = self.store.latest_send_to(contact.id, since=self.clock.now() - self.config.reply_window)
+            recent = self._recent_send(contact)
             if recent is None:
                 continue
             if written is not None and recent.sent_at is not None and written < recent.sent_at - SKEW:
                 too_old = recent  # mail they wrote before our message: not an answer to it
                 continue
-            return recent, contact, False
-        return too_old, None, False
+            return _Match(send=recent, contact=contact, by_reference=False)
+        return _Match(send=too_old, contact=None, by_reference=False)
 
     def _resume_at(self, contact: Contact, info: Inbound) -> datetime | None:
         if info.return_date is None or contact.id is None:
@@ -307,3 +342,15 @@ class _Plan:
     send: Send | None = None
     #: ``stop_scope: company``: the domain whose other contacts are stopped too
     company: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Match:
+    """What a message is about: the send and contact it acts on, and how that was found."""
+
+    send: Send | None
+    contact: Contact | None
+    #: Matched by one of our Message-IDs (not by an address alone).
+    by_reference: bool
+    #: Why the message acts on someone other than the thread's contact, or on nobody.
+    note: str | None = None

@@ -2,12 +2,21 @@
 
 Pure: everything (the date, the Message-ID) comes in as an argument.
 
-Header safety: every value that reaches a header is folded to one line first, so a CR or LF
-in a contact field (or a rendered subject) can never start a new header.
+Header safety: every value that reaches a header is made one line first (line breaks and tabs
+become a space, other C0 and C1 controls and DEL are dropped), so a CR or LF in a contact field
+(or a rendered subject) can never start a new header. Then every header is folded: lines of at
+most 78 characters where the words allow (RFC 5322's "should"), never past its 998-octet hard
+limit, with RFC 2047 encoded words of at most 75 characters for text that is not plain ASCII
+or has a word too long to fold (a 2,000-character name still makes a well-formed message).
+
+Addresses go out in ASCII: a domain such as ``straße.de`` in its IDNA 2008 form
+(``xn--strae-oqa.de``), the form email-validator gives, never Python's IDNA 2003 codec, which
+maps ``ß`` to ``ss`` (another domain) and ``ς`` to ``σ``.
 """
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import html
@@ -17,11 +26,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email import quoprimime
-from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
+#: C0 and C1 controls and DEL left once line breaks and tabs became spaces: dropped from headers.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_SPACES = re.compile(r" {2,}")
+#: What an address on the wire never holds: whitespace and controls.
+_UNSENDABLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+#: Characters that make a display name a quoted string (as email.utils.formataddr decides).
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
+#: RFC 5322 2.1.1: a line should be at most 78 characters (998 is the hard limit).
+_LINE = 78
+#: RFC 2047 2: an encoded word is at most 75 characters.
+_WORD = 75
+_B_OPEN, _B_CLOSE = "=?utf-8?b?", "?="
+#: The longest plain word left as it is: it fits a continuation line on its own.
+_PLAIN_WORD = _LINE - 1
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
@@ -55,8 +80,8 @@ class Draft:
 
 
 def one_line(value: str) -> str:
-    """A header-safe version of ``value``: no line breaks, trimmed."""
-    return _LINE_BREAKS.sub(" ", value).strip()
+    """A header-safe version of ``value``: line breaks and tabs become a space, other controls go, trimmed."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", value)).strip()
 
 
 def make_message_id(domain: str, *, token: str | None = None) -> str:
@@ -83,14 +108,14 @@ def to_bytes(draft: Draft) -> bytes:
     costs more than the SMTP transaction itself; tests parse the result with that package.
     """
     headers = [
-        ("From", _address(draft.from_name, draft.from_email)),
-        ("To", _address(draft.to_name, draft.to_email)),
-        ("Subject", _text(one_line(draft.subject), "Subject")),
+        ("From", _fold("From", _address(draft.from_name, draft.from_email))),
+        ("To", _fold("To", _address(draft.to_name, draft.to_email))),
+        ("Subject", _fold("Subject", _text(draft.subject, "Subject"))),
         ("Date", format_datetime(draft.date)),
         ("Message-ID", one_line(draft.message_id)),
     ]
     if draft.reply_to:
-        headers.append(("Reply-To", _address("", draft.reply_to)))
+        headers.append(("Reply-To", _fold("Reply-To", _address("", draft.reply_to))))
     if draft.in_reply_to:
         headers.append(("In-Reply-To", one_line(draft.in_reply_to)))
     if draft.references:
@@ -117,23 +142,101 @@ def to_bytes(draft: Draft) -> bytes:
     return (head + "\r\n" + body).encode("ascii")
 
 
-def _address(name: str, address: str) -> str:
-    """``"Display Name" <addr>`` with RFC 2047 for a non-ASCII name; the address must be ASCII."""
-    return formataddr((one_line(name), ascii_address(address)), charset="utf-8")
+def _address(name: str, address: str) -> list[str]:
+    """The words of ``Display Name <addr>``: a quoted string when the name needs one, encoded
+    words when it is not plain ASCII (or has a word too long to fold); the address in ASCII."""
+    addr = ascii_address(address)
+    text = _header_text(name)
+    if not text:
+        return [addr]
+    if not _plain(text):
+        return [*_encoded_words(text), f"<{addr}>"]
+    if _SPECIALS.search(text):
+        text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return [*text.split(" "), f"<{addr}>"]
 
 
+@lru_cache(maxsize=4096)
 def ascii_address(address: str) -> str:
-    local, _, domain = one_line(address).rpartition("@")
+    """``address`` as it goes on the wire (SMTP envelope and headers): ASCII, with an
+    internationalised domain in its IDNA 2008 form, exactly email-validator's ``ascii_email``.
+
+    Raises ValueError for a non-ASCII local part (it would need SMTPUTF8, which mail is not sent
+    with; import refuses such addresses), for a domain that has no IDNA 2008 form, and for an
+    address with a space or control character or over 254 characters: one that cannot be
+    written as it is is never altered into another address.
+    """
+    text = address.strip()
+    if _UNSENDABLE.search(text) or len(text) > 254:
+        raise ValueError(f"{text[:80]!r} has a space or control character or is too long; it cannot be sent")
+    local, _, domain = text.rpartition("@")
     if not local.isascii():
         raise ValueError(f"'{address}' has a non-ASCII local part, which needs SMTPUTF8; it cannot be sent")
-    return f"{local}@{domain if domain.isascii() else domain.encode('idna').decode('ascii')}"
+    if domain.isascii():
+        return text
+    try:
+        ascii_email = validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{address}' cannot be written in ASCII: {exc}") from None
+    assert ascii_email is not None, "allow_smtputf8=False: an address that needs SMTPUTF8 is refused above"
+    return ascii_email
 
 
-def _text(value: str, name: str) -> str:
-    """An unstructured header value: as it is when plain ASCII, else RFC 2047 encoded-words."""
-    if value.isascii() and len(value) < 900:
-        return value
-    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+def _text(value: str, name: str) -> list[str]:
+    """The words of an unstructured header value: as they are when plain ASCII, else encoded words."""
+    text = _header_text(value)
+    if _plain(text):
+        return text.split(" ") if text else []
+    return _encoded_words(text, first=_LINE - len(name) - 2)
+
+
+def _header_text(value: str) -> str:
+    """``value`` on one line, without controls, runs of spaces as one, lone surrogates replaced."""
+    text = _SPACES.sub(" ", one_line(value))
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` can go in a header as it is: ASCII, foldable at its spaces, and nothing a
+    reader would take for an encoded word."""
+    return text.isascii() and "=?" not in text and all(len(word) <= _PLAIN_WORD for word in text.split(" "))
+
+
+def _encoded_words(text: str, *, first: int = _WORD) -> list[str]:
+    """``text`` as RFC 2047 base64 encoded words of whole characters, each at most 75 characters
+    (the first at most ``first``, to keep the header's first line within 78)."""
+    words: list[str] = []
+    budget = _bytes_for(min(first, _WORD))
+    chunk = b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > budget:
+            words.append(_B_OPEN + base64.b64encode(chunk).decode("ascii") + _B_CLOSE)
+            chunk, budget = b"", _bytes_for(_WORD)
+        chunk += encoded
+    if chunk:
+        words.append(_B_OPEN + base64.b64encode(chunk).decode("ascii") + _B_CLOSE)
+    return words
+
+
+def _bytes_for(width: int) -> int:
+    """How many bytes one encoded word of at most ``width`` characters carries (at least one character)."""
+    return max((width - len(_B_OPEN) - len(_B_CLOSE)) // 4 * 3, 4)
+
+
+def _fold(name: str, words: list[str]) -> str:
+    """A header value from its words, joined by spaces and folded before a word that would take
+    the line past 78 characters. No word is longer than a line can hold (plain words ≤ 77,
+    encoded words ≤ 75, an address ≤ 256), so no line ever nears 998."""
+    head = f"{name}:"
+    lines = [head]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > _LINE and lines[-1] != head:
+            lines.append("")
+        lines[-1] += " " + word
+    return "\r\n".join(lines)[len(head) + 1:]
 
 
 def _part(text: str, subtype: str) -> str:

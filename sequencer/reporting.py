@@ -435,7 +435,10 @@ def to_csv(report: Report, table: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in _CSV[table](report):
-        writer.writerow(["" if value is None else value for value in row])
+        # a text cell a spreadsheet would run as a formula (=, +, -, @) gets a leading ' (CWE-1236)
+        writer.writerow(["" if value is None else
+                         "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+                         for value in row])
     return buffer.getvalue()
 
 

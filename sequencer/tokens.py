@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-_SHAPE = re.compile(r"^([0-9a-z]{1,13})\.([A-Za-z0-9_-]{22})$")
+_SHAPE = re.compile(r"([0-9a-z]{1,13})\.([A-Za-z0-9_-]{22})")  # matched whole (fullmatch): no "\n" after
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 UNSUBSCRIBE = "unsubscribe"
@@ -35,7 +35,7 @@ def make(secret: bytes, purpose: str, send_id: int, *, target: str = "") -> str:
 
 def read(secret: bytes, purpose: str, token: str, *, target: str = "") -> int | None:
     """The send id a genuine token names; None for anything forged, altered or malformed."""
-    match = _SHAPE.match(token)
+    match = _SHAPE.fullmatch(token)
     if match is None:
         return None
     ident, tag = match.groups()
@@ -57,15 +57,31 @@ def _base36(number: int) -> str:
     return out or "0"
 
 
+#: What follows a link route in a request line, for logs (see :func:`redact`): the token, genuine
+#: or not, up to the query string or the end of the path.
+_IN_TEXT = re.compile(r"(/[uoc]/)[^\s/?#\"]+")
+
+
+def redact(text: str) -> str:
+    """``text`` (an access-log line, a path) with whatever stands in a link's token place
+    (``/u/…``, ``/o/…``, ``/c/…``) replaced by ``…``."""
+    return _IN_TEXT.sub(r"\1…", text)
+
 
 @dataclass(frozen=True)
 class Links:
-    """The app's public links for one deployment: ``public_url`` plus signed tokens."""
+    """The app's public links for one deployment: ``public_url`` plus signed tokens.
+
+    ``trackable`` holds the URLs written in the sequence files: only those become click links.
+    A URL that came from a contact field (a ``website``) stays as written, so it never turns
+    into a signed redirect.
+    """
 
     public_url: str
     secret: bytes
     track_opens: bool = False
     track_clicks: bool = False
+    trackable: frozenset[str] = frozenset()
 
     def unsubscribe(self, send_id: int) -> str:
         return f"{self.public_url}/u/{make(self.secret, UNSUBSCRIBE, send_id)}"
@@ -74,4 +90,7 @@ class Links:
         return f"{self.public_url}/o/{make(self.secret, OPEN, send_id)}.gif"
 
     def click(self, send_id: int, url: str) -> str:
+        """The click link for ``url``, or ``url`` itself when the sequence files do not contain it."""
+        if url not in self.trackable:
+            return url
         return f"{self.public_url}/c/{make(self.secret, CLICK, send_id, target=url)}?u={quote(url, safe='')}"

@@ -17,7 +17,10 @@ reveals nothing about any contact.
 
 from __future__ import annotations
 
+import copy
 import html
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from sequencer import tokens
 from sequencer.app import Engine, HookRejected
 from sequencer.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from sequencer.errors import SequencerError
@@ -60,7 +64,8 @@ def create_app(engine: Engine) -> Starlette:
         page = await run_in_threadpool(engine.unsubscribe, request.path_params["token"])
         if page is None:
             return _invalid()
-        return _page("Unsubscribed", f"<p id=\"done\"><b>{_e(page.address)}</b> is unsubscribed. "
+        state = "already unsubscribed" if page.already else "unsubscribed"
+        return _page("Unsubscribed", f"<p id=\"done\"><b>{_e(page.address)}</b> is {state}. "
                                      "You will not get more messages from us.</p>")
 
     async def hook(request: Request) -> Response:
@@ -105,6 +110,28 @@ def create_app(engine: Engine) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
     ]
     return Starlette(routes=routes)
+
+
+class RedactTokens(logging.Filter):
+    """Cuts link tokens out of log records (uvicorn's access log prints every request path, and
+    an unsubscribe token in a log is an unsubscribe link for anyone who reads the log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(tokens.redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = tokens.redact(record.msg)
+        return True
+
+
+def log_config(base: Mapping[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging configuration (``base``: ``uvicorn.config.LOGGING_CONFIG``) with
+    :class:`RedactTokens` on every handler."""
+    config = copy.deepcopy(dict(base))
+    config.setdefault("filters", {})["redact_tokens"] = {"()": f"{__name__}.RedactTokens"}
+    for handler in config.get("handlers", {}).values():
+        handler["filters"] = [*handler.get("filters", []), "redact_tokens"]
+    return config
 
 
 async def _read_capped(request: Request) -> bytes | None:

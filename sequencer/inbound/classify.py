@@ -17,7 +17,10 @@ Rules, checked in this order (the first that fits wins):
    a ``List-Id`` or ``List-Unsubscribe`` header (mailing-list mail is not a person answering),
    an out-of-office subject (English, Finnish, a little German), a ticket-system
    acknowledgement subject ("[Ticket #123]", "We have received your message", "Kiitos
-   viestistäsi", ...) or a body that opens with "This is an automated response". The return
+   viestistäsi", ...), a body that opens with "This is an automated response", or a short body
+   that quotes nothing and says near its start "out of office", "automatic reply", "away
+   until", "lomalla", "poissa", "automaattinen vastaus", ... (an out-of-office answer that
+   keeps the ``Re:`` subject and has no RFC 3834 header). The return
    date is read when one is given. ``X-Auto-Response-Suppress`` alone is not enough.
 3. **UNSUBSCRIBE**: a human asking to be removed, said in the first few lines of the *new* text
    (before any sign-off or signature), or as the whole subject ("unsubscribe", "Re: remove me",
@@ -679,6 +682,19 @@ _ACK_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 _AUTOMATED_BODY_RE = re.compile(r"\s*this\s+is\s+an\s+automated\s+(?P<what>response|message|reply)\b", re.IGNORECASE)
+# An absence notice in the opening of the text itself, for out-of-office answers that keep the
+# "Re:" subject and carry no RFC 3834 header. Looked for only in a message that quotes nothing
+# (a person answering in the thread usually quotes us; an autoresponder does not), only in its
+# first lines, and only when the text is short.
+_OOO_BODY_RE = re.compile(
+    r"(?<!\w)(?P<phrase>out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto[- ]?reply|automated\s+reply|"
+    r"away\s+(?:from\s+(?:the\s+office|my\s+desk|my\s+e-?mail)\s+)?until|"
+    r"on\s+(?:annual\s+|parental\s+|sick\s+)?(?:leave|vacation|holiday)\s+(?:until|till|through)|"
+    r"automaattinen\s+vastaus|vuosilomalla|lomalla|lomailen|poissa|abwesend|nicht\s+im\s+büro)(?!\w)",
+    re.IGNORECASE,
+)
+_OOO_BODY_HEAD = 300  # characters of the text's opening the cue must be in
+_OOO_BODY_MAX = 1500  # characters of new text beyond which a message is a person writing at length
 
 
 def _auto_reply_reason(msg: Message, subject: str, body: str) -> str | None:
@@ -703,7 +719,18 @@ def _auto_reply_reason(msg: Message, subject: str, body: str) -> str | None:
     match = _AUTOMATED_BODY_RE.match(body)
     if match is not None:
         return f"body says 'this is an automated {match.group('what').lower()}'"
-    return None
+    return _absence_notice(body)
+
+
+def _absence_notice(body: str) -> str | None:
+    """An out-of-office text without the headers: unquoted, short, an absence cue in its opening."""
+    text = " ".join(body.split())
+    if not text or len(text) > _OOO_BODY_MAX or text != " ".join(fresh_text(body).split()):
+        return None
+    match = _OOO_BODY_RE.search(text[:_OOO_BODY_HEAD])
+    if match is None:
+        return None
+    return f"body says '{' '.join(match.group('phrase').lower().split())}'"
 
 
 # Unsubscribe requests. Each pattern has a group "phrase", the words the reason quotes.

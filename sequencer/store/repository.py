@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
@@ -19,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from sequencer.contacts import ERASED_PREFIX, FORGOTTEN, ContactRow
+from sequencer.contacts import ERASED_PREFIX, FORGOTTEN, ContactRow, contact_key
 from sequencer.model import StopReason
 from sequencer.store import migrate
 from sequencer.store.tables import (
@@ -116,13 +117,21 @@ class NewEnrollment:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL mode, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600) before SQLite opens it; SQLite
+    gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -205,13 +214,13 @@ class Store:
 
     def contact(self, email: str) -> Contact | None:
         with self.session() as s:
-            return s.exec(select(Contact).where(Contact.email_key == email.strip().lower())).first()
+            return s.exec(select(Contact).where(Contact.email_key == contact_key(email))).first()
 
     def contacts(self, *, emails: Iterable[str] | None = None, where: dict[str, str] | None = None) -> list[Contact]:
         """All contacts, or those with the given addresses and/or field values."""
         query = select(Contact).order_by(col(Contact.id))
         if emails is not None:
-            query = query.where(col(Contact.email_key).in_([e.strip().lower() for e in emails]))
+            query = query.where(col(Contact.email_key).in_([contact_key(e) for e in emails]))
         found = []
         with self.session() as s:
             for contact in s.exec(query):
@@ -886,6 +895,18 @@ class Store:
             s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id,
                         send_id=send_id, detail=detail))
             s.commit()
+
+    def add_event_once(self, *, kind: str, at: datetime, since: datetime, send_id: int, contact_id: int,
+                       enrollment_id: int | None = None) -> bool:
+        """Record an event on a send unless one of that kind was recorded on it at or after ``since``."""
+        with self.session() as s:
+            recent = s.exec(select(Event.id).where(Event.kind == kind, Event.send_id == send_id,
+                                                   col(Event.at) >= since).limit(1)).first()
+            if recent is not None:
+                return False
+            s.add(Event(kind=kind, at=at, contact_id=contact_id, enrollment_id=enrollment_id, send_id=send_id))
+            s.commit()
+            return True
 
     # -- reporting --------------------------------------------------------------------------------
     # `sequencer report` (sequencer/reporting.py): every query a GROUP BY, never a row per send.

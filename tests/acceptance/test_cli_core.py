@@ -107,3 +107,24 @@ def test_preview_shows_unresolved_variables_as_errors(workdir: Path) -> None:
     result = run(workdir, "preview", "--sequence", "plain", "--email", "anon@x.example")
     assert result.returncode == 1
     assert "subjects[s]: error: 'first_name' is undefined" in result.stdout
+
+
+def test_import_stops_where_a_quote_is_left_open_and_says_so_or_skips_it(workdir: Path) -> None:
+    (workdir / "leads.csv").write_text(
+        "email,first_name,company\n"
+        "u0@example.com,Zoe,Zeta\n"
+        'u1@example.com,"Ann,Acme\n'
+        "u2@example.com,Bob,Beta\n"
+        "u3@example.com,Cy\x1b[5m,Gamma\n"
+    )
+    stopped = run(workdir, "import", "leads.csv")
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert "broken leads.csv: row 3 (u1@example.com): a quote opened in this row is never closed" in stopped.stderr
+    assert "stopped at row 3" in stopped.stderr and "nothing from row 3 on was" in stopped.stderr
+    assert "--skip-bad" in stopped.stderr and "1 new" in stopped.stdout and "Traceback" not in stopped.stderr
+
+    skipped = run(workdir, "import", "--skip-bad", "leads.csv")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "2 new, 1 updated, 1 skipped" in skipped.stdout
+    assert "1 broken row(s) skipped (--skip-bad): rows 3" in skipped.stderr
+    assert "\x1b" not in skipped.stdout + skipped.stderr

@@ -9,6 +9,7 @@ import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -355,3 +356,88 @@ def test_healthz(site_factory: Callable[..., Site]) -> None:
     site = site_factory(contacts=1)
     answer = request(f"{site.url}/healthz")
     assert answer.status == 200 and json.loads(answer.body) == {"status": "ok"}
+
+
+# -- hostile input (issue 15) -----------------------------------------------------------------------
+
+def test_a_token_must_match_whole_a_trailing_newline_is_not_genuine(site: Site) -> None:
+    link = unsubscribe_link(site, "p1@example.com")
+    for altered in (link + "%0A", link + "%0D%0A", link + "%20"):
+        assert request(altered).status == 400, altered
+        assert request(altered, method="POST", data=b"List-Unsubscribe=One-Click").status == 400, altered
+    assert site.suppressions() == [] and site.rig.enrollment("p1@example.com").status == "active"
+
+
+def test_the_open_pixel_is_recorded_at_most_once_per_send_per_hour(site_factory: Callable[..., Site]) -> None:
+    from datetime import timedelta
+
+    site = site_factory(track=True, contacts=1)
+    site.rig.engine.enroll("cold", sender="jane")
+    site.rig.run(days=1)
+    html_part = site.rig.received("p1@example.com")[0].message.get_body(preferencelist=("html",))
+    assert html_part is not None
+    found = re.search(r'<img src="([^"]+)"', html_part.get_content())
+    assert found is not None
+    pixel = found.group(1).replace("&amp;", "&")
+    for _ in range(5):  # a mail client, then a proxy, then the same client again...
+        assert request(pixel).body == PIXEL
+    assert len(site.events("open")) == 1
+    site.rig.clock.advance(timedelta(minutes=59))
+    assert request(pixel).status == 200 and len(site.events("open")) == 1
+    site.rig.clock.advance(timedelta(minutes=2))
+    assert request(pixel).status == 200 and len(site.events("open")) == 2
+
+
+def test_urls_from_contact_fields_are_never_tracked_or_redirected_to(site_factory: Callable[..., Site],
+                                                                     tmp_path: Any) -> None:
+    folder = write_sequence(tmp_path / "seqs", "profile", """
+name: profile
+defaults:
+  timezone: Europe/Helsinki
+steps:
+  - key: one
+    day: 0
+    channel: email
+    subjects: [{key: a, text: "Hello {{ first_name }}"}]
+    bodies: [{key: a, text: "Our case study: https://acme.example/case. I saw your page {{ linkedin_url }} today."}]
+""")
+    site = site_factory(track=True, sequences=[folder], contacts=1)
+    site.rig.engine.enroll("profile", sender="jane")
+    site.rig.run(days=1)
+    text = body_text(site.rig.received("p1@example.com")[0].message)
+    tracked = re.findall(rf"{re.escape(site.url)}/c/\S+?(?=[\s>)]|$)", text)
+    assert len(tracked) == 1, text  # the URL written in the sequence file
+    assert "https://www.linkedin.com/in/person-1 today" in text  # the contact's field: data, as written
+    assert request(tracked[0].rstrip(".")).headers["location"] == "https://acme.example/case"
+    # a click token signed for a URL that is in no sequence file (an old message) redirects nowhere
+    send_id = site.rig.sends("p1@example.com")[0].id or 0
+    for target in ("https://www.linkedin.com/in/person-1", "https://evil.example/"):
+        token = tokens.make(SECRET.encode(), tokens.CLICK, send_id, target=target)
+        answer = request(f"{site.url}/c/{token}?u={urllib.parse.quote(target, safe='')}")
+        assert answer.status == 400 and "location" not in {k.lower() for k in answer.headers}, target
+    assert [e.detail for e in site.events("click")] == ["https://acme.example/case"]
+
+
+def test_an_old_unsubscribe_link_after_forget_adds_nothing(site: Site) -> None:
+    link = unsubscribe_link(site, "p1@example.com")
+    site.rig.engine.forget("p1@example.com")
+    before = sorted(site.suppressions())
+    assert len(before) == 1 and before[0].startswith("sha256:")
+
+    page = request(link)
+    assert page.status == 200 and "already unsubscribed" in page.text and 'method="post"' not in page.text
+    done = request(link, method="POST", data=b"List-Unsubscribe=One-Click")
+    assert done.status == 200 and "already unsubscribed" in done.text
+    assert sorted(site.suppressions()) == before
+    assert site.events("unsubscribe") == []
+
+
+def test_a_signed_hook_body_nested_too_deep_is_a_400(hook_site: Site) -> None:
+    url = f"{hook_site.url}/hooks/goal"
+    for raw in (b"[" * 60_000, b'{"a":' * 10_000 + b"1" + b"}" * 10_000):
+        stamp = str(int(time.time()))
+        answer = request(url, method="POST", data=raw,
+                         headers={"Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
+                                  SIGNATURE_HEADER: sign(HOOKS, stamp, raw)})
+        assert answer.status == 400 and "JSON" in json.loads(answer.body)["error"]
+    assert hook_site.events() == []

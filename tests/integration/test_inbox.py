@@ -12,6 +12,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
+from email_validator import validate_email
 from imap_account import ImapAccount
 from sending_rig import HELSINKI, MONDAY, Rig, person, write_sequence
 from sqlmodel import col, select
@@ -371,3 +372,81 @@ def test_a_reply_over_imap_stops_the_whole_company(rig_factory: object, imap: Im
     assert [len(rig.received(e)) for e in colleagues] == [1, 1, 1]  # nothing after Ada's reply
     assert len(rig.received("dee@southwind.example")) == 2 and rig.enrollment("dee@southwind.example").status == "completed"
     assert rig.engine.store.deferred(rig.contact_id("bob@northwind.example")) == []
+
+
+# -- who a message is about (issue 15) ---------------------------------------------------------------
+
+def test_a_reply_in_another_contacts_thread_acts_on_the_person_who_wrote(inbox_rig: Rig, imap: ImapAccount) -> None:
+    rig = inbox_rig
+    ids = first_messages(rig, ["p1@example.com", "p2@example.com"])
+    # p2 answers in p1's thread (a forwarded message, a colleague's client): p2 asked, not p1
+    imap.append(reply("p2@example.com", "Re: An idea", "Please remove me from your list.",
+                      in_reply_to=ids["p1@example.com"], message_id="<b-in-a@example.com>"))
+    report = rig.engine.poll_inbox_sync()
+    [handled] = report.handled
+    assert (handled.kind, handled.contact) == ("unsubscribe", "p2@example.com")
+    assert "in the thread of send" in handled.action
+    assert (rig.enrollment("p2@example.com").status, rig.enrollment("p2@example.com").stop_reason) == (
+        "stopped", "unsubscribe")
+    assert rig.enrollment("p1@example.com").status == "active"
+    store = rig.engine.store
+    assert store.suppressed(["p2@example.com"]) and not store.suppressed(["p1@example.com"])
+    [event] = [e for e in events(rig.engine) if e.kind == "unsubscribe"]
+    assert event.contact_id == rig.contact_id("p2@example.com") and "thread" in (event.detail or "")
+
+
+def test_a_delivery_report_acts_only_on_the_recipient_it_names(inbox_rig: Rig, imap: ImapAccount) -> None:
+    rig = inbox_rig
+    ids = first_messages(rig, ["p1@example.com", "p2@example.com"])
+    # returns p1's message but reports another address (a forward that failed further on)
+    imap.append(dsn("someone@elsewhere.example", ids["p1@example.com"]))
+    # from a stranger, naming p2 but none of our messages
+    imap.append(dsn("p2@example.com", "<not-ours@elsewhere.example>"))
+    report = rig.engine.poll_inbox_sync()
+    assert not report.errors
+    store = rig.engine.store
+    assert not store.suppressed(["p1@example.com"]) and not store.suppressed(["p2@example.com"])
+    assert not store.suppressed(["someone@elsewhere.example"])
+    assert rig.enrollment("p1@example.com").status == "active"
+    assert [s.status for s in rig.sends("p1@example.com") if s.step_index == 0] == ["sent"]
+    first = report.handled[0]
+    assert (first.kind, first.contact) == ("unmatched", None) and "another recipient" in first.action
+
+
+def test_an_out_of_office_with_a_re_subject_and_no_headers_is_not_a_reply(inbox_rig: Rig, imap: ImapAccount) -> None:
+    rig = inbox_rig
+    ids = first_messages(rig, ["p1@example.com", "p2@example.com"])
+    back = (MONDAY + timedelta(days=20)).date()
+    imap.append(reply("p1@example.com", "Re: An idea",
+                      f"Thank you for your email. I am out of the office until {back.strftime('%B')} {back.day}, "
+                      f"{back.year}, with limited access to email.",
+                      in_reply_to=ids["p1@example.com"], message_id="<ooo-re1@example.com>"))
+    imap.append(reply("p2@example.com", "Vs: An idea", f"Hei, olen lomalla {back.day}.{back.month}. asti.",
+                      in_reply_to=ids["p2@example.com"], message_id="<ooo-re2@example.com>"))
+    report = rig.engine.poll_inbox_sync()
+    assert [(h.contact, h.kind) for h in report.handled] == [("p1@example.com", "auto_reply"),
+                                                             ("p2@example.com", "auto_reply")]
+    for address in ("p1@example.com", "p2@example.com"):
+        assert rig.enrollment(address).status == "active", address
+        follow_up = next(s for s in rig.sends(address) if s.status == "scheduled")
+        assert follow_up.due_at.astimezone(HELSINKI).date() >= back, address
+
+
+def test_a_reply_and_a_bounce_naming_the_idna_form_find_the_idn_contact(rig_factory: object, imap: ImapAccount) -> None:
+    # We send to x@xn--strae-oqa.de (IDNA 2008); replies and delivery reports name that form, while the
+    # contact was imported as x@straße.de. Both must find the contact.
+    rig: Rig = rig_factory(imap=imap.settings())  # type: ignore[operator]
+    rig.import_rows([person(1, email="x@straße.de"), person(2, email="q@ςοφία.gr")])
+    rig.engine.enroll("cold", sender="jane")
+    rig.run(days=1)
+    ids = first_messages(rig, ["x@straße.de", "q@ςοφία.gr"])
+    assert rig.engine.store.contact("X@xn--strae-oqa.de") is not None
+    imap.append(reply("x@xn--strae-oqa.de", "Re: An idea", "Yes, let's talk.", message_id="<idn1@example.com>"))
+    imap.append(dsn(validate_email("q@ςοφία.gr", check_deliverability=False).ascii_email, ids["q@ςοφία.gr"]))
+
+    report = rig.engine.poll_inbox_sync()
+
+    assert {h.contact: h.kind for h in report.handled if h.contact} == {"x@straße.de": "reply", "q@ςοφία.gr": "bounce"}
+    assert (rig.enrollment("x@straße.de").status, rig.enrollment("x@straße.de").stop_reason) == ("stopped", "reply")
+    assert (rig.enrollment("q@ςοφία.gr").status, rig.enrollment("q@ςοφία.gr").stop_reason) == ("stopped", "bounce")
+    assert rig.engine.store.suppressed(["q@ςοφία.gr"])

@@ -267,3 +267,16 @@ def test_sender_days_show_the_cap_in_force_each_day_and_the_backlog_at_its_end(s
     data = json.loads(reporting.to_json(report))
     assert data["sender_days"][0] == {"sender": "ulla", "day": "2026-11-24", "sent": 2, "cap": 2, "waiting": 7}
     assert data["caps_today"] == {"jane": 5, "ulla": 20}
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_a_formula_are_escaped(store: Store) -> None:
+    import dataclasses
+
+    fill(store)
+    report = build(store)
+    for name in ('=HYPERLINK("https://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"):
+        sequence = dataclasses.replace(report.sequences[0], name=name)
+        text = reporting.to_csv(dataclasses.replace(report, sequences=(sequence,)), "sequences")
+        row = next(iter(csv.DictReader(io.StringIO(text))))
+        assert row["sequence"] == "'" + name
+        assert row["enrolled"] == "7"  # numbers stay numbers

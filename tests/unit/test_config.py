@@ -112,3 +112,17 @@ def test_a_bad_warm_up_names_the_field(warmup: Any, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config({"senders": [sender(warmup=warmup)]})
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize("part", ["smtp", "imap"])
+def test_a_password_in_plain_text_to_another_host_is_refused(part: str) -> None:
+    plain = {"host": "mail.acme.example", "security": "none", "username": "jane", "password_env": "JANE_PASSWORD"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"senders": [sender(**{part: plain})]})
+    assert f"senders[0].{part}" in caught.value.message or part in caught.value.message
+    assert "'jane'" in caught.value.message and "unencrypted" in caught.value.message
+    # loopback (a local relay, a test server), or no password at all: accepted
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        parse_config({"senders": [sender(**{part: {**plain, "host": host}})]})
+    parse_config({"senders": [sender(**{part: {k: v for k, v in plain.items() if k != "password_env"}})]})
+    parse_config({"senders": [sender(**{part: {**plain, "security": "tls"}})]})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
+from email.utils import getaddresses
 
 import pytest
+from email_validator import validate_email
 
 from sequencer import messages, variants
 
@@ -98,3 +102,74 @@ def test_tokens_bind_purpose_send_and_target() -> None:
     assert tokens.read(b"j" * 32, tokens.CLICK, token, target="https://a.example/") is None
     assert tokens.read(key, tokens.CLICK, "", target="https://a.example/") is None
     assert "42" not in token.split(".")[1] and "@" not in token
+
+
+# -- hostile and messy input (issue 15) ------------------------------------------------------------
+
+
+def head_lines(raw: bytes) -> list[bytes]:
+    return raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+
+
+def display_name(raw: bytes, header: str) -> tuple[str, str]:
+    """(display name, address) of a one-address header, decoded as RFC 2047 says: whitespace
+    between adjacent encoded words is dropped. (CPython 3.11's header registry puts a space
+    there in an address header, so it cannot be the judge of a name split into several words.)"""
+    unfolded = re.sub(rb"\r\n(?=[ \t])", b"", raw.split(b"\r\n\r\n", 1)[0]).decode("ascii")
+    [value] = [line.split(": ", 1)[1] for line in unfolded.split("\r\n") if line.startswith(f"{header}: ")]
+    [(name, address)] = getaddresses([value])
+    return str(make_header(decode_header(name))), address
+
+
+def test_an_idn_domain_goes_out_in_its_idna_2008_form() -> None:
+    for address in ("x@straße.de", "q@ςοφία.gr", "kiri@Bücher.DE"):
+        expected = validate_email(address, check_deliverability=False).ascii_email
+        assert messages.ascii_address(address) == expected
+    assert messages.ascii_address("x@straße.de") == "x@xn--strae-oqa.de"  # never x@strasse.de, another domain
+    raw = messages.to_bytes(draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr"))
+    sophia = validate_email("jane@ςοφία.gr", check_deliverability=False).ascii_email
+    assert display_name(raw, "To") == ("Kiri Ngata", "x@xn--strae-oqa.de")
+    msg = messages.build(draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr"))
+    assert msg["Reply-To"] == sophia
+    assert msg["List-Unsubscribe"] == f"<mailto:{sophia}?subject=unsubscribe>"
+    with pytest.raises(ValueError, match="non-ASCII local part"):
+        messages.ascii_address("jörg@example.com")
+    for unsendable in ("a\x00b@example.com", "a\r\nb@example.com", "a b@example.com", "a" * 250 + "@example.com"):
+        with pytest.raises(ValueError, match="cannot be sent"):  # never altered into another address
+            messages.ascii_address(unsendable)
+
+
+NAMES = {
+    "ascii words": "Kiri " * 400,
+    "ascii, one word": "K" * 2000,
+    "non-ascii": "Jörg Müller-Lüdenscheidt " * 80,
+    "greek, no spaces": "ς" * 2000,
+    "quotes and specials": 'O\'Brien, "The" (Jr.) <x@evil.example> \\ ' * 50,
+    "looks encoded": "=?utf-8?q?Bcc=3A_victim=40evil.example?= " * 50,
+}
+
+
+@pytest.mark.parametrize("kind", NAMES)
+def test_a_2000_character_name_is_folded_and_round_trips(kind: str) -> None:
+    name = NAMES[kind][:2000]
+    raw = messages.to_bytes(draft(to_name=name, from_name=name, subject=name))
+    lines = head_lines(raw)
+    assert all(len(line) <= 78 for line in lines), max(lines, key=len)
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    words = re.findall(rb"=\?[^?]+\?[bBqQ]\?[^?]*\?=", raw)
+    assert all(len(word) <= 75 for word in words)
+    expected = " ".join(name.split())
+    assert display_name(raw, "To") == (expected, "kiri@tasman.example")
+    assert display_name(raw, "From") == (expected, "jane@acme.example")
+    msg = messages.build(draft(to_name=name, from_name=name, subject=name))
+    assert msg["Subject"] == expected
+    assert msg["Bcc"] is None and len(msg["To"].addresses) == 1
+
+
+def test_control_characters_never_reach_a_header() -> None:
+    dirty = "Ann\x00 \x1b]8;;https://evil.example\x07Acme\x1b[5m\x7f\x9b Oy\tLtd"
+    raw = messages.to_bytes(draft(to_name=dirty, subject=dirty))
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert not re.search(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]", head)
+    assert display_name(raw, "To")[0] == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
+    assert messages.build(draft(subject=dirty))["Subject"] == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
