@@ -133,7 +133,7 @@ stop_postgres() {
 }
 
 # -- the mail host of the OAuth2 tests --------------------------------------------------------------
-# Mailboxes live on the domain sequencer.test: oauth@ and revoked@ log in with OAuth2 access tokens
+# Mailboxes live on the domain sequencer.example: oauth@ and revoked@ log in with OAuth2 access tokens
 # (JWTs signed with HS256 by the tests' token endpoint, with the key written here), pw@ with the
 # password "secret", kiri@ receives. Dovecot checks a token's signature, exp and email claim itself.
 
@@ -151,7 +151,7 @@ start_mailhost() {
   local uid gid; uid=$(stat -c %u "$m/dovecot/mail") gid=$(stat -c %g "$m/dovecot/mail")
   : > "$m/dovecot/users"
   for user in oauth revoked pw kiri; do
-    echo "$user@sequencer.test:{PLAIN}secret:$uid:$gid::$m/dovecot/mail/$user" >> "$m/dovecot/users"
+    echo "$user@sequencer.example:{PLAIN}secret:$uid:$gid::$m/dovecot/mail/$user" >> "$m/dovecot/users"
   done
   cat > "$m/dovecot/oauth2.conf.ext" <<CONF
 introspection_mode = local
@@ -213,7 +213,7 @@ CONF
   start_postfix "$m" "$submission" "$lmtp" "$auth"
   wait_port "$imaps" "$m/dovecot/dovecot.log"
   wait_port "$submission" "$m/postfix/maillog"
-  echo "SEQUENCER_TEST_MAILHOST=127.0.0.1 $submission $imaps $m"
+  echo "SEQUENCER_TEST_MAILHOST=127.0.0.1,$submission,$imaps,$m"  # host, submission port, IMAPS port, folder
 }
 
 make_test_ca() {
@@ -243,9 +243,9 @@ maillog_file = $p/maillog
 maillog_file_prefixes = $p
 mail_owner = postfix
 setgid_group = postdrop
-myhostname = mail.sequencer.test
-mydomain = sequencer.test
-myorigin = sequencer.test
+myhostname = mail.sequencer.example
+mydomain = sequencer.example
+myorigin = sequencer.example
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
@@ -253,7 +253,7 @@ mynetworks = 127.0.0.1/32
 alias_maps =
 alias_database =
 local_recipient_maps =
-virtual_mailbox_domains = sequencer.test
+virtual_mailbox_domains = sequencer.example
 virtual_transport = lmtp:inet:127.0.0.1:$lmtp
 smtpd_tls_cert_file = $m/tls/server.crt
 smtpd_tls_key_file = $m/tls/server.key
