@@ -259,7 +259,8 @@ def connect_device(settings: OAuthSettings, *, show: Callable[[str], None],
     with _session(settings) as session:
         try:
             answer = session.post(settings.device_url, data={"client_id": settings.client(),
-                                                             "scope": " ".join(settings.scopes)}, timeout=HTTP_TIMEOUT)
+                                                             "scope": " ".join(settings.scopes)},
+                                  timeout=HTTP_TIMEOUT, withhold_token=True)
             grant = answer.json()
         except (requests.RequestException, ValueError) as exc:
             raise ConnectFailed(f"device endpoint {settings.device_url}: {type(exc).__name__}: {exc}") from None

@@ -60,21 +60,16 @@ class ImapMailbox:
     def __init__(self, settings: ImapSettings) -> None:
         self.settings = settings
 
+    def check(self) -> None:
+        """Log in and out (``sequencer senders check``); raises :class:`MailboxError` saying what failed."""
+        where = f"{self.settings.host}:{self.settings.port}"
+        conn = self._open(where)
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+
     def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int = 100, since: date | None = None) -> Fetched:
         where = f"{self.settings.host}:{self.settings.port}"
-        try:
-            conn = self._connect()
-        except MailboxError:
-            raise
-        except oauth.ReconnectNeeded as exc:
-            raise MailboxError(exc.message) from None
-        except oauth.TokenUnavailable as exc:
-            raise MailboxError(exc.message) from None
-        except ssl.SSLCertVerificationError as exc:
-            raise MailboxError(f"{where}: certificate not trusted ({exc.verify_message}); nothing was read "
-                               "(set imap.ca_file for a private CA)") from None
-        except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
-            raise MailboxError(f"cannot connect to {where}: {exc}") from None
+        conn = self._open(where)
         try:
             return self._fetch(conn, uidvalidity, after_uid, limit, since)
         except (OSError, imaplib.IMAP4.error, UnicodeError, ValueError) as exc:
@@ -82,6 +77,19 @@ class ImapMailbox:
         finally:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
+
+    def _open(self, where: str) -> imaplib.IMAP4:
+        try:
+            return self._connect()
+        except MailboxError:
+            raise
+        except (oauth.ReconnectNeeded, oauth.TokenUnavailable) as exc:
+            raise MailboxError(exc.message) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxError(f"{where}: certificate not trusted ({exc.verify_message}); nothing was read "
+                               "(set imap.ca_file for a private CA)") from None
+        except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
+            raise MailboxError(f"cannot connect to {where}: {exc}") from None
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
