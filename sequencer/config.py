@@ -465,10 +465,10 @@ def _token_place(raw: Any, base: Path, where: str) -> tuple[Path, str]:
 
 
 def _oauth(raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], where: str) -> OAuthSettings:
-    _check_keys(raw, _OAUTH_KEYS, where)
-    if "client_secret" in raw:
+    if isinstance(raw, dict) and "client_secret" in raw:
         raise ConfigError(f"{where}: never put the client secret in the file; set client_secret_env to the name "
                           "of an environment variable that holds it")
+    _check_keys(raw, _OAUTH_KEYS, where)
     preset = PRESETS.get(provider)
     tenant = str(raw.get("tenant", "organizations"))
 
