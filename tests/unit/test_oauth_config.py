@@ -120,3 +120,14 @@ def test_another_key_or_no_key_is_a_clear_error(settings: Any, monkeypatch: pyte
 
 def test_a_sender_never_connected_says_how_to_connect(settings: Any) -> None:
     assert status(settings) == "not connected: run `sequencer senders connect jane`"
+
+
+def test_the_example_config_has_both_presets() -> None:
+    from sequencer.config import load_config
+
+    example = load_config(Path(__file__).resolve().parents[2] / "examples" / "sequencer.toml")
+    aino, lauri = example.senders["aino"], example.senders["lauri"]
+    assert aino.smtp.host == "smtp.gmail.com" and aino.smtp.oauth is not None and aino.smtp.oauth.flow == "loopback"
+    assert lauri.imap is not None and lauri.imap.host == "outlook.office365.com"
+    assert lauri.smtp.oauth is not None and "acme.onmicrosoft.com" in lauri.smtp.oauth.token_url
+    assert example.senders["jane"].auth is Auth.PASSWORD
