@@ -450,6 +450,7 @@ def doctor(
         reconnect = _senders_to_reconnect(eng.config)
     for line in reconnect:
         out.print(f"[red]sender[/] {_escape(line)}", soft_wrap=True)
+    if health.uncertain:
         table = Table("id", "contact", "sequence", "step", "sender", "Message-ID", "begun", "why",
                       title="uncertain: may or may not have gone out", title_justify="left")
         for u in health.uncertain:
