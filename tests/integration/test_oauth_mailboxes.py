@@ -224,3 +224,15 @@ def test_password_login_still_works(tmp_path: Path, mailhost: MailHost, provider
     fetched = ImapMailbox(cfg.senders["pw"].imap).fetch(uidvalidity=None, after_uid=0)  # type: ignore[arg-type]
     assert fetched.uidvalidity > 0
     eng.close()
+
+
+def test_a_401_from_the_token_endpoint_also_asks_to_reconnect(tmp_path: Path, mailhost: MailHost,
+                                                              provider: Provider) -> None:
+    cfg = config(tmp_path, mailhost, provider)
+    sender = cfg.senders["oauth"]
+    connect_expired(sender, provider)
+    provider.client_secret = "rotated"  # the app's secret was replaced at the provider: every client call is 401
+    problem = asyncio.run(check(sender))
+    assert problem is not None, "a 401 must not log in"
+    assert "reconnect this sender: the token endpoint answered 401 (invalid_client)" in problem, problem
+    assert provider.refreshes == 0
