@@ -236,3 +236,17 @@ def test_a_401_from_the_token_endpoint_also_asks_to_reconnect(tmp_path: Path, ma
     assert problem is not None, "a 401 must not log in"
     assert "reconnect this sender: the token endpoint answered 401 (invalid_client)" in problem, problem
     assert provider.refreshes == 0
+
+
+def test_starttls_comes_before_auth_or_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server on port 587 that offers no STARTTLS (the aiosmtpd capture server) never sees a login."""
+    from sequencer.config import SmtpSettings
+    from sequencer.testing import CaptureServer
+
+    monkeypatch.setenv("TEST_MAILHOST_PASSWORD", "secret")
+    with CaptureServer() as server:
+        jane = Sender(name="jane", display_name="Jane", email="jane@acme.example",
+                      smtp=SmtpSettings(port=server.port, username="jane@acme.example",
+                                        password_env="TEST_MAILHOST_PASSWORD", timeout=10))
+        problem = asyncio.run(check(jane))
+    assert problem is not None and "STARTTLS extension not supported" in problem, problem
