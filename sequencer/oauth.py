@@ -274,7 +274,7 @@ def connect_device(settings: OAuthSettings, *, show: Callable[[str], None],
             sleep(interval)
             try:
                 token = session.fetch_token(settings.token_url, grant_type=_DEVICE_GRANT, device_code=grant["device_code"],
-                                            client_id=settings.client(), timeout=HTTP_TIMEOUT)
+                                            timeout=HTTP_TIMEOUT)
             except OAuthError as exc:
                 if exc.error == "authorization_pending":
                     continue

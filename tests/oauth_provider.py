@@ -80,7 +80,11 @@ class Provider:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()))
+                pairs = urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"] or 0)).decode())
+                form = dict(pairs)
+                if len(form) != len(pairs):  # a parameter twice: real providers refuse the request
+                    self._answer(400, {"error": "invalid_request", "error_description": "duplicate parameter"})
+                    return
                 path = urllib.parse.urlsplit(self.path).path
                 status, body = provider.post(path, form)
                 self._answer(status, body)
