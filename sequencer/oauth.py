@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import requests
+import structlog
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -47,6 +48,8 @@ HTTP_TIMEOUT = 30.0
 _REVOKED = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "interaction_required",
                       "consent_required", "access_denied"})
 _DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+#: ``oauth.refreshed`` and ``oauth.refused``: the sender and why, never a token.
+log = structlog.get_logger("sequencer.oauth")
 
 
 class ReconnectNeeded(SequencerError):
@@ -174,9 +177,12 @@ def access_token(settings: OAuthSettings, *, force: bool = False, now: Callable[
             answer = _refresh(settings, tokens.refresh_token)
         except _Refused as exc:
             store.save(replace(tokens, access_token=None, expires_at=0.0, reconnect=exc.why))
+            log.warning("oauth.refused", sender=settings.sender, why=exc.why)
             raise ReconnectNeeded(reconnect_message(settings, exc.why)) from None
         fresh = _tokens(answer, now(), previous=tokens)
         store.save(fresh)
+        log.info("oauth.refreshed", sender=settings.sender, expires_in=round(fresh.expires_at - now()),
+                 rotated=fresh.refresh_token != tokens.refresh_token)
         assert fresh.access_token is not None
         return fresh.access_token
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog.testing
 from oauth_provider import CLIENT_ID, MailHost, Provider
 from sending_rig import MONDAY, REPO, person, write_csv
 from sqlmodel import col, select
@@ -129,15 +130,18 @@ def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoa
     cfg = config(tmp_path, mailhost, provider)
     sender = cfg.senders["oauth"]
     assert sender.smtp.oauth is not None
-    connect_expired(sender, provider)
+    refresh_token = connect_expired(sender, provider)
     eng = engine_for(cfg, tmp_path, "kiri@sequencer.example")
 
-    run_until(eng, 1)  # message 1 goes out Monday in Helsinki's window
+    with structlog.testing.capture_logs() as logs:
+        run_until(eng, 1)  # message 1 goes out Monday in Helsinki's window
     first = [s for s in sends(eng) if s.status == "sent"]
     assert len(first) == 1 and first[0].message_id, [(s.status, s.error) for s in sends(eng)]
     assert provider.refreshes == 1, "the expired access token was not refreshed"
     stored = TokenStore(sender.smtp.oauth).load()
     assert stored is not None and stored.expires_at > time.time() + 600
+    assert [e["sender"] for e in logs if e["event"] == "oauth.refreshed"] == ["oauth"]
+    assert stored.access_token and not any(secret in str(logs) for secret in (stored.access_token, refresh_token))
     print(f"\nrefresh: the expired access token was refreshed at {provider.url}/token "
           f"({provider.refreshes} refresh grant)")
     got = delivered(mailhost, "kiri", first[0].message_id)
