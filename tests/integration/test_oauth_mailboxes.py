@@ -14,6 +14,7 @@ import email
 import imaplib
 import ssl
 import time
+import uuid
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -90,14 +91,32 @@ def logged(mailhost: MailHost, line: str) -> bool:
     return False
 
 
-def append(mailhost: MailHost, user: str, raw: bytes) -> None:
-    """Put a message into ``user``'s INBOX as the recipient's server would (password login over TLS)."""
+def _login(mailhost: MailHost, user: str) -> imaplib.IMAP4_SSL:
+    """The test's own access to a mailbox: password login over TLS (the passwd-file passdb)."""
     conn = imaplib.IMAP4_SSL(mailhost.host, mailhost.imaps, ssl_context=ssl.create_default_context(
         cafile=str(mailhost.ca_file)))
+    conn.login(f"{user}@sequencer.example", "secret")
+    return conn
+
+
+def append(mailhost: MailHost, user: str, raw: bytes) -> None:
+    """Put a message into ``user``'s INBOX as the recipient's server would."""
+    conn = _login(mailhost, user)
     try:
-        conn.login(f"{user}@sequencer.example", "secret")
         status_, data = conn.append("INBOX", None, None, raw.replace(b"\n", b"\r\n"))
         assert status_ == "OK", data
+    finally:
+        conn.logout()
+
+
+def empty(mailhost: MailHost, user: str) -> None:
+    """Empty ``user``'s INBOX: the mail host lives for the whole session."""
+    conn = _login(mailhost, user)
+    try:
+        _, count = conn.select("INBOX")
+        if int(count[0] or 0):
+            conn.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+            conn.expunge()
     finally:
         conn.logout()
 
@@ -131,6 +150,7 @@ def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoa
     sender = cfg.senders["oauth"]
     assert sender.smtp.oauth is not None
     refresh_token = connect_expired(sender, provider)
+    empty(mailhost, "oauth")
     eng = engine_for(cfg, tmp_path, "kiri@sequencer.example")
 
     with structlog.testing.capture_logs() as logs:
@@ -151,7 +171,7 @@ def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoa
 
     append(mailhost, "oauth", (
         f"From: Kiri <kiri@sequencer.example>\nTo: Olli Auth <oauth@sequencer.example>\nSubject: Re: {got['Subject']}\n"
-        f"Date: {format_datetime(MONDAY + timedelta(hours=6))}\nMessage-ID: <reply-1@sequencer.example>\n"
+        f"Date: {format_datetime(MONDAY + timedelta(hours=6))}\nMessage-ID: <reply-{uuid.uuid4().hex}@sequencer.example>\n"
         f"In-Reply-To: {first[0].message_id}\nReferences: {first[0].message_id}\nMIME-Version: 1.0\n"
         "Content-Type: text/plain; charset=utf-8\n\nSounds interesting, let's talk on Thursday.\n").encode())
     report = eng.poll_inbox_sync()
