@@ -2,6 +2,8 @@
 
 Secrets are never in the file: a sender names the *environment variable* that holds its
 password (``password_env``), and the password is read only when a connection is opened.
+A sender with ``auth = "oauth2"`` logs in with an access token instead; its refresh token is
+kept encrypted by :mod:`sequencer.oauth`, never in this file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,99 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
+class Auth(enum.StrEnum):
+    #: A password from the environment variable named in ``password_env`` (custom servers, app passwords).
+    PASSWORD = "password"
+    #: An OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER), refreshed from the stored refresh token.
+    OAUTH2 = "oauth2"
+
+
+class Provider(enum.StrEnum):
+    #: Google Workspace / Gmail: smtp.gmail.com and imap.gmail.com, loopback-redirect flow with PKCE.
+    GOOGLE = "google"
+    #: Microsoft 365 / Exchange Online: smtp.office365.com and outlook.office365.com, device-code flow.
+    MICROSOFT = "microsoft"
+    #: Any other server: hosts, ports and (for OAuth2) endpoints are given in the file.
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preset:
+    """What ``provider = ...`` fills in; anything set in the file wins."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    imap_host: str
+    imap_port: int
+    imap_security: str
+    scopes: tuple[str, ...]
+    authorize_url: str | None
+    token_url: str
+    device_url: str | None
+    #: The connect flow for an installed application: "loopback" (PKCE) or "device".
+    flow: str
+
+
+#: Hosts, ports, security, scopes and endpoints of the providers (``{tenant}``: Microsoft's tenant,
+#: ``organizations`` by default).
+PRESETS: dict[Provider, Preset] = {
+    Provider.GOOGLE: Preset(
+        smtp_host="smtp.gmail.com", smtp_port=587, smtp_security="starttls",
+        imap_host="imap.gmail.com", imap_port=993, imap_security="tls",
+        scopes=("https://mail.google.com/",),
+        authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
+        token_url="https://oauth2.googleapis.com/token", device_url=None, flow="loopback"),
+    Provider.MICROSOFT: Preset(
+        smtp_host="smtp.office365.com", smtp_port=587, smtp_security="starttls",
+        imap_host="outlook.office365.com", imap_port=993, imap_security="tls",
+        scopes=("https://outlook.office.com/SMTP.Send", "https://outlook.office.com/IMAP.AccessAsUser.All",
+                "offline_access"),
+        authorize_url=None,
+        token_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        device_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode", flow="device"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OAuthSettings:
+    """How a sender with ``auth = "oauth2"`` gets its access tokens."""
+
+    #: The sender's name, for messages ("reconnect this sender: sequencer senders connect jane").
+    sender: str
+    provider: Provider = Provider.CUSTOM
+    #: The application's client id, or the environment variable that holds it.
+    client_id: str | None = None
+    client_id_env: str | None = None
+    #: Environment variable with the client secret (Google's installed apps have one; Microsoft's public clients none).
+    client_secret_env: str | None = None
+    token_url: str
+    authorize_url: str | None = None
+    device_url: str | None = None
+    scopes: tuple[str, ...] = ()
+    #: "loopback" (authorization code with PKCE and a redirect to 127.0.0.1) or "device" (device code).
+    flow: str = "loopback"
+    #: SASL mechanism: "xoauth2" (what Google and Microsoft document) or "oauthbearer" (RFC 7628).
+    mechanism: str = "xoauth2"
+    #: The encrypted token file (0600) of this sender.
+    token_file: Path
+    #: Environment variable with the key that encrypts the token file.
+    key_env: str = "SEQUENCER_TOKEN_KEY"
+
+    def client(self) -> str:
+        """The client id (from the file, else from ``client_id_env``)."""
+        if self.client_id:
+            return self.client_id
+        value = _password(self.client_id_env, "the OAuth client id")
+        if not value:
+            raise ConfigError(f"sender {self.sender}: set oauth.client_id or oauth.client_id_env "
+                              "(the id of the application registered with the provider; see docs/mailboxes.md)")
+        return value
+
+    def client_secret(self) -> str | None:
+        return _password(self.client_secret_env, "the OAuth client secret")
+
+
 class Security(enum.StrEnum):
     #: Plain connection upgraded with STARTTLS (port 587).
     STARTTLS = "starttls"
@@ -45,6 +140,11 @@ class SmtpSettings:
     #: Name of the environment variable that holds the password (never the password).
     password_env: str | None = None
     timeout: float = 30.0
+    #: A private CA's certificates (PEM) to verify the server with; None: the system's CAs.
+    #: Certificates are always verified.
+    ca_file: Path | None = None
+    #: With ``auth = "oauth2"``: where access tokens come from (None: password login).
+    oauth: OAuthSettings | None = None
 
     def password(self) -> str | None:
         return _password(self.password_env, "the SMTP password")
@@ -63,6 +163,10 @@ class ImapSettings:
     #: The folder read; never the Sent folder, where copies of our own mail live.
     mailbox: str = "INBOX"
     timeout: float = 30.0
+    #: A private CA's certificates (PEM) to verify the server with; None: the system's CAs.
+    ca_file: Path | None = None
+    #: With ``auth = "oauth2"``: where access tokens come from (None: password login).
+    oauth: OAuthSettings | None = None
 
     def password(self) -> str | None:
         return _password(self.password_env, "the IMAP password")
@@ -137,6 +241,8 @@ class Sender:
     imap: ImapSettings | None = None
     #: A new mailbox's ramp up to ``daily_cap`` (``warmup = { start, step, from }``); None: full cap at once.
     warmup: Warmup | None = None
+    #: How it logs in to SMTP and IMAP: a password, or OAuth2 access tokens (``smtp.oauth``).
+    auth: Auth = Auth.PASSWORD
 
     @property
     def first_name(self) -> str:
@@ -264,16 +370,17 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
 def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
     where = str(source) if source else "config"
     _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring", "inbox", "http", "frequency",
-                       "companies"}, where)
+                       "companies", "oauth"}, where)
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
     if isinstance(raw_sequences, str):
         raw_sequences = [raw_sequences]
     sequences = tuple(p if p.is_absolute() else base / p for p in map(Path, raw_sequences))
+    tokens = _token_place(data.get("oauth", {}), base, f"{where}: oauth")
     senders: dict[str, Sender] = {}
     for index, raw in enumerate(data.get("senders", [])):
-        sender = _sender(raw, f"{where}: senders[{index}]")
+        sender = _sender(raw, f"{where}: senders[{index}]", tokens=tokens, base=base)
         if sender.name in senders:
             raise ConfigError(f"{where}: senders[{index}].name: '{sender.name}' is configured twice")
         senders[sender.name] = sender
@@ -342,13 +449,71 @@ def _free_mail(raw: Any, where: str) -> frozenset[str]:
 
 
 _SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter", "warmup",
-                "reply_to", "title", "company", "phone", "smtp", "imap"}
-_SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout"}
+                "reply_to", "title", "company", "phone", "smtp", "imap", "auth", "provider", "oauth"}
+_SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file"}
+_OAUTH_KEYS = {"client_id", "client_id_env", "client_secret_env", "tenant", "token_url", "authorize_url", "device_url",
+               "scopes", "flow", "mechanism"}
+#: Where token files go unless ``[oauth] token_dir`` says otherwise (next to the config file).
+DEFAULT_TOKEN_DIR = ".sequencer-tokens"
+DEFAULT_TOKEN_KEY_ENV = "SEQUENCER_TOKEN_KEY"
+
+
+def _token_place(raw: Any, base: Path, where: str) -> tuple[Path, str]:
+    """``[oauth] token_dir, key_env``: the folder of the encrypted token files and the key's variable."""
+    _check_keys(raw, {"token_dir", "key_env"}, where)
+    folder = Path(str(raw.get("token_dir", DEFAULT_TOKEN_DIR)))
+    return (folder if folder.is_absolute() else base / folder), str(raw.get("key_env", DEFAULT_TOKEN_KEY_ENV))
+
+
+def _oauth(raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], where: str) -> OAuthSettings:
+    if isinstance(raw, dict) and "client_secret" in raw:
+        raise ConfigError(f"{where}: never put the client secret in the file; set client_secret_env to the name "
+                          "of an environment variable that holds it")
+    _check_keys(raw, _OAUTH_KEYS, where)
+    preset = PRESETS.get(provider)
+    tenant = str(raw.get("tenant", "organizations"))
+
+    def url(key: str, default: str | None) -> str | None:
+        value = raw.get(key, default)
+        return None if value is None else str(value).replace("{tenant}", tenant)
+
+    token_url = url("token_url", preset.token_url if preset else None)
+    if token_url is None:
+        raise ConfigError(f"{where}.token_url: required with provider = \"custom\" (the provider's token endpoint)")
+    scopes = raw.get("scopes", list(preset.scopes) if preset else [])
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise ConfigError(f"{where}.scopes: should be a list of scopes, like [\"https://mail.google.com/\"]")
+    flow = str(raw.get("flow", preset.flow if preset else "loopback"))
+    if flow not in ("loopback", "device"):
+        raise ConfigError(f"{where}.flow: use loopback or device")
+    mechanism = str(raw.get("mechanism", "xoauth2")).lower()
+    if mechanism not in ("xoauth2", "oauthbearer"):
+        raise ConfigError(f"{where}.mechanism: use xoauth2 or oauthbearer")
+    if not raw.get("client_id") and not raw.get("client_id_env"):
+        raise ConfigError(f"{where}: set client_id (or client_id_env): the id of the application registered "
+                          "with the provider (see docs/mailboxes.md)")
+    folder, key_env = tokens
+    return OAuthSettings(sender=name, provider=provider, client_id=raw.get("client_id"),
+                         client_id_env=raw.get("client_id_env"), client_secret_env=raw.get("client_secret_env"),
+                         token_url=token_url, authorize_url=url("authorize_url", preset.authorize_url if preset else None),
+                         device_url=url("device_url", preset.device_url if preset else None), scopes=tuple(scopes),
+                         flow=flow, mechanism=mechanism, token_file=folder / f"{name}.token", key_env=key_env)
 _IMAP_KEYS = {*_SMTP_KEYS, "mailbox"}
+
+
+def _ca_file(raw: dict[str, Any], base: Path, where: str) -> Path | None:
+    if "ca_file" not in raw:
+        return None
+    path = Path(str(raw["ca_file"]))
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise ConfigError(f"{where}.ca_file: {path} is not a file (a PEM file of the CA that signed the server's certificate)")
+    return path
 _HTTP_KEYS = {"host", "port", "public_url", "secret_env", "hooks_secret_env", "replay_window", "track_opens", "track_clicks"}
 
 
-def _sender(raw: dict[str, Any], where: str) -> Sender:
+def _sender(raw: dict[str, Any], where: str, *, tokens: tuple[Path, str] = (Path(DEFAULT_TOKEN_DIR), DEFAULT_TOKEN_KEY_ENV),
+            base: Path = Path(".")) -> Sender:
     _check_keys(raw, _SENDER_KEYS, where)
     for required in ("name", "email"):
         if not raw.get(required):
@@ -361,22 +526,42 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
         zone = ZoneInfo(raw.get("timezone", "UTC"))
     except (ValueError, KeyError):
         raise ConfigError(f"{where}.timezone: unknown time zone '{raw.get('timezone')}'") from None
+    try:
+        provider = Provider(raw.get("provider", "custom"))
+    except ValueError:
+        raise ConfigError(f"{where}.provider: use google, microsoft or custom") from None
+    preset = PRESETS.get(provider)
+    try:
+        auth = Auth(raw.get("auth", "oauth2" if preset else "password"))
+    except ValueError:
+        raise ConfigError(f"{where}.auth: use password or oauth2") from None
+    oauth = None
+    if auth is Auth.OAUTH2:
+        oauth = _oauth(raw.get("oauth", {}), provider, str(raw["name"]), tokens, f"{where}.oauth")
+        for part in ("smtp", "imap"):
+            if raw.get(part, {}).get("password_env"):
+                raise ConfigError(f"{where}.{part}.password_env: a sender with auth = \"oauth2\" logs in with "
+                                  "tokens, not a password (or set auth = \"password\" for an app password)")
+    elif "oauth" in raw:
+        raise ConfigError(f"{where}.oauth: only with auth = \"oauth2\"")
     smtp = raw.get("smtp", {})
     _check_keys(smtp, _SMTP_KEYS, f"{where}.smtp")
     try:
-        security = Security(smtp.get("security", "starttls"))
+        security = Security(smtp.get("security", preset.smtp_security if preset else "starttls"))
     except ValueError:
         raise ConfigError(f"{where}.smtp.security: use starttls, tls or none") from None
-    default_port = {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
-    _refuse_plaintext(str(raw["name"]), str(smtp.get("host", "127.0.0.1")), security, smtp.get("password_env"),
-                      f"{where}.smtp")
-    if "imap" in raw and isinstance(raw["imap"], dict):
-        imap = raw["imap"]
-        _refuse_plaintext(str(raw["name"]), str(imap.get("host", "")), _security(imap.get("security", "tls")),
-                          imap.get("password_env"), f"{where}.imap")
+    default_port = preset.smtp_port if preset else {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
+    host = str(smtp.get("host", preset.smtp_host if preset else "127.0.0.1"))
+    port = int(smtp.get("port", default_port))
+    _refuse_plaintext(str(raw["name"]), host, security, logs_in=bool(smtp.get("password_env") or oauth),
+                      where=f"{where}.smtp")
     cap = raw.get("daily_cap", 50)
     if not isinstance(cap, int) or cap < 1:
         raise ConfigError(f"{where}.daily_cap: should be a whole number of at least 1")
+    imap = raw.get("imap")
+    if imap is None and preset is not None:
+        imap = {}
+    login = str(raw["email"]) if oauth else None
     return Sender(
         name=str(raw["name"]), display_name=str(raw.get("display_name", raw["name"])), email=str(raw["email"]),
         signature=str(raw.get("signature", "")), timezone=zone, daily_cap=cap,
@@ -384,19 +569,14 @@ def _sender(raw: dict[str, Any], where: str) -> Sender:
         jitter=parse_duration(raw.get("jitter", "1m"), f"{where}.jitter"),
         reply_to=raw.get("reply_to"), title=str(raw.get("title", "")), company=str(raw.get("company", "")),
         phone=str(raw.get("phone", "")),
-        smtp=SmtpSettings(host=str(smtp.get("host", "127.0.0.1")), port=int(smtp.get("port", default_port)),
-                          security=security, username=smtp.get("username"), password_env=smtp.get("password_env"),
-                          timeout=float(smtp.get("timeout", 30.0))),
-        imap=_imap(raw["imap"], f"{where}.imap") if "imap" in raw else None,
+        smtp=SmtpSettings(host=host, port=port, security=security, username=smtp.get("username", login),
+                          password_env=smtp.get("password_env"), timeout=float(smtp.get("timeout", 30.0)),
+                          ca_file=_ca_file(smtp, base, f"{where}.smtp"), oauth=oauth),
+        imap=_imap(imap, f"{where}.imap", sender=str(raw["name"]), preset=preset, login=login, oauth=oauth, base=base)
+        if imap is not None else None,
         warmup=_warmup(raw["warmup"], cap, f"{where}.warmup") if "warmup" in raw else None,
+        auth=auth,
     )
-
-
-def _security(value: Any) -> Security | None:
-    try:
-        return Security(value)
-    except ValueError:
-        return None  # reported where the table is read
 
 
 def _is_loopback(host: str) -> bool:
@@ -409,11 +589,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _refuse_plaintext(sender: str, host: str, security: Security | None, password_env: Any, where: str) -> None:
-    """A password sent unencrypted (``security = "none"``) may go to this machine only."""
-    if security is Security.NONE and password_env and not _is_loopback(host):
-        raise ConfigError(f"{where}: sender '{sender}' would send its password unencrypted to {host} "
-                          '(security = "none"); use security = "starttls" or "tls", or a loopback host')
+def _refuse_plaintext(sender: str, host: str, security: Security, *, logs_in: bool, where: str) -> None:
+    """A login without TLS (``security = "none"``: a password or a token in the clear) may go to this
+    machine only: a local relay or a test server."""
+    if security is Security.NONE and logs_in and not _is_loopback(host):
+        raise ConfigError(f"{where}.security: sender '{sender}' would log in unencrypted to {host}; never log in "
+                          'without TLS: use security = "starttls" or "tls", or a loopback host')
 
 
 def _warmup(raw: Any, daily_cap: int, where: str) -> Warmup:
@@ -447,21 +628,25 @@ def _calendar_date(raw: Any, where: str) -> date:
     return value
 
 
-def _imap(raw: Any, where: str) -> ImapSettings:
+def _imap(raw: Any, where: str, *, sender: str = "", preset: Preset | None = None, login: str | None = None,
+          oauth: OAuthSettings | None = None, base: Path = Path(".")) -> ImapSettings:
     _check_keys(raw, _IMAP_KEYS, where)
-    if not raw.get("host"):
+    host = raw.get("host", preset.imap_host if preset else None)
+    if not host:
         raise ConfigError(f"{where}: 'host' is required")
     try:
-        security = Security(raw.get("security", "tls"))
+        security = Security(raw.get("security", preset.imap_security if preset else "tls"))
     except ValueError:
         raise ConfigError(f"{where}.security: use tls, starttls or none") from None
-    default_port = {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
+    _refuse_plaintext(sender, str(host), security, logs_in=bool(raw.get("password_env") or oauth), where=where)
+    default_port = preset.imap_port if preset else {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
     mailbox = str(raw.get("mailbox", "INBOX"))
     if re.search(r"(^|[/.])(sent|sent items|sent mail|sent messages|lähetetyt|drafts|luonnokset)$", mailbox, re.IGNORECASE):
         raise ConfigError(f"{where}.mailbox: '{mailbox}' holds our own mail; read INBOX (or the folder replies are filed in)")
-    return ImapSettings(host=str(raw["host"]), port=int(raw.get("port", default_port)), security=security,
-                        username=raw.get("username"), password_env=raw.get("password_env"),
-                        mailbox=mailbox, timeout=float(raw.get("timeout", 30.0)))
+    return ImapSettings(host=str(host), port=int(raw.get("port", default_port)), security=security,
+                        username=raw.get("username", login), password_env=raw.get("password_env"),
+                        mailbox=mailbox, timeout=float(raw.get("timeout", 30.0)),
+                        ca_file=_ca_file(raw, base, where), oauth=oauth)
 
 
 def _http(raw: Any, where: str) -> HttpSettings:

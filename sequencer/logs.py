@@ -3,8 +3,8 @@
 Event names are part of the interface (``send.sent``, ``send.failed``, ``send.bounced``,
 ``send.retry``, ``send.cancelled``, ``send.deferred``, ``send.uncertain``, ``send.requeued``,
 ``send.marked_sent``, ``enrollment.stopped``,
-``sender.paused``, ``worker.started``, ``worker.stopping``, ``worker.stopped``,
-``tick.done``). Secrets are never logged: no log call is given a password.
+``sender.paused``, ``oauth.refreshed``, ``oauth.refused``, ``worker.started``, ``worker.stopping``, ``worker.stopped``,
+``tick.done``). Secrets are never logged: no log call is given a password or an OAuth token.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import fuzzcounts
 import pytest
 from browser import Browser, chromium
 from imap_account import ImapAccount
+from oauth_provider import MailHost, Provider
 
 
 def _missing(what: str) -> None:
@@ -71,6 +72,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
         return f"sqlite:///{tmp_path}/db.sqlite"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture(scope="session")
+def mailhost() -> MailHost:
+    """Postfix (submission, STARTTLS from a test CA, SASL through Dovecot) and Dovecot (JWT access
+    tokens validated locally, IMAP over TLS, deliveries over LMTP) that ``tests/run.sh`` starts."""
+    where = os.environ.get("SEQUENCER_TEST_MAILHOST")
+    if not where:
+        _missing("no Postfix and Dovecot mail host")
+    assert where is not None
+    return MailHost.parse(where)
+
+
+@pytest.fixture
+def provider(mailhost: MailHost) -> Iterator[Provider]:
+    """A real OAuth2 token endpoint on 127.0.0.1 whose JWTs the mail host accepts."""
+    server = Provider(key=mailhost.signing_key)
+    yield server
+    server.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

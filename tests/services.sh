@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Throwaway servers on loopback for the test suite: a Dovecot IMAP server (and, from the
-# PostgreSQL work on, a PostgreSQL cluster). Installs the Debian packages when they are missing,
+# Throwaway servers on loopback for the test suite: a Dovecot IMAP server, a PostgreSQL cluster,
+# and a mail host for the OAuth2 tests (Postfix on a submission port with STARTTLS from a test CA,
+# authenticating through a second Dovecot's SASL, which validates JWT access tokens locally and
+# takes Postfix's deliveries over LMTP). Installs the Debian packages when they are missing,
 # Chromium included (the tests open pages in headless Chromium).
 #
 #   bash tests/services.sh start DIR   -> prints KEY=VALUE lines (eval them)
@@ -14,6 +16,9 @@ IMAP_PORT=${SEQUENCER_TEST_IMAP_PORT:-}
 need_packages() {
   local missing=()
   command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+  [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)  # Postfix delivers into Dovecot over LMTP
+  command -v postfix >/dev/null 2>&1 || missing+=(postfix)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # pages are tested in a real browser
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -24,6 +29,7 @@ need_packages() {
   echo "services.sh: installing ${missing[*]} with apt-get (once)" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
+  # policy-rc.d or no init system: the packages' own default instances are not needed (nor started here)
   apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get install -y "${missing[@]}" >&2; exit 1; }
 }
 
@@ -126,8 +132,189 @@ stop_postgres() {
   fi
 }
 
+# -- the mail host of the OAuth2 tests --------------------------------------------------------------
+# Mailboxes live on the domain sequencer.example: oauth@ and revoked@ log in with OAuth2 access tokens
+# (JWTs signed with HS256 by the tests' token endpoint, with the key written here), pw@ with the
+# password "secret", kiri@ receives. Dovecot checks a token's signature, exp and email claim itself.
+
+start_mailhost() {
+  local m="$dir/mailhost" submission imaps lmtp auth
+  submission=$(free_port) imaps=$(free_port) lmtp=$(free_port) auth=$(free_port)
+  rm -rf "$m"; mkdir -p "$m/tls" "$m/dovecot/run" "$m/dovecot/state" "$m/dovecot/mail" "$m/dovecot/keys/default/HS256"
+  chmod o+x "$m" "$m/dovecot"
+  make_test_ca "$m/tls"
+  # the HMAC key the token endpoint signs with; Dovecot reads it base64-encoded from its key dict
+  local key; key=$(openssl rand -base64 32)
+  printf '%s' "$key" > "$m/dovecot/keys/default/HS256/default"
+  chmod -R o+rX "$m/dovecot/keys"
+  chown 65534:65534 "$m/dovecot/mail" 2>/dev/null || true
+  local uid gid; uid=$(stat -c %u "$m/dovecot/mail") gid=$(stat -c %g "$m/dovecot/mail")
+  : > "$m/dovecot/users"
+  for user in oauth revoked pw kiri; do
+    echo "$user@sequencer.example:{PLAIN}secret:$uid:$gid::$m/dovecot/mail/$user" >> "$m/dovecot/users"
+  done
+  cat > "$m/dovecot/oauth2.conf.ext" <<CONF
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$m/dovecot/keys/
+username_attribute = email
+CONF
+  cat > "$m/dovecot/dovecot.conf" <<CONF
+base_dir = $m/dovecot/run
+state_dir = $m/dovecot/state
+log_path = $m/dovecot/dovecot.log
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <$m/tls/server.crt
+ssl_key = <$m/tls/server.key
+auth_mechanisms = plain login xoauth2 oauthbearer
+auth_failure_delay = 0  # a refused token answers at once: the tests of refusals stay fast
+mail_location = maildir:~/Maildir
+first_valid_uid = 0
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $m/dovecot/oauth2.conf.ext
+}
+passdb {
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%Lu $m/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%Lu $m/dovecot/users
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $imaps
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $lmtp
+  }
+}
+service auth {
+  inet_listener {
+    address = 127.0.0.1
+    port = $auth
+  }
+}
+CONF
+  dovecot -c "$m/dovecot/dovecot.conf" </dev/null >"$m/dovecot/startup.log" 2>&1 \
+    || { cat "$m/dovecot/startup.log" >&2; exit 1; }
+  start_postfix "$m" "$submission" "$lmtp" "$auth"
+  wait_port "$imaps" "$m/dovecot/dovecot.log"
+  wait_port "$submission" "$m/postfix/maillog"
+  echo "SEQUENCER_TEST_MAILHOST=127.0.0.1,$submission,$imaps,$m"  # host, submission port, IMAPS port, folder
+}
+
+make_test_ca() {
+  # A test CA, the server's certificate from it (for 127.0.0.1 and localhost), and a second CA
+  # that signed nothing here: a client that trusts only that one must refuse the server.
+  local t=$1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=sequencer test CA" \
+    -keyout "$t/ca.key" -out "$t/ca.crt" >/dev/null 2>&1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=some other CA" \
+    -keyout "$t/wrong-ca.key" -out "$t/wrong-ca.crt" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$t/server.key" -out "$t/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n' > "$t/server.ext"
+  openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial -days 30 \
+    -extfile "$t/server.ext" -out "$t/server.crt" >/dev/null 2>&1
+  chmod 644 "$t/server.key"  # throwaway: Postfix's smtpd (user postfix) and Dovecot read it
+}
+
+start_postfix() {
+  local m=$1 port=$2 lmtp=$3 auth=$4 p="$1/postfix"
+  mkdir -p "$p/queue" "$p/data"
+  chown postfix "$p/data"
+  cat > "$p/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $p/queue
+data_directory = $p/data
+maillog_file = $p/maillog
+maillog_file_prefixes = $p
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.sequencer.example
+mydomain = sequencer.example
+myorigin = sequencer.example
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.1/32
+alias_maps =
+alias_database =
+local_recipient_maps =
+virtual_mailbox_domains = sequencer.example
+virtual_transport = lmtp:inet:127.0.0.1:$lmtp
+smtpd_tls_cert_file = $m/tls/server.crt
+smtpd_tls_key_file = $m/tls/server.key
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$auth
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_sender_restrictions =
+smtputf8_enable = no
+smtpd_error_sleep_time = 0
+CONF
+  cat > "$p/master.cf" <<CONF
+127.0.0.1:$port inet n - n - - smtpd
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CONF
+  postfix -c "$p" set-permissions >"$p/start.log" 2>&1 || true
+  postfix -c "$p" start </dev/null >>"$p/start.log" 2>&1 || { cat "$p/start.log" >&2; exit 1; }
+}
+
+wait_port() {
+  local port=$1 log=$2
+  for _ in $(seq 100); do
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "services.sh: nothing listens on 127.0.0.1:$port; see $log" >&2
+  exit 1
+}
+
+stop_mailhost() {
+  local m="$dir/mailhost"
+  # each through its own pid file: Postfix's master.pid in its queue folder, Dovecot's in base_dir
+  [ -f "$m/postfix/queue/pid/master.pid" ] && postfix -c "$m/postfix" stop >/dev/null 2>&1 || true
+  [ -f "$m/dovecot/dovecot.conf" ] && dovecot -c "$m/dovecot/dovecot.conf" stop 2>/dev/null || true
+}
+
 case "$cmd" in
-  start) need_packages; chmod o+x "$dir"; start_dovecot; start_postgres ;;
-  stop) stop_dovecot; stop_postgres ;;
+  start) need_packages; chmod o+x "$dir"; start_dovecot; start_postgres; start_mailhost ;;
+  stop) stop_dovecot; stop_postgres; stop_mailhost ;;
   *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
 esac

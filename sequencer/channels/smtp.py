@@ -10,19 +10,28 @@ message and only its answer is missing: retrying could deliver it twice, so the 
 ``UNCERTAIN`` and waits for a person (``sequencer doctor``). aiosmtplib sends the DATA command
 and the message in one call, so a timeout waiting for the ``354`` counts as uncertain too:
 rare, and the safe side of the line.
+
+Certificates are always verified (the system's CAs, or the sender's ``ca_file``), and a sender
+on ``starttls`` never sends AUTH before STARTTLS has succeeded. A sender with ``auth = "oauth2"``
+logs in with SASL XOAUTH2 or OAUTHBEARER and an access token from :mod:`sequencer.oauth`; a
+refresh token the provider refused pauses the sender with "reconnect this sender".
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import re
+import ssl
 from datetime import timedelta
+from pathlib import Path
 
 import aiosmtplib
 
+from sequencer import oauth
 from sequencer.channels.base import Delivery, Outcome, Result
-from sequencer.config import Security, Sender
+from sequencer.config import Security, Sender, SmtpSettings
 from sequencer.errors import ConfigError
 from sequencer.messages import ascii_address
 
@@ -110,8 +119,13 @@ class SmtpChannel:
             await self._drop(name)
             return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
                           pause=LOGIN_PAUSE)
-        except ConfigError as exc:  # the password variable is not set: the sender cannot send at all
+        except (ConfigError, oauth.ReconnectNeeded) as exc:  # a missing secret, a refused refresh token
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
+        except ssl.SSLCertVerificationError as exc:
+            await self._drop(name)
+            return _untrusted(delivery.sender, exc)
+        except oauth.TokenUnavailable as exc:
+            return Result(outcome=Outcome.RETRY, detail=exc.message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(name)
             return Result(outcome=Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
@@ -161,8 +175,13 @@ class SmtpChannel:
             await self._drop(sender.name)
             return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
                           pause=LOGIN_PAUSE)
-        except ConfigError as exc:
+        except (ConfigError, oauth.ReconnectNeeded) as exc:
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
+        except ssl.SSLCertVerificationError as exc:
+            await self._drop(sender.name)
+            return _untrusted(sender, exc)
+        except oauth.TokenUnavailable as exc:
+            return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=CONNECT_PAUSE)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(sender.name)
             return Result(outcome=Outcome.PAUSE_SENDER, detail=f"cannot connect: {type(exc).__name__}: {exc}",
@@ -212,19 +231,73 @@ def _abandon(loop: asyncio.AbstractEventLoop, smtp: aiosmtplib.SMTP) -> None:
             smtp.close()
 
 
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """Certificates verified, host name checked: against ``ca_file`` when given, else the system's CAs."""
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def _untrusted(sender: Sender, exc: ssl.SSLCertVerificationError) -> Result:
+    """A certificate that does not verify: never sent to; a person fixes the server or ``ca_file``."""
+    return Result(outcome=Outcome.PAUSE_SENDER, pause=LOGIN_PAUSE,
+                  detail=f"{sender.smtp.host}:{sender.smtp.port}: certificate not trusted ({exc.verify_message}); "
+                         "nothing was sent (set smtp.ca_file for a private CA)")
+
+
 async def connect(sender: Sender) -> aiosmtplib.SMTP:
-    """Open and log in to the sender's SMTP server."""
+    """Open and log in to the sender's SMTP server.
+
+    On ``starttls`` aiosmtplib upgrades the connection before anything else and fails if the
+    server does not offer STARTTLS, so AUTH never goes out in clear text.
+    """
     settings = sender.smtp
     smtp = aiosmtplib.SMTP(
         hostname=settings.host, port=settings.port, timeout=settings.timeout,
         use_tls=settings.security is Security.TLS,
         start_tls=settings.security is Security.STARTTLS,
         local_hostname=sender.domain or None,
+        tls_context=tls_context(settings.ca_file) if settings.security is not Security.NONE else None,
     )
-    await smtp.connect()
-    if settings.username:
-        await smtp.login(settings.username, settings.password() or "")
+    try:
+        await smtp.connect()
+    except aiosmtplib.SMTPConnectError as exc:  # TLS from the first byte: the certificate check is inside
+        if isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+            raise exc.__cause__ from None
+        raise
+    try:
+        if settings.oauth is not None:
+            await _oauth_login(smtp, settings)
+        elif settings.username:
+            await smtp.login(settings.username, settings.password() or "")
+    except Exception:  # a refused login: leave politely, so the TLS connection is closed, not abandoned
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+            await smtp.quit()
+        smtp.close()
+        raise
     return smtp
+
+
+async def _oauth_login(smtp: aiosmtplib.SMTP, settings: SmtpSettings) -> None:
+    """AUTH XOAUTH2 / OAUTHBEARER with the stored access token; once more with a fresh one if refused.
+
+    Sent as plain commands: aiosmtplib knows XOAUTH2 only (from 5.0), and not OAUTHBEARER.
+    """
+    assert settings.oauth is not None
+    mechanism = settings.oauth.mechanism.upper()
+    if not smtp.server_auth_methods:  # after STARTTLS the server's extensions are forgotten until the next EHLO
+        await smtp.ehlo()
+    if settings.oauth.mechanism not in smtp.server_auth_methods:  # lower-cased by aiosmtplib
+        raise aiosmtplib.SMTPAuthenticationError(504, f"the server does not offer AUTH {mechanism}")
+    for force in (False, True):
+        token = await asyncio.to_thread(oauth.access_token, settings.oauth, force=force)
+        initial = oauth.sasl(settings.oauth.mechanism, settings.username or "", token, host=settings.host,
+                             port=settings.port)
+        response = await smtp.execute_command(b"AUTH", mechanism.encode(), base64.b64encode(initial))
+        if response.code == 334:  # the server's error, as a challenge: an empty line ends the exchange
+            response = await smtp.execute_command(b"")
+        if response.code == 235:
+            return
+    raise aiosmtplib.SMTPAuthenticationError(response.code, f"{response.message} (with a freshly refreshed token: "
+                                             "is SMTP AUTH enabled for this mailbox, and the scope granted?)")
 
 
 async def check(sender: Sender) -> str | None:
@@ -232,8 +305,10 @@ async def check(sender: Sender) -> str | None:
     where = f"{sender.smtp.host}:{sender.smtp.port} ({sender.smtp.security.value})"
     try:
         smtp = await connect(sender)
-    except ConfigError as exc:
+    except (ConfigError, oauth.ReconnectNeeded, oauth.TokenUnavailable) as exc:
         return exc.message
+    except ssl.SSLCertVerificationError as exc:
+        return _untrusted(sender, exc).detail
     except aiosmtplib.SMTPAuthenticationError as exc:
         return f"{where}: login as {sender.smtp.username} refused: {exc.code} {exc.message}"
     except aiosmtplib.SMTPConnectError as exc:

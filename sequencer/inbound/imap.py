@@ -2,6 +2,9 @@
 
 The folder is opened read-only (EXAMINE) and bodies are fetched with ``BODY.PEEK[]``: polling
 never marks the salesperson's mail as read or changes anything in their mailbox.
+
+Certificates are always verified (the system's CAs, or ``ca_file``). A mailbox with OAuth2
+logs in with SASL XOAUTH2 or OAUTHBEARER and an access token from :mod:`sequencer.oauth`.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ import contextlib
 import imaplib
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from sequencer import oauth
 from sequencer.config import ImapSettings, Security
 from sequencer.errors import SequencerError
 
@@ -55,14 +60,16 @@ class ImapMailbox:
     def __init__(self, settings: ImapSettings) -> None:
         self.settings = settings
 
+    def check(self) -> None:
+        """Log in and out (``sequencer senders check``); raises :class:`MailboxError` saying what failed."""
+        where = f"{self.settings.host}:{self.settings.port}"
+        conn = self._open(where)
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+
     def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int = 100, since: date | None = None) -> Fetched:
         where = f"{self.settings.host}:{self.settings.port}"
-        try:
-            conn = self._connect()
-        except MailboxError:
-            raise
-        except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
-            raise MailboxError(f"cannot connect to {where}: {exc}") from None
+        conn = self._open(where)
         try:
             return self._fetch(conn, uidvalidity, after_uid, limit, since)
         except (OSError, imaplib.IMAP4.error, UnicodeError, ValueError) as exc:
@@ -71,17 +78,33 @@ class ImapMailbox:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
 
+    def _open(self, where: str) -> imaplib.IMAP4:
+        try:
+            return self._connect()
+        except MailboxError:
+            raise
+        except (oauth.ReconnectNeeded, oauth.TokenUnavailable) as exc:
+            raise MailboxError(exc.message) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxError(f"{where}: certificate not trusted ({exc.verify_message}); nothing was read "
+                               "(set imap.ca_file for a private CA)") from None
+        except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
+            raise MailboxError(f"cannot connect to {where}: {exc}") from None
+
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
         conn: imaplib.IMAP4
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
         if s.security is Security.TLS:
-            conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=ssl.create_default_context(), timeout=s.timeout)
+            conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=context, timeout=s.timeout)
         else:
             conn = imaplib.IMAP4(s.host, s.port, timeout=s.timeout)
         try:
             if s.security is Security.STARTTLS:
-                conn.starttls(ssl.create_default_context())
-            if s.username is not None:
+                conn.starttls(context)
+            if s.oauth is not None:
+                self._oauth_login(conn)
+            elif s.username is not None:
                 self._login(conn, s.username, s.password() or "")
         except BaseException:
             with contextlib.suppress(OSError):
@@ -97,6 +120,22 @@ class ImapMailbox:
                 conn.authenticate("PLAIN", lambda _: f"\0{user}\0{password}".encode())
         except imaplib.IMAP4.error as exc:
             raise MailboxError(f"login as {user} on {self.settings.host} failed: {exc}") from None
+
+    def _oauth_login(self, conn: imaplib.IMAP4) -> None:
+        """AUTHENTICATE XOAUTH2 / OAUTHBEARER; once more with a freshly refreshed token if refused."""
+        s = self.settings
+        assert s.oauth is not None
+        settings = s.oauth
+        for force in (False, True):
+            token = oauth.access_token(settings, force=force)
+            initial = oauth.sasl(settings.mechanism, s.username or "", token, host=s.host, port=s.port)
+            try:
+                conn.authenticate(settings.mechanism.upper(), _responder(initial))
+                return
+            except imaplib.IMAP4.error as exc:
+                refused = exc
+        raise MailboxError(f"login as {s.username} on {s.host} with a freshly refreshed token failed: {refused} "
+                           "(is IMAP enabled for this mailbox, and the scope granted?)")
 
     def _fetch(self, conn: imaplib.IMAP4, known: int | None, after_uid: int, limit: int, since: date | None) -> Fetched:
         status, _ = conn.select(_quote(self.settings.mailbox), readonly=True)
@@ -129,6 +168,16 @@ class ImapMailbox:
         messages.sort(key=lambda m: m[0])
         asked = set(wanted)
         return Fetched(uidvalidity=uidvalidity, messages=[m for m in messages if m[0] in asked], more=more)
+
+
+def _responder(initial: bytes) -> Callable[[bytes], bytes | None]:
+    """SASL answers for imaplib: the token first; a second challenge is the server's error, answered empty."""
+    answers = iter((initial, b""))
+
+    def answer(_challenge: bytes) -> bytes | None:
+        return next(answers, None)
+
+    return answer
 
 
 def _fetched(parts: list[Any]) -> list[tuple[int, bytes]]:
