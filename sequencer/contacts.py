@@ -283,8 +283,8 @@ class _Layout:
             yield RowError(row=row, email="", reason="the email cell is empty")
             return
         try:
-            # allow_smtputf8=False: a non-ASCII local part needs SMTPUTF8, which mail is not sent with
-            email = validate_email(raw_email, check_deliverability=check_deliverability, allow_smtputf8=False).normalized
+            # a non-ASCII local part is kept: it is sent with SMTPUTF8 where the server offers it
+            email = validate_email(raw_email, check_deliverability=check_deliverability, allow_smtputf8=True).normalized
         except EmailNotValidError as exc:
             yield RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
             return
@@ -353,7 +353,7 @@ def suppression_key(value: str) -> str:
             raise ValueError(f"'{text}' is not a valid domain")
         return f"@{checked.domain.lower()}"
     try:
-        return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
+        return validate_email(text, check_deliverability=False, allow_smtputf8=True).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"'{text}' is not a valid address: {exc}") from None
 
@@ -365,7 +365,7 @@ def contact_key(address: str) -> str:
     address comes back stripped and lower-cased."""
     text = address.strip()
     try:
-        return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized.lower()
+        return validate_email(text, check_deliverability=False, allow_smtputf8=True).normalized.lower()
     except EmailNotValidError:
         return text.lower()
 

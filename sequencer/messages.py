@@ -139,13 +139,15 @@ def to_bytes(draft: Draft) -> bytes:
         part_headers, _, body = _part(plain_text(text), "plain").partition("\r\n\r\n")
         headers.extend(tuple(line.split(": ", 1)) for line in part_headers.split("\r\n"))  # type: ignore[misc]
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return (head + "\r\n" + body).encode("ascii")
+    # UTF-8 only in an address with a non-ASCII local part (RFC 6532), sent only with SMTPUTF8
+    return (head + "\r\n" + body).encode("ascii" if head.isascii() else "utf-8")
 
 
 def _address(name: str, address: str) -> list[str]:
     """The words of ``Display Name <addr>``: a quoted string when the name needs one, encoded
-    words when it is not plain ASCII (or has a word too long to fold); the address in ASCII."""
-    addr = ascii_address(address)
+    words when it is not plain ASCII (or has a word too long to fold); the address as it goes on
+    the wire (:func:`wire_address`)."""
+    addr = wire_address(address)
     text = _header_text(name)
     if not text:
         return [addr]
@@ -156,13 +158,38 @@ def _address(name: str, address: str) -> list[str]:
     return [*text.split(" "), f"<{addr}>"]
 
 
+def needs_smtputf8(address: str) -> bool:
+    """Whether ``address`` has a non-ASCII local part (``jörg@example.com``): it can only be sent
+    to a server that offers SMTPUTF8 (RFC 6531), and its message carries it in UTF-8 (RFC 6532)."""
+    return not address.strip().rpartition("@")[0].isascii()
+
+
+@lru_cache(maxsize=4096)
+def wire_address(address: str) -> str:
+    """``address`` as it goes on the wire: :func:`ascii_address`, or, for a non-ASCII local part,
+    that local part in UTF-8 at the domain's IDNA 2008 form (sent only with SMTPUTF8).
+
+    Raises ValueError as :func:`ascii_address` does for an address that cannot be written as it is.
+    """
+    if not needs_smtputf8(address):
+        return ascii_address(address)
+    text = address.strip()
+    if _UNSENDABLE.search(text) or len(text.encode("utf-8")) > 254:
+        raise ValueError(f"{text[:80]!r} has a space or control character or is too long; it cannot be sent")
+    try:
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{address}' cannot be sent: {exc}") from None
+    return f"{checked.local_part}@{checked.ascii_domain}"
+
+
 @lru_cache(maxsize=4096)
 def ascii_address(address: str) -> str:
     """``address`` as it goes on the wire (SMTP envelope and headers): ASCII, with an
     internationalised domain in its IDNA 2008 form, exactly email-validator's ``ascii_email``.
 
-    Raises ValueError for a non-ASCII local part (it would need SMTPUTF8, which mail is not sent
-    with; import refuses such addresses), for a domain that has no IDNA 2008 form, and for an
+    Raises ValueError for a non-ASCII local part (it needs SMTPUTF8: see :func:`wire_address`),
+    for a domain that has no IDNA 2008 form, and for an
     address with a space or control character or over 254 characters: one that cannot be
     written as it is is never altered into another address.
     """

@@ -131,7 +131,7 @@ class CaptureServer:
     """A real SMTP server on 127.0.0.1 that keeps what it receives."""
 
     def __init__(self, *, folder: Path | None = None, script: Script | None = None,
-                 port: int | None = None, delay: float = 0.0, hang: float = 60.0) -> None:
+                 port: int | None = None, delay: float = 0.0, hang: float = 60.0, smtputf8: bool = True) -> None:
         self.folder = folder
         #: Seconds to wait before accepting each message (a slow server, for shutdown tests).
         self.delay = delay
@@ -143,7 +143,8 @@ class CaptureServer:
         #: RCPT commands seen per recipient (lower-case): the attempt number a script is given.
         self.attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        # smtputf8: whether the server offers SMTPUTF8 (RFC 6531), as most do; False for one that does not
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     def fault(self, recipient: str) -> Fault | None:
         """Count an attempt for ``recipient`` and ask the script what to do with it."""

@@ -33,7 +33,7 @@ from sequencer import oauth
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.config import Security, Sender, SmtpSettings
 from sequencer.errors import ConfigError
-from sequencer.messages import ascii_address
+from sequencer.messages import ascii_address, needs_smtputf8, wire_address
 
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 #: How long a sender whose login is refused waits before trying again.
@@ -133,9 +133,18 @@ class SmtpChannel:
         # the message could have reached the server (safe to retry) or after (uncertain).
         data_started = False
         try:
-            size = [f"SIZE={len(delivery.raw)}"] if smtp.supports_extension("size") else []  # raw is CRLF already
-            await smtp.mail(ascii_address(delivery.sender.email), options=size)
-            await smtp.rcpt(ascii_address(delivery.recipient))
+            if smtp.last_ehlo_response is None:  # no login, no STARTTLS: nothing has asked the server's extensions yet
+                await smtp.ehlo()
+            options = [f"SIZE={len(delivery.raw)}"] if smtp.supports_extension("size") else []  # raw is CRLF already
+            encoding = "ascii"
+            if needs_smtputf8(delivery.recipient):
+                if not smtp.supports_extension("smtputf8"):
+                    return Result(outcome=Outcome.FAILED, detail=f"{delivery.recipient} has a non-ASCII local part, "
+                                  "which needs SMTPUTF8, and the sender's SMTP server does not offer it")
+                options.append("SMTPUTF8")
+                encoding = "utf-8"
+            await smtp.mail(ascii_address(delivery.sender.email), options=options, encoding=encoding)
+            await smtp.rcpt(wire_address(delivery.recipient), encoding=encoding)
             data_started = True
             response = await smtp.data(delivery.raw)
         except aiosmtplib.SMTPSenderRefused as exc:

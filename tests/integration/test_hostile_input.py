@@ -7,13 +7,17 @@ raw header lines and the decoded names, and what the store kept (no bounce, no s
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 
 from email_validator import validate_email
-from sending_rig import Rig, body_text, person
+from sending_rig import MONDAY, REPO, Rig, body_text, make_sender, person
 
+from sequencer import Engine, SimulatedClock
+from sequencer.config import Config
 from sequencer.contacts import RowProblem
-from sequencer.testing import Captured
+from sequencer.testing import Captured, CaptureServer
 
 STRASSE, SOPHIA = "x@straße.de", "q@ςοφία.gr"
 
@@ -137,3 +141,39 @@ def test_a_quote_left_open_never_puts_one_rows_address_in_anothers_email(rig: Ri
         (recipient,) = message.recipients
         text = "\n".join([message["To"] or "", message["Subject"] or "", body_text(message.message)])
         assert {a for a in ADDRESSES if a in text} <= {recipient}, (recipient, text)
+
+
+def test_a_non_ascii_local_part_goes_out_with_smtputf8_where_the_server_offers_it(rig: Rig) -> None:
+    # jörg@bücher.de: the local part stays UTF-8 (RFC 6531/6532), the domain takes its IDNA 2008 form
+    rig.import_rows([person(0, email="jörg@bücher.de"), person(1)])
+    rig.engine.enroll("cold")
+    rig.run(days=1)
+
+    [message] = rig.received("jörg@xn--bcher-kva.de")
+    assert message.recipients == ("jörg@xn--bcher-kva.de",)
+    # the To: header carries the address in UTF-8 (RFC 6532), never as an encoded word
+    head = message.raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+    [to] = [line for line in re.sub(r"\r\n(?=[ \t])", "", head).split("\r\n") if line.startswith("To: ")]
+    assert to.endswith("<jörg@xn--bcher-kva.de>"), to
+    assert [s.status for s in rig.sends("jörg@bücher.de")] == ["sent", "scheduled"]
+
+
+def test_a_non_ascii_local_part_fails_its_send_on_a_server_without_smtputf8(tmp_path: Path, database_url: str) -> None:
+    # The server cannot take the address: that send fails with the reason, and nobody is suppressed.
+    with CaptureServer(smtputf8=False) as server:
+        clock = SimulatedClock(MONDAY)
+        engine = Engine(Config(database_url=database_url, sequences=(REPO / "sequences",),
+                               senders={"jane": make_sender(server.port)}), clock=clock)
+        rig = Rig(tmp=tmp_path, smtp=server, clock=clock, engine=engine)
+        try:
+            rig.import_rows([person(0, email="jörg@example.com"), person(1)])
+            rig.engine.enroll("cold")
+            rig.run(days=1)
+            [send] = rig.sends("jörg@example.com")
+            assert send.status == "failed" and send.error is not None and "SMTPUTF8" in send.error
+            assert rig.enrollment("jörg@example.com").status == "stopped"
+            assert not rig.engine.store.suppressed(["jörg@example.com"])
+            assert server.attempts["jörg@example.com"] == 0  # never offered to the server
+            assert len(rig.received("p1@example.com")) == 1  # the others go on
+        finally:
+            asyncio.run(engine.aclose())

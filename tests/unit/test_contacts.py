@@ -143,3 +143,9 @@ def test_any_quoting_never_puts_one_rows_address_in_another_row() -> None:
         _never_misaddressed()
     finally:
         fuzzcounts.record("CSV importer", _counts["tried"], _counts["tracebacks"], misaddressed=_counts["misaddressed"])
+
+
+def test_a_non_ascii_local_part_is_imported_for_smtputf8() -> None:
+    good, errors = read(HEADER + "Jörg@Bücher.de,Jörg,Müller,,\n")
+    assert not errors and [row.email_key for row in good] == ["jörg@bücher.de"]
+    assert suppression_key("JÖRG@bücher.de") == "jörg@bücher.de"

@@ -134,6 +134,13 @@ def test_an_idn_domain_goes_out_in_its_idna_2008_form() -> None:
     assert msg["List-Unsubscribe"] == f"<mailto:{sophia}?subject=unsubscribe>"
     with pytest.raises(ValueError, match="non-ASCII local part"):
         messages.ascii_address("jörg@example.com")
+    # a non-ASCII local part goes out with SMTPUTF8: UTF-8 local part, IDNA 2008 domain, UTF-8 header
+    assert messages.needs_smtputf8("jörg@bücher.de") and not messages.needs_smtputf8("x@straße.de")
+    assert messages.wire_address("jörg@bücher.de") == "jörg@xn--bcher-kva.de"
+    assert messages.wire_address("x@straße.de") == "x@xn--strae-oqa.de"
+    raw = messages.to_bytes(draft(to_email="jörg@bücher.de"))
+    assert "<jörg@xn--bcher-kva.de>".encode() in raw and raw.split(b"\r\n\r\n")[1].isascii()
+    assert messages.to_bytes(draft(to_email="x@straße.de")).isascii()
     for unsendable in ("a\x00b@example.com", "a\r\nb@example.com", "a b@example.com", "a" * 250 + "@example.com"):
         with pytest.raises(ValueError, match="cannot be sent"):  # never altered into another address
             messages.ascii_address(unsendable)
