@@ -15,40 +15,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cli_texts import CONFIG, IMAP, REPO
+from cli_texts import run as run_cli
 
 from sequencer.testing import free_port
-
-REPO = Path(__file__).resolve().parents[2]
-
-CONFIG = """\
-database = "sqlite:///db.sqlite"
-sequences = ["{sequences}"]
-
-[[senders]]
-name = "jane"
-display_name = "Jane Doe"
-email = "jane@acme.example"
-timezone = "Europe/Helsinki"
-"""
-
-IMAP = """
-[senders.imap]
-host = "{host}"
-port = {port}
-security = "none"
-username = "sender"
-password_env = "TEST_IMAP_PASSWORD"
-"""
 
 # An OSC 8 hyperlink around "click", blinking text, a CSI in its 8-bit form, a bell, a NUL.
 HOSTILE = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x1b[5mblink\x1b[0m \x9b2J\x07\x00end"
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "TEST_IMAP_PASSWORD": "secret"}
-    env.pop("SEQUENCER_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return run_cli(cwd, *args, columns=250)
 
 
 def assert_clean(text: str) -> None:

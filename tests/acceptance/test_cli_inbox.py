@@ -13,37 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cli_texts import CONFIG, IMAP, REPO, run
 
 from sequencer.testing import free_port
-
-REPO = Path(__file__).resolve().parents[2]
-
-CONFIG = """\
-database = "sqlite:///db.sqlite"
-sequences = ["{sequences}"]
-
-[[senders]]
-name = "jane"
-display_name = "Jane Doe"
-email = "jane@acme.example"
-timezone = "Europe/Helsinki"
-"""
-
-IMAP = """
-[senders.imap]
-host = "{host}"
-port = {port}
-security = "none"
-username = "sender"
-password_env = "TEST_IMAP_PASSWORD"
-"""
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TEST_IMAP_PASSWORD": "secret"}
-    env.pop("SEQUENCER_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
 
 
 @pytest.fixture
