@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cli_texts import run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,13 +25,6 @@ daily_cap = 40
 min_gap = "3m"
 jitter = "1m"
 """
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("SEQUENCER_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
 
 
 @pytest.fixture

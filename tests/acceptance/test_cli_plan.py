@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_texts import run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,13 +22,6 @@ email = "jane@acme.example"
 timezone = "Europe/Helsinki"
 daily_cap = 40
 """
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("SEQUENCER_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
 
 
 @pytest.fixture
