@@ -306,8 +306,8 @@ def _config() -> Config:
 def _oauth_sender(name: str) -> OAuthSettings:
     sender = _config().sender(name)
     if sender.smtp.oauth is None:
-        err.print(f"[red]error:[/] sender {name} logs in with a password; set auth = \"oauth2\" (and provider) "
-                  "in its [[senders]] table to connect it with OAuth2 (see docs/mailboxes.md)")
+        err.print(f"[red]error:[/] sender {_escape(name)} logs in with a password; set auth = \"oauth2\" (and "
+                  "provider) in its " + _escape("[[senders]]") + " table to connect it with OAuth2 (see docs/mailboxes.md)")
         raise typer.Exit(1)
     return sender.smtp.oauth
 

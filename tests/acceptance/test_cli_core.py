@@ -119,3 +119,9 @@ def test_import_stops_where_a_quote_is_left_open_and_says_so_or_skips_it(workdir
     assert "2 new, 1 updated, 1 skipped" in skipped.stdout
     assert "1 broken row(s) skipped (--skip-bad): rows 3" in skipped.stderr
     assert "\x1b" not in skipped.stdout + skipped.stderr
+
+
+def test_connecting_a_password_sender_names_the_senders_table_with_its_brackets(workdir: Path) -> None:
+    result = run(workdir, "senders", "connect", "jane")
+    assert result.returncode == 1
+    assert "in its [[senders]] table" in " ".join(result.stderr.split())  # not eaten as rich markup
