@@ -193,10 +193,6 @@ class SenderBook:
 
     # -- finding a slot -----------------------------------------------------------------------
 
-    def earliest(self, not_before: datetime) -> datetime:
-        """The earliest instant at or after ``not_before`` the sender may send at (no window)."""
-        return self.find(not_before)
-
     def find(self, desired: datetime, fit: Fit = _identity, *, key: Hashable | None = None) -> datetime:
         """The earliest instant at or after ``desired`` that is on a day under its cap, clear of
         every send in the book by the gap, and accepted by ``fit``. Places nothing.

@@ -91,12 +91,12 @@ def test_cap_roll_over_a_midnight_the_clocks_go_back_across() -> None:
 def test_min_gap_is_respected() -> None:
     book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
                       sent=[utc(2026, 6, 1, 9, 0)])
-    assert book.earliest(utc(2026, 6, 1, 9, 5)) == utc(2026, 6, 1, 9, 15)
-    assert book.earliest(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 8, 0)  # the gap before 9:00 is free
-    assert book.earliest(utc(2026, 6, 1, 8, 50)) == utc(2026, 6, 1, 9, 15)  # too close before 9:00
-    assert book.earliest(utc(2026, 6, 1, 8, 45)) == utc(2026, 6, 1, 8, 45)  # exactly min_gap before it
-    assert book.earliest(utc(2026, 6, 1, 9, 30)) == utc(2026, 6, 1, 9, 30)
-    assert len(book) == 1  # earliest() places nothing
+    assert book.find(utc(2026, 6, 1, 9, 5)) == utc(2026, 6, 1, 9, 15)
+    assert book.find(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 8, 0)  # the gap before 9:00 is free
+    assert book.find(utc(2026, 6, 1, 8, 50)) == utc(2026, 6, 1, 9, 15)  # too close before 9:00
+    assert book.find(utc(2026, 6, 1, 8, 45)) == utc(2026, 6, 1, 8, 45)  # exactly min_gap before it
+    assert book.find(utc(2026, 6, 1, 9, 30)) == utc(2026, 6, 1, 9, 30)
+    assert len(book) == 1  # find() places nothing
     placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(3)]
     assert placed == [utc(2026, 6, 1, 9, 15), utc(2026, 6, 1, 9, 30), utc(2026, 6, 1, 9, 45)]
 
@@ -106,15 +106,15 @@ def test_spacing_holds_on_both_sides_of_every_send_in_any_order() -> None:
                       sent=[utc(2026, 6, 1, 10, 0), utc(2026, 6, 1, 9, 0)])
     assert book.last == utc(2026, 6, 1, 10, 0)
     # 9:00-10:00 leaves room for one send at 9:15..9:45: the earlier gap is filled.
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 15)
-    assert book.earliest(utc(2026, 6, 1, 9, 50)) == utc(2026, 6, 1, 10, 15)
+    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 15)
+    assert book.find(utc(2026, 6, 1, 9, 50)) == utc(2026, 6, 1, 10, 15)
     book.record(datetime(2026, 6, 1, 21, 25, tzinfo=AUCKLAND))  # Mon 21:25 NZST = 9:25 UTC
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)  # 15 min clear of 9:25 and of 10:00
+    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)  # 15 min clear of 9:25 and of 10:00
     assert book.slots() == [utc(2026, 6, 1, 9, 0), utc(2026, 6, 1, 9, 25), utc(2026, 6, 1, 10, 0)]
     book.record(utc(2026, 6, 1, 9, 45))
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)  # no room left before 10:00
+    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)  # no room left before 10:00
     assert book.remove(utc(2026, 6, 1, 9, 45)) and not book.remove(utc(2026, 6, 1, 9, 45))
-    assert book.earliest(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)
+    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)
 
 
 def _gaps(placed: list[datetime]) -> list[timedelta]:
@@ -262,7 +262,7 @@ def test_ramp_day_one_comes_from_the_store_the_book_or_the_configuration() -> No
     # Sends already made today count against today's ramped cap.
     today = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s",
                        sent=[utc(2026, 6, 2, 8, minute) for minute in range(10)])
-    assert today.earliest(utc(2026, 6, 2, 9, 0)) == utc(2026, 6, 3, 0, 0)
+    assert today.find(utc(2026, 6, 2, 9, 0)) == utc(2026, 6, 3, 0, 0)
 
 
 def test_a_bad_ramp_is_refused() -> None:
