@@ -1,4 +1,5 @@
-"""Monte Carlo of variant retirement: the engine's sequential scoring next to a naive chi-square at every look.
+"""Monte Carlo of variant retirement: the engine's sequential scoring next to a naive chi-square at
+every look.
 
     python bench/ab_retirement.py [--campaigns N] [--seed S] [--base-rate R] [--variants K]
                                   [--per-look M] [--looks L] [--jobs J]
@@ -47,7 +48,9 @@ class Scenario:
     """A named set of true reply rates; the weak variant (if any) is the last one."""
 
     name: str
-    weak_factor: float | None  # the weak variant's rate as a fraction of the base rate; None for A/A
+    weak_factor: (
+        float | None
+    )  # the weak variant's rate as a fraction of the base rate; None for A/A
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +74,11 @@ class Job:
     looks: int
 
 
-SCENARIOS = (Scenario(name="A/A", weak_factor=None), Scenario(name="2x", weak_factor=0.5), Scenario(name="1.5x", weak_factor=2 / 3))
+SCENARIOS = (
+    Scenario(name="A/A", weak_factor=None),
+    Scenario(name="2x", weak_factor=0.5),
+    Scenario(name="1.5x", weak_factor=2 / 3),
+)
 
 
 def engine(stats: Sequence[VariantStats]) -> list[str]:
@@ -95,8 +102,11 @@ def true_rates(job: Job) -> np.ndarray:
     return rates
 
 
-def run_campaign(cumulative: np.ndarray, decide: Decide, *, per_look: int, weak: int | None) -> Outcome:
-    """Score one campaign look by look; ``cumulative[look, variant]`` is replies so far if still live.
+def run_campaign(
+    cumulative: np.ndarray, decide: Decide, *, per_look: int, weak: int | None
+) -> Outcome:
+    """Score one campaign look by look; ``cumulative[look, variant]`` is replies so far if still
+    live.
 
     A variant's counts do not depend on the others, so a live variant's replies at a look are the
     cumulative sum of its draws. Stops as soon as both outcomes are known.
@@ -104,7 +114,12 @@ def run_campaign(cumulative: np.ndarray, decide: Decide, *, per_look: int, weak:
     live = list(range(cumulative.shape[1]))
     false_retirement, weak_look = False, None
     for look in range(cumulative.shape[0]):
-        stats = [VariantStats(key=str(i), sends=per_look * (look + 1), successes=int(cumulative[look, i])) for i in live]
+        stats = [
+            VariantStats(
+                key=str(i), sends=per_look * (look + 1), successes=int(cumulative[look, i])
+            )
+            for i in live
+        ]
         retired = {int(key) for key in decide(stats)}
         false_retirement = false_retirement or any(i != weak for i in retired)
         if weak in retired:
@@ -123,7 +138,10 @@ def run_job(job: Job) -> dict[str, list[Outcome]]:
     cumulative = draws.cumsum(axis=1)
     weak = job.variants - 1 if job.scenario.weak_factor is not None else None
     return {
-        name: [run_campaign(cumulative[c], decide, per_look=job.per_look, weak=weak) for c in range(job.campaigns)]
+        name: [
+            run_campaign(cumulative[c], decide, per_look=job.per_look, weak=weak)
+            for c in range(job.campaigns)
+        ]
         for name, decide in METHODS.items()
     }
 
@@ -137,12 +155,15 @@ def split(total: int, parts: int) -> list[int]:
 def simulate(args: argparse.Namespace) -> dict[str, dict[str, list[Outcome]]]:
     """Scenario -> method -> outcomes, campaigns spread over ``args.jobs`` processes."""
     jobs = [
-        Job(scenario=scenario, campaigns=n, seed=args.seed * 1_000 + 100 * s + j, base_rate=args.base_rate,
+        Job(scenario=scenario, campaigns=n, seed=args.seed * 1_000 + 100 * s + j,
+            base_rate=args.base_rate,
             variants=args.variants, per_look=args.per_look, looks=args.looks)
         for s, scenario in enumerate(SCENARIOS)
         for j, n in enumerate(split(args.campaigns, args.jobs))
     ]  # fmt: skip
-    results: dict[str, dict[str, list[Outcome]]] = {s.name: {m: [] for m in METHODS} for s in SCENARIOS}
+    results: dict[str, dict[str, list[Outcome]]] = {
+        s.name: {m: [] for m in METHODS} for s in SCENARIOS
+    }
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for job, result in zip(jobs, pool.map(run_job, jobs), strict=True):
             for method, outcomes in result.items():
@@ -170,7 +191,17 @@ def row(scenario: Scenario, method: str, outcomes: Sequence[Outcome], per_look: 
     if scenario.weak_factor is None:
         return [*cells, "—", "—", "—", "—"]
     for week in REPORT_WEEKS:
-        cells.append(pct(share([o.weak_look is not None and o.weak_look <= week * LOOKS_PER_WEEK for o in outcomes]), n))
+        cells.append(
+            pct(
+                share(
+                    [
+                        o.weak_look is not None and o.weak_look <= week * LOOKS_PER_WEEK
+                        for o in outcomes
+                    ]
+                ),
+                n,
+            )
+        )
     looks = [o.weak_look for o in outcomes if o.weak_look is not None]
     cells.append(f"{statistics.median(looks) * per_look:.0f}" if looks else "—")
     return cells
@@ -182,7 +213,12 @@ def table(results: dict[str, dict[str, list[Outcome]]], per_look: int) -> str:
     header = ["scenario", "method", "false retirement", *weeks, "median sends at retirement"]
     rows = [header, *(row(s, m, results[s.name][m], per_look) for s in SCENARIOS for m in METHODS)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(_align(cell, w, right=i > 1) for i, (cell, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
+    lines = [
+        "  ".join(
+            _align(cell, w, right=i > 1) for i, (cell, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
 
@@ -206,10 +242,17 @@ def summary(results: dict[str, dict[str, list[Outcome]]], looks: int) -> list[st
     """The headline lines."""
     aa, x2, x15 = results["A/A"], results["2x"], results["1.5x"]
     weeks = looks // LOOKS_PER_WEEK
-    x2_power = f"engine {pct(power(x2['engine'], looks))} (target >= 80%), naive {pct(power(x2['naive'], looks))}"
-    x15_power = f"engine {pct(power(x15['engine'], looks))} (no target), naive {pct(power(x15['naive'], looks))}"
+    x2_power = (
+        f"engine {pct(power(x2['engine'], looks))} (target >= "
+        f"80%), naive {pct(power(x2['naive'], looks))}"
+    )
+    x15_power = (
+        f"engine {pct(power(x15['engine'], looks))} (no target), "
+        f"naive {pct(power(x15['naive'], looks))}"
+    )
     return [
-        f"A/A false retirement: engine {pct(false_rate(aa['engine']))} (target <= 5%), naive {pct(false_rate(aa['naive']))}",
+        f"A/A false retirement: engine {pct(false_rate(aa['engine']))} "
+        f"(target <= 5%), naive {pct(false_rate(aa['naive']))}",
         f"2x power by week {weeks}: {x2_power}",
         f"1.5x power by week {weeks}: {x15_power}",
     ]
@@ -218,13 +261,29 @@ def summary(results: dict[str, dict[str, list[Outcome]]], looks: int) -> list[st
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--campaigns", type=int, default=2000, help="campaigns per scenario (default 2000)")
+    parser.add_argument(
+        "--campaigns", type=int, default=2000, help="campaigns per scenario (default 2000)"
+    )
     parser.add_argument("--seed", type=int, default=20260301, help="random seed (default 20260301)")
-    parser.add_argument("--base-rate", type=float, default=0.10, help="reply rate of the equal variants (default 0.10)")
+    parser.add_argument(
+        "--base-rate",
+        type=float,
+        default=0.10,
+        help="reply rate of the equal variants (default 0.10)",
+    )
     parser.add_argument("--variants", type=int, default=6, help="variants per campaign (default 6)")
-    parser.add_argument("--per-look", type=int, default=50, help="sends per live variant between looks (default 50)")
-    parser.add_argument("--looks", type=int, default=24, help="looks, twice a week (default 24 = 12 weeks)")
-    parser.add_argument("--jobs", type=int, default=2, help="processes (default 2; the draws depend on --seed and --jobs)")
+    parser.add_argument(
+        "--per-look", type=int, default=50, help="sends per live variant between looks (default 50)"
+    )
+    parser.add_argument(
+        "--looks", type=int, default=24, help="looks, twice a week (default 24 = 12 weeks)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="processes (default 2; the draws depend on --seed and --jobs)",
+    )
     return parser.parse_args(argv)
 
 
@@ -235,10 +294,15 @@ def main(argv: Sequence[str]) -> int:
     results = simulate(args)
     elapsed = time.perf_counter() - started
     print(
-        f"{args.campaigns} campaigns per scenario, {args.variants} variants, base reply rate {args.base_rate:.0%}, "
-        f"{args.per_look} sends per live variant between looks, {args.looks} looks (twice a week), seed {args.seed}"
+        f"{args.campaigns} campaigns per scenario, {args.variants} "
+        f"variants, base reply rate {args.base_rate:.0%}, "
+        f"{args.per_look} sends per live variant between looks, "
+        f"{args.looks} looks (twice a week), seed {args.seed}"
     )
-    print("engine = sequencer.scoring.score_family (mSPRT + Holm); naive = chi-square vs current best at 5%, every look\n")
+    print(
+        "engine = sequencer.scoring.score_family (mSPRT + "
+        "Holm); naive = chi-square vs current best at 5%, every look\n"
+    )
     print(table(results, args.per_look))
     print()
     print("\n".join(summary(results, args.looks)))

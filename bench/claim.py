@@ -1,6 +1,7 @@
 """The cost of one claim-and-dispatch batch as the backlog grows, on SQLite and PostgreSQL.
 
-    python bench/claim.py [--sizes 10000,100000,1000000] [--batches 15] [--batch 100] [--only sqlite|postgresql]
+    python bench/claim.py [--sizes 10000,100000,1000000] [--batches 15] [--batch 100] [--only
+    sqlite|postgresql]
 
 For each database and each backlog size N it builds, untimed, a database with N contacts
 enrolled in a one-step email sequence (3 subjects x 2 bodies) under one sender: ``--batches``
@@ -75,32 +76,67 @@ def fresh_database(kind: str, work: Path, server: str | None, name: str) -> str:
 
 
 def populate(url: str, n: int, due: int, batch: int) -> None:
-    """n contacts, n active enrollments, n scheduled sends; ``due`` of them due one batch per second."""
+    """n contacts, n active enrollments, n scheduled sends; ``due`` of them due one batch per
+    second.
+    """
     Store(url).close()  # the schema
     engine = sa.create_engine(url)
     later = T0 + timedelta(days=30)
-    contacts = ((i, f"p{i}@x.example", f"p{i}@x.example", f"P{i}", "{}", T0, T0) for i in range(1, n + 1))
+    contacts = (
+        (i, f"p{i}@x.example", f"p{i}@x.example", f"P{i}", "{}", T0, T0) for i in range(1, n + 1)
+    )
     enrollments = ((i, i, "bench", "s0", "active", "UTC", T0) for i in range(1, n + 1))
-    sends = ((i, i, i, "bench", "s0", "one", 0, "email", "scheduled",
-              T0 + timedelta(seconds=(i - 1) // batch) if i <= due else later, 0, T0) for i in range(1, n + 1))
+    sends = (
+        (
+            i,
+            i,
+            i,
+            "bench",
+            "s0",
+            "one",
+            0,
+            "email",
+            "scheduled",
+            T0 + timedelta(seconds=(i - 1) // batch) if i <= due else later,
+            0,
+            T0,
+        )
+        for i in range(1, n + 1)
+    )
     tables = [
         ("contacts", "id, email, email_key, first_name, fields, created_at, updated_at", contacts),
-        ("enrollments", "id, contact_id, sequence, sender, status, timezone, enrolled_at", enrollments),
-        ("sends", "id, enrollment_id, contact_id, sequence, sender, step_key, step_index, channel, status, due_at, "
-                  "attempts, created_at", sends),
+        (
+            "enrollments",
+            "id, contact_id, sequence, sender, status, timezone, enrolled_at",
+            enrollments,
+        ),
+        (
+            "sends",
+            "id, enrollment_id, contact_id, sequence, sender, "
+            "step_key, step_index, channel, status, due_at, "
+            "attempts, created_at",
+            sends,
+        ),
     ]
     with engine.begin() as conn:
         for table, columns, values in tables:
             if url.startswith("postgresql"):
                 raw = conn.connection.driver_connection
-                with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                with (
+                    raw.cursor() as cursor,
+                    cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+                ):  # type: ignore[union-attr]
                     for row in values:
                         copy.write_row(row)
             else:
                 marks = ", ".join("?" for _ in columns.split(","))
-                sqlite_rows = ([v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row] for row in values)
+                sqlite_rows = (
+                    [v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row]
+                    for row in values
+                )
                 conn.connection.driver_connection.executemany(  # type: ignore[union-attr]
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks})", sqlite_rows)
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})", sqlite_rows
+                )
         if url.startswith("postgresql"):
             conn.execute(sa.text("SELECT setval('sends_id_seq', (SELECT max(id) FROM sends))"))
         conn.execute(sa.text("ANALYZE"))
@@ -108,14 +144,24 @@ def populate(url: str, n: int, due: int, batch: int) -> None:
 
 
 def measure(url: str, work: Path, batches: int, batch: int) -> tuple[list[float], list[float]]:
-    sender = Sender(name="s0", display_name="Sender", email="s0@acme.example", timezone=ZoneInfo("UTC"),
-                    daily_cap=10**9, min_gap=timedelta(0), jitter=timedelta(0))
+    sender = Sender(
+        name="s0",
+        display_name="Sender",
+        email="s0@acme.example",
+        timezone=ZoneInfo("UTC"),
+        daily_cap=10**9,
+        min_gap=timedelta(0),
+        jitter=timedelta(0),
+    )
     clock = SimulatedClock(T0)
     config = Config(database_url=url, sequences=(work / "seqs",), senders={"s0": sender})
     engine = Engine(config, clock=clock, channels={"email": RecordingChannel()}, batch=batch)
     ticks: list[float] = []
     plain: list[float] = []
-    query = sa.text("SELECT id FROM sends WHERE status = 'scheduled' AND due_at <= :now ORDER BY due_at, id LIMIT :n")
+    query = sa.text(
+        "SELECT id FROM sends WHERE status = 'scheduled' "
+        "AND due_at <= :now ORDER BY due_at, id LIMIT :n"
+    )
 
     async def run() -> None:
         for k in range(batches):
@@ -158,20 +204,33 @@ def main() -> None:
                 url = fresh_database(kind, work, pg, f"claim_{n}")
                 began = time.perf_counter()
                 populate(url, n, args.batches * args.batch, args.batch)
-                print(f"{kind:10} backlog {n:>9,}: built in {time.perf_counter() - began:.0f} s", flush=True)
+                print(
+                    f"{kind:10} backlog {n:>9,}: built in {time.perf_counter() - began:.0f} s",
+                    flush=True,
+                )
                 ticks, plain = measure(url, work, args.batches, args.batch)
                 results[(kind, n)] = (statistics.median(ticks), statistics.median(plain))
-                print(f"{'':10} one batch of {args.batch}: median {results[(kind, n)][0] * 1000:.1f} ms "
-                      f"(plain due-rows query {results[(kind, n)][1] * 1000:.2f} ms)", flush=True)
+                print(
+                    f"{'':10} one batch of {args.batch}: median "
+                    f"{results[(kind, n)][0] * 1000:.1f} ms "
+                    f"(plain due-rows query {results[(kind, n)][1] * 1000:.2f} ms)",
+                    flush=True,
+                )
     finally:
         stop(started)
     out = io.StringIO()
-    out.write(f"\n{'database':10} {'backlog':>10} {'batch ms':>9} {'vs smallest':>12} {'plain query ms':>15}\n")
+    out.write(
+        f"\n{'database':10} {'backlog':>10} {'batch ms':>9} "
+        f"{'vs smallest':>12} {'plain query ms':>15}\n"
+    )
     for kind in kinds:
         base = results[(kind, sizes[0])][0]
         for n in sizes:
             tick, plain_q = results[(kind, n)]
-            out.write(f"{kind:10} {n:>10,} {tick * 1000:>9.1f} {tick / base:>11.2f}x {plain_q * 1000:>15.2f}\n")
+            out.write(
+                f"{kind:10} {n:>10,} {tick * 1000:>9.1f} {tick / base:>11.2f}x "
+                f"{plain_q * 1000:>15.2f}\n"
+            )
     print(out.getvalue())
 
 

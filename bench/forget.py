@@ -37,38 +37,99 @@ from sequencer.store import Enrollment, Event, Send, Task
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
+SIZE = "SELECT pg_database_size(current_database())"
+
+
 def build(engine: Engine, csv_file: Path) -> list[str]:
     """Import the CSV, then write every contact's history straight into the tables (fast)."""
     report = engine.import_contacts(csv_file)
     store = engine.store
     with store.engine.begin() as conn:
-        contacts = conn.execute(sa.text("SELECT id, email_key, first_name, company FROM contacts ORDER BY id")).all()
-        enrollments = [{"contact_id": c.id, "sequence": "cold", "sender": "jane", "status": "completed",
-                        "timezone": "Europe/Helsinki", "enrolled_at": NOW} for c in contacts]
+        contacts = conn.execute(
+            sa.text("SELECT id, email_key, first_name, company FROM contacts ORDER BY id")
+        ).all()
+        enrollments = [
+            {
+                "contact_id": c.id,
+                "sequence": "cold",
+                "sender": "jane",
+                "status": "completed",
+                "timezone": "Europe/Helsinki",
+                "enrolled_at": NOW,
+            }
+            for c in contacts
+        ]
         conn.execute(sa.insert(Enrollment.__table__), enrollments)  # type: ignore[attr-defined]
         ids = conn.execute(sa.text("SELECT contact_id, id FROM enrollments")).all()
         by_contact = dict(ids)
         sends: list[dict[str, Any]] = []
         for n, c in enumerate(contacts):
-            for index, (step, channel) in enumerate((("intro", "email"), ("bump", "email"), ("linkedin", "linkedin"))):
-                subject = f"{c.first_name}, a question about {c.company}" if channel == "email" else None
-                sends.append({"enrollment_id": by_contact[c.id], "contact_id": c.id, "sequence": "cold", "sender": "jane",
-                              "step_key": step, "step_index": index, "channel": channel, "status": "sent",
-                              "due_at": NOW, "sent_at": NOW + timedelta(seconds=n), "created_at": NOW,
-                              "subject_key": "question", "body_key": "short", "subject": subject,
-                              "message_id": f"<{n}.{index}@acme.example>", "attempts": 1})
+            for index, (step, channel) in enumerate(
+                (("intro", "email"), ("bump", "email"), ("linkedin", "linkedin"))
+            ):
+                subject = (
+                    f"{c.first_name}, a question about {c.company}" if channel == "email" else None
+                )
+                sends.append(
+                    {
+                        "enrollment_id": by_contact[c.id],
+                        "contact_id": c.id,
+                        "sequence": "cold",
+                        "sender": "jane",
+                        "step_key": step,
+                        "step_index": index,
+                        "channel": channel,
+                        "status": "sent",
+                        "due_at": NOW,
+                        "sent_at": NOW + timedelta(seconds=n),
+                        "created_at": NOW,
+                        "subject_key": "question",
+                        "body_key": "short",
+                        "subject": subject,
+                        "message_id": f"<{n}.{index}@acme.example>",
+                        "attempts": 1,
+                    }
+                )
         conn.execute(sa.insert(Send.__table__), sends)  # type: ignore[attr-defined]
-        linkedin = conn.execute(sa.text("SELECT contact_id, id FROM sends WHERE step_index = 2")).all()
-        conn.execute(sa.insert(Task.__table__), [  # type: ignore[attr-defined]
-            {"send_id": send_id, "contact_id": cid, "enrollment_id": by_contact[cid], "sender": "jane", "sequence": "cold",
-             "step_key": "linkedin", "channel": "linkedin", "status": "open", "due_at": NOW,
-             "message": "Hi there, we exchanged a few emails about your pipeline; happy to connect here."}
-            for cid, send_id in linkedin])
-        conn.execute(sa.insert(Event.__table__), [  # type: ignore[attr-defined]
-            {"contact_id": c.id, "enrollment_id": by_contact[c.id], "kind": "reply", "at": NOW,
-             "detail": f"Thanks, {c.first_name} here ({c.email_key}); not right now."}
-            for c in contacts[::10]])
-    print(f"{report.inserted:,} contacts, {len(sends):,} sends, {len(linkedin):,} tasks, {len(contacts[::10]):,} events")
+        linkedin = conn.execute(
+            sa.text("SELECT contact_id, id FROM sends WHERE step_index = 2")
+        ).all()
+        conn.execute(
+            sa.insert(Task.__table__),
+            [  # type: ignore[attr-defined]
+                {
+                    "send_id": send_id,
+                    "contact_id": cid,
+                    "enrollment_id": by_contact[cid],
+                    "sender": "jane",
+                    "sequence": "cold",
+                    "step_key": "linkedin",
+                    "channel": "linkedin",
+                    "status": "open",
+                    "due_at": NOW,
+                    "message": "Hi there, we exchanged a few emails about "
+                    "your pipeline; happy to connect here.",
+                }
+                for cid, send_id in linkedin
+            ],
+        )
+        conn.execute(
+            sa.insert(Event.__table__),
+            [  # type: ignore[attr-defined]
+                {
+                    "contact_id": c.id,
+                    "enrollment_id": by_contact[c.id],
+                    "kind": "reply",
+                    "at": NOW,
+                    "detail": f"Thanks, {c.first_name} here ({c.email_key}); not right now.",
+                }
+                for c in contacts[::10]
+            ],
+        )
+    print(
+        f"{report.inserted:,} contacts, {len(sends):,} sends, "
+        f"{len(linkedin):,} tasks, {len(contacts[::10]):,} events"
+    )
     return [c.email_key for c in contacts]
 
 
@@ -77,9 +138,13 @@ def size(engine: Engine) -> str:
     if store.dialect == "sqlite":
         path = Path(store.url.split("///", 1)[1])
         wal = path.with_name(path.name + "-wal")
-        return f"{path.stat().st_size / 1e6:.0f} MB file, {wal.stat().st_size / 1e6 if wal.exists() else 0:.1f} MB WAL"
+        return (
+            f"{path.stat().st_size / 1e6:.0f} MB file, "
+            f"{wal.stat().st_size / 1e6 if wal.exists() else 0:.1f} "
+            "MB WAL"
+        )
     with store.engine.connect() as conn:
-        return f"{conn.execute(sa.text('SELECT pg_database_size(current_database())')).scalar() / 1e6:.0f} MB database"
+        return f"{conn.execute(sa.text(SIZE)).scalar() / 1e6:.0f} MB database"
 
 
 def measure(engine: Engine, addresses: list[str], *, rewrite: bool) -> list[tuple[float, float]]:
@@ -98,15 +163,22 @@ def measure(engine: Engine, addresses: list[str], *, rewrite: bool) -> list[tupl
 def show(label: str, samples: list[tuple[float, float]]) -> None:
     total = statistics.median(s[0] for s in samples)
     compact = statistics.median(s[1] for s in samples)
-    print(f"  {label:<18} median {total * 1000:>8,.0f} ms   of which compaction {compact * 1000:>8,.0f} ms   "
-          f"(n={len(samples)}, max {max(s[0] for s in samples) * 1000:,.0f} ms)")
+    print(
+        f"  {label:<18} median {total * 1000:>8,.0f} ms   "
+        f"of which compaction {compact * 1000:>8,.0f} ms   "
+        f"(n={len(samples)}, max {max(s[0] for s in samples) * 1000:,.0f} ms)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
     parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=5, help="addresses erased per variant (default 5)")
-    parser.add_argument("--postgres", action="store_true", help="on the throwaway PostgreSQL of tests/services.sh")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="addresses erased per variant (default 5)"
+    )
+    parser.add_argument(
+        "--postgres", action="store_true", help="on the throwaway PostgreSQL of tests/services.sh"
+    )
     args = parser.parse_args(argv)
     configure(level="warning")
     make_csv = importlib.import_module("import").make_csv  # bench/import.py's generator
@@ -134,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 chosen = addresses[step::step][: 2 * args.repeats]
                 show("forget", measure(engine, chosen[: args.repeats], rewrite=False))
                 print(f"    after: {size(engine)}")
-                show("forget --vacuum", measure(engine, chosen[args.repeats:], rewrite=True))
+                show("forget --vacuum", measure(engine, chosen[args.repeats :], rewrite=True))
                 print(f"    after: {size(engine)}")
         finally:
             if args.postgres:

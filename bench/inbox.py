@@ -81,7 +81,9 @@ def bare_fetch(host: str, port: int) -> int:
     uids = data[0].split()
     fetched = 0
     for start in range(0, len(uids), 50):
-        _, parts = conn.uid("FETCH", b",".join(uids[start:start + 50]).decode(), "(UID BODY.PEEK[])")
+        _, parts = conn.uid(
+            "FETCH", b",".join(uids[start : start + 50]).decode(), "(UID BODY.PEEK[])"
+        )
         fetched += sum(1 for p in parts if isinstance(p, tuple))
     conn.logout()
     return fetched
@@ -101,15 +103,32 @@ def main() -> None:
     try:
         (work / "seqs").mkdir()
         (work / "seqs" / "bench.yaml").write_text(SEQUENCE)
-        (work / "leads.csv").write_text("email,first_name\n" + "".join(f"p{i}@x.example,P{i}\n" for i in range(args.messages)))
+        (work / "leads.csv").write_text(
+            "email,first_name\n" + "".join(f"p{i}@x.example,P{i}\n" for i in range(args.messages))
+        )
         with CaptureServer() as smtp:
-            sender = Sender(name="jane", display_name="Jane Doe", email="jane@acme.example", timezone=ZoneInfo("UTC"),
-                            daily_cap=10**6, min_gap=timedelta(0), jitter=timedelta(0),
-                            smtp=SmtpSettings(port=smtp.port, security=Security.NONE),
-                            imap=ImapSettings(host=host, port=port, security=Security.NONE, username="sender",
-                                              password_env="BENCH_IMAP_PASSWORD"))
-            config = Config(database_url=f"sqlite:///{work / 'db.sqlite'}", sequences=(work / "seqs",),
-                            senders={"jane": sender})
+            sender = Sender(
+                name="jane",
+                display_name="Jane Doe",
+                email="jane@acme.example",
+                timezone=ZoneInfo("UTC"),
+                daily_cap=10**6,
+                min_gap=timedelta(0),
+                jitter=timedelta(0),
+                smtp=SmtpSettings(port=smtp.port, security=Security.NONE),
+                imap=ImapSettings(
+                    host=host,
+                    port=port,
+                    security=Security.NONE,
+                    username="sender",
+                    password_env="BENCH_IMAP_PASSWORD",
+                ),
+            )
+            config = Config(
+                database_url=f"sqlite:///{work / 'db.sqlite'}",
+                sequences=(work / "seqs",),
+                senders={"jane": sender},
+            )
             clock = SimulatedClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
             engine = Engine(config, clock=clock, batch=500)
             engine.import_contacts(work / "leads.csv")
@@ -126,9 +145,13 @@ def main() -> None:
         empty_inbox(host, port)
         conn = connect(host, port)
         for address, message_id in ids.items():
-            raw = (f"From: {address}\r\nTo: jane@acme.example\r\nSubject: Re: Hello\r\nMessage-ID: <r-{address}>\r\n"
-                   f"In-Reply-To: {message_id}\r\nReferences: {message_id}\r\n\r\nSounds good, let's talk.\r\n\r\n"
-                   "> A short note.\r\n").encode()
+            raw = (
+                f"From: {address}\r\nTo: jane@acme.example\r\nSubject: "
+                f"Re: Hello\r\nMessage-ID: <r-{address}>\r\n"
+                f"In-Reply-To: {message_id}\r\nReferences: {message_id}\r\n\r\nSounds "
+                "good, let's talk.\r\n\r\n"
+                "> A short note.\r\n"
+            ).encode()
             conn.append("INBOX", None, None, raw)
         conn.logout()
         pristine = work / "db.sqlite"
@@ -142,7 +165,9 @@ def main() -> None:
             for suffix in ("-wal", "-shm"):
                 if Path(f"{pristine}{suffix}").exists():
                     shutil.copy(f"{pristine}{suffix}", f"{copy}{suffix}")
-            poller = Engine(Config(**{**config.__dict__, "database_url": f"sqlite:///{copy}"}), clock=clock)
+            poller = Engine(
+                Config(**{**config.__dict__, "database_url": f"sqlite:///{copy}"}), clock=clock
+            )
             started_at = time.perf_counter()
             report = poller.poll_inbox_sync()
             elapsed = time.perf_counter() - started_at
@@ -150,12 +175,19 @@ def main() -> None:
             replies = report.count("reply")
             assert replies == fetched == len(ids), (replies, fetched, len(ids))
             engine_rates.append(replies / elapsed)
-            print(f"  run {run + 1}: bare fetch {baseline[-1]:,.0f} msgs/s, engine poll {engine_rates[-1]:,.0f} msgs/s "
-                  f"({replies} replies recorded, {replies} enrollments stopped)")
+            print(
+                f"  run {run + 1}: bare fetch {baseline[-1]:,.0f} "
+                f"msgs/s, engine poll {engine_rates[-1]:,.0f} msgs/s "
+                f"({replies} replies recorded, {replies} enrollments stopped)"
+            )
         bare, ours = statistics.median(baseline), statistics.median(engine_rates)
-        print(f"\n{args.messages} replies, median of {args.repeat}: bare IMAP fetch {bare:,.0f} msgs/s "
-              f"({1000 / bare:.3f} ms each); engine poll {ours:,.0f} msgs/s ({1000 / ours:.1f} ms each); "
-              f"ratio {ours / bare:.4f}")
+        print(
+            f"\n{args.messages} replies, median of {args.repeat}: "
+            f"bare IMAP fetch {bare:,.0f} msgs/s "
+            f"({1000 / bare:.3f} ms each); engine poll {ours:,.0f} "
+            f"msgs/s ({1000 / ours:.1f} ms each); "
+            f"ratio {ours / bare:.4f}"
+        )
     finally:
         stop(started)
         shutil.rmtree(work, ignore_errors=True)

@@ -54,36 +54,60 @@ steps:
 
 
 def write_config(folder: Path, url: str, port: int, senders: int) -> None:
-    text = f'database = "{url}"\nsequences = ["seqs"]\n\n[worker]\ntick_seconds = 0.05\nbatch = 100\n'
+    text = (
+        f'database = "{url}"\nsequences = ["seqs"]\n\n[worker]\ntick_seconds = 0.05\nbatch = 100\n'
+    )
     for i in range(senders):
-        text += (f'\n[[senders]]\nname = "s{i}"\nemail = "s{i}@acme.example"\ntimezone = "UTC"\ndaily_cap = 1000000\n'
-                 f'min_gap = 0\njitter = 0\n\n[senders.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n')
+        text += (
+            f'\n[[senders]]\nname = "s{i}"\nemail = "s{i}@acme.example"\ntimezone '
+            '= "UTC"\ndaily_cap = 1000000\n'
+            "min_gap = 0\njitter = 0\n\n[senders.smtp]\nhost "
+            f'= "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        )
     (folder / "sequencer.toml").write_text(text)
 
 
 def cli(folder: Path, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=folder, check=True, capture_output=True,
-                   env={**os.environ, "NO_COLOR": "1"})
+    subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
-def one_run(work: Path, server: str, port: int, sends: int, senders: int, workers: int, tag: str) -> float:
+def one_run(
+    work: Path, server: str, port: int, sends: int, senders: int, workers: int, tag: str
+) -> float:
     folder = work / tag
     (folder / "seqs").mkdir(parents=True)
     (folder / "seqs" / "blast.yaml").write_text(SEQUENCE)
     url = fresh_database("postgresql", work, server, tag)
     write_config(folder, url, port, senders)
-    (folder / "leads.csv").write_text("email,first_name,team\n" + "".join(
-        f"p{i}@x.example,P{i},s{i % senders}\n" for i in range(sends)))
+    (folder / "leads.csv").write_text(
+        "email,first_name,team\n"
+        + "".join(f"p{i}@x.example,P{i},s{i % senders}\n" for i in range(sends))
+    )
     cli(folder, "import", "leads.csv")
     for i in range(senders):
         cli(folder, "enroll", "--sequence", "blast", "--sender", f"s{i}", "--where", f"team=s{i}")
     engine = sa.create_engine(url)
-    procs = [subprocess.Popen([sys.executable, "-m", "sequencer", "worker", "--json"], cwd=folder,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sequencer", "worker", "--json"],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     try:
         while True:
             with engine.connect() as conn:
-                done = conn.execute(sa.text("select count(*) from sends where status = 'sent'")).scalar()
+                done = conn.execute(
+                    sa.text("select count(*) from sends where status = 'sent'")
+                ).scalar()
             if done == sends:
                 break
             if any(p.poll() is not None for p in procs):
@@ -98,8 +122,11 @@ def one_run(work: Path, server: str, port: int, sends: int, senders: int, worker
         first, last = conn.execute(sa.text("select min(sent_at), max(sent_at) from sends")).one()
         sharing = conn.execute(sa.text("select count(distinct claimed_by) from sends")).scalar()
     engine.dispose()
-    print(f"  {workers} worker(s): {sends} sends in {(last - first).total_seconds():.2f} s, "
-          f"{sends / (last - first).total_seconds():,.0f} msgs/s ({sharing} workers sent)", flush=True)
+    print(
+        f"  {workers} worker(s): {sends} sends in {(last - first).total_seconds():.2f} s, "
+        f"{sends / (last - first).total_seconds():,.0f} msgs/s ({sharing} workers sent)",
+        flush=True,
+    )
     return sends / (last - first).total_seconds()
 
 
@@ -138,10 +165,15 @@ def main() -> None:
         with Sink() as sink:
             for r in range(args.repeats):
                 baseline.append(asyncio.run(bare(sink.port, args.sends, args.senders)))
-                print(f"run {r + 1}: bare aiosmtplib loop, {args.senders} connections: {baseline[-1]:,.0f} msgs/s",
-                      flush=True)
+                print(
+                    f"run {r + 1}: bare aiosmtplib loop, {args.senders} "
+                    f"connections: {baseline[-1]:,.0f} msgs/s",
+                    flush=True,
+                )
                 for n in counts:
-                    rates[n].append(one_run(work, pg, sink.port, args.sends, args.senders, n, f"w{n}_r{r}"))
+                    rates[n].append(
+                        one_run(work, pg, sink.port, args.sends, args.senders, n, f"w{n}_r{r}")
+                    )
     finally:
         stop(started)
     base = statistics.median(baseline)

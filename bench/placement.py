@@ -2,7 +2,8 @@
 
     python bench/placement.py [--contacts N] [--small N] [--repeats K] [--rotate]
 
-Builds the shipped ``cold`` sequence's window and business days, 20 senders in 4 zones with the caps,
+Builds the shipped ``cold`` sequence's window and business days, 20 senders in 4 zones with the
+caps,
 gaps and jitter a sales team uses (caps 30-100 a day, gaps 2-5 min, jitter 1-3 min, three of them
 warming up), and contacts whose zones alternate row by row over 8 zones, as a CRM exports them. Each
 sender enrolls its own share of the list (row i goes to sender i mod 20) through
@@ -38,8 +39,16 @@ from sequencer import enrollment, loader
 from sequencer.caps import Capacity, SenderBook, Warmup
 from sequencer.timing import local_midnight
 
-ZONES = ("Pacific/Auckland", "Asia/Tokyo", "Asia/Kolkata", "Europe/Helsinki", "Europe/London",
-         "America/New_York", "America/Chicago", "America/Los_Angeles")
+ZONES = (
+    "Pacific/Auckland",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Europe/Helsinki",
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+)
 SENDER_ZONES = ("Europe/Helsinki", "Europe/London", "America/New_York", "Asia/Tokyo")
 CAPS = (30, 40, 50, 60, 80, 100, 50, 40, 60, 50)
 START = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # a Monday morning in Helsinki
@@ -52,13 +61,24 @@ def senders() -> list[tuple[str, Capacity]]:
     out = []
     for i in range(20):
         warmup = Warmup(start=10, step=5, since=START.date()) if i in (3, 11, 17) else None
-        out.append((f"s{i:02d}", Capacity(daily_cap=CAPS[i % len(CAPS)], min_gap=timedelta(minutes=2 + i % 4),
-                                          jitter=timedelta(minutes=1 + i % 3), zone=ZoneInfo(SENDER_ZONES[i % 4]),
-                                          warmup=warmup)))
+        out.append(
+            (
+                f"s{i:02d}",
+                Capacity(
+                    daily_cap=CAPS[i % len(CAPS)],
+                    min_gap=timedelta(minutes=2 + i % 4),
+                    jitter=timedelta(minutes=1 + i % 3),
+                    zone=ZoneInfo(SENDER_ZONES[i % 4]),
+                    warmup=warmup,
+                ),
+            )
+        )
     return out
 
 
-def place(contacts: int, *, rotate: bool) -> tuple[float, dict[str, SenderBook], list[tuple[str, datetime, ZoneInfo]]]:
+def place(
+    contacts: int, *, rotate: bool
+) -> tuple[float, dict[str, SenderBook], list[tuple[str, datetime, ZoneInfo]]]:
     """Seconds to place ``contacts`` message 1s, the books, and (sender, when, zone) per contact."""
     cold = COLD
     zones = [ZoneInfo(ZONES[i % len(ZONES)]) for i in range(contacts)]
@@ -86,7 +106,9 @@ def bare(contacts: int) -> float:
     return time.perf_counter() - began
 
 
-def capacity_use(books: dict[str, SenderBook], placed: list[tuple[str, datetime, ZoneInfo]]) -> tuple[int, int, int]:
+def capacity_use(
+    books: dict[str, SenderBook], placed: list[tuple[str, datetime, ZoneInfo]]
+) -> tuple[int, int, int]:
     """(sends on backlog days, those days' caps, backlog days) over every sender."""
     cold = COLD
     fits = {zone: enrollment.first_send_fit(cold, ZoneInfo(zone)) for zone in ZONES}
@@ -97,7 +119,9 @@ def capacity_use(books: dict[str, SenderBook], placed: list[tuple[str, datetime,
     for name, rows in by_sender.items():
         book = books[name]
         last = max(day for day, _ in rows)
-        later_zones: dict[date, set[str]] = defaultdict(set)  # zones of contacts placed after each day
+        later_zones: dict[date, set[str]] = defaultdict(
+            set
+        )  # zones of contacts placed after each day
         for day, zone in rows:
             later_zones[day].add(zone)
         waiting: set[str] = set()
@@ -108,7 +132,8 @@ def capacity_use(books: dict[str, SenderBook], placed: list[tuple[str, datetime,
             begins = max(local_midnight(day, book.capacity.zone), START)
             ends = local_midnight(day + timedelta(days=1), book.capacity.zone)
             if not any(fits[zone](begins) < ends for zone in waiting):
-                continue  # no waiting contact's window is open that day (a weekend): not a backlog day
+                # no waiting contact's window is open that day (a weekend): not a backlog day
+                continue
             sends += book.sent_on(day)
             caps += book.cap_on(day)
             days += 1
@@ -120,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--rotate", action="store_true", help="place each contact over all 20 senders")
+    parser.add_argument(
+        "--rotate", action="store_true", help="place each contact over all 20 senders"
+    )
     args = parser.parse_args(argv)
 
     small, large, base = [], [], []
@@ -129,20 +156,37 @@ def main(argv: list[str] | None = None) -> int:
         seconds, books, placed = place(args.contacts, rotate=args.rotate)
         large.append(seconds / args.contacts)
         base.append(bare(args.contacts) / args.contacts)
-        print(f"  run {k + 1}: {args.small:,}: {small[-1] * 1e6:.1f} µs/placement; {args.contacts:,}: "
-              f"{large[-1] * 1e6:.1f} µs/placement; bare window {base[-1] * 1e6:.1f} µs", file=sys.stderr)
+        print(
+            f"  run {k + 1}: {args.small:,}: {small[-1] * 1e6:.1f} "
+            f"µs/placement; {args.contacts:,}: "
+            f"{large[-1] * 1e6:.1f} µs/placement; bare window {base[-1] * 1e6:.1f} µs",
+            file=sys.stderr,
+        )
     sends, caps, days = capacity_use(books, placed)
     last = max(at for _, at, _ in placed)
-    mode = "rotating over 20 senders" if args.rotate else "20 senders, each its own share of the list"
+    mode = (
+        "rotating over 20 senders" if args.rotate else "20 senders, each its own share of the list"
+    )
     s, m, b = statistics.median(small), statistics.median(large), statistics.median(base)
-    print(f"placement of message 1, {mode}, 8 contact zones, shipped cold window (median of {args.repeats})")
+    print(
+        f"placement of message 1, {mode}, 8 contact zones, "
+        f"shipped cold window (median of {args.repeats})"
+    )
     print(f"  {args.small:>7,} contacts   {1 / s:>9,.0f} placements/s   {s * 1e6:6.1f} µs each")
     print(f"  {args.contacts:>7,} contacts   {1 / m:>9,.0f} placements/s   {m * 1e6:6.1f} µs each")
-    print(f"  cost per placement at {args.contacts:,} / at {args.small:,}: {m / s:.2f}  (target ≤ {TARGET_GROWTH})")
-    print(f"  bare window fit (baseline, same contacts): {b * 1e6:.1f} µs each; placement / bare: {m / b:.1f}x")
+    print(
+        f"  cost per placement at {args.contacts:,} / at {args.small:,}: "
+        f"{m / s:.2f}  (target ≤ {TARGET_GROWTH})"
+    )
+    print(
+        f"  bare window fit (baseline, same contacts): {b * 1e6:.1f} "
+        f"µs each; placement / bare: {m / b:.1f}x"
+    )
     print(f"  last message 1: {last.date()} ({(last - START).days} days after the start)")
-    print(f"  capacity use on {days} backlog sender-days: {sends:,} of {caps:,} = {sends / caps:.1%}"
-          f"  (ideal 100%, target ≥ {TARGET_USE:.0%})")
+    print(
+        f"  capacity use on {days} backlog sender-days: {sends:,} of {caps:,} = {sends / caps:.1%}"
+        f"  (ideal 100%, target ≥ {TARGET_USE:.0%})"
+    )
     return 0
 
 

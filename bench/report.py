@@ -80,8 +80,12 @@ def _copy(conn: Any, url: str, table: str, columns: str, rows: Iterator[tuple[An
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns.split(","))
-    plain = ([v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row] for row in rows)
-    conn.connection.driver_connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", plain)
+    plain = (
+        [v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row] for row in rows
+    )
+    conn.connection.driver_connection.executemany(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})", plain
+    )
 
 
 def populate(url: str, sends: int, events: int) -> None:
@@ -95,11 +99,30 @@ def populate(url: str, sends: int, events: int) -> None:
             person, index = i // 3 + 1, i % 3
             key, channel = steps[index]
             at = T0 + timedelta(days=(person % 60) + 4 * index, minutes=person % 480)
-            status = "sent" if rnd.random() < 0.9 else rnd.choice(("scheduled", "bounced", "cancelled", "failed"))
+            status = (
+                "sent"
+                if rnd.random() < 0.9
+                else rnd.choice(("scheduled", "bounced", "cancelled", "failed"))
+            )
             subject = "abc"[person % 3] if index == 0 else None
             body = "xy"[person % 2] if index == 0 else ("n" if index == 1 else None)
-            yield (i + 1, person, person, "bench", SENDERS[person % 3], key, index, channel, status, at, 1, subject, body,
-                   at if status in ("sent", "bounced") else None, T0)
+            yield (
+                i + 1,
+                person,
+                person,
+                "bench",
+                SENDERS[person % 3],
+                key,
+                index,
+                channel,
+                status,
+                at,
+                1,
+                subject,
+                body,
+                at if status in ("sent", "bounced") else None,
+                T0,
+            )
 
     def event_rows() -> Iterator[tuple[Any, ...]]:
         for i in range(events):
@@ -117,24 +140,62 @@ def populate(url: str, sends: int, events: int) -> None:
         days[key] = days.get(key, 0) + 1
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        _copy(conn, url, "contacts", "id, email, email_key, first_name, fields, created_at, updated_at",
-              ((p, f"p{p}@x.example", f"p{p}@x.example", f"P{p}", "{}", T0, T0) for p in range(1, people + 1)))
-        _copy(conn, url, "enrollments", "id, contact_id, sequence, sender, status, timezone, enrolled_at",
-              ((p, p, "bench", SENDERS[p % 3], ("active", "completed", "stopped")[p % 3], "UTC", T0)
-               for p in range(1, people + 1)))
-        _copy(conn, url, "sends", "id, enrollment_id, contact_id, sequence, sender, step_key, step_index, channel, status, "
-                                  "due_at, attempts, subject_key, body_key, sent_at, created_at", send_rows())
+        _copy(
+            conn,
+            url,
+            "contacts",
+            "id, email, email_key, first_name, fields, created_at, updated_at",
+            (
+                (p, f"p{p}@x.example", f"p{p}@x.example", f"P{p}", "{}", T0, T0)
+                for p in range(1, people + 1)
+            ),
+        )
+        _copy(
+            conn,
+            url,
+            "enrollments",
+            "id, contact_id, sequence, sender, status, timezone, enrolled_at",
+            (
+                (
+                    p,
+                    p,
+                    "bench",
+                    SENDERS[p % 3],
+                    ("active", "completed", "stopped")[p % 3],
+                    "UTC",
+                    T0,
+                )
+                for p in range(1, people + 1)
+            ),
+        )
+        _copy(
+            conn,
+            url,
+            "sends",
+            "id, enrollment_id, contact_id, sequence, sender, "
+            "step_key, step_index, channel, status, "
+            "due_at, attempts, subject_key, body_key, sent_at, created_at",
+            send_rows(),
+        )
         _copy(conn, url, "events", "id, contact_id, enrollment_id, send_id, kind, at", event_rows())
-        _copy(conn, url, "sender_days", "sender, day, sent", ((s, d, n) for (s, d), n in days.items()))
+        _copy(
+            conn, url, "sender_days", "sender, day, sent", ((s, d, n) for (s, d), n in days.items())
+        )
         conn.execute(sa.text("ANALYZE"))
     engine.dispose()
 
 
 def measure(url: str, work: Path, runs: int) -> dict[str, list[float]]:
-    senders = {name: Sender(name=name, display_name=name.title(), email=f"{name}@acme.example", daily_cap=400)
-               for name in SENDERS}
-    engine = Engine(Config(database_url=url, sequences=(work / "seqs",), senders=senders),
-                    clock=SimulatedClock(T0 + timedelta(days=90)))
+    senders = {
+        name: Sender(
+            name=name, display_name=name.title(), email=f"{name}@acme.example", daily_cap=400
+        )
+        for name in SENDERS
+    }
+    engine = Engine(
+        Config(database_url=url, sequences=(work / "seqs",), senders=senders),
+        clock=SimulatedClock(T0 + timedelta(days=90)),
+    )
     bare = sa.create_engine(url)
     out: dict[str, list[float]] = {"report": [], "html": [], "baseline": []}
     try:
@@ -176,18 +237,32 @@ def main() -> None:
             url = fresh_database(kind, work, pg, "report_bench")
             began = time.perf_counter()
             populate(url, args.sends, args.events)
-            print(f"{kind}: {args.sends:,} sends, {args.events:,} events built in {time.perf_counter() - began:.0f} s",
-                  flush=True)
+            print(
+                f"{kind}: {args.sends:,} sends, {args.events:,} "
+                f"events built in {time.perf_counter() - began:.0f} s",
+                flush=True,
+            )
             times = measure(url, work, args.runs)
             med = {name: statistics.median(values) for name, values in times.items()}
-            print(f"{kind}: report median {med['report'] * 1000:.0f} ms, html {med['html'] * 1000:.0f} ms, "
-                  f"baseline {med['baseline'] * 1000:.1f} ms", flush=True)
-            lines.append(f"{kind:10} {med['report'] * 1000:>10.0f} {med['html'] * 1000:>9.0f} {med['baseline'] * 1000:>12.1f} "
-                         f"{med['report'] / med['baseline']:>14.1f}x {(med['report'] + med['html']) / med['baseline']:>12.1f}x")
+            print(
+                f"{kind}: report median {med['report'] * 1000:.0f} "
+                f"ms, html {med['html'] * 1000:.0f} ms, "
+                f"baseline {med['baseline'] * 1000:.1f} ms",
+                flush=True,
+            )
+            lines.append(
+                f"{kind:10} {med['report'] * 1000:>10.0f} {med['html'] * 1000:>9.0f} "
+                f"{med['baseline'] * 1000:>12.1f} "
+                f"{med['report'] / med['baseline']:>14.1f}x "
+                f"{(med['report'] + med['html']) / med['baseline']:>12.1f}x"
+            )
     finally:
         stop(started)
     print(f"\nmedians of {args.runs} runs; baseline = SELECT count(*) FROM sends, and FROM events")
-    print(f"{'database':10} {'report ms':>10} {'html ms':>9} {'baseline ms':>12} {'report/base':>15} {'+html/base':>13}")
+    print(
+        f"{'database':10} {'report ms':>10} {'html ms':>9} "
+        f"{'baseline ms':>12} {'report/base':>15} {'+html/base':>13}"
+    )
     print("\n".join(lines))
 
 

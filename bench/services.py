@@ -19,12 +19,16 @@ SCRIPT = Path(__file__).resolve().parents[1] / "tests" / "services.sh"
 
 
 def server(name: str, work: Path) -> tuple[str, Path | None]:
-    """The value of ``name`` (SEQUENCER_TEST_PG or SEQUENCER_TEST_IMAP), and the folder to stop, if started."""
+    """The value of ``name`` (SEQUENCER_TEST_PG or SEQUENCER_TEST_IMAP), and the folder to stop, if
+    started.
+    """
     if os.environ.get(name):
         return os.environ[name], None
     folder = work / "services"
     folder.mkdir(exist_ok=True)
-    out = subprocess.run(["bash", str(SCRIPT), "start", str(folder)], check=True, text=True, capture_output=True).stdout
+    out = subprocess.run(
+        ["bash", str(SCRIPT), "start", str(folder)], check=True, text=True, capture_output=True
+    ).stdout
     line = next(x for x in out.splitlines() if x.startswith(f"{name}="))
     return line.split("=", 1)[1], folder
 

@@ -39,7 +39,9 @@ class _Counter:
     def __init__(self) -> None:
         self.accepted = 0
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -54,7 +56,10 @@ async def serve(host: str, port: int, control_port: int) -> int:
     # a fixed hostname: aiosmtpd would otherwise call socket.getfqdn() for every connection
     smtp = await loop.create_server(
         lambda: SMTP(handler, hostname="sink.localhost", ident="bench-sink", enable_SMTPUTF8=True),
-        host=host, port=port, reuse_address=True)
+        host=host,
+        port=port,
+        reuse_address=True,
+    )
 
     async def control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -92,18 +97,24 @@ def _wait_for_port(port: int, proc: subprocess.Popen[str], timeout: float) -> No
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"SMTP sink exited with code {proc.returncode} before listening on {port}")
+            raise RuntimeError(
+                f"SMTP sink exited with code {proc.returncode} before listening on {port}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"SMTP sink did not listen on 127.0.0.1:{port} within {timeout:.0f}s") from None
+                raise RuntimeError(
+                    f"SMTP sink did not listen on 127.0.0.1:{port} within {timeout:.0f}s"
+                ) from None
             time.sleep(0.05)
 
 
 class Sink:
-    """The sink as a child process: ``port`` for SMTP, ``count()``/``reset()`` over the control port."""
+    """The sink as a child process: ``port`` for SMTP, ``count()``/``reset()`` over the control
+    port.
+    """
 
     def __init__(self, *, port: int | None = None, control_port: int | None = None) -> None:
         self.port = port or free_port()
@@ -113,9 +124,17 @@ class Sink:
 
     def start(self, timeout: float = 15.0) -> Sink:
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--port", str(self.port),
-             "--control-port", str(self.control_port)],
-            stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--port",
+                str(self.port),
+                "--control-port",
+                str(self.control_port),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             _wait_for_port(self.port, self.proc, timeout)
             _wait_for_port(self.control_port, self.proc, timeout)
@@ -162,11 +181,17 @@ class Sink:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="A discarding, counting aiosmtpd sink for benchmarks.")
+    parser = argparse.ArgumentParser(
+        description="A discarding, counting aiosmtpd sink for benchmarks."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--control-port", type=int, default=None,
-                        help="port for COUNT/RESET requests (default: --port + 1)")
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        default=None,
+        help="port for COUNT/RESET requests (default: --port + 1)",
+    )
     args = parser.parse_args(argv)
     asyncio.run(serve(args.host, args.port, args.control_port or args.port + 1))
     return 0

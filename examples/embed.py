@@ -40,27 +40,43 @@ class CrmOutbox:
 async def main() -> None:
     configure(json=False, level="warning")
     outbox = CrmOutbox()
-    sender = Sender(name="jane", display_name="Jane Doe", email="jane@acme.example",
-                    timezone=ZoneInfo("Europe/Helsinki"), daily_cap=40, signature="Jane Doe\nAcme Growth")
+    sender = Sender(
+        name="jane",
+        display_name="Jane Doe",
+        email="jane@acme.example",
+        timezone=ZoneInfo("Europe/Helsinki"),
+        daily_cap=40,
+        signature="Jane Doe\nAcme Growth",
+    )
     folder = Path(tempfile.mkdtemp(prefix="embed-"))
-    config = Config(database_url=f"sqlite:///{folder / 'host.db'}", sequences=(HERE.parent / "sequences",),
-                    senders={"jane": sender})
+    config = Config(
+        database_url=f"sqlite:///{folder / 'host.db'}",
+        sequences=(HERE.parent / "sequences",),
+        senders={"jane": sender},
+    )
     clock = SimulatedClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # a Monday morning
     engine = Engine(config, clock=clock, channels={"email": outbox})
 
     engine.import_contacts(HERE / "leads.csv")
-    report = engine.enroll("cold", emails=["aino.silva@northwindlogistics.example", "liam.garcia@bluefinanalytics.example"])
+    report = engine.enroll(
+        "cold",
+        emails=["aino.silva@northwindlogistics.example", "liam.garcia@bluefinanalytics.example"],
+    )
     print(f"enrolled {report.enrolled}; first message due {report.first_due:%Y-%m-%d %H:%M} UTC")
 
-    await engine.run_until(clock.now() + timedelta(days=2))          # message 1 goes out
-    engine.stop("liam.garcia@bluefinanalytics.example", reason="reply")  # the host's inbox saw a reply
-    await engine.run_until(clock.now() + timedelta(days=30))         # the rest of the sequence
+    await engine.run_until(clock.now() + timedelta(days=2))  # message 1 goes out
+    engine.stop(
+        "liam.garcia@bluefinanalytics.example", reason="reply"
+    )  # the host's inbox saw a reply
+    await engine.run_until(clock.now() + timedelta(days=30))  # the rest of the sequence
 
     for delivery in outbox.sent:
         assert delivery.email is not None
         print(f"{delivery.email['Date']}  to {delivery.recipient:40}  {delivery.email['Subject']}")
     for task, contact in engine.tasks(today=False):
-        print(f"task #{task.id} ({task.channel}) for {contact.email}: {task.message.strip()[:60]}...")
+        print(
+            f"task #{task.id} ({task.channel}) for {contact.email}: {task.message.strip()[:60]}..."
+        )
     await engine.aclose()
 
 

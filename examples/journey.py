@@ -39,10 +39,16 @@ FORGOTTEN = "aino.silva@northwindlogistics.example"
 
 
 def sender(name: str, cap: int, port: int) -> Sender:
-    return Sender(name=name, display_name=f"{name.title()} Doe", email=f"{name}@acme.example",
-                  signature=f"{name.title()} Doe\nAcme Growth", timezone=ZoneInfo("Europe/Helsinki"), daily_cap=cap,
-                  smtp=SmtpSettings(port=port, security=Security.NONE, timeout=10.0),
-                  warmup=Warmup(start=4, step=2) if name == "ulla" else None)
+    return Sender(
+        name=name,
+        display_name=f"{name.title()} Doe",
+        email=f"{name}@acme.example",
+        signature=f"{name.title()} Doe\nAcme Growth",
+        timezone=ZoneInfo("Europe/Helsinki"),
+        daily_cap=cap,
+        smtp=SmtpSettings(port=port, security=Security.NONE, timeout=10.0),
+        warmup=Warmup(start=4, step=2) if name == "ulla" else None,
+    )
 
 
 def main() -> None:
@@ -52,19 +58,29 @@ def main() -> None:
     folder = work / "sequences"
     shutil.copytree(HERE.parent / "sequences", folder)
     cold = folder / "cold.yaml"
-    cold.write_text(cold.read_text(encoding="utf-8").replace("stop_on:", "stop_scope: company\nstop_on:"), encoding="utf-8")
+    cold.write_text(
+        cold.read_text(encoding="utf-8").replace("stop_on:", "stop_scope: company\nstop_on:"),
+        encoding="utf-8",
+    )
     with CaptureServer(folder=work / "mail") as smtp:
         clock = SimulatedClock(START)
-        config = Config(database_url=f"sqlite:///{work / 'journey.db'}", sequences=(folder,),
-                        senders={name: sender(name, cap, smtp.port) for name, cap in TEAM.items()})
+        config = Config(
+            database_url=f"sqlite:///{work / 'journey.db'}",
+            sequences=(folder,),
+            senders={name: sender(name, cap, smtp.port) for name, cap in TEAM.items()},
+        )
         engine = Engine(config, clock=clock)
         engine.import_contacts(HERE / "leads.csv")
         report = engine.enroll("cold", sender=list(TEAM))
-        out.print(f"{report.enrolled} contacts enrolled in cold: " + ", ".join(f"{k} {v}" for k, v in report.by_sender.items()))
+        out.print(
+            f"{report.enrolled} contacts enrolled in cold: "
+            + ", ".join(f"{k} {v}" for k, v in report.by_sender.items())
+        )
 
         def answer(now: datetime) -> None:
-            if now >= START + timedelta(days=3) and not engine.store.event_kinds(engine.contact(REPLIER).id or 0,
-                                                                                  since=START):
+            if now >= START + timedelta(days=3) and not engine.store.event_kinds(
+                engine.contact(REPLIER).id or 0, since=START
+            ):
                 engine.stop(REPLIER, reason="reply", detail="Interesting, let's talk next week.")
 
         asyncio.run(run(engine, START + timedelta(days=365), answer))
@@ -82,7 +98,15 @@ async def run(engine: Engine, until: datetime, on_step: Callable[[datetime], Non
 
 
 def show(out: Console, engine: Engine, smtp: CaptureServer) -> None:
-    table = Table("contact", "sender", "cold msg 1", "reminder msg 1", "network msg 1", "how it ended", title="A year, per contact")
+    table = Table(
+        "contact",
+        "sender",
+        "cold msg 1",
+        "reminder msg 1",
+        "network msg 1",
+        "how it ended",
+        title="A year, per contact",
+    )
     zone = ZoneInfo("Europe/Helsinki")
 
     def day(at: datetime | None) -> str:
@@ -96,29 +120,48 @@ def show(out: Console, engine: Engine, smtp: CaptureServer) -> None:
             sends = engine.store.sends(enrollment.id or 0)
             firsts[enrollment.sequence] = sends[0].sent_at if sends else None
         last = journey[-1]
-        ending = last.stop_reason or ("waiting until " + day(last.starts_at) if last.status == "deferred" else last.status)
+        ending = last.stop_reason or (
+            "waiting until " + day(last.starts_at) if last.status == "deferred" else last.status
+        )
         senders = {e.sender for e in journey}
         if rows < 14 or last.stop_reason:
-            table.add_row(contact.email, ", ".join(sorted(senders)), day(firsts.get("cold")), day(firsts.get("reminder")),
-                          day(firsts.get("network")), f"{last.sequence}: {ending}")
+            table.add_row(
+                contact.email,
+                ", ".join(sorted(senders)),
+                day(firsts.get("cold")),
+                day(firsts.get("reminder")),
+                day(firsts.get("network")),
+                f"{last.sequence}: {ending}",
+            )
     out.print(table)
-    one_sender = all(len({e.sender for e in engine.store.enrollments(c.id or 0)}) == 1 for c in engine.store.contacts())
+    one_sender = all(
+        len({e.sender for e in engine.store.enrollments(c.id or 0)}) == 1
+        for c in engine.store.contacts()
+    )
     out.print(f"every contact kept one sender through every sequence: {one_sender}")
     out.print(f"messages captured: {len(smtp.messages)}")
 
 
 def erase(out: Console, engine: Engine, db: Path) -> None:
     def found() -> bool:
-        return any(p.exists() and FORGOTTEN.encode() in p.read_bytes() for p in (db, Path(f"{db}-wal")))
+        return any(
+            p.exists() and FORGOTTEN.encode() in p.read_bytes() for p in (db, Path(f"{db}-wal"))
+        )
 
     before = found()
     report = engine.forget(FORGOTTEN)
-    out.print(f"\nforget {FORGOTTEN}: cleared {report.sends} sends, {report.tasks} tasks, {report.events} events, "
-              f"{report.enrollments} enrollments; kept {report.suppression_key[:20]}… on the suppression list")
+    out.print(
+        f"\nforget {FORGOTTEN}: cleared {report.sends} sends, "
+        f"{report.tasks} tasks, {report.events} events, "
+        f"{report.enrollments} enrollments; kept {report.suppression_key[:20]}… "
+        "on the suppression list"
+    )
     out.print(f"address in the database files before: {before}, after: {found()}")
     imported = engine.import_contacts(HERE / "leads.csv")
-    out.print(f"re-imported leads.csv: {imported.rows} rows, the forgotten address is a contact again: "
-              f"{engine.store.contact(FORGOTTEN) is not None}")
+    out.print(
+        f"re-imported leads.csv: {imported.rows} rows, the forgotten address is a contact again: "
+        f"{engine.store.contact(FORGOTTEN) is not None}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from functools import cache
 
 @cache
 def public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[str]:
-    """The dates of ``country``'s public holidays in ``year`` (with ``subdivision``'s own, if given).
+    """The dates of ``country``'s public holidays in ``year`` (with ``subdivision``'s own, if
+    given).
 
     ``country`` is an ISO 3166-1 alpha-2 code the ``holidays`` package supports (check it
     with :func:`countries` first); days off observed in lieu of a holiday count too.
@@ -47,7 +48,9 @@ def subdivisions(country: str) -> tuple[str, ...]:
 
 def code_for(text: str) -> str | None:
     """The two-letter code a country's name, a near miss of it, its three-letter code or an alias
-    stands for (``Finland``, ``Finnland``, ``FIN`` → ``FI``; ``UK`` → ``GB``); None when nothing is close."""
+    stands for (``Finland``, ``Finnland``, ``FIN`` → ``FI``; ``UK`` → ``GB``); None when nothing is
+    close.
+    """
     from holidays.registry import COUNTRIES
 
     codes: dict[str, str] = {}
@@ -58,7 +61,9 @@ def code_for(text: str) -> str | None:
     wanted = _squash(text)
     if wanted in codes:
         return codes[wanted]
-    close = difflib.get_close_matches(wanted, list(codes), n=1, cutoff=0.8) if len(wanted) > 2 else []
+    close = (
+        difflib.get_close_matches(wanted, list(codes), n=1, cutoff=0.8) if len(wanted) > 2 else []
+    )
     return codes[close[0]] if close else None
 
 

@@ -53,7 +53,8 @@ _ONE_MICROSECOND = timedelta(microseconds=1)
 _ONE_MINUTE = timedelta(minutes=1)
 _UTC_ZONE = ZoneInfo("UTC")
 
-#: The recipient's window as a function: any instant -> the first instant at or after it they accept.
+# : The recipient's window as a function: any instant -> the first instant at or after it they
+# accept.
 Fit = Callable[[datetime], datetime]
 
 
@@ -70,10 +71,14 @@ class Warmup:
 
     def __post_init__(self) -> None:
         if self.start < 1 or self.step < 1:
-            raise ValueError(f"a warm-up needs start and step of at least 1, got {self.start} and {self.step}")
+            raise ValueError(
+                f"a warm-up needs start and step of at least 1, got {self.start} and {self.step}"
+            )
 
 
-def ramped_cap(daily_cap: int, warmup: Warmup | None, *, day: date, first_day: date | None = None) -> int:
+def ramped_cap(
+    daily_cap: int, warmup: Warmup | None, *, day: date, first_day: date | None = None
+) -> int:
     """The cap on sender-local date ``day``: ``min(daily_cap, start + step × days since day 1)``.
 
     Day 1 is ``warmup.since``, else ``first_day`` (the sender's first day with a send), else
@@ -110,12 +115,16 @@ class Capacity:
         if self.min_gap < timedelta(0) or self.jitter < timedelta(0):
             raise ValueError("min_gap and jitter must not be negative")
         if self.warmup is not None and self.warmup.start > self.daily_cap:
-            raise ValueError(f"the warm-up starts at {self.warmup.start}, above daily_cap {self.daily_cap}")
+            raise ValueError(
+                f"the warm-up starts at {self.warmup.start}, above daily_cap {self.daily_cap}"
+            )
 
     def cap_on(self, day: date, *, first_day: date | None = None) -> int:
         """The cap on sender-local date ``day`` (:func:`ramped_cap`); ``first_day`` stands in
         for :attr:`first_day` when that is unknown."""
-        return ramped_cap(self.daily_cap, self.warmup, day=day, first_day=self.first_day or first_day)
+        return ramped_cap(
+            self.daily_cap, self.warmup, day=day, first_day=self.first_day or first_day
+        )
 
 
 def _utc(instant: datetime) -> datetime:
@@ -147,7 +156,8 @@ class SenderBook:
         self._jitter: tuple[int, timedelta] | None = None
         #: Full day -> a later day; every day in between was full when it was written.
         self._skip: dict[date, date] = {}
-        #: A window's key -> (desired, found) of its latest search: nothing in [desired, found) fitted.
+        # : A window's key -> (desired, found) of its latest search: nothing in [desired, found)
+        # fitted.
         self._hints: dict[Hashable, tuple[datetime, datetime]] = {}
         for at in sent:
             self.record(at)
@@ -187,13 +197,19 @@ class SenderBook:
         if self._jitter is not None and self._jitter[0] == k:
             return self._jitter[1]
         span = self.capacity.jitter // _ONE_MICROSECOND
-        extra = timedelta(microseconds=random.Random(f"{self.seed}:{k}").randint(0, span)) if span else timedelta(0)
+        extra = (
+            timedelta(microseconds=random.Random(f"{self.seed}:{k}").randint(0, span))
+            if span
+            else timedelta(0)
+        )
         self._jitter = (k, extra)
         return extra
 
     # -- finding a slot -----------------------------------------------------------------------
 
-    def find(self, desired: datetime, fit: Fit = _identity, *, key: Hashable | None = None) -> datetime:
+    def find(
+        self, desired: datetime, fit: Fit = _identity, *, key: Hashable | None = None
+    ) -> datetime:
         """The earliest instant at or after ``desired`` that is on a day under its cap, clear of
         every send in the book by the gap, and accepted by ``fit``. Places nothing.
 
@@ -226,8 +242,12 @@ class SenderBook:
             at = fitted
         raise ValueError(f"no instant fits both the sender and the recipient after {desired}")
 
-    def place(self, desired: datetime, fit: Fit = _identity, *, key: Hashable | None = None) -> datetime:
-        """Place a send at or after ``desired`` (see :meth:`find`), record it, and return its instant."""
+    def place(
+        self, desired: datetime, fit: Fit = _identity, *, key: Hashable | None = None
+    ) -> datetime:
+        """Place a send at or after ``desired`` (see :meth:`find`), record it, and return its
+        instant.
+        """
         at = self.find(desired, fit, key=key)
         self.record(at)
         return at

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
 INK, GRID = "#1f2937", "#e5e7eb"
 BLUES = ("#1d4ed8", "#2563eb", "#3b82f6", "#60a5fa", "#93c5fd")
-GREEN, PURPLE, SLATE, RED, GREY, AMBER = "#16a34a", "#7c3aed", "#475569", "#dc2626", "#9ca3af", "#f59e0b"
+GREEN, PURPLE, SLATE, RED, GREY, AMBER = (
+    "#16a34a",
+    "#7c3aed",
+    "#475569",
+    "#dc2626",
+    "#9ca3af",
+    "#f59e0b",
+)
 WIDTH = 9.0  # inches; the page scales the SVG to its column
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
@@ -47,11 +54,19 @@ _RC: dict[RcKeyType, Any] = {
 
 
 def funnel(sequence: SequenceStats, *, ident: str) -> str:
-    """Enrolled, then each step's sends (its replies as a green core), then replied and goals: centred bars."""
-    rows: list[tuple[str, int, str, int, str]] = [(f"enrolled ({sequence.name})", sequence.enrolled, SLATE, 0, "")]
+    """Enrolled, then each step's sends (its replies as a green core), then replied and goals:
+    centred bars.
+    """
+    rows: list[tuple[str, int, str, int, str]] = [
+        (f"enrolled ({sequence.name})", sequence.enrolled, SLATE, 0, "")
+    ]
     for step, colour in zip(sequence.steps, itertools.cycle(BLUES), strict=False):
         label = f"{step.step} · {step.channel}" if step.channel else step.step
-        rate = f" · {step.replied} replied ({step.reply_rate:.1%})" if step.reply_rate is not None else ""
+        rate = (
+            f" · {step.replied} replied ({step.reply_rate:.1%})"
+            if step.reply_rate is not None
+            else ""
+        )
         rows.append((label, step.sent, colour, step.replied, f"{step.sent} sent{rate}"))
     rows.append(("replied (any step)", sequence.replied, GREEN, 0, ""))
     rows.append(("goal reached", sequence.goals, PURPLE, 0, ""))
@@ -61,7 +76,11 @@ def funnel(sequence: SequenceStats, *, ident: str) -> str:
             ax.barh(y, value, left=(widest - value) / 2, height=0.72, color=colour)
             if core:
                 ax.barh(y, core, left=(widest - core) / 2, height=0.36, color=GREEN)
-            share = f" ({value / sequence.enrolled:.1%} of enrolled)" if sequence.enrolled and not text else ""
+            share = (
+                f" ({value / sequence.enrolled:.1%} of enrolled)"
+                if sequence.enrolled and not text
+                else ""
+            )
             ax.text(widest * 1.02, y, text or f"{value}{share}", va="center", ha="left", color=INK)
         ax.set_yticks(range(len(rows)), [r[0] for r in rows])
         ax.invert_yaxis()
@@ -79,18 +98,32 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
     with _figure(len(lines) * 0.34 + 1.0) as (fig, ax):
         top = max([v.high for v in lines if v.sends] + [0.05])
         families = itertools.groupby(lines, key=lambda v: (v.sequence, v.step, v.factor))
-        for shade, (_family, group) in zip(itertools.cycle(("#f1f5f9", "#ffffff")), families, strict=False):
+        for shade, (_family, group) in zip(
+            itertools.cycle(("#f1f5f9", "#ffffff")), families, strict=False
+        ):
             members = list(group)
             ax.axhspan(y - 0.5, y + len(members) - 0.5, color=shade, zorder=0)
             for v in members:
                 retired = v.status == "retired"
                 colour = GREY if retired else BLUES[1]
                 if v.rate is not None:  # nothing to draw before the first counted send
-                    ax.errorbar([v.rate], [y], xerr=[[v.rate - v.low], [v.high - v.rate]], fmt="X" if retired else "o",
-                                color=colour, ecolor=colour, elinewidth=2.2, capsize=4, markersize=7, zorder=3)
+                    ax.errorbar(
+                        [v.rate],
+                        [y],
+                        xerr=[[v.rate - v.low], [v.high - v.rate]],
+                        fmt="X" if retired else "o",
+                        color=colour,
+                        ecolor=colour,
+                        elinewidth=2.2,
+                        capsize=4,
+                        markersize=7,
+                        zorder=3,
+                    )
                 counts = f"{v.successes}/{v.sends}" if v.sends else "no counted sends yet"
-                labels.append(f"{v.sequence} · {v.step} · {v.factor} · {v.key}  ({counts})"
-                              + ("  ✕ retired" if retired else ""))
+                labels.append(
+                    f"{v.sequence} · {v.step} · {v.factor} · {v.key}  ({counts})"
+                    + ("  ✕ retired" if retired else "")
+                )
                 y += 1
         ax.set_yticks(range(len(labels)), labels)
         for tick, v in zip(ax.get_yticklabels(), lines, strict=True):
@@ -107,21 +140,44 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
 
 def sender_days(sender: str, days: Sequence[SenderDayLine], *, ident: str) -> str:
     """Sends per local day as bars against the cap in force each day, drawn as a red step line (the
-    warm-up ramp, then the daily cap; a step between two days with sends falls halfway). Backlog days
+    warm-up ramp, then the daily cap; a step between two days with sends falls halfway). Backlog
+    days
     (message 1s still waiting at their end) at the cap are dark blue, under it amber, with no cap
     known slate; the rest light blue. The legend sits above the plot, clear of the bars."""
     when = [date.fromisoformat(d.day).toordinal() for d in days]  # a day without sends stays a gap
     with _figure(2.9) as (fig, ax):
         for (colour, label), picked in _by_kind(days).items():
-            bars = ax.bar([when[i] for i in picked], [days[i].sent for i in picked], width=0.8, color=colour, label=label)
+            bars = ax.bar(
+                [when[i] for i in picked],
+                [days[i].sent for i in picked],
+                width=0.8,
+                color=colour,
+                label=label,
+            )
             for i, bar in zip(picked, bars, strict=True):
                 bar.set_gid(f"day-{days[i].day}")  # the page's tests find a day's bar by its date
         caps = [d.cap for d in days]
         known = [c for c in caps if c is not None]
         if days and len(known) == len(caps):
-            edges = [when[0] - 0.5, *((a + b) / 2 for a, b in itertools.pairwise(when)), when[-1] + 0.5]
-            label = f"daily cap {known[0]}" if min(known) == max(known) else f"cap in force ({min(known)} to {max(known)})"
-            ax.stairs(known, edges, baseline=None, color=RED, linewidth=1.6, label=label, gid="cap-in-force")
+            edges = [
+                when[0] - 0.5,
+                *((a + b) / 2 for a, b in itertools.pairwise(when)),
+                when[-1] + 0.5,
+            ]
+            label = (
+                f"daily cap {known[0]}"
+                if min(known) == max(known)
+                else f"cap in force ({min(known)} to {max(known)})"
+            )
+            ax.stairs(
+                known,
+                edges,
+                baseline=None,
+                color=RED,
+                linewidth=1.6,
+                label=label,
+                gid="cap-in-force",
+            )
         step = max(1, (when[-1] - when[0]) // 10 + 1) if when else 1
         ticks = list(range(when[0], when[-1] + 1, step)) if when else []
         ax.set_xticks(ticks, [date.fromordinal(t).strftime("%b %d") for t in ticks])
@@ -144,7 +200,12 @@ _NO_BACKLOG = (BLUES[3], "no backlog")
 
 def _by_kind(days: Sequence[SenderDayLine]) -> dict[tuple[str, str], list[int]]:
     """The days' positions by bar colour, in legend order (only the colours used)."""
-    kinds: dict[tuple[str, str], list[int]] = {_AT_CAP_BACKLOG: [], _UNDER_CAP_BACKLOG: [], _BACKLOG: [], _NO_BACKLOG: []}
+    kinds: dict[tuple[str, str], list[int]] = {
+        _AT_CAP_BACKLOG: [],
+        _UNDER_CAP_BACKLOG: [],
+        _BACKLOG: [],
+        _NO_BACKLOG: [],
+    }
     for i, d in enumerate(days):
         kinds[_kind(d)].append(i)
     return {kind: picked for kind, picked in kinds.items() if picked}
@@ -159,15 +220,22 @@ def _kind(day: SenderDayLine) -> tuple[str, str]:
 
 
 def reply_times(delays: Sequence[ReplyDelay], *, ident: str) -> str:
-    """A histogram of the time from a send to the reply credited to it (hours, or days past three days)."""
+    """A histogram of the time from a send to the reply credited to it (hours, or days past three
+    days).
+    """
     longest = max(d.hours for d in delays) + 1
     in_days = longest > 72
     unit = 24.0 if in_days else 1.0
     width = 1.0 if in_days else (6.0 if longest > 24 else 1.0)
     edges = [i * width for i in range(int(longest / unit / width) + 2)]
     with _figure(2.8) as (fig, ax):
-        ax.hist([d.hours / unit for d in delays], bins=edges, weights=[d.count for d in delays], color=GREEN,
-                edgecolor="white")
+        ax.hist(
+            [d.hours / unit for d in delays],
+            bins=edges,
+            weights=[d.count for d in delays],
+            color=GREEN,
+            edgecolor="white",
+        )
         ax.set_xlabel("days after the send" if in_days else "hours after the send")
         ax.set_ylabel("replies")
         ax.grid(axis="y", color=GRID)
@@ -189,12 +257,13 @@ def _figure(height: float) -> Iterator[tuple[Figure, Any]]:
 
 
 def _svg(fig: Figure, ident: str) -> str:
-    """The figure as an ``<svg>`` element: no XML prolog, no metadata, its ids prefixed with ``ident``
+    """The figure as an ``<svg>`` element: no XML prolog, no metadata, its ids prefixed with
+    ``ident``
     (the id of the figure holding it), so they stay unique on the page."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     return _prefix_ids(text, ident)
 

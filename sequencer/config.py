@@ -23,23 +23,28 @@ from sequencer.caps import Capacity, Warmup
 from sequencer.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///sequencer.db"
-#: Delivery attempts of a send before a fault that keeps coming back fails it (``[worker] max_attempts``).
+# : Delivery attempts of a send before a fault that keeps coming back fails it (``[worker]
+# max_attempts``).
 DEFAULT_MAX_ATTEMPTS = 5
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
 class Auth(enum.StrEnum):
-    #: A password from the environment variable named in ``password_env`` (custom servers, app passwords).
+    # : A password from the environment variable named in ``password_env`` (custom servers, app
+    # passwords).
     PASSWORD = "password"
-    #: An OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER), refreshed from the stored refresh token.
+    # : An OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER), refreshed from the stored refresh
+    # token.
     OAUTH2 = "oauth2"
 
 
 class Provider(enum.StrEnum):
-    #: Google Workspace / Gmail: smtp.gmail.com and imap.gmail.com, loopback-redirect flow with PKCE.
+    # : Google Workspace / Gmail: smtp.gmail.com and imap.gmail.com, loopback-redirect flow with
+    # PKCE.
     GOOGLE = "google"
-    #: Microsoft 365 / Exchange Online: smtp.office365.com and outlook.office365.com, device-code flow.
+    # : Microsoft 365 / Exchange Online: smtp.office365.com and outlook.office365.com, device-code
+    # flow.
     MICROSOFT = "microsoft"
     #: Any other server: hosts, ports and (for OAuth2) endpoints are given in the file.
     CUSTOM = "custom"
@@ -67,19 +72,35 @@ class Preset:
 #: ``organizations`` by default).
 PRESETS: dict[Provider, Preset] = {
     Provider.GOOGLE: Preset(
-        smtp_host="smtp.gmail.com", smtp_port=587, smtp_security="starttls",
-        imap_host="imap.gmail.com", imap_port=993, imap_security="tls",
+        smtp_host="smtp.gmail.com",
+        smtp_port=587,
+        smtp_security="starttls",
+        imap_host="imap.gmail.com",
+        imap_port=993,
+        imap_security="tls",
         scopes=("https://mail.google.com/",),
         authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
-        token_url="https://oauth2.googleapis.com/token", device_url=None, flow="loopback"),
+        token_url="https://oauth2.googleapis.com/token",
+        device_url=None,
+        flow="loopback",
+    ),
     Provider.MICROSOFT: Preset(
-        smtp_host="smtp.office365.com", smtp_port=587, smtp_security="starttls",
-        imap_host="outlook.office365.com", imap_port=993, imap_security="tls",
-        scopes=("https://outlook.office.com/SMTP.Send", "https://outlook.office.com/IMAP.AccessAsUser.All",
-                "offline_access"),
+        smtp_host="smtp.office365.com",
+        smtp_port=587,
+        smtp_security="starttls",
+        imap_host="outlook.office365.com",
+        imap_port=993,
+        imap_security="tls",
+        scopes=(
+            "https://outlook.office.com/SMTP.Send",
+            "https://outlook.office.com/IMAP.AccessAsUser.All",
+            "offline_access",
+        ),
         authorize_url=None,
         token_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
-        device_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode", flow="device"),
+        device_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
+        flow="device",
+    ),
 }
 
 
@@ -93,13 +114,15 @@ class OAuthSettings:
     #: The application's client id, or the environment variable that holds it.
     client_id: str | None = None
     client_id_env: str | None = None
-    #: Environment variable with the client secret (Google's installed apps have one; Microsoft's public clients none).
+    # : Environment variable with the client secret (Google's installed apps have one; Microsoft's
+    # public clients none).
     client_secret_env: str | None = None
     token_url: str
     authorize_url: str | None = None
     device_url: str | None = None
     scopes: tuple[str, ...] = ()
-    #: "loopback" (authorization code with PKCE and a redirect to 127.0.0.1) or "device" (device code).
+    # : "loopback" (authorization code with PKCE and a redirect to 127.0.0.1) or "device" (device
+    # code).
     flow: str = "loopback"
     #: SASL mechanism: "xoauth2" (what Google and Microsoft document) or "oauthbearer" (RFC 7628).
     mechanism: str = "xoauth2"
@@ -114,8 +137,10 @@ class OAuthSettings:
             return self.client_id
         value = _password(self.client_id_env, "the OAuth client id")
         if not value:
-            raise ConfigError(f"sender {self.sender}: set oauth.client_id or oauth.client_id_env "
-                              "(the id of the application registered with the provider; see docs/mailboxes.md)")
+            raise ConfigError(
+                f"sender {self.sender}: set oauth.client_id or oauth.client_id_env "
+                "(the id of the application registered with the provider; see docs/mailboxes.md)"
+            )
         return value
 
     def client_secret(self) -> str | None:
@@ -178,7 +203,8 @@ class HttpSettings:
 
     host: str = "127.0.0.1"
     port: int = 8080
-    #: Public https base URL of this app; unsubscribe and tracking links point here. Unset: no links.
+    # : Public https base URL of this app; unsubscribe and tracking links point here. Unset: no
+    # links.
     public_url: str | None = None
     #: Environment variable with the secret that signs link tokens (unsubscribe, open, click).
     secret_env: str = "SEQUENCER_HTTP_SECRET"
@@ -213,7 +239,9 @@ def _secret(env: str, what: str) -> str:
     if not value:
         raise ConfigError(f"environment variable {env} ({what}) is not set")
     if len(value) < 16:
-        raise ConfigError(f"environment variable {env} ({what}) is too short: use at least 16 characters")
+        raise ConfigError(
+            f"environment variable {env} ({what}) is too short: use at least 16 characters"
+        )
     return value
 
 
@@ -239,7 +267,8 @@ class Sender:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     #: The mailbox polled for replies and bounces; None: not polled.
     imap: ImapSettings | None = None
-    #: A new mailbox's ramp up to ``daily_cap`` (``warmup = { start, step, from }``); None: full cap at once.
+    # : A new mailbox's ramp up to ``daily_cap`` (``warmup = { start, step, from }``); None: full
+    # cap at once.
     warmup: Warmup | None = None
     #: How it logs in to SMTP and IMAP: a password, or OAuth2 access tokens (``smtp.oauth``).
     auth: Auth = Auth.PASSWORD
@@ -255,18 +284,32 @@ class Sender:
     def capacity(self, *, first_day: date | None = None) -> Capacity:
         """Cap, spacing and warm-up; ``first_day`` is the sender's first local day with a send
         (the ramp's day 1 when ``warmup.since`` is not set)."""
-        return Capacity(daily_cap=self.daily_cap, min_gap=self.min_gap, jitter=self.jitter, zone=self.timezone,
-                        warmup=self.warmup, first_day=first_day)
+        return Capacity(
+            daily_cap=self.daily_cap,
+            min_gap=self.min_gap,
+            jitter=self.jitter,
+            zone=self.timezone,
+            warmup=self.warmup,
+            first_day=first_day,
+        )
 
     def template_fields(self) -> dict[str, str]:
         """What templates see as ``sender.*``."""
-        return {"name": self.display_name, "first_name": self.first_name, "email": self.email,
-                "title": self.title, "company": self.company, "phone": self.phone}
+        return {
+            "name": self.display_name,
+            "first_name": self.first_name,
+            "email": self.email,
+            "title": self.title,
+            "company": self.company,
+            "phone": self.phone,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
 class Frequency:
-    """No contact gets more than ``max_messages`` emails and LinkedIn messages from us in ``days`` days."""
+    """No contact gets more than ``max_messages`` emails and LinkedIn messages from us in ``days``
+    days.
+    """
 
     max_messages: int
     days: int
@@ -284,9 +327,11 @@ class Config:
     senders: dict[str, Sender] = field(default_factory=dict)
     #: Seconds between dispatch ticks of the worker.
     tick_seconds: float = 5.0
-    #: Delivery attempts of a send before a transient fault (4xx, dropped connection, timeout) fails it.
+    # : Delivery attempts of a send before a transient fault (4xx, dropped connection, timeout)
+    # fails it.
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    #: Retry back-off base: attempt n is retried after base · 2^(n-1) · (1 + a random jitter in [0, 1)).
+    # : Retry back-off base: attempt n is retried after base · 2^(n-1) · (1 + a random jitter in [0,
+    # 1)).
     retry_base: timedelta = timedelta(minutes=1)
     #: Sends a worker claims at a time.
     batch: int = 100
@@ -303,7 +348,8 @@ class Config:
     #: A reply matched only by its From address counts if we sent to that contact within this time.
     reply_window: timedelta = timedelta(days=120)
     http: HttpSettings = field(default_factory=HttpSettings)
-    #: ``[frequency]``: at most this many messages to one contact in a span of days, across all sequences.
+    # : ``[frequency]``: at most this many messages to one contact in a span of days, across all
+    # sequences.
     frequency: Frequency | None = None
     #: ``[companies] free_mail``: domains added to the built-in free-mail list (never a company for
     #: ``stop_scope: company``).
@@ -314,15 +360,20 @@ class Config:
     def webhook_secret(self) -> str:
         value = os.environ.get(self.webhook_secret_env)
         if not value:
-            raise ConfigError(f"environment variable {self.webhook_secret_env} (the webhook signing secret) is not set")
+            raise ConfigError(
+                f"environment variable {self.webhook_secret_env} "
+                "(the webhook signing secret) is not set"
+            )
         return value
 
     def sender(self, name: str | None) -> Sender:
         from sequencer.errors import SenderNotFound
 
         if not self.senders:
-            raise SenderNotFound("no senders are configured: add a [[senders]] table to sequencer.toml "
-                                 "(see examples/sequencer.toml)")
+            raise SenderNotFound(
+                "no senders are configured: add a [[senders]] table to sequencer.toml "
+                "(see examples/sequencer.toml)"
+            )
         if name is None:
             return next(iter(self.senders.values()))
         try:
@@ -367,10 +418,27 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
     return parse_config(data, source=found, database_url=database_url)
 
 
-def parse_config(data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None) -> Config:
+def parse_config(
+    data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None
+) -> Config:
     where = str(source) if source else "config"
-    _check_keys(data, {"database", "sequences", "senders", "worker", "webhooks", "scoring", "inbox", "http", "frequency",
-                       "companies", "oauth"}, where)
+    _check_keys(
+        data,
+        {
+            "database",
+            "sequences",
+            "senders",
+            "worker",
+            "webhooks",
+            "scoring",
+            "inbox",
+            "http",
+            "frequency",
+            "companies",
+            "oauth",
+        },
+        where,
+    )
     url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
@@ -382,19 +450,30 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
     for index, raw in enumerate(data.get("senders", [])):
         sender = _sender(raw, f"{where}: senders[{index}]", tokens=tokens, base=base)
         if sender.name in senders:
-            raise ConfigError(f"{where}: senders[{index}].name: '{sender.name}' is configured twice")
+            raise ConfigError(
+                f"{where}: senders[{index}].name: '{sender.name}' is configured twice"
+            )
         senders[sender.name] = sender
     worker = data.get("worker", {})
-    _check_keys(worker, {"tick_seconds", "max_attempts", "retry_base", "batch", "lease"}, f"{where}: worker")
+    _check_keys(
+        worker, {"tick_seconds", "max_attempts", "retry_base", "batch", "lease"}, f"{where}: worker"
+    )
     batch = worker.get("batch", 100)
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise ConfigError(f"{where}: worker.batch: should be a whole number of at least 1, not {batch!r}")
+        raise ConfigError(
+            f"{where}: worker.batch: should be a whole number of at least 1, not {batch!r}"
+        )
     lease = parse_duration(worker.get("lease", "5m"), f"{where}: worker.lease")
     if lease < timedelta(seconds=1):
-        raise ConfigError(f"{where}: worker.lease: should be at least 1s (longer than one SMTP transaction)")
+        raise ConfigError(
+            f"{where}: worker.lease: should be at least 1s (longer than one SMTP transaction)"
+        )
     max_attempts = worker.get("max_attempts", DEFAULT_MAX_ATTEMPTS)
     if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
-        raise ConfigError(f"{where}: worker.max_attempts: should be a whole number of at least 1, not {max_attempts!r}")
+        raise ConfigError(
+            f"{where}: worker.max_attempts: should be a whole "
+            f"number of at least 1, not {max_attempts!r}"
+        )
     retry_base = parse_duration(worker.get("retry_base", "1m"), f"{where}: worker.retry_base")
     if retry_base <= timedelta(0):
         raise ConfigError(f"{where}: worker.retry_base: should be longer than 0, like 30s or 1m")
@@ -403,24 +482,39 @@ def parse_config(data: dict[str, Any], *, source: Path | None = None, database_u
     try:
         ZoneInfo(str(scoring.get("timezone", "UTC")))
     except (ValueError, KeyError):
-        raise ConfigError(f"{where}: scoring.timezone: unknown time zone '{scoring.get('timezone')}'") from None
+        raise ConfigError(
+            f"{where}: scoring.timezone: unknown time zone '{scoring.get('timezone')}'"
+        ) from None
     if not re.match(r"^\d{1,2}:\d{2}$", str(scoring.get("time", "08:00"))):
         raise ConfigError(f"{where}: scoring.time: should look like 08:00")
     webhooks = data.get("webhooks", {})
     _check_keys(webhooks, {"secret_env"}, f"{where}: webhooks")
     inbox = data.get("inbox", {})
     _check_keys(inbox, {"poll_seconds", "reply_window"}, f"{where}: inbox")
-    return Config(database_url=_sqlite_relative(str(url), base), sequences=sequences, senders=senders,
-                  poll_seconds=parse_duration(inbox.get("poll_seconds", 60), f"{where}: inbox.poll_seconds").total_seconds(),
-                  reply_window=parse_duration(inbox.get("reply_window", "120d"), f"{where}: inbox.reply_window"),
-                  http=_http(data.get("http", {}), f"{where}: http"),
-                  tick_seconds=float(worker.get("tick_seconds", 5.0)), source=source,
-                  max_attempts=max_attempts, retry_base=retry_base, batch=batch, lease=lease,
-                  webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
-                  score_days=str(scoring.get("days", "mon,thu")), score_time=str(scoring.get("time", "08:00")),
-                  score_timezone=str(scoring.get("timezone", "UTC")),
-                  frequency=_frequency(data.get("frequency"), f"{where}: frequency"),
-                  free_mail=_free_mail(data.get("companies", {}), f"{where}: companies"))
+    return Config(
+        database_url=_sqlite_relative(str(url), base),
+        sequences=sequences,
+        senders=senders,
+        poll_seconds=parse_duration(
+            inbox.get("poll_seconds", 60), f"{where}: inbox.poll_seconds"
+        ).total_seconds(),
+        reply_window=parse_duration(
+            inbox.get("reply_window", "120d"), f"{where}: inbox.reply_window"
+        ),
+        http=_http(data.get("http", {}), f"{where}: http"),
+        tick_seconds=float(worker.get("tick_seconds", 5.0)),
+        source=source,
+        max_attempts=max_attempts,
+        retry_base=retry_base,
+        batch=batch,
+        lease=lease,
+        webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
+        score_days=str(scoring.get("days", "mon,thu")),
+        score_time=str(scoring.get("time", "08:00")),
+        score_timezone=str(scoring.get("timezone", "UTC")),
+        frequency=_frequency(data.get("frequency"), f"{where}: frequency"),
+        free_mail=_free_mail(data.get("companies", {}), f"{where}: companies"),
+    )
 
 
 def _frequency(raw: Any, where: str) -> Frequency | None:
@@ -433,42 +527,82 @@ def _frequency(raw: Any, where: str) -> Frequency | None:
     for name in ("max_messages", "days"):
         value = raw.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{where}.{name}: should be a whole number of at least 1, not {value!r}")
+            raise ConfigError(
+                f"{where}.{name}: should be a whole number of at least 1, not {value!r}"
+            )
         values.append(value)
     return Frequency(max_messages=values[0], days=values[1])
 
 
 def _free_mail(raw: Any, where: str) -> frozenset[str]:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: should be a table, like free_mail = [\"example-mail.fi\"]")
+        raise ConfigError(f'{where}: should be a table, like free_mail = ["example-mail.fi"]')
     _check_keys(raw, {"free_mail"}, where)
     domains = raw.get("free_mail", [])
     if not isinstance(domains, list) or not all(isinstance(d, str) and "." in d for d in domains):
-        raise ConfigError(f"{where}.free_mail: should be a list of domains, like [\"example-mail.fi\"]")
+        raise ConfigError(
+            f'{where}.free_mail: should be a list of domains, like ["example-mail.fi"]'
+        )
     return frozenset(d.strip().lower().lstrip("@") for d in domains)
 
 
-_SENDER_KEYS = {"name", "display_name", "email", "signature", "timezone", "daily_cap", "min_gap", "jitter", "warmup",
-                "reply_to", "title", "company", "phone", "smtp", "imap", "auth", "provider", "oauth"}
+_SENDER_KEYS = {
+    "name",
+    "display_name",
+    "email",
+    "signature",
+    "timezone",
+    "daily_cap",
+    "min_gap",
+    "jitter",
+    "warmup",
+    "reply_to",
+    "title",
+    "company",
+    "phone",
+    "smtp",
+    "imap",
+    "auth",
+    "provider",
+    "oauth",
+}
 _SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file"}
-_OAUTH_KEYS = {"client_id", "client_id_env", "client_secret_env", "tenant", "token_url", "authorize_url", "device_url",
-               "scopes", "flow", "mechanism"}
+_OAUTH_KEYS = {
+    "client_id",
+    "client_id_env",
+    "client_secret_env",
+    "tenant",
+    "token_url",
+    "authorize_url",
+    "device_url",
+    "scopes",
+    "flow",
+    "mechanism",
+}
 #: Where token files go unless ``[oauth] token_dir`` says otherwise (next to the config file).
 DEFAULT_TOKEN_DIR = ".sequencer-tokens"
 DEFAULT_TOKEN_KEY_ENV = "SEQUENCER_TOKEN_KEY"
 
 
 def _token_place(raw: Any, base: Path, where: str) -> tuple[Path, str]:
-    """``[oauth] token_dir, key_env``: the folder of the encrypted token files and the key's variable."""
+    """``[oauth] token_dir, key_env``: the folder of the encrypted token files and the key's
+    variable.
+    """
     _check_keys(raw, {"token_dir", "key_env"}, where)
     folder = Path(str(raw.get("token_dir", DEFAULT_TOKEN_DIR)))
-    return (folder if folder.is_absolute() else base / folder), str(raw.get("key_env", DEFAULT_TOKEN_KEY_ENV))
+    return (folder if folder.is_absolute() else base / folder), str(
+        raw.get("key_env", DEFAULT_TOKEN_KEY_ENV)
+    )
 
 
-def _oauth(raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], where: str) -> OAuthSettings:
+def _oauth(
+    raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], where: str
+) -> OAuthSettings:
     if isinstance(raw, dict) and "client_secret" in raw:
-        raise ConfigError(f"{where}: never put the client secret in the file; set client_secret_env to the name "
-                          "of an environment variable that holds it")
+        raise ConfigError(
+            f"{where}: never put the client secret in the file; set client_secret_env to the name "
+            "of an environment variable that holds it"
+        )
     _check_keys(raw, _OAUTH_KEYS, where)
     preset = PRESETS.get(provider)
     tenant = str(raw.get("tenant", "organizations"))
@@ -479,10 +613,14 @@ def _oauth(raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], wh
 
     token_url = url("token_url", preset.token_url if preset else None)
     if token_url is None:
-        raise ConfigError(f"{where}.token_url: required with provider = \"custom\" (the provider's token endpoint)")
+        raise ConfigError(
+            f'{where}.token_url: required with provider = "custom" (the provider\'s token endpoint)'
+        )
     scopes = raw.get("scopes", list(preset.scopes) if preset else [])
     if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
-        raise ConfigError(f"{where}.scopes: should be a list of scopes, like [\"https://mail.google.com/\"]")
+        raise ConfigError(
+            f'{where}.scopes: should be a list of scopes, like ["https://mail.google.com/"]'
+        )
     flow = str(raw.get("flow", preset.flow if preset else "loopback"))
     if flow not in ("loopback", "device"):
         raise ConfigError(f"{where}.flow: use loopback or device")
@@ -490,14 +628,28 @@ def _oauth(raw: Any, provider: Provider, name: str, tokens: tuple[Path, str], wh
     if mechanism not in ("xoauth2", "oauthbearer"):
         raise ConfigError(f"{where}.mechanism: use xoauth2 or oauthbearer")
     if not raw.get("client_id") and not raw.get("client_id_env"):
-        raise ConfigError(f"{where}: set client_id (or client_id_env): the id of the application registered "
-                          "with the provider (see docs/mailboxes.md)")
+        raise ConfigError(
+            f"{where}: set client_id (or client_id_env): the id of the application registered "
+            "with the provider (see docs/mailboxes.md)"
+        )
     folder, key_env = tokens
-    return OAuthSettings(sender=name, provider=provider, client_id=raw.get("client_id"),
-                         client_id_env=raw.get("client_id_env"), client_secret_env=raw.get("client_secret_env"),
-                         token_url=token_url, authorize_url=url("authorize_url", preset.authorize_url if preset else None),
-                         device_url=url("device_url", preset.device_url if preset else None), scopes=tuple(scopes),
-                         flow=flow, mechanism=mechanism, token_file=folder / f"{name}.token", key_env=key_env)
+    return OAuthSettings(
+        sender=name,
+        provider=provider,
+        client_id=raw.get("client_id"),
+        client_id_env=raw.get("client_id_env"),
+        client_secret_env=raw.get("client_secret_env"),
+        token_url=token_url,
+        authorize_url=url("authorize_url", preset.authorize_url if preset else None),
+        device_url=url("device_url", preset.device_url if preset else None),
+        scopes=tuple(scopes),
+        flow=flow,
+        mechanism=mechanism,
+        token_file=folder / f"{name}.token",
+        key_env=key_env,
+    )
+
+
 _IMAP_KEYS = {*_SMTP_KEYS, "mailbox"}
 
 
@@ -507,21 +659,42 @@ def _ca_file(raw: dict[str, Any], base: Path, where: str) -> Path | None:
     path = Path(str(raw["ca_file"]))
     path = path if path.is_absolute() else base / path
     if not path.is_file():
-        raise ConfigError(f"{where}.ca_file: {path} is not a file (a PEM file of the CA that signed the server's certificate)")
+        raise ConfigError(
+            f"{where}.ca_file: {path} is not a file (a PEM "
+            "file of the CA that signed the server's certificate)"
+        )
     return path
-_HTTP_KEYS = {"host", "port", "public_url", "secret_env", "hooks_secret_env", "replay_window", "track_opens", "track_clicks"}
 
 
-def _sender(raw: dict[str, Any], where: str, *, tokens: tuple[Path, str] = (Path(DEFAULT_TOKEN_DIR), DEFAULT_TOKEN_KEY_ENV),
-            base: Path = Path(".")) -> Sender:
+_HTTP_KEYS = {
+    "host",
+    "port",
+    "public_url",
+    "secret_env",
+    "hooks_secret_env",
+    "replay_window",
+    "track_opens",
+    "track_clicks",
+}
+
+
+def _sender(
+    raw: dict[str, Any],
+    where: str,
+    *,
+    tokens: tuple[Path, str] = (Path(DEFAULT_TOKEN_DIR), DEFAULT_TOKEN_KEY_ENV),
+    base: Path = Path("."),
+) -> Sender:
     _check_keys(raw, _SENDER_KEYS, where)
     for required in ("name", "email"):
         if not raw.get(required):
             raise ConfigError(f"{where}: '{required}' is required")
     for part in ("smtp", "imap"):
         if "password" in raw.get(part, {}):
-            raise ConfigError(f"{where}.{part}: never put a password in the file; set password_env to the name "
-                              "of an environment variable that holds it")
+            raise ConfigError(
+                f"{where}.{part}: never put a password in the file; set password_env to the name "
+                "of an environment variable that holds it"
+            )
     try:
         zone = ZoneInfo(raw.get("timezone", "UTC"))
     except (ValueError, KeyError):
@@ -540,21 +713,32 @@ def _sender(raw: dict[str, Any], where: str, *, tokens: tuple[Path, str] = (Path
         oauth = _oauth(raw.get("oauth", {}), provider, str(raw["name"]), tokens, f"{where}.oauth")
         for part in ("smtp", "imap"):
             if raw.get(part, {}).get("password_env"):
-                raise ConfigError(f"{where}.{part}.password_env: a sender with auth = \"oauth2\" logs in with "
-                                  "tokens, not a password (or set auth = \"password\" for an app password)")
+                raise ConfigError(
+                    f'{where}.{part}.password_env: a sender with auth = "oauth2" logs in with '
+                    'tokens, not a password (or set auth = "password" for an app password)'
+                )
     elif "oauth" in raw:
-        raise ConfigError(f"{where}.oauth: only with auth = \"oauth2\"")
+        raise ConfigError(f'{where}.oauth: only with auth = "oauth2"')
     smtp = raw.get("smtp", {})
     _check_keys(smtp, _SMTP_KEYS, f"{where}.smtp")
     try:
         security = Security(smtp.get("security", preset.smtp_security if preset else "starttls"))
     except ValueError:
         raise ConfigError(f"{where}.smtp.security: use starttls, tls or none") from None
-    default_port = preset.smtp_port if preset else {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
+    default_port = (
+        preset.smtp_port
+        if preset
+        else {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}[security]
+    )
     host = str(smtp.get("host", preset.smtp_host if preset else "127.0.0.1"))
     port = int(smtp.get("port", default_port))
-    _refuse_plaintext(str(raw["name"]), host, security, logs_in=bool(smtp.get("password_env") or oauth),
-                      where=f"{where}.smtp")
+    _refuse_plaintext(
+        str(raw["name"]),
+        host,
+        security,
+        logs_in=bool(smtp.get("password_env") or oauth),
+        where=f"{where}.smtp",
+    )
     cap = raw.get("daily_cap", 50)
     if not isinstance(cap, int) or cap < 1:
         raise ConfigError(f"{where}.daily_cap: should be a whole number of at least 1")
@@ -563,17 +747,39 @@ def _sender(raw: dict[str, Any], where: str, *, tokens: tuple[Path, str] = (Path
         imap = {}
     login = str(raw["email"]) if oauth else None
     return Sender(
-        name=str(raw["name"]), display_name=str(raw.get("display_name", raw["name"])), email=str(raw["email"]),
-        signature=str(raw.get("signature", "")), timezone=zone, daily_cap=cap,
+        name=str(raw["name"]),
+        display_name=str(raw.get("display_name", raw["name"])),
+        email=str(raw["email"]),
+        signature=str(raw.get("signature", "")),
+        timezone=zone,
+        daily_cap=cap,
         min_gap=parse_duration(raw.get("min_gap", "2m"), f"{where}.min_gap"),
         jitter=parse_duration(raw.get("jitter", "1m"), f"{where}.jitter"),
-        reply_to=raw.get("reply_to"), title=str(raw.get("title", "")), company=str(raw.get("company", "")),
+        reply_to=raw.get("reply_to"),
+        title=str(raw.get("title", "")),
+        company=str(raw.get("company", "")),
         phone=str(raw.get("phone", "")),
-        smtp=SmtpSettings(host=host, port=port, security=security, username=smtp.get("username", login),
-                          password_env=smtp.get("password_env"), timeout=float(smtp.get("timeout", 30.0)),
-                          ca_file=_ca_file(smtp, base, f"{where}.smtp"), oauth=oauth),
-        imap=_imap(imap, f"{where}.imap", sender=str(raw["name"]), preset=preset, login=login, oauth=oauth, base=base)
-        if imap is not None else None,
+        smtp=SmtpSettings(
+            host=host,
+            port=port,
+            security=security,
+            username=smtp.get("username", login),
+            password_env=smtp.get("password_env"),
+            timeout=float(smtp.get("timeout", 30.0)),
+            ca_file=_ca_file(smtp, base, f"{where}.smtp"),
+            oauth=oauth,
+        ),
+        imap=_imap(
+            imap,
+            f"{where}.imap",
+            sender=str(raw["name"]),
+            preset=preset,
+            login=login,
+            oauth=oauth,
+            base=base,
+        )
+        if imap is not None
+        else None,
         warmup=_warmup(raw["warmup"], cap, f"{where}.warmup") if "warmup" in raw else None,
         auth=auth,
     )
@@ -589,28 +795,42 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _refuse_plaintext(sender: str, host: str, security: Security, *, logs_in: bool, where: str) -> None:
-    """A login without TLS (``security = "none"``: a password or a token in the clear) may go to this
+def _refuse_plaintext(
+    sender: str, host: str, security: Security, *, logs_in: bool, where: str
+) -> None:
+    """A login without TLS (``security = "none"``: a password or a token in the clear) may go to
+    this
     machine only: a local relay or a test server."""
     if security is Security.NONE and logs_in and not _is_loopback(host):
-        raise ConfigError(f"{where}.security: sender '{sender}' would log in unencrypted to {host}; never log in "
-                          'without TLS: use security = "starttls" or "tls", or a loopback host')
+        raise ConfigError(
+            f"{where}.security: sender '{sender}' would log in unencrypted to {host}; never log in "
+            'without TLS: use security = "starttls" or "tls", or a loopback host'
+        )
 
 
 def _warmup(raw: Any, daily_cap: int, where: str) -> Warmup:
-    """``warmup = { start = 5, step = 5, from = 2026-11-01 }``: the cap grows from ``start`` by ``step`` a day."""
+    """``warmup = { start = 5, step = 5, from = 2026-11-01 }``: the cap grows from ``start`` by
+    ``step`` a day.
+    """
     _check_keys(raw, {"start", "step", "from"}, where)
     values = []
     for name in ("start", "step"):
         value = raw.get(name)
         if value is None:
-            raise ConfigError(f"{where}: '{name}' is required, like warmup = {{ start = 5, step = 5 }}")
+            raise ConfigError(
+                f"{where}: '{name}' is required, like warmup = {{ start = 5, step = 5 }}"
+            )
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{where}.{name}: should be a whole number of at least 1, not {value!r}")
+            raise ConfigError(
+                f"{where}.{name}: should be a whole number of at least 1, not {value!r}"
+            )
         values.append(value)
     start, step = values
     if start > daily_cap:
-        raise ConfigError(f"{where}.start: {start} is above daily_cap {daily_cap}; the ramp starts at or below the cap")
+        raise ConfigError(
+            f"{where}.start: {start} is above daily_cap {daily_cap}; "
+            "the ramp starts at or below the cap"
+        )
     since = _calendar_date(raw["from"], f"{where}.from") if "from" in raw else None
     return Warmup(start=start, step=step, since=since)
 
@@ -628,8 +848,16 @@ def _calendar_date(raw: Any, where: str) -> date:
     return value
 
 
-def _imap(raw: Any, where: str, *, sender: str = "", preset: Preset | None = None, login: str | None = None,
-          oauth: OAuthSettings | None = None, base: Path = Path(".")) -> ImapSettings:
+def _imap(
+    raw: Any,
+    where: str,
+    *,
+    sender: str = "",
+    preset: Preset | None = None,
+    login: str | None = None,
+    oauth: OAuthSettings | None = None,
+    base: Path = Path("."),
+) -> ImapSettings:
     _check_keys(raw, _IMAP_KEYS, where)
     host = raw.get("host", preset.imap_host if preset else None)
     if not host:
@@ -638,21 +866,43 @@ def _imap(raw: Any, where: str, *, sender: str = "", preset: Preset | None = Non
         security = Security(raw.get("security", preset.imap_security if preset else "tls"))
     except ValueError:
         raise ConfigError(f"{where}.security: use tls, starttls or none") from None
-    _refuse_plaintext(sender, str(host), security, logs_in=bool(raw.get("password_env") or oauth), where=where)
-    default_port = preset.imap_port if preset else {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
+    _refuse_plaintext(
+        sender, str(host), security, logs_in=bool(raw.get("password_env") or oauth), where=where
+    )
+    default_port = (
+        preset.imap_port
+        if preset
+        else {Security.STARTTLS: 143, Security.TLS: 993, Security.NONE: 143}[security]
+    )
     mailbox = str(raw.get("mailbox", "INBOX"))
-    if re.search(r"(^|[/.])(sent|sent items|sent mail|sent messages|lähetetyt|drafts|luonnokset)$", mailbox, re.IGNORECASE):
-        raise ConfigError(f"{where}.mailbox: '{mailbox}' holds our own mail; read INBOX (or the folder replies are filed in)")
-    return ImapSettings(host=str(host), port=int(raw.get("port", default_port)), security=security,
-                        username=raw.get("username", login), password_env=raw.get("password_env"),
-                        mailbox=mailbox, timeout=float(raw.get("timeout", 30.0)),
-                        ca_file=_ca_file(raw, base, where), oauth=oauth)
+    if re.search(
+        r"(^|[/.])(sent|sent items|sent mail|sent messages|lähetetyt|drafts|luonnokset)$",
+        mailbox,
+        re.IGNORECASE,
+    ):
+        raise ConfigError(
+            f"{where}.mailbox: '{mailbox}' holds our own mail; "
+            "read INBOX (or the folder replies are filed in)"
+        )
+    return ImapSettings(
+        host=str(host),
+        port=int(raw.get("port", default_port)),
+        security=security,
+        username=raw.get("username", login),
+        password_env=raw.get("password_env"),
+        mailbox=mailbox,
+        timeout=float(raw.get("timeout", 30.0)),
+        ca_file=_ca_file(raw, base, where),
+        oauth=oauth,
+    )
 
 
 def _http(raw: Any, where: str) -> HttpSettings:
     if isinstance(raw, dict) and ("secret" in raw or "hooks_secret" in raw):
-        raise ConfigError(f"{where}: never put a secret in the file; name its environment variable in secret_env "
-                          "and hooks_secret_env instead")
+        raise ConfigError(
+            f"{where}: never put a secret in the file; name its environment variable in secret_env "
+            "and hooks_secret_env instead"
+        )
     _check_keys(raw, _HTTP_KEYS, where)
     public_url = raw.get("public_url")
     if public_url is not None:
@@ -661,18 +911,27 @@ def _http(raw: Any, where: str) -> HttpSettings:
             raise ConfigError(f"{where}.public_url: should be a URL like https://links.example.com")
         loopback = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", public_url)
         if public_url.startswith("http://") and not loopback:
-            raise ConfigError(f"{where}.public_url: use https (RFC 8058 one-click unsubscribe needs it); "
-                              "plain http is only for 127.0.0.1 and localhost")
+            raise ConfigError(
+                f"{where}.public_url: use https (RFC 8058 one-click unsubscribe needs it); "
+                "plain http is only for 127.0.0.1 and localhost"
+            )
     for flag in ("track_opens", "track_clicks"):
         if not isinstance(raw.get(flag, False), bool):
             raise ConfigError(f"{where}.{flag}: should be true or false")
         if raw.get(flag) and public_url is None:
-            raise ConfigError(f"{where}.{flag}: tracking needs public_url, the address the links point to")
-    return HttpSettings(host=str(raw.get("host", "127.0.0.1")), port=int(raw.get("port", 8080)), public_url=public_url,
-                        secret_env=str(raw.get("secret_env", "SEQUENCER_HTTP_SECRET")),
-                        hooks_secret_env=str(raw.get("hooks_secret_env", "SEQUENCER_HOOKS_SECRET")),
-                        replay_window=parse_duration(raw.get("replay_window", "5m"), f"{where}.replay_window"),
-                        track_opens=bool(raw.get("track_opens", False)), track_clicks=bool(raw.get("track_clicks", False)))
+            raise ConfigError(
+                f"{where}.{flag}: tracking needs public_url, the address the links point to"
+            )
+    return HttpSettings(
+        host=str(raw.get("host", "127.0.0.1")),
+        port=int(raw.get("port", 8080)),
+        public_url=public_url,
+        secret_env=str(raw.get("secret_env", "SEQUENCER_HTTP_SECRET")),
+        hooks_secret_env=str(raw.get("hooks_secret_env", "SEQUENCER_HOOKS_SECRET")),
+        replay_window=parse_duration(raw.get("replay_window", "5m"), f"{where}.replay_window"),
+        track_opens=bool(raw.get("track_opens", False)),
+        track_clicks=bool(raw.get("track_clicks", False)),
+    )
 
 
 def _check_keys(raw: Any, allowed: set[str], where: str) -> None:
@@ -690,6 +949,11 @@ def _check_keys(raw: Any, allowed: set[str], where: str) -> None:
 def _sqlite_relative(url: str, base: Path) -> str:
     """A relative SQLite path in a config file is relative to that file."""
     prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:" and base != Path("."):
-        return prefix + str((base / url[len(prefix):]).resolve())
+    if (
+        url.startswith(prefix)
+        and not url.startswith(prefix + "/")
+        and url != prefix + ":memory:"
+        and base != Path(".")
+    ):
+        return prefix + str((base / url[len(prefix) :]).resolve())
     return url

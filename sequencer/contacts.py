@@ -38,13 +38,25 @@ from sequencer.model import STANDARD_FIELDS
 
 #: Column names people use, mapped to ours.
 _ALIASES = {
-    "e_mail": "email", "email_address": "email", "mail": "email",
-    "firstname": "first_name", "first": "first_name", "given_name": "first_name",
-    "lastname": "last_name", "last": "last_name", "surname": "last_name", "family_name": "last_name",
-    "organization": "company", "organisation": "company", "company_name": "company",
-    "job_title": "title", "position": "title",
-    "time_zone": "timezone", "tz": "timezone",
-    "linkedin": "linkedin_url", "linkedin_profile": "linkedin_url",
+    "e_mail": "email",
+    "email_address": "email",
+    "mail": "email",
+    "firstname": "first_name",
+    "first": "first_name",
+    "given_name": "first_name",
+    "lastname": "last_name",
+    "last": "last_name",
+    "surname": "last_name",
+    "family_name": "last_name",
+    "organization": "company",
+    "organisation": "company",
+    "company_name": "company",
+    "job_title": "title",
+    "position": "title",
+    "time_zone": "timezone",
+    "tz": "timezone",
+    "linkedin": "linkedin_url",
+    "linkedin_profile": "linkedin_url",
 }
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 #: Longest cell read, in characters; a row with a longer one is skipped.
@@ -64,7 +76,8 @@ _ADDRESS_LIKE = re.compile(r"[^\s\"',;<>@]@[^\s\"',;<>@]+\.[^\s\"',;<>@]")
 class RowProblem(Enum):
     """What a :class:`RowError` means for its row."""
 
-    #: The row was not imported (a bad address or time zone, malformed quotes on its line, an oversized cell).
+    # : The row was not imported (a bad address or time zone, malformed quotes on its line, an
+    # oversized cell).
     SKIPPED = "skipped"
     #: The file's structure breaks at this row (a quote left open): the row was not imported, and
     #: nothing after it was read either unless ``skip_bad`` was asked for.
@@ -111,8 +124,9 @@ def column_name(header: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def parse_csv(text: str, *, file: str, check_deliverability: bool = False,
-              skip_bad: bool = False) -> Iterator[ContactRow | RowError]:
+def parse_csv(
+    text: str, *, file: str, check_deliverability: bool = False, skip_bad: bool = False
+) -> Iterator[ContactRow | RowError]:
     """Yield one :class:`ContactRow` or :class:`RowError` per data row of ``text`` (and a
     ``CHANGED`` RowError before a row imported with a change).
 
@@ -135,7 +149,12 @@ def parse_csv(text: str, *, file: str, check_deliverability: bool = False,
         row += 1
         problem = layout.structure(values, failure, lines.taken(first))
         if problem is not None:
-            yield RowError(row=row, email=layout.own_address(lines.taken(first)[0]), reason=problem[1], problem=problem[0])
+            yield RowError(
+                row=row,
+                email=layout.own_address(lines.taken(first)[0]),
+                reason=problem[1],
+                problem=problem[0],
+            )
             if problem[0] is RowProblem.BROKEN:
                 if not skip_bad:
                     return
@@ -166,7 +185,7 @@ class _Lines:
 
     def taken(self, first: int) -> list[str]:
         """The lines read since position ``first`` (at least the one there)."""
-        return self.lines[first:max(self.at, first + 1)]
+        return self.lines[first : max(self.at, first + 1)]
 
 
 def _header(reader: Iterator[list[str]], file: str) -> list[str] | None:
@@ -175,7 +194,9 @@ def _header(reader: Iterator[list[str]], file: str) -> list[str] | None:
     except csv.Error as exc:
         raise ImportFileError(f"{file}: row 1: the header row cannot be read ({exc})") from None
     if header is not None and any("\n" in h or "\r" in h for h in header):
-        raise ImportFileError(f"{file}: row 1: a column name runs over several lines (a quote left open?)")
+        raise ImportFileError(
+            f"{file}: row 1: a column name runs over several lines (a quote left open?)"
+        )
     return [_DROPPED.sub("", h) for h in header] if header is not None else None
 
 
@@ -195,7 +216,9 @@ class _Semicolon(csv.excel):
 
 def _columns(header: list[str] | None, file: str) -> list[str]:
     if not header:
-        raise ImportFileError(f"{file}: the file is empty; the first row must name the columns (one of them 'email')")
+        raise ImportFileError(
+            f"{file}: the file is empty; the first row must name the columns (one of them 'email')"
+        )
     columns = [column_name(h) for h in header]
     if "email" not in columns:
         found = ", ".join(h for h in header if h.strip()) or "none"
@@ -215,12 +238,21 @@ class _Layout:
         self.columns = columns
         self.dialect = dialect
         self.email = columns.index("email")
-        #: (position, name) of the standard fields other than the address, and of the custom columns.
-        self.standard = [(i, name) for i, name in enumerate(columns) if name in STANDARD_FIELDS and name != "email"]
-        self.custom = [(i, name) for i, name in enumerate(columns) if name and name not in STANDARD_FIELDS]
+        # : (position, name) of the standard fields other than the address, and of the custom
+        # columns.
+        self.standard = [
+            (i, name)
+            for i, name in enumerate(columns)
+            if name in STANDARD_FIELDS and name != "email"
+        ]
+        self.custom = [
+            (i, name) for i, name in enumerate(columns) if name and name not in STANDARD_FIELDS
+        ]
         self.capped = [(i, name) for i, name in self.standard if name in _CAPPED]
 
-    def structure(self, values: list[str] | None, failure: str, lines: list[str]) -> tuple[RowProblem, str] | None:
+    def structure(
+        self, values: list[str] | None, failure: str, lines: list[str]
+    ) -> tuple[RowProblem, str] | None:
         """Whether a record read from ``lines`` is unusable as a whole: BROKEN when the file's
         structure breaks there, SKIPPED when only its own line is wrong; None when it is fine."""
         if len(lines) == 1 and not failure:  # the common case: one line, read without complaint
@@ -231,20 +263,30 @@ class _Layout:
         assert values is not None
         broken = self._runaway_cell(values, lines)
         if broken:
-            return RowProblem.BROKEN, broken + f" (this row's record took {len(lines)} lines of the file)"
+            return (
+                RowProblem.BROKEN,
+                broken + f" (this row's record took {len(lines)} lines of the file)",
+            )
         reason = _oversized(values)
         return (RowProblem.SKIPPED, reason) if reason else None
 
     def _failure(self, failure: str, lines: list[str]) -> tuple[RowProblem, str]:
         """What the csv module's complaint about a record means."""
-        taken = f" (this row's record took {len(lines)} lines of the file)" if len(lines) > 1 else ""
+        taken = (
+            f" (this row's record took {len(lines)} lines of the file)" if len(lines) > 1 else ""
+        )
         if "end of data" in failure:
             return RowProblem.BROKEN, "a quote opened in this row is never closed" + taken
         if len(lines) > 1:
             return RowProblem.BROKEN, f"a quote opened in this row runs on, then: {failure}" + taken
-        if "field limit" in failure:  # the csv module gave up mid-line: was a quote still open there?
+        if (
+            "field limit" in failure
+        ):  # the csv module gave up mid-line: was a quote still open there?
             if lines[0].count(self.dialect.quotechar or '"') % 2:
-                return RowProblem.BROKEN, f"a cell opened with a quote runs past {csv.field_size_limit():,} characters"
+                return (
+                    RowProblem.BROKEN,
+                    f"a cell opened with a quote runs past {csv.field_size_limit():,} characters",
+                )
             return RowProblem.SKIPPED, f"a cell is longer than {CELL_LIMIT:,} characters"
         return RowProblem.SKIPPED, f"malformed quotes ({failure})"
 
@@ -254,10 +296,15 @@ class _Layout:
         for i, value in enumerate(values):
             name = self.columns[i] if i < len(self.columns) else ""
             if (not name or name in STANDARD_FIELDS) and ("\n" in value or "\r" in value):
-                return (f"the {name or 'extra'} cell runs over {len(lines)} lines: a quote left open "
-                        "(a line break is allowed only in a custom column)")
+                return (
+                    f"the {name or 'extra'} cell runs over {len(lines)} lines: a quote left open "
+                    "(a line break is allowed only in a custom column)"
+                )
         if _ADDRESS_LIKE.search("".join(lines[1:])):
-            return f"this row's record runs over {len(lines)} lines that hold an address: a quote left open"
+            return (
+                f"this row's record runs over {len(lines)} lines "
+                "that hold an address: a quote left open"
+            )
         return ""
 
     def own_address(self, line: str) -> str:
@@ -269,13 +316,22 @@ class _Layout:
         value = cells[self.email] if len(cells) > self.email else ""
         return _DROPPED.sub("", _BREAK.sub(" ", value)).strip()[:254]
 
-    def row(self, row: int, values: list[str], check_deliverability: bool) -> Iterator[ContactRow | RowError]:
+    def row(
+        self, row: int, values: list[str], check_deliverability: bool
+    ) -> Iterator[ContactRow | RowError]:
         width = len(self.columns)
         if len(values) > width:
-            yield RowError(row=row, email=_clean(values[self.email]),
-                           reason=f"{len(values)} values but only {width} columns (a stray delimiter?)")
+            yield RowError(
+                row=row,
+                email=_clean(values[self.email]),
+                reason=f"{len(values)} values but only {width} columns (a stray delimiter?)",
+            )
             return
-        cells = [_clean(value) for value in values] if _ANY_CONTROL.search("".join(values)) else [v.strip() for v in values]
+        cells = (
+            [_clean(value) for value in values]
+            if _ANY_CONTROL.search("".join(values))
+            else [v.strip() for v in values]
+        )
         if len(cells) < width:  # a short row: the missing cells are empty
             cells += [""] * (width - len(cells))
         raw_email = cells[self.email]
@@ -284,7 +340,9 @@ class _Layout:
             return
         try:
             # a non-ASCII local part is kept: it is sent with SMTPUTF8 where the server offers it
-            email = validate_email(raw_email, check_deliverability=check_deliverability, allow_smtputf8=True).normalized
+            email = validate_email(
+                raw_email, check_deliverability=check_deliverability, allow_smtputf8=True
+            ).normalized
         except EmailNotValidError as exc:
             yield RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
             return
@@ -295,8 +353,13 @@ class _Layout:
             return
         for _, name in self.capped:
             if len(standard.get(name, "")) > NAME_LIMIT:
-                yield RowError(row=row, email=email, problem=RowProblem.CHANGED,
-                               reason=f"the {name} cell has {len(standard[name]):,} characters; kept the first {NAME_LIMIT}")
+                yield RowError(
+                    row=row,
+                    email=email,
+                    problem=RowProblem.CHANGED,
+                    reason=f"the {name} cell has {len(standard[name]):,} "
+                    f"characters; kept the first {NAME_LIMIT}",
+                )
                 standard[name] = standard[name][:NAME_LIMIT].rstrip()
         fields = {name: cells[i] for i, name in self.custom if cells[i]}
         yield ContactRow(row=row, email=email, email_key=email.lower(), fields=fields, **standard)
@@ -310,7 +373,11 @@ def _clean(value: str) -> str:
 
 def _oversized(values: list[str]) -> str:
     longest = max((len(v) for v in values), default=0)
-    return f"a cell has {longest:,} characters; at most {CELL_LIMIT:,} are read" if longest > CELL_LIMIT else ""
+    return (
+        f"a cell has {longest:,} characters; at most {CELL_LIMIT:,} are read"
+        if longest > CELL_LIMIT
+        else ""
+    )
 
 
 @cache
@@ -330,11 +397,14 @@ def _zone_reason(name: str) -> str:
     return ""
 
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$"
+)
 
 
 def suppression_key(value: str) -> str:
-    """The suppression-list key for an address (``jane@x.com``) or a whole domain (``@x.com`` or ``x.com``).
+    """The suppression-list key for an address (``jane@x.com``) or a whole domain (``@x.com`` or
+    ``x.com``).
 
     Raises ValueError with a readable reason for anything else.
     """
@@ -346,14 +416,18 @@ def suppression_key(value: str) -> str:
         try:
             # IDNA 2008 through email-validator, as contacts' keys are made: the Unicode form
             # (xn--bcher-kva.de -> bücher.de; straße.de stays straße.de, never strasse.de)
-            checked = validate_email(f"x@{domain}", check_deliverability=False, allow_smtputf8=False)
+            checked = validate_email(
+                f"x@{domain}", check_deliverability=False, allow_smtputf8=False
+            )
         except EmailNotValidError:
             raise ValueError(f"'{text}' is not a valid domain") from None
         if not _DOMAIN.match(checked.ascii_domain):
             raise ValueError(f"'{text}' is not a valid domain")
         return f"@{checked.domain.lower()}"
     try:
-        return validate_email(text, check_deliverability=False, allow_smtputf8=True).normalized.lower()
+        return validate_email(
+            text, check_deliverability=False, allow_smtputf8=True
+        ).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"'{text}' is not a valid address: {exc}") from None
 
@@ -365,7 +439,9 @@ def contact_key(address: str) -> str:
     address comes back stripped and lower-cased."""
     text = address.strip()
     try:
-        return validate_email(text, check_deliverability=False, allow_smtputf8=True).normalized.lower()
+        return validate_email(
+            text, check_deliverability=False, allow_smtputf8=True
+        ).normalized.lower()
     except EmailNotValidError:
         return text.lower()
 
@@ -395,16 +471,68 @@ def blocking_keys(email_key: str) -> list[str]:
 
 
 #: Mail providers whose domain says nothing about the company a person works for: a reply from one
-#: of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies] free_mail``.
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "hotmail.fr", "live.com", "msn.com",
-    "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "aol.com", "icloud.com", "me.com", "mac.com",
-    "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "t-online.de", "mail.com",
-    "mail.ru", "yandex.ru", "yandex.com", "zoho.com", "fastmail.com", "hey.com", "tutanota.com", "qq.com", "163.com",
-    "126.com", "orange.fr", "free.fr", "laposte.net", "libero.it", "seznam.cz", "wp.pl", "o2.pl", "onet.pl",
-    "luukku.com", "suomi24.fi", "kolumbus.fi", "elisanet.fi", "saunalahti.fi", "pp.inet.fi", "outlook.fi", "live.fi",
-    "hotmail.fi", "telia.com", "bredband.net", "online.no",
-})
+# : of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies]
+# free_mail``.
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "t-online.de",
+        "mail.com",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "libero.it",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "onet.pl",
+        "luukku.com",
+        "suomi24.fi",
+        "kolumbus.fi",
+        "elisanet.fi",
+        "saunalahti.fi",
+        "pp.inet.fi",
+        "outlook.fi",
+        "live.fi",
+        "hotmail.fi",
+        "telia.com",
+        "bredband.net",
+        "online.no",
+    }
+)
 
 
 def company_domain(email_key: str, free_mail: frozenset[str] = frozenset()) -> str | None:

@@ -58,7 +58,16 @@ SCRIPT = (
 STOPS = {"reply", "reply_rewritten", "bounce", "goal", "remove_me", "link"}
 DEMO_SECRET = "demo-only-secret-0123456789abcdef"
 DEMO_HOOKS = "demo-only-hooks-0123456789abcdef"
-THREAD_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "List-Unsubscribe")
+THREAD_HEADERS = (
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "List-Unsubscribe",
+)
 
 
 @dataclass
@@ -86,7 +95,9 @@ def coming_monday(now: datetime) -> datetime:
     return (now + timedelta(days=days)).replace(hour=5, minute=0, second=0, microsecond=0)
 
 
-async def run(out: Path | None = None, *, console: Console | None = None, weeks: int = 4) -> DemoResult:
+async def run(
+    out: Path | None = None, *, console: Console | None = None, weeks: int = 4
+) -> DemoResult:
     console = console or _console()
     configure(json=False, level="warning")
     work = Path(tempfile.mkdtemp(prefix="sequencer-demo-"))
@@ -97,44 +108,82 @@ async def run(out: Path | None = None, *, console: Console | None = None, weeks:
     port = free_port()
     inbox = MemoryMailbox()
     with CaptureServer(folder=folder) as smtp:
-        sender = Sender(name="jane", display_name="Jane Doe", email="jane@acme.example", signature=SIGNATURE,
-                        title="Head of Partnerships", company="Acme Growth", timezone=ZoneInfo("Europe/Helsinki"),
-                        daily_cap=40, min_gap=timedelta(minutes=3), jitter=timedelta(minutes=2),
-                        smtp=SmtpSettings(host="127.0.0.1", port=smtp.port, security=Security.NONE),
-                        imap=ImapSettings(host="memory"))
-        http = HttpSettings(port=port, public_url=f"http://127.0.0.1:{port}", secret_env="SEQUENCER_DEMO_SECRET",
-                            hooks_secret_env="SEQUENCER_DEMO_HOOKS_SECRET")
-        config = Config(database_url=f"sqlite:///{work / 'demo.db'}", sequences=(project_file("sequences"),),
-                        senders={"jane": sender}, http=http)
+        sender = Sender(
+            name="jane",
+            display_name="Jane Doe",
+            email="jane@acme.example",
+            signature=SIGNATURE,
+            title="Head of Partnerships",
+            company="Acme Growth",
+            timezone=ZoneInfo("Europe/Helsinki"),
+            daily_cap=40,
+            min_gap=timedelta(minutes=3),
+            jitter=timedelta(minutes=2),
+            smtp=SmtpSettings(host="127.0.0.1", port=smtp.port, security=Security.NONE),
+            imap=ImapSettings(host="memory"),
+        )
+        http = HttpSettings(
+            port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            secret_env="SEQUENCER_DEMO_SECRET",
+            hooks_secret_env="SEQUENCER_DEMO_HOOKS_SECRET",
+        )
+        config = Config(
+            database_url=f"sqlite:///{work / 'demo.db'}",
+            sequences=(project_file("sequences"),),
+            senders={"jane": sender},
+            http=http,
+        )
         clock = SimulatedClock(coming_monday(datetime.now(UTC)))
         engine = Engine(config, clock=clock, mailbox=lambda _settings: inbox)
-        console.print(f"[bold]sequencer demo[/]: SQLite at {work / 'demo.db'}, SMTP capture server on "
-                      f"127.0.0.1:{smtp.port}, HTTP app on {http.public_url}, "
-                      f"simulated clock from {clock.now():%a %Y-%m-%d %H:%M} UTC\n")
+        console.print(
+            f"[bold]sequencer demo[/]: SQLite at {work / 'demo.db'}, SMTP capture server on "
+            f"127.0.0.1:{smtp.port}, HTTP app on {http.public_url}, "
+            f"simulated clock from {clock.now():%a %Y-%m-%d %H:%M} UTC\n"
+        )
         report = engine.import_contacts(project_file("examples", "leads.csv"))
         console.print(f"imported {report.inserted} contacts from examples/leads.csv")
         enrolled = engine.enroll("cold", sender="jane")
         console.print(f"enrolled {enrolled.enrolled} in 'cold' from Jane Doe <jane@acme.example>")
         result = DemoResult(folder=folder, messages=smtp.messages)
         with LiveApp(create_app(engine), port=port) as live:
-            await _simulate(engine, clock, result, weeks=weeks, console=console,
-                            act=_Actor(engine, smtp, inbox, live.url, clock))
-        result.late = [m for m in smtp.messages for r in m.recipients
-                       if r.lower() in result.stops and _date(m) > result.stops[r.lower()]]
+            await _simulate(
+                engine,
+                clock,
+                result,
+                weeks=weeks,
+                console=console,
+                act=_Actor(engine, smtp, inbox, live.url, clock),
+            )
+        result.late = [
+            m
+            for m in smtp.messages
+            for r in m.recipients
+            if r.lower() in result.stops and _date(m) > result.stops[r.lower()]
+        ]
         _print_inbox(engine, console)
         _print_steps(engine, console, work / "report.html")
         _print_thread(smtp, console)
         _print_tasks(engine, console)
         await engine.aclose()
     console.print(f"\n{len(smtp.messages)} messages captured as .eml files in [bold]{folder}[/]")
-    console.print(f"stopped contacts: {len(result.stops)}; messages they received after their stop: "
-                  f"[bold]{len(result.late)}[/]")
+    console.print(
+        f"stopped contacts: {len(result.stops)}; messages they received after their stop: "
+        f"[bold]{len(result.late)}[/]"
+    )
     console.print(f"finished in {time.perf_counter() - started:.1f} s (simulated {weeks} weeks)")
     return result
 
 
-async def _simulate(engine: Engine, clock: SimulatedClock, result: DemoResult, *, weeks: int, console: Console,
-                    act: _Actor) -> None:
+async def _simulate(
+    engine: Engine,
+    clock: SimulatedClock,
+    result: DemoResult,
+    *,
+    weeks: int,
+    console: Console,
+    act: _Actor,
+) -> None:
     start = clock.now()
     for day, address, what in SCRIPT:
         await engine.run_until(start + timedelta(days=day, hours=8))
@@ -153,7 +202,14 @@ async def _simulate(engine: Engine, clock: SimulatedClock, result: DemoResult, *
 class _Actor:
     """The recipients' side of the demo: their answers, a booking tool, a click on a link."""
 
-    def __init__(self, engine: Engine, smtp: CaptureServer, inbox: MemoryMailbox, url: str, clock: SimulatedClock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        smtp: CaptureServer,
+        inbox: MemoryMailbox,
+        url: str,
+        clock: SimulatedClock,
+    ) -> None:
         self.engine, self.smtp, self.inbox, self.url, self.clock = engine, smtp, inbox, url, clock
 
     async def __call__(self, address: str, what: str) -> str:
@@ -164,7 +220,9 @@ class _Actor:
             return await asyncio.to_thread(self._click_unsubscribe, last)
         self.inbox.deliver(self._answer(address, what, last))
         report = await self.engine.poll_inbox()
-        return "; ".join(f"{h.kind}: {h.action}" for h in report.handled) or "nothing new in the inbox"
+        return (
+            "; ".join(f"{h.kind}: {h.action}" for h in report.handled) or "nothing new in the inbox"
+        )
 
     def _answer(self, address: str, what: str, last: Captured) -> bytes:
         stamp = format_datetime(self.clock.now())
@@ -173,44 +231,80 @@ class _Actor:
         threading = f"In-Reply-To: {last['Message-ID']}\r\nReferences: {last['Message-ID']}\r\n"
         unique = f"<demo-{what}-{address}>"
         if what == "bounce":
-            return (f"From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>\r\nTo: jane@acme.example\r\n"
-                    f"Date: {stamp}\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: {unique}\r\n"
-                    "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
-                    'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"\r\n\r\n'
-                    "--dsn\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
-                    "--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.acme.example\r\n\r\n"
-                    f"Final-Recipient: rfc822; {address}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-                    f"Diagnostic-Code: smtp; 550 5.1.1 <{address}>: mailbox does not exist\r\n"
-                    f"--dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {last['Message-ID']}\r\n"
-                    f"To: {address}\r\n--dsn--\r\n").encode()
+            return (
+                "From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>\r\nTo: "
+                "jane@acme.example\r\n"
+                f"Date: {stamp}\r\nSubject: Undelivered Mail "
+                f"Returned to Sender\r\nMessage-ID: {unique}\r\n"
+                "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/report; report-type=delivery-status; "
+                'boundary="dsn"\r\n\r\n'
+                "--dsn\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+                "--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: "
+                "dns; mx.acme.example\r\n\r\n"
+                f"Final-Recipient: rfc822; {address}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+                f"Diagnostic-Code: smtp; 550 5.1.1 <{address}>: mailbox does not exist\r\n"
+                "--dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: "
+                f"{last['Message-ID']}\r\n"
+                f"To: {address}\r\n--dsn--\r\n"
+            ).encode()
         if what == "out_of_office":
             back = (self.clock.now() + timedelta(days=14)).date()
-            return (head + f"Subject: Automatic reply: {last['Subject']}\r\nMessage-ID: {unique}\r\n"
-                    f"Auto-Submitted: auto-replied\r\n{threading}\r\n"
-                    f"I am out of the office until {back:%B} {back.day}, {back.year}, with limited access to email.\r\n").encode()
-        text = {"reply": "Thanks, this is timely. Could we talk on Thursday?",
-                "reply_rewritten": "Interesting. Send me a few times that work next week.",
-                "remove_me": "Please remove me from your list."}[what]
+            return (
+                head + f"Subject: Automatic reply: {last['Subject']}\r\nMessage-ID: {unique}\r\n"
+                f"Auto-Submitted: auto-replied\r\n{threading}\r\n"
+                f"I am out of the office until {back:%B} {back.day}, "
+                f"{back.year}, with limited access to email.\r\n"
+            ).encode()
+        text = {
+            "reply": "Thanks, this is timely. Could we talk on Thursday?",
+            "reply_rewritten": "Interesting. Send me a few times that work next week.",
+            "remove_me": "Please remove me from your list.",
+        }[what]
         if what == "reply_rewritten":  # a gateway dropped the threading headers: matched by From
             threading = ""
-        return (head + f"Subject: Re: {last['Subject']}\r\nMessage-ID: {unique}\r\n{threading}"
-                f"Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\r\n{quote}\r\n").encode()
+        return (
+            head + f"Subject: Re: {last['Subject']}\r\nMessage-ID: {unique}\r\n{threading}"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\r\n{quote}\r\n"
+        ).encode()
 
     def _hook(self, address: str) -> str:
         body = json.dumps({"email": address, "goal": "meeting_booked"}).encode()
         stamp = str(int(self.clock.now().timestamp()))  # the booking tool shares the demo's clock
-        request = urllib.request.Request(f"{self.url}/hooks/goal", data=body, method="POST", headers={
-            "Content-Type": "application/json", TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(DEMO_HOOKS, stamp, body)})
+        request = urllib.request.Request(
+            f"{self.url}/hooks/goal",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: stamp,
+                SIGNATURE_HEADER: sign(DEMO_HOOKS, stamp, body),
+            },
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             answer = json.loads(response.read())
-            return f"booking tool -> POST /hooks/goal: HTTP {response.status}, stopped '{answer['stopped']}'"
+            return (
+                f"booking tool -> POST /hooks/goal: HTTP {response.status}, "
+                f"stopped '{answer['stopped']}'"
+            )
 
     def _click_unsubscribe(self, last: Captured) -> str:
-        link = next(t for t in re.findall(r"<([^>]+)>", last["List-Unsubscribe"] or "") if t.startswith("http"))
-        request = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        link = next(
+            t
+            for t in re.findall(r"<([^>]+)>", last["List-Unsubscribe"] or "")
+            if t.startswith("http")
+        )
+        request = urllib.request.Request(
+            link,
+            data=b"List-Unsubscribe=One-Click",
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
-            return f"one-click unsubscribe -> POST {link.removeprefix(self.url)}: HTTP {response.status}"
+            return (
+                f"one-click unsubscribe -> POST {link.removeprefix(self.url)}: "
+                f"HTTP {response.status}"
+            )
 
 
 def _plain(message: Captured) -> str:
@@ -229,12 +323,21 @@ def _print_steps(engine: Engine, console: Console, html: Path) -> None:
     from sequencer import reporting
 
     report = engine.report()
-    console.print(Text.assemble(("\nsequencer report", "bold"), " after the simulated weeks: ", reporting.summary(report)))
+    console.print(
+        Text.assemble(
+            ("\nsequencer report", "bold"),
+            " after the simulated weeks: ",
+            reporting.summary(report),
+        )
+    )
     for sequence in report.sequences:
         console.print(reporting.steps_table(sequence))
     html.write_text(reporting.to_html(report), encoding="utf-8")
-    console.print("(`sequencer report` also shows the A/B variants with their 95% intervals and the sends per day; "
-                  f"the same report with its charts, as `--html` writes it: [bold]{html}[/])")
+    console.print(
+        "(`sequencer report` also shows the A/B variants "
+        "with their 95% intervals and the sends per day; "
+        f"the same report with its charts, as `--html` writes it: [bold]{html}[/])"
+    )
 
 
 def _print_thread(smtp: CaptureServer, console: Console) -> None:
@@ -245,7 +348,10 @@ def _print_thread(smtp: CaptureServer, console: Console) -> None:
     else:
         console.print("[red]no threaded follow-up was captured[/]")
         return
-    console.print("\n[bold]One captured thread[/] (message 1 and its follow-up, as the SMTP server received them)")
+    console.print(
+        "\n[bold]One captured thread[/] (message 1 and its "
+        "follow-up, as the SMTP server received them)"
+    )
     for message in (first, follow[0]):
         console.print()
         for header in THREAD_HEADERS:
@@ -264,8 +370,13 @@ def _print_tasks(engine: Engine, console: Console) -> None:
     table.add_column("message", no_wrap=True, overflow="ellipsis", max_width=34)
     for task, contact in tasks[:8]:
         name = contact.full_name or contact.email
-        table.add_row(str(task.id), f"{task.due_at:%Y-%m-%d %H:%M}", name,
-                      (contact.linkedin_url or "-").removeprefix("https://www."), task.message.strip())
+        table.add_row(
+            str(task.id),
+            f"{task.due_at:%Y-%m-%d %H:%M}",
+            name,
+            (contact.linkedin_url or "-").removeprefix("https://www."),
+            task.message.strip(),
+        )
     console.print(table)
     if len(tasks) > 8:
         console.print(f"... and {len(tasks) - 8} more: `sequencer tasks` lists them all")

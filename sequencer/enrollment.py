@@ -24,21 +24,31 @@ class EnrollmentStatus(enum.StrEnum):
     STOPPED = "stopped"
     #: Chained from a completed enrollment (``then:``): waits for its start (``after_days``).
     DEFERRED = "deferred"
-    #: A deferred enrollment that did not start: its ``only_if`` did not hold, or the contact could not be mailed.
+    # : A deferred enrollment that did not start: its ``only_if`` did not hold, or the contact could
+    # not be mailed.
     SKIPPED = "skipped"
 
 
 def first_send_fit(sequence: Sequence, zone: ZoneInfo) -> Callable[[datetime], datetime]:
-    """The recipient's window as a function: any instant → the first allowed instant at or after it."""
+    """The recipient's window as a function: any instant → the first allowed instant at or after
+    it.
+    """
 
     def fit(moment: datetime) -> datetime:
-        return timing.first_send_at(moment, zone=zone, window=sequence.window,
-                                    business_days=sequence.business_days, holidays=sequence.holidays)
+        return timing.first_send_at(
+            moment,
+            zone=zone,
+            window=sequence.window,
+            business_days=sequence.business_days,
+            holidays=sequence.holidays,
+        )
 
     return fit
 
 
-def place_first_send(sequence: Sequence, *, zone: ZoneInfo, now: datetime, book: SenderBook) -> datetime:
+def place_first_send(
+    sequence: Sequence, *, zone: ZoneInfo, now: datetime, book: SenderBook
+) -> datetime:
     """When message 1 goes out: the earliest instant from ``now`` inside the recipient's window that
     the sender's book has free (cap and spacing, earlier gaps filled); recorded in the book."""
     fit = first_send_fit(sequence, zone)
@@ -51,7 +61,9 @@ def window_key(sequence: Sequence, zone: ZoneInfo) -> tuple[int, str]:
     return id(sequence), zone.key
 
 
-def place_step(sequence: Sequence, step_index: int, *, due: datetime, zone: ZoneInfo, book: SenderBook | None) -> datetime:
+def place_step(
+    sequence: Sequence, step_index: int, *, due: datetime, zone: ZoneInfo, book: SenderBook | None
+) -> datetime:
     """When a step due at ``due`` is sent: an email takes the sender's first free slot at or after
     it inside the recipient's window (recorded in ``book``); a task goes at the first window moment;
     a webhook at ``due``. The one placement for follow-ups, deferrals and re-placements."""
@@ -64,8 +76,9 @@ def place_step(sequence: Sequence, step_index: int, *, due: datetime, zone: Zone
     return book.place(fit(due), fit, key=window_key(sequence, zone))
 
 
-def place_rotating(sequence: Sequence, *, zone: ZoneInfo, now: datetime,
-                   books: Mapping[str, SenderBook]) -> tuple[str, datetime]:
+def place_rotating(
+    sequence: Sequence, *, zone: ZoneInfo, now: datetime, books: Mapping[str, SenderBook]
+) -> tuple[str, datetime]:
     """Message 1 of a new contact placed with one of several senders; returns (sender, when).
 
     The candidates are the senders who can send it on the earliest (recipient-local) day any of
@@ -92,11 +105,19 @@ def place_rotating(sequence: Sequence, *, zone: ZoneInfo, now: datetime,
     return best, found[best]
 
 
-def next_step_due(sequence: Sequence, step_index: int, *, anchor: datetime, zone: ZoneInfo) -> datetime:
+def next_step_due(
+    sequence: Sequence, step_index: int, *, anchor: datetime, zone: ZoneInfo
+) -> datetime:
     """When step ``step_index`` (> 0) is due, timed from message 1's actual send ``anchor``."""
     step = sequence.steps[step_index]
-    return timing.step_due(day=step.day, anchor=anchor, zone=zone, window=sequence.window,
-                           business_days=sequence.business_days, holidays=sequence.holidays)
+    return timing.step_due(
+        day=step.day,
+        anchor=anchor,
+        zone=zone,
+        window=sequence.window,
+        business_days=sequence.business_days,
+        holidays=sequence.holidays,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,8 +129,9 @@ class Rendered:
     error: str | None = None
 
 
-def template_context(contact: Mapping[str, Any], custom: Mapping[str, Any],
-                     sender: Mapping[str, str] | None) -> dict[str, Any]:
+def template_context(
+    contact: Mapping[str, Any], custom: Mapping[str, Any], sender: Mapping[str, str] | None
+) -> dict[str, Any]:
     """The variables a template sees. An empty field is left out, so a template without a
     fallback fails loudly instead of printing "Hi ,"."""
     context: dict[str, Any] = {k: v for k, v in contact.items() if k in STANDARD_FIELDS and v}
@@ -149,7 +171,8 @@ def chain_delay(then: Then, *, seed: str) -> timedelta:
 
 
 def unmet_conditions(then: Then, *, events: set[str], fields: Mapping[str, Any]) -> list[str]:
-    """The ``only_if`` conditions that do not hold, given the kinds of event recorded for the contact
+    """The ``only_if`` conditions that do not hold, given the kinds of event recorded for the
+    contact
     since the finished enrollment began (reply, open, click...) and the contact's fields."""
     unmet = []
     for condition in then.only_if:
@@ -160,7 +183,7 @@ def unmet_conditions(then: Then, *, events: set[str], fields: Mapping[str, Any])
         elif condition == "clicked":
             ok = "click" in events
         else:  # field:NAME=VALUE, compared without case or surrounding spaces
-            name, _, wanted = condition[len("field:"):].partition("=")
+            name, _, wanted = condition[len("field:") :].partition("=")
             ok = str(fields.get(name) or "").strip().casefold() == wanted.strip().casefold()
         if not ok:
             unmet.append(condition)
@@ -174,8 +197,11 @@ def company_scope(sequence: Sequence | None, domain: str | None) -> str | None:
     return domain
 
 
-def frequency_opens(times: list[datetime], *, max_messages: int, span: timedelta, now: datetime) -> datetime | None:
-    """When one more message may go to a contact sent messages at ``times``, if not now: no more than
+def frequency_opens(
+    times: list[datetime], *, max_messages: int, span: timedelta, now: datetime
+) -> datetime | None:
+    """When one more message may go to a contact sent messages at ``times``, if not now: no more
+    than
     ``max_messages`` in any ``span``."""
     recent = sorted(t for t in times if t > now - span)
     if len(recent) < max_messages:

@@ -86,7 +86,9 @@ class SecondWorker(SequencerError):
 
 
 class SchemaOutdated(SequencerError):
-    """The database schema is not the one this version of sequencer uses: run `sequencer db upgrade`."""
+    """The database schema is not the one this version of sequencer uses: run `sequencer db
+    upgrade`.
+    """
 
 
 class PlanInvalid(SequencerError):

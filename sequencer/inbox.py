@@ -77,19 +77,30 @@ class PollReport:
 
 
 class InboxPoller:
-    def __init__(self, store: Store, config: Config, sequences: Callable[[], Mapping[str, Sequence]], clock: Clock,
-                 *, mailbox: Callable[[ImapSettings], Mailbox] = ImapMailbox,
-                 log: structlog.typing.FilteringBoundLogger | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        sequences: Callable[[], Mapping[str, Sequence]],
+        clock: Clock,
+        *,
+        mailbox: Callable[[ImapSettings], Mailbox] = ImapMailbox,
+        log: structlog.typing.FilteringBoundLogger | None = None,
+    ) -> None:
         self.store, self.config, self.sequences, self.clock = store, config, sequences, clock
         self.mailbox = mailbox
         self.log = log or structlog.get_logger("sequencer.inbox")
 
     def senders(self, names: Iterable[str] | None = None) -> list[Sender]:
-        chosen = [self.config.sender(n) for n in names] if names else list(self.config.senders.values())
+        chosen = (
+            [self.config.sender(n) for n in names] if names else list(self.config.senders.values())
+        )
         return [s for s in chosen if s.imap is not None]
 
     async def poll(self, names: Iterable[str] | None = None) -> PollReport:
-        """Read every configured mailbox (or the named senders') once, up to the end of each folder."""
+        """Read every configured mailbox (or the named senders') once, up to the end of each
+        folder.
+        """
         report = PollReport()
         for sender in self.senders(names):
             try:
@@ -108,15 +119,29 @@ class InboxPoller:
         while True:
             position = self.store.inbox_position(sender.name, folder)
             uidvalidity, after = position if position else (None, 0)
-            fetched = await asyncio.to_thread(mailbox.fetch, uidvalidity=uidvalidity, after_uid=after, limit=BATCH,
-                                              since=self._since(sender))
+            fetched = await asyncio.to_thread(
+                mailbox.fetch,
+                uidvalidity=uidvalidity,
+                after_uid=after,
+                limit=BATCH,
+                since=self._since(sender),
+            )
             if uidvalidity is not None and fetched.uidvalidity != uidvalidity:
-                self.log.warning("inbox.renumbered", sender=sender.name, mailbox=folder,
-                                 old=uidvalidity, new=fetched.uidvalidity)
+                self.log.warning(
+                    "inbox.renumbered",
+                    sender=sender.name,
+                    mailbox=folder,
+                    old=uidvalidity,
+                    new=fetched.uidvalidity,
+                )
             if not fetched.messages:
-                self.store.set_inbox_position(sender.name, folder, uidvalidity=fetched.uidvalidity,
-                                              last_uid=after if uidvalidity == fetched.uidvalidity else 0,
-                                              at=self.clock.now())
+                self.store.set_inbox_position(
+                    sender.name,
+                    folder,
+                    uidvalidity=fetched.uidvalidity,
+                    last_uid=after if uidvalidity == fetched.uidvalidity else 0,
+                    at=self.clock.now(),
+                )
                 return
             for uid, raw in fetched.messages:
                 handled = self._handle_safely(sender, raw, uid=uid, uidvalidity=fetched.uidvalidity)
@@ -134,19 +159,36 @@ class InboxPoller:
 
     # -- one message ----------------------------------------------------------------------------
 
-    def _handle_safely(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
+    def _handle_safely(
+        self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int
+    ) -> Handled | None:
         """:meth:`handle`, but a message that breaks it is recorded as ``error`` and skipped."""
         assert sender.imap is not None
         try:
             return self.handle(sender, raw, uid=uid, uidvalidity=uidvalidity)
         except Exception as exc:
-            self.log.exception("inbox.message_failed", sender=sender.name, uid=uid, error=type(exc).__name__)
+            self.log.exception(
+                "inbox.message_failed", sender=sender.name, uid=uid, error=type(exc).__name__
+            )
             detail = f"could not be handled: {type(exc).__name__}"
-            row = InboundMessage(key=_key(f"error:{sender.name}:{uidvalidity}:{uid}"), sender=sender.name, uid=uid,
-                                 kind="error", detail=detail, at=self.clock.now())
+            row = InboundMessage(
+                key=_key(f"error:{sender.name}:{uidvalidity}:{uid}"),
+                sender=sender.name,
+                uid=uid,
+                kind="error",
+                detail=detail,
+                at=self.clock.now(),
+            )
             self.store.record_inbound(row, mailbox=sender.imap.mailbox, uidvalidity=uidvalidity)
-            return Handled(sender=sender.name, uid=uid, kind="error", from_address=None, subject="", contact=None,
-                           action=detail)
+            return Handled(
+                sender=sender.name,
+                uid=uid,
+                kind="error",
+                from_address=None,
+                subject="",
+                contact=None,
+                action=detail,
+            )
 
     def handle(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
         """Classify, match and apply one message; None if it was handled before."""
@@ -159,25 +201,48 @@ class InboxPoller:
         shared, own = _key(ident), _key(f"{sender.name}:{ident}")
         folder = sender.imap.mailbox
         if self.store.inbound_seen(shared) or self.store.inbound_seen(own):
-            self.store.set_inbox_position(sender.name, folder, uidvalidity=uidvalidity, last_uid=uid, at=now)
+            self.store.set_inbox_position(
+                sender.name, folder, uidvalidity=uidvalidity, last_uid=uid, at=now
+            )
             return None
         plan = self._plan(sender, info, now, raw)
-        row = InboundMessage(key=shared if plan.contact is not None else own, sender=sender.name, uid=uid, kind=plan.kind,
-                             contact_id=plan.contact.id if plan.contact else None,
-                             send_id=plan.send.id if plan.send else None, from_address=_clean(info.from_address, 320),
-                             subject=_clean(info.subject, 300), detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
-                             at=now)
-        if not self.store.record_inbound(row, mailbox=folder, uidvalidity=uidvalidity, event=plan.event,
-                                         stop_reason=plan.stop_reason, suppress=plan.suppress,
-                                         bounce_send=plan.bounce_send, pause_until=plan.pause_until,
-                                         company=plan.company):
+        row = InboundMessage(
+            key=shared if plan.contact is not None else own,
+            sender=sender.name,
+            uid=uid,
+            kind=plan.kind,
+            contact_id=plan.contact.id if plan.contact else None,
+            send_id=plan.send.id if plan.send else None,
+            from_address=_clean(info.from_address, 320),
+            subject=_clean(info.subject, 300),
+            detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
+            at=now,
+        )
+        if not self.store.record_inbound(
+            row,
+            mailbox=folder,
+            uidvalidity=uidvalidity,
+            event=plan.event,
+            stop_reason=plan.stop_reason,
+            suppress=plan.suppress,
+            bounce_send=plan.bounce_send,
+            pause_until=plan.pause_until,
+            company=plan.company,
+        ):
             return None
         fields = {"sender": sender.name, "uid": uid, "kind": plan.kind, "action": plan.action}
         if plan.contact is not None:
             fields["contact_id"] = plan.contact.id
         self.log.info("inbox.message", **fields)
-        return Handled(sender=sender.name, uid=uid, kind=plan.kind, from_address=info.from_address, subject=info.subject,
-                       contact=plan.contact.email if plan.contact else None, action=plan.action)
+        return Handled(
+            sender=sender.name,
+            uid=uid,
+            kind=plan.kind,
+            from_address=info.from_address,
+            subject=info.subject,
+            contact=plan.contact.email if plan.contact else None,
+            action=plan.action,
+        )
 
     def _plan(self, sender: Sender, info: Inbound, now: datetime, raw: bytes) -> _Plan:
         own = {sender.email.lower(), (sender.reply_to or sender.email).lower()}
@@ -188,46 +253,99 @@ class InboxPoller:
         match = self._match(info, raw)
         send, contact, by_reference = match.send, match.contact, match.by_reference
         if contact is None:
-            why = match.note or ("older than our last message to them" if send is not None
-                                 else "not about any contact we wrote to")
+            why = match.note or (
+                "older than our last message to them"
+                if send is not None
+                else "not about any contact we wrote to"
+            )
             return _Plan(kind="unmatched", action=f"ignored: {why}")
         plan = self._plan_for(info, send, contact, by_reference=by_reference)
         return replace(plan, action=f"{plan.action} ({match.note})") if match.note else plan
 
-    def _plan_for(self, info: Inbound, send: Send | None, contact: Contact, *, by_reference: bool) -> _Plan:
+    def _plan_for(
+        self, info: Inbound, send: Send | None, contact: Contact, *, by_reference: bool
+    ) -> _Plan:
         if info.kind is Kind.BOUNCE:
             status = info.status or ("5.x.x" if info.hard else "4.x.x")
             if not info.hard:
-                return _Plan(kind="soft_bounce", event="soft_bounce", contact=contact, send=send,
-                             action=f"recorded a soft bounce ({status}); no suppression")
+                return _Plan(
+                    kind="soft_bounce",
+                    event="soft_bounce",
+                    contact=contact,
+                    send=send,
+                    action=f"recorded a soft bounce ({status}); no suppression",
+                )
             if info.policy:  # refused for who sent it (blocklist, DMARC), not for the address
-                return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
-                             contact=contact, send=send,
-                             action=f"policy rejection ({status}): stopped; address not suppressed, check the sending setup")
+                return _Plan(
+                    kind="bounce",
+                    event="bounce",
+                    stop_reason=StopReason.BOUNCE.value,
+                    bounce_send=True,
+                    contact=contact,
+                    send=send,
+                    action=f"policy rejection ({status}): stopped; address "
+                    "not suppressed, check the sending setup",
+                )
             if not by_reference:  # a bounce naming an address we mailed, but none of our messages
-                return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, bounce_send=True,
-                             contact=contact, send=send,
-                             action=f"hard bounce ({status}): stopped; not suppressed (it names none of our messages)")
-            return _Plan(kind="bounce", event="bounce", stop_reason=StopReason.BOUNCE.value, suppress=contact.email_key,
-                         bounce_send=True, contact=contact, send=send,
-                         action=f"hard bounce ({status}): stopped and suppressed")
+                return _Plan(
+                    kind="bounce",
+                    event="bounce",
+                    stop_reason=StopReason.BOUNCE.value,
+                    bounce_send=True,
+                    contact=contact,
+                    send=send,
+                    action=f"hard bounce ({status}): stopped; not suppressed "
+                    "(it names none of our messages)",
+                )
+            return _Plan(
+                kind="bounce",
+                event="bounce",
+                stop_reason=StopReason.BOUNCE.value,
+                suppress=contact.email_key,
+                bounce_send=True,
+                contact=contact,
+                send=send,
+                action=f"hard bounce ({status}): stopped and suppressed",
+            )
         if info.kind is Kind.AUTO_REPLY:
             until = self._resume_at(contact, info)
-            return _Plan(kind="auto_reply", event="auto_reply", contact=contact, send=send, pause_until=until,
-                         action=f"out of office: paused until {info.return_date}" if until else "out of office: not stopped")
+            return _Plan(
+                kind="auto_reply",
+                event="auto_reply",
+                contact=contact,
+                send=send,
+                pause_until=until,
+                action=f"out of office: paused until {info.return_date}"
+                if until
+                else "out of office: not stopped",
+            )
         if info.kind is Kind.UNSUBSCRIBE:
-            return _Plan(kind="unsubscribe", event="unsubscribe", stop_reason=StopReason.UNSUBSCRIBE.value,
-                         suppress=contact.email_key, contact=contact, send=send,
-                         action="asked to be removed: stopped and suppressed")
+            return _Plan(
+                kind="unsubscribe",
+                event="unsubscribe",
+                stop_reason=StopReason.UNSUBSCRIBE.value,
+                suppress=contact.email_key,
+                contact=contact,
+                send=send,
+                action="asked to be removed: stopped and suppressed",
+            )
         stops = self._stops_on_reply(contact)
         company = self._company(contact, send) if stops else None
         action = "replied: stopped" if stops else "replied: recorded (sequence keeps going)"
-        return _Plan(kind="reply", event="reply", stop_reason=StopReason.REPLY.value if stops else None,
-                     contact=contact, send=send, company=company,
-                     action=f"{action}, and everyone at {company}" if company else action)
+        return _Plan(
+            kind="reply",
+            event="reply",
+            stop_reason=StopReason.REPLY.value if stops else None,
+            contact=contact,
+            send=send,
+            company=company,
+            action=f"{action}, and everyone at {company}" if company else action,
+        )
 
     def _company(self, contact: Contact, send: Send | None) -> str | None:
-        """The company domain this reply stops (``stop_scope: company`` in the sequence it answers)."""
+        """The company domain this reply stops (``stop_scope: company`` in the sequence it
+        answers).
+        """
         name = send.sequence if send is not None else None
         if name is None:
             active = self.store.active_enrollments([contact.id or 0]).get(contact.id or 0)
@@ -236,8 +354,12 @@ class InboxPoller:
         return enrollment.company_scope(self.sequences().get(name or ""), domain)
 
     def _is_ours(self, info: Inbound) -> bool:
-        """A message carrying one of our own Message-IDs is a copy of what we sent, never a reply."""
-        return bool(info.message_id) and bool(self.store.sends_by_message_id([info.message_id or ""]))
+        """A message carrying one of our own Message-IDs is a copy of what we sent, never
+        a reply.
+        """
+        return bool(info.message_id) and bool(
+            self.store.sends_by_message_id([info.message_id or ""])
+        )
 
     def _match(self, info: Inbound, raw: bytes) -> _Match:
         """Who the message is about: the From address decides who replied, and a delivery report
@@ -250,11 +372,16 @@ class InboxPoller:
                 return self._bounce_by_reference(info, send, referenced)
             writer = self.store.contact(info.from_address) if info.from_address else None
             if referenced is None or writer is None or writer.id == referenced.id:
-                # the contact, or someone we do not know writing in their thread (an alias, an assistant)
+                # the contact, or someone we do not know writing in their thread (an alias, an
+                # assistant)
                 return _Match(send=send, contact=referenced, by_reference=True)
             # another contact answering in this thread: it is about the person who wrote
-            return _Match(send=self._recent_send(writer), contact=writer, by_reference=False,
-                          note=f"written in the thread of send #{send.id} to another contact")
+            return _Match(
+                send=self._recent_send(writer),
+                contact=writer,
+                by_reference=False,
+                note=f"written in the thread of send #{send.id} to another contact",
+            )
         return self._match_by_address(info, raw)
 
     def _bounce_by_reference(self, info: Inbound, send: Send, referenced: Contact | None) -> _Match:
@@ -264,18 +391,28 @@ class InboxPoller:
         for address in info.recipients[:MAX_REFERENCES]:
             if contact_key(address) in (referenced.email_key, contact_key(referenced.email)):
                 return _Match(send=send, contact=referenced, by_reference=True)
-        return _Match(send=None, contact=None, by_reference=False,
-                      note="a delivery report naming another recipient than the message it returns")
+        return _Match(
+            send=None,
+            contact=None,
+            by_reference=False,
+            note="a delivery report naming another recipient than the message it returns",
+        )
 
     def _recent_send(self, contact: Contact) -> Send | None:
         if contact.id is None:
             return None
-        return self.store.latest_send_to(contact.id, since=self.clock.now() - self.config.reply_window)
+        return self.store.latest_send_to(
+            contact.id, since=self.clock.now() - self.config.reply_window
+        )
 
     def _match_by_address(self, info: Inbound, raw: bytes) -> _Match:
         """A message naming none of our Message-IDs: the contact it comes from (a reply), or the
         address that failed (a bounce), if we wrote to them recently and before it was written."""
-        candidates = info.recipients if info.kind is Kind.BOUNCE else ((info.from_address,) if info.from_address else ())
+        candidates = (
+            info.recipients
+            if info.kind is Kind.BOUNCE
+            else ((info.from_address,) if info.from_address else ())
+        )
         written = _written_at(raw)
         too_old: Send | None = None
         for address in candidates[:MAX_REFERENCES]:
@@ -285,7 +422,11 @@ class InboxPoller:
             recent = self._recent_send(contact)
             if recent is None:
                 continue
-            if written is not None and recent.sent_at is not None and written < recent.sent_at - SKEW:
+            if (
+                written is not None
+                and recent.sent_at is not None
+                and written < recent.sent_at - SKEW
+            ):
                 too_old = recent  # mail they wrote before our message: not an answer to it
                 continue
             return _Match(send=recent, contact=contact, by_reference=False)

@@ -46,7 +46,17 @@ from sequencer.model import (
     ZoneSource,
 )
 
-_TOP_KEYS = ("name", "description", "defaults", "stop_on", "stop_scope", "fields", "steps", "then", "scoring")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "defaults",
+    "stop_on",
+    "stop_scope",
+    "fields",
+    "steps",
+    "then",
+    "scoring",
+)
 _SCORING_KEYS = ("metric", "reply_window_days", "min_sends", "alpha", "n_star")
 _DEFAULT_KEYS = ("sender", "timezone", "timezone_from", "window", "business_days", "holidays")
 _WINDOW_KEYS = ("days", "hours")
@@ -78,7 +88,9 @@ _CHANNEL_KEYS = {
 }
 
 
-def load_file(path: Path | str, *, senders: Iterable[str] | None = None) -> tuple[Sequence | None, list[Problem]]:
+def load_file(
+    path: Path | str, *, senders: Iterable[str] | None = None
+) -> tuple[Sequence | None, list[Problem]]:
     """Load one sequence file; returns the sequence (None on any error) and every problem."""
     reader = _Reader(Path(path), senders=None if senders is None else frozenset(senders))
     sequence = reader.read()
@@ -90,13 +102,17 @@ def load_file(path: Path | str, *, senders: Iterable[str] | None = None) -> tupl
 def load_paths(
     paths: Iterable[Path | str], *, senders: Iterable[str] | None = None
 ) -> tuple[dict[str, Sequence], list[Problem]]:
-    """Load files and folders (``*.yaml``/``*.yml`` inside); check names and ``then:`` across files."""
+    """Load files and folders (``*.yaml``/``*.yml`` inside); check names and ``then:`` across
+    files.
+    """
     files = list(_expand(paths))
     problems: list[Problem] = []
     loaded: dict[str, Sequence] = {}
     for file in files:
         if not file.exists():
-            problems.append(Problem(file=str(file), line=0, path="", message="no such file or folder"))
+            problems.append(
+                Problem(file=str(file), line=0, path="", message="no such file or folder")
+            )
             continue
         sequence, found = load_file(file, senders=senders)
         problems.extend(found)
@@ -104,15 +120,23 @@ def load_paths(
             continue
         if sequence.name in loaded:
             first = loaded[sequence.name].source
-            problems.append(Problem(file=str(file), line=1, path="name",
-                                    message=f"sequence name '{sequence.name}' is already used by {first}"))
+            problems.append(
+                Problem(
+                    file=str(file),
+                    line=1,
+                    path="name",
+                    message=f"sequence name '{sequence.name}' is already used by {first}",
+                )
+            )
             continue
         loaded[sequence.name] = sequence
     problems.extend(_check_chains(loaded, files))
     return loaded, problems
 
 
-def load_sequences(paths: Iterable[Path | str], *, senders: Iterable[str] | None = None) -> dict[str, Sequence]:
+def load_sequences(
+    paths: Iterable[Path | str], *, senders: Iterable[str] | None = None
+) -> dict[str, Sequence]:
     """Like :func:`load_paths` but raise :class:`SequenceInvalid` on any error."""
     loaded, problems = load_paths(paths, senders=senders)
     if any(p.severity == "error" for p in problems):
@@ -124,7 +148,9 @@ def _expand(paths: Iterable[Path | str]) -> Iterable[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            yield from sorted(
+                p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
         else:
             yield path
 
@@ -136,11 +162,16 @@ def _check_chains(loaded: dict[str, Sequence], files: list[Path]) -> list[Proble
         if sequence.then is None or sequence.then.sequence in names:
             continue
         known = ", ".join(sorted(names)) or "none"
-        problems.append(Problem(
-            file=sequence.source, line=_then_line(sequence.source), path="then.sequence",
-            message=f"no sequence named '{sequence.then.sequence}' among the files checked (known: {known})"
-            + _suggest(sequence.then.sequence, names),
-        ))
+        problems.append(
+            Problem(
+                file=sequence.source,
+                line=_then_line(sequence.source),
+                path="then.sequence",
+                message=f"no sequence named '{sequence.then.sequence}' "
+                f"among the files checked (known: {known})"
+                + _suggest(sequence.then.sequence, names),
+            )
+        )
     return problems
 
 
@@ -179,9 +210,13 @@ class _Reader:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def error(self, node: yaml.Node | None, path: str, message: str, *, severity: str = "error") -> None:
+    def error(
+        self, node: yaml.Node | None, path: str, message: str, *, severity: str = "error"
+    ) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
-        self.problems.append(Problem(file=str(self.file), line=line, path=path, message=message, severity=severity))
+        self.problems.append(
+            Problem(file=str(self.file), line=line, path=path, message=message, severity=severity)
+        )
 
     def value(self, node: yaml.Node) -> Any:
         """The node as Python data; a scalar YAML cannot convert (``2026-02-30``) stays text."""
@@ -199,7 +234,9 @@ class _Reader:
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, path, f"a field name should be a plain word, not {_kind(key_node)}")
+                self.error(
+                    key_node, path, f"a field name should be a plain word, not {_kind(key_node)}"
+                )
                 continue
             key = str(self.value(key_node))
             where = _join(path, key)
@@ -261,18 +298,34 @@ class _Reader:
         try:
             root = compose(source)
         except _Refused as exc:
-            self.problems.append(Problem(file=str(self.file), line=exc.line, path="", message=str(exc)))
+            self.problems.append(
+                Problem(file=str(self.file), line=exc.line, path="", message=str(exc))
+            )
             return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
-            self.problems.append(Problem(file=str(self.file), line=line, path="",
-                                         message=f"not valid YAML: {exc.problem or exc}"))
+            self.problems.append(
+                Problem(
+                    file=str(self.file),
+                    line=line,
+                    path="",
+                    message=f"not valid YAML: {exc.problem or exc}",
+                )
+            )
             return None
-        except yaml.reader.ReaderError as exc:  # a control character: YAML allows none, not even in quotes
+        except (
+            yaml.reader.ReaderError
+        ) as exc:  # a control character: YAML allows none, not even in quotes
             line = source.count("\n", 0, exc.position) + 1
-            self.problems.append(Problem(file=str(self.file), line=line, path="",
-                                         message=f"not valid YAML: character {exc.character:#06x} is not allowed"))
+            self.problems.append(
+                Problem(
+                    file=str(self.file),
+                    line=line,
+                    path="",
+                    message=f"not valid YAML: character {exc.character:#06x} is not allowed",
+                )
+            )
             return None
         if root is None:
             self.error(None, "", "the file is empty")
@@ -316,17 +369,29 @@ class _Reader:
             name = self.text(fields["metric"], "scoring.metric")
             options = [m.value for m in Metric]
             if name is not None and name not in options:
-                self.error(fields["metric"], "scoring.metric",
-                           f"unknown metric '{name}'; use replies, goals, clicks or opens{_suggest(name, options)}")
+                self.error(
+                    fields["metric"],
+                    "scoring.metric",
+                    f"unknown metric '{name}'; use replies, goals, "
+                    f"clicks or opens{_suggest(name, options)}",
+                )
             elif name is not None:
                 out["metric"] = Metric(name)
         for name, minimum in (("reply_window_days", 0), ("min_sends", 1), ("n_star", 1)):
-            if name in fields and (value := self.integer(fields[name], f"scoring.{name}", minimum=minimum)) is not None:
+            if (
+                name in fields
+                and (value := self.integer(fields[name], f"scoring.{name}", minimum=minimum))
+                is not None
+            ):
                 out[name] = value
         if "alpha" in fields:
             alpha = self.raw(fields["alpha"])
             if not isinstance(alpha, float) or not 0 < alpha < 1:
-                self.error(fields["alpha"], "scoring.alpha", "should be a number between 0 and 1, like 0.05")
+                self.error(
+                    fields["alpha"],
+                    "scoring.alpha",
+                    "should be a number between 0 and 1, like 0.05",
+                )
             else:
                 out["alpha"] = alpha
         return ScoringRules(**out)
@@ -337,9 +402,17 @@ class _Reader:
         names = set()
         for index, (name, item) in enumerate(self.strings(node, "fields")):
             if name in STANDARD_FIELDS or name == "sender":
-                self.error(item, f"fields[{index}]", f"'{name}' is a built-in field; list only custom columns")
+                self.error(
+                    item,
+                    f"fields[{index}]",
+                    f"'{name}' is a built-in field; list only custom columns",
+                )
             elif not name.isidentifier():
-                self.error(item, f"fields[{index}]", f"'{name}' is not a usable field name (letters, digits, _)")
+                self.error(
+                    item,
+                    f"fields[{index}]",
+                    f"'{name}' is not a usable field name (letters, digits, _)",
+                )
             names.add(name)
         return frozenset(names)
 
@@ -377,8 +450,12 @@ class _Reader:
                 continue
             if self.senders is not None and name not in self.senders:
                 known = ", ".join(sorted(self.senders)) or "none configured"
-                self.error(item, path,
-                           f"no sender named '{name}' in the configuration (known: {known}){_suggest(name, self.senders)}")
+                self.error(
+                    item,
+                    path,
+                    f"no sender named '{name}' in the configuration "
+                    f"(known: {known}){_suggest(name, self.senders)}",
+                )
             elif name in names:
                 self.error(item, path, f"sender '{name}' is listed twice")
             else:
@@ -400,8 +477,12 @@ class _Reader:
         options = [s.value for s in ZoneSource]
         for index, (name, item) in enumerate(self.strings(node, "defaults.timezone_from")):
             if name not in options:
-                self.error(item, f"defaults.timezone_from[{index}]",
-                           f"'{name}' is not a zone source; use recipient, sequence or sender{_suggest(name, options)}")
+                self.error(
+                    item,
+                    f"defaults.timezone_from[{index}]",
+                    f"'{name}' is not a zone source; use recipient, "
+                    f"sequence or sender{_suggest(name, options)}",
+                )
             else:
                 sources.append(ZoneSource(name))
         return tuple(sources) or None
@@ -424,8 +505,11 @@ class _Reader:
         for index, (name, item) in enumerate(self.strings(node, "defaults.window.days")):
             short = name.lower()[:3]
             if short not in WEEKDAYS:
-                self.error(item, f"defaults.window.days[{index}]",
-                           f"'{name}' is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
+                self.error(
+                    item,
+                    f"defaults.window.days[{index}]",
+                    f"'{name}' is not a weekday; use mon, tue, wed, thu, fri, sat, sun",
+                )
             else:
                 days.add(WEEKDAYS.index(short))
         if not days:
@@ -448,7 +532,11 @@ class _Reader:
             return None
         start, end = dt.time(h1, m1), dt.time(h2, m2)
         if start >= end:
-            self.error(node, "defaults.window.hours", "the window must end after it starts, on the same day")
+            self.error(
+                node,
+                "defaults.window.hours",
+                "the window must end after it starts, on the same day",
+            )
             return None
         return start, end
 
@@ -460,12 +548,20 @@ class _Reader:
         if not node.value:
             self.error(node, "defaults.holidays", "give a 'country' (like FI), 'dates', or both")
         if "subdivision" in fields and "country" not in fields:
-            self.error(fields["subdivision"], "defaults.holidays.subdivision", "a subdivision needs a 'country'")
+            self.error(
+                fields["subdivision"],
+                "defaults.holidays.subdivision",
+                "a subdivision needs a 'country'",
+            )
         country = self.country(fields["country"]) if "country" in fields else None
         subdivision = None
         if country is not None and "subdivision" in fields:
             subdivision = self.subdivision(fields["subdivision"], country)
-        dates = self.dates(fields["dates"], "defaults.holidays.dates") if "dates" in fields else frozenset()
+        dates = (
+            self.dates(fields["dates"], "defaults.holidays.dates")
+            if "dates" in fields
+            else frozenset()
+        )
         return Holidays(dates=dates, country=country, subdivision=subdivision)
 
     def dates(self, node: yaml.Node, path: str) -> frozenset[str]:
@@ -490,29 +586,42 @@ class _Reader:
             return code
         meant = calendars.code_for(text)
         hint = f" (did you mean '{meant}'?)" if meant else ""
-        self.error(node, path, f"unknown country code '{text.strip()}' for public holidays; use a two-letter "
-                               f"ISO 3166 code such as FI, SE, DE or US{hint}")
+        self.error(
+            node,
+            path,
+            f"unknown country code '{text.strip()}' for public holidays; use a two-letter "
+            f"ISO 3166 code such as FI, SE, DE or US{hint}",
+        )
         return None
 
     def subdivision(self, node: yaml.Node, country: str) -> str | None:
         path = "defaults.holidays.subdivision"
         raw = self.raw(node)
         if not isinstance(raw, str) or not raw.strip():
-            self.error(node, path, "should be a subdivision code in quotes, like \"CA\" or \"01\"")
+            self.error(node, path, 'should be a subdivision code in quotes, like "CA" or "01"')
             return None
         options = calendars.subdivisions(country)
         code = raw.strip().upper()
         if code in options:
             return code
         known = ", ".join(options) if options else "none"
-        self.error(node, path, f"'{raw.strip()}' is not a subdivision of {country} (known: {known}){_suggest(code, options)}")
+        self.error(
+            node,
+            path,
+            f"'{raw.strip()}' is not a subdivision of {country} "
+            f"(known: {known}){_suggest(code, options)}",
+        )
         return None
 
     def stop_scope(self, node: yaml.Node) -> StopScope:
         name = self.text(node, "stop_scope")
         options = [scope.value for scope in StopScope]
         if name is not None and name not in options:
-            self.error(node, "stop_scope", f"'{name}' is not a stop scope; use contact or company{_suggest(name, options)}")
+            self.error(
+                node,
+                "stop_scope",
+                f"'{name}' is not a stop scope; use contact or company{_suggest(name, options)}",
+            )
             return StopScope.CONTACT
         return StopScope(name) if name is not None else StopScope.CONTACT
 
@@ -523,9 +632,16 @@ class _Reader:
         reply = self.boolean(fields["reply"], "stop_on.reply") if "reply" in fields else True
         for always in ("bounce", "unsubscribe"):
             if always in fields and self.boolean(fields[always], f"stop_on.{always}") is False:
-                self.error(fields[always], f"stop_on.{always}",
-                           f"a {always} always stops a sequence; this cannot be turned off")
-        goals = frozenset(name for name, _ in self.strings(fields["goals"], "stop_on.goals")) if "goals" in fields else frozenset()
+                self.error(
+                    fields[always],
+                    f"stop_on.{always}",
+                    f"a {always} always stops a sequence; this cannot be turned off",
+                )
+        goals = (
+            frozenset(name for name, _ in self.strings(fields["goals"], "stop_on.goals"))
+            if "goals" in fields
+            else frozenset()
+        )
         return StopRules(reply=reply is not False, goals=goals)
 
     # -- steps ------------------------------------------------------------------------------
@@ -546,15 +662,27 @@ class _Reader:
             step = self.step(item, path, known, first_email=first_email)
             key, day = self.raw(_child(item, "key")), self.raw(_child(item, "day"))
             if isinstance(key, str) and key in seen:
-                self.error(_child(item, "key"), f"{path}.key", f"step key '{key}' is already used by steps[{seen[key]}]")
+                self.error(
+                    _child(item, "key"),
+                    f"{path}.key",
+                    f"step key '{key}' is already used by steps[{seen[key]}]",
+                )
             if isinstance(key, str):
                 seen.setdefault(key, index)
             if isinstance(day, int) and not isinstance(day, bool):
                 if index == 0 and day != 0:
-                    self.error(_child(item, "day"), f"{path}.day", "the first step must be on day 0 (the day it goes out)")
+                    self.error(
+                        _child(item, "day"),
+                        f"{path}.day",
+                        "the first step must be on day 0 (the day it goes out)",
+                    )
                 if previous_day is not None and day < previous_day:
-                    self.error(_child(item, "day"), f"{path}.day",
-                               f"day {day} comes before the previous step's day {previous_day}: days cannot go backwards")
+                    self.error(
+                        _child(item, "day"),
+                        f"{path}.day",
+                        f"day {day} comes before the previous step's "
+                        f"day {previous_day}: days cannot go backwards",
+                    )
                 previous_day = day
             if self.raw(_child(item, "channel")) == Channel.EMAIL.value:
                 first_email = False
@@ -562,7 +690,9 @@ class _Reader:
                 steps.append(step)
         return steps
 
-    def step(self, node: yaml.Node, path: str, known: frozenset[str], *, first_email: bool) -> Step | None:
+    def step(
+        self, node: yaml.Node, path: str, known: frozenset[str], *, first_email: bool
+    ) -> Step | None:
         fields = self.mapping(node, path, _STEP_KEYS)
         if not isinstance(node, yaml.MappingNode):
             return None
@@ -571,11 +701,17 @@ class _Reader:
                 self.error(node, path, f"a step needs a '{required}'")
         key = self.key(fields["key"], f"{path}.key") if "key" in fields else None
         day = self.integer(fields["day"], f"{path}.day") if "day" in fields else None
-        channel = self.channel(fields["channel"], f"{path}.channel") if "channel" in fields else None
+        channel = (
+            self.channel(fields["channel"], f"{path}.channel") if "channel" in fields else None
+        )
         if key is None or day is None or channel is None:
             return None
         for extra in sorted(set(fields) - {"key", "day", "channel"} - _CHANNEL_KEYS[channel]):
-            self.error(fields[extra], f"{path}.{extra}", f"'{extra}' does not apply to a {channel.value} step")
+            self.error(
+                fields[extra],
+                f"{path}.{extra}",
+                f"'{extra}' does not apply to a {channel.value} step",
+            )
         builder: Callable[..., dict[str, Any]] = {
             Channel.EMAIL: self.email_parts,
             Channel.LINKEDIN: self.task_parts,
@@ -588,7 +724,9 @@ class _Reader:
     def key(self, node: yaml.Node, path: str) -> str | None:
         raw = self.value(node) if isinstance(node, yaml.ScalarNode) else None
         if raw is None or isinstance(raw, bool) or not _KEY.match(str(raw)):
-            self.error(node, path, "a key should be a short name of letters, digits, '_', '-' or '.'")
+            self.error(
+                node, path, "a key should be a short name of letters, digits, '_', '-' or '.'"
+            )
             return None
         return str(raw)
 
@@ -598,24 +736,48 @@ class _Reader:
         if name is None:
             return None
         if name not in options:
-            self.error(node, path, f"unknown channel '{name}'; use email, linkedin, call or webhook{_suggest(name, options)}")
+            self.error(
+                node,
+                path,
+                f"unknown channel '{name}'; use email, linkedin, "
+                f"call or webhook{_suggest(name, options)}",
+            )
             return None
         return Channel(name)
 
-    def email_parts(self, node: yaml.Node, fields: dict[str, yaml.Node], path: str, known: frozenset[str],
-                    *, first_email: bool) -> dict[str, Any]:
-        thread = bool(self.boolean(fields["thread"], f"{path}.thread")) if "thread" in fields else False
+    def email_parts(
+        self,
+        node: yaml.Node,
+        fields: dict[str, yaml.Node],
+        path: str,
+        known: frozenset[str],
+        *,
+        first_email: bool,
+    ) -> dict[str, Any]:
+        thread = (
+            bool(self.boolean(fields["thread"], f"{path}.thread")) if "thread" in fields else False
+        )
         if thread and first_email:
-            self.error(fields["thread"], f"{path}.thread", "the first email has no thread to continue yet")
+            self.error(
+                fields["thread"], f"{path}.thread", "the first email has no thread to continue yet"
+            )
         subjects: tuple[Variant, ...] = ()
         if "subjects" in fields:
             if thread:
-                self.error(fields["subjects"], f"{path}.subjects",
-                           "a thread: true step reuses message 1's subject as 'Re: ...'; remove its subjects")
+                self.error(
+                    fields["subjects"],
+                    f"{path}.subjects",
+                    "a thread: true step reuses message 1's subject "
+                    "as 'Re: ...'; remove its subjects",
+                )
             else:
                 subjects = self.variants(fields["subjects"], f"{path}.subjects", "subject", known)
         elif not thread:
-            self.error(node, path, "an email step needs 'subjects' (or thread: true to reply in message 1's thread)")
+            self.error(
+                node,
+                path,
+                "an email step needs 'subjects' (or thread: true to reply in message 1's thread)",
+            )
         bodies: tuple[Variant, ...] = ()
         if "bodies" in fields:
             bodies = self.variants(fields["bodies"], f"{path}.bodies", "body", known)
@@ -623,18 +785,36 @@ class _Reader:
             self.error(node, path, "an email step needs 'bodies'")
         return {"thread": thread, "subjects": subjects, "bodies": bodies}
 
-    def task_parts(self, node: yaml.Node, fields: dict[str, yaml.Node], path: str, known: frozenset[str],
-                   *, first_email: bool) -> dict[str, Any]:
+    def task_parts(
+        self,
+        node: yaml.Node,
+        fields: dict[str, yaml.Node],
+        path: str,
+        known: frozenset[str],
+        *,
+        first_email: bool,
+    ) -> dict[str, Any]:
         if "message" not in fields:
-            self.error(node, path, "a linkedin or call step needs a 'message' (what the person sends or says)")
+            self.error(
+                node,
+                path,
+                "a linkedin or call step needs a 'message' (what the person sends or says)",
+            )
             return {}
         text = self.text(fields["message"], f"{path}.message")
         if text is None:
             return {}
         return {"message": self.template(text, fields["message"], f"{path}.message", known)}
 
-    def webhook_parts(self, node: yaml.Node, fields: dict[str, yaml.Node], path: str, known: frozenset[str],
-                      *, first_email: bool) -> dict[str, Any]:
+    def webhook_parts(
+        self,
+        node: yaml.Node,
+        fields: dict[str, yaml.Node],
+        path: str,
+        known: frozenset[str],
+        *,
+        first_email: bool,
+    ) -> dict[str, Any]:
         if "url" not in fields:
             self.error(node, path, "a webhook step needs a 'url'")
             return {}
@@ -643,7 +823,9 @@ class _Reader:
             self.error(fields["url"], f"{path}.url", f"'{url}' is not an http(s) URL")
         return {"url": url}
 
-    def variants(self, node: yaml.Node, path: str, noun: str, known: frozenset[str]) -> tuple[Variant, ...]:
+    def variants(
+        self, node: yaml.Node, path: str, noun: str, known: frozenset[str]
+    ) -> tuple[Variant, ...]:
         items = self.items(node, path)
         if not items and isinstance(node, yaml.SequenceNode):
             self.error(node, path, f"the list of {noun} variants is empty; give at least one")
@@ -654,7 +836,11 @@ class _Reader:
             if variant is None:
                 continue
             if variant.key in seen:
-                self.error(_child(item, "key"), f"{path}[{index}].key", f"{noun} key '{variant.key}' is used twice")
+                self.error(
+                    _child(item, "key"),
+                    f"{path}[{index}].key",
+                    f"{noun} key '{variant.key}' is used twice",
+                )
             seen.add(variant.key)
             out.append(variant)
         return tuple(out)
@@ -672,10 +858,14 @@ class _Reader:
         template = self.variant_template(fields, path, known)
         return None if key is None or template is None else Variant(key=key, template=template)
 
-    def variant_template(self, fields: dict[str, yaml.Node], path: str, known: frozenset[str]) -> Template | None:
+    def variant_template(
+        self, fields: dict[str, yaml.Node], path: str, known: frozenset[str]
+    ) -> Template | None:
         if "text" in fields:
             text = self.text(fields["text"], f"{path}.text")
-            return None if text is None else self.template(text, fields["text"], f"{path}.text", known)
+            return (
+                None if text is None else self.template(text, fields["text"], f"{path}.text", known)
+            )
         name = self.text(fields["file"], f"{path}.file")
         if name is None:
             return None
@@ -687,19 +877,31 @@ class _Reader:
         return self.template(text, fields["file"], f"{path}.file", known, file=name)
 
     def body_file(self, name: str) -> str:
-        """A ``file:`` body: a regular file inside the sequence's folder (after symlinks), capped."""
+        """A ``file:`` body: a regular file inside the sequence's folder (after symlinks),
+        capped.
+        """
         folder = self.file.parent.resolve()
         try:
             found = (folder / name).resolve()
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL in the name, a symlink loop
             raise _Unreadable(f"not a usable file name ({exc})") from None
         if not found.is_relative_to(folder):
-            raise _Unreadable(f"must be inside the sequence's folder {folder} (it resolves to {found})")
+            raise _Unreadable(
+                f"must be inside the sequence's folder {folder} (it resolves to {found})"
+            )
         if not found.exists():
             raise _Unreadable(f"not found (looked in {found.parent})")
         return read_capped(found, MAX_BODY_FILE_BYTES)
 
-    def template(self, text: str, node: yaml.Node, path: str, known: frozenset[str], *, file: str | None = None) -> Template | None:
+    def template(
+        self,
+        text: str,
+        node: yaml.Node,
+        path: str,
+        known: frozenset[str],
+        *,
+        file: str | None = None,
+    ) -> Template | None:
         try:
             analysis = rendering.analyse(text)
         except rendering.TemplateSyntax as exc:
@@ -710,20 +912,37 @@ class _Reader:
                 where = ""
                 block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
                 line = node.start_mark.line + 1 + (exc.lineno if block else 0)
-            self.problems.append(Problem(file=str(self.file), line=line, path=path,
-                                         message=f"template syntax error{where}: {exc}"))
+            self.problems.append(
+                Problem(
+                    file=str(self.file),
+                    line=line,
+                    path=path,
+                    message=f"template syntax error{where}: {exc}",
+                )
+            )
             return None
         ok = True
         for name in sorted(analysis.variables - known - {"sender"}):
             ok = False
-            self.error(node, path, f"unknown variable '{name}'{_suggest(name, known | {'sender'})}: no contact "
-                                   "field supplies it (list custom CSV columns under 'fields:')")
+            self.error(
+                node,
+                path,
+                f"unknown variable '{name}'{_suggest(name, known | {'sender'})}: no contact "
+                "field supplies it (list custom CSV columns under 'fields:')",
+            )
         for attr in sorted(analysis.sender_attrs - SENDER_FIELDS):
             ok = False
-            self.error(node, path, f"unknown sender field 'sender.{attr}'{_suggest(attr, SENDER_FIELDS)}")
+            self.error(
+                node, path, f"unknown sender field 'sender.{attr}'{_suggest(attr, SENDER_FIELDS)}"
+            )
         for name in sorted((analysis.unguarded & known) - {"email"}):
-            self.error(node, path, f"'{name}' may be empty for some contacts; add a fallback like "
-                                   f"{{{{ {name} | default(\"...\") }}}}", severity="warning")
+            self.error(
+                node,
+                path,
+                f"'{name}' may be empty for some contacts; add a fallback like "
+                f'{{{{ {name} | default("...") }}}}',
+                severity="warning",
+            )
         if not ok or not self.renders(text, analysis.variables, node, path):
             return None
         return Template(source=text, variables=analysis.variables, file=file)
@@ -737,7 +956,9 @@ class _Reader:
             self.error(node, path, f"the template cannot be sent: {exc}")
             return False
         except rendering.RenderError as exc:
-            self.error(node, path, f"the template fails for a sample contact: {exc}", severity="warning")
+            self.error(
+                node, path, f"the template fails for a sample contact: {exc}", severity="warning"
+            )
         return True
 
     def then(self, node: yaml.Node, known: frozenset[str]) -> Then | None:
@@ -777,13 +998,20 @@ class _Reader:
             if text.startswith("field:"):
                 name, eq, _ = text[6:].partition("=")
                 if not eq or name not in known:
-                    self.error(item, f"then.only_if[{index}]",
-                               f"'{text}' should be field:NAME=VALUE with a known contact field{_suggest(name, known)}")
+                    self.error(
+                        item,
+                        f"then.only_if[{index}]",
+                        f"'{text}' should be field:NAME=VALUE with "
+                        f"a known contact field{_suggest(name, known)}",
+                    )
                     continue
             elif text not in _CONDITIONS:
-                self.error(item, f"then.only_if[{index}]",
-                           f"unknown condition '{text}'; use not_replied, opened, clicked or field:NAME=VALUE"
-                           + _suggest(text, _CONDITIONS))
+                self.error(
+                    item,
+                    f"then.only_if[{index}]",
+                    f"unknown condition '{text}'; use not_replied, "
+                    "opened, clicked or field:NAME=VALUE" + _suggest(text, _CONDITIONS),
+                )
                 continue
             out.append(text)
         return tuple(out)
@@ -794,7 +1022,9 @@ class _Unreadable(Exception):
 
 
 def read_capped(path: Path, limit: int) -> str:
-    """A regular file's UTF-8 text, refusing devices, FIFOs, folders and files over ``limit`` bytes."""
+    """A regular file's UTF-8 text, refusing devices, FIFOs, folders and files over ``limit``
+    bytes.
+    """
     try:  # non-blocking, so a FIFO cannot hang the open; checked on the descriptor, so no race
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
@@ -839,11 +1069,15 @@ class _LimitedLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _Refused(f"more than {MAX_ALIASES} aliases (*name); sequence files need only a few",
-                               event.start_mark)
+                raise _Refused(
+                    f"more than {MAX_ALIASES} aliases (*name); sequence files need only a few",
+                    event.start_mark,
+                )
         elif getattr(event, "tag", None) is not None:
             tag = str(getattr(event, "tag", "")).replace("tag:yaml.org,2002:", "!!")
-            raise _Refused(f"YAML tags such as '{tag}' are not allowed in sequence files", event.start_mark)
+            raise _Refused(
+                f"YAML tags such as '{tag}' are not allowed in sequence files", event.start_mark
+            )
         if self._depth >= MAX_DEPTH:
             raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
         self._depth += 1
@@ -862,16 +1096,24 @@ class _LimitedLoader(yaml.SafeLoader):
         if isinstance(node, yaml.SequenceNode):
             size = 1 + sum(self._sizes.get(id(item), 1) for item in node.value)
         elif isinstance(node, yaml.MappingNode):
-            size = 1 + sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value)
+            size = 1 + sum(
+                self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value
+            )
         else:
             size = 1
         if size > MAX_NODES:
-            raise _Refused(f"expands to more than {MAX_NODES:,} values, each alias counted as what it stands for", mark)
+            raise _Refused(
+                f"expands to more than {MAX_NODES:,} values, "
+                "each alias counted as what it stands for",
+                mark,
+            )
         self._sizes[id(node)] = size
 
 
 def compose(source: str) -> yaml.Node | None:
-    """The root node of one YAML document, composed under the caps; raises :class:`yaml.YAMLError`."""
+    """The root node of one YAML document, composed under the caps; raises
+    :class:`yaml.YAMLError`.
+    """
     loader = _LimitedLoader(source)
     try:
         return loader.get_single_node()

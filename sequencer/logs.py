@@ -3,7 +3,8 @@
 Event names are part of the interface (``send.sent``, ``send.failed``, ``send.bounced``,
 ``send.retry``, ``send.cancelled``, ``send.deferred``, ``send.uncertain``, ``send.requeued``,
 ``send.marked_sent``, ``enrollment.stopped``,
-``sender.paused``, ``oauth.refreshed``, ``oauth.refused``, ``worker.started``, ``worker.stopping``, ``worker.stopped``,
+``sender.paused``, ``oauth.refreshed``, ``oauth.refused``, ``worker.started``, ``worker.stopping``,
+``worker.stopped``,
 ``tick.done``). Secrets are never logged: no log call is given a password or an OAuth token.
 """
 
@@ -20,7 +21,9 @@ def configure(*, json: bool | None = None, level: str = "info", stream: Any = No
     """JSON when ``json`` (default: when stderr is not a terminal), else coloured console lines."""
     stream = stream or sys.stderr
     as_json = (not stream.isatty()) if json is None else json
-    renderer: Any = structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -1,4 +1,5 @@
-"""One look of the scoring job: every variant family scored, decisions stored, weak variants retired.
+"""One look of the scoring job: every variant family scored, decisions stored, weak variants
+retired.
 
 A family is one factor (subjects, or bodies) of one email step. Its live variants are the
 YAML's keys minus those retired in the database, so a retired key stays retired when the
@@ -16,7 +17,9 @@ from typing import Any
 from sequencer import scoring
 from sequencer.model import Sequence
 from sequencer.store import Decision, Store
-from sequencer.variants import families as families  # moved to the pure core; re-exported for callers
+from sequencer.variants import (
+    families as families,
+)  # moved to the pure core; re-exported for callers
 
 FACTORS = ("subject", "body")
 
@@ -34,33 +37,58 @@ class Family:
         return [v.key for v in self.verdicts if v.decision is scoring.Decision.RETIRE]
 
 
-def counted(store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime) -> dict[str, tuple[int, int]]:
+def counted(
+    store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime
+) -> dict[str, tuple[int, int]]:
     """Per variant key: (sends, successes) as a look counts them at ``now``: sends that went out
     at least the sequence's ``reply_window_days`` ago, and of them those with a success event
     (the sequence's metric, replies by default) credited to them. `sequencer report` shows these."""
     rules = sequence.scoring
-    return store.variant_stats(sequence=sequence.name, step_key=step_key, factor=factor,
-                               until=now - timedelta(days=rules.reply_window_days), metric=rules.metric.event)
+    return store.variant_stats(
+        sequence=sequence.name,
+        step_key=step_key,
+        factor=factor,
+        until=now - timedelta(days=rules.reply_window_days),
+        metric=rules.metric.event,
+    )
 
 
-def run_look(store: Store, sequences: Mapping[str, Sequence], *, now: datetime, dry_run: bool = False,
-             log: Any = None) -> list[Family]:
+def run_look(
+    store: Store,
+    sequences: Mapping[str, Sequence],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    log: Any = None,
+) -> list[Family]:
     """Score every family; unless ``dry_run``, store one decision row per variant and retire."""
     results = []
     for sequence in sequences.values():
         rules = sequence.scoring
-        settings = scoring.Settings(alpha=rules.alpha, n_star=rules.n_star, min_sends=rules.min_sends,
-                                    label=f"{rules.metric.event} rate")
+        settings = scoring.Settings(
+            alpha=rules.alpha,
+            n_star=rules.n_star,
+            min_sends=rules.min_sends,
+            label=f"{rules.metric.event} rate",
+        )
         for step, factor, keys in families(sequence):
             retired = store.retired_keys(sequence.name, step.key, factor)
             live = [k for k in keys if k not in retired]
             if len(live) < 2:
                 continue
             counts = counted(store, sequence, step.key, factor, now=now)
-            stats = [scoring.VariantStats(key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1])
-                     for k in live]
-            family = Family(sequence=sequence.name, step=step.key, factor=factor,
-                            verdicts=scoring.score_family(stats, settings))
+            stats = [
+                scoring.VariantStats(
+                    key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1]
+                )
+                for k in live
+            ]
+            family = Family(
+                sequence=sequence.name,
+                step=step.key,
+                factor=factor,
+                verdicts=scoring.score_family(stats, settings),
+            )
             results.append(family)
             if not dry_run:
                 _record(store, family, now, log)
@@ -68,15 +96,45 @@ def run_look(store: Store, sequences: Mapping[str, Sequence], *, now: datetime, 
 
 
 def _record(store: Store, family: Family, now: datetime, log: Any) -> None:
-    store.add_decisions([
-        Decision(look_at=now, sequence=family.sequence, step_key=family.step, factor=family.factor, key=v.key,
-                 sends=v.sends, successes=v.successes, rate=v.rate, z=v.z, p=v.p, p_holm=v.p_holm,
-                 decision=v.decision.value, reason=v.reason)
-        for v in family.verdicts])
+    store.add_decisions(
+        [
+            Decision(
+                look_at=now,
+                sequence=family.sequence,
+                step_key=family.step,
+                factor=family.factor,
+                key=v.key,
+                sends=v.sends,
+                successes=v.successes,
+                rate=v.rate,
+                z=v.z,
+                p=v.p,
+                p_holm=v.p_holm,
+                decision=v.decision.value,
+                reason=v.reason,
+            )
+            for v in family.verdicts
+        ]
+    )
     for verdict in family.verdicts:
         if verdict.decision is scoring.Decision.RETIRE:
-            store.set_variant_status(sequence=family.sequence, step_key=family.step, factor=family.factor,
-                                     key=verdict.key, status="retired", reason=verdict.reason, at=now)
+            store.set_variant_status(
+                sequence=family.sequence,
+                step_key=family.step,
+                factor=family.factor,
+                key=verdict.key,
+                status="retired",
+                reason=verdict.reason,
+                at=now,
+            )
             if log is not None:
-                log.info("variant.retired", sequence=family.sequence, step=family.step, factor=family.factor,
-                         key=verdict.key, sends=verdict.sends, p=verdict.p, p_holm=verdict.p_holm)
+                log.info(
+                    "variant.retired",
+                    sequence=family.sequence,
+                    step=family.step,
+                    factor=family.factor,
+                    key=verdict.key,
+                    sends=verdict.sends,
+                    p=verdict.p,
+                    p_holm=verdict.p_holm,
+                )

@@ -45,8 +45,16 @@ REFRESH_MARGIN = 300.0
 #: Seconds to wait for the token endpoint.
 HTTP_TIMEOUT = 30.0
 #: Errors of a refresh that no retry can mend: the person must connect the sender again.
-_REVOKED = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "interaction_required",
-                      "consent_required", "access_denied"})
+_REVOKED = frozenset(
+    {
+        "invalid_grant",
+        "invalid_client",
+        "unauthorized_client",
+        "interaction_required",
+        "consent_required",
+        "access_denied",
+    }
+)
 _DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: ``oauth.refreshed`` and ``oauth.refused``: the sender and why, never a token.
 log = structlog.get_logger("sequencer.oauth")
@@ -101,8 +109,12 @@ class TokenStore:
         env = self.settings.key_env
         value = os.environ.get(env)
         if not value or len(value) < 16:
-            raise ConfigError(f"environment variable {env} (the key that encrypts OAuth tokens) is not set or is shorter "
-                              "than 16 characters; `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one")
+            raise ConfigError(
+                f"environment variable {env} (the key that encrypts "
+                "OAuth tokens) is not set or is shorter "
+                "than 16 characters; `python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'` makes one"
+            )
         return Fernet(base64.urlsafe_b64encode(hashlib.sha256(value.encode()).digest()))
 
     def load(self) -> Tokens | None:
@@ -113,8 +125,10 @@ class TokenStore:
         try:
             return Tokens.from_json(self._fernet().decrypt(data))
         except InvalidToken:
-            raise ConfigError(f"{self.path}: cannot be decrypted with ${self.settings.key_env} (another key?); "
-                              f"`sequencer senders connect {self.settings.sender}` writes it again") from None
+            raise ConfigError(
+                f"{self.path}: cannot be decrypted with ${self.settings.key_env} (another key?); "
+                f"`sequencer senders connect {self.settings.sender}` writes it again"
+            ) from None
 
     def save(self, tokens: Tokens) -> None:
         """Write atomically: a new 0600 file renamed over the old one."""
@@ -135,7 +149,9 @@ class TokenStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Held while a token is read and refreshed: one worker refreshes, the others then read its token."""
+        """Held while a token is read and refreshed: one worker refreshes, the others then read its
+        token.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -147,7 +163,9 @@ class TokenStore:
 
 
 def status(settings: OAuthSettings) -> str | None:
-    """Why the sender cannot log in, read from its token file alone (no network); None when it can."""
+    """Why the sender cannot log in, read from its token file alone (no network); None when
+    it can.
+    """
     tokens = TokenStore(settings).load()
     if tokens is None:
         return f"not connected: run `sequencer senders connect {settings.sender}`"
@@ -156,7 +174,9 @@ def status(settings: OAuthSettings) -> str | None:
     return None
 
 
-def access_token(settings: OAuthSettings, *, force: bool = False, now: Callable[[], float] = time.time) -> str:
+def access_token(
+    settings: OAuthSettings, *, force: bool = False, now: Callable[[], float] = time.time
+) -> str:
     """A valid access token: the stored one, or a fresh one from the refresh grant.
 
     ``force`` refreshes even a token that has not expired (the server refused it).
@@ -167,8 +187,10 @@ def access_token(settings: OAuthSettings, *, force: bool = False, now: Callable[
     with store.lock():
         tokens = store.load()
         if tokens is None:
-            raise ReconnectNeeded(f"sender {settings.sender} is not connected: run "
-                                  f"`sequencer senders connect {settings.sender}`")
+            raise ReconnectNeeded(
+                f"sender {settings.sender} is not connected: run "
+                f"`sequencer senders connect {settings.sender}`"
+            )
         if tokens.reconnect:
             raise ReconnectNeeded(reconnect_message(settings, tokens.reconnect))
         if not force and tokens.access_token and tokens.expires_at - REFRESH_MARGIN > now():
@@ -181,8 +203,12 @@ def access_token(settings: OAuthSettings, *, force: bool = False, now: Callable[
             raise ReconnectNeeded(reconnect_message(settings, exc.why)) from None
         fresh = _tokens(answer, now(), previous=tokens)
         store.save(fresh)
-        log.info("oauth.refreshed", sender=settings.sender, expires_in=round(fresh.expires_at - now()),
-                 rotated=fresh.refresh_token != tokens.refresh_token)
+        log.info(
+            "oauth.refreshed",
+            sender=settings.sender,
+            expires_in=round(fresh.expires_at - now()),
+            rotated=fresh.refresh_token != tokens.refresh_token,
+        )
         assert fresh.access_token is not None
         return fresh.access_token
 
@@ -195,8 +221,13 @@ class _Refused(Exception):
 
 def _session(settings: OAuthSettings, **extra: Any) -> OAuth2Session:
     secret = settings.client_secret()
-    return OAuth2Session(client_id=settings.client(), client_secret=secret, scope=" ".join(settings.scopes),
-                         token_endpoint_auth_method="client_secret_post" if secret else "none", **extra)
+    return OAuth2Session(
+        client_id=settings.client(),
+        client_secret=secret,
+        scope=" ".join(settings.scopes),
+        token_endpoint_auth_method="client_secret_post" if secret else "none",
+        **extra,
+    )
 
 
 def _refresh(settings: OAuthSettings, refresh_token: str) -> dict[str, Any]:
@@ -210,15 +241,18 @@ def _refresh(settings: OAuthSettings, refresh_token: str) -> dict[str, Any]:
     session.register_compliance_hook("refresh_token_response", refused_on_401)
     try:
         with session:
-            answer: dict[str, Any] = session.refresh_token(settings.token_url, refresh_token=refresh_token,
-                                                           timeout=HTTP_TIMEOUT)
+            answer: dict[str, Any] = session.refresh_token(
+                settings.token_url, refresh_token=refresh_token, timeout=HTTP_TIMEOUT
+            )
     except OAuthError as exc:
         why = f"{exc.error}: {exc.description}" if exc.description else str(exc.error)
         if exc.error in _REVOKED:
             raise _Refused(f"the provider refused the refresh token ({why})") from None
         raise TokenUnavailable(f"token refresh for {settings.sender} failed: {why}") from None
     except (requests.RequestException, ValueError) as exc:
-        raise TokenUnavailable(f"token endpoint {settings.token_url} unreachable: {type(exc).__name__}") from None
+        raise TokenUnavailable(
+            f"token endpoint {settings.token_url} unreachable: {type(exc).__name__}"
+        ) from None
     return answer
 
 
@@ -231,22 +265,32 @@ def _error_of(response: requests.Response) -> str:
 
 
 def _tokens(answer: dict[str, Any], now: float, *, previous: Tokens | None = None) -> Tokens:
-    """Tokens from a token endpoint's answer; a refresh that returns no new refresh token keeps the old one."""
+    """Tokens from a token endpoint's answer; a refresh that returns no new refresh token keeps the
+    old one.
+    """
     access = answer.get("access_token")
     refresh = answer.get("refresh_token") or (previous.refresh_token if previous else None)
     if not access or not refresh:
-        missing = "an access token" if not access else "a refresh token (is offline access granted?)"
+        missing = (
+            "an access token" if not access else "a refresh token (is offline access granted?)"
+        )
         raise ConnectFailed(f"the token endpoint returned no {missing}")
     expires_in = float(answer.get("expires_in") or 3600)
-    return Tokens(refresh_token=str(refresh), access_token=str(access), expires_at=now + expires_in,
-                  connected_at=previous.connected_at if previous else now)
+    return Tokens(
+        refresh_token=str(refresh),
+        access_token=str(access),
+        expires_at=now + expires_in,
+        connected_at=previous.connected_at if previous else now,
+    )
 
 
 # -- SASL ----------------------------------------------------------------------------------------
 
 
 def sasl(mechanism: str, user: str, token: str, *, host: str, port: int) -> bytes:
-    """The initial client response of XOAUTH2 (Google's and Microsoft's) or OAUTHBEARER (RFC 7628)."""
+    """The initial client response of XOAUTH2 (Google's and Microsoft's) or OAUTHBEARER
+    (RFC 7628).
+    """
     if mechanism == "oauthbearer":
         name = user.replace("=", "=3D").replace(",", "=2C")
         return f"n,a={name},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01".encode()
@@ -256,44 +300,71 @@ def sasl(mechanism: str, user: str, token: str, *, host: str, port: int) -> byte
 # -- connecting a sender -------------------------------------------------------------------------
 
 
-def connect_device(settings: OAuthSettings, *, show: Callable[[str], None],
-                   sleep: Callable[[float], None] = time.sleep) -> Tokens:
+def connect_device(
+    settings: OAuthSettings,
+    *,
+    show: Callable[[str], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> Tokens:
     """The device-code flow (RFC 8628; Microsoft's for installed apps): the person enters a code in
     any browser, this polls the token endpoint until they have. Stores and returns the tokens."""
     if not settings.device_url:
         raise ConfigError(f"sender {settings.sender}: no oauth.device_url for the device-code flow")
     with _session(settings) as session:
         try:
-            answer = session.post(settings.device_url, data={"client_id": settings.client(),
-                                                             "scope": " ".join(settings.scopes)},
-                                  timeout=HTTP_TIMEOUT, withhold_token=True)
+            answer = session.post(
+                settings.device_url,
+                data={"client_id": settings.client(), "scope": " ".join(settings.scopes)},
+                timeout=HTTP_TIMEOUT,
+                withhold_token=True,
+            )
             grant = answer.json()
         except (requests.RequestException, ValueError) as exc:
-            raise ConnectFailed(f"device endpoint {settings.device_url}: {type(exc).__name__}: {exc}") from None
+            raise ConnectFailed(
+                f"device endpoint {settings.device_url}: {type(exc).__name__}: {exc}"
+            ) from None
         if answer.status_code != 200 or "device_code" not in grant:
-            raise ConnectFailed(f"device endpoint {settings.device_url} answered {answer.status_code}: "
-                                f"{grant.get('error_description') or grant.get('error')}")
-        show(str(grant.get("message") or f"open {grant['verification_uri']} and enter the code {grant['user_code']}"))
+            raise ConnectFailed(
+                f"device endpoint {settings.device_url} answered {answer.status_code}: "
+                f"{grant.get('error_description') or grant.get('error')}"
+            )
+        show(
+            str(
+                grant.get("message")
+                or f"open {grant['verification_uri']} and enter the code {grant['user_code']}"
+            )
+        )
         interval = float(grant.get("interval", 5))
         deadline = time.monotonic() + float(grant.get("expires_in", 900))
         while time.monotonic() < deadline:
             sleep(interval)
             try:
-                token = session.fetch_token(settings.token_url, grant_type=_DEVICE_GRANT, device_code=grant["device_code"],
-                                            timeout=HTTP_TIMEOUT)
+                token = session.fetch_token(
+                    settings.token_url,
+                    grant_type=_DEVICE_GRANT,
+                    device_code=grant["device_code"],
+                    timeout=HTTP_TIMEOUT,
+                )
             except OAuthError as exc:
                 if exc.error == "authorization_pending":
                     continue
                 if exc.error == "slow_down":
                     interval += 5
                     continue
-                raise ConnectFailed(f"{exc.error}: {exc.description or 'the sign-in was not completed'}") from None
+                raise ConnectFailed(
+                    f"{exc.error}: {exc.description or 'the sign-in was not completed'}"
+                ) from None
             return _store(settings, dict(token))
     raise ConnectFailed("the code expired before the sign-in was completed; run the command again")
 
 
-def connect_loopback(settings: OAuthSettings, *, open_url: Callable[[str], None], login_hint: str | None = None,
-                     wait: float = 600.0) -> Tokens:
+def connect_loopback(
+    settings: OAuthSettings,
+    *,
+    open_url: Callable[[str], None],
+    login_hint: str | None = None,
+    wait: float = 600.0,
+) -> Tokens:
     """The authorization-code flow with PKCE and a loopback redirect (Google's for installed apps).
 
     A one-request HTTP server listens on 127.0.0.1 on a free port; the browser opened at the
@@ -312,15 +383,20 @@ def connect_loopback(settings: OAuthSettings, *, open_url: Callable[[str], None]
                 return
             answer.update(query)
             ok = "code" in query
-            body = ("sequencer: the sender is connected; you can close this tab." if ok else
-                    f"sequencer: the sender was not connected ({query.get('error')}).").encode()
+            body = (
+                "sequencer: the sender is connected; you can close this tab."
+                if ok
+                else f"sequencer: the sender was not connected ({query.get('error')})."
+            ).encode()
             self.send_response(200 if ok else 400)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never logged
+        def log_message(
+            self, format: str, *args: Any
+        ) -> None:  # the query holds the code: never logged
             pass
 
     with http.server.HTTPServer(("127.0.0.1", 0), Handler) as server:
@@ -331,7 +407,9 @@ def connect_loopback(settings: OAuthSettings, *, open_url: Callable[[str], None]
             extra = {"access_type": "offline", "prompt": "consent"}
             if login_hint:
                 extra["login_hint"] = login_hint
-            url, state = session.create_authorization_url(settings.authorize_url, code_verifier=verifier, **extra)
+            url, state = session.create_authorization_url(
+                settings.authorize_url, code_verifier=verifier, **extra
+            )
             open_url(url)
             deadline = time.monotonic() + wait
             while not answer and time.monotonic() < deadline:
@@ -339,14 +417,24 @@ def connect_loopback(settings: OAuthSettings, *, open_url: Callable[[str], None]
             if not answer:
                 raise ConnectFailed("no answer from the browser; run the command again")
             if answer.get("state") != state:
-                raise ConnectFailed("the answer's state does not match this sign-in; run the command again")
+                raise ConnectFailed(
+                    "the answer's state does not match this sign-in; run the command again"
+                )
             if "error" in answer:
-                raise ConnectFailed(f"{answer['error']}: {answer.get('error_description', 'consent was not given')}")
+                raise ConnectFailed(
+                    f"{answer['error']}: {answer.get('error_description', 'consent was not given')}"
+                )
             try:
-                token = session.fetch_token(settings.token_url, code=answer["code"], code_verifier=verifier,
-                                            timeout=HTTP_TIMEOUT)
+                token = session.fetch_token(
+                    settings.token_url,
+                    code=answer["code"],
+                    code_verifier=verifier,
+                    timeout=HTTP_TIMEOUT,
+                )
             except OAuthError as exc:
-                raise ConnectFailed(f"{exc.error}: {exc.description or 'the code was refused'}") from None
+                raise ConnectFailed(
+                    f"{exc.error}: {exc.description or 'the code was refused'}"
+                ) from None
     return _store(settings, dict(token))
 
 
@@ -357,7 +445,9 @@ def _store(settings: OAuthSettings, answer: dict[str, Any]) -> Tokens:
 
 
 def disconnect(settings: OAuthSettings) -> bool:
-    """Forget the sender's tokens (the provider's grant stays until revoked there); True when there were any."""
+    """Forget the sender's tokens (the provider's grant stays until revoked there); True when there
+    were any.
+    """
     store = TokenStore(settings)
     with store.lock():
         return store.forget()

@@ -1,12 +1,15 @@
-"""What-if planning of a campaign (``sequencer plan``): when everyone is reached, how many replies, how soon
+"""What-if planning of a campaign (``sequencer plan``): when everyone is reached, how many replies,
+how soon
 a weak variant goes. Pure: no database, no I/O, the start time passed in, every draw seeded.
 
 It runs the engine's own parts on made-up contacts:
 
 * **Schedule**, deterministic and computed once. Every contact is enrolled at ``start``: message 1
-  is placed by :func:`sequencer.enrollment.place_rotating` over one :class:`~sequencer.caps.SenderBook`
+  is placed by :func:`sequencer.enrollment.place_rotating` over one
+  :class:`~sequencer.caps.SenderBook`
   per sender, as enrolling places it, and goes out at that time, as the worker sends it. When a step
-  goes out, the next one is due at :func:`sequencer.enrollment.next_step_due` from message 1's actual
+  goes out, the next one is due at :func:`sequencer.enrollment.next_step_due` from message 1's
+  actual
   send and placed as the worker places it (:func:`sequencer.enrollment.place_step`): an email in the
   first free slot of its sender's book (daily cap, gap, jitter, warm-up) inside the recipient's
   window, never moving a message 1 already booked; a LinkedIn or call task at the first window
@@ -18,20 +21,26 @@ It runs the engine's own parts on made-up contacts:
   before the next step and within the scoring's reply window. Variants are assigned as the
   dispatcher assigns them: :func:`sequencer.variants.choose` over each sender's counts for the step,
   retired keys left out.
-* **Retirement**, in runs of the same kind. At each look of the scoring job (the configured days and time;
+* **Retirement**, in runs of the same kind. At each look of the scoring job (the configured days
+and time;
   Monday and Thursday 08:00 UTC by default) every family with two live variants is scored by
   :func:`sequencer.scoring.score_family` over the sends whose ``reply_window_days`` have passed,
-  and a retired variant gets no new sends. Runs with one variant ``worse_ratio`` times worse than the
-  best of the others show how soon it goes; runs with every variant equal show how often an equal one
+  and a retired variant gets no new sends. Runs with one variant ``worse_ratio`` times worse than
+  the
+  best of the others show how soon it goes; runs with every variant equal show how often an equal
+  one
   goes by mistake.
 
 Assumed rates: every message step (email, LinkedIn, call) has the base ``rate`` unless
 ``step_rates`` names it, a webhook step 0. A send's rate is its step's rate times, for each of its
-variants given in ``variant_rates`` (``"step.factor.key"``), that rate over the step's rate (at most 1).
+variants given in ``variant_rates`` (``"step.factor.key"``), that rate over the step's rate (at
+most 1).
 
-Not modelled: bounces, unsubscribes, out-of-office holds, ``stop_scope: company``, the ``[frequency]``
+Not modelled: bounces, unsubscribes, out-of-office holds, ``stop_scope: company``, the
+``[frequency]``
 limit, and sends already queued for the senders. Run ``r`` of scenario ``s`` draws from
-``random.Random(f"{seed}:{s}:{r}")``, so a plan is repeatable and one run does not depend on how many
+``random.Random(f"{seed}:{s}:{r}")``, so a plan is repeatable and one run does not depend on how
+many
 there are.
 """
 
@@ -62,7 +71,9 @@ Progress = Callable[[int, int], None]
 
 
 def _sender_default(name: str) -> Any:
-    """A default of :class:`sequencer.config.Sender`, so a planned sender spaces its sends as a configured one."""
+    """A default of :class:`sequencer.config.Sender`, so a planned sender spaces its sends as a
+    configured one.
+    """
     return next(f.default for f in fields(Sender) if f.name == name)
 
 
@@ -70,7 +81,8 @@ _MIN_GAP: timedelta = _sender_default("min_gap")
 _JITTER: timedelta = _sender_default("jitter")
 
 
-# -- inputs -------------------------------------------------------------------------------------------
+# -- inputs
+# -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,19 +99,33 @@ class PlanSender:
 
     @classmethod
     def from_config(cls, sender: Sender) -> PlanSender:
-        """A configured sender: its cap, zone, gap, jitter and warm-up (the ramp's day 1 is its ``from`` date, else
+        """A configured sender: its cap, zone, gap, jitter and warm-up (the ramp's day 1 is its
+        ``from`` date, else
         the first planned send: the plan knows nothing the sender sent before)."""
-        return cls(name=sender.name, daily_cap=sender.daily_cap, zone=sender.timezone, min_gap=sender.min_gap,
-                   jitter=sender.jitter, warmup=sender.warmup)
+        return cls(
+            name=sender.name,
+            daily_cap=sender.daily_cap,
+            zone=sender.timezone,
+            min_gap=sender.min_gap,
+            jitter=sender.jitter,
+            warmup=sender.warmup,
+        )
 
     def capacity(self) -> Capacity:
-        return Capacity(daily_cap=self.daily_cap, min_gap=self.min_gap, jitter=self.jitter, zone=self.zone,
-                        warmup=self.warmup)
+        return Capacity(
+            daily_cap=self.daily_cap,
+            min_gap=self.min_gap,
+            jitter=self.jitter,
+            zone=self.zone,
+            warmup=self.warmup,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class LookSchedule:
-    """When the scoring job looks: the worker's cron (``[scoring] days``, ``time``, ``timezone``)."""
+    """When the scoring job looks: the worker's cron (``[scoring] days``, ``time``,
+    ``timezone``).
+    """
 
     #: Weekdays, Monday = 0.
     days: frozenset[int] = frozenset({0, 3})
@@ -108,7 +134,9 @@ class LookSchedule:
 
     @classmethod
     def parse(cls, days: str, at: str, zone: str) -> LookSchedule:
-        """From the configuration's strings: ``"mon,thu"`` (also ``mon-fri``, ``*``, 0–6), ``"08:00"``, a zone name."""
+        """From the configuration's strings: ``"mon,thu"`` (also ``mon-fri``, ``*``, 0–6),
+        ``"08:00"``, a zone name.
+        """
         hour, _, minute = at.partition(":")
         try:
             when = time(int(hour), int(minute))
@@ -117,7 +145,9 @@ class LookSchedule:
         return cls(days=_weekdays(days), at=when, zone=_zone(zone, "scoring timezone"))
 
     def times(self, start: datetime, end: datetime) -> list[datetime]:
-        """Every look in (``start``, ``end``], as UTC instants (a local time DST skips moves forward)."""
+        """Every look in (``start``, ``end``], as UTC instants (a local time DST skips moves
+        forward).
+        """
         day = start.astimezone(self.zone).date()
         out = []
         while (moment := timing.to_utc(datetime.combine(day, self.at), self.zone)) <= end:
@@ -143,7 +173,8 @@ class PlanInput:
     step_rates: Mapping[str, float] = field(default_factory=dict)
     #: ``"step.factor.key"`` -> the rate of a send with that variant.
     variant_rates: Mapping[str, float] = field(default_factory=dict)
-    #: The family whose variant is made worse: ``subject``, ``body``, ``step.factor`` or ``step.factor.key``
+    # : The family whose variant is made worse: ``subject``, ``body``, ``step.factor`` or
+    # ``step.factor.key``
     #: (without a key, its last variant). None: the first family.
     worse: str | None = None
     #: How many times worse it is (2: half the rate).
@@ -158,7 +189,8 @@ class PlanInput:
     horizon_weeks: int = 12
 
 
-# -- outputs ------------------------------------------------------------------------------------------
+# -- outputs
+# ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,7 +247,9 @@ class StepForecast:
 
 @dataclass(frozen=True, kw_only=True)
 class Retirement:
-    """How soon the scoring retires a variant ``ratio`` times worse, and how often it retires an equal one."""
+    """How soon the scoring retires a variant ``ratio`` times worse, and how often it retires an
+    equal one.
+    """
 
     step: str
     factor: str
@@ -231,7 +265,8 @@ class Retirement:
     weeks: tuple[float | None, ...]
     #: Median counted sends of the variant when it was retired (None when never).
     sends_at_retirement: int | None
-    #: Runs with every variant equal, and the share of them in which any variant of any family was retired.
+    # : Runs with every variant equal, and the share of them in which any variant of any family was
+    # retired.
     equal_runs: int
     equal_retired: float
     #: Families scored (each has its own α bound on a wrong retirement).
@@ -255,7 +290,8 @@ class Plan:
     retirement: Retirement | None
 
 
-# -- checks and parsing -------------------------------------------------------------------------------
+# -- checks and parsing
+# -------------------------------------------------------------------------------
 
 
 def pick_sequence(sequences: Mapping[str, Sequence], name: str) -> Sequence:
@@ -272,7 +308,10 @@ def parse_sender(text: str, *, zone: ZoneInfo = _UTC) -> PlanSender:
     name, _, rest = text.partition(":")
     cap, _, zone_name = rest.partition(":")
     if not name.strip() or not cap.strip().lstrip("-").isdigit():
-        raise PlanInvalid(f"sender '{text}' should be NAME:CAP or NAME:CAP:ZONE, like jane:50 or jane:50:Europe/Helsinki")
+        raise PlanInvalid(
+            f"sender '{text}' should be NAME:CAP or NAME:CAP:ZONE, "
+            "like jane:50 or jane:50:Europe/Helsinki"
+        )
     where = _zone(zone_name, f"sender '{name}' timezone") if zone_name else zone
     return PlanSender(name=name.strip(), daily_cap=int(cap), zone=where)
 
@@ -295,15 +334,21 @@ def parse_rate(value: str, what: str = "rate") -> float:
     try:
         return float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
-        raise PlanInvalid(f"{what} '{value}' should be a number between 0 and 1, like 0.04 (or 4%)") from None
+        raise PlanInvalid(
+            f"{what} '{value}' should be a number between 0 and 1, like 0.04 (or 4%)"
+        ) from None
 
 
 def parse_start(text: str, zone: ZoneInfo) -> datetime:
-    """``2026-12-01`` (midnight in ``zone``), ``2026-12-01T09:00`` (in ``zone``) or an ISO time with an offset."""
+    """``2026-12-01`` (midnight in ``zone``), ``2026-12-01T09:00`` (in ``zone``) or an ISO time
+    with an offset.
+    """
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise PlanInvalid(f"start '{text}' should be a date like 2026-12-01 or a time like 2026-12-01T09:00") from None
+        raise PlanInvalid(
+            f"start '{text}' should be a date like 2026-12-01 or a time like 2026-12-01T09:00"
+        ) from None
     return timing.to_utc(moment, zone) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -320,19 +365,31 @@ def check(p: PlanInput) -> None:
     steps = {s.key for s in p.sequence.steps}
     for key, value in p.step_rates.items():
         if key not in steps:
-            raise PlanInvalid(f"step rate for '{key}': sequence '{p.sequence.name}' has no such step "
-                              f"(steps: {', '.join(s.key for s in p.sequence.steps)})")
+            raise PlanInvalid(
+                f"step rate for '{key}': sequence '{p.sequence.name}' has no such step "
+                f"(steps: {', '.join(s.key for s in p.sequence.steps)})"
+            )
         _check_rate(value, f"step rate of '{key}'")
-    known = {f"{step.key}.{factor}.{key}" for step, factor, keys in variants.families(p.sequence) for key in keys}
+    known = {
+        f"{step.key}.{factor}.{key}"
+        for step, factor, keys in variants.families(p.sequence)
+        for key in keys
+    }
     for name, value in p.variant_rates.items():
         if name not in known:
-            raise PlanInvalid(f"variant rate for '{name}': no such variant under test "
-                              f"(known: {', '.join(sorted(known)) or 'none'})")
+            raise PlanInvalid(
+                f"variant rate for '{name}': no such variant under test "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
         _check_rate(value, f"variant rate of '{name}'")
         if _step_rate(p, p.sequence.step(name.split(".")[0])) == 0:
-            raise PlanInvalid(f"variant rate for '{name}': its step's rate is 0, so a variant cannot change it")
+            raise PlanInvalid(
+                f"variant rate for '{name}': its step's rate is 0, so a variant cannot change it"
+            )
     if not p.worse_ratio >= 1:
-        raise PlanInvalid(f"worse ratio should be at least 1 (2 = half the rate), got {p.worse_ratio}")
+        raise PlanInvalid(
+            f"worse ratio should be at least 1 (2 = half the rate), got {p.worse_ratio}"
+        )
     for name in p.zones:
         _zone(name, "contact timezone")
     for number, what in ((p.runs, "runs"), (p.horizon_weeks, "horizon weeks")):
@@ -344,8 +401,11 @@ def check(p: PlanInput) -> None:
 
 def _check_senders(senders: tuple[PlanSender, ...]) -> None:
     if not senders:
-        raise PlanInvalid("no senders: give --sender NAME:CAP (repeatable), or configure senders in sequencer.toml "
-                          "(see examples/sequencer.toml)")
+        raise PlanInvalid(
+            "no senders: give --sender NAME:CAP (repeatable), "
+            "or configure senders in sequencer.toml "
+            "(see examples/sequencer.toml)"
+        )
     names = [s.name for s in senders]
     for sender in senders:
         if names.count(sender.name) > 1:
@@ -369,14 +429,18 @@ def _zone(name: str, what: str) -> ZoneInfo:
 
 
 def _weekdays(text: str) -> frozenset[int]:
-    """APScheduler's ``day_of_week`` field, in the forms a configuration uses: names, 0–6, ranges, ``*``."""
+    """APScheduler's ``day_of_week`` field, in the forms a configuration uses: names, 0–6, ranges,
+    ``*``.
+    """
     days: set[int] = set()
     for part in (p.strip().lower() for p in text.split(",")):
         if part == "*":
             return frozenset(range(7))
         low, dash, high = part.partition("-")
         first, last = _weekday(low, text), _weekday(high, text) if dash else _weekday(low, text)
-        days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)])
+        days.update(
+            range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+        )
     return frozenset(days)
 
 
@@ -389,18 +453,25 @@ def _weekday(word: str, text: str) -> int:
     raise PlanInvalid(f"scoring days '{text}': '{word}' is not a weekday (use mon,thu or mon-fri)")
 
 
-# -- the schedule -------------------------------------------------------------------------------------
+# -- the schedule
+# -------------------------------------------------------------------------------------
 
 
 def contact_zones(p: PlanInput) -> list[ZoneInfo]:
-    """Each contact's zone, resolved as enrolling resolves it (``timezone_from``); ``p.zones`` shared out in turn."""
+    """Each contact's zone, resolved as enrolling resolves it (``timezone_from``); ``p.zones``
+    shared out in turn.
+    """
     names: tuple[str | None, ...] = p.zones or (None,)
-    resolved = [timing.resolve_zone(p.sequence, contact_tz=name, sender_tz=p.senders[0].zone.key) for name in names]
+    resolved = [
+        timing.resolve_zone(p.sequence, contact_tz=name, sender_tz=p.senders[0].zone.key)
+        for name in names
+    ]
     return [resolved[i % len(resolved)] for i in range(p.contacts)]
 
 
 def schedule(p: PlanInput) -> list[Slot]:
-    """Every send of the campaign if nobody replied, in time order: enrolled at ``start`` as ``enroll``
+    """Every send of the campaign if nobody replied, in time order: enrolled at ``start`` as
+    ``enroll``
     places them, each next step placed in its sender's book when the step before it is sent."""
     zones = contact_zones(p)
     books = {s.name: SenderBook(s.capacity(), seed=s.name) for s in p.senders}
@@ -411,10 +482,16 @@ def schedule(p: PlanInput) -> list[Slot]:
     return _dispatch(p, zones, queue, books)
 
 
-def _dispatch(p: PlanInput, zones: list[ZoneInfo], queue: list[tuple[datetime, int, int, int, str]],
-              books: Mapping[str, SenderBook]) -> list[Slot]:
-    """Send in due order, as the worker does: each send goes at its placed time (placements never collide),
-    and the next step is placed (:func:`~sequencer.enrollment.place_step`) once the step before it is sent,
+def _dispatch(
+    p: PlanInput,
+    zones: list[ZoneInfo],
+    queue: list[tuple[datetime, int, int, int, str]],
+    books: Mapping[str, SenderBook],
+) -> list[Slot]:
+    """Send in due order, as the worker does: each send goes at its placed time (placements never
+    collide),
+    and the next step is placed (:func:`~sequencer.enrollment.place_step`) once the step before it
+    is sent,
     due at :func:`~sequencer.enrollment.next_step_due` from message 1's actual send."""
     seq = p.sequence
     anchors: dict[int, datetime] = {}
@@ -426,8 +503,12 @@ def _dispatch(p: PlanInput, zones: list[ZoneInfo], queue: list[tuple[datetime, i
         out.append(Slot(at=at, contact=contact, step=index, sender=sender))
         anchor = anchors.setdefault(contact, at)
         if index + 1 < len(seq.steps):  # queued once this one is sent: never due before it went
-            due = max(enrollment.next_step_due(seq, index + 1, anchor=anchor, zone=zones[contact]), at)
-            placed = enrollment.place_step(seq, index + 1, due=due, zone=zones[contact], book=books[sender])
+            due = max(
+                enrollment.next_step_due(seq, index + 1, anchor=anchor, zone=zones[contact]), at
+            )
+            placed = enrollment.place_step(
+                seq, index + 1, due=due, zone=zones[contact], book=books[sender]
+            )
             heapq.heappush(queue, (placed, rows, contact, index + 1, sender))
             rows += 1
     return out
@@ -441,10 +522,15 @@ def summarise(p: PlanInput, slots: list[Slot]) -> Schedule:
     for slot in firsts:
         by_sender[slot.sender] += 1
     last = max(s.at for s in firsts)
-    return Schedule(first_message_1=min(s.at for s in firsts), last_message_1=last, last_send=max(s.at for s in slots),
-                    weeks_to_reach=(last - p.start) / WEEK,
-                    days_with_message_1=len({s.at.astimezone(zones[s.sender]).date() for s in firsts}),
-                    contacts_by_sender=by_sender, weeks=_weeks(p, slots))
+    return Schedule(
+        first_message_1=min(s.at for s in firsts),
+        last_message_1=last,
+        last_send=max(s.at for s in slots),
+        weeks_to_reach=(last - p.start) / WEEK,
+        days_with_message_1=len({s.at.astimezone(zones[s.sender]).date() for s in firsts}),
+        contacts_by_sender=by_sender,
+        weeks=_weeks(p, slots),
+    )
 
 
 def _weeks(p: PlanInput, slots: list[Slot]) -> tuple[WeekLoad, ...]:
@@ -462,13 +548,21 @@ def _weeks(p: PlanInput, slots: list[Slot]) -> tuple[WeekLoad, ...]:
             kinds[week]["follow_ups"] += slot.step > 0
         elif channel is not Channel.WEBHOOK:
             kinds[week]["tasks"] += slot.step > 0
-    return tuple(WeekLoad(week=i + 1, begins=p.start + i * WEEK, message_1=kinds[i]["message_1"],
-                          follow_ups=kinds[i]["follow_ups"], tasks=kinds[i]["tasks"],
-                          by_sender={s.name: senders[i][s.name] for s in p.senders})
-                 for i in range(count))
+    return tuple(
+        WeekLoad(
+            week=i + 1,
+            begins=p.start + i * WEEK,
+            message_1=kinds[i]["message_1"],
+            follow_ups=kinds[i]["follow_ups"],
+            tasks=kinds[i]["tasks"],
+            by_sender={s.name: senders[i][s.name] for s in p.senders},
+        )
+        for i in range(count)
+    )
 
 
-# -- the Monte Carlo ----------------------------------------------------------------------------------
+# -- the Monte Carlo
+# ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -482,7 +576,9 @@ class _Family:
 
 @dataclass(frozen=True, kw_only=True)
 class _Rates:
-    """A scenario: each step's rate, and a multiplier per (family, key) for variants off the step's rate."""
+    """A scenario: each step's rate, and a multiplier per (family, key) for variants off the step's
+    rate.
+    """
 
     name: str
     step: tuple[float, ...]
@@ -509,25 +605,43 @@ class _Campaign:
     def __init__(self, p: PlanInput, slots: list[Slot]) -> None:
         seq = p.sequence
         index = {step.key: i for i, step in enumerate(seq.steps)}
-        self.families = [_Family(step=index[step.key], factor=factor, keys=keys) for step, factor, keys in variants.families(seq)]
-        self.by_step: list[list[int]] = [[f for f, fam in enumerate(self.families) if fam.step == i] for i in range(len(seq.steps))]
+        self.families = [
+            _Family(step=index[step.key], factor=factor, keys=keys)
+            for step, factor, keys in variants.families(seq)
+        ]
+        self.by_step: list[list[int]] = [
+            [f for f, fam in enumerate(self.families) if fam.step == i]
+            for i in range(len(seq.steps))
+        ]
         self.at = [s.at.timestamp() for s in slots]
         self.contact = [s.contact for s in slots]
         self.step = [s.step for s in slots]
         self.sender = [s.sender for s in slots]
         self.contacts, self.steps = p.contacts, len(seq.steps)
-        self.salts = [str(i + 1) for i in range(p.contacts)]  # the enrollment id the dispatcher salts ties with
+        self.salts = [
+            str(i + 1) for i in range(p.contacts)
+        ]  # the enrollment id the dispatcher salts ties with
         self.window = seq.scoring.reply_window_days * 86400.0
-        self.looks = [t.timestamp() for t in p.looks.times(p.start, p.start + p.horizon_weeks * WEEK)]
+        self.looks = [
+            t.timestamp() for t in p.looks.times(p.start, p.start + p.horizon_weeks * WEEK)
+        ]
         rules = seq.scoring
-        self.settings = scoring.Settings(alpha=rules.alpha, n_star=rules.n_star, min_sends=rules.min_sends,
-                                         label=f"{rules.metric.event} rate")
-        self.stops = ((rules.metric is Metric.REPLIES and seq.stop_on.reply)
-                      or (rules.metric is Metric.GOALS and bool(seq.stop_on.goals)))
-        self.fixed = {f: self._first_assignments(f) for f, fam in enumerate(self.families) if fam.step == 0}
+        self.settings = scoring.Settings(
+            alpha=rules.alpha,
+            n_star=rules.n_star,
+            min_sends=rules.min_sends,
+            label=f"{rules.metric.event} rate",
+        )
+        self.stops = (rules.metric is Metric.REPLIES and seq.stop_on.reply) or (
+            rules.metric is Metric.GOALS and bool(seq.stop_on.goals)
+        )
+        self.fixed = {
+            f: self._first_assignments(f) for f, fam in enumerate(self.families) if fam.step == 0
+        }
 
     def _first_assignments(self, f: int) -> list[str]:
-        """Family ``f`` of message 1 assigned over every slot while nothing is retired: the same in every run
+        """Family ``f`` of message 1 assigned over every slot while nothing is retired: the same in
+        every run
         (every contact gets message 1), so runs reuse it until the family's first retirement."""
         keys, counts = self.families[f].keys, dict[str, dict[str, int]]()
         out = [""] * len(self.at)
@@ -539,7 +653,9 @@ class _Campaign:
         return out
 
     def run(self, rates: _Rates, rng: random.Random) -> _Run:
-        """One campaign: sends in time order, a look at each look time, the rest after the horizon."""
+        """One campaign: sends in time order, a look at each look time, the rest after the
+        horizon.
+        """
         state = _RunState(self, rates, rng)
         for look in self.looks:
             state.send_until(look)
@@ -551,7 +667,9 @@ class _Campaign:
 
 
 class _RunState:
-    """The moving parts of one run: who stopped, assignment counts, retired keys, counted tallies."""
+    """The moving parts of one run: who stopped, assignment counts, retired keys, counted
+    tallies.
+    """
 
     def __init__(self, campaign: _Campaign, rates: _Rates, rng: random.Random) -> None:
         self.c, self.rates, self.random = campaign, rates, rng.random
@@ -559,7 +677,9 @@ class _RunState:
         self.fixed = dict(campaign.fixed)
         self.assigned: dict[tuple[int, str], dict[str, int]] = {}
         self.retired: list[set[str]] = [set() for _ in campaign.families]
-        self.tally: list[dict[str, list[int]]] = [{k: [0, 0] for k in f.keys} for f in campaign.families]
+        self.tally: list[dict[str, list[int]]] = [
+            {k: [0, 0] for k in f.keys} for f in campaign.families
+        ]
         self.dirty = [False] * len(campaign.families)
         self.chosen: list[tuple[str, ...] | None] = [None] * len(campaign.at)
         self.hit = bytearray(len(campaign.at))
@@ -567,16 +687,35 @@ class _RunState:
         self.result = _Run(sends=[0] * campaign.steps, successes=[0] * campaign.steps)
 
     def send_until(self, moment: float) -> None:
-        """Make the sends due by ``moment``: variants assigned, a success drawn, a stop kept (hot loop: locals)."""
-        c, result, stopped, chosen, hit, fixed = self.c, self.result, self.stopped, self.chosen, self.hit, self.fixed
-        at, contacts, steps, by_step, step_rate, factor, draw = c.at, c.contact, c.step, c.by_step, *self.rates.tables, self.random
+        """Make the sends due by ``moment``: variants assigned, a success drawn, a stop kept (hot
+        loop: locals).
+        """
+        c, result, stopped, chosen, hit, fixed = (
+            self.c,
+            self.result,
+            self.stopped,
+            self.chosen,
+            self.hit,
+            self.fixed,
+        )
+        at, contacts, steps, by_step, step_rate, factor, draw = (
+            c.at,
+            c.contact,
+            c.step,
+            c.by_step,
+            *self.rates.tables,
+            self.random,
+        )
         j, end = self.sent, len(at)
         while j < end and at[j] <= moment:
             contact, step = contacts[j], steps[j]
             if not stopped[contact]:
                 rate = step_rate[step]
                 if by_step[step]:
-                    keys = tuple(fixed[f][j] if f in fixed else self._choose(f, j, contact) for f in by_step[step])
+                    keys = tuple(
+                        fixed[f][j] if f in fixed else self._choose(f, j, contact)
+                        for f in by_step[step]
+                    )
                     for f, key in zip(by_step[step], keys, strict=True):
                         rate *= factor[f].get(key, 1.0)
                     chosen[j] = keys
@@ -589,14 +728,20 @@ class _RunState:
         self.sent = j
 
     def _choose(self, f: int, j: int, contact: int) -> str:
-        """The dispatcher's choice for family ``f`` at slot ``j``: the least assigned live key in the sender's mailbox."""
+        """The dispatcher's choice for family ``f`` at slot ``j``: the least assigned live key in
+        the sender's mailbox.
+        """
         counts = self.assigned.setdefault((f, self.c.sender[j]), {})
-        key = variants.choose(self.c.families[f].keys, counts, retired=self.retired[f], salt=self.c.salts[contact])
+        key = variants.choose(
+            self.c.families[f].keys, counts, retired=self.retired[f], salt=self.c.salts[contact]
+        )
         counts[key] = counts.get(key, 0) + 1
         return key
 
     def _unfix(self, f: int) -> None:
-        """Leave message 1's shared assignments for family ``f`` after its first retirement: count what they assigned."""
+        """Leave message 1's shared assignments for family ``f`` after its first retirement: count
+        what they assigned.
+        """
         fixed = self.fixed.pop(f)
         for j in range(self.sent):
             key = fixed[j]
@@ -621,7 +766,9 @@ class _RunState:
         self.counted = j
 
     def look(self, moment: float) -> bool:
-        """Score every family that changed since its last look; False when nothing can change any more."""
+        """Score every family that changed since its last look; False when nothing can change any
+        more.
+        """
         for f, family in enumerate(self.c.families):
             if not self.dirty[f]:
                 continue
@@ -629,14 +776,21 @@ class _RunState:
             live = [k for k in family.keys if k not in self.retired[f]]
             if len(live) < 2:
                 continue
-            stats = [scoring.VariantStats(key=k, sends=self.tally[f][k][0], successes=self.tally[f][k][1]) for k in live]
+            stats = [
+                scoring.VariantStats(
+                    key=k, sends=self.tally[f][k][0], successes=self.tally[f][k][1]
+                )
+                for k in live
+            ]
             for verdict in scoring.score_family(stats, self.c.settings):
                 if verdict.decision is scoring.Decision.RETIRE:
                     if f in self.fixed:
                         self._unfix(f)
                     self.retired[f].add(verdict.key)
                     self.result.retired[(f, verdict.key)] = (moment, verdict.sends)
-                    self.dirty[f] = True  # a smaller family is corrected less: look again with the same counts
+                    self.dirty[f] = (
+                        True  # a smaller family is corrected less: look again with the same counts
+                    )
         return self.counted < len(self.c.at) or any(self.dirty)
 
 
@@ -646,17 +800,32 @@ def _step_rate(p: PlanInput, step: Step) -> float:
     return 0.0 if step.channel is Channel.WEBHOOK else p.rate
 
 
-def _scenario(p: PlanInput, campaign: _Campaign, name: str, *, assumed: bool,
-              worse: tuple[int, str] | None = None) -> _Rates:
-    """Step rates, and variant multipliers: the assumed ones (``assumed``), and one variant ``worse_ratio`` times
+def _scenario(
+    p: PlanInput,
+    campaign: _Campaign,
+    name: str,
+    *,
+    assumed: bool,
+    worse: tuple[int, str] | None = None,
+) -> _Rates:
+    """Step rates, and variant multipliers: the assumed ones (``assumed``), and one variant
+    ``worse_ratio`` times
     worse than the best of the others (``worse``)."""
     step_rates = tuple(_step_rate(p, step) for step in p.sequence.steps)
     factors: list[dict[str, float]] = []
     for f, family in enumerate(campaign.families):
         step = p.sequence.steps[family.step]
-        given = {k: p.variant_rates.get(f"{step.key}.{family.factor}.{k}") for k in family.keys} if assumed else {}
-        multipliers = {k: rate / step_rates[family.step] for k, rate in given.items() if rate is not None}
-        if worse is not None and worse[0] == f:  # worse than the best of the others, which it is judged against
+        given = (
+            {k: p.variant_rates.get(f"{step.key}.{family.factor}.{k}") for k in family.keys}
+            if assumed
+            else {}
+        )
+        multipliers = {
+            k: rate / step_rates[family.step] for k, rate in given.items() if rate is not None
+        }
+        if (
+            worse is not None and worse[0] == f
+        ):  # worse than the best of the others, which it is judged against
             multipliers[worse[1]] = _best_other(multipliers, family.keys, worse[1]) / p.worse_ratio
         factors.append(multipliers)
     return _Rates(name=name, step=step_rates, factor=tuple(factors))
@@ -672,14 +841,22 @@ def _worse_family(sequence: Sequence, spec: str | None) -> tuple[int, str] | Non
     parts = spec.split(".")
     names = [f"{step.key}.{factor}" for step, factor, _ in found]
     for f, (step, factor, keys) in enumerate(found):
-        if (len(parts) == 1 and parts[0] == factor) or (len(parts) >= 2 and parts[:2] == [step.key, factor]):
+        if (len(parts) == 1 and parts[0] == factor) or (
+            len(parts) >= 2 and parts[:2] == [step.key, factor]
+        ):
             if len(parts) == 3 and parts[2] not in keys:
-                raise PlanInvalid(f"worse '{spec}': {step.key}.{factor} has no variant '{parts[2]}' (it has {', '.join(keys)})")
+                raise PlanInvalid(
+                    f"worse '{spec}': {step.key}.{factor} has no "
+                    f"variant '{parts[2]}' (it has {', '.join(keys)})"
+                )
             return f, parts[2] if len(parts) == 3 else keys[-1]
-    raise PlanInvalid(f"worse '{spec}': no family of two or more variants matches (families: {', '.join(names)})")
+    raise PlanInvalid(
+        f"worse '{spec}': no family of two or more variants matches (families: {', '.join(names)})"
+    )
 
 
-# -- the plan -----------------------------------------------------------------------------------------
+# -- the plan
+# -----------------------------------------------------------------------------------------
 
 
 def plan(p: PlanInput, *, progress: Progress | None = None) -> Plan:
@@ -700,16 +877,27 @@ def plan(p: PlanInput, *, progress: Progress | None = None) -> Plan:
     if worse is not None:
         equal = runs.get("equal", runs["assumed"])
         retirement = _retirement(p, campaign, worse, scenarios[-1], runs["worse"], equal)
-    return Plan(input=p, schedule=summarise(p, slots), steps=steps, successes=sum(s.successes for s in steps),
-                metric=p.sequence.scoring.metric.event, looks=len(campaign.looks), retirement=retirement)
+    return Plan(
+        input=p,
+        schedule=summarise(p, slots),
+        steps=steps,
+        successes=sum(s.successes for s in steps),
+        metric=p.sequence.scoring.metric.event,
+        looks=len(campaign.looks),
+        retirement=retirement,
+    )
 
 
-def _simulate(p: PlanInput, campaign: _Campaign, scenarios: list[_Rates], progress: Progress | None) -> dict[str, list[_Run]]:
+def _simulate(
+    p: PlanInput, campaign: _Campaign, scenarios: list[_Rates], progress: Progress | None
+) -> dict[str, list[_Run]]:
     """``p.runs`` seeded runs of each scenario, by scenario name."""
     runs: dict[str, list[_Run]] = {rates.name: [] for rates in scenarios}
     for rates in scenarios:
         for r in range(p.runs):
-            runs[rates.name].append(campaign.run(rates, random.Random(f"{p.seed}:{rates.name}:{r}")))
+            runs[rates.name].append(
+                campaign.run(rates, random.Random(f"{p.seed}:{rates.name}:{r}"))
+            )
             if progress is not None:
                 progress(sum(map(len, runs.values())), len(scenarios) * p.runs)
     return runs
@@ -717,24 +905,50 @@ def _simulate(p: PlanInput, campaign: _Campaign, scenarios: list[_Rates], progre
 
 def _forecast(p: PlanInput, rates: _Rates, runs: list[_Run]) -> tuple[StepForecast, ...]:
     n = len(runs)
-    return tuple(StepForecast(key=step.key, channel=step.channel.value, rate=rates.step[i],
-                              sends=sum(r.sends[i] for r in runs) / n, successes=sum(r.successes[i] for r in runs) / n)
-                 for i, step in enumerate(p.sequence.steps))
+    return tuple(
+        StepForecast(
+            key=step.key,
+            channel=step.channel.value,
+            rate=rates.step[i],
+            sends=sum(r.sends[i] for r in runs) / n,
+            successes=sum(r.successes[i] for r in runs) / n,
+        )
+        for i, step in enumerate(p.sequence.steps)
+    )
 
 
-def _retirement(p: PlanInput, campaign: _Campaign, worse: tuple[int, str], rates: _Rates, runs: list[_Run],
-                equal: list[_Run]) -> Retirement:
+def _retirement(
+    p: PlanInput,
+    campaign: _Campaign,
+    worse: tuple[int, str],
+    rates: _Rates,
+    runs: list[_Run],
+    equal: list[_Run],
+) -> Retirement:
     f, key = worse
     family = campaign.families[f]
     start = p.start.timestamp()
     hits = [r.retired[worse] for r in runs if worse in r.retired]
-    weeks = sorted([(at - start) / WEEK.total_seconds() for at, _ in hits] + [math.inf] * (len(runs) - len(hits)))
+    weeks = sorted(
+        [(at - start) / WEEK.total_seconds() for at, _ in hits]
+        + [math.inf] * (len(runs) - len(hits))
+    )
     others = rates.step[family.step] * _best_other(rates.factor[f], family.keys, key)
-    return Retirement(step=p.sequence.steps[family.step].key, factor=family.factor, key=key, ratio=p.worse_ratio,
-                      rate=rates.step[family.step] * rates.factor[f].get(key, 1.0), others=others, runs=len(runs),
-                      retired=len(hits) / len(runs), weeks=tuple(_quantile(weeks, q) for q in QUANTILES),
-                      sends_at_retirement=_median_int([n for _, n in hits]), equal_runs=len(equal),
-                      equal_retired=sum(bool(r.retired) for r in equal) / len(equal), families=len(campaign.families))
+    return Retirement(
+        step=p.sequence.steps[family.step].key,
+        factor=family.factor,
+        key=key,
+        ratio=p.worse_ratio,
+        rate=rates.step[family.step] * rates.factor[f].get(key, 1.0),
+        others=others,
+        runs=len(runs),
+        retired=len(hits) / len(runs),
+        weeks=tuple(_quantile(weeks, q) for q in QUANTILES),
+        sends_at_retirement=_median_int([n for _, n in hits]),
+        equal_runs=len(equal),
+        equal_retired=sum(bool(r.retired) for r in equal) / len(equal),
+        families=len(campaign.families),
+    )
 
 
 def _best_other(multipliers: Mapping[str, float], keys: list[str], key: str) -> float:
@@ -755,26 +969,51 @@ def _median_int(values: list[int]) -> int | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-# -- JSON ---------------------------------------------------------------------------------------------
+# -- JSON
+# ---------------------------------------------------------------------------------------------
 
 
 def as_json(result: Plan) -> dict[str, Any]:
     """The plan as plain JSON values: instants in ISO 8601 UTC, the inputs by name."""
     p = result.input
     inputs = {
-        "sequence": p.sequence.name, "contacts": p.contacts, "start": _iso(p.start),
-        "senders": [{"name": s.name, "daily_cap": s.daily_cap, "timezone": s.zone.key,
-                     "min_gap_seconds": s.min_gap.total_seconds(), "jitter_seconds": s.jitter.total_seconds()}
-                    for s in p.senders],
-        "rate": p.rate, "step_rates": dict(p.step_rates), "variant_rates": dict(p.variant_rates), "worse": p.worse,
-        "worse_ratio": p.worse_ratio, "contact_timezones": list(p.zones),
-        "looks": {"days": [WEEKDAYS[d] for d in sorted(p.looks.days)], "time": p.looks.at.strftime("%H:%M"),
-                  "timezone": p.looks.zone.key},
-        "runs": p.runs, "seed": p.seed, "horizon_weeks": p.horizon_weeks,
+        "sequence": p.sequence.name,
+        "contacts": p.contacts,
+        "start": _iso(p.start),
+        "senders": [
+            {
+                "name": s.name,
+                "daily_cap": s.daily_cap,
+                "timezone": s.zone.key,
+                "min_gap_seconds": s.min_gap.total_seconds(),
+                "jitter_seconds": s.jitter.total_seconds(),
+            }
+            for s in p.senders
+        ],
+        "rate": p.rate,
+        "step_rates": dict(p.step_rates),
+        "variant_rates": dict(p.variant_rates),
+        "worse": p.worse,
+        "worse_ratio": p.worse_ratio,
+        "contact_timezones": list(p.zones),
+        "looks": {
+            "days": [WEEKDAYS[d] for d in sorted(p.looks.days)],
+            "time": p.looks.at.strftime("%H:%M"),
+            "timezone": p.looks.zone.key,
+        },
+        "runs": p.runs,
+        "seed": p.seed,
+        "horizon_weeks": p.horizon_weeks,
     }
-    return {"input": inputs, "schedule": _plain(result.schedule), "steps": [_plain(s) for s in result.steps],
-            "successes": result.successes, "metric": result.metric, "looks": result.looks,
-            "retirement": None if result.retirement is None else _plain(result.retirement)}
+    return {
+        "input": inputs,
+        "schedule": _plain(result.schedule),
+        "steps": [_plain(s) for s in result.steps],
+        "successes": result.successes,
+        "metric": result.metric,
+        "looks": result.looks,
+        "retirement": None if result.retirement is None else _plain(result.retirement),
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -72,7 +72,9 @@ class RenderError(Exception):
 
 
 class RenderRefused(RenderError):
-    """The template sandbox refused the template: an unsafe attribute, or over a size or operation limit."""
+    """The template sandbox refused the template: an unsafe attribute, or over a size or operation
+    limit.
+    """
 
 
 class _Budget:
@@ -84,7 +86,9 @@ class _Budget:
     def spend(self) -> None:
         self.left -= 1
         if self.left < 0:
-            raise SecurityError(f"the template does more than {MAX_OPERATIONS:,} loop iterations and calls")
+            raise SecurityError(
+                f"the template does more than {MAX_OPERATIONS:,} loop iterations and calls"
+            )
 
 
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("sequencer_render_budget")
@@ -123,12 +127,21 @@ def _check_multiply(left: Any, right: Any) -> None:
     for one, other in ((left, right), (right, left)):
         if hasattr(one, "__len__") and isinstance(other, int):
             _too_big("a repeated value", len(one) * other)
-    if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+    if (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and left.bit_length() + right.bit_length() > MAX_INT_BITS
+    ):
         raise SecurityError(f"a product would be over {MAX_INT_BITS:,} bits")
 
 
 def _check_power(left: Any, right: Any) -> None:
-    big = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and left.bit_length() * right > MAX_INT_BITS
+    big = (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and abs(left) > 1
+        and left.bit_length() * right > MAX_INT_BITS
+    )
     if big:
         raise SecurityError(f"a power would be over {MAX_INT_BITS:,} bits")
 
@@ -158,7 +171,9 @@ def _check_join(separator: Any, items: list[Any]) -> None:
         _too_big("a joined text", len(separator) * max(len(items) - 1, 0))
 
 
-def _check_str_method(text: str, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
+def _check_str_method(
+    text: str, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> tuple[Any, ...]:
     """Pre-checks for ``str`` methods whose result can be far larger than their inputs; the
     arguments to call it with (``join``'s items, read once)."""
     if name == "join" and len(args) == 1:
@@ -169,18 +184,27 @@ def _check_str_method(text: str, name: str, args: tuple[Any, ...], kwargs: Mappi
         _check_replace(text, *args[:3])
     elif name == "expandtabs":
         size = next(iter(args), kwargs.get("tabsize", 8))
-        _too_big("an expanded text", len(text) + text.count("\t") * (size if isinstance(size, int) else 8))
+        _too_big(
+            "an expanded text",
+            len(text) + text.count("\t") * (size if isinstance(size, int) else 8),
+        )
     elif name in ("format", "format_map"):
         _check_format(f"str.{name}", text)
     return args
 
 
 def _limited_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-    """``original`` with big arguments refused, growing filters estimated first, and the result capped."""
+    """``original`` with big arguments refused, growing filters estimated first, and the result
+    capped.
+    """
 
     @functools.wraps(original)  # keeps jinja_pass_arg, so context-taking filters still get it
     def limited(*args: Any, **kwargs: Any) -> Any:
-        values = [a for a in args if not isinstance(a, (Context, jinja2.nodes.EvalContext, jinja2.Environment))]
+        values = [
+            a
+            for a in args
+            if not isinstance(a, (Context, jinja2.nodes.EvalContext, jinja2.Environment))
+        ]
         _no_big_numbers(f"the '{name}' filter", [*values[1:], *kwargs.values()])
         values = _prechecked(name, values, kwargs)
         passed = args[: len(args) - len(values)]
@@ -206,9 +230,13 @@ def _prechecked(name: str, values: list[Any], kwargs: Mapping[str, Any]) -> list
         _too_big("a wrapped text", len(values[0]) + len(str(wrap)) * lines)
     elif name == "format" and values:
         _check_format("the 'format' filter", values[0])
-    elif name == "tojson" and isinstance(indent := kwargs.get("indent", next(iter(values[1:]), None)), int):
+    elif name == "tojson" and isinstance(
+        indent := kwargs.get("indent", next(iter(values[1:]), None)), int
+    ):
         _too_big("an indented JSON text", indent * len(str(values[0])))
-    elif name == "sum" and not isinstance(kwargs.get("start", values[2] if len(values) > 2 else 0), (int, float)):
+    elif name == "sum" and not isinstance(
+        kwargs.get("start", values[2] if len(values) > 2 else 0), (int, float)
+    ):
         raise SecurityError("the 'sum' filter adds numbers only")
     return values
 
@@ -216,7 +244,9 @@ def _prechecked(name: str, values: list[Any], kwargs: Mapping[str, Any]) -> list
 def _limited_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise SecurityError(f"range() would give {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
+        raise SecurityError(
+            f"range() would give {len(numbers):,} numbers; the limit is {MAX_RANGE:,}"
+        )
     return numbers
 
 
@@ -226,18 +256,24 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        super().__init__(
+            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+        )
         self.globals["range"] = _limited_range
         self.filters = {name: _limited_filter(name, f) for name, f in self.filters.items()}
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _spend()
         _check_binop(operator, left, right)
-        return _sized(super().call_binop(context, operator, left, right), f"the result of '{operator}'")
+        return _sized(
+            super().call_binop(context, operator, left, right), f"the result of '{operator}'"
+        )
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
-        if __obj is not _limited_range and not isinstance(__obj, Macro):  # range: its own limit; macros: limited inside
+        if __obj is not _limited_range and not isinstance(
+            __obj, Macro
+        ):  # range: its own limit; macros: limited inside
             _no_big_numbers("a call", [*args, *kwargs.values()])
         target = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         owner = getattr(target, "__self__", None)
@@ -304,7 +340,9 @@ def _analysis(ast: nodes.Template) -> Analysis:
                 unguarded.add(node.name)
         elif isinstance(node, nodes.Getattr) and _is_name(node.node, "sender"):
             sender_attrs.add(node.attr)
-    assigned = {n.name for n, _ in _walk(ast, None) if isinstance(n, nodes.Name) and n.ctx == "store"}
+    assigned = {
+        n.name for n, _ in _walk(ast, None) if isinstance(n, nodes.Name) and n.ctx == "store"
+    }
     return Analysis(
         variables=frozenset(variables - assigned),
         sender_attrs=frozenset(sender_attrs),
@@ -312,7 +350,9 @@ def _analysis(ast: nodes.Template) -> Analysis:
     )
 
 
-def render(source: str, context: Mapping[str, Any], *, name: str | None = None, limit: int = MAX_OUTPUT) -> str:
+def render(
+    source: str, context: Mapping[str, Any], *, name: str | None = None, limit: int = MAX_OUTPUT
+) -> str:
     """Render ``source`` with ``context``, up to ``limit`` characters.
 
     Raises :class:`RenderError` for a missing variable, a sandbox refusal or limit, or any
@@ -346,11 +386,23 @@ def _collect(chunks: Iterator[str], limit: int) -> str:
 
 
 def sample_context(variables: Iterable[str]) -> dict[str, Any]:
-    """A synthetic contact with every standard field and each of ``variables`` filled, and a sender."""
-    context: dict[str, Any] = {name: f"Sample {name}" for name in sorted(STANDARD_FIELDS | set(variables))}
-    context.update(email="sample@example.com", first_name="Sam", last_name="Sample", company="Example Oy",
-                   timezone="Europe/Helsinki", linkedin_url="https://www.linkedin.com/in/sample")
-    context["sender"] = {name: f"Sample {name}" for name in SENDER_FIELDS} | {"email": "jane@example.com"}
+    """A synthetic contact with every standard field and each of ``variables`` filled, and a
+    sender.
+    """
+    context: dict[str, Any] = {
+        name: f"Sample {name}" for name in sorted(STANDARD_FIELDS | set(variables))
+    }
+    context.update(
+        email="sample@example.com",
+        first_name="Sam",
+        last_name="Sample",
+        company="Example Oy",
+        timezone="Europe/Helsinki",
+        linkedin_url="https://www.linkedin.com/in/sample",
+    )
+    context["sender"] = {name: f"Sample {name}" for name in SENDER_FIELDS} | {
+        "email": "jane@example.com"
+    }
     return context
 
 
@@ -359,7 +411,9 @@ def _compiled(source: str) -> jinja2.Template:
     return _ENV.from_string(_Guard().visit(_ENV.parse(source)))
 
 
-def _walk(node: nodes.Node, parent: nodes.Node | None) -> Iterator[tuple[nodes.Node, nodes.Node | None]]:
+def _walk(
+    node: nodes.Node, parent: nodes.Node | None
+) -> Iterator[tuple[nodes.Node, nodes.Node | None]]:
     yield node, parent
     for child in node.iter_child_nodes():
         yield from _walk(child, node)

@@ -43,7 +43,8 @@ NOT_STARTED = ("deferred", "skipped")
 PENDING = ("scheduled", "claimed", "sending")
 #: The tables ``to_csv`` writes (``sequencer report --csv TABLE``).
 TABLES = ("sequences", "steps", "variants", "senders", "replies")
-#: Seconds in the store's time buckets for the backlog: a quarter hour, which no local midnight splits.
+# : Seconds in the store's time buckets for the backlog: a quarter hour, which no local midnight
+# splits.
 _QUARTER_HOUR = 900
 
 
@@ -97,7 +98,8 @@ class SequenceStats:
     deferred: int = 0
     #: Chained enrollments that never started (``only_if`` did not hold...).
     skipped: int = 0
-    #: Stopped enrollments by reason (reply, goal, bounce, unsubscribe, manual, suppressed, failed...).
+    # : Stopped enrollments by reason (reply, goal, bounce, unsubscribe, manual, suppressed,
+    # failed...).
     stopped: dict[str, int] = field(default_factory=dict)
     steps: tuple[StepStats, ...] = ()
 
@@ -239,15 +241,22 @@ class Report:
 
     def sender_use(self) -> list[SenderUse]:
         """Per sender with a day in :attr:`sender_days`: its days summed up."""
-        return [_use(sender, rows, self.caps_today.get(sender)) for sender, rows in _per_sender(self.sender_days).items()]
+        return [
+            _use(sender, rows, self.caps_today.get(sender))
+            for sender, rows in _per_sender(self.sender_days).items()
+        ]
 
 
 # -- assembly -----------------------------------------------------------------------------------
 
-def build(store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str, Capacity], now: datetime) -> Report:
+
+def build(
+    store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str, Capacity], now: datetime
+) -> Report:
     """The report at ``now``: every sequence with an enrollment or a send, its steps, its variants;
     each sender's days against the cap in force then and its backlog (``caps``: each configured
-    sender's capacity, its ``first_day`` filled from :meth:`~sequencer.store.Store.first_sending_day`);
+    sender's capacity, its ``first_day`` filled from
+    :meth:`~sequencer.store.Store.first_sending_day`);
     the times to reply."""
     enrollments = _by_sequence(store.enrollment_counts())
     sends: dict[str, dict[tuple[int, str], dict[str, int]]] = defaultdict(dict)
@@ -260,24 +269,39 @@ def build(store: Store, sequences: Mapping[str, Sequence], *, caps: Mapping[str,
     stops: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for sequence, reason, last, count in store.report_stops():
         if last is not None:
-            stops[sequence][last][reason or "unknown"] = stops[sequence][last].get(reason or "unknown", 0) + count
+            stops[sequence][last][reason or "unknown"] = (
+                stops[sequence][last].get(reason or "unknown", 0) + count
+            )
     names = [n for n in sequences if n in enrollments or n in sends]
     names += sorted((set(enrollments) | set(sends)) - set(names))
-    stats = tuple(_sequence(n, sequences.get(n), enrollments.get(n, {}), sends.get(n, {}), events, stops.get(n, {}))
-                  for n in names)
+    stats = tuple(
+        _sequence(
+            n, sequences.get(n), enrollments.get(n, {}), sends.get(n, {}), events, stops.get(n, {})
+        )
+        for n in names
+    )
     days, today = _sender_days(store, caps, now)
-    return Report(generated_at=now, sequences=stats,
-                  variants=tuple(_variants(store, [sequences[n] for n in names if n in sequences], now)),
-                  sender_days=days, caps_today=today, reply_delays=_delays(store.report_reply_delays()))
+    return Report(
+        generated_at=now,
+        sequences=stats,
+        variants=tuple(_variants(store, [sequences[n] for n in names if n in sequences], now)),
+        sender_days=days,
+        caps_today=today,
+        reply_delays=_delays(store.report_reply_delays()),
+    )
 
 
-def _sender_days(store: Store, caps: Mapping[str, Capacity],
-                 now: datetime) -> tuple[tuple[SenderDayLine, ...], dict[str, int]]:
-    """Each sender's days with the cap in force and the backlog at their end; each sender's cap today.
+def _sender_days(
+    store: Store, caps: Mapping[str, Capacity], now: datetime
+) -> tuple[tuple[SenderDayLine, ...], dict[str, int]]:
+    """Each sender's days with the cap in force and the backlog at their end; each sender's cap
+    today.
 
     A capacity without ``first_day`` gets the sender's first day with a send here, which is what
     the store would have filled in."""
-    rows = [(sender, date.fromisoformat(day), sent) for sender, day, sent in store.report_sender_days()]
+    rows = [
+        (sender, date.fromisoformat(day), sent) for sender, day, sent in store.report_sender_days()
+    ]
     first: dict[str, date] = {}
     for sender, day, sent in rows:
         if sent and (sender not in first or day < first[sender]):
@@ -285,27 +309,47 @@ def _sender_days(store: Store, caps: Mapping[str, Capacity],
     wanted: dict[str, list[date]] = defaultdict(list)
     for sender, day, _sent in rows:
         wanted[sender].append(day)
-    waiting = _waiting(store.report_first_message_flow(), {s: c.zone for s, c in caps.items()}, wanted)
+    waiting = _waiting(
+        store.report_first_message_flow(), {s: c.zone for s, c in caps.items()}, wanted
+    )
 
     def cap(sender: str, day: date) -> int | None:
         capacity = caps.get(sender)
         return None if capacity is None else capacity.cap_on(day, first_day=first.get(sender))
 
-    lines = tuple(SenderDayLine(sender=sender, day=day.isoformat(), sent=sent, cap=cap(sender, day),
-                                waiting=waiting.get((sender, day), 0)) for sender, day, sent in rows)
-    today = {s: c.cap_on(now.astimezone(c.zone).date(), first_day=first.get(s)) for s, c in caps.items()}
+    lines = tuple(
+        SenderDayLine(
+            sender=sender,
+            day=day.isoformat(),
+            sent=sent,
+            cap=cap(sender, day),
+            waiting=waiting.get((sender, day), 0),
+        )
+        for sender, day, sent in rows
+    )
+    today = {
+        s: c.cap_on(now.astimezone(c.zone).date(), first_day=first.get(s)) for s, c in caps.items()
+    }
     return lines, today
 
 
-def _waiting(flow: Iterable[tuple[str, int, int, int]], zones: Mapping[str, tzinfo],
-             wanted: Mapping[str, list[date]]) -> dict[tuple[str, date], int]:
+def _waiting(
+    flow: Iterable[tuple[str, int, int, int]],
+    zones: Mapping[str, tzinfo],
+    wanted: Mapping[str, list[date]],
+) -> dict[tuple[str, date], int]:
     """The backlog at the end of each wanted (sender, local day), from the store's per quarter hour
-    counts of message 1s queued and out of the queue (:meth:`~sequencer.store.Store.report_first_message_flow`):
+    counts of message 1s queued and out of the queue
+    (:meth:`~sequencer.store.Store.report_first_message_flow`):
     queued by the day's end, less out of the queue by then. A running sum over the days in order:
     linear in the quarter hours, plus sorting them."""
     changes: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for sender, quarter, queued, out in flow:
-        day = datetime.fromtimestamp(quarter * _QUARTER_HOUR, UTC).astimezone(zones.get(sender, UTC)).date()
+        day = (
+            datetime.fromtimestamp(quarter * _QUARTER_HOUR, UTC)
+            .astimezone(zones.get(sender, UTC))
+            .date()
+        )
         changes[sender][day] += queued - out
     found: dict[tuple[str, date], int] = {}
     for sender, days in wanted.items():
@@ -319,16 +363,23 @@ def _waiting(flow: Iterable[tuple[str, int, int, int]], zones: Mapping[str, tzin
     return found
 
 
-def _by_sequence(rows: Iterable[tuple[str, str, str | None, int]]) -> dict[str, dict[tuple[str, str | None], int]]:
+def _by_sequence(
+    rows: Iterable[tuple[str, str, str | None, int]],
+) -> dict[str, dict[tuple[str, str | None], int]]:
     out: dict[str, dict[tuple[str, str | None], int]] = defaultdict(dict)
     for sequence, status, reason, count in rows:
         out[sequence][(status, reason)] = out[sequence].get((status, reason), 0) + count
     return out
 
 
-def _sequence(name: str, model: Sequence | None, enrollments: Mapping[tuple[str, str | None], int],
-              sends: Mapping[tuple[int, str], dict[str, int]], events: Mapping[tuple[str, str], dict[str, int]],
-              stops: Mapping[int, dict[str, int]]) -> SequenceStats:
+def _sequence(
+    name: str,
+    model: Sequence | None,
+    enrollments: Mapping[tuple[str, str | None], int],
+    sends: Mapping[tuple[int, str], dict[str, int]],
+    events: Mapping[tuple[str, str], dict[str, int]],
+    stops: Mapping[int, dict[str, int]],
+) -> SequenceStats:
     status: dict[str, int] = defaultdict(int)
     stopped: dict[str, int] = {}
     for (state, reason), count in enrollments.items():
@@ -339,26 +390,60 @@ def _sequence(name: str, model: Sequence | None, enrollments: Mapping[tuple[str,
     for index, step in sends:
         steps.setdefault((index, step), "")
     return SequenceStats(
-        name=name, enrolled=sum(n for state, n in status.items() if state not in NOT_STARTED), active=status["active"],
-        completed=status["completed"], deferred=status["deferred"], skipped=status["skipped"],
+        name=name,
+        enrolled=sum(n for state, n in status.items() if state not in NOT_STARTED),
+        active=status["active"],
+        completed=status["completed"],
+        deferred=status["deferred"],
+        skipped=status["skipped"],
         stopped=_ordered(stopped),
-        steps=tuple(_step(name, index, key, channel, sends.get((index, key), {}), events.get((name, key), {}),
-                          stops.get(index, {})) for (index, key), channel in sorted(steps.items())))
+        steps=tuple(
+            _step(
+                name,
+                index,
+                key,
+                channel,
+                sends.get((index, key), {}),
+                events.get((name, key), {}),
+                stops.get(index, {}),
+            )
+            for (index, key), channel in sorted(steps.items())
+        ),
+    )
 
 
-def _step(sequence: str, index: int, key: str, channel: str, by_status: Mapping[str, int], events: Mapping[str, int],
-          stopped: Mapping[str, int]) -> StepStats:
-    return StepStats(sequence=sequence, step=key, index=index, channel=channel,
-                     sent=by_status.get("sent", 0) + by_status.get("bounced", 0), replied=events.get("reply", 0),
-                     goals=events.get("goal", 0), bounced=by_status.get("bounced", 0),
-                     unsubscribed=events.get("unsubscribe", 0), pending=sum(by_status.get(s, 0) for s in PENDING),
-                     cancelled=by_status.get("cancelled", 0), failed=by_status.get("failed", 0),
-                     uncertain=by_status.get("uncertain", 0), stopped=_ordered(stopped))
+def _step(
+    sequence: str,
+    index: int,
+    key: str,
+    channel: str,
+    by_status: Mapping[str, int],
+    events: Mapping[str, int],
+    stopped: Mapping[str, int],
+) -> StepStats:
+    return StepStats(
+        sequence=sequence,
+        step=key,
+        index=index,
+        channel=channel,
+        sent=by_status.get("sent", 0) + by_status.get("bounced", 0),
+        replied=events.get("reply", 0),
+        goals=events.get("goal", 0),
+        bounced=by_status.get("bounced", 0),
+        unsubscribed=events.get("unsubscribe", 0),
+        pending=sum(by_status.get(s, 0) for s in PENDING),
+        cancelled=by_status.get("cancelled", 0),
+        failed=by_status.get("failed", 0),
+        uncertain=by_status.get("uncertain", 0),
+        stopped=_ordered(stopped),
+    )
 
 
 def _ordered(counts: Mapping[str, int]) -> dict[str, int]:
     """Stop reasons in the report's order, the known ones first."""
-    return {r: counts[r] for r in sorted(counts, key=lambda r: (r not in STOP_REASONS, _rank(r), r))}
+    return {
+        r: counts[r] for r in sorted(counts, key=lambda r: (r not in STOP_REASONS, _rank(r), r))
+    }
 
 
 def _rank(reason: str) -> int:
@@ -374,16 +459,28 @@ def _variants(store: Store, sequences: Iterable[Sequence], now: datetime) -> Ite
                 sends, successes = counts.get(key, (0, 0))
                 low, high = wilson_interval(successes, sends)
                 state = states.get((sequence.name, step.key, factor, key))
-                yield VariantLine(sequence=sequence.name, step=step.key, factor=factor, key=key, sends=sends,
-                                  successes=successes, metric=sequence.scoring.metric.event, low=low, high=high,
-                                  status=state.status if state else "live", since=state.since if state else None,
-                                  reason=state.reason if state else "")
+                yield VariantLine(
+                    sequence=sequence.name,
+                    step=step.key,
+                    factor=factor,
+                    key=key,
+                    sends=sends,
+                    successes=successes,
+                    metric=sequence.scoring.metric.event,
+                    low=low,
+                    high=high,
+                    status=state.status if state else "live",
+                    since=state.since if state else None,
+                    reason=state.reason if state else "",
+                )
 
 
 def _delays(rows: Iterable[tuple[int, int]]) -> tuple[ReplyDelay, ...]:
     buckets: dict[int, int] = defaultdict(int)
     for hours, count in rows:
-        buckets[max(0, int(hours))] += count  # a reply dated before its send (clock skew) counts as immediate
+        buckets[max(0, int(hours))] += (
+            count  # a reply dated before its send (clock skew) counts as immediate
+        )
     return tuple(ReplyDelay(hours=h, count=n) for h, n in sorted(buckets.items()))
 
 
@@ -402,21 +499,33 @@ def _median_hours(delays: Iterable[ReplyDelay]) -> float | None:
 
 # -- JSON and CSV -------------------------------------------------------------------------------
 
+
 def to_json(report: Report) -> str:
     """The whole report as one JSON object (datetimes in ISO 8601, rates as fractions)."""
+
     def step(s: StepStats) -> dict[str, Any]:
         return {**asdict(s), "reply_rate": s.reply_rate}
 
     def sequence(s: SequenceStats) -> dict[str, Any]:
-        return {**{k: v for k, v in asdict(s).items() if k != "steps"}, "steps": [step(x) for x in s.steps]}
+        return {
+            **{k: v for k, v in asdict(s).items() if k != "steps"},
+            "steps": [step(x) for x in s.steps],
+        }
 
     data = {
         "generated_at": report.generated_at.isoformat(),
-        "totals": {"enrolled": report.enrolled, "deferred": report.deferred, "sent": report.sent,
-                   "replied": report.replied, "median_reply_hours": report.median_reply_hours},
+        "totals": {
+            "enrolled": report.enrolled,
+            "deferred": report.deferred,
+            "sent": report.sent,
+            "replied": report.replied,
+            "median_reply_hours": report.median_reply_hours,
+        },
         "sequences": [sequence(s) for s in report.sequences],
-        "variants": [{**asdict(v), "rate": v.rate, "since": v.since.isoformat() if v.since else None}
-                     for v in report.variants],
+        "variants": [
+            {**asdict(v), "rate": v.rate, "since": v.since.isoformat() if v.since else None}
+            for v in report.variants
+        ],
         "sender_days": [asdict(d) for d in report.sender_days],
         "caps_today": report.caps_today,
         "reply_delays": [asdict(d) for d in report.reply_delays],
@@ -436,42 +545,129 @@ def to_csv(report: Report, table: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     for row in _CSV[table](report):
         # a text cell a spreadsheet would run as a formula (=, +, -, @) gets a leading ' (CWE-1236)
-        writer.writerow(["" if value is None else
-                         "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-                         for value in row])
+        writer.writerow(
+            [
+                ""
+                if value is None
+                else "'" + value
+                if isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+                else value
+                for value in row
+            ]
+        )
     return buffer.getvalue()
 
 
 def _reasons(report: Report) -> list[str]:
-    found = {r for s in report.sequences for r in s.stopped} | {r for s in report.sequences for x in s.steps for r in x.stopped}
+    found = {r for s in report.sequences for r in s.stopped} | {
+        r for s in report.sequences for x in s.steps for r in x.stopped
+    }
     return [*STOP_REASONS, *sorted(found - set(STOP_REASONS))]
 
 
 def _csv_sequences(report: Report) -> Iterable[list[Any]]:
     reasons = _reasons(report)
-    yield ["sequence", "enrolled", "active", "completed", "stopped", "deferred", "skipped", "sent", "replied",
-           "goals", *(f"stopped_{r}" for r in reasons)]
+    yield [
+        "sequence",
+        "enrolled",
+        "active",
+        "completed",
+        "stopped",
+        "deferred",
+        "skipped",
+        "sent",
+        "replied",
+        "goals",
+        *(f"stopped_{r}" for r in reasons),
+    ]
     for s in report.sequences:
-        yield [s.name, s.enrolled, s.active, s.completed, s.stopped_total, s.deferred, s.skipped, s.sent, s.replied,
-               s.goals, *(s.stopped.get(r, 0) for r in reasons)]
+        yield [
+            s.name,
+            s.enrolled,
+            s.active,
+            s.completed,
+            s.stopped_total,
+            s.deferred,
+            s.skipped,
+            s.sent,
+            s.replied,
+            s.goals,
+            *(s.stopped.get(r, 0) for r in reasons),
+        ]
 
 
 def _csv_steps(report: Report) -> Iterable[list[Any]]:
     reasons = _reasons(report)
-    yield ["sequence", "step", "index", "channel", "sent", "replied", "reply_rate", "goals", "bounced", "unsubscribed",
-           "pending", "cancelled", "failed", "uncertain", *(f"stopped_{r}" for r in reasons)]
+    yield [
+        "sequence",
+        "step",
+        "index",
+        "channel",
+        "sent",
+        "replied",
+        "reply_rate",
+        "goals",
+        "bounced",
+        "unsubscribed",
+        "pending",
+        "cancelled",
+        "failed",
+        "uncertain",
+        *(f"stopped_{r}" for r in reasons),
+    ]
     for s in report.sequences:
         for x in s.steps:
-            yield [s.name, x.step, x.index, x.channel, x.sent, x.replied, _fraction(x.reply_rate), x.goals, x.bounced,
-                   x.unsubscribed, x.pending, x.cancelled, x.failed, x.uncertain, *(x.stopped.get(r, 0) for r in reasons)]
+            yield [
+                s.name,
+                x.step,
+                x.index,
+                x.channel,
+                x.sent,
+                x.replied,
+                _fraction(x.reply_rate),
+                x.goals,
+                x.bounced,
+                x.unsubscribed,
+                x.pending,
+                x.cancelled,
+                x.failed,
+                x.uncertain,
+                *(x.stopped.get(r, 0) for r in reasons),
+            ]
 
 
 def _csv_variants(report: Report) -> Iterable[list[Any]]:
-    yield ["sequence", "step", "factor", "variant", "sends", "successes", "metric", "rate", "ci_low", "ci_high",
-           "status", "since", "reason"]
+    yield [
+        "sequence",
+        "step",
+        "factor",
+        "variant",
+        "sends",
+        "successes",
+        "metric",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "status",
+        "since",
+        "reason",
+    ]
     for v in report.variants:
-        yield [v.sequence, v.step, v.factor, v.key, v.sends, v.successes, v.metric, _fraction(v.rate), _fraction(v.low),
-               _fraction(v.high), v.status, v.since.isoformat() if v.since else None, v.reason]
+        yield [
+            v.sequence,
+            v.step,
+            v.factor,
+            v.key,
+            v.sends,
+            v.successes,
+            v.metric,
+            _fraction(v.rate),
+            _fraction(v.low),
+            _fraction(v.high),
+            v.status,
+            v.since.isoformat() if v.since else None,
+            v.reason,
+        ]
 
 
 def _csv_senders(report: Report) -> Iterable[list[Any]]:
@@ -486,8 +682,13 @@ def _csv_replies(report: Report) -> Iterable[list[Any]]:
         yield [d.hours, d.count]
 
 
-_CSV = {"sequences": _csv_sequences, "steps": _csv_steps, "variants": _csv_variants, "senders": _csv_senders,
-        "replies": _csv_replies}
+_CSV = {
+    "sequences": _csv_sequences,
+    "steps": _csv_steps,
+    "variants": _csv_variants,
+    "senders": _csv_senders,
+    "replies": _csv_replies,
+}
 
 
 def _fraction(value: float | None) -> str | None:
@@ -495,6 +696,7 @@ def _fraction(value: float | None) -> str | None:
 
 
 # -- terminal -----------------------------------------------------------------------------------
+
 
 def to_rich(report: Report) -> list[RenderableType]:
     """The report as rich tables for the terminal: one per sequence, the variants, the senders."""
@@ -512,8 +714,11 @@ def to_rich(report: Report) -> list[RenderableType]:
 
 def summary(report: Report) -> str:
     """One line: enrolled, sent, replied (rate), median time to reply, deferred."""
-    parts = [f"{report.enrolled} enrolled in {_plural(len(report.sequences), 'sequence')}",
-             f"{report.sent} sent", f"{report.replied} replied ({_pct(report.replied / report.sent if report.sent else None)})"]
+    parts = [
+        f"{report.enrolled} enrolled in {_plural(len(report.sequences), 'sequence')}",
+        f"{report.sent} sent",
+        f"{report.replied} replied ({_pct(report.replied / report.sent if report.sent else None)})",
+    ]
     median = report.median_reply_hours
     if median is not None:
         parts.append(f"median time to reply {_duration(median)}")
@@ -537,47 +742,114 @@ def steps_table(s: SequenceStats) -> RenderableType:
     title = Text.assemble((s.name, "bold"), " — ", sequence_line(s))
     if not s.enrolled and not any(x.sent or x.pending for x in s.steps):
         return title
-    table = Table("step", "channel", "sent", "replied", "rate", "goals", "bounced", "unsub.", "pending", "stopped after",
-                  title=title, title_justify="left")
+    table = Table(
+        "step",
+        "channel",
+        "sent",
+        "replied",
+        "rate",
+        "goals",
+        "bounced",
+        "unsub.",
+        "pending",
+        "stopped after",
+        title=title,
+        title_justify="left",
+    )
     for x in s.steps:
-        table.add_row(Text(x.step), x.channel or "?", str(x.sent), str(x.replied), _pct(x.reply_rate), str(x.goals),
-                      str(x.bounced), str(x.unsubscribed), str(x.pending), Text(_reasons_text(x.stopped) or "-"))
+        table.add_row(
+            Text(x.step),
+            x.channel or "?",
+            str(x.sent),
+            str(x.replied),
+            _pct(x.reply_rate),
+            str(x.goals),
+            str(x.bounced),
+            str(x.unsubscribed),
+            str(x.pending),
+            Text(_reasons_text(x.stopped) or "-"),
+        )
     return table
 
 
 def _rich_variants(variants: Iterable[VariantLine]) -> Table:
     rows = list(variants)
     successes = "replies" if all(v.metric == "reply" for v in rows) else "successes"
-    table = Table("sequence", "step", "factor", "variant", "sends", successes, "rate", "95% interval", "status", "since",
-                  "why", title="Variants, counted as the scoring job counts them (sends past their reply window)",
-                  title_justify="left")
+    table = Table(
+        "sequence",
+        "step",
+        "factor",
+        "variant",
+        "sends",
+        successes,
+        "rate",
+        "95% interval",
+        "status",
+        "since",
+        "why",
+        title="Variants, counted as the scoring job counts them (sends past their reply window)",
+        title_justify="left",
+    )
     for v in rows:
         status = Text(v.status, style="red" if v.status == "retired" else "green")
-        table.add_row(Text(v.sequence), Text(v.step), v.factor, Text(v.key), str(v.sends), str(v.successes), _pct(v.rate),
-                      f"{_pct(v.low)}–{_pct(v.high)}", status, f"{v.since:%Y-%m-%d}" if v.since else "-",
-                      Text(v.reason or "-"))
+        table.add_row(
+            Text(v.sequence),
+            Text(v.step),
+            v.factor,
+            Text(v.key),
+            str(v.sends),
+            str(v.successes),
+            _pct(v.rate),
+            f"{_pct(v.low)}–{_pct(v.high)}",
+            status,
+            f"{v.since:%Y-%m-%d}" if v.since else "-",
+            Text(v.reason or "-"),
+        )
     return table
 
 
 def _rich_senders(senders: Iterable[SenderUse]) -> Table:
-    table = Table("sender", "days", "sent", "busiest day", "cap today", "days at cap", "backlog days",
-                  "use on backlog days",
-                  title="Senders, per local day against the cap in force that day (backlog days: message 1s still "
-                        "waiting at the day's end; `--csv senders` lists every day)", title_justify="left")
+    table = Table(
+        "sender",
+        "days",
+        "sent",
+        "busiest day",
+        "cap today",
+        "days at cap",
+        "backlog days",
+        "use on backlog days",
+        title="Senders, per local day against the cap in force "
+        "that day (backlog days: message 1s still "
+        "waiting at the day's end; `--csv senders` lists every day)",
+        title_justify="left",
+    )
     for u in senders:
-        table.add_row(Text(u.sender), str(u.days), str(u.sent), f"{u.busiest.day}: {u.busiest.sent}",
-                      _count(u.cap_today), _count(u.at_cap), str(u.backlog_days), _pct(u.backlog_use))
+        table.add_row(
+            Text(u.sender),
+            str(u.days),
+            str(u.sent),
+            f"{u.busiest.day}: {u.busiest.sent}",
+            _count(u.cap_today),
+            _count(u.at_cap),
+            str(u.backlog_days),
+            _pct(u.backlog_use),
+        )
     return table
 
 
 def _use(sender: str, rows: list[SenderDayLine], cap_today: int | None) -> SenderUse:
     backlog = [d for d in rows if d.waiting]
-    return SenderUse(sender=sender, days=len(rows), sent=sum(d.sent for d in rows),
-                     busiest=max(rows, key=lambda d: (d.sent, d.day)), cap_today=cap_today,
-                     at_cap=sum(d.at_cap for d in rows) if any(d.cap is not None for d in rows) else None,
-                     backlog_days=len(backlog),
-                     backlog_sent=sum(d.sent for d in backlog if d.cap is not None),
-                     backlog_cap=sum(d.cap or 0 for d in backlog))
+    return SenderUse(
+        sender=sender,
+        days=len(rows),
+        sent=sum(d.sent for d in rows),
+        busiest=max(rows, key=lambda d: (d.sent, d.day)),
+        cap_today=cap_today,
+        at_cap=sum(d.at_cap for d in rows) if any(d.cap is not None for d in rows) else None,
+        backlog_days=len(backlog),
+        backlog_sent=sum(d.sent for d in backlog if d.cap is not None),
+        backlog_cap=sum(d.cap or 0 for d in backlog),
+    )
 
 
 def _per_sender(days: Iterable[SenderDayLine]) -> dict[str, list[SenderDayLine]]:
@@ -609,22 +881,37 @@ def _duration(hours: float) -> str:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
+
 def to_html(report: Report) -> str:
     """One self-contained HTML page: summary, charts (inline SVG) and tables. Fetches nothing."""
     from sequencer import charts  # matplotlib: loaded only for the HTML page
 
     ids = _Ids()
-    body = [f"<h1>sequencer report</h1>\n<p class=\"summary\">{_e(summary(report))}</p>",
-            f"<p class=\"generated\">generated {_e(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>"]
+    body = [
+        f'<h1>sequencer report</h1>\n<p class="summary">{_e(summary(report))}</p>',
+        f'<p class="generated">generated '
+        f"{_e(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>",
+    ]
     if not report.sequences:
         body.append("<p>Nothing to report yet: no enrollments.</p>")
     for sequence in report.sequences:
         ident = ids.make("funnel", sequence.name)
         body.append(_html_sequence(sequence, charts.funnel(sequence, ident=ident), ident))
-    body.append(_html_variants(report.variants, charts.variants(report.variants, ident="variants") if report.variants else None))
+    body.append(
+        _html_variants(
+            report.variants,
+            charts.variants(report.variants, ident="variants") if report.variants else None,
+        )
+    )
     body.append(_html_senders(report, ids, charts))
-    body.append(_html_replies(report, charts.reply_times(report.reply_delays, ident="reply-times")
-                              if report.reply_delays else None))
+    body.append(
+        _html_replies(
+            report,
+            charts.reply_times(report.reply_delays, ident="reply-times")
+            if report.reply_delays
+            else None,
+        )
+    )
     return _PAGE.format(style=_STYLE, body="\n".join(body))
 
 
@@ -645,71 +932,132 @@ class _Ids:
 
 
 def _figure(ident: str, kind: str, svg: str, caption: str, data: str = "") -> str:
-    return (f'<figure id="{_e(ident)}" class="chart {kind}"{data}>\n{svg}\n'
-            f"<figcaption>{_e(caption)}</figcaption>\n</figure>")
+    return (
+        f'<figure id="{_e(ident)}" class="chart {kind}"{data}>\n{svg}\n'
+        f"<figcaption>{_e(caption)}</figcaption>\n</figure>"
+    )
 
 
 def _html_sequence(s: SequenceStats, svg: str, ident: str) -> str:
-    head = ("<tr><th>step</th><th>channel</th><th>sent</th><th>replied</th><th>reply rate</th><th>goals</th>"
-            "<th>bounced</th><th>unsubscribed</th><th>pending</th><th>stopped after this step</th></tr>")
+    head = (
+        "<tr><th>step</th><th>channel</th><th>sent</th><th>replied</th><th>reply "
+        "rate</th><th>goals</th>"
+        "<th>bounced</th><th>unsubscribed</th><th>pending</th><th>stopped after this step</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{_e(x.step)}</td><td>{_e(x.channel or '?')}</td>{_num(x.sent)}{_num(x.replied)}"
-        f"<td class=\"n\">{_pct(x.reply_rate)}</td>{_num(x.goals)}{_num(x.bounced)}{_num(x.unsubscribed)}{_num(x.pending)}"
-        f"<td>{_e(_reasons_text(x.stopped) or '–')}</td></tr>" for x in s.steps)
-    figure = _figure(ident, "funnel", svg, f"{s.name}: enrolled, then each step sent (replies in green), then outcomes",
-                     f' data-sequence="{_e(s.name)}"')
-    return (f"<section class=\"sequence\">\n<h2>{_e(s.name)}</h2>\n<p class=\"line\">{_e(sequence_line(s))}</p>\n"
-            f"{figure}\n<table class=\"steps\"><thead>{head}</thead><tbody>{rows}</tbody></table>\n</section>")
+        f'<td class="n">{_pct(x.reply_rate)}</td>{_num(x.goals)}{_num(x.bounced)}'
+        f"{_num(x.unsubscribed)}{_num(x.pending)}"
+        f"<td>{_e(_reasons_text(x.stopped) or '–')}</td></tr>"
+        for x in s.steps
+    )
+    figure = _figure(
+        ident,
+        "funnel",
+        svg,
+        f"{s.name}: enrolled, then each step sent (replies in green), then outcomes",
+        f' data-sequence="{_e(s.name)}"',
+    )
+    return (
+        f'<section class="sequence">\n<h2>{_e(s.name)}</h2>\n<p '
+        f'class="line">{_e(sequence_line(s))}</p>\n'
+        f'{figure}\n<table class="steps"><thead>{head}</thead>'
+        f"<tbody>{rows}</tbody></table>\n</section>"
+    )
 
 
 def _html_variants(variants: tuple[VariantLine, ...], svg: str | None) -> str:
     if not variants or svg is None:
-        return "<section><h2>A/B variants</h2><p>No variant families (a factor with two or more variants) yet.</p></section>"
+        return (
+            "<section><h2>A/B variants</h2><p>No variant families "
+            "(a factor with two or more variants) yet.</p></section>"
+        )
     successes = "replies" if all(v.metric == "reply" for v in variants) else "successes"
     rows = "".join(
-        f"<tr class=\"{'retired' if v.status == 'retired' else 'live'}\"><td>{_e(v.sequence)}</td><td>{_e(v.step)}</td>"
-        f"<td>{_e(v.factor)}</td><td>{_e(v.key)}</td>{_num(v.sends)}{_num(v.successes)}<td class=\"n\">{_pct(v.rate)}</td>"
-        f"<td class=\"n\">{_pct(v.low)} – {_pct(v.high)}</td><td><span class=\"badge {_e(v.status)}\">{_e(v.status)}</span></td>"
-        f"<td>{_e(f'{v.since:%Y-%m-%d}' if v.since else '–')}</td><td class=\"why\">{_e(v.reason or '–')}</td></tr>"
-        for v in variants)
-    head = (f"<tr><th>sequence</th><th>step</th><th>factor</th><th>variant</th><th>sends</th><th>{successes}</th>"
-            "<th>rate</th><th>95% interval</th><th>status</th><th>since</th><th>why</th></tr>")
-    figure = _figure("variants", "variants", svg, f"{successes.capitalize()} per send with 95% Wilson intervals; "
-                     "retired variants grey, marked ✕, their names in red")
-    return (f"<section>\n<h2>A/B variants</h2>\n<p class=\"line\">Counted as the scoring job counts them: sends that "
-            f"went out at least the sequence's reply window ago.</p>\n{figure}\n"
-            f"<table class=\"variants\"><thead>{head}</thead><tbody>{rows}</tbody></table>\n</section>")
+        f'<tr class="{"retired" if v.status == "retired" else "live"}">'
+        f"<td>{_e(v.sequence)}</td><td>{_e(v.step)}</td>"
+        f"<td>{_e(v.factor)}</td><td>{_e(v.key)}</td>{_num(v.sends)}{_num(v.successes)}<td "
+        f'class="n">{_pct(v.rate)}</td>'
+        f'<td class="n">{_pct(v.low)} – {_pct(v.high)}</td><td><span '
+        f'class="badge {_e(v.status)}">{_e(v.status)}</span></td>'
+        f"<td>{_e(f'{v.since:%Y-%m-%d}' if v.since else '–')}</td><td "
+        f'class="why">{_e(v.reason or "–")}</td></tr>'
+        for v in variants
+    )
+    head = (
+        f"<tr><th>sequence</th><th>step</th><th>factor</th><th>variant</th><th>sends</th><th>{successes}</th>"
+        "<th>rate</th><th>95% interval</th><th>status</th><th>since</th><th>why</th></tr>"
+    )
+    figure = _figure(
+        "variants",
+        "variants",
+        svg,
+        f"{successes.capitalize()} per send with 95% Wilson intervals; "
+        "retired variants grey, marked ✕, their names in red",
+    )
+    return (
+        '<section>\n<h2>A/B variants</h2>\n<p class="line">Counted '
+        "as the scoring job counts them: sends that "
+        f"went out at least the sequence's reply window ago.</p>\n{figure}\n"
+        f'<table class="variants"><thead>{head}</thead><tbody>{rows}</tbody></table>\n</section>'
+    )
 
 
 def _html_senders(report: Report, ids: _Ids, charts: Any) -> str:
     if not report.sender_days:
-        return "<section><h2>Sends per day</h2><p>No sends counted against a sender's cap yet.</p></section>"
-    parts = ["<section>\n<h2>Sends per day</h2>\n<p class=\"line\">Per sender and local day, against the cap in "
-             "force that day (the red line, which climbs a sender's warm-up ramp). A backlog day ended with message 1s "
-             "still waiting to go out: dark bars are backlog days that used their cap, amber ones backlog days "
-             "that did not.</p>"]
+        return (
+            "<section><h2>Sends per day</h2><p>No sends counted "
+            "against a sender's cap yet.</p></section>"
+        )
+    parts = [
+        '<section>\n<h2>Sends per day</h2>\n<p class="line">Per '
+        "sender and local day, against the cap in "
+        "force that day (the red line, which climbs a sender's "
+        "warm-up ramp). A backlog day ended with message 1s "
+        "still waiting to go out: dark bars are backlog days "
+        "that used their cap, amber ones backlog days "
+        "that did not.</p>"
+    ]
     days = _per_sender(report.sender_days)
     for use in report.sender_use():
         rows = days[use.sender]
         ident = ids.make("sends", use.sender)
-        parts.append(f"<h3>{_e(use.sender)}</h3>\n<p class=\"line\">{_e(_use_line(use))}</p>")
-        parts.append(_figure(ident, "sends-per-day", charts.sender_days(use.sender, rows, ident=ident),
-                             f"{use.sender}: sends per local day against the cap in force", f' data-sender="{_e(use.sender)}"'))
-        table = "".join(f"<tr class=\"{_day_class(d)}\"><td>{_e(d.day)}</td>{_num(d.sent)}"
-                        f"<td class=\"n\">{'–' if d.cap is None else d.cap}</td>{_num(d.waiting)}</tr>" for d in rows)
-        parts.append(f"<details><summary>{_e(use.sender)}: every day ({len(rows)})</summary><table class=\"days\">"
-                     "<thead><tr><th>day</th><th>sent</th><th>cap in force</th><th>waiting at the day's end</th></tr>"
-                     f"</thead><tbody>{table}</tbody></table></details>")
+        parts.append(f'<h3>{_e(use.sender)}</h3>\n<p class="line">{_e(_use_line(use))}</p>')
+        parts.append(
+            _figure(
+                ident,
+                "sends-per-day",
+                charts.sender_days(use.sender, rows, ident=ident),
+                f"{use.sender}: sends per local day against the cap in force",
+                f' data-sender="{_e(use.sender)}"',
+            )
+        )
+        table = "".join(
+            f'<tr class="{_day_class(d)}"><td>{_e(d.day)}</td>{_num(d.sent)}'
+            f'<td class="n">{"–" if d.cap is None else d.cap}</td>{_num(d.waiting)}</tr>'
+            for d in rows
+        )
+        parts.append(
+            f"<details><summary>{_e(use.sender)}: every day "
+            f'({len(rows)})</summary><table class="days">'
+            "<thead><tr><th>day</th><th>sent</th><th>cap in "
+            "force</th><th>waiting at the day's end</th></tr>"
+            f"</thead><tbody>{table}</tbody></table></details>"
+        )
     parts.append("</section>")
     return "\n".join(parts)
 
 
 def _use_line(u: SenderUse) -> str:
-    """One sender's days in a line: totals, today's cap, days at cap and the cap used on backlog days."""
+    """One sender's days in a line: totals, today's cap, days at cap and the cap used on backlog
+    days.
+    """
     parts = [_plural(u.days, "day"), f"{u.sent} sent", f"busiest {u.busiest.day}: {u.busiest.sent}"]
     if u.cap_today is not None:
         parts.append(f"cap today {u.cap_today}")
-    parts.append("cap unknown (not configured)" if u.at_cap is None else f"{_plural(u.at_cap, 'day')} at cap")
+    parts.append(
+        "cap unknown (not configured)" if u.at_cap is None else f"{_plural(u.at_cap, 'day')} at cap"
+    )
     parts.append(_plural(u.backlog_days, "backlog day"))
     if u.backlog_use is not None:
         parts.append(f"{_pct(u.backlog_use)} of the cap used on backlog days")
@@ -717,16 +1065,26 @@ def _use_line(u: SenderUse) -> str:
 
 
 def _day_class(d: SenderDayLine) -> str:
-    return " ".join(name for name, on in (("at-cap", d.at_cap), ("backlog", d.waiting > 0)) if on) or "under-cap"
+    return (
+        " ".join(name for name, on in (("at-cap", d.at_cap), ("backlog", d.waiting > 0)) if on)
+        or "under-cap"
+    )
 
 
 def _html_replies(report: Report, svg: str | None) -> str:
     if svg is None:
         return "<section><h2>Time to reply</h2><p>No replies yet.</p></section>"
     median = report.median_reply_hours
-    line = f"{sum(d.count for d in report.reply_delays)} replies; median {_duration(median) if median is not None else '–'}"
-    figure = _figure("reply-times", "reply-times", svg, "Time from a send to the reply credited to it")
-    return f"<section>\n<h2>Time to reply</h2>\n<p class=\"line\">{_e(line)}</p>\n{figure}\n</section>"
+    line = (
+        f"{sum(d.count for d in report.reply_delays)} replies; "
+        f"median {_duration(median) if median is not None else '–'}"
+    )
+    figure = _figure(
+        "reply-times", "reply-times", svg, "Time from a send to the reply credited to it"
+    )
+    return (
+        f'<section>\n<h2>Time to reply</h2>\n<p class="line">{_e(line)}</p>\n{figure}\n</section>'
+    )
 
 
 def _e(text: str) -> str:
@@ -738,29 +1096,34 @@ def _num(value: int) -> str:
 
 
 _STYLE = """
-:root { --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; --accent: #2563eb; --good: #15803d; --bad: #b91c1c; }
+:root { --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; --accent: #2563eb; --good: #15803d;
+  --bad: #b91c1c; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f8fafc; color: var(--ink);
-       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+       sans-serif; }
 main { max-width: 1100px; margin: 0 auto; padding: 28px 24px 64px; }
 h1 { font-size: 28px; margin: 0 0 6px; }
 h2 { font-size: 20px; margin: 0 0 4px; }
 h3 { font-size: 16px; margin: 16px 0 0; }
 .summary { font-size: 17px; margin: 0; }
 .generated, .line, figcaption { color: var(--muted); margin: 2px 0 12px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 22px 0; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px;
+  padding: 18px 20px; margin: 22px 0; }
 figure { margin: 8px 0 14px; }
 figure svg { display: block; width: 100%; height: auto; max-width: 900px; }
 figcaption { font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 6px; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
 tbody tr:nth-child(even) { background: #fafafa; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.why { color: var(--muted); font-size: 13px; }
 tr.retired td { color: var(--muted); }
 tr.at-cap.backlog td:first-child { box-shadow: inset 3px 0 var(--accent); }
-.badge { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 12px; font-weight: 600; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 12px;
+  font-weight: 600; }
 .badge.live { background: #dcfce7; color: var(--good); }
 .badge.retired { background: #fee2e2; color: var(--bad); }
 details { margin: 4px 0 16px; }

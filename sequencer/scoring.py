@@ -5,7 +5,8 @@ repeated peeking, so a plain test at 5% each look would wrongly retire an equal 
 campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Instead, at each look:
 
 * the *current best* is the live variant with the highest rate among those with at least
-  ``min_sends`` sends (ties: more sends, then key order); if none has ``min_sends``, nobody is judged;
+  ``min_sends`` sends (ties: more sends, then key order); if none has ``min_sends``, nobody is
+  judged;
 * every other live variant with at least ``min_sends`` sends is compared with the best: pooled
   two-proportion z, turned into an always-valid p-value by the normal-mixture sequential
   probability ratio test (mSPRT), tuned for ``n_star`` total sends;
@@ -76,7 +77,9 @@ class Verdict:
 
 
 def mixture_rho2(*, alpha: float = 0.05, n_star: int = 2000) -> float:
-    """Variance ρ² of the normal mixing prior per send, tuned so the test is sharpest near ``n_star`` sends."""
+    """Variance ρ² of the normal mixing prior per send, tuned so the test is sharpest near
+    ``n_star`` sends.
+    """
     return (-2.0 * math.log(alpha) + math.log(1.0 - 2.0 * math.log(alpha))) / n_star
 
 
@@ -95,7 +98,8 @@ def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000)
 def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
     """The Wilson score interval of a proportion ``successes / n``: (low, high), within [0, 1].
 
-    It is the set of rates p the score test does not reject: |p̂ − p| ≤ z·√(p(1 − p)/n), solved for p:
+    It is the set of rates p the score test does not reject: |p̂ − p| ≤ z·√(p(1 − p)/n), solved for
+    p:
     centre (p̂ + z²/2n) / (1 + z²/n), half-width z·√(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n). Unlike the
     normal approximation p̂ ± z·√(p̂(1 − p̂)/n), it stays inside [0, 1] and does not shrink to a
     point at 0 or n successes. With no sends it is (0, 1): nothing is known yet.
@@ -111,7 +115,9 @@ def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tupl
     scale = 1.0 + z2 / n
     centre = (rate + z2 / (2.0 * n)) / scale
     half = z * math.sqrt(rate * (1.0 - rate) / n + z2 / (4.0 * n * n)) / scale
-    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends: rounding leaves ~1e-17 there
+    low = (
+        0.0 if successes == 0 else max(0.0, centre - half)
+    )  # exact ends: rounding leaves ~1e-17 there
     high = 1.0 if successes == n else min(1.0, centre + half)
     return low, high
 
@@ -134,7 +140,9 @@ def holm(p_values: Mapping[str, float], *, alpha: float) -> dict[str, tuple[floa
 
 
 def pooled_z(best: VariantStats, other: VariantStats) -> float:
-    """Pooled two-proportion z of ``best`` minus ``other``: positive when ``other`` does worse; 0 if undefined."""
+    """Pooled two-proportion z of ``best`` minus ``other``: positive when ``other`` does worse; 0
+    if undefined.
+    """
     n = best.sends + other.sends
     pooled = (best.successes + other.successes) / n
     variance = pooled * (1.0 - pooled) * (1.0 / best.sends + 1.0 / other.sends)
@@ -144,7 +152,9 @@ def pooled_z(best: VariantStats, other: VariantStats) -> float:
 
 
 def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantStats | None:
-    """The variant with the highest rate among those with ``min_sends`` (ties: more sends, then key order)."""
+    """The variant with the highest rate among those with ``min_sends`` (ties: more sends, then key
+    order).
+    """
     eligible = [s for s in stats if s.sends >= min_sends]
     if not eligible:
         return None
@@ -152,13 +162,20 @@ def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantSta
 
 
 def score_family(stats: Sequence[VariantStats], settings: Settings = Settings()) -> list[Verdict]:
-    """Score the live variants of one factor at one look: one verdict per input, in the same order."""
+    """Score the live variants of one factor at one look: one verdict per input, in the
+    same order.
+    """
     best = current_best(stats, min_sends=settings.min_sends)
     if best is None:
         return [_too_few(s, settings, best=None) for s in stats]
     judged = [s for s in stats if s.key != best.key and s.sends >= settings.min_sends]
     zs = {s.key: pooled_z(best, s) for s in judged}
-    ps = {s.key: always_valid_p(zs[s.key], s.sends + best.sends, alpha=settings.alpha, n_star=settings.n_star) for s in judged}
+    ps = {
+        s.key: always_valid_p(
+            zs[s.key], s.sends + best.sends, alpha=settings.alpha, n_star=settings.n_star
+        )
+        for s in judged
+    }
     corrected = holm(ps, alpha=settings.alpha)
     verdicts: list[Verdict] = []
     for s in stats:
@@ -166,14 +183,19 @@ def score_family(stats: Sequence[VariantStats], settings: Settings = Settings())
             verdicts.append(_best(s, settings))
         elif s.key in zs:
             p_holm, rejected = corrected[s.key]
-            verdicts.append(_judged(s, best, settings, z=zs[s.key], p=ps[s.key], p_holm=p_holm, rejected=rejected))
+            verdicts.append(
+                _judged(
+                    s, best, settings, z=zs[s.key], p=ps[s.key], p_holm=p_holm, rejected=rejected
+                )
+            )
         else:
             verdicts.append(_too_few(s, settings, best=best))
     return verdicts
 
 
 def naive_chi_square(stats: Sequence[VariantStats], *, alpha: float = 0.05) -> list[str]:
-    """The naive baseline: keys a plain 2x2 chi-square test vs the current best rejects at ``alpha``.
+    """The naive baseline: keys a plain 2x2 chi-square test vs the current best rejects at
+    ``alpha``.
 
     No correction for peeking nor for multiple comparisons. It uses the same current best and
     the same ``min_sends`` gate as ``score_family`` with default settings, so that comparing
@@ -194,7 +216,8 @@ def naive_chi_square(stats: Sequence[VariantStats], *, alpha: float = 0.05) -> l
 
 @functools.lru_cache(maxsize=1 << 16)
 def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int) -> float:
-    """p-value of scipy's 2x2 chi-square test without continuity correction; 1 when a margin is empty.
+    """p-value of scipy's 2x2 chi-square test without continuity correction; 1 when a margin is
+    empty.
 
     Memoised: a call to scipy costs about half a millisecond and the same tables recur (the
     benchmark replays thousands of campaigns through this baseline).
@@ -202,7 +225,8 @@ def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int
     successes = successes_a + successes_b
     if successes == 0 or successes == sends_a + sends_b:
         return 1.0
-    # imported here: scipy takes a second to import, and only this baseline (bench/ab_retirement.py) uses it
+    # imported here: scipy takes a second to import, and only this baseline (bench/ab_retirement.py)
+    # uses it
     from scipy.stats import chi2_contingency  # type: ignore[import-untyped]
 
     table = [[successes_a, sends_a - successes_a], [successes_b, sends_b - successes_b]]
@@ -221,30 +245,62 @@ def _best(s: VariantStats, settings: Settings) -> Verdict:
 def _too_few(s: VariantStats, settings: Settings, *, best: VariantStats | None) -> Verdict:
     """Verdict for a variant that is not judged at this look."""
     if best is None:
-        reason = f"not judged: no variant has {settings.min_sends} sends yet (this one has {s.sends})"
+        reason = (
+            f"not judged: no variant has {settings.min_sends} sends yet (this one has {s.sends})"
+        )
     else:
-        reason = f"not judged: {s.sends} sends, fewer than the {settings.min_sends} needed to compare with best {best.key!r}"
+        reason = (
+            f"not judged: {s.sends} sends, fewer than the {settings.min_sends} "
+            f"needed to compare with best {best.key!r}"
+        )
     return _verdict(s, z=None, p=None, p_holm=None, decision=Decision.TOO_FEW, reason=reason)
 
 
 def _judged(
-    s: VariantStats, best: VariantStats, settings: Settings, *, z: float, p: float, p_holm: float, rejected: bool
+    s: VariantStats,
+    best: VariantStats,
+    settings: Settings,
+    *,
+    z: float,
+    p: float,
+    p_holm: float,
+    rejected: bool,
 ) -> Verdict:
     """Verdict for a variant compared with the best: retired only if rejected and worse."""
-    versus = f"{settings.label} {s.rate:.1%} vs best {best.key!r} {best.rate:.1%}: always-valid p {p:.2g} (Holm {p_holm:.2g})"
+    versus = (
+        f"{settings.label} {s.rate:.1%} vs best {best.key!r} "
+        f"{best.rate:.1%}: always-valid p {p:.2g} (Holm {p_holm:.2g})"
+    )
     if rejected and z > 0:
         decision, reason = Decision.RETIRE, f"{versus} ≤ {settings.alpha:g}"
     elif rejected:
-        decision, reason = Decision.KEEP, f"{versus} ≤ {settings.alpha:g}, but it is not worse than the best"
+        decision, reason = (
+            Decision.KEEP,
+            f"{versus} ≤ {settings.alpha:g}, but it is not worse than the best",
+        )
     else:
         decision, reason = Decision.KEEP, f"{versus} > {settings.alpha:g}, not shown worse yet"
     return _verdict(s, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason)
 
 
 def _verdict(
-    s: VariantStats, *, z: float | None, p: float | None, p_holm: float | None, decision: Decision, reason: str
+    s: VariantStats,
+    *,
+    z: float | None,
+    p: float | None,
+    p_holm: float | None,
+    decision: Decision,
+    reason: str,
 ) -> Verdict:
     """Build a verdict carrying the variant's own counts."""
     return Verdict(
-        key=s.key, sends=s.sends, successes=s.successes, rate=s.rate, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason
+        key=s.key,
+        sends=s.sends,
+        successes=s.successes,
+        rate=s.rate,
+        z=z,
+        p=p,
+        p_holm=p_holm,
+        decision=decision,
+        reason=reason,
     )

@@ -4,7 +4,8 @@
 (and, given a folder, writing each as an ``.eml`` file). A ``script`` can answer chosen
 recipients with an SMTP error, to rehearse faults::
 
-    with CaptureServer(script=lambda rcpt: "550 5.1.1 no such user" if "bad" in rcpt else None) as smtp:
+    with CaptureServer(script=lambda rcpt: "550 5.1.1 no such user" if "bad" in rcpt else None) as
+    smtp:
         ...
 
 A script that takes two arguments also gets the attempt number (1 for the first RCPT of that
@@ -41,8 +42,18 @@ from aiosmtpd.controller import Controller
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.clock import SimulatedClock
 
-__all__ = ["DROP", "HANG", "CaptureServer", "Captured", "Fault", "LiveApp", "MemoryMailbox", "RecordingChannel",
-           "SimulatedClock", "free_port"]
+__all__ = [
+    "DROP",
+    "HANG",
+    "CaptureServer",
+    "Captured",
+    "Fault",
+    "LiveApp",
+    "MemoryMailbox",
+    "RecordingChannel",
+    "SimulatedClock",
+    "free_port",
+]
 
 #: A scripted answer: close the TCP connection without replying.
 DROP = "drop"
@@ -98,7 +109,9 @@ class _Handler:
     def __init__(self, server: CaptureServer) -> None:
         self.server = server
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         fault = self.server.fault(address)
         if fault is not None and fault.at == "rcpt":
             return await self._act(server, fault.reply)
@@ -113,7 +126,11 @@ class _Handler:
         fault: Fault | None = getattr(envelope, "data_fault", None)
         if fault is not None and fault.reply not in (DROP, HANG):
             return fault.reply  # refused: not kept
-        self.server.keep(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        self.server.keep(
+            envelope.mail_from,
+            tuple(envelope.rcpt_tos),
+            envelope.original_content or envelope.content,
+        )
         if fault is not None:
             return await self._act(server, fault.reply)  # kept, but the answer never comes
         return "250 Message accepted for delivery"
@@ -130,8 +147,16 @@ class _Handler:
 class CaptureServer:
     """A real SMTP server on 127.0.0.1 that keeps what it receives."""
 
-    def __init__(self, *, folder: Path | None = None, script: Script | None = None,
-                 port: int | None = None, delay: float = 0.0, hang: float = 60.0, smtputf8: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        folder: Path | None = None,
+        script: Script | None = None,
+        port: int | None = None,
+        delay: float = 0.0,
+        hang: float = 60.0,
+        smtputf8: bool = True,
+    ) -> None:
         self.folder = folder
         #: Seconds to wait before accepting each message (a slow server, for shutdown tests).
         self.delay = delay
@@ -143,8 +168,11 @@ class CaptureServer:
         #: RCPT commands seen per recipient (lower-case): the attempt number a script is given.
         self.attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        # smtputf8: whether the server offers SMTPUTF8 (RFC 6531), as most do; False for one that does not
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
+        # smtputf8: whether the server offers SMTPUTF8 (RFC 6531), as most do; False for one that
+        # does not
+        self._controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
 
     def fault(self, recipient: str) -> Fault | None:
         """Count an attempt for ``recipient`` and ask the script what to do with it."""
@@ -163,7 +191,9 @@ class CaptureServer:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:
-            self.messages.append(Captured(mail_from=mail_from, recipients=recipients, raw=raw, message=message))
+            self.messages.append(
+                Captured(mail_from=mail_from, recipients=recipients, raw=raw, message=message)
+            )
             if self.folder is not None:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder / f"{len(self.messages):05d}.eml").write_bytes(raw)
@@ -171,7 +201,9 @@ class CaptureServer:
     def to(self, address: str) -> list[Captured]:
         """Messages whose envelope went to ``address`` (case-insensitive)."""
         with self._lock:
-            return [m for m in self.messages if address.lower() in (r.lower() for r in m.recipients)]
+            return [
+                m for m in self.messages if address.lower() in (r.lower() for r in m.recipients)
+            ]
 
     def start(self) -> CaptureServer:
         self._controller.start()
@@ -215,10 +247,11 @@ class RecordingChannel:
 
 
 class LiveApp:
-    """An ASGI app served by uvicorn on a free loopback port, in a thread (a real socket, real HTTP)::
+    """An ASGI app served by uvicorn on a free loopback port, in a thread (a real socket, real
+    HTTP)::
 
-        with LiveApp(create_app(engine)) as live:
-            urllib.request.urlopen(live.url + "/healthz")
+    with LiveApp(create_app(engine)) as live:
+        urllib.request.urlopen(live.url + "/healthz")
     """
 
     def __init__(self, app: Any, *, port: int | None = None) -> None:
@@ -226,7 +259,9 @@ class LiveApp:
 
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="live-app", daemon=True)
 
@@ -266,7 +301,9 @@ class MemoryMailbox:
         self.messages.append((uid, raw))
         return uid
 
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int, since: Any = None) -> Any:
+    def fetch(
+        self, *, uidvalidity: int | None, after_uid: int, limit: int, since: Any = None
+    ) -> Any:
         from sequencer.inbound.imap import Fetched
 
         start = after_uid if uidvalidity == self.uidvalidity else 0

@@ -61,9 +61,7 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def resolve_zone(
-    sequence: Sequence, *, contact_tz: str | None, sender_tz: str | None
-) -> ZoneInfo:
+def resolve_zone(sequence: Sequence, *, contact_tz: str | None, sender_tz: str | None) -> ZoneInfo:
     """The recipient's zone: the first known source of ``sequence.timezone_from``.
 
     Empty and invalid zone names count as unknown; with nothing known, UTC.
@@ -165,9 +163,7 @@ def next_window_moment(
         raise ValueError(f"empty sending window {window.start}-{window.end}")
 
     def allowed(day: date) -> bool:
-        return is_sending_day(
-            day, window=window, business_days=business_days, holidays=holidays
-        )
+        return is_sending_day(day, window=window, business_days=business_days, holidays=holidays)
 
     day = local.date()
     if allowed(day) and local.time() < window.end:
@@ -258,9 +254,7 @@ def step_due(
     return instant
 
 
-def timeline(
-    sequence: Sequence, *, start: datetime, zone: ZoneInfo
-) -> list[tuple[Step, datetime]]:
+def timeline(sequence: Sequence, *, start: datetime, zone: ZoneInfo) -> list[tuple[Step, datetime]]:
     """The projected UTC send time of every step for a contact enrolled at ``start``.
 
     Step 0 goes at :func:`first_send_at` ``start``; every later step at :func:`step_due`

@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-_SHAPE = re.compile(r"([0-9a-z]{1,13})\.([A-Za-z0-9_-]{22})")  # matched whole (fullmatch): no "\n" after
+_SHAPE = re.compile(
+    r"([0-9a-z]{1,13})\.([A-Za-z0-9_-]{22})"
+)  # matched whole (fullmatch): no "\n" after
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 UNSUBSCRIBE = "unsubscribe"
@@ -45,7 +47,9 @@ def read(secret: bytes, purpose: str, token: str, *, target: str = "") -> int | 
 
 
 def _tag(secret: bytes, purpose: str, ident: str, target: str) -> str:
-    mac = hmac.new(secret, f"sequencer/{purpose}/{ident}/{target}".encode(), hashlib.sha256).digest()[:16]
+    mac = hmac.new(
+        secret, f"sequencer/{purpose}/{ident}/{target}".encode(), hashlib.sha256
+    ).digest()[:16]
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
@@ -90,7 +94,10 @@ class Links:
         return f"{self.public_url}/o/{make(self.secret, OPEN, send_id)}.gif"
 
     def click(self, send_id: int, url: str) -> str:
-        """The click link for ``url``, or ``url`` itself when the sequence files do not contain it."""
+        """The click link for ``url``, or ``url`` itself when the sequence files do not
+        contain it.
+        """
         if url not in self.trackable:
             return url
-        return f"{self.public_url}/c/{make(self.secret, CLICK, send_id, target=url)}?u={quote(url, safe='')}"
+        signed = make(self.secret, CLICK, send_id, target=url)
+        return f"{self.public_url}/c/{signed}?u={quote(url, safe='')}"

@@ -9,7 +9,8 @@ from sequencer import model
 
 
 def families(sequence: model.Sequence) -> list[tuple[model.Step, str, list[str]]]:
-    """(step, factor, keys in YAML order) for every factor with more than one variant: what a look scores.
+    """(step, factor, keys in YAML order) for every factor with more than one variant: what a look
+    scores.
 
     A factor is ``subject`` or ``body`` of an email step; a ``thread: true`` step has no subjects of
     its own (it reuses message 1's), so only its bodies can form a family.
@@ -24,7 +25,9 @@ def families(sequence: model.Sequence) -> list[tuple[model.Step, str, list[str]]
     return out
 
 
-def choose(keys: Sequence[str], counts: Mapping[str, int], *, retired: Collection[str] = (), salt: str = "") -> str:
+def choose(
+    keys: Sequence[str], counts: Mapping[str, int], *, retired: Collection[str] = (), salt: str = ""
+) -> str:
     """The live key assigned least so far; ties broken by a stable hash of ``salt`` and the key.
 
     ``keys`` are in YAML order. A retired key is never chosen unless every key is retired,

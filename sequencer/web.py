@@ -35,8 +35,14 @@ from sequencer.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from sequencer.errors import SequencerError
 
 # A transparent 1×1 GIF.
-PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
-_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+_NO_STORE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 _MAX_BODY = 64 * 1024
 
 
@@ -50,32 +56,49 @@ def create_app(engine: Engine) -> Starlette:
         if page is None:
             return _invalid()
         if page.already:
-            return _page("Unsubscribed", f"<p><b>{_e(page.address)}</b> is already unsubscribed. "
-                                         "You will not get more messages from us.</p>")
-        return _page("Unsubscribe", f"""<p>Stop messages from {_e(page.sender)} to <b>{_e(page.address)}</b>?</p>
+            return _page(
+                "Unsubscribed",
+                f"<p><b>{_e(page.address)}</b> is already unsubscribed. "
+                "You will not get more messages from us.</p>",
+            )
+        return _page(
+            "Unsubscribe",
+            f"""<p>Stop messages from {_e(page.sender)} to <b>{_e(page.address)}</b>?</p>
 <form method="post" action="">
   <input type="hidden" name="List-Unsubscribe" value="One-Click">
   <button type="submit" id="confirm">Unsubscribe</button>
-</form>""")
+</form>""",
+        )
 
     async def unsubscribe(request: Request) -> Response:
-        if await _read_capped(request) is None:  # RFC 8058: the body is "List-Unsubscribe=One-Click"
+        if (
+            await _read_capped(request) is None
+        ):  # RFC 8058: the body is "List-Unsubscribe=One-Click"
             return _invalid()
         page = await run_in_threadpool(engine.unsubscribe, request.path_params["token"])
         if page is None:
             return _invalid()
         state = "already unsubscribed" if page.already else "unsubscribed"
-        return _page("Unsubscribed", f"<p id=\"done\"><b>{_e(page.address)}</b> is {state}. "
-                                     "You will not get more messages from us.</p>")
+        return _page(
+            "Unsubscribed",
+            f'<p id="done"><b>{_e(page.address)}</b> is {state}. '
+            "You will not get more messages from us.</p>",
+        )
 
     async def hook(request: Request) -> Response:
         body = await _read_capped(request)
         if body is None:
-            return JSONResponse({"error": f"body too large (at most {_MAX_BODY} bytes)"}, status_code=413)
+            return JSONResponse(
+                {"error": f"body too large (at most {_MAX_BODY} bytes)"}, status_code=413
+            )
         try:
-            result = await run_in_threadpool(engine.hook, request.path_params["kind"], body,
-                                             timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
-                                             signature=request.headers.get(SIGNATURE_HEADER, ""))
+            result = await run_in_threadpool(
+                engine.hook,
+                request.path_params["kind"],
+                body,
+                timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+                signature=request.headers.get(SIGNATURE_HEADER, ""),
+            )
         except HookRejected as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         except SequencerError as exc:
@@ -89,7 +112,11 @@ def create_app(engine: Engine) -> Starlette:
 
     async def click(request: Request) -> Response:
         url = request.query_params.get("u", "")
-        target = await run_in_threadpool(engine.click, request.path_params["token"], url) if http.track_clicks else None
+        target = (
+            await run_in_threadpool(engine.click, request.path_params["token"], url)
+            if http.track_clicks
+            else None
+        )
         if target is None:
             return _invalid()
         return RedirectResponse(target, status_code=302, headers=_NO_STORE)
@@ -98,7 +125,9 @@ def create_app(engine: Engine) -> Starlette:
         try:
             await run_in_threadpool(engine.store.count_contacts)
         except Exception as exc:  # the database is what can be down
-            return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+            return JSONResponse(
+                {"status": "error", "database": type(exc).__name__}, status_code=503
+            )
         return JSONResponse({"status": "ok"})
 
     routes = [
@@ -118,7 +147,9 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(tokens.redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+            record.args = tuple(
+                tokens.redact(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         if isinstance(record.msg, str):
             record.msg = tokens.redact(record.msg)
         return True
@@ -152,23 +183,32 @@ def _e(value: Any) -> str:
 
 
 def _invalid() -> Response:
-    return _page("Link not valid", "<p>This link is not valid. If you copied it, check that it is complete.</p>",
-                 status=400)
+    return _page(
+        "Link not valid",
+        "<p>This link is not valid. If you copied it, check that it is complete.</p>",
+        status=400,
+    )
 
 
 def _page(title: str, content: str, *, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    return HTMLResponse(
+        f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{_e(title)}</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; color: #1f2933; background: #f5f7fa; margin: 0; }}
 main {{ max-width: 28rem; margin: 12vh auto; background: #fff; padding: 2rem; border-radius: 8px;
         box-shadow: 0 1px 3px rgba(0,0,0,.12); }}
 h1 {{ font-size: 1.3rem; margin-top: 0; }}
-button {{ font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #c0392b; color: #fff;
+button {{ font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px;
+          background: #c0392b; color: #fff;
           cursor: pointer; }}
 </style></head>
 <body><main><h1>{_e(title)}</h1>
 {content}
 </main></body></html>
-""", status_code=status, headers=_NO_STORE)
+""",
+        status_code=status,
+        headers=_NO_STORE,
+    )

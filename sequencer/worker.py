@@ -34,8 +34,14 @@ CHAIN_SECONDS = 300
 class Worker:
     """Runs an :class:`~sequencer.Engine`'s dispatch tick every ``tick_seconds``."""
 
-    def __init__(self, engine: Engine, *, tick_seconds: float | None = None, handle_signals: bool = True,
-                 grace: float = 8.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        tick_seconds: float | None = None,
+        handle_signals: bool = True,
+        grace: float = 8.0,
+    ) -> None:
         self.engine = engine
         self.tick_seconds = tick_seconds or engine.config.tick_seconds
         self.handle_signals = handle_signals
@@ -54,22 +60,59 @@ class Worker:
         log = self.engine.log
         with _single_worker_lock(self.engine.store.url), self._signals():
             scheduler = AsyncIOScheduler(timezone="UTC")
-            scheduler.add_job(self._tick, "interval", seconds=self.tick_seconds, id="dispatch",
-                              misfire_grace_time=None, coalesce=True, max_instances=1,
-                              next_run_time=self.engine.clock.now())
+            scheduler.add_job(
+                self._tick,
+                "interval",
+                seconds=self.tick_seconds,
+                id="dispatch",
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=self.engine.clock.now(),
+            )
             config = self.engine.config
             hour, minute = (int(x) for x in config.score_time.split(":"))
-            scheduler.add_job(self._score, CronTrigger(day_of_week=config.score_days, hour=hour, minute=minute,
-                                                       timezone=config.score_timezone),
-                              id="score", misfire_grace_time=None, coalesce=True, max_instances=1)
-            scheduler.add_job(self._chain, "interval", seconds=CHAIN_SECONDS, id="chain", misfire_grace_time=None,
-                              coalesce=True, max_instances=1, next_run_time=self.engine.clock.now())
+            scheduler.add_job(
+                self._score,
+                CronTrigger(
+                    day_of_week=config.score_days,
+                    hour=hour,
+                    minute=minute,
+                    timezone=config.score_timezone,
+                ),
+                id="score",
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+            )
+            scheduler.add_job(
+                self._chain,
+                "interval",
+                seconds=CHAIN_SECONDS,
+                id="chain",
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=self.engine.clock.now(),
+            )
             if any(sender.imap is not None for sender in config.senders.values()):
-                scheduler.add_job(self._poll, "interval", seconds=config.poll_seconds, id="inbox",
-                                  misfire_grace_time=None, coalesce=True, max_instances=1,
-                                  next_run_time=self.engine.clock.now())
+                scheduler.add_job(
+                    self._poll,
+                    "interval",
+                    seconds=config.poll_seconds,
+                    id="inbox",
+                    misfire_grace_time=None,
+                    coalesce=True,
+                    max_instances=1,
+                    next_run_time=self.engine.clock.now(),
+                )
             scheduler.start()
-            log.info("worker.started", pid=os.getpid(), tick_seconds=self.tick_seconds, database=_safe_url(self.engine.store.url))
+            log.info(
+                "worker.started",
+                pid=os.getpid(),
+                tick_seconds=self.tick_seconds,
+                database=_safe_url(self.engine.store.url),
+            )
             await self._stop.wait()
             log.info("worker.stopping", in_flight=not self._idle.is_set())
             self.engine.dispatcher.request_stop()
@@ -109,7 +152,9 @@ class Worker:
                 self.engine.log.exception("tick.failed", error=str(exc))
 
     async def _poll(self) -> None:
-        """Read the senders' mailboxes: replies and bounces stop sequences before the next tick sends."""
+        """Read the senders' mailboxes: replies and bounces stop sequences before the next tick
+        sends.
+        """
         if self._stop.is_set():
             return
         with self._busy():
@@ -117,24 +162,33 @@ class Worker:
                 report = await self.engine.poll_inbox()
                 if report.handled:
                     kinds = {h.kind for h in report.handled}
-                    self.engine.log.info("inbox.polled", messages=len(report.handled),
-                                         **{kind: report.count(kind) for kind in sorted(kinds)})
+                    self.engine.log.info(
+                        "inbox.polled",
+                        messages=len(report.handled),
+                        **{kind: report.count(kind) for kind in sorted(kinds)},
+                    )
             except Exception as exc:  # an unreadable mailbox must not stop sending
                 self.engine.log.exception("inbox.failed", error=str(exc))
 
     async def _chain(self) -> None:
-        """Start the chained enrollments whose ``after_days`` have passed (once per slot across workers)."""
+        """Start the chained enrollments whose ``after_days`` have passed (once per slot across
+        workers).
+        """
         if self._stop.is_set():
             return
         now = self.engine.clock.now()
-        slot = now.replace(second=0, microsecond=0, minute=now.minute - now.minute % (CHAIN_SECONDS // 60)).isoformat()
+        slot = now.replace(
+            second=0, microsecond=0, minute=now.minute - now.minute % (CHAIN_SECONDS // 60)
+        ).isoformat()
         if not self.engine.store.claim_job("chain", slot, worker=self.engine.worker_id, at=now):
             return
         with self._busy():
             try:
                 report = self.engine.advance_chains()
                 if report.started or report.skipped:
-                    self.engine.log.info("chain.done", started=report.started, skipped=len(report.skipped))
+                    self.engine.log.info(
+                        "chain.done", started=report.started, skipped=len(report.skipped)
+                    )
             except Exception as exc:  # the next run tries again; sending goes on
                 self.engine.log.exception("chain.failed", error=str(exc))
 
@@ -145,13 +199,18 @@ class Worker:
         config = self.engine.config
         now = self.engine.clock.now().astimezone(ZoneInfo(config.score_timezone))
         slot = f"{now.date().isoformat()}T{config.score_time}"
-        # every worker fires the cron; the first to record this slot runs the look, the others skip it
-        if not self.engine.store.claim_job("score", slot, worker=self.engine.worker_id, at=self.engine.clock.now()):
+        # every worker fires the cron; the first to record this slot runs the look, the others skip
+        # it
+        if not self.engine.store.claim_job(
+            "score", slot, worker=self.engine.worker_id, at=self.engine.clock.now()
+        ):
             self.engine.log.info("score.skipped", slot=slot, why="another worker runs this look")
             return
         try:
             families = self.engine.score()
-            self.engine.log.info("score.done", families=len(families), retired=sum(len(f.retired) for f in families))
+            self.engine.log.info(
+                "score.done", families=len(families), retired=sum(len(f.retired) for f in families)
+            )
         except Exception as exc:  # the next look tries again; sending goes on
             self.engine.log.exception("score.failed", error=str(exc))
 
@@ -184,8 +243,10 @@ def _single_worker_lock(url: str) -> Iterator[None]:
         handle.seek(0)
         holder = handle.read().strip() or "unknown"
         handle.close()
-        raise SecondWorker(f"another worker (pid {holder}) is already running on {path.with_suffix('')}; "
-                           "SQLite allows one worker at a time: use PostgreSQL to run several") from None
+        raise SecondWorker(
+            f"another worker (pid {holder}) is already running on {path.with_suffix('')}; "
+            "SQLite allows one worker at a time: use PostgreSQL to run several"
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))

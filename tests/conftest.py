@@ -22,7 +22,9 @@ def _missing(what: str) -> None:
 
 @pytest.fixture
 def imap(monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapAccount]:
-    """The ``sender`` account on the Dovecot server ``tests/run.sh`` starts, emptied for this test."""
+    """The ``sender`` account on the Dovecot server ``tests/run.sh`` starts, emptied for
+    this test.
+    """
     where = os.environ.get("SEQUENCER_TEST_IMAP")
     if not where:
         _missing("no IMAP server (Dovecot)")
@@ -46,7 +48,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh, empty database on the throwaway PostgreSQL ``tests/run.sh`` starts; dropped afterwards."""
+    """A fresh, empty database on the throwaway PostgreSQL ``tests/run.sh`` starts; dropped
+    afterwards.
+    """
     server = os.environ.get("SEQUENCER_TEST_PG")
     if not server:
         _missing("no PostgreSQL server")

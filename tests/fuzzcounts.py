@@ -15,7 +15,9 @@ _counts: dict[str, Counter[str]] = {}
 
 def record(target: str, tried: int, tracebacks: int, **extra: int) -> None:
     """Add one fuzz run's counts: inputs tried, inputs that escaped with a traceback, and extras."""
-    _counts.setdefault(target, Counter()).update({"inputs tried": tried, "tracebacks": tracebacks, **extra})
+    _counts.setdefault(target, Counter()).update(
+        {"inputs tried": tried, "tracebacks": tracebacks, **extra}
+    )
 
 
 def table() -> list[str]:

@@ -21,8 +21,15 @@ class ImapAccount:
     user: str
 
     def settings(self, mailbox: str = "INBOX") -> ImapSettings:
-        return ImapSettings(host=self.host, port=self.port, security=Security.NONE, username=self.user,
-                            password_env=self.PASSWORD_ENV, mailbox=mailbox, timeout=10.0)
+        return ImapSettings(
+            host=self.host,
+            port=self.port,
+            security=Security.NONE,
+            username=self.user,
+            password_env=self.PASSWORD_ENV,
+            mailbox=mailbox,
+            timeout=10.0,
+        )
 
     def _connect(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -35,11 +42,15 @@ class ImapAccount:
         account.reset()
         return account
 
-    def append(self, raw: bytes, mailbox: str = "INBOX", *, arrived: datetime | None = None) -> None:
+    def append(
+        self, raw: bytes, mailbox: str = "INBOX", *, arrived: datetime | None = None
+    ) -> None:
         """APPEND a message; ``arrived`` sets its INTERNALDATE (default: now)."""
         conn = self._connect()
         try:
-            status, data = conn.append(mailbox, None, arrived, raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+            status, data = conn.append(
+                mailbox, None, arrived, raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            )
             assert status == "OK", data
         finally:
             conn.logout()
@@ -69,7 +80,10 @@ class ImapAccount:
         try:
             _, folders = conn.list()
             for line in folders:
-                match = re.match(r'\(.*?\) (?:"[^"]*"|NIL) "?([^"]*)"?$', line.decode() if isinstance(line, bytes) else "")
+                match = re.match(
+                    r'\(.*?\) (?:"[^"]*"|NIL) "?([^"]*)"?$',
+                    line.decode() if isinstance(line, bytes) else "",
+                )
                 if match and match.group(1).upper() != "INBOX":
                     conn.delete(f'"{match.group(1)}"')
             _, count = conn.select("INBOX")

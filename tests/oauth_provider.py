@@ -53,7 +53,9 @@ class MailHost:
 
     @property
     def signing_key(self) -> bytes:
-        return base64.b64decode((self.folder / "dovecot" / "keys" / "default" / "HS256" / "default").read_text())
+        return base64.b64decode(
+            (self.folder / "dovecot" / "keys" / "default" / "HS256" / "default").read_text()
+        )
 
     def maildir(self, user: str) -> Path:
         return self.folder / "dovecot" / "mail" / user / "Maildir"
@@ -80,10 +82,15 @@ class Provider:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                pairs = urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"] or 0)).decode())
+                pairs = urllib.parse.parse_qsl(
+                    self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()
+                )
                 form = dict(pairs)
                 if len(form) != len(pairs):  # a parameter twice: real providers refuse the request
-                    self._answer(400, {"error": "invalid_request", "error_description": "duplicate parameter"})
+                    self._answer(
+                        400,
+                        {"error": "invalid_request", "error_description": "duplicate parameter"},
+                    )
                     return
                 path = urllib.parse.urlsplit(self.path).path
                 status, body = provider.post(path, form)
@@ -124,13 +131,22 @@ class Provider:
     # -- tokens ------------------------------------------------------------------------------------
 
     def access_token(self, email: str, *, expires_in: int | None = None) -> str:
-        """A JWT the test Dovecot accepts for ``email`` until it expires (negative: already expired)."""
+        """A JWT the test Dovecot accepts for ``email`` until it expires (negative: already
+        expired).
+        """
         now = int(time.time())
         lifetime = self.lifetime if expires_in is None else expires_in
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-        claims = {"sub": email, "email": email, "iat": min(now, now + lifetime) - 1, "exp": now + lifetime}
+        claims = {
+            "sub": email,
+            "email": email,
+            "iat": min(now, now + lifetime) - 1,
+            "exp": now + lifetime,
+        }
         payload = _b64(json.dumps(claims).encode())
-        signature = _b64(hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        signature = _b64(
+            hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        )
         return f"{header}.{payload}.{signature}"
 
     def grant(self, email: str) -> str:
@@ -152,24 +168,36 @@ class Provider:
                     device["email"] = email
 
     def _issue(self, email: str) -> dict[str, Any]:
-        return {"access_token": self.access_token(email), "token_type": "Bearer", "expires_in": self.lifetime,
-                "refresh_token": self.grant(email), "scope": "mail"}
+        return {
+            "access_token": self.access_token(email),
+            "token_type": "Bearer",
+            "expires_in": self.lifetime,
+            "refresh_token": self.grant(email),
+            "scope": "mail",
+        }
 
     # -- endpoints ---------------------------------------------------------------------------------
 
     def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.requests.append(form)
-        if form.get("client_id") != CLIENT_ID or (self.client_secret and form.get("client_secret") != self.client_secret):
+        if form.get("client_id") != CLIENT_ID or (
+            self.client_secret and form.get("client_secret") != self.client_secret
+        ):
             return 401, {"error": "invalid_client"}
         if path == "/devicecode":
             code = secrets.token_urlsafe(16)
             user_code = secrets.token_hex(4).upper()
             with self._lock:
                 self.devices[code] = {"user_code": user_code, "email": None}
-            return 200, {"device_code": code, "user_code": user_code, "verification_uri": f"{self.url}/device",
-                         "expires_in": 900, "interval": 0,
-                         "message": f"To sign in, open {self.url}/device and enter the code {user_code}."}
+            return 200, {
+                "device_code": code,
+                "user_code": user_code,
+                "verification_uri": f"{self.url}/device",
+                "expires_in": 900,
+                "interval": 0,
+                "message": f"To sign in, open {self.url}/device and enter the code {user_code}.",
+            }
         grant = form.get("grant_type")
         if grant == "refresh_token":
             return self._refresh(form.get("refresh_token", ""))
@@ -188,9 +216,16 @@ class Provider:
         with self._lock:
             email = self.grants.get(token)
             if email is None or token in self.revoked:
-                return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": "Token has been expired or revoked.",
+                }
             self.refreshes += 1
-        return 200, {"access_token": self.access_token(email), "token_type": "Bearer", "expires_in": self.lifetime}
+        return 200, {
+            "access_token": self.access_token(email),
+            "token_type": "Bearer",
+            "expires_in": self.lifetime,
+        }
 
     def _code(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -207,7 +242,10 @@ class Provider:
         assert query.get("code_challenge_method") == "S256", query
         code = secrets.token_urlsafe(16)
         with self._lock:
-            self.codes[code] = {"email": query.get("login_hint", ""), "challenge": query["code_challenge"],
-                                "redirect_uri": query["redirect_uri"]}
+            self.codes[code] = {
+                "email": query.get("login_hint", ""),
+                "challenge": query["code_challenge"],
+                "redirect_uri": query["redirect_uri"],
+            }
         back = urllib.parse.urlencode({"code": code, "state": query.get("state", "")})
         return f"{query['redirect_uri']}?{back}"

@@ -59,7 +59,9 @@ def always_open(name: str = "always", step: str = "intro") -> str:
 
 
 def follow_up(day: int) -> str:
-    """A threaded ``bump`` email step ``day`` days after message 1, to append to :func:`always_open`."""
+    """A threaded ``bump`` email step ``day`` days after message 1, to append to
+    :func:`always_open`.
+    """
     return _FOLLOW_UP.format(day=day)
 
 

@@ -48,7 +48,8 @@ class Outcome(enum.StrEnum):
     RETRY = "retry"
     #: The recipient is refused for good (5xx): stop the enrollment and suppress the address.
     BOUNCE = "bounce"
-    #: The sender may not send for a while (provider quota, refused login): not the recipient's fault.
+    # : The sender may not send for a while (provider quota, refused login): not the recipient's
+    # fault.
     PAUSE_SENDER = "pause_sender"
     #: This delivery cannot be made and will not be retried (bad address, missing secret).
     FAILED = "failed"
@@ -76,13 +77,14 @@ class Delivery:
     payload: Mapping[str, Any] = field(default_factory=dict)
     url: str | None = None
 
-
     @functools.cached_property
     def email(self) -> EmailMessage | None:
         """Email: the message parsed from :attr:`raw`, for channels that want headers and parts."""
         if self.raw is None:
             return None
-        parsed = email.message_from_bytes(self.raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
+        parsed = email.message_from_bytes(
+            self.raw.replace(b"\r\n", b"\n"), policy=email.policy.default
+        )
         assert isinstance(parsed, EmailMessage)
         return parsed
 

@@ -72,9 +72,13 @@ def classify(code: int, message: str) -> Outcome:
 def _sender_quota(code: int, message: str) -> bool:
     text = message.lower()
     status = _STATUS.search(text)
-    if code < 400 or (status is not None and status.group(2) == "2"):  # X.2.x: the recipient's mailbox
+    if code < 400 or (
+        status is not None and status.group(2) == "2"
+    ):  # X.2.x: the recipient's mailbox
         return False
-    return any(m in text for m in _QUOTA_MARKERS) or (code >= 500 and any(m in text for m in _QUOTA_MARKERS_5XX))
+    return any(m in text for m in _QUOTA_MARKERS) or (
+        code >= 500 and any(m in text for m in _QUOTA_MARKERS_5XX)
+    )
 
 
 def _result(code: int, message: str) -> Result:
@@ -84,10 +88,17 @@ def _result(code: int, message: str) -> Result:
 
 
 def _sender_refused(code: int, message: str) -> Result:
-    """MAIL FROM refused: about the sender (quota, address not allowed), never the recipient's bounce."""
+    """MAIL FROM refused: about the sender (quota, address not allowed), never the recipient's
+    bounce.
+    """
     outcome = classify(code, message)
     if outcome is Outcome.BOUNCE:  # 5xx "sender not allowed": a person must fix the account
-        return Result(outcome=Outcome.PAUSE_SENDER, detail=f"sender refused: {message}", code=code, pause=LOGIN_PAUSE)
+        return Result(
+            outcome=Outcome.PAUSE_SENDER,
+            detail=f"sender refused: {message}",
+            code=code,
+            pause=LOGIN_PAUSE,
+        )
     return _result(code, message)
 
 
@@ -99,7 +110,9 @@ def _no_answer(data_started: bool, detail: str) -> Result:
     deliver it twice. Such a send is uncertain; a person decides (`sequencer doctor`).
     """
     if data_started:
-        return Result(outcome=Outcome.UNCERTAIN, detail=f"no answer after the message was sent: {detail}")
+        return Result(
+            outcome=Outcome.UNCERTAIN, detail=f"no answer after the message was sent: {detail}"
+        )
     return Result(outcome=Outcome.RETRY, detail=detail)
 
 
@@ -117,9 +130,16 @@ class SmtpChannel:
             smtp = await self._connection(delivery.sender)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self._drop(name)
-            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
-                          pause=LOGIN_PAUSE)
-        except (ConfigError, oauth.ReconnectNeeded) as exc:  # a missing secret, a refused refresh token
+            return Result(
+                outcome=Outcome.PAUSE_SENDER,
+                detail=f"login refused: {exc.message}",
+                code=exc.code,
+                pause=LOGIN_PAUSE,
+            )
+        except (
+            ConfigError,
+            oauth.ReconnectNeeded,
+        ) as exc:  # a missing secret, a refused refresh token
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
         except ssl.SSLCertVerificationError as exc:
             await self._drop(name)
@@ -133,17 +153,26 @@ class SmtpChannel:
         # the message could have reached the server (safe to retry) or after (uncertain).
         data_started = False
         try:
-            if smtp.last_ehlo_response is None:  # no login, no STARTTLS: nothing has asked the server's extensions yet
+            if (
+                smtp.last_ehlo_response is None
+            ):  # no login, no STARTTLS: nothing has asked the server's extensions yet
                 await smtp.ehlo()
-            options = [f"SIZE={len(delivery.raw)}"] if smtp.supports_extension("size") else []  # raw is CRLF already
+            options = (
+                [f"SIZE={len(delivery.raw)}"] if smtp.supports_extension("size") else []
+            )  # raw is CRLF already
             encoding = "ascii"
             if needs_smtputf8(delivery.recipient):
                 if not smtp.supports_extension("smtputf8"):
-                    return Result(outcome=Outcome.FAILED, detail=f"{delivery.recipient} has a non-ASCII local part, "
-                                  "which needs SMTPUTF8, and the sender's SMTP server does not offer it")
+                    return Result(
+                        outcome=Outcome.FAILED,
+                        detail=f"{delivery.recipient} has a non-ASCII local part, "
+                        "which needs SMTPUTF8, and the sender's SMTP server does not offer it",
+                    )
                 options.append("SMTPUTF8")
                 encoding = "utf-8"
-            await smtp.mail(ascii_address(delivery.sender.email), options=options, encoding=encoding)
+            await smtp.mail(
+                ascii_address(delivery.sender.email), options=options, encoding=encoding
+            )
             await smtp.rcpt(wire_address(delivery.recipient), encoding=encoding)
             data_started = True
             response = await smtp.data(delivery.raw)
@@ -151,7 +180,9 @@ class SmtpChannel:
             await self._reset(name, smtp, exc.code)
             return _sender_refused(exc.code, exc.message)
         except aiosmtplib.SMTPResponseException as exc:
-            if exc.code >= 400:  # a real refusal, at RCPT or DATA: the server did not take the message
+            if (
+                exc.code >= 400
+            ):  # a real refusal, at RCPT or DATA: the server did not take the message
                 await self._reset(name, smtp, exc.code)
                 return _result(exc.code, exc.message)
             await self._drop(name)  # an unreadable answer: as if none came
@@ -182,8 +213,12 @@ class SmtpChannel:
             await self._connection(sender)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self._drop(sender.name)
-            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"login refused: {exc.message}", code=exc.code,
-                          pause=LOGIN_PAUSE)
+            return Result(
+                outcome=Outcome.PAUSE_SENDER,
+                detail=f"login refused: {exc.message}",
+                code=exc.code,
+                pause=LOGIN_PAUSE,
+            )
         except (ConfigError, oauth.ReconnectNeeded) as exc:
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
         except ssl.SSLCertVerificationError as exc:
@@ -193,8 +228,11 @@ class SmtpChannel:
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=CONNECT_PAUSE)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(sender.name)
-            return Result(outcome=Outcome.PAUSE_SENDER, detail=f"cannot connect: {type(exc).__name__}: {exc}",
-                          pause=CONNECT_PAUSE)
+            return Result(
+                outcome=Outcome.PAUSE_SENDER,
+                detail=f"cannot connect: {type(exc).__name__}: {exc}",
+                pause=CONNECT_PAUSE,
+            )
         return None
 
     async def _connection(self, sender: Sender) -> aiosmtplib.SMTP:
@@ -241,15 +279,23 @@ def _abandon(loop: asyncio.AbstractEventLoop, smtp: aiosmtplib.SMTP) -> None:
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
-    """Certificates verified, host name checked: against ``ca_file`` when given, else the system's CAs."""
+    """Certificates verified, host name checked: against ``ca_file`` when given, else the system's
+    CAs.
+    """
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 
 def _untrusted(sender: Sender, exc: ssl.SSLCertVerificationError) -> Result:
-    """A certificate that does not verify: never sent to; a person fixes the server or ``ca_file``."""
-    return Result(outcome=Outcome.PAUSE_SENDER, pause=LOGIN_PAUSE,
-                  detail=f"{sender.smtp.host}:{sender.smtp.port}: certificate not trusted ({exc.verify_message}); "
-                         "nothing was sent (set smtp.ca_file for a private CA)")
+    """A certificate that does not verify: never sent to; a person fixes the server or
+    ``ca_file``.
+    """
+    return Result(
+        outcome=Outcome.PAUSE_SENDER,
+        pause=LOGIN_PAUSE,
+        detail=f"{sender.smtp.host}:{sender.smtp.port}: certificate "
+        f"not trusted ({exc.verify_message}); "
+        "nothing was sent (set smtp.ca_file for a private CA)",
+    )
 
 
 async def connect(sender: Sender) -> aiosmtplib.SMTP:
@@ -260,15 +306,21 @@ async def connect(sender: Sender) -> aiosmtplib.SMTP:
     """
     settings = sender.smtp
     smtp = aiosmtplib.SMTP(
-        hostname=settings.host, port=settings.port, timeout=settings.timeout,
+        hostname=settings.host,
+        port=settings.port,
+        timeout=settings.timeout,
         use_tls=settings.security is Security.TLS,
         start_tls=settings.security is Security.STARTTLS,
         local_hostname=sender.domain or None,
-        tls_context=tls_context(settings.ca_file) if settings.security is not Security.NONE else None,
+        tls_context=tls_context(settings.ca_file)
+        if settings.security is not Security.NONE
+        else None,
     )
     try:
         await smtp.connect()
-    except aiosmtplib.SMTPConnectError as exc:  # TLS from the first byte: the certificate check is inside
+    except (
+        aiosmtplib.SMTPConnectError
+    ) as exc:  # TLS from the first byte: the certificate check is inside
         if isinstance(exc.__cause__, ssl.SSLCertVerificationError):
             raise exc.__cause__ from None
         raise
@@ -277,7 +329,9 @@ async def connect(sender: Sender) -> aiosmtplib.SMTP:
             await _oauth_login(smtp, settings)
         elif settings.username:
             await smtp.login(settings.username, settings.password() or "")
-    except Exception:  # a refused login: leave politely, so the TLS connection is closed, not abandoned
+    except (
+        Exception
+    ):  # a refused login: leave politely, so the TLS connection is closed, not abandoned
         with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
             await smtp.quit()
         smtp.close()
@@ -286,27 +340,42 @@ async def connect(sender: Sender) -> aiosmtplib.SMTP:
 
 
 async def _oauth_login(smtp: aiosmtplib.SMTP, settings: SmtpSettings) -> None:
-    """AUTH XOAUTH2 / OAUTHBEARER with the stored access token; once more with a fresh one if refused.
+    """AUTH XOAUTH2 / OAUTHBEARER with the stored access token; once more with a fresh one if
+    refused.
 
     Sent as plain commands: aiosmtplib knows XOAUTH2 only (from 5.0), and not OAUTHBEARER.
     """
     assert settings.oauth is not None
     mechanism = settings.oauth.mechanism.upper()
-    if not smtp.server_auth_methods:  # after STARTTLS the server's extensions are forgotten until the next EHLO
+    if (
+        not smtp.server_auth_methods
+    ):  # after STARTTLS the server's extensions are forgotten until the next EHLO
         await smtp.ehlo()
     if settings.oauth.mechanism not in smtp.server_auth_methods:  # lower-cased by aiosmtplib
         raise aiosmtplib.SMTPAuthenticationError(504, f"the server does not offer AUTH {mechanism}")
     for force in (False, True):
         token = await asyncio.to_thread(oauth.access_token, settings.oauth, force=force)
-        initial = oauth.sasl(settings.oauth.mechanism, settings.username or "", token, host=settings.host,
-                             port=settings.port)
-        response = await smtp.execute_command(b"AUTH", mechanism.encode(), base64.b64encode(initial))
-        if response.code == 334:  # the server's error, as a challenge: an empty line ends the exchange
+        initial = oauth.sasl(
+            settings.oauth.mechanism,
+            settings.username or "",
+            token,
+            host=settings.host,
+            port=settings.port,
+        )
+        response = await smtp.execute_command(
+            b"AUTH", mechanism.encode(), base64.b64encode(initial)
+        )
+        if (
+            response.code == 334
+        ):  # the server's error, as a challenge: an empty line ends the exchange
             response = await smtp.execute_command(b"")
         if response.code == 235:
             return
-    raise aiosmtplib.SMTPAuthenticationError(response.code, f"{response.message} (with a freshly refreshed token: "
-                                             "is SMTP AUTH enabled for this mailbox, and the scope granted?)")
+    raise aiosmtplib.SMTPAuthenticationError(
+        response.code,
+        f"{response.message} (with a freshly refreshed token: "
+        "is SMTP AUTH enabled for this mailbox, and the scope granted?)",
+    )
 
 
 async def check(sender: Sender) -> str | None:

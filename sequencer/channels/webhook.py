@@ -29,7 +29,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: float, tolerance: float = 300) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, signature: str, *, now: float, tolerance: float = 300
+) -> bool:
     """Check a signature and that the timestamp is within ``tolerance`` seconds of ``now``."""
     try:
         fresh = abs(now - float(timestamp)) <= tolerance
@@ -41,8 +43,14 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: flo
 class WebhookChannel:
     """POSTs each webhook step; ``attempts`` tries with back-off before reporting RETRY."""
 
-    def __init__(self, secret: Callable[[], str], *, attempts: int = 3, timeout: float = 10.0,
-                 backoff: float = 0.5) -> None:
+    def __init__(
+        self,
+        secret: Callable[[], str],
+        *,
+        attempts: int = 3,
+        timeout: float = 10.0,
+        backoff: float = 0.5,
+    ) -> None:
         self._secret = secret
         self._attempts = attempts
         self._timeout = timeout
@@ -66,12 +74,22 @@ class WebhookChannel:
             secret = self._secret()
         except ConfigError as exc:
             return Result(outcome=Outcome.FAILED, detail=exc.message)
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: sign(secret, stamp, body), "User-Agent": "sequencer-webhook/1"})
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: stamp,
+                SIGNATURE_HEADER: sign(secret, stamp, body),
+                "User-Agent": "sequencer-webhook/1",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return Result(outcome=Outcome.SENT, detail=f"HTTP {response.status}", code=response.status)
+                return Result(
+                    outcome=Outcome.SENT, detail=f"HTTP {response.status}", code=response.status
+                )
         except urllib.error.HTTPError as exc:
             return Result(outcome=Outcome.RETRY, detail=f"HTTP {exc.code}", code=exc.code)
         except (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError) as exc:

@@ -134,7 +134,9 @@ def _classify(raw: bytes, today: datetime.date) -> Inbound:
     if phrase is not None:
         return common.build(Kind.UNSUBSCRIBE, f"says '{phrase}'", text=text)
 
-    return common.build(Kind.REPLY, "human reply" if fresh else "human reply, no new text", text=text)
+    return common.build(
+        Kind.REPLY, "human reply" if fresh else "human reply, no new text", text=text
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -374,14 +376,51 @@ class _HTMLText(HTMLParser):
     _SKIP = frozenset({"style", "script", "head", "title", "blockquote", "template"})
     _QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted")
     _BLOCK = frozenset(
-        {"p", "div", "tr", "li", "ul", "ol", "table", "hr", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "section"}
+        {
+            "p",
+            "div",
+            "tr",
+            "li",
+            "ul",
+            "ol",
+            "table",
+            "hr",
+            "pre",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "dd",
+            "dt",
+            "section",
+        }
     )
-    _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "param", "source", "wbr"})
+    _VOID = frozenset(
+        {
+            "br",
+            "hr",
+            "img",
+            "meta",
+            "link",
+            "input",
+            "area",
+            "base",
+            "col",
+            "embed",
+            "param",
+            "source",
+            "wbr",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
-        self._skipping: list[str] = []  # tags open since a skipped element began; [0] is that element
+        self._skipping: list[
+            str
+        ] = []  # tags open since a skipped element began; [0] is that element
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
@@ -392,7 +431,9 @@ class _HTMLText(HTMLParser):
                 self._skipping.append(tag)
             return
         classes = " ".join(value or "" for name, value in attrs if name == "class")
-        if tag in self._SKIP or (tag == "div" and any(name in classes for name in self._QUOTE_CLASSES)):
+        if tag in self._SKIP or (
+            tag == "div" and any(name in classes for name in self._QUOTE_CLASSES)
+        ):
             self._skipping.append(tag)
             return
         if tag == "br" or tag in self._BLOCK:
@@ -431,17 +472,23 @@ def _html_to_text(markup: str) -> str:
 _SEPARATOR_RE = re.compile(r"^\s*_{10,}\s*$")
 _ORIGINAL_RE = re.compile(
     r"^\s*-{2,}\s*(?:original message|forwarded message|alkuperäinen viesti|välitetty viesti|"
-    r"ursprüngliche nachricht|message d'origine|ursprungligt meddelande|oorspronkelijk bericht|doorgestuurd bericht|"
-    r"mensaje original|mensaje reenviado|opprinnelig melding|oprindelig meddelelse|videresendt meddelelse|"
+    r"ursprüngliche nachricht|message d'origine|ursprungligt "
+    r"meddelande|oorspronkelijk bericht|doorgestuurd bericht|"
+    r"mensaje original|mensaje reenviado|opprinnelig melding|oprindelig "
+    r"meddelelse|videresendt meddelelse|"
     r"messaggio originale|messaggio inoltrato|mensagem original|mensagem encaminhada)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
 # Outlook-style header blocks: a "From:" line followed by a "Sent:" line, in the writer's language
 # (Dutch Van/Verzonden, Spanish De/Enviado, Norwegian and Danish Fra/Sendt, Italian Da/Inviato,
 # Portuguese De/Enviada, ...). Neither line alone starts a quote.
-_FROM_LINE_RE = re.compile(r"^\s*\**\s*(?:from|lähettäjä|von|de|från|van|fra|da)\s*\**\s*:", re.IGNORECASE)
+_FROM_LINE_RE = re.compile(
+    r"^\s*\**\s*(?:from|lähettäjä|von|de|från|van|fra|da)\s*\**\s*:", re.IGNORECASE
+)
 _SENT_WORDS = r"sent|lähetetty|gesendet|envoyé|skickat|verzonden|enviad[oa](?:\s+em)?|sendt|inviato"
-_SENT_LINE_RE = re.compile(rf"^\s*\**\s*(?:{_SENT_WORDS}|date|päivämäärä|datum|data|fecha)\s*\**\s*:", re.IGNORECASE)
+_SENT_LINE_RE = re.compile(
+    rf"^\s*\**\s*(?:{_SENT_WORDS}|date|päivämäärä|datum|data|fecha)\s*\**\s*:", re.IGNORECASE
+)
 _SENT_INLINE_RE = re.compile(rf"\b(?:{_SENT_WORDS})\s*:", re.IGNORECASE)
 _WROTE = r"wrote|kirjoitti|skrev|schrieb|écrit|schreef|escribió|ha\s+scritto|escreveu"
 _ATTRIBUTION_END_RE = re.compile(rf"\b(?:{_WROTE})\b.{{0,80}}:\s*$", re.IGNORECASE)
@@ -451,7 +498,9 @@ _ATTRIBUTION_ANCHORED_RES = (
     re.compile(r"^\s*On\b.{0,300}\bwrote\s*:\s*$", re.IGNORECASE),  # Gmail, Apple Mail, Thunderbird
     re.compile(r"^\s*Le\b.{0,300}\ba\s+écrit\s*:\s*$", re.IGNORECASE),  # French
     re.compile(r"^\s*Am\b.{0,300}\bschrieb\b.{0,200}:\s*$", re.IGNORECASE),  # German
-    re.compile(r"^\s*(?:Den|På)\b.{0,300}\bskrev\b.{0,200}:\s*$", re.IGNORECASE),  # Swedish, Norwegian, Danish
+    re.compile(
+        r"^\s*(?:Den|På)\b.{0,300}\bskrev\b.{0,200}:\s*$", re.IGNORECASE
+    ),  # Swedish, Norwegian, Danish
     re.compile(r"^\s*Op\b.{0,300}\bschreef\b.{0,200}:\s*$", re.IGNORECASE),  # Dutch
     re.compile(r"^\s*El\b.{0,300}\bescribió\s*:\s*$", re.IGNORECASE),  # Spanish
     re.compile(r"^\s*Il\b.{0,300}\bha\s+scritto\s*:\s*$", re.IGNORECASE),  # Italian
@@ -461,9 +510,16 @@ _ATTRIBUTION_GENERIC_RES = (
     re.compile(r"^.{0,300}[@<].{0,300}\bwrote\s*:\s*$", re.IGNORECASE),  # "Ann <ann@x> wrote:"
     # Finnish: "ma 14.12.2026 klo 9.02 Ann <ann@x> kirjoitti:"; the same shape in other languages
     # ("ma. 14. dec. 2026 kl. 09.00 skrev Ann <ann@x>:", "Ann <ann@x> ha scritto:").
-    re.compile(r"^(?=.*[\d@]).{0,300}\b(?:kirjoitti|schreef|escribió|ha\s+scritto|escreveu)\s*:\s*$", re.IGNORECASE),
-    # "man. 14. des. 2026 kl. 09:00 skrev Ann <ann@x>:", "Ann <ann@x> schreef op 14 dec. 2026 om 09:00:"
-    re.compile(r"^(?=.*[@<]).{0,300}\b(?:skrev|schreef|escribió|ha\s+scritto|escreveu)\b.{0,200}:\s*$", re.IGNORECASE),
+    re.compile(
+        r"^(?=.*[\d@]).{0,300}\b(?:kirjoitti|schreef|escribió|ha\s+scritto|escreveu)\s*:\s*$",
+        re.IGNORECASE,
+    ),
+    # "man. 14. des. 2026 kl. 09:00 skrev Ann <ann@x>:", "Ann <ann@x> schreef op 14 dec. 2026 om
+    # 09:00:"
+    re.compile(
+        r"^(?=.*[@<]).{0,300}\b(?:skrev|schreef|escribió|ha\s+scritto|escreveu)\b.{0,200}:\s*$",
+        re.IGNORECASE,
+    ),
 )
 
 
@@ -472,7 +528,9 @@ def _attribution_start(lines: list[str], end: int) -> int | None:
     if not _ATTRIBUTION_END_RE.search(lines[end]):
         return None
     for patterns in (_ATTRIBUTION_ANCHORED_RES, _ATTRIBUTION_GENERIC_RES):
-        for start in range(end, max(-1, end - 3), -1):  # nearest start first: clients wrap long headers
+        for start in range(
+            end, max(-1, end - 3), -1
+        ):  # nearest start first: clients wrap long headers
             joined = " ".join(line.strip() for line in lines[start : end + 1])
             if any(pattern.match(joined) for pattern in patterns):
                 return start
@@ -484,7 +542,8 @@ def _quote_starts(lines: list[str], index: int) -> int | None:
     if _SEPARATOR_RE.match(line) or _ORIGINAL_RE.match(line):
         return index
     if _FROM_LINE_RE.match(line) and (
-        _SENT_INLINE_RE.search(line) or any(_SENT_LINE_RE.match(following) for following in lines[index + 1 : index + 6])
+        _SENT_INLINE_RE.search(line)
+        or any(_SENT_LINE_RE.match(following) for following in lines[index + 1 : index + 6])
     ):
         return index
     return _attribution_start(lines, index)
@@ -511,7 +570,20 @@ def fresh_text(body: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_FI_MONTHS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka", "marras", "joulu")
+_FI_MONTHS = (
+    "tammi",
+    "helmi",
+    "maalis",
+    "huhti",
+    "touko",
+    "kesä",
+    "heinä",
+    "elo",
+    "syys",
+    "loka",
+    "marras",
+    "joulu",
+)
 _EN_MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -519,14 +591,18 @@ _EN_MONTH = (
 _FI_MONTH = "|".join(_FI_MONTHS)
 _ORDINAL = r"(?:st|nd|rd|th)"
 
-_SLASH_DATE_RE = re.compile(r"(?<![\d./])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?!\d|[./]\d)")
+_SLASH_DATE_RE = re.compile(
+    r"(?<![\d./])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"
+)
 
 # Each pattern has named groups day, month (a number or a name) and, optionally, year.
 _DATE_RES = (
     # ISO 8601: 2027-01-05
     re.compile(r"(?<![\d.])(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     # Numeric with dots, day first (the European way): 5.1.2027, 5.1.27
-    re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"),
+    re.compile(
+        r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"
+    ),
     # Numeric with slashes: 05/01/2027 is 5 January in Europe, 1 May in the US. Both readings
     # are tried; see _slash_date.
     _SLASH_DATE_RE,
@@ -587,7 +663,9 @@ def _resolve(day: int, month: int, year: int | None, today: datetime.date) -> da
 
 
 def _slash_date(first: int, second: int, year: int, today: datetime.date) -> datetime.date | None:
-    """A slash date read both ways (day/month and month/day): the earliest reading within a year from today."""
+    """A slash date read both ways (day/month and month/day): the earliest reading within a year
+    from today.
+    """
     latest = today + datetime.timedelta(days=365)
     readings = {_resolve(first, second, year, today), _resolve(second, first, year, today)}
     usable = [reading for reading in readings if reading is not None and today <= reading <= latest]
@@ -595,7 +673,9 @@ def _slash_date(first: int, second: int, year: int, today: datetime.date) -> dat
 
 
 def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datetime.date]]:
-    """(start, end, date) of each date written in the sentence; overlapping readings keep the longest."""
+    """(start, end, date) of each date written in the sentence; overlapping readings keep the
+    longest.
+    """
     found: list[tuple[int, int, re.Match[str]]] = []
     for pattern in _DATE_RES:
         found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
@@ -608,7 +688,9 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
         month = _month_number(match.group("month"))
         year = match.groupdict().get("year")
         if match.re is _SLASH_DATE_RE:
-            resolved = _slash_date(int(match.group("day")), int(match.group("month")), int(match.group("year")), today)
+            resolved = _slash_date(
+                int(match.group("day")), int(match.group("month")), int(match.group("year")), today
+            )
         elif month is None:
             resolved = None
         else:
@@ -621,7 +703,9 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
 
 def _sentences(text: str) -> Iterator[str]:
     for paragraph in re.split(r"\n\s*\n", text):
-        joined = " ".join(paragraph.split())  # plain text bodies are often hard-wrapped mid-sentence
+        joined = " ".join(
+            paragraph.split()
+        )  # plain text bodies are often hard-wrapped mid-sentence
         for sentence in _SENTENCE_SPLIT_RE.split(joined):
             if sentence.strip():
                 yield sentence
@@ -645,7 +729,9 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
             cues_after = [match.start() for match in _CUE_AFTER_RE.finditer(sentence)]
             best: datetime.date | None = None
             for start, end, found in _dates_in(sentence, today):
-                cued = any(cue <= start for cue in cues_before) or any(0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after)
+                cued = any(cue <= start for cue in cues_before) or any(
+                    0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after
+                )
                 if cued and today <= found <= latest and (best is None or found > best):
                     best = found
             if best is not None:
@@ -661,7 +747,8 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
 
 _OOO_SUBJECT_RE = re.compile(
     r"^\s*(?:(?:re|vs|sv|aw|fw|fwd|wg)\s*:\s*)*[\[(]?\s*(?P<phrase>"
-    r"out of (?:the )?office|automatic reply|auto[- ]?reply|away from (?:the )?office|on vacation|on leave|vacation reply|"
+    r"out of (?:the )?office|automatic reply|auto[- ]?reply|away "
+    r"from (?:the )?office|on vacation|on leave|vacation reply|"
     r"abwesenheitsnotiz|automatische antwort|réponse automatique|"
     r"automaattinen vastaus|poissa toimistolta|poissaoloilmoitus|poissa|lomalla|lomaviesti"
     r")(?!\w)",
@@ -681,13 +768,16 @@ _ACK_SUBJECT_RE = re.compile(
     r"\bkiitos\s+viestistäsi\b)",
     re.IGNORECASE,
 )
-_AUTOMATED_BODY_RE = re.compile(r"\s*this\s+is\s+an\s+automated\s+(?P<what>response|message|reply)\b", re.IGNORECASE)
+_AUTOMATED_BODY_RE = re.compile(
+    r"\s*this\s+is\s+an\s+automated\s+(?P<what>response|message|reply)\b", re.IGNORECASE
+)
 # An absence notice in the opening of the text itself, for out-of-office answers that keep the
 # "Re:" subject and carry no RFC 3834 header. Looked for only in a message that quotes nothing
 # (a person answering in the thread usually quotes us; an autoresponder does not), only in its
 # first lines, and only when the text is short.
 _OOO_BODY_RE = re.compile(
-    r"(?<!\w)(?P<phrase>out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto[- ]?reply|automated\s+reply|"
+    r"(?<!\w)(?P<phrase>out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto[- "
+    r"]?reply|automated\s+reply|"
     r"away\s+(?:from\s+(?:the\s+office|my\s+desk|my\s+e-?mail)\s+)?until|"
     r"on\s+(?:annual\s+|parental\s+|sick\s+)?(?:leave|vacation|holiday)\s+(?:until|till|through)|"
     r"automaattinen\s+vastaus|vuosilomalla|lomalla|lomailen|poissa|abwesend|nicht\s+im\s+büro)(?!\w)",
@@ -746,9 +836,15 @@ _OBJECT_LIST = (
 _UNSUBSCRIBE_RES = (
     re.compile(r"(?<!\w)(?P<phrase>unsubscribe)(?!\w)", re.IGNORECASE),
     # "remove me", but not "remove me from the thread / from cc / off the thread"
-    re.compile(rf"(?<!\w)(?P<phrase>remove\s+me)(?!\w)(?!\s+(?:from|off(?:\s+of)?)\s+{_OBJECT_THREAD})", re.IGNORECASE),
-    # "take me off" only with a list to take me off: "you can take me off this one" is about a thread
-    re.compile(rf"(?<!\w)(?P<phrase>take\s+me\s+off)(?=\s+(?:of\s+)?{_OBJECT_LIST})", re.IGNORECASE),
+    re.compile(
+        rf"(?<!\w)(?P<phrase>remove\s+me)(?!\w)(?!\s+(?:from|off(?:\s+of)?)\s+{_OBJECT_THREAD})",
+        re.IGNORECASE,
+    ),
+    # "take me off" only with a list to take me off: "you can take me off this one" is about a
+    # thread
+    re.compile(
+        rf"(?<!\w)(?P<phrase>take\s+me\s+off)(?=\s+(?:of\s+)?{_OBJECT_LIST})", re.IGNORECASE
+    ),
     re.compile(
         r"(?<!\w)(?P<phrase>stop\s+e-?mailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|don['’]?t\s+contact\s+me)(?!\w)",
         re.IGNORECASE,
@@ -758,13 +854,19 @@ _UNSUBSCRIBE_RES = (
     re.compile(r"(?<!\w)(?P<phrase>opt\s+me\s+out)(?!\w)", re.IGNORECASE),
     re.compile(rf"(?<!\w)(?P<phrase>opt[\s-]?out)\s+(?:of|from)\s+{_OBJECT_LIST}", re.IGNORECASE),
     re.compile(r"(?<!\w)(?:to|i|we|please)\s+(?P<phrase>opt[\s-]?out)(?!\s*[\w-])", re.IGNORECASE),
-    re.compile(r"^\s*(?:please\s+)?(?P<phrase>opt[\s-]?out)(?:\s+please)?[\s.!]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(
+        r"^\s*(?:please\s+)?(?P<phrase>opt[\s-]?out)(?:\s+please)?[\s.!]*$",
+        re.IGNORECASE | re.MULTILINE,
+    ),
     re.compile(
         r"(?<!\w)(?P<phrase>poista\s+minut|poistakaa\s+minut)(?!\w)"
         r"(?!\s+(?:tästä\s+|tältä\s+)?(?:viesti)?(?:ketjusta|keskustelusta|kopiosta|cc:?stä|kopioista))",
         re.IGNORECASE,
     ),
-    re.compile(r"(?<!\w)(?P<phrase>poista\s+osoitteeni|en\s+halua\s+saada|peru\s+tilaus|peruuta\s+tilaus)(?!\w)", re.IGNORECASE),
+    re.compile(
+        r"(?<!\w)(?P<phrase>poista\s+osoitteeni|en\s+halua\s+saada|peru\s+tilaus|peruuta\s+tilaus)(?!\w)",
+        re.IGNORECASE,
+    ),
 )
 # A request said the other way round: "no need to unsubscribe me", "I do not want to unsubscribe".
 # The negation must be in the same clause, at most a few words before the phrase.
@@ -774,9 +876,22 @@ _NEGATION_RE = re.compile(
 )
 # Words that show the negation is about something else: "not interested unsubscribe me".
 _NOT_NEGATING = frozenset(
-    {"interested", "relevant", "needed", "necessary", "useful", "signed", "subscribed", "registered", "opted", "agreed"}
+    {
+        "interested",
+        "relevant",
+        "needed",
+        "necessary",
+        "useful",
+        "signed",
+        "subscribed",
+        "registered",
+        "opted",
+        "agreed",
+    }
 )
-_HEAD_LINES = 5  # only the first lines of the new text count: signatures and footers say "unsubscribe" too
+_HEAD_LINES = (
+    5  # only the first lines of the new text count: signatures and footers say "unsubscribe" too
+)
 _SIGNATURE_DELIMITER_RE = re.compile(r"^\s*--\s*$")
 _SIGN_OFF_RE = re.compile(
     r"^\s*(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|warm\s+regards|"
@@ -787,7 +902,9 @@ _SIGN_OFF_RE = re.compile(
     r"cordiali\s+saluti|atenciosamente|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|hilsen)\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
-_SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*(?:\[\d+\])?\s*:\s*)*", re.IGNORECASE)
+_SUBJECT_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*(?:\[\d+\])?\s*:\s*)*", re.IGNORECASE
+)
 # A subject that is itself a request, whole: "unsubscribe", "Re: Remove me from your list".
 _SUBJECT_REQUEST_RE = re.compile(
     r"\s*(?:please\s+)?(?P<phrase>unsubscribe(?:\s+me)?|remove\s+me(?:\s+from\s+(?:your|the|this)\s+(?:mailing\s+)?list)?|"
@@ -795,7 +912,9 @@ _SUBJECT_REQUEST_RE = re.compile(
     r"peru\s+tilaus|peruuta\s+tilaus|stop\s+e-?mailing\s+me)(?:\s*,?\s*please)?[\s.!]*",
     re.IGNORECASE,
 )
-_SHORT_BODY = 60  # characters of new text that still count as "no message": a signature, "Sent from my phone"
+_SHORT_BODY = (
+    60  # characters of new text that still count as "no message": a signature, "Sent from my phone"
+)
 
 
 def _request_head(fresh: str) -> str:
@@ -830,7 +949,9 @@ def _phrase(text: str) -> str:
 
 
 def _requests_in(text: str) -> tuple[str | None, bool]:
-    """(the first request phrase that is meant, whether a negated one was seen) in a piece of text."""
+    """(the first request phrase that is meant, whether a negated one was seen) in a piece
+    of text.
+    """
     found = sorted(
         (match.start("phrase"), match.start(), match.group("phrase"))
         for pattern in _UNSUBSCRIBE_RES
@@ -869,26 +990,35 @@ def _unsubscribe_phrase(subject: str, fresh: str) -> str | None:
 _ENHANCED_RE = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
 _BASIC_RE = re.compile(r"(?<![\w.:/])([45][0-5]\d)(?=[\s:-]|$)")
 _FAILURE_CONTEXT_RE = re.compile(
-    r"user unknown|unknown user|mailbox|does not exist|doesn't exist|no such|rejected|unavailable|not found|delivery error|"
-    r"quota|full|refused|denied|invalid|blocked|said|smtp|error|failed|unrouteable|disabled|deferred|try again|temporar",
+    r"user unknown|unknown user|mailbox|does not exist|doesn't "
+    r"exist|no such|rejected|unavailable|not found|delivery error|"
+    r"quota|full|refused|denied|invalid|blocked|said|smtp|error|failed|unrouteable|"
+    r"disabled|deferred|try "
+    r"again|temporar",
     re.IGNORECASE,
 )
 _PERMANENT_RE = re.compile(
-    r"user unknown|unknown user|no such user|recipient address rejected|address rejected|does not exist|doesn't exist|"
-    r"mailbox unavailable|mailbox not found|recipient not found|invalid recipient|no mailbox here|account (?:is )?disabled|"
+    r"user unknown|unknown user|no such user|recipient address "
+    r"rejected|address rejected|does not exist|doesn't exist|"
+    r"mailbox unavailable|mailbox not found|recipient not "
+    r"found|invalid recipient|no mailbox here|account (?:is )?disabled|"
     r"doesn't have an? [\w.-]+ account|permanent error|permanent failure|permanently",
     re.IGNORECASE,
 )
 _DELAY_RE = re.compile(
-    r"will (?:be )?retr(?:y|ied)|still (?:trying|being retried)|temporary (?:problem|failure|error)|temporarily|"
+    r"will (?:be )?retr(?:y|ied)|still (?:trying|being retried)|temporary "
+    r"(?:problem|failure|error)|temporarily|"
     r"has not yet been delivered|not been delivered yet|has been delayed|delivery (?:is )?delayed",
     re.IGNORECASE,
 )
 _BOUNCE_SENDER_RE = re.compile(r"^(?:mailer-daemon|postmaster)@", re.IGNORECASE)
 _BOUNCE_SUBJECT_RE = re.compile(
-    r"^\s*(?:undelivered mail returned to sender|undeliverable\b|undelivered\b|mail delivery failed|"
-    r"delivery status notification\s*\((?:failure|delay)\)|failure notice|returned mail\b|delivery has failed|"
-    r"mail system error - returned mail|delivery failure|non[- ]?delivery|delayed mail|delivery delayed|"
+    r"^\s*(?:undelivered mail returned to sender|undeliverable\b|undelivered\b|mail "
+    r"delivery failed|"
+    r"delivery status notification\s*\((?:failure|delay)\)|failure "
+    r"notice|returned mail\b|delivery has failed|"
+    r"mail system error - returned mail|delivery failure|non[- "
+    r"]?delivery|delayed mail|delivery delayed|"
     r"warning: (?:message\b.{0,200}\bdelayed|could not send message)|message delayed)",
     re.IGNORECASE,
 )
@@ -898,14 +1028,20 @@ _POLICY_RE = re.compile(
     re.IGNORECASE,
 )
 _DELAY_SUBJECT_RE = re.compile(r"\bdelay(?:ed)?\b", re.IGNORECASE)
-_SUCCESS_SUBJECT_RE = re.compile(r"\((?:success|relayed|delivered)\)|^\s*(?:delivered|relayed)\s*:", re.IGNORECASE)
+_SUCCESS_SUBJECT_RE = re.compile(
+    r"\((?:success|relayed|delivered)\)|^\s*(?:delivered|relayed)\s*:", re.IGNORECASE
+)
 _ORIGINAL_COPY_RE = re.compile(
-    r"^.*(?:this is a copy of the message|below this line is a copy of the message|original message follows|"
+    r"^.*(?:this is a copy of the message|below this line "
+    r"is a copy of the message|original message follows|"
     r"-{3,}\s*original message\s*-{3,}|original message headers|"
     r"message headers follow|header of the original message|included is a copy).*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_ORIGINAL_HEADER_RE = re.compile(r"^(?:message-id|in-reply-to|references)[ \t]*:(.*(?:\n[ \t]+.*)*)", re.IGNORECASE | re.MULTILINE)
+_ORIGINAL_HEADER_RE = re.compile(
+    r"^(?:message-id|in-reply-to|references)[ \t]*:(.*(?:\n[ \t]+.*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _ORIGINAL_MESSAGE_TYPES = ("message/rfc822", "message/global")
 _ORIGINAL_HEADERS_TYPES = ("text/rfc822-headers", "message/global-headers")
@@ -948,13 +1084,17 @@ def _bounce(msg: Message, common: _Common, body: str) -> Inbound | None:
     explanation = _explanation(body)
     if dsn:
         return _dsn_bounce(msg, common, dsn, explanation, references)
-    by_sender = common.from_address is not None and _BOUNCE_SENDER_RE.match(common.from_address) is not None
+    by_sender = (
+        common.from_address is not None and _BOUNCE_SENDER_RE.match(common.from_address) is not None
+    )
     by_subject = _BOUNCE_SUBJECT_RE.match(common.subject) is not None
     if not (by_sender or by_subject):
         return None
     if _SUCCESS_SUBJECT_RE.search(common.subject):
         return common.build(Kind.OTHER, "delivery success notification", references=references)
-    status, hard, diagnostic, basis = _status_from_text(explanation, delay=_DELAY_SUBJECT_RE.search(common.subject) is not None)
+    status, hard, diagnostic, basis = _status_from_text(
+        explanation, delay=_DELAY_SUBJECT_RE.search(common.subject) is not None
+    )
     recipients = _failed_recipients_header(msg) or _recipients_in_text(msg, explanation)
     detected = "sender" if by_sender else "subject"
     reason = f"non-DSN bounce ({detected}), {basis}"
@@ -971,15 +1111,25 @@ def _bounce(msg: Message, common: _Common, body: str) -> Inbound | None:
     )
 
 
-def _dsn_bounce(msg: Message, common: _Common, dsn: list[_Recipient], explanation: str, references: tuple[str, ...]) -> Inbound:
+def _dsn_bounce(
+    msg: Message,
+    common: _Common,
+    dsn: list[_Recipient],
+    explanation: str,
+    references: tuple[str, ...],
+) -> Inbound:
     failed = [rcpt for rcpt in dsn if rcpt.action == "failed"]
     delayed = [rcpt for rcpt in dsn if rcpt.action == "delayed"]
     chosen = failed or delayed
     if not chosen:
         return common.build(Kind.OTHER, "delivery report without failures", references=references)
     first = chosen[0]
-    status = first.status  # None only when the block says nothing at all: report it, but not as hard
-    recipients = _dedup(rcpt.address for rcpt in chosen if rcpt.address) or _failed_recipients_header(msg)
+    status = (
+        first.status
+    )  # None only when the block says nothing at all: report it, but not as hard
+    recipients = _dedup(
+        rcpt.address for rcpt in chosen if rcpt.address
+    ) or _failed_recipients_header(msg)
     return common.build(
         Kind.BOUNCE,
         f"DSN status {status}" if status else "DSN without status",
@@ -1016,9 +1166,13 @@ def _dsn_text(part: Message) -> str:
             if not isinstance(block, Message):
                 continue
             lines = [_unescape(f"{name}: {value}") for name, value in block.raw_items()]
-            inner = block.get_payload(decode=True)  # bytes: get_payload() would turn 8-bit text into U+FFFD
+            inner = block.get_payload(
+                decode=True
+            )  # bytes: get_payload() would turn 8-bit text into U+FFFD
             if isinstance(inner, bytes) and inner.strip():
-                lines.append("")  # the parser took the first block as headers and the rest as a body
+                lines.append(
+                    ""
+                )  # the parser took the first block as headers and the rest as a body
                 lines.append(_decode_bytes(inner, None))
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
@@ -1047,7 +1201,10 @@ def _dsn_recipients(msg: Message) -> list[_Recipient]:
     for text in texts:
         for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
             fields = _fields(block)
-            if not any(key in fields for key in ("final-recipient", "original-recipient", "action", "status")):
+            if not any(
+                key in fields
+                for key in ("final-recipient", "original-recipient", "action", "status")
+            ):
                 continue  # the per-message block (Reporting-MTA, Arrival-Date, ...)
             recipients.append(_recipient(fields))
     return recipients
@@ -1061,7 +1218,12 @@ def _recipient(fields: dict[str, str]) -> _Recipient:
             address = found[0]
             break
     diagnostic_field = fields.get("diagnostic-code", "")
-    diagnostic = _one_line(diagnostic_field.partition(";")[2] if ";" in diagnostic_field else diagnostic_field) or None
+    diagnostic = (
+        _one_line(
+            diagnostic_field.partition(";")[2] if ";" in diagnostic_field else diagnostic_field
+        )
+        or None
+    )
     status = _enhanced(fields.get("status", ""), classes="245")
     if status is None and diagnostic is not None:
         status = _status_from_diagnostic(diagnostic)
@@ -1071,7 +1233,8 @@ def _recipient(fields: dict[str, str]) -> _Recipient:
     if not action and status is not None:
         action = {"5": "failed", "4": "delayed"}.get(status[0], "")
     if not action and status is None:
-        action = "failed"  # a recipient block that says nothing: a report exists because something failed
+        # a recipient block that says nothing: a report exists because something failed
+        action = "failed"
     return _Recipient(address=address, action=action, status=status, diagnostic=diagnostic)
 
 
@@ -1095,7 +1258,12 @@ def _status_from_text(text: str, *, delay: bool) -> tuple[str | None, bool, str 
     for match in _ENHANCED_RE.finditer(text):
         if match.group(1) in classes:
             status = ".".join(match.groups())
-            return status, status.startswith("5"), _one_line(_line_of(text, match.start())), f"status {status}"
+            return (
+                status,
+                status.startswith("5"),
+                _one_line(_line_of(text, match.start())),
+                f"status {status}",
+            )
     for match in _BASIC_RE.finditer(text):
         line = _line_of(text, match.start())
         if match.group(1)[0] in classes and _FAILURE_CONTEXT_RE.search(line):
@@ -1105,7 +1273,12 @@ def _status_from_text(text: str, *, delay: bool) -> tuple[str | None, bool, str 
         return "4.0.0", False, None, "delayed"
     permanent = _PERMANENT_RE.search(text)
     if permanent is not None:
-        return "5.0.0", True, _one_line(_line_of(text, permanent.start())), f"says '{permanent.group(0).lower()}'"
+        return (
+            "5.0.0",
+            True,
+            _one_line(_line_of(text, permanent.start())),
+            f"says '{permanent.group(0).lower()}'",
+        )
     return None, False, None, "no status code"
 
 
@@ -1114,14 +1287,22 @@ def _failed_recipients_header(msg: Message) -> tuple[str, ...]:
 
 
 def _recipients_in_text(msg: Message, text: str) -> tuple[str, ...]:
-    own = {address for name in ("From", "To", "Return-Path", "Sender") for address in _addresses(_header(msg, name))}
+    own = {
+        address
+        for name in ("From", "To", "Return-Path", "Sender")
+        for address in _addresses(_header(msg, name))
+    }
     return _dedup(
-        address for address in _addresses(text) if address not in own and not _BOUNCE_SENDER_RE.match(address)
+        address
+        for address in _addresses(text)
+        if address not in own and not _BOUNCE_SENDER_RE.match(address)
     )
 
 
 def _original_ids(msg: Message, body: str) -> list[str]:
-    """Message-ID, In-Reply-To and References of the returned message, wherever the bounce carries it."""
+    """Message-ID, In-Reply-To and References of the returned message, wherever the bounce carries
+    it.
+    """
     found: list[str] = []
     for part in _parts(msg):
         if part is msg:

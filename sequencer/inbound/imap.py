@@ -44,7 +44,9 @@ class Fetched:
 
 
 class Mailbox(Protocol):
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int, since: date | None = None) -> Fetched:
+    def fetch(
+        self, *, uidvalidity: int | None, after_uid: int, limit: int, since: date | None = None
+    ) -> Fetched:
         """Messages with a UID above ``after_uid``.
 
         When ``uidvalidity`` is not the folder's (a first poll, or the server renumbered the
@@ -61,13 +63,22 @@ class ImapMailbox:
         self.settings = settings
 
     def check(self) -> None:
-        """Log in and out (``sequencer senders check``); raises :class:`MailboxError` saying what failed."""
+        """Log in and out (``sequencer senders check``); raises :class:`MailboxError` saying what
+        failed.
+        """
         where = f"{self.settings.host}:{self.settings.port}"
         conn = self._open(where)
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             conn.logout()
 
-    def fetch(self, *, uidvalidity: int | None, after_uid: int, limit: int = 100, since: date | None = None) -> Fetched:
+    def fetch(
+        self,
+        *,
+        uidvalidity: int | None,
+        after_uid: int,
+        limit: int = 100,
+        since: date | None = None,
+    ) -> Fetched:
         where = f"{self.settings.host}:{self.settings.port}"
         conn = self._open(where)
         try:
@@ -86,8 +97,10 @@ class ImapMailbox:
         except (oauth.ReconnectNeeded, oauth.TokenUnavailable) as exc:
             raise MailboxError(exc.message) from None
         except ssl.SSLCertVerificationError as exc:
-            raise MailboxError(f"{where}: certificate not trusted ({exc.verify_message}); nothing was read "
-                               "(set imap.ca_file for a private CA)") from None
+            raise MailboxError(
+                f"{where}: certificate not trusted ({exc.verify_message}); nothing was read "
+                "(set imap.ca_file for a private CA)"
+            ) from None
         except (OSError, imaplib.IMAP4.error, UnicodeError) as exc:
             raise MailboxError(f"cannot connect to {where}: {exc}") from None
 
@@ -122,31 +135,45 @@ class ImapMailbox:
             raise MailboxError(f"login as {user} on {self.settings.host} failed: {exc}") from None
 
     def _oauth_login(self, conn: imaplib.IMAP4) -> None:
-        """AUTHENTICATE XOAUTH2 / OAUTHBEARER; once more with a freshly refreshed token if refused."""
+        """AUTHENTICATE XOAUTH2 / OAUTHBEARER; once more with a freshly refreshed token if
+        refused.
+        """
         s = self.settings
         assert s.oauth is not None
         settings = s.oauth
         for force in (False, True):
             token = oauth.access_token(settings, force=force)
-            initial = oauth.sasl(settings.mechanism, s.username or "", token, host=s.host, port=s.port)
+            initial = oauth.sasl(
+                settings.mechanism, s.username or "", token, host=s.host, port=s.port
+            )
             try:
                 conn.authenticate(settings.mechanism.upper(), _responder(initial))
                 return
             except imaplib.IMAP4.error as exc:
                 refused = exc
-        raise MailboxError(f"login as {s.username} on {s.host} with a freshly refreshed token failed: {refused} "
-                           "(is IMAP enabled for this mailbox, and the scope granted?)")
+        raise MailboxError(
+            f"login as {s.username} on {s.host} with a freshly refreshed token failed: {refused} "
+            "(is IMAP enabled for this mailbox, and the scope granted?)"
+        )
 
-    def _fetch(self, conn: imaplib.IMAP4, known: int | None, after_uid: int, limit: int, since: date | None) -> Fetched:
+    def _fetch(
+        self, conn: imaplib.IMAP4, known: int | None, after_uid: int, limit: int, since: date | None
+    ) -> Fetched:
         status, _ = conn.select(_quote(self.settings.mailbox), readonly=True)
         if status != "OK":
-            raise MailboxError(f"cannot open folder {self.settings.mailbox!r} on {self.settings.host}")
+            raise MailboxError(
+                f"cannot open folder {self.settings.mailbox!r} on {self.settings.host}"
+            )
         uidvalidity = int(conn.response("UIDVALIDITY")[1][0] or 0)
         if known != uidvalidity:
             # a first poll, or the server renumbered the folder: UIDs mean nothing, dates do
             # (messages handled before are skipped by their Message-ID)
             after_uid = 0
-            criteria = ("SINCE", f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}") if since else ("ALL",)
+            criteria = (
+                ("SINCE", f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}")
+                if since
+                else ("ALL",)
+            )
         else:
             criteria = ("UID", f"{after_uid + 1}:*")
         status, data = conn.uid("SEARCH", *criteria)
@@ -157,21 +184,30 @@ class ImapMailbox:
         wanted, more = uids[:limit], len(uids) > limit
         messages: list[tuple[int, bytes]] = []
         for start in range(0, len(wanted), _FETCH_CHUNK):
-            chunk = wanted[start:start + _FETCH_CHUNK]
-            status, parts = conn.uid("FETCH", ",".join(map(str, chunk)), f"(UID BODY.PEEK[]<0.{MAX_BYTES}>)")
+            chunk = wanted[start : start + _FETCH_CHUNK]
+            status, parts = conn.uid(
+                "FETCH", ",".join(map(str, chunk)), f"(UID BODY.PEEK[]<0.{MAX_BYTES}>)"
+            )
             if status != "OK":
                 raise MailboxError(f"FETCH failed on {self.settings.mailbox!r}")
             messages.extend(_fetched(parts))
         got = {uid for uid, _ in messages}
         if wanted and not got:
-            raise MailboxError(f"FETCH on {self.settings.mailbox!r} returned none of the {len(wanted)} messages asked for")
+            raise MailboxError(
+                f"FETCH on {self.settings.mailbox!r} returned "
+                f"none of the {len(wanted)} messages asked for"
+            )
         messages.sort(key=lambda m: m[0])
         asked = set(wanted)
-        return Fetched(uidvalidity=uidvalidity, messages=[m for m in messages if m[0] in asked], more=more)
+        return Fetched(
+            uidvalidity=uidvalidity, messages=[m for m in messages if m[0] in asked], more=more
+        )
 
 
 def _responder(initial: bytes) -> Callable[[bytes], bytes | None]:
-    """SASL answers for imaplib: the token first; a second challenge is the server's error, answered empty."""
+    """SASL answers for imaplib: the token first; a second challenge is the server's error,
+    answered empty.
+    """
     answers = iter((initial, b""))
 
     def answer(_challenge: bytes) -> bytes | None:

@@ -1,6 +1,15 @@
 """Storage: SQLModel tables and the one repository that queries them."""
 
-from sequencer.store.repository import BeginStatus, Begun, NewChain, NewEnrollment, NewSend, Quota, Store, UpsertCounts
+from sequencer.store.repository import (
+    BeginStatus,
+    Begun,
+    NewChain,
+    NewEnrollment,
+    NewSend,
+    Quota,
+    Store,
+    UpsertCounts,
+)
 from sequencer.store.tables import (
     Contact,
     Decision,

@@ -63,8 +63,13 @@ class Enrollment(SQLModel, table=True):
     __tablename__ = "enrollments"
     __table_args__ = (
         # A contact is active in at most one sequence, enforced by the database itself.
-        sa.Index("enrollments_one_active", "contact_id", unique=True,
-                 sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'")),
+        sa.Index(
+            "enrollments_one_active",
+            "contact_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        ),
         # the chaining job's scan: deferred enrollments whose start has come
         sa.Index("enrollments_starts", "status", "starts_at"),
     )
@@ -120,7 +125,9 @@ class Send(SQLModel, table=True):
     subject_key: str | None = None
     body_key: str | None = None
     subject: str | None = None
-    message_id: str | None = Field(default=None, sa_column=Column(sa.String, unique=True, nullable=True))
+    message_id: str | None = Field(
+        default=None, sa_column=Column(sa.String, unique=True, nullable=True)
+    )
     in_reply_to: str | None = None
     references: str | None = None
     sent_at: datetime | None = _when(index=True, nullable=True)
@@ -176,10 +183,14 @@ class Suppression(SQLModel, table=True):
 
 
 class VariantState(SQLModel, table=True):
-    """A variant's status. A key the YAML lists but this table lacks is live; retired stays retired."""
+    """A variant's status. A key the YAML lists but this table lacks is live; retired stays
+    retired.
+    """
 
     __tablename__ = "variants"
-    __table_args__ = (sa.UniqueConstraint("sequence", "step_key", "factor", "key", name="variants_identity"),)
+    __table_args__ = (
+        sa.UniqueConstraint("sequence", "step_key", "factor", "key", name="variants_identity"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     sequence: str
@@ -254,7 +265,9 @@ class InboundMessage(SQLModel, table=True):
 
 
 class HookNonce(SQLModel, table=True):
-    """A signed hook request already accepted: the same signature is refused within the replay window."""
+    """A signed hook request already accepted: the same signature is refused within the replay
+    window.
+    """
 
     __tablename__ = "hook_nonces"
 
@@ -263,7 +276,8 @@ class HookNonce(SQLModel, table=True):
 
 
 class SenderDay(SQLModel, table=True):
-    """A sender's sends on one of its local days: the daily cap and the min gap, shared by every worker.
+    """A sender's sends on one of its local days: the daily cap and the min gap, shared by every
+    worker.
 
     A send may start only after its row here is updated (under the cap, after the gap) in the
     same transaction that marks it ``sending``.

@@ -32,8 +32,16 @@ password_env = "TEST_IMAP_PASSWORD"
 
 
 def run(cwd: Path, *args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
-    """``sequencer ARGS`` in ``cwd``, without colour, ``columns`` wide, the test IMAP password set."""
+    """``sequencer ARGS`` in ``cwd``, without colour, ``columns`` wide, the test IMAP
+    password set.
+    """
     env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "TEST_IMAP_PASSWORD": "secret"}
     env.pop("SEQUENCER_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )

@@ -42,13 +42,18 @@ def test_validate_shipped_sequences_exits_zero(workdir: Path) -> None:
 def test_validate_broken_files_names_every_file_and_line(workdir: Path) -> None:
     broken = workdir / "broken"
     broken.mkdir()
-    (broken / "one.yaml").write_text("name: one\nsteps:\n  - key: a\n    day: 0\n    channel: pigeon\n")
+    (broken / "one.yaml").write_text(
+        "name: one\nsteps:\n  - key: a\n    day: 0\n    channel: pigeon\n"
+    )
     (broken / "two.yaml").write_text("name: two\ndefaults:\n  timezone: Nowhere/City\nsteps: []\n")
     result = run(workdir, "validate", str(broken))
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 3, result.stderr
-    assert any(f"{broken / 'one.yaml'}:5: steps[0].channel: unknown channel 'pigeon'" in line for line in lines)
+    assert any(
+        f"{broken / 'one.yaml'}:5: steps[0].channel: unknown channel 'pigeon'" in line
+        for line in lines
+    )
     assert any(f"{broken / 'two.yaml'}:3: defaults.timezone" in line for line in lines)
     assert any(f"{broken / 'two.yaml'}:4: steps" in line for line in lines)
     assert "Traceback" not in result.stderr
@@ -74,7 +79,10 @@ def test_import_enroll_and_preview_for_an_auckland_contact(workdir: Path) -> Non
     preview = run(workdir, "preview", "--sequence", "cold", "--email", "kiri@tasman.example")
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert "Pacific/Auckland" in preview.stdout
-    rows = re.findall(r"│ (\w+)\s+│ (\w+)\s+│ (\d+)\s+│ (\w{3}) (\d{4}-\d\d-\d\d \d\d:\d\d) (NZ\wT)\s+│", preview.stdout)
+    rows = re.findall(
+        r"│ (\w+)\s+│ (\w+)\s+│ (\d+)\s+│ (\w{3}) (\d{4}-\d\d-\d\d \d\d:\d\d) (NZ\wT)\s+│",
+        preview.stdout,
+    )
     assert [r[0] for r in rows] == ["intro", "bump", "linkedin"], preview.stdout
     for _key, _channel, _day, weekday, local, _zone in rows:
         moment = datetime.strptime(local, "%Y-%m-%d %H:%M")
@@ -90,7 +98,8 @@ def test_preview_shows_unresolved_variables_as_errors(workdir: Path) -> None:
     seqs.mkdir()
     (seqs / "plain.yaml").write_text(
         "name: plain\nsteps:\n  - key: a\n    day: 0\n    channel: email\n    subjects:\n"
-        "      - key: s\n        text: 'Hi {{ first_name }}'\n    bodies:\n      - key: b\n        text: ok\n"
+        "      - key: s\n        text: 'Hi {{ first_name "
+        "}}'\n    bodies:\n      - key: b\n        text: ok\n"
     )
     (workdir / "sequencer.toml").write_text(CONFIG.format(sequences=seqs))
     (workdir / "c.csv").write_text("email\nanon@x.example\n")
@@ -110,9 +119,16 @@ def test_import_stops_where_a_quote_is_left_open_and_says_so_or_skips_it(workdir
     )
     stopped = run(workdir, "import", "leads.csv")
     assert stopped.returncode == 1, stopped.stdout + stopped.stderr
-    assert "broken leads.csv: row 3 (u1@example.com): a quote opened in this row is never closed" in stopped.stderr
+    assert (
+        "broken leads.csv: row 3 (u1@example.com): a quote opened in this row is never closed"
+        in stopped.stderr
+    )
     assert "stopped at row 3" in stopped.stderr and "nothing from row 3 on was" in stopped.stderr
-    assert "--skip-bad" in stopped.stderr and "1 new" in stopped.stdout and "Traceback" not in stopped.stderr
+    assert (
+        "--skip-bad" in stopped.stderr
+        and "1 new" in stopped.stdout
+        and "Traceback" not in stopped.stderr
+    )
 
     skipped = run(workdir, "import", "--skip-bad", "leads.csv")
     assert skipped.returncode == 0, skipped.stderr
@@ -121,7 +137,9 @@ def test_import_stops_where_a_quote_is_left_open_and_says_so_or_skips_it(workdir
     assert "\x1b" not in skipped.stdout + skipped.stderr
 
 
-def test_connecting_a_password_sender_names_the_senders_table_with_its_brackets(workdir: Path) -> None:
+def test_connecting_a_password_sender_names_the_senders_table_with_its_brackets(
+    workdir: Path,
+) -> None:
     result = run(workdir, "senders", "connect", "jane")
     assert result.returncode == 1
     assert "in its [[senders]] table" in " ".join(result.stderr.split())  # not eaten as rich markup

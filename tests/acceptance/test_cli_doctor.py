@@ -50,13 +50,22 @@ security = "none"
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, text=True, capture_output=True,
-                          timeout=120, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
 
 
 def rows(cwd: Path) -> list[tuple[int, str, str, str | None]]:
     with sqlite3.connect(cwd / "db.sqlite") as db:
-        return db.execute("select id, step_key, status, message_id from sends order by id").fetchall()
+        return db.execute(
+            "select id, step_key, status, message_id from sends order by id"
+        ).fetchall()
 
 
 class CutOff:
@@ -79,7 +88,9 @@ class CutOff:
 @pytest.fixture
 def uncertain(tmp_path: Path) -> Iterator[tuple[Path, CaptureServer, str]]:
     """A working directory whose one send is 'sending' after a crash; yields it, the SMTP server
-    and the send's Message-ID. ``finish(cwd)`` (below) turns it 'uncertain' as a worker's tick does."""
+    and the send's Message-ID. ``finish(cwd)`` (below) turns it 'uncertain' as a worker's tick
+    does.
+    """
     (tmp_path / "seqs").mkdir()
     (tmp_path / "seqs" / "always.yaml").write_text(TWO_STEPS)
     (tmp_path / "leads.csv").write_text("email,first_name\naino@northwind.example,Aino\n")
@@ -108,8 +119,11 @@ def uncertain(tmp_path: Path) -> Iterator[tuple[Path, CaptureServer, str]]:
 def finish_crash(cwd: Path) -> None:
     """A worker's next tick after the lease: the row left in 'sending' becomes 'uncertain'."""
     config = load_config(cwd / "sequencer.toml")
-    engine = Engine(config, clock=SimulatedClock(datetime.now(UTC) - timedelta(hours=1) + LEASE + timedelta(seconds=5)),
-                    channels={"email": CutOff()})
+    engine = Engine(
+        config,
+        clock=SimulatedClock(datetime.now(UTC) - timedelta(hours=1) + LEASE + timedelta(seconds=5)),
+        channels={"email": CutOff()},
+    )
 
     async def tick() -> None:
         try:
@@ -122,7 +136,8 @@ def finish_crash(cwd: Path) -> None:
 
 
 def test_doctor_lists_the_uncertain_send_and_resend_sends_the_same_message(
-        uncertain: tuple[Path, CaptureServer, str]) -> None:
+    uncertain: tuple[Path, CaptureServer, str],
+) -> None:
     cwd, smtp, message_id = uncertain
     stuck = cli(cwd, "doctor")
     assert stuck.returncode == 1, stuck.stderr
@@ -134,13 +149,18 @@ def test_doctor_lists_the_uncertain_send_and_resend_sends_the_same_message(
     assert listed.returncode == 1, listed.stderr
     assert "aino@northwind.example" in listed.stdout and message_id in listed.stdout
     assert "1 uncertain, 0 stuck, 0 failed in the last 7 days" in listed.stdout
-    assert "sequencer resend --uncertain" in listed.stdout and "sequencer doctor --mark-sent" in listed.stdout
+    assert (
+        "sequencer resend --uncertain" in listed.stdout
+        and "sequencer doctor --mark-sent" in listed.stdout
+    )
 
     refused = cli(cwd, "resend")
     assert refused.returncode == 2
     assert "only re-sends uncertain sends" in refused.stderr and "Traceback" not in refused.stderr
     missing = cli(cwd, "resend", "--uncertain", "--id", "1", "--id", "99")
-    assert missing.returncode == 1 and "nothing was changed: send 99 does not exist" in missing.stderr
+    assert (
+        missing.returncode == 1 and "nothing was changed: send 99 does not exist" in missing.stderr
+    )
     assert [status for _, _, status, _ in rows(cwd)] == ["uncertain"]
 
     resent = cli(cwd, "resend", "--uncertain")
@@ -148,16 +168,23 @@ def test_doctor_lists_the_uncertain_send_and_resend_sends_the_same_message(
     assert "1 send(s) queued again with their original Message-ID (#1)" in resent.stdout
     healthy = cli(cwd, "doctor")
     assert healthy.returncode == 0 and "ok: nothing needs a decision" in healthy.stdout
-    assert cli(cwd, "resend", "--uncertain").stdout.strip() == "no uncertain sends: nothing to re-send"
+    assert (
+        cli(cwd, "resend", "--uncertain").stdout.strip() == "no uncertain sends: nothing to re-send"
+    )
 
     ticked = cli(cwd, "tick")
     assert ticked.returncode == 0, ticked.stderr
     (message,) = smtp.messages
     assert message["Message-ID"] == message_id
-    assert [(step, status) for _, step, status, _ in rows(cwd)] == [("intro", "sent"), ("bump", "scheduled")]
+    assert [(step, status) for _, step, status, _ in rows(cwd)] == [
+        ("intro", "sent"),
+        ("bump", "scheduled"),
+    ]
 
 
-def test_doctor_mark_sent_records_it_and_queues_the_next_step(uncertain: tuple[Path, CaptureServer, str]) -> None:
+def test_doctor_mark_sent_records_it_and_queues_the_next_step(
+    uncertain: tuple[Path, CaptureServer, str],
+) -> None:
     cwd, smtp, message_id = uncertain
     finish_crash(cwd)
 
@@ -169,8 +196,10 @@ def test_doctor_mark_sent_records_it_and_queues_the_next_step(uncertain: tuple[P
     marked = cli(cwd, "doctor", "--mark-sent", "1")
     assert marked.returncode == 0, marked.stderr
     assert "1 send(s) recorded as sent: #1; their next steps are queued" in marked.stdout
-    assert [(step, status, mid) for _, step, status, mid in rows(cwd)] == [("intro", "sent", message_id),
-                                                                         ("bump", "scheduled", None)]
+    assert [(step, status, mid) for _, step, status, mid in rows(cwd)] == [
+        ("intro", "sent", message_id),
+        ("bump", "scheduled", None),
+    ]
     assert smtp.messages == []
     again = cli(cwd, "doctor", "--mark-sent", "1")
     assert again.returncode == 1 and "send 1 is 'sent', not uncertain" in again.stderr

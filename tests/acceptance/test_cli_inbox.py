@@ -30,7 +30,9 @@ def test_suppress_add_list_and_all_or_nothing(workdir: Path) -> None:
     assert "nothing was added" in bad.stderr and "not an address@" in bad.stderr
     assert "0 entries" in run(workdir, "suppress", "list").stdout
 
-    good = run(workdir, "suppress", "add", "A@Example.com", "@competitor.example", "partner.example")
+    good = run(
+        workdir, "suppress", "add", "A@Example.com", "@competitor.example", "partner.example"
+    )
     assert good.returncode == 0, good.stderr
     assert "3 added, 0 already on the list" in good.stdout
     again = run(workdir, "suppress", "add", "a@example.com")
@@ -42,13 +44,17 @@ def test_suppress_add_list_and_all_or_nothing(workdir: Path) -> None:
 
 
 def test_suppress_import_names_bad_rows_and_adds_nothing(workdir: Path) -> None:
-    (workdir / "optouts.csv").write_text("name,email\nAnn,ann@example.com\nBob,bob@@example\nCy,\nDee,@dee.example\n")
+    (workdir / "optouts.csv").write_text(
+        "name,email\nAnn,ann@example.com\nBob,bob@@example\nCy,\nDee,@dee.example\n"
+    )
     bad = run(workdir, "suppress", "import", "optouts.csv")
     assert bad.returncode == 1
     assert "optouts.csv: row 3" in bad.stderr and "nothing was added" in bad.stderr
     assert "0 entries" in run(workdir, "suppress", "list").stdout
 
-    (workdir / "optouts.csv").write_text("name,email\nAnn,ann@example.com\nCy,\nDee,@dee.example\nAnn again,ANN@example.com\n")
+    (workdir / "optouts.csv").write_text(
+        "name,email\nAnn,ann@example.com\nCy,\nDee,@dee.example\nAnn again,ANN@example.com\n"
+    )
     good = run(workdir, "suppress", "import", "optouts.csv")
     assert good.returncode == 0, good.stderr
     assert "2 added, 0 already on the list" in good.stdout
@@ -68,13 +74,22 @@ def test_inbox_poll_reads_the_real_mailbox(workdir: Path, imap: object) -> None:
         fh.write(IMAP.format(host=host, port=port))
     conn = imaplib.IMAP4(host, int(port))
     conn.login("sender", "secret")
-    conn.append("INBOX", None, None, b"From: someone@example.org\r\nTo: jane@acme.example\r\nSubject: Hello there\r\n"
-                b"Message-ID: <cli-1@example.org>\r\n\r\nHi!\r\n")
+    conn.append(
+        "INBOX",
+        None,
+        None,
+        b"From: someone@example.org\r\nTo: jane@acme.example\r\nSubject: Hello there\r\n"
+        b"Message-ID: <cli-1@example.org>\r\n\r\nHi!\r\n",
+    )
     conn.logout()
 
     first = run(workdir, "inbox", "poll")
     assert first.returncode == 0, first.stderr
-    assert "unmatched" in first.stdout and "someone@example.org" in first.stdout and "1 new message(s)" in first.stdout
+    assert (
+        "unmatched" in first.stdout
+        and "someone@example.org" in first.stdout
+        and "1 new message(s)" in first.stdout
+    )
     second = run(workdir, "inbox", "poll")
     assert "0 new message(s)" in second.stdout
     log = run(workdir, "inbox", "log")
@@ -85,24 +100,35 @@ def test_serve_answers_health_checks_and_stops_on_sigterm(workdir: Path) -> None
     port = free_port()
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("SEQUENCER_CONFIG", None)
-    server = subprocess.Popen([sys.executable, "-m", "sequencer", "serve", "--port", str(port)], cwd=workdir, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sequencer", "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         answer = None
         for _ in range(200):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as response:
                     answer = json.loads(response.read())
                 break
             except OSError:
                 if server.poll() is not None:
                     break
                 time.sleep(0.05)
-        assert answer == {"status": "ok"}, server.stdout.read() if server.poll() is not None else "no answer"
+        assert answer == {"status": "ok"}, (
+            server.stdout.read() if server.poll() is not None else "no answer"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
-    # uvicorn shuts down cleanly, then re-raises the signal it caught (so the exit status says SIGTERM)
+    # uvicorn shuts down cleanly, then re-raises the signal it caught (so the exit status says
+    # SIGTERM)
     assert server.returncode in (0, -signal.SIGTERM), output
     assert "Finished server process" in output
 

@@ -1,4 +1,6 @@
-"""`sequencer plan` as a user runs it: a subprocess over the shipped cold sequence, no database touched."""
+"""`sequencer plan` as a user runs it: a subprocess over the shipped cold sequence, no database
+touched.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +33,28 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def test_plan_prints_the_schedule_the_replies_and_the_retirement(workdir: Path) -> None:
-    # 2 senders at 50 + 40 a day from Tuesday 1 December: Tue-Thu send 270 message 1s (jane 150, mikko
+    # 2 senders at 50 + 40 a day from Tuesday 1 December: Tue-Thu send 270 message 1s (jane 150,
+    # mikko
     # 120), Friday the last 30, split between them. The follow-ups are due 4 days later, on the next
     # Monday at the earliest, so they do not compete with message 1 this week.
-    result = run(workdir, "plan", "--sequence", "cold", "--contacts", "300", "--sender", "jane:50", "--sender", "mikko:40",
-                 "--runs", "20", "--seed", "3", "--start", "2026-12-01")
+    result = run(
+        workdir,
+        "plan",
+        "--sequence",
+        "cold",
+        "--contacts",
+        "300",
+        "--sender",
+        "jane:50",
+        "--sender",
+        "mikko:40",
+        "--runs",
+        "20",
+        "--seed",
+        "3",
+        "--start",
+        "2026-12-01",
+    )
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "Plan for cold: 300 contacts enrolled Tue 2026-12-01 00:00 EET" in text
@@ -54,24 +73,53 @@ def test_plan_prints_the_schedule_the_replies_and_the_retirement(workdir: Path) 
 
 
 def test_plan_as_json_uses_the_configured_senders_and_is_repeatable(workdir: Path) -> None:
-    args = ("plan", "--sequence", "cold", "--contacts", "200", "--runs", "10", "--start", "2026-12-01", "--json")
+    args = (
+        "plan",
+        "--sequence",
+        "cold",
+        "--contacts",
+        "200",
+        "--runs",
+        "10",
+        "--start",
+        "2026-12-01",
+        "--json",
+    )
     first, again = run(workdir, *args), run(workdir, *args)
     assert first.returncode == 0, first.stderr
     plan = json.loads(first.stdout)
     assert first.stdout == again.stdout
-    assert [s["name"] for s in plan["input"]["senders"]] == ["jane"] and plan["input"]["senders"][0]["daily_cap"] == 40
+    assert [s["name"] for s in plan["input"]["senders"]] == ["jane"] and plan["input"]["senders"][
+        0
+    ]["daily_cap"] == 40
     assert plan["schedule"]["contacts_by_sender"] == {"jane": 200}
     assert plan["schedule"]["first_message_1"] == "2026-12-01T07:00:00Z"  # 09:00 in Helsinki
-    assert [s["key"] for s in plan["steps"]] == ["intro", "bump", "linkedin"] and plan["steps"][0]["sends"] == 200
+    assert [s["key"] for s in plan["steps"]] == ["intro", "bump", "linkedin"] and plan["steps"][0][
+        "sends"
+    ] == 200
     assert plan["retirement"]["runs"] == 10 and plan["retirement"]["key"] == "first_name_hook"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--sequence", "cld", "--contacts", "10"), "error: no sequence named 'cld' (loaded: cold, network, reminder)"),
-    (("--sequence", "cold", "--contacts", "10", "--sender", "jane:0"), "error: sender 'jane': daily_cap must be at least 1"),
-    (("--sequence", "cold", "--contacts", "10", "--rate", "4"), "error: rate should be between 0 and 1 (0.04 is 4%), got 4"),
-])
-def test_plan_mistakes_are_one_line_errors(workdir: Path, args: tuple[str, ...], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--sequence", "cld", "--contacts", "10"),
+            "error: no sequence named 'cld' (loaded: cold, network, reminder)",
+        ),
+        (
+            ("--sequence", "cold", "--contacts", "10", "--sender", "jane:0"),
+            "error: sender 'jane': daily_cap must be at least 1",
+        ),
+        (
+            ("--sequence", "cold", "--contacts", "10", "--rate", "4"),
+            "error: rate should be between 0 and 1 (0.04 is 4%), got 4",
+        ),
+    ],
+)
+def test_plan_mistakes_are_one_line_errors(
+    workdir: Path, args: tuple[str, ...], message: str
+) -> None:
     result = run(workdir, "plan", *args)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr

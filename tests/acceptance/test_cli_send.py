@@ -46,13 +46,22 @@ password_env = "SEQUENCER_TEST_UNSET_PASSWORD"
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     env.pop("SEQUENCER_TEST_UNSET_PASSWORD", None)
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, text=True, capture_output=True,
-                          timeout=120, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
 
 
 def test_senders_check_says_what_failed(tmp_path: Path) -> None:
     with CaptureServer() as smtp:
-        (tmp_path / "sequencer.toml").write_text(CONFIG.format(sequences=REPO / "sequences", port=smtp.port))
+        (tmp_path / "sequencer.toml").write_text(
+            CONFIG.format(sequences=REPO / "sequences", port=smtp.port)
+        )
         result = cli(tmp_path, "senders", "check")
     assert result.returncode == 1
     assert f"ok     jane <jane@acme.example> via 127.0.0.1:{smtp.port}" in result.stdout
@@ -60,18 +69,23 @@ def test_senders_check_says_what_failed(tmp_path: Path) -> None:
     assert "SEQUENCER_TEST_UNSET_PASSWORD (the SMTP password) is not set" in result.stdout
 
     closed = free_port()
-    (tmp_path / "sequencer.toml").write_text(CONFIG.format(sequences=REPO / "sequences", port=closed))
+    (tmp_path / "sequencer.toml").write_text(
+        CONFIG.format(sequences=REPO / "sequences", port=closed)
+    )
     down = cli(tmp_path, "senders", "check")
     assert down.returncode == 1 and f"127.0.0.1:{closed} (none): cannot connect" in down.stdout
 
 
 def test_tasks_list_done_and_skip(tmp_path: Path) -> None:
     with CaptureServer() as smtp:
-        (tmp_path / "sequencer.toml").write_text(CONFIG.format(sequences=REPO / "sequences", port=smtp.port))
+        (tmp_path / "sequencer.toml").write_text(
+            CONFIG.format(sequences=REPO / "sequences", port=smtp.port)
+        )
         (tmp_path / "leads.csv").write_text(
             "email,first_name,linkedin_url,timezone\n"
             "kiri@tasman.example,Kiri,https://www.linkedin.com/in/kiri-example,Pacific/Auckland\n"
-            "aino@northwind.example,Aino,https://www.linkedin.com/in/aino-example,Europe/Helsinki\n")
+            "aino@northwind.example,Aino,https://www.linkedin.com/in/aino-example,Europe/Helsinki\n"
+        )
         config = load_config(tmp_path / "sequencer.toml")
         clock = SimulatedClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
         engine = Engine(config, clock=clock)
@@ -86,7 +100,9 @@ def test_tasks_list_done_and_skip(tmp_path: Path) -> None:
 
     listed = cli(tmp_path, "tasks", "--all")
     assert listed.returncode == 0, listed.stderr
-    assert "https://www.linkedin.com/in/kiri-example" in listed.stdout and "Hi Kiri" in listed.stdout
+    assert (
+        "https://www.linkedin.com/in/kiri-example" in listed.stdout and "Hi Kiri" in listed.stdout
+    )
     assert "2 task(s)" in listed.stdout
     first_id = listed.stdout.split("#", 1)[1].split()[0]
     assert cli(tmp_path, "tasks", "done", first_id).stdout.strip() == f"task #{first_id}: done"

@@ -1,4 +1,5 @@
-"""``sequencer senders connect | check | disconnect`` and ``doctor`` for OAuth2 senders, as subprocesses.
+"""``sequencer senders connect | check | disconnect`` and ``doctor`` for OAuth2 senders, as
+subprocesses.
 
 The flows run against the tests' real token endpoint (``tests/oauth_provider.py``), the test
 drives the person's side (entering the device code; the browser following the consent page's
@@ -64,9 +65,18 @@ ca_file = "{ca}"
 
 def write_config(folder: Path, mailhost: MailHost, provider: Provider, preset: str) -> Path:
     """A sender on a provider preset (its flow), with the endpoints and servers of the test rig."""
-    (folder / "sequencer.toml").write_text(CONFIG.format(
-        sequences=REPO / "sequences", provider=preset, client_id=CLIENT_ID, url=provider.url, host=mailhost.host,
-        submission=mailhost.submission, imaps=mailhost.imaps, ca=mailhost.ca_file))
+    (folder / "sequencer.toml").write_text(
+        CONFIG.format(
+            sequences=REPO / "sequences",
+            provider=preset,
+            client_id=CLIENT_ID,
+            url=provider.url,
+            host=mailhost.host,
+            submission=mailhost.submission,
+            imaps=mailhost.imaps,
+            ca=mailhost.ca_file,
+        )
+    )
     return folder
 
 
@@ -83,23 +93,38 @@ def env() -> dict[str, str]:
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env(), text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        env=env(),
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "sequencer", *args], cwd=cwd, env=env(), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        env=env(),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_connect_with_the_device_code_then_check_logs_in_and_disconnect_forgets(
-        workdir: Path, provider: Provider, mailhost: MailHost) -> None:
+    workdir: Path, provider: Provider, mailhost: MailHost
+) -> None:
     proc = start(workdir, "senders", "connect", "oauth")
     assert proc.stdout is not None
     line = proc.stdout.readline()
     code = re.search(r"enter the code (\w+)", line)
     assert code, line
-    provider.approve(code.group(1), "oauth@sequencer.example")  # the person signs in and enters the code
+    provider.approve(
+        code.group(1), "oauth@sequencer.example"
+    )  # the person signs in and enters the code
     rest, errors = proc.communicate(timeout=120)
     assert proc.returncode == 0, errors
     assert "connected oauth" in rest
@@ -111,7 +136,10 @@ def test_connect_with_the_device_code_then_check_logs_in_and_disconnect_forgets(
 
     checked = run(workdir, "senders", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "ok     oauth <oauth@sequencer.example> via" in checked.stdout and "(XOAUTH2)" in checked.stdout
+    assert (
+        "ok     oauth <oauth@sequencer.example> via" in checked.stdout
+        and "(XOAUTH2)" in checked.stdout
+    )
     assert "ok     oauth <oauth@sequencer.example> inbox" in checked.stdout
     print("\n" + line + rest + checked.stdout)
 
@@ -120,8 +148,9 @@ def test_connect_with_the_device_code_then_check_logs_in_and_disconnect_forgets(
     assert not token_file.exists()
 
 
-def test_connect_with_the_loopback_redirect_and_pkce(tmp_path: Path, mailhost: MailHost, provider: Provider,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_with_the_loopback_redirect_and_pkce(
+    tmp_path: Path, mailhost: MailHost, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
     workdir = write_config(tmp_path, mailhost, provider, "google")
     proc = start(workdir, "senders", "connect", "oauth", "--no-browser")
     assert proc.stdout is not None
@@ -147,19 +176,28 @@ def test_connect_with_the_loopback_redirect_and_pkce(tmp_path: Path, mailhost: M
     ImapMailbox(settings.imap).check()
 
 
-def test_a_revoked_sender_shows_reconnect_in_check_and_doctor(workdir: Path, provider: Provider,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_revoked_sender_shows_reconnect_in_check_and_doctor(
+    workdir: Path, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = load_config(workdir / "sequencer.toml").senders["oauth"].smtp.oauth
     assert settings is not None
     refresh = provider.grant("oauth@sequencer.example")
     monkeypatch.setenv("SEQUENCER_TOKEN_KEY", KEY)
-    TokenStore(settings).save(Tokens(refresh_token=refresh, access_token="expired", expires_at=time.time() - 5))
+    TokenStore(settings).save(
+        Tokens(refresh_token=refresh, access_token="expired", expires_at=time.time() - 5)
+    )
     provider.revoke(refresh)
 
     checked = run(workdir, "senders", "check")
     assert checked.returncode == 1
-    assert "reconnect this sender: the provider refused the refresh token (invalid_grant" in checked.stdout
+    assert (
+        "reconnect this sender: the provider refused the refresh token (invalid_grant"
+        in checked.stdout
+    )
     doctor = run(workdir, "doctor")
     assert doctor.returncode == 1, doctor.stdout + doctor.stderr
-    assert "oauth: reconnect this sender" in doctor.stdout and "sequencer senders connect oauth" in doctor.stdout
+    assert (
+        "oauth: reconnect this sender" in doctor.stdout
+        and "sequencer senders connect oauth" in doctor.stdout
+    )
     print("\n" + checked.stdout + doctor.stdout)

@@ -1,4 +1,6 @@
-"""`sequencer validate` on hostile sequence files, as a user runs it: a located error, never a crash."""
+"""`sequencer validate` on hostile sequence files, as a user runs it: a located error, never a
+crash.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +24,17 @@ def test_alias_bomb_validates_to_a_located_error_under_a_2gb_limit(tmp_path: Pat
     bomb.write_text(alias_bomb())
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     env.pop("SEQUENCER_CONFIG", None)
-    result = subprocess.run([sys.executable, "-m", "sequencer", "validate", str(bomb)], cwd=tmp_path, env=env,
-                            text=True, capture_output=True, timeout=60, preexec_fn=_two_gb_limit)
-    assert result.returncode == 1, result.stderr  # 1 is "errors found"; a MemoryError traceback exits 1 too, so:
+    result = subprocess.run(
+        [sys.executable, "-m", "sequencer", "validate", str(bomb)],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_two_gb_limit,
+    )
+    assert result.returncode == 1, (
+        result.stderr
+    )  # 1 is "errors found"; a MemoryError traceback exits 1 too, so:
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
     assert f"error: {bomb}:7: expands to more than 20,000 values" in result.stderr

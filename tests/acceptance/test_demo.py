@@ -15,12 +15,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> None:
     out = tmp_path / "eml"
-    result = subprocess.run([sys.executable, "-m", "sequencer", "demo", "--out", str(out)], cwd=REPO, text=True,
-                            capture_output=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "sequencer", "demo", "--out", str(out)],
+        cwd=REPO,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     text = result.stdout
     # the report's per-step table of 'cold', under its enrollments line
-    assert re.search(r"^cold — 50 enrolled · \d+ active · \d+ completed · [1-9]\d* stopped \(reply", text, re.M), text
+    assert re.search(
+        r"^cold — 50 enrolled · \d+ active · \d+ completed · [1-9]\d* stopped \(reply", text, re.M
+    ), text
     for step, channel in (("intro", "email"), ("bump", "email"), ("linkedin", "linkedin")):
         assert re.search(rf"│ {step}\s+│ {channel}\s+│ \d+\s+│ \d+\s+│", text), text
     assert "sent" in text and "replied" in text and "stopped after" in text and "pending" in text
@@ -34,14 +43,21 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
     assert "messages they received after their stop: 0" in text
     assert re.search(r"stopped contacts: [1-9]", text)
     # the recipients' side went through the real inbox poller and the real HTTP app
-    for line in ("bounce: hard bounce (5.1.1): stopped and suppressed", "auto_reply: out of office: paused until",
-                 "unsubscribe: asked to be removed: stopped and suppressed", "POST /hooks/goal: HTTP 200, stopped 'cold'",
-                 "one-click unsubscribe -> POST /u/"):
+    for line in (
+        "bounce: hard bounce (5.1.1): stopped and suppressed",
+        "auto_reply: out of office: paused until",
+        "unsubscribe: asked to be removed: stopped and suppressed",
+        "POST /hooks/goal: HTTP 200, stopped 'cold'",
+        "one-click unsubscribe -> POST /u/",
+    ):
         assert line in text, line
     assert "skipped scripted" not in text
     # the .eml files it names are real messages, and threads hold for every follow-up captured
     assert str(out) in text
-    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(out.glob("*.eml"))]
+    messages = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted(out.glob("*.eml"))
+    ]
     assert len(messages) > 50
     by_id = {m["Message-ID"]: m for m in messages}
     follow_ups = [m for m in messages if m["In-Reply-To"]]
@@ -50,5 +66,8 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
         first = by_id[follow["In-Reply-To"]]
         assert follow["Subject"] == "Re: " + first["Subject"]
         assert follow["From"] == first["From"] and follow["To"] == first["To"]
-    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" and "/u/" in m["List-Unsubscribe"]
-               for m in messages)
+    assert all(
+        m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        and "/u/" in m["List-Unsubscribe"]
+        for m in messages
+    )

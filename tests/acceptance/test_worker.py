@@ -40,31 +40,50 @@ security = "none"
 
 
 def cli(cwd: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=cwd, text=True, capture_output=True,
-                          timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def start_worker(cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "sequencer", "worker", "--tick", "0.2", "--json"], cwd=cwd,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "sequencer", "worker", "--tick", "0.2", "--json"],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 def statuses(cwd: Path) -> Counter[str]:
     with sqlite3.connect(cwd / "db.sqlite") as db:
-        return Counter(dict(db.execute("select status, count(*) from sends group by status").fetchall()))
+        return Counter(
+            dict(db.execute("select status, count(*) from sends group by status").fetchall())
+        )
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     (tmp_path / "seqs").mkdir()
     (tmp_path / "seqs" / "always.yaml").write_text(ALWAYS_OPEN)
-    (tmp_path / "leads.csv").write_text("email,first_name\n" + "".join(f"p{i}@x.example,P{i}\n" for i in range(40)))
+    (tmp_path / "leads.csv").write_text(
+        "email,first_name\n" + "".join(f"p{i}@x.example,P{i}\n" for i in range(40))
+    )
     return tmp_path
 
 
 def test_worker_sends_and_exits_zero_on_sigterm_with_nothing_half_done(workdir: Path) -> None:
-    with CaptureServer(delay=0.15) as smtp:  # a slow server, so a message is in flight when SIGTERM lands
+    with CaptureServer(
+        delay=0.15
+    ) as smtp:  # a slow server, so a message is in flight when SIGTERM lands
         (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port))
         assert cli(workdir, "import", "leads.csv").returncode == 0
         assert cli(workdir, "enroll", "--sequence", "always").returncode == 0
@@ -72,7 +91,9 @@ def test_worker_sends_and_exits_zero_on_sigterm_with_nothing_half_done(workdir: 
         deadline = time.monotonic() + 60
         while len(smtp.messages) < 5 and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.05)
-        assert len(smtp.messages) >= 5, worker.stderr.read() if worker.poll() is not None else "worker too slow"
+        assert len(smtp.messages) >= 5, (
+            worker.stderr.read() if worker.poll() is not None else "worker too slow"
+        )
         worker.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
         _, stderr = worker.communicate(timeout=30)
@@ -84,7 +105,8 @@ def test_worker_sends_and_exits_zero_on_sigterm_with_nothing_half_done(workdir: 
     assert '"event": "worker.stopped"' in stderr and "worker.grace_exceeded" not in stderr
     print(f"worker stopped {waited:.2f}s after SIGTERM")
     counts = statuses(workdir)
-    # nothing half-done: no row is left claimed or sending, and every 'sent' row reached the server once
+    # nothing half-done: no row is left claimed or sending, and every 'sent' row reached the server
+    # once
     assert counts["claimed"] == 0 and counts["sending"] == 0, counts
     assert counts["sent"] == received and 0 < received < 40, (counts, received)
     assert counts["scheduled"] == 40 - received
@@ -129,13 +151,17 @@ def test_stop_from_the_cli_while_the_worker_runs_prevents_later_steps(workdir: P
     assert statuses(workdir) == Counter({"cancelled": 1})
 
 
-def test_the_worker_polls_the_inbox_and_a_reply_cancels_the_next_step(workdir: Path, imap: object) -> None:
+def test_the_worker_polls_the_inbox_and_a_reply_cancels_the_next_step(
+    workdir: Path, imap: object
+) -> None:
     two_days = ALWAYS_OPEN + follow_up(1)
     (workdir / "seqs" / "always.yaml").write_text(two_days)
     (workdir / "leads.csv").write_text("email\nreplier@x.example\n")
     host, port = os.environ["SEQUENCER_TEST_IMAP"].rsplit(":", 1)
     with CaptureServer() as smtp:
-        (workdir / "sequencer.toml").write_text(CONFIG.format(port=smtp.port) + f"""
+        (workdir / "sequencer.toml").write_text(
+            CONFIG.format(port=smtp.port)
+            + f"""
 [senders.imap]
 host = "{host}"
 port = {port}
@@ -145,7 +171,8 @@ password_env = "SEQUENCER_TEST_IMAP_PASSWORD"
 
 [inbox]
 poll_seconds = 0.3
-""")
+"""
+        )
         assert cli(workdir, "import", "leads.csv").returncode == 0
         assert cli(workdir, "enroll", "--sequence", "always").returncode == 0
         worker = start_worker(workdir)
@@ -155,8 +182,11 @@ poll_seconds = 0.3
                 time.sleep(0.05)
             assert smtp.messages, "message 1 was not sent"
             first_id = smtp.messages[0]["Message-ID"]
-            imap.append(f"From: replier@x.example\r\nTo: jane@acme.example\r\nSubject: Re: Hello\r\n"  # type: ignore[attr-defined]
-                        f"Message-ID: <worker-reply@x.example>\r\nIn-Reply-To: {first_id}\r\n\r\nYes, let's talk.\r\n".encode())
+            imap.append(
+                f"From: replier@x.example\r\nTo: jane@acme.example\r\nSubject: Re: Hello\r\n"  # type: ignore[attr-defined]
+                "Message-ID: <worker-reply@x.example>\r\nIn-Reply-To: "
+                f"{first_id}\r\n\r\nYes, let's talk.\r\n".encode()
+            )
             with sqlite3.connect(workdir / "db.sqlite") as db:
                 while time.monotonic() < deadline and worker.poll() is None:
                     row = db.execute("select status, stop_reason from enrollments").fetchone()

@@ -23,18 +23,28 @@ def smtp() -> Iterator[CaptureServer]:
 
 
 @pytest.fixture
-def rig_factory(tmp_path: Path, smtp: CaptureServer, database_url: str) -> Iterator[Callable[..., Rig]]:
+def rig_factory(
+    tmp_path: Path, smtp: CaptureServer, database_url: str
+) -> Iterator[Callable[..., Rig]]:
     """``rig_factory(daily_cap=..., sequences=..., channels=..., **sender_extra)`` → a :class:`Rig`,
     once on SQLite and once on PostgreSQL (the ``database_url`` fixture)."""
     made: list[Engine] = []
 
-    def make(*, daily_cap: int = 40, sequences: Sequence[Path] | None = None,
-             channels: dict[str, ChannelAdapter] | None = None, config_extra: dict[str, Any] | None = None,
-             **sender_extra: Any) -> Rig:
+    def make(
+        *,
+        daily_cap: int = 40,
+        sequences: Sequence[Path] | None = None,
+        channels: dict[str, ChannelAdapter] | None = None,
+        config_extra: dict[str, Any] | None = None,
+        **sender_extra: Any,
+    ) -> Rig:
         sender = make_sender(smtp.port, daily_cap=daily_cap, **sender_extra)
-        config = Config(database_url=database_url,
-                        sequences=tuple(sequences or (REPO / "sequences",)), senders={"jane": sender},
-                        **(config_extra or {}))
+        config = Config(
+            database_url=database_url,
+            sequences=tuple(sequences or (REPO / "sequences",)),
+            senders={"jane": sender},
+            **(config_extra or {}),
+        )
         clock = SimulatedClock(MONDAY)
         engine = Engine(config, clock=clock, channels=channels)
         made.append(engine)
@@ -48,4 +58,3 @@ def rig_factory(tmp_path: Path, smtp: CaptureServer, database_url: str) -> Itera
 @pytest.fixture
 def rig(rig_factory: Callable[..., Rig]) -> Rig:
     return rig_factory()
-

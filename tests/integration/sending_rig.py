@@ -31,15 +31,29 @@ COLUMNS = ("email", "first_name", "last_name", "company", "title", "timezone", "
 
 
 def make_sender(port: int, *, daily_cap: int = 40, **extra: Any) -> Sender:
-    return Sender(name="jane", display_name="Jane Doe", email="jane@acme.example", signature=SIGNATURE,
-                  timezone=HELSINKI, daily_cap=daily_cap,
-                  smtp=SmtpSettings(port=port, security=Security.NONE, timeout=10.0), **extra)
+    return Sender(
+        name="jane",
+        display_name="Jane Doe",
+        email="jane@acme.example",
+        signature=SIGNATURE,
+        timezone=HELSINKI,
+        daily_cap=daily_cap,
+        smtp=SmtpSettings(port=port, security=Security.NONE, timeout=10.0),
+        **extra,
+    )
 
 
 def person(i: int, **overrides: str) -> dict[str, str]:
     """A contact row: p<i>@example.com with a name, company and LinkedIn URL."""
-    row = {"email": f"p{i}@example.com", "first_name": f"First{i}", "last_name": f"Last{i}", "company": f"Company{i}",
-           "title": "Head of Sales", "timezone": "", "linkedin_url": f"https://www.linkedin.com/in/person-{i}"}
+    row = {
+        "email": f"p{i}@example.com",
+        "first_name": f"First{i}",
+        "last_name": f"Last{i}",
+        "company": f"Company{i}",
+        "title": "Head of Sales",
+        "timezone": "",
+        "linkedin_url": f"https://www.linkedin.com/in/person-{i}",
+    }
     row.update(overrides)
     return row
 
@@ -76,8 +90,13 @@ class Rig:
         report = self.engine.import_contacts(write_csv(self.tmp / "contacts.csv", rows))
         assert not report.errors, report.errors
 
-    def run(self, days: float = 30, *, until: datetime | None = None,
-            on_step: Callable[[datetime], None] | None = None) -> TickReport:
+    def run(
+        self,
+        days: float = 30,
+        *,
+        until: datetime | None = None,
+        on_step: Callable[[datetime], None] | None = None,
+    ) -> TickReport:
         """Fast-forward to ``until`` (default: MONDAY + ``days``), then close the SMTP connections
         (each call runs in its own event loop)."""
         target = until or MONDAY + timedelta(days=days)
@@ -116,7 +135,11 @@ class Rig:
             return list(s.exec(query))
 
     def enrollment(self, email: str) -> Enrollment:
-        found = [e for e in self.engine.store.enrollments(self.contact_id(email)) if e.status != "deferred"]  # not chained ones
+        found = [
+            e
+            for e in self.engine.store.enrollments(self.contact_id(email))
+            if e.status != "deferred"
+        ]  # not chained ones
         assert len(found) == 1, found
         return found[0]
 

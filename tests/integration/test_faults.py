@@ -77,26 +77,52 @@ def retried(fault: Answer) -> Case:
 
 
 def gives_up(fault: Answer, error: str) -> Case:
-    """The same transient fault on every attempt: failed after max_attempts, the enrollment ended."""
-    return Case(answer=always(fault), status="failed", attempts=MAX_ATTEMPTS, delivered=0,
-                server_attempts=MAX_ATTEMPTS, enrollment=("stopped", "failed"),
-                error=(f"gave up after {MAX_ATTEMPTS} attempts", error))
+    """The same transient fault on every attempt: failed after max_attempts, the
+    enrollment ended.
+    """
+    return Case(
+        answer=always(fault),
+        status="failed",
+        attempts=MAX_ATTEMPTS,
+        delivered=0,
+        server_attempts=MAX_ATTEMPTS,
+        enrollment=("stopped", "failed"),
+        error=(f"gave up after {MAX_ATTEMPTS} attempts", error),
+    )
 
 
 def bounces(fault: Answer, error: str) -> Case:
-    return Case(answer=always(fault), status="bounced", attempts=1, delivered=0, server_attempts=1,
-                enrollment=("stopped", "bounce"), suppressed=True, error=(error,))
+    return Case(
+        answer=always(fault),
+        status="bounced",
+        attempts=1,
+        delivered=0,
+        server_attempts=1,
+        enrollment=("stopped", "bounce"),
+        suppressed=True,
+        error=(error,),
+    )
 
 
 def uncertain(fault: Fault) -> Case:
     """The server has the message but its answer never comes: held for a person, never retried."""
-    return Case(answer=once(fault), status="uncertain", attempts=1, delivered=1, server_attempts=1,
-                error=("no answer after the message was sent",))
+    return Case(
+        answer=once(fault),
+        status="uncertain",
+        attempts=1,
+        delivered=1,
+        server_attempts=1,
+        error=("no answer after the message was sent",),
+    )
 
 
 def quota(reply: str) -> Case:
-    """The sender's quota: paused until its next local midnight, the attempt not counted, no bounce."""
-    return Case(answer=once(reply), status="sent", attempts=1, delivered=1, server_attempts=2, paused=True)
+    """The sender's quota: paused until its next local midnight, the attempt not counted, no
+    bounce.
+    """
+    return Case(
+        answer=once(reply), status="sent", attempts=1, delivered=1, server_attempts=2, paused=True
+    )
 
 
 CASES: dict[str, Case] = {
@@ -121,12 +147,16 @@ CASES: dict[str, Case] = {
     "hang-at-data": uncertain(Fault.data(HANG)),
     "drop-at-data": uncertain(Fault.data(DROP)),
     # hard bounces: stop, suppress, no retry
-    "550-5.1.1": bounces("550 5.1.1 <p0@example.com>: Recipient address rejected: User unknown", "550 5.1.1"),
+    "550-5.1.1": bounces(
+        "550 5.1.1 <p0@example.com>: Recipient address rejected: User unknown", "550 5.1.1"
+    ),
     "553-5.1.3": bounces("553 5.1.3 Bad recipient address syntax", "553 5.1.3"),
     "554-5.7.1": bounces("554 5.7.1 Relay access denied", "554 5.7.1"),
     "554-5.7.1-at-data": bounces(Fault.data("554 5.7.1 Message rejected as spam"), "554 5.7.1"),
     # the recipient's mailbox is full: its quota, not the sender's: a 5.x.x bounce, no pause
-    "552-5.2.2-mailbox-full": bounces("552 5.2.2 The email account that you tried to reach is over quota", "552 5.2.2"),
+    "552-5.2.2-mailbox-full": bounces(
+        "552 5.2.2 The email account that you tried to reach is over quota", "552 5.2.2"
+    ),
     # the sender's quota: pause jane until her next midnight; mikko keeps sending
     "quota-550-5.4.5": quota(QUOTA_550),
     "quota-452-4.5.3": quota(QUOTA_452),
@@ -135,7 +165,10 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_an_smtp_fault_ends_as_it_must(rig_factory: Callable[..., Rig], case: Case) -> None:
-    rig = faulty_rig(rig_factory, lambda rcpt, attempt: case.answer(attempt) if rcpt == "p0@example.com" else None)
+    rig = faulty_rig(
+        rig_factory,
+        lambda rcpt, attempt: case.answer(attempt) if rcpt == "p0@example.com" else None,
+    )
     log = LogSpy.install(rig)
     rig.import_rows([person(0), person(1), person(2)])
     rig.engine.enroll("cold", emails=["p0@example.com", "p1@example.com"])
@@ -148,7 +181,9 @@ def test_an_smtp_fault_ends_as_it_must(rig_factory: Callable[..., Rig], case: Ca
     assert [local_day(m) for m in rig.received("p2@example.com")] == [monday]
     if case.paused:
         midnight = datetime(2026, 11, 24, tzinfo=HELSINKI)
-        assert (intro.status, intro.attempts) == ("scheduled", 0), "a pause of the sender costs no attempt"
+        assert (intro.status, intro.attempts) == ("scheduled", 0), (
+            "a pause of the sender costs no attempt"
+        )
         assert intro.due_at >= midnight and intro.error is not None and "quota" in intro.error
         assert rig.received("p0@example.com") == rig.received("p1@example.com") == []
         assert rig.engine.dispatcher.paused_until["jane"] == midnight
@@ -164,7 +199,9 @@ def test_an_smtp_fault_ends_as_it_must(rig_factory: Callable[..., Rig], case: Ca
     if received:
         assert received[0]["Message-ID"] == intro.message_id
     if case.paused:
-        assert [local_day(m) for m in received + rig.received("p1@example.com")] == [monday + timedelta(days=1)] * 2
+        assert [local_day(m) for m in received + rig.received("p1@example.com")] == [
+            monday + timedelta(days=1)
+        ] * 2
     enrollment = rig.enrollment("p0@example.com")
     assert (enrollment.status, enrollment.stop_reason) == case.enrollment
     assert rig.engine.store.suppressed(["p0@example.com"]) is case.suppressed
@@ -174,38 +211,55 @@ def test_an_smtp_fault_ends_as_it_must(rig_factory: Callable[..., Rig], case: Ca
     assert [s.status for s in following] == (["scheduled"] if case.status == "sent" else [])
     # the back-off: attempt n waits base · 2^(n-1) · (1 + jitter in [0, 1))
     delays = log.retry_delays(intro)
-    assert len(delays) == (case.attempts - 1 if case.status in ("sent", "failed") and not case.paused else 0)
+    assert len(delays) == (
+        case.attempts - 1 if case.status in ("sent", "failed") and not case.paused else 0
+    )
     for n, delay in enumerate(delays, start=1):
         low = RETRY_BASE * 2 ** (n - 1)
         assert low <= delay < 2 * low, (n, delay)
     assert_no_send_lost(rig)
 
 
-def test_a_quota_pause_resumes_after_midnight_with_every_attempt_left(rig_factory: Callable[..., Rig]) -> None:
-    """A pause, then a transient fault: the retry still has all its attempts (the pause cost none)."""
+def test_a_quota_pause_resumes_after_midnight_with_every_attempt_left(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """A pause, then a transient fault: the retry still has all its attempts (the pause
+    cost none).
+    """
     answers = {1: QUOTA_550, 2: "451 4.3.0 try later", 3: "451 4.3.0 try later"}
-    rig = faulty_rig(rig_factory, lambda rcpt, attempt: answers.get(attempt) if rcpt == "p0@example.com" else None)
+    rig = faulty_rig(
+        rig_factory,
+        lambda rcpt, attempt: answers.get(attempt) if rcpt == "p0@example.com" else None,
+    )
     rig.import_rows([person(0)])
     rig.engine.enroll("cold")
     rig.run(until=TUESDAY_EVENING)
 
     intro = rig.sends("p0@example.com", step="intro")[0]
     assert (intro.status, intro.attempts) == ("sent", MAX_ATTEMPTS)
-    assert [local_day(m) for m in rig.received("p0@example.com")] == [MONDAY.astimezone(HELSINKI).date() + timedelta(days=1)]
+    assert [local_day(m) for m in rig.received("p0@example.com")] == [
+        MONDAY.astimezone(HELSINKI).date() + timedelta(days=1)
+    ]
     assert_no_send_lost(rig)
 
 
-# -- helpers ------------------------------------------------------------------------------------------
+# -- helpers
+# ------------------------------------------------------------------------------------------
 
 
 def faulty_rig(rig_factory: Callable[..., Rig], script: Callable[[str, int], Answer]) -> Rig:
     """A rig whose sender jane (and a second sender, mikko) time out after TIMEOUT seconds, with
-    ``[worker] max_attempts = 3`` and ``retry_base = 30s``, and the server answering by ``script``."""
+    ``[worker] max_attempts = 3`` and ``retry_base = 30s``, and the server answering by ``script``.
+    """
     rig = rig_factory(config_extra={"max_attempts": MAX_ATTEMPTS, "retry_base": RETRY_BASE})
     jane = rig.engine.config.senders["jane"]
     jane = dataclasses.replace(jane, smtp=dataclasses.replace(jane.smtp, timeout=TIMEOUT))
-    mikko = dataclasses.replace(jane, name="mikko", display_name="Mikko Virtanen", email="mikko@acme.example")
-    rig.engine.config = dataclasses.replace(rig.engine.config, senders={"jane": jane, "mikko": mikko})
+    mikko = dataclasses.replace(
+        jane, name="mikko", display_name="Mikko Virtanen", email="mikko@acme.example"
+    )
+    rig.engine.config = dataclasses.replace(
+        rig.engine.config, senders={"jane": jane, "mikko": mikko}
+    )
     rig.smtp.script = script
     rig.smtp.hang = 10 * TIMEOUT
     return rig
@@ -267,7 +321,10 @@ class LogSpy:
 
     def retry_delays(self, send: Send) -> list[timedelta]:
         """The back-off chosen after each failed attempt of ``send``, in attempt order."""
-        found = [(fields["attempt"], datetime.fromisoformat(fields["retry_at"]) - at)
-                 for event, at, fields in self.events if event == "send.retry" and fields["send_id"] == send.id]
+        found = [
+            (fields["attempt"], datetime.fromisoformat(fields["retry_at"]) - at)
+            for event, at, fields in self.events
+            if event == "send.retry" and fields["send_id"] == send.id
+        ]
         assert [n for n, _ in found] == list(range(1, len(found) + 1)), found
         return [delay for _, delay in found]

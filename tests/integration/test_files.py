@@ -20,7 +20,9 @@ def open_umask() -> Iterator[None]:
     os.umask(old)
 
 
-def test_a_new_sqlite_database_and_its_wal_are_created_0600(tmp_path: Path, open_umask: None) -> None:
+def test_a_new_sqlite_database_and_its_wal_are_created_0600(
+    tmp_path: Path, open_umask: None
+) -> None:
     path = tmp_path / "data" / "sequencer.db"
     store = Store(f"sqlite:///{path}")
     try:

@@ -47,7 +47,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def request(url: str, *, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+def request(
+    url: str,
+    *,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     opener = urllib.request.build_opener(_NoRedirect)
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
@@ -79,14 +85,18 @@ class Site:
 
 
 @pytest.fixture
-def site_factory(rig_factory: Callable[..., Rig], monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Site]]:
+def site_factory(
+    rig_factory: Callable[..., Rig], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Site]]:
     monkeypatch.setenv("SEQUENCER_HTTP_SECRET", SECRET)
     monkeypatch.setenv("SEQUENCER_HOOKS_SECRET", HOOKS)
     lives: list[LiveApp] = []
 
     def make(*, contacts: int = 3, track: bool = False, **rig_options: Any) -> Site:
         port = free_port()
-        http = HttpSettings(public_url=f"http://127.0.0.1:{port}", track_opens=track, track_clicks=track)
+        http = HttpSettings(
+            public_url=f"http://127.0.0.1:{port}", track_opens=track, track_clicks=track
+        )
         rig = rig_factory(config_extra={"http": http}, **rig_options)
         rig.import_rows([person(i) for i in range(1, contacts + 1)])
         live = LiveApp(create_app(rig.engine), port=port).__enter__()
@@ -114,7 +124,9 @@ def unsubscribe_link(site: Site, email: str) -> str:
     return https[0]
 
 
-# -- unsubscribe ------------------------------------------------------------------------------------
+# -- unsubscribe
+# ------------------------------------------------------------------------------------
+
 
 def test_every_email_carries_one_click_unsubscribe_headers(site: Site) -> None:
     received = [m for i in (1, 2, 3) for m in site.rig.received(f"p{i}@example.com")]
@@ -134,10 +146,16 @@ def test_the_link_shows_a_confirmation_page_and_the_one_click_post_unsubscribes(
     assert page.status == 200
     assert "p***@example.com" in page.text and "p1@example.com" not in page.text
     assert 'method="post"' in page.text
-    assert site.suppressions() == [] and site.rig.enrollment("p1@example.com").status == "active"  # GET changes nothing
+    assert (
+        site.suppressions() == [] and site.rig.enrollment("p1@example.com").status == "active"
+    )  # GET changes nothing
 
-    done = request(link, method="POST", data=b"List-Unsubscribe=One-Click",
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    done = request(
+        link,
+        method="POST",
+        data=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
     assert done.status == 200 and "unsubscribed" in done.text
     assert site.suppressions() == ["p1@example.com"]
@@ -156,8 +174,10 @@ def test_the_link_shows_a_confirmation_page_and_the_one_click_post_unsubscribes(
 def test_a_person_unsubscribes_in_a_real_browser(site: Site, browser: Browser) -> None:
     browser.open(unsubscribe_link(site, "p1@example.com"))
     assert "Stop messages from Jane Doe to p***@example.com?" in browser.text()
-    button = browser.evaluate("(() => { const r = document.querySelector('#confirm').getBoundingClientRect();"
-                              " return [r.width, r.height]; })()")
+    button = browser.evaluate(
+        "(() => { const r = document.querySelector('#confirm').getBoundingClientRect();"
+        " return [r.width, r.height]; })()"
+    )
     assert button[0] > 40 and button[1] > 20  # laid out and visible, not an empty page
     assert browser.screenshot().startswith(b"\x89PNG")
     assert site.suppressions() == []
@@ -176,17 +196,25 @@ def test_a_forged_token_gets_an_error_changes_nothing_and_reveals_nothing(site: 
     other_send = site.rig.sends("p2@example.com")[0].id
     assert other_send is not None
     forged = [
-        f"{ident}.{('A' if tag[0] != 'A' else 'B') + tag[1:]}",     # altered tag
-        f"{tokens._base36(other_send)}.{tag}",                       # another send's id with this tag
-        tokens.make(b"not-the-secret-at-all-0123456789", tokens.UNSUBSCRIBE, other_send),  # wrong key
-        tokens.make(SECRET.encode(), tokens.OPEN, other_send),       # a real token for another purpose
-        "nonsense", "1.2", "zzzzzzzzzzzzz." + "A" * 22,              # malformed, huge id
+        f"{ident}.{('A' if tag[0] != 'A' else 'B') + tag[1:]}",  # altered tag
+        f"{tokens._base36(other_send)}.{tag}",  # another send's id with this tag
+        tokens.make(
+            b"not-the-secret-at-all-0123456789", tokens.UNSUBSCRIBE, other_send
+        ),  # wrong key
+        tokens.make(SECRET.encode(), tokens.OPEN, other_send),  # a real token for another purpose
+        "nonsense",
+        "1.2",
+        "zzzzzzzzzzzzz." + "A" * 22,  # malformed, huge id
     ]
     before = (site.events(), site.suppressions())
     bodies = set()
     for bad in forged:
         for method in ("GET", "POST"):
-            answer = request(f"{site.url}/u/{bad}", method=method, data=b"List-Unsubscribe=One-Click" if method == "POST" else None)
+            answer = request(
+                f"{site.url}/u/{bad}",
+                method=method,
+                data=b"List-Unsubscribe=One-Click" if method == "POST" else None,
+            )
             assert answer.status == 400, (bad, method)
             assert "example.com" not in answer.text and "Jane" not in answer.text
             bodies.add(answer.body)
@@ -199,24 +227,36 @@ def test_concurrent_one_click_posts_unsubscribe_once(site: Site) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     links = [unsubscribe_link(site, f"p{i}@example.com") for i in (1, 2, 3)]
-    with ThreadPoolExecutor(max_workers=8) as pool:  # mail providers do POST twice, sometimes at once
-        answers = list(pool.map(lambda link: request(link, method="POST", data=b"List-Unsubscribe=One-Click"),
-                                [link for link in links for _ in range(4)]))
+    with ThreadPoolExecutor(
+        max_workers=8
+    ) as pool:  # mail providers do POST twice, sometimes at once
+        answers = list(
+            pool.map(
+                lambda link: request(link, method="POST", data=b"List-Unsubscribe=One-Click"),
+                [link for link in links for _ in range(4)],
+            )
+        )
     assert [a.status for a in answers] == [200] * 12
     assert sorted(site.suppressions()) == ["p1@example.com", "p2@example.com", "p3@example.com"]
     events = site.events("unsubscribe")
-    assert sorted(e.contact_id for e in events) == sorted(site.rig.contact_id(f"p{i}@example.com") for i in (1, 2, 3))
+    assert sorted(e.contact_id for e in events) == sorted(
+        site.rig.contact_id(f"p{i}@example.com") for i in (1, 2, 3)
+    )
 
 
 def test_oversized_bodies_are_refused_before_they_are_read(site: Site) -> None:
     big = b"x" * (65 * 1024)
-    assert request(f"{site.url}/hooks/goal", method="POST", data=big, headers=signed({})[1]).status == 413
+    assert (
+        request(f"{site.url}/hooks/goal", method="POST", data=big, headers=signed({})[1]).status
+        == 413
+    )
     assert request(unsubscribe_link(site, "p1@example.com"), method="POST", data=big).status == 400
     assert site.suppressions() == []
 
 
-def test_hooks_without_a_configured_secret_answer_503_and_reveal_nothing(hook_site: Site,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hooks_without_a_configured_secret_answer_503_and_reveal_nothing(
+    hook_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SEQUENCER_HOOKS_SECRET")
     raw, headers = signed({"email": "p1@example.com", "goal": "meeting_booked"})
     answer = request(f"{hook_site.url}/hooks/goal", method="POST", data=raw, headers=headers)
@@ -234,12 +274,20 @@ def test_a_send_after_suppression_is_refused_and_ends_the_enrollment(site: Site)
         assert (enrollment.status, enrollment.stop_reason) == ("stopped", "suppressed")
 
 
-# -- hooks ------------------------------------------------------------------------------------------
+# -- hooks
+# ------------------------------------------------------------------------------------------
 
-def signed(body: dict[str, Any], *, secret: str = HOOKS, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+
+def signed(
+    body: dict[str, Any], *, secret: str = HOOKS, at: float | None = None
+) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(body).encode()
     stamp = str(int(at if at is not None else time.time()))
-    return raw, {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, raw)}
+    return raw, {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: stamp,
+        SIGNATURE_HEADER: sign(secret, stamp, raw),
+    }
 
 
 @pytest.fixture
@@ -280,7 +328,10 @@ def test_hooks_refuse_bad_stale_and_replayed_signatures(hook_site: Site) -> None
     raw, headers = signed(body)
     tampered = raw.replace(b"p1@", b"p2@")
     assert request(url, method="POST", data=tampered, headers=headers).status == 401
-    assert request(url, method="POST", data=raw, headers={"Content-Type": "application/json"}).status == 401
+    assert (
+        request(url, method="POST", data=raw, headers={"Content-Type": "application/json"}).status
+        == 401
+    )
     assert hook_site.events() == []  # nothing above was recorded
 
     assert request(url, method="POST", data=raw, headers=headers).status == 200
@@ -298,21 +349,35 @@ def test_hooks_name_what_is_wrong_with_a_genuine_request(hook_site: Site) -> Non
     assert answer.status == 400 and "goal" in json.loads(answer.body)["error"]
     raw = b"not json"
     stamp = str(int(time.time()))
-    answer = request(url, method="POST", data=raw, headers={TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(HOOKS, stamp, raw)})
+    answer = request(
+        url,
+        method="POST",
+        data=raw,
+        headers={TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(HOOKS, stamp, raw)},
+    )
     assert answer.status == 400
-    assert request(f"{hook_site.url}/hooks/other", method="POST", data=b"{}", headers=signed({})[1]).status in (401, 404)
+    assert request(
+        f"{hook_site.url}/hooks/other", method="POST", data=b"{}", headers=signed({})[1]
+    ).status in (401, 404)
     assert hook_site.rig.enrollment("p1@example.com").status == "active"
 
 
-# -- tracking and health ----------------------------------------------------------------------------
+# -- tracking and health
+# ----------------------------------------------------------------------------
+
 
 def test_tracking_is_off_by_default(site: Site) -> None:
     message = site.rig.received("p1@example.com")[0]
     assert "/c/" not in body_text(message.message) and "/o/" not in message.raw.decode()
 
 
-def test_click_and_open_tracking_when_switched_on(site_factory: Callable[..., Site], tmp_path: Any) -> None:
-    folder = write_sequence(tmp_path / "seqs", "linked", """
+def test_click_and_open_tracking_when_switched_on(
+    site_factory: Callable[..., Site], tmp_path: Any
+) -> None:
+    folder = write_sequence(
+        tmp_path / "seqs",
+        "linked",
+        """
 name: linked
 defaults:
   timezone: Europe/Helsinki
@@ -322,7 +387,8 @@ steps:
     channel: email
     subjects: [{key: a, text: "Hello {{ first_name }}"}]
     bodies: [{key: a, text: "Our case study: https://acme.example/case?x=1&y=2. Book at [my calendar](https://cal.example/jane)."}]
-""")
+""",
+    )
     site = site_factory(track=True, sequences=[folder], contacts=1)
     site.rig.engine.enroll("linked", sender="jane")
     site.rig.run(days=1)
@@ -346,8 +412,13 @@ steps:
     assert request(re.sub(r"\?u=.*$", "", tracked[0])).status == 400
 
     image = request(pixel.group(1).replace("&amp;", "&"))
-    assert image.status == 200 and image.body == PIXEL and image.headers["content-type"] == "image/gif"
-    assert [e.detail for e in site.events("click")] == ["https://acme.example/case?x=1&y=2", "https://cal.example/jane"]
+    assert (
+        image.status == 200 and image.body == PIXEL and image.headers["content-type"] == "image/gif"
+    )
+    assert [e.detail for e in site.events("click")] == [
+        "https://acme.example/case?x=1&y=2",
+        "https://cal.example/jane",
+    ]
     assert len(site.events("open")) == 1
     assert {e.send_id for e in site.events()} == {site.rig.sends("p1@example.com")[0].id}
 
@@ -358,17 +429,23 @@ def test_healthz(site_factory: Callable[..., Site]) -> None:
     assert answer.status == 200 and json.loads(answer.body) == {"status": "ok"}
 
 
-# -- hostile input (issue 15) -----------------------------------------------------------------------
+# -- hostile input (issue 15)
+# -----------------------------------------------------------------------
+
 
 def test_a_token_must_match_whole_a_trailing_newline_is_not_genuine(site: Site) -> None:
     link = unsubscribe_link(site, "p1@example.com")
     for altered in (link + "%0A", link + "%0D%0A", link + "%20"):
         assert request(altered).status == 400, altered
-        assert request(altered, method="POST", data=b"List-Unsubscribe=One-Click").status == 400, altered
+        assert request(altered, method="POST", data=b"List-Unsubscribe=One-Click").status == 400, (
+            altered
+        )
     assert site.suppressions() == [] and site.rig.enrollment("p1@example.com").status == "active"
 
 
-def test_the_open_pixel_is_recorded_at_most_once_per_send_per_hour(site_factory: Callable[..., Site]) -> None:
+def test_the_open_pixel_is_recorded_at_most_once_per_send_per_hour(
+    site_factory: Callable[..., Site],
+) -> None:
     from datetime import timedelta
 
     site = site_factory(track=True, contacts=1)
@@ -388,9 +465,13 @@ def test_the_open_pixel_is_recorded_at_most_once_per_send_per_hour(site_factory:
     assert request(pixel).status == 200 and len(site.events("open")) == 2
 
 
-def test_urls_from_contact_fields_are_never_tracked_or_redirected_to(site_factory: Callable[..., Site],
-                                                                     tmp_path: Any) -> None:
-    folder = write_sequence(tmp_path / "seqs", "profile", """
+def test_urls_from_contact_fields_are_never_tracked_or_redirected_to(
+    site_factory: Callable[..., Site], tmp_path: Any
+) -> None:
+    folder = write_sequence(
+        tmp_path / "seqs",
+        "profile",
+        """
 name: profile
 defaults:
   timezone: Europe/Helsinki
@@ -399,22 +480,29 @@ steps:
     day: 0
     channel: email
     subjects: [{key: a, text: "Hello {{ first_name }}"}]
-    bodies: [{key: a, text: "Our case study: https://acme.example/case. I saw your page {{ linkedin_url }} today."}]
-""")
+    bodies:
+      - key: a
+        text: "Our case study: https://acme.example/case. I saw your page {{ linkedin_url }} today."
+""",
+    )
     site = site_factory(track=True, sequences=[folder], contacts=1)
     site.rig.engine.enroll("profile", sender="jane")
     site.rig.run(days=1)
     text = body_text(site.rig.received("p1@example.com")[0].message)
     tracked = re.findall(rf"{re.escape(site.url)}/c/\S+?(?=[\s>)]|$)", text)
     assert len(tracked) == 1, text  # the URL written in the sequence file
-    assert "https://www.linkedin.com/in/person-1 today" in text  # the contact's field: data, as written
+    assert (
+        "https://www.linkedin.com/in/person-1 today" in text
+    )  # the contact's field: data, as written
     assert request(tracked[0].rstrip(".")).headers["location"] == "https://acme.example/case"
     # a click token signed for a URL that is in no sequence file (an old message) redirects nowhere
     send_id = site.rig.sends("p1@example.com")[0].id or 0
     for target in ("https://www.linkedin.com/in/person-1", "https://evil.example/"):
         token = tokens.make(SECRET.encode(), tokens.CLICK, send_id, target=target)
         answer = request(f"{site.url}/c/{token}?u={urllib.parse.quote(target, safe='')}")
-        assert answer.status == 400 and "location" not in {k.lower() for k in answer.headers}, target
+        assert answer.status == 400 and "location" not in {k.lower() for k in answer.headers}, (
+            target
+        )
     assert [e.detail for e in site.events("click")] == ["https://acme.example/case"]
 
 
@@ -425,7 +513,11 @@ def test_an_old_unsubscribe_link_after_forget_adds_nothing(site: Site) -> None:
     assert len(before) == 1 and before[0].startswith("sha256:")
 
     page = request(link)
-    assert page.status == 200 and "already unsubscribed" in page.text and 'method="post"' not in page.text
+    assert (
+        page.status == 200
+        and "already unsubscribed" in page.text
+        and 'method="post"' not in page.text
+    )
     done = request(link, method="POST", data=b"List-Unsubscribe=One-Click")
     assert done.status == 200 and "already unsubscribed" in done.text
     assert sorted(site.suppressions()) == before
@@ -436,8 +528,15 @@ def test_a_signed_hook_body_nested_too_deep_is_a_400(hook_site: Site) -> None:
     url = f"{hook_site.url}/hooks/goal"
     for raw in (b"[" * 60_000, b'{"a":' * 10_000 + b"1" + b"}" * 10_000):
         stamp = str(int(time.time()))
-        answer = request(url, method="POST", data=raw,
-                         headers={"Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
-                                  SIGNATURE_HEADER: sign(HOOKS, stamp, raw)})
+        answer = request(
+            url,
+            method="POST",
+            data=raw,
+            headers={
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: stamp,
+                SIGNATURE_HEADER: sign(HOOKS, stamp, raw),
+            },
+        )
         assert answer.status == 400 and "JSON" in json.loads(answer.body)["error"]
     assert hook_site.events() == []

@@ -40,7 +40,9 @@ def engine(tmp_path: Path) -> Engine:
     return Engine(Config(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
 
 
-def test_bad_rows_reported_good_rows_imported_reimport_adds_nothing(tmp_path: Path, engine: Engine) -> None:
+def test_bad_rows_reported_good_rows_imported_reimport_adds_nothing(
+    tmp_path: Path, engine: Engine
+) -> None:
     # 1,000 data rows: rows 2..1001, of which 10 are bad.
     file = tmp_path / "leads.csv"
     make_csv(file, rows=1000)
@@ -56,7 +58,9 @@ def test_bad_rows_reported_good_rows_imported_reimport_adds_nothing(tmp_path: Pa
     assert engine.store.count_contacts() == 990
 
 
-def test_addresses_are_normalised_and_matched_case_insensitively(tmp_path: Path, engine: Engine) -> None:
+def test_addresses_are_normalised_and_matched_case_insensitively(
+    tmp_path: Path, engine: Engine
+) -> None:
     first = tmp_path / "a.csv"
     first.write_text("email,first_name,industry\nJane.Doe@Example.COM,Jane,saas\n")
     engine.import_contacts(first)
@@ -83,7 +87,10 @@ def test_same_address_twice_in_one_file_is_one_contact(tmp_path: Path, engine: E
 def test_missing_email_column_names_the_file(tmp_path: Path, engine: Engine) -> None:
     file = tmp_path / "noemail.csv"
     file.write_text("name,company\nJane,Acme\n")
-    with pytest.raises(ImportFileError, match=r"noemail.csv: row 1: no 'email' column \(columns found: name, company\)"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"noemail.csv: row 1: no 'email' column \(columns found: name, company\)",
+    ):
         engine.import_contacts(file)
     assert engine.store.count_contacts() == 0
 

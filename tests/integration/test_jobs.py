@@ -13,9 +13,18 @@ def test_one_worker_per_slot_runs_a_job(database_url: str) -> None:
     at = datetime(2026, 11, 26, 6, tzinfo=UTC)
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:  # four workers firing the same cron at once
-            won = list(pool.map(lambda i: stores[i].claim_job("score", "2026-11-26T08:00", worker=f"w{i}", at=at), range(4)))
+            won = list(
+                pool.map(
+                    lambda i: stores[i].claim_job(
+                        "score", "2026-11-26T08:00", worker=f"w{i}", at=at
+                    ),
+                    range(4),
+                )
+            )
         assert sorted(won) == [False, False, False, True]
-        assert stores[0].claim_job("score", "2026-11-30T08:00", worker="w0", at=at)  # the next slot runs again
+        assert stores[0].claim_job(
+            "score", "2026-11-30T08:00", worker="w0", at=at
+        )  # the next slot runs again
         assert not stores[1].claim_job("score", "2026-11-30T08:00", worker="w1", at=at)
     finally:
         for store in stores:

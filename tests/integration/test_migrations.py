@@ -1,5 +1,6 @@
 """Schema migrations: every revision from empty to head gives the models' schema, an old database is
-upgraded by ``sequencer db upgrade`` with every row kept, and an outdated one is refused, not altered.
+upgraded by ``sequencer db upgrade`` with every row kept, and an outdated one is refused, not
+altered.
 On SQLite and on PostgreSQL (the ``database_url`` fixture)."""
 
 from __future__ import annotations
@@ -26,7 +27,16 @@ from sequencer.store import Store, migrate
 from sequencer.store.repository import make_engine
 
 #: The tables of revision 0001_initial, and those 0002_inbox adds.
-OLD_TABLES = ("contacts", "enrollments", "sends", "events", "tasks", "suppressions", "variants", "decisions")
+OLD_TABLES = (
+    "contacts",
+    "enrollments",
+    "sends",
+    "events",
+    "tasks",
+    "suppressions",
+    "variants",
+    "decisions",
+)
 INBOX_TABLES = {"inbox_state", "inbound_messages", "hook_nonces"}
 T = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -37,8 +47,14 @@ def run_cli(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]
     env.pop("SEQUENCER_DB", None)
     # --db takes a URL, or for SQLite a plain file path
     db = url.split("///", 1)[1] if url.startswith("sqlite") else url
-    return subprocess.run([sys.executable, "-m", "sequencer", "--db", db, *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", "--db", db, *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -58,38 +74,173 @@ def fill_0001(engine: sa.Engine) -> None:
     meta.reflect(engine, only=OLD_TABLES)
     t = meta.tables
     rows: list[tuple[str, list[dict[str, Any]]]] = [
-        ("contacts", [dict(id=1, email="Ada@Example.com", email_key="ada@example.com", first_name="Ada",
-                           last_name="Lovelace", company="Engines Ltd", title=None, timezone="Europe/London",
-                           linkedin_url="https://linkedin.example/ada", fields={"plan": "pro", "note": "crème brûlée"},
-                           created_at=T, updated_at=T + timedelta(minutes=5))]),
-        ("enrollments", [dict(id=1, contact_id=1, sequence="welcome", sender="jane", status="active",
-                              timezone="Europe/London", stop_reason=None, stop_detail=None, enrolled_at=T,
-                              anchor_at=T + timedelta(hours=1), finished_at=None)]),
-        ("sends", [dict(id=1, enrollment_id=1, contact_id=1, sequence="welcome", sender="jane", step_key="intro",
-                        step_index=0, channel="email", status="sent", due_at=T, claimed_by=None, lease_until=None,
-                        attempts=1, subject_key="a", body_key="b", subject="Hello Ada", message_id="<m1@acme.example>",
-                        in_reply_to=None, references=None, sent_at=T + timedelta(hours=1), error=None, created_at=T),
-                   dict(id=2, enrollment_id=1, contact_id=1, sequence="welcome", sender="jane", step_key="call",
-                        step_index=1, channel="call", status="scheduled", due_at=T + timedelta(days=3),
-                        claimed_by=None, lease_until=None, attempts=0, subject_key=None, body_key=None, subject=None,
-                        message_id=None, in_reply_to="<m1@acme.example>", references="<m1@acme.example>",
-                        sent_at=None, error=None, created_at=T + timedelta(hours=1))]),
-        ("events", [dict(id=1, contact_id=1, enrollment_id=1, send_id=1, kind="open", detail="pixel",
-                         at=T + timedelta(hours=2))]),
-        ("tasks", [dict(id=1, send_id=2, contact_id=1, enrollment_id=1, sender="jane", sequence="welcome",
-                        step_key="call", channel="call", status="open", message="Call Ada", due_at=T + timedelta(days=3),
-                        closed_at=None)]),
+        (
+            "contacts",
+            [
+                dict(
+                    id=1,
+                    email="Ada@Example.com",
+                    email_key="ada@example.com",
+                    first_name="Ada",
+                    last_name="Lovelace",
+                    company="Engines Ltd",
+                    title=None,
+                    timezone="Europe/London",
+                    linkedin_url="https://linkedin.example/ada",
+                    fields={"plan": "pro", "note": "crème brûlée"},
+                    created_at=T,
+                    updated_at=T + timedelta(minutes=5),
+                )
+            ],
+        ),
+        (
+            "enrollments",
+            [
+                dict(
+                    id=1,
+                    contact_id=1,
+                    sequence="welcome",
+                    sender="jane",
+                    status="active",
+                    timezone="Europe/London",
+                    stop_reason=None,
+                    stop_detail=None,
+                    enrolled_at=T,
+                    anchor_at=T + timedelta(hours=1),
+                    finished_at=None,
+                )
+            ],
+        ),
+        (
+            "sends",
+            [
+                dict(
+                    id=1,
+                    enrollment_id=1,
+                    contact_id=1,
+                    sequence="welcome",
+                    sender="jane",
+                    step_key="intro",
+                    step_index=0,
+                    channel="email",
+                    status="sent",
+                    due_at=T,
+                    claimed_by=None,
+                    lease_until=None,
+                    attempts=1,
+                    subject_key="a",
+                    body_key="b",
+                    subject="Hello Ada",
+                    message_id="<m1@acme.example>",
+                    in_reply_to=None,
+                    references=None,
+                    sent_at=T + timedelta(hours=1),
+                    error=None,
+                    created_at=T,
+                ),
+                dict(
+                    id=2,
+                    enrollment_id=1,
+                    contact_id=1,
+                    sequence="welcome",
+                    sender="jane",
+                    step_key="call",
+                    step_index=1,
+                    channel="call",
+                    status="scheduled",
+                    due_at=T + timedelta(days=3),
+                    claimed_by=None,
+                    lease_until=None,
+                    attempts=0,
+                    subject_key=None,
+                    body_key=None,
+                    subject=None,
+                    message_id=None,
+                    in_reply_to="<m1@acme.example>",
+                    references="<m1@acme.example>",
+                    sent_at=None,
+                    error=None,
+                    created_at=T + timedelta(hours=1),
+                ),
+            ],
+        ),
+        (
+            "events",
+            [
+                dict(
+                    id=1,
+                    contact_id=1,
+                    enrollment_id=1,
+                    send_id=1,
+                    kind="open",
+                    detail="pixel",
+                    at=T + timedelta(hours=2),
+                )
+            ],
+        ),
+        (
+            "tasks",
+            [
+                dict(
+                    id=1,
+                    send_id=2,
+                    contact_id=1,
+                    enrollment_id=1,
+                    sender="jane",
+                    sequence="welcome",
+                    step_key="call",
+                    channel="call",
+                    status="open",
+                    message="Call Ada",
+                    due_at=T + timedelta(days=3),
+                    closed_at=None,
+                )
+            ],
+        ),
         ("suppressions", [dict(id=1, key="@spam.example", reason="manual", created_at=T)]),
-        ("variants", [dict(id=1, sequence="welcome", step_key="intro", factor="subject", key="b", status="retired",
-                           since=T, reason="worse than a")]),
-        ("decisions", [dict(id=1, look_at=T, sequence="welcome", step_key="intro", factor="subject", key="a",
-                            sends=120, successes=18, rate=0.15, z=2.25, p=0.0244, p_holm=None, decision="best",
-                            reason="better than b")]),
+        (
+            "variants",
+            [
+                dict(
+                    id=1,
+                    sequence="welcome",
+                    step_key="intro",
+                    factor="subject",
+                    key="b",
+                    status="retired",
+                    since=T,
+                    reason="worse than a",
+                )
+            ],
+        ),
+        (
+            "decisions",
+            [
+                dict(
+                    id=1,
+                    look_at=T,
+                    sequence="welcome",
+                    step_key="intro",
+                    factor="subject",
+                    key="a",
+                    sends=120,
+                    successes=18,
+                    rate=0.15,
+                    z=2.25,
+                    p=0.0244,
+                    p_holm=None,
+                    decision="best",
+                    reason="better than b",
+                )
+            ],
+        ),
     ]
     with engine.begin() as conn:
         for name, values in rows:
             conn.execute(sa.insert(t[name]), values)
-        if conn.dialect.name == "postgresql":  # explicit ids: move the sequences on, as real inserts would
+        if (
+            conn.dialect.name == "postgresql"
+        ):  # explicit ids: move the sequences on, as real inserts would
             for name, _ in rows:
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), 10)"))
 
@@ -99,14 +250,29 @@ def dump(engine: sa.Engine) -> dict[str, list[dict[str, Any]]]:
     meta = sa.MetaData()
     meta.reflect(engine, only=OLD_TABLES)
     with engine.connect() as conn:
-        return {name: [dict(r._mapping) for r in conn.execute(sa.select(meta.tables[name]).order_by(sa.text("id")))]
-                for name in OLD_TABLES}
+        return {
+            name: [
+                dict(r._mapping)
+                for r in conn.execute(sa.select(meta.tables[name]).order_by(sa.text("id")))
+            ]
+            for name in OLD_TABLES
+        }
 
 
-def kept(after: dict[str, list[dict[str, Any]]], before: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """``after`` cut down to the columns ``before`` had: later revisions add columns (empty in old rows)."""
-    return {name: [{k: v for k, v in row.items() if k in old} for row, old in zip(rows, before[name], strict=False)]
-            + rows[len(before[name]):] for name, rows in after.items()}
+def kept(
+    after: dict[str, list[dict[str, Any]]], before: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """``after`` cut down to the columns ``before`` had: later revisions add columns (empty in old
+    rows).
+    """
+    return {
+        name: [
+            {k: v for k, v in row.items() if k in old}
+            for row, old in zip(rows, before[name], strict=False)
+        ]
+        + rows[len(before[name]) :]
+        for name, rows in after.items()
+    }
 
 
 def assert_store_works(url: str) -> None:
@@ -115,9 +281,15 @@ def assert_store_works(url: str) -> None:
         assert store.count_contacts() == 1
         ada = store.contact("ada@example.com")
         assert ada is not None
-        assert (ada.fields, ada.created_at, ada.full_name) == ({"plan": "pro", "note": "crème brûlée"}, T, "Ada Lovelace")
+        assert (ada.fields, ada.created_at, ada.full_name) == (
+            {"plan": "pro", "note": "crème brûlée"},
+            T,
+            "Ada Lovelace",
+        )
         assert [(s.status, s.message_id, s.sent_at) for s in store.sends(1)] == [
-            ("sent", "<m1@acme.example>", T + timedelta(hours=1)), ("scheduled", None, None)]
+            ("sent", "<m1@acme.example>", T + timedelta(hours=1)),
+            ("scheduled", None, None),
+        ]
         assert store.suppressed(["@spam.example"])
         assert [t.message for t in store.tasks()] == ["Call Ada"]
         # the tables 0002 added are there and work
@@ -130,37 +302,54 @@ def assert_store_works(url: str) -> None:
 def test_head_is_the_last_revision() -> None:
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     assert scripts.get_current_head() == migrate.HEAD
-    assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == ["0001_initial", "0002_inbox", "0003_sender_days",
-                                                                                "0004_chaining"]
+    assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == [
+        "0001_initial",
+        "0002_inbox",
+        "0003_sender_days",
+        "0004_chaining",
+    ]
 
 
 def test_every_migration_from_empty_gives_the_models_schema(engine: sa.Engine) -> None:
     assert migrate.current(engine) is None
     assert migrate.upgrade(engine) == (None, migrate.HEAD)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
     assert tables(engine) == set(SQLModel.metadata.tables) | {"alembic_version"}
     # compare_metadata does not look at an index's WHERE: the partial unique index, by its effect
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO contacts (id, email, email_key, fields, created_at, updated_at) "
-                             "VALUES (1, 'a@x.example', 'a@x.example', '{}', :t, :t)"), {"t": T})
-        enroll = sa.text("INSERT INTO enrollments (contact_id, sequence, sender, status, timezone, enrolled_at) "
-                         "VALUES (1, :seq, 'jane', :status, 'UTC', :t)")
+        conn.execute(
+            sa.text(
+                "INSERT INTO contacts (id, email, email_key, fields, created_at, updated_at) "
+                "VALUES (1, 'a@x.example', 'a@x.example', '{}', :t, :t)"
+            ),
+            {"t": T},
+        )
+        enroll = sa.text(
+            "INSERT INTO enrollments (contact_id, sequence, sender, status, timezone, enrolled_at) "
+            "VALUES (1, :seq, 'jane', :status, 'UTC', :t)"
+        )
         conn.execute(enroll, {"seq": "one", "status": "completed", "t": T})
         conn.execute(enroll, {"seq": "two", "status": "active", "t": T})
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(enroll, {"seq": "three", "status": "active", "t": T})
 
 
-def test_fresh_database_is_created_and_stamped_at_head(database_url: str, engine: sa.Engine) -> None:
+def test_fresh_database_is_created_and_stamped_at_head(
+    database_url: str, engine: sa.Engine
+) -> None:
     Store(database_url).close()
     found = migrate.status(engine)
     assert (found.current, found.stamped, found.up_to_date) == (migrate.HEAD, True, True)
     Store(database_url).close()  # and opens again as it is
 
 
-def test_several_processes_opening_a_new_database_at_once(database_url: str, engine: sa.Engine) -> None:
+def test_several_processes_opening_a_new_database_at_once(
+    database_url: str, engine: sa.Engine
+) -> None:
     start = threading.Barrier(6)
 
     def open_store() -> None:
@@ -171,7 +360,9 @@ def test_several_processes_opening_a_new_database_at_once(database_url: str, eng
         for done in [pool.submit(open_store) for _ in range(6)]:
             done.result()
     with engine.connect() as conn:
-        assert list(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()) == [migrate.HEAD]
+        assert list(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()) == [
+            migrate.HEAD
+        ]
 
 
 def test_db_upgrade_keeps_every_row(database_url: str, engine: sa.Engine, tmp_path: Path) -> None:
@@ -191,7 +382,9 @@ def test_db_upgrade_keeps_every_row(database_url: str, engine: sa.Engine, tmp_pa
     assert_store_works(database_url)
 
 
-def test_outdated_database_is_refused_and_left_alone(database_url: str, engine: sa.Engine, tmp_path: Path) -> None:
+def test_outdated_database_is_refused_and_left_alone(
+    database_url: str, engine: sa.Engine, tmp_path: Path
+) -> None:
     migrate.upgrade(engine, to="0001_initial")
     with pytest.raises(SchemaOutdated, match="sequencer db upgrade") as raised:
         Store(database_url)
@@ -206,8 +399,9 @@ def test_outdated_database_is_refused_and_left_alone(database_url: str, engine: 
     assert not tables(engine) & INBOX_TABLES
 
 
-def test_legacy_unstamped_database_is_detected_and_upgraded(database_url: str, engine: sa.Engine,
-                                                             tmp_path: Path) -> None:
+def test_legacy_unstamped_database_is_detected_and_upgraded(
+    database_url: str, engine: sa.Engine, tmp_path: Path
+) -> None:
     # what a sequencer from before migrations made: the 0001 tables, and no alembic_version
     migrate.upgrade(engine, to="0001_initial")
     fill_0001(engine)
@@ -228,13 +422,18 @@ def test_legacy_unstamped_database_is_detected_and_upgraded(database_url: str, e
 
     result = run_cli(tmp_path, database_url, "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert "stamped 0001_initial" in result.stdout and f"0001_initial -> {migrate.HEAD}" in result.stdout
+    assert (
+        "stamped 0001_initial" in result.stdout
+        and f"0001_initial -> {migrate.HEAD}" in result.stdout
+    )
     assert kept(dump(engine), before) == before
     assert migrate.status(engine).up_to_date
     assert_store_works(database_url)
 
 
-def test_legacy_database_with_the_inbox_tables_is_only_stamped(database_url: str, engine: sa.Engine) -> None:
+def test_legacy_database_with_the_inbox_tables_is_only_stamped(
+    database_url: str, engine: sa.Engine
+) -> None:
     Store(database_url).close()
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE alembic_version"))

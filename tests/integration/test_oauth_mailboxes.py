@@ -41,49 +41,94 @@ def token_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, "a test key that is long enough")
 
 
-def config(tmp: Path, mailhost: MailHost, provider: Provider, *, user: str = "oauth", ca: Path | None = None,
-           mechanism: str = "xoauth2", auth: str = "oauth2") -> Config:
+def config(
+    tmp: Path,
+    mailhost: MailHost,
+    provider: Provider,
+    *,
+    user: str = "oauth",
+    ca: Path | None = None,
+    mechanism: str = "xoauth2",
+    auth: str = "oauth2",
+) -> Config:
     """The sender ``user@sequencer.example`` on the mail host, as a sequencer.toml would say it."""
     ca_file = str(ca or mailhost.ca_file)
     sender: dict[str, Any] = {
-        "name": user, "email": f"{user}@sequencer.example", "display_name": "Olli Auth", "timezone": "Europe/Helsinki",
+        "name": user,
+        "email": f"{user}@sequencer.example",
+        "display_name": "Olli Auth",
+        "timezone": "Europe/Helsinki",
         "auth": auth,
-        "smtp": {"host": mailhost.host, "port": mailhost.submission, "security": "starttls", "ca_file": ca_file,
-                 "timeout": 10},
-        "imap": {"host": mailhost.host, "port": mailhost.imaps, "security": "tls", "ca_file": ca_file, "timeout": 10},
+        "smtp": {
+            "host": mailhost.host,
+            "port": mailhost.submission,
+            "security": "starttls",
+            "ca_file": ca_file,
+            "timeout": 10,
+        },
+        "imap": {
+            "host": mailhost.host,
+            "port": mailhost.imaps,
+            "security": "tls",
+            "ca_file": ca_file,
+            "timeout": 10,
+        },
     }
     if auth == "oauth2":
-        sender["oauth"] = {"client_id": CLIENT_ID, "token_url": f"{provider.url}/token", "scopes": ["mail"],
-                           "mechanism": mechanism}
+        sender["oauth"] = {
+            "client_id": CLIENT_ID,
+            "token_url": f"{provider.url}/token",
+            "scopes": ["mail"],
+            "mechanism": mechanism,
+        }
     else:
         for part in ("smtp", "imap"):
-            sender[part] |= {"username": f"{user}@sequencer.example", "password_env": "TEST_MAILHOST_PASSWORD"}
-    return parse_config({"database": f"sqlite:///{tmp}/db.sqlite", "sequences": [str(REPO / "sequences")],
-                         "oauth": {"token_dir": str(tmp / "tokens")}, "senders": [sender]})
+            sender[part] |= {
+                "username": f"{user}@sequencer.example",
+                "password_env": "TEST_MAILHOST_PASSWORD",
+            }
+    return parse_config(
+        {
+            "database": f"sqlite:///{tmp}/db.sqlite",
+            "sequences": [str(REPO / "sequences")],
+            "oauth": {"token_dir": str(tmp / "tokens")},
+            "senders": [sender],
+        }
+    )
 
 
 def connect_expired(sender: Sender, provider: Provider) -> str:
-    """Store what a connected sender has after a night off: a refresh token and an expired access token."""
+    """Store what a connected sender has after a night off: a refresh token and an expired access
+    token.
+    """
     assert sender.smtp.oauth is not None
     refresh = provider.grant(sender.email)
     expired = provider.access_token(sender.email, expires_in=-60)
-    TokenStore(sender.smtp.oauth).save(Tokens(refresh_token=refresh, access_token=expired, expires_at=time.time() - 60))
+    TokenStore(sender.smtp.oauth).save(
+        Tokens(refresh_token=refresh, access_token=expired, expires_at=time.time() - 60)
+    )
     return refresh
 
 
 def delivered(mailhost: MailHost, user: str, message_id: str) -> email.message.Message:
-    """The message Postfix handed to Dovecot for ``user`` (delivery is asynchronous: look a bounded number of times)."""
+    """The message Postfix handed to Dovecot for ``user`` (delivery is asynchronous: look a bounded
+    number of times).
+    """
     for _ in range(400):
         for path in (mailhost.maildir(user) / "new").glob("*"):
             parsed = email.message_from_bytes(path.read_bytes())
             if parsed["Message-ID"] == message_id:
                 return parsed
         time.sleep(0.05)
-    raise AssertionError(f"{message_id} never reached {user}'s mailbox; see {mailhost.folder}/postfix/maillog")
+    raise AssertionError(
+        f"{message_id} never reached {user}'s mailbox; see {mailhost.folder}/postfix/maillog"
+    )
 
 
 def logged(mailhost: MailHost, line: str) -> bool:
-    """Whether Dovecot logged ``line``; its log process writes a little after the fact, so look a bounded number of times."""
+    """Whether Dovecot logged ``line``; its log process writes a little after the fact, so look a
+    bounded number of times.
+    """
     for _ in range(200):
         if line in (mailhost.folder / "dovecot" / "dovecot.log").read_text():
             return True
@@ -93,8 +138,11 @@ def logged(mailhost: MailHost, line: str) -> bool:
 
 def _login(mailhost: MailHost, user: str) -> imaplib.IMAP4_SSL:
     """The test's own access to a mailbox: password login over TLS (the passwd-file passdb)."""
-    conn = imaplib.IMAP4_SSL(mailhost.host, mailhost.imaps, ssl_context=ssl.create_default_context(
-        cafile=str(mailhost.ca_file)))
+    conn = imaplib.IMAP4_SSL(
+        mailhost.host,
+        mailhost.imaps,
+        ssl_context=ssl.create_default_context(cafile=str(mailhost.ca_file)),
+    )
     conn.login(f"{user}@sequencer.example", "secret")
     return conn
 
@@ -123,7 +171,9 @@ def empty(mailhost: MailHost, user: str) -> None:
 
 def engine_for(cfg: Config, tmp: Path, address: str) -> Engine:
     eng = Engine(cfg, clock=SimulatedClock(MONDAY))
-    eng.import_contacts(write_csv(tmp / "contacts.csv", [person(1, email=address, timezone="Europe/Helsinki")]))
+    eng.import_contacts(
+        write_csv(tmp / "contacts.csv", [person(1, email=address, timezone="Europe/Helsinki")])
+    )
     report = eng.enroll("cold", sender=next(iter(cfg.senders)))
     assert report.enrolled == 1, report
     return eng
@@ -144,8 +194,9 @@ def sends(eng: Engine) -> list[Send]:
         return list(s.exec(select(Send).order_by(col(Send.id))))
 
 
-def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoauth2_stops_the_sequence(
-        tmp_path: Path, mailhost: MailHost, provider: Provider) -> None:
+def test_expired_token_refreshes_sends_via_postfix_and_a_reply_read_over_xoauth2_stops_it(
+    tmp_path: Path, mailhost: MailHost, provider: Provider
+) -> None:
     cfg = config(tmp_path, mailhost, provider)
     sender = cfg.senders["oauth"]
     assert sender.smtp.oauth is not None
@@ -161,25 +212,49 @@ def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoa
     stored = TokenStore(sender.smtp.oauth).load()
     assert stored is not None and stored.expires_at > time.time() + 600
     assert [e["sender"] for e in logs if e["event"] == "oauth.refreshed"] == ["oauth"]
-    assert stored.access_token and not any(secret in str(logs) for secret in (stored.access_token, refresh_token))
-    print(f"\nrefresh: the expired access token was refreshed at {provider.url}/token "
-          f"({provider.refreshes} refresh grant)")
+    assert stored.access_token and not any(
+        secret in str(logs) for secret in (stored.access_token, refresh_token)
+    )
+    print(
+        f"\nrefresh: the expired access token was refreshed at {provider.url}/token "
+        f"({provider.refreshes} refresh grant)"
+    )
     got = delivered(mailhost, "kiri", first[0].message_id)
-    assert got["From"] == '"Olli Auth" <oauth@sequencer.example>' or "oauth@sequencer.example" in got["From"]
-    print(f"send: {first[0].message_id} went through Postfix (STARTTLS, AUTH XOAUTH2) into kiri's Dovecot mailbox, "
-          f"subject {got['Subject']!r}")
+    assert (
+        got["From"] == '"Olli Auth" <oauth@sequencer.example>'
+        or "oauth@sequencer.example" in got["From"]
+    )
+    print(
+        f"send: {first[0].message_id} went through Postfix "
+        "(STARTTLS, AUTH XOAUTH2) into kiri's Dovecot mailbox, "
+        f"subject {got['Subject']!r}"
+    )
 
-    append(mailhost, "oauth", (
-        f"From: Kiri <kiri@sequencer.example>\nTo: Olli Auth <oauth@sequencer.example>\nSubject: Re: {got['Subject']}\n"
-        f"Date: {format_datetime(MONDAY + timedelta(hours=6))}\nMessage-ID: <reply-{uuid.uuid4().hex}@sequencer.example>\n"
-        f"In-Reply-To: {first[0].message_id}\nReferences: {first[0].message_id}\nMIME-Version: 1.0\n"
-        "Content-Type: text/plain; charset=utf-8\n\nSounds interesting, let's talk on Thursday.\n").encode())
+    append(
+        mailhost,
+        "oauth",
+        (
+            "From: Kiri <kiri@sequencer.example>\nTo: Olli "
+            f"Auth <oauth@sequencer.example>\nSubject: Re: {got['Subject']}\n"
+            f"Date: {format_datetime(MONDAY + timedelta(hours=6))}\nMessage-ID: "
+            f"<reply-{uuid.uuid4().hex}@sequencer.example>\n"
+            f"In-Reply-To: {first[0].message_id}\nReferences: "
+            f"{first[0].message_id}\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\n\nSounds "
+            "interesting, let's talk on Thursday.\n"
+        ).encode(),
+    )
     report = eng.poll_inbox_sync()
     assert not report.errors, report.errors
     assert [h.kind for h in report.handled] == ["reply"], report.handled
-    assert logged(mailhost, "user=<oauth@sequencer.example>, method=XOAUTH2"), "the poll did not log in with XOAUTH2"
+    assert logged(mailhost, "user=<oauth@sequencer.example>, method=XOAUTH2"), (
+        "the poll did not log in with XOAUTH2"
+    )
     assert provider.refreshes == 1, "the poll should reuse the stored, still valid access token"
-    print("reply read: the reply APPENDed to oauth@'s INBOX was read over IMAPS with AUTHENTICATE XOAUTH2")
+    print(
+        "reply read: the reply APPENDed to oauth@'s INBOX "
+        "was read over IMAPS with AUTHENTICATE XOAUTH2"
+    )
 
     run_until(eng, 30)
     statuses = [(s.step_key, s.status) for s in sends(eng)]
@@ -190,8 +265,9 @@ def test_expired_token_refreshes_sends_through_postfix_and_a_reply_read_over_xoa
     eng.close()
 
 
-def test_a_revoked_refresh_token_pauses_the_sender_with_reconnect(tmp_path: Path, mailhost: MailHost,
-                                                                  provider: Provider) -> None:
+def test_a_revoked_refresh_token_pauses_the_sender_with_reconnect(
+    tmp_path: Path, mailhost: MailHost, provider: Provider
+) -> None:
     cfg = config(tmp_path, mailhost, provider, user="revoked")
     sender = cfg.senders["revoked"]
     assert sender.smtp.oauth is not None
@@ -201,7 +277,11 @@ def test_a_revoked_refresh_token_pauses_the_sender_with_reconnect(tmp_path: Path
     run_until(eng, 0.25)
     (send,) = sends(eng)
     assert send.status == "scheduled" and send.sent_at is None
-    assert send.error is not None and "reconnect this sender" in send.error and "invalid_grant" in send.error, send.error
+    assert (
+        send.error is not None
+        and "reconnect this sender" in send.error
+        and "invalid_grant" in send.error
+    ), send.error
     assert "sequencer senders connect revoked" in send.error
     assert provider.refreshes == 0
     problem = status(sender.smtp.oauth)
@@ -225,13 +305,21 @@ def test_a_wrong_ca_fails_closed(tmp_path: Path, mailhost: MailHost, provider: P
     eng = engine_for(cfg, tmp_path, "kiri@sequencer.example")
     run_until(eng, 0.25)
     (send,) = sends(eng)
-    assert send.status == "scheduled" and send.sent_at is None and "certificate not trusted" in (send.error or "")
-    assert provider.refreshes == 0, "no token may be sent (or even refreshed) before the server is trusted"
+    assert (
+        send.status == "scheduled"
+        and send.sent_at is None
+        and "certificate not trusted" in (send.error or "")
+    )
+    assert provider.refreshes == 0, (
+        "no token may be sent (or even refreshed) before the server is trusted"
+    )
     print(f"\nwrong CA: {problem}")
     eng.close()
 
 
-def test_oauthbearer_logs_in_to_postfix_and_dovecot(tmp_path: Path, mailhost: MailHost, provider: Provider) -> None:
+def test_oauthbearer_logs_in_to_postfix_and_dovecot(
+    tmp_path: Path, mailhost: MailHost, provider: Provider
+) -> None:
     sender = config(tmp_path, mailhost, provider, mechanism="oauthbearer").senders["oauth"]
     connect_expired(sender, provider)
     assert asyncio.run(check(sender)) is None
@@ -239,8 +327,9 @@ def test_oauthbearer_logs_in_to_postfix_and_dovecot(tmp_path: Path, mailhost: Ma
     assert logged(mailhost, "user=<oauth@sequencer.example>, method=OAUTHBEARER")
 
 
-def test_password_login_still_works(tmp_path: Path, mailhost: MailHost, provider: Provider,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_login_still_works(
+    tmp_path: Path, mailhost: MailHost, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = config(tmp_path, mailhost, provider, user="pw", auth="password")
     monkeypatch.setenv("TEST_MAILHOST_PASSWORD", "wrong")
     refused = asyncio.run(check(cfg.senders["pw"]))
@@ -257,27 +346,42 @@ def test_password_login_still_works(tmp_path: Path, mailhost: MailHost, provider
     eng.close()
 
 
-def test_a_401_from_the_token_endpoint_also_asks_to_reconnect(tmp_path: Path, mailhost: MailHost,
-                                                              provider: Provider) -> None:
+def test_a_401_from_the_token_endpoint_also_asks_to_reconnect(
+    tmp_path: Path, mailhost: MailHost, provider: Provider
+) -> None:
     cfg = config(tmp_path, mailhost, provider)
     sender = cfg.senders["oauth"]
     connect_expired(sender, provider)
-    provider.client_secret = "rotated"  # the app's secret was replaced at the provider: every client call is 401
+    provider.client_secret = (
+        "rotated"  # the app's secret was replaced at the provider: every client call is 401
+    )
     problem = asyncio.run(check(sender))
     assert problem is not None, "a 401 must not log in"
-    assert "reconnect this sender: the token endpoint answered 401 (invalid_client)" in problem, problem
+    assert "reconnect this sender: the token endpoint answered 401 (invalid_client)" in problem, (
+        problem
+    )
     assert provider.refreshes == 0
 
 
 def test_starttls_comes_before_auth_or_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A server on port 587 that offers no STARTTLS (the aiosmtpd capture server) never sees a login."""
+    """A server on port 587 that offers no STARTTLS (the aiosmtpd capture server) never sees a
+    login.
+    """
     from sequencer.config import SmtpSettings
     from sequencer.testing import CaptureServer
 
     monkeypatch.setenv("TEST_MAILHOST_PASSWORD", "secret")
     with CaptureServer() as server:
-        jane = Sender(name="jane", display_name="Jane", email="jane@acme.example",
-                      smtp=SmtpSettings(port=server.port, username="jane@acme.example",
-                                        password_env="TEST_MAILHOST_PASSWORD", timeout=10))
+        jane = Sender(
+            name="jane",
+            display_name="Jane",
+            email="jane@acme.example",
+            smtp=SmtpSettings(
+                port=server.port,
+                username="jane@acme.example",
+                password_env="TEST_MAILHOST_PASSWORD",
+                timeout=10,
+            ),
+        )
         problem = asyncio.run(check(jane))
     assert problem is not None and "STARTTLS extension not supported" in problem, problem

@@ -16,7 +16,9 @@ from sequencer.dispatch import LEASE, MAX_ATTEMPTS
 from sequencer.store import Send
 
 
-def test_a_stop_that_lands_while_the_smtp_login_is_under_way_wins(rig_factory: Callable[..., Rig]) -> None:
+def test_a_stop_that_lands_while_the_smtp_login_is_under_way_wins(
+    rig_factory: Callable[..., Rig],
+) -> None:
     holder: list[Rig] = []
 
     class SlowLogin(SmtpChannel):
@@ -36,7 +38,9 @@ def test_a_stop_that_lands_while_the_smtp_login_is_under_way_wins(rig_factory: C
     assert [(s.step_key, s.status) for s in rig.sends("p0@example.com")] == [("intro", "cancelled")]
 
 
-def test_pauses_of_the_sender_do_not_use_up_the_recipients_attempts(rig_factory: Callable[..., Rig]) -> None:
+def test_pauses_of_the_sender_do_not_use_up_the_recipients_attempts(
+    rig_factory: Callable[..., Rig],
+) -> None:
     class QuotaThenOk:
         """Answers a quota reply more times than a send has attempts, then accepts."""
 
@@ -47,7 +51,11 @@ def test_pauses_of_the_sender_do_not_use_up_the_recipients_attempts(rig_factory:
         async def deliver(self, delivery: Delivery) -> Result:
             self.calls += 1
             if self.calls <= MAX_ATTEMPTS + 2:
-                return Result(outcome=Outcome.PAUSE_SENDER, detail="452 4.5.3 quota", pause=timedelta(minutes=10))
+                return Result(
+                    outcome=Outcome.PAUSE_SENDER,
+                    detail="452 4.5.3 quota",
+                    pause=timedelta(minutes=10),
+                )
             return await self.inner.deliver(delivery)
 
         async def close(self) -> None:
@@ -70,7 +78,11 @@ def test_a_send_left_in_sending_becomes_uncertain_and_is_never_resent(rig: Rig) 
     rig.engine.enroll("cold")
     with rig.engine.store.session() as session:  # as a worker killed mid-SMTP leaves it
         send = session.exec(select(Send)).one()
-        send.status, send.sent_at, send.message_id = "sending", rig.clock.now(), "<lost@acme.example>"
+        send.status, send.sent_at, send.message_id = (
+            "sending",
+            rig.clock.now(),
+            "<lost@acme.example>",
+        )
         session.add(send)
         session.commit()
     rig.run(days=1)

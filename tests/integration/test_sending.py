@@ -19,7 +19,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sending_rig import HELSINKI, MONDAY, REPO, SIGNATURE, Rig, body_text, person, write_csv, write_sequence
+from sending_rig import (
+    HELSINKI,
+    MONDAY,
+    REPO,
+    SIGNATURE,
+    Rig,
+    body_text,
+    person,
+    write_csv,
+    write_sequence,
+)
 from sqlmodel import select
 
 from sequencer import Engine, SimulatedClock
@@ -87,8 +97,11 @@ def test_bump_continues_the_thread_of_message_one(rig: Rig) -> None:
         # Day 4 after message 1's actual send: Monday -> Friday, same local wall-clock time.
         gap = sent_date(bump) - sent_date(first)
         assert gap >= timedelta(days=4)
-        assert sent_date(bump).astimezone(HELSINKI).date() - sent_date(first).astimezone(HELSINKI).date() == timedelta(days=4)
-        # the same local wall-clock time, or the first free slot after it: the bumps of the others are
+        assert sent_date(bump).astimezone(HELSINKI).date() - sent_date(first).astimezone(
+            HELSINKI
+        ).date() == timedelta(days=4)
+        # the same local wall-clock time, or the first free slot after it: the bumps of the others
+        # are
         # spaced like their message 1s, each by the gap plus its own jitter
         same_time = sent_date(first) + timedelta(days=4)
         sender = rig.engine.config.senders["jane"]
@@ -97,12 +110,15 @@ def test_bump_continues_the_thread_of_message_one(rig: Rig) -> None:
     assert "Renamed Corp" not in (rig.received("p0@example.com")[1]["Subject"] or "")
 
 
-# -- 2. headers -------------------------------------------------------------------------------------
+# -- 2. headers
+# -------------------------------------------------------------------------------------
 
 
 def test_every_message_has_unsubscribe_date_unique_id_recipient_and_signature(rig: Rig) -> None:
     rows = [person(i) for i in range(4)]
-    rows.append(person(4, first_name="Jörg", last_name="Müller-Lüdenscheidt", company="Bäckerei Ähnlich"))
+    rows.append(
+        person(4, first_name="Jörg", last_name="Müller-Lüdenscheidt", company="Bäckerei Ähnlich")
+    )
     rows.append(person(5, first_name="Seán", last_name="O'Brien, Jr."))
     rig.import_rows(rows)
     rig.engine.enroll("cold")
@@ -137,16 +153,25 @@ def test_a_contact_without_a_name_gets_a_bare_address_and_fallback_greeting(rig:
         assert to_address(message).addr_spec == "anon@example.com"
         assert to_address(message).display_name == ""
         assert body_text(message.message).startswith("Hi there")
-    assert first["Subject"] in {"Question about your pipeline", "An idea for your sales team", "Hi, quick question"}
+    assert first["Subject"] in {
+        "Question about your pipeline",
+        "An idea for your sales team",
+        "Hi, quick question",
+    }
 
 
-# -- 3. hostile contact data -------------------------------------------------------------------------
+# -- 3. hostile contact data
+# -------------------------------------------------------------------------
 
 
 def test_template_syntax_in_contact_fields_renders_literally(rig: Rig) -> None:
     # Three contacts so that every subject variant of the intro is used once (balanced assignment).
-    rows = [person(i, company="{{ 7*7 }}", first_name="{% raw %}x", last_name=f"{{{{ ''.__class__ }}}}{i}")
-            for i in range(3)]
+    rows = [
+        person(
+            i, company="{{ 7*7 }}", first_name="{% raw %}x", last_name=f"{{{{ ''.__class__ }}}}{i}"
+        )
+        for i in range(3)
+    ]
     rig.import_rows(rows)
     rig.engine.enroll("cold")
     rig.run(days=30)
@@ -162,7 +187,11 @@ def test_template_syntax_in_contact_fields_renders_literally(rig: Rig) -> None:
         if not subject.startswith("Re: "):
             subjects.add(subject)
             assert "{{ 7*7 }}" in body
-    assert subjects == {"Question about {{ 7*7 }}", "An idea for {{ 7*7 }}", "{% raw %}x, quick question"}
+    assert subjects == {
+        "Question about {{ 7*7 }}",
+        "An idea for {{ 7*7 }}",
+        "{% raw %}x, quick question",
+    }
     tasks = rig.engine.tasks(today=False)
     assert len(tasks) == 3
     for task, _contact in tasks:
@@ -170,7 +199,9 @@ def test_template_syntax_in_contact_fields_renders_literally(rig: Rig) -> None:
 
 
 def test_a_non_ascii_local_part_is_imported_and_sent_with_smtputf8(rig: Rig) -> None:
-    report = rig.engine.import_contacts(write_csv(rig.tmp / "contacts.csv", [person(0, email="jörg@example.com"), person(1)]))
+    report = rig.engine.import_contacts(
+        write_csv(rig.tmp / "contacts.csv", [person(0, email="jörg@example.com"), person(1)])
+    )
     assert report.errors == [] and report.inserted == 2
     rig.engine.enroll("cold")
     rig.run(days=1)
@@ -182,7 +213,9 @@ def test_one_unusable_address_does_not_block_everyone_else(rig: Rig) -> None:
     rig.import_rows([person(0), person(1)])
     with rig.engine.store.session() as session:
         contact = session.exec(select(Contact).where(Contact.email_key == "p0@example.com")).one()
-        contact.email = contact.email_key = "jörg müller@example.com"  # a space: no way to write it on the wire
+        contact.email = contact.email_key = (
+            "jörg müller@example.com"  # a space: no way to write it on the wire
+        )
         session.add(contact)
         session.commit()
     rig.engine.enroll("cold")
@@ -192,17 +225,24 @@ def test_one_unusable_address_does_not_block_everyone_else(rig: Rig) -> None:
     assert [s.status for s in rig.sends("jörg müller@example.com")] == ["failed"]
     assert rig.enrollment("jörg müller@example.com").status == "stopped"
     for send in rig.sends():
-        assert send.status not in ("claimed", "sending"), (send.contact_id, send.step_key, send.status)
+        assert send.status not in ("claimed", "sending"), (
+            send.contact_id,
+            send.step_key,
+            send.status,
+        )
 
 
-# -- 4. header injection --------------------------------------------------------------------------------
+# -- 4. header injection
+# --------------------------------------------------------------------------------
 
 
 def test_line_breaks_in_contact_fields_cannot_add_headers_or_recipients(rig: Rig) -> None:
     rig.import_rows([person(i) for i in range(3)])
     for i in range(3):
         rig.update_contact(f"p{i}@example.com", company="Acme\r\nBcc: victim@evil.example")
-    rig.update_contact("p0@example.com", last_name="Smith\r\nBcc: victim2@evil.example\r\nX-Injected: yes")
+    rig.update_contact(
+        "p0@example.com", last_name="Smith\r\nBcc: victim2@evil.example\r\nX-Injected: yes"
+    )
     rig.engine.enroll("cold")
     rig.run(days=30)
 
@@ -212,21 +252,32 @@ def test_line_breaks_in_contact_fields_cannot_add_headers_or_recipients(rig: Rig
     for message in rig.smtp.messages:
         assert message.message["Bcc"] is None and message.message["X-Injected"] is None
         assert len(message.recipients) == 1 and message.recipients[0].startswith("p")
-        assert not any(line.lower().startswith(("bcc:", "x-injected:")) for line in header_lines(message))
+        assert not any(
+            line.lower().startswith(("bcc:", "x-injected:")) for line in header_lines(message)
+        )
         subject = message["Subject"] or ""
         assert "\r" not in subject and "\n" not in subject
-        assert "\r" not in to_address(message).display_name and "\n" not in to_address(message).display_name
+        assert (
+            "\r" not in to_address(message).display_name
+            and "\n" not in to_address(message).display_name
+        )
         subjects.add(subject.removeprefix("Re: "))
-    # One contact per subject variant; the two that quote the company show the break folded to a space.
+    # One contact per subject variant; the two that quote the company show the break folded to a
+    # space.
     assert len(subjects) == 3
-    assert {s for s in subjects if "Acme" in s} == {"Question about Acme Bcc: victim@evil.example",
-                                                    "An idea for Acme Bcc: victim@evil.example"}
+    assert {s for s in subjects if "Acme" in s} == {
+        "Question about Acme Bcc: victim@evil.example",
+        "An idea for Acme Bcc: victim@evil.example",
+    }
 
 
-# -- 5. stops -----------------------------------------------------------------------------------------
+# -- 5. stops
+# -----------------------------------------------------------------------------------------
 
 
-def test_a_stop_recorded_after_the_claim_but_before_smtp_wins(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stop_recorded_after_the_claim_but_before_smtp_wins(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rig.import_rows([person(i) for i in range(3)])
     rig.engine.enroll("cold")
     victim = rig.contact_id("p1@example.com")
@@ -267,7 +318,10 @@ def test_a_reply_on_day_one_stops_follow_ups_and_the_linkedin_task(rig: Rig) -> 
     rig.run(days=30)
 
     assert len(rig.received("p0@example.com")) == 1
-    assert [(s.step_key, s.status) for s in rig.sends("p0@example.com")] == [("intro", "sent"), ("bump", "cancelled")]
+    assert [(s.step_key, s.status) for s in rig.sends("p0@example.com")] == [
+        ("intro", "sent"),
+        ("bump", "cancelled"),
+    ]
     assert rig.all_tasks("p0@example.com") == []
     for other in ("p1@example.com", "p2@example.com"):
         assert len(rig.received(other)) == 2
@@ -276,7 +330,9 @@ def test_a_reply_on_day_one_stops_follow_ups_and_the_linkedin_task(rig: Rig) -> 
     assert intro.replied == 1
 
 
-def test_a_stop_while_the_message_is_in_flight_delivers_it_but_queues_nothing_after(rig_factory: Callable[..., Rig]) -> None:
+def test_a_stop_while_the_message_is_in_flight_delivers_it_but_queues_nothing_after(
+    rig_factory: Callable[..., Rig],
+) -> None:
     holder: list[Rig] = []
 
     class StopDuringDelivery:
@@ -325,7 +381,8 @@ def test_unsubscribe_and_domain_suppression_are_never_mailed(rig: Rig) -> None:
     assert len(rig.received("p1@example.com")) == 2
 
 
-# -- 6. goals -------------------------------------------------------------------------------------------
+# -- 6. goals
+# -------------------------------------------------------------------------------------------
 
 
 def test_a_listed_goal_stops_the_sequence_and_an_unlisted_one_does_not(rig: Rig) -> None:
@@ -346,7 +403,8 @@ def test_a_listed_goal_stops_the_sequence_and_an_unlisted_one_does_not(rig: Rig)
     assert rig.enrollment("p1@example.com").status == "completed"
 
 
-# -- 7. tasks -------------------------------------------------------------------------------------------
+# -- 7. tasks
+# -------------------------------------------------------------------------------------------
 
 
 def test_linkedin_tasks_carry_the_rendered_message_and_profile_and_close(rig: Rig) -> None:
@@ -393,7 +451,8 @@ def test_a_reply_after_the_linkedin_task_was_created_cancels_the_open_task(rig: 
     assert [t.status for t in rig.all_tasks("p0@example.com")] == ["cancelled"]
 
 
-# -- 8. bounces and transient faults ---------------------------------------------------------------------
+# -- 8. bounces and transient faults
+# ---------------------------------------------------------------------
 
 
 class Script:
@@ -418,7 +477,9 @@ def scripted_rig(rig_factory: Callable[..., Rig], script: Script) -> Rig:
 
 
 def test_a_permanent_refusal_bounces_stops_and_suppresses(rig_factory: Callable[..., Rig]) -> None:
-    script = Script(lambda rcpt, n: f"550 5.1.1 <{rcpt}> no such user" if rcpt.startswith("bounce") else None)
+    script = Script(
+        lambda rcpt, n: f"550 5.1.1 <{rcpt}> no such user" if rcpt.startswith("bounce") else None
+    )
     rig = scripted_rig(rig_factory, script)
     rig.import_rows([person(0), person(1, email="bounce@example.com"), person(2)])
     rig.engine.enroll("cold")
@@ -445,7 +506,9 @@ def test_a_permanent_refusal_bounces_stops_and_suppresses(rig_factory: Callable[
 
 
 def test_a_transient_refusal_is_retried_later_not_bounced(rig_factory: Callable[..., Rig]) -> None:
-    script = Script(lambda rcpt, n: "451 4.3.0 try later" if rcpt == "p0@example.com" and n == 1 else None)
+    script = Script(
+        lambda rcpt, n: "451 4.3.0 try later" if rcpt == "p0@example.com" and n == 1 else None
+    )
     rig = scripted_rig(rig_factory, script)
     rig.import_rows([person(0)])
     first_due = rig.engine.enroll("cold").first_due
@@ -470,7 +533,9 @@ def test_a_transient_refusal_is_retried_later_not_bounced(rig_factory: Callable[
     assert script.attempts["p0@example.com"] == 3
 
 
-def test_a_refusal_that_never_clears_gives_up_as_failed_after_five_attempts(rig_factory: Callable[..., Rig]) -> None:
+def test_a_refusal_that_never_clears_gives_up_as_failed_after_five_attempts(
+    rig_factory: Callable[..., Rig],
+) -> None:
     script = Script(lambda rcpt, n: "451 4.3.0 try later" if rcpt == "p0@example.com" else None)
     rig = scripted_rig(rig_factory, script)
     rig.import_rows([person(0), person(1)])
@@ -485,7 +550,9 @@ def test_a_refusal_that_never_clears_gives_up_as_failed_after_five_attempts(rig_
     assert len(rig.received("p1@example.com")) == 2
 
 
-def test_a_quota_reply_pauses_the_sender_until_the_next_day(rig_factory: Callable[..., Rig]) -> None:
+def test_a_quota_reply_pauses_the_sender_until_the_next_day(
+    rig_factory: Callable[..., Rig],
+) -> None:
     quota = "550 5.4.5 Daily user sending quota exceeded"
     script = Script(lambda rcpt, n: quota if rcpt == "p1@example.com" and n == 1 else None)
     rig = scripted_rig(rig_factory, script)
@@ -494,8 +561,12 @@ def test_a_quota_reply_pauses_the_sender_until_the_next_day(rig_factory: Callabl
     rig.run(days=2)
 
     monday = MONDAY.astimezone(HELSINKI).date()
-    days = {f"p{i}": [sent_date(m).astimezone(HELSINKI).date() for m in rig.received(f"p{i}@example.com")]
-            for i in range(4)}
+    days = {
+        f"p{i}": [
+            sent_date(m).astimezone(HELSINKI).date() for m in rig.received(f"p{i}@example.com")
+        ]
+        for i in range(4)
+    }
     assert days["p0"] == [monday]
     for name in ("p1", "p2", "p3"):
         assert days[name] == [monday + timedelta(days=1)], days
@@ -504,7 +575,8 @@ def test_a_quota_reply_pauses_the_sender_until_the_next_day(rig_factory: Callabl
     assert [s.status for s in rig.sends("p1@example.com")] == ["sent", "scheduled"]
 
 
-# -- 9. daily cap and spacing ----------------------------------------------------------------------------
+# -- 9. daily cap and spacing
+# ----------------------------------------------------------------------------
 
 
 def test_daily_cap_and_gap_hold_in_the_senders_zone(rig_factory: Callable[..., Rig]) -> None:
@@ -537,7 +609,8 @@ def test_daily_cap_and_gap_hold_in_the_senders_zone(rig_factory: Callable[..., R
         assert sent_date(received[1]) - sent_date(received[0]) >= timedelta(days=4)
 
 
-# -- 11. variant balance --------------------------------------------------------------------------------
+# -- 11. variant balance
+# --------------------------------------------------------------------------------
 
 
 def test_thirty_contacts_get_balanced_subject_and_body_variants(rig: Rig) -> None:
@@ -548,33 +621,44 @@ def test_thirty_contacts_get_balanced_subject_and_body_variants(rig: Rig) -> Non
     intro = [s for s in rig.sends(step="intro") if s.status == "sent"]
     bump = [s for s in rig.sends(step="bump") if s.status == "sent"]
     assert len(intro) == len(bump) == 30
-    for keys, expected in (([s.subject_key for s in intro], {"question", "idea", "first_name_hook"}),
-                           ([s.body_key for s in intro], {"short", "story"}),
-                           ([s.body_key for s in bump], {"nudge", "one_line"})):
+    for keys, expected in (
+        ([s.subject_key for s in intro], {"question", "idea", "first_name_hook"}),
+        ([s.body_key for s in intro], {"short", "story"}),
+        ([s.body_key for s in bump], {"nudge", "one_line"}),
+    ):
         counts = Counter(keys)
         assert set(counts) == expected, counts
         assert max(counts.values()) - min(counts.values()) <= 1, counts
-    templates = {"question": "Question about {company}", "idea": "An idea for {company}",
-                 "first_name_hook": "{first_name}, quick question"}
+    templates = {
+        "question": "Question about {company}",
+        "idea": "An idea for {company}",
+        "first_name_hook": "{first_name}, quick question",
+    }
     contacts = {c.id: c for c in rig.engine.store.contacts()}
     for send in intro:
         contact = contacts[send.contact_id]
         (received, _bump) = rig.received(contact.email)
         assert received["Subject"] == send.subject
         assert send.subject_key is not None
-        assert send.subject == templates[send.subject_key].format(company=contact.company, first_name=contact.first_name)
+        assert send.subject == templates[send.subject_key].format(
+            company=contact.company, first_name=contact.first_name
+        )
         assert received["Message-ID"] == send.message_id
 
 
+# -- two workers on one database
+# --------------------------------------------------------------------------
 
-# -- two workers on one database --------------------------------------------------------------------------
 
-
-def test_a_slow_worker_does_not_cancel_a_send_another_worker_took_over(rig_factory: Callable[..., Rig]) -> None:
+def test_a_slow_worker_does_not_cancel_a_send_another_worker_took_over(
+    rig_factory: Callable[..., Rig],
+) -> None:
     holder: list[Engine] = []
 
     class SlowSmtp:
-        """Worker A's first SMTP transaction takes six simulated minutes; worker B ticks meanwhile."""
+        """Worker A's first SMTP transaction takes six simulated minutes; worker B ticks
+        meanwhile.
+        """
 
         def __init__(self, clock: SimulatedClock) -> None:
             self.inner, self.clock, self.stalled = SmtpChannel(), clock, False
@@ -590,7 +674,9 @@ def test_a_slow_worker_does_not_cancel_a_send_another_worker_took_over(rig_facto
             await self.inner.close()
 
     clock = SimulatedClock(MONDAY)
-    rig = rig_factory(channels={"email": SlowSmtp(clock)}, min_gap=timedelta(0), jitter=timedelta(0))
+    rig = rig_factory(
+        channels={"email": SlowSmtp(clock)}, min_gap=timedelta(0), jitter=timedelta(0)
+    )
     rig.clock = rig.engine.clock = clock
     worker_b = Engine(rig.engine.config, clock=clock, worker_id="worker-b")
     holder.append(worker_b)
@@ -612,17 +698,24 @@ def test_a_slow_worker_does_not_cancel_a_send_another_worker_took_over(rig_facto
         received = rig.received(address)
         assert received[0]["Message-ID"] == intro.message_id
         assert intro.status == "sent", (address, intro.status, intro.error)
-        assert len(received) == 2 and received[1]["In-Reply-To"] == received[0]["Message-ID"], address
+        assert len(received) == 2 and received[1]["In-Reply-To"] == received[0]["Message-ID"], (
+            address
+        )
 
 
-# -- stop rules from the sequence file -------------------------------------------------------------------
+# -- stop rules from the sequence file
+# -------------------------------------------------------------------
 
 
-def test_a_sequence_that_does_not_stop_on_reply_keeps_going(rig_factory: Callable[..., Rig], tmp_path: Path) -> None:
+def test_a_sequence_that_does_not_stop_on_reply_keeps_going(
+    rig_factory: Callable[..., Rig], tmp_path: Path
+) -> None:
     text = (REPO_SEQUENCES / "cold.yaml").read_text(encoding="utf-8")
     text = text.replace("name: cold", "name: patient").replace("  reply: true", "  reply: false")
     text = text.split("\nthen:")[0] + "\n"
-    shutil.copytree(REPO_SEQUENCES / "bodies", tmp_path / "seqs" / "bodies")  # body files must sit beside it
+    shutil.copytree(
+        REPO_SEQUENCES / "bodies", tmp_path / "seqs" / "bodies"
+    )  # body files must sit beside it
     rig = rig_factory(sequences=(write_sequence(tmp_path / "seqs", "patient", text),))
     rig.import_rows([person(0)])
     rig.engine.enroll("patient")

@@ -69,21 +69,34 @@ def uncertain_rig(rig_factory: Callable[..., Rig], *emails: str) -> tuple[Rig, S
     assert [s.id for s in rig.engine.doctor().stuck] == [sending.id]
     channel.cut = False
     report = rig.drain()
-    assert report.claimed == 0  # the tick only marked it: an uncertain send is never picked up again
+    assert (
+        report.claimed == 0
+    )  # the tick only marked it: an uncertain send is never picked up again
     (send,) = rig.sends("p0@example.com")
     assert send.status == "uncertain" and send.message_id == sending.message_id
     assert rig.received("p0@example.com") == []
     return rig, send
 
 
-def test_a_send_cut_off_mid_smtp_is_uncertain_listed_and_left_alone(rig_factory: Callable[..., Rig]) -> None:
+def test_a_send_cut_off_mid_smtp_is_uncertain_listed_and_left_alone(
+    rig_factory: Callable[..., Rig],
+) -> None:
     rig, send = uncertain_rig(rig_factory)
     health = rig.engine.doctor()
     assert health.needs_decision and health.stuck == [] and health.failed_recently == 0
     (found,) = health.uncertain
-    assert (found.id, found.email, found.sequence, found.step, found.sender) == (send.id, "p0@example.com", "cold",
-                                                                                 "intro", "jane")
-    assert (found.message_id, found.subject, found.begun_at) == (send.message_id, send.subject, send.sent_at)
+    assert (found.id, found.email, found.sequence, found.step, found.sender) == (
+        send.id,
+        "p0@example.com",
+        "cold",
+        "intro",
+        "jane",
+    )
+    assert (found.message_id, found.subject, found.begun_at) == (
+        send.message_id,
+        send.subject,
+        send.sent_at,
+    )
     assert found.error is not None and "crash" in found.error
 
     rig.run(days=30)  # weeks pass: nothing goes out without a decision, and nothing is lost
@@ -92,14 +105,20 @@ def test_a_send_cut_off_mid_smtp_is_uncertain_listed_and_left_alone(rig_factory:
     assert rig.enrollment("p0@example.com").status == "active"
 
 
-def test_resend_sends_the_same_message_again_and_queues_the_next_step(rig_factory: Callable[..., Rig]) -> None:
+def test_resend_sends_the_same_message_again_and_queues_the_next_step(
+    rig_factory: Callable[..., Rig],
+) -> None:
     rig, send = uncertain_rig(rig_factory)
     # the re-send meets a transient fault first: its retry still carries the same Message-ID
     rig.smtp.script = lambda rcpt, attempt: "451 4.3.0 try later" if attempt == 1 else None
     report = rig.engine.resend_uncertain()
     assert (report.requeued, report.skipped) == ([send.id], [])
     queued = rig.sends("p0@example.com")[0]
-    assert (queued.status, queued.message_id, queued.due_at) == ("scheduled", send.message_id, rig.clock.now())
+    assert (queued.status, queued.message_id, queued.due_at) == (
+        "scheduled",
+        send.message_id,
+        rig.clock.now(),
+    )
     assert not rig.engine.doctor().needs_decision
 
     rig.run(days=2)
@@ -108,32 +127,49 @@ def test_resend_sends_the_same_message_again_and_queues_the_next_step(rig_factor
     assert message["Subject"] == send.subject
     intro, bump = rig.sends("p0@example.com")
     assert (intro.status, intro.attempts, intro.message_id) == ("sent", 3, send.message_id)
-    assert (intro.subject, intro.subject_key, intro.body_key) == (send.subject, send.subject_key, send.body_key)
+    assert (intro.subject, intro.subject_key, intro.body_key) == (
+        send.subject,
+        send.subject_key,
+        send.body_key,
+    )
     assert intro.sent_at is not None and send.sent_at is not None and intro.sent_at > send.sent_at
     assert (bump.step_key, bump.status) == ("bump", "scheduled")
-    assert bump.due_at.astimezone(HELSINKI).date() == intro.sent_at.astimezone(HELSINKI).date() + timedelta(days=4)
+    assert bump.due_at.astimezone(HELSINKI).date() == intro.sent_at.astimezone(
+        HELSINKI
+    ).date() + timedelta(days=4)
 
     rig.run(days=30)
     first, follow_up = rig.received("p0@example.com")
     assert first["Message-ID"] == follow_up["In-Reply-To"] == send.message_id
 
 
-def test_mark_sent_records_it_and_queues_the_next_step_without_sending(rig_factory: Callable[..., Rig]) -> None:
+def test_mark_sent_records_it_and_queues_the_next_step_without_sending(
+    rig_factory: Callable[..., Rig],
+) -> None:
     rig, send = uncertain_rig(rig_factory)
     assert rig.engine.mark_sent([send.id or 0]) == [send.id]
 
     intro, bump = rig.sends("p0@example.com")
-    assert (intro.status, intro.sent_at, intro.message_id) == ("sent", send.sent_at, send.message_id)
+    assert (intro.status, intro.sent_at, intro.message_id) == (
+        "sent",
+        send.sent_at,
+        send.message_id,
+    )
     assert rig.enrollment("p0@example.com").anchor_at == send.sent_at
     assert (bump.step_key, bump.status) == ("bump", "scheduled")
     assert send.sent_at is not None
-    assert bump.due_at.astimezone(HELSINKI).date() == send.sent_at.astimezone(HELSINKI).date() + timedelta(days=4)
+    assert bump.due_at.astimezone(HELSINKI).date() == send.sent_at.astimezone(
+        HELSINKI
+    ).date() + timedelta(days=4)
     assert rig.smtp.messages == []
     assert not rig.engine.doctor().needs_decision
 
     rig.run(days=30)  # the thread continues from the message the person found in the Sent folder
     (follow_up,) = rig.received("p0@example.com")
-    assert follow_up["In-Reply-To"] == send.message_id and follow_up["Subject"] == f"Re: {send.subject}"
+    assert (
+        follow_up["In-Reply-To"] == send.message_id
+        and follow_up["Subject"] == f"Re: {send.subject}"
+    )
 
 
 def test_only_uncertain_sends_can_be_resent_or_marked(rig_factory: Callable[..., Rig]) -> None:
@@ -152,8 +188,12 @@ def test_only_uncertain_sends_can_be_resent_or_marked(rig_factory: Callable[...,
     # a reply to the uncertain message arrived: it got there, and the sequence is over; no re-send
     rig.engine.stop("p0@example.com", reason="reply")
     report = rig.engine.resend_uncertain()
-    assert report.requeued == [] and report.skipped == [(send.id, "its enrollment is stopped (reply)")]
+    assert report.requeued == [] and report.skipped == [
+        (send.id, "its enrollment is stopped (reply)")
+    ]
     assert rig.sends("p0@example.com")[0].status == "uncertain"
     assert rig.engine.mark_sent([send.id]) == [send.id]
-    assert [s.status for s in rig.sends("p0@example.com")] == ["sent"]  # nothing queued after a stop
+    assert [s.status for s in rig.sends("p0@example.com")] == [
+        "sent"
+    ]  # nothing queued after a stop
     assert rig.received("p0@example.com") == []

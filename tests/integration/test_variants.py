@@ -54,14 +54,25 @@ START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
 
 def write_sequence(folder: Path, subjects: dict[str, str]) -> None:
-    lines = "\n".join(f"      - key: {k}\n        text: \"{v}\"" for k, v in subjects.items())
+    lines = "\n".join(f'      - key: {k}\n        text: "{v}"' for k, v in subjects.items())
     (folder / "abtest.yaml").write_text(SEQUENCE.format(subjects=lines))
 
 
 def make_engine(tmp: Path, clock: SimulatedClock, channel: RecordingChannel) -> Engine:
-    sender = Sender(name="jane", display_name="Jane Doe", email="jane@acme.example", timezone=ZoneInfo("UTC"),
-                    daily_cap=100_000, min_gap=timedelta(0), jitter=timedelta(0))
-    config = Config(database_url=f"sqlite:///{tmp / 'db.sqlite'}", sequences=(tmp / "seqs",), senders={"jane": sender})
+    sender = Sender(
+        name="jane",
+        display_name="Jane Doe",
+        email="jane@acme.example",
+        timezone=ZoneInfo("UTC"),
+        daily_cap=100_000,
+        min_gap=timedelta(0),
+        jitter=timedelta(0),
+    )
+    config = Config(
+        database_url=f"sqlite:///{tmp / 'db.sqlite'}",
+        sequences=(tmp / "seqs",),
+        senders={"jane": sender},
+    )
     return Engine(config, clock=clock, channels={"email": channel})
 
 
@@ -74,7 +85,13 @@ def import_people(engine: Engine, tmp: Path, start: int, count: int) -> list[str
 
 def sends(engine: Engine, step: str = "intro") -> list[Send]:
     with engine.store.session() as s:
-        return list(s.exec(select(Send).where(Send.step_key == step, Send.status == "sent").order_by(col(Send.id))))
+        return list(
+            s.exec(
+                select(Send)
+                .where(Send.step_key == step, Send.status == "sent")
+                .order_by(col(Send.id))
+            )
+        )
 
 
 def reply_to_some(engine: Engine, rates: dict[str, float], rng: random.Random) -> None:
@@ -98,13 +115,18 @@ def test_a_look_retires_the_weak_subject_and_it_is_never_assigned_again(tmp_path
         engine.enroll("abtest")
         await engine.run_until(START + timedelta(hours=1))  # every message 1 goes out
         reply_to_some(engine, {"strong": 0.35, "steady": 0.30, "weak": 0.02}, rng)
-        await engine.run_until(START + timedelta(days=1, hours=12))  # past the reply window, before the bumps
+        await engine.run_until(
+            START + timedelta(days=1, hours=12)
+        )  # past the reply window, before the bumps
         families = engine.score()
         subject = next(f for f in families if f.step == "intro" and f.factor == "subject")
-        assert subject.retired == ["weak"], [(v.key, v.decision, v.p_holm) for v in subject.verdicts]
+        assert subject.retired == ["weak"], [
+            (v.key, v.decision, v.p_holm) for v in subject.verdicts
+        ]
         retired_at = clock.now()
 
-        # threads under way keep their subject: the bumps of 'weak' contacts still go out as "Re: Hello"
+        # threads under way keep their subject: the bumps of 'weak' contacts still go out as "Re:
+        # Hello"
         await engine.run_until(START + timedelta(days=3))
         bumps = {s.subject for s in sends(engine, "bump")}
         assert "Re: Hello" in bumps
@@ -123,15 +145,28 @@ def test_a_look_retires_the_weak_subject_and_it_is_never_assigned_again(tmp_path
     # every variant of the look has a decision row with its numbers
     with engine.store.session() as s:
         rows = list(s.exec(select(Decision).where(Decision.factor == "subject")))
-    assert {r.key: r.decision for r in rows} == {"strong": "best", "steady": "keep", "weak": "retire"}
+    assert {r.key: r.decision for r in rows} == {
+        "strong": "best",
+        "steady": "keep",
+        "weak": "retire",
+    }
     weak = next(r for r in rows if r.key == "weak")
-    assert weak.sends >= 150 and weak.p is not None and weak.p_holm is not None and weak.p_holm < 0.05
+    assert (
+        weak.sends >= 150 and weak.p is not None and weak.p_holm is not None and weak.p_holm < 0.05
+    )
 
     # `sequencer variants` shows the retirement, since when and why
     (tmp_path / "sequencer.toml").write_text(
-        f'database = "sqlite:///{tmp_path / "db.sqlite"}"\nsequences = ["{tmp_path / "seqs"}"]\n')
-    shown = subprocess.run([sys.executable, "-m", "sequencer", "variants"], cwd=tmp_path, text=True,
-                           capture_output=True, timeout=120, env={**os.environ, "COLUMNS": "250", "NO_COLOR": "1"})
+        f'database = "sqlite:///{tmp_path / "db.sqlite"}"\nsequences = ["{tmp_path / "seqs"}"]\n'
+    )
+    shown = subprocess.run(
+        [sys.executable, "-m", "sequencer", "variants"],
+        cwd=tmp_path,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "250", "NO_COLOR": "1"},
+    )
     assert shown.returncode == 0, shown.stderr
     weak_line = next(line for line in shown.stdout.splitlines() if "│ weak " in line)
     assert "retired" in weak_line and "2026-11-24" in weak_line and "retire" in weak_line
@@ -142,8 +177,15 @@ def test_retirement_survives_a_reload_new_variants_join_and_revive_works(tmp_pat
     write_sequence(tmp_path / "seqs", SUBJECTS)
     clock = SimulatedClock(START)
     engine = make_engine(tmp_path, clock, RecordingChannel())
-    engine.store.set_variant_status(sequence="abtest", step_key="intro", factor="subject", key="weak",
-                                    status="retired", reason="test", at=START)
+    engine.store.set_variant_status(
+        sequence="abtest",
+        step_key="intro",
+        factor="subject",
+        key="weak",
+        status="retired",
+        reason="test",
+        at=START,
+    )
     engine.close()
 
     # the YAML gains a variant; a fresh engine (a reload) keeps 'weak' retired and uses 'fresh'
@@ -154,12 +196,23 @@ def test_retirement_survives_a_reload_new_variants_join_and_revive_works(tmp_pat
         import_people(reloaded, tmp_path, start, 90)
         reloaded.enroll("abtest")
         await reloaded.run_until(clock.now() + timedelta(hours=1))
-        return [s for s in sends(reloaded) if int(reloaded.store.contacts_by_id([s.contact_id])[s.contact_id]
-                                                      .email[1:].split("@")[0]) >= start]
+        return [
+            s
+            for s in sends(reloaded)
+            if int(
+                reloaded.store.contacts_by_id([s.contact_id])[s.contact_id].email[1:].split("@")[0]
+            )
+            >= start
+        ]
 
     batch = asyncio.run(send_batch(0))
     assert {s.subject_key for s in batch} == {"strong", "steady", "fresh"}
-    assert sorted(n for n in (sum(1 for s in batch if s.subject_key == k) for k in ("strong", "steady", "fresh"))) == [30, 30, 30]
+    assert sorted(
+        n
+        for n in (
+            sum(1 for s in batch if s.subject_key == k) for k in ("strong", "steady", "fresh")
+        )
+    ) == [30, 30, 30]
 
     reloaded.revive("abtest", "intro", "subject", "weak")
     assert [r.status for r in reloaded.variants() if r.key == "weak"] == ["live"]

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from sending_rig import MONDAY, Rig, person, write_sequence
 
-from sequencer.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookChannel, sign, verify
+from sequencer.channels.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookChannel,
+    sign,
+    verify,
+)
 
 SECRET = "s3cret-shared-with-the-crm"
 
@@ -34,7 +40,9 @@ class Received:
 
 @dataclass
 class Hook:
-    """A CRM endpoint on 127.0.0.1: verifies every request and answers from ``statuses`` (then 200)."""
+    """A CRM endpoint on 127.0.0.1: verifies every request and answers from ``statuses`` (then
+    200).
+    """
 
     secret: str
     statuses: list[int] = field(default_factory=list)
@@ -56,10 +64,17 @@ def hook() -> Iterator[Hook]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            ok = verify(state.secret, self.headers.get(TIMESTAMP_HEADER, ""), body,
-                        self.headers.get(SIGNATURE_HEADER, ""), now=time.time())
+            ok = verify(
+                state.secret,
+                self.headers.get(TIMESTAMP_HEADER, ""),
+                body,
+                self.headers.get(SIGNATURE_HEADER, ""),
+                now=time.time(),
+            )
             with state.lock:
-                state.requests.append(Received(path=self.path, headers=dict(self.headers), body=body, verified=ok))
+                state.requests.append(
+                    Received(path=self.path, headers=dict(self.headers), body=body, verified=ok)
+                )
                 status = (state.statuses.pop(0) if state.statuses else 200) if ok else 401
                 garbage = state.garbage
             if garbage:
@@ -77,7 +92,9 @@ def hook() -> Iterator[Hook]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield state
@@ -88,7 +105,10 @@ def hook() -> Iterator[Hook]:
 
 
 def hook_sequence(folder: Path, url: str) -> Path:
-    return write_sequence(folder, "handoff", f"""\
+    return write_sequence(
+        folder,
+        "handoff",
+        f"""\
 name: handoff
 description: One email, then the contact is handed to the CRM.
 defaults:
@@ -110,12 +130,14 @@ steps:
     day: 1
     channel: webhook
     url: {url}
-""")
+""",
+    )
 
 
 @pytest.fixture
-def webhook_rig(rig_factory: Callable[..., Rig], hook: Hook, tmp_path: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Callable[..., Rig]:
+def webhook_rig(
+    rig_factory: Callable[..., Rig], hook: Hook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Rig]:
     monkeypatch.setenv("SEQUENCER_WEBHOOK_SECRET", SECRET)
     folder = hook_sequence(tmp_path / "seqs", hook.url)
 
@@ -133,7 +155,9 @@ def run_first_attempt(rig: Rig) -> None:
     rig.run(until=send.due_at + timedelta(seconds=30))
 
 
-def test_webhook_step_posts_signed_json_with_the_contact_and_step(webhook_rig: Callable[..., Rig], hook: Hook) -> None:
+def test_webhook_step_posts_signed_json_with_the_contact_and_step(
+    webhook_rig: Callable[..., Rig], hook: Hook
+) -> None:
     rig = webhook_rig()  # the engine's own webhook channel, secret from SEQUENCER_WEBHOOK_SECRET
     rig.import_rows([person(0), person(1)])
     rig.engine.enroll("handoff")
@@ -150,7 +174,11 @@ def test_webhook_step_posts_signed_json_with_the_contact_and_step(webhook_rig: C
         assert request.headers[SIGNATURE_HEADER].startswith("sha256=")
         payload = request.json
         assert (payload["event"], payload["sequence"], payload["step"], payload["sender"]) == (
-            "sequence.step", "handoff", "crm_sync", "jane")
+            "sequence.step",
+            "handoff",
+            "crm_sync",
+            "jane",
+        )
         assert payload["contact"]["first_name"] == f"First{email[1]}"
         (send,) = rig.sends(email, step="crm_sync")
         assert (payload["send_id"], send.status) == (send.id, "sent")
@@ -161,7 +189,9 @@ def test_webhook_step_posts_signed_json_with_the_contact_and_step(webhook_rig: C
         assert send.sent_at - first.sent_at >= timedelta(days=1)
 
 
-def test_webhook_retries_server_errors_until_it_is_accepted(webhook_rig: Callable[..., Rig], hook: Hook) -> None:
+def test_webhook_retries_server_errors_until_it_is_accepted(
+    webhook_rig: Callable[..., Rig], hook: Hook
+) -> None:
     channel = WebhookChannel(lambda: SECRET, backoff=0.01)
     rig = webhook_rig(channels={"webhook": channel})
     hook.statuses = [500, 500]
@@ -176,7 +206,9 @@ def test_webhook_retries_server_errors_until_it_is_accepted(webhook_rig: Callabl
     assert (send.status, send.attempts) == ("sent", 1)
 
 
-def test_webhook_that_keeps_failing_is_rescheduled_not_marked_sent(webhook_rig: Callable[..., Rig], hook: Hook) -> None:
+def test_webhook_that_keeps_failing_is_rescheduled_not_marked_sent(
+    webhook_rig: Callable[..., Rig], hook: Hook
+) -> None:
     channel = WebhookChannel(lambda: SECRET, backoff=0.01)
     rig = webhook_rig(channels={"webhook": channel})
     hook.statuses = [503] * 3
@@ -217,9 +249,9 @@ def test_a_forged_secret_fails_verification(webhook_rig: Callable[..., Rig], hoo
     assert not verify(SECRET, "yesterday", body, sign(SECRET, "yesterday", body), now=now)
 
 
-
-def test_a_missing_webhook_secret_does_not_wedge_the_send(rig_factory: Callable[..., Rig], hook: Hook, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_webhook_secret_does_not_wedge_the_send(
+    rig_factory: Callable[..., Rig], hook: Hook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SEQUENCER_WEBHOOK_SECRET", raising=False)
     rig = rig_factory(sequences=(hook_sequence(tmp_path / "seqs", hook.url),))
     rig.import_rows([person(0)])
@@ -231,7 +263,9 @@ def test_a_missing_webhook_secret_does_not_wedge_the_send(rig_factory: Callable[
     assert hook.requests == []
 
 
-def test_a_receiver_that_answers_garbage_is_retried_later(webhook_rig: Callable[..., Rig], hook: Hook) -> None:
+def test_a_receiver_that_answers_garbage_is_retried_later(
+    webhook_rig: Callable[..., Rig], hook: Hook
+) -> None:
     rig = webhook_rig(channels={"webhook": WebhookChannel(lambda: SECRET, backoff=0.01)})
     hook.garbage = True
     rig.import_rows([person(0)])

@@ -42,26 +42,47 @@ security = "none"
 """
 
 
-def write_config(folder: Path, *, url: str, port: int, senders: int, cap: int, gap: str = "0s", batch: int = 50,
-                 lease: str = "1s") -> None:
+def write_config(
+    folder: Path,
+    *,
+    url: str,
+    port: int,
+    senders: int,
+    cap: int,
+    gap: str = "0s",
+    batch: int = 50,
+    lease: str = "1s",
+) -> None:
     (folder / "seqs").mkdir(exist_ok=True)
     (folder / "seqs" / "blast.yaml").write_text(ALWAYS_OPEN)
-    text = f'database = "{url}"\nsequences = ["seqs"]\n\n[worker]\ntick_seconds = 0.05\nbatch = {batch}\nlease = "{lease}"\n'
+    text = (
+        f'database = "{url}"\nsequences = ["seqs"]\n\n[worker]\ntick_seconds '
+        f'= 0.05\nbatch = {batch}\nlease = "{lease}"\n'
+    )
     text += "".join(SENDER.format(i=i, cap=cap, gap=gap, port=port) for i in range(senders))
     (folder / "sequencer.toml").write_text(text)
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "sequencer", *args], cwd=folder, text=True, capture_output=True,
-                            timeout=300, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=folder,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
 
 def enroll(folder: Path, contacts: int, senders: int) -> None:
     """Import ``contacts`` people and enroll an even share of them under each sender."""
-    (folder / "leads.csv").write_text("email,first_name,team\n" + "".join(
-        f"p{i}@x.example,P{i},s{i % senders}\n" for i in range(contacts)))
+    (folder / "leads.csv").write_text(
+        "email,first_name,team\n"
+        + "".join(f"p{i}@x.example,P{i},s{i % senders}\n" for i in range(contacts))
+    )
     cli(folder, "import", "leads.csv")
     for i in range(senders):
         cli(folder, "enroll", "--sequence", "blast", "--sender", f"s{i}", "--where", f"team=s{i}")
@@ -69,15 +90,26 @@ def enroll(folder: Path, contacts: int, senders: int) -> None:
 
 def start(folder: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "sequencer", "worker", "--json"], cwd=folder, stdout=handle,
-                                stderr=handle, env={**os.environ, "NO_COLOR": "1"})
+        return subprocess.Popen(
+            [sys.executable, "-m", "sequencer", "worker", "--json"],
+            cwd=folder,
+            stdout=handle,
+            stderr=handle,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
 
 
 def statuses(url: str) -> Counter[str]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return Counter(dict(conn.execute(sa.text("select status, count(*) from sends group by status")).all()))
+            return Counter(
+                dict(
+                    conn.execute(
+                        sa.text("select status, count(*) from sends group by status")
+                    ).all()
+                )
+            )
     finally:
         engine.dispose()
 
@@ -91,7 +123,9 @@ def rows(url: str, query: str) -> list[tuple[object, ...]]:
         engine.dispose()
 
 
-def wait_until_settled(url: str, deadline: float, workers: list[subprocess.Popen[bytes]]) -> Counter[str]:
+def wait_until_settled(
+    url: str, deadline: float, workers: list[subprocess.Popen[bytes]]
+) -> Counter[str]:
     """Until nothing is scheduled, claimed or sending (rows left 'sending' by a killed worker
     turn 'uncertain' once their lease runs out)."""
     while time.monotonic() < deadline:
@@ -104,7 +138,9 @@ def wait_until_settled(url: str, deadline: float, workers: list[subprocess.Popen
 
 
 @pytest.mark.timeout(600)
-def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(tmp_path: Path, pg_url: str) -> None:
+def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(
+    tmp_path: Path, pg_url: str
+) -> None:
     contacts, batch = 2000, 50
     rng = random.Random(20261123)
     kills = 0
@@ -131,25 +167,34 @@ def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(tmp_pat
     duplicates = len(ids) - len(set(ids))
     twice = [r for r, n in recipients.items() if n > 1]
     lost = contacts - counts["sent"] - counts["bounced"] - counts["uncertain"]
-    print(f"\ncrash test: kills={kills}, sent={counts['sent']}, uncertain={counts['uncertain']}, "
-          f"duplicates={duplicates}, recipients mailed twice={len(twice)}, lost={lost}, "
-          f"messages at the sink={len(ids)}, batch={batch}")
+    print(
+        f"\ncrash test: kills={kills}, sent={counts['sent']}, uncertain={counts['uncertain']}, "
+        f"duplicates={duplicates}, recipients mailed twice={len(twice)}, lost={lost}, "
+        f"messages at the sink={len(ids)}, batch={batch}"
+    )
     assert kills >= 3, "the campaign finished before the worker could be killed a few times"
     assert duplicates == 0 and twice == []
     assert lost == 0, counts
     assert counts["uncertain"] <= kills * batch
-    # every 'sent' row is at the sink with its own Message-ID; the sink has nothing else but uncertain ones
+    # every 'sent' row is at the sink with its own Message-ID; the sink has nothing else but
+    # uncertain ones
     sent_ids = {r[0] for r in rows(pg_url, "select message_id from sends where status = 'sent'")}
-    uncertain_ids = {r[0] for r in rows(pg_url, "select message_id from sends where status = 'uncertain'")}
+    uncertain_ids = {
+        r[0] for r in rows(pg_url, "select message_id from sends where status = 'uncertain'")
+    }
     assert sent_ids <= set(ids)
     assert set(ids) <= sent_ids | uncertain_ids
 
 
 @pytest.mark.timeout(600)
-def test_four_workers_send_each_message_exactly_once_and_hold_the_caps(tmp_path: Path, pg_url: str) -> None:
+def test_four_workers_send_each_message_exactly_once_and_hold_the_caps(
+    tmp_path: Path, pg_url: str
+) -> None:
     contacts, senders, cap = 5000, 5, 960  # 4,800 may go today; 200 must wait for tomorrow
     with CaptureServer() as smtp:
-        write_config(tmp_path, url=pg_url, port=smtp.port, senders=senders, cap=cap, batch=100, lease="30s")
+        write_config(
+            tmp_path, url=pg_url, port=smtp.port, senders=senders, cap=cap, batch=100, lease="30s"
+        )
         enroll(tmp_path, contacts, senders=senders)
         log = tmp_path / "workers.log"
         workers = [start(tmp_path, log) for _ in range(4)]
@@ -169,9 +214,14 @@ def test_four_workers_send_each_message_exactly_once_and_hold_the_caps(tmp_path:
         per_sender = Counter(m.mail_from for m in smtp.messages)
 
     counts = statuses(pg_url)
-    claimed_by = rows(pg_url, "select count(distinct claimed_by) from sends where status = 'sent'")[0][0]
-    print(f"\nfour workers: sent={counts['sent']}, waiting={counts['scheduled']}, per sender={dict(per_sender)}, "
-          f"workers that sent={claimed_by}")
+    claimed_by = rows(pg_url, "select count(distinct claimed_by) from sends where status = 'sent'")[
+        0
+    ][0]
+    print(
+        f"\nfour workers: sent={counts['sent']}, waiting={counts['scheduled']}, "
+        f"per sender={dict(per_sender)}, "
+        f"workers that sent={claimed_by}"
+    )
     assert len(ids) == len(set(ids)) == counts["sent"] == senders * cap
     assert max(recipients.values()) == 1
     assert len(per_sender) == senders and all(n == cap for n in per_sender.values()), per_sender
@@ -180,12 +230,23 @@ def test_four_workers_send_each_message_exactly_once_and_hold_the_caps(tmp_path:
 
 
 @pytest.mark.timeout(300)
-def test_caps_and_gaps_hold_across_workers_when_every_worker_wants_the_same_sender(tmp_path: Path, pg_url: str) -> None:
+def test_caps_and_gaps_hold_across_workers_when_every_worker_wants_the_same_sender(
+    tmp_path: Path, pg_url: str
+) -> None:
     """Four workers each claim a full batch for the same three senders at once: without a
     shared count each would send its own 'cap' and ignore the others' gaps."""
     senders, cap, gap = 3, 25, 0.2
     with CaptureServer() as smtp:
-        write_config(tmp_path, url=pg_url, port=smtp.port, senders=senders, cap=cap, gap=f"{gap}s", batch=60, lease="30s")
+        write_config(
+            tmp_path,
+            url=pg_url,
+            port=smtp.port,
+            senders=senders,
+            cap=cap,
+            gap=f"{gap}s",
+            batch=60,
+            lease="30s",
+        )
         enroll(tmp_path, 600, senders=senders)
         log = tmp_path / "workers.log"
         workers = [start(tmp_path, log) for _ in range(4)]
@@ -201,9 +262,15 @@ def test_caps_and_gaps_hold_across_workers_when_every_worker_wants_the_same_send
             for worker in workers:
                 worker.wait(timeout=60)
         per_sender = Counter(m.mail_from for m in smtp.messages)
-    sent = rows(pg_url, "select sender, sent_at, claimed_by from sends where status = 'sent' order by sender, sent_at")
+    sent = rows(
+        pg_url,
+        "select sender, sent_at, claimed_by from sends where "
+        "status = 'sent' order by sender, sent_at",
+    )
     gaps = [(b[1] - a[1]).total_seconds() for a, b in itertools.pairwise(sent) if a[0] == b[0]]  # type: ignore[operator]
-    print(f"\ncaps across workers: per sender={dict(per_sender)}, smallest gap={min(gaps):.3f}s, "
-          f"workers that sent={len({r[2] for r in sent})}")
+    print(
+        f"\ncaps across workers: per sender={dict(per_sender)}, smallest gap={min(gaps):.3f}s, "
+        f"workers that sent={len({r[2] for r in sent})}"
+    )
     assert len(per_sender) == senders and all(n == cap for n in per_sender.values()), per_sender
     assert min(gaps) >= gap - 0.001

@@ -30,7 +30,9 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 def window_fit(zone: ZoneInfo) -> Callable[[datetime], datetime]:
     def fit(moment: datetime) -> datetime:
-        return first_send_at(moment, zone=zone, window=WEEKDAYS, business_days=True, holidays=frozenset())
+        return first_send_at(
+            moment, zone=zone, window=WEEKDAYS, business_days=True, holidays=frozenset()
+        )
 
     return fit
 
@@ -39,7 +41,12 @@ def test_cap_rolls_to_next_sender_day() -> None:
     book = SenderBook(Capacity(daily_cap=3, min_gap=timedelta(minutes=10)), seed="jane")
     placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(4)]
     # 09:00, 09:10, 09:20 fill Monday; the 4th rolls to Tuesday 00:00 UTC (the sender's midnight).
-    assert placed == [utc(2026, 6, 1, 9, 0), utc(2026, 6, 1, 9, 10), utc(2026, 6, 1, 9, 20), utc(2026, 6, 2, 0, 0)]
+    assert placed == [
+        utc(2026, 6, 1, 9, 0),
+        utc(2026, 6, 1, 9, 10),
+        utc(2026, 6, 1, 9, 20),
+        utc(2026, 6, 2, 0, 0),
+    ]
     assert all(t.tzinfo is UTC for t in placed)
     assert book.sent_on(date(2026, 6, 1)) == 3
     assert book.sent_on(date(2026, 6, 2)) == 1
@@ -56,8 +63,11 @@ def test_cap_rolls_to_next_window_with_a_fit() -> None:
 
 
 def test_day_is_the_sender_local_day() -> None:
-    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=AUCKLAND), seed="s",
-                      sent=[utc(2026, 6, 1, 10, 0)])  # Mon 06-01 22:00 NZST
+    book = SenderBook(
+        Capacity(daily_cap=1, min_gap=timedelta(0), zone=AUCKLAND),
+        seed="s",
+        sent=[utc(2026, 6, 1, 10, 0)],
+    )  # Mon 06-01 22:00 NZST
     # 11:00 UTC = Mon 23:00 NZST, Monday is full -> Tue 06-02 00:00 NZST = Mon 06-01 12:00 UTC:
     # still Monday in UTC, but a new day for the sender.
     assert book.place(utc(2026, 6, 1, 11, 0)) == utc(2026, 6, 1, 12, 0)
@@ -67,10 +77,17 @@ def test_day_is_the_sender_local_day() -> None:
 
 def test_cap_roll_over_a_nonexistent_midnight() -> None:
     # Santiago: Sun 2026-09-06 00:00 (-04) jumps to 01:00 (-03) at 04:00 UTC.
-    assert utc(2026, 9, 6, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 9, 6, 1, 0)
-    assert utc(2026, 9, 6, 3, 59).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 9, 5, 23, 59)
-    book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=SANTIAGO), seed="s",
-                      sent=[utc(2026, 9, 5, 16, 0)])  # Sat 12:00 -04
+    assert utc(2026, 9, 6, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(
+        2026, 9, 6, 1, 0
+    )
+    assert utc(2026, 9, 6, 3, 59).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(
+        2026, 9, 5, 23, 59
+    )
+    book = SenderBook(
+        Capacity(daily_cap=1, min_gap=timedelta(0), zone=SANTIAGO),
+        seed="s",
+        sent=[utc(2026, 9, 5, 16, 0)],
+    )  # Sat 12:00 -04
     # Saturday is full; Sunday begins at 01:00 -03 = 04:00 UTC.
     assert book.place(utc(2026, 9, 5, 17, 0)) == utc(2026, 9, 6, 4, 0)
 
@@ -78,10 +95,17 @@ def test_cap_roll_over_a_nonexistent_midnight() -> None:
 def test_cap_roll_over_a_midnight_the_clocks_go_back_across() -> None:
     # Santiago: Sun 2026-04-05 00:00 (-03) goes back to Sat 04-04 23:00 (-04) at 03:00 UTC, so
     # 03:00-04:00 UTC is Saturday again and Sunday begins at 04:00 UTC (00:00 -04).
-    assert utc(2026, 4, 5, 3, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 4, 4, 23, 0)
-    assert utc(2026, 4, 5, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(2026, 4, 5, 0, 0)
-    book = SenderBook(Capacity(daily_cap=2, min_gap=timedelta(minutes=30), zone=SANTIAGO), seed="s",
-                      sent=[utc(2026, 4, 4, 15, 0), utc(2026, 4, 5, 2, 30)])  # Sat 12:00 and 23:30 (-03)
+    assert utc(2026, 4, 5, 3, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(
+        2026, 4, 4, 23, 0
+    )
+    assert utc(2026, 4, 5, 4, 0).astimezone(SANTIAGO).replace(tzinfo=None) == datetime(
+        2026, 4, 5, 0, 0
+    )
+    book = SenderBook(
+        Capacity(daily_cap=2, min_gap=timedelta(minutes=30), zone=SANTIAGO),
+        seed="s",
+        sent=[utc(2026, 4, 4, 15, 0), utc(2026, 4, 5, 2, 30)],
+    )  # Sat 12:00 and 23:30 (-03)
     # 02:30 + 30 min = 03:00 UTC, Saturday (full) again -> Sunday's start 04:00 UTC.
     assert book.place(utc(2026, 4, 5, 3, 0)) == utc(2026, 4, 5, 4, 0)
     assert book.sent_on(date(2026, 4, 4)) == 2
@@ -89,8 +113,11 @@ def test_cap_roll_over_a_midnight_the_clocks_go_back_across() -> None:
 
 
 def test_min_gap_is_respected() -> None:
-    book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
-                      sent=[utc(2026, 6, 1, 9, 0)])
+    book = SenderBook(
+        Capacity(daily_cap=100, min_gap=timedelta(minutes=15)),
+        seed="s",
+        sent=[utc(2026, 6, 1, 9, 0)],
+    )
     assert book.find(utc(2026, 6, 1, 9, 5)) == utc(2026, 6, 1, 9, 15)
     assert book.find(utc(2026, 6, 1, 8, 0)) == utc(2026, 6, 1, 8, 0)  # the gap before 9:00 is free
     assert book.find(utc(2026, 6, 1, 8, 50)) == utc(2026, 6, 1, 9, 15)  # too close before 9:00
@@ -102,14 +129,19 @@ def test_min_gap_is_respected() -> None:
 
 
 def test_spacing_holds_on_both_sides_of_every_send_in_any_order() -> None:
-    book = SenderBook(Capacity(daily_cap=100, min_gap=timedelta(minutes=15)), seed="s",
-                      sent=[utc(2026, 6, 1, 10, 0), utc(2026, 6, 1, 9, 0)])
+    book = SenderBook(
+        Capacity(daily_cap=100, min_gap=timedelta(minutes=15)),
+        seed="s",
+        sent=[utc(2026, 6, 1, 10, 0), utc(2026, 6, 1, 9, 0)],
+    )
     assert book.last == utc(2026, 6, 1, 10, 0)
     # 9:00-10:00 leaves room for one send at 9:15..9:45: the earlier gap is filled.
     assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 15)
     assert book.find(utc(2026, 6, 1, 9, 50)) == utc(2026, 6, 1, 10, 15)
     book.record(datetime(2026, 6, 1, 21, 25, tzinfo=AUCKLAND))  # Mon 21:25 NZST = 9:25 UTC
-    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 40)  # 15 min clear of 9:25 and of 10:00
+    assert book.find(utc(2026, 6, 1, 9, 0)) == utc(
+        2026, 6, 1, 9, 40
+    )  # 15 min clear of 9:25 and of 10:00
     assert book.slots() == [utc(2026, 6, 1, 9, 0), utc(2026, 6, 1, 9, 25), utc(2026, 6, 1, 10, 0)]
     book.record(utc(2026, 6, 1, 9, 45))
     assert book.find(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 10, 15)  # no room left before 10:00
@@ -122,7 +154,9 @@ def _gaps(placed: list[datetime]) -> list[timedelta]:
 
 
 def test_jitter_is_within_bounds_and_seeded() -> None:
-    capacity = Capacity(daily_cap=10_000, min_gap=timedelta(minutes=10), jitter=timedelta(minutes=5))
+    capacity = Capacity(
+        daily_cap=10_000, min_gap=timedelta(minutes=10), jitter=timedelta(minutes=5)
+    )
     start = utc(2026, 6, 1, 0, 0)
 
     def run(seed: str) -> list[datetime]:
@@ -134,8 +168,10 @@ def test_jitter_is_within_bounds_and_seeded() -> None:
     extras = [gap - timedelta(minutes=10) for gap in _gaps(placed)]
     assert all(timedelta(0) <= extra <= timedelta(minutes=5) for extra in extras)
     # The documented draw: placement k waits min_gap + Random(f"{seed}:{k}") in [0, jitter] µs.
-    assert extras == [timedelta(microseconds=random.Random(f"jane:{k}").randint(0, 300_000_000))
-                      for k in range(1, 200)]
+    assert extras == [
+        timedelta(microseconds=random.Random(f"jane:{k}").randint(0, 300_000_000))
+        for k in range(1, 200)
+    ]
     # Spread out, not a constant offset.
     assert max(extras) - min(extras) > timedelta(minutes=4)
     assert run("jane") == placed
@@ -169,7 +205,8 @@ def test_place_fits_the_recipient_window() -> None:
 
 
 def test_cap_in_the_recipient_zone_rolls_to_the_next_window() -> None:
-    # Sender and recipient both in Auckland, cap 1: Mon 09:00 NZST (05-31 21:00 UTC) is taken, so the
+    # Sender and recipient both in Auckland, cap 1: Mon 09:00 NZST (05-31 21:00 UTC) is taken, so
+    # the
     # next goes at Tue 00:00 NZST -> window -> Tue 09:00 NZST = 06-01 21:00 UTC.
     book = SenderBook(Capacity(daily_cap=1, min_gap=timedelta(0), zone=AUCKLAND), seed="s")
     fit = window_fit(AUCKLAND)
@@ -218,15 +255,20 @@ def test_ramped_cap_grows_by_step_a_calendar_day_up_to_the_daily_cap() -> None:
     caps = [ramped_cap(20, ramp, day=date(2026, 6, 1) + timedelta(days=n)) for n in range(6)]
     assert caps == [5, 10, 15, 20, 20, 20]
     # 7 a day from 3: 3, 10, then the cap of 12.
-    assert [ramped_cap(12, Warmup(start=3, step=7), day=date(2026, 6, d), first_day=date(2026, 6, 1))
-            for d in (1, 2, 3)] == [3, 10, 12]
+    assert [
+        ramped_cap(12, Warmup(start=3, step=7), day=date(2026, 6, d), first_day=date(2026, 6, 1))
+        for d in (1, 2, 3)
+    ] == [3, 10, 12]
     # before day 1: the start; no day 1 known at all: today is day 1; no ramp: the daily cap.
     assert ramped_cap(20, ramp, day=date(2026, 5, 20)) == 5
     assert ramped_cap(20, Warmup(start=5, step=5), day=date(2026, 6, 9)) == 5
     assert ramped_cap(20, None, day=date(2026, 6, 9)) == 20
     # the configured day 1 wins over the first day with a send
     assert ramped_cap(20, ramp, day=date(2026, 6, 2), first_day=date(2026, 5, 1)) == 10
-    assert ramped_cap(50, Warmup(start=5, step=5), day=date(2026, 6, 2), first_day=date(2026, 5, 1)) == 50
+    assert (
+        ramped_cap(50, Warmup(start=5, step=5), day=date(2026, 6, 2), first_day=date(2026, 5, 1))
+        == 50
+    )
 
 
 def test_placing_100_sends_follows_the_ramp() -> None:
@@ -236,7 +278,9 @@ def test_placing_100_sends_follows_the_ramp() -> None:
     placed = [book.place(utc(2026, 6, 1, 9, 0)) for _ in range(100)]
     per_day = [book.sent_on(date(2026, 6, 1) + timedelta(days=n)) for n in range(9)]
     assert per_day == [5, 10, 15, 20, 20, 20, 10, 0, 0]
-    assert placed == sorted(placed) and placed[5] == utc(2026, 6, 2, 0, 0)  # the 6th rolls to Tuesday
+    assert placed == sorted(placed) and placed[5] == utc(
+        2026, 6, 2, 0, 0
+    )  # the 6th rolls to Tuesday
     # the same sender without a ramp sends 20 on the first day
     flat = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(minutes=2)), seed="new-mailbox")
     for _ in range(100):
@@ -247,21 +291,38 @@ def test_placing_100_sends_follows_the_ramp() -> None:
 def test_ramp_day_one_comes_from_the_store_the_book_or_the_configuration() -> None:
     ramp = Warmup(start=5, step=5)
     # The store says the sender first sent on 06-01: on 06-03 (day 3) the cap is 15.
-    book = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s")
+    book = SenderBook(
+        Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)),
+        seed="s",
+    )
     placed = [book.place(utc(2026, 6, 3, 9, 0)) for _ in range(16)]
     assert book.sent_on(date(2026, 6, 3)) == 15 and placed[-1] == utc(2026, 6, 4, 0, 0)
     assert book.cap_on(date(2026, 6, 3)) == 15
     # Unknown to the store, but queued sends from 06-02 on: 06-02 is day 1.
-    queued = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp), seed="s",
-                        sent=[utc(2026, 6, 3, 9, 0), utc(2026, 6, 2, 9, 0)])
+    queued = SenderBook(
+        Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp),
+        seed="s",
+        sent=[utc(2026, 6, 3, 9, 0), utc(2026, 6, 2, 9, 0)],
+    )
     assert [queued.cap_on(date(2026, 6, d)) for d in (2, 3, 4)] == [5, 10, 15]
     # A configured day 1 wins over both.
-    fixed = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=Warmup(start=5, step=5, since=date(2026, 5, 31)),
-                                first_day=date(2026, 6, 1)), seed="s", sent=[utc(2026, 6, 2, 9, 0)])
+    fixed = SenderBook(
+        Capacity(
+            daily_cap=20,
+            min_gap=timedelta(0),
+            warmup=Warmup(start=5, step=5, since=date(2026, 5, 31)),
+            first_day=date(2026, 6, 1),
+        ),
+        seed="s",
+        sent=[utc(2026, 6, 2, 9, 0)],
+    )
     assert fixed.cap_on(date(2026, 6, 2)) == 15
     # Sends already made today count against today's ramped cap.
-    today = SenderBook(Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)), seed="s",
-                       sent=[utc(2026, 6, 2, 8, minute) for minute in range(10)])
+    today = SenderBook(
+        Capacity(daily_cap=20, min_gap=timedelta(0), warmup=ramp, first_day=date(2026, 6, 1)),
+        seed="s",
+        sent=[utc(2026, 6, 2, 8, minute) for minute in range(10)],
+    )
     assert today.find(utc(2026, 6, 2, 9, 0)) == utc(2026, 6, 3, 0, 0)
 
 

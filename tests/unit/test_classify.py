@@ -1,4 +1,5 @@
-"""The inbound classifier (sequencer/inbound/classify.py): bounces, auto-replies, unsubscribe requests, replies.
+"""The inbound classifier (sequencer/inbound/classify.py): bounces, auto-replies, unsubscribe
+requests, replies.
 
 Sample messages live in tests/unit/inbound_samples/*.eml. They were written for these tests,
 with made-up people and reserved domains (.example); only the shapes follow what real mail
@@ -24,7 +25,9 @@ def sample(name: str) -> Inbound:
 
 
 def message(headers: str, body: str = "Hello.\n") -> bytes:
-    """A raw message from a block of header lines and a body; LF line ends, as stored .eml files have."""
+    """A raw message from a block of header lines and a body; LF line ends, as stored .eml files
+    have.
+    """
     return (headers.strip("\n") + "\n\n" + body).encode("utf-8")
 
 
@@ -108,7 +111,11 @@ CASES = {
         status="4.2.2",
         hard=False,
         recipients=("helmi.makela@soylent.example",),
-        references=("<seq.e1e1e1.3@acme.example>", "<seq.e1e1e1.2@acme.example>", "<seq.e1e1e1.1@acme.example>"),
+        references=(
+            "<seq.e1e1e1.3@acme.example>",
+            "<seq.e1e1e1.2@acme.example>",
+            "<seq.e1e1e1.1@acme.example>",
+        ),
         dsn=True,
     ),
     "bounce_gmail_delay_nondsn.eml": Expected(
@@ -148,7 +155,9 @@ CASES = {
         Kind.AUTO_REPLY,
         "Auto-Submitted: auto-replied",
         references=("<seq.f1f2f3.1@acme.example>",),
-        back=datetime.date(2027, 1, 7),  # "palaan toimistolle 7.1.2027", not the 6.1. before the cue
+        back=datetime.date(
+            2027, 1, 7
+        ),  # "palaan toimistolle 7.1.2027", not the 6.1. before the cue
         from_address="paivi.jarvinen@rauta-ja-puu.example",
         text_has=("23.12.–6.1.", "Kiireellisissä"),  # windows-1252 quoted-printable decoded
     ),
@@ -156,7 +165,9 @@ CASES = {
         Kind.AUTO_REPLY,
         "subject 'Out of Office'",
         references=("<seq.77f00d.2@acme.example>",),
-        back=datetime.date(2027, 1, 4),  # "away from 21 December until\n4 January": the latest, across a hard wrap
+        back=datetime.date(
+            2027, 1, 4
+        ),  # "away from 21 December until\n4 January": the latest, across a hard wrap
     ),
     "unsub_remove_me.eml": Expected(
         Kind.UNSUBSCRIBE,
@@ -186,7 +197,9 @@ CASES = {
         "human reply",
         references=("<seq.fade01.1@acme.example>",),
         from_address="kirsi.lahtinen@massive-dynamic.example",
-        text_has=("Thanks – please send me the pricing sheet. Our Järvenpää warehouse & the Oulu one",),
+        text_has=(
+            "Thanks – please send me the pricing sheet. Our Järvenpää warehouse & the Oulu one",
+        ),
         text_lacks=("unsubscribe", "From:", "<", "P {margin"),
     ),
 }
@@ -217,7 +230,11 @@ def test_sample(name: str) -> None:
         assert needle in got.text
     for needle in expected.text_lacks:
         assert needle not in got.text
-    assert got.message_id is not None and got.message_id.startswith("<") and got.message_id.endswith(">")
+    assert (
+        got.message_id is not None
+        and got.message_id.startswith("<")
+        and got.message_id.endswith(">")
+    )
 
 
 def test_bounce_from_mailer_daemon_with_auto_submitted_is_still_a_bounce() -> None:
@@ -229,18 +246,24 @@ def test_bounce_from_mailer_daemon_with_auto_submitted_is_still_a_bounce() -> No
 def test_bounce_diagnostic_is_one_line_of_remote_text() -> None:
     gmail = sample("bounce_gmail_dsn_failure.eml")
     assert gmail.diagnostic is not None
-    assert gmail.diagnostic.startswith("550-5.1.1 The email account that you tried to reach does not exist.")
+    assert gmail.diagnostic.startswith(
+        "550-5.1.1 The email account that you tried to reach does not exist."
+    )
     assert "\n" not in gmail.diagnostic and len(gmail.diagnostic) <= 300
     assert sample("bounce_m365_ndr.eml").diagnostic == (
         "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
     )
     assert sample("bounce_exim_failed.eml").diagnostic == (
-        "550 5.1.1 <tuomas@umbrella.example>: Recipient address rejected: User unknown in local recipient table"
+        "550 5.1.1 <tuomas@umbrella.example>: Recipient address "
+        "rejected: User unknown in local recipient table"
     )
 
 
 def test_reply_references_keep_in_reply_to_first_then_references() -> None:
-    assert sample("reply_human_interested.eml").references == ("<seq.b0b0b0.2@acme.example>", "<seq.b0b0b0.1@acme.example>")
+    assert sample("reply_human_interested.eml").references == (
+        "<seq.b0b0b0.2@acme.example>",
+        "<seq.b0b0b0.1@acme.example>",
+    )
 
 
 # --- malformed and unusual input -------------------------------------------------------------
@@ -271,7 +294,11 @@ def test_message_without_from_is_other() -> None:
 
 
 def test_headers_the_email_package_chokes_on_are_read_raw() -> None:
-    raw = message(REPLY_HEADERS.replace("Message-ID: <r1@customer.example>", "Message-ID: <a@[b>") + "To: a@[\n", "Thanks!\n")
+    raw = message(
+        REPLY_HEADERS.replace("Message-ID: <r1@customer.example>", "Message-ID: <a@[b>")
+        + "To: a@[\n",
+        "Thanks!\n",
+    )
     got = classify(raw, today=TODAY)
     assert got.kind is Kind.REPLY
     assert got.message_id == "<a@[b>"
@@ -281,7 +308,8 @@ def test_headers_the_email_package_chokes_on_are_read_raw() -> None:
 
 def test_unknown_charset_falls_back_without_raising() -> None:
     raw = (
-        b"From: ann@customer.example\nSubject: Re: hi\nContent-Type: text/plain; charset=x-made-up-8\n"
+        b"From: ann@customer.example\nSubject: Re: hi\n"
+        b"Content-Type: text/plain; charset=x-made-up-8\n"
         b"Content-Transfer-Encoding: 8bit\n\nKiitos, j\xe4rjestet\xe4\xe4n palaveri.\n"
     )
     got = classify(raw, today=TODAY)
@@ -290,14 +318,22 @@ def test_unknown_charset_falls_back_without_raising() -> None:
 
 
 def test_a_datetime_as_today_is_accepted() -> None:
-    got = classify((SAMPLES / "auto_outlook_ooo.eml").read_bytes(), today=datetime.datetime(2026, 12, 20, 9, 30))
+    got = classify(
+        (SAMPLES / "auto_outlook_ooo.eml").read_bytes(),
+        today=datetime.datetime(2026, 12, 20, 9, 30),
+    )
     assert got.return_date == datetime.date(2027, 1, 5)
 
 
 # --- delivery-status reports ------------------------------------------------------------------
 
 
-def dsn(delivery_status: str, *, content_type: str = "message/delivery-status", human: str = "Delivery failed.") -> bytes:
+def dsn(
+    delivery_status: str,
+    *,
+    content_type: str = "message/delivery-status",
+    human: str = "Delivery failed.",
+) -> bytes:
     return message(
         """\
 From: MAILER-DAEMON@mx.acme.example
@@ -331,22 +367,40 @@ Subject: Pallet tracking
 
 
 def test_dsn_without_status_takes_it_from_diagnostic_code() -> None:
-    report = "Final-Recipient: rfc822; Bob@Globex.example\nAction: failed\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied\n"
+    report = (
+        "Final-Recipient: rfc822; Bob@Globex.example\nAction: "
+        "failed\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied\n"
+    )
     got = classify(dsn(report), today=TODAY)
-    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.7.1", True, ("bob@globex.example",))
+    assert (got.kind, got.status, got.hard, got.recipients) == (
+        Kind.BOUNCE,
+        "5.7.1",
+        True,
+        ("bob@globex.example",),
+    )
     assert got.diagnostic == "550 5.7.1 Relaying denied"
     assert got.references == ("<orig-1@acme.example>", "<orig-0@acme.example>")
 
 
 def test_dsn_with_only_a_basic_code_maps_it() -> None:
-    report = "Final-Recipient: rfc822; bob@globex.example\nAction: delayed\nDiagnostic-Code: smtp; 451 try later\n"
+    report = (
+        "Final-Recipient: rfc822; bob@globex.example\nAction: "
+        "delayed\nDiagnostic-Code: smtp; 451 try later\n"
+    )
     got = classify(dsn(report), today=TODAY)
     assert (got.kind, got.status, got.hard) == (Kind.BOUNCE, "4.0.0", False)
 
 
 def test_dsn_with_action_failed_and_nothing_else_is_hard() -> None:
-    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\n"), today=TODAY)
-    assert (got.kind, got.status, got.hard, got.reason) == (Kind.BOUNCE, "5.0.0", True, "DSN status 5.0.0")
+    got = classify(
+        dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\n"), today=TODAY
+    )
+    assert (got.kind, got.status, got.hard, got.reason) == (
+        Kind.BOUNCE,
+        "5.0.0",
+        True,
+        "DSN status 5.0.0",
+    )
 
 
 def test_dsn_reports_every_failed_recipient_and_the_first_status() -> None:
@@ -354,7 +408,8 @@ def test_dsn_reports_every_failed_recipient_and_the_first_status() -> None:
         "Final-Recipient: rfc822; carol@globex.example\nAction: delivered\nStatus: 2.0.0\n\n"
         "Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n\n"
         "Final-Recipient: rfc822; dave@globex.example\nAction: delayed\nStatus: 4.4.1\n\n"
-        "Original-Recipient: rfc822; erin@globex.example\nAction: failed\nStatus: 5.2.1 (mailbox disabled)\n"
+        "Original-Recipient: rfc822; erin@globex.example\nAction: "
+        "failed\nStatus: 5.2.1 (mailbox disabled)\n"
     )
     got = classify(dsn(report), today=TODAY)
     assert got.recipients == ("bob@globex.example", "erin@globex.example")
@@ -362,20 +417,36 @@ def test_dsn_reports_every_failed_recipient_and_the_first_status() -> None:
 
 
 def test_global_delivery_status_arrives_as_text_and_is_parsed() -> None:
-    # The email package keeps message/global-delivery-status (RFC 6533) as a message with a text body.
+    # The email package keeps message/global-delivery-status (RFC 6533) as a message with a text
+    # body.
     report = "Final-Recipient: utf-8; pörrö@kärppä.example\nAction: failed\nStatus: 5.1.1\n"
     got = classify(dsn(report, content_type="message/global-delivery-status"), today=TODAY)
-    assert (got.kind, got.status, got.recipients) == (Kind.BOUNCE, "5.1.1", ("pörrö@kärppä.example",))
+    assert (got.kind, got.status, got.recipients) == (
+        Kind.BOUNCE,
+        "5.1.1",
+        ("pörrö@kärppä.example",),
+    )
 
 
 def test_dsn_that_only_reports_delivery_is_not_a_bounce() -> None:
-    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: delivered\nStatus: 2.0.0\n"), today=TODAY)
+    got = classify(
+        dsn("Final-Recipient: rfc822; bob@globex.example\nAction: delivered\nStatus: 2.0.0\n"),
+        today=TODAY,
+    )
     assert got.kind is Kind.OTHER
 
 
 def test_report_without_recipient_blocks_falls_back_to_the_text() -> None:
-    got = classify(dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"), today=TODAY)
-    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.0.0", True, ("bob@globex.example",))
+    got = classify(
+        dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"),
+        today=TODAY,
+    )
+    assert (got.kind, got.status, got.hard, got.recipients) == (
+        Kind.BOUNCE,
+        "5.0.0",
+        True,
+        ("bob@globex.example",),
+    )
 
 
 # --- non-DSN bounces --------------------------------------------------------------------------
@@ -383,21 +454,33 @@ def test_report_without_recipient_blocks_falls_back_to_the_text() -> None:
 
 def test_non_dsn_bounce_with_only_a_permanent_phrase_is_hard() -> None:
     raw = message(
-        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.partner.example>\nTo: sales@acme.example\nSubject: Delivery has failed",
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.partner.example>\nTo: "
+        "sales@acme.example\nSubject: Delivery has failed",
         "Your message to <gone@globex.example> could not be delivered: user unknown.\n",
     )
     got = classify(raw, today=TODAY)
-    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "5.0.0", True, ("gone@globex.example",))
+    assert (got.kind, got.status, got.hard, got.recipients) == (
+        Kind.BOUNCE,
+        "5.0.0",
+        True,
+        ("gone@globex.example",),
+    )
     assert "user unknown" in got.reason
 
 
 def test_non_dsn_bounce_detected_by_subject_alone() -> None:
     raw = message(
-        "From: Exchange Admin <it@partner.example>\nTo: sales@acme.example\nSubject: Undeliverable: Pallet tracking",
-        "Delivery to the following recipients failed.\n\n      nobody@partner.example\n\n#550 5.1.1 RESOLVER.ADR.RecipNotFound\n",
+        "From: Exchange Admin <it@partner.example>\nTo: sales@acme.example\nSubject: "
+        "Undeliverable: Pallet tracking",
+        "Delivery to the following recipients failed.\n\n "
+        "     nobody@partner.example\n\n#550 5.1.1 RESOLVER.ADR.RecipNotFound\n",
     )
     got = classify(raw, today=TODAY)
-    assert (got.kind, got.status, got.recipients) == (Kind.BOUNCE, "5.1.1", ("nobody@partner.example",))
+    assert (got.kind, got.status, got.recipients) == (
+        Kind.BOUNCE,
+        "5.1.1",
+        ("nobody@partner.example",),
+    )
     assert "subject" in got.reason
 
 
@@ -406,17 +489,24 @@ def test_delay_warning_is_soft_even_with_a_code_free_body() -> None:
         "From: Mail Delivery System <Mailer-Daemon@mx3.hosting.example>\nTo: sales@acme.example\n"
         "Subject: Warning: message 1tNxQa-00061B-0P delayed 24 hours",
         "This message was created automatically by mail delivery software.\n"
-        "A message that you sent has not yet been delivered to one or more of its recipients.\n\n  slow@umbrella.example\n",
+        "A message that you sent has not yet been delivered "
+        "to one or more of its recipients.\n\n  slow@umbrella.example\n",
     )
     got = classify(raw, today=TODAY)
-    assert (got.kind, got.status, got.hard, got.recipients) == (Kind.BOUNCE, "4.0.0", False, ("slow@umbrella.example",))
+    assert (got.kind, got.status, got.hard, got.recipients) == (
+        Kind.BOUNCE,
+        "4.0.0",
+        False,
+        ("slow@umbrella.example",),
+    )
 
 
 def test_a_delay_notice_is_soft_whatever_codes_it_quotes() -> None:
     raw = message(
         "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sales@acme.example\n"
         "Subject: Delivery Status Notification (Delay)",
-        "Earlier attempt said: 550 5.7.1 policy, later: 421 4.7.0 try again. We will keep trying bob@globex.example.\n",
+        "Earlier attempt said: 550 5.7.1 policy, later: 421 "
+        "4.7.0 try again. We will keep trying bob@globex.example.\n",
     )
     got = classify(raw, today=TODAY)
     assert (got.kind, got.status, got.hard) == (Kind.BOUNCE, "4.7.0", False)
@@ -424,8 +514,10 @@ def test_a_delay_notice_is_soft_whatever_codes_it_quotes() -> None:
 
 def test_ip_addresses_and_versions_are_not_status_codes() -> None:
     raw = message(
-        "From: postmaster@relay.partner.example\nTo: sales@acme.example\nSubject: Mail System Error - Returned Mail",
-        "Relay 10.5.1.1 (software 2.4.1) could not deliver to bob@globex.example: mailbox unavailable\n",
+        "From: postmaster@relay.partner.example\nTo: sales@acme.example\nSubject: "
+        "Mail System Error - Returned Mail",
+        "Relay 10.5.1.1 (software 2.4.1) could not deliver "
+        "to bob@globex.example: mailbox unavailable\n",
     )
     got = classify(raw, today=TODAY)
     assert (got.status, got.hard) == ("5.0.0", True)
@@ -453,7 +545,10 @@ def test_auto_reply_headers(extra_header: str, reason: str) -> None:
     assert (got.kind, got.reason) == (Kind.AUTO_REPLY, reason)
 
 
-@pytest.mark.parametrize("extra_header", ["", "Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: first-class"])
+@pytest.mark.parametrize(
+    "extra_header",
+    ["", "Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: first-class"],
+)
 def test_headers_that_do_not_make_an_auto_reply(extra_header: str) -> None:
     got = classify(message(REPLY_HEADERS + extra_header, "Yes, let's talk.\n"), today=TODAY)
     assert got.kind is Kind.REPLY
@@ -473,18 +568,27 @@ def test_headers_that_do_not_make_an_auto_reply(extra_header: str) -> None:
     ],
 )
 def test_out_of_office_subjects(subject: str) -> None:
-    got = classify(message(f"From: ann@customer.example\nSubject: {subject}", "Thanks for your message.\n"), today=TODAY)
+    got = classify(
+        message(f"From: ann@customer.example\nSubject: {subject}", "Thanks for your message.\n"),
+        today=TODAY,
+    )
     assert got.kind is Kind.AUTO_REPLY
     assert got.reason.startswith("subject '")
 
 
 def test_a_subject_mentioning_an_office_is_not_an_auto_reply() -> None:
-    got = classify(message("From: ann@customer.example\nSubject: Re: Our new office in Oulu", "Come visit!\n"), today=TODAY)
+    got = classify(
+        message("From: ann@customer.example\nSubject: Re: Our new office in Oulu", "Come visit!\n"),
+        today=TODAY,
+    )
     assert got.kind is Kind.REPLY
 
 
 def test_return_date_read_from_the_subject() -> None:
-    got = classify(message("From: ann@customer.example\nSubject: Out of office until 11.1.", "Thanks.\n"), today=TODAY)
+    got = classify(
+        message("From: ann@customer.example\nSubject: Out of office until 11.1.", "Thanks.\n"),
+        today=TODAY,
+    )
     assert got.return_date == datetime.date(2027, 1, 11)
 
 
@@ -514,7 +618,10 @@ def test_unsubscribe_in_the_subject_with_an_empty_body() -> None:
 
 
 def test_unsubscribe_needs_whole_words() -> None:
-    got = classify(message(REPLY_HEADERS, "We unsubscribed the old supplier; let's remove memory limits.\n"), today=TODAY)
+    got = classify(
+        message(REPLY_HEADERS, "We unsubscribed the old supplier; let's remove memory limits.\n"),
+        today=TODAY,
+    )
     assert got.kind is Kind.REPLY
 
 
@@ -523,20 +630,28 @@ def test_unsubscribe_needs_whole_words() -> None:
 
 def test_html_only_gmail_reply_drops_the_gmail_quote() -> None:
     body = (
-        '<html><head><style>p{color:red}</style><script>var x = "unsubscribe";</script></head><body>'
-        '<div dir="ltr">Yes &amp; thanks,<br>Tuesday at 10 works.<div><br></div><div>Ann</div></div><br>'
+        "<html><head><style>p{color:red}</style><script>var "
+        'x = "unsubscribe";</script></head><body>'
+        '<div dir="ltr">Yes &amp; thanks,<br>Tuesday at 10 '
+        "works.<div><br></div><div>Ann</div></div><br>"
         '<div class="gmail_quote"><div class="gmail_attr">'
         "On Mon, Dec 14, 2026 at 9:00 AM Sales &lt;sales@acme.example&gt; wrote:<br></div>"
-        "<blockquote>Hi Ann,<div>Worth a call?</div><div>Reply &quot;unsubscribe&quot; to stop.</div></blockquote></div>"
+        "<blockquote>Hi Ann,<div>Worth a call?</div><div>Reply "
+        "&quot;unsubscribe&quot; to stop.</div></blockquote></div>"
         "</body></html>"
     )
-    got = classify(message(REPLY_HEADERS + "Content-Type: text/html; charset=utf-8", body), today=TODAY)
+    got = classify(
+        message(REPLY_HEADERS + "Content-Type: text/html; charset=utf-8", body), today=TODAY
+    )
     assert got.kind is Kind.REPLY
     assert got.text == "Yes & thanks,\nTuesday at 10 works.\n\nAnn"
 
 
 def test_html_blockquotes_are_dropped_even_when_nested() -> None:
-    body = "<p>Remove me, please.</p><blockquote>a<blockquote>b</blockquote>still quoted</blockquote><p>Ann</p>"
+    body = (
+        "<p>Remove me, please.</p><blockquote>a<blockquote>b</blockquote>still "
+        "quoted</blockquote><p>Ann</p>"
+    )
     got = classify(message(REPLY_HEADERS + "Content-Type: text/html", body), today=TODAY)
     assert got.kind is Kind.UNSUBSCRIBE
     assert got.text == "Remove me, please.\n\nAnn"
@@ -548,15 +663,39 @@ def test_html_blockquotes_are_dropped_even_when_nested() -> None:
 @pytest.mark.parametrize(
     ("body", "fresh"),
     [
-        ("Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM Sales <sales@acme.example> wrote:\n> Hi\n> unsubscribe", "Sounds good."),
-        ("Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM Sales <\nsales@acme.example> wrote:\n\n> Hi", "Sounds good."),
-        ("On Tuesday works.\nOn Mon, Dec 14, 2026 Sales <sales@acme.example> wrote:\n> Hi", "On Tuesday works."),
+        (
+            "Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM "
+            "Sales <sales@acme.example> wrote:\n> Hi\n> unsubscribe",
+            "Sounds good.",
+        ),
+        (
+            "Sounds good.\n\nOn Mon, Dec 14, 2026 at 9:00 AM "
+            "Sales <\nsales@acme.example> wrote:\n\n> Hi",
+            "Sounds good.",
+        ),
+        (
+            "On Tuesday works.\nOn Mon, Dec 14, 2026 Sales <sales@acme.example> wrote:\n> Hi",
+            "On Tuesday works.",
+        ),
         ("Yes.\n\n-----Original Message-----\nFrom: Sales\nSubject: Hi", "Yes."),
-        ("Yes.\n\nFrom: Sales <sales@acme.example>\nSent: Monday, December 14, 2026 9:00 AM\nTo: Ann\nSubject: Hi", "Yes."),
+        (
+            "Yes.\n\nFrom: Sales <sales@acme.example>\nSent: "
+            "Monday, December 14, 2026 9:00 AM\nTo: Ann\nSubject: Hi",
+            "Yes.",
+        ),
         ("Yes.\n\n________________________________\nFrom: Sales\nSubject: Hi", "Yes."),
-        ("Kyllä.\n\nma 14.12.2026 klo 9.00 Myynti <myynti@acme.example> kirjoitti:\n> Hei", "Kyllä."),
-        ("Oui.\n\nLe lun. 14 déc. 2026 à 09:00, Sales <sales@acme.example> a écrit :\n> Bonjour", "Oui."),
-        ("Top line\n> quoted one\nmiddle line\n>> quoted two\n\n\n\nlast", "Top line\nmiddle line\n\nlast"),
+        (
+            "Kyllä.\n\nma 14.12.2026 klo 9.00 Myynti <myynti@acme.example> kirjoitti:\n> Hei",
+            "Kyllä.",
+        ),
+        (
+            "Oui.\n\nLe lun. 14 déc. 2026 à 09:00, Sales <sales@acme.example> a écrit :\n> Bonjour",
+            "Oui.",
+        ),
+        (
+            "Top line\n> quoted one\nmiddle line\n>> quoted two\n\n\n\nlast",
+            "Top line\nmiddle line\n\nlast",
+        ),
         ("  Just text, no quote.  \n", "Just text, no quote."),
         ("From: the team, with thanks.\nWe agree.", "From: the team, with thanks.\nWe agree."),
     ],
@@ -578,7 +717,10 @@ def test_fresh_text(body: str, fresh: str) -> None:
         ("Out of the office till Jan 5th, 2027, limited email.", datetime.date(2027, 1, 5)),
         ("Palaan 5.1.27.", datetime.date(2027, 1, 5)),
         ("Palaan 5.1.", datetime.date(2027, 1, 5)),
-        ("Back 05/01/2027.", datetime.date(2027, 1, 5)),  # 5 January or 1 May: both ahead, the earliest
+        (
+            "Back 05/01/2027.",
+            datetime.date(2027, 1, 5),
+        ),  # 5 January or 1 May: both ahead, the earliest
         ("Olen takaisin 8. tammikuuta.", datetime.date(2027, 1, 8)),
         ("Palaan tammikuun 11. päivä.", datetime.date(2027, 1, 11)),
         ("Olen lomalla 6.1. asti.", datetime.date(2027, 1, 6)),
@@ -599,7 +741,10 @@ def test_return_date(text: str, expected: datetime.date | None) -> None:
 
 
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
-    body = "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 AM Sales <sales@acme.example> wrote:\n> until 30 Dec"
+    body = (
+        "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 "
+        "AM Sales <sales@acme.example> wrote:\n> until 30 Dec"
+    )
     assert return_date(fresh_text(body), today=TODAY) is None
 
 
@@ -626,10 +771,12 @@ def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run()
         "Is there an opt-out period in the contract?",
         "What does the opt out clause look like?",
         "Can we opt out of the contract after a year?",
-        "Sure.\n\nMaija Meikäläinen\nSales Director\n\n-- \nTo unsubscribe from our newsletter, click here",
+        "Sure.\n\nMaija Meikäläinen\nSales Director\n\n-- "
+        "\nTo unsubscribe from our newsletter, click here",
         "Sounds good, Tuesday at 10.\n\nBest,\nAnn\nAcme Customer Ltd | unsubscribe: https://customer.example/u",
         "Kiitos, sopii.\n\nYstävällisin terveisin\nMatti\nPoista minut tästä listasta: https://customer.example/u",
-        "Line 1\nLine 2\nLine 3\nLine 4\nLine 5\nLine 6: unsubscribe",  # only the first five lines count
+        # only the first five lines count
+        "Line 1\nLine 2\nLine 3\nLine 4\nLine 5\nLine 6: unsubscribe",
         "Sovitaan tiistaille. Poista minut tästä ketjusta, Bob hoitaa.",
     ],
 )
@@ -660,7 +807,10 @@ def test_not_an_unsubscribe_request(body: str) -> None:
         ("Not interested, unsubscribe.", "unsubscribe"),
         ("We are not interested. Please don't contact me again.", "don't contact me"),
         ("Hi Anna,\n\nRemove me, we are not the right company.\n\nBest,\nJane", "remove me"),
-        ("Thanks,\nplease remove me from your list", "remove me"),  # a first-line "Thanks," is not a sign-off
+        (
+            "Thanks,\nplease remove me from your list",
+            "remove me",
+        ),  # a first-line "Thanks," is not a sign-off
     ],
 )
 def test_clear_unsubscribe_requests_stay_unsubscribe(body: str, phrase: str) -> None:
@@ -671,14 +821,22 @@ def test_clear_unsubscribe_requests_stay_unsubscribe(body: str, phrase: str) -> 
 @pytest.mark.parametrize(
     ("subject", "body"),
     [
-        ("unsubscribe", ""),  # what our own List-Unsubscribe mailto:...?subject=unsubscribe produces
+        (
+            "unsubscribe",
+            "",
+        ),  # what our own List-Unsubscribe mailto:...?subject=unsubscribe produces
         ("UNSUBSCRIBE", "\n"),
         ("Re: Unsubscribe", "Sent from my iPhone\n"),
         ("re: unsubscribe", "--\nAnn Example\n"),
     ],
 )
 def test_list_unsubscribe_mailto_is_unsubscribe(subject: str, body: str) -> None:
-    got = classify(message(f"From: ann@customer.example\nTo: unsubscribe@acme.example\nSubject: {subject}", body), today=TODAY)
+    got = classify(
+        message(
+            f"From: ann@customer.example\nTo: unsubscribe@acme.example\nSubject: {subject}", body
+        ),
+        today=TODAY,
+    )
     assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, "says 'unsubscribe'")
 
 
@@ -692,7 +850,10 @@ def test_list_unsubscribe_mailto_is_unsubscribe(subject: str, body: str) -> None
     ],
 )
 def test_a_subject_that_is_itself_a_request_counts(subject: str, phrase: str) -> None:
-    raw = message(f"From: ann@customer.example\nSubject: {subject}", "Hi, see the subject. We have no budget this year.\n")
+    raw = message(
+        f"From: ann@customer.example\nSubject: {subject}",
+        "Hi, see the subject. We have no budget this year.\n",
+    )
     got = classify(raw, today=TODAY)
     assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
 
@@ -713,7 +874,9 @@ def test_a_phrase_inside_a_longer_subject_does_not_count(subject: str) -> None:
 
 def test_a_subject_request_loses_to_a_longer_text_that_says_the_opposite() -> None:
     body = "No need to unsubscribe me – I'm interested after all. Can we talk on Tuesday at 10?\n"
-    got = classify(message("From: ann@customer.example\nSubject: Re: unsubscribe", body), today=TODAY)
+    got = classify(
+        message("From: ann@customer.example\nSubject: Re: unsubscribe", body), today=TODAY
+    )
     assert got.kind is Kind.REPLY
 
 
@@ -723,20 +886,59 @@ def test_a_subject_request_loses_to_a_longer_text_that_says_the_opposite() -> No
 @pytest.mark.parametrize(
     ("body", "fresh"),
     [
-        ("Ja.\n\nVan: Sales <sales@acme.example>\nVerzonden: maandag 14 december 2026 09:00\nAan: Jan\nOnderwerp: Hoi", "Ja."),
-        ("Sí.\n\nDe: Sales <sales@acme.example>\nEnviado: lunes, 14 de diciembre de 2026 9:00\nPara: Ana\nAsunto: Hola", "Sí."),
-        ("Ja.\n\nFra: Sales <sales@acme.example>\nSendt: 14. desember 2026 09:00\nTil: Ola\nEmne: Hei", "Ja."),
-        ("Sì.\n\nDa: Sales <sales@acme.example>\nInviato: lunedì 14 dicembre 2026 09:00\nA: Anna\nOggetto: Ciao", "Sì."),
-        ("Sim.\n\nDe: Sales <sales@acme.example>\nEnviada em: segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana", "Sim."),
-        ("Sim.\n\nDe: Sales <sales@acme.example>\nEnviada: segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana", "Sim."),
+        (
+            "Ja.\n\nVan: Sales <sales@acme.example>\nVerzonden: "
+            "maandag 14 december 2026 09:00\nAan: Jan\nOnderwerp: Hoi",
+            "Ja.",
+        ),
+        (
+            "Sí.\n\nDe: Sales <sales@acme.example>\nEnviado: "
+            "lunes, 14 de diciembre de 2026 9:00\nPara: Ana\nAsunto: Hola",
+            "Sí.",
+        ),
+        (
+            "Ja.\n\nFra: Sales <sales@acme.example>\nSendt: "
+            "14. desember 2026 09:00\nTil: Ola\nEmne: Hei",
+            "Ja.",
+        ),
+        (
+            "Sì.\n\nDa: Sales <sales@acme.example>\nInviato: "
+            "lunedì 14 dicembre 2026 09:00\nA: Anna\nOggetto: Ciao",
+            "Sì.",
+        ),
+        (
+            "Sim.\n\nDe: Sales <sales@acme.example>\nEnviada "
+            "em: segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana",
+            "Sim.",
+        ),
+        (
+            "Sim.\n\nDe: Sales <sales@acme.example>\nEnviada: "
+            "segunda-feira, 14 de dezembro de 2026 09:00\nPara: Ana",
+            "Sim.",
+        ),
         ("Ja.\n\nOp ma 14 dec. 2026 om 09:00 schreef Sales <sales@acme.example>:\n> Hoi", "Ja."),
         ("Ja.\n\nSales <sales@acme.example> schreef op 14 dec. 2026 om 09:00:\n> Hoi", "Ja."),
-        ("Sí.\n\nEl lun, 14 dic 2026 a las 9:00, Sales (<sales@acme.example>)\nescribió:\n> Hola", "Sí."),
+        (
+            "Sí.\n\nEl lun, 14 dic 2026 a las 9:00, Sales (<sales@acme.example>)\nescribió:\n> "
+            "Hola",
+            "Sí.",
+        ),
         ("Ja.\n\nman. 14. des. 2026 kl. 09:00 skrev Sales <sales@acme.example>:\n> Hei", "Ja."),
         ("Ja.\n\nDen 14. dec. 2026 kl. 09.00 skrev Sales <sales@acme.example>:\n> Hej", "Ja."),
-        ("Sì.\n\nIl giorno lun 14 dic 2026 alle ore 09:00 Sales <sales@acme.example> ha scritto:\n> Ciao", "Sì."),
-        ("Sim.\n\nEm seg., 14 de dez. de 2026 às 09:00, Sales <sales@acme.example> escreveu:\n> Olá", "Sim."),
-        ("Da: domani va bene.\nA presto.", "Da: domani va bene.\nA presto."),  # "Da:" without "Inviato:" is text
+        (
+            "Sì.\n\nIl giorno lun 14 dic 2026 alle ore 09:00 "
+            "Sales <sales@acme.example> ha scritto:\n> Ciao",
+            "Sì.",
+        ),
+        (
+            "Sim.\n\nEm seg., 14 de dez. de 2026 às 09:00, "
+            "Sales <sales@acme.example> escreveu:\n> Olá",
+            "Sim.",
+        ),
+        (
+            "Da: domani va bene.\nA presto.",
+            "Da: domani va bene.\nA presto.",
+        ),  # "Da:" without "Inviato:" is text
     ],
 )
 def test_fresh_text_in_more_languages(body: str, fresh: str) -> None:
@@ -745,15 +947,19 @@ def test_fresh_text_in_more_languages(body: str, fresh: str) -> None:
 
 def test_dutch_outlook_reply_quoting_our_unsubscribe_footer_is_a_reply() -> None:
     body = (
-        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan\n\n"
-        "Van: Anna Lindqvist <anna.lindqvist@acme.example>\nVerzonden: maandag 14 december 2026 09:00\n"
+        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons "
+        "goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan\n\n"
+        "Van: Anna Lindqvist <anna.lindqvist@acme.example>\nVerzonden: "
+        "maandag 14 december 2026 09:00\n"
         "Aan: Jan de Vries <jan@klant.example>\nOnderwerp: Pallet tracking\n\n"
-        "Hi Jan,\n\nWorth a call?\n\nNot interested? Reply \"unsubscribe\" and we will take you off our list.\n"
+        "Hi Jan,\n\nWorth a call?\n\nNot interested? Reply "
+        '"unsubscribe" and we will take you off our list.\n'
     )
     got = classify(message(REPLY_HEADERS, body), today=TODAY)
     assert (got.kind, got.reason) == (Kind.REPLY, "human reply")
     assert got.text == (
-        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan"
+        "Goedemorgen Anna,\n\nDinsdag om 10 uur past ons "
+        "goed. Stuur maar een uitnodiging.\n\nMet vriendelijke groet,\nJan"
     )
 
 
@@ -761,7 +967,7 @@ def test_spanish_gmail_reply_quoting_our_unsubscribe_footer_is_a_reply() -> None
     body = (
         "Hola Anna, el martes me va bien.\n\n"
         "El lun, 14 dic 2026 a las 9:00, Anna Lindqvist (<anna.lindqvist@acme.example>) escribió:\n"
-        "> Hi,\n> Reply \"unsubscribe\" to stop.\n"
+        '> Hi,\n> Reply "unsubscribe" to stop.\n'
     )
     got = classify(message(REPLY_HEADERS, body), today=TODAY)
     assert (got.kind, got.text) == (Kind.REPLY, "Hola Anna, el martes me va bien.")
@@ -773,13 +979,19 @@ def test_spanish_gmail_reply_quoting_our_unsubscribe_footer_is_a_reply() -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("I'm back 01/04/2027.", datetime.date(2027, 1, 4)),  # 4 January (US) is earlier than 1 April
+        (
+            "I'm back 01/04/2027.",
+            datetime.date(2027, 1, 4),
+        ),  # 4 January (US) is earlier than 1 April
         ("I will return on 12/01/2026.", None),  # 12 January and 1 December 2026: both past
         ("Back 13/01/2027.", datetime.date(2027, 1, 13)),  # only day/month is a date
         ("Back 01/13/2027.", datetime.date(2027, 1, 13)),  # only month/day is a date
         ("Back 04/01/27.", datetime.date(2027, 1, 4)),
         ("Back 12/20/2026.", datetime.date(2026, 12, 20)),  # today itself counts
-        ("Back 20/12/2027.", datetime.date(2027, 12, 20)),  # 12 August 2029 is not a reading; exactly 365 days
+        (
+            "Back 20/12/2027.",
+            datetime.date(2027, 12, 20),
+        ),  # 12 August 2029 is not a reading; exactly 365 days
         ("Back 21/12/2027.", None),  # more than 365 days ahead either way (12/21 is not a month)
         ("Back 1.4.2027.", datetime.date(2027, 4, 1)),  # dots stay day first
         ("Back 4.1.2027.", datetime.date(2027, 1, 4)),
@@ -792,7 +1004,8 @@ def test_return_date_slash_dates(text: str, expected: datetime.date | None) -> N
 
 def test_auto_reply_with_an_ambiguous_slash_date() -> None:
     raw = message(
-        "From: ann@customer.example\nSubject: Automatic reply: Pallet tracking\nAuto-Submitted: auto-replied",
+        "From: ann@customer.example\nSubject: Automatic reply: "
+        "Pallet tracking\nAuto-Submitted: auto-replied",
         "I am out of the office and will be back 01/04/2027.\n",
     )
     assert classify(raw, today=TODAY).return_date == datetime.date(2027, 1, 4)
@@ -817,14 +1030,20 @@ def test_auto_reply_with_an_ambiguous_slash_date() -> None:
     ],
 )
 def test_ticket_acknowledgement_subjects_are_auto_replies(subject: str, phrase: str) -> None:
-    raw = message(f"From: support@customer.example\nSubject: {subject}", "Our team will get back to you within 2 days.\n")
+    raw = message(
+        f"From: support@customer.example\nSubject: {subject}",
+        "Our team will get back to you within 2 days.\n",
+    )
     got = classify(raw, today=TODAY)
     assert (got.kind, got.reason) == (Kind.AUTO_REPLY, f"acknowledgement subject '{phrase}'")
 
 
 @pytest.mark.parametrize("what", ["response", "message", "reply"])
 def test_a_body_that_opens_as_automated_is_an_auto_reply(what: str) -> None:
-    raw = message(REPLY_HEADERS, f"\nThis is an automated {what}. Your email has been forwarded to our sales team.\n")
+    raw = message(
+        REPLY_HEADERS,
+        f"\nThis is an automated {what}. Your email has been forwarded to our sales team.\n",
+    )
     got = classify(raw, today=TODAY)
     assert (got.kind, got.reason) == (Kind.AUTO_REPLY, f"body says 'this is an automated {what}'")
 
@@ -844,16 +1063,25 @@ def test_human_replies_with_acknowledgement_words_in_the_body_stay_replies(body:
 
 
 def test_a_reply_with_ticket_words_in_a_normal_subject_stays_a_reply() -> None:
-    raw = message("From: ann@customer.example\nSubject: Re: Ticket pricing for the event", "Yes, 40 tickets.\n")
+    raw = message(
+        "From: ann@customer.example\nSubject: Re: Ticket pricing for the event",
+        "Yes, 40 tickets.\n",
+    )
     assert classify(raw, today=TODAY).kind is Kind.REPLY
 
 
 @pytest.mark.parametrize(
-    "extra_header", ["Precedence: bulk", "List-Id: <bounces.customer.example>", "List-Unsubscribe: <mailto:x@customer.example>"]
+    "extra_header",
+    [
+        "Precedence: bulk",
+        "List-Id: <bounces.customer.example>",
+        "List-Unsubscribe: <mailto:x@customer.example>",
+    ],
 )
 def test_bounces_are_checked_before_list_and_bulk_headers(extra_header: str) -> None:
     raw = message(
-        "From: MAILER-DAEMON@relay.partner.example\nTo: sales@acme.example\nSubject: Mail delivery failed\n" + extra_header,
+        "From: MAILER-DAEMON@relay.partner.example\nTo: sales@acme.example\nSubject: "
+        "Mail delivery failed\n" + extra_header,
         "<gone@globex.example>: 550 5.1.1 user unknown\n",
     )
     got = classify(raw, today=TODAY)
@@ -861,11 +1089,15 @@ def test_bounces_are_checked_before_list_and_bulk_headers(extra_header: str) -> 
 
 
 def test_bounces_are_checked_before_acknowledgement_subjects() -> None:
-    got = classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"), today=TODAY)
+    got = classify(
+        dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"),
+        today=TODAY,
+    )
     assert got.kind is Kind.BOUNCE
     raw = message(
         "From: postmaster@partner.example\nSubject: Undeliverable: [Ticket #12345] Pallet tracking",
-        "This is an automated message. Delivery to bob@globex.example failed: 550 5.1.1 user unknown\n",
+        "This is an automated message. Delivery to bob@globex.example "
+        "failed: 550 5.1.1 user unknown\n",
     )
     assert classify(raw, today=TODAY).kind is Kind.BOUNCE
 
@@ -874,20 +1106,47 @@ def test_bounces_are_checked_before_acknowledgement_subjects() -> None:
 
 
 def test_dsn_flag_says_where_the_bounce_was_read() -> None:
-    assert classify(dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"), today=TODAY).dsn is True
-    for name in ("bounce_exim_failed.eml", "bounce_yahoo_failure_notice.eml", "bounce_gmail_delay_nondsn.eml"):
+    assert (
+        classify(
+            dsn("Final-Recipient: rfc822; bob@globex.example\nAction: failed\nStatus: 5.1.1\n"),
+            today=TODAY,
+        ).dsn
+        is True
+    )
+    for name in (
+        "bounce_exim_failed.eml",
+        "bounce_yahoo_failure_notice.eml",
+        "bounce_gmail_delay_nondsn.eml",
+    ):
         got = sample(name)
         assert (got.kind, got.dsn) == (Kind.BOUNCE, False)
-    fallback = classify(dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"), today=TODAY)
-    assert (fallback.kind, fallback.dsn) == (Kind.BOUNCE, False)  # a delivery-status part with nothing in it
+    fallback = classify(
+        dsn("this block is not fields\n", human="<bob@globex.example>: 550 No such user here"),
+        today=TODAY,
+    )
+    assert (fallback.kind, fallback.dsn) == (
+        Kind.BOUNCE,
+        False,
+    )  # a delivery-status part with nothing in it
     assert sample("reply_human_interested.eml").dsn is False
 
 
 @pytest.mark.parametrize(
     ("status", "diagnostic", "hard", "policy"),
     [
-        ("5.7.1", "smtp; 550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using zen.spamhaus.example", True, True),
-        ("5.7.26", "smtp; 550-5.7.26 This mail has been blocked because the sender is unauthenticated", True, True),
+        (
+            "5.7.1",
+            "smtp; 550 5.7.1 Service unavailable, Client host "
+            "[192.0.2.10] blocked using zen.spamhaus.example",
+            True,
+            True,
+        ),
+        (
+            "5.7.26",
+            "smtp; 550-5.7.26 This mail has been blocked because the sender is unauthenticated",
+            True,
+            True,
+        ),
         ("5.7.1", "smtp; 550 5.7.1 Message rejected", True, True),  # 5.7.x says policy on its own
         ("5.0.0", "smtp; 550 Sending IP is blacklisted", True, True),
         ("5.0.0", "smtp; 550 Your IP is on our blocklist (listed as blocklisted)", True, True),
@@ -903,21 +1162,39 @@ def test_dsn_flag_says_where_the_bounce_was_read() -> None:
 )
 def test_policy_rejections(status: str, diagnostic: str, hard: bool, policy: bool) -> None:
     action = "failed" if status.startswith("5") else "delayed"
-    report = f"Final-Recipient: rfc822; bob@globex.example\nAction: {action}\nStatus: {status}\nDiagnostic-Code: {diagnostic}\n"
+    report = (
+        "Final-Recipient: rfc822; bob@globex.example\nAction: "
+        f"{action}\nStatus: {status}\nDiagnostic-Code: {diagnostic}\n"
+    )
     got = classify(dsn(report), today=TODAY)
-    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (Kind.BOUNCE, status, hard, True, policy)
+    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (
+        Kind.BOUNCE,
+        status,
+        hard,
+        True,
+        policy,
+    )
 
 
 def test_policy_rejection_in_a_non_dsn_bounce() -> None:
     raw = message(
-        "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: Mail delivery failed",
-        "bob@globex.example\n    host mx.globex.example said: 550 5.7.1 Rejected: sender IP listed at bl.spam.example\n",
+        "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: "
+        "Mail delivery failed",
+        "bob@globex.example\n    host mx.globex.example said: "
+        "550 5.7.1 Rejected: sender IP listed at bl.spam.example\n",
     )
     got = classify(raw, today=TODAY)
-    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (Kind.BOUNCE, "5.7.1", True, False, True)
+    assert (got.kind, got.status, got.hard, got.dsn, got.policy) == (
+        Kind.BOUNCE,
+        "5.7.1",
+        True,
+        False,
+        True,
+    )
     unknown = classify(
         message(
-            "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: Mail delivery failed",
+            "From: Mail Delivery System <Mailer-Daemon@mx.partner.example>\nSubject: "
+            "Mail delivery failed",
             "bob@globex.example: 550 5.1.1 user unknown\n",
         ),
         today=TODAY,

@@ -10,14 +10,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sequencer.contacts import CELL_LIMIT, NAME_LIMIT, ContactRow, RowError, RowProblem, parse_csv, suppression_key
+from sequencer.contacts import (
+    CELL_LIMIT,
+    NAME_LIMIT,
+    ContactRow,
+    RowError,
+    RowProblem,
+    parse_csv,
+    suppression_key,
+)
 
 HEADER = "email,first_name,last_name,company,notes\n"
 
 
 def read(text: str, *, skip_bad: bool = False) -> tuple[list[ContactRow], list[RowError]]:
     items = list(parse_csv(text, file="x.csv", skip_bad=skip_bad))
-    return [i for i in items if isinstance(i, ContactRow)], [i for i in items if isinstance(i, RowError)]
+    return [i for i in items if isinstance(i, ContactRow)], [
+        i for i in items if isinstance(i, RowError)
+    ]
 
 
 def hostile(rows: int = 50) -> str:
@@ -28,47 +38,66 @@ def hostile(rows: int = 50) -> str:
 
 
 def addresses_in(row: ContactRow) -> set[str]:
-    values = [row.first_name, row.last_name, row.company, row.title, row.timezone, row.linkedin_url, *row.fields.values()]
+    values = [
+        row.first_name,
+        row.last_name,
+        row.company,
+        row.title,
+        row.timezone,
+        row.linkedin_url,
+        *row.fields.values(),
+    ]
     return {m.lower() for v in values if v for m in re.findall(r"[\w.+-]+@[\w.-]+", v)}
 
 
 def test_an_unterminated_quote_stops_at_its_row_and_nothing_after_it_is_read() -> None:
     good, errors = read(hostile())
     assert [r.email for r in good] == ["u0@example.com"]
-    assert [(e.row, e.email, e.problem) for e in errors] == [(3, "u1@example.com", RowProblem.BROKEN)]
+    assert [(e.row, e.email, e.problem) for e in errors] == [
+        (3, "u1@example.com", RowProblem.BROKEN)
+    ]
     assert "quote" in errors[0].reason
 
 
 def test_skip_bad_skips_the_broken_row_and_reads_the_rows_it_swallowed() -> None:
     good, errors = read(hostile(), skip_bad=True)
     assert [(e.row, e.problem) for e in errors] == [(3, RowProblem.BROKEN)]
-    assert [r.email for r in good] == ["u0@example.com"] + [f"u{i}@example.com" for i in range(2, 50)]
+    assert [r.email for r in good] == ["u0@example.com"] + [
+        f"u{i}@example.com" for i in range(2, 50)
+    ]
     assert [r.row for r in good] == [2, *range(4, 52)]
     assert good[-1].last_name == "Last49"
 
 
 @pytest.mark.parametrize("skip_bad", [False, True])
 def test_no_row_ever_holds_another_rows_address(skip_bad: bool) -> None:
-    text = (HEADER
-            + "a0@example.com,Ann,Ash,Acme,plain\n"
-            + '"a1@example.com,Bo,Bay,Beta,quote opened in the email cell\n'
-            + "a2@example.com,Cy,Cole,Gamma,x\n"
-            + 'a3@example.com,Di,Dunn,Delta,"note left open\n'
-            + "a4@example.com,Ed,Eyre,Eps,y\n"
-            + 'a5@example.com,Flo,"Fay\n'
-            + 'a6@example.com,Gus,Gray,Omega,"closes ""here"" later"\n'
-            + "a7@example.com,Hal,Hume,Eta,z\n")
+    text = (
+        HEADER
+        + "a0@example.com,Ann,Ash,Acme,plain\n"
+        + '"a1@example.com,Bo,Bay,Beta,quote opened in the email cell\n'
+        + "a2@example.com,Cy,Cole,Gamma,x\n"
+        + 'a3@example.com,Di,Dunn,Delta,"note left open\n'
+        + "a4@example.com,Ed,Eyre,Eps,y\n"
+        + 'a5@example.com,Flo,"Fay\n'
+        + 'a6@example.com,Gus,Gray,Omega,"closes ""here"" later"\n'
+        + "a7@example.com,Hal,Hume,Eta,z\n"
+    )
     good, errors = read(text, skip_bad=skip_bad)
     for row in good:
         assert addresses_in(row) <= {row.email_key}, row
     assert errors and errors[0].problem is RowProblem.BROKEN
     if skip_bad:
-        assert {r.email for r in good} >= {"a0@example.com", "a2@example.com", "a4@example.com", "a7@example.com"}
+        assert {r.email for r in good} >= {
+            "a0@example.com",
+            "a2@example.com",
+            "a4@example.com",
+            "a7@example.com",
+        }
     else:
         assert [r.email for r in good] == ["a0@example.com"]
 
 
-def test_a_line_break_is_kept_in_a_custom_cell_and_rows_are_counted_as_a_spreadsheet_shows_them() -> None:
+def test_a_line_break_is_kept_in_a_custom_cell_and_rows_count_as_a_spreadsheet_shows_them() -> None:
     good, errors = read(HEADER + 'a@x.example,Ann,,,"line one\r\nline two"\nb@x.example,Bob,,,\n')
     assert errors == []
     assert [(r.row, r.email) for r in good] == [(2, "a@x.example"), (3, "b@x.example")]
@@ -83,29 +112,51 @@ def test_a_line_break_in_a_name_breaks_the_structure() -> None:
 
 def test_an_oversized_cell_is_reported_by_row_never_a_traceback() -> None:
     huge = "x" * 200_000  # over the csv module's own 131,072 limit too
-    good, errors = read(HEADER + f"a@x.example,Ann,,,{huge}\nb@x.example,Bob,,,\nc@x.example,Cy,,,{'y' * (CELL_LIMIT + 1)}\n")
+    good, errors = read(
+        HEADER
+        + f"a@x.example,Ann,,,{huge}\nb@x.example,Bob,,,\n"
+        + f"c@x.example,Cy,,,{'y' * (CELL_LIMIT + 1)}\n"
+    )
     assert [r.email for r in good] == ["b@x.example"]
-    assert [(e.row, e.problem) for e in errors] == [(2, RowProblem.SKIPPED), (4, RowProblem.SKIPPED)]
-    good, errors = read(HEADER + f'a@x.example,Ann,,,"{huge}\nb@x.example,Bob,,,\n')  # and inside an open quote
+    assert [(e.row, e.problem) for e in errors] == [
+        (2, RowProblem.SKIPPED),
+        (4, RowProblem.SKIPPED),
+    ]
+    good, errors = read(
+        HEADER + f'a@x.example,Ann,,,"{huge}\nb@x.example,Bob,,,\n'
+    )  # and inside an open quote
     assert good == [] and [(e.row, e.problem) for e in errors] == [(2, RowProblem.BROKEN)]
 
 
 def test_control_characters_are_stripped_from_cells() -> None:
     good, errors = read(HEADER + "a@x.example,A\x00nn\x1b[5m,O\tNeil,Ac\x07me\x9b,ok\x7f\n")
     assert errors == []
-    assert (good[0].first_name, good[0].last_name, good[0].company, good[0].fields) == ("Ann[5m", "O Neil", "Acme", {"notes": "ok"})
+    assert (good[0].first_name, good[0].last_name, good[0].company, good[0].fields) == (
+        "Ann[5m",
+        "O Neil",
+        "Acme",
+        {"notes": "ok"},
+    )
 
 
 def test_a_long_name_is_cut_with_its_row_named() -> None:
     good, errors = read(HEADER + f"a@x.example,{'Ä' * 2000},Ok,{'C' * 300},\n")
-    assert [(e.row, e.email, e.problem) for e in errors] == [(2, "a@x.example", RowProblem.CHANGED)] * 2
+    assert [(e.row, e.email, e.problem) for e in errors] == [
+        (2, "a@x.example", RowProblem.CHANGED)
+    ] * 2
     assert "first_name cell has 2,000 characters" in errors[0].reason
     assert good[0].first_name == "Ä" * NAME_LIMIT and good[0].company == "C" * NAME_LIMIT
 
 
 def test_suppression_keys_of_idn_domains_are_the_idna_2008_forms_contacts_have() -> None:
-    [row] = [r for r in parse_csv("email\nx@straße.de\n", file="x.csv") if isinstance(r, ContactRow)]
-    assert suppression_key("@straße.de") == suppression_key("xn--strae-oqa.de") == "@" + row.email_key.split("@")[1]
+    [row] = [
+        r for r in parse_csv("email\nx@straße.de\n", file="x.csv") if isinstance(r, ContactRow)
+    ]
+    assert (
+        suppression_key("@straße.de")
+        == suppression_key("xn--strae-oqa.de")
+        == "@" + row.email_key.split("@")[1]
+    )
     assert suppression_key("@straße.de") != "@strasse.de"
     assert suppression_key("ςοφία.gr") == suppression_key("xn--kxae4blv.gr") == "@ςοφία.gr"
 
@@ -117,12 +168,17 @@ _counts: Counter[str] = Counter()
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows=st.lists(st.lists(cell_text, min_size=4, max_size=5), min_size=1, max_size=12),
-       quoted=st.lists(st.booleans(), min_size=60, max_size=60), skip_bad=st.booleans())
+@given(
+    rows=st.lists(st.lists(cell_text, min_size=4, max_size=5), min_size=1, max_size=12),
+    quoted=st.lists(st.booleans(), min_size=60, max_size=60),
+    skip_bad=st.booleans(),
+)
 def _never_misaddressed(rows: list[list[str]], quoted: list[bool], skip_bad: bool) -> None:
     flags = iter(quoted)
-    lines = [",".join([f"r{n}@example.com", *(f'"{c}' if next(flags, False) else c for c in cells)])
-             for n, cells in enumerate(rows)]
+    lines = [
+        ",".join([f"r{n}@example.com", *(f'"{c}' if next(flags, False) else c for c in cells)])
+        for n, cells in enumerate(rows)
+    ]
     _counts["tried"] += 1
     try:
         good, errors = read(HEADER + "\n".join(lines) + "\n", skip_bad=skip_bad)
@@ -142,7 +198,12 @@ def test_any_quoting_never_puts_one_rows_address_in_another_row() -> None:
     try:
         _never_misaddressed()
     finally:
-        fuzzcounts.record("CSV importer", _counts["tried"], _counts["tracebacks"], misaddressed=_counts["misaddressed"])
+        fuzzcounts.record(
+            "CSV importer",
+            _counts["tried"],
+            _counts["tracebacks"],
+            misaddressed=_counts["misaddressed"],
+        )
 
 
 def test_a_non_ascii_local_part_is_imported_for_smtputf8() -> None:

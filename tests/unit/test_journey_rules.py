@@ -11,7 +11,13 @@ import pytest
 from sequencer.caps import Capacity, SenderBook
 from sequencer.config import parse_config
 from sequencer.contacts import company_domain
-from sequencer.enrollment import chain_delay, company_scope, frequency_opens, place_rotating, unmet_conditions
+from sequencer.enrollment import (
+    chain_delay,
+    company_scope,
+    frequency_opens,
+    place_rotating,
+    unmet_conditions,
+)
 from sequencer.errors import ConfigError
 from sequencer.loader import load_file
 from sequencer.model import Sequence, StopScope, Then
@@ -29,12 +35,17 @@ def test_chain_delay_is_a_whole_day_in_range_stable_per_contact_and_spread() -> 
 
 
 def test_only_if_conditions() -> None:
-    then = Then(sequence="x", after_days=(1, 1), only_if=("not_replied", "opened", "field:title=CEO"))
+    then = Then(
+        sequence="x", after_days=(1, 1), only_if=("not_replied", "opened", "field:title=CEO")
+    )
     assert unmet_conditions(then, events={"open"}, fields={"title": " ceo "}) == []
-    assert unmet_conditions(then, events={"open", "reply"}, fields={"title": "CEO"}) == ["not_replied"]
+    assert unmet_conditions(then, events={"open", "reply"}, fields={"title": "CEO"}) == [
+        "not_replied"
+    ]
     assert unmet_conditions(then, events=set(), fields={}) == ["opened", "field:title=CEO"]
-    assert unmet_conditions(Then(sequence="x", after_days=(1, 1), only_if=("clicked",)), events={"open"}, fields={}) == [
-        "clicked"]
+    assert unmet_conditions(
+        Then(sequence="x", after_days=(1, 1), only_if=("clicked",)), events={"open"}, fields={}
+    ) == ["clicked"]
 
 
 def test_company_domains_exclude_free_mail() -> None:
@@ -59,8 +70,12 @@ def test_frequency_rule_names_when_the_next_message_may_go() -> None:
 def test_rotation_follows_free_capacity() -> None:
     helsinki = ZoneInfo("Europe/Helsinki")
     caps = {"a": 30, "b": 20, "c": 10}
-    books = {name: SenderBook(Capacity(daily_cap=cap, min_gap=timedelta(minutes=2), zone=helsinki), seed=name)
-             for name, cap in caps.items()}
+    books = {
+        name: SenderBook(
+            Capacity(daily_cap=cap, min_gap=timedelta(minutes=2), zone=helsinki), seed=name
+        )
+        for name, cap in caps.items()
+    }
     for minutes in range(30):  # a's first day is already full
         books["a"].record(T.replace(hour=0) + timedelta(minutes=minutes))
     seq = Sequence(name="s", timezone=helsinki)
@@ -86,20 +101,41 @@ steps:
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     sequence, problems = load_file(tmp_path / "s.yaml", senders=["jane", "mikko"])
     assert problems == [] and sequence is not None
-    assert (sequence.senders, sequence.sender, sequence.stop_scope) == (("jane", "mikko"), "jane", StopScope.COMPANY)
+    assert (sequence.senders, sequence.sender, sequence.stop_scope) == (
+        ("jane", "mikko"),
+        "jane",
+        StopScope.COMPANY,
+    )
 
-    bad = text.replace("[jane, mikko]", "[jane, mikk, jane]").replace("stop_scope: company", "stop_scope: companies")
+    bad = text.replace("[jane, mikko]", "[jane, mikk, jane]").replace(
+        "stop_scope: company", "stop_scope: companies"
+    )
     (tmp_path / "s.yaml").write_text(bad, encoding="utf-8")
     _, problems = load_file(tmp_path / "s.yaml", senders=["jane", "mikko"])
     messages = [f"{p.line} {p.path}: {p.message}" for p in problems]
-    assert any(m.startswith("3 defaults.sender[1]: no sender named 'mikk'") and "mikko" in m for m in messages), messages
-    assert any(m.startswith("3 defaults.sender[2]: sender 'jane' is listed twice") for m in messages), messages
-    assert any(m.startswith("4 stop_scope: 'companies' is not a stop scope") for m in messages), messages
+    assert any(
+        m.startswith("3 defaults.sender[1]: no sender named 'mikk'") and "mikko" in m
+        for m in messages
+    ), messages
+    assert any(
+        m.startswith("3 defaults.sender[2]: sender 'jane' is listed twice") for m in messages
+    ), messages
+    assert any(m.startswith("4 stop_scope: 'companies' is not a stop scope") for m in messages), (
+        messages
+    )
 
 
 def test_config_frequency_and_free_mail() -> None:
-    config = parse_config({"frequency": {"max_messages": 3, "days": 7}, "companies": {"free_mail": ["@Example-Mail.fi"]}})
-    assert config.frequency is not None and (config.frequency.max_messages, config.frequency.span) == (3, timedelta(days=7))
+    config = parse_config(
+        {
+            "frequency": {"max_messages": 3, "days": 7},
+            "companies": {"free_mail": ["@Example-Mail.fi"]},
+        }
+    )
+    assert config.frequency is not None and (
+        config.frequency.max_messages,
+        config.frequency.span,
+    ) == (3, timedelta(days=7))
     assert config.free_mail == frozenset({"example-mail.fi"})
     assert parse_config({}).frequency is None
     with pytest.raises(ConfigError, match=r"frequency\.days: should be a whole number"):

@@ -79,7 +79,9 @@ def test_shipped_sequences_are_valid() -> None:
 
 
 def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace("  timezone: Europe/Helsinki", "  timezon: Europe/Helsinki"))
+    path = write(
+        tmp_path, GOOD.replace("  timezone: Europe/Helsinki", "  timezon: Europe/Helsinki")
+    )
     problem = only_error(path)
     assert (problem.file, problem.line, problem.path) == (str(path), 3, "defaults.timezon")
     assert "did you mean 'timezone'" in problem.message
@@ -105,10 +107,13 @@ def test_first_step_must_be_day_zero(tmp_path: Path) -> None:
 
 
 def test_empty_variant_list(tmp_path: Path) -> None:
-    text = GOOD.replace("""    bodies:
+    text = GOOD.replace(
+        """    bodies:
       - key: nudge
         text: "Bumping this."
-""", "    bodies: []\n")
+""",
+        "    bodies: []\n",
+    )
     problem = only_error(write(tmp_path, text))
     assert (problem.line, problem.path) == (21, "steps[1].bodies")
     assert "empty" in problem.message
@@ -121,7 +126,9 @@ def test_unknown_channel(tmp_path: Path) -> None:
 
 
 def test_template_syntax_error_in_block_text_points_at_the_line(tmp_path: Path) -> None:
-    text = GOOD.replace('        text: "Bumping this."', '        text: |\n          Line one\n          {{ oops }')
+    text = GOOD.replace(
+        '        text: "Bumping this."', "        text: |\n          Line one\n          {{ oops }"
+    )
     problem = only_error(write(tmp_path, text))
     assert problem.path == "steps[1].bodies[0].text"
     assert problem.line == 25  # the '{{ oops }' line itself
@@ -129,9 +136,14 @@ def test_template_syntax_error_in_block_text_points_at_the_line(tmp_path: Path) 
 
 
 def test_unknown_variable(tmp_path: Path) -> None:
-    problem = only_error(write(tmp_path, GOOD.replace("Hello {{ first_name", "Hello {{ frist_name")))
+    problem = only_error(
+        write(tmp_path, GOOD.replace("Hello {{ first_name", "Hello {{ frist_name"))
+    )
     assert (problem.line, problem.path) == (13, "steps[0].subjects[0].text")
-    assert "unknown variable 'frist_name'" in problem.message and "did you mean 'first_name'" in problem.message
+    assert (
+        "unknown variable 'frist_name'" in problem.message
+        and "did you mean 'first_name'" in problem.message
+    )
 
 
 def test_custom_field_must_be_declared(tmp_path: Path) -> None:
@@ -148,14 +160,18 @@ def test_unknown_sender_attribute(tmp_path: Path) -> None:
 
 
 def test_field_without_fallback_is_a_warning_not_an_error(tmp_path: Path) -> None:
-    sequence, problems = load_file(write(tmp_path, GOOD.replace("Bumping this.", "Hi {{ first_name }}")))
+    sequence, problems = load_file(
+        write(tmp_path, GOOD.replace("Bumping this.", "Hi {{ first_name }}"))
+    )
     assert sequence is not None
     assert [(p.severity, p.line) for p in problems] == [("warning", 23)]
     assert "fallback" in problems[0].message
 
 
 def test_missing_body_file(tmp_path: Path) -> None:
-    text = GOOD.replace('        text: "Hi {{ company | default(\'team\') }}"', "        file: bodies/nope.txt")
+    text = GOOD.replace(
+        "        text: \"Hi {{ company | default('team') }}\"", "        file: bodies/nope.txt"
+    )
     problem = only_error(write(tmp_path, text))
     assert (problem.line, problem.path) == (16, "steps[0].bodies[0].file")
     assert "not found" in problem.message
@@ -164,7 +180,9 @@ def test_missing_body_file(tmp_path: Path) -> None:
 def test_body_file_is_read_and_checked(tmp_path: Path) -> None:
     (tmp_path / "bodies").mkdir()
     (tmp_path / "bodies" / "b.txt").write_text("Hi {{ first_name | default('x') }}\n{% if %}\n")
-    text = GOOD.replace('        text: "Hi {{ company | default(\'team\') }}"', "        file: bodies/b.txt")
+    text = GOOD.replace(
+        "        text: \"Hi {{ company | default('team') }}\"", "        file: bodies/b.txt"
+    )
     problem = only_error(write(tmp_path, text))
     assert problem.line == 16 and "in bodies/b.txt line 2" in problem.message
 
@@ -181,9 +199,14 @@ def test_bad_window_hours(tmp_path: Path) -> None:
 
 
 def test_thread_step_with_subjects_and_first_email_in_thread(tmp_path: Path) -> None:
-    text = GOOD.replace("    thread: true\n", "    thread: true\n    subjects:\n      - key: x\n        text: y\n")
-    text = text.replace("    channel: email\n    subjects:\n      - key: a", "    channel: email\n    thread: true\n"
-                        "    subjects:\n      - key: a", 1)
+    text = GOOD.replace(
+        "    thread: true\n", "    thread: true\n    subjects:\n      - key: x\n        text: y\n"
+    )
+    text = text.replace(
+        "    channel: email\n    subjects:\n      - key: a",
+        "    channel: email\n    thread: true\n    subjects:\n      - key: a",
+        1,
+    )
     found = errors(write(tmp_path, text))
     assert [p.path for p in found] == ["steps[0].thread", "steps[0].subjects", "steps[1].subjects"]
 
@@ -194,8 +217,11 @@ def test_bounce_cannot_be_turned_off(tmp_path: Path) -> None:
 
 
 def test_then_is_parsed_and_checked_across_files(tmp_path: Path) -> None:
-    first = write(tmp_path, GOOD + "then:\n  sequence: gooder\n  after_days: [90, 180]\n  only_if: [not_replied]\n",
-                  name="a.yaml")
+    first = write(
+        tmp_path,
+        GOOD + "then:\n  sequence: gooder\n  after_days: [90, 180]\n  only_if: [not_replied]\n",
+        name="a.yaml",
+    )
     _, problems = load_paths([first])
     assert [p.path for p in problems] == ["then.sequence"] and problems[0].line == 29
     sequence, _ = load_file(first)
@@ -225,14 +251,22 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
 
 def with_holidays(text: str) -> str:
     """GOOD with ``defaults.holidays`` set to ``text`` (its first line is line 4)."""
-    return GOOD.replace("  timezone: Europe/Helsinki\n", "  timezone: Europe/Helsinki\n  holidays:" + text)
+    return GOOD.replace(
+        "  timezone: Europe/Helsinki\n", "  timezone: Europe/Helsinki\n  holidays:" + text
+    )
 
 
 def test_holidays_by_country_code_plus_listed_dates(tmp_path: Path) -> None:
-    sequence, problems = load_file(write(tmp_path, with_holidays("\n    country: fi\n    dates: [2026-12-31]\n")))
+    sequence, problems = load_file(
+        write(tmp_path, with_holidays("\n    country: fi\n    dates: [2026-12-31]\n"))
+    )
     assert problems == [] and sequence is not None
     holidays = sequence.holidays
-    assert (holidays.country, holidays.subdivision, holidays.dates) == ("FI", None, frozenset({"2026-12-31"}))
+    assert (holidays.country, holidays.subdivision, holidays.dates) == (
+        "FI",
+        None,
+        frozenset({"2026-12-31"}),
+    )
     # Christmas Eve, Independence Day (in any year: no range to run out of), the listed date.
     for day in ("2026-12-24", "2027-12-06", "2061-12-06", "2026-12-31"):
         assert day in holidays, day
@@ -242,12 +276,16 @@ def test_holidays_by_country_code_plus_listed_dates(tmp_path: Path) -> None:
 def test_a_list_of_holiday_dates_still_works(tmp_path: Path) -> None:
     sequence, problems = load_file(write(tmp_path, with_holidays(" [2026-12-24, 2026-12-28]\n")))
     assert problems == [] and sequence is not None
-    assert sequence.holidays.country is None and sequence.holidays.dates == frozenset({"2026-12-24", "2026-12-28"})
+    assert sequence.holidays.country is None and sequence.holidays.dates == frozenset(
+        {"2026-12-24", "2026-12-28"}
+    )
     assert "2026-12-28" in sequence.holidays and "2027-12-06" not in sequence.holidays
 
 
 def test_a_subdivision_adds_its_own_holidays(tmp_path: Path) -> None:
-    sequence, problems = load_file(write(tmp_path, with_holidays("\n    country: US\n    subdivision: CA\n")))
+    sequence, problems = load_file(
+        write(tmp_path, with_holidays("\n    country: US\n    subdivision: CA\n"))
+    )
     assert problems == [] and sequence is not None
     nationwide, _ = load_file(write(tmp_path, with_holidays("\n    country: US\n"), name="us.yaml"))
     assert nationwide is not None
@@ -256,23 +294,66 @@ def test_a_subdivision_adds_its_own_holidays(tmp_path: Path) -> None:
     assert "2027-07-05" in nationwide.holidays  # Independence Day (Sun 07-04) observed on Monday
 
 
-@pytest.mark.parametrize(("text", "line", "path", "message"), [
-    ("\n    country: FN\n", 5, "defaults.holidays.country",
-     "unknown country code 'FN' for public holidays; use a two-letter ISO 3166 code such as FI, SE, DE or US"),
-    ("\n    country: Finland\n", 5, "defaults.holidays.country", "unknown country code 'Finland' for public holidays; "
-     "use a two-letter ISO 3166 code such as FI, SE, DE or US (did you mean 'FI'?)"),
-    ("\n    country: FIN\n", 5, "defaults.holidays.country", "(did you mean 'FI'?)"),
-    ("\n    country: UK\n", 5, "defaults.holidays.country", "(did you mean 'GB'?)"),
-    ("\n    country: US\n    subdivision: CX\n", 6, "defaults.holidays.subdivision",
-     "'CX' is not a subdivision of US (known: AK, AL,"),
-    ("\n    country: FI\n    subdivision: 01\n", 6, "defaults.holidays.subdivision", "in quotes, like \"CA\" or \"01\""),
-    ("\n    subdivision: CA\n", 5, "defaults.holidays.subdivision", "a subdivision needs a 'country'"),
-    ("\n    contry: FI\n", 5, "defaults.holidays.contry", "unknown field 'contry' (did you mean 'country'?)"),
-    ("\n    country: FI\n    dates: [2026-12-32]\n", 6, "defaults.holidays.dates[0]", "'2026-12-32' is not a date"),
-    (" [2026-12-24, soon]\n", 4, "defaults.holidays[1]", "'soon' is not a date like 2026-12-24"),
-])
-def test_a_bad_holiday_calendar_names_file_line_and_field(tmp_path: Path, text: str, line: int, path: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "path", "message"),
+    [
+        (
+            "\n    country: FN\n",
+            5,
+            "defaults.holidays.country",
+            "unknown country code 'FN' for public holidays; "
+            "use a two-letter ISO 3166 code such as FI, SE, DE or US",
+        ),
+        (
+            "\n    country: Finland\n",
+            5,
+            "defaults.holidays.country",
+            "unknown country code 'Finland' for public holidays; "
+            "use a two-letter ISO 3166 code such as FI, SE, DE or US (did you mean 'FI'?)",
+        ),
+        ("\n    country: FIN\n", 5, "defaults.holidays.country", "(did you mean 'FI'?)"),
+        ("\n    country: UK\n", 5, "defaults.holidays.country", "(did you mean 'GB'?)"),
+        (
+            "\n    country: US\n    subdivision: CX\n",
+            6,
+            "defaults.holidays.subdivision",
+            "'CX' is not a subdivision of US (known: AK, AL,",
+        ),
+        (
+            "\n    country: FI\n    subdivision: 01\n",
+            6,
+            "defaults.holidays.subdivision",
+            'in quotes, like "CA" or "01"',
+        ),
+        (
+            "\n    subdivision: CA\n",
+            5,
+            "defaults.holidays.subdivision",
+            "a subdivision needs a 'country'",
+        ),
+        (
+            "\n    contry: FI\n",
+            5,
+            "defaults.holidays.contry",
+            "unknown field 'contry' (did you mean 'country'?)",
+        ),
+        (
+            "\n    country: FI\n    dates: [2026-12-32]\n",
+            6,
+            "defaults.holidays.dates[0]",
+            "'2026-12-32' is not a date",
+        ),
+        (
+            " [2026-12-24, soon]\n",
+            4,
+            "defaults.holidays[1]",
+            "'soon' is not a date like 2026-12-24",
+        ),
+    ],
+)
+def test_a_bad_holiday_calendar_names_file_line_and_field(
+    tmp_path: Path, text: str, line: int, path: str, message: str
+) -> None:
     file = write(tmp_path, with_holidays(text))
     problem = only_error(file)
     assert (problem.file, problem.line, problem.path) == (str(file), line, path)

@@ -51,8 +51,10 @@ def test_alias_bomb_used_as_a_key_is_refused_where_it_grows(tmp_path: Path) -> N
 
 
 def test_a_few_aliases_still_work(tmp_path: Path) -> None:
-    text = STEP.format(body='text: &hi "Hi {{ first_name | default(\'there\') }}"') + \
-        "  - key: li\n    day: 3\n    channel: linkedin\n    message: *hi\n"
+    text = (
+        STEP.format(body="text: &hi \"Hi {{ first_name | default('there') }}\"")
+        + "  - key: li\n    day: 3\n    channel: linkedin\n    message: *hi\n"
+    )
     sequence, problems = load_file(write(tmp_path, text))
     assert sequence is not None, problems
     assert sequence.steps[1].message is not None and "Hi" in sequence.steps[1].message.source
@@ -61,10 +63,15 @@ def test_a_few_aliases_still_work(tmp_path: Path) -> None:
 def test_too_many_aliases_are_refused(tmp_path: Path) -> None:
     text = "name: many\nx: &x 1\nys: [" + ", ".join(["*x"] * 101) + "]\nsteps: []\n"
     problem = only_error(write(tmp_path, text))
-    assert (problem.line, "more than 100 aliases") == (3, problem.message[: len("more than 100 aliases")])
+    assert (problem.line, "more than 100 aliases") == (
+        3,
+        problem.message[: len("more than 100 aliases")],
+    )
 
 
-@pytest.mark.parametrize("tag", ["!!python/name:os.system", "!!python/object/apply:os.system", "!custom", "!!str"])
+@pytest.mark.parametrize(
+    "tag", ["!!python/name:os.system", "!!python/object/apply:os.system", "!custom", "!!str"]
+)
 def test_yaml_tags_are_refused_with_their_line(tmp_path: Path, tag: str) -> None:
     problem = only_error(write(tmp_path, f"name: tagged\nsteps:\n  - {tag} ['echo hi']\n"))
     assert problem.line == 3
@@ -130,7 +137,9 @@ def test_body_file_must_be_a_regular_file(tmp_path: Path) -> None:
     os.symlink("/dev/zero", tmp_path / "zero.txt")
     os.mkfifo(tmp_path / "pipe.txt")  # opening a FIFO to read would wait for a writer
     (tmp_path / "folder.txt").mkdir()
-    assert "must be inside" in body_problem(tmp_path, "zero.txt").message  # it resolves to /dev/zero
+    assert (
+        "must be inside" in body_problem(tmp_path, "zero.txt").message
+    )  # it resolves to /dev/zero
     for name in ("pipe.txt", "folder.txt"):
         assert "not a regular file" in body_problem(tmp_path, name).message
 

@@ -15,10 +15,16 @@ from sequencer import messages, variants
 
 def draft(**overrides: object) -> messages.Draft:
     values: dict[str, object] = {
-        "from_name": "Jane Doe", "from_email": "jane@acme.example", "to_name": "Kiri Ngata",
-        "to_email": "kiri@tasman.example", "subject": "Question", "body": "Hi Kiri,\n\nA plain note.",
-        "signature": "Jane Doe\nAcme", "date": datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
-        "message_id": "<abc@acme.example>", "unsubscribe_mailto": "jane@acme.example",
+        "from_name": "Jane Doe",
+        "from_email": "jane@acme.example",
+        "to_name": "Kiri Ngata",
+        "to_email": "kiri@tasman.example",
+        "subject": "Question",
+        "body": "Hi Kiri,\n\nA plain note.",
+        "signature": "Jane Doe\nAcme",
+        "date": datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        "message_id": "<abc@acme.example>",
+        "unsubscribe_mailto": "jane@acme.example",
     }
     values.update(overrides)
     return messages.Draft(**values)  # type: ignore[arg-type]
@@ -28,20 +34,25 @@ def test_plain_body_is_text_only_with_signature() -> None:
     msg = messages.build(draft())
     assert msg.get_content_type() == "text/plain"
     assert msg.get_content().endswith("A plain note.\n\nJane Doe\nAcme\n")
-    assert msg["From"] == "Jane Doe <jane@acme.example>" and msg["To"] == "Kiri Ngata <kiri@tasman.example>"
+    assert (
+        msg["From"] == "Jane Doe <jane@acme.example>"
+        and msg["To"] == "Kiri Ngata <kiri@tasman.example>"
+    )
     assert msg["Date"] == "Mon, 23 Nov 2026 09:00:00 +0000"
     assert msg["List-Unsubscribe"] == "<mailto:jane@acme.example?subject=unsubscribe>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_formatting_adds_an_html_alternative() -> None:
-    msg = messages.build(draft(body="Hi,\n\nSee **the case** at [our site](https://example.com/case?a=1&b=2)."))
+    msg = messages.build(
+        draft(body="Hi,\n\nSee **the case** at [our site](https://example.com/case?a=1&b=2).")
+    )
     assert msg.get_content_type() == "multipart/alternative"
     plain = msg.get_body(preferencelist=("plain",))
     html = msg.get_body(preferencelist=("html",))
     assert plain is not None and html is not None
     assert "See the case at our site <https://example.com/case?a=1&b=2>." in plain.get_content()
-    assert '<strong>the case</strong>' in html.get_content()
+    assert "<strong>the case</strong>" in html.get_content()
     assert '<a href="https://example.com/case?a=1&amp;b=2">our site</a>' in html.get_content()
 
 
@@ -51,8 +62,13 @@ def test_html_escapes_everything_else() -> None:
 
 
 def test_thread_headers_and_subject() -> None:
-    msg = messages.build(draft(subject=messages.thread_subject("Question"), in_reply_to="<one@acme.example>",
-                               references=("<one@acme.example>",)))
+    msg = messages.build(
+        draft(
+            subject=messages.thread_subject("Question"),
+            in_reply_to="<one@acme.example>",
+            references=("<one@acme.example>",),
+        )
+    )
     assert msg["Subject"] == "Re: Question"
     assert msg["In-Reply-To"] == "<one@acme.example>" and msg["References"] == "<one@acme.example>"
     assert messages.thread_subject("Re: Question") == "Re: Question"
@@ -88,7 +104,10 @@ def test_click_tracking_rewrites_every_link_and_keeps_trailing_punctuation() -> 
 
     text = "See https://acme.example/case?x=1. Or [book](https://cal.example/jane), thanks."
     out = track_links(text, lambda url: f"T({url})")
-    assert out == "See T(https://acme.example/case?x=1). Or [book](T(https://cal.example/jane)), thanks."
+    assert (
+        out
+        == "See T(https://acme.example/case?x=1). Or [book](T(https://cal.example/jane)), thanks."
+    )
 
 
 def test_tokens_bind_purpose_send_and_target() -> None:
@@ -116,7 +135,9 @@ def display_name(raw: bytes, header: str) -> tuple[str, str]:
     between adjacent encoded words is dropped. (CPython 3.11's header registry puts a space
     there in an address header, so it cannot be the judge of a name split into several words.)"""
     unfolded = re.sub(rb"\r\n(?=[ \t])", b"", raw.split(b"\r\n\r\n", 1)[0]).decode("ascii")
-    [value] = [line.split(": ", 1)[1] for line in unfolded.split("\r\n") if line.startswith(f"{header}: ")]
+    [value] = [
+        line.split(": ", 1)[1] for line in unfolded.split("\r\n") if line.startswith(f"{header}: ")
+    ]
     [(name, address)] = getaddresses([value])
     return str(make_header(decode_header(name))), address
 
@@ -125,24 +146,38 @@ def test_an_idn_domain_goes_out_in_its_idna_2008_form() -> None:
     for address in ("x@straße.de", "q@ςοφία.gr", "kiri@Bücher.DE"):
         expected = validate_email(address, check_deliverability=False).ascii_email
         assert messages.ascii_address(address) == expected
-    assert messages.ascii_address("x@straße.de") == "x@xn--strae-oqa.de"  # never x@strasse.de, another domain
-    raw = messages.to_bytes(draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr"))
+    assert (
+        messages.ascii_address("x@straße.de") == "x@xn--strae-oqa.de"
+    )  # never x@strasse.de, another domain
+    raw = messages.to_bytes(
+        draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr")
+    )
     sophia = validate_email("jane@ςοφία.gr", check_deliverability=False).ascii_email
     assert display_name(raw, "To") == ("Kiri Ngata", "x@xn--strae-oqa.de")
-    msg = messages.build(draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr"))
+    msg = messages.build(
+        draft(to_email="x@straße.de", reply_to="jane@ςοφία.gr", unsubscribe_mailto="jane@ςοφία.gr")
+    )
     assert msg["Reply-To"] == sophia
     assert msg["List-Unsubscribe"] == f"<mailto:{sophia}?subject=unsubscribe>"
     with pytest.raises(ValueError, match="non-ASCII local part"):
         messages.ascii_address("jörg@example.com")
-    # a non-ASCII local part goes out with SMTPUTF8: UTF-8 local part, IDNA 2008 domain, UTF-8 header
+    # a non-ASCII local part goes out with SMTPUTF8: UTF-8 local part, IDNA 2008 domain, UTF-8
+    # header
     assert messages.needs_smtputf8("jörg@bücher.de") and not messages.needs_smtputf8("x@straße.de")
     assert messages.wire_address("jörg@bücher.de") == "jörg@xn--bcher-kva.de"
     assert messages.wire_address("x@straße.de") == "x@xn--strae-oqa.de"
     raw = messages.to_bytes(draft(to_email="jörg@bücher.de"))
     assert "<jörg@xn--bcher-kva.de>".encode() in raw and raw.split(b"\r\n\r\n")[1].isascii()
     assert messages.to_bytes(draft(to_email="x@straße.de")).isascii()
-    for unsendable in ("a\x00b@example.com", "a\r\nb@example.com", "a b@example.com", "a" * 250 + "@example.com"):
-        with pytest.raises(ValueError, match="cannot be sent"):  # never altered into another address
+    for unsendable in (
+        "a\x00b@example.com",
+        "a\r\nb@example.com",
+        "a b@example.com",
+        "a" * 250 + "@example.com",
+    ):
+        with pytest.raises(
+            ValueError, match="cannot be sent"
+        ):  # never altered into another address
             messages.ascii_address(unsendable)
 
 
@@ -179,4 +214,7 @@ def test_control_characters_never_reach_a_header() -> None:
     head = raw.split(b"\r\n\r\n", 1)[0]
     assert not re.search(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]", head)
     assert display_name(raw, "To")[0] == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
-    assert messages.build(draft(subject=dirty))["Subject"] == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
+    assert (
+        messages.build(draft(subject=dirty))["Subject"]
+        == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
+    )

@@ -1,7 +1,9 @@
-"""Placement invariants, hunted by hypothesis over random zones, windows, caps, gaps, jitter, warm-ups,
+"""Placement invariants, hunted by hypothesis over random zones, windows, caps, gaps, jitter,
+warm-ups,
 sends already in the book and enrollment orders (``sequencer.caps`` and ``sequencer.enrollment``).
 
-For every placement of message 1 (one sender, contacts placed in enrollment order, as ``enroll`` does):
+For every placement of message 1 (one sender, contacts placed in enrollment order, as ``enroll``
+does):
 
 - no two sends of the sender are closer than ``min_gap``;
 - no sender-local day holds more sends than its cap (warm-up included);
@@ -29,17 +31,39 @@ from sequencer.caps import Capacity, Fit, SenderBook, Warmup
 from sequencer.model import Channel, Sequence, Step, Template, Variant, Window, ZoneSource
 from sequencer.timing import local_midnight
 
-ZONES = ("Pacific/Auckland", "Asia/Tokyo", "America/New_York", "Europe/Helsinki", "America/Santiago",
-         "Asia/Kolkata", "UTC", "America/Los_Angeles", "Australia/Adelaide")
-START = datetime(2026, 3, 20, tzinfo=UTC)  # DST changes fall inside the horizon (Santiago, Auckland, US, EU)
+ZONES = (
+    "Pacific/Auckland",
+    "Asia/Tokyo",
+    "America/New_York",
+    "Europe/Helsinki",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "UTC",
+    "America/Los_Angeles",
+    "Australia/Adelaide",
+)
+START = datetime(
+    2026, 3, 20, tzinfo=UTC
+)  # DST changes fall inside the horizon (Santiago, Auckland, US, EU)
 
 
 def _sequence(window: Window, business_days: bool) -> Sequence:
     text = Template(source="hi")
-    step = Step(key="intro", day=0, channel=Channel.EMAIL, subjects=(Variant(key="s", template=text),),
-                bodies=(Variant(key="b", template=text),))
-    return Sequence(name="p", timezone=ZoneInfo("UTC"), timezone_from=(ZoneSource.RECIPIENT,), window=window,
-                    business_days=business_days, steps=(step,))
+    step = Step(
+        key="intro",
+        day=0,
+        channel=Channel.EMAIL,
+        subjects=(Variant(key="s", template=text),),
+        bodies=(Variant(key="b", template=text),),
+    )
+    return Sequence(
+        name="p",
+        timezone=ZoneInfo("UTC"),
+        timezone_from=(ZoneSource.RECIPIENT,),
+        window=window,
+        business_days=business_days,
+        steps=(step,),
+    )
 
 
 @st.composite
@@ -49,19 +73,33 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
     days = draw(st.frozensets(st.integers(0, 6), min_size=1))
     cap = draw(st.integers(1, 12))
     warm = draw(st.booleans())
-    warmup = Warmup(start=draw(st.integers(1, cap)), step=draw(st.integers(1, 4)),
-                    since=START.date() + timedelta(days=draw(st.integers(-3, 3)))) if warm else None
-    capacity = Capacity(daily_cap=cap, min_gap=timedelta(minutes=draw(st.integers(0, 90))),
-                        jitter=timedelta(seconds=draw(st.integers(0, 1200))),
-                        zone=ZoneInfo(draw(st.sampled_from(ZONES))), warmup=warmup)
+    warmup = (
+        Warmup(
+            start=draw(st.integers(1, cap)),
+            step=draw(st.integers(1, 4)),
+            since=START.date() + timedelta(days=draw(st.integers(-3, 3))),
+        )
+        if warm
+        else None
+    )
+    capacity = Capacity(
+        daily_cap=cap,
+        min_gap=timedelta(minutes=draw(st.integers(0, 90))),
+        jitter=timedelta(seconds=draw(st.integers(0, 1200))),
+        zone=ZoneInfo(draw(st.sampled_from(ZONES))),
+        warmup=warmup,
+    )
     contacts = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=40))
     order = draw(st.permutations(range(len(contacts))))
     booked = draw(st.lists(st.integers(0, 10 * 24 * 60), max_size=15))
-    return {"window": Window(days=days, start=time(start_hour), end=time(end_hour)),
-            "business_days": draw(st.booleans()) and bool(days & {0, 1, 2, 3, 4}),
-            "capacity": capacity, "contacts": [contacts[i] for i in order],
-            "booked": [START + timedelta(minutes=m) for m in booked],
-            "now": START + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))}
+    return {
+        "window": Window(days=days, start=time(start_hour), end=time(end_hour)),
+        "business_days": draw(st.booleans()) and bool(days & {0, 1, 2, 3, 4}),
+        "capacity": capacity,
+        "contacts": [contacts[i] for i in order],
+        "booked": [START + timedelta(minutes=m) for m in booked],
+        "now": START + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60))),
+    }
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,9 +137,19 @@ def test_placement_keeps_gap_cap_window_and_leaves_no_day_idle(case: dict[str, o
         assert free is None, f"{zone.key}: placed at {at}, but {free} was free"
 
 
-def _free_instant(book: SenderBook, fit: Fit, per_day: Counter[date],
-                  slots: list[datetime], clear: timedelta, *, since: datetime, before: datetime) -> datetime | None:
-    """An instant in [since, before) inside the window, on a day under its cap, clear of every send."""
+def _free_instant(
+    book: SenderBook,
+    fit: Fit,
+    per_day: Counter[date],
+    slots: list[datetime],
+    clear: timedelta,
+    *,
+    since: datetime,
+    before: datetime,
+) -> datetime | None:
+    """An instant in [since, before) inside the window, on a day under its cap, clear of every
+    send.
+    """
     candidates = {since, *(s + clear for s in slots)}
     candidates |= {fit(c) for c in list(candidates) if c < before}
     day = book.local_date(since)
@@ -118,14 +166,21 @@ def _free_instant(book: SenderBook, fit: Fit, per_day: Counter[date],
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.lists(st.integers(1, 8), min_size=1, max_size=3))
-def test_rotation_over_senders_keeps_gap_cap_and_window(case: dict[str, object], caps: list[int]) -> None:
+def test_rotation_over_senders_keeps_gap_cap_and_window(
+    case: dict[str, object], caps: list[int]
+) -> None:
     base = case["capacity"]
     assert isinstance(base, Capacity)
     seq = _sequence(case["window"], case["business_days"])  # type: ignore[arg-type]
     now = case["now"]
     assert isinstance(now, datetime)
-    books = {f"s{i}": SenderBook(Capacity(daily_cap=cap, min_gap=base.min_gap, jitter=base.jitter, zone=base.zone),
-                                 seed=f"s{i}") for i, cap in enumerate(caps)}
+    books = {
+        f"s{i}": SenderBook(
+            Capacity(daily_cap=cap, min_gap=base.min_gap, jitter=base.jitter, zone=base.zone),
+            seed=f"s{i}",
+        )
+        for i, cap in enumerate(caps)
+    }
     for name in case["contacts"]:  # type: ignore[attr-defined]
         zone = ZoneInfo(name)
         sender, at = enrollment.place_rotating(seq, zone=zone, now=now, books=books)

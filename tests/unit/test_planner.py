@@ -22,22 +22,46 @@ MONDAY = datetime(2026, 6, 1, tzinfo=UTC)
 TEXT = Template(source="text")
 
 
-def sequence(*, subjects: tuple[str, ...] = ("a",), follow_up_day: int | None = None, task_day: int | None = None) -> Sequence:
-    """Message 1 by email (these subject keys, one body), a ``Re:`` email ``follow_up_day`` days later, and a
+def sequence(
+    *,
+    subjects: tuple[str, ...] = ("a",),
+    follow_up_day: int | None = None,
+    task_day: int | None = None,
+) -> Sequence:
+    """Message 1 by email (these subject keys, one body), a ``Re:`` email ``follow_up_day`` days
+    later, and a
     LinkedIn task ``task_day`` days after message 1."""
-    steps = [Step(key="intro", day=0, channel=Channel.EMAIL, subjects=tuple(Variant(key=k, template=TEXT) for k in subjects),
-                  bodies=(Variant(key="b", template=TEXT),))]
+    steps = [
+        Step(
+            key="intro",
+            day=0,
+            channel=Channel.EMAIL,
+            subjects=tuple(Variant(key=k, template=TEXT) for k in subjects),
+            bodies=(Variant(key="b", template=TEXT),),
+        )
+    ]
     if follow_up_day is not None:
-        steps.append(Step(key="bump", day=follow_up_day, channel=Channel.EMAIL, thread=True,
-                          bodies=(Variant(key="n", template=TEXT),)))
+        steps.append(
+            Step(
+                key="bump",
+                day=follow_up_day,
+                channel=Channel.EMAIL,
+                thread=True,
+                bodies=(Variant(key="n", template=TEXT),),
+            )
+        )
     if task_day is not None:
         steps.append(Step(key="linkedin", day=task_day, channel=Channel.LINKEDIN, message=TEXT))
     return Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
 
 
-def inputs(seq: Sequence, *, contacts: int, caps: tuple[int, ...] = (10,), **kwargs: object) -> planner.PlanInput:
+def inputs(
+    seq: Sequence, *, contacts: int, caps: tuple[int, ...] = (10,), **kwargs: object
+) -> planner.PlanInput:
     senders = tuple(planner.PlanSender(name=f"s{i}", daily_cap=cap) for i, cap in enumerate(caps))
-    return planner.PlanInput(sequence=seq, contacts=contacts, senders=senders, start=MONDAY, **kwargs)  # type: ignore[arg-type]
+    return planner.PlanInput(
+        sequence=seq, contacts=contacts, senders=senders, start=MONDAY, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def emails_per_day(p: planner.PlanInput) -> dict[str, Counter[int]]:
@@ -54,8 +78,18 @@ def test_one_sender_at_ten_a_day_reaches_a_hundred_contacts_in_two_working_weeks
     assert MONDAY.weekday() == 0
     p = inputs(sequence(), contacts=100)
     days = emails_per_day(p)
-    assert sorted(days) == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05",
-                            "2026-06-08", "2026-06-09", "2026-06-10", "2026-06-11", "2026-06-12"]
+    assert sorted(days) == [
+        "2026-06-01",
+        "2026-06-02",
+        "2026-06-03",
+        "2026-06-04",
+        "2026-06-05",
+        "2026-06-08",
+        "2026-06-09",
+        "2026-06-10",
+        "2026-06-11",
+        "2026-06-12",
+    ]
     assert all(count == Counter({0: 10}) for count in days.values())
     s = planner.summarise(p, planner.schedule(p))
     assert s.first_message_1 == datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -74,7 +108,8 @@ def test_two_senders_share_the_contacts_by_their_caps() -> None:
 
 def test_follow_ups_share_the_daily_cap_and_take_the_free_slots_after_message_1s() -> None:
     # 20 contacts, cap 10, a follow-up 1 day after message 1. Enrolling reserves message 1's slots:
-    # Monday (10) and Tuesday (10). Monday's follow-ups are due on Tuesday, which is full, so they take
+    # Monday (10) and Tuesday (10). Monday's follow-ups are due on Tuesday, which is full, so they
+    # take
     # the first free slots: Wednesday; Tuesday's follow-ups then take Thursday. Every day sends 10
     # emails, Mon-Thu, and message 1 keeps the time enrolling gave it.
     p = inputs(sequence(follow_up_day=1), contacts=20)
@@ -91,8 +126,10 @@ def test_a_follow_up_is_timed_from_message_1s_actual_send() -> None:
     # Plenty of cap: message 1 Mon 09:00, the follow-up 4 days later, Fri 09:00.
     p = inputs(sequence(follow_up_day=4), contacts=1, caps=(50,))
     slots = planner.schedule(p)
-    assert [(s.step, s.at) for s in slots] == [(0, datetime(2026, 6, 1, 9, 0, tzinfo=UTC)),
-                                               (1, datetime(2026, 6, 5, 9, 0, tzinfo=UTC))]
+    assert [(s.step, s.at) for s in slots] == [
+        (0, datetime(2026, 6, 1, 9, 0, tzinfo=UTC)),
+        (1, datetime(2026, 6, 5, 9, 0, tzinfo=UTC)),
+    ]
 
 
 def test_a_step_waits_for_the_one_before_it_even_when_a_follow_up_is_held_up_by_the_cap() -> None:
@@ -116,8 +153,10 @@ def test_a_step_waits_for_the_one_before_it_even_when_a_follow_up_is_held_up_by_
 def test_contacts_time_zones_move_message_1_into_their_own_window() -> None:
     # Contacts take turns: Auckland, UTC, Auckland. Auckland is +12 in June, so the Monday 00:00 UTC
     # start is Monday 12:00 there, inside the window: contact 0 goes at once. Contact 1 waits for
-    # 09:00 UTC. A sender's day is a set of slots: contact 2 takes the free slot right after contact 0,
-    # the gap plus its jitter after Monday 00:00 UTC, still Monday afternoon in Auckland (not the next
+    # 09:00 UTC. A sender's day is a set of slots: contact 2 takes the free slot right after contact
+    # 0,
+    # the gap plus its jitter after Monday 00:00 UTC, still Monday afternoon in Auckland (not the
+    # next
     # day, as when each send had to come after the latest one placed).
     p = inputs(sequence(), contacts=3, caps=(50,), zones=("Pacific/Auckland", "UTC"))
     assert p.sequence.timezone_from[0].value == "recipient"
@@ -128,11 +167,23 @@ def test_contacts_time_zones_move_message_1_into_their_own_window() -> None:
 
 
 def test_same_seed_same_plan_and_another_seed_other_draws() -> None:
-    p = inputs(sequence(subjects=("a", "b"), follow_up_day=4), contacts=300, caps=(100,), runs=10, seed=7)
+    p = inputs(
+        sequence(subjects=("a", "b"), follow_up_day=4), contacts=300, caps=(100,), runs=10, seed=7
+    )
     first, again = planner.plan(p), planner.plan(p)
     assert planner.as_json(first) == planner.as_json(again)
-    other = planner.plan(inputs(sequence(subjects=("a", "b"), follow_up_day=4), contacts=300, caps=(100,), runs=10, seed=8))
-    assert other.schedule == first.schedule  # the schedule has no randomness beyond the seeded jitter
+    other = planner.plan(
+        inputs(
+            sequence(subjects=("a", "b"), follow_up_day=4),
+            contacts=300,
+            caps=(100,),
+            runs=10,
+            seed=8,
+        )
+    )
+    assert (
+        other.schedule == first.schedule
+    )  # the schedule has no randomness beyond the seeded jitter
     assert [s.successes for s in other.steps] != [s.successes for s in first.steps]
 
 
@@ -152,23 +203,44 @@ def test_expected_replies_and_a_reply_cancels_the_follow_up() -> None:
 
 def test_step_and_variant_rates_change_the_replies() -> None:
     # Follow-ups at 0: no replies to them. Subject b at 20% and a at 10%, assigned 75 and 75 (below
-    # min_sends, so never judged, never retired): message 1 averages 7.5 + 15 = 22.5 replies. One run
-    # has a standard deviation of √(75·0.1·0.9 + 75·0.2·0.8) ≈ 4.3, the mean of 400 runs 0.22: ±1 is 4.6.
-    p = inputs(sequence(subjects=("a", "b"), follow_up_day=4), contacts=150, caps=(200,), rate=0.1, runs=400,
-               step_rates={"bump": 0.0}, variant_rates={"intro.subject.b": 0.2})
+    # min_sends, so never judged, never retired): message 1 averages 7.5 + 15 = 22.5 replies. One
+    # run
+    # has a standard deviation of √(75·0.1·0.9 + 75·0.2·0.8) ≈ 4.3, the mean of 400 runs 0.22: ±1 is
+    # 4.6.
+    p = inputs(
+        sequence(subjects=("a", "b"), follow_up_day=4),
+        contacts=150,
+        caps=(200,),
+        rate=0.1,
+        runs=400,
+        step_rates={"bump": 0.0},
+        variant_rates={"intro.subject.b": 0.2},
+    )
     intro, bump = planner.plan(p).steps
     assert abs(intro.successes - 22.5) < 1
-    assert bump.rate == 0 and bump.successes == 0 and bump.sends == pytest.approx(150 - intro.successes)
+    assert (
+        bump.rate == 0
+        and bump.successes == 0
+        and bump.sends == pytest.approx(150 - intro.successes)
+    )
 
 
 def test_a_variant_twice_as_bad_is_retired_in_most_runs_and_an_equal_one_almost_never() -> None:
     # 3,000 contacts, subjects a and b: about 1,500 sends each, at 10% and 5%. With everything
     # counted, z ≈ 0.05 / √(0.075·0.925·2/1500) ≈ 5.2, an always-valid p near 1e-5: retired unless
-    # a run is wildly unlucky, so ≥ 90 of 100 runs. With a and b equal, the mSPRT with Holm keeps the
+    # a run is wildly unlucky, so ≥ 90 of 100 runs. With a and b equal, the mSPRT with Holm keeps
+    # the
     # chance that a family ever loses a variant, over all looks, at α = 5% (measured near 2% in
     # bench/ab_retirement.py); the bound ≤ 10 of 100 runs fails by chance with probability ≈ 1.1%
     # even at exactly 5% (binomial tail), and the test is seeded.
-    p = inputs(sequence(subjects=("a", "b")), contacts=3000, caps=(150, 150), rate=0.1, runs=100, worse="subject")
+    p = inputs(
+        sequence(subjects=("a", "b")),
+        contacts=3000,
+        caps=(150, 150),
+        rate=0.1,
+        runs=100,
+        worse="subject",
+    )
     r = planner.plan(p).retirement
     assert r is not None
     assert (r.step, r.factor, r.key, r.rate, r.others) == ("intro", "subject", "b", 0.05, 0.1)
@@ -187,21 +259,27 @@ def test_at_low_volume_the_weak_variant_is_seldom_retired() -> None:
     assert r.weeks[1] is None  # the median run never retires it within the horizon
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"contacts": 0}, "contacts should be at least 1"),
-    ({"rate": 1.5}, "rate should be between 0 and 1"),
-    ({"rate": -0.1}, "rate should be between 0 and 1"),
-    ({"step_rates": {"nope": 0.1}}, "has no such step"),
-    ({"step_rates": {"intro": 2.0}}, "step rate of 'intro' should be between 0 and 1"),
-    ({"variant_rates": {"intro.subject.zzz": 0.1}}, "no such variant under test"),
-    ({"worse": "body"}, "no family of two or more variants matches"),
-    ({"worse": "intro.subject.zzz"}, "has no variant 'zzz'"),
-    ({"zones": ("Mars/Base",)}, "unknown time zone 'Mars/Base'"),
-    ({"runs": 0}, "runs should be at least 1"),
-    ({"senders": ()}, "no senders"),
-    ({"senders": (planner.PlanSender(name="jane", daily_cap=0),)}, "sender 'jane': daily_cap must be at least 1, got 0"),
-    ({"start": datetime(2026, 6, 1)}, "needs a time zone"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"contacts": 0}, "contacts should be at least 1"),
+        ({"rate": 1.5}, "rate should be between 0 and 1"),
+        ({"rate": -0.1}, "rate should be between 0 and 1"),
+        ({"step_rates": {"nope": 0.1}}, "has no such step"),
+        ({"step_rates": {"intro": 2.0}}, "step rate of 'intro' should be between 0 and 1"),
+        ({"variant_rates": {"intro.subject.zzz": 0.1}}, "no such variant under test"),
+        ({"worse": "body"}, "no family of two or more variants matches"),
+        ({"worse": "intro.subject.zzz"}, "has no variant 'zzz'"),
+        ({"zones": ("Mars/Base",)}, "unknown time zone 'Mars/Base'"),
+        ({"runs": 0}, "runs should be at least 1"),
+        ({"senders": ()}, "no senders"),
+        (
+            {"senders": (planner.PlanSender(name="jane", daily_cap=0),)},
+            "sender 'jane': daily_cap must be at least 1, got 0",
+        ),
+        ({"start": datetime(2026, 6, 1)}, "needs a time zone"),
+    ],
+)
 def test_bad_input_is_a_clear_error(change: dict[str, object], message: str) -> None:
     p = inputs(sequence(subjects=("a", "b")), contacts=10, runs=1)
     with pytest.raises(PlanInvalid, match=message.replace("(", r"\(")):
@@ -209,14 +287,17 @@ def test_bad_input_is_a_clear_error(change: dict[str, object], message: str) -> 
 
 
 def test_unknown_sequence_and_bad_command_line_values_are_clear_errors() -> None:
-    with pytest.raises(SequenceNotFound, match=r"no sequence named 'cld' \(loaded: cold, network\)"):
+    with pytest.raises(
+        SequenceNotFound, match=r"no sequence named 'cld' \(loaded: cold, network\)"
+    ):
         planner.pick_sequence({"cold": sequence(), "network": sequence()}, "cld")
     with pytest.raises(PlanInvalid, match="should be NAME:CAP"):
         planner.parse_sender("jane")
     with pytest.raises(PlanInvalid, match="unknown time zone 'Nowhere/City'"):
         planner.parse_sender("jane:50:Nowhere/City")
     assert planner.parse_sender("jane:50:Europe/Helsinki") == planner.PlanSender(
-        name="jane", daily_cap=50, zone=ZoneInfo("Europe/Helsinki"))
+        name="jane", daily_cap=50, zone=ZoneInfo("Europe/Helsinki")
+    )
     with pytest.raises(PlanInvalid, match="should be a number between 0 and 1"):
         planner.parse_rate("lots")
     assert planner.parse_rate("4%") == pytest.approx(0.04)
@@ -224,7 +305,9 @@ def test_unknown_sequence_and_bad_command_line_values_are_clear_errors() -> None
         planner.parse_rates(["bump"], "step rate")
     with pytest.raises(PlanInvalid, match="should be a date"):
         planner.parse_start("next monday", ZoneInfo("UTC"))
-    assert planner.parse_start("2026-12-01", ZoneInfo("Europe/Helsinki")) == datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
+    assert planner.parse_start("2026-12-01", ZoneInfo("Europe/Helsinki")) == datetime(
+        2026, 11, 30, 22, 0, tzinfo=UTC
+    )
 
 
 def test_looks_follow_the_scoring_cron() -> None:
@@ -243,15 +326,40 @@ def test_looks_follow_the_scoring_cron() -> None:
 
 def test_progress_is_reported_for_every_run() -> None:
     seen: list[tuple[int, int]] = []
-    planner.plan(inputs(sequence(subjects=("a", "b")), contacts=20, runs=3),
-                 progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 6), (2, 6), (3, 6), (4, 6), (5, 6), (6, 6)]  # 3 runs with the assumed rates, 3 with one worse
+    planner.plan(
+        inputs(sequence(subjects=("a", "b")), contacts=20, runs=3),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [
+        (1, 6),
+        (2, 6),
+        (3, 6),
+        (4, 6),
+        (5, 6),
+        (6, 6),
+    ]  # 3 runs with the assumed rates, 3 with one worse
 
 
 def test_the_worse_variant_is_worse_than_the_best_of_the_others() -> None:
-    p = inputs(sequence(subjects=("a", "b", "c")), contacts=30, runs=1, rate=0.1, variant_rates={"intro.subject.b": 0.2},
-               worse="intro.subject.a")
+    p = inputs(
+        sequence(subjects=("a", "b", "c")),
+        contacts=30,
+        runs=1,
+        rate=0.1,
+        variant_rates={"intro.subject.b": 0.2},
+        worse="intro.subject.a",
+    )
     r = planner.plan(p).retirement
-    assert r is not None and r.key == "a" and r.rate == pytest.approx(0.1) and r.others == pytest.approx(0.2)
-    default = planner.plan(inputs(sequence(subjects=("a", "b", "c")), contacts=30, runs=1)).retirement
-    assert default is not None and (default.factor, default.key) == ("subject", "c")  # the first family, its last variant
+    assert (
+        r is not None
+        and r.key == "a"
+        and r.rate == pytest.approx(0.1)
+        and r.others == pytest.approx(0.2)
+    )
+    default = planner.plan(
+        inputs(sequence(subjects=("a", "b", "c")), contacts=30, runs=1)
+    ).retirement
+    assert default is not None and (default.factor, default.key) == (
+        "subject",
+        "c",
+    )  # the first family, its last variant

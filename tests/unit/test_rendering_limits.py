@@ -14,24 +14,31 @@ CONTACT = rendering.sample_context(set())
 HOSTILE = {
     "repeat": "{{ 'a' * 3000000000 }}",
     "power": "{{ 10 ** 100000000 }}",
-    "nested loops": "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}",
-    "empty nested loops": "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
+    "nested loops": "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}"
+    "{% endfor %}",
+    "empty nested loops": "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}"
+    "{% endfor %}",
     "big range": "{% for i in range(100000000) %}{% endfor %}",
-    "doubling": "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "doubling": "{% set ns = namespace(s='x') %}{% for i in range(64) "
+    "%}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
     "padding": "{{ 'a'.center(3000000000) }}",
     "padding filter": "{{ 'a' | center(3000000000) }}",
     "format width": "{{ '{:>3000000000}'.format(1) }}",
     "replace": "{{ ('a' * 90000) | replace('a', 'a' * 90000) }}",
     "join": "{{ range(10000) | join('x' * 90000) }}",
     "json indent": "{{ range(10000) | list | tojson(indent=99999) }}",
-    "exponential macro": "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+    "exponential macro": "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) "
+    "}}{% endif %}{% endmacro %}{{ f(60) }}",
     "list mutation": "{% set xs = [1] %}{% for i in range(30) %}{{ xs.extend(xs) }}{% endfor %}",
 }
 
 
 @pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_template_is_refused_naming_the_template(source: str) -> None:
-    with pytest.raises(rendering.RenderRefused, match=r"^steps\[0\]\.bodies\[one\]: refused by the template sandbox"):
+    with pytest.raises(
+        rendering.RenderRefused,
+        match=r"^steps\[0\]\.bodies\[one\]: refused by the template sandbox",
+    ):
         rendering.render(source, CONTACT, name="steps[0].bodies[one]")
 
 
@@ -49,14 +56,26 @@ def test_failures_of_the_authors_own_code_are_render_errors() -> None:
 
 
 def test_ordinary_templates_render_as_before() -> None:
-    source = ("Hi {{ first_name | default('there') }} at {{ company | upper }}, "
-              "{% for i in range(3) %}{{ i }}{% if not loop.last %}-{% endif %}{% endfor %} "
-              "{{ '%s/%s' % (1, 2) }} {{ ', '.join(['a', 'b']) }} {{ 'ab' ~ title }} {{ 'x' * 3 }} {{ 2 ** 10 }} "
-              "{{ '{} ok'.format(sender.first_name) }} {{ [1, 2] | join('+') }} "
-              "{% macro price(n) %}<{{ n }}>{% endmacro %}{{ price(1500000) }}")
-    assert rendering.render(source, {"first_name": "Kiri", "company": "Tasman", "title": "CTO",
-                                     "sender": {"first_name": "Jane"}}) == \
-        "Hi Kiri at TASMAN, 0-1-2 1/2 a, b abCTO xxx 1024 Jane ok 1+2 <1500000>"
+    source = (
+        "Hi {{ first_name | default('there') }} at {{ company | upper }}, "
+        "{% for i in range(3) %}{{ i }}{% if not loop.last %}-{% endif %}{% endfor %} "
+        "{{ '%s/%s' % (1, 2) }} {{ ', '.join(['a', 'b']) "
+        "}} {{ 'ab' ~ title }} {{ 'x' * 3 }} {{ 2 ** 10 }} "
+        "{{ '{} ok'.format(sender.first_name) }} {{ [1, 2] | join('+') }} "
+        "{% macro price(n) %}<{{ n }}>{% endmacro %}{{ price(1500000) }}"
+    )
+    assert (
+        rendering.render(
+            source,
+            {
+                "first_name": "Kiri",
+                "company": "Tasman",
+                "title": "CTO",
+                "sender": {"first_name": "Jane"},
+            },
+        )
+        == "Hi Kiri at TASMAN, 0-1-2 1/2 a, b abCTO xxx 1024 Jane ok 1+2 <1500000>"
+    )
 
 
 SEQUENCE = """\
@@ -91,7 +110,9 @@ def test_validate_renders_custom_fields_and_unsafe_attributes_fail(tmp_path: Pat
     path = tmp_path / "hostile.yaml"
     path.write_text(SEQUENCE.format(body="{{ score.__class__ }}"))
     _, problems = load_file(path)
-    assert [(p.line, "unsafe" in p.message) for p in problems if p.severity == "error"] == [(14, True)]
+    assert [(p.line, "unsafe" in p.message) for p in problems if p.severity == "error"] == [
+        (14, True)
+    ]
 
 
 def test_validate_warns_when_a_template_fails_only_for_the_sample_contact(tmp_path: Path) -> None:
@@ -99,4 +120,6 @@ def test_validate_warns_when_a_template_fails_only_for_the_sample_contact(tmp_pa
     path.write_text(SEQUENCE.format(body="{{ 100 / (score | int) }}"))  # fine for a numeric score
     sequence, problems = load_file(path)
     assert sequence is not None
-    assert [(p.line, p.severity) for p in problems if "sample contact" in p.message] == [(14, "warning")]
+    assert [(p.line, p.severity) for p in problems if "sample contact" in p.message] == [
+        (14, "warning")
+    ]

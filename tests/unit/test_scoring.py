@@ -1,4 +1,5 @@
-"""Sequential A/B scoring (DESIGN.md, "Variants and scoring"): mSPRT always-valid p, Holm, min_sends.
+"""Sequential A/B scoring (DESIGN.md, "Variants and scoring"): mSPRT always-valid p, Holm,
+min_sends.
 
 The statistical tests simulate campaigns with a seeded numpy Generator, as the engine runs them:
 6 variants of one factor, a look twice a week for 12 weeks (24 looks), 50 sends to every live
@@ -70,7 +71,15 @@ def reference_p(z: float, n: int) -> float:
 
     centre = z * math.sqrt(n) * tau2 / (1 + n * tau2)
     spread = 40 * sd / math.sqrt(1 + n * tau2)
-    lr, _ = integrate.quad(integrand, centre - spread, centre + spread, points=[centre], epsabs=0, epsrel=1e-11, limit=200)
+    lr, _ = integrate.quad(
+        integrand,
+        centre - spread,
+        centre + spread,
+        points=[centre],
+        epsabs=0,
+        epsrel=1e-11,
+        limit=200,
+    )
     return min(1.0, 1 / float(lr))
 
 
@@ -104,12 +113,18 @@ def test_holm_rejects_more_than_bonferroni_and_stops_at_the_first_kept() -> None
     # m = 4, α = 0.05. Sorted: a 0.005 ×4 = 0.020 ≤ 0.05 rejected;
     # b 0.015 ×3 = 0.045 ≤ 0.05 rejected (Bonferroni, 0.015 > 0.05/4 = 0.0125, keeps it);
     # c 0.030 ×2 = 0.060 > 0.05 kept: the procedure stops here;
-    # d 0.045 ×1 = 0.045 would pass on its own step, but is kept (adjusted max(0.060, 0.045) = 0.060).
+    # d 0.045 ×1 = 0.045 would pass on its own step, but is kept (adjusted max(0.060, 0.045) =
+    # 0.060).
     p_values = {"d": 0.045, "b": 0.015, "a": 0.005, "c": 0.030}
     result = holm(p_values, alpha=0.05)
     assert list(result) == ["d", "b", "a", "c"]  # the input's order
     assert {k: r for k, (_, r) in result.items()} == {"a": True, "b": True, "c": False, "d": False}
-    assert {k: round(p, 10) for k, (p, _) in result.items()} == {"a": 0.02, "b": 0.045, "c": 0.06, "d": 0.06}
+    assert {k: round(p, 10) for k, (p, _) in result.items()} == {
+        "a": 0.02,
+        "b": 0.045,
+        "c": 0.06,
+        "d": 0.06,
+    }
     bonferroni = {k for k, p in p_values.items() if p * len(p_values) <= 0.05}
     assert bonferroni == {"a"}
 
@@ -139,17 +154,27 @@ def test_a_variant_below_min_sends_is_not_judged_even_if_it_looks_terrible() -> 
 
 def test_a_variant_better_than_the_best_is_never_retired() -> None:
     # 'fresh' beats the best by far but has too few sends to be the best or to be judged.
-    verdicts = by_key(score_family([stats("idea", 1000, 50), stats("fresh", 80, 40), stats("bad", 1000, 10)]))
+    verdicts = by_key(
+        score_family([stats("idea", 1000, 50), stats("fresh", 80, 40), stats("bad", 1000, 10)])
+    )
     assert verdicts["idea"].decision is Decision.BEST
     assert verdicts["fresh"].decision is Decision.TOO_FEW
     assert verdicts["bad"].decision is Decision.RETIRE
-    assert naive_chi_square([stats("idea", 1000, 50), stats("fresh", 80, 40), stats("bad", 1000, 10)]) == ["bad"]
+    assert naive_chi_square(
+        [stats("idea", 1000, 50), stats("fresh", 80, 40), stats("bad", 1000, 10)]
+    ) == ["bad"]
 
 
 def test_a_clearly_worse_variant_is_retired_with_its_statistics() -> None:
-    verdicts = score_family([stats("plain", 1000, 40), stats("idea", 1000, 120), stats("close", 1000, 110)])
+    verdicts = score_family(
+        [stats("plain", 1000, 40), stats("idea", 1000, 120), stats("close", 1000, 110)]
+    )
     plain, idea, close = verdicts
-    assert (idea.decision, plain.decision, close.decision) == (Decision.BEST, Decision.RETIRE, Decision.KEEP)
+    assert (idea.decision, plain.decision, close.decision) == (
+        Decision.BEST,
+        Decision.RETIRE,
+        Decision.KEEP,
+    )
     assert idea.z is None and idea.p is None
     assert plain.z is not None and plain.z > 0
     assert plain.p is not None and plain.p_holm is not None and plain.p <= plain.p_holm <= 0.05
@@ -168,29 +193,47 @@ def test_the_best_and_the_last_live_variant_are_never_retired() -> None:
 
 
 def test_current_best_ties_go_to_more_sends_then_key_order() -> None:
-    assert by_key(score_family([stats("a", 100, 10), stats("b", 200, 20)]))["b"].decision is Decision.BEST
-    assert by_key(score_family([stats("b", 100, 10), stats("a", 100, 10)]))["a"].decision is Decision.BEST
+    assert (
+        by_key(score_family([stats("a", 100, 10), stats("b", 200, 20)]))["b"].decision
+        is Decision.BEST
+    )
+    assert (
+        by_key(score_family([stats("b", 100, 10), stats("a", 100, 10)]))["a"].decision
+        is Decision.BEST
+    )
 
 
 def test_settings_change_min_sends_tuning_and_alpha() -> None:
     # 12/60 vs 1/60: z = 3.23. With N* = 2000, r = 120 · 0.00397 = 0.48 and p = 0.23; with
-    # N* = 120 the mixture is tuned for small samples, r = 7.9 and p = 0.029: below 0.05, not below 0.01.
+    # N* = 120 the mixture is tuned for small samples, r = 7.9 and p = 0.029: below 0.05, not below
+    # 0.01.
     family = [stats("a", 60, 12), stats("b", 60, 1)]
     assert [v.decision for v in score_family(family)] == [Decision.TOO_FEW, Decision.TOO_FEW]
-    assert [v.decision for v in score_family(family, Settings(min_sends=50))] == [Decision.BEST, Decision.KEEP]
-    assert [v.decision for v in score_family(family, Settings(min_sends=50, n_star=120))] == [Decision.BEST, Decision.RETIRE]
+    assert [v.decision for v in score_family(family, Settings(min_sends=50))] == [
+        Decision.BEST,
+        Decision.KEEP,
+    ]
+    assert [v.decision for v in score_family(family, Settings(min_sends=50, n_star=120))] == [
+        Decision.BEST,
+        Decision.RETIRE,
+    ]
     strict = Settings(min_sends=50, n_star=120, alpha=0.01)
     assert [v.decision for v in score_family(family, strict)] == [Decision.BEST, Decision.KEEP]
 
 
 def test_invariants_on_random_families() -> None:
-    """2,000 random families (1–6 variants, 0–3,000 sends, rates up to 30%): the rules always hold."""
+    """2,000 random families (1–6 variants, 0–3,000 sends, rates up to 30%): the rules
+    always hold.
+    """
     rng = np.random.default_rng(11)
     for _ in range(2000):
         k = int(rng.integers(1, 7))
         sends = rng.integers(0, 3001, size=k)
         successes = rng.binomial(sends, rng.uniform(0, 0.3, size=k))
-        family = [stats(f"v{i}", int(n), int(s)) for i, (n, s) in enumerate(zip(sends, successes, strict=True))]
+        family = [
+            stats(f"v{i}", int(n), int(s))
+            for i, (n, s) in enumerate(zip(sends, successes, strict=True))
+        ]
         verdicts = score_family(family)
         assert [v.key for v in verdicts] == [s.key for s in family]
         best = [v for v in verdicts if v.decision is Decision.BEST]
@@ -198,20 +241,36 @@ def test_invariants_on_random_families() -> None:
         assert any(v.decision is not Decision.RETIRE for v in verdicts)
         for v in verdicts:
             judged = v.decision in (Decision.KEEP, Decision.RETIRE)
-            assert (v.p is not None) == judged and (v.z is not None) == judged and (v.p_holm is not None) == judged
+            assert (
+                (v.p is not None) == judged
+                and (v.z is not None) == judged
+                and (v.p_holm is not None) == judged
+            )
             if v.decision is Decision.RETIRE:
-                assert v.sends >= 100 and v.rate < best[0].rate and v.p_holm is not None and v.p_holm <= 0.05
+                assert (
+                    v.sends >= 100
+                    and v.rate < best[0].rate
+                    and v.p_holm is not None
+                    and v.p_holm <= 0.05
+                )
             if v.p is not None and v.p_holm is not None:
                 assert v.p <= v.p_holm <= 1
 
 
 def test_naive_chi_square_is_pearsons_test_without_correction() -> None:
     # Pearson's 2x2 statistic is the pooled z², and a 1-df chi-square survival is erfc(√(x/2)).
-    # best 30/200 vs low 15/200: pooled 45/400 = 0.1125, z² = 0.075² / (0.1125 · 0.8875 · 0.01) = 5.634, p = 0.0176: rejected.
-    # best 30/200 vs near 20/200: pooled 50/400 = 0.125, z² = 0.05² / (0.125 · 0.875 · 0.01) = 2.286, p = 0.131: kept.
-    # With Yates' continuity correction 'low' would give p = 0.027: the α = 0.0177 case tells the two apart.
-    assert math.erfc(math.sqrt(0.075**2 / (0.1125 * 0.8875 * 0.01) / 2)) == pytest.approx(0.0176, abs=1e-4)
-    assert math.erfc(math.sqrt(0.05**2 / (0.125 * 0.875 * 0.01) / 2)) == pytest.approx(0.131, abs=1e-3)
+    # best 30/200 vs low 15/200: pooled 45/400 = 0.1125, z² = 0.075² / (0.1125 · 0.8875 · 0.01) =
+    # 5.634, p = 0.0176: rejected.
+    # best 30/200 vs near 20/200: pooled 50/400 = 0.125, z² = 0.05² / (0.125 · 0.875 · 0.01) =
+    # 2.286, p = 0.131: kept.
+    # With Yates' continuity correction 'low' would give p = 0.027: the α = 0.0177 case tells the
+    # two apart.
+    assert math.erfc(math.sqrt(0.075**2 / (0.1125 * 0.8875 * 0.01) / 2)) == pytest.approx(
+        0.0176, abs=1e-4
+    )
+    assert math.erfc(math.sqrt(0.05**2 / (0.125 * 0.875 * 0.01) / 2)) == pytest.approx(
+        0.131, abs=1e-3
+    )
     family = [stats("near", 200, 20), stats("best", 200, 30), stats("low", 200, 15)]
     assert naive_chi_square(family) == ["low"]
     assert naive_chi_square(family, alpha=0.0175) == []
@@ -233,10 +292,14 @@ def replies(rng: np.random.Generator, rates: Sequence[float], campaigns: int) ->
     A variant's draws do not depend on the others, so retiring one simply drops its column
     from the family; the others keep their counts.
     """
-    return rng.binomial(PER_LOOK, np.asarray(rates), size=(campaigns, LOOKS, len(rates))).cumsum(axis=1)
+    return rng.binomial(PER_LOOK, np.asarray(rates), size=(campaigns, LOOKS, len(rates))).cumsum(
+        axis=1
+    )
 
 
-def retirement_looks(cumulative: np.ndarray, decide: Decide, *, stop: Callable[[dict[int, int]], bool]) -> dict[int, int]:
+def retirement_looks(
+    cumulative: np.ndarray, decide: Decide, *, stop: Callable[[dict[int, int]], bool]
+) -> dict[int, int]:
     """Run one campaign look by look: variant index -> the look (1-based) it was retired at.
 
     Retired variants stop receiving sends; the rest continue. ``stop`` ends the campaign early
@@ -272,7 +335,8 @@ def test_aa_engine_false_retirement_stays_under_5_percent() -> None:
 
 
 def test_aa_naive_chi_square_at_every_look_retires_an_equal_variant_in_most_campaigns() -> None:
-    """The same A/A campaigns under a plain chi-square at 5% every look: most campaigns lose a variant.
+    """The same A/A campaigns under a plain chi-square at 5% every look: most campaigns lose a
+    variant.
 
     The true rate is about 88% (bench). With 300 campaigns the standard error is
     √(0.88 · 0.12 / 300) = 1.9 pp, so the estimate is above 82% at 99.9%: far above 50%.
@@ -283,9 +347,11 @@ def test_aa_naive_chi_square_at_every_look_retires_an_equal_variant_in_most_camp
 
 
 def test_power_a_variant_at_half_the_rate_is_retired_within_12_weeks() -> None:
-    """One variant at 5%, five at 10%: the weak one is retired by look 24 in at least 80% of campaigns.
+    """One variant at 5%, five at 10%: the weak one is retired by look 24 in at least 80% of
+    campaigns.
 
-    The true power is about 99.5% (20,000 campaigns with the bench's simulation). With 1,000 campaigns the standard error is at most
+    The true power is about 99.5% (20,000 campaigns with the bench's simulation). With 1,000
+    campaigns the standard error is at most
     √(0.95 · 0.05 / 1000) = 0.7 pp for any true power ≥ 95%, so the 80% threshold is more
     than 20 standard errors away; a method with a true power of 75% would fail it at > 99.9%
     (standard error 1.4 pp). The equal variants are rarely retired on the way (same bound as A/A).
@@ -293,7 +359,9 @@ def test_power_a_variant_at_half_the_rate_is_retired_within_12_weeks() -> None:
     weak = VARIANTS - 1
     rates = [BASE_RATE] * weak + [BASE_RATE / 2]
     cumulative = replies(np.random.default_rng(20260303), rates, 1000)
-    outcomes = [retirement_looks(c, engine, stop=lambda retired: weak in retired) for c in cumulative]
+    outcomes = [
+        retirement_looks(c, engine, stop=lambda retired: weak in retired) for c in cumulative
+    ]
     assert np.mean([weak in retired for retired in outcomes]) >= 0.80
     assert np.mean([any(i != weak for i in retired) for retired in outcomes]) < 0.05
 
@@ -302,8 +370,10 @@ def test_power_a_variant_at_half_the_rate_is_retired_within_12_weeks() -> None:
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.90])
-@pytest.mark.parametrize(("successes", "n"), [(0, 1), (1, 1), (0, 10), (3, 10), (10, 10), (1, 100), (37, 250),
-                                               (500, 1000), (2, 40_000)])
+@pytest.mark.parametrize(
+    ("successes", "n"),
+    [(0, 1), (1, 1), (0, 10), (3, 10), (10, 10), (1, 100), (37, 250), (500, 1000), (2, 40_000)],
+)
 def test_wilson_interval_matches_scipys(successes: int, n: int, confidence: float) -> None:
     from scipy.stats import binomtest
 
@@ -317,13 +387,17 @@ def test_wilson_interval_matches_scipys(successes: int, n: int, confidence: floa
 def test_wilson_bounds_are_where_the_score_test_reaches_z(successes: int, n: int) -> None:
     rate = successes / n
     for bound in wilson_interval(successes, n):
-        assert abs(rate - bound) / math.sqrt(bound * (1 - bound) / n) == pytest.approx(1.959964, rel=1e-6)
+        assert abs(rate - bound) / math.sqrt(bound * (1 - bound) / n) == pytest.approx(
+            1.959964, rel=1e-6
+        )
 
 
 def test_wilson_interval_edges() -> None:
     assert wilson_interval(0, 0) == (0.0, 1.0)  # nothing known yet
     low, high = wilson_interval(0, 25)
-    assert low == 0.0 and 0.10 < high < 0.14  # never the point (0, 0) the normal approximation gives
+    assert (
+        low == 0.0 and 0.10 < high < 0.14
+    )  # never the point (0, 0) the normal approximation gives
     low, high = wilson_interval(25, 25)
     assert high == 1.0 and 0.86 < low < 0.90
     for bad in ((-1, 10), (11, 10), (1, -1)):
@@ -335,12 +409,19 @@ def test_wilson_interval_edges() -> None:
 
 @pytest.mark.parametrize("n", [50, 200, 1000])
 @pytest.mark.parametrize("rate", [0.02, 0.05, 0.1, 0.3, 0.5])
-def test_wilson_95_interval_covers_the_true_rate_about_95_percent_of_the_time(n: int, rate: float) -> None:
+def test_wilson_95_interval_covers_the_true_rate_about_95_percent_of_the_time(
+    n: int, rate: float
+) -> None:
     """Exact coverage (summed over the binomial distribution, no sampling). Wilson's coverage
     oscillates around the nominal level; on these (n, rate) it stays within 0.92–0.975, while a
-    90% interval mistaken for a 95% one falls below 0.92 on most of them (0.876 at n=200, rate 0.1)."""
+    90% interval mistaken for a 95% one falls below 0.92 on most of them (0.876 at n=200, rate
+    0.1).
+    """
     from scipy.stats import binom
 
-    covered = sum(binom.pmf(k, n, rate) for k in range(n + 1)
-                  if wilson_interval(k, n)[0] <= rate <= wilson_interval(k, n)[1])
+    covered = sum(
+        binom.pmf(k, n, rate)
+        for k in range(n + 1)
+        if wilson_interval(k, n)[0] <= rate <= wilson_interval(k, n)[1]
+    )
     assert 0.92 <= covered <= 0.975

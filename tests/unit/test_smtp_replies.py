@@ -18,23 +18,38 @@ from sequencer.errors import ConfigError
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("code", "message", "outcome"), [
-    (421, "4.7.0 Service not available, closing transmission channel", Outcome.RETRY),
-    (450, "4.2.1 Mailbox busy", Outcome.RETRY),
-    (451, "4.3.0 Local error in processing", Outcome.RETRY),
-    (452, "4.3.1 Insufficient system storage", Outcome.RETRY),
-    (450, "4.7.1 Too many messages from your IP, slow down", Outcome.RETRY),  # a rate limit that passes
-    (452, "4.2.2 The email account that you tried to reach is over quota", Outcome.RETRY),  # recipient's mailbox
-    (550, "5.1.1 <x@example.com>: Recipient address rejected: User unknown", Outcome.BOUNCE),
-    (553, "5.1.3 Bad recipient address syntax", Outcome.BOUNCE),
-    (554, "5.7.1 Relay access denied", Outcome.BOUNCE),
-    (552, "5.2.2 The email account that you tried to reach is over quota", Outcome.BOUNCE),  # recipient's mailbox
-    (550, "5.4.5 Daily user sending quota exceeded", Outcome.PAUSE_SENDER),
-    (452, "4.5.3 Daily sending quota exceeded", Outcome.PAUSE_SENDER),
-    (451, "4.7.0 Sending limit reached for today", Outcome.PAUSE_SENDER),
-    (550, "5.7.1 Too many messages sent today", Outcome.PAUSE_SENDER),
-    (535, "5.7.8 Authentication credentials invalid", Outcome.PAUSE_SENDER),
-])
+@pytest.mark.parametrize(
+    ("code", "message", "outcome"),
+    [
+        (421, "4.7.0 Service not available, closing transmission channel", Outcome.RETRY),
+        (450, "4.2.1 Mailbox busy", Outcome.RETRY),
+        (451, "4.3.0 Local error in processing", Outcome.RETRY),
+        (452, "4.3.1 Insufficient system storage", Outcome.RETRY),
+        (
+            450,
+            "4.7.1 Too many messages from your IP, slow down",
+            Outcome.RETRY,
+        ),  # a rate limit that passes
+        (
+            452,
+            "4.2.2 The email account that you tried to reach is over quota",
+            Outcome.RETRY,
+        ),  # recipient's mailbox
+        (550, "5.1.1 <x@example.com>: Recipient address rejected: User unknown", Outcome.BOUNCE),
+        (553, "5.1.3 Bad recipient address syntax", Outcome.BOUNCE),
+        (554, "5.7.1 Relay access denied", Outcome.BOUNCE),
+        (
+            552,
+            "5.2.2 The email account that you tried to reach is over quota",
+            Outcome.BOUNCE,
+        ),  # recipient's mailbox
+        (550, "5.4.5 Daily user sending quota exceeded", Outcome.PAUSE_SENDER),
+        (452, "4.5.3 Daily sending quota exceeded", Outcome.PAUSE_SENDER),
+        (451, "4.7.0 Sending limit reached for today", Outcome.PAUSE_SENDER),
+        (550, "5.7.1 Too many messages sent today", Outcome.PAUSE_SENDER),
+        (535, "5.7.8 Authentication credentials invalid", Outcome.PAUSE_SENDER),
+    ],
+)
 def test_what_a_reply_means(code: int, message: str, outcome: Outcome) -> None:
     assert classify(code, message) is outcome
 
@@ -44,7 +59,10 @@ def test_a_refused_sender_is_never_the_recipients_bounce() -> None:
     refused = _sender_refused(553, "5.7.1 Sender address rejected: not owned by user")
     assert (refused.outcome, refused.pause) == (Outcome.PAUSE_SENDER, LOGIN_PAUSE)
     quota = _sender_refused(550, "5.4.5 Daily user sending quota exceeded")
-    assert (quota.outcome, quota.pause) == (Outcome.PAUSE_SENDER, None)  # None: until the sender's next day
+    assert (quota.outcome, quota.pause) == (
+        Outcome.PAUSE_SENDER,
+        None,
+    )  # None: until the sender's next day
     assert _sender_refused(451, "4.3.0 try later").outcome is Outcome.RETRY
 
 
@@ -57,15 +75,18 @@ def test_retry_settings_default_and_parse() -> None:
     assert (example.max_attempts, example.retry_base) == (5, timedelta(minutes=1))
 
 
-@pytest.mark.parametrize(("worker", "message"), [
-    ({"max_attempts": 0}, "worker.max_attempts: should be a whole number of at least 1"),
-    ({"max_attempts": 2.5}, "worker.max_attempts: should be a whole number of at least 1"),
-    ({"max_attempts": "5"}, "worker.max_attempts: should be a whole number of at least 1"),
-    ({"max_attempts": True}, "worker.max_attempts: should be a whole number of at least 1"),
-    ({"retry_base": "soon"}, "worker.retry_base"),
-    ({"retry_base": 0}, "worker.retry_base: should be longer than 0"),
-    ({"max_attempt": 3}, "unknown setting 'max_attempt' (did you mean 'max_attempts'?)"),
-])
+@pytest.mark.parametrize(
+    ("worker", "message"),
+    [
+        ({"max_attempts": 0}, "worker.max_attempts: should be a whole number of at least 1"),
+        ({"max_attempts": 2.5}, "worker.max_attempts: should be a whole number of at least 1"),
+        ({"max_attempts": "5"}, "worker.max_attempts: should be a whole number of at least 1"),
+        ({"max_attempts": True}, "worker.max_attempts: should be a whole number of at least 1"),
+        ({"retry_base": "soon"}, "worker.retry_base"),
+        ({"retry_base": 0}, "worker.retry_base: should be longer than 0"),
+        ({"max_attempt": 3}, "unknown setting 'max_attempt' (did you mean 'max_attempts'?)"),
+    ],
+)
 def test_retry_setting_mistakes_name_the_setting(worker: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config({"worker": worker})

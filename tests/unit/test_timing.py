@@ -35,23 +35,51 @@ EVERY_DAY = Window(days=frozenset(range(7)))
 NO_HOLIDAYS: frozenset[str] = frozenset()
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def due(day: int, anchor: datetime, zone: ZoneInfo = UTC_ZONE, *, window: Window = WEEKDAYS,
-        business_days: bool = True, holidays: Container[str] = NO_HOLIDAYS) -> datetime:
-    return step_due(day=day, anchor=anchor, zone=zone, window=window, business_days=business_days,
-                    holidays=holidays)
+def due(
+    day: int,
+    anchor: datetime,
+    zone: ZoneInfo = UTC_ZONE,
+    *,
+    window: Window = WEEKDAYS,
+    business_days: bool = True,
+    holidays: Container[str] = NO_HOLIDAYS,
+) -> datetime:
+    return step_due(
+        day=day,
+        anchor=anchor,
+        zone=zone,
+        window=window,
+        business_days=business_days,
+        holidays=holidays,
+    )
 
 
-def first(now: datetime, zone: ZoneInfo = UTC_ZONE, *, window: Window = WEEKDAYS,
-          business_days: bool = True, holidays: Container[str] = NO_HOLIDAYS) -> datetime:
-    return first_send_at(now, zone=zone, window=window, business_days=business_days, holidays=holidays)
+def first(
+    now: datetime,
+    zone: ZoneInfo = UTC_ZONE,
+    *,
+    window: Window = WEEKDAYS,
+    business_days: bool = True,
+    holidays: Container[str] = NO_HOLIDAYS,
+) -> datetime:
+    return first_send_at(
+        now, zone=zone, window=window, business_days=business_days, holidays=holidays
+    )
 
 
-def nwm(local: datetime, *, window: Window = WEEKDAYS, business_days: bool = True,
-        holidays: Container[str] = NO_HOLIDAYS) -> datetime:
+def nwm(
+    local: datetime,
+    *,
+    window: Window = WEEKDAYS,
+    business_days: bool = True,
+    holidays: Container[str] = NO_HOLIDAYS,
+) -> datetime:
     return next_window_moment(local, window=window, business_days=business_days, holidays=holidays)
 
 
@@ -68,11 +96,15 @@ def test_auckland_dst_dates_2026() -> None:
     # Back: Sun 2026-04-05 03:00 NZDT (+13) -> 02:00 NZST (+12), at 2026-04-04 14:00 UTC.
     assert offset_hours(utc(2026, 4, 4, 13, 59, 59), AUCKLAND) == 13
     assert offset_hours(utc(2026, 4, 4, 14, 0), AUCKLAND) == 12
-    assert utc(2026, 4, 4, 14, 0).astimezone(AUCKLAND).replace(tzinfo=None) == datetime(2026, 4, 5, 2, 0)
+    assert utc(2026, 4, 4, 14, 0).astimezone(AUCKLAND).replace(tzinfo=None) == datetime(
+        2026, 4, 5, 2, 0
+    )
     # Forward: Sun 2026-09-27 02:00 NZST (+12) -> 03:00 NZDT (+13), at 2026-09-26 14:00 UTC.
     assert offset_hours(utc(2026, 9, 26, 13, 59, 59), AUCKLAND) == 12
     assert offset_hours(utc(2026, 9, 26, 14, 0), AUCKLAND) == 13
-    assert utc(2026, 9, 26, 14, 0).astimezone(AUCKLAND).replace(tzinfo=None) == datetime(2026, 9, 27, 3, 0)
+    assert utc(2026, 9, 26, 14, 0).astimezone(AUCKLAND).replace(tzinfo=None) == datetime(
+        2026, 9, 27, 3, 0
+    )
     assert date(2026, 4, 5).weekday() == date(2026, 9, 27).weekday() == 6  # both Sundays
 
 
@@ -91,17 +123,31 @@ def test_los_angeles_dst_dates_2026() -> None:
 
 def test_is_sending_day() -> None:
     holidays = frozenset({"2026-12-24"})
-    assert is_sending_day(date(2026, 12, 23), window=WEEKDAYS, business_days=True, holidays=holidays)  # Wed
-    assert not is_sending_day(date(2026, 12, 24), window=WEEKDAYS, business_days=True, holidays=holidays)
+    assert is_sending_day(
+        date(2026, 12, 23), window=WEEKDAYS, business_days=True, holidays=holidays
+    )  # Wed
+    assert not is_sending_day(
+        date(2026, 12, 24), window=WEEKDAYS, business_days=True, holidays=holidays
+    )
     # a holiday is never sent on, business days or not
-    assert not is_sending_day(date(2026, 12, 24), window=WEEKDAYS, business_days=False, holidays=holidays)
+    assert not is_sending_day(
+        date(2026, 12, 24), window=WEEKDAYS, business_days=False, holidays=holidays
+    )
     # Saturday: never with business_days, even when the window allows it.
-    assert not is_sending_day(date(2026, 12, 26), window=EVERY_DAY, business_days=True, holidays=NO_HOLIDAYS)
-    assert is_sending_day(date(2026, 12, 26), window=EVERY_DAY, business_days=False, holidays=NO_HOLIDAYS)
+    assert not is_sending_day(
+        date(2026, 12, 26), window=EVERY_DAY, business_days=True, holidays=NO_HOLIDAYS
+    )
+    assert is_sending_day(
+        date(2026, 12, 26), window=EVERY_DAY, business_days=False, holidays=NO_HOLIDAYS
+    )
     # A weekday missing from window.days.
     tue_thu = Window(days=frozenset({1, 3}))
-    assert not is_sending_day(date(2026, 12, 23), window=tue_thu, business_days=False, holidays=NO_HOLIDAYS)
-    assert is_sending_day(date(2026, 12, 22), window=tue_thu, business_days=False, holidays=NO_HOLIDAYS)
+    assert not is_sending_day(
+        date(2026, 12, 23), window=tue_thu, business_days=False, holidays=NO_HOLIDAYS
+    )
+    assert is_sending_day(
+        date(2026, 12, 22), window=tue_thu, business_days=False, holidays=NO_HOLIDAYS
+    )
 
 
 def test_step_on_saturday_moves_to_monday_window_start() -> None:
@@ -113,28 +159,36 @@ def test_step_on_saturday_moves_to_monday_window_start() -> None:
 
 def test_step_on_saturday_stays_without_business_days() -> None:
     # business_days off and Saturday in window.days: Sat 06-06 10:00 stays.
-    assert due(4, utc(2026, 6, 2, 10, 0), window=EVERY_DAY, business_days=False) == utc(2026, 6, 6, 10, 0)
+    assert due(4, utc(2026, 6, 2, 10, 0), window=EVERY_DAY, business_days=False) == utc(
+        2026, 6, 6, 10, 0
+    )
     # business_days off but Saturday not in window.days: still Mon 06-08 09:00.
     assert due(4, utc(2026, 6, 2, 10, 0), business_days=False) == utc(2026, 6, 8, 9, 0)
 
 
 def test_holidays_are_skipped() -> None:
     holidays = frozenset({"2026-12-24", "2026-12-25"})
-    # Mon 12-21 10:00 + 3 = Thu 12-24 (holiday) -> Fri 12-25 (holiday) -> Sat, Sun -> Mon 12-28 09:00.
+    # Mon 12-21 10:00 + 3 = Thu 12-24 (holiday) -> Fri 12-25 (holiday) -> Sat, Sun -> Mon 12-28
+    # 09:00.
     assert due(3, utc(2026, 12, 21, 10, 0), holidays=holidays) == utc(2026, 12, 28, 9, 0)
     # + 2 = Wed 12-23 10:00: not a holiday, untouched.
     assert due(2, utc(2026, 12, 21, 10, 0), holidays=holidays) == utc(2026, 12, 23, 10, 0)
     # A holiday is skipped even without business_days: Thu 12-24 and Fri 12-25 are holidays,
     # Sat and Sun are outside the window's days, so Mon 12-28 09:00.
-    assert due(3, utc(2026, 12, 21, 10, 0), business_days=False, holidays=holidays) == utc(2026, 12, 28, 9, 0)
+    assert due(3, utc(2026, 12, 21, 10, 0), business_days=False, holidays=holidays) == utc(
+        2026, 12, 28, 9, 0
+    )
 
 
 def test_a_countrys_public_holidays_are_skipped_on_the_recipients_local_date() -> None:
     finland = Holidays(country="FI")
-    # Helsinki (+02): Mon 2026-12-21 10:00 + 3 = Thu 12-24 10:00, Christmas Eve in Finland -> Fri 12-25
+    # Helsinki (+02): Mon 2026-12-21 10:00 + 3 = Thu 12-24 10:00, Christmas Eve in Finland -> Fri
+    # 12-25
     # (Christmas Day) -> Sat, Sun -> Mon 12-28 09:00 (+02) = 07:00 UTC.
     assert due(3, utc(2026, 12, 21, 8, 0), HELSINKI, holidays=finland) == utc(2026, 12, 28, 7, 0)
-    assert due(3, utc(2026, 12, 21, 8, 0), HELSINKI) == utc(2026, 12, 24, 8, 0)  # no calendar: Thu stays
+    assert due(3, utc(2026, 12, 21, 8, 0), HELSINKI) == utc(
+        2026, 12, 24, 8, 0
+    )  # no calendar: Thu stays
     # Thu 2027-12-02 10:00 + 4 = Mon 12-06, Independence Day -> Tue 12-07 09:00 (+02) = 07:00 UTC.
     assert due(4, utc(2027, 12, 2, 8, 0), HELSINKI, holidays=finland) == utc(2027, 12, 7, 7, 0)
     # The recipient's local date decides: in Auckland (+13) Mon 12-06 10:00 is Sun 12-05 21:00 UTC,
@@ -143,8 +197,12 @@ def test_a_countrys_public_holidays_are_skipped_on_the_recipients_local_date() -
     # Listed dates count alongside the country's: Tue 12-07 is listed -> Wed 12-08 09:00 (+02).
     both = Holidays(country="FI", dates=frozenset({"2027-12-07"}))
     assert due(4, utc(2027, 12, 2, 8, 0), HELSINKI, holidays=both) == utc(2027, 12, 8, 7, 0)
-    assert is_sending_day(date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=NO_HOLIDAYS)
-    assert not is_sending_day(date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=finland)
+    assert is_sending_day(
+        date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=NO_HOLIDAYS
+    )
+    assert not is_sending_day(
+        date(2027, 12, 6), window=WEEKDAYS, business_days=True, holidays=finland
+    )
 
 
 # -- the window --------------------------------------------------------------------------------
@@ -180,7 +238,9 @@ def test_step_after_window_end_rolls_over() -> None:
 def test_impossible_configurations_raise() -> None:
     with pytest.raises(ValueError, match="no sending day"):
         nwm(datetime(2026, 6, 3, 10, 0), window=Window(days=frozenset()))
-    with pytest.raises(ValueError, match="no sending day"):  # weekend-only window with business days
+    with pytest.raises(
+        ValueError, match="no sending day"
+    ):  # weekend-only window with business days
         nwm(datetime(2026, 6, 3, 10, 0), window=Window(days=frozenset({5, 6})))
     with pytest.raises(ValueError, match="empty sending window"):
         nwm(datetime(2026, 6, 3, 10, 0), window=Window(start=time(17, 0), end=time(9, 0)))
@@ -245,9 +305,13 @@ def test_auckland_ambiguous_time_takes_first_occurrence() -> None:
 def test_auckland_step_landing_in_the_gap_or_the_overlap() -> None:
     night = Window(days=frozenset(range(7)), start=time(2, 30), end=time(5, 0))
     # Sat 09-26 02:30 NZST (= 09-25 14:30 UTC) + 1 = Sun 09-27 02:30, nonexistent -> 03:00 NZDT.
-    assert due(1, utc(2026, 9, 25, 14, 30), AUCKLAND, window=night, business_days=False) == utc(2026, 9, 26, 14, 0)
+    assert due(1, utc(2026, 9, 25, 14, 30), AUCKLAND, window=night, business_days=False) == utc(
+        2026, 9, 26, 14, 0
+    )
     # Sat 04-04 02:30 NZDT (= 04-03 13:30 UTC) + 1 = Sun 04-05 02:30, first occurrence = 13:30 UTC.
-    assert due(1, utc(2026, 4, 3, 13, 30), AUCKLAND, window=night, business_days=False) == utc(2026, 4, 4, 13, 30)
+    assert due(1, utc(2026, 4, 3, 13, 30), AUCKLAND, window=night, business_days=False) == utc(
+        2026, 4, 4, 13, 30
+    )
 
 
 def test_window_lying_in_the_gap_moves_to_the_next_day() -> None:
@@ -273,12 +337,14 @@ def test_first_send_during_the_repeated_hour_is_never_in_the_past() -> None:
 
 
 def test_los_angeles_follow_up_keeps_wall_time_across_spring_forward() -> None:
-    # Message 1 Thu 2026-03-05 10:00 PST (-8) = 18:00 UTC; + 4 = Mon 03-09 10:00 PDT (-7) = 17:00 UTC.
+    # Message 1 Thu 2026-03-05 10:00 PST (-8) = 18:00 UTC; + 4 = Mon 03-09 10:00 PDT (-7) = 17:00
+    # UTC.
     assert due(4, utc(2026, 3, 5, 18, 0), LOS_ANGELES) == utc(2026, 3, 9, 17, 0)
 
 
 def test_los_angeles_follow_up_keeps_wall_time_across_fall_back() -> None:
-    # Message 1 Thu 2026-10-29 10:00 PDT (-7) = 17:00 UTC; + 4 = Mon 11-02 10:00 PST (-8) = 18:00 UTC.
+    # Message 1 Thu 2026-10-29 10:00 PDT (-7) = 17:00 UTC; + 4 = Mon 11-02 10:00 PST (-8) = 18:00
+    # UTC.
     assert due(4, utc(2026, 10, 29, 17, 0), LOS_ANGELES) == utc(2026, 11, 2, 18, 0)
 
 
@@ -358,17 +424,27 @@ def test_resolve_zone_skips_invalid_contact_zones() -> None:
     assert resolve_zone(seq, contact_tz="Mars/Olympus_Mons", sender_tz=None) == HELSINKI
     assert resolve_zone(seq, contact_tz="../../etc/passwd", sender_tz=None) == HELSINKI
     assert resolve_zone(seq, contact_tz="/etc/localtime", sender_tz=None) == HELSINKI
-    assert resolve_zone(Sequence(name="s"), contact_tz="Nope/Nope", sender_tz="Bad/Zone") == UTC_ZONE
+    assert (
+        resolve_zone(Sequence(name="s"), contact_tz="Nope/Nope", sender_tz="Bad/Zone") == UTC_ZONE
+    )
 
 
 def test_resolve_zone_custom_order() -> None:
-    sender_first = Sequence(name="s", timezone=HELSINKI, timezone_from=(ZoneSource.SENDER, ZoneSource.RECIPIENT))
-    assert resolve_zone(sender_first, contact_tz="Asia/Kolkata", sender_tz="Pacific/Auckland") == AUCKLAND
+    sender_first = Sequence(
+        name="s", timezone=HELSINKI, timezone_from=(ZoneSource.SENDER, ZoneSource.RECIPIENT)
+    )
+    assert (
+        resolve_zone(sender_first, contact_tz="Asia/Kolkata", sender_tz="Pacific/Auckland")
+        == AUCKLAND
+    )
     assert resolve_zone(sender_first, contact_tz="Asia/Kolkata", sender_tz=None) == KOLKATA
     # The sequence zone is not consulted when it is not listed.
     assert resolve_zone(sender_first, contact_tz=None, sender_tz=None) == UTC_ZONE
     sequence_only = Sequence(name="s", timezone_from=(ZoneSource.SEQUENCE,))
-    assert resolve_zone(sequence_only, contact_tz="Asia/Kolkata", sender_tz="Pacific/Auckland") == UTC_ZONE
+    assert (
+        resolve_zone(sequence_only, contact_tz="Asia/Kolkata", sender_tz="Pacific/Auckland")
+        == UTC_ZONE
+    )
 
 
 # -- timeline ------------------------------------------------------------------------------------
@@ -398,9 +474,16 @@ def test_timeline_for_an_auckland_contact() -> None:
 
 
 def test_timeline_uses_the_sequence_rules() -> None:
-    steps = (Step(key="a", day=0, channel=Channel.EMAIL), Step(key="b", day=1, channel=Channel.WEBHOOK))
-    seq = Sequence(name="s", steps=steps, window=Window(days=frozenset(range(7)), start=time(8, 0), end=time(10, 0)),
-                   business_days=False)
+    steps = (
+        Step(key="a", day=0, channel=Channel.EMAIL),
+        Step(key="b", day=1, channel=Channel.WEBHOOK),
+    )
+    seq = Sequence(
+        name="s",
+        steps=steps,
+        window=Window(days=frozenset(range(7)), start=time(8, 0), end=time(10, 0)),
+        business_days=False,
+    )
     # Sat 2026-06-06 07:00 UTC -> 08:00 Sat (weekends allowed); + 1 = Sun 06-07 08:00.
     assert timeline(seq, start=utc(2026, 6, 6, 7, 0), zone=UTC_ZONE) == [
         (steps[0], utc(2026, 6, 6, 8, 0)),

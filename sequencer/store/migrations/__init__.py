@@ -1,4 +1,5 @@
-"""The Alembic environment that versions sequencer's schema (no alembic.ini: see :mod:`sequencer.store.migrate`).
+"""The Alembic environment that versions sequencer's schema (no alembic.ini: see
+:mod:`sequencer.store.migrate`).
 
 A new revision, after changing ``sequencer/store/tables.py``::
 

@@ -1,6 +1,7 @@
 """Alembic's entry point, run by every ``alembic.command``.
 
-It works on the connection :mod:`sequencer.store.migrate` passes in ``config.attributes["connection"]``
+It works on the connection :mod:`sequencer.store.migrate` passes in
+``config.attributes["connection"]``
 (inside the caller's transaction), or else on ``sqlalchemy.url``. SQLite gets batch mode, so a later
 revision's ALTER TABLE is done by copying the table, the only way SQLite can.
 """
@@ -14,7 +15,9 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from sequencer.store.tables import UTCDateTime  # and every table on SQLModel.metadata, for autogenerate
+from sequencer.store.tables import (
+    UTCDateTime,
+)  # and every table on SQLModel.metadata, for autogenerate
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,8 +34,13 @@ def render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
 
 
 def run(connection: sa.Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_item=render_item,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_item=render_item,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,8 +48,12 @@ def run(connection: sa.Connection) -> None:
 def main() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if context.is_offline_mode():  # `--sql`: print the SQL instead of running it
-        context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                          render_as_batch=bool(url and url.startswith("sqlite")))
+        context.configure(
+            url=url,
+            target_metadata=target_metadata,
+            literal_binds=True,
+            render_as_batch=bool(url and url.startswith("sqlite")),
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -50,7 +62,9 @@ def main() -> None:
         run(connection)
         return
     if not url:
-        raise RuntimeError("no connection and no sqlalchemy.url: build the config with sequencer.store.migrate")
+        raise RuntimeError(
+            "no connection and no sqlalchemy.url: build the config with sequencer.store.migrate"
+        )
     from sequencer.store.repository import make_engine
 
     engine = make_engine(url)

@@ -4,9 +4,12 @@ Revision ID: 0001_initial
 Revises:
 
 Types are spelled as ``create_all`` emits them: ``sa.String`` for SQLModel's AutoString (VARCHAR),
-``sa.DateTime(timezone=True)`` for UTCDateTime (its implementation; the decorator only converts values).
-Index names follow SQLModel's ``ix_%(column_0_label)s`` convention, unique columns get unnamed constraints,
-and constraints come in create_all's order: on SQLite, sqlite_master reads the same as an old database's.
+``sa.DateTime(timezone=True)`` for UTCDateTime (its implementation; the decorator only converts
+values).
+Index names follow SQLModel's ``ix_%(column_0_label)s`` convention, unique columns get unnamed
+constraints,
+and constraints come in create_all's order: on SQLite, sqlite_master reads the same as an old
+database's.
 """
 
 from __future__ import annotations
@@ -107,8 +110,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     # a contact is active in at most one sequence, enforced by the database itself
-    op.create_index("enrollments_one_active", "enrollments", ["contact_id"], unique=True,
-                    sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+    op.create_index(
+        "enrollments_one_active",
+        "enrollments",
+        ["contact_id"],
+        unique=True,
+        sqlite_where=ACTIVE,
+        postgresql_where=ACTIVE,
+    )
     op.create_index("ix_enrollments_contact_id", "enrollments", ["contact_id"])
     op.create_index("ix_enrollments_sequence", "enrollments", ["sequence"])
     op.create_table(
@@ -193,5 +202,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("tasks", "events", "sends", "enrollments", "variants", "suppressions", "decisions", "contacts"):
+    for table in (
+        "tasks",
+        "events",
+        "sends",
+        "enrollments",
+        "variants",
+        "suppressions",
+        "decisions",
+        "contacts",
+    ):
         op.drop_table(table)  # its indexes go with it

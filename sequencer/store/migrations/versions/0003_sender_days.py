@@ -36,7 +36,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("job", "slot"),
     )
     op.drop_index("sends_variants", table_name="sends")
-    op.create_index("sends_variant_subjects", "sends", ["sequence", "step_key", "sender", "subject_key"])
+    op.create_index(
+        "sends_variant_subjects", "sends", ["sequence", "step_key", "sender", "subject_key"]
+    )
     op.create_index("sends_variant_bodies", "sends", ["sequence", "step_key", "sender", "body_key"])
 
 
