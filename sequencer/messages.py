@@ -80,7 +80,9 @@ class Draft:
 
 
 def one_line(value: str) -> str:
-    """A header-safe version of ``value``: line breaks and tabs become a space, other controls go, trimmed."""
+    """A header-safe version of ``value``: line breaks and tabs become a space, other controls go,
+    trimmed.
+    """
     return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", value)).strip()
 
 
@@ -96,7 +98,9 @@ def thread_subject(first_subject: str) -> str:
 
 def build(draft: Draft) -> EmailMessage:
     """The message as an :class:`~email.message.EmailMessage` (parsed from :func:`to_bytes`)."""
-    parsed = email.message_from_bytes(to_bytes(draft).replace(b"\r\n", b"\n"), policy=email.policy.default)
+    parsed = email.message_from_bytes(
+        to_bytes(draft).replace(b"\r\n", b"\n"), policy=email.policy.default
+    )
     assert isinstance(parsed, EmailMessage)
     return parsed
 
@@ -108,14 +112,14 @@ def to_bytes(draft: Draft) -> bytes:
     costs more than the SMTP transaction itself; tests parse the result with that package.
     """
     headers = [
-        ("From", _fold("From", _address(draft.from_name, draft.from_email))),
-        ("To", _fold("To", _address(draft.to_name, draft.to_email))),
+        ("From", _fold("From", _address(draft.from_name, draft.from_email, "From"))),
+        ("To", _fold("To", _address(draft.to_name, draft.to_email, "To"))),
         ("Subject", _fold("Subject", _text(draft.subject, "Subject"))),
         ("Date", format_datetime(draft.date)),
         ("Message-ID", one_line(draft.message_id)),
     ]
     if draft.reply_to:
-        headers.append(("Reply-To", _fold("Reply-To", _address("", draft.reply_to))))
+        headers.append(("Reply-To", _fold("Reply-To", _address("", draft.reply_to, "Reply-To"))))
     if draft.in_reply_to:
         headers.append(("In-Reply-To", one_line(draft.in_reply_to)))
     if draft.references:
@@ -133,8 +137,10 @@ def to_bytes(draft: Draft) -> bytes:
     if has_formatting(text) or draft.open_pixel_url:
         boundary = f"=_seq_{secrets.token_hex(12)}"
         headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
-        body = (f"--{boundary}\r\n{_part(plain_text(text), 'plain')}\r\n--{boundary}\r\n"
-                f"{_part(to_html(text, pixel=draft.open_pixel_url), 'html')}\r\n--{boundary}--\r\n")
+        body = (
+            f"--{boundary}\r\n{_part(plain_text(text), 'plain')}\r\n--{boundary}\r\n"
+            f"{_part(to_html(text, pixel=draft.open_pixel_url), 'html')}\r\n--{boundary}--\r\n"
+        )
     else:
         part_headers, _, body = _part(plain_text(text), "plain").partition("\r\n\r\n")
         headers.extend(tuple(line.split(": ", 1)) for line in part_headers.split("\r\n"))  # type: ignore[misc]
@@ -143,7 +149,7 @@ def to_bytes(draft: Draft) -> bytes:
     return (head + "\r\n" + body).encode("ascii" if head.isascii() else "utf-8")
 
 
-def _address(name: str, address: str) -> list[str]:
+def _address(name: str, address: str, header: str) -> list[str]:
     """The words of ``Display Name <addr>``: a quoted string when the name needs one, encoded
     words when it is not plain ASCII (or has a word too long to fold); the address as it goes on
     the wire (:func:`wire_address`)."""
@@ -151,8 +157,9 @@ def _address(name: str, address: str) -> list[str]:
     text = _header_text(name)
     if not text:
         return [addr]
-    if not _plain(text):
-        return [*_encoded_words(text), f"<{addr}>"]
+    room = _LINE - len(header) - 3  # after "Name: " and an opening quote
+    if not _plain(text, room):
+        return [*_encoded_words(text, first=room), f"<{addr}>"]
     if _SPECIALS.search(text):
         text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return [*text.split(" "), f"<{addr}>"]
@@ -175,7 +182,9 @@ def wire_address(address: str) -> str:
         return ascii_address(address)
     text = address.strip()
     if _UNSENDABLE.search(text) or len(text.encode("utf-8")) > 254:
-        raise ValueError(f"{text[:80]!r} has a space or control character or is too long; it cannot be sent")
+        raise ValueError(
+            f"{text[:80]!r} has a space or control character or is too long; it cannot be sent"
+        )
     try:
         checked = validate_email(text, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
@@ -195,26 +204,37 @@ def ascii_address(address: str) -> str:
     """
     text = address.strip()
     if _UNSENDABLE.search(text) or len(text) > 254:
-        raise ValueError(f"{text[:80]!r} has a space or control character or is too long; it cannot be sent")
+        raise ValueError(
+            f"{text[:80]!r} has a space or control character or is too long; it cannot be sent"
+        )
     local, _, domain = text.rpartition("@")
     if not local.isascii():
-        raise ValueError(f"'{address}' has a non-ASCII local part, which needs SMTPUTF8; it cannot be sent")
+        raise ValueError(
+            f"'{address}' has a non-ASCII local part, which needs SMTPUTF8; it cannot be sent"
+        )
     if domain.isascii():
         return text
     try:
-        ascii_email = validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
+        ascii_email = validate_email(
+            text, check_deliverability=False, allow_smtputf8=False
+        ).ascii_email
     except EmailNotValidError as exc:
         raise ValueError(f"'{address}' cannot be written in ASCII: {exc}") from None
-    assert ascii_email is not None, "allow_smtputf8=False: an address that needs SMTPUTF8 is refused above"
+    assert ascii_email is not None, (
+        "allow_smtputf8=False: an address that needs SMTPUTF8 is refused above"
+    )
     return ascii_email
 
 
 def _text(value: str, name: str) -> list[str]:
-    """The words of an unstructured header value: as they are when plain ASCII, else encoded words."""
+    """The words of an unstructured header value: as they are when plain ASCII, else
+    encoded words.
+    """
     text = _header_text(value)
-    if _plain(text):
+    room = _LINE - len(name) - 2  # what the line that starts with the header's name has left
+    if _plain(text, room):
         return text.split(" ") if text else []
-    return _encoded_words(text, first=_LINE - len(name) - 2)
+    return _encoded_words(text, first=room)
 
 
 def _header_text(value: str) -> str:
@@ -225,10 +245,17 @@ def _header_text(value: str) -> str:
     return text
 
 
-def _plain(text: str) -> bool:
-    """Whether ``text`` can go in a header as it is: ASCII, foldable at its spaces, and nothing a
-    reader would take for an encoded word."""
-    return text.isascii() and "=?" not in text and all(len(word) <= _PLAIN_WORD for word in text.split(" "))
+def _plain(text: str, room: int) -> bool:
+    """Whether ``text`` can go in a header as it is: ASCII, foldable at its spaces, its first word
+    fits the ``room`` left after the header's name, and nothing a reader would take for an
+    encoded word."""
+    words = text.split(" ")
+    return (
+        text.isascii()
+        and "=?" not in text
+        and len(words[0]) <= room
+        and all(len(word) <= _PLAIN_WORD for word in words)
+    )
 
 
 def _encoded_words(text: str, *, first: int = _WORD) -> list[str]:
@@ -249,7 +276,9 @@ def _encoded_words(text: str, *, first: int = _WORD) -> list[str]:
 
 
 def _bytes_for(width: int) -> int:
-    """How many bytes one encoded word of at most ``width`` characters carries (at least one character)."""
+    """How many bytes one encoded word of at most ``width`` characters carries (at least one
+    character).
+    """
     return max((width - len(_B_OPEN) - len(_B_CLOSE)) // 4 * 3, 4)
 
 
@@ -263,18 +292,22 @@ def _fold(name: str, words: list[str]) -> str:
         if len(lines[-1]) + 1 + len(word) > _LINE and lines[-1] != head:
             lines.append("")
         lines[-1] += " " + word
-    return "\r\n".join(lines)[len(head) + 1:]
+    return "\r\n".join(lines)[len(head) + 1 :]
 
 
 def _part(text: str, subtype: str) -> str:
     """One text part with its headers: 7bit when it can be, else quoted-printable UTF-8."""
     lines = text.replace("\r\n", "\n").split("\n")
     if text.isascii() and all(len(line) <= 900 for line in lines):
-        return (f'Content-Type: text/{subtype}; charset="us-ascii"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n'
-                + "\r\n".join(lines))
+        return (
+            f'Content-Type: text/{subtype}; charset="us-ascii"\r\nContent-Transfer-Encoding: '
+            "7bit\r\n\r\n" + "\r\n".join(lines)
+        )
     encoded = quoprimime.body_encode("\n".join(lines).encode("utf-8").decode("latin-1"), eol="\r\n")
-    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
-            + encoded)
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: '
+        "quoted-printable\r\n\r\n" + encoded
+    )
 
 
 def _with_signature(body: str, signature: str) -> str:
@@ -299,7 +332,7 @@ def track_links(text: str, tracked: Callable[[str], str]) -> str:
     def swap(match: re.Match[str]) -> str:
         url = match.group(0)
         kept = url.rstrip(_TRAILING)
-        return tracked(kept) + url[len(kept):]
+        return tracked(kept) + url[len(kept) :]
 
     return _URL.sub(swap, text)
 
@@ -309,10 +342,16 @@ def to_html(text: str, *, pixel: str | None = None) -> str:
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
         escaped = html.escape(block, quote=False)
-        # the block is escaped already (& < >); a quote is all that is left to guard in the attribute
-        escaped = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>', escaped)
+        # the block is escaped already (& < >); a quote is all that is left to guard in the
+        # attribute
+        escaped = _LINK.sub(
+            lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>', escaped
+        )
         escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
         paragraphs.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
     if pixel:
-        paragraphs.append(f'<img src="{html.escape(pixel)}" width="1" height="1" alt="" style="display:block;border:0">')
+        paragraphs.append(
+            f'<img src="{html.escape(pixel)}" width="1" height="1" '
+            'alt="" style="display:block;border:0">'
+        )
     return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"
