@@ -292,8 +292,8 @@ class Outgoing:
     """One pre-rendered message with its envelope, on connection ``conn``."""
 
     conn: int
-    # : the message exactly as the engine puts it on the wire (bytes: no flattening in the timed
-    # loop)
+    #: the message exactly as the engine puts it on the wire (bytes: no flattening in the timed
+    #: loop)
     message: bytes
     mail_from: str
     rcpt_to: str

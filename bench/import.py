@@ -5,9 +5,8 @@
 Generates a realistic CSV (default 100,000 rows, ~0.5% invalid addresses) in a temp dir, then
 alternates, K times:
 
-* baseline: a bare ``validate_email(addr, check_deliverability=False, allow_smtputf8=False)`` loop
-(the
-  options the import uses) over the file's addresses;
+* baseline: a bare ``validate_email(addr, check_deliverability=False, allow_smtputf8=False)``
+  loop (the options the import uses) over the file's addresses;
 * first import: ``Engine(...).import_contacts(csv)`` into a fresh SQLite database;
 * re-import: the same file again into that database (every row takes the update path).
 

@@ -3,10 +3,9 @@
     python bench/placement.py [--contacts N] [--small N] [--repeats K] [--rotate]
 
 Builds the shipped ``cold`` sequence's window and business days, 20 senders in 4 zones with the
-caps,
-gaps and jitter a sales team uses (caps 30-100 a day, gaps 2-5 min, jitter 1-3 min, three of them
-warming up), and contacts whose zones alternate row by row over 8 zones, as a CRM exports them. Each
-sender enrolls its own share of the list (row i goes to sender i mod 20) through
+caps, gaps and jitter a sales team uses (caps 30-100 a day, gaps 2-5 min, jitter 1-3 min, three
+of them warming up), and contacts whose zones alternate row by row over 8 zones, as a CRM exports
+them. Each sender enrolls its own share of the list (row i goes to sender i mod 20) through
 :func:`sequencer.enrollment.place_first_send`, what ``enroll`` calls; ``--rotate`` places every
 contact over all 20 senders with :func:`~sequencer.enrollment.place_rotating` instead (a team
 enrolling one list).

@@ -53,8 +53,8 @@ _ONE_MICROSECOND = timedelta(microseconds=1)
 _ONE_MINUTE = timedelta(minutes=1)
 _UTC_ZONE = ZoneInfo("UTC")
 
-# : The recipient's window as a function: any instant -> the first instant at or after it they
-# accept.
+#: The recipient's window as a function: any instant -> the first instant at or after it they
+#: accept.
 Fit = Callable[[datetime], datetime]
 
 
@@ -156,8 +156,8 @@ class SenderBook:
         self._jitter: tuple[int, timedelta] | None = None
         #: Full day -> a later day; every day in between was full when it was written.
         self._skip: dict[date, date] = {}
-        # : A window's key -> (desired, found) of its latest search: nothing in [desired, found)
-        # fitted.
+        #: A window's key -> (desired, found) of its latest search: nothing in [desired, found)
+        #: fitted.
         self._hints: dict[Hashable, tuple[datetime, datetime]] = {}
         for at in sent:
             self.record(at)

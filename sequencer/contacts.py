@@ -76,8 +76,8 @@ _ADDRESS_LIKE = re.compile(r"[^\s\"',;<>@]@[^\s\"',;<>@]+\.[^\s\"',;<>@]")
 class RowProblem(Enum):
     """What a :class:`RowError` means for its row."""
 
-    # : The row was not imported (a bad address or time zone, malformed quotes on its line, an
-    # oversized cell).
+    #: The row was not imported (a bad address or time zone, malformed quotes on its line, an
+    #: oversized cell).
     SKIPPED = "skipped"
     #: The file's structure breaks at this row (a quote left open): the row was not imported, and
     #: nothing after it was read either unless ``skip_bad`` was asked for.
@@ -238,8 +238,8 @@ class _Layout:
         self.columns = columns
         self.dialect = dialect
         self.email = columns.index("email")
-        # : (position, name) of the standard fields other than the address, and of the custom
-        # columns.
+        #: (position, name) of the standard fields other than the address, and of the custom
+        #: columns.
         self.standard = [
             (i, name)
             for i, name in enumerate(columns)
@@ -471,8 +471,8 @@ def blocking_keys(email_key: str) -> list[str]:
 
 
 #: Mail providers whose domain says nothing about the company a person works for: a reply from one
-# : of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies]
-# free_mail``.
+#: of their users never stops "colleagues" (``stop_scope: company``). Extend with ``[companies]
+#: free_mail``.
 FREE_MAIL = frozenset(
     {
         "gmail.com",

@@ -24,8 +24,8 @@ class EnrollmentStatus(enum.StrEnum):
     STOPPED = "stopped"
     #: Chained from a completed enrollment (``then:``): waits for its start (``after_days``).
     DEFERRED = "deferred"
-    # : A deferred enrollment that did not start: its ``only_if`` did not hold, or the contact could
-    # not be mailed.
+    #: A deferred enrollment that did not start: its ``only_if`` did not hold, or the contact could
+    #: not be mailed.
     SKIPPED = "skipped"
 
 
@@ -172,8 +172,7 @@ def chain_delay(then: Then, *, seed: str) -> timedelta:
 
 def unmet_conditions(then: Then, *, events: set[str], fields: Mapping[str, Any]) -> list[str]:
     """The ``only_if`` conditions that do not hold, given the kinds of event recorded for the
-    contact
-    since the finished enrollment began (reply, open, click...) and the contact's fields."""
+    contact since the finished enrollment began (reply, open, click...) and the contact's fields."""
     unmet = []
     for condition in then.only_if:
         if condition == "not_replied":

@@ -48,8 +48,8 @@ class Outcome(enum.StrEnum):
     RETRY = "retry"
     #: The recipient is refused for good (5xx): stop the enrollment and suppress the address.
     BOUNCE = "bounce"
-    # : The sender may not send for a while (provider quota, refused login): not the recipient's
-    # fault.
+    #: The sender may not send for a while (provider quota, refused login): not the recipient's
+    #: fault.
     PAUSE_SENDER = "pause_sender"
     #: This delivery cannot be made and will not be retried (bad address, missing secret).
     FAILED = "failed"

@@ -1,6 +1,5 @@
 """Schema versions, kept by Alembic: a fresh database is created at the head revision, an older one
-is
-upgraded on request (``sequencer db upgrade``), never behind the user's back.
+is upgraded on request (``sequencer db upgrade``), never behind the user's back.
 
 Only this module and the migrations (``sequencer/store/migrations``) import Alembic. There is no
 alembic.ini: :func:`alembic_config` builds the configuration, and the migrations run on the caller's
@@ -51,8 +50,8 @@ _LEGACY_TABLES = frozenset(
         "hook_nonces",
     }
 )
-# : For such a database: a table each revision added, newest first; none of them present means
-# 0001_initial.
+#: For such a database: a table each revision added, newest first; none of them present means
+#: 0001_initial.
 #: (revision, table, column): the revision added that table, or that column to it.
 _ADDED_BY = (
     ("0004_chaining", "enrollments", "starts_at"),
@@ -68,16 +67,16 @@ _LOCK_KEY = 0x5E9_5C4E_3A
 class Status:
     """Where a database's schema stands."""
 
-    # : The revision stamped in the database, else the one its tables show (made by an older
-    # sequencer,
+    #: The revision stamped in the database, else the one its tables show (made by an older
+    #: sequencer,
     #: unstamped), else None: an empty database.
     current: str | None
     #: The revision this version of sequencer needs.
     head: str
     #: Whether ``current`` is recorded in the database (False: detected from its tables, or empty).
     stamped: bool
-    # : False when ``current`` is a revision this sequencer does not know: a newer one upgraded the
-    # database.
+    #: False when ``current`` is a revision this sequencer does not know: a newer one upgraded the
+    #: database.
     known: bool
 
     @property
@@ -118,8 +117,7 @@ def prepare(engine: Engine) -> None:
     """Make the database ready for this sequencer, or say why it is not.
 
     An empty database gets the whole schema at once (``create_all``, stamped at the head: much
-    faster
-    than running every migration). A database at the head is left alone. Any other raises
+    faster than running every migration). A database at the head is left alone. Any other raises
     :class:`SchemaOutdated`: upgrading is the user's call (after a backup), with ``sequencer db
     upgrade``.
     """
@@ -237,13 +235,10 @@ def _exclusive(engine: Engine, *, migrating: bool = False) -> Iterator[sa.Connec
     committed when the block ends: a second process waits, then finds the schema the first made.
 
     PostgreSQL's DDL is transactional as it is; an advisory lock, released at the commit, makes the
-    others
-    wait. SQLite's driver would commit before each DDL statement, so the transaction is begun by
-    hand,
-    IMMEDIATE: it takes the write lock now (others wait up to the busy timeout). When ``migrating``,
-    SQLite's foreign keys are off meanwhile (batch mode copies and renames tables, which they would
-    stop)
-    and checked before the commit instead.
+    others wait. SQLite's driver would commit before each DDL statement, so the transaction is begun
+    by hand, IMMEDIATE: it takes the write lock now (others wait up to the busy timeout). When
+    ``migrating``, SQLite's foreign keys are off meanwhile (batch mode copies and renames tables,
+    which they would stop) and checked before the commit instead.
     """
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"

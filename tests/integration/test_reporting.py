@@ -366,9 +366,8 @@ def local(day: int, hour: int, minute: int = 0, second: int = 0, microsecond: in
 
 def fill_ramp(store: Store) -> None:
     """ulla, in New York, on a warm-up ramp (2 on day 1, +2 a day, up to 30): nine message 1s queued
-    on Tue Nov 24 go out 2, 4, then 3 a day; one queued in the last instant of Thu goes out on Fri;
-    one
-    queued on Fri is due in December."""
+    on Tue Nov 24 go out 2, 4, then 3 a day; one queued in the last instant of Thu goes out on
+    Fri; one queued on Fri is due in December."""
     w = Scenario(store)
     for i, day in enumerate([24, 24, 25, 25, 25, 25, 26, 26, 26]):
         w.email(

@@ -2,13 +2,10 @@
 
 A real team's list mixes time zones row by row. 400 contacts in Auckland, Tokyo, New York and
 Helsinki, one sender in Helsinki at 50 a day with a 3-minute gap and 2 minutes of jitter, the
-shipped
-``cold`` sequence: message 1 of all 400 must fit in at most 10 sender-local sending days (8 is the
-floor), whether the rows alternate by zone or come sorted by zone. Then the worker sends every
-message 1
-at the time enrolling gave it, and ``plan`` and ``preview`` say the same times. Real SMTP
-(aiosmtpd),
-real SQLite and PostgreSQL."""
+shipped ``cold`` sequence: message 1 of all 400 must fit in at most 10 sender-local sending days (8
+is the floor), whether the rows alternate by zone or come sorted by zone. Then the worker sends
+every message 1 at the time enrolling gave it, and ``plan`` and ``preview`` say the same times. Real
+SMTP (aiosmtpd), real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -146,9 +146,8 @@ def _well_formed(to_name: str, from_name: str, subject: str, local: str, domain:
 
 def test_any_name_subject_and_idn_domain_make_a_well_formed_message() -> None:
     """Every header line at most 998 octets (78 where words allow), encoded words at most 75, no
-    header
-    injected, the envelope address email-validator's ``ascii_email``; the counts go to the fuzz
-    summary.
+    header injected, the envelope address email-validator's ``ascii_email``; the counts go to the
+    fuzz summary.
     """
     _counts.clear()
     try:

@@ -1,9 +1,9 @@
 """Placement invariants, hunted by hypothesis over random zones, windows, caps, gaps, jitter,
-warm-ups,
-sends already in the book and enrollment orders (``sequencer.caps`` and ``sequencer.enrollment``).
+warm-ups, sends already in the book and enrollment orders (``sequencer.caps`` and
+``sequencer.enrollment``).
 
-For every placement of message 1 (one sender, contacts placed in enrollment order, as ``enroll``
-does):
+For every placement of message 1 (one sender, contacts placed in enrollment order, as
+``enroll`` does):
 
 - no two sends of the sender are closer than ``min_gap``;
 - no sender-local day holds more sends than its cap (warm-up included);
