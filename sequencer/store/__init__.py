@@ -1,4 +1,7 @@
-"""Storage: SQLModel tables and the one repository that queries them."""
+"""Storage: the SQLModel tables (``tables``), connection set-up (``connection``), one module of Core
+statements per aggregate (``contacts``, ``enrollments``, ``sends``, ``sender_days``,
+``suppressions``, ``inbox``, ``events``, ``tasks``, ``variants``, ``jobs``, ``erasure``,
+``reports``), and the :class:`Store` facade (``repository``) that runs them in transactions."""
 
 from sequencer.store.repository import (
     BeginStatus,

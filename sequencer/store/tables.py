@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from sequencer.status import EnrollmentStatus, SendStatus, TaskStatus, VariantStatus
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC; returns them aware (SQLite keeps no zone itself)."""
@@ -59,6 +61,10 @@ class Contact(SQLModel, table=True):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
+#: The partial index's condition; the text is the same as ever (a StrEnum formats as its value).
+_ONE_ACTIVE = f"status = '{EnrollmentStatus.ACTIVE}'"
+
+
 class Enrollment(SQLModel, table=True):
     __tablename__ = "enrollments"
     __table_args__ = (
@@ -67,8 +73,8 @@ class Enrollment(SQLModel, table=True):
             "enrollments_one_active",
             "contact_id",
             unique=True,
-            sqlite_where=sa.text("status = 'active'"),
-            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text(_ONE_ACTIVE),
+            postgresql_where=sa.text(_ONE_ACTIVE),
         ),
         # the chaining job's scan: deferred enrollments whose start has come
         sa.Index("enrollments_starts", "status", "starts_at"),
@@ -80,7 +86,7 @@ class Enrollment(SQLModel, table=True):
     sender: str
     #: active | completed | stopped, or deferred (chained, waiting for ``starts_at``) | skipped
     #: (a deferred one whose ``only_if`` did not hold, or whose contact could not start it)
-    status: str = "active"
+    status: str = EnrollmentStatus.ACTIVE
     #: The recipient's resolved time zone at enrollment.
     timezone: str
     stop_reason: str | None = None
@@ -117,7 +123,7 @@ class Send(SQLModel, table=True):
     step_index: int
     channel: str
     #: scheduled | claimed | sending | sent | failed | bounced | skipped | cancelled | uncertain
-    status: str = "scheduled"
+    status: str = SendStatus.SCHEDULED
     due_at: datetime = _when()
     claimed_by: str | None = None
     lease_until: datetime | None = _when(nullable=True)
@@ -164,7 +170,7 @@ class Task(SQLModel, table=True):
     #: linkedin | call
     channel: str
     #: open | done | skipped | cancelled
-    status: str = Field(default="open", index=True)
+    status: str = Field(default=TaskStatus.OPEN, index=True)
     message: str
     due_at: datetime = _when(index=True)
     closed_at: datetime | None = _when(nullable=True)
@@ -199,7 +205,7 @@ class VariantState(SQLModel, table=True):
     factor: str
     key: str
     #: live | retired
-    status: str = "live"
+    status: str = VariantStatus.LIVE
     since: datetime = _when()
     #: Why it has its status (the scoring verdict, or who revived it).
     reason: str = ""
@@ -304,3 +310,20 @@ class JobRun(SQLModel, table=True):
     slot: str = Field(primary_key=True)
     worker: str
     at: datetime = _when()
+
+
+# -- typed handles on the Core tables: the write path and the aggregate queries use these -------
+
+CONTACTS = SQLModel.metadata.tables["contacts"]
+ENROLLMENTS = SQLModel.metadata.tables["enrollments"]
+SENDS = SQLModel.metadata.tables["sends"]
+EVENTS = SQLModel.metadata.tables["events"]
+TASKS = SQLModel.metadata.tables["tasks"]
+SUPPRESSIONS = SQLModel.metadata.tables["suppressions"]
+VARIANTS = SQLModel.metadata.tables["variants"]
+DECISIONS = SQLModel.metadata.tables["decisions"]
+INBOX_STATE = SQLModel.metadata.tables["inbox_state"]
+INBOUND_MESSAGES = SQLModel.metadata.tables["inbound_messages"]
+HOOK_NONCES = SQLModel.metadata.tables["hook_nonces"]
+SENDER_DAYS = SQLModel.metadata.tables["sender_days"]
+JOB_RUNS = SQLModel.metadata.tables["job_runs"]

@@ -27,8 +27,8 @@ from sequencer.store import (
     Send,
     Suppression,
     Task,
-    repository,
 )
+from sequencer.store import connection as repository
 from sequencer.testing import CaptureServer
 
 #: The person erased: every word of this is unique in the test data.
@@ -102,9 +102,8 @@ def rows_of(rig: Rig, model: Any, contact_id: int) -> list[Any]:
 
 def a_history(rig: Rig) -> int:
     """Everyone enrolled; the target got both emails and a LinkedIn task, replied (with their
-    address in
-    the reply), wrote once more from their mailbox, and is on the suppression list; p1's reply and a
-    custom field of p3 name their address. Returns their id."""
+    address in the reply), wrote once more from their mailbox, and is on the suppression list;
+    p1's reply and a custom field of p3 name their address. Returns their id."""
     rig.import_rows(rows())
     rig.engine.enroll("cold")
     rig.run(days=25)
@@ -322,8 +321,8 @@ def test_an_older_database_keeps_old_copies_in_free_space_until_vacuum(
     tmp_path: Path, smtp: CaptureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A SQLite file written before ``secure_delete`` was on (by an older sequencer) still holds
-    text
-    it deleted or rewrote in its free space: ``rewrite`` (``forget --vacuum``) rebuilds the file."""
+    text it deleted or rewrote in its free space: ``rewrite`` (``forget --vacuum``) rebuilds the
+    file."""
     zeroing = repository._sqlite_pragmas
 
     def older(dbapi_connection: Any, record: Any) -> None:

@@ -1,0 +1,61 @@
+"""Connection set-up: the SQLAlchemy engine for a database URL, with SQLite's pragmas (WAL, foreign
+keys, secure delete, busy timeout) and PostgreSQL's pre-pinged pool. Nothing else configures one.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL mode, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:":
+            _create_private(Path(path))
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600) before SQLite opens it; SQLite
+    gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    _enter_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # deleted and overwritten content is zeroed, not left in free space (`sequencer forget`)
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _enter_wal(cursor: Any, patience: float = 30.0) -> None:
+    """Switch the file to WAL (it stays so). The switch needs the file to itself, and SQLite answers
+    "database is locked" at once, without its busy timeout, while another process holds it: so retry
+    for up to ``patience`` seconds, as the busy timeout would."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)

@@ -1,0 +1,314 @@
+"""Enrollments: one contact's run through one sequence. Enrolling with the first send, chained
+(deferred) enrollments starting or being skipped, and stopping: the event, the stop, the cancelled
+steps and tasks, and with a company scope everyone else at the company, in the caller's
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from sequencer.model import StopReason
+from sequencer.status import EnrollmentStatus, SendStatus
+from sequencer.store import events, sends, tasks
+from sequencer.store.core import aware, batches, first_model, models
+from sequencer.store.tables import CONTACTS, ENROLLMENTS, SENDS, Enrollment
+
+#: An enrollment that can still send, or start to.
+OPEN = (EnrollmentStatus.ACTIVE, EnrollmentStatus.DEFERRED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEnrollment:
+    """What :meth:`Store.enroll` writes for one contact: the enrollment and its first send."""
+
+    contact_id: int
+    sequence: str
+    sender: str
+    timezone: str
+    step_key: str
+    channel: str
+    due_at: datetime
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+def active(conn: sa.Connection, contact_ids: list[int]) -> dict[int, Enrollment]:
+    """The active enrollment of each of these contacts that has one."""
+    found: dict[int, Enrollment] = {}
+    for chunk in batches(contact_ids):
+        query = select(Enrollment).where(
+            col(Enrollment.contact_id).in_(chunk), Enrollment.status == EnrollmentStatus.ACTIVE
+        )
+        found.update({e.contact_id: e for e in models(conn, query)})
+    return found
+
+
+def active_of(conn: sa.Connection, contact_id: int) -> Enrollment | None:
+    """The contact's active enrollment, if any."""
+    query = select(Enrollment).where(
+        Enrollment.contact_id == contact_id, Enrollment.status == EnrollmentStatus.ACTIVE
+    )
+    return first_model(conn, query)
+
+
+def is_active(conn: sa.Connection, contact_id: int) -> bool:
+    """Whether the contact has an active enrollment."""
+    query = sa.select(ENROLLMENTS.c.id).where(
+        ENROLLMENTS.c.contact_id == contact_id, ENROLLMENTS.c.status == EnrollmentStatus.ACTIVE
+    )
+    return conn.execute(query).first() is not None
+
+
+def past(conn: sa.Connection, sequence: str, contact_ids: list[int]) -> set[int]:
+    """Contacts among ``contact_ids`` ever enrolled in ``sequence`` (not counting skipped ones)."""
+    found: set[int] = set()
+    for chunk in batches(contact_ids):
+        query = sa.select(ENROLLMENTS.c.contact_id).where(
+            ENROLLMENTS.c.sequence == sequence,
+            ENROLLMENTS.c.status != EnrollmentStatus.SKIPPED,
+            ENROLLMENTS.c.contact_id.in_(chunk),
+        )
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def of_contact(conn: sa.Connection, contact_id: int) -> list[Enrollment]:
+    query = select(Enrollment).where(Enrollment.contact_id == contact_id)
+    return models(conn, query.order_by(col(Enrollment.id)))
+
+
+def by_ids(conn: sa.Connection, ids: list[int]) -> dict[int, Enrollment]:
+    found = models(conn, select(Enrollment).where(col(Enrollment.id).in_(ids)))
+    return {e.id: e for e in found if e.id is not None}
+
+
+def last_senders(conn: sa.Connection, contact_ids: list[int]) -> dict[int, str]:
+    """Each contact's sender in their latest enrollment."""
+    found: dict[int, str] = {}
+    for chunk in batches(contact_ids):
+        query = (
+            sa.select(ENROLLMENTS.c.contact_id, ENROLLMENTS.c.sender)
+            .where(ENROLLMENTS.c.contact_id.in_(chunk))
+            .order_by(ENROLLMENTS.c.id)
+        )
+        found.update({contact: sender for contact, sender in conn.execute(query)})
+    return found
+
+
+# -- enrolling and chains --------------------------------------------------------------------------
+
+
+def enroll(conn: sa.Connection, plans: Sequence[NewEnrollment], *, now: datetime) -> None:
+    """Write each enrollment (active) and its first send."""
+    first = []
+    for plan in plans:
+        new_id = conn.execute(
+            sa.insert(ENROLLMENTS)
+            .values(
+                contact_id=plan.contact_id,
+                sequence=plan.sequence,
+                sender=plan.sender,
+                status=EnrollmentStatus.ACTIVE,
+                timezone=plan.timezone,
+                enrolled_at=now,
+            )
+            .returning(ENROLLMENTS.c.id)
+        ).scalar_one()
+        first.append(_first_send(new_id, plan, now=now))
+    sends.queue_first(conn, first)
+
+
+def _first_send(enrollment_id: int, plan: NewEnrollment, *, now: datetime) -> dict[str, object]:
+    return {
+        "enrollment_id": enrollment_id,
+        "contact_id": plan.contact_id,
+        "sequence": plan.sequence,
+        "sender": plan.sender,
+        "step_key": plan.step_key,
+        "channel": plan.channel,
+        "due_at": plan.due_at,
+        "created_at": now,
+    }
+
+
+def due_chains(conn: sa.Connection, *, now: datetime, limit: int) -> list[Enrollment]:
+    """Deferred (chained) enrollments whose start has come, oldest first."""
+    query = (
+        select(Enrollment)
+        .where(Enrollment.status == EnrollmentStatus.DEFERRED, col(Enrollment.starts_at) <= now)
+        .order_by(col(Enrollment.starts_at), col(Enrollment.id))
+        .limit(limit)
+    )
+    return models(conn, query)
+
+
+def next_chain_start(conn: sa.Connection) -> datetime | None:
+    """When the earliest deferred enrollment starts."""
+    query = sa.select(sa.func.min(ENROLLMENTS.c.starts_at)).where(
+        ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED
+    )
+    return aware(conn.execute(query).scalar())
+
+
+def deferred(conn: sa.Connection, contact_id: int | None) -> list[Enrollment]:
+    """Enrollments waiting to start (of one contact, or all), soonest first."""
+    query = select(Enrollment).where(Enrollment.status == EnrollmentStatus.DEFERRED)
+    if contact_id is not None:
+        query = query.where(Enrollment.contact_id == contact_id)
+    return models(conn, query.order_by(col(Enrollment.starts_at), col(Enrollment.id)))
+
+
+def start_chain(
+    conn: sa.Connection, enrollment_id: int, plan: NewEnrollment, *, now: datetime
+) -> bool:
+    """Turn a deferred enrollment active with its first send. False when it is no longer deferred;
+    ``IntegrityError`` when the contact is active elsewhere."""
+    started = conn.execute(
+        sa.update(ENROLLMENTS)
+        .where(ENROLLMENTS.c.id == enrollment_id, ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED)
+        .values(
+            status=EnrollmentStatus.ACTIVE,
+            sender=plan.sender,
+            timezone=plan.timezone,
+            enrolled_at=now,
+        )
+    )
+    if started.rowcount != 1:
+        return False
+    sends.queue_first(conn, [_first_send(enrollment_id, plan, now=now)])
+    return True
+
+
+def skip_chain(conn: sa.Connection, enrollment_id: int, *, why: str, at: datetime) -> bool:
+    """A deferred enrollment that will not start: kept, marked skipped."""
+    done = conn.execute(
+        sa.update(ENROLLMENTS)
+        .where(ENROLLMENTS.c.id == enrollment_id, ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED)
+        .values(status=EnrollmentStatus.SKIPPED, stop_detail=why, finished_at=at)
+    )
+    return bool(done.rowcount)
+
+
+def pause(conn: sa.Connection, enrollment: Enrollment, until: datetime) -> None:
+    """Hold an enrollment's next step until ``until``; later steps keep their spacing after it."""
+    pending = conn.execute(
+        sa.select(SENDS.c.id, SENDS.c.due_at)
+        .where(SENDS.c.enrollment_id == enrollment.id, SENDS.c.status == SendStatus.SCHEDULED)
+        .order_by(SENDS.c.due_at)
+    ).first()
+    if pending is None or pending.due_at >= until:
+        return
+    shift = until - pending.due_at
+    conn.execute(sa.update(SENDS).where(SENDS.c.id == pending.id).values(due_at=until))
+    if enrollment.anchor_at is not None:
+        enrollment.anchor_at = enrollment.anchor_at + shift
+        conn.execute(
+            sa.update(ENROLLMENTS)
+            .where(ENROLLMENTS.c.id == enrollment.id)
+            .values(anchor_at=enrollment.anchor_at)
+        )
+
+
+# -- stopping --------------------------------------------------------------------------------------
+
+
+def stop(
+    conn: sa.Connection,
+    contact_id: int,
+    *,
+    kind: str,
+    reason: str,
+    at: datetime,
+    detail: str | None,
+    send_id: int | None,
+    company: str | None = None,
+) -> Enrollment | None:
+    """Record the event and stop the contact's active (and deferred) enrollments, cancelling their
+    pending steps and the contact's open tasks; with ``company``, stop the colleagues too. Returns
+    the enrollment that was active, as stopped."""
+    enrollment = active_of(conn, contact_id)
+    # a chained enrollment still waiting to start never starts after a stop either
+    conn.execute(
+        sa.update(ENROLLMENTS)
+        .where(
+            ENROLLMENTS.c.contact_id == contact_id,
+            ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED,
+        )
+        .values(
+            status=EnrollmentStatus.STOPPED, stop_reason=reason, stop_detail=detail, finished_at=at
+        )
+    )
+    if company is not None:
+        _stop_colleagues(conn, contact_id, company, kind=kind, at=at)
+    if send_id is None:  # credit the latest send that went out to this contact
+        send_id = sends.latest_out_id(conn, contact_id)
+    if enrollment is not None:
+        enrollment_id = enrollment.id
+    else:
+        enrollment_id = sends.enrollment_of(conn, send_id) if send_id is not None else None
+    events.add(
+        conn,
+        kind=kind,
+        at=at,
+        contact_id=contact_id,
+        detail=detail,
+        send_id=send_id,
+        enrollment_id=enrollment_id,
+    )
+    # A task still open for this person is moot once they answered or left, even when the
+    # enrollment already completed (a LinkedIn task is often the last step).
+    tasks.cancel_open(conn, contact_id=contact_id, at=at)
+    if enrollment is not None:
+        _mark_stopped(conn, enrollment, reason=reason, detail=detail, at=at)
+        sends.cancel_pending(conn, enrollment.id)
+    return enrollment
+
+
+def _mark_stopped(
+    conn: sa.Connection, enrollment: Enrollment, *, reason: str, detail: str | None, at: datetime
+) -> None:
+    conn.execute(
+        sa.update(ENROLLMENTS)
+        .where(ENROLLMENTS.c.id == enrollment.id)
+        .values(
+            status=EnrollmentStatus.STOPPED, stop_reason=reason, stop_detail=detail, finished_at=at
+        )
+    )
+    enrollment.status, enrollment.stop_reason = EnrollmentStatus.STOPPED, reason
+    enrollment.stop_detail, enrollment.finished_at = detail, at
+
+
+def _stop_colleagues(
+    conn: sa.Connection, contact_id: int, company: str, *, kind: str, at: datetime
+) -> None:
+    """``stop_scope: company``: stop everyone else at ``company`` (active and deferred)."""
+    colleagues = sa.select(CONTACTS.c.id).where(
+        CONTACTS.c.email_key.endswith(f"@{company}", autoescape=True),
+        CONTACTS.c.id != contact_id,
+    )
+    found = models(
+        conn,
+        select(Enrollment).where(
+            col(Enrollment.contact_id).in_(colleagues), col(Enrollment.status).in_(OPEN)
+        ),
+    )
+    detail = f"a colleague at {company} ({kind})"
+    for other in found:
+        if other.status == EnrollmentStatus.ACTIVE:
+            events.add(
+                conn,
+                kind=StopReason.COMPANY.value,
+                at=at,
+                contact_id=other.contact_id,
+                enrollment_id=other.id,
+                detail=detail,
+            )
+            sends.cancel_pending(conn, other.id)
+            tasks.cancel_open(conn, enrollment_id=other.id, at=at)
+        _mark_stopped(conn, other, reason=StopReason.COMPANY.value, detail=detail, at=at)
