@@ -1,12 +1,13 @@
 """The charts of ``sequencer report --html``, drawn with matplotlib as inline SVG. No I/O.
 
-This is the only module of the package that imports matplotlib, and only
-:func:`sequencer.reporting.to_html` imports it, so the CLI starts without it. Figures are made
-without pyplot (no global state, no GUI backend): each function builds a
-:class:`~matplotlib.figure.Figure`, saves it as SVG text with ``svg.fonttype = 'none'`` (text
-stays text, in the page's fonts) and ``text.parse_math`` off (a ``$`` in a name is just a
-dollar), and returns the ``<svg>`` element with its ids prefixed, so that several charts can
-share one page.
+This is the only module of the package that imports matplotlib. It reads the report's
+dataclasses (:mod:`~sequencer.reporting.data`) and nothing else of the report; only
+:func:`sequencer.reporting.page.to_html` imports it, and only when it runs, so the CLI starts
+without matplotlib. Figures are made without pyplot (no global state, no GUI backend): each
+function builds a :class:`~matplotlib.figure.Figure`, saves it as SVG text with
+``svg.fonttype = 'none'`` (text stays text, in the page's fonts) and ``text.parse_math`` off (a
+``$`` in a name is just a dollar), and returns the ``<svg>`` element with its ids prefixed, so
+that several charts can share one page.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sequencer.reporting.data import ReplyDelay, SenderDayLine, SequenceStats, VariantLine
+from sequencer.status import VariantStatus
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
-
-    from sequencer.reporting import ReplyDelay, SenderDayLine, SequenceStats, VariantLine
 
 INK, GRID = "#1f2937", "#e5e7eb"
 BLUES = ("#1d4ed8", "#2563eb", "#3b82f6", "#60a5fa", "#93c5fd")
@@ -104,7 +106,7 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
             members = list(group)
             ax.axhspan(y - 0.5, y + len(members) - 0.5, color=shade, zorder=0)
             for v in members:
-                retired = v.status == "retired"
+                retired = v.status == VariantStatus.RETIRED
                 colour = GREY if retired else BLUES[1]
                 if v.rate is not None:  # nothing to draw before the first counted send
                     ax.errorbar(
@@ -127,7 +129,7 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
                 y += 1
         ax.set_yticks(range(len(labels)), labels)
         for tick, v in zip(ax.get_yticklabels(), lines, strict=True):
-            tick.set_color(RED if v.status == "retired" else INK)
+            tick.set_color(RED if v.status == VariantStatus.RETIRED else INK)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_xlim(0, min(1.0, top * 1.15))
         ax.xaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
@@ -139,11 +141,11 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
 
 
 def sender_days(sender: str, days: Sequence[SenderDayLine], *, ident: str) -> str:
-    """Sends per local day as bars against the cap in force each day, drawn as a red step line (the
-    warm-up ramp, then the daily cap; a step between two days with sends falls halfway). Backlog
-    days
-    (message 1s still waiting at their end) at the cap are dark blue, under it amber, with no cap
-    known slate; the rest light blue. The legend sits above the plot, clear of the bars."""
+    """Sends per local day as bars against the cap in force each day, drawn as a red step line
+    (the warm-up ramp, then the daily cap; a step between two days with sends falls halfway).
+    Backlog days (message 1s still waiting at their end) at the cap are dark blue, under it amber,
+    with no cap known slate; the rest light blue. The legend sits above the plot, clear of the
+    bars."""
     when = [date.fromisoformat(d.day).toordinal() for d in days]  # a day without sends stays a gap
     with _figure(2.9) as (fig, ax):
         for (colour, label), picked in _by_kind(days).items():
@@ -258,8 +260,7 @@ def _figure(height: float) -> Iterator[tuple[Figure, Any]]:
 
 def _svg(fig: Figure, ident: str) -> str:
     """The figure as an ``<svg>`` element: no XML prolog, no metadata, its ids prefixed with
-    ``ident``
-    (the id of the figure holding it), so they stay unique on the page."""
+    ``ident`` (the id of the figure holding it), so they stay unique on the page."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     text = buffer.getvalue()
