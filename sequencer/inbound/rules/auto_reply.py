@@ -1,0 +1,326 @@
+"""Auto-reply rules: out-of-office answers, autoresponders, mailing-list mail and ticket-system
+acknowledgements, recognised by their RFC 3834 headers, ``Precedence``, list headers, subject
+or opening text, and :func:`return_date`, which reads the date an out-of-office writer says
+they are back. Each rule answers :attr:`~sequencer.inbound.verdict.Kind.AUTO_REPLY` with that
+date, or None. ``X-Auto-Response-Suppress`` alone is not enough.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+
+from sequencer.inbound.message import Parsed, as_date, has_header, header
+from sequencer.inbound.verdict import Inbound, Kind
+
+__all__ = [
+    "absence_notice",
+    "absence_subject",
+    "acknowledgement_subject",
+    "auto_submitted",
+    "automated_body",
+    "autoresponder_header",
+    "bulk_precedence",
+    "list_header",
+    "return_date",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The rules
+# --------------------------------------------------------------------------------------------
+
+_OOO_SUBJECT_RE = re.compile(
+    r"^\s*(?:(?:re|vs|sv|aw|fw|fwd|wg)\s*:\s*)*[\[(]?\s*(?P<phrase>"
+    r"out of (?:the )?office|automatic reply|auto[- ]?reply|away "
+    r"from (?:the )?office|on vacation|on leave|vacation reply|"
+    r"abwesenheitsnotiz|automatische antwort|réponse automatique|"
+    r"automaattinen vastaus|poissa toimistolta|poissaoloilmoitus|poissa|lomalla|lomaviesti"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+_AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder")
+# Mailing-list mail is not a person answering (RFC 2369, RFC 2919).
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe")
+_BULK_PRECEDENCE = ("auto_reply", "auto-reply", "bulk", "junk", "list")
+# Help-desk and ticket-system acknowledgements; only ever looked for in the subject.
+_ACK_SUBJECT_RE = re.compile(
+    r"(?P<phrase>\[\s*(?:ticket|case|incident)\s*(?:#|no\.?|id)?\s*:?\s*#?\s*\d+\s*\]|"
+    r"^\s*(?:(?:re|vs|sv|aw|fw|fwd|wg)\s*:\s*)*request\s+received(?=\s*[:\-–]|\s*$)|"
+    r"\bwe(?:\s+have|'ve|’ve)\s+received\s+your\s+(?:e-?mail|message|request)\b|"
+    r"\bautomatic\s+acknowledg(?:e)?ment\b|"
+    r"\byour\s+request\s+(?:\(\s*#?\s*[\w-]+\s*\)\s+|#\s*[\w-]+\s+)?has\s+been\s+received\b|"
+    r"\bkiitos\s+viestistäsi\b)",
+    re.IGNORECASE,
+)
+_AUTOMATED_BODY_RE = re.compile(
+    r"\s*this\s+is\s+an\s+automated\s+(?P<what>response|message|reply)\b", re.IGNORECASE
+)
+# An absence notice in the opening of the text itself, for out-of-office answers that keep the
+# "Re:" subject and carry no RFC 3834 header. Looked for only in a message that quotes nothing
+# (a person answering in the thread usually quotes us; an autoresponder does not), only in its
+# first lines, and only when the text is short.
+_OOO_BODY_RE = re.compile(
+    r"(?<!\w)(?P<phrase>out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto[- "
+    r"]?reply|automated\s+reply|"
+    r"away\s+(?:from\s+(?:the\s+office|my\s+desk|my\s+e-?mail)\s+)?until|"
+    r"on\s+(?:annual\s+|parental\s+|sick\s+)?(?:leave|vacation|holiday)\s+(?:until|till|through)|"
+    r"automaattinen\s+vastaus|vuosilomalla|lomalla|lomailen|poissa|abwesend|"
+    r"nicht\s+im\s+büro)(?!\w)",
+    re.IGNORECASE,
+)
+_OOO_BODY_HEAD = 300  # characters of the text's opening the cue must be in
+_OOO_BODY_MAX = 1500  # characters of new text beyond which a message is a person writing at length
+
+
+def auto_submitted(msg: Parsed) -> Inbound | None:
+    """``Auto-Submitted`` other than ``no`` (RFC 3834)."""
+    value = header(msg.mime, "Auto-Submitted").split(";")[0].strip().lower()
+    if not value or value == "no":
+        return None
+    return _answer(msg, f"Auto-Submitted: {value}")
+
+
+def autoresponder_header(msg: Parsed) -> Inbound | None:
+    """``X-Autoreply``, ``X-Autorespond`` or ``X-Autoresponder``, whatever its value."""
+    for name in _AUTO_REPLY_HEADERS:
+        if has_header(msg.mime, name):
+            return _answer(msg, f"{name} header")
+    return None
+
+
+def bulk_precedence(msg: Parsed) -> Inbound | None:
+    """``Precedence: auto_reply / bulk / junk / list``."""
+    precedence = header(msg.mime, "Precedence").strip().lower()
+    if precedence not in _BULK_PRECEDENCE:
+        return None
+    return _answer(msg, f"Precedence: {precedence}")
+
+
+def list_header(msg: Parsed) -> Inbound | None:
+    """A ``List-Id`` or ``List-Unsubscribe`` header: mailing-list mail."""
+    for name in _LIST_HEADERS:
+        if has_header(msg.mime, name):
+            return _answer(msg, f"{name} header")
+    return None
+
+
+def absence_subject(msg: Parsed) -> Inbound | None:
+    """An out-of-office subject (English, Finnish, a little German and French)."""
+    match = _OOO_SUBJECT_RE.search(msg.subject)
+    if match is None:
+        return None
+    return _answer(msg, f"subject '{match.group('phrase')}'")
+
+
+def acknowledgement_subject(msg: Parsed) -> Inbound | None:
+    """A ticket-system acknowledgement subject ("[Ticket #123]", "Kiitos viestistäsi", ...)."""
+    match = _ACK_SUBJECT_RE.search(msg.subject)
+    if match is None:
+        return None
+    phrase = " ".join(match.group("phrase").split())
+    return _answer(msg, f"acknowledgement subject '{phrase}'")
+
+
+def automated_body(msg: Parsed) -> Inbound | None:
+    """A body that opens with "This is an automated response"."""
+    match = _AUTOMATED_BODY_RE.match(msg.body)
+    if match is None:
+        return None
+    return _answer(msg, f"body says 'this is an automated {match.group('what').lower()}'")
+
+
+def absence_notice(msg: Parsed) -> Inbound | None:
+    """An out-of-office text without the headers: unquoted, short, an absence cue in its opening."""
+    text = " ".join(msg.body.split())
+    if not text or len(text) > _OOO_BODY_MAX or text != " ".join(msg.fresh.split()):
+        return None
+    match = _OOO_BODY_RE.search(text[:_OOO_BODY_HEAD])
+    if match is None:
+        return None
+    return _answer(msg, f"body says '{' '.join(match.group('phrase').lower().split())}'")
+
+
+def _answer(msg: Parsed, reason: str) -> Inbound:
+    back = return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today)
+    return msg.build(Kind.AUTO_REPLY, reason, return_date=back, text=msg.text)
+
+
+# --------------------------------------------------------------------------------------------
+# Return date of an out-of-office reply
+# --------------------------------------------------------------------------------------------
+
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FI_MONTHS = (
+    "tammi",
+    "helmi",
+    "maalis",
+    "huhti",
+    "touko",
+    "kesä",
+    "heinä",
+    "elo",
+    "syys",
+    "loka",
+    "marras",
+    "joulu",
+)
+_EN_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_FI_MONTH = "|".join(_FI_MONTHS)
+_ORDINAL = r"(?:st|nd|rd|th)"
+
+_SLASH_DATE_RE = re.compile(
+    r"(?<![\d./])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"
+)
+
+# Each pattern has named groups day, month (a number or a name) and, optionally, year.
+_DATE_RES = (
+    # ISO 8601: 2027-01-05
+    re.compile(r"(?<![\d.])(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
+    # Numeric with dots, day first (the European way): 5.1.2027, 5.1.27
+    re.compile(
+        r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"
+    ),
+    # Numeric with slashes: 05/01/2027 is 5 January in Europe, 1 May in the US. Both readings
+    # are tried; see _slash_date.
+    _SLASH_DATE_RE,
+    # Numeric without a year, the Finnish way: 5.1.
+    re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?!\d)"),
+    # Day then month name: 5 January 2027, 5th of January, 5. tammikuuta
+    re.compile(
+        rf"(?<![\d.])(?P<day>\d{{1,2}}){_ORDINAL}?\.?\s*(?:of\s+)?(?P<month>(?:{_EN_MONTH})\b\.?|"
+        rf"(?:{_FI_MONTH})kuuta\b)"
+        r"(?:,?\s+(?P<year>\d{4})(?!\d))?",
+        re.IGNORECASE,
+    ),
+    # Month name then day: January 5, Jan 5th, 2027, Monday, January 5, tammikuun 5. päivä
+    re.compile(
+        rf"\b(?P<month>(?:{_EN_MONTH})\b\.?|"
+        rf"(?:{_FI_MONTH})kuun\b)\s*(?P<day>\d{{1,2}}){_ORDINAL}?\.?(?!\d)"
+        r"(?:\s+päivä\w*)?(?:,?\s+(?P<year>\d{4})(?!\d))?",
+        re.IGNORECASE,
+    ),
+)
+
+# A date counts only after one of these in the same sentence...
+_CUE_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|palaa\w*|takaisin|"
+    r"paluu\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen").
+_CUE_AFTER_RE = re.compile(r"(?<!\w)(?:asti|saakka|alkaen|lähtien)(?!\w)", re.IGNORECASE)
+_CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
+
+
+def _month_number(name: str) -> int | None:
+    if name.isdigit():
+        return int(name)
+    lowered = name.lower().rstrip(".")
+    for number, stem in enumerate(_FI_MONTHS, start=1):
+        if lowered.startswith(stem + "kuu"):
+            return number
+    prefix = lowered[:3]
+    return _EN_MONTHS.index(prefix) + 1 if prefix in _EN_MONTHS else None
+
+
+def _resolve(day: int, month: int, year: int | None, today: datetime.date) -> datetime.date | None:
+    if year is None:  # the next occurrence on or after today
+        for candidate_year in (today.year, today.year + 1):
+            try:
+                candidate = datetime.date(candidate_year, month, day)
+            except ValueError:
+                continue
+            if candidate >= today:
+                return candidate
+        return None
+    if year < 100:
+        year += 2000
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _slash_date(first: int, second: int, year: int, today: datetime.date) -> datetime.date | None:
+    """A slash date read both ways (day/month and month/day): the earliest reading within a year
+    from today.
+    """
+    latest = today + datetime.timedelta(days=365)
+    readings = {_resolve(first, second, year, today), _resolve(second, first, year, today)}
+    usable = [reading for reading in readings if reading is not None and today <= reading <= latest]
+    return min(usable) if usable else None
+
+
+def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datetime.date]]:
+    """(start, end, date) of each date written in the sentence; overlapping readings keep the
+    longest.
+    """
+    found: list[tuple[int, int, re.Match[str]]] = []
+    for pattern in _DATE_RES:
+        found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
+    found.sort(key=lambda item: (item[0], item[0] - item[1]))
+    dates: list[tuple[int, int, datetime.date]] = []
+    taken_until = -1
+    for start, end, match in found:
+        if start < taken_until:
+            continue
+        month = _month_number(match.group("month"))
+        year = match.groupdict().get("year")
+        if match.re is _SLASH_DATE_RE:
+            resolved = _slash_date(
+                int(match.group("day")), int(match.group("month")), int(match.group("year")), today
+            )
+        elif month is None:
+            resolved = None
+        else:
+            resolved = _resolve(int(match.group("day")), month, int(year) if year else None, today)
+        if resolved is not None:
+            dates.append((start, end, resolved))
+            taken_until = end
+    return dates
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for paragraph in re.split(r"\n\s*\n", text):
+        joined = " ".join(
+            paragraph.split()
+        )  # plain text bodies are often hard-wrapped mid-sentence
+        for sentence in _SENTENCE_SPLIT_RE.split(joined):
+            if sentence.strip():
+                yield sentence
+
+
+def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
+    """The date the writer says they are back, if one can be read; None otherwise.
+
+    Only dates after a cue ("until", "back", "palaan", ...) in the same sentence count, or a
+    date just before a Finnish postposition ("asti", "saakka", "alkaen"). Without a year, the
+    next occurrence on or after ``today``. Dates before ``today`` or more than 365 days after it
+    are ignored. The first sentence with a usable date wins; within it, the latest date.
+    Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both ways
+    and the earliest reading within that year ahead wins (01/04/2027: 4 January or 1 April).
+    """
+    try:
+        today = as_date(today)
+        latest = today + datetime.timedelta(days=365)
+        for sentence in _sentences(text):
+            cues_before = [match.end() for match in _CUE_BEFORE_RE.finditer(sentence)]
+            cues_after = [match.start() for match in _CUE_AFTER_RE.finditer(sentence)]
+            best: datetime.date | None = None
+            for start, end, found in _dates_in(sentence, today):
+                cued = any(cue <= start for cue in cues_before) or any(
+                    0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after
+                )
+                if cued and today <= found <= latest and (best is None or found > best):
+                    best = found
+            if best is not None:
+                return best
+    except Exception:
+        return None
+    return None

@@ -1,0 +1,196 @@
+"""The unsubscribe rule: a human asking to be removed, said in the first few lines of the *new*
+text (before any sign-off or signature), or as the whole subject ("unsubscribe", "Re: remove
+me", what a ``mailto:...?subject=unsubscribe`` link sends). The quoted copy of our own email
+(with its unsubscribe footer) never counts, nor does "remove me from this thread", "take me off
+this one", "no need to unsubscribe me" or "an opt-out period".
+"""
+
+from __future__ import annotations
+
+import re
+
+from sequencer.inbound.message import Parsed
+from sequencer.inbound.verdict import Inbound, Kind
+
+__all__ = ["request"]
+
+# Unsubscribe requests. Each pattern has a group "phrase", the words the reason quotes.
+_OBJECT_THREAD = (
+    r"(?:(?:this|that)\s+one|(?:(?:the|this|that|our|these)\s+)?(?:e-?mail\s+|mail\s+)?"
+    r"(?:thread|threads|cc|bcc|conversation|chain|loop|discussion|invite|invitation|meeting|"
+    r"call))(?!\w)"
+)
+_OBJECT_LIST = (
+    r"(?:(?:your|the|this|these|that|all|any|our|future)\s+)*"
+    r"(?:(?:mailing|e-?mail|distribution|contact|marketing|newsletter|sales|subscriber|"
+    r"subscription)\s+)?"
+    r"(?:lists?|mailings?|e-?mails?|distribution|newsletters?|messages|communications?|marketing|"
+    r"database|register)(?!\w)"
+)
+_UNSUBSCRIBE_RES = (
+    re.compile(r"(?<!\w)(?P<phrase>unsubscribe)(?!\w)", re.IGNORECASE),
+    # "remove me", but not "remove me from the thread / from cc / off the thread"
+    re.compile(
+        rf"(?<!\w)(?P<phrase>remove\s+me)(?!\w)(?!\s+(?:from|off(?:\s+of)?)\s+{_OBJECT_THREAD})",
+        re.IGNORECASE,
+    ),
+    # "take me off" only with a list to take me off: "you can take me off this one" is about a
+    # thread
+    re.compile(
+        rf"(?<!\w)(?P<phrase>take\s+me\s+off)(?=\s+(?:of\s+)?{_OBJECT_LIST})", re.IGNORECASE
+    ),
+    re.compile(
+        r"(?<!\w)(?P<phrase>stop\s+e-?mailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|"
+        r"don['’]?t\s+contact\s+me)(?!\w)",
+        re.IGNORECASE,
+    ),
+    # Opting out, the verb: "opt me out", "opt out of your emails", "I'd like to opt-out." (never
+    # the noun: "an opt-out period", "the opt-out clause").
+    re.compile(r"(?<!\w)(?P<phrase>opt\s+me\s+out)(?!\w)", re.IGNORECASE),
+    re.compile(rf"(?<!\w)(?P<phrase>opt[\s-]?out)\s+(?:of|from)\s+{_OBJECT_LIST}", re.IGNORECASE),
+    re.compile(r"(?<!\w)(?:to|i|we|please)\s+(?P<phrase>opt[\s-]?out)(?!\s*[\w-])", re.IGNORECASE),
+    re.compile(
+        r"^\s*(?:please\s+)?(?P<phrase>opt[\s-]?out)(?:\s+please)?[\s.!]*$",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    re.compile(
+        r"(?<!\w)(?P<phrase>poista\s+minut|poistakaa\s+minut)(?!\w)"
+        r"(?!\s+(?:tästä\s+|tältä\s+)?(?:viesti)?(?:ketjusta|keskustelusta|kopiosta|cc:?stä|"
+        r"kopioista))",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?<!\w)(?P<phrase>poista\s+osoitteeni|en\s+halua\s+saada|peru\s+tilaus|"
+        r"peruuta\s+tilaus)(?!\w)",
+        re.IGNORECASE,
+    ),
+)
+# A request said the other way round: "no need to unsubscribe me", "I do not want to unsubscribe".
+# The negation must be in the same clause, at most a few words before the phrase.
+_NEGATION_RE = re.compile(
+    r"(?<!\w)(?:no\s+need\s+to|don['’]?t|dont|do\s+not|not|never|"
+    r"without)(?P<between>(?:\s+[\w'’]+){0,3})\s+$",
+    re.IGNORECASE,
+)
+# Words that show the negation is about something else: "not interested unsubscribe me".
+_NOT_NEGATING = frozenset(
+    {
+        "interested",
+        "relevant",
+        "needed",
+        "necessary",
+        "useful",
+        "signed",
+        "subscribed",
+        "registered",
+        "opted",
+        "agreed",
+    }
+)
+_HEAD_LINES = (
+    5  # only the first lines of the new text count: signatures and footers say "unsubscribe" too
+)
+_SIGNATURE_DELIMITER_RE = re.compile(r"^\s*--\s*$")
+_SIGN_OFF_RE = re.compile(
+    r"^\s*(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|"
+    r"warm\s+regards|"
+    r"warmest\s+regards|many\s+thanks|thanks|thanks\s+again|thank\s+you|thx|cheers|sincerely|"
+    r"yours\s+sincerely|"
+    r"yours|ystävällisin\s+terveisin|ystävällisesti|parhain\s+terveisin|terveisin|terv|"
+    r"yst\.?\s*terv|t|kiitos|"
+    r"hälsningar|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|mvh|mit\s+freundlichen\s+grüßen|"
+    r"viele\s+grüße|"
+    r"beste\s+grüße|liebe\s+grüße|cordialement|met\s+vriendelijke\s+groet(?:en)?|groeten|saludos|"
+    r"un\s+saludo|"
+    r"cordiali\s+saluti|atenciosamente|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|"
+    r"hilsen)\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
+_SUBJECT_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*(?:\[\d+\])?\s*:\s*)*", re.IGNORECASE
+)
+# A subject that is itself a request, whole: "unsubscribe", "Re: Remove me from your list".
+_SUBJECT_REQUEST_RE = re.compile(
+    r"\s*(?:please\s+)?(?P<phrase>unsubscribe(?:\s+me)?|remove\s+me(?:\s+from\s+(?:your|the|"
+    r"this)\s+(?:mailing\s+)?list)?|"
+    r"opt\s+me\s+out|opt[\s-]?out|poista\s+minut(?:\s+listalta)?|poistakaa\s+minut(?:\s+listalta)?|"
+    r"peru\s+tilaus|peruuta\s+tilaus|stop\s+e-?mailing\s+me)(?:\s*,?\s*please)?[\s.!]*",
+    re.IGNORECASE,
+)
+_SHORT_BODY = (
+    60  # characters of new text that still count as "no message": a signature, "Sent from my phone"
+)
+
+
+def _request_head(fresh: str) -> str:
+    """The first few lines of the new text, up to a signature delimiter or a sign-off ("Best,")."""
+    kept: list[str] = []
+    for line in fresh.split("\n"):
+        if not line.strip():
+            continue
+        if _SIGNATURE_DELIMITER_RE.match(line):
+            break
+        if kept and _SIGN_OFF_RE.match(line):
+            break
+        kept.append(line.strip())
+        if len(kept) >= _HEAD_LINES:
+            break
+    return "\n".join(kept)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` negate the request there ("don't unsubscribe me")."""
+    before = text[:start]
+    line_start = before.rfind("\n") + 1
+    match = _NEGATION_RE.search(before[line_start:])
+    if match is None:
+        return False
+    between = {word.lower() for word in match.group("between").split()}
+    return not between & _NOT_NEGATING
+
+
+def _phrase(text: str) -> str:
+    return " ".join(text.lower().split()).replace("’", "'")
+
+
+def _requests_in(text: str) -> tuple[str | None, bool]:
+    """(the first request phrase that is meant, whether a negated one was seen) in a piece
+    of text.
+    """
+    found = sorted(
+        (match.start("phrase"), match.start(), match.group("phrase"))
+        for pattern in _UNSUBSCRIBE_RES
+        for match in pattern.finditer(text)
+    )
+    negated = False
+    for start, match_start, phrase in found:
+        if _negated(text, min(start, match_start)):
+            negated = True
+            continue
+        return _phrase(phrase), negated
+    return None, negated
+
+
+def request(msg: Parsed) -> Inbound | None:
+    """:attr:`Kind.UNSUBSCRIBE` when the message asks to be removed; None when it does not."""
+    phrase = _request_phrase(msg.subject, msg.fresh)
+    if phrase is None:
+        return None
+    return msg.build(Kind.UNSUBSCRIBE, f"says '{phrase}'", text=msg.text)
+
+
+def _request_phrase(subject: str, fresh: str) -> str | None:
+    """The request phrase when the message asks to be removed; None when it does not."""
+    head = _request_head(fresh)
+    phrase, negated = _requests_in(head)
+    if phrase is not None:
+        return phrase
+    # The subject counts only when it is itself a request, never for a phrase inside a longer
+    # (quoted) subject. "Subject: unsubscribe" with next to no text is what a List-Unsubscribe
+    # mailto: link sends; with a longer text that says "don't unsubscribe me", the text wins.
+    request = _SUBJECT_REQUEST_RE.fullmatch(_SUBJECT_PREFIX_RE.sub("", subject, count=1))
+    if request is None:
+        return None
+    if negated and len(fresh) > _SHORT_BODY:
+        return None
+    return _phrase(request.group("phrase"))
