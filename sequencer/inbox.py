@@ -33,14 +33,16 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from sequencer import enrollment, timing
+from sequencer import timing
 from sequencer.clock import Clock
 from sequencer.config import Config, ImapSettings, Sender
-from sequencer.contacts import company_domain, contact_key
+from sequencer.contacts import contact_key
 from sequencer.errors import ConfigError
 from sequencer.inbound.classify import Inbound, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
 from sequencer.model import Sequence, StopReason
+from sequencer.services.stopping import plan_stop
+from sequencer.stops import StopEvent
 from sequencer.store import Contact, InboundMessage, Send, Store
 
 #: Messages fetched from one folder at a time.
@@ -265,6 +267,7 @@ class InboxPoller:
     def _plan_for(
         self, info: Inbound, send: Send | None, contact: Contact, *, by_reference: bool
     ) -> _Plan:
+        sequence = send.sequence if send is not None else None
         if info.kind is Kind.BOUNCE:
             status = info.status or ("5.x.x" if info.hard else "4.x.x")
             if not info.hard:
@@ -275,38 +278,25 @@ class InboxPoller:
                     send=send,
                     action=f"recorded a soft bounce ({status}); no suppression",
                 )
-            if info.policy:  # refused for who sent it (blocklist, DMARC), not for the address
-                return _Plan(
-                    kind="bounce",
-                    event="bounce",
-                    stop_reason=StopReason.BOUNCE.value,
-                    bounce_send=True,
-                    contact=contact,
-                    send=send,
-                    action=f"policy rejection ({status}): stopped; address "
-                    "not suppressed, check the sending setup",
-                )
-            if not by_reference:  # a bounce naming an address we mailed, but none of our messages
-                return _Plan(
-                    kind="bounce",
-                    event="bounce",
-                    stop_reason=StopReason.BOUNCE.value,
-                    bounce_send=True,
-                    contact=contact,
-                    send=send,
-                    action=f"hard bounce ({status}): stopped; not suppressed "
-                    "(it names none of our messages)",
-                )
-            return _Plan(
-                kind="bounce",
-                event="bounce",
-                stop_reason=StopReason.BOUNCE.value,
-                suppress=contact.email_key,
-                bounce_send=True,
-                contact=contact,
-                send=send,
-                action=f"hard bounce ({status}): stopped and suppressed",
+            event = StopEvent(
+                StopReason.BOUNCE,
+                policy=info.policy,
+                names_our_message=by_reference,
+                sequence=sequence,
             )
+            if info.policy:  # refused for who sent it (blocklist, DMARC), not for the address
+                action = (
+                    f"policy rejection ({status}): stopped; address "
+                    "not suppressed, check the sending setup"
+                )
+            elif not by_reference:  # names an address we mailed, but none of our messages
+                action = (
+                    f"hard bounce ({status}): stopped; not suppressed "
+                    "(it names none of our messages)"
+                )
+            else:
+                action = f"hard bounce ({status}): stopped and suppressed"
+            return self._stopping(event, contact, send, action, bounce_send=True)
         if info.kind is Kind.AUTO_REPLY:
             until = self._resume_at(contact, info)
             return _Plan(
@@ -320,38 +310,39 @@ class InboxPoller:
                 else "out of office: not stopped",
             )
         if info.kind is Kind.UNSUBSCRIBE:
-            return _Plan(
-                kind="unsubscribe",
-                event="unsubscribe",
-                stop_reason=StopReason.UNSUBSCRIBE.value,
-                suppress=contact.email_key,
-                contact=contact,
-                send=send,
-                action="asked to be removed: stopped and suppressed",
+            event = StopEvent(StopReason.UNSUBSCRIBE, sequence=sequence)
+            return self._stopping(
+                event, contact, send, "asked to be removed: stopped and suppressed"
             )
-        stops = self._stops_on_reply(contact)
-        company = self._company(contact, send) if stops else None
-        action = "replied: stopped" if stops else "replied: recorded (sequence keeps going)"
+        event = StopEvent(StopReason.REPLY, sequence=sequence)
+        return self._stopping(event, contact, send, "replied: stopped")
+
+    def _stopping(
+        self,
+        event: StopEvent,
+        contact: Contact,
+        send: Send | None,
+        action: str,
+        *,
+        bounce_send: bool = False,
+    ) -> _Plan:
+        """The inbox's record of ``event``, as the stop policy decides it."""
+        plan = plan_stop(self.store, contact, event, self.sequences(), self.config.free_mail)
+        if not plan.stops:
+            action = "replied: recorded (sequence keeps going)"
+        if plan.company:
+            action = f"{action}, and everyone at {plan.company}"
         return _Plan(
-            kind="reply",
-            event="reply",
-            stop_reason=StopReason.REPLY.value if stops else None,
+            kind=plan.event,
+            event=plan.event,
+            stop_reason=plan.stop.value if plan.stop is not None else None,
+            suppress=plan.suppress,
+            bounce_send=bounce_send,
             contact=contact,
             send=send,
-            company=company,
-            action=f"{action}, and everyone at {company}" if company else action,
+            company=plan.company,
+            action=action,
         )
-
-    def _company(self, contact: Contact, send: Send | None) -> str | None:
-        """The company domain this reply stops (``stop_scope: company`` in the sequence it
-        answers).
-        """
-        name = send.sequence if send is not None else None
-        if name is None:
-            active = self.store.active_enrollments([contact.id or 0]).get(contact.id or 0)
-            name = active.sequence if active else None
-        domain = company_domain(contact.email_key, self.config.free_mail)
-        return enrollment.company_scope(self.sequences().get(name or ""), domain)
 
     def _is_ours(self, info: Inbound) -> bool:
         """A message carrying one of our own Message-IDs is a copy of what we sent, never
@@ -439,13 +430,6 @@ class InboxPoller:
         if active is None:
             return None
         return timing.local_midnight(info.return_date, ZoneInfo(active.timezone))
-
-    def _stops_on_reply(self, contact: Contact) -> bool:
-        active = self.store.active_enrollments([contact.id or 0]).get(contact.id or 0)
-        if active is None:
-            return True  # nothing to stop; the event is still recorded (and open tasks closed)
-        sequence = self.sequences().get(active.sequence)
-        return sequence is None or sequence.stop_on.reply
 
 
 def _key(ident: str) -> str:

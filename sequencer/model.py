@@ -49,6 +49,8 @@ class StopReason(enum.StrEnum):
     SUPPRESSED = "suppressed"
     #: A colleague at the same company domain replied or reached a goal (``stop_scope: company``).
     COMPANY = "company"
+    #: A send could never be made (a permanent error, or its retries ran out).
+    FAILED = "failed"
 
 
 class StopScope(enum.StrEnum):

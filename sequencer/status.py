@@ -63,7 +63,7 @@ class VariantStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
-class Outcome(enum.StrEnum):
+class DispatchOutcome(enum.StrEnum):
     """What dispatching one claimed send came to: one counter of a tick's report each."""
 
     SENT = "sent"

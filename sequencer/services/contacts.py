@@ -1,0 +1,185 @@
+"""Contacts and the suppression list: importing a CSV (:class:`ImportReport`), finding one
+contact, leaving out addresses ``forget`` erased, and suppressing addresses or domains by hand
+or from a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sequencer.contacts import (
+    FORGOTTEN,
+    ContactRow,
+    RowError,
+    RowProblem,
+    erasure_key,
+    parse_csv,
+    suppression_key,
+)
+from sequencer.errors import ContactNotFound, ImportFileError, SequencerError
+from sequencer.services.deps import Deps
+from sequencer.store import Contact, Store
+
+#: Called as ``progress(rows_done, rows_total)`` while a long job runs.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportReport:
+    file: str
+    rows: int
+    inserted: int
+    updated: int
+    errors: list[RowError]
+    #: Rows whose address appeared earlier in the same file (merged into that contact).
+    repeated: int = 0
+    #: Row numbers of addresses erased by ``forget``: skipped, nothing of them stored.
+    forgotten: list[int] = field(default_factory=list)
+
+
+def read_utf8(file: Path, what: str) -> str:
+    """A UTF-8 text file (a BOM is dropped); a missing or mis-encoded file is an ImportFileError."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError(f"{file}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{file}: not UTF-8 text (byte {exc.start}); save {what} as UTF-8"
+        ) from None
+
+
+def read_suppression_file(file: Path) -> list[str]:
+    """Keys from a CSV with an ``email`` or ``domain`` column, or a plain list one per line."""
+    text = read_utf8(file, "it")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    column, start = 0, 0
+    for name in ("email", "domain", "address", "e-mail"):
+        if name in header:
+            column, start = header.index(name), 1
+            break
+    keys, errors = [], []
+    for number, row in enumerate(rows[start:], start=start + 1):
+        value = row[column].strip() if len(row) > column else ""
+        if not value or value.startswith("#"):
+            continue
+        try:
+            keys.append(suppression_key(value))
+        except ValueError as exc:
+            errors.append(f"{file}: row {number}: {exc}")
+    if errors:
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise ImportFileError(
+            "nothing was added; fix these rows first:\n" + "\n".join(errors[:20]) + more
+        )
+    return keys
+
+
+def import_contacts(
+    deps: Deps, path: Path | str, *, progress: Progress | None = None, skip_bad: bool = False
+) -> ImportReport:
+    """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported.
+
+    Strict (see :mod:`sequencer.contacts`): where the file's structure breaks (a quote left
+    open), the rows before that row are stored and nothing from it on, and ``errors`` ends
+    with that row as a ``RowProblem.BROKEN`` error saying so. With ``skip_bad`` that row is
+    skipped and the rest is read. ``RowProblem.CHANGED`` entries in ``errors`` are rows stored
+    with a change (a name cut short); ``rows`` does not count them twice.
+    """
+    file = Path(path)
+    text = read_utf8(file, "the CSV")
+    total = max(text.count("\n"), 1)
+    good: list[ContactRow] = []
+    errors: list[RowError] = []
+    for item in parse_csv(text, file=str(file), skip_bad=skip_bad):
+        (errors if isinstance(item, RowError) else good).append(item)  # type: ignore[arg-type]
+        if progress is not None and (len(good) + len(errors)) % 1000 == 0:
+            progress(item.row, total)
+    good, forgotten = _without_erased(deps.store, good)
+    counts = deps.store.upsert_contacts(good, now=deps.clock.now())
+    if progress is not None:
+        progress(total, total)
+    repeated = len(good) - len({row.email_key for row in good})
+    skipped = sum(e.problem is not RowProblem.CHANGED for e in errors)
+    return ImportReport(
+        file=str(file),
+        rows=len(good) + skipped + len(forgotten),
+        inserted=counts.inserted,
+        updated=counts.updated,
+        errors=errors,
+        repeated=repeated,
+        forgotten=forgotten,
+    )
+
+
+def _without_erased(store: Store, rows: list[ContactRow]) -> tuple[list[ContactRow], list[int]]:
+    """(the rows to store, the row numbers of addresses erased by ``forget``, which are not
+    stored).
+    """
+    erased = store.erased_keys()
+    if not erased:
+        return rows, []
+    kept: list[ContactRow] = []
+    dropped: list[int] = []
+    for row in rows:
+        if erasure_key(row.email_key) in erased:
+            dropped.append(row.row)
+        else:
+            kept.append(row)
+    return kept, dropped
+
+
+def find_contact(store: Store, email: str) -> Contact:
+    """The contact with this address; :class:`ContactNotFound` otherwise."""
+    found = store.contact(email)
+    if found is None:
+        raise ContactNotFound(f"no contact with the address {email}; import it first")
+    return found
+
+
+def not_erased(store: Store, contacts: list[Contact]) -> list[Contact]:
+    """Without the anonymised rows ``forget`` leaves, and without a contact whose address it
+    erased (stored by other means than an import): neither is ever enrolled.
+    """
+    erased = store.erased_keys()
+    return [
+        c
+        for c in contacts
+        if not c.email_key.startswith(f"{FORGOTTEN}:")
+        and not (erased and erasure_key(c.email_key) in erased)
+    ]
+
+
+def suppress(deps: Deps, *entries: str, reason: str) -> tuple[int, int]:
+    """Never mail these addresses (or whole ``@domain``) again, in any sequence: (added,
+    already listed).
+
+    All or nothing: one entry that is neither an address nor a domain and none is added.
+    """
+    keys, bad = [], []
+    for entry in entries:
+        try:
+            keys.append(suppression_key(entry))
+        except ValueError as exc:
+            bad.append(str(exc))
+    if bad:
+        raise SequencerError("nothing was added: " + "; ".join(bad))
+    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now())
+    return added, len(set(keys)) - added
+
+
+def suppress_file(deps: Deps, path: Path | str, *, reason: str) -> tuple[int, int]:
+    """Suppress every address or domain in a file (a CSV's ``email``/``domain`` column, or one
+    per line).
+
+    All or nothing: one bad row and nothing is added; the error names every bad row.
+    Returns (added, already listed).
+    """
+    keys = read_suppression_file(Path(path))
+    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now())
+    return added, len(set(keys)) - added

@@ -1,0 +1,32 @@
+"""What every service is given: the store, the configuration, the clock, the log, and the
+sequences, loaded on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sequencer.clock import Clock
+from sequencer.config import Config
+from sequencer.model import Sequence
+from sequencer.services import catalog
+from sequencer.store import Store
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deps:
+    """The dependencies of one call into a service."""
+
+    store: Store
+    config: Config
+    clock: Clock
+    #: A structlog-style logger: ``log.info("event.name", key=value)``.
+    log: Any
+    #: The loaded sequences; called when needed, so nothing is loaded before it is used.
+    sequences: Callable[[], dict[str, Sequence]]
+
+    def sequence(self, name: str) -> Sequence:
+        """The loaded sequence called ``name``; :class:`SequenceNotFound` otherwise."""
+        return catalog.find(self.sequences(), name)

@@ -1,0 +1,324 @@
+"""Stopping, hooks and links: every way an event reaches :func:`sequencer.stops.decide`.
+
+The CLI's ``stop`` and ``goal``, the signed ``/hooks/goal`` and ``/hooks/reply`` calls and the
+one-click unsubscribe link come here; the inbox poller and dispatch's bounce path call
+:func:`plan_stop`. The decision is :mod:`sequencer.stops`; the store writes a plan in one
+transaction (event, stops, suppression, cancelled sends). Open pixels and click redirects, the
+other signed links, live here too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sequencer import tokens
+from sequencer.contacts import FORGOTTEN
+from sequencer.errors import ConfigError, SequencerError
+from sequencer.model import Sequence, StopReason
+from sequencer.services.contacts import find_contact
+from sequencer.services.deps import Deps
+from sequencer.services.erasure import mask_address
+from sequencer.stops import StopEvent, StopPlan, decide
+from sequencer.store import Contact, Enrollment, Send, Store
+
+#: Open-pixel fetches of one send closer together than this are recorded once.
+OPEN_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unsubscribe:
+    """What an unsubscribe link shows: no more than a masked address."""
+
+    address: str
+    sender: str
+    already: bool
+
+
+class HookRejected(SequencerError):
+    """An inbound hook call was refused."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def plan_stop(
+    store: Store,
+    contact: Contact,
+    event: StopEvent,
+    sequences: Mapping[str, Sequence],
+    free_mail: frozenset[str],
+) -> StopPlan:
+    """:func:`~sequencer.stops.decide` for ``contact``, with their enrollments read from the
+    store."""
+    assert contact.id is not None
+    active = store.active_enrollments([contact.id]).get(contact.id)
+    latest = None
+    if active is None:
+        history = store.enrollments(contact.id)
+        latest = history[-1].sequence if history else None
+    return decide(
+        event,
+        email_key=contact.email_key,
+        active=active.sequence if active is not None else None,
+        latest=latest,
+        sequences=sequences,
+        free_mail=free_mail,
+    )
+
+
+# -- stop and goal --------------------------------------------------------------------------
+
+
+def stop(
+    deps: Deps,
+    email: str,
+    *,
+    reason: StopReason | str = StopReason.MANUAL,
+    detail: str | None = None,
+) -> Enrollment | None:
+    """Record a reply, bounce, unsubscribe or manual stop; the stop policy decides the rest.
+
+    Returns the stopped enrollment, or None when nothing was active (or nothing stopped).
+    """
+    return apply(
+        deps, find_contact(deps.store, email), StopEvent(StopReason(reason)), detail=detail
+    )
+
+
+def goal(deps: Deps, email: str, name: str) -> Enrollment | None:
+    """Record a goal (``meeting_booked``...); it stops the enrollment if its sequence lists
+    it."""
+    event = StopEvent(StopReason.GOAL, goal=name)
+    return apply(deps, find_contact(deps.store, email), event, detail=name)
+
+
+def apply(
+    deps: Deps,
+    contact: Contact,
+    event: StopEvent,
+    *,
+    detail: str | None = None,
+) -> Enrollment | None:
+    """Decide what ``event`` does to ``contact`` and write it in one transaction."""
+    assert contact.id is not None
+    plan = plan_stop(deps.store, contact, event, deps.sequences(), deps.config.free_mail)
+    now = deps.clock.now()
+    if not plan.stops:
+        active = deps.store.active_enrollments([contact.id]).get(contact.id)
+        deps.store.add_event(
+            kind=plan.event,
+            at=now,
+            contact_id=contact.id,
+            enrollment_id=active.id if active else None,
+            detail=detail,
+        )
+        return None
+    assert plan.stop is not None
+    stopped = deps.store.stop(
+        contact.id,
+        kind=plan.event,
+        reason=plan.stop.value,
+        at=now,
+        detail=detail,
+        suppress=plan.suppress,
+        company=plan.company,
+    )
+    if stopped is not None:
+        goal = {"goal": event.goal} if event.goal is not None else {}
+        deps.log.info(
+            "enrollment.stopped",
+            contact_id=contact.id,
+            enrollment_id=stopped.id,
+            reason=plan.stop.value,
+            **goal,
+            company=plan.company,
+        )
+    return stopped
+
+
+# -- links (unsubscribe, tracking) ----------------------------------------------------------
+
+
+def links(deps: Deps) -> tokens.Links | None:
+    """Signed public links, once ``[http] public_url`` is configured."""
+    http = deps.config.http
+    if http.public_url is None:
+        return None
+    return tokens.Links(
+        http.public_url,
+        http.secret(),
+        track_opens=http.track_opens,
+        track_clicks=http.track_clicks,
+        trackable=trackable_urls(deps) if http.track_clicks else frozenset(),
+    )
+
+
+def trackable_urls(deps: Deps) -> frozenset[str]:
+    """The URLs written in the loaded sequence files: the only ones click tracking signs or
+    redirects to (a URL from a contact field is data, never a tracked link)."""
+    from sequencer.messages import track_links
+
+    found: set[str] = set()
+
+    def keep(url: str) -> str:
+        found.add(url)
+        return url
+
+    for sequence in deps.sequences().values():
+        for step in sequence.steps:
+            templates = [v.template for v in (*step.subjects, *step.bodies)]
+            for template in [*templates, *([step.message] if step.message else [])]:
+                track_links(template.source, keep)
+    return frozenset(found)
+
+
+def _token_send(
+    deps: Deps, purpose: str, token: str, *, target: str = ""
+) -> tuple[Send, Contact] | None:
+    send_id = tokens.read(deps.config.http.secret(), purpose, token, target=target)
+    send = deps.store.send(send_id) if send_id is not None else None
+    contact = deps.store.contacts_by_id([send.contact_id]).get(send.contact_id) if send else None
+    return (send, contact) if send is not None and contact is not None else None
+
+
+def unsubscribe_page(deps: Deps, token: str) -> Unsubscribe | None:
+    """What an unsubscribe link is about (for its confirmation page); None for a link that
+    is not ours."""
+    found = _token_send(deps, tokens.UNSUBSCRIBE, token)
+    if found is None:
+        return None
+    send, contact = found
+    if contact.email == FORGOTTEN:  # erased (`sequencer forget`): its hash is suppressed
+        return _unsubscribe_view(deps, send, contact, already=True)
+    already = deps.store.suppressed([contact.email_key])
+    return _unsubscribe_view(deps, send, contact, already=already)
+
+
+def unsubscribe(deps: Deps, token: str) -> Unsubscribe | None:
+    """The one-click unsubscribe (RFC 8058): suppress the address everywhere and stop its
+    sequence. None, and nothing changed, for a token that is not genuine. Repeating it is
+    harmless."""
+    found = _token_send(deps, tokens.UNSUBSCRIBE, token)
+    if found is None:
+        return None
+    send, contact = found
+    assert contact.id is not None
+    if contact.email == FORGOTTEN:  # erased: nothing of theirs to suppress, no junk key
+        return _unsubscribe_view(deps, send, contact, already=True)
+    event = StopEvent(StopReason.UNSUBSCRIBE, sequence=send.sequence)
+    plan = plan_stop(deps.store, contact, event, deps.sequences(), deps.config.free_mail)
+    assert plan.suppress is not None, "the stop policy suppresses on every unsubscribe"
+    changed = deps.store.unsubscribe(
+        contact.id,
+        plan.suppress,
+        at=deps.clock.now(),
+        send_id=send.id,
+        detail="one-click unsubscribe link",
+    )
+    if changed:
+        deps.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
+    return _unsubscribe_view(deps, send, contact, already=not changed)
+
+
+def _unsubscribe_view(deps: Deps, send: Send, contact: Contact, *, already: bool) -> Unsubscribe:
+    sender = deps.config.senders.get(send.sender)
+    address = "this address" if contact.email == FORGOTTEN else mask_address(contact.email)
+    return Unsubscribe(
+        address=address, sender=sender.display_name if sender else send.sender, already=already
+    )
+
+
+def record_open(deps: Deps, token: str) -> bool:
+    """An open-pixel fetch, recorded at most once per send per hour (mail clients and proxies
+    fetch images again and again); False (nothing recorded) for a token that is not
+    genuine."""
+    found = _token_send(deps, tokens.OPEN, token)
+    if found is None:
+        return False
+    send, _ = found
+    now = deps.clock.now()
+    deps.store.add_event_once(
+        kind="open",
+        at=now,
+        since=now - OPEN_EVERY,
+        contact_id=send.contact_id,
+        enrollment_id=send.enrollment_id,
+        send_id=send.id or 0,
+    )
+    return True
+
+
+def click(deps: Deps, token: str, url: str) -> str | None:
+    """Record a click and return where it goes; None unless that URL was signed for that
+    send."""
+    found = _token_send(deps, tokens.CLICK, token, target=url)
+    if found is None or url not in trackable_urls(deps):  # only URLs the sequences contain
+        return None
+    send, _ = found
+    deps.store.add_event(
+        kind="click",
+        at=deps.clock.now(),
+        contact_id=send.contact_id,
+        enrollment_id=send.enrollment_id,
+        send_id=send.id,
+        detail=url[:500],
+    )
+    return url
+
+
+# -- inbound hooks --------------------------------------------------------------------------
+
+
+def hook(deps: Deps, kind: str, body: bytes, *, timestamp: str, signature: str) -> dict[str, Any]:
+    """A signed ``/hooks/goal`` or ``/hooks/reply`` call: verify, refuse replays, record,
+    stop. Raises :class:`HookRejected` (with an HTTP status) for anything not accepted."""
+    from sequencer.channels import webhook
+
+    http = deps.config.http
+    if kind not in ("goal", "reply"):
+        raise HookRejected(404, f"no hook named '{kind}'")
+    now = deps.clock.now()
+    try:
+        secret = http.hooks_secret()
+    except ConfigError as exc:
+        deps.log.error("hooks.not_configured", error=exc.message)
+        raise HookRejected(503, "hooks are not configured on this server") from None
+    window = http.replay_window.total_seconds()
+    if not webhook.verify(
+        secret, timestamp, body, signature, now=now.timestamp(), tolerance=window
+    ):
+        raise HookRejected(401, "bad signature or stale timestamp")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
+        raise HookRejected(400, "the body is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
+        raise HookRejected(400, "the body needs an 'email' string")
+    contact = deps.store.contact(data["email"])
+    if contact is None:
+        raise HookRejected(404, "no contact with that address")
+    name = data.get("goal")
+    if kind == "goal" and (not isinstance(name, str) or not name.strip()):
+        raise HookRejected(400, "a goal needs a 'goal' name, e.g. meeting_booked")
+    # accepted once: a replay of this signed request within the window is refused from now on
+    if not deps.store.accept_hook(signature, at=now, window=http.replay_window):
+        raise HookRejected(409, "this request was accepted before (replay)")
+    if kind == "goal":
+        assert isinstance(name, str)
+        stopped = apply(
+            deps, contact, StopEvent(StopReason.GOAL, goal=name.strip()), detail=name.strip()
+        )
+    else:
+        detail = data.get("detail")
+        stopped = apply(
+            deps,
+            contact,
+            StopEvent(StopReason.REPLY),
+            detail=str(detail)[:500] if detail else "reply hook",
+        )
+    return {"recorded": kind, "stopped": stopped.sequence if stopped else None}
