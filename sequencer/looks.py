@@ -16,6 +16,7 @@ from typing import Any
 
 from sequencer import scoring
 from sequencer.model import Sequence
+from sequencer.status import VariantStatus
 from sequencer.store import Decision, Store
 from sequencer.variants import (
     families as families,
@@ -123,7 +124,7 @@ def _record(store: Store, family: Family, now: datetime, log: Any) -> None:
                 step_key=family.step,
                 factor=family.factor,
                 key=verdict.key,
-                status="retired",
+                status=VariantStatus.RETIRED,
                 reason=verdict.reason,
                 at=now,
             )

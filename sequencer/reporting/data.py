@@ -15,8 +15,7 @@ from datetime import datetime
 from sequencer.model import StopReason
 
 #: Stop reasons in the order the report lists them; a reason not listed here follows, by name.
-#: ``failed``: dispatch gave up on a send and stopped its enrollment.
-STOP_REASONS: tuple[str, ...] = (*(r.value for r in StopReason), "failed")
+STOP_REASONS: tuple[str, ...] = tuple(r.value for r in StopReason)
 
 
 @dataclass(frozen=True, kw_only=True)
