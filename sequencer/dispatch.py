@@ -419,7 +419,7 @@ class Dispatcher:
                 self.store,
                 contact,
                 StopEvent(StopReason.BOUNCE, sequence=send.sequence),
-                self.sequences,
+                lambda: self.sequences,
                 self.config.free_mail,
             )
             assert contact.id is not None and decision.stop is not None

@@ -327,7 +327,7 @@ class InboxPoller:
         bounce_send: bool = False,
     ) -> _Plan:
         """The inbox's record of ``event``, as the stop policy decides it."""
-        plan = plan_stop(self.store, contact, event, self.sequences(), self.config.free_mail)
+        plan = plan_stop(self.store, contact, event, self.sequences, self.config.free_mail)
         if not plan.stops:
             action = "replied: recorded (sequence keeps going)"
         if plan.company:

@@ -10,7 +10,7 @@ other signed links, live here too.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -50,23 +50,29 @@ def plan_stop(
     store: Store,
     contact: Contact,
     event: StopEvent,
-    sequences: Mapping[str, Sequence],
+    sequences: Callable[[], Mapping[str, Sequence]],
     free_mail: frozenset[str],
 ) -> StopPlan:
-    """:func:`~sequencer.stops.decide` for ``contact``, with their enrollments read from the
-    store."""
+    """:func:`~sequencer.stops.decide` for ``contact``. Only a reply or a goal depends on the
+    sequence's rules: for those the contact's enrollments are read and the sequences loaded; a
+    bounce, an unsubscribe or a manual stop needs neither (an unsubscribe link works even while
+    a sequence file is broken)."""
     assert contact.id is not None
-    active = store.active_enrollments([contact.id]).get(contact.id)
-    latest = None
-    if active is None:
-        history = store.enrollments(contact.id)
-        latest = history[-1].sequence if history else None
+    active = latest = None
+    loaded: Mapping[str, Sequence] = {}
+    if event.reason in (StopReason.REPLY, StopReason.GOAL):
+        found = store.active_enrollments([contact.id]).get(contact.id)
+        active = found.sequence if found is not None else None
+        if active is None:
+            history = store.enrollments(contact.id)
+            latest = history[-1].sequence if history else None
+        loaded = sequences()
     return decide(
         event,
         email_key=contact.email_key,
-        active=active.sequence if active is not None else None,
+        active=active,
         latest=latest,
-        sequences=sequences,
+        sequences=loaded,
         free_mail=free_mail,
     )
 
@@ -106,7 +112,7 @@ def apply(
 ) -> Enrollment | None:
     """Decide what ``event`` does to ``contact`` and write it in one transaction."""
     assert contact.id is not None
-    plan = plan_stop(deps.store, contact, event, deps.sequences(), deps.config.free_mail)
+    plan = plan_stop(deps.store, contact, event, deps.sequences, deps.config.free_mail)
     now = deps.clock.now()
     if not plan.stops:
         active = deps.store.active_enrollments([contact.id]).get(contact.id)
@@ -211,7 +217,7 @@ def unsubscribe(deps: Deps, token: str) -> Unsubscribe | None:
     if contact.email == FORGOTTEN:  # erased: nothing of theirs to suppress, no junk key
         return _unsubscribe_view(deps, send, contact, already=True)
     event = StopEvent(StopReason.UNSUBSCRIBE, sequence=send.sequence)
-    plan = plan_stop(deps.store, contact, event, deps.sequences(), deps.config.free_mail)
+    plan = plan_stop(deps.store, contact, event, deps.sequences, deps.config.free_mail)
     assert plan.suppress is not None, "the stop policy suppresses on every unsubscribe"
     changed = deps.store.unsubscribe(
         contact.id,

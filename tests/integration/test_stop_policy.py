@@ -23,7 +23,7 @@ import pytest
 from sending_rig import REPO, Rig, person, write_sequence
 from test_inbox import first_messages, reply
 
-from sequencer import stops, tokens
+from sequencer import Engine, SequenceInvalid, stops, tokens
 from sequencer.channels import webhook
 from sequencer.config import HttpSettings
 from sequencer.model import StopReason
@@ -259,4 +259,25 @@ def test_a_crash_between_stop_and_suppression_leaves_neither(
     assert not rig.engine.store.suppressed([ADA])
     # and the same stop, uninterrupted, writes both
     rig.engine.stop(ADA, reason=StopReason.UNSUBSCRIBE)
+    assert_applied(rig, expected(rig, StopEvent(StopReason.UNSUBSCRIBE)))
+
+
+def test_the_unsubscribe_link_works_while_a_sequence_file_is_broken(
+    rig_factory: Callable[..., Rig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unsubscribe needs no sequence rule: the web app does not load the sequences for it."""
+    rig = company_rig(rig_factory, tmp_path, monkeypatch)
+    rig.run(days=1)
+    (send,) = rig.sends(ADA, step="intro")
+    assert send.id is not None
+    write_sequence(tmp_path / "seqs", "broken", "name: broken\nsteps: [\n")
+    fresh = Engine(rig.engine.config, clock=rig.clock)
+    try:
+        with pytest.raises(SequenceInvalid):
+            fresh.sequences  # noqa: B018
+        page = fresh.unsubscribe(tokens.make(SECRET.encode(), tokens.UNSUBSCRIBE, send.id))
+    finally:
+        fresh.close()
+
+    assert page is not None and not page.already
     assert_applied(rig, expected(rig, StopEvent(StopReason.UNSUBSCRIBE)))
