@@ -6,12 +6,12 @@ is a method here; each wires the store, configuration, clock and sequences into 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sequencer import tokens
+from sequencer import stops, tokens
 from sequencer.channels.base import ChannelAdapter
 from sequencer.clock import Clock, SystemClock
 from sequencer.config import Config, ImapSettings, load_config
@@ -54,12 +54,13 @@ class Engine:
         database_url: str | None = None,
         clock: Clock | None = None,
         sequence_paths: Iterable[Path | str] | None = None,
-        channels: dict[str, ChannelAdapter] | None = None,
+        channels: Mapping[str, ChannelAdapter] | None = None,
         log: Any = None,
         worker_id: str | None = None,
         batch: int | None = None,
         mailbox: Callable[[ImapSettings], Mailbox] | None = None,
     ) -> None:
+        """Wire ``config`` (default: ``sequencer.toml``), a store, a clock and channels."""
         self.config = config or load_config(database_url=database_url)
         self.store = Store(database_url or self.config.database_url)
         self.clock: Clock = clock or SystemClock()
@@ -96,19 +97,31 @@ class Engine:
         *,
         database_url: str | None = None,
         clock: Clock | None = None,
+        channels: Mapping[str, ChannelAdapter] | None = None,
     ) -> Engine:
-        return cls(
-            load_config(path, database_url=database_url), database_url=database_url, clock=clock
-        )
+        """An engine from a ``sequencer.toml`` file (the default search when ``path`` is None)."""
+        config = load_config(path, database_url=database_url)
+        return cls(config, database_url=database_url, clock=clock, channels=channels)
 
     def close(self) -> None:
+        """Close the database (sync callers; async hosts use :meth:`aclose` or ``async with``)."""
         self.store.close()
 
     def __enter__(self) -> Engine:
+        """``with Engine(...) as engine:`` closes the database on the way out."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the database (see :meth:`close`)."""
         self.close()
+
+    async def __aenter__(self) -> Engine:
+        """``async with Engine(...) as engine:`` closes channels and database on the way out."""
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close channel connections and the database (see :meth:`aclose`)."""
+        await self.aclose()
 
     def validate(self, paths: Iterable[Path | str] | None = None) -> list[Problem]:
         """Every problem in the given (or configured) sequence files."""
@@ -165,10 +178,17 @@ class Engine:
         return asyncio.run(sending.tick_once(lambda: self.dispatcher))
 
     def import_contacts(
-        self, path: Path | str, *, progress: contacts.Progress | None = None, skip_bad: bool = False
+        self,
+        path: Path | str,
+        *,
+        progress: contacts.Progress | None = None,
+        skip_bad: bool = False,
+        mapping: contacts.ColumnMap | None = None,
     ) -> ImportReport:
         """Import a CSV (see :func:`~sequencer.services.contacts.import_contacts`)."""
-        return contacts.import_contacts(self._deps, path, progress=progress, skip_bad=skip_bad)
+        return contacts.import_contacts(
+            self._deps, path, progress=progress, skip_bad=skip_bad, mapping=mapping
+        )
 
     def contact(self, email: str) -> Contact:
         """The contact with this address; :class:`ContactNotFound` otherwise."""
@@ -228,6 +248,7 @@ class Engine:
 
     @property
     def inbox(self) -> InboxPoller:
+        """The inbox poller, built on first use: reads replies and bounces from the mailboxes."""
         if self._inbox is None:
             self._inbox = sending.inbox(self._deps, self._mailbox)
         return self._inbox
@@ -243,7 +264,8 @@ class Engine:
     def stop(
         self, email: str, *, reason: StopReason | str = StopReason.MANUAL, detail: str | None = None
     ) -> Enrollment | None:
-        """Record a reply, bounce, unsubscribe or manual stop; the stop policy decides the rest."""
+        """Record a reply, bounce, unsubscribe or manual stop; :class:`InvalidReason` otherwise."""
+        reason = stops.stop_reason(reason)
         return stopping.stop(self._deps, email, reason=reason, detail=detail)
 
     def goal(self, email: str, name: str) -> Enrollment | None:

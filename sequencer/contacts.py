@@ -16,16 +16,18 @@ cell of one row can hold another row's address.
 Cells lose their control characters: a tab becomes a space, line breaks survive only inside a
 custom cell (as ``\n``), and every other C0 and C1 control and DEL is dropped (NUL included).
 Names, company and title are cut to :data:`NAME_LIMIT` characters, with a warning naming the
-row; a cell longer than :data:`CELL_LIMIT` characters skips its row.
+row; a cell longer than :data:`CELL_LIMIT` characters skips its row. A bad time zone is left
+out (as a blank one), with a warning. Columns: see :func:`read_columns`.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -34,6 +36,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from sequencer.errors import ImportFileError
 from sequencer.loader import parse_zone
+from sequencer.loader.nodes import suggest
 from sequencer.model import STANDARD_FIELDS
 
 #: Column names people use, mapped to ours.
@@ -59,6 +62,9 @@ _ALIASES = {
     "linkedin_profile": "linkedin_url",
 }
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: A name a column may be mapped to: a standard field, or a custom one.
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+_SORTED = sorted(STANDARD_FIELDS)
 #: Longest cell read, in characters; a row with a longer one is skipped.
 CELL_LIMIT = 10_000
 #: Longest first name, last name, company or title kept; a longer one is cut, with a warning.
@@ -76,13 +82,14 @@ _ADDRESS_LIKE = re.compile(r"[^\s\"',;<>@]@[^\s\"',;<>@]+\.[^\s\"',;<>@]")
 class RowProblem(Enum):
     """What a :class:`RowError` means for its row."""
 
-    #: The row was not imported (a bad address or time zone, malformed quotes on its line, an
+    #: The row was not imported (a bad address, malformed quotes on its line, an
     #: oversized cell).
     SKIPPED = "skipped"
     #: The file's structure breaks at this row (a quote left open): the row was not imported, and
     #: nothing after it was read either unless ``skip_bad`` was asked for.
     BROKEN = "broken"
-    #: The row was imported with a change (a name cut to :data:`NAME_LIMIT` characters).
+    #: The row was imported with a change (a name cut to :data:`NAME_LIMIT` characters, a time
+    #: zone that is not an IANA name left out).
     CHANGED = "changed"
 
 
@@ -112,6 +119,8 @@ class RowError:
     email: str
     reason: str
     problem: RowProblem = RowProblem.SKIPPED
+    #: The field the problem is in, where it is one cell's (``"timezone"``, ``"first_name"``).
+    column: str | None = None
 
     def __str__(self) -> str:
         shown = f" ({self.email})" if self.email else ""
@@ -124,19 +133,115 @@ def column_name(header: str) -> str:
     return _ALIASES.get(name, name)
 
 
+#: Column names (as in the file's header) mapped to field names: ``{"Vorname": "first_name"}``.
+ColumnMap = Mapping[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Columns:
+    """Where each column of a file goes (:func:`read_columns`)."""
+
+    #: Header → standard field, in the file's order.
+    standard: dict[str, str]
+    #: Header → custom field: every named column that is not a standard field is kept as one.
+    custom: dict[str, str]
+    #: The columns read nowhere, because they have no name (``column 4``).
+    ignored: list[str]
+    #: Header → field, for the columns the mapping named.
+    mapped: dict[str, str]
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """``["Vorname=first_name", "Firma=company,Land=country"]`` → ``{"Vorname": "first_name",
+    ...}``: each item holds one ``COLUMN=FIELD`` pair or several separated by commas.
+
+    Raises ImportFileError naming the pair that is not ``COLUMN=FIELD``, or a column mapped to two
+    fields. Whether the column exists and the field is a field name is checked against the file
+    (:func:`read_columns`).
+    """
+    mapping: dict[str, str] = {}
+    for item in items:
+        for pair in item.split(","):
+            if not pair.strip():
+                continue
+            source, equals, target = (part.strip() for part in pair.partition("="))
+            if not equals or not source or not target:
+                raise ImportFileError(
+                    f"--map: '{pair.strip()}' is not COLUMN=FIELD (e.g. \"Vorname=first_name\")"
+                )
+            if mapping.get(source, target) != target:
+                raise ImportFileError(
+                    f"--map: the column '{source}' is mapped twice "
+                    f"(to {mapping[source]} and to {target})"
+                )
+            mapping[source] = target
+    return mapping
+
+
+def field_name_problem(name: str) -> str:
+    """Why ``name`` cannot be a mapping's target ("" when it can: a standard field, or a custom
+    name of lower-case letters, digits and ``_`` not one letter away from a standard field)."""
+    if name in STANDARD_FIELDS:
+        return ""
+    near = column_name(name)  # an alias ("firstname", "First Name") or a slip ("compnay")
+    close = [near] if near in STANDARD_FIELDS else difflib.get_close_matches(near, _SORTED, 1, 0.85)
+    if _FIELD_NAME.fullmatch(name) and not close:
+        return ""
+    return (
+        f"'{name}' is not a field name{suggest(near, close)}: use a standard field "
+        f"({', '.join(_SORTED)}) or a custom name of lower-case letters, digits and _"
+    )
+
+
+def read_columns(text: str, *, file: str, mapping: ColumnMap | None = None) -> Columns:
+    """Where each column of ``text`` goes: a standard field (or an alias: ``First Name``, ``tz``),
+    else a custom field (``Vorname`` as ``vorname``); a column with no name is ignored. ``mapping``
+    sends a column to a field; one naming no column or no valid field is an ImportFileError, as
+    :func:`parse_csv` raises before reading any row."""
+    body = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(body, newline=""), dialect=_sniff(body), strict=True)
+    header = _header(reader, file)
+    columns = _columns(header, file, mapping)
+    assert header is not None  # _columns refuses a file without one
+    mapped = _mapped(header, mapping or {}, file)
+    standard: dict[str, str] = {}
+    custom: dict[str, str] = {}
+    ignored: list[str] = []
+    for position, (raw, name) in enumerate(zip(header, columns, strict=True)):
+        label = raw.strip() or f"column {position + 1}"
+        if not name:
+            ignored.append(label)
+        elif name in STANDARD_FIELDS:
+            standard[label] = name
+        else:
+            custom[label] = name
+    return Columns(
+        standard=standard,
+        custom=custom,
+        ignored=ignored,
+        mapped={header[i].strip(): name for i, name in mapped.items()},
+    )
+
+
 def parse_csv(
-    text: str, *, file: str, check_deliverability: bool = False, skip_bad: bool = False
+    text: str,
+    *,
+    file: str,
+    check_deliverability: bool = False,
+    skip_bad: bool = False,
+    mapping: ColumnMap | None = None,
 ) -> Iterator[ContactRow | RowError]:
     """Yield one :class:`ContactRow` or :class:`RowError` per data row of ``text`` (and a
     ``CHANGED`` RowError before a row imported with a change).
 
-    Stops after a ``BROKEN`` row unless ``skip_bad`` (see the module's docstring).
+    ``mapping`` sends columns to fields (see the module's docstring). Stops after a ``BROKEN``
+    row unless ``skip_bad`` (see the module's docstring).
     """
     body = text.lstrip("\ufeff")
     dialect = _sniff(body)
     lines = _Lines(io.StringIO(body, newline="").readlines())
     reader = csv.reader(lines, dialect=dialect, strict=True)
-    layout = _Layout(_columns(_header(reader, file), file), dialect)
+    layout = _Layout(_columns(_header(reader, file), file, mapping), dialect)
     row = 1
     while True:
         first = lines.at
@@ -214,21 +319,64 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _columns(header: list[str] | None, file: str) -> list[str]:
+def _columns(header: list[str] | None, file: str, mapping: ColumnMap | None = None) -> list[str]:
     if not header:
         raise ImportFileError(
             f"{file}: the file is empty; the first row must name the columns (one of them 'email')"
         )
     columns = [column_name(h) for h in header]
+    mapped = _mapped(header, mapping, file) if mapping else {}
+    for position, name in mapped.items():
+        columns[position] = name
     if "email" not in columns:
         found = ", ".join(h for h in header if h.strip()) or "none"
         raise ImportFileError(f"{file}: row 1: no 'email' column (columns found: {found})")
-    seen: set[str] = set()
-    for raw, name in zip(header, columns, strict=True):
+    seen: dict[str, int] = {}
+    for position, (raw, name) in enumerate(zip(header, columns, strict=True)):
         if name and name in seen:
+            if position in mapped or seen[name] in mapped:
+                raise ImportFileError(
+                    f"{file}: row 1: with the column mapping, the columns "
+                    f"'{header[seen[name]].strip()}' and '{raw.strip()}' would both be {name}; "
+                    "nothing was imported"
+                )
             raise ImportFileError(f"{file}: row 1: column '{raw}' appears twice")
-        seen.add(name)
+        seen[name] = position
     return columns
+
+
+def _mapped(header: list[str], mapping: ColumnMap | None, file: str) -> dict[int, str]:
+    """Position in ``header`` → field name, for each column ``mapping`` names; ImportFileError
+    naming every mapping that names no column of the file or no valid field."""
+    stripped = [h.strip() for h in header]
+    positions: dict[int, str] = {}
+    problems: list[str] = []
+    missing = False
+    for source, target in (mapping or {}).items():
+        key, name = source.strip(), target.strip()
+        at = stripped.index(key) if key in stripped else None
+        if at is None:  # "first name" finds "First Name"
+            wanted = column_name(key)
+            at = next(
+                (i for i, h in enumerate(header) if wanted and column_name(h) == wanted), None
+            )
+        if at is None:
+            missing = True
+            problems.append(f"'{key}' is not a column of the file{suggest(key, stripped)}")
+        elif at in positions:
+            problems.append(f"'{key}' and another mapping name the same column '{stripped[at]}'")
+        elif problem := field_name_problem(name):
+            problems.append(f"{key}={name}: {problem}")
+        else:
+            positions[at] = name
+    if problems:
+        found = ", ".join(h for h in stripped if h) or "none"
+        raise ImportFileError(
+            f"{file}: row 1: the column mapping does not fit the file, so nothing was imported: "
+            + "; ".join(problems)
+            + (f" (columns found: {found})" if missing else "")
+        )
+    return positions
 
 
 class _Layout:
@@ -349,14 +497,22 @@ class _Layout:
         standard = {name: cells[i] for i, name in self.standard if cells[i]}
         zone = standard.get("timezone")
         if zone is not None and not _valid_zone(zone):
-            yield RowError(row=row, email=raw_email, reason=_zone_reason(zone))
-            return
+            yield RowError(
+                row=row,
+                email=email,
+                problem=RowProblem.CHANGED,
+                column="timezone",
+                reason=f"{_zone_reason(zone)}; imported without a time zone, so the "
+                "sequence's (or sender's) zone is used, as for a blank one",
+            )
+            del standard["timezone"]
         for _, name in self.capped:
             if len(standard.get(name, "")) > NAME_LIMIT:
                 yield RowError(
                     row=row,
                     email=email,
                     problem=RowProblem.CHANGED,
+                    column=name,
                     reason=f"the {name} cell has {len(standard[name]):,} "
                     f"characters; kept the first {NAME_LIMIT}",
                 )

@@ -77,6 +77,10 @@ class AlreadyEnrolled(SequencerError):
     """The contact is already active in a sequence."""
 
 
+class InvalidReason(SequencerError, ValueError):
+    """That is not a reason a stop can be recorded with (a ValueError too, as it used to be)."""
+
+
 class TaskNotFound(SequencerError):
     """No task with that id exists."""
 

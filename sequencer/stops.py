@@ -20,10 +20,12 @@ answers (a reply's message), else the contact's latest.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sequencer.contacts import company_domain
+from sequencer.errors import InvalidReason
 from sequencer.model import Sequence, StopReason, StopScope
 
 #: The reasons an event can carry into :func:`decide`.
@@ -34,6 +36,24 @@ EVENTS = (
     StopReason.UNSUBSCRIBE,
     StopReason.MANUAL,
 )
+
+#: The reasons a caller may stop with by hand (a goal is recorded by its name instead).
+STOP_REASONS = tuple(r for r in EVENTS if r is not StopReason.GOAL)
+
+
+def stop_reason(value: StopReason | str) -> StopReason:
+    """``value`` as one of :data:`STOP_REASONS`; :class:`InvalidReason` naming the valid ones."""
+    text = value.value if isinstance(value, StopReason) else str(value)
+    if text in STOP_REASONS:
+        return StopReason(text)
+    valid = [r.value for r in STOP_REASONS]
+    close = difflib.get_close_matches(text.strip().lower(), valid, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if text == StopReason.GOAL:
+        hint = " (record a goal by its name, with goal())"
+    raise InvalidReason(
+        f"reason {text!r} is not a stop reason{hint}: use one of {', '.join(valid)}"
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ goal), ``running`` (demo, worker, tick, serve), ``recovery`` (doctor, resend), `
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,7 +28,25 @@ from sequencer.cli import (
     tasks,
     variants,
 )
-from sequencer.cli.common import state
+from sequencer.cli.common import err, escape, state
+
+
+def _flags_show_no_type() -> None:
+    """``--help`` shows ``<str>``, ``<int>``... for an option that takes a value, and nothing for
+    a flag (typer would show ``<bool>`` for every ``--again`` and ``--help``)."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:  # an older typer, which shows no types
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag and not self.count else shown(self, ctx)
+
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010 (a method)
+
+
+_flags_show_no_type()
 
 app = typer.Typer(
     help="Outreach sequences under a named sender: validate, import, enroll, preview, send.",
@@ -51,16 +69,18 @@ def main(
     ] = None,
 ) -> None:
     state.config = config
-    state.db = _db_url(db)
+    if db is not None:
+        from sequencer.config.load import to_database_url
+        from sequencer.errors import ConfigError
+
+        try:
+            state.db = to_database_url(db, "--db")
+        except ConfigError as exc:
+            err.print(f"[red]error:[/] {escape(exc.message)}", soft_wrap=True)
+            raise typer.Exit(1) from None
     from sequencer.logs import configure
 
     configure(level="warning")  # commands print their own results; the worker sets its own level
-
-
-def _db_url(db: str | None) -> str | None:
-    if db is None or "://" in db:
-        return db
-    return f"sqlite:///{Path(db).resolve()}"
 
 
 app.command("validate")(sequences.validate)

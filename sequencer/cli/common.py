@@ -72,7 +72,7 @@ class ProgressBar:
 
     def __init__(self, label: str) -> None:
         self.bar = Progress(
-            TextColumn(label),
+            TextColumn(escape(label)),  # a file name can hold [brackets]
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from sequencer.app import ImportReport
 from sequencer.cli.common import ProgressBar, engine, err, escape, friendly, out, utc
 
 
@@ -24,19 +25,30 @@ def import_(
             "open), skip that row and import the rest instead of stopping.",
         ),
     ] = False,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Read a column as a standard field (Vorname=first_name) or rename a custom "
+            "field; repeatable, or several pairs separated by commas.",
+        ),
+    ] = None,
 ) -> None:
     """Import contacts from CSV; re-importing updates instead of duplicating."""
-    from sequencer.contacts import RowProblem
+    from sequencer.contacts import RowProblem, parse_mapping
 
+    mapping = parse_mapping(column_map or [])
     with engine() as eng, ProgressBar(f"importing {file.name}") as (bar, task):
         report = eng.import_contacts(
             file,
             skip_bad=skip_bad,
+            mapping=mapping,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     labels = {
         RowProblem.SKIPPED: "[yellow]skipped[/]",
-        RowProblem.CHANGED: "[yellow]changed[/]",
+        RowProblem.CHANGED: "[yellow]warning[/]",
         RowProblem.BROKEN: "[red]broken[/]",
     }
     for error in report.errors:
@@ -57,6 +69,8 @@ def import_(
         + (f", {report.repeated} repeated in the file (merged)" if report.repeated else "")
         + (f", {len(report.forgotten)} erased before (not imported)" if report.forgotten else "")
     )
+    for line in _column_summary(report):
+        out.print(line, soft_wrap=True)
     broken = [e.row for e in report.errors if e.problem is RowProblem.BROKEN]
     if broken and not skip_bad:
         err.print(
@@ -77,6 +91,38 @@ def import_(
             "the lines after each were read as rows again.",
             soft_wrap=True,
         )
+
+
+def _column_summary(report: ImportReport) -> list[str]:
+    """What the import did with the file's columns and time zones, one line each."""
+    lines = []
+    if report.mapped:
+        pairs = (f"{escape(c)} → {f}" for c, f in report.mapped.items())
+        lines.append("mapped: " + ", ".join(pairs))
+    if report.custom_columns:
+        kept = (
+            escape(c) + (f" (as {f})" if f != c else "") for c, f in report.custom_columns.items()
+        )
+        hint = (
+            '; --map "COLUMN=FIELD" reads one as a standard field instead'
+            if set(report.custom_columns) - set(report.mapped)
+            else ""
+        )
+        lines.append("kept as custom fields: " + ", ".join(kept) + hint)
+    if report.ignored_columns:
+        names = ", ".join(escape(c) for c in report.ignored_columns)
+        lines.append(f"ignored (no column name): {names}")
+    if report.zone_fallbacks:
+        lines.append(
+            f"[yellow]{len(report.zone_fallbacks)} row(s) had a time zone that is not valid[/]: "
+            "imported without it (see the warnings above)"
+        )
+    if report.no_zone:
+        lines.append(
+            f"{report.no_zone} row(s) have no time zone: the sequence's zone is used "
+            "(the sender's where the sequence sets none)"
+        )
+    return lines
 
 
 @friendly
@@ -149,29 +195,68 @@ def stop(
     detail: Annotated[str | None, typer.Option(help="A note kept with the event.")] = None,
 ) -> None:
     """Stop a contact's sequence now; every pending step is cancelled."""
-    from sequencer.model import StopReason
-    from sequencer.stops import EVENTS
+    from sequencer.stops import STOP_REASONS
 
-    allowed = [r.value for r in EVENTS if r is not StopReason.GOAL]  # a goal: `goal`
+    allowed = [r.value for r in STOP_REASONS]  # a goal is recorded with `goal`
     if reason not in allowed:
         raise typer.BadParameter(f"use one of {', '.join(allowed)}", param_hint="--reason")
+    from sequencer.services.stopping import NothingToStop
+
     with engine() as eng:
-        stopped = eng.stop(email, reason=reason, detail=detail)
+        try:
+            stopped = eng.stop(email, reason=reason, detail=detail)
+        except NothingToStop as exc:  # stopped before for this reason: a second is not news
+            out.print(escape(exc.message), soft_wrap=True)
+            return
     if stopped is None:
-        out.print(f"recorded {reason} for {email}; no active sequence was stopped")
+        out.print(f"recorded {reason} for {escape(email)}; no active sequence was stopped")
     else:
-        out.print(f"stopped '{stopped.sequence}' for {email} ({reason}); pending steps cancelled")
+        out.print(
+            f"stopped '{escape(stopped.sequence)}' for {escape(email)} ({reason}); "
+            "pending steps cancelled"
+        )
 
 
 @friendly
 def goal(
     email: Annotated[str, typer.Argument(help="The contact's address.")],
     name: Annotated[str, typer.Argument(help="Goal name, e.g. meeting_booked.")],
+    any_name: Annotated[
+        bool,
+        typer.Option(
+            "--any",
+            help="Record a goal no sequence lists under stop_on.goals (it stops nothing).",
+        ),
+    ] = False,
 ) -> None:
     """Record a goal; it stops the sequence if the sequence lists that goal under stop_on."""
     with engine() as eng:
+        if not any_name:
+            _known_goal(name, {g for s in eng.sequences.values() for g in s.stop_on.goals})
         stopped = eng.goal(email, name)
     if stopped is None:
-        out.print(f"recorded goal '{name}' for {email}; no sequence stops on it")
+        out.print(f"recorded goal '{escape(name)}' for {escape(email)}; no sequence stops on it")
     else:
-        out.print(f"goal '{name}' for {email}: stopped '{stopped.sequence}'")
+        out.print(
+            f"goal '{escape(name)}' for {escape(email)}: stopped '{escape(stopped.sequence)}'"
+        )
+
+
+def _known_goal(name: str, known: set[str]) -> None:
+    """Refuse a goal name no loaded sequence lists (a typo would be recorded and stop nothing)."""
+    import difflib
+
+    from sequencer.errors import SequencerError
+
+    if name in known:
+        return
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    elif known:
+        hint = f"the sequences stop on {', '.join(sorted(known))}"
+    else:
+        hint = "no loaded sequence lists a goal under stop_on.goals"
+    raise SequencerError(
+        f"unknown goal '{name}'; {hint} Nothing recorded; --any records it as it is."
+    )

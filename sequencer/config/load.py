@@ -65,6 +65,29 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
     return parse_config(data, source=found, database_url=database_url)
 
 
+_URL_SCHEME = re.compile(r"^(sqlite|postgresql)(\+[a-z0-9_]+)?://")
+
+
+def to_database_url(value: str, where: str, *, relative: bool = False) -> str:
+    """A database URL as given, or an SQLite file path made a URL (``--db``, ``$SEQUENCER_DB``,
+    the config's ``database``); a ConfigError naming ``where`` for anything else. A path is
+    made absolute unless ``relative`` (a config file's path is relative to that file)."""
+    text = value.strip()
+    if not text:
+        raise ConfigError(f"{where}: is empty; give a database URL or an SQLite file path")
+    if "://" in text:
+        if not _URL_SCHEME.match(text):
+            raise ConfigError(
+                f"{where}: '{text}' is not a database URL sequencer can use; give an SQLite file "
+                "path, sqlite:///path/to/file.db or postgresql://user@host/dbname"
+            )
+        return text
+    path = Path(text).expanduser()
+    if not relative and path.is_dir():
+        raise ConfigError(f"{where}: '{text}' is a folder; give the database file's path")
+    return f"sqlite:///{path if relative else path.resolve()}"
+
+
 def parse_config(
     data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None
 ) -> Config:
@@ -86,7 +109,15 @@ def parse_config(
         },
         where,
     )
-    url = database_url or os.environ.get("SEQUENCER_DB") or data.get("database", DEFAULT_DATABASE)
+    if database_url is not None:
+        url = to_database_url(database_url, "--db")
+    elif os.environ.get("SEQUENCER_DB"):
+        url = to_database_url(os.environ["SEQUENCER_DB"], "$SEQUENCER_DB")
+    else:
+        raw_url = data.get("database", DEFAULT_DATABASE)
+        if not isinstance(raw_url, str):
+            raise ConfigError(f"{where}: database: should be a database URL or an SQLite file path")
+        url = to_database_url(raw_url, f"{where}: database", relative=True)
     base = source.parent if source else Path(".")
     raw_sequences = data.get("sequences", ["sequences"])
     if isinstance(raw_sequences, str):

@@ -18,8 +18,10 @@ from sequencer.contacts import (
     RowProblem,
     erasure_key,
     parse_csv,
+    read_columns,
     suppression_key,
 )
+from sequencer.contacts import ColumnMap as ColumnMap
 from sequencer.errors import ContactNotFound, ImportFileError, SequencerError
 from sequencer.services.deps import Deps
 from sequencer.store import Contact, Store
@@ -39,6 +41,31 @@ class ImportReport:
     repeated: int = 0
     #: Row numbers of addresses erased by ``forget``: skipped, nothing of them stored.
     forgotten: list[int] = field(default_factory=list)
+    #: Header → field, for the columns the mapping named.
+    mapped: dict[str, str] = field(default_factory=dict)
+    #: Header → custom field name: the columns that are not standard fields, all kept.
+    custom_columns: dict[str, str] = field(default_factory=dict)
+    #: The columns not imported, because they have no name (``column 5``).
+    ignored_columns: list[str] = field(default_factory=list)
+    #: Rows imported with a blank time zone (or none, with no zone column): the sequence's zone
+    #: is used for them (the sender's where the sequence has none). Rows whose zone was not
+    #: valid are not counted here: each is a warning (:attr:`zone_fallbacks`).
+    no_zone: int = 0
+
+    @property
+    def warnings(self) -> list[RowError]:
+        """Rows imported with a change (``RowProblem.CHANGED`` in :attr:`errors`)."""
+        return [e for e in self.errors if e.problem is RowProblem.CHANGED]
+
+    @property
+    def zone_fallbacks(self) -> list[RowError]:
+        """Rows imported without the time zone they gave, which was not an IANA name."""
+        return [e for e in self.warnings if e.column == "timezone"]
+
+    @property
+    def skipped(self) -> list[RowError]:
+        """Rows not imported (``SKIPPED`` and ``BROKEN`` in :attr:`errors`)."""
+        return [e for e in self.errors if e.problem is not RowProblem.CHANGED]
 
 
 def read_utf8(file: Path, what: str) -> str:
@@ -81,22 +108,33 @@ def read_suppression_file(file: Path) -> list[str]:
 
 
 def import_contacts(
-    deps: Deps, path: Path | str, *, progress: Progress | None = None, skip_bad: bool = False
+    deps: Deps,
+    path: Path | str,
+    *,
+    progress: Progress | None = None,
+    skip_bad: bool = False,
+    mapping: ColumnMap | None = None,
 ) -> ImportReport:
     """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported.
+
+    ``mapping`` sends columns to fields (``{"Vorname": "first_name"}``); one naming a column the
+    file lacks, or no valid field, is an ImportFileError and nothing is stored. Every other
+    column that is no standard field is kept as a custom field; the report names them.
 
     Strict (see :mod:`sequencer.contacts`): where the file's structure breaks (a quote left
     open), the rows before that row are stored and nothing from it on, and ``errors`` ends
     with that row as a ``RowProblem.BROKEN`` error saying so. With ``skip_bad`` that row is
     skipped and the rest is read. ``RowProblem.CHANGED`` entries in ``errors`` are rows stored
-    with a change (a name cut short); ``rows`` does not count them twice.
+    with a change (a name cut short, a bad time zone left out); ``rows`` does not count them
+    twice.
     """
     file = Path(path)
     text = read_utf8(file, "the CSV")
+    columns = read_columns(text, file=str(file), mapping=mapping)
     total = max(text.count("\n"), 1)
     good: list[ContactRow] = []
     errors: list[RowError] = []
-    for item in parse_csv(text, file=str(file), skip_bad=skip_bad):
+    for item in parse_csv(text, file=str(file), skip_bad=skip_bad, mapping=mapping):
         (errors if isinstance(item, RowError) else good).append(item)  # type: ignore[arg-type]
         if progress is not None and (len(good) + len(errors)) % 1000 == 0:
             progress(item.row, total)
@@ -106,6 +144,7 @@ def import_contacts(
         progress(total, total)
     repeated = len(good) - len({row.email_key for row in good})
     skipped = sum(e.problem is not RowProblem.CHANGED for e in errors)
+    fallbacks = {e.row for e in errors if e.column == "timezone"}
     return ImportReport(
         file=str(file),
         rows=len(good) + skipped + len(forgotten),
@@ -114,6 +153,10 @@ def import_contacts(
         errors=errors,
         repeated=repeated,
         forgotten=forgotten,
+        mapped=columns.mapped,
+        custom_columns=columns.custom,
+        ignored_columns=columns.ignored,
+        no_zone=sum(row.timezone is None and row.row not in fallbacks for row in good),
     )
 
 

@@ -22,6 +22,7 @@ from sequencer.model import Sequence, StopReason
 from sequencer.services.contacts import find_contact
 from sequencer.services.deps import Deps
 from sequencer.services.erasure import mask_address
+from sequencer.status import EnrollmentStatus
 from sequencer.stops import StopEvent, StopPlan, decide
 from sequencer.store import Contact, Enrollment, Send, Store
 
@@ -36,6 +37,14 @@ class Unsubscribe:
     address: str
     sender: str
     already: bool
+
+
+class NothingToStop(SequencerError):
+    """A second stop of a contact already stopped for that reason, with nothing active now."""
+
+
+#: An enrollment a stop still changes: running, or waiting to start (a chained sequence).
+_OPEN = (EnrollmentStatus.ACTIVE, EnrollmentStatus.DEFERRED)
 
 
 class HookRejected(SequencerError):
@@ -90,10 +99,29 @@ def stop(
     """Record a reply, bounce, unsubscribe or manual stop; the stop policy decides the rest.
 
     Returns the stopped enrollment, or None when nothing was active (or nothing stopped).
+    Raises :class:`NothingToStop`, recording nothing, when the contact has nothing active or
+    waiting and their latest enrollment was already stopped for this same reason: stopping
+    them twice would count one reply (or bounce...) twice. The inbox, the hooks and the bounce
+    path do not come here: a reply that arrives after a sequence ended is always recorded.
     """
-    return apply(
-        deps, find_contact(deps.store, email), StopEvent(StopReason(reason)), detail=detail
-    )
+    contact = find_contact(deps.store, email)
+    event = StopEvent(StopReason(reason))
+    if _stopped_before(deps.store, contact, event.reason):
+        raise NothingToStop(
+            f"nothing to stop: {email} has no active sequence; nothing recorded "
+            f"(their last sequence was already stopped: {event.reason.value})"
+        )
+    return apply(deps, contact, event, detail=detail)
+
+
+def _stopped_before(store: Store, contact: Contact, reason: StopReason) -> bool:
+    """Whether ``contact`` has nothing open and their latest enrollment stopped for ``reason``."""
+    assert contact.id is not None
+    history = store.enrollments(contact.id)
+    if not history or any(e.status in _OPEN for e in history):
+        return False
+    latest = history[-1]
+    return latest.status == EnrollmentStatus.STOPPED and latest.stop_reason == reason.value
 
 
 def goal(deps: Deps, email: str, name: str) -> Enrollment | None:

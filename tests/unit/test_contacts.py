@@ -17,8 +17,11 @@ from sequencer.contacts import (
     RowError,
     RowProblem,
     parse_csv,
+    parse_mapping,
+    read_columns,
     suppression_key,
 )
+from sequencer.errors import ImportFileError
 
 HEADER = "email,first_name,last_name,company,notes\n"
 
@@ -210,3 +213,37 @@ def test_a_non_ascii_local_part_is_imported_for_smtputf8() -> None:
     good, errors = read(HEADER + "Jörg@Bücher.de,Jörg,Müller,,\n")
     assert not errors and [row.email_key for row in good] == ["jörg@bücher.de"]
     assert suppression_key("JÖRG@bücher.de") == "jörg@bücher.de"
+
+
+def test_parse_mapping_takes_repeated_and_comma_separated_pairs() -> None:
+    assert parse_mapping(["Vorname=first_name, Firma = company", "Land=country", ""]) == {
+        "Vorname": "first_name",
+        "Firma": "company",
+        "Land": "country",
+    }
+    with pytest.raises(ImportFileError, match="'Vorname' is not COLUMN=FIELD"):
+        parse_mapping(["Vorname"])
+    with pytest.raises(ImportFileError, match="'Firma' is mapped twice"):
+        parse_mapping(["Firma=company", "Firma=title"])
+
+
+def test_a_mapping_finds_a_column_by_its_normalised_name_in_a_semicolon_file() -> None:
+    text = "E-Mail;First Name;Vorname;;Notiz\na@x.example;Ann;Anna;x;hi\n"
+    mapping = {"first name": "nickname", "Vorname": "first_name"}
+    columns = read_columns(text, file="x.csv", mapping=mapping)
+    assert columns.mapped == {"First Name": "nickname", "Vorname": "first_name"}
+    assert columns.custom == {"First Name": "nickname", "Notiz": "notiz"}
+    assert columns.ignored == ["column 4"]
+    [row] = list(parse_csv(text, file="x.csv", mapping=mapping))
+    assert isinstance(row, ContactRow)
+    assert (row.first_name, row.fields) == ("Anna", {"nickname": "Ann", "notiz": "hi"})
+
+
+def test_a_bad_zone_keeps_its_row_without_the_zone() -> None:
+    items = list(parse_csv("email,timezone\na@x.example,Europe/Helsinkk\n", file="x.csv"))
+    assert [type(i) for i in items] == [RowError, ContactRow]
+    warning, row = items
+    assert isinstance(warning, RowError) and isinstance(row, ContactRow)
+    assert (warning.row, warning.problem, warning.column) == (2, RowProblem.CHANGED, "timezone")
+    assert "did you mean 'Europe/Helsinki'" in warning.reason
+    assert row.timezone is None

@@ -1,0 +1,223 @@
+"""Issue 19, import: ``--map`` (and ``mapping=``), unknown columns named in the summary, a bad
+time zone kept with the fallback zone and a warning, blank zones counted. On SQLite and
+PostgreSQL through the engine, and through the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sending_rig import REPO, Rig
+from sqlmodel import col, select
+
+from sequencer import ImportFileError
+from sequencer.contacts import RowProblem
+from sequencer.store import Enrollment
+
+GERMAN = (
+    "Email,Vorname,Firma,Land,Zeitzone,\n"
+    "anna@kunde.example,Anna,Kunde GmbH,DE,Europe/Berlin,x\n"
+    "bernd@kunde.example,Bernd,Kunde GmbH,DE,Europe/Helsinkk,\n"
+    "clara@kunde.example,Clara,Kunde GmbH,AT,,\n"
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_mapping_sends_columns_to_standard_fields_and_renames_custom_ones(rig: Rig) -> None:
+    report = rig.engine.import_contacts(
+        write(rig.tmp / "leads.csv", GERMAN),
+        mapping={"Vorname": "first_name", "firma": "company", "Land": "country_code"},
+    )
+    assert (report.inserted, report.updated) == (3, 0)
+    assert report.mapped == {"Vorname": "first_name", "Firma": "company", "Land": "country_code"}
+    # every column that is not a standard field is kept, and named, as a custom field
+    assert report.custom_columns == {"Land": "country_code", "Zeitzone": "zeitzone"}
+    assert report.ignored_columns == ["column 6"]
+    anna = rig.engine.contact("anna@kunde.example")
+    assert (anna.first_name, anna.company) == ("Anna", "Kunde GmbH")
+    assert anna.fields == {"country_code": "DE", "zeitzone": "Europe/Berlin"}
+
+
+def test_unknown_columns_are_kept_as_custom_fields_and_named(rig: Rig) -> None:
+    report = rig.engine.import_contacts(write(rig.tmp / "leads.csv", GERMAN))
+    assert report.mapped == {}
+    assert report.custom_columns == {
+        "Vorname": "vorname",
+        "Firma": "firma",
+        "Land": "land",
+        "Zeitzone": "zeitzone",
+    }
+    assert rig.engine.contact("anna@kunde.example").fields == {
+        "vorname": "Anna",
+        "firma": "Kunde GmbH",
+        "land": "DE",
+        "zeitzone": "Europe/Berlin",
+    }
+    # no time zone column at all: every row uses the sequence's zone, and the count says so
+    assert report.no_zone == 3
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (
+            {"Vornam": "first_name"},
+            r"'Vornam' is not a column of the file \(did you mean 'Vorname'",
+        ),
+        (
+            {"Vorname": "First Name"},
+            r"'First Name' is not a field name \(did you mean 'first_name'",
+        ),
+        ({"Vorname": "firstname"}, r"'firstname' is not a field name \(did you mean 'first_name'"),
+        ({"Firma": "compnay"}, r"'compnay' is not a field name \(did you mean 'company'"),
+        ({"Vorname": "first-name!"}, r"'first-name!' is not a field name"),
+        ({"Vorname": "email"}, r"'Email' and 'Vorname' would both be email"),
+        ({"Vorname": "first_name", "Firma": "first_name"}, r"'Vorname' and 'Firma' would both"),
+    ],
+)
+def test_a_mapping_that_does_not_fit_the_file_imports_nothing(
+    rig: Rig, mapping: dict[str, str], message: str
+) -> None:
+    # a good mapping next to the bad one is not half-applied either
+    with pytest.raises(ImportFileError, match=r"leads\.csv: row 1: .*" + message):
+        rig.engine.import_contacts(
+            write(rig.tmp / "leads.csv", GERMAN), mapping={"Zeitzone": "timezone", **mapping}
+        )
+    assert rig.engine.store.count_contacts() == 0
+
+
+def test_a_bad_zone_is_kept_with_the_fallback_zone_and_a_warning(rig: Rig) -> None:
+    report = rig.engine.import_contacts(
+        write(rig.tmp / "leads.csv", GERMAN), mapping={"Zeitzone": "timezone"}
+    )
+    assert (report.inserted, report.skipped) == (3, [])
+    [warning] = report.warnings
+    assert warning is report.zone_fallbacks[0]
+    assert (warning.row, warning.email, warning.problem) == (
+        3,
+        "bernd@kunde.example",
+        RowProblem.CHANGED,
+    )
+    assert "'Europe/Helsinkk' (did you mean 'Europe/Helsinki'?)" in warning.reason
+    assert "imported without a time zone" in warning.reason
+    # the blank zone (clara) is counted; the bad one is a warning, not counted twice
+    assert report.no_zone == 1
+    assert rig.engine.contact("bernd@kunde.example").timezone is None
+
+    enrolled = rig.engine.enroll("cold")
+    assert enrolled.enrolled == 3, enrolled
+    with rig.engine.store.session() as session:
+        zones = {
+            rig.engine.store.contacts_by_id({e.contact_id})[e.contact_id].email: e.timezone
+            for e in session.exec(select(Enrollment).order_by(col(Enrollment.id)))
+        }
+    # the sequence's zone (cold: Europe/Helsinki), as for a blank one
+    assert zones == {
+        "anna@kunde.example": "Europe/Berlin",
+        "bernd@kunde.example": "Europe/Helsinki",
+        "clara@kunde.example": "Europe/Helsinki",
+    }
+
+
+def test_a_bad_zone_on_reimport_keeps_the_zone_stored_before(rig: Rig) -> None:
+    file = write(rig.tmp / "one.csv", "email,timezone\nbernd@kunde.example,Europe/Berlin\n")
+    rig.engine.import_contacts(file)
+    again = rig.engine.import_contacts(write(file, "email,timezone\nbernd@kunde.example,Berlin\n"))
+    assert again.updated == 1 and [w.row for w in again.zone_fallbacks] == [2]
+    assert rig.engine.contact("bernd@kunde.example").timezone == "Europe/Berlin"
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+CONFIG = f"""\
+database = "sqlite:///db.sqlite"
+sequences = ["{REPO / "sequences"}"]
+
+[[senders]]
+name = "jane"
+display_name = "Jane Doe"
+email = "jane@acme.example"
+timezone = "Europe/Helsinki"
+"""
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("SEQUENCER_CONFIG", None)
+    env.pop("SEQUENCER_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    write(tmp_path / "sequencer.toml", CONFIG)
+    write(tmp_path / "leads.csv", GERMAN)
+    return tmp_path
+
+
+def test_cli_import_names_unknown_columns_and_counts_blank_zones(workdir: Path) -> None:
+    result = run(workdir, "import", "leads.csv")
+    assert result.returncode == 0, result.stderr
+    assert "3 rows: 3 new" in result.stdout
+    assert (
+        "kept as custom fields: Vorname (as vorname), Firma (as firma), Land (as land), "
+        'Zeitzone (as zeitzone); --map "COLUMN=FIELD" reads one as a standard field instead'
+    ) in result.stdout
+    assert "ignored (no column name): column 6" in result.stdout
+    assert "3 row(s) have no time zone: the sequence's zone is used" in result.stdout
+
+
+def test_cli_import_map_repeated_and_comma_separated(workdir: Path) -> None:
+    result = run(
+        workdir,
+        "import",
+        "leads.csv",
+        "--map",
+        "Vorname=first_name, Firma=company",
+        "--map",
+        "Zeitzone=timezone",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3 rows: 3 new, 0 updated, 0 skipped, 1 imported with a change" in result.stdout
+    assert "mapped: Vorname → first_name, Firma → company, Zeitzone → timezone" in result.stdout
+    assert "kept as custom fields: Land (as land);" in result.stdout
+    assert (
+        "warning leads.csv: row 3 (bernd@kunde.example): unknown time zone 'Europe/Helsinkk' "
+        "(did you mean 'Europe/Helsinki'?)"
+    ) in result.stderr
+    assert "1 row(s) had a time zone that is not valid" in result.stdout
+    assert "1 row(s) have no time zone" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("Vornam=first_name", "'Vornam' is not a column of the file (did you mean 'Vorname'?)"),
+        ("Vorname=Vor Name", "'Vor Name' is not a field name"),
+        ("Vorname", "--map: 'Vorname' is not COLUMN=FIELD"),
+        ("Vorname=first_name,Vorname=last_name", "the column 'Vorname' is mapped twice"),
+    ],
+)
+def test_cli_import_bad_map_is_an_error_and_imports_nothing(
+    workdir: Path, option: str, message: str
+) -> None:
+    result = run(workdir, "import", "leads.csv", "--map", "Firma=company", "--map", option)
+    assert result.returncode == 1
+    assert message in result.stderr and "error:" in result.stderr
+    assert "Traceback" not in result.stderr
+    after = run(workdir, "import", "leads.csv")
+    assert "3 rows: 3 new" in after.stdout, after.stderr
