@@ -30,7 +30,7 @@ from sequencer.compose import CannotRender, Composer
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
 from sequencer.contacts import blocking_keys
 from sequencer.model import Channel, Sequence, Step, StopReason
-from sequencer.services.stopping import plan_stop
+from sequencer.services.stopping import plan_stop, write_stop
 from sequencer.status import DispatchOutcome, EnrollmentStatus, SendStatus
 from sequencer.stops import StopEvent
 from sequencer.store import (
@@ -423,16 +423,7 @@ class Dispatcher:
                 self.config.free_mail,
             )
             assert contact.id is not None and decision.stop is not None
-            self.store.stop(
-                contact.id,
-                kind=decision.event,
-                reason=decision.stop.value,
-                at=now,
-                detail=why,
-                suppress=decision.suppress,
-                company=decision.company,
-                bounce_send=send.id,
-            )
+            write_stop(self.store, contact.id, decision, at=now, detail=why, bounce_send=send.id)
             self.log.warning("send.bounced", code=result.code, **fields)
             self.log.info("enrollment.stopped", contact_id=contact.id, reason=decision.stop.value)
             return DispatchOutcome.BOUNCED

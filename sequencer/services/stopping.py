@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sequencer import tokens
@@ -86,6 +86,30 @@ def plan_stop(
     )
 
 
+def write_stop(
+    store: Store,
+    contact_id: int,
+    plan: StopPlan,
+    *,
+    at: datetime,
+    detail: str | None,
+    bounce_send: int | None = None,
+) -> Enrollment | None:
+    """Write a plan that stops, in one transaction: the event, the stop, the suppression, the
+    company's stops, the cancelled sends (and ``bounce_send`` marked bounced)."""
+    assert plan.stop is not None, "a plan that only records is an event, not a stop"
+    return store.stop(
+        contact_id,
+        kind=plan.event,
+        reason=plan.stop.value,
+        at=at,
+        detail=detail,
+        suppress=plan.suppress,
+        company=plan.company,
+        bounce_send=bounce_send,
+    )
+
+
 # -- stop and goal --------------------------------------------------------------------------
 
 
@@ -153,15 +177,7 @@ def apply(
         )
         return None
     assert plan.stop is not None
-    stopped = deps.store.stop(
-        contact.id,
-        kind=plan.event,
-        reason=plan.stop.value,
-        at=now,
-        detail=detail,
-        suppress=plan.suppress,
-        company=plan.company,
-    )
+    stopped = write_stop(deps.store, contact.id, plan, at=now, detail=detail)
     if stopped is not None:
         goal = {"goal": event.goal} if event.goal is not None else {}
         deps.log.info(
