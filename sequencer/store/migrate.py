@@ -30,7 +30,7 @@ if (
 
 #: The newest revision, the schema this version of sequencer reads and writes
 #: (a test checks it is the head of ``migrations/versions``).
-HEAD = "0004_chaining"
+HEAD = "0005_fidelity"
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 
@@ -54,6 +54,7 @@ _LEGACY_TABLES = frozenset(
 #: 0001_initial.
 #: (revision, table, column): the revision added that table, or that column to it.
 _ADDED_BY = (
+    ("0005_fidelity", "holds", None),
     ("0004_chaining", "enrollments", "starts_at"),
     ("0003_sender_days", "sender_days", None),
     ("0002_inbox", "inbox_state", None),

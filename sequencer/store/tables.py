@@ -152,6 +152,8 @@ class Event(SQLModel, table=True):
     send_id: int | None = Field(default=None, foreign_key="sends.id", index=True)
     kind: str = Field(index=True)
     detail: str | None = None
+    #: A reply's intent (positive, not_interested, referral, unsubscribe, auto_reply, other).
+    intent: str | None = None
     at: datetime = _when(index=True)
 
 
@@ -232,6 +234,8 @@ class Decision(SQLModel, table=True):
     #: best | keep | retire | too_few
     decision: str
     reason: str = ""
+    #: The metric this row tests (positive_reply, reply, or a guardrail such as unsubscribe).
+    metric: str | None = None
 
 
 class InboxState(SQLModel, table=True):
@@ -267,6 +271,8 @@ class InboundMessage(SQLModel, table=True):
     subject: str | None = None
     #: Why it was classified so, and what was done.
     detail: str = ""
+    #: A reply's intent (positive, not_interested, referral, unsubscribe, auto_reply, other).
+    intent: str | None = None
     at: datetime = _when(index=True)
 
 
@@ -298,6 +304,8 @@ class SenderDay(SQLModel, table=True):
     last_at: datetime | None = _when(nullable=True)
     #: A quota reply paused the sender until then (seen by every worker).
     paused_until: datetime | None = _when(nullable=True)
+    #: The sender's daily cap in force that day (from the configuration when the row was made).
+    cap: int | None = None
 
 
 class JobRun(SQLModel, table=True):
@@ -310,6 +318,62 @@ class JobRun(SQLModel, table=True):
     slot: str = Field(primary_key=True)
     worker: str
     at: datetime = _when()
+
+
+class Hold(SQLModel, table=True):
+    """A pause a person must lift: a sender, a sequence, a step or a variant that sends nothing
+    while the hold stands (a policy refusal, the bounce guard, a configuration fault).
+    """
+
+    __tablename__ = "holds"
+    __table_args__ = (sa.Index("holds_standing", "scope", "lifted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: sender | sequence | step | variant
+    scope: str
+    sender: str | None = None
+    sequence: str | None = None
+    step_key: str | None = None
+    #: With scope variant: the factor and key, as ``subject:s2`` or ``body:b1``.
+    variant: str | None = None
+    #: Why, as a word (policy_refusal, bounce_rate, consecutive_failures, content_refusal,
+    #: config_fault...).
+    reason: str
+    #: What happened and what to fix, for doctor and the report.
+    detail: str = ""
+    since: datetime = _when()
+    lifted_at: datetime | None = _when(nullable=True)
+    #: Who or what lifted it (``senders resume``, ...).
+    lifted_by: str | None = None
+
+
+class SuppressionChange(SQLModel, table=True):
+    """One change to the suppression list, with its reason: what ``suppress undo`` reverts."""
+
+    __tablename__ = "suppression_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The suppression's key: a lower-cased address, or ``@domain``.
+    key: str = Field(index=True)
+    #: added | removed
+    action: str
+    #: The suppression's reason (bounce, unsubscribe, complaint, manual...) or why it was removed.
+    reason: str
+    #: Who or what made the change (worker, inbox, cli, undo...).
+    source: str = ""
+    at: datetime = _when(index=True)
+
+
+class DomainCheck(SQLModel, table=True):
+    """A recipient domain's DNS verdict (``import --verify``), cached until ``checked_at`` + TTL."""
+
+    __tablename__ = "domain_checks"
+
+    domain: str = Field(primary_key=True)
+    #: ok | null_mx | no_mail_host | unknown
+    verdict: str
+    detail: str = ""
+    checked_at: datetime = _when()
 
 
 # -- typed handles on the Core tables: the write path and the aggregate queries use these -------
@@ -327,3 +391,6 @@ INBOUND_MESSAGES = SQLModel.metadata.tables["inbound_messages"]
 HOOK_NONCES = SQLModel.metadata.tables["hook_nonces"]
 SENDER_DAYS = SQLModel.metadata.tables["sender_days"]
 JOB_RUNS = SQLModel.metadata.tables["job_runs"]
+HOLDS = SQLModel.metadata.tables["holds"]
+SUPPRESSION_CHANGES = SQLModel.metadata.tables["suppression_changes"]
+DOMAIN_CHECKS = SQLModel.metadata.tables["domain_checks"]

@@ -307,6 +307,7 @@ def test_head_is_the_last_revision() -> None:
         "0002_inbox",
         "0003_sender_days",
         "0004_chaining",
+        "0005_fidelity",
     ]
 
 
