@@ -1,0 +1,166 @@
+"""Refusal classes and the bounce guard against a real aiosmtpd server, on both databases.
+
+A server that refuses our sender's domain (DMARC) suppresses nobody and holds the sender after
+one attempt; a list where every 8th address does not exist holds the sender on its bounce rate
+long before the list is used up; a full mailbox is tried again on later days and suppressed only
+after repeats spanning two days; a DSN about the sender's policy suppresses nobody. ``doctor``
+and ``senders resume`` are run as a user runs them, through the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+
+from imap_account import ImapAccount
+from sending_rig import MONDAY, REPO, Rig, person
+from test_inbox import dsn, first_messages
+
+DMARC = (
+    "550 5.7.26 Unauthenticated email from acme.example is not accepted due to domain's "
+    "DMARC policy"
+)
+UNKNOWN = "550 5.1.1 <{}>: Recipient address rejected: User unknown"
+FULL = "552 5.2.2 The email account that you tried to reach is over quota"
+MONDAY_EVENING = MONDAY + timedelta(hours=12)
+
+CONFIG = """\
+sequences = ["{sequences}"]
+
+[[senders]]
+name = "jane"
+display_name = "Jane Doe"
+email = "jane@acme.example"
+timezone = "Europe/Helsinki"
+
+[senders.smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+"""
+
+
+def cli(rig: Rig, *args: str) -> subprocess.CompletedProcess[str]:
+    """``sequencer --db <the rig's database> ARGS`` in a folder with a config naming jane."""
+    (rig.tmp / "sequencer.toml").write_text(
+        CONFIG.format(sequences=REPO / "sequences", port=rig.smtp.port)
+    )
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250"}
+    return subprocess.run(
+        [sys.executable, "-m", "sequencer", "--db", rig.engine.config.database_url, *args],
+        cwd=rig.tmp,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def tried(rig: Rig) -> int:
+    """RCPT commands the server saw, over every recipient."""
+    return sum(rig.smtp.attempts.values())
+
+
+def test_a_dmarc_refusal_suppresses_nobody_and_holds_the_sender(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    rig = rig_factory()
+    rig.smtp.script = lambda rcpt, attempt: DMARC
+    rig.import_rows([person(i) for i in range(10)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY + timedelta(days=2))
+
+    store = rig.engine.store
+    assert store.suppressions() == []
+    assert 1 <= tried(rig) <= 3, rig.smtp.attempts
+    (hold,) = store.holds.standing()
+    assert (hold.scope, hold.sender, hold.reason) == ("sender", "jane", "policy_refusal")
+    assert "5.7.26" in hold.detail and "DMARC" in hold.detail
+    emails = [f"p{i}@example.com" for i in range(10)]
+    assert {rig.enrollment(e).status for e in emails} == {"active"}, "nobody failed or bounced"
+    assert {s.status for s in rig.sends()} == {"scheduled"}, "every send waits"
+    print(f"\nfigures: DMARC 5.7.26 to 10 contacts: {tried(rig)} attempt(s), 0 suppressed, held")
+
+    doctor = cli(rig, "doctor")
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    text = " ".join(doctor.stdout.split())
+    assert "paused sender jane (policy_refusal" in text, text
+    assert "DMARC" in text and "sequencer senders resume jane" in text, text
+
+
+def test_the_bounce_guard_holds_a_bad_list_and_resume_lets_it_go_on(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    rig = rig_factory(daily_cap=300, min_gap=timedelta(seconds=20), jitter=timedelta(0))
+    bad = {f"p{i}@example.com" for i in range(200) if i % 8 == 7}
+    rig.smtp.script = lambda rcpt, attempt: UNKNOWN.format(rcpt) if rcpt in bad else None
+    rig.import_rows([person(i) for i in range(200)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY_EVENING)
+
+    store = rig.engine.store
+    (hold,) = store.holds.standing()
+    assert (hold.scope, hold.sender, hold.reason) == ("sender", "jane", "bounce_rate")
+    first_run = tried(rig)
+    bounced = [s for s in rig.sends() if s.status == "bounced"]
+    assert first_run < 200 and len(bounced) >= 3
+    assert len(store.suppressions()) == len(bounced), "only the refused addresses"
+    print(
+        f"\nfigures: every 8th refused 5.1.1, 200 enrolled: held after {first_run} tried, "
+        f"{len(bounced)} bounced ({hold.detail.split(' (')[0]})"
+    )
+
+    doctor = cli(rig, "doctor")
+    text = " ".join(doctor.stdout.split())
+    assert doctor.returncode == 1 and "paused sender jane (bounce_rate" in text, text
+    assert f"{len(bounced)} of the last {first_run} sends bounced" in text, text
+
+    resumed = cli(rig, "senders", "resume", "jane")
+    assert resumed.returncode == 0 and "resumed sender jane" in resumed.stdout, resumed.stderr
+    assert store.holds.standing() == []
+    rig.run(until=MONDAY_EVENING + timedelta(days=1))
+    assert tried(rig) > first_run, "sending continues once resumed"
+    again = cli(rig, "senders", "resume", "jane")
+    assert again.returncode == 1 and "nothing is paused" in again.stderr
+
+
+def test_a_full_mailbox_is_retried_on_later_days_then_suppressed(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    rig = rig_factory()
+    rig.smtp.script = lambda rcpt, attempt: FULL if rcpt == "p0@example.com" else None
+    rig.import_rows([person(0), person(1)])
+    rig.engine.enroll("cold")
+    store = rig.engine.store
+    seen = []
+    for day in range(3):
+        rig.run(until=MONDAY_EVENING + timedelta(days=day))
+        (intro,) = rig.sends("p0@example.com", step="intro")
+        seen.append((rig.smtp.attempts["p0@example.com"], intro.status))
+        if day < 2:
+            assert not store.suppressed(["p0@example.com"]), f"suppressed on day {day}"
+            assert rig.enrollment("p0@example.com").status == "active"
+    assert seen == [(1, "scheduled"), (2, "scheduled"), (3, "bounced")], seen
+    assert store.suppressed(["p0@example.com"]) and not store.holds.standing()
+    enrollment = rig.enrollment("p0@example.com")
+    assert (enrollment.status, enrollment.stop_reason) == ("stopped", "bounce")
+    assert [m["To"] for m in rig.received("p1@example.com")], "p1 was never held up"
+
+
+def test_a_dsn_with_status_5_7_1_suppresses_nobody(
+    rig_factory: Callable[..., Rig], imap: ImapAccount
+) -> None:
+    rig = rig_factory(imap=imap.settings())
+    rig.import_rows([person(1), person(2)])
+    rig.engine.enroll("cold", sender="jane")
+    rig.run(days=1)
+    ids = first_messages(rig, ["p1@example.com"])
+    imap.append(dsn("p1@example.com", ids["p1@example.com"], status="5.7.1"))
+    report = rig.engine.poll_inbox_sync()
+    assert not report.errors
+    assert rig.engine.store.suppressions() == []
+    assert "not suppressed" in report.handled[0].action, report.handled[0].action
