@@ -1,0 +1,53 @@
+"""German cues for reply intent (see :class:`~sequencer.inbound.intent.lexicon.Lexicon`)."""
+
+from __future__ import annotations
+
+from sequencer.inbound.intent.lexicon import Lexicon
+
+LEXICON = Lexicon(
+    language="de",
+    unsubscribe=(
+        r"abmelden|austragen|entfernen\s+sie\s+(?:mich|uns|meine)|"
+        r"keine\s+(?:weiteren\s+)?(?:e-?mails|nachrichten|werbung)",
+        r"nicht\s+mehr\s+(?:kontaktieren|anschreiben|schreiben|anrufen)|"
+        r"(?:löschen|streichen)\s+sie\s+(?:mich|meine|uns)",
+        r"nehmen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+(?:ihrem|dem|"
+        r"ihrer)\s+(?:verteiler|liste|newsletter)|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden)|"
+        r"hören\s+sie\s+auf|spam\b|widerspreche",
+    ),
+    absence=(
+        r"ich\s+bin\s+(?:\S+\s+){0,4}?(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|in\s+elternzeit|"
+        r"außer\s+haus|unterwegs|krank)",
+        r"nicht\s+im\s+büro|abwesenheit|außer\s+haus|wieder\s+(?:im\s+büro|erreichbar|da)\b",
+        r"automatische\s+antwort",
+        r"urlaub\s+(?:bis|vom|ab)|elternzeit|mutterschutz|nicht\s+erreichbar|ab\s+(?:dem\s+)?\d+"
+        r"\S*\s+wieder|(?:keinen|eingeschränkten)\s+zugriff\s+auf\s+(?:meine\s+)?e-?mails",
+    ),
+    referral=(
+        r"wenden\s+sie\s+sich\s+(?:bitte\s+)?an|mein(?:e|en|em)?\s+kolleg|ihr(?:e|en)?\s+kolleg|"
+        r"zuständig|ansprechpartner|weitergeleitet|leite\s+(?:das|ihre)|kontaktieren\s+sie\s+"
+        r"(?!mich\b|uns\b)",
+        r"(?:richtige|bessere)\s+(?:person|ansprechpartner)|(?:sprechen|reden)\s+sie\s+(?:bitte\s+)?"
+        r"mit\s+(?!mir\b|uns\b)|leite\s+(?:\S+\s+)?weiter|in\s+kopie|cc\b",
+    ),
+    referral_weak=(r"adresse\b|e-?mail\b",),
+    refusal=(
+        r"kein(?:en)?\s+(?:interesse|bedarf)|nicht\s+(?:\S+\s+)?interessiert|nein\s+danke|"
+        r"derzeit\s+nicht|momentan\s+nicht|aktuell\s+nicht|haben\s+bereits|nicht\s+relevant",
+        r"kein\s+thema|kein(?:en)?\s+(?:budget|kaufinteresse|mehrwert)|passt\s+(?:\S+\s+){0,2}?nicht|"
+        r"brauchen\s+(?:\S+\s+){0,2}?(?:nicht|kein)|(?:nicht|kein)\s+(?:\S+\s+)?(?:nötig|notwendig|"
+        r"benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|haben\s+(?:schon|bereits|"
+        r"eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:sehr\s+)?zufrieden|vielleicht\s+"
+        r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten",
+    ),
+    interest=(
+        r"interess|gerne|gern\b|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
+        r"termin|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
+        r"klingt\s+(?:\S+\s+)?(?:gut|spannend|interessant|vielversprechend)|(?:schicken|senden)\s+"
+        r"sie\s+(?:mir|uns)|was\s+kostet|kosten\b|wann\s+(?:haben|hätten|passt|können)|"
+        r"passt\s+(?:mir|uns|gut)|(?:können|könnten)\s+wir\s+(?:\S+\s+)?(?:telefonieren|sprechen|"
+        r"reden|treffen)|lassen\s+sie\s+uns|würde\s+mich\s+freuen|rufen\s+sie\s+an|"
+        r"melden\s+sie\s+sich|gespräch|testen|ausprobieren",
+    ),
+    negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
+)

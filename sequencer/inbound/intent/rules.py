@@ -1,0 +1,244 @@
+"""The intent rules: what a reply means, read from its new text with every language's word list.
+
+Two rules join the classifier's chain (:data:`sequencer.inbound.classify.RULES`), right after the
+unsubscribe rule, so that the inbox acts on what they find through the same paths:
+:func:`removal_request` (a removal asked for in words the unsubscribe rule does not know: "älkää
+lähettäkö enää", "no more emails") answers :attr:`Kind.UNSUBSCRIBE`, and
+:func:`absence_in_reply` (an out-of-office text that quotes us, or a longer one) answers
+:attr:`Kind.AUTO_REPLY` with the return date. What is left is a human reply, whose intent
+:func:`read` finds by asking, in this order: a referral (:func:`referral`), a refusal
+(:func:`refusal`), interest (:func:`interest`: a cue of interest that a negation in its clause
+turns around, and no other, is a refusal); nothing found is :attr:`Intent.OTHER`. The order is
+the policy: an unsubscribe request or an out-of-office answer is never read as interest, and
+"interested, but not now" is a refusal.
+
+The text read is the reply's fresh text (quotes removed) cut at its signature or sign-off, and
+without a greeting line; when nothing is left, the subject. All languages are asked at once, so
+a reply in two languages is read as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sequencer.inbound.intent import de, en, fi, sv
+from sequencer.inbound.intent.lexicon import Lexicon, compile_all
+from sequencer.inbound.message import Parsed, addresses
+from sequencer.inbound.rules.auto_reply import return_date
+from sequencer.inbound.rules.unsubscribe import _SIGN_OFF_RE, _SIGNATURE_DELIMITER_RE
+from sequencer.inbound.verdict import Inbound, Intent, Kind
+
+__all__ = [
+    "LEXICONS",
+    "Reading",
+    "absence_in_reply",
+    "annotate",
+    "body",
+    "read",
+    "removal_request",
+]
+
+#: The languages asked, all at once.
+LEXICONS: tuple[Lexicon, ...] = (en.LEXICON, fi.LEXICON, sv.LEXICON, de.LEXICON)
+
+_ABSENCE_HEAD = 400  # characters of the text's opening an absence cue must be in
+_ARTICLES = frozenset({"en"})  # a negation in one language, an article in another
+_NEGATION_WORDS = 6  # words before an interest cue a negation may stand (in its clause)
+_CLAUSE_END_RE = re.compile(
+    r"[.,;:!?()\n–—]|\s-\s|\b(?:but|however|although|mutta|mut|muttei|men|utan|aber|sondern|"
+    r"though|vaan)\b",
+    re.I,
+)
+_GREETING_RE = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
+    r"huomenta|päivää|hej|hallå|hallo|guten\s+(?:tag|morgen)|liebe|lieber|sehr\s+geehrte)"
+    r"\b[^\n]{0,40}$",
+    re.IGNORECASE,
+)
+_DEVICE_FOOTER_RE = re.compile(
+    r"^\s*(?:sent\s+from\s+my|lähetetty\s+(?:\S+\s+)?(?:iphone|android|puhelime)|"
+    r"skickat\s+från|von\s+meinem|get\s+outlook\s+for)",
+    re.IGNORECASE,
+)
+_SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*:\s*)*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """One intent's patterns, each with the negation of its language."""
+
+    patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+
+    @classmethod
+    def of(cls, pick: Callable[[Lexicon], tuple[str, ...]]) -> _Cues:
+        pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+        for lexicon in LEXICONS:
+            negation = re.compile(rf"(?<!\w)(?:{lexicon.negation})(?!\w)", re.IGNORECASE)
+            pairs.extend((pattern, negation) for pattern in compile_all(pick(lexicon)))
+        return cls(tuple(pairs))
+
+    def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
+        """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
+        found = [
+            (match.start(), match, negation)
+            for pattern, negation in self.patterns
+            for match in pattern.finditer(text)
+        ]
+        # a place several languages' cues match ("demo") is negated when any of them says so
+        negated = {start for start, _, negation in found if _negated(text, start, negation)}
+        for start, match, _ in sorted(found, key=lambda item: item[0]):
+            if not (negatable and start in negated):
+                return match
+        return None
+
+
+_UNSUBSCRIBE = _Cues.of(lambda lexicon: lexicon.unsubscribe)
+_ABSENCE = _Cues.of(lambda lexicon: lexicon.absence)
+_REFERRAL = _Cues.of(lambda lexicon: lexicon.referral)
+_REFERRAL_WEAK = _Cues.of(lambda lexicon: lexicon.referral_weak)
+_REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
+_INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reading:
+    """What a reply's text means: the intent, why, and the address a referral gives."""
+
+    intent: Intent
+    reason: str
+    referred: str | None = None
+
+
+def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
+    """Whether a negation stands a few words before ``start``, in the same clause. The word
+    right before may not be an article of another language (Swedish "boka en demo" is not the
+    Finnish "en", which stands before a verb).
+    """
+    before = text[:start]
+    ends = list(_CLAUSE_END_RE.finditer(before))
+    clause = before[ends[-1].end() :] if ends else before
+    words = [word.strip("\"'“”") for word in clause.split()[-_NEGATION_WORDS:]]
+    if words and words[-1].lower() in _ARTICLES:
+        words.pop()
+    return any(negation.fullmatch(word) for word in words)
+
+
+def _phrase(match: re.Match[str]) -> str:
+    return " ".join(match.group(0).lower().split()).replace("’", "'")
+
+
+def body(msg: Parsed) -> str:
+    """The text the intent is read from: the fresh text without its greeting line, cut at the
+    signature or the sign-off; the subject (without Re:) when no text is left.
+    """
+    kept: list[str] = []
+    for line in msg.fresh.split("\n"):
+        if _SIGNATURE_DELIMITER_RE.match(line) or _DEVICE_FOOTER_RE.match(line):
+            break
+        if kept and _SIGN_OFF_RE.match(line):
+            break
+        if not kept and (not line.strip() or _GREETING_RE.match(line)):
+            continue
+        kept.append(line.strip())
+    text = "\n".join(kept).strip()
+    return text or _SUBJECT_PREFIX_RE.sub("", msg.subject, count=1).strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Rules in the classifier's chain
+# --------------------------------------------------------------------------------------------
+
+
+def removal_request(msg: Parsed) -> Inbound | None:
+    """:attr:`Kind.UNSUBSCRIBE` for a removal asked for in words of the intent word lists."""
+    if msg.from_address is None:
+        return None
+    match = _UNSUBSCRIBE.first(body(msg))
+    if match is None:
+        return None
+    return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
+
+
+def absence_in_reply(msg: Parsed) -> Inbound | None:
+    """:attr:`Kind.AUTO_REPLY` for an out-of-office text in the opening of the new text, even
+    one that quotes our message (the return date read as for any out-of-office answer).
+    """
+    if msg.from_address is None:
+        return None
+    match = _ABSENCE.first(body(msg)[:_ABSENCE_HEAD])
+    if match is None:
+        return None
+    back = return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today)
+    return msg.build(
+        Kind.AUTO_REPLY, f"body says '{_phrase(match)}'", return_date=back, text=msg.text
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a human reply
+# --------------------------------------------------------------------------------------------
+
+
+def referral(text: str, sender: str | None) -> Reading | None:
+    """:attr:`Intent.REFERRAL`: a strong pointer to someone else, or a weak one beside an address
+    that is not the writer's own. The first such address is the one referred to.
+    """
+    others = [address for address in addresses(text) if address != sender]
+    match = _REFERRAL.first(text, negatable=True)
+    if match is None and others:
+        match = _REFERRAL_WEAK.first(text)
+    if match is None:
+        return None
+    after = [a for a in addresses(text[match.start() :]) if a != sender]
+    referred = next(iter(after or others), None)
+    shown = f", to {referred}" if referred else ""
+    return Reading(
+        intent=Intent.REFERRAL, reason=f"says '{_phrase(match)}'{shown}", referred=referred
+    )
+
+
+def refusal(text: str) -> Reading | None:
+    """:attr:`Intent.NOT_INTERESTED`: declined, now or for a while."""
+    match = _REFUSAL.first(text)
+    if match is None:
+        return None
+    return Reading(intent=Intent.NOT_INTERESTED, reason=f"says '{_phrase(match)}'")
+
+
+def interest(text: str) -> Reading | None:
+    """:attr:`Intent.POSITIVE`: a cue of interest that no negation in its clause turns around;
+    :attr:`Intent.NOT_INTERESTED` when every cue of interest is negated ("I don't think we'd
+    want a demo", "en usko että tämä sopii meille").
+    """
+    match = _INTEREST.first(text, negatable=True)
+    if match is not None:
+        return Reading(intent=Intent.POSITIVE, reason=f"says '{_phrase(match)}'")
+    negated = _INTEREST.first(text)
+    if negated is None:
+        return None
+    return Reading(intent=Intent.NOT_INTERESTED, reason=f"negates '{_phrase(negated)}'")
+
+
+def read(msg: Parsed) -> Reading:
+    """The intent of a human reply (one no rule of the chain took): see the module's order."""
+    text = body(msg)
+    found = referral(text, msg.from_address) or refusal(text) or interest(text)
+    return found or Reading(intent=Intent.OTHER, reason="no intent cue")
+
+
+def annotate(msg: Parsed, verdict: Inbound) -> Inbound:
+    """``verdict`` with its intent: an auto-reply's and an unsubscribe request's follow from their
+    kind; a human reply's is :func:`read`; other kinds have none.
+    """
+    if verdict.kind is Kind.AUTO_REPLY:
+        return replace(verdict, intent=Intent.AUTO_REPLY, intent_reason=verdict.reason)
+    if verdict.kind is Kind.UNSUBSCRIBE:
+        return replace(verdict, intent=Intent.UNSUBSCRIBE, intent_reason=verdict.reason)
+    if verdict.kind is not Kind.REPLY:
+        return verdict
+    found = read(msg)
+    return replace(
+        verdict, intent=found.intent, intent_reason=found.reason, referred=found.referred
+    )

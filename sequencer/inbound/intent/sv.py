@@ -1,0 +1,51 @@
+"""Swedish cues for reply intent (see :class:`~sequencer.inbound.intent.lexicon.Lexicon`)."""
+
+from __future__ import annotations
+
+from sequencer.inbound.intent.lexicon import Lexicon
+
+LEXICON = Lexicon(
+    language="sv",
+    unsubscribe=(
+        r"avregistrera|avsluta\s+prenumeration|ta\s+bort\s+(?:mig|oss|min\s+adress|mina\s+"
+        r"uppgifter)",
+        r"sluta\s+(?:skicka|mejla|maila|kontakta)|(?:kontakta|mejla|maila)\s+(?:mig|oss)\s+inte",
+        r"vill\s+inte\s+(?:få|ha)\s+(?:fler|mer|några)",
+        r"(?:stryk|radera)\s+(?:mig|oss|mina)|skräppost|spam\b|sluta\s+höra\s+av",
+    ),
+    absence=(
+        r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|ledig|tjänstledig|"
+        r"föräldraledig|sjukskriven|borta|frånvarande|bortrest|på\s+resande\s+fot)\b",
+        r"frånvarande\b|åter\s+(?:på\s+kontoret\s+)?(?:den\s+)?\d|tillbaka\s+(?:på\s+kontoret\s+)?"
+        r"(?:den\s+)?\d|semester\s+(?:till|t\.?o\.?m\.?)",
+        r"automatiskt\s+svar",
+        r"(?:semester|ledig|föräldraledig|tjänstledig)\s+(?:till|t\.?o\.?m\.?|från|under)|"
+        r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till",
+    ),
+    referral=(
+        r"kontakta\s+(?!mig\b|oss\b|igen\b)|hör\s+av\s+(?:dig|er)\s+till\s+(?!mig\b|oss\b)",
+        r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|"
+        r"vidarebefordra|skickat\s+vidare|skickar\s+vidare",
+        r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
+        r"bättre\s+person|hanterar\s+(?:sådant|detta|det\s+här|inköp)",
+    ),
+    referral_weak=(r"adress\b|e-?post\b",),
+    refusal=(
+        r"inte\s+(?:\S+\s+){0,2}?intresse|inget\s+intresse|nej\s+tack|inget\s+behov|"
+        r"inte\s+(?:\S+\s+)?aktuellt|har\s+redan|inte\s+just\s+nu|inte\s+nu\b|kanske\s+senare|"
+        r"hör\s+av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+(?:q\d|hösten|våren|nästa)",
+        r"^\s*nej\b|inte\s+(?:\S+\s+)?(?:relevant|något\s+för\s+oss|för\s+oss|behov|behöver)|"
+        r"har\s+(?:en\s+|ett\s+)?egen|egna\s+system|passar\s+(?:\S+\s+)?inte|tack\s+men\s+nej|"
+        r"avstår|nöjda\s+med|klarar\s+oss|behöver\s+inte|inte\s+läge",
+    ),
+    interest=(
+        r"intresse|intressant|gärna|låter\s+(?:bra|intressant|spännande)|ring\s+mig|"
+        r"boka\s+(?:ett\s+|en\s+)?(?:möte|samtal|tid|demo)|mer\s+information|skicka\s+(?:mer\s+)?"
+        r"info|prislista|pris|vad\s+kostar|demo",
+        r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ring\s+(?:mig|oss)|"
+        r"kan\s+vi\s+(?:ses|prata|ta|boka|höras)|när\s+passar|passar\s+(?:bra|mig|oss)|offert|"
+        r"skicka\s+(?:gärna\s+)?(?:mer|info|offert|material|en)|hör\s+gärna|berätta\s+mer|"
+        r"testa|prova",
+    ),
+    negation=r"inte|ej|ingen|inget|inga|aldrig",
+)
