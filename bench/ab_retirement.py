@@ -2,7 +2,8 @@
 every look.
 
     python bench/ab_retirement.py [--campaigns N] [--seed S] [--base-rate R] [--variants K]
-                                  [--per-look M] [--looks L] [--jobs J]
+                                  [--per-look M] [--looks L] [--jobs J] [--guard-rate G]
+                                  [--guardrails-only]
 
 Each campaign has K variants of one factor (default 6). Scoring looks twice a week for 12
 weeks (24 looks); between two looks every live variant receives M sends (default 50), each a
@@ -12,6 +13,13 @@ retired ones stop receiving sends, the rest continue, as the engine does. Scenar
 * A/A: every variant at the base rate (default 10%);
 * 2x: one "weak" variant at half the base rate;
 * 1.5x: one weak variant at 2/3 of the base rate.
+
+Two more scenarios score replies and guardrails together (``score_guarded``): every send may
+also bring an unsubscribe, a not-interested reply and a bounce, each at ``--guard-rate``
+(default 2%) and drawn independently of the replies:
+
+* A/A guarded: every variant equal on replies and on every guardrail;
+* 2x unsubscribes: one variant equal on replies but with twice the unsubscribe rate.
 
 Both methods run on the same simulated replies in the same run: the engine is
 ``sequencer.scoring.score_family`` (mSPRT always-valid p, Holm), the baseline is
@@ -36,7 +44,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sequencer.scoring import Decision, VariantStats, naive_chi_square, score_family
+from sequencer.scoring import (
+    Decision,
+    VariantStats,
+    naive_chi_square,
+    score_family,
+    score_guarded,
+)
 
 Decide = Callable[[Sequence[VariantStats]], list[str]]
 LOOKS_PER_WEEK = 2
@@ -72,6 +86,8 @@ class Job:
     variants: int
     per_look: int
     looks: int
+    #: Rate of each guardrail event per send; None: the replies-only scenarios.
+    guard_rate: float | None = None
 
 
 SCENARIOS = (
@@ -79,6 +95,15 @@ SCENARIOS = (
     Scenario(name="2x", weak_factor=0.5),
     Scenario(name="1.5x", weak_factor=2 / 3),
 )
+
+
+#: Replies and guardrails together; ``weak_factor`` multiplies the weak variant's unsubscribe rate.
+GUARDED = (
+    Scenario(name="A/A guarded", weak_factor=None),
+    Scenario(name="2x unsubscribes", weak_factor=2.0),
+)
+GUARDRAILS = ("unsubscribe", "not_interested", "bounce")
+GUARDED_METHOD = "engine+guardrails"
 
 
 def engine(stats: Sequence[VariantStats]) -> list[str]:
@@ -109,18 +134,46 @@ def run_campaign(
     live.
 
     A variant's counts do not depend on the others, so a live variant's replies at a look are the
-    cumulative sum of its draws. Stops as soon as both outcomes are known.
+    cumulative sum of its draws.
     """
-    live = list(range(cumulative.shape[1]))
+
+    def judge(look: int, live: list[int]) -> set[int]:
+        return {int(key) for key in decide(_stats(cumulative[look], live, per_look * (look + 1)))}
+
+    return run_looks(cumulative.shape[0], cumulative.shape[1], judge, weak=weak)
+
+
+def run_guarded_campaign(
+    replies: np.ndarray, harms: np.ndarray, *, per_look: int, weak: int | None
+) -> Outcome:
+    """As :func:`run_campaign`, scored on replies and on every guardrail;
+    ``harms[look, guardrail, variant]`` is that guardrail's events so far."""
+
+    def judge(look: int, live: list[int]) -> set[int]:
+        sends = per_look * (look + 1)
+        guardrails = {
+            name: _stats(harms[look, g], live, sends) for g, name in enumerate(GUARDRAILS)
+        }
+        verdicts = score_guarded(_stats(replies[look], live, sends), guardrails)
+        return {int(v.key) for v in verdicts if v.decision is Decision.RETIRE}
+
+    return run_looks(replies.shape[0], replies.shape[1], judge, weak=weak)
+
+
+def _stats(counts: np.ndarray, live: list[int], sends: int) -> list[VariantStats]:
+    """The live variants' counts at one look, each with ``sends`` sends."""
+    return [VariantStats(key=str(i), sends=sends, successes=int(counts[i])) for i in live]
+
+
+def run_looks(
+    looks: int, variants: int, judge: Callable[[int, list[int]], set[int]], *, weak: int | None
+) -> Outcome:
+    """Look after look, retire what ``judge(look, live)`` retires; stops as soon as both outcomes
+    are known."""
+    live = list(range(variants))
     false_retirement, weak_look = False, None
-    for look in range(cumulative.shape[0]):
-        stats = [
-            VariantStats(
-                key=str(i), sends=per_look * (look + 1), successes=int(cumulative[look, i])
-            )
-            for i in live
-        ]
-        retired = {int(key) for key in decide(stats)}
+    for look in range(looks):
+        retired = judge(look, live)
         false_retirement = false_retirement or any(i != weak for i in retired)
         if weak in retired:
             weak_look = look + 1
@@ -132,6 +185,8 @@ def run_campaign(
 
 def run_job(job: Job) -> dict[str, list[Outcome]]:
     """Simulate ``job.campaigns`` campaigns once and score each with every method."""
+    if job.guard_rate is not None:
+        return {GUARDED_METHOD: run_guarded_job(job, job.guard_rate)}
     rng = np.random.default_rng(job.seed)
     rates = true_rates(job)
     draws = rng.binomial(job.per_look, rates, size=(job.campaigns, job.looks, job.variants))
@@ -146,6 +201,24 @@ def run_job(job: Job) -> dict[str, list[Outcome]]:
     }
 
 
+def run_guarded_job(job: Job, guard_rate: float) -> list[Outcome]:
+    """Simulate ``job.campaigns`` campaigns of replies and guardrails, scored together."""
+    rng = np.random.default_rng(job.seed)
+    shape = (job.campaigns, job.looks, job.variants)
+    replies = rng.binomial(job.per_look, job.base_rate, size=shape).cumsum(axis=1)
+    rates = np.full((len(GUARDRAILS), job.variants), guard_rate)
+    if job.scenario.weak_factor is not None:
+        rates[0, -1] = guard_rate * job.scenario.weak_factor
+    harms = rng.binomial(
+        job.per_look, rates, size=(job.campaigns, job.looks, len(GUARDRAILS), job.variants)
+    ).cumsum(axis=1)
+    weak = job.variants - 1 if job.scenario.weak_factor is not None else None
+    return [
+        run_guarded_campaign(replies[c], harms[c], per_look=job.per_look, weak=weak)
+        for c in range(job.campaigns)
+    ]
+
+
 def split(total: int, parts: int) -> list[int]:
     """``total`` split into ``parts`` near-equal non-empty sizes."""
     parts = max(1, min(parts, total))
@@ -154,16 +227,19 @@ def split(total: int, parts: int) -> list[int]:
 
 def simulate(args: argparse.Namespace) -> dict[str, dict[str, list[Outcome]]]:
     """Scenario -> method -> outcomes, campaigns spread over ``args.jobs`` processes."""
+    plain = () if args.guardrails_only else SCENARIOS
+    runs = [(s, scenario, None) for s, scenario in enumerate(plain)] + [
+        (len(SCENARIOS) + s, scenario, args.guard_rate) for s, scenario in enumerate(GUARDED)
+    ]
     jobs = [
         Job(scenario=scenario, campaigns=n, seed=args.seed * 1_000 + 100 * s + j,
             base_rate=args.base_rate,
-            variants=args.variants, per_look=args.per_look, looks=args.looks)
-        for s, scenario in enumerate(SCENARIOS)
+            variants=args.variants, per_look=args.per_look, looks=args.looks, guard_rate=guard)
+        for s, scenario, guard in runs
         for j, n in enumerate(split(args.campaigns, args.jobs))
     ]  # fmt: skip
-    results: dict[str, dict[str, list[Outcome]]] = {
-        s.name: {m: [] for m in METHODS} for s in SCENARIOS
-    }
+    results: dict[str, dict[str, list[Outcome]]] = {s.name: {m: [] for m in METHODS} for s in plain}
+    results.update({s.name: {GUARDED_METHOD: []} for s in GUARDED})
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for job, result in zip(jobs, pool.map(run_job, jobs), strict=True):
             for method, outcomes in result.items():
@@ -211,7 +287,11 @@ def table(results: dict[str, dict[str, list[Outcome]]], per_look: int) -> str:
     """The results as an aligned text table."""
     weeks = [f"weak retired by wk {w}" for w in REPORT_WEEKS]
     header = ["scenario", "method", "false retirement", *weeks, "median sends at retirement"]
-    rows = [header, *(row(s, m, results[s.name][m], per_look) for s in SCENARIOS for m in METHODS)]
+    scenarios = [s for s in (*SCENARIOS, *GUARDED) if s.name in results]
+    rows = [
+        header,
+        *(row(s, m, results[s.name][m], per_look) for s in scenarios for m in results[s.name]),
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [
         "  ".join(
@@ -240,8 +320,17 @@ def power(outcomes: Sequence[Outcome], looks: int) -> float:
 
 def summary(results: dict[str, dict[str, list[Outcome]]], looks: int) -> list[str]:
     """The headline lines."""
-    aa, x2, x15 = results["A/A"], results["2x"], results["1.5x"]
     weeks = looks // LOOKS_PER_WEEK
+    aa_g, x2_g = (results[s.name][GUARDED_METHOD] for s in GUARDED)
+    guarded = [
+        f"A/A on replies and guardrails together: false retirement {pct(false_rate(aa_g))} "
+        "(target <= 5% per family)",
+        f"2x unsubscribes, equal replies: retired by week {weeks} in "
+        f"{pct(power(x2_g, looks))} (target >= 80%)",
+    ]
+    if "A/A" not in results:
+        return guarded
+    aa, x2, x15 = results["A/A"], results["2x"], results["1.5x"]
     x2_power = (
         f"engine {pct(power(x2['engine'], looks))} (target >= "
         f"80%), naive {pct(power(x2['naive'], looks))}"
@@ -255,6 +344,7 @@ def summary(results: dict[str, dict[str, list[Outcome]]], looks: int) -> list[st
         f"(target <= 5%), naive {pct(false_rate(aa['naive']))}",
         f"2x power by week {weeks}: {x2_power}",
         f"1.5x power by week {weeks}: {x15_power}",
+        *guarded,
     ]
 
 
@@ -279,6 +369,18 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--looks", type=int, default=24, help="looks, twice a week (default 24 = 12 weeks)"
     )
     parser.add_argument(
+        "--guard-rate",
+        type=float,
+        default=0.02,
+        help="rate of each guardrail event (unsubscribe, not interested, bounce) per send "
+        "in the guarded scenarios (default 0.02)",
+    )
+    parser.add_argument(
+        "--guardrails-only",
+        action="store_true",
+        help="run only the two guarded scenarios",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -301,7 +403,8 @@ def main(argv: Sequence[str]) -> int:
     )
     print(
         "engine = sequencer.scoring.score_family (mSPRT + "
-        "Holm); naive = chi-square vs current best at 5%, every look\n"
+        "Holm); naive = chi-square vs current best at 5%, every look; engine+guardrails = "
+        f"score_guarded, replies and {args.guard_rate:.0%} of each guardrail per send\n"
     )
     print(table(results, args.per_look))
     print()

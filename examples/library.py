@@ -1,28 +1,44 @@
-"""Embedding sequencer as a library: configuration in code, your own event loop, typed results.
+"""Embedding sequencer as a library: configuration in code, your own event loop, a channel of
+your own, event hooks, typed results.
 
 Run it from anywhere:  python examples/library.py
 Type-check it:         python -m mypy --strict examples/library.py   (from the repository root)
 
 Everything is real except time: the emails go by SMTP to a capture server on a free loopback
 port (``sequencer.testing.CaptureServer``), the database is SQLite in a temporary folder, and a
-``SimulatedClock`` lets two weeks pass in a second. ``docs/library.md`` walks through it.
+``SimulatedClock`` lets two weeks pass in a second. The ``slack`` channel keeps what it would
+post. ``docs/library.md`` walks through it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sequencer import Config, Engine, Sender, SequencerError, SimulatedClock
+from sequencer import (
+    Config,
+    Delivery,
+    Engine,
+    Outcome,
+    Replied,
+    Result,
+    Sender,
+    Sent,
+    SequencerError,
+    SimulatedClock,
+    Stopped,
+)
 from sequencer.config import Security, SmtpSettings
 from sequencer.dispatch import TickReport
 from sequencer.logs import configure
 from sequencer.testing import CaptureServer
 
-#: A sequence file, as a marketer would write it: two emails, the second in the same thread.
+#: A sequence file, as a marketer would write it: two emails, the second in the same thread,
+#: and between them a heads-up to the team on the host's own ``slack`` channel.
 SEQUENCE = """\
 name: welcome
 defaults:
@@ -43,6 +59,10 @@ steps:
         text: |
           Hi {{ first_name | default("there") }},
           would a short call about {{ company | default("your team") }} help?
+  - key: heads_up
+    day: 1
+    channel: slack
+    message: "{{ first_name | default('?') }} at {{ company | default('?') }} got our first email"
   - key: bump
     day: 3
     channel: email
@@ -58,6 +78,37 @@ ada@analytical.example,Ada,Analytical Engines
 bo@northwind.example,Bo,Northwind
 cy@bluefin.example,Cy,Bluefin
 """
+
+
+class SlackChannel:
+    """A channel of your own (see ``sequencer/channels/base.py``): this one keeps each message;
+    yours would post it to Slack and answer RETRY when Slack is down."""
+
+    def __init__(self) -> None:
+        self.posted: list[str] = []
+
+    async def deliver(self, delivery: Delivery) -> Result:
+        self.posted.append(delivery.text or "")
+        return Result(outcome=Outcome.SENT, detail="posted")
+
+    async def close(self) -> None:
+        return None
+
+
+def listen(engine: Engine, sent: Counter[str]) -> None:
+    """Event hooks: each gets a frozen event once it is committed to the database."""
+
+    @engine.on_sent
+    async def count(event: Sent) -> None:  # async hooks are awaited before tick() returns
+        sent[event.channel] += 1
+
+    @engine.on_reply
+    def replied(event: Replied) -> None:
+        print(f"hook: {event.address} replied")
+
+    @engine.on_stop
+    def stopped(event: Stopped) -> None:
+        print(f"hook: {event.sequence} stopped for {event.address} ({event.reason})")
 
 
 def make_config(folder: Path, smtp_port: int) -> Config:
@@ -97,8 +148,11 @@ async def main() -> int:
         (folder / "sequences" / "welcome.yaml").write_text(SEQUENCE, encoding="utf-8")
         (folder / "contacts.csv").write_text(CONTACTS, encoding="utf-8")
         clock = SimulatedClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # a Monday morning
+        slack, sent = SlackChannel(), Counter[str]()
 
-        async with Engine(make_config(folder, smtp.port), clock=clock) as engine:
+        config = make_config(folder, smtp.port)
+        async with Engine(config, clock=clock, channels={"slack": slack}) as engine:
+            listen(engine, sent)
             problems = [p for p in engine.validate() if p.severity == "error"]
             if problems:
                 print("\n".join(str(p) for p in problems))
@@ -112,7 +166,9 @@ async def main() -> int:
 
             # Your inbox handler saw a reply from Bo; your booking page, a meeting with Cy.
             engine.stop("bo@northwind.example", reason="reply")
-            engine.goal("cy@bluefin.example", "meeting_booked")
+            booked = engine.goal("cy@bluefin.example", "meeting_booked")  # a public Enrollment
+            if booked is not None:
+                print(f"goal recorded: {booked.sequence} is {booked.status} for Cy")
             try:
                 engine.stop("ada@analytical.example", reason="replied")
             except SequencerError as error:  # InvalidReason: names the value and the valid ones
@@ -126,6 +182,8 @@ async def main() -> int:
         print(f"the SMTP server received {len(smtp.messages)} emails")
         for message in smtp.messages:
             print(f"  to {message.recipients[0]:26} {message['Subject']}")
+        print(f"slack: {slack.posted}")
+        print(f"hooks heard sends: {dict(sent)}")
     return 0
 
 

@@ -11,12 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sequencer import stops, tokens
+from sequencer import results, tokens
 from sequencer.channels.base import ChannelAdapter
 from sequencer.clock import Clock, SystemClock
 from sequencer.config import Config, ImapSettings, load_config
 from sequencer.dispatch import Dispatcher, TickReport
 from sequencer.errors import Problem
+from sequencer.hooks import HookMethods
 from sequencer.inbound.imap import ImapMailbox, Mailbox
 from sequencer.inbox import InboxPoller, PollReport
 from sequencer.logs import get_logger
@@ -27,6 +28,7 @@ from sequencer.services import (
     contacts,
     enrolling,
     erasure,
+    public,
     recovery,
     reports,
     sending,
@@ -34,6 +36,7 @@ from sequencer.services import (
     tasks,
     variants,
 )
+from sequencer.services.bulk import BigActions
 from sequencer.services.contacts import ImportReport as ImportReport
 from sequencer.services.deps import Deps
 from sequencer.services.enrolling import EnrollReport as EnrollReport
@@ -41,11 +44,12 @@ from sequencer.services.enrolling import Preview as Preview
 from sequencer.services.erasure import ForgetReport as ForgetReport
 from sequencer.services.stopping import HookRejected as HookRejected
 from sequencer.services.stopping import Unsubscribe
-from sequencer.store import Contact, Enrollment, Store, Suppression, Task
+from sequencer.services.suppressions import SuppressionList
+from sequencer.store import Store
 
 
-class Engine:
-    """One sequencer: configuration, sequences, a store and a clock."""
+class Engine(HookMethods):
+    """One sequencer: configuration, sequences, a store, a clock and the host's event hooks."""
 
     def __init__(
         self,
@@ -83,6 +87,7 @@ class Engine:
             clock=self.clock,
             log=self.log,
             sequences=lambda: self.sequences,
+            hooks=self.hooks,
         )
 
     @property
@@ -125,13 +130,13 @@ class Engine:
 
     def validate(self, paths: Iterable[Path | str] | None = None) -> list[Problem]:
         """Every problem in the given (or configured) sequence files."""
-        return catalog.validate(self.config, paths or self._paths)
+        return catalog.validate(self.config, paths or self._paths, channels=self._extra_channels)
 
     @property
     def sequences(self) -> dict[str, Sequence]:
         """The loaded sequences; raises :class:`~sequencer.errors.SequenceInvalid` on any error."""
         if self._sequences is None:
-            self._sequences = catalog.load(self.config, self._paths)
+            self._sequences = catalog.load(self.config, self._paths, channels=self._extra_channels)
         return self._sequences
 
     def sequence(self, name: str) -> Sequence:
@@ -153,7 +158,7 @@ class Engine:
 
     async def tick(self) -> TickReport:
         """Run one dispatch tick: claim what is due and send it (from your event loop)."""
-        return await self.dispatcher.tick()
+        return await sending.tick(self.dispatcher)
 
     async def drain(self, *, max_ticks: int = 10_000) -> TickReport:
         """Tick until nothing due is left at the current time (claims come in batches)."""
@@ -164,13 +169,12 @@ class Engine:
     ) -> TickReport:
         """Fast-forward a :class:`~sequencer.clock.SimulatedClock` to ``until``, tick by tick."""
         return await sending.run_until(
-            self._deps, until, drain=self.drain, advance_chains=self.advance_chains, on_step=on_step
+            self._deps, until, tick=self.tick, advance_chains=self.advance_chains, on_step=on_step
         )
 
     async def aclose(self) -> None:
-        """Close channel connections (SMTP) and the database."""
-        if self._dispatcher is not None:
-            await self._dispatcher.close()
+        """Wait for async hooks still running, close channel connections (SMTP) and the database."""
+        await sending.close(self._dispatcher, self.hooks)
         self.close()
 
     def tick_sync(self) -> TickReport:
@@ -184,15 +188,16 @@ class Engine:
         progress: contacts.Progress | None = None,
         skip_bad: bool = False,
         mapping: contacts.ColumnMap | None = None,
+        verify: bool | None = None,
     ) -> ImportReport:
         """Import a CSV (see :func:`~sequencer.services.contacts.import_contacts`)."""
         return contacts.import_contacts(
-            self._deps, path, progress=progress, skip_bad=skip_bad, mapping=mapping
+            self._deps, path, progress=progress, skip_bad=skip_bad, mapping=mapping, verify=verify
         )
 
-    def contact(self, email: str) -> Contact:
+    def contact(self, email: str) -> results.Contact:
         """The contact with this address; :class:`ContactNotFound` otherwise."""
-        return contacts.find_contact(self.store, email)
+        return public.contact(contacts.find_contact(self.store, email))
 
     def suppress(self, *entries: str, reason: str = "manual") -> tuple[int, int]:
         """Never mail these addresses (or whole ``@domain``) again: (added, already listed)."""
@@ -202,9 +207,14 @@ class Engine:
         """Suppress every address or domain in a file: (added, already listed)."""
         return contacts.suppress_file(self._deps, path, reason=reason)
 
-    def suppressions(self) -> list[Suppression]:
+    def suppressions(self) -> list[results.Suppression]:
         """The suppression list."""
-        return self.store.suppressions()
+        return [public.suppression(row) for row in self.store.suppressions()]
+
+    @property
+    def suppression_list(self) -> SuppressionList:
+        """Remove, filter and undo suppressions; every change is logged with its reason."""
+        return SuppressionList(self._deps)
 
     def enroll(
         self,
@@ -219,6 +229,11 @@ class Engine:
         return enrolling.enroll(
             self._deps, sequence, sender=sender, emails=emails, where=where, again=again
         )
+
+    @property
+    def bulk(self) -> BigActions:
+        """Enroll or stop many at once, with a look at the schedule or count before writing."""
+        return BigActions(self._deps)
 
     zone_for = staticmethod(enrolling.zone_for)
 
@@ -255,7 +270,7 @@ class Engine:
 
     async def poll_inbox(self, senders: Iterable[str] | None = None) -> PollReport:
         """Read the senders' mailboxes once: replies stop, bounces stop and suppress."""
-        return await self.inbox.poll(senders)
+        return await sending.poll(self.inbox, senders)
 
     def poll_inbox_sync(self, senders: Iterable[str] | None = None) -> PollReport:
         """:meth:`poll_inbox` for synchronous callers."""
@@ -263,12 +278,11 @@ class Engine:
 
     def stop(
         self, email: str, *, reason: StopReason | str = StopReason.MANUAL, detail: str | None = None
-    ) -> Enrollment | None:
+    ) -> results.Enrollment | None:
         """Record a reply, bounce, unsubscribe or manual stop; :class:`InvalidReason` otherwise."""
-        reason = stops.stop_reason(reason)
         return stopping.stop(self._deps, email, reason=reason, detail=detail)
 
-    def goal(self, email: str, name: str) -> Enrollment | None:
+    def goal(self, email: str, name: str) -> results.Enrollment | None:
         """Record a goal (``meeting_booked``...); it stops the enrollment if the sequence says."""
         return stopping.goal(self._deps, email, name)
 
@@ -313,11 +327,11 @@ class Engine:
         """Put a retired variant back into rotation by hand."""
         variants.revive(self._deps, sequence, step, factor, key)
 
-    def tasks(self, *, today: bool = True) -> list[tuple[Task, Contact]]:
+    def tasks(self, *, today: bool = True) -> list[tuple[results.Task, results.Contact]]:
         """Open LinkedIn and call tasks (due by the end of today, UTC, by default)."""
         return tasks.open_tasks(self._deps, today=today)
 
-    def close_task(self, task_id: int, *, done: bool) -> Task:
+    def close_task(self, task_id: int, *, done: bool) -> results.Task:
         """Mark a task done (or skipped)."""
         return tasks.close_task(self._deps, task_id, done=done)
 

@@ -3,13 +3,15 @@
 The dispatcher, enrolment and recovery share :func:`new_book` (a sender's book read from the
 store) and :func:`next_step` (when a contact's next step goes, timed from message 1's actual
 send). A dispatch tick keeps its view of every sender in a :class:`TickState`: books, the day's
-load, capacities and the slot each send holds, read once and updated as sends go out; a send
-that cannot go now is moved to a :class:`Later` time, and :func:`quota` is the cap and gap the
-store enforces across workers.
+load, capacities and the slot each send holds, read once, updated as sends go out and carried
+to the next tick while it still holds (:meth:`TickState.carry`); a send that cannot go now is
+moved to a :class:`Later` time, and :func:`quota` is the cap and gap the store enforces across
+workers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,9 +85,19 @@ class Later:
 
 @dataclass
 class TickState:
-    """What one dispatch tick knows of each sender (books, loads, capacities, the slot each
-    send holds) and of variant counts, read once and updated as sends go out."""
+    """What a dispatch tick knows of each sender (books, loads, capacities, the slot each send
+    holds) and of variant counts, read once and updated as sends go out.
 
+    The dispatcher carries one over to its next tick (:meth:`carry`) until ``fresh_until``, unless
+    it is ``stale``: read afresh, it would say the same as what this one holds.
+    """
+
+    #: Clock time it was read, and until when it may be carried over to the next tick.
+    read_at: datetime
+    fresh_until: datetime
+    #: A send ended otherwise than sent or moved in its sender's book (a retry, a refund, a
+    #: cancellation...): what the database now says is not what this state holds.
+    stale: bool = False
     books: dict[str, SenderBook] = field(default_factory=dict)
     variants: VariantCache = field(default_factory=VariantCache)
     #: sender -> when the shared count (sender_days) lets it send again
@@ -98,6 +110,26 @@ class TickState:
     slots: dict[int, datetime] = field(default_factory=dict)
     #: sender -> its capacity with the warm-up ramp's day 1, read once a tick
     capacities: dict[str, Capacity] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, senders: Iterable[Sender], now: datetime, keep: timedelta) -> TickState:
+        """A state read at ``now``: carried over for at most ``keep`` of clock time, and never past
+        a sender's local midnight (its day's load starts again)."""
+        ends = [now + keep]
+        for sender in senders:
+            today = now.astimezone(sender.timezone).date()
+            ends.append(timing.local_midnight(today + timedelta(days=1), sender.timezone))
+        return cls(read_at=now, fresh_until=min(ends))
+
+    def carry(self, now: datetime) -> bool:
+        """Whether this state holds for a tick at ``now`` (then made ready for it): not stale, not
+        expired, and the clock has not gone back."""
+        if self.stale or not self.read_at <= now < self.fresh_until:
+            return False
+        self.blocked.clear()
+        self.messages.clear()
+        self.slots.clear()  # a claimed send's slot is its due time again
+        return True
 
     def move(
         self,

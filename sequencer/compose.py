@@ -31,6 +31,8 @@ class VariantCache:
     )
     #: (sequence, step, factor) -> retired keys, read once a tick.
     retired: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    #: (sequence, step, factor) -> keys held (a content refusal), read once a tick.
+    held: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
 
 
 class Composer:
@@ -196,11 +198,11 @@ class Composer:
         return Delivery(**base, raw=raw), choice
 
     def _retired(self, send: Send, factor: str, cache: VariantCache) -> set[str]:
-        """Retired keys of a factor: never assigned again (threads under way keep theirs)."""
+        """Retired and held keys of a factor: never assigned (threads under way keep theirs)."""
         key = (send.sequence, send.step_key, factor)
         if key not in cache.retired:
             cache.retired[key] = self.store.retired_keys(*key)
-        return cache.retired[key]
+        return cache.retired[key] | cache.held.get(key, set())
 
 
 class CannotRender(Exception):

@@ -14,7 +14,6 @@ The order for each send is what keeps a stop final:
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,16 +22,18 @@ from zoneinfo import ZoneInfo
 
 from sequencer import enrollment as plan
 from sequencer import timing, tokens
-from sequencer.booking import Later, TickState, next_step, quota, step_of
-from sequencer.channels.base import ChannelAdapter, Delivery, Outcome, Result
+from sequencer.booking import Later, TickState, quota, step_of
+from sequencer.channels.base import ChannelAdapter, Delivery
+from sequencer.channels.sent_folder import SentFolder
 from sequencer.clock import Clock
 from sequencer.compose import CannotRender, Composer
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
 from sequencer.contacts import blocking_keys
+from sequencer.hooks import Hooks
 from sequencer.model import Channel, Sequence, Step, StopReason
-from sequencer.services.stopping import plan_stop, write_stop
+from sequencer.outcomes import OutcomeRecorder, announce_end, sent_event
+from sequencer.services import holds
 from sequencer.status import DispatchOutcome, EnrollmentStatus, SendStatus
-from sequencer.stops import StopEvent
 from sequencer.store import (
     BeginStatus,
     Contact,
@@ -47,6 +48,9 @@ LEASE = timedelta(minutes=5)
 #: Delivery attempts before a send that keeps failing transiently is given up as failed: the
 #: default of ``[worker] max_attempts`` (``Config.max_attempts``), which the dispatcher uses.
 MAX_ATTEMPTS = DEFAULT_MAX_ATTEMPTS
+#: The longest a dispatcher carries its view of the senders (books, loads, variant counts) from
+#: one tick to the next before reading it again, for what other workers did meanwhile.
+KEEP = timedelta(hours=1)
 
 
 @dataclass
@@ -89,7 +93,7 @@ class TickReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-class Dispatcher:
+class Dispatcher(OutcomeRecorder):
     """Runs dispatch ticks over a store with the given channels."""
 
     def __init__(
@@ -104,35 +108,49 @@ class Dispatcher:
         worker_id: str = "worker",
         batch: int = 100,
         links: tokens.Links | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self.store, self.config, self.sequences = store, config, sequences
         self.channels, self.clock, self.log = channels, clock, log
         self.worker_id, self.batch, self.links = worker_id, batch, links
+        self.hooks = hooks or Hooks(log)  # told once a send, bounce or stop is committed
+        self.sent_folder = SentFolder(log)  # copies for senders with save_sent, saved per tick
         self.paused_until: dict[str, datetime] = {}
         self._stopping = False
+        #: The last tick's view of the senders; this dispatcher's commits, and the store's other
+        #: commits (this process's) when that tick ended.
+        self._kept: TickState | None = None
+        self._own, self._others = [0], -1
+        #: Clock time of the last look for sends left in 'sending', and when the next is needed.
+        self._swept: tuple[datetime, datetime] | None = None
 
     def request_stop(self) -> None:
         """Finish the message in flight, then return the rest of the batch to the queue."""
         self._stopping = True
 
     async def tick(self) -> TickReport:
+        kept, self._kept = self._kept, None  # kept again only by a tick that ends well
+        if self.store.commits - self._own[0] != self._others:
+            kept = None  # someone else wrote in this process since the last tick
+        with self.store.counting(self._own):
+            report = await self._tick(kept)
+        self._others = self.store.commits - self._own[0]
+        return report
+
+    async def _tick(self, kept: TickState | None) -> TickReport:
         report = TickReport()
-        # A send left in 'sending' longer than a lease belongs to a worker that crashed or was
-        # cut off mid-send: it may have gone out, so it becomes 'uncertain', never resent silently.
         lease = self.config.lease
-        for send_id in self.store.mark_uncertain(before=self.clock.now() - lease):
-            self.log.warning(
-                "send.uncertain", send_id=send_id, why="left in 'sending' by an interrupted worker"
-            )
+        self._sweep(self.clock.now(), lease)
         claimed = self.store.claim_due(
             now=self.clock.now(), worker=self.worker_id, limit=self.batch, lease=lease
         )
         report.claimed = len(claimed)
         if not claimed:
+            self._kept = kept
             return report
         contacts = self.store.contacts_by_id({s.contact_id for s in claimed})
         enrollments = self.store.enrollments_by_id({s.enrollment_id for s in claimed})
-        state = TickState()
+        state = self._state(kept, self.clock.now())
         if self.config.frequency is not None:
             since = self.clock.now() - self.config.frequency.span
             state.messages = self.store.message_times({s.contact_id for s in claimed}, since=since)
@@ -147,7 +165,40 @@ class Dispatcher:
                 for sends in by_sender.values()
             )
         )
+        await self.sent_folder.flush()  # recorded sends' copies: saved while the next tick runs
+        self._kept = state
         return report
+
+    def _sweep(self, now: datetime, lease: timedelta) -> None:
+        """A send left in 'sending' longer than a lease belongs to a worker that crashed or was
+        cut off mid-send: it may have gone out, so it becomes 'uncertain', never resent silently.
+
+        Looked for only when one can have outlived its lease since the last look: the oldest
+        send then in 'sending' a lease after it began; any begun later, a lease after that look.
+        """
+        if self._swept is not None and self._swept[0] <= now < self._swept[1]:
+            return
+        marked, oldest = self.store.mark_uncertain(before=now - lease)
+        for send_id in marked:
+            self.log.warning(
+                "send.uncertain", send_id=send_id, why="left in 'sending' by an interrupted worker"
+            )
+        self._swept = now, min(oldest or now, now) + lease
+
+    def _state(self, kept: TickState | None, now: datetime) -> TickState:
+        """The senders' books, loads, capacities and variant counts: the last tick's while they
+        still hold (:meth:`TickState.carry`: nothing else in this process has written since, and
+        for at most :data:`KEEP` of clock time, so other workers' sends and retirements are read
+        again), else read afresh; the standing holds every tick. The database enforces every
+        cap, gap, hold and stop whatever this says.
+        """
+        state = (
+            kept
+            if kept is not None and kept.carry(now)
+            else TickState.read(self.config.senders.values(), now, KEEP)
+        )
+        state.variants.held = holds.held_variants(self.store.holds.standing())
+        return state
 
     async def _lane(
         self,
@@ -177,22 +228,23 @@ class Dispatcher:
         try:
             return await self._one(send, contact, enrollment, state)
         except Exception as exc:  # one bad row must not block every send behind it
+            state.stale = True
             current = self.store.send(send.id)
             # If the channel was already called, the message may have gone out: say so, never
             # resend.
             sending = current is not None and current.status == SendStatus.SENDING
             status = SendStatus.UNCERTAIN if sending else SendStatus.FAILED
-            self.store.finish(
-                send.id, status=status, error=f"{type(exc).__name__}: {exc}", worker=self.worker_id
-            )
+            error = f"{type(exc).__name__}: {exc}"
+            self.store.finish(send.id, status=status, error=error, worker=self.worker_id)
             if status is SendStatus.FAILED:
                 self._end_enrollment(contact, str(exc), self.clock.now())
             self.log.exception(
-                "send.failed", send_id=send.id, status=status, error=f"{type(exc).__name__}: {exc}"
+                "send.failed", send_id=send.id, address=contact.email, status=status, error=error
             )
             return DispatchOutcome(status.value)
 
     async def close(self) -> None:
+        await self.sent_folder.close()
         for channel in {id(c): c for c in self.channels.values()}.values():
             await channel.close()
 
@@ -207,9 +259,11 @@ class Dispatcher:
         step = step_of(sequence, send) if sequence else None
         sender = self.config.senders.get(send.sender)
         if enrollment.status != EnrollmentStatus.ACTIVE:
+            state.stale = True
             why = f"enrollment {enrollment.status}"
             return self._finish(send, DispatchOutcome.CANCELLED, why, status=SendStatus.CANCELLED)
         if sequence is None or step is None or sender is None:
+            state.stale = True
             missing = "sequence" if sequence is None else "step" if step is None else "sender"
             return self._give_up(send, contact, f"{missing} no longer configured", now)
         later = self._not_before(send, step, sequence, enrollment, sender, state, now)
@@ -219,12 +273,16 @@ class Dispatcher:
             self.log.debug(
                 "send.deferred",
                 send_id=send.id,
+                address=contact.email,
                 sender=sender.name,
                 until=due.isoformat(),
                 replaced=later.replace,
             )
             return DispatchOutcome.DEFERRED
-        return await self._deliver(send, step, sequence, contact, enrollment, sender, state, now)
+        outcome = await self._deliver(send, step, sequence, contact, enrollment, sender, state, now)
+        if outcome is not DispatchOutcome.SENT:
+            state.stale = True  # the next tick reads what the database says now
+        return outcome
 
     def _not_before(
         self,
@@ -313,6 +371,10 @@ class Dispatcher:
         started = self.store.begin_sending(
             send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=limits, **choice
         )
+        if started.status is BeginStatus.HELD:  # held since the claim: waits for a person
+            self.store.reschedule(send.id, due_at=now, worker=self.worker_id, keep_message=True)
+            self.log.info("send.held", send_id=send.id, sender=sender.name, step=send.step_key)
+            return DispatchOutcome.DEFERRED
         if started.status in (BeginStatus.FULL, BeginStatus.TOO_SOON):
             # Another worker used the sender's cap or sent from it moments ago: the shared count
             # in sender_days says when this sender can send again.
@@ -338,6 +400,7 @@ class Dispatcher:
                 "send.cancelled",
                 send_id=send.id,
                 contact_id=contact.id,
+                address=contact.email,
                 why="stopped, suppressed or taken over",
             )
             if step.channel is Channel.EMAIL:
@@ -351,13 +414,14 @@ class Dispatcher:
                 # suppressed after enrolling (suppress add, a bounce elsewhere): end the enrollment
                 # too
                 assert contact.id is not None
-                self.store.stop(
+                ended = self.store.stop(
                     contact.id,
                     kind=StopReason.SUPPRESSED.value,
                     reason=StopReason.SUPPRESSED.value,
                     at=now,
                     detail="address or domain is on the suppression list",
                 )
+                announce_end(self.hooks, StopReason.SUPPRESSED, contact, ended, now)
             return DispatchOutcome.CANCELLED
         if step.channel is Channel.EMAIL:
             state.rebook(sender, send, now)
@@ -370,165 +434,14 @@ class Dispatcher:
         if step.channel in (Channel.EMAIL, Channel.LINKEDIN):
             state.messages.setdefault(send.contact_id, []).append(now)
         result = await channel.deliver(delivery)
-        return self._record(send, result, sequence, enrollment, contact, sender, state, now)
+        outcome = self._record(send, result, sequence, enrollment, contact, sender, state, now)
+        if outcome is DispatchOutcome.SENT:
+            self.hooks.emit(sent_event(send, contact, choice["message_id"], now))
+            self.sent_folder.add(sender, delivery.raw, at=now)
+        return outcome
 
     def _channel(self, step: Step) -> ChannelAdapter:
         return self.channels[step.channel.value]
-
-    # -- outcomes -------------------------------------------------------------------------------
-
-    def _record(
-        self,
-        send: Send,
-        result: Result,
-        sequence: Sequence,
-        enrollment: Enrollment,
-        contact: Contact,
-        sender: Sender,
-        state: TickState,
-        now: datetime,
-    ) -> DispatchOutcome:
-        assert send.id is not None and contact.id is not None
-        fields = {
-            "send_id": send.id,
-            "sender": sender.name,
-            "step": send.step_key,
-            "detail": result.detail,
-        }
-        if result.outcome is Outcome.SENT:
-            index = (
-                send.step_index + 1
-            )  # the sender's book is read only when an email must be placed
-            email_next = (
-                index < len(sequence.steps) and sequence.steps[index].channel is Channel.EMAIL
-            )
-            following = next_step(
-                send,
-                sequence,
-                enrollment,
-                now,
-                book=state.book(self.store, sender, now) if email_next else None,
-            )
-            self.store.record_sent(send, sent_at=now, next_send=following)
-            self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
-            return DispatchOutcome.SENT
-        if result.outcome is Outcome.BOUNCE:
-            # one transaction: the send bounced, the stop policy's plan (stop, suppression)
-            why = f"{result.code} {result.detail}"
-            decision = plan_stop(
-                self.store,
-                contact,
-                StopEvent(StopReason.BOUNCE, sequence=send.sequence),
-                lambda: self.sequences,
-                self.config.free_mail,
-            )
-            assert contact.id is not None and decision.stop is not None
-            write_stop(self.store, contact.id, decision, at=now, detail=why, bounce_send=send.id)
-            self.log.warning("send.bounced", code=result.code, **fields)
-            self.log.info("enrollment.stopped", contact_id=contact.id, reason=decision.stop.value)
-            return DispatchOutcome.BOUNCED
-        error = result.detail
-        # A re-send of an uncertain message keeps its Message-ID through deferrals and retries.
-        keep = send.message_id is not None
-        if result.outcome is Outcome.PAUSE_SENDER:
-            until = (
-                now + result.pause
-                if result.pause
-                else timing.local_midnight(
-                    now.astimezone(sender.timezone).date() + timedelta(days=1), sender.timezone
-                )
-            )
-            self.paused_until[sender.name] = until
-            self.store.pause_sender(
-                quota(sender, now), until=until
-            )  # for every worker, not just this one
-            step = step_of(sequence, send)
-            assert step is not None
-            fit = plan.first_send_fit(sequence, ZoneInfo(enrollment.timezone))
-            wait = Later(fit(until), replace=True)
-            due = state.move(self.store, send, wait, step, sequence, enrollment, sender, now)
-            self.store.reschedule(
-                send.id,
-                due_at=due,
-                error=error,
-                worker=self.worker_id,
-                refund=True,
-                keep_message=keep,
-            )
-            self.log.warning("sender.paused", until=until.isoformat(), **fields)
-            return DispatchOutcome.DEFERRED
-        if result.outcome is Outcome.UNCERTAIN:
-            # The server may have the message (the connection dropped or timed out after the body
-            # was sent): a retry could deliver it twice, so it waits for a person's decision
-            # (`sequencer doctor`, `sequencer resend --uncertain`). The enrollment waits with it.
-            self.store.finish(
-                send.id, status=SendStatus.UNCERTAIN, error=error, worker=self.worker_id
-            )
-            self.log.warning("send.uncertain", contact_id=contact.id, why=error, **fields)
-            return DispatchOutcome.UNCERTAIN
-        attempt, limit = send.attempts + 1, self.config.max_attempts
-        if result.outcome is Outcome.RETRY and attempt < limit:
-            # exponential back-off with jitter: base · 2^(attempt-1) · (1 + [0, 1))
-            delay = self.config.retry_base * 2 ** (attempt - 1) * (1 + random.random())
-            retry_at = now + delay
-            if (
-                send.channel == Channel.EMAIL.value
-                and (book := state.books.get(sender.name)) is not None
-            ):
-                book.record(retry_at)  # the attempt keeps its slot; the retry holds one more
-            self.store.reschedule(
-                send.id, due_at=retry_at, error=error, worker=self.worker_id, keep_message=keep
-            )
-            self.log.warning("send.retry", attempt=attempt, retry_at=retry_at.isoformat(), **fields)
-            return DispatchOutcome.RETRIED
-        why = (
-            error
-            if result.outcome is Outcome.FAILED
-            else f"gave up after {attempt} attempts: {error}"
-        )
-        return self._give_up(send, contact, why, now, sender=sender.name)
-
-    def _give_up(
-        self, send: Send, contact: Contact, why: str, now: datetime, **fields: Any
-    ) -> DispatchOutcome:
-        """Fail a send that can never be made and end its enrollment, so the contact is not stuck
-        in it.
-        """
-        outcome = self._finish(
-            send, DispatchOutcome.FAILED, why, status=SendStatus.FAILED, **fields
-        )
-        self._end_enrollment(contact, why, now)
-        return outcome
-
-    def _end_enrollment(self, contact: Contact, why: str, now: datetime) -> None:
-        assert contact.id is not None
-        failed = StopReason.FAILED.value
-        stopped = self.store.stop(contact.id, kind=failed, reason=failed, at=now, detail=why)
-        if stopped is not None:
-            self.log.warning(
-                "enrollment.stopped",
-                contact_id=contact.id,
-                enrollment_id=stopped.id,
-                reason=failed,
-            )
-
-    def _finish(
-        self,
-        send: Send,
-        outcome: DispatchOutcome,
-        why: str,
-        *,
-        status: SendStatus,
-        **fields: Any,
-    ) -> DispatchOutcome:
-        assert send.id is not None
-        self.store.finish(send.id, status=status, error=why, worker=self.worker_id)
-        cancelled = status is SendStatus.CANCELLED
-        event = "send.cancelled" if cancelled else "send.failed"
-        (self.log.info if cancelled else self.log.error)(
-            event, send_id=send.id, error=why, **fields
-        )
-        return outcome
 
     def create_task(self, delivery: Delivery) -> int:
         """The task channel's writer: a rendered task for a person."""

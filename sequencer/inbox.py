@@ -1,4 +1,5 @@
-"""Polling senders' mailboxes: replies, out-of-office answers, bounces and unsubscribe requests.
+"""Polling senders' mailboxes: replies, out-of-office answers, bounces, unsubscribe requests and
+feedback-loop complaints (ARF: stopped and suppressed as an unsubscribe, recorded as ``complaint``).
 
 For every new message in a sender's folder (INBOX by default; never the Sent folder):
 
@@ -7,7 +8,10 @@ For every new message in a sender's folder (INBOX by default; never the Sent fol
    returned message inside a bounce), else the contact it comes from (a reply) or the address
    that failed (a bounce), if we sent to them recently;
 3. record the event, stop or pause the enrollment, suppress the address, and move the folder's
-   position past it, all in one transaction.
+   position past it, all in one transaction. A DSN whose refusal blames our side
+   (:mod:`sequencer.refusals`: the sender's domain or policy, or the content) stops and
+   suppresses nobody: as at send time, the sender or the send's body variant is held, in a call
+   right after that transaction, and so is the bounce guard's look after a bounce.
 
 A message handled once is never handled again: the position survives restarts, and each
 message is also remembered by its Message-ID, so a renumbered folder (new UIDVALIDITY) or the
@@ -33,15 +37,18 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from sequencer import timing
+from sequencer import refusals, timing
+from sequencer.booking import step_of
 from sequencer.clock import Clock
 from sequencer.config import Config, ImapSettings, Sender
-from sequencer.contacts import contact_key
+from sequencer.contacts import ContactRow, contact_key
 from sequencer.errors import ConfigError
-from sequencer.inbound.classify import Inbound, Kind, classify
+from sequencer.hooks import Hooks
+from sequencer.inbound.classify import Inbound, Intent, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
 from sequencer.model import Sequence, StopReason
-from sequencer.services.stopping import plan_stop
+from sequencer.services import holds
+from sequencer.services.stopping import announce, plan_stop
 from sequencer.stops import StopEvent
 from sequencer.store import Contact, InboundMessage, Send, Store
 
@@ -51,6 +58,8 @@ BATCH = 100
 MAX_REFERENCES = 100
 #: How much older than our send a message matched only by address may claim to be (clock skew).
 SKEW = timedelta(days=1)
+#: Refusal classes that blame our side: a DSN of these holds, as at send time, and stops nobody.
+_OUR_SIDE = (refusals.Refusal.SENDER, refusals.Refusal.CONTENT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +73,8 @@ class Handled:
     subject: str
     contact: str | None
     action: str
+    #: A reply's intent (positive, not_interested, referral, ...), None for other kinds.
+    intent: str | None = None
 
 
 @dataclass
@@ -88,10 +99,13 @@ class InboxPoller:
         *,
         mailbox: Callable[[ImapSettings], Mailbox] = ImapMailbox,
         log: structlog.typing.FilteringBoundLogger | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self.store, self.config, self.sequences, self.clock = store, config, sequences, clock
         self.mailbox = mailbox
         self.log = log or structlog.get_logger("sequencer.inbox")
+        #: The host's event hooks, told once a message's reply, bounce or stop is committed.
+        self.hooks = hooks or Hooks(self.log)
 
     def senders(self, names: Iterable[str] | None = None) -> list[Sender]:
         chosen = (
@@ -208,6 +222,7 @@ class InboxPoller:
             )
             return None
         plan = self._plan(sender, info, now, raw)
+        stopping = self._stopping_now(plan)
         row = InboundMessage(
             key=shared if plan.contact is not None else own,
             sender=sender.name,
@@ -218,6 +233,7 @@ class InboxPoller:
             from_address=_clean(info.from_address, 320),
             subject=_clean(info.subject, 300),
             detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
+            intent=info.intent,
             at=now,
         )
         if not self.store.record_inbound(
@@ -230,12 +246,15 @@ class InboxPoller:
             bounce_send=plan.bounce_send,
             pause_until=plan.pause_until,
             company=plan.company,
+            referral=plan.referral,
         ):
             return None
         fields = {"sender": sender.name, "uid": uid, "kind": plan.kind, "action": plan.action}
         if plan.contact is not None:
             fields["contact_id"] = plan.contact.id
         self.log.info("inbox.message", **fields)
+        self._hold_or_guard(plan, info, now)
+        self._announce(plan, info, stopping, now)
         return Handled(
             sender=sender.name,
             uid=uid,
@@ -244,11 +263,13 @@ class InboxPoller:
             subject=info.subject,
             contact=plan.contact.email if plan.contact else None,
             action=plan.action,
+            intent=info.intent,
         )
 
     def _plan(self, sender: Sender, info: Inbound, now: datetime, raw: bytes) -> _Plan:
         own = {sender.email.lower(), (sender.reply_to or sender.email).lower()}
-        if info.kind is not Kind.BOUNCE and (info.from_address in own or self._is_ours(info)):
+        reports = (Kind.BOUNCE, Kind.COMPLAINT)  # about our message, never a copy of it
+        if info.kind not in reports and (info.from_address in own or self._is_ours(info)):
             return _Plan(kind="own", action="ignored: a copy of our own message")
         if info.kind is Kind.OTHER:
             return _Plan(kind="other", action="ignored: unreadable")
@@ -278,6 +299,9 @@ class InboxPoller:
                     send=send,
                     action=f"recorded a soft bounce ({status}); no suppression",
                 )
+            refusal = refusals.classify(None, info.diagnostic or "", status)
+            if refusal in _OUR_SIDE:  # as on the send path: a hold, not a stop
+                return self._refused(info, refusal, contact, send, by_reference=by_reference)
             event = StopEvent(
                 StopReason.BOUNCE,
                 policy=info.policy,
@@ -314,8 +338,87 @@ class InboxPoller:
             return self._stopping(
                 event, contact, send, "asked to be removed: stopped and suppressed"
             )
+        if info.kind is Kind.COMPLAINT:  # stops as an unsubscribe does, recorded as a complaint
+            event = StopEvent(StopReason.UNSUBSCRIBE, sequence=sequence)
+            action = "complaint (marked as spam): stopped and suppressed"
+            return replace(
+                self._stopping(event, contact, send, action), kind="complaint", event="complaint"
+            )
         event = StopEvent(StopReason.REPLY, sequence=sequence)
-        return self._stopping(event, contact, send, "replied: stopped")
+        replied = self._stopping(event, contact, send, "replied: stopped")
+        return self._referring(info, contact, replied)
+
+    def _refused(
+        self,
+        info: Inbound,
+        refusal: refusals.Refusal,
+        contact: Contact,
+        send: Send | None,
+        *,
+        by_reference: bool,
+    ) -> _Plan:
+        """A DSN refusing our side (the sender's domain, authentication or policy; or the
+        content): nobody is suppressed and the enrollment goes on. The refusal is recorded on the
+        send the DSN returns, and the sender (or that send's body variant) is held right after
+        (:meth:`_hold_or_guard`); a DSN naming none of our messages holds nothing."""
+        whose = "content" if refusal is refusals.Refusal.CONTENT else "sender"
+        said = "; ".join(w for w in (info.status, info.diagnostic) if w) or "no status"
+        if not by_reference or send is None:
+            held, send = "nothing held (it names none of our messages)", None
+        elif refusal is refusals.Refusal.CONTENT:
+            held = "the body variant of this send held"
+        else:
+            held = "the sender held"
+        return _Plan(
+            kind="refused",
+            event=holds.REFUSED_EVENT.format(refusal.value),
+            contact=contact,
+            send=send,
+            refusal=refusal if send is not None else None,
+            action=f"refused, {whose} class ({said}): not stopped, not suppressed; {held}",
+        )
+
+    def _hold_or_guard(self, plan: _Plan, info: Inbound, now: datetime) -> None:
+        """What follows the message's transaction, in calls of its own, as on the send path
+        (:mod:`sequencer.services.holds`): the hold a refusal of our side places, or the bounce
+        guard's look after a bounce."""
+        send = plan.send
+        if send is None:
+            return
+        if plan.refusal is not None:
+            sequence = self.sequences().get(send.sequence)
+            diagnostic = info.diagnostic or ""
+            if info.status and info.status not in diagnostic:
+                diagnostic = f"{info.status} {diagnostic}"
+            holds.hold_refused(
+                self.store,
+                self.log,
+                send=send,
+                step=step_of(sequence, send) if sequence is not None else None,
+                refusal=plan.refusal,
+                words=f"a delivery report (DSN) says: {diagnostic.strip()}",
+                at=now,
+            )
+        elif plan.bounce_send and (sender := self.config.senders.get(send.sender)) is not None:
+            holds.check_guard(self.store, self.log, sender=sender, sequence=send.sequence, at=now)
+
+    def _referring(self, info: Inbound, replier: Contact, plan: _Plan) -> _Plan:
+        """A referral's address becomes a contact, flagged ``referred_by`` the replier and never
+        enrolled; one already known (or one of our senders, or the replier) is left as it is.
+        """
+        address = info.referred
+        if info.intent is not Intent.REFERRAL or address is None:
+            return plan
+        key = contact_key(address)
+        ours = {contact_key(s.reply_to or s.email) for s in self.config.senders.values()}
+        ours |= {contact_key(s.email) for s in self.config.senders.values()}
+        if key == replier.email_key or key in ours:
+            return plan
+        if self.store.contact(address) is not None:
+            return replace(plan, action=f"{plan.action}; referred {address}, already a contact")
+        row = ContactRow(row=0, email=address, email_key=key, fields={"referred_by": replier.email})
+        action = f"{plan.action}; referred {address}: added as a contact, not enrolled"
+        return replace(plan, referral=row, action=action)
 
     def _stopping(
         self,
@@ -344,6 +447,31 @@ class InboxPoller:
             action=action,
         )
 
+    def _stopping_now(self, plan: _Plan) -> str | None:
+        """The sequence ``plan`` stops (the contact's active one), read before it is written."""
+        contact = plan.contact
+        if plan.stop_reason is None or contact is None or contact.id is None:
+            return None
+        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        return active.sequence if active is not None else None
+
+    def _announce(self, plan: _Plan, info: Inbound, stopped: str | None, now: datetime) -> None:
+        """Tell the host's hooks what a committed message did (a reply, a bounce, a stop)."""
+        if plan.contact is None or plan.event is None:
+            return
+        announce(
+            self.hooks,
+            plan.event,
+            address=plan.contact.email,
+            at=now,
+            reason=StopReason(plan.stop_reason) if plan.stop_reason else None,
+            stopped=stopped,
+            sequence=plan.send.sequence if plan.send is not None else None,
+            code=info.status,
+            detail=info.diagnostic or info.reason,
+            subject=info.subject,
+        )
+
     def _is_ours(self, info: Inbound) -> bool:
         """A message carrying one of our own Message-IDs is a copy of what we sent, never
         a reply.
@@ -361,6 +489,8 @@ class InboxPoller:
             referenced = self.store.contacts_by_id([send.contact_id]).get(send.contact_id)
             if info.kind is Kind.BOUNCE:
                 return self._bounce_by_reference(info, send, referenced)
+            if info.kind is Kind.COMPLAINT:  # the report's From is the feedback loop, not them
+                return _Match(send=send, contact=referenced, by_reference=True)
             writer = self.store.contact(info.from_address) if info.from_address else None
             if referenced is None or writer is None or writer.id == referenced.id:
                 # the contact, or someone we do not know writing in their thread (an alias, an
@@ -401,7 +531,7 @@ class InboxPoller:
         address that failed (a bounce), if we wrote to them recently and before it was written."""
         candidates = (
             info.recipients
-            if info.kind is Kind.BOUNCE
+            if info.kind in (Kind.BOUNCE, Kind.COMPLAINT)
             else ((info.from_address,) if info.from_address else ())
         )
         written = _written_at(raw)
@@ -467,6 +597,10 @@ class _Plan:
     send: Send | None = None
     #: ``stop_scope: company``: the domain whose other contacts are stopped too
     company: str | None = None
+    #: A referral's address, to add as a contact (not enrolled).
+    referral: ContactRow | None = None
+    #: A DSN's refusal of our side (sender or content class): what to hold once it is recorded.
+    refusal: refusals.Refusal | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -43,7 +43,8 @@ def counted(
 ) -> dict[str, tuple[int, int]]:
     """Per variant key: (sends, successes) as a look counts them at ``now``: sends that went out
     at least the sequence's ``reply_window_days`` ago, and of them those with a success event
-    (the sequence's metric, replies by default) credited to them. `sequencer report` shows these."""
+    (the sequence's metric, positive replies by default) credited to them. `sequencer report`
+    shows these."""
     rules = sequence.scoring
     return store.variant_stats(
         sequence=sequence.name,
@@ -51,7 +52,32 @@ def counted(
         factor=factor,
         until=now - timedelta(days=rules.reply_window_days),
         metric=rules.metric.event,
+        intents=rules.metric.intents,
     )
+
+
+def guarded(
+    store: Store, sequence: Sequence, step_key: str, factor: str, keys: list[str], *, now: datetime
+) -> dict[str, list[scoring.VariantStats]]:
+    """Per guardrail (unsubscribe, not_interested, bounce): the counts of the live ``keys`` at
+    ``now``, after the same reply window as :func:`counted`."""
+    found = store.guardrail_stats(
+        sequence=sequence.name,
+        step_key=step_key,
+        factor=factor,
+        until=now - timedelta(days=sequence.scoring.reply_window_days),
+    )
+    return {name: _stats(keys, counts) for name, counts in found.items()}
+
+
+def _stats(keys: list[str], counts: Mapping[str, tuple[int, int]]) -> list[scoring.VariantStats]:
+    """The ``keys``' (sends, successes) as scoring's input; a key without a send has none."""
+    return [
+        scoring.VariantStats(
+            key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1]
+        )
+        for k in keys
+    ]
 
 
 def run_look(
@@ -70,25 +96,21 @@ def run_look(
             alpha=rules.alpha,
             n_star=rules.n_star,
             min_sends=rules.min_sends,
-            label=f"{rules.metric.event} rate",
+            label=f"{rules.metric.label} rate",
+            metric=rules.metric.label,
         )
         for step, factor, keys in families(sequence):
             retired = store.retired_keys(sequence.name, step.key, factor)
             live = [k for k in keys if k not in retired]
             if len(live) < 2:
                 continue
-            counts = counted(store, sequence, step.key, factor, now=now)
-            stats = [
-                scoring.VariantStats(
-                    key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1]
-                )
-                for k in live
-            ]
+            stats = _stats(live, counted(store, sequence, step.key, factor, now=now))
+            harms = guarded(store, sequence, step.key, factor, live, now=now)
             family = Family(
                 sequence=sequence.name,
                 step=step.key,
                 factor=factor,
-                verdicts=scoring.score_family(stats, settings),
+                verdicts=scoring.score_guarded(stats, harms, settings),
             )
             results.append(family)
             if not dry_run:
@@ -113,6 +135,7 @@ def _record(store: Store, family: Family, now: datetime, log: Any) -> None:
                 p_holm=v.p_holm,
                 decision=v.decision.value,
                 reason=v.reason,
+                metric=v.metric,
             )
             for v in family.verdicts
         ]
@@ -135,6 +158,7 @@ def _record(store: Store, family: Family, now: datetime, log: Any) -> None:
                     step=family.step,
                     factor=family.factor,
                     key=verdict.key,
+                    metric=verdict.metric,
                     sends=verdict.sends,
                     p=verdict.p,
                     p_holm=verdict.p_holm,

@@ -35,6 +35,10 @@ from email_validator import EmailNotValidError, validate_email
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
 #: C0 and C1 controls and DEL left once line breaks and tabs became spaces: dropped from headers.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+#: A link a one-click POST may go to: https, or http on loopback (the config's local test case).
+_ONE_CLICK = re.compile(
+    r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$))", re.IGNORECASE
+)
 _SPACES = re.compile(r" {2,}")
 #: What an address on the wire never holds: whitespace and controls.
 _UNSENDABLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -86,6 +90,13 @@ def one_line(value: str) -> str:
     return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", value)).strip()
 
 
+def one_click(unsubscribe_url: str | None) -> bool:
+    """Whether ``List-Unsubscribe-Post`` may go out: only with an ``https:`` link (RFC 8058 §3.1),
+    or the plain ``http:`` loopback link the config allows for a local test deployment.
+    """
+    return unsubscribe_url is not None and bool(_ONE_CLICK.match(one_line(unsubscribe_url)))
+
+
 def make_message_id(domain: str, *, token: str | None = None) -> str:
     """A unique ``<...@domain>`` on the sender's own domain."""
     return f"<{token or secrets.token_hex(12)}@{one_line(domain)}>"
@@ -131,6 +142,8 @@ def to_bytes(draft: Draft) -> bytes:
         targets.append(f"<mailto:{ascii_address(draft.unsubscribe_mailto)}?subject=unsubscribe>")
     if targets:
         headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
+    if one_click(draft.unsubscribe_url):
+        # RFC 8058 §3.1: the POST goes to an HTTPS URI; a mailto: alone offers no one-click
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers.append(("MIME-Version", "1.0"))
     text = _with_signature(draft.body, draft.signature)

@@ -25,6 +25,20 @@ class Channel(enum.StrEnum):
     WEBHOOK = "webhook"
 
 
+class CustomChannel(str):
+    """A channel a host program registered under its own name (``slack``), beside the built-in
+    :class:`Channel` members. Like a member, it is its own name and ``.value`` gives it; a step on
+    it carries a ``message`` template, rendered into the delivery's text.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        """The channel's name, as a plain string."""
+        return str.__str__(self)
+
+
 class ZoneSource(enum.StrEnum):
     #: The contact's own ``timezone`` field.
     RECIPIENT = "recipient"
@@ -129,14 +143,15 @@ class Step:
     key: str
     #: Calendar days after day 0, the day message 1 actually went out.
     day: int
-    channel: Channel
+    #: A built-in channel, or one the host registered (``Engine(channels={"slack": ...})``).
+    channel: Channel | CustomChannel
     #: Email only: subject variants (empty for a ``thread: true`` step).
     subjects: tuple[Variant, ...] = ()
     #: Email only: body variants.
     bodies: tuple[Variant, ...] = ()
     #: Email only: continue message 1's thread (``Re:`` subject, In-Reply-To, References).
     thread: bool = False
-    #: LinkedIn and call steps: the message or instructions a person acts on.
+    #: LinkedIn, call and custom-channel steps: the message (for a person, or the channel).
     message: Template | None = None
     #: Webhook steps: where to POST.
     url: str | None = None
@@ -158,7 +173,9 @@ class StopRules:
 
 
 class Metric(enum.StrEnum):
-    #: A reply (the default: opens are unreliable since Apple Mail's privacy protection).
+    #: A reply whose intent is positive or a referral (the default; see docs/scoring.md).
+    POSITIVE_REPLY = "positive_reply"
+    #: Any reply, whatever it says (opens are unreliable since Apple Mail's privacy protection).
     REPLIES = "replies"
     #: A goal event (meeting booked...).
     GOALS = "goals"
@@ -170,14 +187,24 @@ class Metric(enum.StrEnum):
     @property
     def event(self) -> str:
         """The event kind that counts as a success."""
-        return {"replies": "reply", "goals": "goal", "clicks": "click", "opens": "open"}[self.value]
+        return {"goals": "goal", "clicks": "click", "opens": "open"}.get(self.value, "reply")
+
+    @property
+    def label(self) -> str:
+        """The metric as decision rows and reports name it: ``positive_reply``, else its event."""
+        return self.value if self is Metric.POSITIVE_REPLY else self.event
+
+    @property
+    def intents(self) -> tuple[str, ...] | None:
+        """The reply intents that count as a success; None when every event of the kind does."""
+        return ("positive", "referral") if self is Metric.POSITIVE_REPLY else None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ScoringRules:
     """How a sequence's variants are scored (see docs/scoring.md)."""
 
-    metric: Metric = Metric.REPLIES
+    metric: Metric = Metric.POSITIVE_REPLY
     #: A send counts only once this many days have passed since it went out.
     reply_window_days: int = 4
     #: Judge a variant only when it and the best each have this many counted sends.

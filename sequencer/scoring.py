@@ -14,6 +14,12 @@ campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Inste
 * rejected variants that are worse than the best are retired. The best is never retired, so a
   factor never loses its last live variant.
 
+Guardrails (``score_guarded``): per variant, the rate of a harm (unsubscribes, not-interested
+replies, bounces) is compared one-sided with the pooled rest of its family by the same mixture
+test (its prior cut to the harmful side: ``one_sided_p``), inside the same Holm correction as
+the primary comparisons. A variant shown worse on one is retired on it, even the best; the last
+live variant is still kept.
+
 This is the only module of the package that imports scipy. No I/O, no database, no clock.
 """
 
@@ -25,6 +31,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import TypeVar
+
+K = TypeVar("K")  # a hypothesis' key in :func:`holm`
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +59,8 @@ class Settings:
     min_sends: int = 100
     #: What a success is called in the reasons ("reply rate", "goal rate"...).
     label: str = "reply rate"
+    #: The metric's name, as the decision rows store it (``positive_reply``, ``reply``...).
+    metric: str = "reply"
 
 
 class Decision(enum.StrEnum):
@@ -74,6 +85,8 @@ class Verdict:
     p_holm: float | None  # Holm-adjusted p
     decision: Decision
     reason: str  # one plain sentence
+    #: The metric these statistics are of: the primary one, or the guardrail that retired it.
+    metric: str = "reply"
 
 
 def mixture_rho2(*, alpha: float = 0.05, n_star: int = 2000) -> float:
@@ -92,6 +105,22 @@ def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000)
     """
     r = n * mixture_rho2(alpha=alpha, n_star=n_star)
     log_p = 0.5 * math.log1p(r) - (r / (1.0 + r)) * z * z / 2.0
+    return min(1.0, math.exp(log_p))
+
+
+def one_sided_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000) -> float:
+    """The always-valid p of a one-sided alternative (a positive effect, z > 0): the mixture of
+    :func:`always_valid_p` with its prior cut to the positive half (a half-normal), whose
+    likelihood ratio is the two-sided one times 2·Φ(z·√(r/(1+r))). For a large z it is half the
+    two-sided p; for z ≤ 0 it is 1 or near it. Any mixing prior keeps the ratio a martingale, so
+    rejecting at p ≤ α stays valid over any number of looks.
+    """
+    r = n * mixture_rho2(alpha=alpha, n_star=n_star)
+    shrink = r / (1.0 + r)
+    tail = 2.0 * NormalDist().cdf(z * math.sqrt(shrink))
+    if tail <= 0.0:
+        return 1.0
+    log_p = 0.5 * math.log1p(r) - shrink * z * z / 2.0 - math.log(tail)
     return min(1.0, math.exp(log_p))
 
 
@@ -122,7 +151,7 @@ def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tupl
     return low, high
 
 
-def holm(p_values: Mapping[str, float], *, alpha: float) -> dict[str, tuple[float, bool]]:
+def holm(p_values: Mapping[K, float], *, alpha: float) -> dict[K, tuple[float, bool]]:
     """Holm's step-down correction: key -> (adjusted p, rejected), in the input's key order.
 
     Sorted ascending, the i-th smallest of m p-values is adjusted to max over j ≤ i of
@@ -131,7 +160,7 @@ def holm(p_values: Mapping[str, float], *, alpha: float) -> dict[str, tuple[floa
     """
     m = len(p_values)
     order = sorted(p_values, key=lambda key: p_values[key])  # stable: ties keep the input order
-    adjusted: dict[str, float] = {}
+    adjusted: dict[K, float] = {}
     running = 0.0
     for rank, key in enumerate(order):
         running = max(running, min(1.0, (m - rank) * p_values[key]))
@@ -165,31 +194,128 @@ def score_family(stats: Sequence[VariantStats], settings: Settings = Settings())
     """Score the live variants of one factor at one look: one verdict per input, in the
     same order.
     """
+    return score_guarded(stats, {}, settings)
+
+
+def score_guarded(
+    stats: Sequence[VariantStats],
+    guardrails: Mapping[str, Sequence[VariantStats]],
+    settings: Settings = Settings(),
+) -> list[Verdict]:
+    """Score one factor's live variants on the primary metric (``stats``) and on guardrails.
+
+    ``guardrails`` maps a guardrail's name (``unsubscribe``...) to the same variants' counts of
+    it. A guardrail is tested one-sided: each variant with ``min_sends`` against the pooled rest
+    of its family, worse meaning a higher rate. Every comparison of the family, primary and
+    guardrail, goes into one Holm correction, so the family-wise error stays at ``alpha``. A
+    variant shown worse on a guardrail is retired on it, even the primary's best; if every
+    live variant would go, one is kept (see ``_keep_one``).
+    One verdict per ``stats`` entry, in the same order.
+    """
     best = current_best(stats, min_sends=settings.min_sends)
     if best is None:
         return [_too_few(s, settings, best=None) for s in stats]
     judged = [s for s in stats if s.key != best.key and s.sends >= settings.min_sends]
     zs = {s.key: pooled_z(best, s) for s in judged}
-    ps = {
-        s.key: always_valid_p(
+    ps: dict[tuple[str, str], float] = {
+        (settings.metric, s.key): always_valid_p(
             zs[s.key], s.sends + best.sends, alpha=settings.alpha, n_star=settings.n_star
         )
         for s in judged
     }
+    harms = _harms(guardrails, settings)
+    ps.update({ident: p for ident, (_, p, _) in harms.items()})
     corrected = holm(ps, alpha=settings.alpha)
     verdicts: list[Verdict] = []
     for s in stats:
-        if s.key == best.key:
+        worst = min(
+            (ident for ident in harms if ident[1] == s.key and corrected[ident][1]),
+            key=lambda ident: corrected[ident][0],
+            default=None,
+        )
+        if worst is not None:
+            verdicts.append(_harmed(s, worst[0], harms[worst], corrected[worst][0], best, settings))
+        elif s.key == best.key:
             verdicts.append(_best(s, settings))
         elif s.key in zs:
-            p_holm, rejected = corrected[s.key]
+            p_holm, rejected = corrected[(settings.metric, s.key)]
+            p = ps[(settings.metric, s.key)]
             verdicts.append(
-                _judged(
-                    s, best, settings, z=zs[s.key], p=ps[s.key], p_holm=p_holm, rejected=rejected
-                )
+                _judged(s, best, settings, z=zs[s.key], p=p, p_holm=p_holm, rejected=rejected)
             )
         else:
             verdicts.append(_too_few(s, settings, best=best))
+    return _keep_one(verdicts, stats, settings)
+
+
+def _harms(
+    guardrails: Mapping[str, Sequence[VariantStats]], settings: Settings
+) -> dict[tuple[str, str], tuple[VariantStats, float, VariantStats]]:
+    """The guardrail hypotheses: (guardrail, key) -> (its counts, one-sided always-valid p, the
+    pooled rest). A guardrail with no event in the family, or a variant or rest below
+    ``min_sends``, is not tested. The mixture's sample size is that of the balanced comparison
+    with the same information, 4 / (1/n_variant + 1/n_rest): the rest is much larger than one
+    variant, and adding its sends as if they were balanced would blunt the test.
+    """
+    found = {}
+    for name, family in guardrails.items():
+        if not any(g.successes for g in family):
+            continue
+        for g in family:
+            others = [o for o in family if o.key != g.key]
+            rest = VariantStats(
+                key="rest",
+                sends=sum(o.sends for o in others),
+                successes=sum(o.successes for o in others),
+            )
+            if g.sends < settings.min_sends or rest.sends < settings.min_sends:
+                continue
+            z = pooled_z(g, rest)  # positive when this variant's rate is the higher: worse
+            # the total of a balanced comparison with the same information: n1 + n2 when equal
+            n = round(4.0 / (1.0 / g.sends + 1.0 / rest.sends))
+            p = one_sided_p(z, n, alpha=settings.alpha, n_star=settings.n_star)
+            found[(name, g.key)] = (g, p, rest)
+    return found
+
+
+def _harmed(
+    s: VariantStats,
+    name: str,
+    harm: tuple[VariantStats, float, VariantStats],
+    p_holm: float,
+    best: VariantStats,
+    settings: Settings,
+) -> Verdict:
+    """Verdict for a variant shown worse than the rest of its family on guardrail ``name``."""
+    g, p, rest = harm
+    leads = f", although it leads on {settings.label}" if s.key == best.key else ""
+    reason = (
+        f"retired on {name}: {name} rate {g.rate:.1%} ({g.successes}/{g.sends}) vs the rest of "
+        f"its family {rest.rate:.1%}: one-sided always-valid p {p:.2g} (Holm {p_holm:.2g}) "
+        f"≤ {settings.alpha:g}{leads}"
+    )
+    return _verdict(
+        g, z=pooled_z(g, rest), p=p, p_holm=p_holm, decision=Decision.RETIRE, reason=reason,
+        metric=name,
+    )  # fmt: skip
+
+
+def _keep_one(
+    verdicts: list[Verdict], stats: Sequence[VariantStats], settings: Settings
+) -> list[Verdict]:
+    """The verdicts, with one variant kept when every live variant would be retired: the one
+    with the highest primary rate among those no guardrail retired (they were judged against a
+    best that is itself going), else among all."""
+    if any(v.decision is not Decision.RETIRE for v in verdicts):
+        return verdicts
+    primary_only = [i for i, v in enumerate(verdicts) if v.metric == settings.metric]
+    candidates = primary_only or list(range(len(stats)))
+    i = min(candidates, key=lambda i: (-stats[i].rate, -stats[i].sends, stats[i].key))
+    reason = f"kept: the last live variant of its factor (else {verdicts[i].reason})"
+    verdicts[i] = _verdict(
+        stats[i], z=None, p=None, p_holm=None, decision=Decision.KEEP, reason=reason,
+        metric=settings.metric,
+    )  # fmt: skip
     return verdicts
 
 
@@ -239,7 +365,15 @@ def _best(s: VariantStats, settings: Settings) -> Verdict:
         f"current best: {settings.label} {s.rate:.1%} ({s.successes}/{s.sends}), "
         f"the highest among variants with ≥ {settings.min_sends} sends"
     )
-    return _verdict(s, z=None, p=None, p_holm=None, decision=Decision.BEST, reason=reason)
+    return _verdict(
+        s,
+        z=None,
+        p=None,
+        p_holm=None,
+        decision=Decision.BEST,
+        reason=reason,
+        metric=settings.metric,
+    )
 
 
 def _too_few(s: VariantStats, settings: Settings, *, best: VariantStats | None) -> Verdict:
@@ -253,7 +387,15 @@ def _too_few(s: VariantStats, settings: Settings, *, best: VariantStats | None) 
             f"not judged: {s.sends} sends, fewer than the {settings.min_sends} "
             f"needed to compare with best {best.key!r}"
         )
-    return _verdict(s, z=None, p=None, p_holm=None, decision=Decision.TOO_FEW, reason=reason)
+    return _verdict(
+        s,
+        z=None,
+        p=None,
+        p_holm=None,
+        decision=Decision.TOO_FEW,
+        reason=reason,
+        metric=settings.metric,
+    )
 
 
 def _judged(
@@ -280,7 +422,9 @@ def _judged(
         )
     else:
         decision, reason = Decision.KEEP, f"{versus} > {settings.alpha:g}, not shown worse yet"
-    return _verdict(s, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason)
+    return _verdict(
+        s, z=z, p=p, p_holm=p_holm, decision=decision, reason=reason, metric=settings.metric
+    )
 
 
 def _verdict(
@@ -291,6 +435,7 @@ def _verdict(
     p_holm: float | None,
     decision: Decision,
     reason: str,
+    metric: str,
 ) -> Verdict:
     """Build a verdict carrying the variant's own counts."""
     return Verdict(
@@ -303,4 +448,5 @@ def _verdict(
         p_holm=p_holm,
         decision=decision,
         reason=reason,
+        metric=metric,
     )

@@ -11,7 +11,10 @@ The rules:
   the sequence lists it under ``stop_on.goals``. Either also stops every colleague at the same
   company domain when the sequence says ``stop_scope: company`` (free-mail domains never).
 - A **bounce** stops and suppresses the address, unless the refusal was about who sent it
-  (a policy rejection: blocklist, DMARC) or the report names none of our messages.
+  (a policy rejection: blocklist, DMARC) or the report names none of our messages. A refusal
+  whose class (:mod:`sequencer.refusals`) blames our side, the sender or the content, is no
+  bounce at all, at send time or in a DSN: it holds the sender or the variant
+  (``services/holds.py``) and never comes here.
 - An **unsubscribe** stops and suppresses the address. A **manual** stop stops, nothing more.
 
 The sequence whose rules count is the active enrollment's; with none active, the one the event

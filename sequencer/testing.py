@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import functools
 import inspect
 import socket
 import threading
@@ -40,12 +41,15 @@ from typing import Any, Literal
 from aiosmtpd.controller import Controller
 
 from sequencer.channels.base import Delivery, Outcome, Result
+from sequencer.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookChannel, sign
 from sequencer.clock import SimulatedClock
+from sequencer.errors import ConfigError
 
 __all__ = [
     "DROP",
     "HANG",
     "CaptureServer",
+    "CaptureWebhook",
     "Captured",
     "Fault",
     "LiveApp",
@@ -86,12 +90,18 @@ Script = Callable[[str], str | Fault | None] | Callable[[str, int], str | Fault 
 
 @dataclass(frozen=True, kw_only=True)
 class Captured:
-    """One message as the SMTP server received it."""
+    """One message as the SMTP server received it (parsed when first looked at)."""
 
     mail_from: str
     recipients: tuple[str, ...]
     raw: bytes
-    message: EmailMessage
+
+    @functools.cached_property
+    def message(self) -> EmailMessage:
+        """The message parsed (the server only keeps the bytes: a long simulation reads none)."""
+        message = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
 
     def __getitem__(self, header: str) -> str | None:
         value = self.message[header]
@@ -188,12 +198,8 @@ class CaptureServer:
         return answer if isinstance(answer, Fault) else Fault(answer)
 
     def keep(self, mail_from: str, recipients: tuple[str, ...], raw: bytes) -> None:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
         with self._lock:
-            self.messages.append(
-                Captured(mail_from=mail_from, recipients=recipients, raw=raw, message=message)
-            )
+            self.messages.append(Captured(mail_from=mail_from, recipients=recipients, raw=raw))
             if self.folder is not None:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder / f"{len(self.messages):05d}.eml").write_bytes(raw)
@@ -244,6 +250,38 @@ class RecordingChannel:
 
     async def close(self) -> None:
         return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookCall:
+    """One webhook POST as :class:`CaptureWebhook` kept it (signed, never sent)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+class CaptureWebhook(WebhookChannel):
+    """The webhook channel with every POST kept instead of sent: signed with the configured
+    secret like a real one (a missing secret is answered the same way), answered 200.
+    """
+
+    def __init__(self, secret: Callable[[], str], **options: Any) -> None:
+        super().__init__(secret, **options)
+        self.calls: list[WebhookCall] = []
+        #: Every attempt, kept or not (a missing secret is an attempt that fails).
+        self.attempts = 0
+
+    def _post(self, url: str, body: bytes) -> Result:
+        self.attempts += 1
+        try:
+            secret = self._secret()
+        except ConfigError as exc:  # as the real channel answers a missing secret
+            return Result(outcome=Outcome.CONFIG_FAULT, detail=exc.message)
+        stamp = "0"  # nothing checks it: the call never leaves the process
+        headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)}
+        self.calls.append(WebhookCall(url=url, body=body, headers=headers))
+        return Result(outcome=Outcome.SENT, detail="HTTP 200 (captured)", code=200)
 
 
 class LiveApp:

@@ -19,16 +19,19 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from sequencer.app import Engine
 from sequencer.errors import SecondWorker
+from sequencer.logs import shown
+from sequencer.services.sending import look_slot
 
 #: Seconds between runs of the chaining job (whole minutes).
 CHAIN_SECONDS = 300
+#: What the worker last announced while it was sending: nothing yet.
+_BUSY = object()
 
 
 class Worker:
@@ -51,6 +54,8 @@ class Worker:
         self._idle.set()
         self._running = 0
         self.ticks = 0
+        #: The next due time the last ``worker.idle`` line named (a sentinel while busy).
+        self._announced: object = _BUSY
 
     def stop(self) -> None:
         """Ask the worker to stop (safe to call from a signal handler)."""
@@ -111,7 +116,7 @@ class Worker:
                 "worker.started",
                 pid=os.getpid(),
                 tick_seconds=self.tick_seconds,
-                database=_safe_url(self.engine.store.url),
+                database=safe_url(self.engine.store.url),
             )
             await self._stop.wait()
             log.info("worker.stopping", in_flight=not self._idle.is_set())
@@ -148,8 +153,35 @@ class Worker:
                 self.ticks += 1
                 if report.claimed:
                     self.engine.log.info("tick.done", **vars(report))
+                if report.claimed == report.deferred:  # nothing went out: idle until the next due
+                    self._announce_next()
+                else:
+                    self._announced = _BUSY
             except Exception as exc:  # a tick must never kill the worker; the next one tries again
                 self.engine.log.exception("tick.failed", error=str(exc))
+
+    def _announce_next(self) -> None:
+        """Say, once per change, when the next send is due and to whom (``worker.idle``)."""
+        store = self.engine.store
+        due = store.next_due()  # cheap: the queue is read only when this changes
+        if self._announced == due:
+            return
+        self._announced = due
+        lines = store.listing.queue(limit=1) if due is not None else []
+        first = min(lines, key=lambda line: line.due_at, default=None)
+        if first is None:
+            self.engine.log.info("worker.idle", next_due=None, summary="nothing is queued")
+            return
+        when = f"{first.due_at:%Y-%m-%d %H:%M:%S} UTC"
+        self.engine.log.info(
+            "worker.idle",
+            next_due=first.due_at.isoformat(),
+            address=first.email,
+            sender=first.sender,
+            step=first.step_key,
+            summary=f"next send due at {when} for {shown(first.email)} "
+            f"(sender {first.sender}, step {first.step_key})",
+        )
 
     async def _poll(self) -> None:
         """Read the senders' mailboxes: replies and bounces stop sequences before the next tick
@@ -196,9 +228,7 @@ class Worker:
         """The twice-weekly look: score every variant family and retire the weak ones."""
         if self._stop.is_set():
             return
-        config = self.engine.config
-        now = self.engine.clock.now().astimezone(ZoneInfo(config.score_timezone))
-        slot = f"{now.date().isoformat()}T{config.score_time}"
+        slot = look_slot(self.engine.config, self.engine.clock.now())
         # every worker fires the cron; the first to record this slot runs the look, the others skip
         # it
         if not self.engine.store.claim_job(
@@ -258,7 +288,7 @@ def _single_worker_lock(url: str) -> Iterator[None]:
         handle.close()
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The database URL without a password, for logs."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

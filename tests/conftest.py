@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import fuzzcounts
 import pytest
 from browser import Browser, chromium
+from dns_server import DnsServer
 from imap_account import ImapAccount
 from oauth_provider import MailHost, Provider
 
@@ -87,6 +88,17 @@ def mailhost() -> MailHost:
         _missing("no Postfix and Dovecot mail host")
     assert where is not None
     return MailHost.parse(where)
+
+
+@pytest.fixture(scope="session")
+def dns_server() -> DnsServer:
+    """dnsmasq on loopback, serving the .test zones of the DNS checks (``tests/services.sh``
+    lists them), every query logged."""
+    where = os.environ.get("SEQUENCER_TEST_DNS")
+    if not where:
+        _missing("no DNS server (dnsmasq)")
+    assert where is not None
+    return DnsServer.parse(where)
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 # Throwaway servers on loopback for the test suite: a Dovecot IMAP server, a PostgreSQL cluster,
 # and a mail host for the OAuth2 tests (Postfix on a submission port with STARTTLS from a test CA,
 # authenticating through a second Dovecot's SASL, which validates JWT access tokens locally and
-# takes Postfix's deliveries over LMTP). Installs the Debian packages when they are missing,
+# takes Postfix's deliveries over LMTP), and a DNS server (dnsmasq) serving the test zones of the
+# address and sender-domain checks. Installs the Debian packages when they are missing,
 # Chromium included (the tests open pages in headless Chromium).
 #
 #   bash tests/services.sh start DIR   -> prints KEY=VALUE lines (eval them)
 #   bash tests/services.sh stop DIR
+#   bash tests/services.sh start-dns DIR / stop-dns DIR   -> the DNS server alone
 #
 # Only the processes started here are stopped, through their own pid files.
 set -euo pipefail
@@ -20,6 +22,7 @@ need_packages() {
   command -v postfix >/dev/null 2>&1 || missing+=(postfix)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # pages are tested in a real browser
+  command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)  # the DNS zones (no system service)
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
@@ -313,8 +316,77 @@ stop_mailhost() {
   [ -f "$m/dovecot/dovecot.conf" ] && dovecot -c "$m/dovecot/dovecot.conf" stop 2>/dev/null || true
 }
 
+# -- the DNS server of the address and sender-domain checks ----------------------------------------
+# dnsmasq on loopback, answering for .example only (never forwarding, never reading /etc/hosts),
+# every query logged: the tests count them. (.example, not .test: email-validator refuses
+# addresses at .test.) The zones, one per verdict the tests need:
+#   good.example       MX, SPF (mx and an include), DKIM selector sel1, DMARC p=reject, strict
+#   nospf.example      like good.example without SPF
+#   dmarcnone.example  DMARC p=none
+#   nodmarc.example    no DMARC
+#   nullmx.example     MX 0 "." (RFC 7505), SPF -all
+#   nomx.example       a TXT record only: no MX, no A
+#   amx.example        no MX but an A: mail goes to that address
+# The SMTP hosts the tests configure are 127.0.0.1 (good.example's MX) and 127.0.0.2 (its
+# include); no SPF record covers 127.0.0.9.
+
+start_dns() {
+  local d="$dir/dns" port; port=$(free_port)
+  rm -rf "$d"; mkdir -p "$d"
+  local key="MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsoAPvxvLzCdODN4yuz6XgVXg5UdnJOqbjrALdNfKrDyzAX2SCaMzKfKMeIUvzC4vK3Dq5sGeh3/WLXrNEk+t3M5tv4WEW3jEGYhQIDAQAB"
+  cat > "$d/dnsmasq.conf" <<CONF
+port=$port
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+no-poll
+local=/example/
+user=root
+pid-file=$d/dnsmasq.pid
+log-queries
+log-facility=$d/queries.log
+host-record=mail.good.example,127.0.0.1
+mx-host=good.example,mail.good.example,10
+txt-record=good.example,"v=spf1 mx include:_spf.relay.example -all"
+txt-record=_spf.relay.example,"v=spf1 ip4:127.0.0.2/32 ip6:::1 -all"
+txt-record=sel1._domainkey.good.example,"v=DKIM1; k=rsa; p=$key"
+txt-record=_dmarc.good.example,"v=DMARC1; p=reject; adkim=s; aspf=s; rua=mailto:dmarc@good.example"
+mx-host=nospf.example,mail.good.example,10
+txt-record=sel1._domainkey.nospf.example,"v=DKIM1; k=rsa; p=$key"
+txt-record=_dmarc.nospf.example,"v=DMARC1; p=reject"
+mx-host=dmarcnone.example,mail.good.example,10
+txt-record=dmarcnone.example,"v=spf1 ip4:127.0.0.1 -all"
+txt-record=sel1._domainkey.dmarcnone.example,"v=DKIM1; k=rsa; p=$key"
+txt-record=_dmarc.dmarcnone.example,"v=DMARC1; p=none; rua=mailto:dmarc@dmarcnone.example"
+mx-host=nodmarc.example,mail.good.example,10
+txt-record=nodmarc.example,"v=spf1 ip4:127.0.0.1 -all"
+txt-record=sel1._domainkey.nodmarc.example,"v=DKIM1; k=rsa; p=$key"
+dns-rr=nullmx.example,15,000000
+txt-record=nullmx.example,"v=spf1 -all"
+txt-record=nomx.example,"nothing but text here"
+host-record=amx.example,1.2.3.4
+CONF
+  dnsmasq --conf-file="$d/dnsmasq.conf" </dev/null >"$d/startup.log" 2>&1 || { cat "$d/startup.log" >&2; exit 1; }
+  for _ in $(seq 100); do
+    grep -q "started" "$d/queries.log" 2>/dev/null && [ -s "$d/dnsmasq.pid" ] && break
+    sleep 0.1
+  done
+  [ -s "$d/dnsmasq.pid" ] || { echo "services.sh: dnsmasq did not start; see $d/startup.log" >&2; exit 1; }
+  echo "SEQUENCER_TEST_DNS=127.0.0.1:$port,$d/queries.log"  # address, the query log
+}
+
+stop_dns() {
+  local pidfile="$dir/dns/dnsmasq.pid"
+  [ -s "$pidfile" ] || return 0
+  kill "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
 case "$cmd" in
-  start) need_packages; chmod o+x "$dir"; start_dovecot; start_postgres; start_mailhost ;;
-  stop) stop_dovecot; stop_postgres; stop_mailhost ;;
-  *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
+  start) need_packages; chmod o+x "$dir"; start_dovecot; start_postgres; start_mailhost; start_dns ;;
+  stop) stop_dovecot; stop_postgres; stop_mailhost; stop_dns ;;
+  start-dns) command -v dnsmasq >/dev/null 2>&1 || need_packages; start_dns ;;
+  stop-dns) stop_dns ;;
+  *) echo "usage: services.sh start|stop|start-dns|stop-dns DIR" >&2; exit 2 ;;
 esac

@@ -5,7 +5,10 @@ stop rules re-checked, ``sending`` committed) and answers with a :class:`Result`
 touches the database and never decides whether to send: that is dispatch's job.
 
 To add a channel (say Slack), write a class with these two coroutines and pass an instance
-to :class:`sequencer.Engine` in ``channels={"slack": SlackChannel()}``::
+to :class:`sequencer.Engine` in ``channels={"slack": SlackChannel()}`` (or, for the CLI and the
+worker, name the class in ``sequencer.toml``: ``[channels] slack = "myapp.slack:SlackChannel"``).
+A sequence step may then say ``channel: slack``; it carries a ``message`` template, which
+arrives rendered as :attr:`Delivery.text`::
 
     class SlackChannel:
         async def deliver(self, delivery: Delivery) -> Result:
@@ -20,10 +23,14 @@ dispatch calls it before committing the send, so connecting and logging in happe
 stop can still prevent the send (None means ready; a Result says why the sender cannot send).
 
 ``deliver`` must not raise for a delivery problem: it returns ``RETRY`` for a fault that may
-pass, ``BOUNCE`` when the recipient is permanently refused, ``PAUSE_SENDER`` when the
-sender may not send for a while (a provider quota; a refused login, which a person must fix),
-``FAILED`` when this one delivery cannot be made (a missing secret, an unusable address), and
-``UNCERTAIN`` when it may have gone out but no answer came (a timeout after the message was sent).
+pass, ``BOUNCE`` when the recipient is permanently refused, ``REFUSED`` when a server refused the
+message for another reason (with the :class:`~sequencer.refusals.Refusal` class: the sender's
+domain or policy, the content, a full mailbox, a refusal that says nothing), ``PAUSE_SENDER`` when
+the sender may not send for a while (a provider quota; a refused login, which a person must fix),
+``CONFIG_FAULT`` when the configuration lacks something the step needs (a secret's variable):
+the step is held and no contact pays for it, ``FAILED`` when this one delivery cannot be made (an
+unusable address), and ``UNCERTAIN`` when it may have gone out but no answer came (a timeout
+after the message was sent).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from sequencer.config import Sender
+from sequencer.refusals import Refusal
 
 
 class Outcome(enum.StrEnum):
@@ -51,7 +59,13 @@ class Outcome(enum.StrEnum):
     #: The sender may not send for a while (provider quota, refused login): not the recipient's
     #: fault.
     PAUSE_SENDER = "pause_sender"
-    #: This delivery cannot be made and will not be retried (bad address, missing secret).
+    #: Refused for a reason that is not the recipient's address (``Result.refusal`` says which):
+    #: nobody is suppressed; the send waits, and the sender or the variant may be held.
+    REFUSED = "refused"
+    #: The configuration lacks what the step needs (a secret's variable): the step is held until
+    #: a person fixes it and lifts the hold; the send waits, no contact fails.
+    CONFIG_FAULT = "config_fault"
+    #: This delivery cannot be made and will not be retried (an unusable address).
     FAILED = "failed"
     #: It may or may not have been delivered (the connection dropped or timed out after the message
     #: was handed over): never retried automatically, a person decides (``sequencer doctor``).
@@ -63,7 +77,7 @@ class Delivery:
     """One rendered step for one recipient."""
 
     send_id: int
-    #: The channel name of the step (email, linkedin, call, webhook).
+    #: The channel name of the step (email, linkedin, call, webhook, or a host's own).
     channel: str
     sender: Sender
     #: The recipient's address.
@@ -71,7 +85,7 @@ class Delivery:
     due_at: datetime
     #: Email: the complete message, as it goes on the wire.
     raw: bytes | None = None
-    #: Tasks: the rendered message or call notes.
+    #: Tasks and a host's own channels: the rendered message (or call notes).
     text: str | None = None
     #: Webhook: the JSON body and where to POST it.
     payload: Mapping[str, Any] = field(default_factory=dict)
@@ -98,6 +112,8 @@ class Result:
     code: int | None = None
     #: With PAUSE_SENDER: how long to pause (default: until the sender's next day).
     pause: timedelta | None = None
+    #: With REFUSED (and BOUNCE): whose fault the refusal is.
+    refusal: Refusal | None = None
 
 
 class ChannelAdapter(Protocol):

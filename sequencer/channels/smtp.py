@@ -2,7 +2,8 @@
 
 A connection that dropped is opened again before the next message. Replies are
 classified: 4xx and dropped connections are transient, a quota reply pauses the sender,
-authentication failures need a person, other 5xx replies are bounces.
+authentication failures need a person, and other 5xx replies are read by their refusal class
+(:mod:`sequencer.refusals`): only a refusal of the recipient's address is a bounce.
 
 A dropped connection or a timeout is retried only while the message cannot have reached the
 server yet (connecting, MAIL, RCPT). Once DATA is under way the server may have the whole
@@ -22,14 +23,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import re
 import ssl
 from datetime import timedelta
 from pathlib import Path
 
 import aiosmtplib
 
-from sequencer import oauth
+from sequencer import oauth, refusals
 from sequencer.channels.base import Delivery, Outcome, Result
 from sequencer.config import Security, Sender, SmtpSettings
 from sequencer.errors import ConfigError
@@ -45,8 +45,6 @@ CONNECT_PAUSE = timedelta(minutes=2)
 _QUOTA_MARKERS = ("5.4.5", "quota", "sending limit")
 #: ... and in a 5xx reply only (a 4xx "too many messages" is a rate limit that passes: retried).
 _QUOTA_MARKERS_5XX = ("too many messages",)
-#: An enhanced status code (RFC 3463): class.subject.detail.
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
 def classify(code: int, message: str) -> Outcome:
@@ -54,7 +52,10 @@ def classify(code: int, message: str) -> Outcome:
 
     - the sender's quota (any 4xx/5xx reply that says so): pause the sender until its next day;
     - a refused login (530, 534, 535, 538): pause the sender, a person must fix it;
-    - any other 5xx (550, 553, 554 ...): the recipient is refused for good, a bounce;
+    - any other 5xx (550, 553, 554 ...) whose refusal class is the recipient's address (5.1.1,
+      5.1.2, 5.1.10, 5.2.1 ...): a bounce;
+    - any other 5xx (the sender's domain or policy, the content, a full mailbox, no enhanced
+      status): refused, nobody suppressed (:mod:`sequencer.refusals` says what follows);
     - any other reply (421, 450, 451, 452 ...): a fault that may pass, retried later.
 
     A full mailbox ("552 5.2.2 ... over quota") is the recipient's quota, not the sender's:
@@ -65,13 +66,14 @@ def classify(code: int, message: str) -> Outcome:
     if code in _AUTH_CODES:
         return Outcome.PAUSE_SENDER
     if code >= 500:
-        return Outcome.BOUNCE
+        refusal = refusals.classify(code, message)
+        return Outcome.BOUNCE if refusal is refusals.Refusal.RECIPIENT else Outcome.REFUSED
     return Outcome.RETRY
 
 
 def _sender_quota(code: int, message: str) -> bool:
     text = message.lower()
-    status = _STATUS.search(text)
+    status = refusals.STATUS.search(text)
     if code < 400 or (
         status is not None and status.group(2) == "2"
     ):  # X.2.x: the recipient's mailbox
@@ -84,7 +86,10 @@ def _sender_quota(code: int, message: str) -> bool:
 def _result(code: int, message: str) -> Result:
     outcome = classify(code, message)
     pause = LOGIN_PAUSE if code in _AUTH_CODES else None
-    return Result(outcome=outcome, detail=message, code=code, pause=pause)
+    refusal = (
+        refusals.classify(code, message) if outcome in (Outcome.BOUNCE, Outcome.REFUSED) else None
+    )
+    return Result(outcome=outcome, detail=message, code=code, pause=pause, refusal=refusal)
 
 
 def _sender_refused(code: int, message: str) -> Result:
@@ -92,12 +97,13 @@ def _sender_refused(code: int, message: str) -> Result:
     bounce.
     """
     outcome = classify(code, message)
-    if outcome is Outcome.BOUNCE:  # 5xx "sender not allowed": a person must fix the account
+    if outcome in (Outcome.BOUNCE, Outcome.REFUSED):
+        # 5xx "sender not allowed": a person must fix the account, the sender is held
         return Result(
-            outcome=Outcome.PAUSE_SENDER,
+            outcome=Outcome.REFUSED,
             detail=f"sender refused: {message}",
             code=code,
-            pause=LOGIN_PAUSE,
+            refusal=refusals.Refusal.SENDER,
         )
     return _result(code, message)
 
@@ -136,10 +142,9 @@ class SmtpChannel:
                 code=exc.code,
                 pause=LOGIN_PAUSE,
             )
-        except (
-            ConfigError,
-            oauth.ReconnectNeeded,
-        ) as exc:  # a missing secret, a refused refresh token
+        except ConfigError as exc:  # a missing secret: the sender is held until it is set
+            return Result(outcome=Outcome.CONFIG_FAULT, detail=exc.message)
+        except oauth.ReconnectNeeded as exc:  # a refused refresh token
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
         except ssl.SSLCertVerificationError as exc:
             await self._drop(name)
@@ -219,7 +224,9 @@ class SmtpChannel:
                 code=exc.code,
                 pause=LOGIN_PAUSE,
             )
-        except (ConfigError, oauth.ReconnectNeeded) as exc:
+        except ConfigError as exc:  # a missing secret: the sender is held until it is set
+            return Result(outcome=Outcome.CONFIG_FAULT, detail=exc.message)
+        except oauth.ReconnectNeeded as exc:
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=LOGIN_PAUSE)
         except ssl.SSLCertVerificationError as exc:
             await self._drop(sender.name)

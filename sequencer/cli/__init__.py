@@ -18,6 +18,7 @@ import typer
 from sequencer.cli import (
     contacts,
     inbox,
+    listing,
     privacy,
     recovery,
     reports,
@@ -91,15 +92,19 @@ app.command("demo")(running.demo)
 app.command("worker")(running.worker)
 app.command("stop")(contacts.stop)
 app.command("goal")(contacts.goal)
+app.command("queue")(listing.queue)
 app.command("tick")(running.tick)
+app.command("simulate")(running.simulate)
 app.command("doctor")(recovery.doctor)
 app.command("resend")(recovery.resend)
+app.command("resume")(recovery.resume)
 app.command("score")(variants.score)
 app.command("plan")(reports.plan)
 app.command("report")(reports.report)
 app.command("forget")(privacy.forget)
 app.command("serve")(running.serve)
 
+app.add_typer(listing.contacts_app, name="contacts")
 app.add_typer(senders.senders_app, name="senders")
 app.add_typer(tasks.tasks_app, name="tasks")
 app.add_typer(variants.variants_app, name="variants")

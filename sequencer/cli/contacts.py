@@ -5,13 +5,20 @@ sequence, and record a ``goal``. Top-level commands are registered, in ``--help`
 
 from __future__ import annotations
 
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from sequencer.app import ImportReport
+from sequencer.app import EnrollReport, ImportReport
 from sequencer.cli.common import ProgressBar, engine, err, escape, friendly, out, utc
+from sequencer.config import Config
+from sequencer.model import StopReason
+from sequencer.services.bulk import BulkStop, StopMany
+from sequencer.services.contacts import read_address_file
 
 
 @friendly
@@ -34,6 +41,15 @@ def import_(
             "field; repeatable, or several pairs separated by commas.",
         ),
     ] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Look up each domain's mail host in DNS first: a null MX or no mail host "
+            "refuses the row; role and disposable addresses are flagged. Default: [verify] "
+            "enabled in the config (off).",
+        ),
+    ] = None,
 ) -> None:
     """Import contacts from CSV; re-importing updates instead of duplicating."""
     from sequencer.contacts import RowProblem, parse_mapping
@@ -45,6 +61,7 @@ def import_(
             skip_bad=skip_bad,
             mapping=mapping,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            verify=verify,
         )
     labels = {
         RowProblem.SKIPPED: "[yellow]skipped[/]",
@@ -71,6 +88,11 @@ def import_(
     )
     for line in _column_summary(report):
         out.print(line, soft_wrap=True)
+    if report.verification is not None:  # --verify: the domains checked, rows flagged
+        from sequencer.cli.domains import verification_lines
+
+        for line in verification_lines(report.verification):
+            out.print(line, soft_wrap=True)
     broken = [e.row for e in report.errors if e.problem is RowProblem.BROKEN]
     if broken and not skip_bad:
         err.print(
@@ -143,42 +165,150 @@ def enroll(
     again: Annotated[
         bool, typer.Option("--again", help="Also contacts who went through this sequence before.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the schedule (message 1 per sender); write nothing."),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help=f"Do not ask, even for more than {LARGE_BATCH:,} contacts or a schedule "
+            f"longer than {LONG_SCHEDULE.days // 7} weeks.",
+        ),
+    ] = False,
 ) -> None:
-    """Enroll all (or the selected) contacts in a sequence."""
+    """Enroll all (or the selected) contacts in a sequence; a large batch or a long schedule is
+    shown first and asked about."""
     filters = dict(_pair(w) for w in where or [])
-    with engine() as eng:
-        report = eng.enroll(
-            sequence, sender=sender, emails=email, where=filters or None, again=again
+    with engine() as eng, ProgressBar(f"placing message 1 in '{sequence}'") as (bar, task):
+
+        def confirm(report: EnrollReport) -> bool:
+            bar.stop()
+            if dry_run or (_big(report) and not yes):
+                _print_schedule(report, eng.config)
+            return not dry_run and (yes or not _big(report) or _ask_to_enroll(report))
+
+        report = eng.bulk.enroll(
+            sequence,
+            sender=sender,
+            emails=email,
+            where=filters or None,
+            again=again,
+            confirm=confirm,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     for address, current in report.refused:
-        err.print(f"[yellow]refused[/] {address}: already active in '{current}'")
+        err.print(f"[yellow]refused[/] {escape(address)}: already active in '{escape(current)}'")
     if report.done_before:
         err.print(
             f"[yellow]skipped[/] {len(report.done_before)} "
-            f"contact(s) who went through '{report.sequence}' "
+            f"contact(s) who went through '{escape(report.sequence)}' "
             "before (--again to include them)"
         )
-    if report.enrolled:
-        span = (
-            f"at {utc(report.first_due)}"
-            if report.first_due == report.last_due
-            else f"between {utc(report.first_due)} and {utc(report.last_due)}"
-        )
-        senders = ", ".join(f"{name} {count}" for name, count in report.by_sender.items())
-        who = (
-            f"from {senders}"
-            if len(report.by_sender) > 1
-            else f"from {next(iter(report.by_sender), report.sender)}"
-        )
+    if report.written and report.enrolled:
         out.print(
-            f"[green]{report.enrolled} enrolled[/] in '{report.sequence}' "
-            f"{who}; message 1 goes out {span}"
+            f"[green]{report.enrolled} enrolled[/] in '{escape(report.sequence)}' "
+            f"{_who(report)}; message 1 goes out {_between(report)}"
         )
-    else:
+    elif not report.enrolled:
         out.print(
             f"no contact enrolled ({len(report.refused)} active elsewhere, "
-            f"{len(report.done_before)} through '{report.sequence}' before)"
+            f"{len(report.done_before)} through '{escape(report.sequence)}' before)"
         )
+    elif dry_run:
+        out.print("dry run: nothing written")
+
+
+#: More contacts than this in one enroll is asked about (``--yes`` skips the question).
+LARGE_BATCH = 1000
+#: A schedule whose message 1 spreads over longer than this is asked about.
+LONG_SCHEDULE = timedelta(weeks=4)
+
+
+def _who(report: EnrollReport) -> str:
+    if len(report.by_sender) > 1:
+        return "from " + ", ".join(f"{name} {count}" for name, count in report.by_sender.items())
+    return f"from {next(iter(report.by_sender), report.sender)}"
+
+
+def _between(report: EnrollReport) -> str:
+    if report.first_due == report.last_due:
+        return f"at {utc(report.first_due)}"
+    return f"between {utc(report.first_due)} and {utc(report.last_due)} ({span_words(report.span)})"
+
+
+def span_words(span: timedelta) -> str:
+    """A schedule's length as a person reads it: days, then weeks, then weeks and months."""
+    days = span.total_seconds() / 86400
+    if days < 14:
+        return f"{days:.1f} days" if days < 2 else f"{round(days)} days"
+    weeks = f"{days / 7:.0f} weeks"
+    if days < 61:
+        return weeks
+    months = days / 30.44
+    years = f", {months / 12:.1f} years" if months >= 24 else ""
+    return f"{weeks}, about {months:.0f} months{years}"
+
+
+def _print_schedule(report: EnrollReport, config: Config) -> None:
+    """How many contacts, and each sender's first and last message 1 (dates in the sender's
+    zone), with a warning when the schedule is long."""
+    if not report.enrolled:
+        return
+    out.print(
+        f"{report.enrolled:,} contact(s) to enroll in '{escape(report.sequence)}'; "
+        f"message 1 goes out {_between(report)}"
+    )
+    table = Table("sender", "contacts", "first message 1", "last message 1", "span")
+    for name, count in report.by_sender.items():
+        first, last = report.spans[name]
+        sender = config.senders.get(name)
+        zone = sender.timezone if sender is not None else first.tzinfo
+        table.add_row(
+            escape(name),
+            f"{count:,}",
+            first.astimezone(zone).strftime("%a %Y-%m-%d"),
+            last.astimezone(zone).strftime("%a %Y-%m-%d"),
+            span_words(last - first),
+        )
+    out.print(table)
+    if report.span > LONG_SCHEDULE:
+        err.print(
+            f"[yellow]warning:[/] message 1 spreads over {span_words(report.span)}: the last "
+            f"contact hears from you on {report.last_due:%Y-%m-%d}. More senders (--sender, "
+            "repeated), a higher daily_cap or fewer contacts make it shorter.",
+            soft_wrap=True,
+        )
+
+
+def _big(report: EnrollReport) -> bool:
+    """More than :data:`LARGE_BATCH` contacts, or a schedule longer than :data:`LONG_SCHEDULE`."""
+    return report.enrolled > LARGE_BATCH or report.span > LONG_SCHEDULE
+
+
+def _ask_to_enroll(report: EnrollReport) -> bool:
+    """Asked on a terminal; refused (exit 1) without one."""
+    large = report.enrolled > LARGE_BATCH
+    why = f"{report.enrolled:,} contacts" if large else f"a schedule of {span_words(report.span)}"
+    return ask(f"Enroll them ({why})?", refused="nothing enrolled", hint="--dry-run shows it")
+
+
+def ask(question: str, *, refused: str, hint: str) -> bool:
+    """Ask on the terminal (default no). With no terminal to ask on, refuse with a message and
+    exit 1 rather than wait: ``--yes`` is how a script says yes."""
+    if not sys.stdin.isatty():
+        err.print(
+            f"[red]error:[/] {question} needs an answer, and there is no terminal to ask on: "
+            f"{refused}. Pass --yes to go ahead without asking ({hint}).",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    if typer.confirm(question, default=False, err=True):
+        return True
+    err.print(refused)
+    return False
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -190,16 +320,58 @@ def _pair(text: str) -> tuple[str, str]:
 
 @friendly
 def stop(
-    email: Annotated[str, typer.Argument(help="The contact's address.")],
+    email: Annotated[
+        str | None,
+        typer.Argument(help="The contact's address (or stop many: --sequence, --where, --file)."),
+    ] = None,
     reason: Annotated[str, typer.Option(help="reply | bounce | unsubscribe | manual")] = "manual",
     detail: Annotated[str | None, typer.Option(help="A note kept with the event.")] = None,
+    sequence: Annotated[
+        str | None, typer.Option("--sequence", "-s", help="Stop everyone open in this sequence.")
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(help="Stop contacts with FIELD=VALUE (company=Acme, or a custom field)."),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="Stop the addresses in a file: one per line, or a CSV's email column."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Stop many without asking.")] = False,
 ) -> None:
-    """Stop a contact's sequence now; every pending step is cancelled."""
+    """Stop a contact's sequence now (or many: --sequence, --where, --file, which combine); every
+    pending step is cancelled."""
     from sequencer.stops import STOP_REASONS
 
     allowed = [r.value for r in STOP_REASONS]  # a goal is recorded with `goal`
     if reason not in allowed:
         raise typer.BadParameter(f"use one of {', '.join(allowed)}", param_hint="--reason")
+    bulk = sequence is not None or where or file is not None
+    if bulk and email is not None:
+        raise typer.BadParameter(
+            "give an address, or --sequence / --where / --file, not both", param_hint="ADDRESS"
+        )
+    if not bulk and email is None:
+        raise typer.BadParameter(
+            "give the contact's address, or stop many with --sequence, --where or --file",
+            param_hint="ADDRESS",
+        )
+    if email is None:
+        request = StopMany(
+            sequence=sequence,
+            where=dict(_pair(w) for w in where or []) or None,
+            emails=read_address_file(file) if file is not None else None,
+            reason=StopReason(reason),
+            detail=detail,
+        )
+        _stop_many(request, yes=yes, file=file)
+        return
+    _stop_one(email, reason, detail)
+
+
+def _stop_one(email: str, reason: str, detail: str | None) -> None:
     from sequencer.services.stopping import NothingToStop
 
     with engine() as eng:
@@ -215,6 +387,43 @@ def stop(
             f"stopped '{escape(stopped.sequence)}' for {escape(email)} ({reason}); "
             "pending steps cancelled"
         )
+
+
+def _stop_many(request: StopMany, *, yes: bool, file: Path | None) -> None:
+    """Show the count, ask (unless --yes), stop in batches, say what was done."""
+
+    def confirm(found: BulkStop) -> bool:
+        _print_matches(found, file)
+        return yes or ask(
+            f"Stop {found.matched:,} enrollment(s) ({request.reason.value})?",
+            refused="nothing stopped",
+            hint="the count above is what would stop",
+        )
+
+    with engine() as eng:
+        report = eng.bulk.stop(request, confirm=confirm)
+    if not report.matched:
+        _print_matches(report, file)
+        out.print("nothing to stop: no active or waiting enrollment matches")
+    elif report.written:
+        out.print(
+            f"[green]stopped {report.stopped:,}[/] ({request.reason.value}); "
+            "pending steps cancelled"
+        )
+
+
+def _print_matches(report: BulkStop, file: Path | None) -> None:
+    if report.unknown:
+        shown = ", ".join(escape(a) for a in report.unknown[:5])
+        more = f" and {len(report.unknown) - 5} more" if len(report.unknown) > 5 else ""
+        err.print(
+            f"[yellow]warning:[/] {len(report.unknown):,} address(es) in {escape(str(file))} "
+            f"are no imported contact: {shown}{more}",
+            soft_wrap=True,
+        )
+    if report.matched:
+        per = ", ".join(f"{escape(name)} {n:,}" for name, n in report.by_sequence.items())
+        out.print(f"{report.matched:,} active or waiting enrollment(s) match: {per}")
 
 
 @friendly

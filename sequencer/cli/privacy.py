@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from sequencer.cli.common import engine, err, escape, friendly, out, utc
+from sequencer.services import suppressions
 
 
 @friendly
@@ -127,12 +128,100 @@ def suppress_import(
 
 @suppress_app.command("list")
 @friendly
-def suppress_list() -> None:
+def suppress_list(
+    reason: Annotated[
+        str | None, typer.Option(help="Only entries added for this reason (bounce, manual...).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only entries added since: a date, an ISO time, or 7d / 12h back."),
+    ] = None,
+) -> None:
     """Every suppressed address and domain, oldest first."""
     with engine() as eng:
-        rows = eng.suppressions()
+        moment = suppressions.since_time(since, now=eng.clock.now()) if since else None
+        rows = eng.suppression_list.listed(reason=reason, since=moment)
     table = Table("entry", "reason", "since")
     for row in rows:
-        table.add_row(escape(row.key), row.reason, utc(row.created_at))
+        table.add_row(escape(row.key), escape(row.reason), utc(row.created_at))
     out.print(table)
     out.print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+
+
+@suppress_app.command("remove")
+@friendly
+def suppress_remove(
+    entries: Annotated[list[str], typer.Argument(help="Addresses, or domains as @example.com.")],
+    reason: Annotated[str, typer.Option(help="Why, kept in the change log.")] = "manual",
+) -> None:
+    """Mail these addresses or domains again; one malformed entry and nothing is removed."""
+    with engine() as eng:
+        done = eng.suppression_list.remove(*entries, reason=reason)
+    _removed(done)
+    for key in done.absent:
+        erased = " (erased with forget: its hash stays on the list)" if key in done.erased else ""
+        out.print(f"not on the list: {escape(key)}{erased}")
+
+
+@suppress_app.command("undo")
+@friendly
+def suppress_undo(
+    since: Annotated[
+        str, typer.Option(help="Revert what was added since: a date, an ISO time, or 7d / 12h.")
+    ],
+    reason: Annotated[str | None, typer.Option(help="Only entries added for this reason.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Revert a mistaken batch: remove every entry added since a moment (for one reason). Hashes
+    left by ``forget`` stay."""
+    with engine() as eng:
+        moment = suppressions.since_time(since, now=eng.clock.now())
+        rows = eng.suppression_list.undoable(moment, reason=reason)
+        if not rows:
+            out.print(f"nothing was added since {utc(moment)}{_for(reason)}: nothing to undo")
+            return
+        counts = ", ".join(f"{n} {escape(r)}" for r, n in suppressions.by_reason(rows).items())
+        out.print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'} added since {utc(moment)}")
+        out.print(f"by reason: {counts}")
+        asked = sum(r.reason in suppressions.ASKED for r in rows)
+        if asked:
+            err.print(
+                f"[yellow]warning:[/] {asked} of them asked not to be mailed (unsubscribe or "
+                "complaint); use --reason to leave them out"
+            )
+        if not yes:
+            typer.confirm(f"Remove these {len(rows)} from the suppression list?", abort=True)
+        done = eng.suppression_list.undo(rows)
+    _removed(done)
+
+
+def _removed(done: suppressions.Removal) -> None:
+    out.print(f"removed {len(done.removed)}: {escape(', '.join(done.removed)) or '-'}")
+    if done.removed:
+        out.print(
+            "stopped enrollments stay stopped: enroll the contacts again to mail them "
+            "(each change is in the log: sequencer suppress history)"
+        )
+
+
+def _for(reason: str | None) -> str:
+    return f" for {escape(reason)!r}" if reason else ""
+
+
+@suppress_app.command("history")
+@friendly
+def suppress_history(
+    entry: Annotated[
+        str | None, typer.Argument(help="One address or @domain; every change without.")
+    ] = None,
+) -> None:
+    """The suppression list's change log: each entry added or removed, why and by what."""
+    with engine() as eng:
+        rows = eng.suppression_list.changes(entry)
+    table = Table("at", "entry", "action", "reason", "source")
+    for row in rows:
+        table.add_row(
+            utc(row.at), escape(row.key), row.action, escape(row.reason), escape(row.source)
+        )
+    out.print(table)
+    out.print(f"{len(rows)} change{'' if len(rows) == 1 else 's'}")

@@ -1,5 +1,6 @@
-"""Commands for sends that need a person: ``doctor`` lists uncertain, stuck and failed sends (and
-senders to reconnect) and records ones that went out; ``resend`` sends uncertain ones again.
+"""Commands for sends that need a person: ``doctor`` lists uncertain, stuck and failed sends,
+paused (held) senders, sequences, steps and variants, and senders to reconnect, and records ones
+that went out; ``resend`` sends uncertain ones again; ``resume`` lifts a hold.
 Top-level commands are registered, in ``--help`` order, by :mod:`sequencer.cli`.
 """
 
@@ -13,6 +14,8 @@ from rich.table import Table
 from sequencer.cli.common import engine, err, escape, friendly, out, utc
 from sequencer.config import Config
 from sequencer.errors import SequencerError
+from sequencer.services import holds
+from sequencer.store import Hold
 
 
 @friendly
@@ -52,6 +55,7 @@ def doctor(
         reconnect = _senders_to_reconnect(eng.config)
     for line in reconnect:
         out.print(f"[red]sender[/] {escape(line)}", soft_wrap=True)
+    _print_holds(health.holds)
     if health.uncertain:
         table = Table(
             "id",
@@ -86,8 +90,8 @@ def doctor(
             "claimed ones over and turns 'sending' ones into uncertain."
         )
     out.print(
-        f"{len(health.uncertain)} uncertain, {len(health.stuck)} stuck, "
-        f"{health.failed_recently} failed in the last 7 days"
+        f"{len(health.uncertain)} uncertain, {len(health.stuck)} stuck, {len(health.holds)} "
+        f"paused, {health.failed_recently} failed in the last 7 days"
     )
     if health.uncertain:
         out.print(
@@ -98,6 +102,64 @@ def doctor(
     if health.needs_decision or reconnect:
         raise typer.Exit(1)
     out.print("[green]ok[/]: nothing needs a decision")
+
+
+def _print_holds(standing: list[Hold]) -> None:
+    """Each hold: what is paused, why, since when, and the command that lifts it."""
+    for hold in standing:
+        out.print(
+            f"[red]paused[/] {escape(holds.describe(hold))} ({escape(hold.reason)}, since "
+            f"{utc(hold.since)}): {escape(hold.detail)}\n"
+            f"  its sends wait, nobody is suppressed; once fixed: "
+            f"`{escape(holds.resume_command(hold))}`",
+            soft_wrap=True,
+        )
+
+
+def lift(scope: str, target: str, by: str) -> None:
+    """Lift the holds on one target and say what was lifted (exit 1 when nothing was held)."""
+    with engine() as eng:
+        lifted = holds.resume(eng.store, scope, target, by=by, at=eng.clock.now())
+    if not lifted:
+        err.print(f"nothing is paused for {escape(scope)} {escape(target)}")
+        raise typer.Exit(1)
+    for hold in lifted:
+        out.print(
+            f"[green]resumed[/] {escape(holds.describe(hold))} (was paused for "
+            f"{escape(hold.reason)}): its sends go out from the next tick"
+        )
+
+
+@friendly
+def resume(
+    sender: Annotated[str | None, typer.Option(help="A sender's name.")] = None,
+    sequence: Annotated[str | None, typer.Option(help="A sequence's name.")] = None,
+    step: Annotated[
+        str | None,
+        typer.Option(help="SEQUENCE:STEP (or SEQUENCE alone: its every held step)."),
+    ] = None,
+    variant: Annotated[
+        str | None, typer.Option(help="SEQUENCE:STEP:subject:KEY or SEQUENCE:STEP:body:KEY.")
+    ] = None,
+) -> None:
+    """Lift a hold (shown by `sequencer doctor`): a sender, sequence, step or variant paused by a
+    refusal of the sender's domain or content, the bounce guard, or a configuration fault. Fix
+    the cause first; lifting is recorded."""
+    given = [
+        (s, t)
+        for s, t in (
+            ("sender", sender),
+            ("sequence", sequence),
+            ("step", step),
+            ("variant", variant),
+        )
+        if t is not None
+    ]
+    if len(given) != 1:
+        err.print("[red]error:[/] give one of --sender, --sequence, --step, --variant")
+        raise typer.Exit(2)
+    scope, target = given[0]
+    lift(scope, target, by=f"resume --{scope}")
 
 
 def _senders_to_reconnect(config: Config) -> list[str]:

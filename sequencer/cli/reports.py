@@ -73,7 +73,12 @@ def plan(
             "zone) or 2026-12-01T09:00 (default: now)."
         ),
     ] = None,
-    weeks: Annotated[int, typer.Option(help="Horizon: weeks of scoring looks simulated.")] = 12,
+    weeks: Annotated[
+        int | None,
+        typer.Option(
+            help="Horizon: weeks of scoring looks simulated (default: until every send is counted)."
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="The plan as JSON on stdout.")] = False,
 ) -> None:
     """What if: weeks until everyone has had message 1, expected replies, how soon a 2x worse
@@ -87,7 +92,10 @@ def plan(
 
     config = read_config()  # no database: a plan reads and writes none
     seq = planner.pick_sequence(
-        load_sequences(config.sequences, senders=list(config.senders) or None), sequence
+        load_sequences(
+            config.sequences, senders=list(config.senders) or None, channels=config.channels
+        ),
+        sequence,
     )
     zone = seq.timezone or ZoneInfo("UTC")
     senders = (
@@ -114,10 +122,14 @@ def plan(
     )
     with _SlowProgress("simulating") as progress:
         result = planner.plan(inputs, progress=progress)
+    with _SlowProgress("searching the audience for 80% power", after=2.0) as progress:
+        advice = planner.recommend(inputs, progress=progress, planned=result)
     if json_:
-        sys.stdout.write(json.dumps(planner.as_json(result), indent=2, ensure_ascii=False) + "\n")
+        document = planner.as_json(result, advice)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_plan(result)
+        _print_advice(result, advice)
 
 
 def _print_plan(result: planner.Plan) -> None:
@@ -139,12 +151,12 @@ def _print_plan(result: planner.Plan) -> None:
     _grid(
         [
             ("senders", senders + (f" ({zones.pop()})" if len(zones) == 1 else "")),
-            (f"{result.metric} rate", f"{p.rate:.1%} a message{rates}"),
+            (f"{result.metric.replace('_', ' ')} rate", f"{p.rate:.1%} a message{rates}"),
             (
                 "scoring looks",
                 f"{_days(p.looks.days)} {p.looks.at:%H:%M} {p.looks.zone.key}: "
                 f"{result.looks} within "
-                f"the {p.horizon_weeks}-week horizon",
+                f"the {p.horizon_weeks}-week horizon" + _short_horizon(result),
             ),
             ("simulation", f"{p.runs} runs per scenario, seed {p.seed}"),
         ]
@@ -204,7 +216,7 @@ def _days(days: frozenset[int]) -> str:
 
 
 def _print_forecast(result: planner.Plan) -> None:
-    label = "replies" if result.metric == "reply" else f"{result.metric}s"
+    label = _PLURAL.get(result.metric, f"{result.metric}s")
     table = Table(
         "step",
         "channel",
@@ -267,6 +279,52 @@ def _print_retirement(result: planner.Plan) -> None:
             ),
         ]
     )
+
+
+#: A metric's successes, as a table's heading says them.
+_PLURAL = {"reply": "replies", "positive_reply": "positive replies"}
+
+
+def _short_horizon(result: planner.Plan) -> str:
+    """A warning when the horizon ends before every send of the schedule is counted."""
+    horizon = result.input.horizon_weeks or 0
+    if horizon >= result.covering_weeks:
+        return ""
+    return (
+        f" [yellow](too short: the schedule needs {result.covering_weeks} weeks until every "
+        "send is counted; later sends are not scored)[/]"
+    )
+
+
+def _print_advice(result: planner.Plan, advice: planner.Recommendation | None) -> None:
+    """The answer to "is the campaign big enough?": the audience that gives 80% power."""
+    if advice is None:
+        return
+    p = result.input
+    ratio, target = f"{p.worse_ratio:g}x", f"{advice.target:.0%}"
+    out.print(
+        f"\n[bold]Recommendation[/] ({advice.runs} runs per audience tried, {advice.tried} tried; "
+        "each over its whole schedule)"
+    )
+    planned = (
+        f"  {p.contacts:,} contacts ({advice.planned_weeks} weeks until every send is counted) "
+        f"retire a {ratio} worse variant in {advice.planned:.0%} of runs: "
+    )
+    if advice.enough:
+        out.print(planned + f"[green]big enough[/] for {target} power.")
+    else:
+        out.print(planned + f"[red]too small[/] for {target} power.")
+    if advice.contacts is None:
+        out.print(
+            f"  Even {p.contacts * 2**planner.power.STEPS:,} contacts do not reach {target}: "
+            f"at {p.rate:.1%} a {ratio} worse variant cannot be told apart reliably."
+        )
+    else:
+        out.print(
+            f"  [bold]About {advice.contacts:,} contacts[/], which take [bold]{advice.weeks} "
+            f"weeks[/] at these senders' caps, give {target} power "
+            f"(retired in {advice.power:.0%} of runs) at {p.rate:.1%} a message."
+        )
 
 
 def _share(x: float, n: int) -> str:

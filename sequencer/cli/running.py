@@ -1,5 +1,6 @@
 """Commands that run the engine: the ``worker`` loop, one ``tick`` by hand, the HTTP app
-(``serve``), and the ``demo`` on a throwaway database. Top-level commands are registered, in
+(``serve``), the ``demo`` on a throwaway database, and ``simulate`` (your own configuration on a
+copy of your database and a simulated clock). Top-level commands are registered, in
 ``--help`` order, by :mod:`sequencer.cli`.
 """
 
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sequencer.cli.common import engine, friendly, out
+from sequencer.cli.common import engine, escape, friendly, out, read_config
 
 
 @friendly
@@ -41,12 +42,20 @@ def worker(
             "--json/--pretty", help="Log format (default: JSON unless stderr is a terminal)."
         ),
     ] = None,
+    mask_addresses: Annotated[
+        bool,
+        typer.Option(
+            "--mask-addresses",
+            help="Show recipients as a***@example.com in the log (also [worker] mask_addresses).",
+        ),
+    ] = False,
 ) -> None:
     """Send what is due, every few seconds, until SIGTERM or Ctrl-C."""
     from sequencer.logs import configure
     from sequencer.worker import run_worker
 
-    configure(json=json_logs)
+    masked = mask_addresses or read_config().mask_addresses
+    configure(json=json_logs, mask_addresses=masked)  # before the engine binds its logger
     eng = engine()
     eng.sequences  # noqa: B018 - load and validate before the first tick, so errors show at start
     try:
@@ -106,3 +115,68 @@ def serve(
         )
     finally:
         eng.close()
+
+
+@friendly
+def simulate(
+    days: Annotated[int, typer.Option(help="Simulated days to run.")] = 30,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="First simulated day, 2026-12-07 (UTC) or 2026-12-07T09:00 (default: now)."
+        ),
+    ] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(
+            help="A CSV of contacts to add to the copy (the only contacts if there is no database)."
+        ),
+    ] = None,
+    sequence: Annotated[
+        str | None,
+        typer.Option(
+            help="Enroll, in the simulation only, every contact not active in this sequence."
+        ),
+    ] = None,
+    sender: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --sequence: the sender (repeat for several; default: the sequence's)."
+        ),
+    ] = None,
+) -> None:
+    """What your own configuration and sequences would do over the next days, day by day: on a
+    copy of your database, with SMTP, IMAP and webhooks captured. Nothing is sent.
+    """
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sequencer import simulate as sim
+    from sequencer.cli.common import ProgressBar
+
+    config = read_config()
+    request = sim.Request(
+        config=config,
+        days=days,
+        start=sim.parse_start(start, datetime.now(UTC)),
+        contacts=contacts,
+        sequence=sequence,
+        senders=tuple(sender or ()),
+    )
+    with ProgressBar("simulating days") as (bar, task):
+        bar.update(task, total=days)
+
+        def started(run: sim.Simulation) -> None:
+            out.print(escape(sim.header(run)), soft_wrap=True)
+            for note in run.notes:
+                out.print(escape(note), soft_wrap=True)
+            out.print()
+
+        def ended(day: sim.Day) -> None:
+            out.print(escape(sim.day_line(day)), soft_wrap=True)
+            bar.advance(task)
+
+        result = asyncio.run(sim.run(request, on_start=started, on_day=ended))
+    out.print()
+    for line in sim.summary(result):
+        out.print(escape(line), soft_wrap=True)

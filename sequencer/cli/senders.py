@@ -17,21 +17,37 @@ senders_app = typer.Typer(help="Sender mailboxes.", no_args_is_help=True)
 
 @senders_app.command("check")
 @friendly
-def senders_check() -> None:
+def senders_check(
+    dns: Annotated[
+        bool,
+        typer.Option(
+            "--dns",
+            help="Instead of logging in, read each sender's domain in DNS (SPF covering the SMTP "
+            "host, the DKIM key of dkim_selector, DMARC, MX) against what Gmail, Yahoo and "
+            "Outlook require of bulk senders; exits 1 when something required is missing.",
+        ),
+    ] = False,
+) -> None:
     """Try each sender's SMTP login (and IMAP, when a mailbox is polled) and say clearly what
-    failed.
+    failed; then name each secret a sequence needs that is not set (a webhook step's signing
+    secret...).
 
     A sender with auth = "oauth2" refreshes its access token first; one whose refresh token was
     refused says "reconnect this sender"."""
     import asyncio
 
     from sequencer.channels.smtp import check
+    from sequencer.config.secrets import configured_secrets
     from sequencer.inbound.imap import ImapMailbox, MailboxError
 
     senders = list(read_config().senders.values())
     if not senders:
         err.print("[red]error:[/] no senders are configured (see examples/sequencer.toml)")
         raise typer.Exit(1)
+    if dns:  # the sender's domain in DNS, instead of the logins (docs/mailboxes.md)
+        from sequencer.cli.domains import check_dns
+
+        raise typer.Exit(1 if check_dns(read_config()) else 0)
     failed = 0
     for sender in senders:
         problem = asyncio.run(check(sender))
@@ -53,6 +69,9 @@ def senders_check() -> None:
             out.print(f"[red]failed[/] {where}: {escape(exc.message)}")
         else:
             out.print(f"[green]ok[/]     {where}")
+    for missing in configured_secrets(read_config(), logins=False):  # the sequences' secrets
+        failed += 1
+        out.print(f"[red]failed[/] {escape(str(missing))}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -137,3 +156,15 @@ def senders_disconnect(
         out.print(f"disconnected {name}: its tokens are deleted")
     else:
         out.print(f"{name} was not connected: nothing to delete")
+
+
+@senders_app.command("resume")
+@friendly
+def senders_resume(
+    name: Annotated[str, typer.Argument(help="The sender to resume.")],
+) -> None:
+    """Lift a sender's hold (a refusal of its domain, the bounce guard, a configuration fault:
+    `sequencer doctor` says why). Its waiting sends go out again; lifting is recorded."""
+    from sequencer.cli.recovery import lift
+
+    lift("sender", name, by="senders resume")

@@ -31,6 +31,7 @@ from sequencer.config.settings import (
     Sender,
     SmtpSettings,
 )
+from sequencer.config.verify import VerifySettings
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -49,6 +50,7 @@ __all__ = [
     "Security",
     "Sender",
     "SmtpSettings",
+    "VerifySettings",
     "find_config",
     "load_config",
     "parse_config",

@@ -4,6 +4,11 @@
 and :func:`parse_config` checks every table: the database, sequences, senders (through
 :mod:`sequencer.config.senders`), worker, scoring, webhooks, inbox, HTTP, frequency and
 companies.
+
+A relative path in a config file (``database``, ``sequences``, ``[oauth] token_dir``,
+``ca_file``) is relative to the folder the file is in, never to where the command runs. A path
+the file names that does not exist is an error naming the file, the key, its line and the path
+it resolved to (:func:`missing_paths` for ``sequences``, checked where sequences are read).
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sequencer.config.fields import check_keys, parse_duration
+from sequencer.config.fields import check_keys, key_lines, locate, parse_duration
 from sequencer.config.senders import parse_sender, token_place
 from sequencer.config.settings import (
     DEFAULT_DATABASE,
@@ -26,7 +32,8 @@ from sequencer.config.settings import (
     HttpSettings,
     Sender,
 )
-from sequencer.errors import ConfigError
+from sequencer.config.verify import parse_verify
+from sequencer.errors import ConfigError, Problem
 
 _HTTP_KEYS = {
     "host",
@@ -55,14 +62,16 @@ def load_config(path: Path | str | None = None, *, database_url: str | None = No
     """Read the config file (if any); ``database_url`` (``--db``) and ``$SEQUENCER_DB`` win."""
     found = find_config(path)
     data: dict[str, Any] = {}
+    text = ""
     if found is not None:
         try:
-            data = tomllib.loads(found.read_text(encoding="utf-8"))
+            text = found.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except FileNotFoundError:
             raise ConfigError(f"config file {found} not found") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{found}: not valid TOML: {exc}") from None
-    return parse_config(data, source=found, database_url=database_url)
+    return parse_config(data, source=found, database_url=database_url, text=text)
 
 
 _URL_SCHEME = re.compile(r"^(sqlite|postgresql)(\+[a-z0-9_]+)?://")
@@ -89,8 +98,83 @@ def to_database_url(value: str, where: str, *, relative: bool = False) -> str:
 
 
 def parse_config(
-    data: dict[str, Any], *, source: Path | None = None, database_url: str | None = None
+    data: dict[str, Any],
+    *,
+    source: Path | None = None,
+    database_url: str | None = None,
+    text: str = "",
 ) -> Config:
+    """A :class:`Config` from a config file's tables (``text``, the file's text, gives the lines
+    errors name); :class:`ConfigError` names every fault of the file, each with its key and
+    line (:func:`_every_fault`)."""
+    try:
+        return _parse_tables(data, source=source, database_url=database_url, text=text)
+    except ConfigError as first:
+        where = str(source) if source else "config"
+        faults = _every_fault(data, first, source=source, database_url=database_url, text=text)
+        lines = key_lines(text)
+        located = [locate(fault, where, lines) for fault in faults]
+        if len(located) == 1:
+            raise ConfigError(located[0]) from None
+        listed = "\n".join(f"  {fault}" for fault in located)
+        raise ConfigError(f"{len(located)} errors in {where}:\n{listed}") from None
+
+
+#: Tables whose settings are independent, so each is checked on its own (one fault each).
+_FIELD_BY_FIELD = ("worker", "scoring", "inbox", "webhooks")
+
+
+def _every_fault(
+    data: dict[str, Any],
+    first: ConfigError,
+    *,
+    source: Path | None,
+    database_url: str | None,
+    text: str,
+) -> list[str]:
+    """Each fault of the file once: every top-level key, every field of the tables in
+    :data:`_FIELD_BY_FIELD` and every ``[[senders]]`` table parsed on its own, then ``first``
+    (the whole file's first fault, which may span tables, like a sender configured twice)."""
+    where = str(source) if source else "config"
+    base = source.parent.resolve() if source else Path(".")
+    faults: list[str] = []
+
+    def attempt(part: dict[str, Any]) -> None:
+        try:
+            _parse_tables(part, source=source, database_url=database_url, text=text)
+        except ConfigError as exc:
+            if exc.message not in faults:
+                faults.append(exc.message)
+
+    for key, value in data.items():
+        if key in _FIELD_BY_FIELD and isinstance(value, dict) and value:
+            for field, item in value.items():
+                attempt({key: {field: item}})
+        elif key == "senders" and isinstance(value, list):
+            try:  # a fault in [oauth] is its own; senders are checked with the default place
+                tokens = token_place(data.get("oauth", {}), base, f"{where}: oauth")
+            except ConfigError:
+                tokens = token_place({}, base, f"{where}: oauth")
+            for index, raw in enumerate(value):
+                try:
+                    parse_sender(raw, f"{where}: senders[{index}]", tokens=tokens, base=base)
+                except ConfigError as exc:
+                    faults.append(exc.message)
+        else:
+            attempt({key: value})
+    if first.message not in faults:
+        faults.append(first.message)
+    return faults
+
+
+def _parse_tables(
+    data: dict[str, Any],
+    *,
+    source: Path | None,
+    database_url: str | None,
+    text: str,
+) -> Config:
+    """The whole file at once; :class:`ConfigError` for the first fault."""
     where = str(source) if source else "config"
     check_keys(
         data,
@@ -106,6 +190,8 @@ def parse_config(
             "frequency",
             "companies",
             "oauth",
+            "channels",
+            "verify",
         },
         where,
     )
@@ -118,11 +204,24 @@ def parse_config(
         if not isinstance(raw_url, str):
             raise ConfigError(f"{where}: database: should be a database URL or an SQLite file path")
         url = to_database_url(raw_url, f"{where}: database", relative=True)
-    base = source.parent if source else Path(".")
+    base = source.parent.resolve() if source else Path(".")
+    if source is not None and "database" in data and database_url is None:
+        _database_folder(_sqlite_relative(url, base), source, key_lines(text).get("database", 0))
     raw_sequences = data.get("sequences", ["sequences"])
     if isinstance(raw_sequences, str):
         raw_sequences = [raw_sequences]
+    if not isinstance(raw_sequences, list) or not all(isinstance(p, str) for p in raw_sequences):
+        raise ConfigError(f'{where}: sequences: should be a list of paths, like ["sequences"]')
     sequences = tuple(p if p.is_absolute() else base / p for p in map(Path, raw_sequences))
+    line = key_lines(text).get("sequences", 0)
+    origins = (
+        {
+            path: (line, f"sequences[{index}]", raw)
+            for index, (path, raw) in enumerate(zip(sequences, raw_sequences, strict=True))
+        }
+        if source is not None and "sequences" in data
+        else {}
+    )
     tokens = token_place(data.get("oauth", {}), base, f"{where}: oauth")
     senders: dict[str, Sender] = {}
     for index, raw in enumerate(data.get("senders", [])):
@@ -134,8 +233,15 @@ def parse_config(
         senders[sender.name] = sender
     worker = data.get("worker", {})
     check_keys(
-        worker, {"tick_seconds", "max_attempts", "retry_base", "batch", "lease"}, f"{where}: worker"
+        worker,
+        {"tick_seconds", "max_attempts", "retry_base", "batch", "lease", "mask_addresses"},
+        f"{where}: worker",
     )
+    mask_addresses = worker.get("mask_addresses", False)
+    if not isinstance(mask_addresses, bool):
+        raise ConfigError(
+            f"{where}: worker.mask_addresses: should be true or false, not {mask_addresses!r}"
+        )
     batch = worker.get("batch", 100)
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ConfigError(
@@ -182,8 +288,10 @@ def parse_config(
         http=_http(data.get("http", {}), f"{where}: http"),
         tick_seconds=float(worker.get("tick_seconds", 5.0)),
         source=source,
+        sequence_origins=origins,
         max_attempts=max_attempts,
         retry_base=retry_base,
+        mask_addresses=mask_addresses,
         batch=batch,
         lease=lease,
         webhook_secret_env=str(webhooks.get("secret_env", "SEQUENCER_WEBHOOK_SECRET")),
@@ -192,6 +300,8 @@ def parse_config(
         score_timezone=str(scoring.get("timezone", "UTC")),
         frequency=_frequency(data.get("frequency"), f"{where}: frequency"),
         free_mail=_free_mail(data.get("companies", {}), f"{where}: companies"),
+        channels=_channels(data.get("channels", {}), f"{where}: channels"),
+        verify=parse_verify(data.get("verify", {}), f"{where}: verify"),
     )
 
 
@@ -210,6 +320,24 @@ def _frequency(raw: Any, where: str) -> Frequency | None:
             )
         values.append(value)
     return Frequency(max_messages=values[0], days=values[1])
+
+
+_IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def _channels(raw: Any, where: str) -> dict[str, str]:
+    """``[channels]``: name = "module:Class" (imported when the worker builds its channels)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: should be a table, like slack = "myapp.slack:SlackChannel"')
+    for name, path in raw.items():
+        if not re.match(r"^[a-z][a-z0-9_-]*$", name):
+            raise ConfigError(f"{where}.{name}: a channel name is lower-case letters, digits, _, -")
+        if not isinstance(path, str) or not _IMPORT_PATH.match(path):
+            raise ConfigError(
+                f"{where}.{name}: should be the import path of a class, like "
+                f'"myapp.slack:SlackChannel", not {path!r}'
+            )
+    return dict(raw)
 
 
 def _free_mail(raw: Any, where: str) -> frozenset[str]:
@@ -259,6 +387,43 @@ def _http(raw: Any, where: str) -> HttpSettings:
         track_opens=bool(raw.get("track_opens", False)),
         track_clicks=bool(raw.get("track_clicks", False)),
     )
+
+
+def _database_folder(url: str, source: Path, line: int) -> None:
+    """An SQLite file's folder must exist (the file is made on first use; the folder is not)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix + ":memory:":
+        return
+    folder = Path(url[len(prefix) :]).parent
+    if not folder.is_dir():
+        where = f"{source}:{line}" if line else str(source)
+        raise ConfigError(
+            f"{where}: database: the folder {folder} does not exist (a relative path in a "
+            f"config file is relative to its folder, {source.parent.resolve()})"
+        )
+
+
+def missing_paths(config: Config, paths: Iterable[Path]) -> list[Problem]:
+    """A problem for each of ``paths`` that the config file's ``sequences`` names and that does
+    not exist, naming the file, the line, the entry and the resolved path (a relative entry is
+    relative to the config file's folder). Paths given some other way are the loader's to
+    report."""
+    problems = []
+    for path in paths:
+        origin = config.sequence_origins.get(path)
+        if origin is None or config.source is None or path.exists():
+            continue
+        line, entry, raw = origin
+        problems.append(
+            Problem(
+                file=str(config.source),
+                line=line,
+                path=entry,
+                message=f"'{raw}' is {path.resolve()}, which does not exist (a relative path in "
+                f"a config file is relative to its folder, {config.source.parent.resolve()})",
+            )
+        )
+    return problems
 
 
 def _sqlite_relative(url: str, base: Path) -> str:

@@ -28,6 +28,7 @@ from sequencer.config.settings import (
     SmtpSettings,
 )
 from sequencer.errors import ConfigError
+from sequencer.guard import Thresholds
 
 _SENDER_KEYS = {
     "name",
@@ -48,6 +49,9 @@ _SENDER_KEYS = {
     "auth",
     "provider",
     "oauth",
+    "dkim_selector",
+    "bounce_guard",
+    "save_sent",
 }
 _SMTP_KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file"}
 _OAUTH_KEYS = {
@@ -253,7 +257,61 @@ def parse_sender(
         else None,
         warmup=_warmup(raw["warmup"], cap, f"{where}.warmup") if "warmup" in raw else None,
         auth=auth,
+        dkim_selector=_dkim_selector(raw.get("dkim_selector"), f"{where}.dkim_selector"),
+        bounce_guard=_bounce_guard(raw.get("bounce_guard", {}), f"{where}.bounce_guard"),
+        save_sent=_save_sent(raw.get("save_sent", False), has_imap=imap is not None, where=where),
     )
+
+
+def _save_sent(raw: Any, *, has_imap: bool, where: str) -> bool:
+    """``save_sent = true``: copies go to the Sent folder over the sender's IMAP settings."""
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where}.save_sent: should be true or false, not {raw!r}")
+    if raw and not has_imap:
+        raise ConfigError(
+            f"{where}.save_sent: needs the sender's [senders.imap] table (the Sent folder is "
+            "reached over IMAP, with the same login)"
+        )
+    return raw
+
+
+def _bounce_guard(raw: Any, where: str) -> Thresholds:
+    """``bounce_guard = { rate = 0.03, window = 100, min_sends = 20, consecutive = 10 }``: each
+    key optional, the defaults in :class:`sequencer.guard.Thresholds`."""
+    check_keys(raw, {"rate", "window", "min_sends", "consecutive"}, where)
+    default = Thresholds()
+    rate = raw.get("rate", default.rate)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
+        raise ConfigError(
+            f"{where}.rate: should be a share between 0 and 1 (0.03 for 3%), not {rate!r}"
+        )
+    counts = {}
+    for name in ("window", "min_sends", "consecutive"):
+        value = raw.get(name, getattr(default, name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(
+                f"{where}.{name}: should be a whole number of at least 1, not {value!r}"
+            )
+        counts[name] = value
+    if counts["min_sends"] > counts["window"]:
+        raise ConfigError(
+            f"{where}.min_sends: {counts['min_sends']} is above window {counts['window']}; the "
+            "guard could never judge the rate"
+        )
+    return Thresholds(rate=float(rate), **counts)
+
+
+def _dkim_selector(raw: Any, where: str) -> str | None:
+    """``dkim_selector = "google"``: one DNS label (or dotted labels), as in ``s=`` of the
+    signature."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not re.match(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", raw):
+        raise ConfigError(
+            f"{where}: {raw!r} is not a selector; give the s= of the sender's DKIM signature, "
+            'like "google" or "selector1"'
+        )
+    return raw
 
 
 def _is_loopback(host: str) -> bool:

@@ -17,7 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sequencer.caps import Capacity, Warmup
+from sequencer.config.verify import VerifySettings
 from sequencer.errors import ConfigError
+from sequencer.guard import Thresholds
 
 DEFAULT_DATABASE = "sqlite:///sequencer.db"
 #: Delivery attempts of a send before a fault that keeps coming back fails it (``[worker]
@@ -267,6 +269,13 @@ class Sender:
     warmup: Warmup | None = None
     #: How it logs in to SMTP and IMAP: a password, or OAuth2 access tokens (``smtp.oauth``).
     auth: Auth = Auth.PASSWORD
+    #: ``bounce_guard = { rate, window, min_sends, consecutive }``: when its bounces hold it.
+    bounce_guard: Thresholds = field(default_factory=Thresholds)
+    #: The DKIM selector its mail is signed with (``senders check --dns`` reads the key there).
+    dkim_selector: str | None = None
+    #: APPEND a copy of each email sent to the mailbox's Sent folder over IMAP (for SMTP servers
+    #: that do not file sent mail themselves).
+    save_sent: bool = False
 
     @property
     def first_name(self) -> str:
@@ -330,6 +339,8 @@ class Config:
     retry_base: timedelta = timedelta(minutes=1)
     #: Sends a worker claims at a time.
     batch: int = 100
+    #: ``[worker] mask_addresses``: the worker's log lines show ``a***@example.com``.
+    mask_addresses: bool = False
     #: How long a claim is held; a send left 'sending' longer than this becomes 'uncertain'.
     lease: timedelta = timedelta(minutes=5)
     #: When the worker scores variants: APScheduler cron fields, in ``score_timezone``.
@@ -349,8 +360,16 @@ class Config:
     #: ``[companies] free_mail``: domains added to the built-in free-mail list (never a company for
     #: ``stop_scope: company``).
     free_mail: frozenset[str] = frozenset()
+    #: ``[channels]``: a channel of the host's own by name, as the import path of its class
+    #: (``slack = "myapp.slack:SlackChannel"``); sequence steps may then use that name.
+    channels: dict[str, str] = field(default_factory=dict)
     #: Where the config was read from (None for built-in defaults).
     source: Path | None = None
+    #: ``[verify]``: address checks on import, and the DNS servers of every DNS check.
+    verify: VerifySettings = field(default_factory=VerifySettings)
+    #: Each ``sequences`` entry the config file names: (its line in the file, ``sequences[0]``...,
+    #: the path as written), for an error that says where a path that does not exist came from.
+    sequence_origins: dict[Path, tuple[int, str, str]] = field(default_factory=dict)
 
     def webhook_secret(self) -> str:
         value = os.environ.get(self.webhook_secret_env)

@@ -8,6 +8,9 @@ The message is parsed once (:mod:`sequencer.inbound.message`), then handed to ea
 :data:`RULES` in order, in the manner of structlog's processors; the first rule that answers
 wins, and a message no rule takes is a :attr:`Kind.REPLY`. The rules, by family:
 
+0. **COMPLAINT** (:mod:`~sequencer.inbound.rules.arf`): an ARF feedback report (RFC 5965) of
+   type ``abuse`` or ``fraud``: a recipient marked our message as spam. A feedback report of
+   another type is :attr:`Kind.OTHER`.
 1. **BOUNCE** (:mod:`~sequencer.inbound.rules.dsn`): an RFC 3464 delivery-status report, or a
    non-DSN failure notice recognised by its sender or subject. A delivery report without
    failures, or a success notification, is :attr:`Kind.OTHER`.
@@ -24,8 +27,13 @@ wins, and a message no rule takes is a :attr:`Kind.REPLY`. The rules, by family:
 3. **OTHER** (:mod:`~sequencer.inbound.rules.reply`): no From address.
 4. **UNSUBSCRIBE** (:mod:`~sequencer.inbound.rules.unsubscribe`): a human asking to be removed,
    in the first lines of the new text or as the whole subject.
-5. **REPLY** (:mod:`~sequencer.inbound.rules.reply`): anything else that parses and has a From
+5. **UNSUBSCRIBE** and **AUTO_REPLY** again (:mod:`~sequencer.inbound.intent.rules`): a
+   removal asked for in the intent word lists' words ("älkää lähettäkö enää"), an out-of-office
+   text in the opening of a reply that quotes us.
+6. **REPLY** (:mod:`~sequencer.inbound.rules.reply`): anything else that parses and has a From
    address.
+
+Every answer then gets its :class:`Intent` (:func:`~sequencer.inbound.intent.rules.annotate`).
 """
 
 from __future__ import annotations
@@ -33,15 +41,17 @@ from __future__ import annotations
 import datetime
 
 from sequencer.inbound.fresh import fresh_text
+from sequencer.inbound.intent import rules as intent
 from sequencer.inbound.message import Parsed, as_date, parse
-from sequencer.inbound.rules import Rule, auto_reply, dsn, reply, unsubscribe
+from sequencer.inbound.rules import Rule, arf, auto_reply, dsn, reply, unsubscribe
 from sequencer.inbound.rules.auto_reply import return_date
-from sequencer.inbound.verdict import Inbound, Kind
+from sequencer.inbound.verdict import Inbound, Intent, Kind
 
-__all__ = ["RULES", "Inbound", "Kind", "classify", "fresh_text", "return_date"]
+__all__ = ["RULES", "Inbound", "Intent", "Kind", "classify", "fresh_text", "return_date"]
 
 #: The rules in the order they are asked; the first answer wins.
 RULES: tuple[Rule, ...] = (
+    arf.feedback_report,
     dsn.delivery_report,
     dsn.failure_notice,
     auto_reply.auto_submitted,
@@ -54,6 +64,8 @@ RULES: tuple[Rule, ...] = (
     auto_reply.absence_notice,
     reply.no_sender,
     unsubscribe.request,
+    intent.removal_request,
+    intent.absence_in_reply,
 )
 
 
@@ -72,5 +84,5 @@ def _run(msg: Parsed) -> Inbound:
     for rule in RULES:
         verdict = rule(msg)
         if verdict is not None:
-            return verdict
-    return reply.human_reply(msg)
+            return intent.annotate(msg, verdict)
+    return intent.annotate(msg, reply.human_reply(msg))

@@ -89,6 +89,11 @@ class ImapMailbox:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
 
+    def connect(self) -> imaplib.IMAP4:
+        """A logged-in connection, which the caller logs out (the Sent folder's copies use it);
+        :class:`MailboxError` saying what failed."""
+        return self._open(f"{self.settings.host}:{self.settings.port}")
+
     def _open(self, where: str) -> imaplib.IMAP4:
         try:
             return self._connect()

@@ -9,7 +9,7 @@ import datetime
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Inbound", "Kind"]
+__all__ = ["Inbound", "Intent", "Kind"]
 
 
 class Kind(enum.StrEnum):
@@ -21,7 +21,26 @@ class Kind(enum.StrEnum):
     BOUNCE = "bounce"
     #: A human asking to be removed.
     UNSUBSCRIBE = "unsubscribe"
+    #: A feedback-loop report (ARF, RFC 5965): a recipient marked our message as spam.
+    COMPLAINT = "complaint"
     #: Cannot be parsed, or nothing usable.
+    OTHER = "other"
+
+
+class Intent(enum.StrEnum):
+    """What a reply means for the campaign (:mod:`sequencer.inbound.intent`)."""
+
+    #: Interested: wants a call, a meeting, a price or more information.
+    POSITIVE = "positive"
+    #: Declines, now or for the foreseeable future ("not right now, try in Q3").
+    NOT_INTERESTED = "not_interested"
+    #: Points to someone else (the referred address in :attr:`Inbound.referred` when given).
+    REFERRAL = "referral"
+    #: Asks to be removed.
+    UNSUBSCRIBE = "unsubscribe"
+    #: An out-of-office or other automatic answer.
+    AUTO_REPLY = "auto_reply"
+    #: Anything else: a question about us, a thank-you, nothing readable.
     OTHER = "other"
 
 
@@ -46,3 +65,8 @@ class Inbound:
     # BOUNCE only: refused for policy (5.7.x; blocked, spam, DMARC, SPF, reputation, ...): a
     # problem on the sending side, not a bad address.
     policy: bool = False
+    # REPLY, AUTO_REPLY and UNSUBSCRIBE: what the answer means, and why it was read so.
+    intent: Intent | None = None
+    intent_reason: str = ""
+    # REFERRAL only: the address the reply points to, when it gives one.
+    referred: str | None = None

@@ -44,10 +44,15 @@ __all__ = [
 
 
 def load_file(
-    path: Path | str, *, senders: Iterable[str] | None = None
+    path: Path | str, *, senders: Iterable[str] | None = None, channels: Iterable[str] = ()
 ) -> tuple[Sequence | None, list[Problem]]:
-    """Load one sequence file; returns the sequence (None on any error) and every problem."""
-    reader = SequenceReader(Path(path), senders=None if senders is None else frozenset(senders))
+    """Load one sequence file; returns the sequence (None on any error) and every problem.
+    ``channels`` names the channels a host registered beyond the built-ins (``slack``)."""
+    reader = SequenceReader(
+        Path(path),
+        senders=None if senders is None else frozenset(senders),
+        channels=frozenset(channels),
+    )
     sequence = reader.read()
     problems = sorted(reader.problems, key=lambda p: p.line)
     errors = any(p.severity == "error" for p in problems)
@@ -55,7 +60,10 @@ def load_file(
 
 
 def load_paths(
-    paths: Iterable[Path | str], *, senders: Iterable[str] | None = None
+    paths: Iterable[Path | str],
+    *,
+    senders: Iterable[str] | None = None,
+    channels: Iterable[str] = (),
 ) -> tuple[dict[str, Sequence], list[Problem]]:
     """Load files and folders (``*.yaml``/``*.yml`` inside); check names and ``then:`` across
     files.
@@ -63,13 +71,14 @@ def load_paths(
     files = list(_expand(paths))
     problems: list[Problem] = []
     loaded: dict[str, Sequence] = {}
+    channels = frozenset(channels)
     for file in files:
         if not file.exists():
             problems.append(
                 Problem(file=str(file), line=0, path="", message="no such file or folder")
             )
             continue
-        sequence, found = load_file(file, senders=senders)
+        sequence, found = load_file(file, senders=senders, channels=channels)
         problems.extend(found)
         if sequence is None:
             continue
@@ -90,10 +99,13 @@ def load_paths(
 
 
 def load_sequences(
-    paths: Iterable[Path | str], *, senders: Iterable[str] | None = None
+    paths: Iterable[Path | str],
+    *,
+    senders: Iterable[str] | None = None,
+    channels: Iterable[str] = (),
 ) -> dict[str, Sequence]:
     """Like :func:`load_paths` but raise :class:`SequenceInvalid` on any error."""
-    loaded, problems = load_paths(paths, senders=senders)
+    loaded, problems = load_paths(paths, senders=senders, channels=channels)
     if any(p.severity == "error" for p in problems):
         raise SequenceInvalid(problems)
     return loaded

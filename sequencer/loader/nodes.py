@@ -33,6 +33,8 @@ class NodeReader:
     senders: frozenset[str] | None
     problems: list[Problem] = field(default_factory=list)
     _constructor: Any = None
+    #: Channel names a host registered beyond the built-ins (``slack``): a step may use them.
+    channels: frozenset[str] = frozenset()
 
     def error(
         self, node: yaml.Node | None, path: str, message: str, *, severity: str = "error"

@@ -149,12 +149,14 @@ class SequenceReader(StepReader):
         out: dict[str, Any] = {}
         if "metric" in fields:
             name = self.text(fields["metric"], "scoring.metric")
+            if name == "reply":  # the event's own name, as the decision rows spell it
+                name = Metric.REPLIES.value
             options = [m.value for m in Metric]
             if name is not None and name not in options:
                 self.error(
                     fields["metric"],
                     "scoring.metric",
-                    f"unknown metric '{name}'; use replies, goals, "
+                    f"unknown metric '{name}'; use positive_reply, replies, goals, "
                     f"clicks or opens{suggest(name, options)}",
                 )
             elif name is not None:

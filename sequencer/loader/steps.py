@@ -18,7 +18,7 @@ from sequencer import rendering
 from sequencer.errors import Problem
 from sequencer.loader.nodes import NodeReader, child, suggest
 from sequencer.loader.yaml_safe import MAX_BODY_FILE_BYTES, Unreadable, read_capped
-from sequencer.model import SENDER_FIELDS, Channel, Step, Template, Variant
+from sequencer.model import SENDER_FIELDS, Channel, CustomChannel, Step, Template, Variant
 
 _STEP_KEYS = ("key", "day", "channel", "subjects", "bodies", "thread", "message", "url")
 _VARIANT_KEYS = ("key", "text", "file")
@@ -30,6 +30,8 @@ _CHANNEL_KEYS = {
     Channel.CALL: {"message"},
     Channel.WEBHOOK: {"url"},
 }
+#: Keys allowed on a step of a channel the host registered (``slack``).
+_CUSTOM_KEYS = {"message"}
 
 
 class StepReader(NodeReader):
@@ -73,8 +75,10 @@ class StepReader(NodeReader):
                         f"day {previous_day}: days cannot go backwards",
                     )
                 previous_day = day
-            if self.raw(child(item, "channel")) == Channel.EMAIL.value:
-                first_email = False
+            named = self.raw(child(item, "channel"))
+            known_channel = named in {c.value for c in Channel} or named in self.channels
+            if named == Channel.EMAIL.value or not known_channel:
+                first_email = False  # a misspelt channel may be the email meant: no thread error
             if step is not None:
                 steps.append(step)
         return steps
@@ -93,21 +97,26 @@ class StepReader(NodeReader):
         channel = (
             self.channel(fields["channel"], f"{path}.channel") if "channel" in fields else None
         )
-        if key is None or day is None or channel is None:
+        if channel is None:
             return None
-        for extra in sorted(set(fields) - {"key", "day", "channel"} - _CHANNEL_KEYS[channel]):
+        allowed = _CHANNEL_KEYS[channel] if isinstance(channel, Channel) else _CUSTOM_KEYS
+        for extra in sorted(set(fields) - {"key", "day", "channel"} - allowed):
             self.error(
                 fields[extra],
                 f"{path}.{extra}",
                 f"'{extra}' does not apply to a {channel.value} step",
             )
-        builder: Callable[..., dict[str, Any]] = {
-            Channel.EMAIL: self.email_parts,
-            Channel.LINKEDIN: self.task_parts,
-            Channel.CALL: self.task_parts,
-            Channel.WEBHOOK: self.webhook_parts,
-        }[channel]
-        parts = builder(node, fields, path, known, first_email=first_email)
+        builder: Callable[..., dict[str, Any]] = self.task_parts
+        if isinstance(channel, Channel):
+            builder = {
+                Channel.EMAIL: self.email_parts,
+                Channel.LINKEDIN: self.task_parts,
+                Channel.CALL: self.task_parts,
+                Channel.WEBHOOK: self.webhook_parts,
+            }[channel]
+        parts = builder(node, fields, path, known, first_email=first_email)  # templates checked
+        if key is None or day is None:  # even when the step's key or day is wrong
+            return None
         return Step(key=key, day=day, channel=channel, **parts)
 
     def key(self, node: yaml.Node, path: str) -> str | None:
@@ -119,20 +128,25 @@ class StepReader(NodeReader):
             return None
         return str(raw)
 
-    def channel(self, node: yaml.Node, path: str) -> Channel | None:
+    def channel(self, node: yaml.Node, path: str) -> Channel | CustomChannel | None:
+        """A built-in channel, or one registered by the host (:attr:`channels`)."""
         name = self.text(node, path)
-        options = [c.value for c in Channel]
         if name is None:
             return None
-        if name not in options:
-            self.error(
-                node,
-                path,
-                f"unknown channel '{name}'; use email, linkedin, "
-                f"call or webhook{suggest(name, options)}",
-            )
-            return None
-        return Channel(name)
+        builtin = [c.value for c in Channel]
+        if name in builtin:
+            return Channel(name)
+        if name in self.channels:
+            return CustomChannel(name)
+        options = builtin + sorted(self.channels - set(builtin))
+        self.error(
+            node,
+            path,
+            f"unknown channel '{name}'{suggest(name, options)}; known channels: "
+            f"{', '.join(options)}. A channel of your own must be registered: "
+            f"Engine(channels={{'{name}': ...}}), or [channels] in sequencer.toml",
+        )
+        return None
 
     def email_parts(
         self,
@@ -184,11 +198,13 @@ class StepReader(NodeReader):
         first_email: bool,
     ) -> dict[str, Any]:
         if "message" not in fields:
-            self.error(
-                node,
-                path,
-                "a linkedin or call step needs a 'message' (what the person sends or says)",
+            name = self.raw(fields["channel"])
+            what = (
+                "what the person sends or says"
+                if name in (Channel.LINKEDIN, Channel.CALL)
+                else "the text its channel delivers"
             )
+            self.error(node, path, f"a {name} step needs a 'message' ({what})")
             return {}
         text = self.text(fields["message"], f"{path}.message")
         if text is None:

@@ -15,14 +15,15 @@ It runs the engine's own parts on made-up contacts:
   first window moment; a webhook at its due time. The schedule assumes nobody replies: with
   replies a few follow-ups are cancelled and the campaign ends a little sooner.
 * **Replies**, a Monte Carlo over the schedule (:mod:`~sequencer.planner.montecarlo`). A send is
-  a success (the sequence's metric, replies by default) with its assumed rate. A success that
-  stops the sequence (a reply; a goal when the sequence stops on goals) cancels the contact's
-  later steps: it is assumed to arrive before the next step and within the scoring's reply
-  window. Variants are assigned as the dispatcher assigns them:
+  a success (the sequence's metric, positive replies by default) with its assumed rate. A
+  success that stops the sequence (a reply; a goal when the sequence stops on goals) cancels the
+  contact's later steps: it is assumed to arrive before the next step and within the scoring's
+  reply window. Variants are assigned as the dispatcher assigns them:
   :func:`sequencer.variants.choose` over each sender's counts for the step, retired keys left
   out.
 * **Retirement**, in runs of the same kind. At each look of the scoring job (the configured days
-  and time; Monday and Thursday 08:00 UTC by default) every family with two live variants is
+  and time; Monday and Thursday 08:00 UTC by default) within the horizon (by default until
+  every send of the schedule is counted) every family with two live variants is
   scored by :func:`sequencer.scoring.score_family` over the sends whose ``reply_window_days``
   have passed, and a retired variant gets no new sends. Runs with one variant ``worse_ratio``
   times worse than the best of the others show how soon it goes; runs with every variant equal
@@ -40,7 +41,8 @@ depend on how many there are.
 
 The parts: :mod:`~sequencer.planner.inputs` (what to plan, parsed and checked),
 :mod:`~sequencer.planner.timeline` (the schedule), :mod:`~sequencer.planner.montecarlo` (the
-runs), :mod:`~sequencer.planner.forecast` (:func:`plan` and its answers) and
+runs), :mod:`~sequencer.planner.forecast` (:func:`plan` and its answers),
+:mod:`~sequencer.planner.power` (:func:`recommend`: the audience that gives 80% power) and
 :mod:`~sequencer.planner.serialise` (the plan as JSON).
 """
 
@@ -59,6 +61,7 @@ from sequencer.planner.inputs import (
     pick_sequence,
 )
 from sequencer.planner.montecarlo import Progress
+from sequencer.planner.power import Recommendation, recommend
 from sequencer.planner.serialise import as_json
 from sequencer.planner.timeline import (
     WEEK,
@@ -78,6 +81,7 @@ __all__ = [
     "PlanInput",
     "PlanSender",
     "Progress",
+    "Recommendation",
     "Retirement",
     "Schedule",
     "Slot",
@@ -92,6 +96,7 @@ __all__ = [
     "parse_start",
     "pick_sequence",
     "plan",
+    "recommend",
     "schedule",
     "summarise",
 ]

@@ -5,7 +5,7 @@ runs of each scenario, then each step's forecast and how soon a worse variant is
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sequencer.planner.inputs import PlanInput, check, worse_family
 from sequencer.planner.montecarlo import (
@@ -17,7 +17,7 @@ from sequencer.planner.montecarlo import (
     scenario,
     simulate,
 )
-from sequencer.planner.timeline import WEEK, Schedule, schedule, summarise
+from sequencer.planner.timeline import WEEK, Schedule, schedule, summarise, weeks_to_count
 
 #: Quantiles of the weeks to retirement that a plan reports.
 QUANTILES = (0.1, 0.5, 0.9)
@@ -75,6 +75,8 @@ class Plan:
     metric: str
     #: Looks within the horizon.
     looks: int
+    #: Weeks until every send of the schedule is counted: a shorter horizon leaves some out.
+    covering_weeks: int
     #: None when the sequence has no family of two variants.
     retirement: Retirement | None
 
@@ -83,6 +85,9 @@ def plan(p: PlanInput, *, progress: Progress | None = None) -> Plan:
     """Check ``p``, compute the schedule once, run the Monte Carlo, and answer."""
     check(p)
     slots = schedule(p)
+    covering = weeks_to_count(p, slots)
+    if p.horizon_weeks is None:
+        p = replace(p, horizon_weeks=covering)
     campaign = Campaign(p, slots)
     assumed = scenario(p, campaign, "assumed", assumed=True)
     worse = worse_family(p.sequence, p.worse)
@@ -102,8 +107,9 @@ def plan(p: PlanInput, *, progress: Progress | None = None) -> Plan:
         schedule=summarise(p, slots),
         steps=steps,
         successes=sum(s.successes for s in steps),
-        metric=p.sequence.scoring.metric.event,
+        metric=p.sequence.scoring.metric.label,
         looks=len(campaign.looks),
+        covering_weeks=covering,
         retirement=retirement,
     )
 

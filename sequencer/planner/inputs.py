@@ -130,8 +130,8 @@ class PlanInput:
     #: Monte Carlo runs per scenario.
     runs: int = 200
     seed: int = 1
-    #: Looks are simulated this many weeks from ``start``.
-    horizon_weeks: int = 12
+    #: Looks are simulated this many weeks from ``start``; None: until every send is counted.
+    horizon_weeks: int | None = None
 
 
 def pick_sequence(sequences: Mapping[str, Sequence], name: str) -> Sequence:
@@ -233,7 +233,7 @@ def check(p: PlanInput) -> None:
     for name in p.zones:
         _zone(name, "contact timezone")
     for number, what in ((p.runs, "runs"), (p.horizon_weeks, "horizon weeks")):
-        if number < 1:
+        if number is not None and number < 1:
             raise PlanInvalid(f"{what} should be at least 1, got {number}")
     if p.worse is not None:
         worse_family(p.sequence, p.worse)

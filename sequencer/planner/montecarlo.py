@@ -76,6 +76,7 @@ class Campaign:
             str(i + 1) for i in range(p.contacts)
         ]  # the enrollment id the dispatcher salts ties with
         self.window = seq.scoring.reply_window_days * 86400.0
+        assert p.horizon_weeks is not None, "plan() sets the horizon before the runs"
         self.looks = [
             t.timestamp() for t in p.looks.times(p.start, p.start + p.horizon_weeks * WEEK)
         ]
@@ -84,9 +85,11 @@ class Campaign:
             alpha=rules.alpha,
             n_star=rules.n_star,
             min_sends=rules.min_sends,
-            label=f"{rules.metric.event} rate",
+            label=f"{rules.metric.label} rate",
+            metric=rules.metric.label,
         )
-        self.stops = (rules.metric is Metric.REPLIES and seq.stop_on.reply) or (
+        replies = (Metric.REPLIES, Metric.POSITIVE_REPLY)
+        self.stops = (rules.metric in replies and seq.stop_on.reply) or (
             rules.metric is Metric.GOALS and bool(seq.stop_on.goals)
         )
         self.fixed = {
@@ -107,9 +110,9 @@ class Campaign:
                 table[key] = table.get(key, 0) + 1
         return out
 
-    def run(self, rates: Rates, rng: random.Random) -> Run:
+    def run(self, rates: Rates, rng: random.Random, *, until: tuple[int, str] | None = None) -> Run:
         """One campaign: sends in time order, a look at each look time, the rest after the
-        horizon.
+        horizon. With ``until`` (family, key), it ends as soon as that variant is retired.
         """
         state = _RunState(self, rates, rng)
         for look in self.looks:
@@ -117,6 +120,8 @@ class Campaign:
             state.count_until(look - self.window)
             if not state.look(look):
                 break  # every send counted and nothing changed: later looks decide the same
+            if until in state.result.retired:
+                return state.result
         state.send_until(math.inf)
         return state.result
 

@@ -10,10 +10,12 @@ from typing import Any
 
 from sequencer.model import WEEKDAYS
 from sequencer.planner.forecast import Plan
+from sequencer.planner.power import Recommendation
 
 
-def as_json(result: Plan) -> dict[str, Any]:
-    """The plan as plain JSON values: instants in ISO 8601 UTC, the inputs by name."""
+def as_json(result: Plan, recommendation: Recommendation | None = None) -> dict[str, Any]:
+    """The plan as plain JSON values: instants in ISO 8601 UTC, the inputs by name; with the
+    audience :func:`~sequencer.planner.power.recommend` found, when given."""
     p = result.input
     inputs = {
         "sequence": p.sequence.name,
@@ -51,7 +53,9 @@ def as_json(result: Plan) -> dict[str, Any]:
         "successes": result.successes,
         "metric": result.metric,
         "looks": result.looks,
+        "covering_weeks": result.covering_weeks,
         "retirement": None if result.retirement is None else _plain(result.retirement),
+        "recommendation": None if recommendation is None else _plain(recommendation),
     }
 
 

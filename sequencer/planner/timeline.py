@@ -5,6 +5,7 @@ placed by the engine's own enrolment and step placement, and its summary week by
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -135,6 +136,13 @@ def summarise(p: PlanInput, slots: list[Slot]) -> Schedule:
         contacts_by_sender=by_sender,
         weeks=_weeks(p, slots),
     )
+
+
+def weeks_to_count(p: PlanInput, slots: list[Slot]) -> int:
+    """Whole weeks from ``start`` until every send has been counted (its reply window passed) and
+    a week's looks more: the horizon that covers the whole schedule."""
+    window = timedelta(days=p.sequence.scoring.reply_window_days)
+    return math.ceil((max(s.at for s in slots) + window - p.start) / WEEK) + 1
 
 
 def _weeks(p: PlanInput, slots: list[Slot]) -> tuple[WeekLoad, ...]:

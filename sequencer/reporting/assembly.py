@@ -14,10 +14,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 
 from sequencer.caps import Capacity
+from sequencer.inbound.verdict import Intent
 from sequencer.looks import counted as counted_by_scoring
 from sequencer.model import Sequence
+from sequencer.reporting import combinations
 from sequencer.reporting.data import (
     STOP_REASONS,
+    ComplaintLine,
     ReplyDelay,
     Report,
     SenderDayLine,
@@ -74,9 +77,17 @@ def build(
         generated_at=now,
         sequences=stats,
         variants=tuple(_variants(store, [sequences[n] for n in names if n in sequences], now)),
+        combinations=tuple(
+            combinations.gather(store, [sequences[n] for n in names if n in sequences], now)
+        ),
         sender_days=days,
         caps_today=today,
         reply_delays=_delays(store.report_reply_delays()),
+        complaints=tuple(
+            ComplaintLine(sender=name, sent=sent, complaints=complained)
+            for name, sent, complained in store.report_complaints()
+        ),
+        intents=_intents(store.report_reply_intents()),
     )
 
 
@@ -86,11 +97,14 @@ def _sender_days(
     """Each sender's days with the cap in force and the backlog at their end; each sender's cap
     today.
 
-    A capacity without ``first_day`` gets the sender's first day with a send here, which is what
-    the store would have filled in."""
-    rows = [
-        (sender, date.fromisoformat(day), sent) for sender, day, sent in store.report_sender_days()
+    The cap in force on a day is the one its row recorded when the day began; a day recorded
+    before caps were gets today's configuration's. A capacity without ``first_day`` gets the
+    sender's first day with a send here, which is what the store would have filled in."""
+    recorded = [
+        (s, date.fromisoformat(day), sent, cap) for s, day, sent, cap in store.report_sender_days()
     ]
+    stored = {(sender, day): cap for sender, day, _sent, cap in recorded}
+    rows = [(sender, day, sent) for sender, day, sent, _cap in recorded]
     first: dict[str, date] = {}
     for sender, day, sent in rows:
         if sent and (sender not in first or day < first[sender]):
@@ -103,6 +117,8 @@ def _sender_days(
     )
 
     def cap(sender: str, day: date) -> int | None:
+        if stored.get((sender, day)) is not None:
+            return stored[(sender, day)]
         capacity = caps.get(sender)
         return None if capacity is None else capacity.cap_on(day, first_day=first.get(sender))
 
@@ -255,7 +271,7 @@ def _variants(store: Store, sequences: Iterable[Sequence], now: datetime) -> Ite
                     key=key,
                     sends=sends,
                     successes=successes,
-                    metric=sequence.scoring.metric.event,
+                    metric=sequence.scoring.metric.label,
                     low=low,
                     high=high,
                     status=state.status if state else VariantStatus.LIVE,
@@ -270,3 +286,9 @@ def _delays(rows: Iterable[tuple[int, int]]) -> tuple[ReplyDelay, ...]:
         # a reply dated before its send (clock skew) counts as immediate
         buckets[max(0, int(hours))] += count
     return tuple(ReplyDelay(hours=h, count=n) for h, n in sorted(buckets.items()))
+
+
+def _intents(rows: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Reply intents with their counts, in :class:`Intent` order (an unknown one after, by name)."""
+    order = {intent.value: rank for rank, intent in enumerate(Intent)}
+    return tuple(sorted(rows, key=lambda row: (order.get(row[0], len(order)), row[0])))

@@ -24,7 +24,15 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sequencer.reporting.data import ReplyDelay, SenderDayLine, SequenceStats, VariantLine
+from sequencer.reporting.data import (
+    COMPLAINT_LIMIT,
+    COMPLAINT_TARGET,
+    ComplaintLine,
+    ReplyDelay,
+    SenderDayLine,
+    SequenceStats,
+    VariantLine,
+)
 from sequencer.status import VariantStatus
 
 if TYPE_CHECKING:
@@ -132,7 +140,7 @@ def variants(lines: Sequence[VariantLine], *, ident: str) -> str:
             tick.set_color(RED if v.status == VariantStatus.RETIRED else INK)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_xlim(0, min(1.0, top * 1.15))
-        ax.xaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
+        ax.xaxis.set_major_formatter(percent)
         ax.grid(axis="x", color=GRID)
         ax.set_axisbelow(True)
         ax.set_xlabel("rate per send, with its 95% interval")
@@ -193,6 +201,13 @@ def sender_days(sender: str, days: Sequence[SenderDayLine], *, ident: str) -> st
         return _svg(fig, ident)
 
 
+def percent(value: float, _pos: object = None) -> str:
+    """A gridline's rate as a percentage with the decimals its value needs, up to two: ``0%``,
+    ``2.5%``, ``5%``, ``7.5%`` (never ``2%`` for 2.5%)."""
+    text = f"{abs(value) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{'-' if value < 0 and text != '0' else ''}{text}%"
+
+
 #: How a day's bar is coloured, and its legend entry.
 _AT_CAP_BACKLOG = (BLUES[0], "at the cap, backlog waiting")
 _UNDER_CAP_BACKLOG = (AMBER, "under the cap, backlog waiting")
@@ -245,6 +260,27 @@ def reply_times(delays: Sequence[ReplyDelay], *, ident: str) -> str:
         ax.set_xlim(0, edges[-1])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        return _svg(fig, ident)
+
+
+def complaint_rates(lines: Sequence[ComplaintLine], *, ident: str) -> str:
+    """Each sender's complaint rate as a horizontal bar, against Google's bulk-sender lines: 0.1%
+    (stay under) and 0.3% (never reach)."""
+    rates = [100 * (line.rate or 0.0) for line in lines]
+    target, limit = 100 * COMPLAINT_TARGET, 100 * COMPLAINT_LIMIT
+    colours = [RED if r >= limit else AMBER if r >= target else GREEN for r in rates]
+    with _figure(0.5 + 0.45 * len(lines)) as (fig, ax):
+        y = list(range(len(lines)))
+        ax.barh(y, rates, color=colours, height=0.6)
+        ax.set_yticks(y, [line.sender for line in lines])
+        ax.invert_yaxis()
+        ax.axvline(target, color=AMBER, linestyle="--", linewidth=1.2, label="0.1%: stay under")
+        ax.axvline(limit, color=RED, linestyle="-", linewidth=1.2, label="0.3%: never reach")
+        ax.set_xlim(0, max([*rates, limit]) * 1.15)
+        ax.set_xlabel("complaints per email out (%)")
+        ax.grid(axis="x", color=GRID)
+        ax.set_axisbelow(True)
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
         return _svg(fig, ident)
 
 

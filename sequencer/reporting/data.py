@@ -121,6 +121,27 @@ class VariantLine:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CombinationLine:
+    """One subject × body combination of a step, counted as the scoring job counts a variant."""
+
+    sequence: str
+    step: str
+    subject: str
+    body: str
+    #: Sends that went out at least the sequence's ``reply_window_days`` ago.
+    sends: int
+    #: Of those, the ones with a positive or referral reply credited to them.
+    positive: int
+    #: The 95% Wilson score interval of ``positive / sends``; (0, 1) before the first send.
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float | None:
+        return self.positive / self.sends if self.sends else None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SenderDayLine:
     """A sender's sends on one of its local days, as counted against the cap in force that day."""
 
@@ -177,6 +198,37 @@ class ReplyDelay:
     count: int
 
 
+#: Google's bulk-sender spam-rate lines: stay under the first, never reach the second.
+COMPLAINT_TARGET, COMPLAINT_LIMIT = 0.001, 0.003
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintLine:
+    """One sender's feedback-loop complaints (ARF reports) against the emails it sent."""
+
+    sender: str
+    #: Emails that went out (sent, or sent and bounced).
+    sent: int
+    #: Of them, complained about (marked as spam) through a feedback loop.
+    complaints: int
+
+    @property
+    def rate(self) -> float | None:
+        """Complaints per email out; None before the first."""
+        return self.complaints / self.sent if self.sent else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldLine:
+    """A standing hold: what is paused, why, since when, and the command that lifts it."""
+
+    held: str
+    reason: str
+    since: datetime
+    detail: str
+    lift: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Report:
     """Everything ``sequencer report`` shows."""
@@ -184,10 +236,18 @@ class Report:
     generated_at: datetime
     sequences: tuple[SequenceStats, ...] = ()
     variants: tuple[VariantLine, ...] = ()
+    #: Subject × body combinations of the steps that test both.
+    combinations: tuple[CombinationLine, ...] = ()
     sender_days: tuple[SenderDayLine, ...] = ()
     #: Each configured sender's cap on its local today (warm-up included).
     caps_today: dict[str, int] = field(default_factory=dict)
     reply_delays: tuple[ReplyDelay, ...] = ()
+    #: Per sender with an email out: its feedback-loop complaint rate.
+    complaints: tuple[ComplaintLine, ...] = ()
+    #: (intent, replies with it), in the order of :class:`sequencer.inbound.verdict.Intent`.
+    intents: tuple[tuple[str, int], ...] = ()
+    #: Senders, sequences, steps and variants paused until a person lifts the hold.
+    holds: tuple[HoldLine, ...] = ()
 
     @property
     def enrolled(self) -> int:

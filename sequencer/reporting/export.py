@@ -46,6 +46,7 @@ def to_json(report: Report) -> str:
         "sender_days": [asdict(d) for d in report.sender_days],
         "caps_today": report.caps_today,
         "reply_delays": [asdict(d) for d in report.reply_delays],
+        "intents": dict(report.intents),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

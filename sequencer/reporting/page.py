@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from sequencer.reporting import combinations
 from sequencer.reporting.data import (
+    COMPLAINT_LIMIT,
+    ComplaintLine,
     Report,
     SenderDayLine,
     SenderUse,
@@ -49,6 +52,7 @@ def to_html(report: Report) -> str:
             charts.variants(report.variants, ident="variants") if report.variants else None,
         )
     )
+    body.append(combinations.to_html(report.combinations))
     body.append(_html_senders(report, ids, charts.sender_days))
     body.append(
         _html_replies(
@@ -58,6 +62,9 @@ def to_html(report: Report) -> str:
             else None,
         )
     )
+    body.append(_html_complaints(report.complaints, charts.complaint_rates))
+    body.append(_html_intents(report.intents))
+    body.append(_html_holds(report))
     return _PAGE.format(style=_STYLE, body="\n".join(body))
 
 
@@ -239,6 +246,55 @@ def _html_replies(report: Report, svg: str | None) -> str:
     )
 
 
+def _html_complaints(lines: tuple[ComplaintLine, ...], draw: Callable[..., str]) -> str:
+    """Spam complaints (feedback-loop reports) per sender, against Google's 0.1% and 0.3%."""
+    head = "<section><h2>Spam complaints</h2>"
+    if not lines:
+        return f"{head}<p>No emails out yet.</p></section>"
+    rows = "".join(
+        f"<tr><td>{_e(c.sender)}</td>{_num(c.sent)}{_num(c.complaints)}"
+        f'<td class="n">{_e(f"{100 * (c.rate or 0):.2f}%")}</td></tr>'
+        for c in lines
+    )
+    over = [c.sender for c in lines if (c.rate or 0) >= COMPLAINT_LIMIT]
+    line = (
+        f"Over Google's 0.3% line: {', '.join(over)}. Mail from them may be refused."
+        if over
+        else "Google asks bulk senders to stay under 0.1% and never reach 0.3%."
+    )
+    figure = _figure(
+        "complaints",
+        "complaints",
+        draw(lines, ident="complaints"),
+        "Complaints per email out, per sender, with the 0.1% and 0.3% lines",
+    )
+    return (
+        f'{head}\n<p class="line">{_e(line)}</p>\n{figure}\n<table><thead><tr><th>sender</th>'
+        "<th>emails out</th><th>complaints</th><th>rate</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>\n</section>"
+    )
+
+
+def _html_intents(intents: tuple[tuple[str, int], ...]) -> str:
+    """What replies meant: each intent's count, share and a bar."""
+    head = "<section><h2>Reply intents</h2>"
+    total = sum(n for _, n in intents)
+    if not total:
+        return f"{head}<p>No replies read yet.</p></section>"
+    rows = "".join(
+        f"<tr><td>{_e(intent)}</td>{_num(n)}"
+        f'<td class="n">{100 * n / total:.0f}%</td>'
+        f'<td><span class="bar" style="width:{100 * n / total:.1f}%"></span></td></tr>'
+        for intent, n in intents
+    )
+    return (
+        f'{head}\n<p class="line">What {total} replies meant, as the inbox read them '
+        "(<code>sequencer inbox log</code> shows each).</p>\n<table><thead><tr><th>intent</th>"
+        '<th>replies</th><th>share</th><th style="width:50%"></th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>\n</section>"
+    )
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -279,6 +335,7 @@ tr.at-cap.backlog td:first-child { box-shadow: inset 3px 0 var(--accent); }
 .badge.live { background: #dcfce7; color: var(--good); }
 .badge.retired { background: #fee2e2; color: var(--bad); }
 details { margin: 4px 0 16px; }
+.bar { display: inline-block; height: 10px; background: var(--accent); border-radius: 3px; }
 summary { cursor: pointer; color: var(--accent); }
 """
 
@@ -297,3 +354,22 @@ _PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+def _html_holds(report: Report) -> str:
+    """What is paused until a person lifts it (a refusal, the bounce guard, a config fault)."""
+    head = "<section><h2>Paused</h2>"
+    if not report.holds:
+        return f"{head}<p>Nothing is paused.</p></section>"
+    rows = "".join(
+        f"<tr><td>{_e(h.held)}</td><td>{_e(h.reason)}</td>"
+        f"<td>{_e(h.since.strftime('%Y-%m-%d %H:%M UTC'))}</td><td>{_e(h.detail)}</td>"
+        f"<td><code>{_e(h.lift)}</code></td></tr>"
+        for h in report.holds
+    )
+    return (
+        f'{head}\n<p class="line">Their sends wait; nobody is suppressed. Fix the cause, then '
+        "lift the hold.</p>\n<table><thead><tr><th>paused</th><th>why</th><th>since</th>"
+        f"<th>what happened, what to do</th><th>lift with</th></tr></thead><tbody>{rows}"
+        "</tbody></table></section>"
+    )

@@ -10,11 +10,16 @@ from sequencer.reporting.data import Report, SequenceStats
 
 
 def summary(report: Report) -> str:
-    """One line: enrolled, sent, replied (rate), median time to reply, deferred."""
+    """One line: enrolled, emails sent, tasks created and webhook calls (each counted apart:
+    a LinkedIn task is not an email), replied (per email sent), median time to reply,
+    deferred."""
+    gone = gone_out(report)
+    emails = gone.pop("emails sent")
     parts = [
         f"{report.enrolled} enrolled in {plural(len(report.sequences), 'sequence')}",
-        f"{report.sent} sent",
-        f"{report.replied} replied ({pct(report.replied / report.sent if report.sent else None)})",
+        f"{emails} {'email' if emails == 1 else 'emails'} sent",
+        *(f"{count} {what}" for what, count in gone.items() if count),
+        f"{report.replied} replied ({pct(report.replied / emails if emails else None)})",
     ]
     median = report.median_reply_hours
     if median is not None:
@@ -22,6 +27,25 @@ def summary(report: Report) -> str:
     if report.deferred:
         parts.append(f"{report.deferred} waiting to start (chained)")
     return " · ".join(parts)
+
+
+#: How each channel's sends are counted in the summary.
+_GONE_OUT = {
+    "email": "emails sent",
+    "linkedin": "tasks created",
+    "call": "tasks created",
+    "webhook": "webhook calls",
+}
+
+
+def gone_out(report: Report) -> dict[str, int]:
+    """What went out, by kind: ``emails sent``, ``tasks created`` (LinkedIn and call steps),
+    ``webhook calls`` and ``other sends`` (a host's own channels, steps no longer in a file)."""
+    counts = dict.fromkeys([*_GONE_OUT.values(), "other sends"], 0)
+    for sequence in report.sequences:
+        for step in sequence.steps:
+            counts[_GONE_OUT.get(step.channel, "other sends")] += step.sent
+    return counts
 
 
 def sequence_line(s: SequenceStats) -> str:

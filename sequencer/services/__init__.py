@@ -7,6 +7,7 @@
 - :mod:`.running`: draining due sends, and fast-forwarding a simulated clock.
 - :mod:`.stopping`: stops, goals, hooks, and the unsubscribe, open and click links.
 - :mod:`.recovery`: uncertain and stuck sends (doctor, resend, mark-sent).
+- :mod:`.holds`: holds a person lifts (refusals, the bounce guard, configuration faults).
 - :mod:`.variants`: scoring looks, the variant table, reviving a variant.
 - :mod:`.tasks`: LinkedIn and call tasks done by a person.
 - :mod:`.erasure`: forgetting a person (GDPR).

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sequencer.config import Config
-from sequencer.errors import Problem, SequenceNotFound
+from sequencer.config.load import missing_paths
+from sequencer.config.secrets import missing_secrets
+from sequencer.errors import ConfigError, Problem, SequenceNotFound
 from sequencer.loader import load_paths, load_sequences
 from sequencer.model import Sequence
 
@@ -17,11 +19,24 @@ def _senders(config: Config) -> list[str] | None:
     return list(config.senders) if config.senders else None
 
 
-def load(config: Config, paths: Iterable[Path]) -> dict[str, Sequence]:
-    """The sequences of ``paths``; raises :class:`~sequencer.errors.SequenceInvalid` on any
-    error.
+def _channels(config: Config, channels: Iterable[str]) -> frozenset[str]:
+    """The channel names a step may use beyond the built-ins: the configuration's
+    ``[channels]`` and the host's own (``Engine(channels=...)``)."""
+    return frozenset(config.channels) | frozenset(channels)
+
+
+def load(
+    config: Config, paths: Iterable[Path], *, channels: Iterable[str] = ()
+) -> dict[str, Sequence]:
+    """The sequences of ``paths``, whose steps may use the ``channels`` a host registered;
+    raises :class:`~sequencer.errors.SequenceInvalid` on any error, and :class:`ConfigError`
+    for a path the config file names that does not exist.
     """
-    return load_sequences(paths, senders=_senders(config))
+    paths = list(paths)
+    missing = missing_paths(config, paths)
+    if missing:
+        raise ConfigError("\n".join(map(str, missing)))
+    return load_sequences(paths, senders=_senders(config), channels=_channels(config, channels))
 
 
 def find(sequences: dict[str, Sequence], name: str) -> Sequence:
@@ -33,10 +48,19 @@ def find(sequences: dict[str, Sequence], name: str) -> Sequence:
         raise SequenceNotFound(f"no sequence named '{name}' (loaded: {known})") from None
 
 
-def validate(config: Config, paths: Iterable[Path | str]) -> list[Problem]:
-    """Every problem in the given sequence files."""
-    loaded, problems = load_paths(paths, senders=_senders(config))
-    return problems + tracking_warnings(config, loaded)
+def validate(
+    config: Config, paths: Iterable[Path | str], *, channels: Iterable[str] = ()
+) -> list[Problem]:
+    """Every problem in the given sequence files (each secret their steps need that is not set
+    too), and each path the config file's ``sequences`` names that does not exist (a validation
+    that passes while the configured folder is missing would hide it)."""
+    missing = missing_paths(config, config.sequences)
+    reported = [Path(p) for p in paths]
+    paths = [p for p in reported if p.exists() or p not in config.sequence_origins]
+    known = _channels(config, channels)
+    loaded, problems = load_paths(paths, senders=_senders(config), channels=known)
+    secrets = missing_secrets(config, loaded)
+    return missing + problems + secrets + tracking_warnings(config, loaded)
 
 
 def tracking_warnings(config: Config, loaded: dict[str, Sequence]) -> list[Problem]:

@@ -22,8 +22,10 @@ from sequencer.contacts import (
     suppression_key,
 )
 from sequencer.contacts import ColumnMap as ColumnMap
-from sequencer.errors import ContactNotFound, ImportFileError, SequencerError
+from sequencer.errors import ContactNotFound, ImportFileError
 from sequencer.services.deps import Deps
+from sequencer.services.suppressions import keys_of
+from sequencer.services.verifying import Verification, verify_rows
 from sequencer.store import Contact, Store
 
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
@@ -51,6 +53,8 @@ class ImportReport:
     #: is used for them (the sender's where the sequence has none). Rows whose zone was not
     #: valid are not counted here: each is a warning (:attr:`zone_fallbacks`).
     no_zone: int = 0
+    #: What the address checks found (``verify``); None when the addresses were not checked.
+    verification: Verification | None = None
 
     @property
     def warnings(self) -> list[RowError]:
@@ -80,8 +84,11 @@ def read_utf8(file: Path, what: str) -> str:
         ) from None
 
 
-def read_suppression_file(file: Path) -> list[str]:
-    """Keys from a CSV with an ``email`` or ``domain`` column, or a plain list one per line."""
+def read_suppression_file(
+    file: Path, *, key: Callable[[str], str] = suppression_key, verb: str = "added"
+) -> list[str]:
+    """Keys from a CSV with an ``email`` or ``domain`` column, or a plain list one per line;
+    ``key`` makes each (a ValueError is the row's fault), ``verb`` says what did not happen."""
     text = read_utf8(file, "it")
     rows = list(csv.reader(io.StringIO(text)))
     header = [h.strip().lower() for h in rows[0]] if rows else []
@@ -96,15 +103,28 @@ def read_suppression_file(file: Path) -> list[str]:
         if not value or value.startswith("#"):
             continue
         try:
-            keys.append(suppression_key(value))
+            keys.append(key(value))
         except ValueError as exc:
             errors.append(f"{file}: row {number}: {exc}")
     if errors:
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise ImportFileError(
-            "nothing was added; fix these rows first:\n" + "\n".join(errors[:20]) + more
+            f"nothing was {verb}; fix these rows first:\n" + "\n".join(errors[:20]) + more
         )
     return keys
+
+
+def read_address_file(file: Path) -> list[str]:
+    """Addresses from a CSV with an ``email`` column, or a plain list one per line (``stop
+    --file``); a row that is no address (a domain too) is an ImportFileError naming its row."""
+    return read_suppression_file(file, key=_address_key, verb="stopped")
+
+
+def _address_key(value: str) -> str:
+    found = suppression_key(value)
+    if found.startswith("@"):
+        raise ValueError(f"'{value.strip()}' is a domain, not an address")
+    return found
 
 
 def import_contacts(
@@ -114,8 +134,13 @@ def import_contacts(
     progress: Progress | None = None,
     skip_bad: bool = False,
     mapping: ColumnMap | None = None,
+    verify: bool | None = None,
 ) -> ImportReport:
     """Import a CSV: valid rows are stored (re-imports update), invalid rows are reported.
+
+    ``verify`` (None: ``[verify] enabled``) checks each domain's DNS first
+    (:mod:`sequencer.services.verifying`): a row whose domain takes no mail is refused like a
+    bad row, and the report's ``verification`` names role, disposable and unanswered addresses.
 
     ``mapping`` sends columns to fields (``{"Vorname": "first_name"}``); one naming a column the
     file lacks, or no valid field, is an ImportFileError and nothing is stored. Every other
@@ -139,6 +164,10 @@ def import_contacts(
         if progress is not None and (len(good) + len(errors)) % 1000 == 0:
             progress(item.row, total)
     good, forgotten = _without_erased(deps.store, good)
+    verification = None
+    if deps.config.verify.enabled if verify is None else verify:
+        good, verification = verify_rows(deps, good, progress=progress)
+        errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
     counts = deps.store.upsert_contacts(good, now=deps.clock.now())
     if progress is not None:
         progress(total, total)
@@ -157,6 +186,7 @@ def import_contacts(
         custom_columns=columns.custom,
         ignored_columns=columns.ignored,
         no_zone=sum(row.timezone is None and row.row not in fallbacks for row in good),
+        verification=verification,
     )
 
 
@@ -204,15 +234,8 @@ def suppress(deps: Deps, *entries: str, reason: str) -> tuple[int, int]:
 
     All or nothing: one entry that is neither an address nor a domain and none is added.
     """
-    keys, bad = [], []
-    for entry in entries:
-        try:
-            keys.append(suppression_key(entry))
-        except ValueError as exc:
-            bad.append(str(exc))
-    if bad:
-        raise SequencerError("nothing was added: " + "; ".join(bad))
-    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now())
+    keys = keys_of(entries, verb="added")
+    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now(), source="add")
     return added, len(set(keys)) - added
 
 
@@ -224,5 +247,5 @@ def suppress_file(deps: Deps, path: Path | str, *, reason: str) -> tuple[int, in
     Returns (added, already listed).
     """
     keys = read_suppression_file(Path(path))
-    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now())
+    added = deps.store.suppress_many(keys, reason=reason, at=deps.clock.now(), source="import")
     return added, len(set(keys)) - added

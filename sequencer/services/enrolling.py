@@ -5,19 +5,21 @@ starting chained enrollments (``then:``) when their time comes (:class:`ChainRep
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sequencer import enrollment, timing
+from sequencer import enrollment, results, timing
 from sequencer.booking import new_book
 from sequencer.caps import SenderBook
 from sequencer.config import Sender
 from sequencer.contacts import blocking_keys
 from sequencer.errors import AlreadyEnrolled, ContactNotFound
 from sequencer.model import Sequence, Step
-from sequencer.services.contacts import find_contact, not_erased
+from sequencer.services import public
+from sequencer.services.contacts import Progress, find_contact, not_erased
 from sequencer.services.deps import Deps
 from sequencer.status import EnrollmentStatus, SendStatus
 from sequencer.store import Contact, Enrollment, NewEnrollment, Send
@@ -36,6 +38,21 @@ class EnrollReport:
     last_due: datetime | None = None
     #: How many of the enrolled went to each sender.
     by_sender: dict[str, int] = field(default_factory=dict)
+    #: Each sender's first and last message 1.
+    spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    #: False when nothing was written: a dry run, or a schedule the caller did not confirm.
+    written: bool = True
+
+    @property
+    def span(self) -> timedelta:
+        """From the first message 1 to the last."""
+        if self.first_due is None or self.last_due is None:
+            return timedelta(0)
+        return self.last_due - self.first_due
+
+
+#: Asked with the schedule before anything is written; False writes nothing.
+Confirm = Callable[[EnrollReport], bool]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,7 +81,7 @@ class PreviewChain:
 @dataclass(frozen=True, kw_only=True)
 class Preview:
     sequence: Sequence
-    contact: Contact
+    contact: results.Contact
     sender: Sender
     zone: ZoneInfo
     steps: list[PreviewStep]
@@ -101,6 +118,8 @@ def enroll(
     emails: Iterable[str] | None,
     where: dict[str, str] | None,
     again: bool,
+    confirm: Confirm | None = None,
+    progress: Progress | None = None,
 ) -> EnrollReport:
     """Enroll contacts (all, or the given addresses / field matches) in a sequence.
 
@@ -113,6 +132,11 @@ def enroll(
     else the first configured. With several, each new contact goes to the sender who can send
     message 1 soonest, so contacts split by free capacity. Unless ``sender`` is given, a contact
     who was enrolled before keeps the sender they had.
+
+    The schedule is worked out first; ``confirm`` sees it (a report with ``written`` False)
+    and, unless it returns True, nothing is written (``lambda report: False`` is a dry run).
+    Then every enrollment is written in one transaction. ``progress(done, total)`` is called
+    while contacts are placed.
     """
     store, config = deps.store, deps.config
     seq = deps.sequence(sequence)
@@ -131,8 +155,10 @@ def enroll(
     plans: list[NewEnrollment] = []
     refused: list[tuple[str, str]] = []
     done_before: list[str] = []
-    for contact in contacts:
+    for count, contact in enumerate(contacts, start=1):
         assert contact.id is not None
+        if progress is not None and count % 500 == 0:
+            progress(count, len(contacts))
         if contact.id in active:
             refused.append((contact.email, active[contact.id].sequence))
             continue
@@ -151,18 +177,40 @@ def enroll(
             f"{done_before[0]} has been through '{seq.name}' before; "
             "use --again to send it to them once more"
         )
+    report = _report(seq.name, names, plans, refused, done_before)
+    if confirm is not None and not confirm(report):
+        return report
     store.enroll(plans, now=now)
-    dues = [p.due_at for p in plans]
-    by_sender = {name: sum(p.sender == name for p in plans) for name in books}
+    if progress is not None:
+        progress(len(contacts), len(contacts))
+    return dataclasses.replace(report, written=True)
+
+
+def _report(
+    sequence: str,
+    names: list[str],
+    plans: list[NewEnrollment],
+    refused: list[tuple[str, str]],
+    done_before: list[str],
+) -> EnrollReport:
+    """What enrolling ``plans`` does, before it is written (``written`` False)."""
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    by_sender: dict[str, int] = {}
+    for plan in plans:
+        low, high = spans.get(plan.sender, (plan.due_at, plan.due_at))
+        spans[plan.sender] = (min(low, plan.due_at), max(high, plan.due_at))
+        by_sender[plan.sender] = by_sender.get(plan.sender, 0) + 1
     return EnrollReport(
-        sequence=seq.name,
+        sequence=sequence,
         sender=", ".join(names),
         enrolled=len(plans),
         refused=refused,
         done_before=done_before,
-        first_due=min(dues, default=None),
-        last_due=max(dues, default=None),
-        by_sender={k: v for k, v in by_sender.items() if v},
+        first_due=min((low for low, _ in spans.values()), default=None),
+        last_due=max((high for _, high in spans.values()), default=None),
+        by_sender={name: by_sender[name] for name in [*names, *by_sender] if name in by_sender},
+        spans=spans,
+        written=False,
     )
 
 
@@ -251,7 +299,7 @@ def preview(deps: Deps, sequence: str, email: str, *, sender: str | None) -> Pre
     ]
     return Preview(
         sequence=seq,
-        contact=contact,
+        contact=public.contact(contact),
         sender=who,
         zone=zone,
         steps=steps,

@@ -13,7 +13,7 @@ from sequencer.booking import new_book, next_step
 from sequencer.caps import SenderBook
 from sequencer.errors import SequencerError
 from sequencer.services.deps import Deps
-from sequencer.store import Send
+from sequencer.store import Hold, Send
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,10 +42,13 @@ class Health:
     failed_recently: int
     #: Sends held in ``claimed`` or ``sending`` past their lease: is a worker running?
     stuck: list[Send]
+    #: Senders, sequences, steps and variants paused until a person lifts the hold (a refusal of
+    #: the sender's domain, the bounce guard, a configuration fault), oldest first.
+    holds: list[Hold]
 
     @property
     def needs_decision(self) -> bool:
-        return bool(self.uncertain or self.stuck)
+        return bool(self.uncertain or self.stuck or self.holds)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,12 +80,14 @@ def uncertain(deps: Deps) -> list[UncertainSend]:
 
 
 def doctor(deps: Deps) -> Health:
-    """Uncertain sends, sends stuck past their lease, and failures of the last 7 days."""
+    """Uncertain sends, sends stuck past their lease, standing holds, and failures of the last
+    7 days."""
     now = deps.clock.now()
     return Health(
         uncertain=uncertain(deps),
         failed_recently=deps.store.failed_since(now - timedelta(days=7)),
         stuck=deps.store.stuck_sends(now=now, lease=deps.config.lease),
+        holds=deps.store.holds.standing(),
     )
 
 

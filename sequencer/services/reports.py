@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from sequencer.model import StopReason
 from sequencer.reporting import Report as Report
+from sequencer.services import holds
 from sequencer.services.deps import Deps
 from sequencer.status import SendStatus
 
@@ -66,4 +68,5 @@ def report(deps: Deps) -> Report:
         )
         for name, sender in deps.config.senders.items()
     }
-    return reporting.build(deps.store, deps.sequences(), caps=caps, now=deps.clock.now())
+    built = reporting.build(deps.store, deps.sequences(), caps=caps, now=deps.clock.now())
+    return dataclasses.replace(built, holds=holds.lines(deps.store.holds.standing()))

@@ -9,21 +9,24 @@ other signed links, live here too.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sequencer import tokens
+from sequencer import results, tokens
 from sequencer.contacts import FORGOTTEN
 from sequencer.errors import ConfigError, SequencerError
+from sequencer.hooks import Bounced, GoalReached, Hooks, Replied, Stopped
 from sequencer.model import Sequence, StopReason
+from sequencer.services import public
 from sequencer.services.contacts import find_contact
 from sequencer.services.deps import Deps
 from sequencer.services.erasure import mask_address
 from sequencer.status import EnrollmentStatus
-from sequencer.stops import StopEvent, StopPlan, decide
+from sequencer.stops import StopEvent, StopPlan, decide, stop_reason
 from sequencer.store import Contact, Enrollment, Send, Store
 
 #: Open-pixel fetches of one send closer together than this are recorded once.
@@ -110,6 +113,34 @@ def write_stop(
     )
 
 
+def announce(
+    hooks: Hooks,
+    kind: str,
+    *,
+    address: str,
+    at: datetime,
+    reason: StopReason | None = None,
+    stopped: str | None = None,
+    sequence: str | None = None,
+    goal: str | None = None,
+    code: str | None = None,
+    detail: str = "",
+    subject: str | None = None,
+) -> None:
+    """Tell the host's hooks about one committed event of the stop policy: the reply, goal or
+    bounce recorded (``kind``, the plan's event), then the stop, when it stopped the sequence
+    ``stopped`` for ``reason``. Every entry point calls this after its transaction."""
+    if kind == StopReason.REPLY:
+        replied = Replied(address=address, sequence=stopped or sequence, at=at, subject=subject)
+        hooks.emit(replied)
+    elif kind == StopReason.GOAL and goal is not None:
+        hooks.emit(GoalReached(address=address, goal=goal, at=at))
+    elif kind == StopReason.BOUNCE:
+        hooks.emit(Bounced(address=address, code=code, detail=detail, at=at))
+    if stopped is not None and reason is not None:
+        hooks.emit(Stopped(address=address, sequence=stopped, reason=reason, at=at))
+
+
 # -- stop and goal --------------------------------------------------------------------------
 
 
@@ -119,8 +150,9 @@ def stop(
     *,
     reason: StopReason | str = StopReason.MANUAL,
     detail: str | None = None,
-) -> Enrollment | None:
+) -> results.Enrollment | None:
     """Record a reply, bounce, unsubscribe or manual stop; the stop policy decides the rest.
+    Any other reason raises :class:`~sequencer.errors.InvalidReason`, recording nothing.
 
     Returns the stopped enrollment, or None when nothing was active (or nothing stopped).
     Raises :class:`NothingToStop`, recording nothing, when the contact has nothing active or
@@ -128,14 +160,14 @@ def stop(
     them twice would count one reply (or bounce...) twice. The inbox, the hooks and the bounce
     path do not come here: a reply that arrives after a sequence ended is always recorded.
     """
+    event = StopEvent(stop_reason(reason))
     contact = find_contact(deps.store, email)
-    event = StopEvent(StopReason(reason))
     if _stopped_before(deps.store, contact, event.reason):
         raise NothingToStop(
             f"nothing to stop: {email} has no active sequence; nothing recorded "
             f"(their last sequence was already stopped: {event.reason.value})"
         )
-    return apply(deps, contact, event, detail=detail)
+    return public.enrollment(apply(deps, contact, event, detail=detail))
 
 
 def _stopped_before(store: Store, contact: Contact, reason: StopReason) -> bool:
@@ -148,11 +180,11 @@ def _stopped_before(store: Store, contact: Contact, reason: StopReason) -> bool:
     return latest.status == EnrollmentStatus.STOPPED and latest.stop_reason == reason.value
 
 
-def goal(deps: Deps, email: str, name: str) -> Enrollment | None:
+def goal(deps: Deps, email: str, name: str) -> results.Enrollment | None:
     """Record a goal (``meeting_booked``...); it stops the enrollment if its sequence lists
     it."""
     event = StopEvent(StopReason.GOAL, goal=name)
-    return apply(deps, find_contact(deps.store, email), event, detail=name)
+    return public.enrollment(apply(deps, find_contact(deps.store, email), event, detail=name))
 
 
 def apply(
@@ -166,6 +198,15 @@ def apply(
     assert contact.id is not None
     plan = plan_stop(deps.store, contact, event, deps.sequences, deps.config.free_mail)
     now = deps.clock.now()
+    tell = functools.partial(
+        announce,
+        deps.hooks,
+        plan.event,
+        address=contact.email,
+        at=now,
+        goal=event.goal,
+        detail=detail or "",
+    )
     if not plan.stops:
         active = deps.store.active_enrollments([contact.id]).get(contact.id)
         deps.store.add_event(
@@ -175,9 +216,12 @@ def apply(
             enrollment_id=active.id if active else None,
             detail=detail,
         )
+        tell(sequence=active.sequence if active else None)
         return None
     assert plan.stop is not None
     stopped = write_stop(deps.store, contact.id, plan, at=now, detail=detail)
+    name = stopped.sequence if stopped is not None else None
+    tell(reason=plan.stop, stopped=name)
     if stopped is not None:
         goal = {"goal": event.goal} if event.goal is not None else {}
         deps.log.info(
@@ -263,15 +307,20 @@ def unsubscribe(deps: Deps, token: str) -> Unsubscribe | None:
     event = StopEvent(StopReason.UNSUBSCRIBE, sequence=send.sequence)
     plan = plan_stop(deps.store, contact, event, deps.sequences, deps.config.free_mail)
     assert plan.suppress is not None, "the stop policy suppresses on every unsubscribe"
+    active, now = deps.store.active_enrollments([contact.id]).get(contact.id), deps.clock.now()
     changed = deps.store.unsubscribe(
         contact.id,
         plan.suppress,
-        at=deps.clock.now(),
+        at=now,
         send_id=send.id,
         detail="one-click unsubscribe link",
     )
     if changed:
         deps.log.info("contact.unsubscribed", contact_id=contact.id, send_id=send.id, via="link")
+        stopped = active.sequence if active is not None else None
+        announce(
+            deps.hooks, plan.event, address=contact.email, at=now, reason=plan.stop, stopped=stopped
+        )
     return _unsubscribe_view(deps, send, contact, already=not changed)
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sequencer import results
 from sequencer.errors import TaskNotFound
+from sequencer.services import public
 from sequencer.services.deps import Deps
 from sequencer.status import TaskStatus
-from sequencer.store import Contact, Task
 
 
-def open_tasks(deps: Deps, *, today: bool) -> list[tuple[Task, Contact]]:
+def open_tasks(deps: Deps, *, today: bool) -> list[tuple[results.Task, results.Contact]]:
     """Open LinkedIn and call tasks (due by the end of today, UTC, by default), with their
     contact.
     """
@@ -22,13 +23,13 @@ def open_tasks(deps: Deps, *, today: bool) -> list[tuple[Task, Contact]]:
         until = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     found = deps.store.tasks(status=TaskStatus.OPEN, due_before=until)
     contacts = deps.store.contacts_by_id({t.contact_id for t in found})
-    return [(t, contacts[t.contact_id]) for t in found]
+    return [(public.task(t), public.contact(contacts[t.contact_id])) for t in found]
 
 
-def close_task(deps: Deps, task_id: int, *, done: bool) -> Task:
+def close_task(deps: Deps, task_id: int, *, done: bool) -> results.Task:
     """Mark a task done (or skipped); :class:`TaskNotFound` for an unknown id."""
     status = TaskStatus.DONE if done else TaskStatus.SKIPPED
     task = deps.store.close_task(task_id, status=status, at=deps.clock.now())
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
-    return task
+    return public.task(task)

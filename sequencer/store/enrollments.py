@@ -105,23 +105,24 @@ def last_senders(conn: sa.Connection, contact_ids: list[int]) -> dict[int, str]:
 
 
 def enroll(conn: sa.Connection, plans: Sequence[NewEnrollment], *, now: datetime) -> None:
-    """Write each enrollment (active) and its first send."""
-    first = []
-    for plan in plans:
-        new_id = conn.execute(
-            sa.insert(ENROLLMENTS)
-            .values(
-                contact_id=plan.contact_id,
-                sequence=plan.sequence,
-                sender=plan.sender,
-                status=EnrollmentStatus.ACTIVE,
-                timezone=plan.timezone,
-                enrolled_at=now,
-            )
-            .returning(ENROLLMENTS.c.id)
-        ).scalar_one()
-        first.append(_first_send(new_id, plan, now=now))
-    sends.queue_first(conn, first)
+    """Write each enrollment (active) and its first send: one multi-row insert each (ids come
+    back in the plans' order)."""
+    if not plans:
+        return
+    rows = [
+        {
+            "contact_id": plan.contact_id,
+            "sequence": plan.sequence,
+            "sender": plan.sender,
+            "status": EnrollmentStatus.ACTIVE,
+            "timezone": plan.timezone,
+            "enrolled_at": now,
+        }
+        for plan in plans
+    ]
+    insert = sa.insert(ENROLLMENTS).returning(ENROLLMENTS.c.id, sort_by_parameter_order=True)
+    ids = conn.execute(insert, rows).scalars().all()
+    sends.queue_first(conn, [_first_send(i, p, now=now) for i, p in zip(ids, plans, strict=True)])
 
 
 def _first_send(enrollment_id: int, plan: NewEnrollment, *, now: datetime) -> dict[str, object]:
@@ -228,10 +229,11 @@ def stop(
     detail: str | None,
     send_id: int | None,
     company: str | None = None,
+    intent: str | None = None,
 ) -> Enrollment | None:
-    """Record the event and stop the contact's active (and deferred) enrollments, cancelling their
-    pending steps and the contact's open tasks; with ``company``, stop the colleagues too. Returns
-    the enrollment that was active, as stopped."""
+    """Record the event (with a reply's ``intent``) and stop the contact's active (and deferred)
+    enrollments, cancelling their pending steps and the contact's open tasks; with ``company``,
+    stop the colleagues too. Returns the enrollment that was active, as stopped."""
     enrollment = active_of(conn, contact_id)
     # a chained enrollment still waiting to start never starts after a stop either
     conn.execute(
@@ -260,6 +262,7 @@ def stop(
         detail=detail,
         send_id=send_id,
         enrollment_id=enrollment_id,
+        intent=intent,
     )
     # A task still open for this person is moot once they answered or left, even when the
     # enrollment already completed (a LinkedIn task is often the last step).

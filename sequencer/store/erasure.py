@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sequencer.contacts import FORGOTTEN
 from sequencer.model import StopReason
 from sequencer.status import EnrollmentStatus, SendStatus, TaskStatus
-from sequencer.store.core import insert_ignoring
+from sequencer.store import suppressions
 from sequencer.store.enrollments import OPEN
 from sequencer.store.sends import PENDING
 from sequencer.store.tables import (
@@ -23,6 +23,7 @@ from sequencer.store.tables import (
     EVENTS,
     INBOUND_MESSAGES,
     SENDS,
+    SUPPRESSION_CHANGES,
     SUPPRESSIONS,
     TASKS,
 )
@@ -121,7 +122,16 @@ class Compaction:
 
 
 #: The tables ``forget`` writes to.
-_ERASED_TABLES = (CONTACTS, SENDS, EVENTS, TASKS, ENROLLMENTS, INBOUND_MESSAGES, SUPPRESSIONS)
+_ERASED_TABLES = (
+    CONTACTS,
+    SENDS,
+    EVENTS,
+    TASKS,
+    ENROLLMENTS,
+    INBOUND_MESSAGES,
+    SUPPRESSIONS,
+    SUPPRESSION_CHANGES,
+)
 #: Free-text columns in which an address can be written (about the person, or in someone else's
 #: record).
 _TEXT_COLUMNS: tuple[tuple[sa.Table, tuple[str, ...]], ...] = (
@@ -280,11 +290,4 @@ def _swap_suppression(conn: sa.Connection, email_key: str, erased_key: str, *, a
     """The address's plaintext suppression goes, its hash stays; returns the plaintext entries
     removed.
     """
-    table = SUPPRESSIONS
-    removed = conn.execute(sa.delete(table).where(table.c.key == email_key)).rowcount
-    conn.execute(
-        insert_ignoring(conn, table, ["key"]).values(
-            key=erased_key, reason="forgotten", created_at=at
-        )
-    )
-    return int(removed)
+    return suppressions.swap_for_hash(conn, email_key, erased_key, at=at)

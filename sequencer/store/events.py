@@ -20,8 +20,10 @@ def add(
     enrollment_id: int | None = None,
     send_id: int | None = None,
     detail: str | None = None,
+    intent: str | None = None,
 ) -> None:
-    """Record an event as given."""
+    """Record an event as given (``intent``: a reply's, as :class:`sequencer.inbound.verdict.Intent`
+    names them)."""
     conn.execute(
         sa.insert(EVENTS).values(
             kind=kind,
@@ -30,6 +32,7 @@ def add(
             enrollment_id=enrollment_id,
             send_id=send_id,
             detail=detail,
+            intent=intent,
         )
     )
 

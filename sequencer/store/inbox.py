@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from sequencer.store import enrollments, events, sends, suppressions
+from sequencer.contacts import ContactRow
+from sequencer.store import contacts, enrollments, events, sends, suppressions
 from sequencer.store.core import insert_model, models
 from sequencer.store.tables import INBOUND_MESSAGES, INBOX_STATE, InboundMessage
 
@@ -82,12 +83,15 @@ def record(
     bounce_send: bool,
     pause_until: datetime | None,
     company: str | None,
+    referral: ContactRow | None = None,
 ) -> bool:
     """Apply what one inbound message means, with the mailbox position.
 
     Records ``event`` (credited to ``message.send_id``), stops the contact's active enrollment
     (``stop_reason``; with ``company``, the colleagues too), suppresses ``suppress``, marks the
     answered send bounced (``bounce_send``) or pauses the enrollment (``pause_until``), as asked.
+    A ``referral`` (the contact a reply points to) is added unless the address is known already;
+    it is never enrolled. The event carries the message's intent.
     A message handled before (same key) moves only the position: False then. A concurrent
     duplicate raises ``IntegrityError`` at its insert, before any effect.
     """
@@ -98,8 +102,11 @@ def record(
         return False
     add(conn, message)  # the unique key first: a concurrent duplicate fails here
     contact_id, at = message.contact_id, message.at
+    if referral is not None and contacts.by_email(conn, referral.email) is None:
+        contacts.upsert(conn, [referral], now=at)
     if suppress is not None:
-        suppressions.add(conn, suppress, reason=stop_reason or event or message.kind, at=at)
+        reason = event or stop_reason or message.kind  # a complaint stops as an unsubscribe
+        suppressions.add(conn, suppress, reason=reason, at=at, source="inbox")
     if bounce_send and message.send_id is not None:
         sends.bounce_sent(conn, message.send_id, error=message.detail)
     if contact_id is not None and stop_reason is not None:
@@ -112,6 +119,7 @@ def record(
             detail=message.detail,
             send_id=message.send_id,
             company=company,
+            intent=message.intent,
         )
     elif contact_id is not None and event is not None:
         active = enrollments.active_of(conn, contact_id)
@@ -123,6 +131,7 @@ def record(
             detail=message.detail,
             send_id=message.send_id,
             enrollment_id=active.id if active else None,
+            intent=message.intent,
         )
         if pause_until is not None and active is not None:
             enrollments.pause(conn, active, pause_until)

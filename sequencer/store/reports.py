@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sequencer.model import Channel
 from sequencer.status import EnrollmentStatus, SendStatus
 from sequencer.store.tables import ENROLLMENTS, EVENTS, SENDER_DAYS, SENDS
 
@@ -75,10 +76,12 @@ def stops(conn: sa.Connection) -> list[tuple[str, str | None, int | None, int]]:
     return _rows(conn, sa.select(*cols, sa.func.count()).group_by(*cols))
 
 
-def sender_days(conn: sa.Connection) -> list[tuple[str, str, int]]:
-    """(sender, the sender's local date in ISO format, sends counted against its cap that day)."""
+def sender_days(conn: sa.Connection) -> list[tuple[str, str, int, int | None]]:
+    """(sender, the sender's local date in ISO format, sends counted against its cap that day,
+    the cap in force that day; None for a row made before the cap was recorded)."""
     d = SENDER_DAYS
-    return _rows(conn, sa.select(d.c.sender, d.c.day, d.c.sent).order_by(d.c.sender, d.c.day))
+    query = sa.select(d.c.sender, d.c.day, d.c.sent, d.c.cap).order_by(d.c.sender, d.c.day)
+    return _rows(conn, query)
 
 
 def first_message_flow(conn: sa.Connection) -> list[tuple[str, int, int, int]]:
@@ -134,3 +137,32 @@ def reply_delays(conn: sa.Connection, kind: str) -> list[tuple[int, int]]:
         .order_by(bucket)
     )
     return _rows(conn, query)
+
+
+def sender_complaints(conn: sa.Connection) -> list[tuple[str, int, int]]:
+    """(sender, emails that went out (sent or bounced), those with a ``complaint`` event credited
+    to them), per sender with an email out."""
+    t, e = SENDS, EVENTS
+    out_ = t.c.status.in_([SendStatus.SENT, SendStatus.BOUNCED]) & (t.c.channel == Channel.EMAIL)
+    per_sender = sa.select(t.c.sender, sa.func.count()).where(out_).group_by(t.c.sender)
+    sent = dict(_rows(conn, per_sender))
+    complained = dict(
+        _rows(
+            conn,
+            sa.select(t.c.sender, sa.func.count(sa.distinct(e.c.send_id)))
+            .select_from(e.join(t, t.c.id == e.c.send_id))
+            .where(e.c.kind == "complaint", out_)
+            .group_by(t.c.sender),
+        )
+    )
+    return [(sender, int(n), int(complained.get(sender, 0))) for sender, n in sorted(sent.items())]
+
+
+def reply_intents(conn: sa.Connection) -> list[tuple[str, int]]:
+    """(intent, events with it): what replies meant, over every event that has an intent."""
+    query = (
+        sa.select(EVENTS.c.intent, sa.func.count())
+        .where(EVENTS.c.intent.is_not(None))
+        .group_by(EVENTS.c.intent)
+    )
+    return [(str(intent), int(n)) for intent, n in _rows(conn, query)]

@@ -4,47 +4,45 @@ variants, jobs, erasure, reports) inside it. Nothing outside ``store/`` imports 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from sequencer.contacts import ContactRow
 from sequencer.model import StopReason
-from sequencer.status import SendStatus, TaskStatus
+from sequencer.status import SendStatus
+from sequencer.stops import StopPlan
 from sequencer.store import (
     contacts,
+    domain_checks,
     enrollments,
     erasure,
-    events,
-    inbox,
-    jobs,
+    holds,
     migrate,
-    reports,
     sender_days,
     sends,
     suppressions,
-    tasks,
-    variants,
 )
 from sequencer.store.connection import make_engine
 from sequencer.store.contacts import UpsertCounts
 from sequencer.store.enrollments import NewEnrollment
 from sequencer.store.erasure import Compaction, Erasure
+from sequencer.store.facade_inbox import InboxAndEvents
+from sequencer.store.facade_reports import VariantsAndReports
+from sequencer.store.listing import Listing
 from sequencer.store.sender_days import BeginStatus, Begun, Quota
 from sequencer.store.sends import NewChain, NewSend
+from sequencer.store.suppressions import SuppressionBook
 from sequencer.store.tables import (
     Contact,
-    Decision,
     Enrollment,
-    InboundMessage,
     Send,
     Suppression,
-    Task,
-    VariantState,
 )
 
 __all__ = [
@@ -64,18 +62,45 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: Where :meth:`Store.counting` adds the commits made in its context.
+_OWN_COMMITS: ContextVar[list[int] | None] = ContextVar("sequencer_own_commits", default=None)
 
-class Store:
-    """Every read and write of sequencer's state: one transaction per call."""
+
+class Store(InboxAndEvents, VariantsAndReports):
+    """Every read and write of sequencer's state: one transaction per call.
+
+    The inbox, events, tasks, variants and report queries are in the two classes it inherits, by
+    aggregate, so no one class holds every method.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        #: Transactions committed through this store (those made under :meth:`counting` are also
+        #: counted there): a dispatcher keeps what it read across ticks only while nothing but
+        #: itself has written in this process since.
+        self.commits = 0
+        sa.event.listen(self.engine, "commit", self._committed)
         try:  # an empty database gets the schema; one made by another version raises SchemaOutdated
             migrate.prepare(self.engine)
         except BaseException:
             self.engine.dispose()
             raise
+
+    def _committed(self, _conn: sa.Connection) -> None:
+        self.commits += 1
+        own = _OWN_COMMITS.get()
+        if own is not None:
+            own[0] += 1
+
+    @contextmanager
+    def counting(self, own: list[int]) -> Iterator[None]:
+        """Commits made in this context (and tasks started in it) are also added to ``own[0]``."""
+        token = _OWN_COMMITS.set(own)
+        try:
+            yield
+        finally:
+            _OWN_COMMITS.reset(token)
 
     @property
     def dialect(self) -> str:
@@ -89,18 +114,6 @@ class Store:
         """An ORM session, for tests that look at rows directly."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
-
-    def _read(
-        self, query: Callable[Concatenate[sa.Connection, P], R], /, *a: P.args, **k: P.kwargs
-    ) -> R:
-        with self.engine.connect() as conn:
-            return query(conn, *a, **k)
-
-    def _write(
-        self, change: Callable[Concatenate[sa.Connection, P], R], /, *a: P.args, **k: P.kwargs
-    ) -> R:
-        with self.engine.begin() as conn:
-            return change(conn, *a, **k)
 
     def upsert_contacts(self, rows: Sequence[ContactRow], *, now: datetime) -> UpsertCounts:
         """Insert new contacts and update known ones (matched case-insensitively), atomically."""
@@ -171,8 +184,12 @@ class Store:
         ids = self._write(sends.claim, now=now, worker=worker, limit=limit, lease=lease)
         return self._read(sends.by_ids, ids) if ids else []
 
-    def mark_uncertain(self, *, before: datetime) -> list[int]:
-        """Rows left in ``sending`` since before ``before`` become ``uncertain``."""
+    def mark_uncertain(self, *, before: datetime) -> tuple[list[int], datetime | None]:
+        """Rows left in ``sending`` since before ``before`` become ``uncertain``: their ids, and
+        when the oldest row still in ``sending`` began."""
+        oldest = self._read(sends.oldest_sending)  # a read: nothing to mark, no write
+        if oldest is None or oldest >= before:
+            return [], oldest
         return self._write(sends.mark_uncertain, before=before)
 
     def next_due(self) -> datetime | None:
@@ -212,6 +229,8 @@ class Store:
     ) -> Begun:
         """Commit ``sending`` before the channel is called (:func:`sends.begin`, ``take_slot``)."""
         with self.engine.connect() as conn, conn.begin() as tx:
+            if holds.blocking(conn, send_id):  # its sender, sequence or step is held
+                return Begun(BeginStatus.HELD)
             if quota is not None:
                 refused = sender_days.take_slot(conn, quota, now)
                 if refused is not None:
@@ -252,6 +271,11 @@ class Store:
     def pause_sender(self, quota: Quota, *, until: datetime) -> None:
         """Hold the sender until ``until`` for every worker (a quota reply from its server)."""
         self._write(sender_days.pause, quota, until=until)
+
+    @property
+    def holds(self) -> holds.HoldBook:
+        """Holds a person lifts, and what the guards read (:class:`holds.HoldBook`)."""
+        return holds.HoldBook(self.engine)
 
     def first_send_at(self, sender: str) -> datetime | None:
         """When the sender's first message went out (None before any)."""
@@ -338,7 +362,8 @@ class Store:
                     conn, bounce_send, status=SendStatus.BOUNCED, worker=None, error=detail
                 )
             if suppress is not None:
-                suppressions.add(conn, suppress, reason=reason, at=at)
+                source = "worker" if bounce_send is not None else "stop"  # who, in the log
+                suppressions.add(conn, suppress, reason=reason, at=at, source=source)
             return enrollments.stop(
                 conn,
                 contact_id,
@@ -350,13 +375,26 @@ class Store:
                 company=company,
             )
 
+    def stop_many(
+        self, plans: Sequence[tuple[int, StopPlan]], *, at: datetime, detail: str | None
+    ) -> list[Enrollment]:
+        """:meth:`stop` for each (contact id, plan) of a bulk stop, in one transaction; the
+        enrollments that were active, as stopped."""
+        with self.engine.begin() as conn:
+            return [e for cid, plan in plans if (e := _stop_one(conn, cid, plan, at, detail))]
+
+    @property
+    def listing(self) -> Listing:
+        """Read-only views of contacts and the queue (``contacts list|show``, ``queue``)."""
+        return Listing(self.engine)
+
     def unsubscribe(
         self, contact_id: int, key: str, *, at: datetime, send_id: int | None, detail: str
     ) -> bool:
         """Suppress ``key`` and stop the contact's sequence, at once; whether anything changed."""
         unsubscribe = StopReason.UNSUBSCRIBE.value
         with self.engine.begin() as conn:
-            new = suppressions.add(conn, key, reason=unsubscribe, at=at)
+            new = suppressions.add(conn, key, reason=unsubscribe, at=at, source="link")
             changed = new or enrollments.is_active(conn, contact_id)
             if changed:
                 enrollments.stop(
@@ -370,190 +408,40 @@ class Store:
                 )
             return changed
 
-    def suppress(self, key: str, *, reason: str, at: datetime) -> bool:
+    def suppress(self, key: str, *, reason: str, at: datetime, source: str = "cli") -> bool:
         """Add an address (or ``@domain``) to the suppression list; False if it was there."""
-        return self._write(suppressions.add, key, reason=reason, at=at)
+        return self._write(suppressions.add, key, reason=reason, at=at, source=source)
 
     def suppressed(self, keys: Sequence[str]) -> bool:
         return self._read(suppressions.any_of, keys)
 
-    def suppress_many(self, keys: Sequence[str], *, reason: str, at: datetime) -> int:
-        """Suppress every key in one transaction (all or none); returns how many were new."""
-        with self.engine.begin() as conn:
-            unique = dict.fromkeys(keys)
-            return sum(suppressions.add(conn, key, reason=reason, at=at) for key in unique)
+    def suppress_many(
+        self, keys: Sequence[str], *, reason: str, at: datetime, source: str = "cli"
+    ) -> int:
+        """Suppress every key, all or none (each logged); how many were new."""
+        return self._write(suppressions.add_many, keys, reason=reason, at=at, source=source)
 
     def suppressions(self) -> list[Suppression]:
         return self._read(suppressions.listed)
+
+    @property
+    def suppression_book(self) -> SuppressionBook:
+        """Removing entries, listing them by reason and age, and the list's change log."""
+        return SuppressionBook(self.engine)
 
     def erased_keys(self) -> set[str]:
         """Every hashed suppression key that ``forget`` left (``sha256:…``)."""
         return self._read(suppressions.erased_keys)
 
-    def add_event(
-        self,
-        *,
-        kind: str,
-        at: datetime,
-        contact_id: int | None = None,
-        enrollment_id: int | None = None,
-        send_id: int | None = None,
-        detail: str | None = None,
-    ) -> None:
-        """Record an event; one about a contact is credited to the latest send to them."""
-        self._write(events.add_credited, kind, at, contact_id, enrollment_id, send_id, detail)
+    def domain_checks(
+        self, domains: Sequence[str], *, since: datetime
+    ) -> dict[str, tuple[str, str]]:
+        """The (verdict, detail) of each of ``domains`` checked at or after ``since``."""
+        return self._read(domain_checks.fresh, domains, since=since)
 
-    def add_event_once(
-        self,
-        *,
-        kind: str,
-        at: datetime,
-        since: datetime,
-        send_id: int,
-        contact_id: int,
-        enrollment_id: int | None = None,
-    ) -> bool:
-        """Record an event on a send unless one of that kind was recorded since ``since``."""
-        args = (kind, at, since, send_id, contact_id, enrollment_id)
-        return self._write(events.add_once, *args)
-
-    def event_kinds(self, contact_id: int, *, since: datetime) -> set[str]:
-        """The kinds of event recorded for a contact at or after ``since``."""
-        return self._read(events.kinds, contact_id, since=since)
-
-    def accept_hook(self, signature: str, *, at: datetime, window: timedelta) -> bool:
-        """Remember a signed hook request; False if the same signature was accepted before."""
-        try:
-            return self._write(events.accept_hook, signature, at=at, window=window)
-        except sa.exc.IntegrityError:  # the same request, at the same moment, in another process
-            return False
-
-    def claim_job(self, job: str, slot: str, *, worker: str, at: datetime) -> bool:
-        """True for the one worker that runs ``job`` for ``slot``; every other worker gets False."""
-        return self._write(jobs.claim, job, slot, worker=worker, at=at)
-
-    def inbox_position(self, sender: str, mailbox: str) -> tuple[int, int] | None:
-        """(UIDVALIDITY, last UID handled) of a sender's folder, or None before its first poll."""
-        return self._read(inbox.position, sender, mailbox)
-
-    def set_inbox_position(
-        self, sender: str, mailbox: str, *, uidvalidity: int, last_uid: int, at: datetime
-    ) -> None:
-        self._write(
-            inbox.set_position, sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at
-        )
-
-    def inbound_seen(self, key: str) -> bool:
-        return self._read(inbox.seen, key)
-
-    def record_inbound(
-        self,
-        message: InboundMessage,
-        *,
-        mailbox: str,
-        uidvalidity: int,
-        event: str | None = None,
-        stop_reason: str | None = None,
-        suppress: str | None = None,
-        bounce_send: bool = False,
-        pause_until: datetime | None = None,
-        company: str | None = None,
-    ) -> bool:
-        """Apply one inbound message with the mailbox position: see :func:`inbox.record`."""
-        assert message.uid >= 0
-        try:
-            args = (mailbox, uidvalidity, event, stop_reason, suppress, bounce_send, pause_until)
-            return self._write(inbox.record, message, *args, company)
-        except sa.exc.IntegrityError:  # another poller recorded the same message at the same moment
-            self.set_inbox_position(
-                message.sender,
-                mailbox,
-                uidvalidity=uidvalidity,
-                last_uid=message.uid,
-                at=message.at,
-            )
-            return False
-
-    def inbound(self, *, limit: int = 50) -> list[InboundMessage]:
-        """The messages read most recently, newest first."""
-        return self._read(inbox.latest, limit=limit)
-
-    def add_task(self, task: Task) -> int:
-        return self._write(tasks.add, task)
-
-    def tasks(
-        self, *, status: str = TaskStatus.OPEN, due_before: datetime | None = None
-    ) -> list[Task]:
-        return self._read(tasks.listed, status=status, due_before=due_before)
-
-    def close_task(self, task_id: int, *, status: str, at: datetime) -> Task | None:
-        return self._write(tasks.close, task_id, status=status, at=at)
-
-    def retired_keys(self, sequence: str, step_key: str, factor: str) -> set[str]:
-        return self._read(variants.retired_keys, sequence, step_key, factor)
-
-    def variant_states(self) -> list[VariantState]:
-        return self._read(variants.states)
-
-    def set_variant_status(
-        self,
-        *,
-        sequence: str,
-        step_key: str,
-        factor: str,
-        key: str,
-        status: str,
-        reason: str,
-        at: datetime,
-    ) -> None:
-        """Record a variant's status (retired by scoring, revived by a person)."""
-        args = (sequence, step_key, factor, key, status, reason, at)
-        self._write(variants.set_status, *args)
-
-    def variant_stats(
-        self, *, sequence: str, step_key: str, factor: str, until: datetime, metric: str
-    ) -> dict[str, tuple[int, int]]:
-        """Per variant key: (sends out by ``until``, of them those with a ``metric`` event)."""
-        return self._read(variants.stats, sequence, step_key, factor, until, metric)
-
-    def add_decisions(self, rows: Sequence[Decision]) -> None:
-        self._write(variants.add_decisions, rows)
-
-    def latest_decisions(self) -> dict[tuple[str, str, str, str], Decision]:
-        """The most recent decision row of every variant."""
-        return self._read(variants.latest_decisions)
-
-    def step_counts(self) -> list[tuple[str, str, int, str, int]]:
-        """(sequence, step_key, step_index, status, count) over all sends."""
-        return self._read(reports.step_counts)
-
-    def event_counts(self) -> list[tuple[str, str, str, int]]:
-        """(sequence, step_key of the latest send before the event, event kind, count)."""
-        return self._read(reports.event_counts)
-
-    def enrollment_counts(self) -> list[tuple[str, str, str | None, int]]:
-        """(sequence, status, stop_reason, count)."""
-        return self._read(reports.enrollment_counts)
-
-    def report_step_events(self) -> list[tuple[str, str, str, int]]:
-        """(sequence, step_key, event kind, sends of that step with such an event)."""
-        return self._read(reports.step_events)
-
-    def report_stops(self) -> list[tuple[str, str | None, int | None, int]]:
-        """(sequence, stop_reason, step_index of the last send before the stop, count)."""
-        return self._read(reports.stops)
-
-    def report_sender_days(self) -> list[tuple[str, str, int]]:
-        """(sender, the sender's local ISO date, sends counted against its cap that day)."""
-        return self._read(reports.sender_days)
-
-    def report_first_message_flow(self) -> list[tuple[str, int, int, int]]:
-        """(sender, quarter hour, message-1 emails queued in it, out of the queue in it)."""
-        return self._read(reports.first_message_flow)
-
-    def report_reply_delays(self, kind: str = "reply") -> list[tuple[int, int]]:
-        """(whole hours from a send going out to a ``kind`` event credited to it, count)."""
-        return self._read(reports.reply_delays, kind)
+    def save_domain_checks(self, verdicts: Sequence[tuple[str, str, str]], *, at: datetime) -> None:
+        """Keep each (domain, verdict, detail) of ``import --verify``, checked ``at``."""
+        self._write(domain_checks.save, verdicts, at=at)
 
     def forget(self, email_key: str, *, erased_key: str, at: datetime) -> Erasure:
         """Erase what the database holds about the address ``email_key``, in one transaction."""
@@ -563,3 +451,16 @@ class Store:
         """Push erased text out of the database files, once :meth:`forget` has committed."""
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return erasure.compact(conn, rewrite=rewrite)
+
+
+def _stop_one(
+    conn: sa.Connection, contact_id: int, plan: StopPlan, at: datetime, detail: str | None
+) -> Enrollment | None:
+    """One stop of a bulk stop, inside its transaction: the suppression, then the stop."""
+    assert plan.stop is not None, "a plan that only records is an event, not a stop"
+    if plan.suppress is not None:
+        suppressions.add(conn, plan.suppress, reason=plan.stop.value, at=at, source="stop")
+    return enrollments.stop(
+        conn, contact_id, kind=plan.event, reason=plan.stop.value, at=at, detail=detail,
+        send_id=None, company=plan.company,
+    )  # fmt: skip

@@ -25,6 +25,8 @@ class BeginStatus(enum.Enum):
     FULL = "full"
     #: the sender's previous send was less than its min gap ago
     TOO_SOON = "too_soon"
+    #: its sender, sequence or step is held (``store/holds.py``) until a person lifts it
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def take_slot(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
 
 
 def ensure_day(conn: sa.Connection, quota: Quota) -> None:
-    """The sender's row for the day, created on first use from what the sends table says."""
+    """The sender's row for the day, created on first use from what the sends table says, with
+    the cap in force that day (what the report draws for it, whatever the config says later)."""
     days = SENDER_DAYS
     mine = sa.and_(days.c.sender == quota.sender, days.c.day == quota.day)
     if conn.execute(sa.select(days.c.sent).where(mine)).first() is None:
@@ -91,7 +94,7 @@ def ensure_day(conn: sa.Connection, quota: Quota) -> None:
         count, last = sender_load(conn, quota.sender, since=quota.since, until=quota.until)
         conn.execute(
             insert_ignoring(conn, days, ["sender", "day"]).values(
-                sender=quota.sender, day=quota.day, sent=count, last_at=last
+                sender=quota.sender, day=quota.day, sent=count, last_at=last, cap=quota.cap
             )
         )
 

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from sequencer.status import EnrollmentStatus, SendStatus
 from sequencer.store.core import aware, batches, first_model, models
+from sequencer.store.holds import holding
 from sequencer.store.sender_days import BEGUN
 from sequencer.store.tables import ENROLLMENTS, SENDS, SUPPRESSIONS, Send
 
@@ -55,7 +56,8 @@ def claim(
     databases answer with a scan of the whole table. On PostgreSQL the rows are locked with SKIP
     LOCKED, so workers never wait for each other and never claim the same row.
     """
-    scheduled = sa.and_(SENDS.c.status == SendStatus.SCHEDULED, SENDS.c.due_at <= now)
+    # a send whose sender, sequence or step is held stays queued until a person lifts the hold
+    scheduled = sa.and_(SENDS.c.status == SendStatus.SCHEDULED, SENDS.c.due_at <= now, ~holding())
     expired = sa.and_(SENDS.c.status == SendStatus.CLAIMED, SENDS.c.lease_until < now)
     queries = [
         sa.select(SENDS.c.id, SENDS.c.due_at)
@@ -89,8 +91,9 @@ def by_ids(conn: sa.Connection, ids: list[int]) -> list[Send]:
     return models(conn, query)
 
 
-def mark_uncertain(conn: sa.Connection, *, before: datetime) -> list[int]:
-    """Rows left in ``sending`` since before ``before`` become ``uncertain``; their ids."""
+def mark_uncertain(conn: sa.Connection, *, before: datetime) -> tuple[list[int], datetime | None]:
+    """Rows left in ``sending`` since before ``before`` become ``uncertain``: their ids, and when
+    the oldest row still in ``sending`` began (None if none is)."""
     result = conn.execute(
         sa.update(SENDS)
         .where(SENDS.c.status == SendStatus.SENDING, SENDS.c.sent_at < before)
@@ -101,12 +104,18 @@ def mark_uncertain(conn: sa.Connection, *, before: datetime) -> list[int]:
         )
         .returning(SENDS.c.id)
     )
-    return list(result.scalars())
+    return list(result.scalars()), oldest_sending(conn)
+
+
+def oldest_sending(conn: sa.Connection) -> datetime | None:
+    """When the oldest row in ``sending`` began (None if none is)."""
+    query = sa.select(sa.func.min(SENDS.c.sent_at)).where(SENDS.c.status == SendStatus.SENDING)
+    return aware(conn.execute(query).scalar())
 
 
 def next_due(conn: sa.Connection) -> datetime | None:
     """The earliest due time of a send still to go out."""
-    query = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING))
+    query = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING), ~holding())
     return aware(conn.execute(query).scalar())
 
 

@@ -65,9 +65,16 @@ def set_status(
 
 
 def stats(
-    conn: sa.Connection, sequence: str, step_key: str, factor: str, until: datetime, metric: str
+    conn: sa.Connection,
+    sequence: str,
+    step_key: str,
+    factor: str,
+    until: datetime,
+    metric: str,
+    intents: Sequence[str] | None = None,
 ) -> dict[str, tuple[int, int]]:
-    """Per variant key: (sends out by ``until``, of them those with a ``metric`` event)."""
+    """Per variant key: (sends out by ``until``, of them those with a ``metric`` event; with
+    ``intents``, a ``metric`` event of one of those intents: a NULL intent is not among them)."""
     key = SENDS.c.subject_key if factor == "subject" else SENDS.c.body_key
     counted = (
         SENDS.c.sequence == sequence,
@@ -76,18 +83,104 @@ def stats(
         SENDS.c.sent_at <= until,
         key.is_not(None),
     )
+    hit = EVENTS.c.kind == metric
+    if intents is not None:
+        hit = sa.and_(hit, EVENTS.c.intent.in_(intents))
+    return _counts(conn, key, counted, hit)
+
+
+#: What each guardrail counts among a variant's sends: a send with such an event, or bounced.
+GUARDRAILS: dict[str, sa.ColumnElement[bool]] = {
+    "unsubscribe": SENDS.c.id.in_(
+        sa.select(EVENTS.c.send_id).where(
+            sa.or_(
+                EVENTS.c.kind.in_(("unsubscribe", "complaint")), EVENTS.c.intent == "unsubscribe"
+            )
+        )
+    ),
+    "not_interested": SENDS.c.id.in_(
+        sa.select(EVENTS.c.send_id).where(EVENTS.c.intent == "not_interested")
+    ),
+    "bounce": SENDS.c.status == SendStatus.BOUNCED,
+}
+
+
+def guardrail_stats(
+    conn: sa.Connection, sequence: str, step_key: str, factor: str, until: datetime
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per guardrail (``GUARDRAILS``), per variant key: (sends that went out or bounced by
+    ``until``, of them those the guardrail counts)."""
+    key = SENDS.c.subject_key if factor == "subject" else SENDS.c.body_key
+    counted = (
+        SENDS.c.sequence == sequence,
+        SENDS.c.step_key == step_key,
+        SENDS.c.status.in_((SendStatus.SENT, SendStatus.BOUNCED)),
+        sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at) <= until,  # an SMTP bounce: no sent_at
+        key.is_not(None),
+    )
+    totals = _totals(conn, key, counted)
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, hit in GUARDRAILS.items():
+        hits = _totals(conn, key, (*counted, hit))
+        found[name] = {k: (n, hits.get(k, 0)) for k, n in totals.items()}
+    return found
+
+
+def combination_stats(
+    conn: sa.Connection, sequence: str, step_key: str, until: datetime, intents: Sequence[str]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (subject key, body key) of a step: (sends out by ``until``, of them those with a reply
+    of one of ``intents``), counted as :func:`stats` counts one factor."""
+    combination = (SENDS.c.subject_key, SENDS.c.body_key)
+    counted = (
+        SENDS.c.sequence == sequence,
+        SENDS.c.step_key == step_key,
+        SENDS.c.status == SendStatus.SENT,
+        SENDS.c.sent_at <= until,
+        SENDS.c.subject_key.is_not(None),
+        SENDS.c.body_key.is_not(None),
+    )
+    replied = SENDS.c.id.in_(
+        sa.select(EVENTS.c.send_id).where(EVENTS.c.kind == "reply", EVENTS.c.intent.in_(intents))
+    )
+    totals, hits = (
+        {
+            (str(a), str(b)): int(n)
+            for a, b, n in conn.execute(
+                sa.select(*combination, sa.func.count()).where(*where).group_by(*combination)
+            )
+        }
+        for where in (counted, (*counted, replied))
+    )
+    return {pair: (n, hits.get(pair, 0)) for pair, n in totals.items()}
+
+
+def _totals(
+    conn: sa.Connection, key: sa.ColumnElement[str | None], where: Sequence[sa.ColumnElement[bool]]
+) -> dict[str, int]:
+    """Per variant key: the sends that meet ``where``."""
+    rows = conn.execute(sa.select(key, sa.func.count()).where(*where).group_by(key))
+    return {str(k): int(n) for k, n in rows}
+
+
+def _counts(
+    conn: sa.Connection,
+    key: sa.ColumnElement[str | None],
+    counted: Sequence[sa.ColumnElement[bool]],
+    hit: sa.ColumnElement[bool],
+) -> dict[str, tuple[int, int]]:
+    """Per variant key: (sends that meet ``counted``, of them those with an event meeting
+    ``hit``)."""
     # two plain GROUP BYs: the sends, then the sends with an event (joined from the events side,
     # which is small); one outer join with count(DISTINCT) was ~10x slower over 1M sends
-    totals = conn.execute(sa.select(key, sa.func.count()).where(*counted).group_by(key)).all()
-    with_event = sa.select(EVENTS.c.send_id).where(EVENTS.c.kind == metric).distinct().subquery()
+    totals = _totals(conn, key, counted)
+    with_event = sa.select(EVENTS.c.send_id).where(hit).distinct().subquery()
     joined = SENDS.join(with_event, with_event.c.send_id == SENDS.c.id)
-    hits = dict(
-        tuple(row)
-        for row in conn.execute(
-            sa.select(key, sa.func.count()).select_from(joined).where(*counted).group_by(key)
-        )
+    rows = conn.execute(
+        sa.select(key, sa.func.count()).select_from(joined).where(*counted).group_by(key)
     )
-    return {k: (n, hits.get(k, 0)) for k, n in totals}
+    hits = {str(k): int(n) for k, n in rows}
+    return {k: (n, hits.get(k, 0)) for k, n in totals.items()}
 
 
 def add_decisions(conn: sa.Connection, rows: Sequence[Decision]) -> None:

@@ -142,13 +142,13 @@ def test_doctor_lists_the_uncertain_send_and_resend_sends_the_same_message(
     stuck = cli(cwd, "doctor")
     assert stuck.returncode == 1, stuck.stderr
     assert "1 send(s) stuck in 'claimed' or 'sending' past their lease (#1)" in stuck.stdout
-    assert "0 uncertain, 1 stuck, 0 failed in the last 7 days" in stuck.stdout
+    assert "0 uncertain, 1 stuck, 0 paused, 0 failed in the last 7 days" in stuck.stdout
 
     finish_crash(cwd)
     listed = cli(cwd, "doctor")
     assert listed.returncode == 1, listed.stderr
     assert "aino@northwind.example" in listed.stdout and message_id in listed.stdout
-    assert "1 uncertain, 0 stuck, 0 failed in the last 7 days" in listed.stdout
+    assert "1 uncertain, 0 stuck, 0 paused, 0 failed in the last 7 days" in listed.stdout
     assert (
         "sequencer resend --uncertain" in listed.stdout
         and "sequencer doctor --mark-sent" in listed.stdout

@@ -66,7 +66,7 @@ def test_plan_prints_the_schedule_the_replies_and_the_retirement(workdir: Path) 
     assert split is not None
     jane, mikko = int(split[1]), int(split[2])
     assert jane + mikko == 300 and 150 <= jane <= 180 and 120 <= mikko <= 150
-    assert "expected replies (mean of 20 runs)" in text
+    assert "expected positive replies (mean of 20 runs)" in text  # cold's metric: the default
     assert "A variant 2x worse: intro / subject / first_name_hook at 2.0% against 4.0%" in text
     assert "all variants equal          one retired in" in text
     assert not (workdir / "db.sqlite").exists()
@@ -98,6 +98,41 @@ def test_plan_as_json_uses_the_configured_senders_and_is_repeatable(workdir: Pat
         "sends"
     ] == 200
     assert plan["retirement"]["runs"] == 10 and plan["retirement"]["key"] == "first_name_hook"
+    advice = plan["recommendation"]
+    assert advice["target"] == 0.8 and advice["runs"] == 10 and advice["contacts"] > 200
+    assert plan["input"]["horizon_weeks"] == plan["covering_weeks"]  # the horizon covers it all
+
+
+def test_plan_says_how_many_contacts_give_80_percent_power_and_that_300_are_too_few(
+    workdir: Path,
+) -> None:
+    result = run(
+        workdir,
+        *("plan", "--sequence", "cold", "--contacts", "300", "--sender", "jane:50"),
+        *("--runs", "20", "--seed", "3", "--start", "2026-12-01", "--weeks", "2"),
+    )
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # the sentences, whatever the line breaks
+    # the horizon asked for ends before the schedule does, and the plan says so
+    covering = re.search(r"the schedule needs (\d+) weeks until every send is counted", text)
+    assert covering is not None and int(covering[1]) > 2, text
+    assert "within the 2-week horizon (too short:" in text
+    # the recommendation: the planned campaign is too small, and how big would do
+    assert "Recommendation (20 runs per audience tried," in text
+    planned = re.search(
+        r"300 contacts \((\d+) weeks until every send is counted\) retire a 2x "
+        r"worse variant in (\d+)% of runs: too small for 80% power\.",
+        text,
+    )
+    assert planned is not None and int(planned[2]) < 80, text
+    advice = re.search(
+        r"About ([\d,]+) contacts, which take (\d+) weeks at these senders' caps, "
+        r"give 80% power \(retired in (\d+)% of runs\) at 4\.0% a message",
+        text,
+    )
+    assert advice is not None, text
+    contacts, weeks, power = int(advice[1].replace(",", "")), int(advice[2]), int(advice[3])
+    assert contacts > 300 and weeks > int(planned[1]) and power >= 80
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,13 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
     for step, channel in (("intro", "email"), ("bump", "email"), ("linkedin", "linkedin")):
         assert re.search(rf"│ {step}\s+│ {channel}\s+│ \d+\s+│ \d+\s+│", text), text
     assert "sent" in text and "replied" in text and "stopped after" in text and "pending" in text
+    # the headline counts emails apart from LinkedIn tasks (cold.yaml has no webhook step)
+    headline = re.search(
+        r"(\d+)\s+emails\s+sent\s+·\s+(\d+)\s+tasks\s+created\s+·\s+\d+\s+replied", text
+    )
+    assert headline is not None and "webhook calls" not in text, text
+    linkedin = re.search(r"│ linkedin\s+│ linkedin\s+│ (\d+)\s+│", text)
+    assert linkedin is not None and int(headline.group(2)) == int(linkedin.group(1)) > 0
     # the printed thread: the follow-up answers message 1 and keeps its subject with "Re: "
     ids = re.findall(r"^Message-ID: (<[^>]+>)$", text, re.M)
     subjects = re.findall(r"^Subject: (.+)$", text, re.M)
@@ -59,6 +66,7 @@ def test_demo_prints_the_step_table_and_a_threaded_follow_up(tmp_path: Path) -> 
         for p in sorted(out.glob("*.eml"))
     ]
     assert len(messages) > 50
+    assert int(headline.group(1)) == len(messages)  # every email sent is one the server received
     by_id = {m["Message-ID"]: m for m in messages}
     follow_ups = [m for m in messages if m["In-Reply-To"]]
     assert follow_ups

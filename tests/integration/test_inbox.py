@@ -46,9 +46,15 @@ def quoted(original: str) -> str:
 
 
 def dsn(
-    recipient: str, original_id: str, *, status: str = "5.1.1", action: str = "failed"
+    recipient: str,
+    original_id: str,
+    *,
+    status: str = "5.1.1",
+    action: str = "failed",
+    diagnostic: str | None = None,
 ) -> bytes:
     code = "550" if status.startswith("5") else "452"
+    diagnostic = diagnostic or f"{code} {status} <{recipient}>: Recipient address rejected"
     return f"""From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>
 To: {JANE}
 Subject: Undelivered Mail Returned to Sender
@@ -71,7 +77,7 @@ Reporting-MTA: dns; mx.acme.example
 Final-Recipient: rfc822; {recipient}
 Action: {action}
 Status: {status}
-Diagnostic-Code: smtp; {code} {status} <{recipient}>: Recipient address rejected
+Diagnostic-Code: smtp; {diagnostic}
 
 --b1
 Content-Type: text/rfc822-headers

@@ -18,7 +18,7 @@ import pytest
 from sequencer import reporting
 from sequencer.caps import Capacity, Warmup
 from sequencer.looks import counted
-from sequencer.model import Channel, ScoringRules, Sequence, Step, Template, Variant
+from sequencer.model import Channel, Metric, ScoringRules, Sequence, Step, Template, Variant
 from sequencer.store import Contact, Enrollment, Event, Send, SenderDay, Store, VariantState
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ def variants(*keys: str) -> tuple[Variant, ...]:
 
 SEQUENCE = Sequence(
     name="seq",
-    scoring=ScoringRules(reply_window_days=4),
+    scoring=ScoringRules(metric=Metric.REPLIES, reply_window_days=4),
     steps=(
         Step(
             key="intro",

@@ -28,6 +28,7 @@ defaults:
     hours: "00:00-23:59"
   business_days: false
 scoring:
+  metric: replies
   reply_window_days: 1
   min_sends: 40
 steps:
@@ -150,7 +151,8 @@ def test_a_look_retires_the_weak_subject_and_it_is_never_assigned_again(tmp_path
         "steady": "keep",
         "weak": "retire",
     }
-    weak = next(r for r in rows if r.key == "weak")
+    # run_until ran Monday's 08:00 look too (too few sends then): this is the later, manual one
+    weak = max((r for r in rows if r.key == "weak"), key=lambda r: r.look_at)
     assert (
         weak.sends >= 150 and weak.p is not None and weak.p_holm is not None and weak.p_holm < 0.05
     )

@@ -22,6 +22,7 @@ from sequencer.channels.webhook import (
     sign,
     verify,
 )
+from sequencer.services.holds import resume
 
 SECRET = "s3cret-shared-with-the-crm"
 
@@ -249,18 +250,38 @@ def test_a_forged_secret_fails_verification(webhook_rig: Callable[..., Rig], hoo
     assert not verify(SECRET, "yesterday", body, sign(SECRET, "yesterday", body), now=now)
 
 
-def test_a_missing_webhook_secret_does_not_wedge_the_send(
+def test_a_missing_webhook_secret_holds_the_step_and_fails_no_contact(
     rig_factory: Callable[..., Rig], hook: Hook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A configuration fault at send time: the step is held (naming the variable), every send
+    of it waits, no enrollment fails; once the secret is set and the hold lifted, they go out."""
     monkeypatch.delenv("SEQUENCER_WEBHOOK_SECRET", raising=False)
     rig = rig_factory(sequences=(hook_sequence(tmp_path / "seqs", hook.url),))
-    rig.import_rows([person(0)])
+    emails = [f"p{i}@example.com" for i in range(3)]
+    rig.import_rows([person(i) for i in range(3)])
     rig.engine.enroll("handoff")
     rig.run(days=5)
 
-    (send,) = rig.sends("p0@example.com", step="crm_sync")
-    assert send.status in ("failed", "scheduled"), send.status
+    sends = [s for e in emails for s in rig.sends(e, step="crm_sync")]
+    assert [s.status for s in sends] == ["scheduled"] * 3
+    assert [rig.enrollment(e).status for e in emails] == ["active"] * 3
+    assert rig.engine.store.failed_since(MONDAY) == 0
+    (held,) = rig.engine.store.holds.standing()
+    assert (held.scope, held.sequence, held.step_key, held.reason) == (
+        "step",
+        "handoff",
+        "crm_sync",
+        "config_fault",
+    )
+    assert "SEQUENCER_WEBHOOK_SECRET" in held.detail
     assert hook.requests == []
+
+    monkeypatch.setenv("SEQUENCER_WEBHOOK_SECRET", SECRET)
+    lifted = resume(rig.engine.store, "step", "handoff:crm_sync", by="test", at=rig.clock.now())
+    assert [h.id for h in lifted] == [held.id]
+    rig.run(days=7)
+    assert sorted(r.json["contact"]["email"] for r in hook.requests) == emails
+    assert [rig.enrollment(e).status for e in emails] == ["completed"] * 3
 
 
 def test_a_receiver_that_answers_garbage_is_retried_later(

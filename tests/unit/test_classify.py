@@ -1156,7 +1156,10 @@ def test_dsn_flag_says_where_the_bounce_was_read() -> None:
         ("5.0.0", "smtp; 550 DMARC reject", True, True),
         ("4.7.0", "smtp; 421 4.7.0 Temporarily rate limited due to IP reputation", False, True),
         ("5.1.1", "smtp; 550 5.1.1 User unknown", True, False),
-        ("5.2.2", "smtp; 552 5.2.2 Mailbox full", True, False),
+        ("5.2.2", "smtp; 552 5.2.2 Mailbox full", False, False),  # soft: a mailbox empties
+        ("5.5.0", "smtp; 550 5.5.0 Requested action not taken", True, True),
+        ("5.3.4", "smtp; 552 5.3.4 Message size exceeds fixed limit", True, True),
+        ("5.1.10", "smtp; 550 5.1.10 RESOLVER.ADR.RecipientNotFound", True, False),
         ("4.2.2", "smtp; 452 4.2.2 Mailbox full", False, False),
     ],
 )

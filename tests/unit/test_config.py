@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,31 @@ def test_a_password_in_plain_text_to_another_host_is_refused(part: str) -> None:
         {"senders": [sender(**{part: {k: v for k, v in plain.items() if k != "password_env"}})]}
     )
     parse_config({"senders": [sender(**{part: {**plain, "security": "tls"}})]})
+
+
+def test_every_fault_of_a_config_file_is_named_with_its_line() -> None:
+    text = (
+        'sequence = "x"\n'  # 1
+        "\n"
+        "[[senders]]\n"  # 3
+        'name = "jane"\n'
+        'email = "jane@acme.example"\n'
+        "\n"
+        "[[senders]]\n"  # 7
+        'name = "mikko"\n'
+        'email = "m@acme.example"\n'
+        "\n"
+        "[senders.smtp]\n"  # 11
+        'security = "ssl"\n'  # 12
+        "\n"
+        "[worker]\n"
+        'lease = "soon"\n'  # 15
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config(tomllib.loads(text), source=Path("s.toml"), text=text)
+    assert caught.value.message.splitlines() == [
+        "3 errors in s.toml:",
+        "  s.toml:1: unknown setting 'sequence' (did you mean 'sequences'?)",
+        "  s.toml:12: senders[1].smtp.security: use starttls, tls or none",
+        "  s.toml:15: worker.lease: 'soon' is not a duration like 90s, 2m or 1h",
+    ]

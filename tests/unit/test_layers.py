@@ -19,24 +19,32 @@ PACKAGE = Path(__file__).resolve().parents[2] / "sequencer"
 
 #: Pure core: values in, values out; time is passed in.
 CORE = (
+    "addresses",
     "calendars",
     "caps",
     "contacts",
     "enrollment",
+    "guard",
     "inbound.classify",
     "inbound.fresh",
+    "inbound.intent",
     "inbound.message",
     "inbound.rules",
     "inbound.verdict",
     "loader",
     "messages",
     "model",
+    "refusals",
     "rendering",
+    "results",
     "scoring",
     "status",
     "stops",
     "timing",
     "variants",
+    "verify.bulk",
+    "verify.records",
+    "verify.rules",
 )
 #: What the pure core never imports.
 NOT_IN_CORE = (
@@ -45,9 +53,12 @@ NOT_IN_CORE = (
     "sequencer.app",
     "sequencer.clock",
     "sequencer.dispatch",
+    "sequencer.outcomes",
     "sequencer.inbox",
     "sequencer.channels",
     "sequencer.inbound.imap",
+    "sequencer.verify.dns",
+    "dns",
     "sqlalchemy",
     "sqlmodel",
     "socket",
@@ -59,7 +70,13 @@ NOT_IN_CORE = (
     "http.client",
     "httpx",
 )
-FACES = ("sequencer.cli", "sequencer.web", "sequencer.worker", "sequencer.demo")
+FACES = (
+    "sequencer.cli",
+    "sequencer.web",
+    "sequencer.worker",
+    "sequencer.demo",
+    "sequencer.simulate",
+)
 
 
 def module_name(path: Path) -> str:

@@ -1,7 +1,8 @@
 """The library as a host program sees it: ``examples/library.py`` type-checks under
 ``mypy --strict`` and runs (real SMTP capture server, SQLite, a simulated clock), and the
 facade keeps its promises: ``async with``, ``channels`` as any mapping and through
-``from_config``, a clear :class:`InvalidReason`, a docstring on every public member.
+``from_config`` (the example's own ``slack`` channel among them), event hooks, a clear
+:class:`InvalidReason`, a docstring on every public member.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def test_the_example_passes_mypy_strict() -> None:
 
 def test_the_example_runs_and_sends_what_it_says(tmp_path: Path) -> None:
     """Three contacts get message 1; Bo replies and Cy books a meeting, so only Ada gets the
-    bump: four emails reach the SMTP server, and the bad reason is refused by name."""
+    slack heads-up and the bump: four emails reach the SMTP server, one message the host's
+    slack channel, the hooks hear each send, reply and stop, and the bad reason is refused by
+    name."""
     done = subprocess.run(
         [sys.executable, str(EXAMPLE)],
         cwd=tmp_path,  # a host's own folder: the example needs nothing from the checkout's cwd
@@ -85,12 +88,19 @@ def test_the_example_runs_and_sends_what_it_says(tmp_path: Path) -> None:
     out = done.stdout
     assert "imported 3, enrolled 3" in out
     assert "day 1: sent 3" in out
-    assert "next two weeks: sent 1" in out
+    assert "next two weeks: sent 2" in out
     assert "welcome/hello: sent 3, replied 1" in out
+    assert "welcome/heads_up: sent 1, replied 0" in out
     assert "welcome/bump: sent 1, replied 0" in out
     assert "the SMTP server received 4 emails" in out
     assert "to ada@analytical.example     Re: Hello Ada" in out
     assert "refused: reason 'replied' is not a stop reason (did you mean 'reply'?)" in out
+    assert "hook: bo@northwind.example replied\n" in out
+    assert "hook: welcome stopped for bo@northwind.example (reply)\n" in out
+    assert "hook: welcome stopped for cy@bluefin.example (goal)\n" in out
+    assert "goal recorded: welcome is stopped for Cy" in out
+    assert "slack: ['Ada at Analytical Engines got our first email']" in out
+    assert "hooks heard sends: {'email': 4, 'slack': 1}" in out
     assert "Traceback" not in done.stderr
     printed = DOC.read_text(encoding="utf-8").split("It prints:\n\n```\n", 1)[1].split("```", 1)[0]
     assert out == printed  # what docs/library.md says it prints
@@ -103,7 +113,8 @@ def test_the_doc_holds_the_example_verbatim() -> None:
 
 def test_a_bad_stop_reason_names_the_value_and_the_valid_ones(tmp_path: Path) -> None:
     example, folder = _setup(tmp_path)
-    with Engine(example.make_config(folder, 2525), clock=SimulatedClock(START)) as engine:
+    config, slack = example.make_config(folder, 2525), {"slack": example.SlackChannel()}
+    with Engine(config, clock=SimulatedClock(START), channels=slack) as engine:
         engine.import_contacts(folder / "contacts.csv")
         engine.enroll("welcome", sender="jane")
         for bad in ("replied", "goal", "later", StopReason.GOAL, StopReason.COMPANY):
@@ -138,7 +149,11 @@ def test_async_with_closes_through_aclose(tmp_path: Path) -> None:
     async def run() -> None:
         with CaptureServer() as smtp:
             clock = SimulatedClock(START)
-            async with Host(example.make_config(folder, smtp.port), clock=clock) as engine:
+            config, slack = (
+                example.make_config(folder, smtp.port),
+                {"slack": example.SlackChannel()},
+            )
+            async with Host(config, clock=clock, channels=slack) as engine:
                 assert isinstance(engine, Host)
                 engine.import_contacts(folder / "contacts.csv")
                 engine.enroll("welcome", sender="jane")
@@ -147,7 +162,7 @@ def test_async_with_closes_through_aclose(tmp_path: Path) -> None:
                 assert closed == []
             assert closed == ["aclose"]
             with pytest.raises(RuntimeError, match="host failed"):
-                async with Host(example.make_config(folder, smtp.port), clock=clock):
+                async with Host(config, clock=clock, channels=slack):
                     raise RuntimeError("host failed")  # not swallowed, and still closed
             assert closed == ["aclose", "aclose"]
 
@@ -156,7 +171,7 @@ def test_async_with_closes_through_aclose(tmp_path: Path) -> None:
 
 def test_from_config_takes_channels_as_any_mapping(tmp_path: Path) -> None:
     """A host's channel, passed as a read-only mapping through ``from_config``, gets the sends."""
-    _setup(tmp_path)
+    example, _ = _setup(tmp_path)
     toml = tmp_path / "sequencer.toml"
     toml.write_text(
         'database = "sqlite:///engine.db"\nsequences = ["sequences"]\n\n[[senders]]\n'
@@ -168,7 +183,7 @@ def test_from_config_takes_channels_as_any_mapping(tmp_path: Path) -> None:
     clock = SimulatedClock(START)
 
     async def run() -> int:
-        channels = MappingProxyType({"email": outbox})
+        channels = MappingProxyType({"email": outbox, "slack": example.SlackChannel()})
         async with Engine.from_config(toml, clock=clock, channels=channels) as engine:
             engine.import_contacts(tmp_path / "contacts.csv")
             engine.enroll("welcome", sender="jane")

@@ -32,7 +32,6 @@ HEADERS = [
     "Date",
     "Message-ID",
     "List-Unsubscribe",
-    "List-Unsubscribe-Post",
     "MIME-Version",
     "Content-Type",
     "Content-Transfer-Encoding",

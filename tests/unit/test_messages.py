@@ -40,7 +40,7 @@ def test_plain_body_is_text_only_with_signature() -> None:
     )
     assert msg["Date"] == "Mon, 23 Nov 2026 09:00:00 +0000"
     assert msg["List-Unsubscribe"] == "<mailto:jane@acme.example?subject=unsubscribe>"
-    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["List-Unsubscribe-Post"] is None  # RFC 8058: a mailto: alone is no one-click
 
 
 def test_formatting_adds_an_html_alternative() -> None:

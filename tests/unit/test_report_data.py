@@ -185,7 +185,7 @@ def test_json_holds_every_table_and_the_totals() -> None:
 def test_summary_and_terminal_tables() -> None:
     report = sample(key="[red]q[/red]")
     assert reporting.summary(report) == (
-        "40 enrolled in 2 sequences · 70 sent · 6 replied (8.6%) · "
+        "40 enrolled in 2 sequences · 70 emails sent · 6 replied (8.6%) · "
         "median time to reply 20 h · 15 waiting to start (chained)"
     )
     console = Console(record=True, width=250, color_system=None)
@@ -275,3 +275,17 @@ def test_the_cli_does_not_load_matplotlib_for_the_tables() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert found.stdout.strip() == "False"
+
+
+def test_the_summary_counts_emails_tasks_and_webhook_calls_apart() -> None:
+    steps = tuple(
+        StepStats(sequence="mixed", step=key, index=i, channel=channel, sent=sent, replied=replied)
+        for i, (key, channel, sent, replied) in enumerate(
+            [("intro", "email", 95, 5), ("linkedin", "linkedin", 20, 0), ("crm", "webhook", 9, 0)]
+        )
+    )
+    report = Report(generated_at=NOW, sequences=(SequenceStats(name="mixed", steps=steps),))
+    assert reporting.summary(report) == (
+        "0 enrolled in 1 sequence · 95 emails sent · 20 tasks created · 9 webhook calls · "
+        "5 replied (5.3%)"
+    )

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from sequencer.channels.base import Outcome
-from sequencer.channels.smtp import LOGIN_PAUSE, _sender_refused, classify
+from sequencer.channels.smtp import _sender_refused, classify
 from sequencer.config import load_config, parse_config
 from sequencer.dispatch import MAX_ATTEMPTS
 from sequencer.errors import ConfigError
+from sequencer.refusals import Refusal
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,12 +38,22 @@ REPO = Path(__file__).resolve().parents[2]
         ),  # recipient's mailbox
         (550, "5.1.1 <x@example.com>: Recipient address rejected: User unknown", Outcome.BOUNCE),
         (553, "5.1.3 Bad recipient address syntax", Outcome.BOUNCE),
-        (554, "5.7.1 Relay access denied", Outcome.BOUNCE),
+        (550, "5.1.10 RESOLVER.ADR.RecipientNotFound", Outcome.BOUNCE),
+        (550, "5.1.2 Host unknown", Outcome.BOUNCE),
+        (550, "5.2.1 Mailbox disabled", Outcome.BOUNCE),
+        # the sender's domain, its policy, the content: refused, nobody suppressed
+        (554, "5.7.1 Relay access denied", Outcome.REFUSED),
+        (550, "5.7.26 Unauthenticated email is not accepted due to DMARC", Outcome.REFUSED),
+        (550, "5.7.515 Access denied, sending domain does not meet", Outcome.REFUSED),
+        (554, "5.7.1 Message rejected as spam", Outcome.REFUSED),
+        (552, "5.3.4 Message size exceeds fixed limit", Outcome.REFUSED),
+        (501, "5.5.4 Invalid arguments", Outcome.REFUSED),
+        (550, "Rejected", Outcome.REFUSED),  # no enhanced status: no suppression
         (
             552,
             "5.2.2 The email account that you tried to reach is over quota",
-            Outcome.BOUNCE,
-        ),  # recipient's mailbox
+            Outcome.REFUSED,
+        ),  # recipient's mailbox full: retried, a bounce only after repeats
         (550, "5.4.5 Daily user sending quota exceeded", Outcome.PAUSE_SENDER),
         (452, "4.5.3 Daily sending quota exceeded", Outcome.PAUSE_SENDER),
         (451, "4.7.0 Sending limit reached for today", Outcome.PAUSE_SENDER),
@@ -57,7 +68,9 @@ def test_what_a_reply_means(code: int, message: str, outcome: Outcome) -> None:
 def test_a_refused_sender_is_never_the_recipients_bounce() -> None:
     """MAIL FROM refused: the sender's problem. Bouncing would suppress every recipient it tries."""
     refused = _sender_refused(553, "5.7.1 Sender address rejected: not owned by user")
-    assert (refused.outcome, refused.pause) == (Outcome.PAUSE_SENDER, LOGIN_PAUSE)
+    assert (refused.outcome, refused.refusal) == (Outcome.REFUSED, Refusal.SENDER)
+    unknown = _sender_refused(550, "5.1.1 sender unknown")  # about our sender, not a recipient
+    assert (unknown.outcome, unknown.refusal) == (Outcome.REFUSED, Refusal.SENDER)
     quota = _sender_refused(550, "5.4.5 Daily user sending quota exceeded")
     assert (quota.outcome, quota.pause) == (
         Outcome.PAUSE_SENDER,

@@ -1,5 +1,9 @@
 """The classifier's rules, one module per family: :mod:`.dsn` (bounces), :mod:`.auto_reply`
-(out-of-office and other automatic mail), :mod:`.unsubscribe` and :mod:`.reply`.
+(out-of-office and other automatic mail), :mod:`.unsubscribe`, :mod:`.reply` and :mod:`.arf`
+(feedback-loop complaints).
+
+Two more rules, from the reply-intent word lists, sit in the chain after the unsubscribe rule:
+see :mod:`sequencer.inbound.intent.rules`.
 
 A rule is a :data:`Rule`: it takes the :class:`~sequencer.inbound.message.Parsed` message and
 returns its :class:`~sequencer.inbound.verdict.Inbound` answer, or None to pass the message on

@@ -1,11 +1,13 @@
 """Bounce rules: delivery status notifications (RFC 3464 ``message/delivery-status`` parts) and
 the prose failure notices some servers send instead, recognised by their sender
 (``mailer-daemon@``, ``postmaster@``) or subject ("Undeliverable:", "Mail delivery failed",
-...). 5.x.x is a hard failure, 4.x.x soft. A bounce often also carries ``Auto-Submitted``; it
-is still a bounce, so these rules run first. ``dsn`` says whether the answer was read from a
-delivery-status part; ``policy`` whether the refusal is about the sender (5.7.x, "blocked",
-"spam", DMARC, SPF, reputation, ...). The ids of the returned message, wherever the bounce
-carries a copy of it, join the answer's references.
+...). 5.x.x is a hard failure, 4.x.x soft, and so is a full mailbox (5.2.2). A bounce often
+also carries ``Auto-Submitted``; it is still a bounce, so these rules run first. ``dsn`` says
+whether the answer was read from a delivery-status part; ``policy`` whether the refusal is about
+the sender, by its refusal class (:mod:`sequencer.refusals`: 5.7.x, 5.5.x, 5.3.4, relay denied)
+or its words ("blocked", "spam", DMARC, SPF, reputation, ...): it suppresses nobody. The ids
+of the returned message, wherever the bounce carries a copy of it, join the answer's
+references.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sequencer.inbound.message import (
     parts,
 )
 from sequencer.inbound.verdict import Inbound, Kind
+from sequencer.refusals import Refusal, classify
 
 __all__ = ["delivery_report", "failure_notice"]
 
@@ -108,9 +111,19 @@ def _enhanced(text: str, classes: str = "45") -> str | None:
 
 
 def _is_policy(status: str | None, diagnostic: str | None) -> bool:
-    if status is not None and status.startswith("5.7."):
+    if status is not None and classify(None, diagnostic or "", status) in (
+        Refusal.SENDER,
+        Refusal.CONTENT,
+    ):
         return True
     return diagnostic is not None and _POLICY_RE.search(diagnostic) is not None
+
+
+def _hard(status: str | None) -> bool:
+    """A permanent failure: 5.x.x, but a full mailbox (5.2.2), which may empty, is soft."""
+    if status is None or not status.startswith("5"):
+        return False
+    return classify(None, "", status) is not Refusal.MAILBOX_FULL
 
 
 def _status_from_diagnostic(diagnostic: str) -> str | None:
@@ -149,7 +162,7 @@ def delivery_report(msg: Parsed) -> Inbound | None:
         references=references,
         recipients=recipients,
         status=status,
-        hard=status is not None and status.startswith("5"),
+        hard=_hard(status),
         diagnostic=first.diagnostic,
         text=_explanation(msg.body)[:MAX_TEXT],
         dsn=True,
@@ -182,7 +195,7 @@ def failure_notice(msg: Parsed) -> Inbound | None:
         references=references,
         recipients=recipients,
         status=status,
-        hard=hard,
+        hard=hard and _hard(status),
         diagnostic=diagnostic,
         text=explanation[:MAX_TEXT],
         policy=_is_policy(status, diagnostic),
