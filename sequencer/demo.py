@@ -313,9 +313,12 @@ def _plain(message: Captured) -> str:
 
 
 def _print_inbox(engine: Engine, console: Console) -> None:
-    table = Table("kind", "from", "what was done", title="\nJane's inbox, as the poller read it")
+    table = Table(
+        "kind", "intent", "from", "what was done", title="\nJane's inbox, as the poller read it"
+    )
     for row in reversed(engine.store.inbound(limit=20)):
-        table.add_row(row.kind, row.from_address or "-", row.detail.split("; ", 1)[-1])
+        detail = row.detail.split("; ", 1)[-1]
+        table.add_row(row.kind, row.intent or "-", row.from_address or "-", detail)
     console.print(table)
 
 

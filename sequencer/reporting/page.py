@@ -270,7 +270,8 @@ def _html_complaints(lines: tuple[ComplaintLine, ...], draw: Callable[..., str])
     )
     return (
         f'{head}\n<p class="line">{_e(line)}</p>\n{figure}\n<table><thead><tr><th>sender</th>'
-        "<th>emails out</th><th>complaints</th><th>rate</th></tr></thead>"
+        '<th class="n">emails out</th><th class="n">complaints</th><th class="n">rate</th></tr>'
+        "</thead>"
         f"<tbody>{rows}</tbody></table>\n</section>"
     )
 
@@ -290,7 +291,7 @@ def _html_intents(intents: tuple[tuple[str, int], ...]) -> str:
     return (
         f'{head}\n<p class="line">What {total} replies meant, as the inbox read them '
         "(<code>sequencer inbox log</code> shows each).</p>\n<table><thead><tr><th>intent</th>"
-        '<th>replies</th><th>share</th><th style="width:50%"></th></tr></thead>'
+        '<th class="n">replies</th><th class="n">share</th><th style="width:50%"></th></tr></thead>'
         f"<tbody>{rows}</tbody></table>\n</section>"
     )
 
@@ -326,7 +327,7 @@ th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: lef
   vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
 tbody tr:nth-child(even) { background: #fafafa; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.why { color: var(--muted); font-size: 13px; }
 tr.retired td { color: var(--muted); }
 tr.at-cap.backlog td:first-child { box-shadow: inset 3px 0 var(--accent); }
