@@ -1,12 +1,14 @@
 """Accuracy of the reply-intent rules on the corpus in tests/unit/intent_corpus/.
 
-    python bench/classify.py [--held-out] [--wrong]
+    python bench/classify.py [--file PATH]... [--wrong]
 
-Classifies every corpus message (``corpus.yaml``, the part the rules were written against; with
-``--held-out`` also ``held_out.yaml``, written after the rules and never tuned on) and prints,
-with rich tables: accuracy per language and per intent, and the confusion matrix per language
-(rows: the expected intent, columns: what the classifier said). ``--wrong`` lists each message
-read wrongly, with the reason. It is a measurement: it exits 0 whatever the numbers.
+Classifies every message of each corpus file in tests/unit/intent_corpus/ (``corpus.yaml``, the
+part the rules were written against, and any file held out from tuning for a while) and of each
+``--file`` (any YAML in the same format, e.g. a new blind set; a path relative to the repository
+or absolute), and prints per file, with rich tables: accuracy per language and per intent, and the
+confusion matrix per language (rows: the expected intent, columns: what the classifier said).
+``--wrong`` lists each message read wrongly, with the reason. It is a measurement: it exits 0
+whatever the numbers (2 when a ``--file`` cannot be read).
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from intent_cases import TODAY, Case, load  # noqa: E402  (tests/ is on sys.path above)
+from intent_cases import CORPUS, TODAY, Case, load  # noqa: E402  (tests/ is on sys.path above)
 
 from sequencer.inbound.classify import Intent, classify  # noqa: E402
 
@@ -61,8 +65,7 @@ def _confusion(console: Console, lang: str, rows: list[tuple[Case, str]]) -> Non
     console.print(table)
 
 
-def _run(console: Console, name: str, wrong: bool) -> None:
-    cases = load(name)
+def _run(console: Console, name: str, cases: list[Case], wrong: bool) -> None:
     rows = []
     for case in cases:
         got = classify(case.raw, today=TODAY)
@@ -87,20 +90,27 @@ def _run(console: Console, name: str, wrong: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--held-out", action="store_true", help="also the held-out file")
     parser.add_argument(
-        "--blind",
-        action="store_true",
-        help="also blind.yaml, written by someone who never saw the rules or the corpus",
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also this corpus-format YAML file (relative to the repository); repeatable",
     )
     parser.add_argument("--wrong", action="store_true", help="list the messages read wrongly")
     args = parser.parse_args()
     console = Console()
-    _run(console, "corpus.yaml", args.wrong)
-    if args.held_out:
-        _run(console, "held_out.yaml", args.wrong)
-    if args.blind:
-        _run(console, "blind.yaml", args.wrong)
+    files = [(path.name, path) for path in sorted(CORPUS.glob("*.yaml"))]
+    files += [(name, REPO / name) for name in args.file]
+    loaded = []
+    for name, path in files:
+        try:
+            loaded.append((name, load(path)))
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+            console.print(f"{escape(name)}: cannot read it: {escape(str(exc))}", highlight=False)
+            sys.exit(2)
+    for name, cases in loaded:
+        _run(console, name, cases, args.wrong)
 
 
 if __name__ == "__main__":

@@ -108,9 +108,12 @@ def _raw(entry: dict[str, Any]) -> bytes:
     return (head + "\n" + body + "\n").encode("utf-8")
 
 
-def load(name: str) -> list[Case]:
-    """The cases of one corpus file (``corpus.yaml`` or ``held_out.yaml``)."""
-    entries = yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
+def load(name: str | Path) -> list[Case]:
+    """The cases of one corpus file: a name in tests/unit/intent_corpus/ (``corpus.yaml``) or
+    the path of any file in the same format.
+    """
+    path = name if isinstance(name, Path) else CORPUS / name
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Case(
             id=entry["id"],

@@ -76,6 +76,8 @@ LEXICON = Lexicon(
         r"checked|active)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?(?:on\s+)?(?:parental|maternity|paternity|sick|"
         r"medical|study)\s+leave\b|on\s+sabbatical\b",
+        r"(?:i\s+am|i['’]m|we\s+are|we['’]re)\s+(?:\w+\s+)?at\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
+        r"(?:trade\s+show|show|conference|fair|expo|summit|congress|offsite)\b",
     ),
     referral=(
         rf"(?:contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
@@ -104,11 +106,12 @@ LEXICON = Lexicon(
         r"(?:this|these|that|our|all|purchasing|procurement|marketing|logistics|it)\b",
         r"(?:the\s+)?(?:right|best|better)\s+(?:person|contact)\s+(?:is|would\s+be|for\s+this\s+"
         r"is)\b",
-        r"(?:you\s+should|better\s+to|best\s+to)\s+(?:ask|contact|talk\s+to)\b",
+        r"(?<!funny\s)(?<!glad\s)(?:you\s+should|better\s+to|best\s+to)\s+(?:ask|contact|"
+        r"talk\s+to)\b",
         rf"(?:contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
         rf"write\s+to|connect\s+with|ask|try|ping|e-?mail|call)\s+{_NAME}",
         rf"(?:hand(?:ed|ing)?|pass(?:ed|ing)?|forward(?:ed|ing)?|refer(?:red|ring)?|redirect(?:ed|ing)?|"
-        rf"send(?:ing)?|sent)\s+(?:this|it|you|your\s+\w+)\s+(?:over\s+|on\s+|along\s+)?to\s+"
+        rf"send(?:ing)?|sent)\s+(?:(?:this|it|you|your\s+\w+)\s+)?(?:over\s+|on\s+|along\s+)?to\s+"
         rf"{_PERSON}",
         rf"{_PERSON}\s+(?:is|would\s+be|['’]s)\s+(?:the\s+(?:one|person|guy|contact)|your\s+"
         r"(?:person|guy|contact|best\s+bet)|who\s+you\s+(?:want|need)|better\s+placed|"
@@ -118,6 +121,9 @@ LEXICON = Lexicon(
         rf"(?:cc['’]?(?:ing|d)|copying|looping|loop|adding)\s+(?:in\s+)?{_PERSON}",
         r"(?:i['’]m|i\s+am)\s+no\s+longer\s+(?:with|at|working)\b[^.\n]*\.\s*(?:please\s+)?"
         r"(?:contact|reach|write|e-?mail|try|ask)\b",
+        r"(?:took|has\s+taken|have\s+taken|taking)\s+over\b|(?:fwd|fw)['’]?(?:e?d)?\s+(?:this\s+|"
+        r"it\s+)?(?:on\s+)?to\b|(?:he|she|they)(?:['’]ll|\s+will)\s+(?:get\s+back|reach\s+out|"
+        r"be\s+in\s+touch|follow\s+up)\b",
     ),
     referral_weak=(
         r"contact\b",
@@ -126,6 +132,10 @@ LEXICON = Lexicon(
         r"(?:right|better|best)\s+person\b",
         r"e-?mail\s+(?:address\s+)?is\b",
         r"try\b|ask\b|wrong\s+person\b",
+        r"(?:handles|owns|manages|runs|deals\s+with|looks\s+after|in\s+charge\s+of|"
+        r"responsible\s+for)\b",
+        r"not\s+(?:really\s+)?my\s+(?:area|department|remit|responsibility|call|decision|field|"
+        r"job|team)\b",
     ),
     refusal=(
         r"no,?\s+thanks?\b|no\s+thank\s+you\b|thanks,?\s+but\s+no\b",
@@ -168,7 +178,7 @@ LEXICON = Lexicon(
         r"(?:say|saying|answer\s+is)\s+no\b|(?:have\s+to|must|will|going\s+to)\s+decline\b|"
         r"(?:politely\s+|respectfully\s+)?declin(?:e|ing)\b|turn\s+(?:this|it|you)\s+down\b",
         r"(?:i|we|i['’]ll|we['’]ll|i['’]d|we['’]d|to|will|gonna|going\s+to|hard)\s+pass\b|"
-        r"^\s*pass\b|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush))",
+        r"^\s*pass\b|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush|niin|nii|joo|juu))",
         r"in[\s-]house\b|home[\s-]?grown\b|(?:built|build|developed|have|run|use)\s+(?:our|my)\s+own\b",
         r"no\s+(?:real\s+)?(?:case|use|need|budget|appetite|room|capacity|time|requirement)\s+"
         r"(?:for|to|at\s+the\s+moment|right\s+now|this\s+year)\b|no\s+(?:appetite|capacity)\b",
@@ -193,6 +203,23 @@ LEXICON = Lexicon(
         r"working|employed|in\s+(?:this|that)\s+role)\b",
         r"(?:don['’]?t|can['’]?t|do\s+not|cannot)\s+see\s+(?:us|this|it|a|the|how|any|that)\b|"
         r"budget\s+(?:is|has\s+been)\s+(?:\w+\s+)?(?:spent|used|gone|allocated|cut|frozen)\b",
+        r"(?:isn['’]?t|is\s+not|not|aren['’]?t|are\s+not)\s+(?:\w+\s+)?on\s+(?:our|my|the)\s+"
+        r"(?:\w+\s+)?(?:roadmap|radar|agenda|list|plans?|priorities)\b|nothing\s+to\s+(?:discuss|"
+        r"talk\s+about)\b",
+        r"(?:doesn['’]?t|does\s+not|don['’]?t|won['’]?t|wouldn['’]?t)\s+(?:really\s+)?(?:solve|"
+        r"address|fix)\s+(?:\w+\s+){0,2}?(?:problem|issue|pain|need)",
+        r"(?:got|have|has)\s+(?:this|it|that|everything|things)\s+(?:\w+\s+)?covered\b|"
+        r"(?:picked|chose|chosen|selected|went\s+with|signed\s+with|going\s+with)\s+(?:someone|"
+        r"something|another|a\s+different|a\s+competitor|\w+\s+else)\b|(?:don['’]?t|do\s+not)\s+"
+        r"think\s+(?:this|it|that)\s+(?:is|would\s+be|will\s+be)\s+(?:for|a\s+fit|right|"
+        r"relevant|useful)\b",
+        r"focus(?:ing)?\s+on\s+other\s+(?:priorities|projects|things|areas)\b|"
+        r"not\s+in\s+a\s+position\s+to\b|(?:can['’]?t|cannot|unable\s+to)\s+(?:take\s+(?:this|"
+        r"it)\s+on|commit|justify|prioriti[sz]e)\b|thanks?\s+(?:\w+\s+){0,3}?but\s+no\b",
+        r"(?:handle|handled|do|manage|managed|cover|covered|solve|solved)\s+(?:this|it|that|"
+        r"these|all\s+(?:of\s+)?(?:this|that))\s+(?:\w+\s+)?internally\b",
+        r"(?:we|we['’]ve|we\s+have)\s+(?:just\s+|recently\s+|already\s+)?(?:signed|renewed|"
+        r"extended)\b",
     ),
     interest=(
         r"interest(?:ed|ing)\b|(?:this\s+)?interests\s+(?:me|us)\b",
@@ -227,11 +254,12 @@ LEXICON = Lexicon(
         r"helpful|valuable|open)\b",
         r"walk\s+(?:me|us)\s+through\b|show\s+(?:me|us)\b|(?:in|into|on)\s+(?:my|our)\s+calendar"
         r"|(?:put|pencil|grab|find|block)\s+(?:some\s+)?(?:time|\d+\s*min)|timely\b|"
-        r"got\s+my\s+attention\b",
+        r"(?:got|have)\s+(?:my|our)\s+attention\b",
         r"(?:could|can|would)\s+you\s+(?:please\s+)?(?:send|share|e-?mail|forward)\s+(?:me|us|over)\b|"
         r"(?:suit|suits|work|works)\s+for\s+you\b|suit\s+you\b|what\s+times?\s+(?:work|suit)",
-        r"what\s+(?:does|would)\s+(?:\w+\s+){0,2}look\s+like\b|how\s+(?:does|would|do)\s+(?:it|"
-        r"this|that|you)\s+work\b|when\s+(?:are|would)\s+you\s+(?:be\s+)?(?:free|available)\b",
+        r"what\s+(?:does|would)\s+(?:\w+\s+){0,3}look\s+like\b|"
+        r"how\s+(?:does|would|do|will)\s+(?:\w+\s+){1,2}?"
+        r"work\b|when\s+(?:are|would)\s+you\s+(?:be\s+)?(?:free|available)\b",
         r"sounds?\s+(?:ok|okay|fine|cool|perfect|excellent|neat|reasonable|fair|like\s+a\s+plan)\b|"
         r"(?:that|this|it)(?:['’]d|\s+would)\s+be\s+(?:great|good|helpful|useful|nice|perfect)\b|"
         r"(?:that|this|it)\s+(?:works|suits)\b|fine\s+by\s+(?:me|us)\b|i['’]m\s+in\b",
@@ -261,6 +289,15 @@ LEXICON = Lexicon(
         r"(?:try|test|trial|pilot)\s+(?:it|this|the\s+\w+)\b|questions?\s*:",
         r"(?:don['’]?t|do\s+not)\s+hesitate\b|(?:wouldn['’]?t|would\s+not|don['’]?t)\s+mind\b|"
         r"why\s+not\b",
+        r"(?:do|hop\s+on|jump\s+on)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:call|meeting|demo|chat)\b|"
+        r"send\s+(?:me|us)\s+(?:something|anything)\b|"
+        r"i['’]ll\s+bite\b|go\s+on\b|i['’]m\s+(?:all\s+)?(?:listening|ears)\b|(?:run|set)\s+"
+        r"(?:us|me)\s+back\b|what\s+would\s+(?:it|this|that)\s+(?:run|cost|set)\b",
+        r"how\s+long\s+(?:does|would|will)\s+(?:\w+\s+){0,2}?(?:rollout|roll-out|setup|set-up|"
+        r"implementation|onboarding|integration|it\s+take)\b|does\s+(?:it|this|your\s+\w+)\s+"
+        r"(?:plug|integrate|work|connect|support|handle|run|sync)\b",
+        r"(?:i['’]d|i\s+would|we['’]d|we\s+would|i['’]m|we['’]re|i\s+am|we\s+are)\s+(?:be\s+)?"
+        r"(?:\w+\s+)?up\s+for\b|screen[\s-]?share\b|(?:easiest|easier)\s+for\s+(?:me|us)\b",
     ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

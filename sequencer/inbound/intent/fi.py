@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
 
-_NEG = r"(?:ei|en|et|emme|ette|eivät|eikä|enkä|emmekä)"
+_NEG = r"(?:ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|jottei|vaikkei)"
 _WORD = r"[^\s,.;:!?]+"  # a word within the clause (a negation never reaches past a comma)
 _ME = r"(?:minuun|muhun|meihin|minulle|mulle|meille|uudelleen|uudestaan|takaisin)"
 _UPPER = "A-ZÄÖÅ"
@@ -23,30 +23,33 @@ _ROLE = (
 )
 _PERSON = (
     rf"(?:(?-i:[{_UPPER}][{_LOWER}]+\s+[{_UPPER}][{_LOWER}]+)|(?<=[^\s.!?]\s)(?-i:[{_UPPER}]"
-    rf"[{_LOWER}]+)|hän|he|{_ROLE})"
+    rf"[{_LOWER}]+)|hän|he|se|{_ROLE})"
 )
 _OO = r"(?:ole|oo|olla|olisi|ois)"  # "ei ole", spoken "ei oo"
 _LEAVE = (
     r"(?:vuosi|kesä|talvi|syys|hiihto|isyys|äitiys|vanhempain|sairaus|joulu|pääsiäis)?"
     r"(?:lomalla|lomilla|vapaalla)|perhevapaalla|virkavapaalla|opintovapaalla|vanhempainvapaalla|"
-    r"poissa|matkoilla|työmatkalla|matkalla|koulutuksessa|messuilla"
+    r"poissa|matkoilla|työmatkalla|matkalla|koulutuksessa|messuilla|konferenssissa|"
+    r"seminaarissa|kurssilla|tapahtumassa|reissussa"
 )
 
 LEXICON = Lexicon(
     language="fi",
     unsubscribe=(
-        r"(?:älkää|älä)\s+(?:enää\s+)?(?:lähettäkö|lähetä|ottako|ota|kirjoittako|kirjoita|"
-        r"soittako|soita|markkinoiko)\b",
+        r"(?:älkää|älä)\s+(?:enää\s+)?(?:lähet|lähett|ota\b|ottako|kirjoit|soit|markkinoi|"
+        r"meila|viestit|mailaa|postit)\w*",
         r"en\s+halua\s+(?:enää\s+)?(?:näitä|viestejä|sähköposte|yhteydenotto|markkinointi|"
         r"mainos|teiltä)",
         r"emme\s+halua\s+(?:enää\s+)?(?:näitä|viestejä|sähköposte|yhteydenotto|markkinointi|"
         r"mainos|teiltä)",
-        r"poist(?:a|akaa)\s+(?:tietoni|meidät|nimeni|yhteystietoni|osoitteeni|sähköpostiosoitteeni|"
+        r"poist(?:a|aa|akaa)\s+(?:ystävällisesti\s+)?(?:tietoni|"
+        r"meidät|nimeni|yhteystietoni|osoitteeni|sähköpostiosoitteeni|"
         r"osoitteemme|tietomme|meidän)\b",
-        r"(?:ei|en\s+halua)\s+enää\s+(?:viestejä|sähköposte|yhteydenotto|postia)",
+        r"(?:ei|en\s+halua)\s+enää\s+(?:näitä\s+|tällaisia\s+|teidän\s+)?(?:viestejä|"
+        r"sähköposte|yhteydenotto|postia)",
         r"lopett(?:akaa|aa|akaa\s+jo)\s+(?:viestien\s+|sähköpostien\s+|postin\s+)?(?:lähettäminen|"
         r"lähettely|spämmäys)",
-        r"markkinointikiel|kiellän\s+(?:suoramarkkinoinnin|markkinoinnin)",
+        r"markkinointikiel|kiellän\s+(?:\S+\s+)?(?:suora)?markkinoin",
         r"peru(?:n|tan|utan)\s+tilauk",
         r"(?:tietoni|tietomme|osoitteeni|yhteystietoni|nimeni)\s+(?:\S+\s+)?(?:poistetaan|"
         r"poistettaisiin|poistettava)",
@@ -58,11 +61,18 @@ LEXICON = Lexicon(
         r"lopet(?:takaa|a|akaa)\s+(?:jo\s+|heti\s+|nyt\s+)*(?:[.!]|$)|lopet(?:takaa|a)\s+"
         r"(?:jo|heti)\b|roskapost|spämm|spam\b",
         r"(?:en|emme)\s+(?:halua|halunnut|ole\s+tilannut|ole\s+pyytänyt|tilannut|pyytänyt)\s+"
-        r"(?:enää\s+)?(?:saada|vastaanottaa|mitään|tällaisia|näitä|teidän|viestejänne|"
+        r"(?:(?:enää|jatkossa|tulevaisuudessa|myöskään|yhtään|teiltä)\s+)*"
+        r"(?:saada|vastaanottaa|mitään|tällaisia|näitä|teidän|viestejänne|"
         r"markkinointi|postia)",
         r"kieltäydyn\s+(?:\S+\s+){0,2}?markkinoin|(?:älä|älkää)\s+(?:enää\s+)?(?:laita|"
         r"laittako|spämmää|häiritse|häiritkö|pommita|pommittako)\b|jättäkää\s+(?:minut|meidät)"
         r"\s+rauhaan|jätä\s+(?:minut|mut|meidät)\s+rauhaan",
+        r"(?:ettei|ei|älkää)\s+(?:minuun|meihin|muhun)\s+(?:\S+\s+)?(?:oteta|otettaisi\w*|olla|"
+        r"ottako)\s+(?:(?:enää|jatkossa)\s+)*yhteyttä|"
+        r"toivo(?:n|mme|isin|isimme)\s+ettei\s+(?:\S+\s+){0,3}?"
+        r"(?:yhteyttä|viestejä|sähköposte|soitella|lähetetä|lähetettäisi)",
+        r"poist\w*\s+(?:\S+\s+){0,3}?(?:rekisteri|postituslista|markkinointilista|jakelulista|"
+        r"järjestelmä|asiakaslista)\w*(?:stä|stänne|ltä|ltanne)\b",
     ),
     absence=(
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",
@@ -85,9 +95,14 @@ LEXICON = Lexicon(
         r"viestejä|postia)|viestisi\s+(?:ohjautuu|välitetään|siirtyy)\b",
         r"(?:postilaatikkoa|osoitetta|sähköpostia)\s+ei\s+(?:enää\s+)?(?:seurata|lueta|käytetä)|"
         r"(?:takaisin|toimistolla|paikalla|töissä)\s+(?:taas\s+)?(?:\d|maanantai|ensi\s+viikolla)",
+        r"automaattinen\s+(?:viesti|ilmoitus|kuittaus)|älä\s+vastaa\s+tähän|tikettinumero|"
+        r"vastaamme\s+(?:\S+\s+){0,3}?kuluessa",
+        r"\S*(?:osoite|postilaatikko)\w*\s+(?:\S+\s+)?ei\s+(?:ole\s+)?(?:enää\s+)?(?:käytössä|"
+        r"voimassa|aktiivinen|seurata|lueta)|(?:eikä|ei)\s+viestejä\s+(?:\S+\s+)?(?:lueta|"
+        r"käsitellä|välitetä)",
     ),
     referral=(
-        rf"(?:ota|ottakaa|otatteko|olkaa|ole|olisitko|voisitko\s+olla)\s+yhteyttä\s+(?!{_ME})"
+        rf"(?:ota|ottakaa|otatteko|olkaa|ole|olisitko|voisitko\s+olla)\s+yhteyttä\s+(?!{_ME}|nii)"
         r"(?:\S+\s+){0,2}?\S+(?:aan|ään|een|iin|oon|uun|yyn|ön|hon|hin|seen|siin)\b",
         r"(?:ole|olkaa)\s+yhteydessä\s+(?!minuun|meihin|muhun)",
         r"kolleg|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
@@ -96,12 +111,18 @@ LEXICON = Lexicon(
         r"(?:\S+\s+)?(?:näistä|tästä|tällaisista|meillä|asiasta|asioista|hankinnoista|nämä|tämän|"
         r"näitä|asian|hankinnat|ostoista|päätöksistä)",
         r"(?:välitin|välitän|välitetty|välitimme|laitoin|laitan|laitoimme|ohjasin|ohjaan|toimitin|"
-        r"toimitan|lähetin|siirsin|siirrän)\s+"
-        r"(?:\S+\s+){0,2}?(?:eteenpäin|\S+lle\b)",
+        r"toimitan|lähetin|siirsin|siirrän|siirsimme|ohjasimme|välittänyt|siirtänyt|ohjannut|"
+        r"laittanut|lähettänyt|välittäneet|siirtäneet|ohjanneet)\s+"
+        r"(?:\S+\s+){0,2}?(?:eteenpäin|(?!tiimi|porukal|johtoryhm|hallitu)\S+lle\b)"
+        r"(?!\s+(?:\S+\s+)?\S+vaksi\b)",
         r"(?:oikea|parempi|sopivampi)\s+(?:henkilö|ihminen|taho|kontakti|yhteyshenkilö)\b",
         r"kannattaa\s+(?:kysyä|olla\s+yhteydessä|ottaa\s+yhteyttä|kääntyä)",
         r"(?:kysy|kysykää|kääntykää|käänny)\s+\S+(?:lta|ltä)\b",
-        r"kuulu(?:u|vat)\s+(?!minulle|meille|mulle)(?:\S+\s+)?\S+lle\b",
+        r"kuulu(?:u|vat)\s+(?!minulle|meille|mulle)(?:\S+\s+){0,2}?\S+lle\b",
+        r"(?:puhu|puhukaa|juttele|jutelkaa|keskustele|keskustelkaa|ole\s+yhteydessä|olkaa\s+"
+        r"yhteydessä)\s+(?:\S+\s+)?(?!meidän|minun|mun|teidän)\S+n\s+kanssa\b",
+        r"(?:hoitaa|hoitavat|vastaa|vastaavat)\s+(?:\S+\s+)?(?:nykyään|nyttemmin|jatkossa)\b|"
+        rf"(?:siirtyi|siirtynyt|siirretty|siirtyneet)\s+(?:\S+\s+)?(?-i:[{_UPPER}])\S*lle\b",
         rf"(?:hoitaa|hoitavat|päättää|päättävät|vastaa|vastaavat|omistaa)\s+(?:\S+\s+){{0,2}}?"
         rf"{_PERSON}|\S+(?:sta|stä)\s+vastaa(?:vat)?\s+"
         rf"{_PERSON}",
@@ -111,14 +132,22 @@ LEXICON = Lexicon(
         rf"(?:lähetä|laita|laittakaa|lähettäkää|kirjoita|kirjoittakaa|soita|soittakaa|"
         rf"ohjaa|ohjatkaa|välitä|välittäkää)\s+(?:\S+\s+){{0,2}}?(?:hänelle|heille|{_ROLE}lle|"
         rf"(?-i:[{_UPPER}][{_LOWER}]+)(?:lle|\s+\S+lle)\b)",
-        r"(?:ohjaan|ohjasin|välitän|välitin|laitan|laitoin|siirrän|siirsin)\s+(?:viestin|"
-        r"viestisi|tämän|asian|sähköpostisi|sen)\b|vastaa\s+tästä\s+(?:asiasta\s+)?(?:meillä|"
+        r"(?:ohjaan|ohjasin|välitän|välitin|laitan|laitoin|siirrän|siirsin|välittänyt|"
+        r"siirtänyt|ohjannut|laittanut)\s+(?:viestin|"
+        r"viestisi|tämän|asian|sähköpostisi|sen)\b(?!\s+(?:\S+\s+)?(?:tiimi|porukal|johtoryhm|"
+        r"hallitu|\S+vaksi\b))|vastaa\s+tästä\s+(?:asiasta\s+)?(?:meillä|"
         r"nykyään)?|laitoin\s+\S+\s+cc|cc:?ssä|kopioin\s+\S+",
         rf"(?:kysy|kysykää|kysyisitkö|soita|soittakaa|ole\s+yhteydessä|olkaa\s+yhteydessä|"
         rf"ota\s+yhteyttä|ottakaa\s+yhteyttä)\s+(?:\S+\s+)?(?-i:[{_UPPER}][{_LOWER}]+)"
         r"(?:lta|ltä|lle|aan|ään|iin|hin|seen)\b",
     ),
-    referral_weak=(r"yhteyttä\b", r"yhteydessä\b", r"osoit|sähköposti|tavoitat\b|kysy\b"),
+    referral_weak=(
+        r"yhteyttä\b",
+        r"yhteydessä\b",
+        r"osoit|sähköposti|tavoitat\b|kysy\b",
+        rf"(?:en|emme)\s+(?:{_OO}\s+)?(?:\S+\s+)?oikea|väärä\s+(?:henkilö|osoite|ihminen)|"
+        r"(?:ei|eivät)\s+kuulu\s+(?:enää\s+)?(?:minulle|mulle|meille)",
+    ),
     refusal=(
         rf"{_NEG}\s+(?:{_WORD}\s+){{0,3}}?(?:kiinnost|mielenkiin|ajankohtai|tarve|tarvet|tarvit|tarpee|"
         r"tarvi|sovi\b|sovellu|käyttöä|budjet|rahaa|resurss|aikaa|ole\s+meille)",
@@ -137,13 +166,16 @@ LEXICON = Lexicon(
         r"(?:budjetti|tarve|tarvetta|kiinnostusta|aikaa|rahaa|resursseja)\w*\s+(?:\S+\s+)?ei\b",
         r"liian\s+(?:kallis|kallista|kalliilta|kova|korkea|iso|suuri)|jätämme\s+väliin|jätän\s+väliin|passaan\b|"
         r"passataan\b",
-        r"(?:olemme|olen)\s+tyytyväisiä|(?:olemme|olen)\s+tyytyväinen|en\s+ole\s+oikea|"
+        r"(?:olemme|olen|ollaan|oon|olen\s+ollut|olemme\s+olleet)\s+(?:\S+\s+)?tyytyväi|"
+        r"en\s+ole\s+oikea|"
         r"väärä\s+henkilö|en\s+enää\s+työskentele",
         r"emme\s+lähde\b|en\s+lähde\b|emme\s+jatka\b|ei\s+jatketa\b",
         rf"{_NEG}\s+(?:{_OO}\s+)?(?:{_WORD}\s+){{0,3}}?(?:juttu|homma|tarpeen|tarpeellin|"
         r"relevantti|ajankohta|meitä\s+varten|meille\b|osta|hank|investoi|vaihta|vaihda|"
         r"lähdetä|käy\b|onnistu|kannata|hyödyt|tarvita|tarvitse|halua|innosta|"
-        r"sytytä|napanna|nappaa)",
+        r"sytytä|napanna|nappaa|murhe|ongelma|suunnitelm|agendalla|listalla|prioriteet|"
+        r"ohjelmassa|pöydällä|vastaa\s+(?:\S+\s+)?tarpei|täytä|kohtaa|varattu|istu\b|tartu|"
+        r"innostu|kaipaa|edes)",
         r"(?:ei|en|emme)\s+kiitti\b|kiitti\s+(?:mut|mutta)?\s*ei\b|kiitos\s+(?:mut|mutta)\s+"
         r"(?:ei|emme|en|tämä\s+ei)\b|valitettavasti\s+(?:ei|emme|en|tämä\s+ei|"
         r"meillä\s+ei|tällä)\b|ei\s+kyllä\b|^\s*ei\b(?!\s+(?:haittaa|se\s+mitään|hätää))",
@@ -151,7 +183,7 @@ LEXICON = Lexicon(
         r"oma\w*\s+(?:järjestelmä|ratkaisu|työkalu|sovellus|softa|tiimi)|(?:jo|nyt)\s+käytössä|"
         r"käytössä\s+(?:on\s+)?jo|käytämme\s+(?:\S+\s+)?(?:jo|muuta|toista)|teimme\s+itse|"
         r"tehty\s+itse|itse\s+tehty|sopimus\s+(?:\S+\s+){0,2}?(?:asti|kanssa|voimassa)",
-        r"palail(?:laan|en|emme)|palaa(?:mme|n)\s+asiaan\s+(?:jos|kun|mikäli|myöhemmin|ensi)|"
+        r"palail(?:laan|en|emme)|palaa(?:mme|n)\s+asiaan,?\s+(?:jos|kun|mikäli|myöhemmin|ensi)|"
         r"(?:otamme|otan|otetaan)\s+yhteyttä\s+(?:itse\s+)?(?:jos|kun|mikäli|tarvittaessa)|"
         r"(?:ilmoittelen|ilmoitamme|ilmoittelemme|ilmoitan)\s+(?:jos|kun|mikäli)|"
         r"jos\s+tarvetta\s+(?:tulee|ilmenee|syntyy)|ensi\s+vuonna\s+(?:ehkä|uudestaan|"
@@ -166,8 +198,20 @@ LEXICON = Lexicon(
         r"erp|wms)\w*\s+(?:\S+\s+)?(?:hoitaa|hoitavat|kattaa|tekee)\b",
         rf"{_NEG}\s+(?:ole|oo|työskentele)\s+enää|olen\s+(?:lopettanut|vaihtanut\s+(?:työ|"
         r"firma|yhtiö))|olen\s+siirtynyt\s+(?:toiseen|muualle|uuteen|toisiin)",
-        r"budjet\w*\s+(?:on\s+)?(?:jo\s+)?(?:käytetty|loppu|lukittu|sidottu|jäädytetty|"
-        r"leikattu|täynnä)|rahat\s+(?:on\s+)?(?:jo\s+)?loppu",
+        r"budjet\w*\s+(?:\S+\s+){0,4}?(?:käytetty|loppu|lukittu|lukossa|lyöty|sidottu|"
+        r"jäädytetty|leikattu|täynnä|päätetty)|rahat\s+(?:on\s+)?(?:jo\s+)?loppu|"
+        r"(?:päätimme|päätettiin|päätin|päättäneet|päättänyt|päätetty|päädyimme|päädyttiin|"
+        r"päätyneet|päätynyt|päädytty|"
+        r"valitsimme|valittiin|valitsin|valinneet|valittu)\s+(?:\S+\s+){0,2}?(?:olla|toise|muu|"
+        r"kilpailij|eri\b|jatkaa\s+nykyi|keskitty)|"
+        r"keskit\w*\s+(?:\S+\s+)?muihin|olla\s+\S+(?:matta|mättä)\b|"
+        r"pärjä(?:tään|ämme|ään|illään|taan)\b|"
+        r"kiitos\s+(?:\S+\s+){0,2}?(?:mutta|mut|vaan)\s+(?:ei|emme|en|tämä\s+ei)\b|"
+        r"jo\s+(?:\S+\s+)?hoidossa|hoidossa\s+jo|jo\s+hoidettu|"
+        r"(?:homma|asia|asiat|tää|tämä|se)\s+(?:on|ovat)\s+"
+        r"(?:\S+\s+)?(?:hoidossa|hanskassa|hallussa)|on\s+(?:homma|asia|asiat|hommat)\s+"
+        r"(?:\S+\s+)?(?:hoidossa|hanskassa|hallussa)|"
+        r"lyöty\s+lukkoon|(?:jos|mikäli|kun)\s+tilanne\s+(?:\S+\s+)?muuttu|tilanteen\s+muuttuessa",
     ),
     interest=(
         r"kiinnost|mielenkiintoi|mielenkiinnolla",
@@ -200,7 +244,8 @@ LEXICON = Lexicon(
         r"lähetä\s+(?:\S+\s+)?(?:infoa|materiaali|esite|hinnast|hintoj|kalvo|linkki)",
         r"mitä\s+(?:\S+\s+){0,4}?maks|paljon(?:ko)?\s+(?:\S+\s+){0,3}?(?:maks|kustan|hinta)|"
         r"hinno(?:ittelu|itelu)|hinnoit|kuukausimaksu|lisenssi|budjetoi",
-        r"sopi(?:siko|iko|isi|i)\b|kävisikö|käykö|käy\s+(?:\S+\s+)?(?:mulle|minulle|meille|hyvin|"
+        r"sopi(?:siko|iko|isi|i|s)\b|kävis(?:i)?\b|kävisikö|käykö|"
+        r"käy\s+(?:\S+\s+)?(?:mulle|minulle|meille|hyvin|"
         r"kyllä|ok|maanantai|tiistai|keskiviikko|torstai|perjantai|ensi)|"
         r"(?:ehtisit|ehditkö|ehtisitkö|ehtisittekö|pääsisit|pääsisitkö|pääsetkö|voisitko\s+tulla|"
         r"tulla\s+käymään|käymään\s+\S+ssa)\b|milloin\s+(?:\S+\s+)?(?:olisi|sopisi|ehdit|"
@@ -220,6 +265,20 @@ LEXICON = Lexicon(
         r"numeroni\s+on|numero(?:on|ssa)\b|tavoitat\s+(?:minut|mut|meidät)|sähköpostiini|"
         r"kalenteri|kalenterista|kalenteriini|varataan|varatkaa|varaa\b|varaisin|varaan",
         r"ei\s+(?:olisi\s+)?(?:haittaisi|pahitteeksi)|en\s+pane\s+pahakseni|miksei|miksi\s+ei\b",
+        r"(?:voisit(?:ko|teko)?|voisitte|voitteko|voitko|voiko|voisiko|voinko|voisinko|"
+        r"voisimmeko|saisinko|saisimmeko|saako|saisiko)\s+(?:\S+\s+){0,2}?(?:lähettää|laittaa|"
+        r"toimittaa|kertoa|näyttää|esitellä|soittaa|saada|tulla|avata|jakaa)\b"
+        r"(?!\s+(?:\S+\s+)?(?:uudelleen|uudestaan))|saisinko\b|"
+        r"saisimmeko\b|voinko\s+saada",
+        r"ratkais(?:ette|isitte|isitko|tteko|isi)\b|(?:ollaan|olemme|olen|oon)\s+(?:\S+\s+)?"
+        r"(?:etsitty|etsineet|etsinyt|kaivattu|kaivanneet|kaivannut)\b|"
+        r"(?:olis|ois|olisi)\s+(?:\S+\s+)?(?:käyttöä|tarvetta|tilausta)|tervetuloa\s+(?:käymään|"
+        r"meille|tutustumaan|esittelemään)|"
+        r"kerro(?:tko|kaa|t|than)?\s+(?:\S+\s+){0,2}?(?:lisää|tarkemmin|enemmän|mitä|miten|"
+        r"millai|paljonko)|"
+        r"referens|asiakasesimerk|asiakascase|käyttökokemuk|esittel|käyttöönot|integraat|"
+        r"rajapin|toimi(?:iko|isiko)\b|(?:kauanko|kuinka\s+kauan|miten\s+kauan|kuinka\s+pitkään)"
+        r"\s+(?:\S+\s+){0,3}?(?:kestää|kestäisi|vie|veisi)",
     ),
-    negation=r"ei|en|et|emme|ette|eivät|eikä|enkä|emmekä|älä|älkää",
+    negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

@@ -63,6 +63,19 @@ _DEVICE_FOOTER_RE = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*:\s*)*", re.IGNORECASE)
+#: A quote header the quote finder missed ("Ann <ann@x> kirjoitti 17.11.2026 klo 10.30:").
+_QUOTE_HEAD_RE = re.compile(
+    r"^.{0,200}[@<].{0,200}\b(?:wrote|kirjoitti|skrev|schrieb)\b.{0,60}:\s*$", re.IGNORECASE
+)
+#: A legal footer line: what follows it is boilerplate, never the writer's words.
+_DISCLAIMER_RE = re.compile(
+    r"\b(?:confidential|luottamuksellis|konfidentiell|vertraulich)|^\s*disclaimer\b", re.IGNORECASE
+)
+#: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
+_NAME_LINE_RE = re.compile(
+    r"^\s*(?:-+\s*|t\.\s*)?(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
+    r"[A-ZÄÖÅ][a-zäöåé]+(?:[ -][A-ZÄÖÅ][a-zäöåé]+){0,2}\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -131,13 +144,18 @@ def _phrase(match: re.Match[str]) -> str:
 
 def body(msg: Parsed) -> str:
     """The text the intent is read from: the fresh text without its greeting line, cut at the
-    signature or the sign-off; the subject (without Re:) when no text is left.
+    signature, the sign-off, a name alone on its line after a blank one, a legal footer or a
+    quote header; the subject (without Re:) when no text is left.
     """
     kept: list[str] = []
     for line in msg.fresh.split("\n"):
         if _SIGNATURE_DELIMITER_RE.match(line) or _DEVICE_FOOTER_RE.match(line):
             break
-        if kept and _SIGN_OFF_RE.match(line):
+        if _QUOTE_HEAD_RE.match(line):
+            break
+        if kept and (_SIGN_OFF_RE.match(line) or _DISCLAIMER_RE.search(line)):
+            break
+        if kept and not kept[-1] and _NAME_LINE_RE.match(line):
             break
         if not kept and (not line.strip() or _GREETING_RE.match(line)):
             continue
