@@ -5,11 +5,12 @@ removal, an undo, ``forget``) in the same transaction as the change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import structlog
 from click.testing import Result
 from sending_rig import MONDAY, Rig, person, write_csv
 from typer.testing import CliRunner
@@ -136,8 +137,17 @@ def test_forget_leaves_no_plaintext_address_in_the_log(rig: Rig) -> None:
     assert [a for k, a, *_ in entries if k.startswith("sha256:")] == ["added", "added"]
 
 
+@pytest.fixture
+def keep_structlog() -> Iterator[None]:
+    """The CLI points structlog at the runner's stream, which is closed after each command: the
+    configuration is put back afterwards, or later tests' log lines fail on a closed file."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
 def test_cli_remove_list_undo(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, keep_structlog: None
 ) -> None:
     """The commands themselves, in process (typer's runner: the same parsing, prompts and
     output as ``python -m sequencer``, without a subprocess start per command)."""
