@@ -93,3 +93,60 @@ class Suppression:
     #: Why: bounce, unsubscribe, manual, import...
     reason: str
     created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class StuckSend:
+    """A send held in ``claimed`` or ``sending`` past its lease: is a worker running?"""
+
+    id: int
+    contact_id: int
+    sequence: str
+    step_key: str
+    sender: str
+    #: ``claimed`` or ``sending``.
+    status: str
+    claimed_by: str | None
+    lease_until: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hold:
+    """A pause a person lifts: a sender, sequence, step or variant that sends nothing meanwhile."""
+
+    id: int
+    #: ``sender``, ``sequence``, ``step`` or ``variant``.
+    scope: str
+    sender: str | None
+    sequence: str | None
+    step_key: str | None
+    #: With scope ``variant``: the factor and key, as ``body:short``.
+    variant: str | None
+    #: Why, as a word: policy_refusal, bounce_rate, config_fault...
+    reason: str
+    #: What happened and what to fix.
+    detail: str
+    since: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """One variant at one look of the scoring job: its numbers and what was decided."""
+
+    look_at: datetime
+    sequence: str
+    step_key: str
+    #: ``subject`` or ``body``.
+    factor: str
+    key: str
+    sends: int
+    successes: int
+    rate: float
+    z: float | None
+    p: float | None
+    p_holm: float | None
+    #: best, keep, retire or too_few.
+    decision: str
+    reason: str
+    #: The metric the row tests (positive_reply, reply, or a guardrail such as unsubscribe).
+    metric: str | None

@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sequencer import results
 from sequencer.cli.common import engine, err, escape, friendly, out, utc
 from sequencer.config import Config
 from sequencer.errors import SequencerError
 from sequencer.services import holds
-from sequencer.store import Hold
 
 
 @friendly
@@ -104,7 +104,7 @@ def doctor(
     out.print("[green]ok[/]: nothing needs a decision")
 
 
-def _print_holds(standing: list[Hold]) -> None:
+def _print_holds(standing: list[results.Hold]) -> None:
     """Each hold: what is paused, why, since when, and the command that lifts it."""
     for hold in standing:
         out.print(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sequencer import guard, refusals
+from sequencer import guard, refusals, results
 from sequencer.booking import step_of
 from sequencer.channels.base import Outcome, Result
 from sequencer.config import Sender
@@ -37,7 +37,7 @@ class BadTarget(SequencerError):
     """What to resume is not named as it should be."""
 
 
-def describe(hold: Hold) -> str:
+def describe(hold: Hold | results.Hold) -> str:
     """The held target in words: ``sender jane``, ``step cold:intro``..."""
     match hold.scope:
         case "sender":
@@ -50,7 +50,7 @@ def describe(hold: Hold) -> str:
             return f"variant {hold.sequence}:{hold.step_key}:{hold.variant}"
 
 
-def resume_command(hold: Hold) -> str:
+def resume_command(hold: Hold | results.Hold) -> str:
     """The command that lifts ``hold``."""
     match hold.scope:
         case "sender":

@@ -71,3 +71,54 @@ def task(row: store.Task) -> results.Task:
 def suppression(row: store.Suppression) -> results.Suppression:
     """The public value of a suppression row."""
     return results.Suppression(key=row.key, reason=row.reason, created_at=row.created_at)
+
+
+def stuck_send(row: store.Send) -> results.StuckSend:
+    """The public value of a send stuck past its lease."""
+    assert row.id is not None
+    return results.StuckSend(
+        id=row.id,
+        contact_id=row.contact_id,
+        sequence=row.sequence,
+        step_key=row.step_key,
+        sender=row.sender,
+        status=row.status,
+        claimed_by=row.claimed_by,
+        lease_until=row.lease_until,
+    )
+
+
+def hold(row: store.Hold) -> results.Hold:
+    """The public value of a standing hold."""
+    assert row.id is not None
+    return results.Hold(
+        id=row.id,
+        scope=row.scope,
+        sender=row.sender,
+        sequence=row.sequence,
+        step_key=row.step_key,
+        variant=row.variant,
+        reason=row.reason,
+        detail=row.detail,
+        since=row.since,
+    )
+
+
+def decision(row: store.Decision) -> results.Decision:
+    """The public value of a scoring decision row."""
+    return results.Decision(
+        look_at=row.look_at,
+        sequence=row.sequence,
+        step_key=row.step_key,
+        factor=row.factor,
+        key=row.key,
+        sends=row.sends,
+        successes=row.successes,
+        rate=row.rate,
+        z=row.z,
+        p=row.p,
+        p_holm=row.p_holm,
+        decision=row.decision,
+        reason=row.reason,
+        metric=row.metric,
+    )

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sequencer import results
 from sequencer.booking import new_book, next_step
 from sequencer.caps import SenderBook
 from sequencer.errors import SequencerError
+from sequencer.services import public
 from sequencer.services.deps import Deps
-from sequencer.store import Hold, Send
+from sequencer.store import Send
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,10 +43,10 @@ class Health:
     #: Sends given up as failed in the last 7 days (for information: their enrollments ended).
     failed_recently: int
     #: Sends held in ``claimed`` or ``sending`` past their lease: is a worker running?
-    stuck: list[Send]
+    stuck: list[results.StuckSend]
     #: Senders, sequences, steps and variants paused until a person lifts the hold (a refusal of
     #: the sender's domain, the bounce guard, a configuration fault), oldest first.
-    holds: list[Hold]
+    holds: list[results.Hold]
 
     @property
     def needs_decision(self) -> bool:
@@ -86,8 +88,10 @@ def doctor(deps: Deps) -> Health:
     return Health(
         uncertain=uncertain(deps),
         failed_recently=deps.store.failed_since(now - timedelta(days=7)),
-        stuck=deps.store.stuck_sends(now=now, lease=deps.config.lease),
-        holds=deps.store.holds.standing(),
+        stuck=[
+            public.stuck_send(s) for s in deps.store.stuck_sends(now=now, lease=deps.config.lease)
+        ],
+        holds=[public.hold(h) for h in deps.store.holds.standing()],
     )
 
 

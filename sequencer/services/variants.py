@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sequencer import results
 from sequencer.errors import SequencerError
 from sequencer.looks import Family, families, run_look
+from sequencer.services import public
 from sequencer.services.deps import Deps
 from sequencer.status import VariantStatus
-from sequencer.store import Decision
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +26,7 @@ class VariantRow:
     status: str
     since: datetime | None
     reason: str
-    latest: Decision | None
+    latest: results.Decision | None
 
 
 def score(deps: Deps, *, dry_run: bool) -> list[Family]:
@@ -56,7 +57,7 @@ def rows(deps: Deps) -> list[VariantRow]:
                         status=state.status if state else VariantStatus.LIVE,
                         since=state.since if state else None,
                         reason=state.reason if state else "",
-                        latest=latest.get(ident),
+                        latest=public.decision(d) if (d := latest.get(ident)) else None,
                     )
                 )
     return found

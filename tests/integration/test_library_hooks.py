@@ -365,9 +365,17 @@ def test_what_the_engine_returns_is_public_never_a_storage_row(hooked: Rig) -> N
     assert leaks == {}
 
 
-def _types_in(annotation: object) -> set[object]:
-    """Every class named in a (possibly nested, generic) annotation."""
+def _types_in(annotation: object, seen: set[object] | None = None) -> set[object]:
+    """Every class named in a (possibly nested, generic) annotation, and in the fields of the
+    dataclasses it names (a result holding a storage row in a field leaks it too)."""
+    seen = set() if seen is None else seen
+    if annotation in seen:
+        return set()
+    seen.add(annotation)
     found = {annotation}
     for argument in typing.get_args(annotation):
-        found |= _types_in(argument)
+        found |= _types_in(argument, seen)
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        for field_type in typing.get_type_hints(annotation).values():
+            found |= _types_in(field_type, seen)
     return found
