@@ -35,6 +35,7 @@ from sequencer.outcomes import OutcomeRecorder, announce_end, sent_event
 from sequencer.services import holds
 from sequencer.status import DispatchOutcome, EnrollmentStatus, SendStatus
 from sequencer.store import (
+    Beginning,
     BeginStatus,
     Contact,
     Enrollment,
@@ -42,6 +43,7 @@ from sequencer.store import (
     Store,
     Task,
 )
+from sequencer.writer import GroupWriter
 
 #: How long a claim holds before another worker may take the send over.
 LEASE = timedelta(minutes=5)
@@ -115,6 +117,7 @@ class Dispatcher(OutcomeRecorder):
         self.worker_id, self.batch, self.links = worker_id, batch, links
         self.hooks = hooks or Hooks(log)  # told once a send, bounce or stop is committed
         self.sent_folder = SentFolder(log)  # copies for senders with save_sent, saved per tick
+        self.writer = GroupWriter(store, log)  # the lanes' marks and results, group-committed
         self.paused_until: dict[str, datetime] = {}
         self._stopping = False
         #: The last tick's view of the senders; this dispatcher's commits, and the store's other
@@ -159,12 +162,16 @@ class Dispatcher(OutcomeRecorder):
             by_sender.setdefault(send.sender, []).append(send)
         # One lane per sender: each sender's sends go out in order over its own connection, while
         # the lanes overlap, so one mailbox's SMTP round trip does not hold up the others.
-        await asyncio.gather(
-            *(
-                self._lane(sends, contacts, enrollments, state, report)
-                for sends in by_sender.values()
+        self.writer.lanes = len(by_sender)
+        try:
+            await asyncio.gather(
+                *(
+                    self._lane(sends, contacts, enrollments, state, report)
+                    for sends in by_sender.values()
+                )
             )
-        )
+        finally:
+            self.writer.flush()  # every result of this tick committed before it ends
         await self.sent_folder.flush()  # recorded sends' copies: saved while the next tick runs
         self._kept = state
         return report
@@ -208,17 +215,20 @@ class Dispatcher(OutcomeRecorder):
         state: TickState,
         report: TickReport,
     ) -> None:
-        for index, send in enumerate(sends):
-            if self._stopping:
-                for rest in sends[index:]:
-                    assert rest.id is not None
-                    self.store.reschedule(rest.id, due_at=rest.due_at, worker=self.worker_id)
-                return
-            report.add(
-                await self._guarded(
-                    send, contacts[send.contact_id], enrollments[send.enrollment_id], state
+        try:
+            for index, send in enumerate(sends):
+                if self._stopping:
+                    for rest in sends[index:]:
+                        assert rest.id is not None
+                        self.store.reschedule(rest.id, due_at=rest.due_at, worker=self.worker_id)
+                    return
+                report.add(
+                    await self._guarded(
+                        send, contacts[send.contact_id], enrollments[send.enrollment_id], state
+                    )
                 )
-            )
+        finally:
+            self.writer.lane_done()
 
     async def _guarded(
         self, send: Send, contact: Contact, enrollment: Enrollment, state: TickState
@@ -368,8 +378,15 @@ class Dispatcher(OutcomeRecorder):
             if step.channel is Channel.EMAIL
             else None
         )
-        started = self.store.begin_sending(
-            send.id, now=now, worker=self.worker_id, suppression_keys=keys, quota=limits, **choice
+        started = await self.writer.begin(
+            Beginning(
+                send=send,
+                worker=self.worker_id,
+                now=now,
+                suppression_keys=tuple(keys),
+                quota=limits,
+                **choice,
+            )
         )
         if started.status is BeginStatus.HELD:  # held since the claim: waits for a person
             self.store.reschedule(send.id, due_at=now, worker=self.worker_id, keep_message=True)
@@ -434,9 +451,19 @@ class Dispatcher(OutcomeRecorder):
         if step.channel in (Channel.EMAIL, Channel.LINKEDIN):
             state.messages.setdefault(send.contact_id, []).append(now)
         result = await channel.deliver(delivery)
-        outcome = self._record(send, result, sequence, enrollment, contact, sender, state, now)
+        event = sent_event(send, contact, choice["message_id"], now)
+        outcome = self._record(
+            send,
+            result,
+            sequence,
+            enrollment,
+            contact,
+            sender,
+            state,
+            now,
+            committed=lambda: self.hooks.emit(event),  # once the result is committed
+        )
         if outcome is DispatchOutcome.SENT:
-            self.hooks.emit(sent_event(send, contact, choice["message_id"], now))
             self.sent_folder.add(sender, delivery.raw, at=now)
         return outcome
 

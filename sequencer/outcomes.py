@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,8 @@ from sequencer.services import holds
 from sequencer.services.stopping import announce, plan_stop, write_stop
 from sequencer.status import DispatchOutcome, SendStatus
 from sequencer.stops import StopEvent
-from sequencer.store import Contact, Enrollment, Send, Store
+from sequencer.store import Contact, Enrollment, Send, SentRecord, Store
+from sequencer.writer import GroupWriter
 
 
 class OutcomeRecorder:
@@ -40,6 +41,7 @@ class OutcomeRecorder:
     worker_id: str
     #: Senders paused for their quota, until then (this worker's copy of the shared pause).
     paused_until: dict[str, datetime]
+    writer: GroupWriter
 
     def _record(
         self,
@@ -51,7 +53,10 @@ class OutcomeRecorder:
         sender: Sender,
         state: TickState,
         now: datetime,
+        committed: Callable[[], None] | None = None,
     ) -> DispatchOutcome:
+        """Record ``result``; a send that went out is recorded by the group-commit writer, which
+        runs ``committed`` once that is committed."""
         assert send.id is not None and contact.id is not None
         fields = {
             "send_id": send.id,
@@ -74,7 +79,7 @@ class OutcomeRecorder:
                 now,
                 book=state.book(self.store, sender, now) if email_next else None,
             )
-            self.store.record_sent(send, sent_at=now, next_send=following)
+            self.writer.record(SentRecord(send=send, sent_at=now, next_send=following), committed)
             self.log.info("send.sent", channel=send.channel, contact_id=contact.id, **fields)
             return DispatchOutcome.SENT
         if result.outcome in (Outcome.REFUSED, Outcome.CONFIG_FAULT):

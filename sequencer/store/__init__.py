@@ -1,8 +1,10 @@
 """Storage: the SQLModel tables (``tables``), connection set-up (``connection``), one module of Core
 statements per aggregate (``contacts``, ``enrollments``, ``sends``, ``sender_days``,
 ``suppressions``, ``inbox``, ``events``, ``tasks``, ``variants``, ``jobs``, ``erasure``,
-``reports``), and the :class:`Store` facade (``repository``) that runs them in transactions."""
+``reports``), the send path's group commit (``groups``), and the :class:`Store` facade
+(``repository``) that runs them in transactions."""
 
+from sequencer.store.groups import Beginning, SentRecord
 from sequencer.store.repository import (
     BeginStatus,
     Begun,
@@ -33,6 +35,7 @@ from sequencer.store.tables import (
 
 __all__ = [
     "BeginStatus",
+    "Beginning",
     "Begun",
     "Contact",
     "Decision",
@@ -49,6 +52,7 @@ __all__ = [
     "Quota",
     "Send",
     "SenderDay",
+    "SentRecord",
     "Store",
     "Suppression",
     "SuppressionChange",

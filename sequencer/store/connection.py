@@ -1,5 +1,5 @@
 """Connection set-up: the SQLAlchemy engine for a database URL, with SQLite's pragmas (WAL, foreign
-keys, secure delete, busy timeout) and PostgreSQL's pre-pinged pool. Nothing else configures one.
+keys, secure delete, busy timeout) and PostgreSQL's pool. Nothing else configures one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # no pre-ping: a round trip per checkout on the send path; a dropped connection fails one
+    # transaction, the pool is then renewed, and the worker's next tick goes on
+    return sa.create_engine(url, pool_pre_ping=False)
 
 
 def _create_private(path: Path) -> None:

@@ -98,12 +98,6 @@ def holding(sends: sa.Table = SENDS) -> Any:
     return sa.exists().where(h.lifted_at.is_(None), target)
 
 
-def blocking(conn: sa.Connection, send_id: int) -> bool:
-    """Whether a standing hold keeps this send from starting."""
-    query = sa.select(SENDS.c.id).where(SENDS.c.id == send_id, holding())
-    return conn.execute(query).first() is not None
-
-
 def latest_statuses(
     conn: sa.Connection, *, limit: int, sender: str | None = None, sequence: str | None = None
 ) -> list[str]:

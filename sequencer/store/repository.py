@@ -22,6 +22,7 @@ from sequencer.store import (
     domain_checks,
     enrollments,
     erasure,
+    groups,
     holds,
     migrate,
     sender_days,
@@ -80,6 +81,8 @@ class Store(InboxAndEvents, VariantsAndReports):
         #: counted there): a dispatcher keeps what it read across ticks only while nothing but
         #: itself has written in this process since.
         self.commits = 0
+        #: Sender days whose row this process knows exists (the send path's first-use check).
+        self._known_days: set[tuple[str, str]] = set()
         sa.event.listen(self.engine, "commit", self._committed)
         try:  # an empty database gets the schema; one made by another version raises SchemaOutdated
             migrate.prepare(self.engine)
@@ -181,8 +184,7 @@ class Store(InboxAndEvents, VariantsAndReports):
 
     def claim_due(self, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Send]:
         """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``."""
-        ids = self._write(sends.claim, now=now, worker=worker, limit=limit, lease=lease)
-        return self._read(sends.by_ids, ids) if ids else []
+        return self._write(sends.claim, now=now, worker=worker, limit=limit, lease=lease)
 
     def mark_uncertain(self, *, before: datetime) -> tuple[list[int], datetime | None]:
         """Rows left in ``sending`` since before ``before`` become ``uncertain``: their ids, and
@@ -227,29 +229,43 @@ class Store(InboxAndEvents, VariantsAndReports):
         suppression_keys: Sequence[str],
         quota: Quota | None = None,
     ) -> Begun:
-        """Commit ``sending`` before the channel is called (:func:`sends.begin`, ``take_slot``)."""
-        with self.engine.connect() as conn, conn.begin() as tx:
-            if holds.blocking(conn, send_id):  # its sender, sequence or step is held
-                return Begun(BeginStatus.HELD)
-            if quota is not None:
-                refused = sender_days.take_slot(conn, quota, now)
-                if refused is not None:
-                    tx.rollback()
-                    return refused
-            headers = (message_id, subject, subject_key, body_key, in_reply_to, references)
-            started = sends.begin(conn, send_id, worker, now, suppression_keys, *headers)
-            if not started:
-                tx.rollback()  # and give the slot back
+        """Commit ``sending`` before the channel is called, alone (:func:`groups.begin`)."""
+        with self.engine.begin() as conn:
+            send = sends.get(conn, send_id)
+            if send is None:
                 return Begun(BeginStatus.GONE)
-        return Begun(BeginStatus.STARTED)
+            item = groups.Beginning(
+                send=send,
+                worker=worker,
+                now=now,
+                suppression_keys=tuple(suppression_keys),
+                message_id=message_id,
+                subject=subject,
+                subject_key=subject_key,
+                body_key=body_key,
+                in_reply_to=in_reply_to,
+                references=references,
+                quota=quota,
+            )
+            return groups.begin(conn, item, self._known_days)
 
     def record_sent(
         self, send: Send, *, sent_at: datetime, next_send: NewSend | NewChain | None
     ) -> None:
         """Mark a send done, anchor day 0, queue the next step or complete: one transaction."""
-        with self.engine.begin() as conn:
-            sends.mark_sent(conn, send.id, sent_at=sent_at)
-            sends.after_sent(conn, send, sent_at=sent_at, next_send=next_send)
+        self.write_group([groups.SentRecord(send=send, sent_at=sent_at, next_send=next_send)], [])
+
+    def write_group(
+        self, records: Sequence[groups.SentRecord], beginnings: Sequence[groups.Beginning]
+    ) -> list[Begun]:
+        """Sends that went out recorded, then sends about to go out marked ``sending``, in one
+        transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes."""
+        try:
+            with self.engine.begin() as conn:
+                return groups.write(conn, records, beginnings, self._known_days)
+        except BaseException:
+            self._known_days.clear()  # a day row made in the rolled-back transaction is gone
+            raise
 
     def reschedule(
         self,
@@ -331,7 +347,9 @@ class Store(InboxAndEvents, VariantsAndReports):
         with self.engine.begin() as conn:
             if not sends.confirm_sent(conn, send.id, sent_at=sent_at):
                 return False
-            sends.after_sent(conn, send, sent_at=sent_at, next_send=next_send)
+            groups.follow(
+                conn, [groups.SentRecord(send=send, sent_at=sent_at, next_send=next_send)]
+            )
         return True
 
     def failed_since(self, since: datetime) -> int:

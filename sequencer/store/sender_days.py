@@ -52,38 +52,6 @@ class Quota:
     gap: timedelta
 
 
-def take_slot(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
-    """Count one send in the sender's day if the cap and the gap allow it; else why not (and until
-    when).
-    """
-    days = SENDER_DAYS
-    mine = sa.and_(days.c.sender == quota.sender, days.c.day == quota.day)
-    ensure_day(conn, quota)
-    taken = conn.execute(
-        sa.update(days)
-        .where(
-            mine,
-            days.c.sent < quota.cap,
-            sa.or_(days.c.last_at.is_(None), days.c.last_at <= now - quota.gap),
-            sa.or_(days.c.paused_until.is_(None), days.c.paused_until <= now),
-        )
-        .values(sent=days.c.sent + 1, last_at=now)
-        .returning(days.c.sent)
-    ).first()
-    if taken is not None:
-        return None
-    sent, last_at, paused = conn.execute(
-        sa.select(days.c.sent, days.c.last_at, days.c.paused_until).where(mine)
-    ).one()
-    paused = aware(paused)
-    if paused is not None and paused > now:
-        return Begun(BeginStatus.TOO_SOON, retry_at=paused)
-    if sent >= quota.cap:
-        return Begun(BeginStatus.FULL, retry_at=quota.until)
-    previous = aware(last_at) or now
-    return Begun(BeginStatus.TOO_SOON, retry_at=previous + quota.gap)
-
-
 def ensure_day(conn: sa.Connection, quota: Quota) -> None:
     """The sender's row for the day, created on first use from what the sends table says, with
     the cap in force that day (what the report draws for it, whatever the config says later)."""

@@ -1,7 +1,6 @@
-"""Sends: the outbox rows that are also the queue. Claiming, the one-statement check that begins a
-send, recording its outcome, queueing the next step, and the reads of one contact's or one sender's
-sends. The statements of the send path are built once: compiling them per send is most of their
-cost."""
+"""Sends: the outbox rows that are also the queue. Claiming, putting a send back or ending it,
+the uncertain sends a person decides on, and the reads of one contact's or one sender's sends. The
+send path's own writes (the ``sending`` mark, the recorded result) are in :mod:`groups`."""
 
 from __future__ import annotations
 
@@ -11,13 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sequencer.status import EnrollmentStatus, SendStatus
 from sequencer.store.core import aware, batches, first_model, models
 from sequencer.store.holds import holding
 from sequencer.store.sender_days import BEGUN
-from sequencer.store.tables import ENROLLMENTS, SENDS, SUPPRESSIONS, Send
+from sequencer.store.tables import ENROLLMENTS, SENDS, Send
 
 #: A send still to go out.
 PENDING = (SendStatus.SCHEDULED, SendStatus.CLAIMED)
@@ -47,48 +46,60 @@ class NewChain:
 # -- the queue -----------------------------------------------------------------------------------
 
 
-def claim(
-    conn: sa.Connection, *, now: datetime, worker: str, limit: int, lease: timedelta
-) -> list[int]:
-    """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``; their ids.
+def _claim_statement(dialect: str) -> Any:
+    """The claim, as one ``UPDATE … WHERE id IN (…) RETURNING`` every column: due scheduled sends
+    not held, and claimed sends whose lease ran out, the earliest due first.
 
     Two index range scans (scheduled by due time; claimed by lease) rather than one OR, which
-    databases answer with a scan of the whole table. On PostgreSQL the rows are locked with SKIP
-    LOCKED, so workers never wait for each other and never claim the same row.
+    databases answer with a scan of the whole table. On PostgreSQL each scan locks its rows with
+    SKIP LOCKED, so workers never wait for each other and never claim the same row, and the locked
+    rows cannot change before the UPDATE. SQLite has no row locks: its UPDATE re-checks that each
+    row is still due (another process may have claimed it since the sub-select read it).
     """
+    p = sa.bindparam
     # a send whose sender, sequence or step is held stays queued until a person lifts the hold
-    scheduled = sa.and_(SENDS.c.status == SendStatus.SCHEDULED, SENDS.c.due_at <= now, ~holding())
-    expired = sa.and_(SENDS.c.status == SendStatus.CLAIMED, SENDS.c.lease_until < now)
-    queries = [
-        sa.select(SENDS.c.id, SENDS.c.due_at)
-        .where(condition)
-        .order_by(SENDS.c.due_at, SENDS.c.id)
-        .limit(limit)
-        for condition in (scheduled, expired)
-    ]
-    if conn.dialect.name == "postgresql":
-        queries = [q.with_for_update(skip_locked=True) for q in queries]
-    found = sorted(
-        {row for q in queries for row in conn.execute(q).all()}, key=lambda r: (r[1], r[0])
+    scheduled = sa.and_(
+        SENDS.c.status == SendStatus.SCHEDULED, SENDS.c.due_at <= p("_now"), ~holding()
     )
-    ids = [row[0] for row in found[:limit]]
-    if not ids:
-        return []
-    # the UPDATE re-checks the row is still due: on SQLite the SELECT above runs before the write
-    # lock, and another process may have claimed it meanwhile
-    claimed = conn.execute(
+    expired = sa.and_(SENDS.c.status == SendStatus.CLAIMED, SENDS.c.lease_until < p("_now"))
+    arms = []
+    for condition in (scheduled, expired):
+        arm = (
+            sa.select(SENDS.c.id, SENDS.c.due_at)
+            .where(condition)
+            .order_by(SENDS.c.due_at, SENDS.c.id)
+            .limit(p("_limit"))
+        )
+        if dialect == "postgresql":
+            arm = arm.with_for_update(skip_locked=True)
+        arms.append(sa.select(arm.subquery()))
+    both = sa.union_all(*arms).subquery()
+    chosen = sa.select(both.c.id).order_by(both.c.due_at, both.c.id).limit(p("_limit"))
+    where: list[sa.ColumnElement[bool]] = [SENDS.c.id.in_(chosen)]
+    if dialect != "postgresql":
+        where.append(sa.or_(scheduled, expired))
+    update = (
         sa.update(SENDS)
-        .where(SENDS.c.id.in_(ids), sa.or_(scheduled, expired))
-        .values(status=SendStatus.CLAIMED, claimed_by=worker, lease_until=now + lease)
-        .returning(SENDS.c.id)
+        .where(*where)
+        .values(status=SendStatus.CLAIMED, claimed_by=p("_worker"), lease_until=p("_until"))
+        .returning(*SENDS.c)
     )
-    return list(claimed.scalars())
+    return select(Send).from_statement(update)
 
 
-def by_ids(conn: sa.Connection, ids: list[int]) -> list[Send]:
-    """The sends with these ids, by due time."""
-    query = select(Send).where(col(Send.id).in_(ids)).order_by(col(Send.due_at), col(Send.id))
-    return models(conn, query)
+_CLAIM = {dialect: _claim_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def claim(
+    conn: sa.Connection, *, now: datetime, worker: str, limit: int, lease: timedelta
+) -> list[Send]:
+    """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``, in one
+    statement (:func:`_claim_statement`); the sends as claimed, by due time."""
+    values = {"_now": now, "_limit": limit, "_worker": worker, "_until": now + lease}
+    with Session(conn) as session:
+        claimed = list(session.execute(_CLAIM[conn.dialect.name], values).scalars())
+    claimed.sort(key=lambda s: (s.due_at, s.id))
+    return claimed
 
 
 def mark_uncertain(conn: sa.Connection, *, before: datetime) -> tuple[list[int], datetime | None]:
@@ -137,156 +148,7 @@ def queue_first(conn: sa.Connection, sends: Sequence[dict[str, Any]]) -> None:
 _FIRST = {"step_index": 0, "status": SendStatus.SCHEDULED, "attempts": 0}
 
 
-# -- the send path -------------------------------------------------------------------------------
-
-
-def _send_path_statements() -> tuple[Any, ...]:
-    sends, enrollments, p = SENDS, ENROLLMENTS, sa.bindparam
-    active = sa.exists().where(
-        enrollments.c.id == sends.c.enrollment_id, enrollments.c.status == EnrollmentStatus.ACTIVE
-    )
-    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_(p("_keys", expanding=True)))
-    begin = (
-        sa.update(sends)
-        .where(
-            sends.c.id == p("_id"),
-            sends.c.status == SendStatus.CLAIMED,
-            sends.c.claimed_by == p("_worker"),
-            active,
-            ~suppressed,
-        )
-        .values(
-            status=SendStatus.SENDING,
-            message_id=p("_message_id"),
-            subject=p("_subject"),
-            subject_key=p("_subject_key"),
-            body_key=p("_body_key"),
-            in_reply_to=p("_in_reply_to"),
-            references=p("_references"),
-            sent_at=p("_now"),
-            attempts=sends.c.attempts + 1,
-        )
-    )
-    mark = (
-        sa.update(sends)
-        .where(sends.c.id == p("_id"))
-        .values(status=SendStatus.SENT, sent_at=p("_at"), lease_until=None)
-    )
-    anchor = (
-        sa.update(enrollments)
-        .where(enrollments.c.id == p("_id"), enrollments.c.anchor_at.is_(None))
-        .values(anchor_at=p("_at"))
-    )
-    complete = (
-        sa.update(enrollments)
-        .where(enrollments.c.id == p("_id"), enrollments.c.status == EnrollmentStatus.ACTIVE)
-        .values(status=EnrollmentStatus.COMPLETED, finished_at=p("_at"))
-    )
-    is_active = sa.select(enrollments.c.id).where(
-        enrollments.c.id == p("_id"), enrollments.c.status == EnrollmentStatus.ACTIVE
-    )
-    return begin, mark, anchor, complete, is_active, sa.insert(sends)
-
-
-_BEGIN_SENDING, _MARK_SENT, _ANCHOR, _COMPLETE, _IS_ACTIVE, _QUEUE_NEXT = _send_path_statements()
-
-
-def begin(
-    conn: sa.Connection,
-    send_id: int,
-    worker: str,
-    now: datetime,
-    suppression_keys: Sequence[str],
-    message_id: str | None,
-    subject: str | None,
-    subject_key: str | None,
-    body_key: str | None,
-    in_reply_to: str | None,
-    references: str | None,
-) -> bool:
-    """Mark the send ``sending``, with its Message-ID, subject, variant keys and threading headers,
-    just before the channel is called.
-
-    The same statement checks that the send is still claimed by ``worker``, the enrollment still
-    active and none of ``suppression_keys`` suppressed; False when a stop (or another worker, after
-    this one's lease ran out) got there first. With a quota, the caller takes a slot in the
-    sender's day (:func:`sender_days.take_slot`) first, in the same transaction.
-    """
-    result = conn.execute(
-        _BEGIN_SENDING,
-        {
-            "_id": send_id,
-            "_worker": worker,
-            "_keys": list(suppression_keys),
-            "_now": now,
-            "_message_id": message_id,
-            "_subject": subject,
-            "_subject_key": subject_key,
-            "_body_key": body_key,
-            "_in_reply_to": in_reply_to,
-            "_references": references,
-        },
-    )
-    return bool(result.rowcount == 1)
-
-
-def mark_sent(conn: sa.Connection, send_id: int | None, *, sent_at: datetime) -> None:
-    conn.execute(_MARK_SENT, {"_id": send_id, "_at": sent_at})
-
-
-def after_sent(
-    conn: sa.Connection, send: Send, *, sent_at: datetime, next_send: NewSend | NewChain | None
-) -> None:
-    """What follows a send that went out: day 0 anchored on message 1, then the next step queued
-    (while the enrollment is still active) or the enrollment completed, and when its sequence
-    chains, the next sequence's enrollment deferred (only when this one completed without a stop).
-    """
-    if send.step_index == 0:
-        conn.execute(_ANCHOR, {"_id": send.enrollment_id, "_at": sent_at})
-    if not isinstance(next_send, NewSend):
-        completed = (
-            conn.execute(_COMPLETE, {"_id": send.enrollment_id, "_at": sent_at}).rowcount == 1
-        )
-        if completed and next_send is not None:
-            _defer_chain(conn, send, next_send, at=sent_at)
-        return
-    active = conn.execute(_IS_ACTIVE, {"_id": send.enrollment_id}).first()
-    if active is not None:
-        conn.execute(
-            _QUEUE_NEXT,
-            {
-                "enrollment_id": send.enrollment_id,
-                "contact_id": send.contact_id,
-                "sequence": send.sequence,
-                "sender": send.sender,
-                "step_key": next_send.step_key,
-                "step_index": next_send.step_index,
-                "channel": next_send.channel,
-                "due_at": next_send.due_at,
-                "created_at": sent_at,
-                "status": SendStatus.SCHEDULED,
-                "attempts": 0,
-            },
-        )
-
-
-def _defer_chain(conn: sa.Connection, send: Send, chain: NewChain, *, at: datetime) -> None:
-    """The next sequence's enrollment, deferred until its start, with the same sender and zone."""
-    timezone = conn.execute(
-        sa.select(ENROLLMENTS.c.timezone).where(ENROLLMENTS.c.id == send.enrollment_id)
-    ).scalar_one()
-    conn.execute(
-        sa.insert(ENROLLMENTS).values(
-            contact_id=send.contact_id,
-            sequence=chain.sequence,
-            sender=send.sender,
-            status=EnrollmentStatus.DEFERRED,
-            timezone=timezone,
-            enrolled_at=at,
-            starts_at=chain.starts_at,
-            previous_id=send.enrollment_id,
-        )
-    )
+# -- putting back and ending -------------------------------------------------------------------
 
 
 def reschedule(

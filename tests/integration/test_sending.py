@@ -37,7 +37,7 @@ from sequencer.channels.base import Delivery, Result
 from sequencer.channels.smtp import SmtpChannel
 from sequencer.dispatch import LEASE
 from sequencer.errors import TaskNotFound
-from sequencer.store import Contact
+from sequencer.store import Beginning, Begun, Contact, SentRecord
 from sequencer.testing import Captured
 
 FROM = Address(display_name="Jane Doe", addr_spec="jane@acme.example")
@@ -282,18 +282,20 @@ def test_a_stop_recorded_after_the_claim_but_before_smtp_wins(
     rig.import_rows([person(i) for i in range(3)])
     rig.engine.enroll("cold")
     victim = rig.contact_id("p1@example.com")
-    original = rig.engine.store.begin_sending
+    original = rig.engine.store.write_group
     raced: list[int] = []
 
-    def stop_first(send_id: int, **kwargs: object) -> bool:
-        send = rig.engine.store.send(send_id)
-        assert send is not None and send.status == "claimed"
-        if send.contact_id == victim and not raced:
-            raced.append(send_id)
-            rig.engine.stop("p1@example.com", reason="reply")
-        return original(send_id, **kwargs)  # type: ignore[arg-type]
+    def stop_first(records: list[SentRecord], beginnings: list[Beginning]) -> list[Begun]:
+        """The group writer's transaction, with the stop committed just before it."""
+        for item in beginnings:
+            send = rig.engine.store.send(item.send.id or 0)
+            assert send is not None and send.status == "claimed"
+            if send.contact_id == victim and not raced:
+                raced.append(send.id or 0)
+                rig.engine.stop("p1@example.com", reason="reply")
+        return original(records, beginnings)
 
-    monkeypatch.setattr(rig.engine.store, "begin_sending", stop_first)
+    monkeypatch.setattr(rig.engine.store, "write_group", stop_first)
     report = rig.run(days=30)
 
     assert raced, "the victim's send was never claimed"
