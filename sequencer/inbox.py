@@ -8,10 +8,14 @@ For every new message in a sender's folder (INBOX by default; never the Sent fol
    returned message inside a bounce), else the contact it comes from (a reply) or the address
    that failed (a bounce), if we sent to them recently;
 3. record the event, stop or pause the enrollment, suppress the address, and move the folder's
-   position past it, all in one transaction. A DSN whose refusal blames our side
-   (:mod:`sequencer.refusals`: the sender's domain or policy, or the content) stops and
+   position past it, in one transaction for a batch of messages. A DSN whose refusal blames our
+   side (:mod:`sequencer.refusals`: the sender's domain or policy, or the content) stops and
    suppresses nobody: as at send time, the sender or the send's body variant is held, in a call
-   right after that transaction, and so is the bounce guard's look after a bounce.
+   right after that transaction, and so is the bounce guard's look after a bounce. The host's
+   hooks hear of each message once its transaction is committed.
+
+A batch is read with a few ``IN`` look-ups (:mod:`sequencer.inbox_lookups`, which says how a
+message about someone an earlier one changes waits for that one's commit).
 
 A message handled once is never handled again: the position survives restarts, and each
 message is also remembered by its Message-ID, so a renumbered folder (new UIDVALIDITY) or the
@@ -20,19 +24,17 @@ renumbered the folder) reads only mail that arrived since the sender's first sen
 message matched only by its From address must be newer than what we sent that person.
 
 One message that cannot be handled (a database error on hostile input) is recorded as
-``error`` and skipped; one mailbox that cannot be read never stops the others.
+``error`` and skipped: when a batch fails, its messages are handled again one transaction each,
+so the others are recorded and the broken one is never passed over silently. One mailbox that
+cannot be read never stops the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.policy
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from email.parser import BytesHeaderParser
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -46,16 +48,16 @@ from sequencer.errors import ConfigError
 from sequencer.hooks import Hooks
 from sequencer.inbound.classify import Inbound, Intent, Kind, classify
 from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
+from sequencer.inbox_lookups import MAX_REFERENCES, Lookups, Read, Touched, key_of, written_at
 from sequencer.model import Sequence, StopReason
 from sequencer.services import holds
 from sequencer.services.stopping import announce, plan_stop
 from sequencer.stops import StopEvent
 from sequencer.store import Contact, InboundMessage, Send, Store
+from sequencer.store.inbox import Effects
 
-#: Messages fetched from one folder at a time.
-BATCH = 100
-#: Our Message-IDs looked up per message (a References header can be huge).
-MAX_REFERENCES = 100
+#: Messages fetched from one folder at a time, and handled in one transaction.
+BATCH = 200
 #: How much older than our send a message matched only by address may claim to be (clock skew).
 SKEW = timedelta(days=1)
 #: Refusal classes that blame our side: a DSN of these holds, as at send time, and stops nobody.
@@ -159,8 +161,7 @@ class InboxPoller:
                     at=self.clock.now(),
                 )
                 return
-            for uid, raw in fetched.messages:
-                handled = self._handle_safely(sender, raw, uid=uid, uidvalidity=fetched.uidvalidity)
+            for handled in self._handle_batch(sender, fetched.messages, fetched.uidvalidity):
                 if handled is None:
                     report.duplicates += 1
                 else:
@@ -173,7 +174,30 @@ class InboxPoller:
         first = self.store.first_send_at(sender.name) or self.clock.now()
         return (first - timedelta(days=1)).date()
 
-    # -- one message ----------------------------------------------------------------------------
+    # -- a batch of messages -------------------------------------------------------------------
+
+    def _handle_batch(
+        self, sender: Sender, messages: list[tuple[int, bytes]], uidvalidity: int
+    ) -> list[Handled | None]:
+        """Handle fetched messages in as few transactions as they allow; when that fails, the
+        messages not committed yet are handled again one transaction each
+        (:meth:`_handle_safely`)."""
+        done: list[Handled | None] = []
+        try:
+            now = self.clock.now()
+            reads = [self._read(sender, uid, raw, now) for uid, raw in messages]
+            while len(done) < len(reads):
+                done.extend(self._handle_run(sender, reads[len(done) :], uidvalidity, now))
+        except Exception as exc:
+            self.log.warning(
+                "inbox.batch_failed",
+                sender=sender.name,
+                error=type(exc).__name__,
+                left=len(messages) - len(done),
+            )
+            for uid, raw in messages[len(done) :]:
+                done.append(self._handle_safely(sender, raw, uid=uid, uidvalidity=uidvalidity))
+        return done
 
     def _handle_safely(
         self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int
@@ -186,78 +210,74 @@ class InboxPoller:
             self.log.exception(
                 "inbox.message_failed", sender=sender.name, uid=uid, error=type(exc).__name__
             )
-            detail = f"could not be handled: {type(exc).__name__}"
-            row = InboundMessage(
-                key=_key(f"error:{sender.name}:{uidvalidity}:{uid}"),
-                sender=sender.name,
-                uid=uid,
-                kind="error",
-                detail=detail,
-                at=self.clock.now(),
-            )
+            row = _failed(sender, uid, uidvalidity, exc, self.clock.now())
             self.store.record_inbound(row, mailbox=sender.imap.mailbox, uidvalidity=uidvalidity)
             return Handled(
-                sender=sender.name,
-                uid=uid,
-                kind="error",
-                from_address=None,
-                subject="",
-                contact=None,
-                action=detail,
-            )
+                sender=sender.name, uid=uid, kind="error", from_address=None, subject="",
+                contact=None, action=row.detail,
+            )  # fmt: skip
 
     def handle(self, sender: Sender, raw: bytes, *, uid: int, uidvalidity: int) -> Handled | None:
-        """Classify, match and apply one message; None if it was handled before."""
-        assert sender.imap is not None
+        """Classify, match and apply one message in its own transaction; None if it was handled
+        before."""
         now = self.clock.now()
+        return self._handle_run(sender, [self._read(sender, uid, raw, now)], uidvalidity, now)[0]
+
+    def _read(self, sender: Sender, uid: int, raw: bytes, now: datetime) -> Read:
+        """One message classified, with the keys it is remembered by."""
         info = classify(raw, today=now.astimezone(sender.timezone).date())
-        ident = info.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
-        # a message about a contact counts once across all mailboxes; one about nobody we know is
-        # only settled for this mailbox (another sender may know the person)
-        shared, own = _key(ident), _key(f"{sender.name}:{ident}")
-        folder = sender.imap.mailbox
-        if self.store.inbound_seen(shared) or self.store.inbound_seen(own):
-            self.store.set_inbox_position(
-                sender.name, folder, uidvalidity=uidvalidity, last_uid=uid, at=now
-            )
-            return None
-        plan = self._plan(sender, info, now, raw)
-        stopping = self._stopping_now(plan)
-        row = InboundMessage(
-            key=shared if plan.contact is not None else own,
-            sender=sender.name,
-            uid=uid,
-            kind=plan.kind,
-            contact_id=plan.contact.id if plan.contact else None,
-            send_id=plan.send.id if plan.send else None,
-            from_address=_clean(info.from_address, 320),
-            subject=_clean(info.subject, 300),
-            detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
-            intent=info.intent,
-            at=now,
-        )
-        if not self.store.record_inbound(
-            row,
-            mailbox=folder,
-            uidvalidity=uidvalidity,
-            event=plan.event,
-            stop_reason=plan.stop_reason,
-            suppress=plan.suppress,
-            bounce_send=plan.bounce_send,
-            pause_until=plan.pause_until,
-            company=plan.company,
-            referral=plan.referral,
-        ):
-            return None
-        fields = {"sender": sender.name, "uid": uid, "kind": plan.kind, "action": plan.action}
+        return Read.of(sender.name, uid, raw, info)
+
+    def _handle_run(
+        self, sender: Sender, reads: list[Read], uidvalidity: int, now: datetime
+    ) -> list[Handled | None]:
+        """Plan the first of ``reads`` and those after it that touch nothing an earlier one
+        changes, write them in one transaction with the folder's position, then do what follows
+        each commit. Returns what was made of that leading part (one message at least)."""
+        assert sender.imap is not None
+        lookups = Lookups.read(self.store, reads)
+        touched = Touched()
+        planned: list[tuple[Read, _Plan, str | None] | None] = []
+        for read in reads:
+            if planned and touched.overlaps(lookups.about(read)):
+                break
+            if lookups.recorded(read.shared, read.own):
+                planned.append(None)
+                continue
+            plan = self._plan(sender, read.info, now, read.raw, lookups)
+            if planned and plan.company is not None:  # it stops colleagues the others may be
+                break
+            touched.add(plan.contact, plan.company, plan.referral)
+            lookups.remember(read.shared if plan.contact is not None else read.own)
+            planned.append((read, plan, self._stopping_now(plan, lookups)))
+        last_uid = reads[len(planned) - 1].uid
+        written = _record(self.store, sender, last_uid, planned, uidvalidity, now)
+        return [
+            self._after_commit(sender, item, now) if item is not None and new else None
+            for item, new in zip(planned, written, strict=True)
+        ]
+
+    def _after_commit(
+        self, sender: Sender, item: tuple[Read, _Plan, str | None], now: datetime
+    ) -> Handled:
+        """What follows a committed message: its log line, a hold or the bounce guard's look, and
+        the host's hooks."""
+        read, plan, stopping = item
+        info = read.info
+        fields = {"sender": sender.name, "uid": read.uid, "kind": plan.kind, "action": plan.action}
         if plan.contact is not None:
             fields["contact_id"] = plan.contact.id
         self.log.info("inbox.message", **fields)
-        self._hold_or_guard(plan, info, now)
+        try:
+            self._hold_or_guard(plan, info, now)
+        except Exception as exc:  # the message is recorded: it is not handled again
+            self.log.exception(
+                "inbox.hold_failed", sender=sender.name, uid=read.uid, error=str(exc)
+            )
         self._announce(plan, info, stopping, now)
         return Handled(
             sender=sender.name,
-            uid=uid,
+            uid=read.uid,
             kind=plan.kind,
             from_address=info.from_address,
             subject=info.subject,
@@ -266,14 +286,18 @@ class InboxPoller:
             intent=info.intent,
         )
 
-    def _plan(self, sender: Sender, info: Inbound, now: datetime, raw: bytes) -> _Plan:
+    def _plan(
+        self, sender: Sender, info: Inbound, now: datetime, raw: bytes, lookups: Lookups
+    ) -> _Plan:
         own = {sender.email.lower(), (sender.reply_to or sender.email).lower()}
         reports = (Kind.BOUNCE, Kind.COMPLAINT)  # about our message, never a copy of it
-        if info.kind not in reports and (info.from_address in own or self._is_ours(info)):
+        # a message carrying one of our own Message-IDs is a copy of what we sent, never a reply
+        ours = bool(info.message_id) and bool(lookups.sends_named((info.message_id or "",)))
+        if info.kind not in reports and (info.from_address in own or ours):
             return _Plan(kind="own", action="ignored: a copy of our own message")
         if info.kind is Kind.OTHER:
             return _Plan(kind="other", action="ignored: unreadable")
-        match = self._match(info, raw)
+        match = self._match(info, raw, lookups)
         send, contact, by_reference = match.send, match.contact, match.by_reference
         if contact is None:
             why = match.note or (
@@ -282,11 +306,17 @@ class InboxPoller:
                 else "not about any contact we wrote to"
             )
             return _Plan(kind="unmatched", action=f"ignored: {why}")
-        plan = self._plan_for(info, send, contact, by_reference=by_reference)
+        plan = self._plan_for(info, send, contact, lookups, by_reference=by_reference)
         return replace(plan, action=f"{plan.action} ({match.note})") if match.note else plan
 
     def _plan_for(
-        self, info: Inbound, send: Send | None, contact: Contact, *, by_reference: bool
+        self,
+        info: Inbound,
+        send: Send | None,
+        contact: Contact,
+        lookups: Lookups,
+        *,
+        by_reference: bool,
     ) -> _Plan:
         sequence = send.sequence if send is not None else None
         if info.kind is Kind.BOUNCE:
@@ -320,9 +350,9 @@ class InboxPoller:
                 )
             else:
                 action = f"hard bounce ({status}): stopped and suppressed"
-            return self._stopping(event, contact, send, action, bounce_send=True)
+            return self._stopping(event, contact, send, action, lookups, bounce_send=True)
         if info.kind is Kind.AUTO_REPLY:
-            until = self._resume_at(contact, info)
+            until = self._resume_at(contact, info, lookups)
             return _Plan(
                 kind="auto_reply",
                 event="auto_reply",
@@ -335,18 +365,19 @@ class InboxPoller:
             )
         if info.kind is Kind.UNSUBSCRIBE:
             event = StopEvent(StopReason.UNSUBSCRIBE, sequence=sequence)
-            return self._stopping(
-                event, contact, send, "asked to be removed: stopped and suppressed"
-            )
+            action = "asked to be removed: stopped and suppressed"
+            return self._stopping(event, contact, send, action, lookups)
         if info.kind is Kind.COMPLAINT:  # stops as an unsubscribe does, recorded as a complaint
             event = StopEvent(StopReason.UNSUBSCRIBE, sequence=sequence)
             action = "complaint (marked as spam): stopped and suppressed"
             return replace(
-                self._stopping(event, contact, send, action), kind="complaint", event="complaint"
+                self._stopping(event, contact, send, action, lookups),
+                kind="complaint",
+                event="complaint",
             )
         event = StopEvent(StopReason.REPLY, sequence=sequence)
-        replied = self._stopping(event, contact, send, "replied: stopped")
-        return self._referring(info, contact, replied)
+        replied = self._stopping(event, contact, send, "replied: stopped", lookups)
+        return self._referring(info, contact, replied, lookups)
 
     def _refused(
         self,
@@ -402,7 +433,7 @@ class InboxPoller:
         elif plan.bounce_send and (sender := self.config.senders.get(send.sender)) is not None:
             holds.check_guard(self.store, self.log, sender=sender, sequence=send.sequence, at=now)
 
-    def _referring(self, info: Inbound, replier: Contact, plan: _Plan) -> _Plan:
+    def _referring(self, info: Inbound, replier: Contact, plan: _Plan, lookups: Lookups) -> _Plan:
         """A referral's address becomes a contact, flagged ``referred_by`` the replier and never
         enrolled; one already known (or one of our senders, or the replier) is left as it is.
         """
@@ -414,7 +445,7 @@ class InboxPoller:
         ours |= {contact_key(s.email) for s in self.config.senders.values()}
         if key == replier.email_key or key in ours:
             return plan
-        if self.store.contact(address) is not None:
+        if lookups.contact(address) is not None:
             return replace(plan, action=f"{plan.action}; referred {address}, already a contact")
         row = ContactRow(row=0, email=address, email_key=key, fields={"referred_by": replier.email})
         action = f"{plan.action}; referred {address}: added as a contact, not enrolled"
@@ -426,11 +457,15 @@ class InboxPoller:
         contact: Contact,
         send: Send | None,
         action: str,
+        lookups: Lookups,
         *,
         bounce_send: bool = False,
     ) -> _Plan:
         """The inbox's record of ``event``, as the stop policy decides it."""
-        plan = plan_stop(self.store, contact, event, self.sequences, self.config.free_mail)
+        free_mail = self.config.free_mail
+        plan = plan_stop(
+            self.store, contact, event, self.sequences, free_mail, known=lookups.active
+        )
         if not plan.stops:
             action = "replied: recorded (sequence keeps going)"
         if plan.company:
@@ -447,12 +482,12 @@ class InboxPoller:
             action=action,
         )
 
-    def _stopping_now(self, plan: _Plan) -> str | None:
+    def _stopping_now(self, plan: _Plan, lookups: Lookups) -> str | None:
         """The sequence ``plan`` stops (the contact's active one), read before it is written."""
         contact = plan.contact
         if plan.stop_reason is None or contact is None or contact.id is None:
             return None
-        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        active = lookups.active.get(contact.id)
         return active.sequence if active is not None else None
 
     def _announce(self, plan: _Plan, info: Inbound, stopped: str | None, now: datetime) -> None:
@@ -472,26 +507,18 @@ class InboxPoller:
             subject=info.subject,
         )
 
-    def _is_ours(self, info: Inbound) -> bool:
-        """A message carrying one of our own Message-IDs is a copy of what we sent, never
-        a reply.
-        """
-        return bool(info.message_id) and bool(
-            self.store.sends_by_message_id([info.message_id or ""])
-        )
-
-    def _match(self, info: Inbound, raw: bytes) -> _Match:
+    def _match(self, info: Inbound, raw: bytes, lookups: Lookups) -> _Match:
         """Who the message is about: the From address decides who replied, and a delivery report
         acts only on the recipient it names."""
-        sends = self.store.sends_by_message_id(info.references[:MAX_REFERENCES])
+        sends = lookups.sends_named(info.references[:MAX_REFERENCES])
         if sends:
             send = sends[0]
-            referenced = self.store.contacts_by_id([send.contact_id]).get(send.contact_id)
+            referenced = lookups.contacts_by_id.get(send.contact_id)
             if info.kind is Kind.BOUNCE:
                 return self._bounce_by_reference(info, send, referenced)
             if info.kind is Kind.COMPLAINT:  # the report's From is the feedback loop, not them
                 return _Match(send=send, contact=referenced, by_reference=True)
-            writer = self.store.contact(info.from_address) if info.from_address else None
+            writer = lookups.contact(info.from_address) if info.from_address else None
             if referenced is None or writer is None or writer.id == referenced.id:
                 # the contact, or someone we do not know writing in their thread (an alias, an
                 # assistant)
@@ -503,7 +530,7 @@ class InboxPoller:
                 by_reference=False,
                 note=f"written in the thread of send #{send.id} to another contact",
             )
-        return self._match_by_address(info, raw)
+        return self._match_by_address(info, raw, lookups)
 
     def _bounce_by_reference(self, info: Inbound, send: Send, referenced: Contact | None) -> _Match:
         """A delivery report about our message acts only when it names that message's recipient."""
@@ -526,7 +553,7 @@ class InboxPoller:
             contact.id, since=self.clock.now() - self.config.reply_window
         )
 
-    def _match_by_address(self, info: Inbound, raw: bytes) -> _Match:
+    def _match_by_address(self, info: Inbound, raw: bytes, lookups: Lookups) -> _Match:
         """A message naming none of our Message-IDs: the contact it comes from (a reply), or the
         address that failed (a bounce), if we wrote to them recently and before it was written."""
         candidates = (
@@ -534,10 +561,10 @@ class InboxPoller:
             if info.kind in (Kind.BOUNCE, Kind.COMPLAINT)
             else ((info.from_address,) if info.from_address else ())
         )
-        written = _written_at(raw)
+        written = written_at(raw)
         too_old: Send | None = None
         for address in candidates[:MAX_REFERENCES]:
-            contact = self.store.contact(address)
+            contact = lookups.contact(address)
             if contact is None or contact.id is None:
                 continue
             recent = self._recent_send(contact)
@@ -553,35 +580,86 @@ class InboxPoller:
             return _Match(send=recent, contact=contact, by_reference=False)
         return _Match(send=too_old, contact=None, by_reference=False)
 
-    def _resume_at(self, contact: Contact, info: Inbound) -> datetime | None:
+    def _resume_at(self, contact: Contact, info: Inbound, lookups: Lookups) -> datetime | None:
         if info.return_date is None or contact.id is None:
             return None
-        active = self.store.active_enrollments([contact.id]).get(contact.id)
+        active = lookups.active.get(contact.id)
         if active is None:
             return None
         return timing.local_midnight(info.return_date, ZoneInfo(active.timezone))
 
 
-def _key(ident: str) -> str:
-    """A fixed-size key for a message identity (a Message-ID can be arbitrarily long)."""
-    return hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
+def _record(
+    store: Store,
+    sender: Sender,
+    last_uid: int,
+    planned: list[tuple[Read, _Plan, str | None] | None],
+    uidvalidity: int,
+    now: datetime,
+) -> list[bool]:
+    """One transaction: the planned messages (None: a duplicate) and the folder's position
+    after them; whether each was new."""
+    assert sender.imap is not None
+    folder = sender.imap.mailbox
+    rows = [_row(sender, read, plan, now) for read, plan, _ in filter(None, planned)]
+    if not rows:
+        store.set_inbox_position(
+            sender.name, folder, uidvalidity=uidvalidity, last_uid=last_uid, at=now
+        )
+        return [False] * len(planned)
+    new = iter(
+        store.record_inbound_many(
+            rows, mailbox=folder, uidvalidity=uidvalidity, last_uid=last_uid, at=now
+        )
+    )
+    return [item is not None and next(new) for item in planned]
+
+
+def _failed(
+    sender: Sender, uid: int, uidvalidity: int, exc: Exception, now: datetime
+) -> InboundMessage:
+    """The row that records a message which could not be handled."""
+    return InboundMessage(
+        key=key_of(f"error:{sender.name}:{uidvalidity}:{uid}"),
+        sender=sender.name,
+        uid=uid,
+        kind="error",
+        detail=f"could not be handled: {type(exc).__name__}",
+        at=now,
+    )
+
+
+def _row(sender: Sender, read: Read, plan: _Plan, now: datetime) -> tuple[InboundMessage, Effects]:
+    """The inbound message's row and what it does, as the store records them."""
+    info = read.info
+    row = InboundMessage(
+        key=read.shared if plan.contact is not None else read.own,
+        sender=sender.name,
+        uid=read.uid,
+        kind=plan.kind,
+        contact_id=plan.contact.id if plan.contact else None,
+        send_id=plan.send.id if plan.send else None,
+        from_address=_clean(info.from_address, 320),
+        subject=_clean(info.subject, 300),
+        detail=_clean(f"{info.reason}; {plan.action}", 500) or "",
+        intent=info.intent,
+        at=now,
+    )
+    effects = Effects(
+        event=plan.event,
+        stop_reason=plan.stop_reason,
+        suppress=plan.suppress,
+        bounce_send=plan.bounce_send,
+        pause_until=plan.pause_until,
+        company=plan.company,
+        referral=plan.referral,
+    )
+    return row, effects
 
 
 def _clean(value: str | None, limit: int) -> str | None:
     """Untrusted text made safe to store: no NUL characters, bounded length."""
     return value.replace("\x00", "")[:limit] if value is not None else None
-
-
-def _written_at(raw: bytes) -> datetime | None:
-    """The message's Date header as an aware datetime, if it has a readable one."""
-    try:
-        value = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[:65536]).get("Date")
-        parsed = parsedate_to_datetime(str(value)) if value else None
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -64,16 +64,21 @@ def plan_stop(
     event: StopEvent,
     sequences: Callable[[], Mapping[str, Sequence]],
     free_mail: frozenset[str],
+    *,
+    known: Mapping[int, Enrollment] | None = None,
 ) -> StopPlan:
     """:func:`~sequencer.stops.decide` for ``contact``. Only a reply or a goal depends on the
     sequence's rules: for those the contact's enrollments are read and the sequences loaded; a
     bounce, an unsubscribe or a manual stop needs neither (an unsubscribe link works even while
-    a sequence file is broken)."""
+    a sequence file is broken). ``known``: the active enrollments of contacts including this one,
+    read already (the inbox reads a batch's at once)."""
     assert contact.id is not None
     active = latest = None
     loaded: Mapping[str, Sequence] = {}
     if event.reason in (StopReason.REPLY, StopReason.GOAL):
-        found = store.active_enrollments([contact.id]).get(contact.id)
+        if known is None:
+            known = store.active_enrollments([contact.id])
+        found = known.get(contact.id)
         active = found.sequence if found is not None else None
         if active is None:
             history = store.enrollments(contact.id)

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from sequencer.model import StopReason
-from sequencer.status import EnrollmentStatus, SendStatus
+from sequencer.status import EnrollmentStatus, SendStatus, TaskStatus
 from sequencer.store import events, sends, tasks
 from sequencer.store.core import aware, batches, first_model, models
-from sequencer.store.tables import CONTACTS, ENROLLMENTS, SENDS, Enrollment
+from sequencer.store.tables import CONTACTS, ENROLLMENTS, SENDS, TASKS, Enrollment
 
 #: An enrollment that can still send, or start to.
 OPEN = (EnrollmentStatus.ACTIVE, EnrollmentStatus.DEFERRED)
@@ -271,6 +271,95 @@ def stop(
         _mark_stopped(conn, enrollment, reason=reason, detail=detail, at=at)
         sends.cancel_pending(conn, enrollment.id)
     return enrollment
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stop:
+    """One contact's stop in :func:`stop_many`: what :func:`stop` is given, company aside."""
+
+    contact_id: int
+    kind: str
+    reason: str
+    detail: str | None
+    send_id: int | None
+    intent: str | None = None
+
+
+#: What a stop sets on an enrollment, as executemany parameters.
+_STOPPED = {
+    "status": EnrollmentStatus.STOPPED,
+    "stop_reason": sa.bindparam("b_reason"),
+    "stop_detail": sa.bindparam("b_detail"),
+    "finished_at": sa.bindparam("b_at"),
+}
+#: :func:`stop_many`'s statements, built once: each runs as one executemany.
+_STOP_DEFERRED = (
+    sa.update(ENROLLMENTS)
+    .where(
+        ENROLLMENTS.c.contact_id == sa.bindparam("b_contact"),
+        ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED,
+    )
+    .values(_STOPPED)
+)
+_STOP_ACTIVE = (
+    sa.update(ENROLLMENTS).where(ENROLLMENTS.c.id == sa.bindparam("b_id")).values(_STOPPED)
+)
+_CANCEL_TASKS = (
+    sa.update(TASKS)
+    .where(TASKS.c.contact_id == sa.bindparam("b_contact"), TASKS.c.status == TaskStatus.OPEN)
+    .values(status=TaskStatus.CANCELLED, closed_at=sa.bindparam("b_at"))
+)
+_CANCEL_SENDS = (
+    sa.update(SENDS)
+    .where(
+        SENDS.c.enrollment_id == sa.bindparam("b_id"),
+        sa.or_(*(SENDS.c.status == status for status in sends.PENDING)),
+    )
+    .values(status=SendStatus.CANCELLED, claimed_by=None, lease_until=None)
+)
+
+
+def stop_many(
+    conn: sa.Connection, stops: Sequence[Stop], *, at: datetime, active: dict[int, Enrollment]
+) -> None:
+    """:func:`stop` for contacts that are all different, without a company scope, in five
+    executemany statements whatever their number. ``active`` holds the contacts' active
+    enrollments, read in this transaction."""
+    if not stops:
+        return
+    deferred: list[dict[str, object]] = []
+    ended: list[dict[str, object]] = []
+    stop_events: list[dict[str, object]] = []
+    for one in stops:
+        enrollment = active.get(one.contact_id)
+        send_id = one.send_id
+        if send_id is None:  # credit the latest send that went out to this contact
+            send_id = sends.latest_out_id(conn, one.contact_id)
+        if enrollment is not None:
+            enrollment_id = enrollment.id
+        else:
+            enrollment_id = sends.enrollment_of(conn, send_id) if send_id is not None else None
+        change = {"b_reason": one.reason, "b_detail": one.detail, "b_at": at}
+        deferred.append({**change, "b_contact": one.contact_id})
+        if enrollment is not None:
+            ended.append({**change, "b_id": enrollment.id})
+        stop_events.append(
+            {
+                "kind": one.kind,
+                "at": at,
+                "contact_id": one.contact_id,
+                "enrollment_id": enrollment_id,
+                "send_id": send_id,
+                "detail": one.detail,
+                "intent": one.intent,
+            }
+        )
+    conn.execute(_STOP_DEFERRED, deferred)
+    events.add_many(conn, stop_events)
+    conn.execute(_CANCEL_TASKS, [{"b_contact": s.contact_id, "b_at": at} for s in stops])
+    if ended:
+        conn.execute(_STOP_ACTIVE, ended)
+        conn.execute(_CANCEL_SENDS, [{"b_id": row["b_id"]} for row in ended])
 
 
 def _mark_stopped(

@@ -3,6 +3,7 @@ send, and the signed hook requests already accepted (a replay is refused)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -35,6 +36,17 @@ def add(
             intent=intent,
         )
     )
+
+
+#: One event row per parameter set (an executemany over :func:`add_many`'s rows).
+_INSERT = sa.insert(EVENTS)
+
+
+def add_many(conn: sa.Connection, rows: Sequence[Mapping[str, object]]) -> None:
+    """Record events given as column values (kind, at, contact_id, enrollment_id, send_id,
+    detail, intent), in their order, in one executemany."""
+    if rows:
+        conn.execute(_INSERT, list(rows))
 
 
 def add_credited(

@@ -3,6 +3,7 @@ method one transaction (:class:`sequencer.store.repository.Store` inherits it)."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -70,8 +71,9 @@ class InboxAndEvents(Transactions):
             inbox.set_position, sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at
         )
 
-    def inbound_seen(self, key: str) -> bool:
-        return self._read(inbox.seen, key)
+    def inbound_seen(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` whose message was handled already."""
+        return self._read(inbox.seen, keys)
 
     def record_inbound(
         self,
@@ -88,19 +90,64 @@ class InboxAndEvents(Transactions):
         referral: ContactRow | None = None,
     ) -> bool:
         """Apply one inbound message with the mailbox position: see :func:`inbox.record`."""
-        assert message.uid >= 0
+        effects = inbox.Effects(
+            event=event,
+            stop_reason=stop_reason,
+            suppress=suppress,
+            bounce_send=bounce_send,
+            pause_until=pause_until,
+            company=company,
+            referral=referral,
+        )
+        at = message.at
+        done = self.record_inbound_many(
+            [(message, effects)],
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            last_uid=message.uid,
+            at=at,
+        )
+        return done[0]
+
+    def record_inbound_many(
+        self,
+        messages: Sequence[tuple[InboundMessage, inbox.Effects]],
+        *,
+        mailbox: str,
+        uidvalidity: int,
+        last_uid: int,
+        at: datetime,
+    ) -> list[bool]:
+        """Apply inbound messages of one sender's folder (about different contacts) and move its
+        position to ``last_uid``, in one transaction: see :func:`inbox.record`. Whether each was
+        new. A message another poller records at the same moment is then taken as handled: the
+        others are applied one transaction each."""
+        assert all(m.uid >= 0 for m, _ in messages)
+        sender = messages[0][0].sender
         try:
-            args = (mailbox, uidvalidity, event, stop_reason, suppress, bounce_send, pause_until)
-            return self._write(inbox.record, message, *args, company, referral)
-        except sa.exc.IntegrityError:  # another poller recorded the same message at the same moment
-            self.set_inbox_position(
-                message.sender,
-                mailbox,
+            return self._write(
+                inbox.record,
+                messages,
+                sender=sender,
+                mailbox=mailbox,
                 uidvalidity=uidvalidity,
-                last_uid=message.uid,
-                at=message.at,
+                last_uid=last_uid,
+                at=at,
             )
-            return False
+        except sa.exc.IntegrityError:  # another poller recorded one of them at the same moment
+            if len(messages) == 1:
+                self.set_inbox_position(
+                    sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at
+                )
+                return [False]
+        done = [
+            self.record_inbound_many(
+                [one], mailbox=mailbox, uidvalidity=uidvalidity, last_uid=one[0].uid, at=at
+            )[0]
+            for one in messages
+        ]
+        self.set_inbox_position(sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at)
+        return done
 
     def inbound(self, *, limit: int = 50) -> list[InboundMessage]:
         """The messages read most recently, newest first."""

@@ -3,6 +3,8 @@ what was made of each (recorded in one transaction with the position and the mes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,8 +12,8 @@ from sqlmodel import col, select
 
 from sequencer.contacts import ContactRow
 from sequencer.store import contacts, enrollments, events, sends, suppressions
-from sequencer.store.core import insert_model, models
-from sequencer.store.tables import INBOUND_MESSAGES, INBOX_STATE, InboundMessage
+from sequencer.store.core import batches, models, row_values
+from sequencer.store.tables import INBOUND_MESSAGES, INBOX_STATE, Enrollment, InboundMessage
 
 
 def position(conn: sa.Connection, sender: str, mailbox: str) -> tuple[int, int] | None:
@@ -55,15 +57,12 @@ def set_position(
     )
 
 
-def seen(conn: sa.Connection, key: str) -> bool:
-    """Whether the message with ``key`` was handled already."""
-    query = sa.select(INBOUND_MESSAGES.c.id).where(INBOUND_MESSAGES.c.key == key)
-    return conn.execute(query).first() is not None
-
-
-def add(conn: sa.Connection, message: InboundMessage) -> None:
-    """Insert the message (its ``id`` is set); a concurrent duplicate raises ``IntegrityError``."""
-    insert_model(conn, INBOUND_MESSAGES, message)
+def seen(conn: sa.Connection, keys: Sequence[str]) -> set[str]:
+    """Those of ``keys`` whose message was handled already."""
+    found: set[str] = set()
+    for chunk in batches(list(dict.fromkeys(keys))):
+        found.update(conn.execute(_SEEN, {"keys": list(chunk)}).scalars())
+    return found
 
 
 def latest(conn: sa.Connection, *, limit: int) -> list[InboundMessage]:
@@ -72,67 +71,137 @@ def latest(conn: sa.Connection, *, limit: int) -> list[InboundMessage]:
     return models(conn, query)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Effects:
+    """What one inbound message does besides being recorded (see :func:`record`)."""
+
+    #: The event recorded (credited to the message's send).
+    event: str | None = None
+    #: Stop the contact's active enrollment (and deferred ones) for this reason.
+    stop_reason: str | None = None
+    #: The suppression key added.
+    suppress: str | None = None
+    #: Mark the message's send bounced.
+    bounce_send: bool = False
+    #: Pause the active enrollment's next step until then.
+    pause_until: datetime | None = None
+    #: ``stop_scope: company``: the domain whose other contacts are stopped too.
+    company: str | None = None
+    #: A contact a reply points to, added unless known (never enrolled).
+    referral: ContactRow | None = None
+
+
 def record(
     conn: sa.Connection,
-    message: InboundMessage,
+    messages: Sequence[tuple[InboundMessage, Effects]],
+    *,
+    sender: str,
     mailbox: str,
     uidvalidity: int,
-    event: str | None,
-    stop_reason: str | None,
-    suppress: str | None,
-    bounce_send: bool,
-    pause_until: datetime | None,
-    company: str | None,
-    referral: ContactRow | None = None,
-) -> bool:
-    """Apply what one inbound message means, with the mailbox position.
+    last_uid: int,
+    at: datetime,
+) -> list[bool]:
+    """Apply what each inbound message means, and move the mailbox position to ``last_uid``.
 
-    Records ``event`` (credited to ``message.send_id``), stops the contact's active enrollment
-    (``stop_reason``; with ``company``, the colleagues too), suppresses ``suppress``, marks the
-    answered send bounced (``bounce_send``) or pauses the enrollment (``pause_until``), as asked.
-    A ``referral`` (the contact a reply points to) is added unless the address is known already;
-    it is never enrolled. The event carries the message's intent.
-    A message handled before (same key) moves only the position: False then. A concurrent
-    duplicate raises ``IntegrityError`` at its insert, before any effect.
+    Per message: records the event (credited to ``message.send_id``), stops the contact's active
+    enrollment (``stop_reason``; with ``company``, the colleagues too), suppresses ``suppress``,
+    marks the answered send bounced (``bounce_send``) or pauses the enrollment
+    (``pause_until``), as asked. A ``referral`` is added unless the address is known already; it
+    is never enrolled. The event carries the message's intent. The messages are about different
+    contacts, each at most once.
+
+    A message handled before (same key) moves only the position: False for it. A concurrent
+    duplicate raises ``IntegrityError`` at the insert, before any effect. The statements run are
+    a handful whatever the number of messages, plus one or two per message that asks for
+    something rarer (a suppression, a bounce, a pause, a referral, a company stop).
     """
-    set_position(
-        conn, message.sender, mailbox, uidvalidity=uidvalidity, last_uid=message.uid, at=message.at
-    )
-    if seen(conn, message.key):
-        return False
-    add(conn, message)  # the unique key first: a concurrent duplicate fails here
-    contact_id, at = message.contact_id, message.at
+    set_position(conn, sender, mailbox, uidvalidity=uidvalidity, last_uid=last_uid, at=at)
+    known = seen(conn, [m.key for m, _ in messages])
+    fresh = [(m, e) for m, e in messages if m.key not in known]
+    if fresh:  # the unique key first: a concurrent duplicate fails here
+        conn.execute(_INSERT, [row_values(INBOUND_MESSAGES, m) for m, _ in fresh])
+    ids = [
+        m.contact_id for m, e in fresh if m.contact_id is not None and (e.event or e.stop_reason)
+    ]
+    active = enrollments.active(conn, ids) if ids else {}
+    stops: list[enrollments.Stop] = []
+    notes: list[dict[str, object]] = []
+    for message, effects in fresh:
+        _apply(conn, message, effects)
+        stop = _stop_or_note(conn, message, effects, active, notes)
+        if stop is not None:
+            stops.append(stop)
+    enrollments.stop_many(conn, stops, at=at, active=active)
+    events.add_many(conn, notes)
+    return [m.key not in known for m, _ in messages]
+
+
+def _apply(conn: sa.Connection, message: InboundMessage, effects: Effects) -> None:
+    """A message's rarer effects: a referral, a suppression, a bounced send."""
+    referral = effects.referral
     if referral is not None and contacts.by_email(conn, referral.email) is None:
-        contacts.upsert(conn, [referral], now=at)
-    if suppress is not None:
-        reason = event or stop_reason or message.kind  # a complaint stops as an unsubscribe
-        suppressions.add(conn, suppress, reason=reason, at=at, source="inbox")
-    if bounce_send and message.send_id is not None:
+        contacts.upsert(conn, [referral], now=message.at)
+    if effects.suppress is not None:  # a complaint stops as an unsubscribe
+        reason = effects.event or effects.stop_reason or message.kind
+        suppressions.add(conn, effects.suppress, reason=reason, at=message.at, source="inbox")
+    if effects.bounce_send and message.send_id is not None:
         sends.bounce_sent(conn, message.send_id, error=message.detail)
-    if contact_id is not None and stop_reason is not None:
+
+
+def _stop_or_note(
+    conn: sa.Connection,
+    message: InboundMessage,
+    effects: Effects,
+    active: dict[int, Enrollment],
+    notes: list[dict[str, object]],
+) -> enrollments.Stop | None:
+    """The stop ``message`` asks for (a company stop is written at once), or its event added
+    to ``notes`` (and the pause it asks for written)."""
+    contact_id, at = message.contact_id, message.at
+    if contact_id is None:
+        return None
+    if effects.stop_reason is not None:
+        stop = enrollments.Stop(
+            contact_id=contact_id,
+            kind=effects.event or effects.stop_reason,
+            reason=effects.stop_reason,
+            detail=message.detail,
+            send_id=message.send_id,
+            intent=message.intent,
+        )
+        if effects.company is None:
+            return stop
         enrollments.stop(
             conn,
             contact_id,
-            kind=event or stop_reason,
-            reason=stop_reason,
+            kind=stop.kind,
+            reason=stop.reason,
             at=at,
-            detail=message.detail,
-            send_id=message.send_id,
-            company=company,
-            intent=message.intent,
+            detail=stop.detail,
+            send_id=stop.send_id,
+            company=effects.company,
+            intent=stop.intent,
         )
-    elif contact_id is not None and event is not None:
-        active = enrollments.active_of(conn, contact_id)
-        events.add(
-            conn,
-            kind=event,
-            at=at,
-            contact_id=contact_id,
-            detail=message.detail,
-            send_id=message.send_id,
-            enrollment_id=active.id if active else None,
-            intent=message.intent,
+        return None
+    if effects.event is not None:
+        enrollment = active.get(contact_id)
+        notes.append(
+            {
+                "kind": effects.event,
+                "at": at,
+                "contact_id": contact_id,
+                "enrollment_id": enrollment.id if enrollment else None,
+                "send_id": message.send_id,
+                "detail": message.detail,
+                "intent": message.intent,
+            }
         )
-        if pause_until is not None and active is not None:
-            enrollments.pause(conn, active, pause_until)
-    return True
+        if effects.pause_until is not None and enrollment is not None:
+            enrollments.pause(conn, enrollment, effects.pause_until)
+    return None
+
+
+_SEEN = sa.select(INBOUND_MESSAGES.c.key).where(
+    INBOUND_MESSAGES.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+_INSERT = sa.insert(INBOUND_MESSAGES)

@@ -83,6 +83,9 @@ class _Cues:
     """One intent's patterns, each with the negation of its language."""
 
     patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    #: All the patterns as one alternation: a text none of them matches is passed over in one
+    #: search (most texts, for most intents).
+    screen: re.Pattern[str]
 
     @classmethod
     def of(cls, pick: Callable[[Lexicon], tuple[str, ...]]) -> _Cues:
@@ -90,10 +93,13 @@ class _Cues:
         for lexicon in LEXICONS:
             negation = re.compile(rf"(?<!\w)(?:{lexicon.negation})(?!\w)", re.IGNORECASE)
             pairs.extend((pattern, negation) for pattern in compile_all(pick(lexicon)))
-        return cls(tuple(pairs))
+        flags = pairs[0][0].flags if pairs else 0
+        return cls(tuple(pairs), re.compile("|".join(p.pattern for p, _ in pairs) or "(?!)", flags))
 
     def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
         """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
+        if self.screen.search(text) is None:
+            return None
         found = [
             (match.start(), match, negation)
             for pattern, negation in self.patterns
