@@ -8,16 +8,20 @@ contact to the sender's INBOX, and then times, in the same run:
 
 - baseline: imaplib, EXAMINE + UID FETCH BODY.PEEK[] in chunks of 50 (the transport alone);
 - engine: ``Engine.poll_inbox`` from a fresh copy of the database (fetch, classify, match by
-  In-Reply-To, record the reply, stop the enrollment, store the position; one transaction per
-  message).
+  In-Reply-To, record the reply, stop the enrollment, store the position).
 
-It prints messages per second for both and the ratio (medians of ``--repeat`` runs).
+It prints messages per second for both and the ratio (medians of ``--repeat`` runs), and for the
+engine the SQL statements, the transactions (commits, and every BEGIN, reads included) and the
+process's CPU time per message. Statements and transactions are counted with SQLAlchemy's
+``before_cursor_execute``, ``commit`` and ``begin`` events on the engine's ``store.engine``.
+``--profile FILE`` writes a cProfile of the last poll.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import imaplib
 import os
 import shutil
@@ -28,6 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -89,10 +95,30 @@ def bare_fetch(host: str, port: int) -> int:
     return fetched
 
 
+class Counts:
+    """SQL statements, commits and transactions begun on one SQLAlchemy engine."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.statements = self.commits = self.begins = 0
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+        sa.event.listen(engine, "commit", self._commit)
+        sa.event.listen(engine, "begin", self._begin)
+
+    def _statement(self, *_: object) -> None:
+        self.statements += 1
+
+    def _commit(self, *_: object) -> None:
+        self.commits += 1
+
+    def _begin(self, *_: object) -> None:
+        self.begins += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the last poll here")
     args = parser.parse_args()
     configure(json=False, level="error")
     os.environ["BENCH_IMAP_PASSWORD"] = "secret"
@@ -156,6 +182,7 @@ def main() -> None:
         conn.logout()
         pristine = work / "db.sqlite"
         baseline, engine_rates = [], []
+        per_message: list[tuple[float, float, float, float]] = []
         for run in range(args.repeat):
             started_at = time.perf_counter()
             fetched = bare_fetch(host, port)
@@ -168,25 +195,49 @@ def main() -> None:
             poller = Engine(
                 Config(**{**config.__dict__, "database_url": f"sqlite:///{copy}"}), clock=clock
             )
-            started_at = time.perf_counter()
+            counts = Counts(poller.store.engine)
+            profile = cProfile.Profile() if args.profile and run == args.repeat - 1 else None
+            started_at, cpu = time.perf_counter(), time.process_time()
+            if profile is not None:
+                profile.enable()
             report = poller.poll_inbox_sync()
-            elapsed = time.perf_counter() - started_at
+            if profile is not None:
+                profile.disable()
+                profile.dump_stats(args.profile)
+            elapsed, cpu = time.perf_counter() - started_at, time.process_time() - cpu
             poller.close()
             replies = report.count("reply")
             assert replies == fetched == len(ids), (replies, fetched, len(ids))
+            stopped = sum(1 for h in report.handled if h.action.startswith("replied: stopped"))
             engine_rates.append(replies / elapsed)
+            per_message.append(
+                (
+                    counts.statements / replies,
+                    counts.commits / replies,
+                    counts.begins / replies,
+                    1000 * cpu / replies,
+                )
+            )
             print(
                 f"  run {run + 1}: bare fetch {baseline[-1]:,.0f} "
                 f"msgs/s, engine poll {engine_rates[-1]:,.0f} msgs/s "
-                f"({replies} replies recorded, {replies} enrollments stopped)"
+                f"({replies} replies recorded, {stopped} enrollments stopped; "
+                f"{counts.statements} SQL statements, {counts.commits} commits, "
+                f"{counts.begins} transactions)"
             )
         bare, ours = statistics.median(baseline), statistics.median(engine_rates)
+        statements, commits, begins, cpu_ms = (
+            statistics.median(c) for c in zip(*per_message, strict=True)
+        )
         print(
             f"\n{args.messages} replies, median of {args.repeat}: "
             f"bare IMAP fetch {bare:,.0f} msgs/s "
             f"({1000 / bare:.3f} ms each); engine poll {ours:,.0f} "
             f"msgs/s ({1000 / ours:.1f} ms each); "
-            f"ratio {ours / bare:.4f}"
+            f"ratio {ours / bare:.4f}\n"
+            f"per message: {statements:.2f} SQL statements, {commits:.3f} commits, "
+            f"{begins:.3f} transactions (reads included); {cpu_ms:.2f} ms of this process's CPU "
+            "(the engine's own work, whatever else the machine runs)"
         )
     finally:
         stop(started)

@@ -6,7 +6,8 @@
     finally: stop(started)
 
 A server named in the environment (as tests/run.sh exports them) is used as it is; otherwise
-both are started in ``work/services`` and ``stop`` ends them (by their own pid files).
+it is started in ``work/services`` (PostgreSQL alone, or all of the test servers for IMAP) and
+``stop`` ends what was started (by their own pid files).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def server(name: str, work: Path) -> tuple[str, Path | None]:
         return os.environ[name], None
     folder = work / "services"
     folder.mkdir(exist_ok=True)
+    command = "start-pg" if name == "SEQUENCER_TEST_PG" else "start"
     out = subprocess.run(
-        ["bash", str(SCRIPT), "start", str(folder)], check=True, text=True, capture_output=True
+        ["bash", str(SCRIPT), command, str(folder)], check=True, text=True, capture_output=True
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith(f"{name}="))
     return line.split("=", 1)[1], folder

@@ -9,6 +9,10 @@
 #   bash tests/services.sh start DIR   -> prints KEY=VALUE lines (eval them)
 #   bash tests/services.sh stop DIR
 #   bash tests/services.sh start-dns DIR / stop-dns DIR   -> the DNS server alone
+#   bash tests/services.sh start-pg DIR / stop-pg DIR     -> the PostgreSQL cluster alone
+#
+# PostgreSQL preloads pg_stat_statements (the benchmarks read each statement's server time; the
+# extension itself is created by them, never by the application).
 #
 # Only the processes started here are stopped, through their own pid files.
 set -euo pipefail
@@ -120,7 +124,7 @@ start_postgres() {
   as_pg "$bin/initdb" -D "$p/data" -U postgres --auth=trust -E UTF8 --no-locale >"$p/initdb.log" 2>&1 \
     || { cat "$p/initdb.log" >&2; exit 1; }
   as_pg "$bin/pg_ctl" -D "$p/data" -l "$p/server.log" -w -t 60 \
-    -o "-p $port -k $p -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $p -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
     start </dev/null >"$p/start.log" 2>&1 || { cat "$p/start.log" "$p/server.log" >&2; exit 1; }
   echo "SEQUENCER_TEST_PG=postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
 }
@@ -388,5 +392,7 @@ case "$cmd" in
   stop) stop_dovecot; stop_postgres; stop_mailhost; stop_dns ;;
   start-dns) command -v dnsmasq >/dev/null 2>&1 || need_packages; start_dns ;;
   stop-dns) stop_dns ;;
-  *) echo "usage: services.sh start|stop|start-dns|stop-dns DIR" >&2; exit 2 ;;
+  start-pg) [ -n "$(pg_bin)" ] || need_packages; mkdir -p "$dir"; chmod o+x "$dir"; start_postgres ;;
+  stop-pg) stop_postgres ;;
+  *) echo "usage: services.sh start|stop|start-dns|stop-dns|start-pg|stop-pg DIR" >&2; exit 2 ;;
 esac
