@@ -310,6 +310,37 @@ def test_a_stop_recorded_after_the_claim_but_before_smtp_wins(
         assert len(rig.received(other)) == 2
 
 
+def test_stops_committed_while_the_writer_holds_a_group_win(
+    rig_factory: Callable[..., Rig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop committed after a lane handed its 'sending' mark to the group-commit writer, but
+    before the group's transaction, wins: that contact gets nothing, and the others go on."""
+    rig = rig_factory(min_gap=timedelta(0))
+    rig.import_rows([person(i) for i in range(8)])
+    rig.engine.enroll("cold")
+    original = rig.engine.store.write_group
+    stopped: set[str] = set()
+
+    def stop_while_batching(records: list[SentRecord], beginnings: list[Beginning]) -> list[Begun]:
+        for item in beginnings:
+            contact = rig.engine.store.contacts_by_id([item.send.contact_id])[item.send.contact_id]
+            if item.send.step_index == 0 and int(contact.email[1]) % 2 == 1:
+                rig.engine.stop(contact.email, reason="reply")
+                stopped.add(contact.email)
+        return original(records, beginnings)
+
+    monkeypatch.setattr(rig.engine.store, "write_group", stop_while_batching)
+    rig.run(days=30)
+
+    assert stopped == {f"p{i}@example.com" for i in (1, 3, 5, 7)}
+    for address in stopped:
+        assert rig.received(address) == [], address
+        assert all(s.status == "cancelled" and s.message_id is None for s in rig.sends(address))
+    for i in (0, 2, 4, 6):
+        assert len(rig.received(f"p{i}@example.com")) == 2
+        assert all(s.status == "sent" for s in rig.sends(f"p{i}@example.com"))
+
+
 def test_a_reply_on_day_one_stops_follow_ups_and_the_linkedin_task(rig: Rig) -> None:
     rig.import_rows([person(i) for i in range(3)])
     rig.engine.enroll("cold")
