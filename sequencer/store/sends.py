@@ -167,7 +167,7 @@ def reschedule(
     ``keep_message``: a re-send of an uncertain message stays that same message. A row that was
     only claimed keeps what it has (a re-send's Message-ID, or none).
     """
-    counted = SENDS.c.status == SendStatus.SENDING  # begin_sending counted an attempt for these
+    counted = SENDS.c.status == SendStatus.SENDING  # the sending mark counted an attempt for these
     attempts = (
         sa.case((counted, SENDS.c.attempts - 1), else_=SENDS.c.attempts)
         if refund
