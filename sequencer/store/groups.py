@@ -53,11 +53,20 @@ class SentRecord:
     next_send: NewSend | NewChain | None
 
 
+#: The columns a ``sending`` mark writes from the message (and its undo puts back).
+_HEADERS = ("message_id", "subject", "subject_key", "body_key", "in_reply_to", "references")
+
+
+def _headers(row: Beginning | Send) -> dict[str, Any]:
+    """The mark's header parameters, from a new message or from the claimed row as it was."""
+    return {f"_{h}": getattr(row, h) for h in _HEADERS}
+
+
 def _statements() -> dict[str, Any]:
     s, e, d, p = SENDS, ENROLLMENTS, SENDER_DAYS, sa.bindparam
     active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
     suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_(p("_keys", expanding=True)))
-    headers = ("message_id", "subject", "subject_key", "body_key", "in_reply_to", "references")
+    headers = _HEADERS
     begin = (
         sa.update(s)
         .where(
@@ -173,14 +182,6 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
         # before the mark: a new day's row starts from the sends already begun
         ensure_day(conn, quota)
         known_days.add((quota.sender, quota.day))
-    headers = {
-        "_message_id": item.message_id,
-        "_subject": item.subject,
-        "_subject_key": item.subject_key,
-        "_body_key": item.body_key,
-        "_in_reply_to": item.in_reply_to,
-        "_references": item.references,
-    }
     started = conn.execute(
         _SQL["begin"],
         {
@@ -188,7 +189,7 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
             "_worker": item.worker,
             "_keys": list(item.suppression_keys),
             "_now": item.now,
-            **headers,
+            **_headers(item),
         },
     )
     if started.rowcount != 1:
@@ -199,17 +200,9 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
     refused = _take_slot(conn, quota, item.now)
     if refused is None:
         return Begun(BeginStatus.STARTED)
-    was = {
-        "_message_id": send.message_id,
-        "_subject": send.subject,
-        "_subject_key": send.subject_key,
-        "_body_key": send.body_key,
-        "_in_reply_to": send.in_reply_to,
-        "_references": send.references,
-    }
     conn.execute(
         _SQL["undo"],
-        {"_id": send.id, "_sent_at": send.sent_at, "_attempts": send.attempts, **was},
+        {"_id": send.id, "_sent_at": send.sent_at, "_attempts": send.attempts, **_headers(send)},
     )
     return refused
 
