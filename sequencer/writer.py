@@ -36,8 +36,6 @@ class GroupWriter:
         self._marks: list[tuple[Beginning, asyncio.Future[Begun]]] = []
         self._records: list[tuple[SentRecord, Callable[[], None] | None]] = []
         self._timer: asyncio.TimerHandle | None = None
-        #: groups written, and the items in them (for the benches' figures)
-        self.groups = self.items = 0
 
     async def begin(self, item: Beginning) -> Begun:
         """Commit ``item``'s ``sending`` mark (in the next group) and return its outcome."""
@@ -83,7 +81,6 @@ class GroupWriter:
             self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
             self._one_by_one(records, marks)
             return
-        self.groups, self.items = self.groups + 1, self.items + len(records) + len(marks)
         for _, then in records:
             if then is not None:
                 then()

@@ -249,12 +249,6 @@ class Store(InboxAndEvents, VariantsAndReports):
             )
             return groups.begin(conn, item, self._known_days)
 
-    def record_sent(
-        self, send: Send, *, sent_at: datetime, next_send: NewSend | NewChain | None
-    ) -> None:
-        """Mark a send done, anchor day 0, queue the next step or complete: one transaction."""
-        self.write_group([groups.SentRecord(send=send, sent_at=sent_at, next_send=next_send)], [])
-
     def write_group(
         self, records: Sequence[groups.SentRecord], beginnings: Sequence[groups.Beginning]
     ) -> list[Begun]:
@@ -343,7 +337,7 @@ class Store(InboxAndEvents, VariantsAndReports):
     def confirm_sent(
         self, send: Send, *, sent_at: datetime, next_send: NewSend | NewChain | None
     ) -> bool:
-        """An uncertain send a person confirmed went out, recorded as :meth:`record_sent` does."""
+        """An uncertain send a person confirmed went out, recorded as the send path records one."""
         with self.engine.begin() as conn:
             if not sends.confirm_sent(conn, send.id, sent_at=sent_at):
                 return False
