@@ -29,7 +29,9 @@ LEXICON = Lexicon(
         r"no\s+more\s+(?:e-?mails|messages|mails)\b",
         r"remove\s+(?:us|my\s+(?:e-?mail|address|details|name|data)|our\s+(?:e-?mail|address|"
         r"company|details))\b",
-        r"delete\s+(?:my|our)\s+(?:details|data|address|e-?mail|contact\s+details)\b",
+        r"(?:delete|erase|remove)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:personal\s+)?(?:details|data|"
+        r"information|address|e-?mail|contact\s+details)\b|never\s+(?:consented|agreed)\s+to\b",
+        r"erasure\s+of\b|right\s+to\s+(?:be\s+forgotten|erasure)\b|article\s+17\b",
         r"take\s+(?:us|my\s+(?:e-?mail|address|name))\s+off\b",
         r"(?:i|we)\s+never\s+(?:signed|opted)\s+(?:up|in)\b",
         r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:any\s+)?(?:more|"
@@ -43,7 +45,7 @@ LEXICON = Lexicon(
         r"leave\s+(?:me|us)\s+alone\b|(?:this\s+is|it['’]s|is\s+pure)\s+spam\b|"
         r"(?:never|didn['’]?t)\s+(?:asked?|signed\s+up|subscribed?|opted\s+in)\s+(?:for|to)\s+"
         r"(?:this|these|your)\b",
-        r"(?:don['’]?t|do\s+not|never)\s+(?:e-?mail|contact|message|call|write\s+to)\s+"
+        r"(?:don['’]?t|do\s+not|never|not\s+to)\s+(?:e-?mail|contact|message|call|write\s+to)\s+"
         r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b",
     ),
     absence=(
@@ -57,7 +59,9 @@ LEXICON = Lexicon(
         r"(?:with\s+)?limited\s+(?:access\s+to\s+(?:my\s+)?e-?mail|e-?mail\s+access)\b",
         r"(?:i\s+will|i['’]ll)\s+(?:respond|reply|answer|get\s+back\s+to\s+you)\s+(?:to\s+your\s+"
         r"(?:e-?mail|message)\s+)?(?:when|upon|as\s+soon\s+as|after)\s+(?:i|my)\s+return",
-        r"auto(?:matic|mated)?[\s-]?reply\b",
+        r"auto(?:matic|mated)?[\s-]?reply\b|auto(?:matic|mated)\s+(?:acknowledge?ment|"
+        r"confirmation|notification)\b|(?:do\s+not|don['’]t)\s+reply\s+to\s+this\s+(?:message|"
+        r"e-?mail)\b|ticket\s+(?:#|number|no\.?\s*|id\s*)\d",
         r"away\s+from\s+(?:the\s+office|my\s+desk)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?out\s+(?:until|till|through|of\s+the\s+country)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?attending\s+(?:a|an|the)\s+(?:\w+\s+)?(?:conference|"
@@ -85,7 +89,10 @@ LEXICON = Lexicon(
         r"(?:my|our|the|his|her|their|him|her|them)\s+(?:\w+\s+){0,2}?(?:colleague|manager|"
         r"boss|head|director|cto|ceo|cfo|coo|team|department|buyer|purchasing|procurement|"
         r"person|contact|lead|owner|partner|office)",
-        r"(?:my|our)\s+colleague\b",
+        r"(?:my|our)\s+colleague\b|(?:my|his|her)\s+(?:replacement|successor)\b|"
+        r"(?:he|she|they)(?:['’]d|\s+would|['’]s|\s+is|\s+are)\s+(?:be\s+)?(?:the\s+(?:one|person|"
+        r"people)|who\s+you\s+want)\b|(?<!i['’]m\s)(?<!i\sam\s)the\s+(?:one|person|people)\s+to\s+"
+        r"(?:talk|speak)\s+(?:to|with)\b",
         r"(?:i['’]ve|i\s+have|i['’]ll|i\s+will|i|we['’]ve|we\s+have)\s+(?:just\s+)?(?:forwarded|"
         r"passed|shared|sent)\s+(?:this|your\s+(?:e-?mail|message|note)|it)\s+(?:on\s+)?(?:to|"
         r"with)\b",
@@ -106,6 +113,12 @@ LEXICON = Lexicon(
         r"(?:this|these|that|our|all|purchasing|procurement|marketing|logistics|it)\b",
         r"(?:the\s+)?(?:right|best|better)\s+(?:person|contact)\s+(?:is|would\s+be|for\s+this\s+"
         r"is)\b",
+        r"(?:is|would\s+be|['’]s)\s+the\s+(?:one|person|guy|woman|man)\s+who(?:['’]d|\s+would|"
+        r"\s+will|['’]ll)?\s+(?:care|own|handle|decide|know|deal|look\s+after|run|be\s+responsible)"
+        r"|(?:person|one|guy|team|people)\s+who(?:['’]d|\s+would)\s+(?:own|handle|decide|run|"
+        r"deal\s+with|look\s+after|be\s+responsible\s+for)\s+(?:this|that|it)\s+(?:is|are)\b",
+        r"you\s+(?:want|need)\s+(?!to\b|a\b|an\b|the\b|this\b|that\b|it\b|more\b|some\b)\w+\s+"
+        r"(?:in|from|at|over\s+in)\s+\w+",
         r"(?<!funny\s)(?<!glad\s)(?:you\s+should|better\s+to|best\s+to)\s+(?:ask|contact|"
         r"talk\s+to)\b",
         rf"(?:contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
@@ -130,7 +143,8 @@ LEXICON = Lexicon(
         r"reach\b",
         r"write\s+to\b",
         r"(?:right|better|best)\s+person\b",
-        r"e-?mail\s+(?:address\s+)?is\b",
+        r"e-?mail\s+(?:address\s+)?is\b|(?:send|forward|direct|address)\w*\s+(?:\S+\s+){0,3}?to\b|"
+        r"go(?:es)?\s+through\b|route\b",
         r"try\b|ask\b|wrong\s+person\b",
         r"(?:handles|owns|manages|runs|deals\s+with|looks\s+after|in\s+charge\s+of|"
         r"responsible\s+for)\b",
@@ -160,8 +174,10 @@ LEXICON = Lexicon(
         r"(?:with|against|for\s+another|not)\b",
         r"(?:we['’]?ll|we\s+will|i['’]?ll|i\s+will)\s+pass\b|pass\s+on\s+(?:this|it)\b",
         r"not\s+(?:looking|relevant|a\s+priority|something\s+we|in\s+the\s+market|the\s+right\s+"
-        r"(?:time|person)|the\s+person)\b",
-        r"wrong\s+person\b|(?:no\s+longer|don['’]?t)\s+(?:work|deal)\s+(?:here|with)\b",
+        r"time)\b",
+        r"(?:no\s+longer|don['’]?t)\s+(?:work|deal)\s+(?:here|with)\b",
+        r"(?:it['’]s|that['’]s|it\s+is|that\s+is|answer['’]s)\s+a\s+(?:hard\s+|firm\s+|definite\s+|"
+        r"polite\s+)?no\b|(?:way\s+)?(?:more|bigger)\s+than\s+(?:we|i)\s+(?:need|require)\b|overkill\b",
         r"too\s+expensive\b|can['’]?t\s+afford\b|no\s+bandwidth\b|(?:won['’]?t|will\s+not)\s+be\s+"
         r"(?:moving|going|pursuing|needing|taking)\b",
         r"(?:please\s+)?(?:close|drop)\s+(?:this|the\s+file|my\s+file)\b|not\s+going\s+to\s+work\b",
@@ -178,7 +194,8 @@ LEXICON = Lexicon(
         r"(?:say|saying|answer\s+is)\s+no\b|(?:have\s+to|must|will|going\s+to)\s+decline\b|"
         r"(?:politely\s+|respectfully\s+)?declin(?:e|ing)\b|turn\s+(?:this|it|you)\s+down\b",
         r"(?:i|we|i['’]ll|we['’]ll|i['’]d|we['’]d|to|will|gonna|going\s+to|hard)\s+pass\b|"
-        r"^\s*pass\b|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush|niin|nii|joo|juu))",
+        r"^\s*pass\b|(?<=[.!?]\s)pass[.!]*\s*$|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush|niin|nii|joo|juu|kyllä|mä|mää|mie|minä|me|tota|siis|"
+        r"okei|ok|se|sitten|jos|mutta|mut|hyvä))",
         r"in[\s-]house\b|home[\s-]?grown\b|(?:built|build|developed|have|run|use)\s+(?:our|my)\s+own\b",
         r"no\s+(?:real\s+)?(?:case|use|need|budget|appetite|room|capacity|time|requirement)\s+"
         r"(?:for|to|at\s+the\s+moment|right\s+now|this\s+year)\b|no\s+(?:appetite|capacity)\b",
@@ -249,7 +266,8 @@ LEXICON = Lexicon(
         r"count\s+(?:me|us)\s+in\b|sign\s+(?:me|us)\s+up\b|worth\s+(?:a\s+(?:look|chat|call|try|"
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
-        r"curious\b|intrigued\b|(?:keen|eager)\b",
+        r"curious\b|intrigued\b|(?:keen|eager)\b|(?:right|good|perfect)\s+(?:moment|time)\b|"
+        r"references?\b|sandbox\b|poke\s+(?:at|around)\b",
         r"(?:could|might|may|would)\s+be\s+(?:relevant|useful|of\s+interest|a\s+(?:good\s+)?fit|"
         r"helpful|valuable|open)\b",
         r"walk\s+(?:me|us)\s+through\b|show\s+(?:me|us)\b|(?:in|into|on)\s+(?:my|our)\s+calendar"
@@ -262,7 +280,7 @@ LEXICON = Lexicon(
         r"work\b|when\s+(?:are|would)\s+you\s+(?:be\s+)?(?:free|available)\b",
         r"sounds?\s+(?:ok|okay|fine|cool|perfect|excellent|neat|reasonable|fair|like\s+a\s+plan)\b|"
         r"(?:that|this|it)(?:['’]d|\s+would)\s+be\s+(?:great|good|helpful|useful|nice|perfect)\b|"
-        r"(?:that|this|it)\s+(?:works|suits)\b|fine\s+by\s+(?:me|us)\b|i['’]m\s+in\b",
+        r"(?:that|this|it)\s+(?:works|suits)\b|fine\s+by\s+(?:me|us)\b|i['’]m\s+in\b(?=\s*(?:[.,!;)]|$))",
         r"(?:send|share|forward|pass)\s+(?:it|that|them|this|those|the\s+\w+|some\s+\w+)?\s*over\b|"
         r"(?:send|share|forward|email)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+|your\s+|some\s+)?"
         r"(?:recording|slides|one[\s-]pager|whitepaper|white\s+paper|video|specs?|spec\s+sheet|"

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
 
-_NEG = r"(?:ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|jottei|vaikkei)"
+#: A negation that says no: not the condition "jos ei käy, ehdota toista aikaa".
+_NEG = (
+    r"(?<!jos\s)(?<!mikäli\s)(?<!kun\s)"
+    r"(?:ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|jottei|vaikkei)"
+)
 _WORD = r"[^\s,.;:!?]+"  # a word within the clause (a negation never reaches past a comma)
 _ME = r"(?:minuun|muhun|meihin|minulle|mulle|meille|uudelleen|uudestaan|takaisin)"
 _UPPER = "A-ZÄÖÅ"
@@ -49,7 +53,8 @@ LEXICON = Lexicon(
         r"sähköposte|yhteydenotto|postia)",
         r"lopett(?:akaa|aa|akaa\s+jo)\s+(?:viestien\s+|sähköpostien\s+|postin\s+)?(?:lähettäminen|"
         r"lähettely|spämmäys)",
-        r"markkinointikiel|kiellän\s+(?:\S+\s+)?(?:suora)?markkinoin",
+        r"markkinointikiel|kiellän\s+(?:\S+\s+)?(?:suora)?markkinoin|"
+        r"henkilötie\w*\s+(?:\S+\s+){0,3}?poist|poist\w*\s+(?:\S+\s+){0,4}?henkilötie",
         r"peru(?:n|tan|utan)\s+tilauk",
         r"(?:tietoni|tietomme|osoitteeni|yhteystietoni|nimeni)\s+(?:\S+\s+)?(?:poistetaan|"
         r"poistettaisiin|poistettava)",
@@ -104,7 +109,7 @@ LEXICON = Lexicon(
     referral=(
         rf"(?:ota|ottakaa|otatteko|olkaa|ole|olisitko|voisitko\s+olla)\s+yhteyttä\s+(?!{_ME}|nii)"
         r"(?:\S+\s+){0,2}?\S+(?:aan|ään|een|iin|oon|uun|yyn|ön|hon|hin|seen|siin)\b",
-        r"(?:ole|olkaa)\s+yhteydessä\s+(?!minuun|meihin|muhun)",
+        r"(?:ole|olkaa)\s+yhtey(?:dessä|ksissä)\s+(?!minuun|meihin|muhun)",
         r"kolleg|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
         r"myyntijohtaj|toimitusjohtaj|it-päällik",
         rf"{_PERSON}\s+(?:vastaa|vastaavat|hoitaa|hoitavat|päättää|päättävät)\s+"
@@ -116,11 +121,11 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,2}?(?:eteenpäin|(?!tiimi|porukal|johtoryhm|hallitu)\S+lle\b)"
         r"(?!\s+(?:\S+\s+)?\S+vaksi\b)",
         r"(?:oikea|parempi|sopivampi)\s+(?:henkilö|ihminen|taho|kontakti|yhteyshenkilö)\b",
-        r"kannattaa\s+(?:kysyä|olla\s+yhteydessä|ottaa\s+yhteyttä|kääntyä)",
+        r"kannattaa\s+(?:kysyä|olla\s+yhtey(?:dessä|ksissä)|ottaa\s+yhteyttä|kääntyä)",
         r"(?:kysy|kysykää|kääntykää|käänny)\s+\S+(?:lta|ltä)\b",
         r"kuulu(?:u|vat)\s+(?!minulle|meille|mulle)(?:\S+\s+){0,2}?\S+lle\b",
-        r"(?:puhu|puhukaa|juttele|jutelkaa|keskustele|keskustelkaa|ole\s+yhteydessä|olkaa\s+"
-        r"yhteydessä)\s+(?:\S+\s+)?(?!meidän|minun|mun|teidän)\S+n\s+kanssa\b",
+        r"(?:puhu|puhukaa|juttele|jutelkaa|keskustele|keskustelkaa|ole\s+yhtey(?:dessä|ksissä)|olkaa\s+"
+        r"yhtey(?:dessä|ksissä))\s+(?:\S+\s+)?(?!meidän|minun|mun|teidän)\S+n\s+kanssa\b",
         r"(?:hoitaa|hoitavat|vastaa|vastaavat)\s+(?:\S+\s+)?(?:nykyään|nyttemmin|jatkossa)\b|"
         rf"(?:siirtyi|siirtynyt|siirretty|siirtyneet)\s+(?:\S+\s+)?(?-i:[{_UPPER}])\S*lle\b",
         rf"(?:hoitaa|hoitavat|päättää|päättävät|vastaa|vastaavat|omistaa)\s+(?:\S+\s+){{0,2}}?"
@@ -137,13 +142,13 @@ LEXICON = Lexicon(
         r"viestisi|tämän|asian|sähköpostisi|sen)\b(?!\s+(?:\S+\s+)?(?:tiimi|porukal|johtoryhm|"
         r"hallitu|\S+vaksi\b))|vastaa\s+tästä\s+(?:asiasta\s+)?(?:meillä|"
         r"nykyään)?|laitoin\s+\S+\s+cc|cc:?ssä|kopioin\s+\S+",
-        rf"(?:kysy|kysykää|kysyisitkö|soita|soittakaa|ole\s+yhteydessä|olkaa\s+yhteydessä|"
+        rf"(?:kysy|kysykää|kysyisitkö|soita|soittakaa|ole\s+yhtey(?:dessä|ksissä)|olkaa\s+yhtey(?:dessä|ksissä)|"
         rf"ota\s+yhteyttä|ottakaa\s+yhteyttä)\s+(?:\S+\s+)?(?-i:[{_UPPER}][{_LOWER}]+)"
         r"(?:lta|ltä|lle|aan|ään|iin|hin|seen)\b",
     ),
     referral_weak=(
         r"yhteyttä\b",
-        r"yhteydessä\b",
+        r"yhtey(?:dessä|ksissä)\b",
         r"osoit|sähköposti|tavoitat\b|kysy\b",
         rf"(?:en|emme)\s+(?:{_OO}\s+)?(?:\S+\s+)?oikea|väärä\s+(?:henkilö|osoite|ihminen)|"
         r"(?:ei|eivät)\s+kuulu\s+(?:enää\s+)?(?:minulle|mulle|meille)",
@@ -167,8 +172,7 @@ LEXICON = Lexicon(
         r"liian\s+(?:kallis|kallista|kalliilta|kova|korkea|iso|suuri)|jätämme\s+väliin|jätän\s+väliin|passaan\b|"
         r"passataan\b",
         r"(?:olemme|olen|ollaan|oon|olen\s+ollut|olemme\s+olleet)\s+(?:\S+\s+)?tyytyväi|"
-        r"en\s+ole\s+oikea|"
-        r"väärä\s+henkilö|en\s+enää\s+työskentele",
+        r"en\s+enää\s+työskentele",
         r"emme\s+lähde\b|en\s+lähde\b|emme\s+jatka\b|ei\s+jatketa\b",
         rf"{_NEG}\s+(?:{_OO}\s+)?(?:{_WORD}\s+){{0,3}}?(?:juttu|homma|tarpeen|tarpeellin|"
         r"relevantti|ajankohta|meitä\s+varten|meille\b|osta|hank|investoi|vaihta|vaihda|"
@@ -264,7 +268,7 @@ LEXICON = Lexicon(
         r"mukaan\s+(?:webinaariin|pilottiin|kokeiluun)|ilmoittaudun|ilmoittautu",
         r"numeroni\s+on|numero(?:on|ssa)\b|tavoitat\s+(?:minut|mut|meidät)|sähköpostiini|"
         r"kalenteri|kalenterista|kalenteriini|varataan|varatkaa|varaa\b|varaisin|varaan",
-        r"ei\s+(?:olisi\s+)?(?:haittaisi|pahitteeksi)|en\s+pane\s+pahakseni|miksei|miksi\s+ei\b",
+        r"ei\s+(?:olisi\s+)?(?:haittaisi|pahitteeksi)|en\s+pane\s+pahakseni|miksei|miksi\s+ei\b|mikä(?:s)?\s+ettei\b",
         r"(?:voisit(?:ko|teko)?|voisitte|voitteko|voitko|voiko|voisiko|voinko|voisinko|"
         r"voisimmeko|saisinko|saisimmeko|saako|saisiko)\s+(?:\S+\s+){0,2}?(?:lähettää|laittaa|"
         r"toimittaa|kertoa|näyttää|esitellä|soittaa|saada|tulla|avata|jakaa)\b"

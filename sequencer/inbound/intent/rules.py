@@ -7,9 +7,10 @@ lähettäkö enää", "no more emails") answers :attr:`Kind.UNSUBSCRIBE`, and
 :func:`absence_in_reply` (an out-of-office text that quotes us, or a longer one) answers
 :attr:`Kind.AUTO_REPLY` with the return date. What is left is a human reply, whose intent
 :func:`read` finds by asking, in this order: a referral (:func:`referral`), a refusal
-(:func:`refusal`), interest (:func:`interest`: a cue of interest that a negation in its clause
-turns around, and no other, is a refusal); nothing found is :attr:`Intent.OTHER`. The order is
-the policy: an unsubscribe request or an out-of-office answer is never read as interest, and
+(:func:`refusal`; unless a contrast turns it into a request, :func:`turned`: "not now, but send
+me a deck"), interest (:func:`interest`: a cue of interest that a negation in its clause turns
+around, and no other, is a refusal); nothing found is :attr:`Intent.OTHER`. The order is the
+policy: an unsubscribe request or an out-of-office answer is never read as interest, and
 "interested, but not now" is a refusal.
 
 The text read is the reply's fresh text (quotes removed) cut at its signature or sign-off, and
@@ -27,7 +28,11 @@ from sequencer.inbound.intent import de, en, fi, sv
 from sequencer.inbound.intent.lexicon import Lexicon, compile_all
 from sequencer.inbound.message import Parsed, addresses
 from sequencer.inbound.rules.auto_reply import return_date
-from sequencer.inbound.rules.unsubscribe import _SIGN_OFF_RE, _SIGNATURE_DELIMITER_RE
+from sequencer.inbound.rules.unsubscribe import (
+    _DISCLAIMER_RE,
+    _SIGN_OFF_RE,
+    _SIGNATURE_DELIMITER_RE,
+)
 from sequencer.inbound.verdict import Inbound, Intent, Kind
 
 __all__ = [
@@ -51,6 +56,12 @@ _CLAUSE_END_RE = re.compile(
     r"though|vaan)\b",
     re.I,
 )
+#: A contrast that puts the weight on what follows it ("not now, but send me a deck").
+_CONTRAST_RE = re.compile(
+    r"(?<!\w)(?:but|however|that\s+said|having\s+said\s+that|still|mutta|mut|silti|kuitenkin|"
+    r"toisaalta|men|aber)(?!\w)",
+    re.IGNORECASE,
+)
 _GREETING_RE = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
     r"huomenta|päivää|hej|hallå|hallo|guten\s+(?:tag|morgen)|liebe|lieber|sehr\s+geehrte)"
@@ -66,10 +77,6 @@ _SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*:\s*)*", re.I
 #: A quote header the quote finder missed ("Ann <ann@x> kirjoitti 17.11.2026 klo 10.30:").
 _QUOTE_HEAD_RE = re.compile(
     r"^.{0,200}[@<].{0,200}\b(?:wrote|kirjoitti|skrev|schrieb)\b.{0,60}:\s*$", re.IGNORECASE
-)
-#: A legal footer line: what follows it is boilerplate, never the writer's words.
-_DISCLAIMER_RE = re.compile(
-    r"\b(?:confidential|luottamuksellis|konfidentiell|vertraulich)|^\s*disclaimer\b", re.IGNORECASE
 )
 #: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
 _NAME_LINE_RE = re.compile(
@@ -245,10 +252,28 @@ def interest(text: str) -> Reading | None:
     return Reading(intent=Intent.NOT_INTERESTED, reason=f"negates '{_phrase(negated)}'")
 
 
+def turned(text: str) -> Reading | None:
+    """:attr:`Intent.POSITIVE` for a refusal that a contrast turns into a request: "not a
+    priority this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut
+    laita materiaalia". What follows the contrast must ask for something (a cue of interest no
+    negation turns around) and decline nothing; "interested, but not now" stays a refusal.
+    """
+    declined = _REFUSAL.first(text)
+    if declined is None:
+        return None
+    for contrast in _CONTRAST_RE.finditer(text, declined.end()):
+        after = text[contrast.end() :]
+        asked = _INTEREST.first(after, negatable=True)
+        if asked is not None and _REFUSAL.first(after) is None:
+            reason = f"says '{_phrase(declined)}', then '{_phrase(contrast)}' '{_phrase(asked)}'"
+            return Reading(intent=Intent.POSITIVE, reason=reason)
+    return None
+
+
 def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order."""
     text = body(msg)
-    found = referral(text, msg.from_address) or refusal(text) or interest(text)
+    found = referral(text, msg.from_address) or turned(text) or refusal(text) or interest(text)
     return found or Reading(intent=Intent.OTHER, reason="no intent cue")
 
 

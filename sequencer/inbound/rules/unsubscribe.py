@@ -91,6 +91,13 @@ _HEAD_LINES = (
     5  # only the first lines of the new text count: signatures and footers say "unsubscribe" too
 )
 _SIGNATURE_DELIMITER_RE = re.compile(r"^\s*--\s*$")
+#: A legal footer line: what follows it is boilerplate ("To unsubscribe from our marketing..."),
+#: never the writer's words.
+_DISCLAIMER_RE = re.compile(
+    r"\b(?:confidential|privileged|intended\s+recipient|luottamuksellis|konfidentiell|"
+    r"vertraulich)|^\s*disclaimer\b",
+    re.IGNORECASE,
+)
 _SIGN_OFF_RE = re.compile(
     r"^\s*(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|"
     r"warm\s+regards|"
@@ -123,14 +130,16 @@ _SHORT_BODY = (
 
 
 def _request_head(fresh: str) -> str:
-    """The first few lines of the new text, up to a signature delimiter or a sign-off ("Best,")."""
+    """The first few lines of the new text, up to a signature delimiter, a sign-off ("Best,") or
+    a legal footer.
+    """
     kept: list[str] = []
     for line in fresh.split("\n"):
         if not line.strip():
             continue
         if _SIGNATURE_DELIMITER_RE.match(line):
             break
-        if kept and _SIGN_OFF_RE.match(line):
+        if kept and (_SIGN_OFF_RE.match(line) or _DISCLAIMER_RE.search(line)):
             break
         kept.append(line.strip())
         if len(kept) >= _HEAD_LINES:
