@@ -95,6 +95,67 @@ def test_stems_and_negation(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a contrast puts the weight on what follows it
+        ("Not a priority this quarter. That said, send me a case study.", Intent.POSITIVE),
+        ("Ei oo just nyt ajankohtainen, mut laita materiaalia luettavaks.", Intent.POSITIVE),
+        ("Interested, but not right now.", Intent.NOT_INTERESTED),
+        ("Not a priority this year. But feel free to check back in Q3.", Intent.NOT_INTERESTED),
+        ("Not now, but let's talk next year.", Intent.NOT_INTERESTED),
+        # a condition is not a refusal; spoken Finnish "no" is not English "no"
+        ("Sopisiko torstai klo 13? Jos ei käy, ehdota toista aikaa.", Intent.POSITIVE),
+        ("no kyllä mää sen demon katon, mikä ettei", Intent.POSITIVE),
+        # "wrong person" alone points nowhere and declines nothing
+        ("Wrong person, I'm in accounting.", Intent.OTHER),
+        ("Väärä henkilö, mä oon kirjanpidossa.", Intent.OTHER),
+        (
+            "I'm in finance ops, not procurement. The person who'd own this is Priya.",
+            Intent.REFERRAL,
+        ),
+        ("I'm in!", Intent.POSITIVE),
+    ],
+)
+def test_contrasts_conditions_and_false_friends(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Please stop by our office on Tuesday, we'd like a demo.",
+        "We stopped sending paper invoices last year, so this sounds relevant. Call me.",
+        "Quit messing around and send me the pricing.",
+        "Can you take Mikko off the thread and add me instead? Let's talk Thursday.",
+        "Delete all the spreadsheets! That's what I'd love to do. Send me a demo link.",
+        "Lopetimme paperilaskujen lähettämisen viime vuonna, kiinnostaa kuulla lisää.",
+        "Jättäkää minut pois tästä ketjusta, Mikko hoitaa asian: mikko@c.example",
+        "Thanks. This is an automated response, I guess? Anyway: yes, let's talk.",
+    ],
+)
+def test_words_near_a_removal_that_ask_for_none(body: str) -> None:
+    assert intent_of(body) is not Intent.UNSUBSCRIBE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "stop emailng me. 3rd one this month",
+        "Could you please not email me about this anymore? Thank you.",
+        "How did you get this address? Delete whatever you have on me and don't write again.",
+        "Please take everyone at orchard.example off whatever list you are using.",
+        "I request the erasure of all personal data you hold about me (Article 17 GDPR).",
+        "Voisitteko jättää minut jatkossa pois näistä viesteistä?",
+        "Vastustan henkilötietojeni käsittelyä suoramarkkinointitarkoituksiin.",
+        "Pyydämme poistamaan osoitteen markkinointirekistereistänne.",
+        "Pyydämme lopettamaan viestien lähettämisen tähän osoitteeseen.",
+    ],
+)
+def test_removal_requests_in_plain_and_legal_words(body: str) -> None:
+    assert intent_of(body) is Intent.UNSUBSCRIBE
+
+
 def test_quoted_text_and_signatures_do_not_count() -> None:
     quoted = "Thanks.\n\nOn Mon, Anna <anna@acme.example> wrote:\n> Would you be interested?\n"
     assert intent_of(quoted) is Intent.OTHER

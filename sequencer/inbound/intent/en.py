@@ -31,7 +31,14 @@ LEXICON = Lexicon(
         r"company|details))\b",
         r"(?:delete|erase|remove)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:personal\s+)?(?:details|data|"
         r"information|address|e-?mail|contact\s+details)\b|never\s+(?:consented|agreed)\s+to\b",
-        r"erasure\s+of\b|right\s+to\s+(?:be\s+forgotten|erasure)\b|article\s+17\b",
+        r"erasure\s+of\b|right\s+to\s+(?:be\s+forgotten|erasure)\b|article\s+17\b|"
+        r"delete\s+(?:\w+\s+){0,3}?(?:on|about)\s+(?:me|us)\b",
+        r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
+        r"send\w*|spam\w*)\s+(?:me|us|to\s+(?:me|us)|this|these|my|our)\b",
+        r"not\s+(?:to\s+)?(?:e-?mail|contact|message|write\s+to|call)\s+(?:me|us)\s+(?:\w+\s+){0,3}?"
+        r"(?:again|anymore|any\s+more|any\s+longer|in\s+(?:the\s+)?future)\b|(?:don['’]?t|do\s+not|"
+        r"never)\s+(?:write|e-?mail|contact|message)\s+(?:\w+\s+)?again\b",
+        r"take\s+(?:\S+\s+){1,5}?off\s+(?:\w+\s+){0,2}?(?:list|lists|mailing|database|distribution)\b",
         r"take\s+(?:us|my\s+(?:e-?mail|address|name))\s+off\b",
         r"(?:i|we)\s+never\s+(?:signed|opted)\s+(?:up|in)\b",
         r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:any\s+)?(?:more|"
@@ -104,8 +111,10 @@ LEXICON = Lexicon(
         r"these\s+days|area)\b",
         r"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b|(?:runs|manages|heads|leads|"
         r"owns)\s+our\b",
-        r"you(?:['’]d|\s+would|\s+should|\s+might)\s+want\s+(?:to\s+(?:talk|speak)\s+(?:to|with)\s+)?"
-        r"(?:him|her|them)\b",
+        r"you(?:['’]d|\s+would|\s+should|\s+might)\s+(?:want|need)\s+(?:to\s+(?:talk|speak)\s+"
+        r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
+        r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
+        rf"ask\s+for\s+{_NAME}",
         r"looping\s+in\b|cc['’]?ing\b|adding\s+(?:my|our)\b",
         r"(?:who|he|she|they)\s+(?:handles|handle|runs|looks\s+after|owns|manages|is\s+in\s+charge"
         r"|are\s+in\s+charge|is\s+responsible|are\s+responsible|decides|makes\s+the\s+call)\b",
@@ -177,7 +186,8 @@ LEXICON = Lexicon(
         r"time)\b",
         r"(?:no\s+longer|don['’]?t)\s+(?:work|deal)\s+(?:here|with)\b",
         r"(?:it['’]s|that['’]s|it\s+is|that\s+is|answer['’]s)\s+a\s+(?:hard\s+|firm\s+|definite\s+|"
-        r"polite\s+)?no\b|(?:way\s+)?(?:more|bigger)\s+than\s+(?:we|i)\s+(?:need|require)\b|overkill\b",
+        r"polite\s+)?no\b|(?:way\s+)?(?:more|bigger)\s+than\s+(?:we|i)(?:['’]d|\s+would|\s+will)?\s+"
+        r"(?:ever\s+)?(?:need|use|require)\b|overkill\b",
         r"too\s+expensive\b|can['’]?t\s+afford\b|no\s+bandwidth\b|(?:won['’]?t|will\s+not)\s+be\s+"
         r"(?:moving|going|pursuing|needing|taking)\b",
         r"(?:please\s+)?(?:close|drop)\s+(?:this|the\s+file|my\s+file)\b|not\s+going\s+to\s+work\b",

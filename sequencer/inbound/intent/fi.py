@@ -54,7 +54,12 @@ LEXICON = Lexicon(
         r"lopett(?:akaa|aa|akaa\s+jo)\s+(?:viestien\s+|sähköpostien\s+|postin\s+)?(?:lähettäminen|"
         r"lähettely|spämmäys)",
         r"markkinointikiel|kiellän\s+(?:\S+\s+)?(?:suora)?markkinoin|"
-        r"henkilötie\w*\s+(?:\S+\s+){0,3}?poist|poist\w*\s+(?:\S+\s+){0,4}?henkilötie",
+        r"henkilötie\w*\s+(?:\S+\s+){0,3}?poist|poist\w*\s+(?:\S+\s+){0,4}?henkilötie|"
+        r"vastusta\w*\s+(?:\S+\s+){0,5}?\S*markkinoin",
+        r"jättä\w*\s+(?:\S+\s+){0,2}?(?:minut|mut|meidät)\s+(?:\S+\s+){0,2}?pois\b"
+        r"(?!\s+(?:\S+\s+)?\S*(?:ketju|keskustelu|kopio|cc|kutsu|palaveri))|"
+        r"lopet(?:a|takaa|tamaan|taisit\w*|taa)\s+(?:\S+\s+){0,2}?(?:lähettä|lähetyk|postitu|"
+        r"markkinoin|yhteydeno|spämm)\w*",
         r"peru(?:n|tan|utan)\s+tilauk",
         r"(?:tietoni|tietomme|osoitteeni|yhteystietoni|nimeni)\s+(?:\S+\s+)?(?:poistetaan|"
         r"poistettaisiin|poistettava)",
@@ -76,7 +81,7 @@ LEXICON = Lexicon(
         r"ottako)\s+(?:(?:enää|jatkossa)\s+)*yhteyttä|"
         r"toivo(?:n|mme|isin|isimme)\s+ettei\s+(?:\S+\s+){0,3}?"
         r"(?:yhteyttä|viestejä|sähköposte|soitella|lähetetä|lähetettäisi)",
-        r"poist\w*\s+(?:\S+\s+){0,3}?(?:rekisteri|postituslista|markkinointilista|jakelulista|"
+        r"poist\w*\s+(?:\S+\s+){0,3}?\S*(?:rekister|postituslista|markkinointilista|jakelulista|"
         r"järjestelmä|asiakaslista)\w*(?:stä|stänne|ltä|ltanne)\b",
     ),
     absence=(
