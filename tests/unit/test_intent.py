@@ -104,6 +104,16 @@ def test_stems_and_negation(body: str, intent: Intent) -> None:
         ("Interested, but not right now.", Intent.NOT_INTERESTED),
         ("Not a priority this year. But feel free to check back in Q3.", Intent.NOT_INTERESTED),
         ("Not now, but let's talk next year.", Intent.NOT_INTERESTED),
+        ("Not for us, but it sounds interesting. Good luck!", Intent.NOT_INTERESTED),
+        ("Not for us. Sounds like a cool product though.", Intent.NOT_INTERESTED),
+        ("Not a priority. If you've got a case study, send it over.", Intent.POSITIVE),
+        # Finnish typed without ä and ö
+        (
+            "Kiitos viestista, mutta meilla on jo siivousfirma eika ole tarvetta.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("En oo oikea henkilo tahan, ota yhteytta hr-paallikkoon Sanna Jokiseen.", Intent.REFERRAL),
+        ("ei kiinnosta kiitos, poistakaa mut listalta", Intent.UNSUBSCRIBE),
         # a condition is not a refusal; spoken Finnish "no" is not English "no"
         ("Sopisiko torstai klo 13? Jos ei käy, ehdota toista aikaa.", Intent.POSITIVE),
         ("no kyllä mää sen demon katon, mikä ettei", Intent.POSITIVE),

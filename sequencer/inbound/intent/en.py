@@ -152,7 +152,8 @@ LEXICON = Lexicon(
         r"reach\b",
         r"write\s+to\b",
         r"(?:right|better|best)\s+person\b",
-        r"e-?mail\s+(?:address\s+)?is\b|(?:send|forward|direct|address)\w*\s+(?:\S+\s+){0,3}?to\b|"
+        r"e-?mail\s+(?:address\s+)?is\b|(?:send|forward|direct|address)\w*\s+(?!(?:an?|the|your|"
+        r"calendar)\s+(?:\w+\s+)?invit)(?:\S+\s+){0,3}?to\b(?!\s+(?:me|us)\b)|"
         r"go(?:es)?\s+through\b|route\b",
         r"try\b|ask\b|wrong\s+person\b",
         r"(?:handles|owns|manages|runs|deals\s+with|looks\s+after|in\s+charge\s+of|"
@@ -176,7 +177,8 @@ LEXICON = Lexicon(
         r"(?:isn['’]?t|is\s+not|aren['’]?t|are\s+not)\s+(?:really\s+)?(?:a\s+)?(?:priority|relevant|"
         r"something\s+we|for\s+us|fit|needed)\b",
         r"we['’]?re\s+(?:all\s+)?(?:set|good|covered)\b|we\s+are\s+(?:all\s+)?(?:set|covered)\b",
-        r"(?:happy|satisfied)\s+with\s+(?:our|the)\s+(?:current|existing)\b",
+        r"(?:happy|satisfied|comfortable|content)\s+with\s+(?:our\s+|the\s+)?(?:current|existing|"
+        r"where\s+we|what\s+we|how\s+we)\b",
         r"already\s+(?:have|use|using|work\s+with|working\s+with|signed|chose|chosen|committed|"
         r"partnered)\b",
         r"(?:we['’]?ve|we\s+have|we)\s+(?:decided|chosen|gone|opted|chose|went)\s+(?:to\s+go\s+)?"
@@ -277,7 +279,8 @@ LEXICON = Lexicon(
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
         r"curious\b|intrigued\b|(?:keen|eager)\b|(?:right|good|perfect)\s+(?:moment|time)\b|"
-        r"references?\b|sandbox\b|poke\s+(?:at|around)\b",
+        r"references?\b|sandbox\b|poke\s+(?:at|around)\b|(?:customer|client|user)s?\s+"
+        r"(?:\S+\s+){0,4}?(?:i|we)\s+(?:could|can|might)\s+(?:talk|speak|call)\b",
         r"(?:could|might|may|would)\s+be\s+(?:relevant|useful|of\s+interest|a\s+(?:good\s+)?fit|"
         r"helpful|valuable|open)\b",
         r"walk\s+(?:me|us)\s+through\b|show\s+(?:me|us)\b|(?:in|into|on)\s+(?:my|our)\s+calendar"

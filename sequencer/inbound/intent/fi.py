@@ -154,7 +154,8 @@ LEXICON = Lexicon(
     referral_weak=(
         r"yhteyttä\b",
         r"yhtey(?:dessä|ksissä)\b",
-        r"osoit|sähköposti|tavoitat\b|kysy\b",
+        r"osoit|sähköposti|tavoitat\b|kysy\b|laita\w*\s+viesti|sinne\s+menee|kautta\b|"
+        r"ohjautu",
         rf"(?:en|emme)\s+(?:{_OO}\s+)?(?:\S+\s+)?oikea|väärä\s+(?:henkilö|osoite|ihminen)|"
         r"(?:ei|eivät)\s+kuulu\s+(?:enää\s+)?(?:minulle|mulle|meille)",
     ),
@@ -248,7 +249,7 @@ LEXICON = Lexicon(
         r"testata|palaveerata)|jutella|juttelemaan|keskustelemaan|keskustella|soitella|soittele|"
         r"soitatko|soittaisitko|soitathan|soita\b|soittaa\b|soittakaa\b",
         r"laita(?:tko|kaa|than|isitko|isitteko|)\s+(?:\S+\s+){0,2}?(?:lisätie|infoa|info\b|"
-        r"tietoa|tiedot|materiaali|esite|hinnast|hintoj|tarjous|tarjousta|kutsu|linkki|"
+        r"tietoa|tiedot|materiaali|luettava|esite|hinnast|hintoj|tarjous|tarjousta|kutsu|linkki|"
         r"esitys|kalvo|video|tulemaan)|lähettä(?:isitkö|isittekö|kää|isitkö|tkö|isit)\b|"
         r"lähetä\s+(?:\S+\s+)?(?:infoa|materiaali|esite|hinnast|hintoj|kalvo|linkki)",
         r"mitä\s+(?:\S+\s+){0,4}?maks|paljon(?:ko)?\s+(?:\S+\s+){0,3}?(?:maks|kustan|hinta)|"

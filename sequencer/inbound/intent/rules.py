@@ -56,10 +56,19 @@ _CLAUSE_END_RE = re.compile(
     r"though|vaan)\b",
     re.I,
 )
-#: A contrast that puts the weight on what follows it ("not now, but send me a deck").
-_CONTRAST_RE = re.compile(
+#: Where a reply may turn from a refusal to a request: a contrast ("not now, but send me a
+#: deck") or a new sentence ("Not a priority. If you have a case study, send it over.").
+_TURN_RE = re.compile(
     r"(?<!\w)(?:but|however|that\s+said|having\s+said\s+that|still|mutta|mut|silti|kuitenkin|"
-    r"toisaalta|men|aber)(?!\w)",
+    r"toisaalta|men|aber)(?!\w)|[.!?](?:\s+|$)",
+    re.IGNORECASE,
+)
+#: A cue of interest that is an opinion, not a request: polite after a refusal ("not for us, but
+#: it sounds interesting").
+_OPINION_RE = re.compile(
+    r"interest|sound|curious|intrigu|keen|eager|timely|worth|could\s+be|might\s+be|may\s+be|"
+    r"would\s+be|that|this|it|exactly|kiinnost|mielenkiin|kuulost|vaikutt|näyttä|nayt|tuntuu|"
+    r"hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty",
     re.IGNORECASE,
 )
 _GREETING_RE = re.compile(
@@ -85,9 +94,15 @@ _NAME_LINE_RE = re.compile(
 )
 
 
+#: A text typed without ä, ö and å ("meilla on jo", "ota yhteytta") is read with the cues
+#: written that way too.
+_FOLD = str.maketrans("äöåÄÖÅ", "aoaAOA")
+_MARKED_RE = re.compile("[äöåÄÖÅ]")
+
+
 @dataclass(frozen=True)
-class _Cues:
-    """One intent's patterns, each with the negation of its language."""
+class _Set:
+    """Patterns, each with the negation of its language."""
 
     patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
     #: All the patterns as one alternation: a text none of them matches is passed over in one
@@ -95,18 +110,20 @@ class _Cues:
     screen: re.Pattern[str]
 
     @classmethod
-    def of(cls, pick: Callable[[Lexicon], tuple[str, ...]]) -> _Cues:
+    def of(cls, pick: Callable[[Lexicon], tuple[str, ...]], *, fold: bool) -> _Set:
         pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         for lexicon in LEXICONS:
-            negation = re.compile(rf"(?<!\w)(?:{lexicon.negation})(?!\w)", re.IGNORECASE)
-            pairs.extend((pattern, negation) for pattern in compile_all(pick(lexicon)))
+            words = lexicon.negation.translate(_FOLD) if fold else lexicon.negation
+            negation = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+            sources = tuple(s.translate(_FOLD) for s in pick(lexicon)) if fold else pick(lexicon)
+            pairs.extend((pattern, negation) for pattern in compile_all(sources))
         flags = pairs[0][0].flags if pairs else 0
         return cls(tuple(pairs), re.compile("|".join(p.pattern for p, _ in pairs) or "(?!)", flags))
 
-    def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
-        """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
+    def matches(self, text: str, *, negatable: bool) -> list[re.Match[str]]:
+        """The matches in ``text``, earliest first (with ``negatable``, those not negated)."""
         if self.screen.search(text) is None:
-            return None
+            return []
         found = [
             (match.start(), match, negation)
             for pattern, negation in self.patterns
@@ -114,10 +131,32 @@ class _Cues:
         ]
         # a place several languages' cues match ("demo") is negated when any of them says so
         negated = {start for start, _, negation in found if _negated(text, start, negation)}
-        for start, match, _ in sorted(found, key=lambda item: item[0]):
-            if not (negatable and start in negated):
-                return match
-        return None
+        ordered = sorted(found, key=lambda item: item[0])
+        return [match for start, match, _ in ordered if not (negatable and start in negated)]
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """One intent's patterns, as written and with ä, ö and å folded to a, o and a."""
+
+    marked: _Set
+    unmarked: _Set
+
+    @classmethod
+    def of(cls, pick: Callable[[Lexicon], tuple[str, ...]]) -> _Cues:
+        return cls(_Set.of(pick, fold=False), _Set.of(pick, fold=True))
+
+    def matches(self, text: str, *, negatable: bool = False) -> list[re.Match[str]]:
+        """Every match in ``text``, earliest first (with ``negatable``, those not negated); a
+        text with no ä, ö or å is read with the folded cues.
+        """
+        cues = self.marked if _MARKED_RE.search(text) else self.unmarked
+        return cues.matches(text, negatable=negatable)
+
+    def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
+        """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
+        found = self.matches(text, negatable=negatable)
+        return found[0] if found else None
 
 
 _UNSUBSCRIBE = _Cues.of(lambda lexicon: lexicon.unsubscribe)
@@ -253,20 +292,23 @@ def interest(text: str) -> Reading | None:
 
 
 def turned(text: str) -> Reading | None:
-    """:attr:`Intent.POSITIVE` for a refusal that a contrast turns into a request: "not a
-    priority this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut
-    laita materiaalia". What follows the contrast must ask for something (a cue of interest no
-    negation turns around) and decline nothing; "interested, but not now" stays a refusal.
+    """:attr:`Intent.POSITIVE` for a refusal that a later request turns around: "not a priority
+    this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
+    materiaalia". What follows the refusal, after a contrast or in a later sentence, must ask
+    for something (a cue of interest no negation turns around, and not a mere opinion such as
+    "sounds interesting") and decline nothing; "interested, but not now" stays a refusal.
     """
     declined = _REFUSAL.first(text)
     if declined is None:
         return None
-    for contrast in _CONTRAST_RE.finditer(text, declined.end()):
-        after = text[contrast.end() :]
-        asked = _INTEREST.first(after, negatable=True)
-        if asked is not None and _REFUSAL.first(after) is None:
-            reason = f"says '{_phrase(declined)}', then '{_phrase(contrast)}' '{_phrase(asked)}'"
-            return Reading(intent=Intent.POSITIVE, reason=reason)
+    for turn in _TURN_RE.finditer(text, declined.end()):
+        after = text[turn.end() :]
+        if _REFUSAL.first(after) is not None:
+            continue
+        for asked in _INTEREST.matches(after, negatable=True):
+            if _OPINION_RE.match(asked.group(0)) is None:
+                reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"
+                return Reading(intent=Intent.POSITIVE, reason=reason)
     return None
 
 
