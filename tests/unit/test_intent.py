@@ -125,6 +125,11 @@ def test_stems_and_negation(body: str, intent: Intent) -> None:
             Intent.REFERRAL,
         ),
         ("I'm in!", Intent.POSITIVE),
+        ("I was out of office last week, hence the slow reply. Yes, let's talk.", Intent.POSITIVE),
+        ("Is this sent by a script? Genuinely curious, no offence meant.", Intent.OTHER),
+        ("talk to marcus. marcus.lee@orbit.example", Intent.REFERRAL),
+        ("Not committing yet. That said, send a fee schedule; no need to rush.", Intent.POSITIVE),
+        ("We have an in-house team. It would cost us more than we'd save.", Intent.NOT_INTERESTED),
     ],
 )
 def test_contrasts_conditions_and_false_friends(body: str, intent: Intent) -> None:

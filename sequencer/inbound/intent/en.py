@@ -17,6 +17,8 @@ _PERSON = (
     r"(?:\w+\s+){0,2}?(?:colleague|manager|boss|head|director|cto|ceo|cfo|coo|vp|buyer|"
     r"purchasing|procurement|ops|operations|logistics|it|team|person|lead|owner|partner))"
 )
+#: "No need to rush / to apologise" declines nothing.
+_NO_RUSH = r"(?!\s+(?:to\s+)?(?:rush|hurry|apologi[sz]e|worry|reply|respond|chase)\b)"
 _NOT_THREAD = r"(?!\s+(?:this|the|that)\s+(?:thread|chain|cc|loop|one|call|invite))"
 
 LEXICON = Lexicon(
@@ -60,7 +62,7 @@ LEXICON = Lexicon(
         r"office|away|off|on\s+(?:\w+\s+)?(?:leave|vacation|holiday|holidays|sabbatical)|"
         r"travell?ing\s+(?:until|till|and\s+will|with\s+limited)|offline|at\s+a\s+(?:conference|"
         r"trade\s+fair))\b",
-        r"out\s+of\s+(?:the\s+)?office\b",
+        r"(?<!was\s)(?<!were\s)(?<!been\s)out\s+of\s+(?:the\s+)?office\b",
         r"on\s+(?:annual\s+|parental\s+|maternity\s+|paternity\s+|sick\s+)?(?:leave|vacation|"
         r"holiday)\s+(?:until|till|through|from|and\s+will)\b",
         r"(?:with\s+)?limited\s+(?:access\s+to\s+(?:my\s+)?e-?mail|e-?mail\s+access)\b",
@@ -96,6 +98,8 @@ LEXICON = Lexicon(
         r"(?:my|our|the|his|her|their|him|her|them)\s+(?:\w+\s+){0,2}?(?:colleague|manager|"
         r"boss|head|director|cto|ceo|cfo|coo|team|department|buyer|purchasing|procurement|"
         r"person|contact|lead|owner|partner|office)",
+        r"go(?:es)?\s+through\s+(?:our|my|the)\s+(?:\w+\s+){0,2}?(?:manager|team|department|"
+        r"director|head|colleague|buyer|procurement|purchasing|office|lead)\b|"
         r"(?:my|our)\s+colleague\b|(?:my|his|her)\s+(?:replacement|successor)\b|"
         r"(?:he|she|they)(?:['’]d|\s+would|['’]s|\s+is|\s+are)\s+(?:be\s+)?(?:the\s+(?:one|person|"
         r"people)|who\s+you\s+want)\b|(?<!i['’]m\s)(?<!i\sam\s)the\s+(?:one|person|people)\s+to\s+"
@@ -155,7 +159,7 @@ LEXICON = Lexicon(
         r"e-?mail\s+(?:address\s+)?is\b|(?:send|forward|direct|address)\w*\s+(?!(?:an?|the|your|"
         r"calendar)\s+(?:\w+\s+)?invit)(?:\S+\s+){0,3}?to\b(?!\s+(?:me|us)\b)|"
         r"go(?:es)?\s+through\b|route\b",
-        r"try\b|ask\b|wrong\s+person\b",
+        r"try\b|ask\b|wrong\s+person\b|talk\s+to\b|speak\s+(?:to|with)\b|get\s+hold\s+of\b",
         r"(?:handles|owns|manages|runs|deals\s+with|looks\s+after|in\s+charge\s+of|"
         r"responsible\s+for)\b",
         r"not\s+(?:really\s+)?my\s+(?:area|department|remit|responsibility|call|decision|field|"
@@ -172,7 +176,7 @@ LEXICON = Lexicon(
         r"(?:in|after|next|later|around)\s+(?:q\d|\d|the\s+(?:new|next|autumn|fall|spring)|"
         r"(?:the\s+)?(?:autumn|fall|spring|summer|january|february|march|april|may|june|july|"
         r"august|september|october|november|december|year|quarter|\w+\s+months?))",
-        r"no\s+(?:budget|need)\b|(?:don['’]?t|do\s+not|doesn['’]?t)\s+(?:really\s+)?(?:need|"
+        rf"no\s+budget\b|no\s+need\b{_NO_RUSH}|(?:don['’]?t|do\s+not|doesn['’]?t)\s+(?:really\s+)?(?:need|"
         r"(?:have|see|feel)\s+(?:a\s+|the\s+|any\s+)?(?:need|budget|use))\b",
         r"(?:isn['’]?t|is\s+not|aren['’]?t|are\s+not)\s+(?:really\s+)?(?:a\s+)?(?:priority|relevant|"
         r"something\s+we|for\s+us|fit|needed)\b",
@@ -191,7 +195,8 @@ LEXICON = Lexicon(
         r"polite\s+)?no\b|(?:way\s+)?(?:more|bigger)\s+than\s+(?:we|i)(?:['’]d|\s+would|\s+will)?\s+"
         r"(?:ever\s+)?(?:need|use|require)\b|overkill\b",
         r"too\s+expensive\b|can['’]?t\s+afford\b|no\s+bandwidth\b|(?:won['’]?t|will\s+not)\s+be\s+"
-        r"(?:moving|going|pursuing|needing|taking)\b",
+        r"(?:moving|going|pursuing|needing|taking|bringing|hiring|using|engaging|changing|"
+        r"switching)\b",
         r"(?:please\s+)?(?:close|drop)\s+(?:this|the\s+file|my\s+file)\b|not\s+going\s+to\s+work\b",
         r"(?:won['’]?t|will\s+not|wouldn['’]?t|doesn['’]?t|does\s+not|didn['’]?t)\s+(?:really\s+)?"
         r"(?:work\s+for|make\s+sense|be\s+a\s+fit|stick|fit)\b",
@@ -207,10 +212,12 @@ LEXICON = Lexicon(
         r"(?:politely\s+|respectfully\s+)?declin(?:e|ing)\b|turn\s+(?:this|it|you)\s+down\b",
         r"(?:i|we|i['’]ll|we['’]ll|i['’]d|we['’]d|to|will|gonna|going\s+to|hard)\s+pass\b|"
         r"^\s*pass\b|(?<=[.!?]\s)pass[.!]*\s*$|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush|niin|nii|joo|juu|kyllä|mä|mää|mie|minä|me|tota|siis|"
-        r"okei|ok|se|sitten|jos|mutta|mut|hyvä))",
+        r"okei|ok|se|sitten|jos|mutta|mut|hyvä|tuota|"
+        r"nii|no))",
         r"in[\s-]house\b|home[\s-]?grown\b|(?:built|build|developed|have|run|use)\s+(?:our|my)\s+own\b",
         r"no\s+(?:real\s+)?(?:case|use|need|budget|appetite|room|capacity|time|requirement)\s+"
-        r"(?:for|to|at\s+the\s+moment|right\s+now|this\s+year)\b|no\s+(?:appetite|capacity)\b",
+        rf"(?:for|to|at\s+the\s+moment|right\s+now|this\s+year)\b{_NO_RUSH}|no\s+(?:appetite|"
+        r"capacity)\b",
         r"(?:we|we['’]re|we\s+are)\s+(?:already\s+)?(?:use|using|have|run|running|work\s+with|"
         r"working\s+with|with)\s+(?:\S+\s+){1,3}?already\b|already\s+(?:got|in\s+place|sorted|"
         r"taken\s+care)\b|(?:have|got)\s+(?:a|an|our)\s+(?:\w+\s+)?(?:solution|provider|vendor|"
@@ -226,7 +233,7 @@ LEXICON = Lexicon(
         r"(?:don['’]?t|do\s+not|won['’]?t|will\s+not)\s+(?:\w+\s+)?(?:need|require|"
         r"switch|change|buy|invest|move\s+forward|proceed|go\s+ahead)\b",
         r"(?:not|\w+n['’]t)\s+(?:be\s+)?(?:\w+\s+)?(?:necessary|needed|required)\b|"
-        r"unnecessary\b|no\s+need\b|(?:system|tool|software|platform|solution|process|provider|"
+        rf"unnecessary\b|no\s+need\b{_NO_RUSH}|(?:system|tool|software|platform|solution|process|provider|"
         r"vendor|erp|wms|team)\s+(?:already\s+)?(?:handles|covers|does|takes\s+care\s+of)\b",
         r"(?:i['’]ve|i\s+have|we['’]ve)\s+(?:left|moved\s+on\s+from)\b|no\s+longer\s+(?:work|"
         r"working|employed|in\s+(?:this|that)\s+role)\b",
@@ -264,7 +271,8 @@ LEXICON = Lexicon(
         r"chat|hear|learn|see|meet|know|get|have|try|discuss|explore|receive)\b",
         r"tell\s+me\s+more\b|(?:hear|learn)\s+more\b|more\s+(?:info|information|details)\b",
         r"(?:send|share|forward|email)\s+(?:me\s+|us\s+|over\s+)?(?:some\s+|more\s+|your\s+|the\s+|a\s+)?"
-        r"(?:info|information|details|pricing|prices|price\s+list|quote|proposal|deck|materials|"
+        r"(?:info|information|details|pricing|prices|price\s+list|fee|rate\s+card|quote|proposal|deck|"
+        r"materials|"
         r"brochure|case\s+stud|references|offer|calendar|link)",
         r"pricing\b|price\s+list\b|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|that)\s+"
         r"cost\b|(?:a|the)\s+quote\b",
@@ -278,7 +286,7 @@ LEXICON = Lexicon(
         r"count\s+(?:me|us)\s+in\b|sign\s+(?:me|us)\s+up\b|worth\s+(?:a\s+(?:look|chat|call|try|"
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
-        r"curious\b|intrigued\b|(?:keen|eager)\b|(?:right|good|perfect)\s+(?:moment|time)\b|"
+        r"curious\s+(?:to|about|how|what|whether|if)\b|intrigued\b|(?:keen|eager)\b|(?:right|good|perfect)\s+(?:moment|time)\b|"
         r"references?\b|sandbox\b|poke\s+(?:at|around)\b|(?:customer|client|user)s?\s+"
         r"(?:\S+\s+){0,4}?(?:i|we)\s+(?:could|can|might)\s+(?:talk|speak|call)\b",
         r"(?:could|might|may|would)\s+be\s+(?:relevant|useful|of\s+interest|a\s+(?:good\s+)?fit|"

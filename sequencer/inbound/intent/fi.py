@@ -119,7 +119,7 @@ LEXICON = Lexicon(
         r"myyntijohtaj|toimitusjohtaj|it-päällik",
         rf"{_PERSON}\s+(?:vastaa|vastaavat|hoitaa|hoitavat|päättää|päättävät)\s+"
         r"(?:\S+\s+)?(?:näistä|tästä|tällaisista|meillä|asiasta|asioista|hankinnoista|nämä|tämän|"
-        r"näitä|asian|hankinnat|ostoista|päätöksistä)",
+        r"näitä|asian|hankinnat|ostoista|päätöksistä|nuo|noi|noista|kaikki)",
         r"(?:välitin|välitän|välitetty|välitimme|laitoin|laitan|laitoimme|ohjasin|ohjaan|toimitin|"
         r"toimitan|lähetin|siirsin|siirrän|siirsimme|ohjasimme|välittänyt|siirtänyt|ohjannut|"
         r"laittanut|lähettänyt|välittäneet|siirtäneet|ohjanneet)\s+"
@@ -140,7 +140,7 @@ LEXICON = Lexicon(
         rf"(?:on|olisi)\b|{_PERSON}\s+on\s+(?:oikea|parempi|paras|sopivampi)\s+(?:henkilö|"
         r"ihminen|kontakti)",
         rf"(?:lähetä|laita|laittakaa|lähettäkää|kirjoita|kirjoittakaa|soita|soittakaa|"
-        rf"ohjaa|ohjatkaa|välitä|välittäkää)\s+(?:\S+\s+){{0,2}}?(?:hänelle|heille|{_ROLE}lle|"
+        rf"ohjaa|ohjatkaa|välitä|välittäkää|soittaa|laittaa|kirjoittaa)\s+(?:\S+\s+){{0,2}}?(?:hänelle|heille|{_ROLE}lle|"
         rf"(?-i:[{_UPPER}][{_LOWER}]+)(?:lle|\s+\S+lle)\b)",
         r"(?:ohjaan|ohjasin|välitän|välitin|laitan|laitoin|siirrän|siirsin|välittänyt|"
         r"siirtänyt|ohjannut|laittanut)\s+(?:viestin|"

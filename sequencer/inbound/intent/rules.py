@@ -68,7 +68,7 @@ _TURN_RE = re.compile(
 _OPINION_RE = re.compile(
     r"interest|sound|curious|intrigu|keen|eager|timely|worth|could\s+be|might\s+be|may\s+be|"
     r"would\s+be|that|this|it|exactly|kiinnost|mielenkiin|kuulost|vaikutt|näyttä|nayt|tuntuu|"
-    r"hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty",
+    r"hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty|cost",
     re.IGNORECASE,
 )
 _GREETING_RE = re.compile(
@@ -294,17 +294,16 @@ def interest(text: str) -> Reading | None:
 def turned(text: str) -> Reading | None:
     """:attr:`Intent.POSITIVE` for a refusal that a later request turns around: "not a priority
     this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
-    materiaalia". What follows the refusal, after a contrast or in a later sentence, must ask
-    for something (a cue of interest no negation turns around, and not a mere opinion such as
-    "sounds interesting") and decline nothing; "interested, but not now" stays a refusal.
+    materiaalia". What follows the last refusal, after a contrast or in a later sentence, must
+    ask for something (a cue of interest no negation turns around, and not a mere opinion such
+    as "sounds interesting"); "interested, but not now" stays a refusal.
     """
-    declined = _REFUSAL.first(text)
-    if declined is None:
+    refusals = _REFUSAL.matches(text)
+    if not refusals:
         return None
+    declined = refusals[-1]  # the request must come after every refusal
     for turn in _TURN_RE.finditer(text, declined.end()):
         after = text[turn.end() :]
-        if _REFUSAL.first(after) is not None:
-            continue
         for asked in _INTEREST.matches(after, negatable=True):
             if _OPINION_RE.match(asked.group(0)) is None:
                 reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"

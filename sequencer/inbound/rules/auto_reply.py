@@ -62,7 +62,8 @@ _AUTOMATED_BODY_RE = re.compile(
 # (a person answering in the thread usually quotes us; an autoresponder does not), only in its
 # first lines, and only when the text is short.
 _OOO_BODY_RE = re.compile(
-    r"(?<!\w)(?P<phrase>out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto[- "
+    r"(?<!\w)(?<!was\s)(?<!were\s)(?<!been\s)(?P<phrase>out\s+of\s+(?:the\s+)?office|"
+    r"automatic\s+reply|auto[- "
     r"]?reply|automated\s+reply|"
     r"away\s+(?:from\s+(?:the\s+office|my\s+desk|my\s+e-?mail)\s+)?until|"
     r"on\s+(?:annual\s+|parental\s+|sick\s+)?(?:leave|vacation|holiday)\s+(?:until|till|through)|"
@@ -192,9 +193,9 @@ _DATE_RES = (
     re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?!\d)"),
     # Day then month name: 5 January 2027, 5th of January, 5. tammikuuta
     re.compile(
-        rf"(?<![\d.])(?P<day>\d{{1,2}}){_ORDINAL}?\.?\s*(?:of\s+)?(?P<month>(?:{_EN_MONTH})\b\.?|"
-        rf"(?:{_FI_MONTH})kuuta\b)"
-        r"(?:,?\s+(?P<year>\d{4})(?!\d))?",
+        rf"(?<![\d.])(?P<day>\d{{1,2}}){_ORDINAL}?\.?(?:\s*|-)(?:of\s+)?(?P<month>(?:{_EN_MONTH})"
+        rf"\b\.?|(?:{_FI_MONTH})kuuta\b)"
+        r"(?:(?:,?\s+|-)(?P<year>\d{4})(?!\d))?",
         re.IGNORECASE,
     ),
     # Month name then day: January 5, Jan 5th, 2027, Monday, January 5, tammikuun 5. päivä
@@ -208,8 +209,8 @@ _DATE_RES = (
 
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
-    r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|palaa\w*|takaisin|"
-    r"paluu\w*)(?!\w)",
+    r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
+    r"rejoin\w*|palaa\w*|takaisin|paluu\w*)(?!\w)",
     re.IGNORECASE,
 )
 # ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen").
