@@ -31,7 +31,6 @@ cannot be read never stops the others.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -47,14 +46,14 @@ from sequencer.contacts import ContactRow, contact_key
 from sequencer.errors import ConfigError
 from sequencer.hooks import Hooks
 from sequencer.inbound.classify import Inbound, Intent, Kind, classify
-from sequencer.inbound.imap import ImapMailbox, Mailbox, MailboxError
+from sequencer.inbound.imap import FetchAhead, ImapMailbox, Mailbox, MailboxError
 from sequencer.inbox_lookups import MAX_REFERENCES, Lookups, Read, Touched, key_of, written_at
 from sequencer.model import Sequence, StopReason
 from sequencer.services import holds
 from sequencer.services.stopping import announce, plan_stop
 from sequencer.stops import StopEvent
 from sequencer.store import Contact, InboundMessage, Send, Store
-from sequencer.store.inbox import Effects
+from sequencer.store.inbox import Effects, InboundRow
 
 #: Messages fetched from one folder at a time, and handled in one transaction.
 BATCH = 200
@@ -133,16 +132,12 @@ class InboxPoller:
 
     async def _poll_sender(self, sender: Sender, report: PollReport) -> None:
         assert sender.imap is not None
-        mailbox, folder = self.mailbox(sender.imap), sender.imap.mailbox
+        ahead, folder = FetchAhead(self.mailbox(sender.imap), limit=BATCH), sender.imap.mailbox
         while True:
             position = self.store.inbox_position(sender.name, folder)
             uidvalidity, after = position if position else (None, 0)
-            fetched = await asyncio.to_thread(
-                mailbox.fetch,
-                uidvalidity=uidvalidity,
-                after_uid=after,
-                limit=BATCH,
-                since=self._since(sender),
+            fetched = await ahead.fetch(
+                uidvalidity=uidvalidity, after_uid=after, since=self._since(sender)
             )
             if uidvalidity is not None and fetched.uidvalidity != uidvalidity:
                 self.log.warning(
@@ -161,6 +156,9 @@ class InboxPoller:
                     at=self.clock.now(),
                 )
                 return
+            if fetched.more:  # the next batch is read while this one is handled
+                last, since = fetched.messages[-1][0], self._since(sender)
+                ahead.start(uidvalidity=fetched.uidvalidity, after_uid=last, since=since)
             for handled in self._handle_batch(sender, fetched.messages, fetched.uidvalidity):
                 if handled is None:
                     report.duplicates += 1
@@ -629,10 +627,10 @@ def _failed(
     )
 
 
-def _row(sender: Sender, read: Read, plan: _Plan, now: datetime) -> tuple[InboundMessage, Effects]:
+def _row(sender: Sender, read: Read, plan: _Plan, now: datetime) -> tuple[InboundRow, Effects]:
     """The inbound message's row and what it does, as the store records them."""
     info = read.info
-    row = InboundMessage(
+    row = InboundRow(
         key=read.shared if plan.contact is not None else read.own,
         sender=sender.name,
         uid=read.uid,

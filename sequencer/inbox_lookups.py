@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from sequencer.contacts import ContactRow, contact_key
 from sequencer.inbound.classify import Inbound
@@ -22,8 +23,6 @@ from sequencer.store import Contact, Enrollment, Send, Store
 #: Our Message-IDs (and addresses a report names) looked up per message: a References header
 #: can be huge.
 MAX_REFERENCES = 100
-#: Values in one ``IN`` look-up.
-_CHUNK = 2000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,20 +101,18 @@ class Lookups:
 
     @classmethod
     def read(cls, store: Store, reads: Sequence[Read]) -> Lookups:
-        """Everything the messages of ``reads`` may need, in a handful of queries."""
-        seen = store.inbound_seen([key for r in reads for key in (r.shared, r.own)])
-        message_ids = list(dict.fromkeys(i for r in reads for i in _message_ids(r.info)))
-        found = [s for chunk in _chunks(message_ids) for s in store.sends_by_message_id(chunk)]
+        """Everything the messages of ``reads`` may need, in one read transaction."""
+        message_ids = [i for r in reads for i in _message_ids(r.info)]
+        keys = {a: _key(a) for r in reads for a in _addresses(r.info)}
+        found = store.inbox_batch_reads(
+            [key for r in reads for key in (r.shared, r.own)],
+            message_ids,
+            [_key(key) for key in dict.fromkeys(keys.values())],
+        )
         sends: dict[str, list[Send]] = {}
-        for send in found:
+        for send in found.sends:
             sends.setdefault(send.message_id or "", []).append(send)
-        contacts_by_id = store.contacts_by_id({s.contact_id for s in found})
-        keys = {a: contact_key(a) for r in reads for a in _addresses(r.info)}
-        wanted = list(dict.fromkeys(keys.values()))
-        by_key = {c.email_key: c for chunk in _chunks(wanted) for c in store.contacts(emails=chunk)}
-        ids = set(contacts_by_id) | {c.id for c in by_key.values() if c.id is not None}
-        active = store.active_enrollments(ids) if ids else {}
-        return cls(seen, sends, contacts_by_id, by_key, active, keys)
+        return cls(found.seen, sends, found.contacts_by_id, found.by_key, found.active, keys)
 
     def recorded(self, *keys: str) -> bool:
         """Whether a message with one of these keys was recorded (or planned) already."""
@@ -133,13 +130,13 @@ class Lookups:
     def contact(self, address: str) -> Contact | None:
         """The contact with this address, if any."""
         key = self.keys.get(address)
-        return self.by_key.get(key if key is not None else contact_key(address))
+        return self.by_key.get(key if key is not None else _key(address))
 
     def about(self, read: Read) -> About:
         """Whom ``read`` may be about: the contacts of the sends it names, and the addresses it
         comes from, names or refers to."""
         ids = {s.contact_id for s in self.sends_named(_message_ids(read.info))}
-        keys = {self.keys.get(a) or contact_key(a) for a in _addresses(read.info)}
+        keys = {self.keys.get(a) or _key(a) for a in _addresses(read.info)}
         for contact in (self.contacts_by_id.get(i) for i in list(ids)):
             if contact is not None:
                 keys.add(contact.email_key)
@@ -166,9 +163,8 @@ def _newest(send: Send) -> tuple[bool, datetime | None, int]:
     return (send.sent_at is not None, send.sent_at, send.id or 0)
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+#: :func:`contact_key` (a pure function, and the costliest step of a look-up), remembered.
+_key = lru_cache(maxsize=8192)(contact_key)
 
 
 def key_of(ident: str) -> str:

@@ -9,7 +9,10 @@ logs in with SASL XOAUTH2 or OAUTHBEARER and an access token from :mod:`sequence
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import functools
 import imaplib
 import re
 import ssl
@@ -54,6 +57,51 @@ class Mailbox(Protocol):
         ``since`` (all of them when None).
         """
         ...
+
+
+class FetchAhead:
+    """A folder's next batch fetched in a worker thread while the caller handles the current one
+    (the protocol client is used by one thread at a time: each fetch has its own connection,
+    and at most one runs). :meth:`start` asks for the messages after a position; :meth:`fetch`
+    returns them when asked for that same position, and otherwise (the current batch was not
+    all recorded) waits for that answer, drops it, and fetches afresh."""
+
+    def __init__(self, mailbox: Mailbox, *, limit: int) -> None:
+        self.mailbox, self.limit = mailbox, limit
+        self._pending: tuple[tuple[int | None, int], asyncio.Future[Fetched]] | None = None
+
+    def start(self, *, uidvalidity: int, after_uid: int, since: date | None) -> None:
+        """Begin fetching the messages after ``after_uid`` (see :meth:`Mailbox.fetch`)."""
+        call = functools.partial(
+            contextvars.copy_context().run, self._fetch, uidvalidity, after_uid, since
+        )
+        future = asyncio.get_running_loop().run_in_executor(None, call)
+        future.add_done_callback(_retrieved)  # an answer never asked for is not an error
+        self._pending = ((uidvalidity, after_uid), future)
+
+    async def fetch(
+        self, *, uidvalidity: int | None, after_uid: int, since: date | None
+    ) -> Fetched:
+        """The messages after ``after_uid``: the answer :meth:`start` began, if it is for this
+        position; else fetched now, in a worker thread."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            position, future = pending
+            if position == (uidvalidity, after_uid):
+                return await future
+            with contextlib.suppress(Exception):
+                await future
+        return await asyncio.to_thread(self._fetch, uidvalidity, after_uid, since)
+
+    def _fetch(self, uidvalidity: int | None, after_uid: int, since: date | None) -> Fetched:
+        return self.mailbox.fetch(
+            uidvalidity=uidvalidity, after_uid=after_uid, limit=self.limit, since=since
+        )
+
+
+def _retrieved(future: asyncio.Future[Fetched]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class ImapMailbox:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 import email
 import email.header
-import email.policy
 import html
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -20,6 +20,7 @@ from functools import cached_property
 from html.parser import HTMLParser
 
 from sequencer.inbound.fresh import fresh_text
+from sequencer.inbound.policy import POLICY
 from sequencer.inbound.verdict import Inbound, Kind
 
 MAX_TEXT = 2000
@@ -94,7 +95,7 @@ def parse(raw: bytes, *, today: datetime.date) -> Parsed | str:
     data = bytes(raw)
     if not data.strip():
         return "empty message"
-    msg = email.message_from_bytes(data, policy=email.policy.default)
+    msg = email.message_from_bytes(data, policy=POLICY)
     if not _has_headers(msg):
         return "no headers: not an email"
     subject = header(msg, "Subject")
@@ -221,12 +222,22 @@ def one_line(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+#: Content types already read: the rules ask each part's several times, and policy.default
+#: parses the header anew at every ask.
+_CONTENT_TYPES: weakref.WeakKeyDictionary[Message, str] = weakref.WeakKeyDictionary()
+
+
 def content_type(part: Message) -> str:
     """The part's content type, lower-cased; text/plain when it cannot be read."""
+    known = _CONTENT_TYPES.get(part)
+    if known is not None:
+        return known
     try:
-        return part.get_content_type().lower()
+        found = part.get_content_type().lower()
     except Exception:
-        return "text/plain"
+        found = "text/plain"
+    _CONTENT_TYPES[part] = found
+    return found
 
 
 def _is_attachment(part: Message) -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from sequencer.contacts import ContactRow
 from sequencer.status import TaskStatus
-from sequencer.store import events, inbox, jobs, tasks
+from sequencer.store import events, inbox, inbox_reads, jobs, tasks
 from sequencer.store.tables import InboundMessage, Task
 from sequencer.store.transactions import Transactions
 
@@ -75,6 +75,13 @@ class InboxAndEvents(Transactions):
         """Those of ``keys`` whose message was handled already."""
         return self._read(inbox.seen, keys)
 
+    def inbox_batch_reads(
+        self, keys: Sequence[str], message_ids: Sequence[str], email_keys: Sequence[str]
+    ) -> inbox_reads.BatchReads:
+        """What the poller reads about a batch of messages, in one read transaction: see
+        :func:`inbox_reads.read`."""
+        return self._read(inbox_reads.read, keys, message_ids, email_keys)
+
     def record_inbound(
         self,
         message: InboundMessage,
@@ -111,7 +118,7 @@ class InboxAndEvents(Transactions):
 
     def record_inbound_many(
         self,
-        messages: Sequence[tuple[InboundMessage, inbox.Effects]],
+        messages: Sequence[tuple[inbox.Recordable, inbox.Effects]],
         *,
         mailbox: str,
         uidvalidity: int,

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from sequencer.contacts import ContactRow
 from sequencer.store import contacts, enrollments, events, sends, suppressions
-from sequencer.store.core import batches, models, row_values
+from sequencer.store.core import batches, models
 from sequencer.store.tables import INBOUND_MESSAGES, INBOX_STATE, Enrollment, InboundMessage
 
 
@@ -72,6 +72,28 @@ def latest(conn: sa.Connection, *, limit: int) -> list[InboundMessage]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class InboundRow:
+    """An inbound message's row as :func:`record` writes it: the columns of ``inbound_messages``
+    but ``id``, without the cost of an ORM object (the poller builds one per message)."""
+
+    key: str
+    sender: str
+    uid: int
+    kind: str
+    contact_id: int | None = None
+    send_id: int | None = None
+    from_address: str | None = None
+    subject: str | None = None
+    detail: str = ""
+    intent: str | None = None
+    at: datetime
+
+
+#: A message as :func:`record` takes it.
+Recordable = InboundMessage | InboundRow
+
+
+@dataclass(frozen=True, kw_only=True)
 class Effects:
     """What one inbound message does besides being recorded (see :func:`record`)."""
 
@@ -93,7 +115,7 @@ class Effects:
 
 def record(
     conn: sa.Connection,
-    messages: Sequence[tuple[InboundMessage, Effects]],
+    messages: Sequence[tuple[Recordable, Effects]],
     *,
     sender: str,
     mailbox: str,
@@ -119,7 +141,7 @@ def record(
     known = seen(conn, [m.key for m, _ in messages])
     fresh = [(m, e) for m, e in messages if m.key not in known]
     if fresh:  # the unique key first: a concurrent duplicate fails here
-        conn.execute(_INSERT, [row_values(INBOUND_MESSAGES, m) for m, _ in fresh])
+        conn.execute(_INSERT, [{c: getattr(m, c) for c in _COLUMNS} for m, _ in fresh])
     ids = [
         m.contact_id for m, e in fresh if m.contact_id is not None and (e.event or e.stop_reason)
     ]
@@ -136,7 +158,7 @@ def record(
     return [m.key not in known for m, _ in messages]
 
 
-def _apply(conn: sa.Connection, message: InboundMessage, effects: Effects) -> None:
+def _apply(conn: sa.Connection, message: Recordable, effects: Effects) -> None:
     """A message's rarer effects: a referral, a suppression, a bounced send."""
     referral = effects.referral
     if referral is not None and contacts.by_email(conn, referral.email) is None:
@@ -150,7 +172,7 @@ def _apply(conn: sa.Connection, message: InboundMessage, effects: Effects) -> No
 
 def _stop_or_note(
     conn: sa.Connection,
-    message: InboundMessage,
+    message: Recordable,
     effects: Effects,
     active: dict[int, Enrollment],
     notes: list[dict[str, object]],
@@ -205,3 +227,5 @@ _SEEN = sa.select(INBOUND_MESSAGES.c.key).where(
     INBOUND_MESSAGES.c.key.in_(sa.bindparam("keys", expanding=True))
 )
 _INSERT = sa.insert(INBOUND_MESSAGES)
+#: The columns an INSERT writes (every one but the id).
+_COLUMNS = tuple(c.name for c in INBOUND_MESSAGES.columns if c.name != "id")
