@@ -51,6 +51,7 @@ LEXICONS: tuple[Lexicon, ...] = (en.LEXICON, fi.LEXICON, sv.LEXICON, de.LEXICON)
 _ABSENCE_HEAD = 400  # characters of the text's opening an absence cue must be in
 _ARTICLES = frozenset({"en"})  # a negation in one language, an article in another
 _NEGATION_WORDS = 6  # words before an interest cue a negation may stand (in its clause)
+_NEGATION_REACH = 300  # characters before a cue that hold those words, whatever the clause
 _CLAUSE_END_RE = re.compile(
     r"[.,;:!?()\n–—]|\s-\s|\b(?:but|however|although|mutta|mut|muttei|men|utan|aber|sondern|"
     r"though|vaan)\b",
@@ -112,16 +113,21 @@ class _Set:
     @classmethod
     def of(cls, pick: Callable[[Lexicon], tuple[str, ...]], *, fold: bool) -> _Set:
         pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+        every: list[str] = []
         for lexicon in LEXICONS:
             words = lexicon.negation.translate(_FOLD) if fold else lexicon.negation
             negation = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
             sources = tuple(s.translate(_FOLD) for s in pick(lexicon)) if fold else pick(lexicon)
             pairs.extend((pattern, negation) for pattern in compile_all(sources))
-        flags = pairs[0][0].flags if pairs else 0
-        return cls(tuple(pairs), re.compile("|".join(p.pattern for p, _ in pairs) or "(?!)", flags))
+            every.extend(sources)
+        # one word-start check in front of the whole alternation: the same matches, found faster
+        screen = re.compile(
+            rf"(?<!\w)(?:{'|'.join(every) or '(?!)'})", re.IGNORECASE | re.MULTILINE
+        )
+        return cls(tuple(pairs), screen)
 
-    def matches(self, text: str, *, negatable: bool) -> list[re.Match[str]]:
-        """The matches in ``text``, earliest first (with ``negatable``, those not negated)."""
+    def scan(self, text: str) -> list[tuple[re.Match[str], bool]]:
+        """Every match in ``text``, earliest first, each with whether a negation turns it."""
         if self.screen.search(text) is None:
             return []
         found = [
@@ -132,7 +138,7 @@ class _Set:
         # a place several languages' cues match ("demo") is negated when any of them says so
         negated = {start for start, _, negation in found if _negated(text, start, negation)}
         ordered = sorted(found, key=lambda item: item[0])
-        return [match for start, match, _ in ordered if not (negatable and start in negated)]
+        return [(match, start in negated) for start, match, _ in ordered]
 
 
 @dataclass(frozen=True)
@@ -146,12 +152,15 @@ class _Cues:
     def of(cls, pick: Callable[[Lexicon], tuple[str, ...]]) -> _Cues:
         return cls(_Set.of(pick, fold=False), _Set.of(pick, fold=True))
 
-    def matches(self, text: str, *, negatable: bool = False) -> list[re.Match[str]]:
-        """Every match in ``text``, earliest first (with ``negatable``, those not negated); a
+    def scan(self, text: str) -> list[tuple[re.Match[str], bool]]:
+        """Every match in ``text``, earliest first, each with whether a negation turns it; a
         text with no ä, ö or å is read with the folded cues.
         """
-        cues = self.marked if _MARKED_RE.search(text) else self.unmarked
-        return cues.matches(text, negatable=negatable)
+        return (self.marked if _MARKED_RE.search(text) else self.unmarked).scan(text)
+
+    def matches(self, text: str, *, negatable: bool = False) -> list[re.Match[str]]:
+        """Every match in ``text``, earliest first (with ``negatable``, those not negated)."""
+        return [match for match, negated in self.scan(text) if not (negatable and negated)]
 
     def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
         """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
@@ -181,7 +190,7 @@ def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     right before may not be an article of another language (Swedish "boka en demo" is not the
     Finnish "en", which stands before a verb).
     """
-    before = text[:start]
+    before = text[max(0, start - _NEGATION_REACH) : start]
     ends = list(_CLAUSE_END_RE.finditer(before))
     clause = before[ends[-1].end() :] if ends else before
     words = [word.strip("\"'“”") for word in clause.split()[-_NEGATION_WORDS:]]
@@ -199,6 +208,19 @@ def body(msg: Parsed) -> str:
     signature, the sign-off, a name alone on its line after a blank one, a legal footer or a
     quote header; the subject (without Re:) when no text is left.
     """
+    global _LAST_BODY  # the rules of one message ask for it several times in a row
+    last = _LAST_BODY
+    if last is not None and last[0] is msg:
+        return last[1]
+    text = _body(msg)
+    _LAST_BODY = (msg, text)
+    return text
+
+
+_LAST_BODY: tuple[Parsed, str] | None = None
+
+
+def _body(msg: Parsed) -> str:
     kept: list[str] = []
     for line in msg.fresh.split("\n"):
         if _SIGNATURE_DELIMITER_RE.match(line) or _DEVICE_FOOTER_RE.match(line):
@@ -269,52 +291,57 @@ def referral(text: str, sender: str | None) -> Reading | None:
     )
 
 
-def refusal(text: str) -> Reading | None:
-    """:attr:`Intent.NOT_INTERESTED`: declined, now or for a while."""
-    match = _REFUSAL.first(text)
-    if match is None:
+def refusal(refusals: list[re.Match[str]]) -> Reading | None:
+    """:attr:`Intent.NOT_INTERESTED`: declined, now or for a while (the first of ``refusals``,
+    the refusal cues found)."""
+    if not refusals:
         return None
-    return Reading(intent=Intent.NOT_INTERESTED, reason=f"says '{_phrase(match)}'")
+    return Reading(intent=Intent.NOT_INTERESTED, reason=f"says '{_phrase(refusals[0])}'")
 
 
-def interest(text: str) -> Reading | None:
+def interest(cues: list[tuple[re.Match[str], bool]]) -> Reading | None:
     """:attr:`Intent.POSITIVE`: a cue of interest that no negation in its clause turns around;
     :attr:`Intent.NOT_INTERESTED` when every cue of interest is negated ("I don't think we'd
-    want a demo", "en usko että tämä sopii meille").
+    want a demo", "en usko että tämä sopii meille"). ``cues``: the interest cues found, each
+    with whether it is negated.
     """
-    match = _INTEREST.first(text, negatable=True)
-    if match is not None:
-        return Reading(intent=Intent.POSITIVE, reason=f"says '{_phrase(match)}'")
-    negated = _INTEREST.first(text)
-    if negated is None:
+    for match, negated in cues:
+        if not negated:
+            return Reading(intent=Intent.POSITIVE, reason=f"says '{_phrase(match)}'")
+    if not cues:
         return None
-    return Reading(intent=Intent.NOT_INTERESTED, reason=f"negates '{_phrase(negated)}'")
+    return Reading(intent=Intent.NOT_INTERESTED, reason=f"negates '{_phrase(cues[0][0])}'")
 
 
-def turned(text: str) -> Reading | None:
+def turned(
+    text: str, refusals: list[re.Match[str]], cues: list[tuple[re.Match[str], bool]]
+) -> Reading | None:
     """:attr:`Intent.POSITIVE` for a refusal that a later request turns around: "not a priority
     this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
     materiaalia". What follows the last refusal, after a contrast or in a later sentence, must
     ask for something (a cue of interest no negation turns around, and not a mere opinion such
     as "sounds interesting"); "interested, but not now" stays a refusal.
     """
-    refusals = _REFUSAL.matches(text)
     if not refusals:
         return None
     declined = refusals[-1]  # the request must come after every refusal
-    for turn in _TURN_RE.finditer(text, declined.end()):
-        after = text[turn.end() :]
-        for asked in _INTEREST.matches(after, negatable=True):
-            if _OPINION_RE.match(asked.group(0)) is None:
-                reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"
-                return Reading(intent=Intent.POSITIVE, reason=reason)
+    turn = _TURN_RE.search(text, declined.end())
+    if turn is None:
+        return None
+    for asked, negated in cues:
+        if asked.start() >= turn.end() and not negated and not _OPINION_RE.match(asked.group(0)):
+            reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"
+            return Reading(intent=Intent.POSITIVE, reason=reason)
     return None
 
 
 def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order."""
     text = body(msg)
-    found = referral(text, msg.from_address) or turned(text) or refusal(text) or interest(text)
+    found = referral(text, msg.from_address)
+    if found is None:
+        refusals, cues = _REFUSAL.matches(text), _INTEREST.scan(text)
+        found = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
     return found or Reading(intent=Intent.OTHER, reason="no intent cue")
 
 
