@@ -30,7 +30,7 @@ from sequencer.compose import CannotRender, Composer
 from sequencer.config import DEFAULT_MAX_ATTEMPTS, Config, Sender
 from sequencer.contacts import blocking_keys
 from sequencer.hooks import Hooks
-from sequencer.model import Channel, Sequence, Step, StopReason
+from sequencer.model import STANDARD_FIELDS, Channel, Sequence, Step, StopReason
 from sequencer.outcomes import OutcomeRecorder, announce_end, sent_event
 from sequencer.services import holds
 from sequencer.status import DispatchOutcome, EnrollmentStatus, SendStatus
@@ -171,7 +171,7 @@ class Dispatcher(OutcomeRecorder):
                 )
             )
         finally:
-            self.writer.flush()  # every result of this tick committed before it ends
+            await self.writer.flush()  # every result of this tick committed before it ends
         await self.sent_folder.flush()  # recorded sends' copies: saved while the next tick runs
         self._kept = state
         return report
@@ -355,9 +355,8 @@ class Dispatcher(OutcomeRecorder):
         now: datetime,
     ) -> DispatchOutcome:
         assert send.id is not None
-        context = plan.template_context(
-            contact.model_dump(), contact.fields, sender.template_fields()
-        )
+        standard = {name: getattr(contact, name) for name in STANDARD_FIELDS}  # no model_dump
+        context = plan.template_context(standard, contact.fields, sender.template_fields())
         try:
             delivery, choice = Composer(self.store, self.links).prepare(
                 send, step, sequence, contact, enrollment, sender, state.variants, context, now

@@ -24,7 +24,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import quoprimime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -123,14 +123,14 @@ def to_bytes(draft: Draft) -> bytes:
     costs more than the SMTP transaction itself; tests parse the result with that package.
     """
     headers = [
-        ("From", _fold("From", _address(draft.from_name, draft.from_email, "From"))),
+        ("From", _address_header("From", draft.from_name, draft.from_email)),
         ("To", _fold("To", _address(draft.to_name, draft.to_email, "To"))),
         ("Subject", _fold("Subject", _text(draft.subject, "Subject"))),
-        ("Date", format_datetime(draft.date)),
+        ("Date", _date(draft.date.replace(microsecond=0), draft.date.utcoffset())),
         ("Message-ID", one_line(draft.message_id)),
     ]
     if draft.reply_to:
-        headers.append(("Reply-To", _fold("Reply-To", _address("", draft.reply_to, "Reply-To"))))
+        headers.append(("Reply-To", _address_header("Reply-To", "", draft.reply_to)))
     if draft.in_reply_to:
         headers.append(("In-Reply-To", one_line(draft.in_reply_to)))
     if draft.references:
@@ -160,6 +160,19 @@ def to_bytes(draft: Draft) -> bytes:
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     # UTF-8 only in an address with a non-ASCII local part (RFC 6532), sent only with SMTPUTF8
     return (head + "\r\n" + body).encode("ascii" if head.isascii() else "utf-8")
+
+
+@lru_cache(maxsize=256)
+def _address_header(header: str, name: str, address: str) -> str:
+    """A sender's address header, folded: the same for every message it sends, so made once."""
+    return _fold(header, _address(name, address, header))
+
+
+@lru_cache(maxsize=256)
+def _date(when: datetime, offset: timedelta | None) -> str:
+    """The Date header (to the second): formatted once a second rather than for every message.
+    The offset is in the key because two zones' times of one moment are equal, and written apart."""
+    return format_datetime(when)
 
 
 def _address(name: str, address: str, header: str) -> list[str]:

@@ -7,23 +7,34 @@ of a send that went out without waiting: it goes into the next group, and is com
 tick ends. A group is written when every running lane is waiting on the writer, when it holds
 :attr:`GroupWriter.limit` items, or :attr:`GroupWriter.wait` seconds after its first item,
 whichever comes first; so a stop recorded meanwhile wins over a send at most that much later than
-it would have alone. When a group's transaction fails, its items are written again one by one,
-so one bad row fails alone. A crash loses no more than before: only sends between their committed
+it would have alone. One group is written at a time, in a thread, so the lanes go on talking SMTP
+while it commits; what arrives meanwhile goes into the next group, written once this one is
+committed. When a group's transaction fails, its items are written again one by one, so one bad
+row fails alone. A crash loses no more than before: only sends between their committed
 ``sending`` mark and their recorded result (at most two per lane) become ``uncertain``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from sequencer.store import Beginning, Begun, SentRecord, Store
+from sequencer.store.groups import shared_across_threads
 
 #: The longest a group waits for more items, in seconds.
 WAIT = 0.002
 #: The most items one group holds.
 LIMIT = 64
+
+_Records = list[tuple[SentRecord, Callable[[], None] | None]]
+_Marks = list[tuple[Beginning, asyncio.Future[Begun]]]
+#: What a group's transaction gives back: which records were committed, and each mark's outcome
+#: (or the error that failed it alone).
+_Written = tuple[list[bool], list[Begun | Exception]]
 
 
 class GroupWriter:
@@ -33,9 +44,15 @@ class GroupWriter:
         self.store, self.log, self.wait, self.limit = store, log, wait, limit
         #: lanes running now: when all of them wait on the writer, the group is written at once
         self.lanes = 0
-        self._marks: list[tuple[Beginning, asyncio.Future[Begun]]] = []
-        self._records: list[tuple[SentRecord, Callable[[], None] | None]] = []
+        self._marks: _Marks = []
+        self._records: _Records = []
         self._timer: asyncio.TimerHandle | None = None
+        #: the first pending item has waited :attr:`wait` (while a group was being written)
+        self._overdue = False
+        #: the group in its transaction now, in a thread of the loop's executor
+        self._writing: asyncio.Future[_Written] | None = None
+        #: an in-memory SQLite database is one per thread: its groups are written in the loop's
+        self._threaded = shared_across_threads(store.engine)
 
     async def begin(self, item: Beginning) -> Begun:
         """Commit ``item``'s ``sending`` mark (in the next group) and return its outcome."""
@@ -54,61 +71,99 @@ class GroupWriter:
         self.lanes -= 1
         self._due()
 
-    def flush(self) -> None:
-        """Write what is pending now (the end of a tick)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        while self._marks or self._records:
-            self._write()
+    async def flush(self) -> None:
+        """Write what is pending now, and wait until it is committed (the end of a tick)."""
+        while self._writing is not None or self._marks or self._records:
+            if self._writing is None:
+                self._start()
+            if self._writing is not None:
+                # shielded: a cancelled tick still leaves the group's outcome to its lanes
+                await asyncio.shield(self._writing)
 
     def _due(self) -> None:
         pending = len(self._marks) + len(self._records)
         if not pending:
             return
-        if len(self._marks) >= max(self.lanes, 1) or pending >= self.limit:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.wait, self.flush)
+        if self._writing is None and (
+            self._overdue or len(self._marks) >= max(self.lanes, 1) or pending >= self.limit
+        ):
+            self._start()  # what it leaves is seen to once it is written
+        elif self._timer is None and not self._overdue:
+            self._timer = asyncio.get_running_loop().call_later(self.wait, self._time_up)
 
-    def _write(self) -> None:
+    def _time_up(self) -> None:
+        self._timer = None
+        self._overdue = True
+        self._due()
+
+    def _start(self) -> None:
+        """Take the next group and write it: in a thread of the loop's executor, or here for a
+        database another thread cannot see."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._overdue = False
         records, self._records = self._records[: self.limit], self._records[self.limit :]
         room = self.limit - len(records)
         marks, self._marks = self._marks[:room], self._marks[room:]
+        items = [r for r, _ in records], [m for m, _ in marks]
+        if not self._threaded:
+            self._written(records, marks, self._transact(*items))
+            return
+        # in a copy of this context: the commits still count as this dispatcher's own
+        run = functools.partial(contextvars.copy_context().run, self._transact, *items)
+        job = asyncio.get_running_loop().run_in_executor(None, run)
+        self._writing = job
+        job.add_done_callback(lambda done: self._written(records, marks, _outcome(done, items)))
+
+    def _transact(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
+        """The group in one transaction; after a failure, each item in a transaction of its own,
+        so one bad row fails alone."""
         try:
-            outcomes = self.store.write_group([r for r, _ in records], [m for m, _ in marks])
+            return [True] * len(records), list(self.store.write_group(records, marks))
         except Exception as exc:
             self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
-            self._one_by_one(records, marks)
-            return
-        for _, then in records:
-            if then is not None:
-                then()
-        for (_, future), outcome in zip(marks, outcomes, strict=True):
-            if not future.done():  # a lane cancelled meanwhile (the worker stopping)
-                future.set_result(outcome)
-
-    def _one_by_one(
-        self,
-        records: list[tuple[SentRecord, Callable[[], None] | None]],
-        marks: list[tuple[Beginning, asyncio.Future[Begun]]],
-    ) -> None:
-        """After a failed group: each item in a transaction of its own, so one bad row fails
-        alone."""
-        for record, then in records:
+        recorded: list[bool] = []
+        for record in records:
             try:
                 self.store.write_group([record], [])
             except Exception as exc:  # left in 'sending': found uncertain later, never resent
                 self.log.error("send.unrecorded", send_id=record.send.id, error=str(exc))
-                continue
-            if then is not None:
-                then()
-        for mark, future in marks:
+                recorded.append(False)
+            else:
+                recorded.append(True)
+        outcomes: list[Begun | Exception] = []
+        for mark in marks:
             try:
-                outcome = self.store.write_group([], [mark])[0]
+                outcomes.append(self.store.write_group([], [mark])[0])
             except Exception as exc:  # the lane's send fails alone (Dispatcher._guarded)
-                if not future.done():
-                    future.set_exception(exc)
+                outcomes.append(exc)
+        return recorded, outcomes
+
+    def _written(self, records: _Records, marks: _Marks, written: _Written) -> None:
+        """A group is committed (or its items failed): tell its lanes, then write the next."""
+        self._writing = None
+        recorded, outcomes = written
+        for (_, then), ok in zip(records, recorded, strict=True):
+            if ok and then is not None:
+                then()
+        for (_, future), outcome in zip(marks, outcomes, strict=True):
+            if future.done():  # a lane cancelled meanwhile (the worker stopping)
                 continue
-            if not future.done():
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
                 future.set_result(outcome)
+        self._due()
+
+
+def _outcome(
+    done: asyncio.Future[_Written], items: tuple[list[SentRecord], list[Beginning]]
+) -> _Written:
+    """A finished job's outcome; should the thread itself fail, every item failed with it (a
+    mark left uncommitted sends nothing; a result left unwritten is found uncertain later)."""
+    try:
+        return done.result()
+    except Exception as exc:
+        records, marks = items
+        return [False] * len(records), [exc] * len(marks)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,26 +65,7 @@ def _headers(row: Beginning | Send) -> dict[str, Any]:
 
 def _statements() -> dict[str, Any]:
     s, e, d, p = SENDS, ENROLLMENTS, SENDER_DAYS, sa.bindparam
-    active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
-    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_(p("_keys", expanding=True)))
     headers = _HEADERS
-    begin = (
-        sa.update(s)
-        .where(
-            s.c.id == p("_id"),
-            s.c.status == SendStatus.CLAIMED,
-            s.c.claimed_by == p("_worker"),
-            active,
-            ~suppressed,
-            ~holding(),
-        )
-        .values(
-            status=SendStatus.SENDING,
-            sent_at=p("_now"),
-            attempts=s.c.attempts + 1,
-            **{h: p(f"_{h}") for h in headers},
-        )
-    )
     # the claimed row as it was before the mark: only this worker holds it meanwhile
     undo = (
         sa.update(s)
@@ -142,7 +124,6 @@ def _statements() -> dict[str, Any]:
     )
     queue = sa.insert(s).from_select(list(columns), sa.select(*values).where(is_active))
     return {
-        "begin": begin,
         "undo": undo,
         "slot": slot,
         "state": state,
@@ -155,6 +136,33 @@ def _statements() -> dict[str, Any]:
 
 
 _SQL = _statements()
+
+
+@lru_cache(maxsize=8)
+def _begin(keys: int) -> Any:
+    """The ``sending`` mark for a send with ``keys`` suppression keys (``_key0`` …): a plain
+    ``IN`` of that many parameters, which compiles once, where an expanding one is rewritten at
+    every execution."""
+    s, e, p = SENDS, ENROLLMENTS, sa.bindparam
+    active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
+    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_([p(f"_key{i}") for i in range(keys)]))
+    return (
+        sa.update(s)
+        .where(
+            s.c.id == p("_id"),
+            s.c.status == SendStatus.CLAIMED,
+            s.c.claimed_by == p("_worker"),
+            active,
+            ~suppressed,
+            ~holding(),
+        )
+        .values(
+            status=SendStatus.SENDING,
+            sent_at=p("_now"),
+            attempts=s.c.attempts + 1,
+            **{h: p(f"_{h}") for h in _HEADERS},
+        )
+    )
 
 
 def write(
@@ -182,13 +190,14 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
         # before the mark: a new day's row starts from the sends already begun
         ensure_day(conn, quota)
         known_days.add((quota.sender, quota.day))
+    keys = item.suppression_keys
     started = conn.execute(
-        _SQL["begin"],
+        _begin(len(keys)),
         {
             "_id": send.id,
             "_worker": item.worker,
-            "_keys": list(item.suppression_keys),
             "_now": item.now,
+            **{f"_key{i}": key for i, key in enumerate(keys)},
             **_headers(item),
         },
     )
@@ -296,3 +305,9 @@ def _defer_chain(conn: sa.Connection, send: Send, chain: NewChain, *, at: dateti
             previous_id=send.enrollment_id,
         )
     )
+
+
+def shared_across_threads(engine: sa.Engine) -> bool:
+    """Whether a thread other than the caller's sees the same database through ``engine``: not
+    an in-memory SQLite one, whose pool gives each thread a database of its own."""
+    return not isinstance(engine.pool, sa.pool.SingletonThreadPool)

@@ -4,6 +4,7 @@ variants, jobs, erasure, reports) inside it. Nothing outside ``store/`` imports 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -83,6 +84,8 @@ class Store(InboxAndEvents, VariantsAndReports):
         self.commits = 0
         #: Sender days whose row this process knows exists (the send path's first-use check).
         self._known_days: set[tuple[str, str]] = set()
+        #: the group writer commits from a thread too: no count may be lost
+        self._counting = threading.Lock()
         sa.event.listen(self.engine, "commit", self._committed)
         try:  # an empty database gets the schema; one made by another version raises SchemaOutdated
             migrate.prepare(self.engine)
@@ -91,10 +94,11 @@ class Store(InboxAndEvents, VariantsAndReports):
             raise
 
     def _committed(self, _conn: sa.Connection) -> None:
-        self.commits += 1
         own = _OWN_COMMITS.get()
-        if own is not None:
-            own[0] += 1
+        with self._counting:
+            self.commits += 1
+            if own is not None:
+                own[0] += 1
 
     @contextmanager
     def counting(self, own: list[int]) -> Iterator[None]:
