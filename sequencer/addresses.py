@@ -47,12 +47,20 @@ def suppression_key(value: str) -> str:
         raise ValueError(f"'{text}' is not a valid address: {exc}") from None
 
 
+#: Plain ASCII address text: letters, digits and ``. _ % + -`` around one ``@``.
+_PLAIN_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
+
+
 def contact_key(address: str) -> str:
     """The form a contact's ``email_key`` has, for any spelling of its address: email-validator's
     normalised form, lower-cased, so ``X@xn--strae-oqa.de`` (how a reply or a DSN names the IDNA
     2008 domain we send to) finds the contact imported as ``x@straße.de``. Text that is not an
     address comes back stripped and lower-cased."""
     text = address.strip()
+    if _PLAIN_RE.fullmatch(text) and "xn--" not in text.lower():
+        # what email-validator gives such text, valid or not, is the text lower-cased: no quoting
+        # to undo, no IDNA domain to decode (tests/unit/test_addresses.py compares the two)
+        return text.lower()
     try:
         return validate_email(
             text, check_deliverability=False, allow_smtputf8=True
