@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sequencer.store import Beginning, Begun, SentRecord, Store
-from sequencer.store.groups import shared_across_threads
+from sequencer.store.connection import shared_across_threads
 
 #: The longest a group waits for more items, in seconds.
 WAIT = 0.002

@@ -30,6 +30,12 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=False)
 
 
+def shared_across_threads(engine: sa.Engine) -> bool:
+    """Whether a thread other than the caller's sees the same database through ``engine``: not
+    an in-memory SQLite one, whose pool gives each thread a database of its own."""
+    return not isinstance(engine.pool, sa.pool.SingletonThreadPool)
+
+
 def _create_private(path: Path) -> None:
     """Create the database file readable by its owner only (0600) before SQLite opens it; SQLite
     gives its -wal and -shm files the same mode. An existing file is left as it is."""

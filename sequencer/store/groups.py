@@ -305,9 +305,3 @@ def _defer_chain(conn: sa.Connection, send: Send, chain: NewChain, *, at: dateti
             previous_id=send.enrollment_id,
         )
     )
-
-
-def shared_across_threads(engine: sa.Engine) -> bool:
-    """Whether a thread other than the caller's sees the same database through ``engine``: not
-    an in-memory SQLite one, whose pool gives each thread a database of its own."""
-    return not isinstance(engine.pool, sa.pool.SingletonThreadPool)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sequencer.inbound.intent import de, en, fi, sv
 from sequencer.inbound.intent.lexicon import Lexicon, compile_all
@@ -203,24 +204,12 @@ def _phrase(match: re.Match[str]) -> str:
     return " ".join(match.group(0).lower().split()).replace("’", "'")
 
 
+@lru_cache(maxsize=1)  # the rules of one message ask for it several times in a row
 def body(msg: Parsed) -> str:
     """The text the intent is read from: the fresh text without its greeting line, cut at the
     signature, the sign-off, a name alone on its line after a blank one, a legal footer or a
     quote header; the subject (without Re:) when no text is left.
     """
-    global _LAST_BODY  # the rules of one message ask for it several times in a row
-    last = _LAST_BODY
-    if last is not None and last[0] is msg:
-        return last[1]
-    text = _body(msg)
-    _LAST_BODY = (msg, text)
-    return text
-
-
-_LAST_BODY: tuple[Parsed, str] | None = None
-
-
-def _body(msg: Parsed) -> str:
     kept: list[str] = []
     for line in msg.fresh.split("\n"):
         if _SIGNATURE_DELIMITER_RE.match(line) or _DEVICE_FOOTER_RE.match(line):
