@@ -76,7 +76,11 @@ class GroupWriter:
         while self._writing is not None or self._marks or self._records:
             if self._writing is None:
                 self._start()
-            if self._writing is not None:
+            elif self._writing.done():
+                # committed, but its callback (which clears it) has yet to run: awaiting a done
+                # future would not yield to the loop, and this would spin forever
+                await asyncio.sleep(0)
+            else:
                 # shielded: a cancelled tick still leaves the group's outcome to its lanes
                 await asyncio.shield(self._writing)
 

@@ -19,8 +19,9 @@ from sqlalchemy.engine import Engine
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL mode, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1].split("?", 1)[0]
-        if path and path != ":memory:":
+        # "sqlite://" and ":memory:" are in memory; a "file:" URI is SQLite's to open
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
             _create_private(Path(path))
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -33,3 +33,16 @@ def test_a_new_sqlite_database_and_its_wal_are_created_0600(
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, (file.name, oct(file.stat().st_mode))
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_leaves_no_file_behind(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = Store(url)
+    try:
+        assert store.count_contacts() == 0
+    finally:
+        store.close()
+    assert list(tmp_path.iterdir()) == []  # "sqlite://" once made a file named "sqlite:"

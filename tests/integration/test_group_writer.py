@@ -6,12 +6,14 @@ way every message goes out once and is recorded ``sent``.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 from sending_rig import Rig, person
 
 from sequencer.store import Beginning, Begun, SentRecord
+from sequencer.writer import GroupWriter
 
 
 def _watch_threads(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
@@ -56,3 +58,29 @@ def test_an_in_memory_database_is_written_on_the_loop_thread(
     on_main = _sends_everything(rig, monkeypatch)
     assert on_main, "the writer wrote no group"
     assert all(on_main)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite:///:memory:"])  # any database will do
+def test_flush_returns_when_a_group_committed_but_its_callback_has_not_run_yet(
+    rig: Rig,
+) -> None:
+    """The job's result arrives from the thread and its done callback (which clears the writer's
+    job) is only scheduled: flush must yield to the loop, not await the done job again and again
+    (it once spun there forever, holding the worker at 100% CPU)."""
+    writer = GroupWriter(rig.engine.store, rig.engine.log)
+    finished: list[bool] = []
+
+    async def flush_after_a_group_committed() -> None:
+        job: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        writer._writing = job  # type: ignore[assignment]
+        job.add_done_callback(lambda _: setattr(writer, "_writing", None))
+        job.set_result(([], []))  # the callback is scheduled, not run
+        await writer.flush()
+        finished.append(True)
+
+    # a spinning flush never yields, so no timeout inside its loop could fire: watch from outside
+    runner = threading.Thread(target=asyncio.run, args=(flush_after_a_group_committed(),))
+    runner.daemon = True
+    runner.start()
+    runner.join(timeout=60)  # a hang guard, not a speed bound: a correct flush returns at once
+    assert finished == [True], "flush did not return"
