@@ -122,6 +122,22 @@ def _no_answer(data_started: bool, detail: str) -> Result:
     return Result(outcome=Outcome.RETRY, detail=detail)
 
 
+async def _envelope(
+    smtp: aiosmtplib.SMTP, sender: str, recipient: str, options: list[str], encoding: str
+) -> None:
+    """MAIL FROM and RCPT TO, as aiosmtplib's ``mail`` and ``rcpt`` send them (and raising as
+    they do), for addresses already in their wire form (:func:`ascii_address`,
+    :func:`wire_address`): aiosmtplib would parse each one again only to put it in angle brackets.
+    """
+    extra = [option.encode("ascii") for option in options]
+    answer = await smtp.execute_command(b"MAIL", b"FROM:<" + sender.encode(encoding) + b">", *extra)
+    if answer.code != 250:
+        raise aiosmtplib.SMTPSenderRefused(answer.code, answer.message, sender)
+    answer = await smtp.execute_command(b"RCPT", b"TO:<" + recipient.encode(encoding) + b">")
+    if answer.code not in (250, 251):
+        raise aiosmtplib.SMTPRecipientRefused(answer.code, answer.message, recipient)
+
+
 class SmtpChannel:
     """Sends each sender's mail through that sender's own SMTP account."""
 
@@ -175,10 +191,11 @@ class SmtpChannel:
                     )
                 options.append("SMTPUTF8")
                 encoding = "utf-8"
-            await smtp.mail(
-                ascii_address(delivery.sender.email), options=options, encoding=encoding
+            sender, recipient = (
+                ascii_address(delivery.sender.email),
+                wire_address(delivery.recipient),
             )
-            await smtp.rcpt(wire_address(delivery.recipient), encoding=encoding)
+            await _envelope(smtp, sender, recipient, options, encoding)
             data_started = True
             response = await smtp.data(delivery.raw)
         except aiosmtplib.SMTPSenderRefused as exc:

@@ -8,7 +8,10 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses
 
 import pytest
-from email_validator import validate_email
+from aiosmtplib.email import quote_address
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sequencer import messages, variants
 
@@ -218,3 +221,22 @@ def test_control_characters_never_reach_a_header() -> None:
         messages.build(draft(subject=dirty))["Subject"]
         == "Ann ]8;;https://evil.exampleAcme[5m Oy Ltd"
     )
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.builds(
+        "{}@{}.{}".format,
+        st.text(st.sampled_from("aZ09.!#$%&'*+/=?^_`{|}~-ö"), min_size=1, max_size=16),
+        st.text(st.sampled_from("az09-ä"), min_size=1, max_size=12),
+        st.sampled_from(["fi", "com", "example"]),
+    )
+)
+def test_the_envelope_gives_each_wire_address_as_aiosmtplib_would(text: str) -> None:
+    """The SMTP channel writes MAIL FROM and RCPT TO itself (``<`` + wire form + ``>``); for
+    every address that has a wire form, that is what aiosmtplib's own quoting gives."""
+    try:
+        address = messages.wire_address(validate_email(text, check_deliverability=False).normalized)
+    except (ValueError, EmailNotValidError):
+        return  # not an address the engine would send to
+    assert quote_address(address) == f"<{address}>"
