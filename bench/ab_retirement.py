@@ -21,6 +21,10 @@ also bring an unsubscribe, a not-interested reply and a bounce, each at ``--guar
 * A/A guarded: every variant equal on replies and on every guardrail;
 * 2x unsubscribes: one variant equal on replies but with twice the unsubscribe rate.
 
+Each guardrail is tested, per variant against the rest of its family, by
+``sequencer.scoring.rate_ratio_p`` (an exact sequential test of the rate ratio, betting on a
+doubling), inside the family's one Holm correction.
+
 Both methods run on the same simulated replies in the same run: the engine is
 ``sequencer.scoring.score_family`` (mSPRT always-valid p, Holm), the baseline is
 ``sequencer.scoring.naive_chi_square`` (plain 2x2 chi-square vs the current best at 5%, every
@@ -404,7 +408,8 @@ def main(argv: Sequence[str]) -> int:
     print(
         "engine = sequencer.scoring.score_family (mSPRT + "
         "Holm); naive = chi-square vs current best at 5%, every look; engine+guardrails = "
-        f"score_guarded, replies and {args.guard_rate:.0%} of each guardrail per send\n"
+        f"score_guarded, replies and {args.guard_rate:.1%} of each guardrail per send, "
+        "guardrails by the exact rate-ratio test of a doubling\n"
     )
     print(table(results, args.per_look))
     print()

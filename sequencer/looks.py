@@ -4,7 +4,8 @@ retired.
 A family is one factor (subjects, or bodies) of one email step. Its live variants are the
 YAML's keys minus those retired in the database, so a retired key stays retired when the
 file is reloaded and a key added to the YAML joins with fresh counts. The statistics are
-:func:`sequencer.scoring.score_family`; this module only gathers the counts and records.
+:func:`sequencer.scoring.score_guarded` (the primary metric and the guardrails); this module
+only gathers the counts and records.
 """
 
 from __future__ import annotations

@@ -15,10 +15,11 @@ campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Inste
   factor never loses its last live variant.
 
 Guardrails (``score_guarded``): per variant, the rate of a harm (unsubscribes, not-interested
-replies, bounces) is compared one-sided with the pooled rest of its family by the same mixture
-test (its prior cut to the harmful side: ``one_sided_p``), inside the same Holm correction as
-the primary comparisons. A variant shown worse on one is retired on it, even the best; the last
-live variant is still kept.
+replies, bounces) is compared one-sided with the pooled rest of its family by an exact
+always-valid test of the rate ratio of rare events (``rate_ratio_p``: a sequential probability
+ratio test, conditional on the events seen, of a ``harm_ratio`` times higher rate), inside the
+same Holm correction as the primary comparisons. A variant shown worse on one is retired on it,
+even the best; the last live variant is still kept.
 
 This is the only module of the package that imports scipy. No I/O, no database, no clock.
 """
@@ -61,6 +62,8 @@ class Settings:
     label: str = "reply rate"
     #: The metric's name, as the decision rows store it (``positive_reply``, ``reply``...).
     metric: str = "reply"
+    #: The harm a guardrail is built to catch: a rate this many times the rest of its family's.
+    harm_ratio: float = 2.0
 
 
 class Decision(enum.StrEnum):
@@ -108,20 +111,32 @@ def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000)
     return min(1.0, math.exp(log_p))
 
 
-def one_sided_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000) -> float:
-    """The always-valid p of a one-sided alternative (a positive effect, z > 0): the mixture of
-    :func:`always_valid_p` with its prior cut to the positive half (a half-normal), whose
-    likelihood ratio is the two-sided one times 2·Φ(z·√(r/(1+r))). For a large z it is half the
-    two-sided p; for z ≤ 0 it is 1 or near it. Any mixing prior keeps the ratio a martingale, so
-    rejecting at p ≤ α stays valid over any number of looks.
+def rate_ratio_p(
+    events: int, sends: int, rest_events: int, rest_sends: int, *, ratio: float = 2.0
+) -> float:
+    """The always-valid one-sided p that a variant's rate of a rare event is no higher than the
+    rest's, against a rate ``ratio`` times the rest's: a sequential probability ratio test.
+
+    Conditional on the events seen, each one falls on the variant with probability
+    π₀ = sends / (sends + rest_sends) if the rates are equal, and π₁ = ratio·sends /
+    (ratio·sends + rest_sends) if the variant's is ``ratio`` times higher. The p is 1 / the
+    likelihood ratio (π₁/π₀)^events · ((1 − π₁)/(1 − π₀))^rest_events. It is exact for counts of
+    any size (no normal approximation): under an equal or lower rate the ratio is a bet whose
+    expectation is at most 1, and while the variant's share of the sends stays put it remains
+    so from look to look, so rejecting at p ≤ α keeps the chance of ever rejecting at or below α
+    however often one looks. The bet pays on any rate above about 1.4 times the rest's (for a
+    ratio of 2; (ratio − 1) / ln(ratio) when the variant's share is small), however slowly.
     """
-    r = n * mixture_rho2(alpha=alpha, n_star=n_star)
-    shrink = r / (1.0 + r)
-    tail = 2.0 * NormalDist().cdf(z * math.sqrt(shrink))
-    if tail <= 0.0:
+    if ratio <= 1.0:
+        raise ValueError(f"the harm ratio must be above 1, got {ratio}")
+    if sends <= 0 or rest_sends <= 0:
         return 1.0
-    log_p = 0.5 * math.log1p(r) - shrink * z * z / 2.0 - math.log(tail)
-    return min(1.0, math.exp(log_p))
+    share = sends / (sends + rest_sends)
+    harmed = ratio * sends / (ratio * sends + rest_sends)
+    log_lr = events * math.log(harmed / share) + rest_events * math.log(
+        (1.0 - harmed) / (1.0 - share)
+    )
+    return math.exp(-log_lr) if log_lr > 0.0 else 1.0
 
 
 def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
@@ -253,9 +268,7 @@ def _harms(
 ) -> dict[tuple[str, str], tuple[VariantStats, float, VariantStats]]:
     """The guardrail hypotheses: (guardrail, key) -> (its counts, one-sided always-valid p, the
     pooled rest). A guardrail with no event in the family, or a variant or rest below
-    ``min_sends``, is not tested. The mixture's sample size is that of the balanced comparison
-    with the same information, 4 / (1/n_variant + 1/n_rest): the rest is much larger than one
-    variant, and adding its sends as if they were balanced would blunt the test.
+    ``min_sends``, is not tested.
     """
     found = {}
     for name, family in guardrails.items():
@@ -270,10 +283,8 @@ def _harms(
             )
             if g.sends < settings.min_sends or rest.sends < settings.min_sends:
                 continue
-            z = pooled_z(g, rest)  # positive when this variant's rate is the higher: worse
-            # the total of a balanced comparison with the same information: n1 + n2 when equal
-            n = round(4.0 / (1.0 / g.sends + 1.0 / rest.sends))
-            p = one_sided_p(z, n, alpha=settings.alpha, n_star=settings.n_star)
+            ratio = settings.harm_ratio
+            p = rate_ratio_p(g.successes, g.sends, rest.successes, rest.sends, ratio=ratio)
             found[(name, g.key)] = (g, p, rest)
     return found
 
