@@ -9,9 +9,12 @@ server itself recorded in ``pg_stat_statements`` (:class:`ServerStatements`).
     counted, statements = calls.take(), server.read(database)
 
 The client count is every ``execute`` and ``executemany`` the engine sends (its
-``before_cursor_execute`` event), every BEGIN, COMMIT and ROLLBACK (the engine's ``begin``,
-``commit`` and ``rollback`` events) and every pre-ping of a pooled connection. On PostgreSQL each
-of them is one round trip (psycopg sends BEGIN as its own command); on SQLite none is. The
+``before_cursor_execute`` event, which the store also fires for the statements it sends through
+the driver's pipeline), every BEGIN, COMMIT and ROLLBACK (the engine's ``begin``, ``commit`` and
+``rollback`` events) and every pre-ping of a pooled connection. On PostgreSQL each of them is one
+round trip (psycopg sends BEGIN as its own command), except statements sent in a psycopg pipeline:
+a pipeline is one round trip whatever it holds, BEGIN included when it goes first in one. On
+SQLite none is. The
 server count needs ``shared_preload_libraries=pg_stat_statements`` (tests/services.sh starts
 PostgreSQL so); the extension is created here, by the benchmark, never by the application. It
 counts statements (BEGIN and COMMIT included) and their execution time, planning aside; a pre-ping
@@ -20,7 +23,9 @@ counts statements (BEGIN and COMMIT included) and their execution time, planning
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +45,9 @@ class Calls:
     commit: int = 0
     rollback: int = 0
     ping: int = 0
+    #: statements sent inside a driver pipeline (counted in :attr:`statements` too), and pipelines
+    pipelined: int = 0
+    pipelines: int = 0
 
     @property
     def statements(self) -> int:
@@ -53,9 +61,9 @@ class Calls:
 
     @property
     def round_trips(self) -> int:
-        """Every call that waits for PostgreSQL's answer: statements, transaction boundaries and
-        pre-pings."""
-        return self.statements + self.transactions + self.ping
+        """Every call that waits for PostgreSQL's answer: statements outside a pipeline, each
+        pipeline, transaction boundaries and pre-pings."""
+        return self.statements - self.pipelined + self.pipelines + self.transactions + self.ping
 
 
 class DriverCalls:
@@ -64,11 +72,14 @@ class DriverCalls:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.calls = Calls()
+        #: connections whose BEGIN psycopg has yet to send (with their first statement)
+        self._beginning: set[Any] = set()
+        self._lock = threading.Lock()  # the group writer's thread counts too
         self._listeners: list[tuple[str, Callable[..., None]]] = [
             ("before_cursor_execute", self._executed),
-            ("begin", self._counter("begin")),
-            ("commit", self._counter("commit")),
-            ("rollback", self._counter("rollback")),
+            ("begin", self._begun),
+            ("commit", self._ended("commit")),
+            ("rollback", self._ended("rollback")),
         ]
         for name, listener in self._listeners:
             sa.event.listen(engine, name, listener)
@@ -81,17 +92,35 @@ class DriverCalls:
             return bool(self._ping(dbapi_connection))
 
         dialect.do_ping = ping  # type: ignore[method-assign]
+        self._pipeline = _count_pipelines(self.calls_add)
 
-    def _executed(self, *args: Any) -> None:
-        executemany = args[-1]
-        if executemany:
-            self.calls.executemany += 1
-        else:
-            self.calls.execute += 1
-
-    def _counter(self, name: str) -> Callable[..., None]:
-        def count(*_: Any) -> None:
+    def calls_add(self, name: str) -> None:
+        """Add one to the count ``name``."""
+        with self._lock:
             setattr(self.calls, name, getattr(self.calls, name) + 1)
+
+    def _executed(self, conn: Any, cursor: Any, *args: Any) -> None:
+        executemany = args[-1]
+        pgconn = getattr(getattr(cursor, "connection", None), "pgconn", None)
+        pipelined = getattr(pgconn, "pipeline_status", 0) != 0  # psycopg's: 0 is off
+        self.calls_add("executemany" if executemany else "execute")
+        if pipelined:
+            self.calls_add("pipelined")
+        with self._lock:
+            begun, self._beginning = conn in self._beginning, self._beginning - {conn}
+        if begun and not pipelined:  # a BEGIN in a pipeline costs no round trip of its own
+            self.calls_add("begin")
+
+    def _begun(self, conn: Any) -> None:
+        with self._lock:
+            self._beginning.add(conn)
+
+    def _ended(self, name: str) -> Callable[..., None]:
+        def count(conn: Any) -> None:
+            with self._lock:
+                self._beginning.discard(conn)
+            if _in_transaction(conn):
+                self.calls_add(name)
 
         return count
 
@@ -105,6 +134,37 @@ class DriverCalls:
         for name, listener in self._listeners:
             sa.event.remove(self.engine, name, listener)
         self.engine.dialect.do_ping = self._ping  # type: ignore[method-assign]
+        self._pipeline()
+
+
+def _in_transaction(conn: sa.Connection) -> bool:
+    """Whether the driver has a transaction to end: psycopg sends no COMMIT or ROLLBACK when the
+    server's session is idle (the store's pipeline sent its COMMIT already). True off psycopg."""
+    pgconn = getattr(conn.connection.driver_connection, "pgconn", None)
+    return pgconn is None or pgconn.transaction_status != 0  # 0: idle
+
+
+def _count_pipelines(add: Callable[[str], None]) -> Callable[[], None]:
+    """Count every psycopg pipeline opened from now on (one round trip each); returns the undo.
+    Without psycopg there is nothing to count."""
+    try:
+        import psycopg
+    except ImportError:
+        return lambda: None
+    original = psycopg.Connection.pipeline
+
+    @contextmanager
+    def pipeline(self: Any) -> Iterator[Any]:
+        add("pipelines")
+        with original(self) as opened:
+            yield opened
+
+    psycopg.Connection.pipeline = pipeline  # type: ignore[assignment,method-assign]
+
+    def undo() -> None:
+        psycopg.Connection.pipeline = original  # type: ignore[method-assign]
+
+    return undo
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,14 @@ here together: the results of sends that went out (marked ``sent``, day 0 anchor
 queued or the enrollment completed) and the ``sending`` marks of sends about to go out. Each mark
 is still one statement that re-checks the stop, the suppression list and the holds, and takes a
 slot in the sender's day under its cap and gap; a mark that cannot be taken is undone on its own
-row, so one refused send never rolls back the others. Results go in with ``executemany`` (one
-round trip each on PostgreSQL, whose driver pipelines it). Every statement is built once.
+row, so one refused send never rolls back the others. Results go in with ``executemany``. Every
+statement is built once.
+
+On PostgreSQL a group takes fewer statements, since most of a statement's cost is the client's:
+a mark and its slot are one statement (:func:`begin_slot`: the send row is re-checked and locked,
+then the slot taken, then the mark written, so a refused slot leaves nothing to undo), and a
+group's results are one statement over arrays (:data:`RECORD_ALL`). :mod:`pipeline`
+sends them.
 """
 
 from __future__ import annotations
@@ -18,13 +24,20 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from sequencer.status import EnrollmentStatus, SendStatus
 from sequencer.store.core import aware
 from sequencer.store.holds import holding
 from sequencer.store.sender_days import BeginStatus, Begun, Quota, ensure_day
 from sequencer.store.sends import NewChain, NewSend
-from sequencer.store.tables import ENROLLMENTS, SENDER_DAYS, SENDS, SUPPRESSIONS, Send
+from sequencer.store.tables import (
+    ENROLLMENTS,
+    SENDER_DAYS,
+    SENDS,
+    SUPPRESSIONS,
+    Send,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +76,18 @@ def _headers(row: Beginning | Send) -> dict[str, Any]:
     return {f"_{h}": getattr(row, h) for h in _HEADERS}
 
 
+#: The sender's day has a slot: under the cap, after the gap, not paused.
+_SLOT_FREE = (
+    SENDER_DAYS.c.sender == sa.bindparam("_sender"),
+    SENDER_DAYS.c.day == sa.bindparam("_day"),
+    SENDER_DAYS.c.sent < sa.bindparam("_cap"),
+    sa.or_(SENDER_DAYS.c.last_at.is_(None), SENDER_DAYS.c.last_at <= sa.bindparam("_gap_since")),
+    sa.or_(
+        SENDER_DAYS.c.paused_until.is_(None), SENDER_DAYS.c.paused_until <= sa.bindparam("_now")
+    ),
+)
+
+
 def _statements() -> dict[str, Any]:
     s, e, d, p = SENDS, ENROLLMENTS, SENDER_DAYS, sa.bindparam
     headers = _HEADERS
@@ -78,16 +103,7 @@ def _statements() -> dict[str, Any]:
         )
     )
     day = sa.and_(d.c.sender == p("_sender"), d.c.day == p("_day"))
-    slot = (
-        sa.update(d)
-        .where(
-            day,
-            d.c.sent < p("_cap"),
-            sa.or_(d.c.last_at.is_(None), d.c.last_at <= p("_gap_since")),
-            sa.or_(d.c.paused_until.is_(None), d.c.paused_until <= p("_now")),
-        )
-        .values(sent=d.c.sent + 1, last_at=p("_now"))
-    )
+    slot = sa.update(d).where(*_SLOT_FREE).values(sent=d.c.sent + 1, last_at=p("_now"))
     state = sa.select(d.c.sent, d.c.last_at, d.c.paused_until).where(day)
     held = sa.select(s.c.id).where(s.c.id == p("_id"), holding())
     mark = (
@@ -138,31 +154,67 @@ def _statements() -> dict[str, Any]:
 _SQL = _statements()
 
 
-@lru_cache(maxsize=8)
-def _begin(keys: int) -> Any:
-    """The ``sending`` mark for a send with ``keys`` suppression keys (``_key0`` …): a plain
-    ``IN`` of that many parameters, which compiles once, where an expanding one is rewritten at
+def _eligible(keys: int) -> list[Any]:
+    """What a send's ``sending`` mark re-checks, with ``keys`` suppression keys (``_key0`` …): still
+    claimed by this worker, its enrollment active, its address not suppressed, nothing held. A
+    plain ``IN`` of that many parameters compiles once, where an expanding one is rewritten at
     every execution."""
     s, e, p = SENDS, ENROLLMENTS, sa.bindparam
     active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
     suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_([p(f"_key{i}") for i in range(keys)]))
-    return (
-        sa.update(s)
-        .where(
-            s.c.id == p("_id"),
-            s.c.status == SendStatus.CLAIMED,
-            s.c.claimed_by == p("_worker"),
-            active,
-            ~suppressed,
-            ~holding(),
-        )
-        .values(
-            status=SendStatus.SENDING,
-            sent_at=p("_now"),
-            attempts=s.c.attempts + 1,
-            **{h: p(f"_{h}") for h in _HEADERS},
-        )
+    return [
+        s.c.id == p("_id"),
+        s.c.status == SendStatus.CLAIMED,
+        s.c.claimed_by == p("_worker"),
+        active,
+        ~suppressed,
+        ~holding(),
+    ]
+
+
+def _sending() -> dict[str, Any]:
+    """What a ``sending`` mark writes."""
+    p = sa.bindparam
+    return {
+        "status": SendStatus.SENDING,
+        "sent_at": p("_now"),
+        "attempts": SENDS.c.attempts + 1,
+        **{h: p(f"_{h}") for h in _HEADERS},
+    }
+
+
+@lru_cache(maxsize=8)
+def begin_alone(keys: int) -> Any:
+    """The ``sending`` mark for a send with ``keys`` suppression keys, alone (its slot, if any, is
+    taken by the next statement)."""
+    return sa.update(SENDS).where(*_eligible(keys)).values(**_sending())
+
+
+@lru_cache(maxsize=8)
+def begin_slot(keys: int) -> Any:
+    """PostgreSQL: the ``sending`` mark and its slot in the sender's day, in one statement. The
+    send row is re-checked as :func:`begin_alone` does and locked (``ok``); only then is the slot
+    taken (``slot``), under the cap, after the gap and outside a pause; only with the slot is the
+    mark written (``mark``). A concurrent stop that changed the row first is seen (the lock re-reads
+    it); one that comes later waits for this transaction. It answers whether the send was still
+    eligible, and whether it was marked."""
+    s, d, p = SENDS, SENDER_DAYS, sa.bindparam
+    ok = sa.select(s.c.id).where(*_eligible(keys)).with_for_update(of=s).cte("ok")
+    slot = (
+        sa.update(d)
+        .where(*_SLOT_FREE, sa.exists().select_from(ok))
+        .values(sent=d.c.sent + 1, last_at=p("_now"))
+        .returning(d.c.sent)
+        .cte("slot")
     )
+    mark = (
+        sa.update(s)
+        .where(s.c.id == p("_id"), s.c.id.in_(sa.select(ok.c.id)), sa.exists().select_from(slot))
+        .values(**_sending())
+        .returning(s.c.id)
+        .cte("mark")
+    )
+    return sa.select(sa.exists().select_from(ok), sa.exists().select_from(mark))
 
 
 def write(
@@ -190,20 +242,12 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
         # before the mark: a new day's row starts from the sends already begun
         ensure_day(conn, quota)
         known_days.add((quota.sender, quota.day))
-    keys = item.suppression_keys
-    started = conn.execute(
-        _begin(len(keys)),
-        {
-            "_id": send.id,
-            "_worker": item.worker,
-            "_now": item.now,
-            **{f"_key{i}": key for i, key in enumerate(keys)},
-            **_headers(item),
-        },
-    )
+    values = mark_values(item)
+    if quota is not None and conn.dialect.name == "postgresql":
+        return begin_with_slot(conn, item, quota, values)
+    started = conn.execute(begin_alone(len(item.suppression_keys)), values)
     if started.rowcount != 1:
-        held = conn.execute(_SQL["held"], {"_id": send.id}).first() is not None
-        return Begun(BeginStatus.HELD if held else BeginStatus.GONE)
+        return not_begun(conn, send)
     if quota is None:
         return Begun(BeginStatus.STARTED)
     refused = _take_slot(conn, quota, item.now)
@@ -216,19 +260,68 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
     return refused
 
 
+def mark_values(item: Beginning) -> dict[str, Any]:
+    """The parameters of ``item``'s ``sending`` mark (its slot's aside)."""
+    return {
+        "_id": item.send.id,
+        "_worker": item.worker,
+        "_now": item.now,
+        **{f"_key{i}": key for i, key in enumerate(item.suppression_keys)},
+        **_headers(item),
+    }
+
+
+def begin_with_slot(
+    conn: sa.Connection, item: Beginning, quota: Quota, values: dict[str, Any]
+) -> Begun:
+    """The mark and its slot in one statement (:func:`begin_slot`); why not, when not."""
+    slot = slot_values(quota, item.now)
+    eligible, marked = conn.execute(begin_slot(len(item.suppression_keys)), values | slot).one()
+    if marked:
+        return Begun(BeginStatus.STARTED)
+    if not eligible:
+        return not_begun(conn, item.send)
+    refused = refusal(conn, quota, item.now)
+    if refused is None:  # the day's row is gone (erased by a test or a tool): make it, once more
+        ensure_day(conn, quota)
+        return begin_with_slot(conn, item, quota, values)
+    return refused
+
+
+def not_begun(conn: sa.Connection, send: Send) -> Begun:
+    """A send its mark did not take: held, or gone (stopped, suppressed, taken over)."""
+    held = conn.execute(_SQL["held"], {"_id": send.id}).first() is not None
+    return Begun(BeginStatus.HELD if held else BeginStatus.GONE)
+
+
+def slot_values(quota: Quota, now: datetime) -> dict[str, Any]:
+    return {
+        "_sender": quota.sender,
+        "_day": quota.day,
+        "_cap": quota.cap,
+        "_gap_since": now - quota.gap,
+        "_now": now,
+    }
+
+
 def _take_slot(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
     """Count one send in the sender's day if the cap, the gap and a pause allow it; else why not,
     and until when."""
-    where = {"_sender": quota.sender, "_day": quota.day}
-    taken = conn.execute(
-        _SQL["slot"], {**where, "_cap": quota.cap, "_gap_since": now - quota.gap, "_now": now}
-    )
+    taken = conn.execute(_SQL["slot"], slot_values(quota, now))
     if taken.rowcount == 1:
         return None
-    row = conn.execute(_SQL["state"], where).first()
-    if row is None:  # the day's row is gone (erased by a test or a tool): make it, once more
+    refused = refusal(conn, quota, now)
+    if refused is None:  # the day's row is gone (erased by a test or a tool): make it, once more
         ensure_day(conn, quota)
         return _take_slot(conn, quota, now)
+    return refused
+
+
+def refusal(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
+    """Why the sender's day gave no slot, and until when; None when its row is missing."""
+    row = conn.execute(_SQL["state"], {"_sender": quota.sender, "_day": quota.day}).first()
+    if row is None:
+        return None
     sent, last_at, paused = row[0], aware(row[1]), aware(row[2])
     if paused is not None and paused > now:
         return Begun(BeginStatus.TOO_SOON, retry_at=paused)
@@ -262,6 +355,12 @@ def follow(conn: sa.Connection, records: Sequence[SentRecord]) -> None:
     ]
     if ending:
         conn.execute(_SQL["complete"], ending)
+    chain(conn, records)
+
+
+def chain(conn: sa.Connection, records: Sequence[SentRecord]) -> None:
+    """Each enrollment whose sequence chains completed, and the next one deferred (only when this
+    one completed, not stopped)."""
     for r in records:
         if isinstance(r.next_send, NewChain):
             completed = conn.execute(
@@ -269,6 +368,72 @@ def follow(conn: sa.Connection, records: Sequence[SentRecord]) -> None:
             )
             if completed.rowcount == 1:
                 _defer_chain(conn, r.send, r.next_send, at=r.sent_at)
+
+
+def _unnest(name: str, **columns: Any) -> Any:
+    """PostgreSQL: rows of ``columns`` from one array parameter each (``_<name>_<column>``).
+    ``unnest`` of parameters is planned for a few rows, so each row is joined by its key's index
+    (a JSON recordset is planned for 100 and joined by a scan of the whole table)."""
+    arrays = [sa.bindparam(f"_{name}_{c}", type_=ARRAY(t)) for c, t in columns.items()]
+    return (
+        sa.func.unnest(*arrays)
+        .table_valued(*(sa.column(c, t) for c, t in columns.items()))
+        .render_derived(name=name)
+    )
+
+
+def _record_all() -> Any:
+    """PostgreSQL: what :func:`record` writes, for every record of a group, in one statement over
+    arrays: the sends marked ``sent`` (``done``); each enrollment's day 0 anchored on message 1
+    and, after its last step, the enrollment completed (``ends``: one UPDATE, since a statement
+    may change a row once); each next step queued while its enrollment is active (``queued``)."""
+    s, e, text, number = SENDS, ENROLLMENTS, sa.String(), sa.Integer()
+    when = sa.DateTime(timezone=True)
+    done = _unnest("done", id=number, at=when)
+    sent = (
+        sa.update(s)
+        .where(s.c.id == done.c.id)
+        .values(status=SendStatus.SENT, sent_at=done.c.at, lease_until=None)
+        .returning(s.c.id)
+        .cte("sent")
+    )
+    ends = _unnest("ends", id=number, at=when, first=sa.Boolean(), last=sa.Boolean())
+    anchoring = sa.and_(ends.c.first, e.c.anchor_at.is_(None))
+    completing = sa.and_(ends.c.last, e.c.status == EnrollmentStatus.ACTIVE)
+    ended = (
+        sa.update(e)
+        .where(e.c.id == ends.c.id, sa.or_(anchoring, completing))
+        .values(
+            anchor_at=sa.case((anchoring, ends.c.at), else_=e.c.anchor_at),
+            status=sa.case((completing, EnrollmentStatus.COMPLETED), else_=e.c.status),
+            finished_at=sa.case((completing, ends.c.at), else_=e.c.finished_at),
+        )
+        .returning(e.c.id)
+        .cte("ended")
+    )
+    nexts = _unnest(
+        "queued",
+        enrollment_id=number,
+        contact_id=number,
+        sequence=text,
+        sender=text,
+        step_key=text,
+        step_index=number,
+        channel=text,
+        due_at=when,
+        created_at=when,
+    )
+    rows = sa.select(
+        *nexts.c,
+        sa.literal(SendStatus.SCHEDULED, text).label("status"),
+        sa.literal(0, number).label("attempts"),
+    ).where(e.c.id == nexts.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
+    columns = [*(c.name for c in nexts.c), "status", "attempts"]
+    return sa.insert(s).from_select(columns, rows).add_cte(sent, ended)
+
+
+#: PostgreSQL: :func:`record` for a whole group, in one statement (``_done_id`` … arrays).
+RECORD_ALL = _record_all()
 
 
 def _next_row(r: SentRecord, step: NewSend) -> dict[str, Any]:

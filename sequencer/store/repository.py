@@ -26,6 +26,7 @@ from sequencer.store import (
     groups,
     holds,
     migrate,
+    pipeline,
     sender_days,
     sends,
     suppressions,
@@ -188,7 +189,7 @@ class Store(InboxAndEvents, VariantsAndReports):
 
     def claim_due(self, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Send]:
         """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``."""
-        return self._write(sends.claim, now=now, worker=worker, limit=limit, lease=lease)
+        return self._write_one(sends.claim, now=now, worker=worker, limit=limit, lease=lease)
 
     def mark_uncertain(self, *, before: datetime) -> tuple[list[int], datetime | None]:
         """Rows left in ``sending`` since before ``before`` become ``uncertain``: their ids, and
@@ -258,9 +259,10 @@ class Store(InboxAndEvents, VariantsAndReports):
     ) -> list[Begun]:
         """Sends that went out recorded, then sends about to go out marked ``sending``, in one
         transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes."""
+        write = pipeline.write if pipeline.usable(self.engine) else groups.write
         try:
             with self.engine.begin() as conn:
-                return groups.write(conn, records, beginnings, self._known_days)
+                return write(conn, records, beginnings, self._known_days)
         except BaseException:
             self._known_days.clear()  # a day row made in the rolled-back transaction is gone
             raise

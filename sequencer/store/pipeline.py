@@ -1,0 +1,196 @@
+"""A group's writes on PostgreSQL, pipelined: the statements of :mod:`groups` sent through the
+driver's pipeline, so a whole group (BEGIN, its results, its ``sending`` marks, COMMIT) is one
+round trip to the server, and each statement skips SQLAlchemy's per-execution work.
+
+The statements are the ones :mod:`groups` builds with SQLAlchemy Core, compiled once to the
+driver's SQL. Each mark is one statement that re-checks the send and takes its slot
+(:func:`groups.begin_slot`), so no mark's outcome decides another statement of the pipeline; what
+a refused mark needs afterwards (why it was refused, a sender day made again) is asked after the
+commit, through :mod:`groups`. Event listeners of the engine
+(``before_cursor_execute``) see every statement sent here, as they see SQLAlchemy's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+from sequencer.store import groups
+from sequencer.store.groups import Beginning, SentRecord
+from sequencer.store.sender_days import BeginStatus, Begun, ensure_day
+from sequencer.store.sends import NewSend
+from sequencer.store.tables import SENDS
+
+_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A statement as the driver takes it: its SQL, and the values SQLAlchemy bound in it."""
+
+    sql: str
+    constants: dict[str, Any]
+
+
+def _raw(statement: Any) -> _Raw:
+    compiled = statement.compile(dialect=_DIALECT)
+    # the statement's own parameters are named "_…"; the others are its literal values
+    constants = {k: v for k, v in compiled.params.items() if not k.startswith("_")}
+    return _Raw(str(compiled), constants)
+
+
+_RECORD = _raw(groups.RECORD_ALL)
+
+
+@lru_cache(maxsize=16)
+def _mark(keys: int, slot: bool) -> _Raw:
+    """The ``sending`` mark with ``keys`` suppression keys: with its slot (it answers whether the
+    send was eligible and whether it was marked), or alone (it returns the send's id if marked)."""
+    if slot:
+        return _raw(groups.begin_slot(keys))
+    return _raw(groups.begin_alone(keys).returning(SENDS.c.id))
+
+
+@lru_cache(maxsize=4)
+def _supported(driver: str) -> bool:
+    if driver != "psycopg":
+        return False
+    import psycopg  # only here: PostgreSQL and its driver are optional
+
+    return bool(psycopg.Pipeline.is_supported())
+
+
+def usable(engine: sa.Engine) -> bool:
+    """Whether ``engine`` can write groups here: PostgreSQL through psycopg 3, with a libpq that
+    has pipelines (else :func:`groups.write` does, statement by statement)."""
+    return engine.dialect.name == "postgresql" and _supported(engine.dialect.driver)
+
+
+def write(
+    conn: sa.Connection,
+    records: Sequence[SentRecord],
+    beginnings: Sequence[Beginning],
+    known_days: set[tuple[str, str]],
+) -> list[Begun]:
+    """:func:`groups.write` on PostgreSQL: first the sender days a mark needs made and the chained
+    enrollments completed (both rare, statement by statement); then the results, the marks (sorted
+    by sender, so two workers lock the sender days in one order) and the COMMIT in one pipeline;
+    then, committed, what follows a refused mark."""
+    if not records and not beginnings:
+        return []
+    for item in beginnings:  # sent as they are: the column type's check is not run on them
+        if item.now.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+    order = sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
+    for index in order:  # before the marks: a new day's row starts from the sends already begun
+        quota = beginnings[index].quota
+        if quota is not None and (quota.sender, quota.day) not in known_days:
+            ensure_day(conn, quota)
+            known_days.add((quota.sender, quota.day))
+    groups.chain(conn, records)  # chained enrollments (rare): statement by statement
+    driver: Any = conn.connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        if records:
+            _send(conn, driver.cursor(), _RECORD, _record_values(records))
+        for index in order:
+            item = beginnings[index]
+            params = groups.mark_values(item)
+            if item.quota is not None:
+                params |= groups.slot_values(item.quota, item.now)
+            cursor = driver.cursor()
+            _send(conn, cursor, _mark(len(item.suppression_keys), item.quota is not None), params)
+            cursors.append((index, cursor))
+        _send(conn, driver.cursor(), _COMMIT, {})
+    # committed: what a refused mark needs now is read (or, for a day's row made again, written)
+    # in the next transaction, which the caller's commit ends
+    outcomes: dict[int, Begun] = {}
+    for index, cursor in cursors:
+        row = cursor.fetchone()
+        cursor.close()
+        outcomes[index] = _outcome(conn, beginnings[index], row)
+    return [outcomes[i] for i in range(len(beginnings))]
+
+
+#: The group's COMMIT, the last statement of its pipeline (the caller's commit then has nothing
+#: left to commit, and the driver sends nothing for it).
+_COMMIT = _Raw("COMMIT", {})
+
+
+def _send(conn: sa.Connection, cursor: Any, raw: _Raw, params: dict[str, Any]) -> None:
+    """Queue ``raw`` in the pipeline; the driver prepares it once it has run a few times (COMMIT
+    aside, which cannot be prepared)."""
+    values = raw.constants | params
+    conn.dispatch.before_cursor_execute(conn, cursor, raw.sql, values, None, False)
+    cursor.execute(raw.sql, values, prepare=False if raw is _COMMIT else None)
+
+
+def _outcome(conn: sa.Connection, item: Beginning, row: Any) -> Begun:
+    """A mark's outcome from its row; why not, asked of the database, when it was not taken."""
+    if item.quota is None:
+        return Begun(BeginStatus.STARTED) if row is not None else groups.not_begun(conn, item.send)
+    eligible, marked = row
+    if marked:
+        return Begun(BeginStatus.STARTED)
+    if not eligible:
+        return groups.not_begun(conn, item.send)
+    refused = groups.refusal(conn, item.quota, item.now)
+    if refused is not None:
+        return refused
+    # the day's row is gone (erased by a test or a tool): make it, and mark once more
+    ensure_day(conn, item.quota)
+    params = groups.mark_values(item)
+    return groups.begin_with_slot(conn, item, item.quota, params)
+
+
+def _record_values(records: Sequence[SentRecord]) -> dict[str, Any]:
+    """The arrays of :data:`groups.RECORD_ALL`, as array literals: the sends that went out, the
+    enrollments to anchor or complete (a chained one is completed by :func:`groups.chain`), the
+    steps to queue."""
+    ends = [r for r in records if r.send.step_index == 0 or r.next_send is None]
+    queued = [(r, r.next_send) for r in records if isinstance(r.next_send, NewSend)]
+    columns: dict[str, list[Any]] = {
+        "_done_id": [r.send.id for r in records],
+        "_done_at": [r.sent_at for r in records],
+        "_ends_id": [r.send.enrollment_id for r in ends],
+        "_ends_at": [r.sent_at for r in ends],
+        "_ends_first": [r.send.step_index == 0 for r in ends],
+        "_ends_last": [r.next_send is None for r in ends],
+        "_queued_enrollment_id": [r.send.enrollment_id for r, _ in queued],
+        "_queued_contact_id": [r.send.contact_id for r, _ in queued],
+        "_queued_sequence": [r.send.sequence for r, _ in queued],
+        "_queued_sender": [r.send.sender for r, _ in queued],
+        "_queued_step_key": [step.step_key for _, step in queued],
+        "_queued_step_index": [step.step_index for _, step in queued],
+        "_queued_channel": [step.channel for _, step in queued],
+        "_queued_due_at": [step.due_at for _, step in queued],
+        "_queued_created_at": [r.sent_at for r, _ in queued],
+    }
+    return {name: _array(values) for name, values in columns.items()}
+
+
+def _array(values: list[Any]) -> str:
+    """``values`` as a PostgreSQL array literal (the statement casts it to its type): one text
+    parameter, where the driver would inspect a list's every element to adapt it."""
+    return "{" + ",".join(_element(v) for v in values) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # what the column type refuses on every other path
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        return f'"{value.isoformat()}"'
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
