@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.message import Message
 from functools import cached_property
 from html.parser import HTMLParser
+from typing import Any
 
 from sequencer.inbound.fresh import fresh_text
 from sequencer.inbound.policy import POLICY
@@ -134,10 +135,29 @@ def _has_headers(msg: Message) -> bool:
         return False
 
 
+#: Each message's headers as read (name and raw value, in order), and the place of the first of
+#: each name, lower-cased: ``Message.get`` and ``in`` lower-case every name at every ask, and the
+#: rules ask a dozen times.
+_HEADERS: weakref.WeakKeyDictionary[Message, tuple[list[tuple[str, Any]], dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _headers(msg: Message) -> tuple[list[tuple[str, Any]], dict[str, int]]:
+    known = _HEADERS.get(msg)
+    if known is None:
+        raw = list(msg.raw_items())
+        first: dict[str, int] = {}
+        for place, (name, _) in enumerate(raw):
+            first.setdefault(name.lower(), place)
+        known = _HEADERS[msg] = (raw, first)
+    return known
+
+
 def has_header(msg: Message, name: str) -> bool:
     """Whether the header is present (even empty); False when the headers cannot be read."""
     try:
-        return name in msg
+        return name.lower() in _headers(msg)[1]
     except Exception:
         return False
 
@@ -145,7 +165,10 @@ def has_header(msg: Message, name: str) -> bool:
 def header(msg: Message, name: str) -> str:
     """One header as a single line of decoded text; "" when absent or unreadable."""
     try:
-        value = msg.get(name)
+        raw, first = _headers(msg)
+        place = first.get(name.lower())
+        # what msg.get(name) gives: the first such header, read through the message's policy
+        value = None if place is None else msg.policy.header_fetch_parse(*raw[place])
         text = "" if value is None else str(value)
     except Exception:  # policy.default can raise on some malformed headers
         text = _raw_header(msg, name)

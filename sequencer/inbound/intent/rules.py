@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from sequencer.inbound.intent import de, en, fi, sv
 from sequencer.inbound.intent.lexicon import Lexicon, compile_all
+from sequencer.inbound.intent.scanning import Scanner
 from sequencer.inbound.message import Parsed, addresses
 from sequencer.inbound.rules.auto_reply import return_date
 from sequencer.inbound.rules.unsubscribe import (
@@ -106,40 +107,28 @@ _MARKED_RE = re.compile("[äöåÄÖÅ]")
 class _Set:
     """Patterns, each with the negation of its language."""
 
-    patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
-    #: All the patterns as one alternation: a text none of them matches is passed over in one
-    #: search (most texts, for most intents).
-    screen: re.Pattern[str]
+    #: Each pattern's negation, by the pattern's place in :attr:`scanner`.
+    negations: tuple[re.Pattern[str], ...]
+    #: The patterns, tried at the word starts whose character can begin them.
+    scanner: Scanner
 
     @classmethod
     def of(cls, pick: Callable[[Lexicon], tuple[str, ...]], *, fold: bool) -> _Set:
         pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
-        every: list[str] = []
         for lexicon in LEXICONS:
             words = lexicon.negation.translate(_FOLD) if fold else lexicon.negation
             negation = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
             sources = tuple(s.translate(_FOLD) for s in pick(lexicon)) if fold else pick(lexicon)
             pairs.extend((pattern, negation) for pattern in compile_all(sources))
-            every.extend(sources)
-        # one word-start check in front of the whole alternation: the same matches, found faster
-        screen = re.compile(
-            rf"(?<!\w)(?:{'|'.join(every) or '(?!)'})", re.IGNORECASE | re.MULTILINE
-        )
-        return cls(tuple(pairs), screen)
+        return cls(tuple(n for _, n in pairs), Scanner(p for p, _ in pairs))
 
     def scan(self, text: str) -> list[tuple[re.Match[str], bool]]:
         """Every match in ``text``, earliest first, each with whether a negation turns it."""
-        if self.screen.search(text) is None:
-            return []
-        found = [
-            (match.start(), match, negation)
-            for pattern, negation in self.patterns
-            for match in pattern.finditer(text)
-        ]
+        found = self.scanner.find(text)
         # a place several languages' cues match ("demo") is negated when any of them says so
-        negated = {start for start, _, negation in found if _negated(text, start, negation)}
-        ordered = sorted(found, key=lambda item: item[0])
-        return [(match, start in negated) for start, match, _ in ordered]
+        asked = {(match.start(), self.negations[i]) for i, match in found}
+        negated = {start for start, negation in asked if _negated(text, start, negation)}
+        return [(match, match.start() in negated) for _, match in found]
 
 
 @dataclass(frozen=True)
@@ -157,11 +146,16 @@ class _Cues:
         """Every match in ``text``, earliest first, each with whether a negation turns it; a
         text with no ä, ö or å is read with the folded cues.
         """
-        return (self.marked if _MARKED_RE.search(text) else self.unmarked).scan(text)
+        return self._spelled(text).scan(text)
 
     def matches(self, text: str, *, negatable: bool = False) -> list[re.Match[str]]:
         """Every match in ``text``, earliest first (with ``negatable``, those not negated)."""
-        return [match for match, negated in self.scan(text) if not (negatable and negated)]
+        if not negatable:
+            return [match for _, match in self._spelled(text).scanner.find(text)]
+        return [match for match, negated in self.scan(text) if not negated]
+
+    def _spelled(self, text: str) -> _Set:
+        return self.marked if _MARKED_RE.search(text) else self.unmarked
 
     def first(self, text: str, *, negatable: bool = False) -> re.Match[str] | None:
         """The earliest match in ``text`` (with ``negatable``, the earliest not negated)."""
