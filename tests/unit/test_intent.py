@@ -147,6 +147,7 @@ def test_contrasts_conditions_and_false_friends(body: str, intent: Intent) -> No
         "Lopetimme paperilaskujen lähettämisen viime vuonna, kiinnostaa kuulla lisää.",
         "Jättäkää minut pois tästä ketjusta, Mikko hoitaa asian: mikko@c.example",
         "Thanks. This is an automated response, I guess? Anyway: yes, let's talk.",
+        "We don't send marketing emails without consent either. How do you get yours?",
     ],
 )
 def test_words_near_a_removal_that_ask_for_none(body: str) -> None:
@@ -165,10 +166,107 @@ def test_words_near_a_removal_that_ask_for_none(body: str) -> None:
         "Vastustan henkilötietojeni käsittelyä suoramarkkinointitarkoituksiin.",
         "Pyydämme poistamaan osoitteen markkinointirekistereistänne.",
         "Pyydämme lopettamaan viestien lähettämisen tähän osoitteeseen.",
+        "This inbox is for purchase orders only. Please stop sending marketing here.",
+        "Please don't send any more promotional offers to this address.",
     ],
 )
 def test_removal_requests_in_plain_and_legal_words(body: str) -> None:
     assert intent_of(body) is Intent.UNSUBSCRIBE
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a request of the writer's own, with someone brought along, is the writer's interest
+        (
+            "Wednesday at 10 works. Send the invite to me and cc my colleague Sara "
+            "(sara.lind@customer.example), she runs our warehouse.",
+            Intent.POSITIVE,
+        ),
+        ("Soita mulle huomenna, laitan kollegani Jarin tähän kopioksi.", Intent.POSITIVE),
+        # ... but someone brought along with no request, or a pointer away, is a referral
+        ("I've cc'd my colleague Sara, she handles our warehouse tools.", Intent.REFERRAL),
+        (
+            "Happy to help. My colleague Sara runs our IT, sara.lind@customer.example",
+            Intent.REFERRAL,
+        ),
+        (
+            "Yes, please contact my colleague Sara instead: sara.lind@customer.example",
+            Intent.REFERRAL,
+        ),
+        ("Kollegani Jari hoitaa nämä asiat, jari.aho@customer.example", Intent.REFERRAL),
+    ],
+)
+def test_a_colleague_brought_along_or_pointed_to(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a refusal in a clause that opens with a condition declines nothing
+        ("Sopiiko maanantaina klo 9? Jos tämä ei käy, keskiviikko sopii myös.", Intent.POSITIVE),
+        ("If Tuesday doesn't work for you, Thursday afternoon works for me.", Intent.POSITIVE),
+        ("Ei sovi meille, kiitos.", Intent.NOT_INTERESTED),
+        # a contract with the sender, asked about, is no contract with someone else
+        ("Kuka olette? Onko meillä joku sopimus teidän kanssa?", Intent.OTHER),
+        ("Meillä on sopimus Visman kanssa vuoden loppuun.", Intent.NOT_INTERESTED),
+        # a meeting room is not a meeting, advice about our own setup is not interest
+        ("I just book meeting rooms here, no idea who buys software.", Intent.OTHER),
+        ("Let's book a meeting for next week.", Intent.POSITIVE),
+        (
+            "Our filter flagged your mail. You might want to look at your DKIM records.",
+            Intent.OTHER,
+        ),
+        ("We will look at your proposal next week.", Intent.POSITIVE),
+    ],
+)
+def test_conditions_questions_and_advice_are_not_answers(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Tilalleni tuli Mari Laine, mari.laine@customer.example.", Intent.REFERRAL),
+        (
+            "En päätä näistä. Mari Laine päättää it-hankintoihin liittyvistä asioista.",
+            Intent.REFERRAL,
+        ),
+        ("Ta kontakt med vår inköpschef Per Ek, per.ek@customer.example", Intent.REFERRAL),
+        ("Somessa meillä on 5000 seuraajaa, joten tämä kiinnostaa.", Intent.POSITIVE),
+        ("Ta kontakt med mig nästa vecka, det låter intressant.", Intent.POSITIVE),
+    ],
+)
+def test_successors_deciders_and_swedish_pointers_in_finnish_replies(
+    body: str, intent: Intent
+) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Kiitos! Olemme vastaanottaneet yhteydenottosi ja käsittelemme sen "
+            "saapumisjärjestyksessä.",
+            Intent.AUTO_REPLY,
+        ),
+        ("Tähän viestiin ei voi vastata. Asiakaspalvelu palvelee arkisin.", Intent.AUTO_REPLY),
+        ("Vastaanotin viestisi, kiinnostaa kuulla lisää.", Intent.POSITIVE),
+    ],
+)
+def test_a_finnish_acknowledgement_is_an_auto_reply(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_a_sign_off_in_two_languages_ends_the_text() -> None:
+    signed = (
+        "Thanks for the note.\n\nBr / Terveisin\nJari\nPlease contact our sales team for quotes."
+    )
+    assert intent_of(signed) is Intent.OTHER
+    signed = "Soita mulle tiistaina.\n\nMvh / Med vänliga hälsningar\nJari\nVD / Toimitusjohtaja"
+    assert intent_of(signed) is Intent.POSITIVE
 
 
 def test_quoted_text_and_signatures_do_not_count() -> None:

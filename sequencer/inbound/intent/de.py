@@ -24,12 +24,13 @@ LEXICON = Lexicon(
         r"\S*\s+wieder|(?:keinen|eingeschränkten)\s+zugriff\s+auf\s+(?:meine\s+)?e-?mails",
     ),
     referral=(
-        r"wenden\s+sie\s+sich\s+(?:bitte\s+)?an|mein(?:e|en|em)?\s+kolleg|ihr(?:e|en)?\s+kolleg|"
+        r"wenden\s+sie\s+sich\s+(?:bitte\s+)?an|ihr(?:e|en)?\s+kolleg|"
         r"zuständig|ansprechpartner|weitergeleitet|leite\s+(?:das|ihre)|kontaktieren\s+sie\s+"
         r"(?!mich\b|uns\b)",
         r"(?:richtige|bessere)\s+(?:person|ansprechpartner)|(?:sprechen|reden)\s+sie\s+(?:bitte\s+)?"
-        r"mit\s+(?!mir\b|uns\b)|leite\s+(?:\S+\s+)?weiter|in\s+kopie|cc\b",
+        r"mit\s+(?!mir\b|uns\b)|leite\s+(?:\S+\s+)?weiter",
     ),
+    referral_beside=(r"mein(?:e|en|em)?\s+kolleg|in\s+kopie|cc\b",),
     referral_weak=(r"adresse\b|e-?mail\b",),
     refusal=(
         r"kein(?:en)?\s+(?:interesse|bedarf)|nicht\s+(?:\S+\s+)?interessiert|nein\s+danke|"

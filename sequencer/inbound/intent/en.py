@@ -28,6 +28,9 @@ LEXICON = Lexicon(
         r"call|reach\s+out\s+to)\s+(?:us|me)\b",
         r"stop\s+(?:contacting|messaging|writing\s+to|spamming|sending)\s+(?:me|us)\b",
         r"stop\s+sending\s+(?:these|this|emails|messages)\b",
+        r"(?:(?:please\s+)?(?:stop|quit|cease)|please\s+(?:don['’]?t|do\s+not|never))\s+send(?:ing)?\s+"
+        r"(?:(?:any|your|more|further|us|me)\s+)*(?:marketing|sales|promotional|advertising|ads|"
+        r"adverts|newsletters?|offers|cold\s+e-?mails?)\b",
         r"no\s+more\s+(?:e-?mails|messages|mails)\b",
         r"remove\s+(?:us|my\s+(?:e-?mail|address|details|name|data)|our\s+(?:e-?mail|address|"
         r"company|details))\b",
@@ -100,28 +103,23 @@ LEXICON = Lexicon(
         r"person|contact|lead|owner|partner|office)",
         r"go(?:es)?\s+through\s+(?:our|my|the)\s+(?:\w+\s+){0,2}?(?:manager|team|department|"
         r"director|head|colleague|buyer|procurement|purchasing|office|lead)\b|"
-        r"(?:my|our)\s+colleague\b|(?:my|his|her)\s+(?:replacement|successor)\b|"
+        r"(?:my|his|her)\s+(?:replacement|successor)\b|"
         r"(?:he|she|they)(?:['’]d|\s+would|['’]s|\s+is|\s+are)\s+(?:be\s+)?(?:the\s+(?:one|person|"
         r"people)|who\s+you\s+want)\b|(?<!i['’]m\s)(?<!i\sam\s)the\s+(?:one|person|people)\s+to\s+"
         r"(?:talk|speak)\s+(?:to|with)\b",
         r"(?:i['’]ve|i\s+have|i['’]ll|i\s+will|i|we['’]ve|we\s+have)\s+(?:just\s+)?(?:forwarded|"
         r"passed|shared|sent)\s+(?:this|your\s+(?:e-?mail|message|note)|it)\s+(?:on\s+)?(?:to|"
         r"with)\b",
-        r"(?:i['’]ve|i\s+have|i)\s+(?:cc['’]?d|copied|looped\s+in)\b",
         r"(?:forwarding|passing)\s+(?:this|your\s+(?:e-?mail|message))\s+(?:on\s+)?to\b",
         r"(?:pass|send|hand|forward)(?:ing)?\s+(?:this|it|your\s+(?:e-?mail|note|message))\s+"
         r"(?:along|over|on)\s+to\b",
         r"(?:owns|handles|runs|manages|covers)\s+(?:that|this|it|these)\s+(?:now|today|"
         r"these\s+days|area)\b",
-        r"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b|(?:runs|manages|heads|leads|"
-        r"owns)\s+our\b",
+        r"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b",
         r"you(?:['’]d|\s+would|\s+should|\s+might)\s+(?:want|need)\s+(?:to\s+(?:talk|speak)\s+"
         r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
         r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
         rf"ask\s+for\s+{_NAME}",
-        r"looping\s+in\b|cc['’]?ing\b|adding\s+(?:my|our)\b",
-        r"(?:who|he|she|they)\s+(?:handles|handle|runs|looks\s+after|owns|manages|is\s+in\s+charge"
-        r"|are\s+in\s+charge|is\s+responsible|are\s+responsible|decides|makes\s+the\s+call)\b",
         rf"{_PERSON}\s+(?:handles|looks\s+after|is\s+in\s+charge\s+of|is\s+responsible\s+for)\s+"
         r"(?:this|these|that|our|all|purchasing|procurement|marketing|logistics|it)\b",
         r"(?:the\s+)?(?:right|best|better)\s+(?:person|contact)\s+(?:is|would\s+be|for\s+this\s+"
@@ -144,7 +142,6 @@ LEXICON = Lexicon(
         r"best\s+placed|the\s+right\s+(?:person|contact))\b",
         r"(?:wrong|not\s+the\s+right)\s+(?:person|contact)\W+(?:\w+\s+){0,3}?(?:try|contact|ask|"
         r"reach|talk\s+to|speak\s+(?:to|with))\b",
-        rf"(?:cc['’]?(?:ing|d)|copying|looping|loop|adding)\s+(?:in\s+)?{_PERSON}",
         r"(?:i['’]m|i\s+am)\s+no\s+longer\s+(?:with|at|working)\b[^.\n]*\.\s*(?:please\s+)?"
         r"(?:contact|reach|write|e-?mail|try|ask)\b",
         r"(?:took|has\s+taken|have\s+taken|taking)\s+over\b|(?:fwd|fw)['’]?(?:e?d)?\s+(?:this\s+|"
@@ -164,6 +161,16 @@ LEXICON = Lexicon(
         r"responsible\s+for)\b",
         r"not\s+(?:really\s+)?my\s+(?:area|department|remit|responsibility|call|decision|field|"
         r"job|team)\b",
+    ),
+    referral_beside=(
+        r"(?:my|our)\s+colleague\b",
+        r"(?:i['’]ve|i\s+have|i)\s+(?:cc['’]?d|copied|looped\s+in)\b",
+        r"looping\s+in\b|cc['’]?ing\b|adding\s+(?:my|our)\b",
+        r"(?:who|he|she|they)\s+(?:handles|handle|runs|looks\s+after|owns|manages|is\s+in\s+charge"
+        r"|are\s+in\s+charge|is\s+responsible|are\s+responsible|decides|makes\s+the\s+call)\b|"
+        r"(?:runs|manages|heads|leads|owns)\s+our\b",
+        rf"(?:cc['’]?(?:ing|d)?|copying|copy|looping|loop|adding|add|include|including|bring(?:ing)?)"
+        rf"\s+(?:in\s+)?{_PERSON}",
     ),
     refusal=(
         r"no,?\s+thanks?\b|no\s+thank\s+you\b|thanks,?\s+but\s+no\b",
@@ -264,7 +271,7 @@ LEXICON = Lexicon(
         r"discuss|hop)\b",
         r"(?:set\s+up|schedule|book|arrange|have|organi[sz]e|get)\s+(?:a\s+|an\s+|some\s+)?(?:quick\s+"
         r"|short\s+|brief\s+|\d+[\s-]?min(?:ute)?\s+)?(?:call|meeting|demo|time|chat|session|"
-        r"walkthrough)\b",
+        r"walkthrough)\b(?![\s-]+(?:rooms?|spaces?|venues?|cent(?:er|re)s?|notes|minutes)\b)",
         r"(?:happy|glad|keen|open)\s+to\s+(?:talk|chat|meet|hop|jump|learn|take|have|see|hear|"
         r"discuss|explore|look)\b",
         r"(?:would|'d|’d)\s+(?:love|like|be\s+happy|be\s+glad|be\s+keen|be\s+open)\s+to\s+(?:talk|"
@@ -282,7 +289,7 @@ LEXICON = Lexicon(
         rf"(?:free|available|works|suits)\s+(?:on|at|next|this|for|tomorrow|{_DAY})\b|"
         r"works\s+for\s+(?:me|us)\b|suits\s+(?:me|us)\b",
         rf"{_DAY}\s+(?:at|morning|afternoon|works|would\s+work|is\s+(?:good|fine|ok))\b",
-        r"calendar\s+(?:link|invite)\b|calendly\b|send\s+(?:me\s+|us\s+)?(?:an?\s+)?invit",
+        r"calendar\s+(?:link|invite)\b|calendly\b|send\s+(?:me\s+|us\s+)?(?:an?\s+)?(?:\w+\s+)?invit",
         r"count\s+(?:me|us)\s+in\b|sign\s+(?:me|us)\s+up\b|worth\s+(?:a\s+(?:look|chat|call|try|"
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
@@ -315,14 +322,15 @@ LEXICON = Lexicon(
         r"your\s+availability\b|when\s+(?:can|could|shall)\s+we\b|book\s+(?:a|some|in)\b",
         r"(?:include|add|invite|register|enrol)\s+(?:me|us)\s+(?:in|to|for|on)\b|"
         r"go\s+ahead\b|go\s+for\s+it\b|let['’]?s\s+(?:go|proceed|try|see|get)\b|please\s+proceed\b",
-        r"(?:should|could|must|want\s+to|need\s+to|will|['’]ll)\s+(?:take\s+a\s+|have\s+a\s+)?"
-        r"(?:closer\s+)?look\s+(?:at|into)\b|(?:take|have)\s+a\s+(?:closer\s+)?look\b|"
+        r"(?<!you\s)(?<!might\s)(?<!may\s)(?<!you)(?:should|could|must|want\s+to|need\s+to|will|"
+        r"['’]ll)\s+(?:take\s+a\s+|have\s+a\s+)?(?:closer\s+)?look\s+(?:at|into)\b|"
+        r"(?:take|have)\s+a\s+(?:closer\s+)?look\b|"
         r"exactly\s+(?:this|what|the\s+(?:problem|issue|headache|pain))\b|"
         r"(?:could|can)\s+(?:really\s+)?use\s+(?:this|something|help|a)\b|we\s+need\s+(?:this|"
         r"something\s+like|a\s+(?:solution|fix|way))\b|(?:headache|pain\s+point)",
         r"(?:ping|text|ring|reach|phone|call|catch)\s+(?:me|us)\b|give\s+(?:me|us)\s+a\s+"
         r"(?:shout|buzz|bell)\b|drop\s+(?:me|us)\s+a\s+line\b|(?:reach|catch|get)\s+me\s+"
-        r"(?:at|on)\b|(?:happy|glad|keen|open|ready|willing)\s+to\s+\w+\b",
+        r"(?:at|on)\b|(?:happy|glad|keen|open|ready|willing)\s+to\s+(?!help\b|assist\b)\w+\b",
         r"(?:who|whom)\s+(?:would|should|do)\s+(?:i|we)\s+(?:talk|speak)\s+to\s+about\b|"
         r"next\s+steps?\b|how\s+(?:do|would|can)\s+we\s+(?:start|get\s+started|proceed|begin)\b|"
         r"(?:try|test|trial|pilot)\s+(?:it|this|the\s+\w+)\b|questions?\s*:",

@@ -106,7 +106,9 @@ LEXICON = Lexicon(
         r"(?:postilaatikkoa|osoitetta|sähköpostia)\s+ei\s+(?:enää\s+)?(?:seurata|lueta|käytetä)|"
         r"(?:takaisin|toimistolla|paikalla|töissä)\s+(?:taas\s+)?(?:\d|maanantai|ensi\s+viikolla)",
         r"automaattinen\s+(?:viesti|ilmoitus|kuittaus)|älä\s+vastaa\s+tähän|tikettinumero|"
-        r"vastaamme\s+(?:\S+\s+){0,3}?kuluessa",
+        r"vastaamme\s+(?:\S+\s+){0,3}?kuluessa|saapumisjärjestyksessä|(?:olemme|on)\s+"
+        r"vastaanott(?:aneet|anut|ettu)\s+(?:\S+\s+)?(?:viesti|yhteydenot|sähköpost|kysely)|"
+        r"(?:tähän|tämän)\s+(?:viestiin|osoitteeseen|viestin)\s+(?:ei\s+voi|ei\s+pysty)\s+vastata",
         r"\S*(?:osoite|postilaatikko)\w*\s+(?:\S+\s+)?ei\s+(?:ole\s+)?(?:enää\s+)?(?:käytössä|"
         r"voimassa|aktiivinen|seurata|lueta)|(?:eikä|ei)\s+viestejä\s+(?:\S+\s+)?(?:lueta|"
         r"käsitellä|välitetä)",
@@ -115,10 +117,10 @@ LEXICON = Lexicon(
         rf"(?:ota|ottakaa|otatteko|olkaa|ole|olisitko|voisitko\s+olla)\s+yhteyttä\s+(?!{_ME}|nii)"
         r"(?:\S+\s+){0,2}?\S+(?:aan|ään|een|iin|oon|uun|yyn|ön|hon|hin|seen|siin)\b",
         r"(?:ole|olkaa)\s+yhtey(?:dessä|ksissä)\s+(?!minuun|meihin|muhun)",
-        r"kolleg|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
-        r"myyntijohtaj|toimitusjohtaj|it-päällik",
+        r"seuraaja(?:ni|mme|lleni|llemme|ani|amme|ksi)\b|(?:tilalle|paikalle)(?:ni|mme)\b",
         rf"{_PERSON}\s+(?:vastaa|vastaavat|hoitaa|hoitavat|päättää|päättävät)\s+"
-        r"(?:\S+\s+)?(?:näistä|tästä|tällaisista|meillä|asiasta|asioista|hankinnoista|nämä|tämän|"
+        r"(?:\S+\s+){0,2}?(?:\S+(?:sta|stä)\b|näistä|tästä|tällaisista|meillä|asiasta|asioista|"
+        r"hankinnoista|nämä|tämän|"
         r"näitä|asian|hankinnat|ostoista|päätöksistä|nuo|noi|noista|kaikki)",
         r"(?:välitin|välitän|välitetty|välitimme|laitoin|laitan|laitoimme|ohjasin|ohjaan|toimitin|"
         r"toimitan|lähetin|siirsin|siirrän|siirsimme|ohjasimme|välittänyt|siirtänyt|ohjannut|"
@@ -146,7 +148,7 @@ LEXICON = Lexicon(
         r"siirtänyt|ohjannut|laittanut)\s+(?:viestin|"
         r"viestisi|tämän|asian|sähköpostisi|sen)\b(?!\s+(?:\S+\s+)?(?:tiimi|porukal|johtoryhm|"
         r"hallitu|\S+vaksi\b))|vastaa\s+tästä\s+(?:asiasta\s+)?(?:meillä|"
-        r"nykyään)?|laitoin\s+\S+\s+cc|cc:?ssä|kopioin\s+\S+",
+        r"nykyään)?",
         rf"(?:kysy|kysykää|kysyisitkö|soita|soittakaa|ole\s+yhtey(?:dessä|ksissä)|olkaa\s+yhtey(?:dessä|ksissä)|"
         rf"ota\s+yhteyttä|ottakaa\s+yhteyttä)\s+(?:\S+\s+)?(?-i:[{_UPPER}][{_LOWER}]+)"
         r"(?:lta|ltä|lle|aan|ään|iin|hin|seen)\b",
@@ -158,6 +160,11 @@ LEXICON = Lexicon(
         r"ohjautu",
         rf"(?:en|emme)\s+(?:{_OO}\s+)?(?:\S+\s+)?oikea|väärä\s+(?:henkilö|osoite|ihminen)|"
         r"(?:ei|eivät)\s+kuulu\s+(?:enää\s+)?(?:minulle|mulle|meille)",
+    ),
+    referral_beside=(
+        r"kolleg|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
+        r"myyntijohtaj|toimitusjohtaj|it-päällik",
+        r"laitoin\s+\S+\s+cc|cc:?ssä|cc:(?:hen|ksi)|kopioin\s+\S+|kopio(?:ksi|on|na)\b",
     ),
     refusal=(
         rf"{_NEG}\s+(?:{_WORD}\s+){{0,3}}?(?:kiinnost|mielenkiin|ajankohtai|tarve|tarvet|tarvit|tarpee|"
@@ -192,7 +199,8 @@ LEXICON = Lexicon(
         r"(?:meillä|meille)\s+on\s+(?:\S+\s+){0,2}?(?:oma|omat|oman|käytössä|sopimus|toimittaja)|"
         r"oma\w*\s+(?:järjestelmä|ratkaisu|työkalu|sovellus|softa|tiimi)|(?:jo|nyt)\s+käytössä|"
         r"käytössä\s+(?:on\s+)?jo|käytämme\s+(?:\S+\s+)?(?:jo|muuta|toista)|teimme\s+itse|"
-        r"tehty\s+itse|itse\s+tehty|sopimus\s+(?:\S+\s+){0,2}?(?:asti|kanssa|voimassa)",
+        r"tehty\s+itse|itse\s+tehty|sopimus\s+(?:\S+\s+){0,2}?(?:asti|(?<!teidän\s)(?<!teijän\s)"
+        r"(?<!sinun\s)kanssa(?!nne|si)|voimassa)",
         r"palail(?:laan|en|emme)|palaa(?:mme|n)\s+asiaan,?\s+(?:jos|kun|mikäli|myöhemmin|ensi)|"
         r"(?:otamme|otan|otetaan)\s+yhteyttä\s+(?:itse\s+)?(?:jos|kun|mikäli|tarvittaessa)|"
         r"(?:ilmoittelen|ilmoitamme|ilmoittelemme|ilmoitan)\s+(?:jos|kun|mikäli)|"

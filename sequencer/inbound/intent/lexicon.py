@@ -28,6 +28,9 @@ class Lexicon:
     referral: tuple[str, ...]
     #: Weak referral cues, that count only beside an address ("the right person is").
     referral_weak: tuple[str, ...]
+    #: Naming someone else without sending us away ("add my colleague", "I've cc'd Dave", "he
+    #: runs the dispatch desk"): a referral only when the writer asks for nothing themselves.
+    referral_beside: tuple[str, ...] = ()
     #: Declining, now or for a while ("ei kiinnosta", "not right now, try in Q3").
     refusal: tuple[str, ...]
     #: Interest: a call, a meeting, a price, more information.

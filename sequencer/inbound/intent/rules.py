@@ -59,6 +59,9 @@ _CLAUSE_END_RE = re.compile(
     r"though|vaan)\b",
     re.I,
 )
+#: A clause that opens with a condition: a refusal in it declines nothing ("jos se ei sovi,
+#: torstai käy myös", "if Tuesday doesn't work for you, Thursday is fine").
+_CONDITION_RE = re.compile(r"(?<!\w)(?:if|unless|jos|jollei|mikäli|ifall|wenn|falls)(?!\w)", re.I)
 #: Where a reply may turn from a refusal to a request: a contrast ("not now, but send me a
 #: deck") or a new sentence ("Not a priority. If you have a case study, send it over.").
 _TURN_RE = re.compile(
@@ -167,6 +170,7 @@ _UNSUBSCRIBE = _Cues.of(lambda lexicon: lexicon.unsubscribe)
 _ABSENCE = _Cues.of(lambda lexicon: lexicon.absence)
 _REFERRAL = _Cues.of(lambda lexicon: lexicon.referral)
 _REFERRAL_WEAK = _Cues.of(lambda lexicon: lexicon.referral_weak)
+_REFERRAL_BESIDE = _Cues.of(lambda lexicon: lexicon.referral_beside)
 _REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
 _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
 
@@ -178,6 +182,9 @@ class Reading:
     intent: Intent
     reason: str
     referred: str | None = None
+    #: A referral that only names someone beside the writer ("add my colleague"), which a
+    #: request of the writer's own outweighs.
+    beside: bool = False
 
 
 def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
@@ -192,6 +199,13 @@ def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     if words and words[-1].lower() in _ARTICLES:
         words.pop()
     return any(negation.fullmatch(word) for word in words)
+
+
+def _conditional(text: str, start: int) -> bool:
+    """Whether the clause that holds ``start`` opens with a condition before it."""
+    before = text[max(0, start - _NEGATION_REACH) : start]
+    ends = list(_CLAUSE_END_RE.finditer(before))
+    return _CONDITION_RE.search(before[ends[-1].end() :] if ends else before) is not None
 
 
 def _phrase(match: re.Match[str]) -> str:
@@ -257,20 +271,28 @@ def absence_in_reply(msg: Parsed) -> Inbound | None:
 
 
 def referral(text: str, sender: str | None) -> Reading | None:
-    """:attr:`Intent.REFERRAL`: a strong pointer to someone else, or a weak one beside an address
-    that is not the writer's own. The first such address is the one referred to.
+    """:attr:`Intent.REFERRAL`: a strong pointer to someone else; else a mention of someone the
+    writer brings along (``beside``: "add my colleague", "I've cc'd Dave"); else a weak pointer
+    beside an address that is not the writer's own. The first such address is the one referred
+    to.
     """
     others = [address for address in addresses(text) if address != sender]
     match = _REFERRAL.first(text, negatable=True)
+    beside = match is None
+    if beside:
+        match = _REFERRAL_BESIDE.first(text, negatable=True)
     if match is None and others:
-        match = _REFERRAL_WEAK.first(text)
+        match, beside = _REFERRAL_WEAK.first(text), False
     if match is None:
         return None
     after = [a for a in addresses(text[match.start() :]) if a != sender]
     referred = next(iter(after or others), None)
     shown = f", to {referred}" if referred else ""
     return Reading(
-        intent=Intent.REFERRAL, reason=f"says '{_phrase(match)}'{shown}", referred=referred
+        intent=Intent.REFERRAL,
+        reason=f"says '{_phrase(match)}'{shown}",
+        referred=referred,
+        beside=beside,
     )
 
 
@@ -318,13 +340,26 @@ def turned(
     return None
 
 
+def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
+    """Whether a cue of interest asks for something (no negation turns it, and it is no mere
+    opinion such as "sounds interesting").
+    """
+    return any(not negated and not _OPINION_RE.match(cue.group(0)) for cue, negated in cues)
+
+
 def read(msg: Parsed) -> Reading:
-    """The intent of a human reply (one no rule of the chain took): see the module's order."""
+    """The intent of a human reply (one no rule of the chain took): see the module's order. A
+    referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
+    way to a request of the writer's own: the writer is the one interested.
+    """
     text = body(msg)
     found = referral(text, msg.from_address)
-    if found is None:
-        refusals, cues = _REFUSAL.matches(text), _INTEREST.scan(text)
-        found = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
+    if found is None or found.beside:
+        refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
+        cues = _INTEREST.scan(text)
+        own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
+        if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
+            found = own
     return found or Reading(intent=Intent.OTHER, reason="no intent cue")
 
 

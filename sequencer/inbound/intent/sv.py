@@ -23,7 +23,7 @@ LEXICON = Lexicon(
         r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till",
     ),
     referral=(
-        r"kontakta\s+(?!mig\b|oss\b|igen\b)|hör\s+av\s+(?:dig|er)\s+till\s+(?!mig\b|oss\b)",
+        r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+av\s+(?:dig|er)\s+till\s+(?!mig\b|oss\b)",
         r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|"
         r"vidarebefordra|skickat\s+vidare|skickar\s+vidare",
         r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"

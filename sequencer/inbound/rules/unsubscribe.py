@@ -98,19 +98,23 @@ _DISCLAIMER_RE = re.compile(
     r"vertraulich)|^\s*disclaimer\b",
     re.IGNORECASE,
 )
-_SIGN_OFF_RE = re.compile(
-    r"^\s*(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|"
+_SIGN_OFF_WORDS = (
+    r"(?:best|best\s+regards|best\s+wishes|all\s+the\s+best|br|kind\s+regards|regards|"
     r"warm\s+regards|"
     r"warmest\s+regards|many\s+thanks|thanks|thanks\s+again|thank\s+you|thx|cheers|sincerely|"
     r"yours\s+sincerely|"
     r"yours|ystävällisin\s+terveisin|ystävällisesti|parhain\s+terveisin|terveisin|terv|"
     r"yst\.?\s*terv|t|kiitos|"
-    r"hälsningar|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|mvh|mit\s+freundlichen\s+grüßen|"
-    r"viele\s+grüße|"
+    r"hälsningar|med\s+vänlig\s+hälsning|(?:med\s+)?vänliga\s+hälsningar|mvh|"
+    r"mit\s+freundlichen\s+grüßen|viele\s+grüße|"
     r"beste\s+grüße|liebe\s+grüße|cordialement|met\s+vriendelijke\s+groet(?:en)?|groeten|saludos|"
     r"un\s+saludo|"
     r"cordiali\s+saluti|atenciosamente|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|"
-    r"hilsen)\s*[,.!]?\s*$",
+    r"hilsen)"
+)
+#: A sign-off line: one sign-off, or two in two languages ("Mvh / Med vänliga hälsningar").
+_SIGN_OFF_RE = re.compile(
+    rf"^\s*{_SIGN_OFF_WORDS}(?:\s*[,.!]?\s*[/|]\s*{_SIGN_OFF_WORDS})?\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
 _SUBJECT_PREFIX_RE = re.compile(
