@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -77,11 +77,12 @@ def write(
     records: Sequence[SentRecord],
     beginnings: Sequence[Beginning],
     known_days: set[tuple[str, str]],
-) -> list[Begun]:
-    """:func:`groups.write` on PostgreSQL: first the sender days a mark needs made and the chained
-    enrollments completed (both rare, statement by statement); then the results, the marks (sorted
-    by sender, so two workers lock the sender days in one order) and the COMMIT in one pipeline;
-    then, committed, what follows a refused mark."""
+) -> list[Any]:
+    """:func:`groups.write` on PostgreSQL, up to its commit: first the sender days a mark needs
+    made and the chained enrollments completed (both rare, statement by statement); then the
+    results, the marks (sorted by sender, so two workers lock the sender days in one order) and
+    the COMMIT in one pipeline. Returns each mark's row, in the order given, for
+    :func:`outcomes`, which must run after the caller's transaction has ended."""
     if not records and not beginnings:
         return []
     for item in beginnings:  # sent as they are: the column type's check is not run on them
@@ -108,18 +109,42 @@ def write(
             _send(conn, cursor, _mark(len(item.suppression_keys), item.quota is not None), params)
             cursors.append((index, cursor))
         _send(conn, driver.cursor(), _COMMIT, {})
-    # committed: what a refused mark needs now is read (or, for a day's row made again, written)
-    # in the next transaction, which the caller's commit ends
-    outcomes: dict[int, Begun] = {}
-    for index, cursor in cursors:
-        row = cursor.fetchone()
+    rows: dict[int, Any] = {}
+    for index, cursor in cursors:  # already received: no round trip, nothing left to fail
+        rows[index] = cursor.fetchone()
         cursor.close()
-        outcomes[index] = _outcome(conn, beginnings[index], row)
-    return [outcomes[i] for i in range(len(beginnings))]
+    return [rows[i] for i in range(len(beginnings))]
+
+
+#: How long a send waits when why its mark was refused could not be read after the commit.
+UNREAD = timedelta(seconds=30)
+
+
+def outcomes(
+    engine: sa.Engine, beginnings: Sequence[Beginning], rows: Sequence[Any]
+) -> list[Begun]:
+    """The marks' outcomes from their rows, once the group is committed. Why a mark was refused is
+    read (or, for a sender day's row made again, the mark retried) in a transaction of its own per
+    mark; none of it can fail the group, whose results and marks are in: a mark whose outcome
+    cannot be read is taken as not taken, so its send goes back for :data:`UNREAD` (not sent, not
+    cancelled), and the group is never written twice."""
+    found = []
+    for item, row in zip(beginnings, rows, strict=True):
+        if row is not None and (item.quota is None or row[1]):
+            found.append(Begun(BeginStatus.STARTED))
+            continue
+        try:
+            with engine.begin() as conn:
+                found.append(_outcome(conn, item, row))
+        except Exception:
+            found.append(Begun(BeginStatus.TOO_SOON, retry_at=item.now + UNREAD))
+    return found
 
 
 #: The group's COMMIT, the last statement of its pipeline (the caller's commit then has nothing
-#: left to commit, and the driver sends nothing for it).
+#: left to commit, and the driver sends nothing for it). Nothing may run in the caller's
+#: transaction after it: a failure there would read as the whole group failed, and the writer
+#: would write its items again.
 _COMMIT = _Raw("COMMIT", {})
 
 

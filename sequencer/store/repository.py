@@ -259,13 +259,16 @@ class Store(InboxAndEvents, VariantsAndReports):
     ) -> list[Begun]:
         """Sends that went out recorded, then sends about to go out marked ``sending``, in one
         transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes."""
-        write = pipeline.write if pipeline.usable(self.engine) else groups.write
+        piped = pipeline.usable(self.engine)
+        write = pipeline.write if piped else groups.write
         try:
             with self.engine.begin() as conn:
-                return write(conn, records, beginnings, self._known_days)
+                written = write(conn, records, beginnings, self._known_days)
         except BaseException:
             self._known_days.clear()  # a day row made in the rolled-back transaction is gone
             raise
+        # committed: what follows a refused mark must not fail the group (pipeline.outcomes)
+        return pipeline.outcomes(self.engine, beginnings, written) if piped else written
 
     def reschedule(
         self,

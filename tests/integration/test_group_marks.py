@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from test_sender_days import NOW, claimed_sends, quota
 
 from sequencer.status import EnrollmentStatus, SendStatus
-from sequencer.store import Beginning, BeginStatus, Quota, Send, SentRecord, Store
+from sequencer.store import Beginning, BeginStatus, Begun, Quota, Send, SentRecord, Store, pipeline
 from sequencer.store.sends import NewSend
 from sequencer.store.tables import ENROLLMENTS, SENDER_DAYS, SENDS
 
@@ -143,5 +144,42 @@ def test_a_groups_results_mark_sent_anchor_queue_and_complete(
         assert second.finished_at is not None and first.finished_at is None
         # the next step is queued for the active enrollment only, not for the stopped one
         assert [tuple(r) for r in queued] == [(claimed[0].enrollment_id, odd, "scheduled")]
+    finally:
+        store.close()
+
+
+def test_a_failure_after_the_groups_commit_never_writes_the_group_twice(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the group commits inside its pipeline; why a mark was refused is read after.
+    A failure there (a dropped connection) must not read as the group failed: the writer would
+    write its results again and queue each next step twice. The refused mark's send waits."""
+    ids = claimed_sends(database_url, tmp_path, 3)
+    store = Store(database_url)
+    if not pipeline.usable(store.engine):
+        store.close()
+        pytest.skip("only the pipelined path reads after its commit")
+    try:
+        claimed = [s for s in (store.send(i) for i in ids) if s is not None]
+        assert store.write_group([], [beginning(claimed[0], None)])[0]
+
+        def dropped(*_: object) -> Begun:
+            raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection"))
+
+        monkeypatch.setattr(pipeline, "_outcome", dropped)
+        step = NewSend(
+            step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3)
+        )
+        q = quota(cap=2)  # the day's row starts from the email sent above: one slot left
+        outcomes = store.write_group(
+            [SentRecord(send=claimed[0], sent_at=NOW, next_send=step)],
+            [beginning(claimed[1], q), beginning(claimed[2], q)],  # the second is over the cap
+        )
+        assert [o.status for o in outcomes] == [BeginStatus.STARTED, BeginStatus.TOO_SOON]
+        assert outcomes[1].retry_at == NOW + pipeline.UNREAD
+        assert statuses(store, ids) == [SendStatus.SENT, "sending", "claimed"]
+        with store.engine.connect() as conn:
+            queued = conn.execute(sa.select(SENDS.c.id).where(SENDS.c.step_index == 1)).all()
+        assert len(queued) == 1  # the next step, once
     finally:
         store.close()
