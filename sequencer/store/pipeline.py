@@ -130,12 +130,13 @@ def outcomes(
     cancelled), and the group is never written twice."""
     found = []
     for item, row in zip(beginnings, rows, strict=True):
+        # alone, a mark returns its send's id when taken; with its slot, (eligible, marked)
         if row is not None and (item.quota is None or row[1]):
             found.append(Begun(BeginStatus.STARTED))
             continue
         try:
             with engine.begin() as conn:
-                found.append(_outcome(conn, item, row))
+                found.append(_refused(conn, item, row))
         except Exception:
             found.append(Begun(BeginStatus.TOO_SOON, retry_at=item.now + UNREAD))
     return found
@@ -156,22 +157,16 @@ def _send(conn: sa.Connection, cursor: Any, raw: _Raw, params: dict[str, Any]) -
     cursor.execute(raw.sql, values, prepare=False if raw is _COMMIT else None)
 
 
-def _outcome(conn: sa.Connection, item: Beginning, row: Any) -> Begun:
-    """A mark's outcome from its row; why not, asked of the database, when it was not taken."""
-    if item.quota is None:
-        return Begun(BeginStatus.STARTED) if row is not None else groups.not_begun(conn, item.send)
-    eligible, marked = row
-    if marked:
-        return Begun(BeginStatus.STARTED)
-    if not eligible:
+def _refused(conn: sa.Connection, item: Beginning, row: Any) -> Begun:
+    """Why a mark was not taken (its row says it was not), asked of the database."""
+    if item.quota is None or not row[0]:  # no longer eligible: held, or gone
         return groups.not_begun(conn, item.send)
     refused = groups.refusal(conn, item.quota, item.now)
     if refused is not None:
         return refused
     # the day's row is gone (erased by a test or a tool): make it, and mark once more
     ensure_day(conn, item.quota)
-    params = groups.mark_values(item)
-    return groups.begin_with_slot(conn, item, item.quota, params)
+    return groups.begin_with_slot(conn, item, item.quota, groups.mark_values(item))
 
 
 def _record_values(records: Sequence[SentRecord]) -> dict[str, Any]:

@@ -166,7 +166,7 @@ def test_a_failure_after_the_groups_commit_never_writes_the_group_twice(
         def dropped(*_: object) -> Begun:
             raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection"))
 
-        monkeypatch.setattr(pipeline, "_outcome", dropped)
+        monkeypatch.setattr(pipeline, "_refused", dropped)
         step = NewSend(
             step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3)
         )
