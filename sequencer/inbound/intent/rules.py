@@ -34,6 +34,7 @@ from sequencer.inbound.rules.unsubscribe import (
     _DISCLAIMER_RE,
     _SIGN_OFF_RE,
     _SIGNATURE_DELIMITER_RE,
+    _SUBJECT_PREFIX_RE,
 )
 from sequencer.inbound.verdict import Inbound, Intent, Kind
 
@@ -88,7 +89,6 @@ _DEVICE_FOOTER_RE = re.compile(
     r"skickat\s+från|von\s+meinem|get\s+outlook\s+for)",
     re.IGNORECASE,
 )
-_SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*:\s*)*", re.IGNORECASE)
 #: A quote header the quote finder missed ("Ann <ann@x> kirjoitti 17.11.2026 klo 10.30:").
 _QUOTE_HEAD_RE = re.compile(
     r"^.{0,200}[@<].{0,200}\b(?:wrote|kirjoitti|skrev|schrieb)\b.{0,60}:\s*$", re.IGNORECASE
