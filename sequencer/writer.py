@@ -7,11 +7,18 @@ of a send that went out without waiting: it goes into the next group, and is com
 tick ends. A group is written when every running lane is waiting on the writer, when it holds
 :attr:`GroupWriter.limit` items, or :attr:`GroupWriter.wait` seconds after its first item,
 whichever comes first; so a stop recorded meanwhile wins over a send at most that much later than
-it would have alone. One group is written at a time, in a thread, so the lanes go on talking SMTP
-while it commits; what arrives meanwhile goes into the next group, written once this one is
-committed. When a group's transaction fails, its items are written again one by one, so one bad
-row fails alone. A crash loses no more than before: only sends between their committed
-``sending`` mark and their recorded result (at most two per lane) become ``uncertain``.
+it would have alone. One group is written at a time; what arrives meanwhile goes into the next
+group, written once this one is committed. On PostgreSQL a group is written in a thread, so the
+lanes go on talking SMTP during its round trip to the server. SQLite is in the process and does
+not wait on a network: its groups are written on the loop's own thread, as every other SQLite
+write of a tick is, since the two thread hops cost more than the commit (about 8% of a
+message's CPU in ``bench/dispatch.py``); an in-memory SQLite database, which another thread
+would not even see, needs it so. A SQLite group waits there at most :data:`PATIENCE` for
+another process's write (an import, a CLI command) to end; then it goes to a thread, which
+waits as long as any write does while the loop goes on. When a group's transaction fails, its
+items are written again one by one, so one bad row fails alone. A crash loses no more than
+before: only sends between their committed ``sending`` mark and their recorded result (at most
+two per lane) become ``uncertain``.
 """
 
 from __future__ import annotations
@@ -23,12 +30,15 @@ from collections.abc import Callable
 from typing import Any
 
 from sequencer.store import Beginning, Begun, SentRecord, Store
-from sequencer.store.connection import shared_across_threads
+from sequencer.store.connection import locked, shared_across_threads
 
 #: The longest a group waits for more items, in seconds.
 WAIT = 0.002
 #: The most items one group holds.
 LIMIT = 64
+#: How long, in seconds, a SQLite group written on the loop's thread waits for another
+#: process's write to end before it is handed to a thread.
+PATIENCE = 0.2
 
 _Records = list[tuple[SentRecord, Callable[[], None] | None]]
 _Marks = list[tuple[Beginning, asyncio.Future[Begun]]]
@@ -51,8 +61,10 @@ class GroupWriter:
         self._overdue = False
         #: the group in its transaction now, in a thread of the loop's executor
         self._writing: asyncio.Future[_Written] | None = None
-        #: an in-memory SQLite database is one per thread: its groups are written in the loop's
-        self._threaded = shared_across_threads(store.engine)
+        #: a database server's groups are written in a thread; SQLite's on the loop's thread
+        self._threaded = store.dialect != "sqlite"
+        #: other threads (and processes) see this database: all but an in-memory SQLite one
+        self._shared = shared_across_threads(store.engine)
 
     async def begin(self, item: Beginning) -> Begun:
         """Commit ``item``'s ``sending`` mark (in the next group) and return its outcome."""
@@ -101,8 +113,8 @@ class GroupWriter:
         self._due()
 
     def _start(self) -> None:
-        """Take the next group and write it: in a thread of the loop's executor, or here for a
-        database another thread cannot see."""
+        """Take the next group and write it: in a thread of the loop's executor (a database
+        server), or here (SQLite)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -112,13 +124,32 @@ class GroupWriter:
         marks, self._marks = self._marks[:room], self._marks[room:]
         items = [r for r, _ in records], [m for m, _ in marks]
         if not self._threaded:
-            self._written(records, marks, self._transact(*items))
-            return
+            written = self._on_loop(*items)
+            if written is not None:
+                self._written(records, marks, written)
+                return
         # in a copy of this context: the commits still count as this dispatcher's own
         run = functools.partial(contextvars.copy_context().run, self._transact, *items)
         job = asyncio.get_running_loop().run_in_executor(None, run)
         self._writing = job
         job.add_done_callback(lambda done: self._written(records, marks, _outcome(done, items)))
+
+    def _on_loop(self, records: list[SentRecord], marks: list[Beginning]) -> _Written | None:
+        """SQLite's group, here on the loop's thread, waiting at most :data:`PATIENCE` for
+        another process's write to end; None if it did not, and the group then goes to a thread,
+        which waits as long as any write does while the loop goes on (signals, the inbox).
+        An in-memory database, which no other process can hold and no other thread can see,
+        is written here whatever it takes."""
+        if not self._shared:
+            return self._transact(records, marks)
+        try:
+            written = self.store.write_group(records, marks, patience=PATIENCE)
+        except Exception as exc:
+            if locked(exc):
+                return None  # nothing of it was written: the thread writes it all again
+            self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
+            return self._one_by_one(records, marks)
+        return [True] * len(records), list(written)
 
     def _transact(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
         """The group in one transaction; after a failure, each item in a transaction of its own,
@@ -127,6 +158,9 @@ class GroupWriter:
             return [True] * len(records), list(self.store.write_group(records, marks))
         except Exception as exc:
             self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
+        return self._one_by_one(records, marks)
+
+    def _one_by_one(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
         recorded: list[bool] = []
         for record in records:
             try:

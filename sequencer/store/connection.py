@@ -23,7 +23,9 @@ def make_engine(url: str) -> Engine:
         path = sa.engine.make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):
             _create_private(Path(path))
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # no pre-ping: a round trip per checkout on the send path; a dropped connection fails one
@@ -35,6 +37,22 @@ def shared_across_threads(engine: sa.Engine) -> bool:
     """Whether a thread other than the caller's sees the same database through ``engine``: not
     an in-memory SQLite one, whose pool gives each thread a database of its own."""
     return not isinstance(engine.pool, sa.pool.SingletonThreadPool)
+
+
+#: How long a SQLite write waits for another connection's write to end, in seconds.
+BUSY_TIMEOUT = 30
+
+
+def wait_for_writers(conn: sa.Connection, seconds: float) -> None:
+    """SQLite: how long this connection's statements wait for another writer from now on (a
+    setting of the connection, set on the driver's connection directly)."""
+    driver: Any = conn.connection.driver_connection
+    driver.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+
+
+def locked(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's answer that another connection holds the database."""
+    return "database is locked" in str(error)
 
 
 def _create_private(path: Path) -> None:

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from sequencer.status import EnrollmentStatus, SendStatus
+from sequencer.store import raw
 from sequencer.store.core import aware
 from sequencer.store.holds import holding
 from sequencer.store.sender_days import BeginStatus, Begun, Quota, ensure_day
@@ -245,8 +246,7 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
     values = mark_values(item)
     if quota is not None and conn.dialect.name == "postgresql":
         return begin_with_slot(conn, item, quota, values)
-    started = conn.execute(begin_alone(len(item.suppression_keys)), values)
-    if started.rowcount != 1:
+    if raw.execute(conn, begin_alone(len(item.suppression_keys)), values) != 1:
         return not_begun(conn, send)
     if quota is None:
         return Begun(BeginStatus.STARTED)
@@ -307,8 +307,7 @@ def slot_values(quota: Quota, now: datetime) -> dict[str, Any]:
 def _take_slot(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
     """Count one send in the sender's day if the cap, the gap and a pause allow it; else why not,
     and until when."""
-    taken = conn.execute(_SQL["slot"], slot_values(quota, now))
-    if taken.rowcount == 1:
+    if raw.execute(conn, _SQL["slot"], slot_values(quota, now)) == 1:
         return None
     refused = refusal(conn, quota, now)
     if refused is None:  # the day's row is gone (erased by a test or a tool): make it, once more
@@ -333,7 +332,7 @@ def refusal(conn: sa.Connection, quota: Quota, now: datetime) -> Begun | None:
 def record(conn: sa.Connection, records: Sequence[SentRecord]) -> None:
     """Mark sends ``sent``, anchor day 0 on message 1, then queue each next step (while its
     enrollment is active) or complete the enrollment (and defer its chained sequence)."""
-    conn.execute(_SQL["mark"], [{"_id": r.send.id, "_at": r.sent_at} for r in records])
+    raw.execute_many(conn, _SQL["mark"], [{"_id": r.send.id, "_at": r.sent_at} for r in records])
     follow(conn, records)
 
 
@@ -345,16 +344,13 @@ def follow(conn: sa.Connection, records: Sequence[SentRecord]) -> None:
     anchors = [
         {"_id": r.send.enrollment_id, "_at": r.sent_at} for r in records if r.send.step_index == 0
     ]
-    if anchors:
-        conn.execute(_SQL["anchor"], anchors)
+    raw.execute_many(conn, _SQL["anchor"], anchors)
     queued = [_next_row(r, r.next_send) for r in records if isinstance(r.next_send, NewSend)]
-    if queued:
-        conn.execute(_SQL["queue"], queued)
+    raw.execute_many(conn, _SQL["queue"], queued)
     ending = [
         {"_id": r.send.enrollment_id, "_at": r.sent_at} for r in records if r.next_send is None
     ]
-    if ending:
-        conn.execute(_SQL["complete"], ending)
+    raw.execute_many(conn, _SQL["complete"], ending)
     chain(conn, records)
 
 
@@ -455,18 +451,21 @@ def _next_row(r: SentRecord, step: NewSend) -> dict[str, Any]:
 
 def _defer_chain(conn: sa.Connection, send: Send, chain: NewChain, *, at: datetime) -> None:
     """The next sequence's enrollment, deferred until its start, with the same sender and zone."""
-    timezone = conn.execute(
-        sa.select(ENROLLMENTS.c.timezone).where(ENROLLMENTS.c.id == send.enrollment_id)
-    ).scalar_one()
+    timezone = conn.execute(_TIMEZONE, {"_id": send.enrollment_id}).scalar_one()
     conn.execute(
-        sa.insert(ENROLLMENTS).values(
-            contact_id=send.contact_id,
-            sequence=chain.sequence,
-            sender=send.sender,
-            status=EnrollmentStatus.DEFERRED,
-            timezone=timezone,
-            enrolled_at=at,
-            starts_at=chain.starts_at,
-            previous_id=send.enrollment_id,
-        )
+        _DEFER,
+        {
+            "contact_id": send.contact_id,
+            "sequence": chain.sequence,
+            "sender": send.sender,
+            "status": EnrollmentStatus.DEFERRED,
+            "timezone": timezone,
+            "enrolled_at": at,
+            "starts_at": chain.starts_at,
+            "previous_id": send.enrollment_id,
+        },
     )
+
+
+_TIMEZONE = sa.select(ENROLLMENTS.c.timezone).where(ENROLLMENTS.c.id == sa.bindparam("_id"))
+_DEFER = sa.insert(ENROLLMENTS)

@@ -31,7 +31,7 @@ from sequencer.store import (
     sends,
     suppressions,
 )
-from sequencer.store.connection import make_engine
+from sequencer.store.connection import BUSY_TIMEOUT, make_engine, wait_for_writers
 from sequencer.store.contacts import UpsertCounts
 from sequencer.store.enrollments import NewEnrollment
 from sequencer.store.erasure import Compaction, Erasure
@@ -203,6 +203,10 @@ class Store(InboxAndEvents, VariantsAndReports):
         """The earliest due time of a send still to go out."""
         return self._read(sends.next_due)
 
+    def next_moments(self) -> tuple[datetime | None, datetime | None]:
+        """The earliest due time of a send still to go out, and of a chained start."""
+        return self._read(sends.next_moments)
+
     def sender_slots(self, sender: str, *, since: datetime) -> list[datetime]:
         """The sender's book: emails begun since ``since`` and those still queued (their due)."""
         return self._read(sends.sender_slots, sender, since=since)
@@ -255,15 +259,27 @@ class Store(InboxAndEvents, VariantsAndReports):
             return groups.begin(conn, item, self._known_days)
 
     def write_group(
-        self, records: Sequence[groups.SentRecord], beginnings: Sequence[groups.Beginning]
+        self,
+        records: Sequence[groups.SentRecord],
+        beginnings: Sequence[groups.Beginning],
+        *,
+        patience: float | None = None,
     ) -> list[Begun]:
         """Sends that went out recorded, then sends about to go out marked ``sending``, in one
-        transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes."""
+        transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes. On
+        SQLite, ``patience`` (seconds) bounds the wait for another process's write."""
         piped = pipeline.usable(self.engine)
         write = pipeline.write if piped else groups.write
         try:
             with self.engine.begin() as conn:
-                written = write(conn, records, beginnings, self._known_days)
+                if patience is None or self.dialect != "sqlite":
+                    written = write(conn, records, beginnings, self._known_days)
+                else:
+                    wait_for_writers(conn, patience)
+                    try:
+                        written = write(conn, records, beginnings, self._known_days)
+                    finally:
+                        wait_for_writers(conn, BUSY_TIMEOUT)
         except BaseException:
             self._known_days.clear()  # a day row made in the rolled-back transaction is gone
             raise

@@ -1,18 +1,22 @@
-"""The group-commit writer's thread: on a database file or server, each group's transaction runs
-off the event loop's thread, so the lanes go on talking SMTP while it commits; on an in-memory
-SQLite database, which another thread would not see, it runs on the loop's own thread. Either
-way every message goes out once and is recorded ``sent``.
+"""The group-commit writer's thread: on PostgreSQL each group's transaction runs off the event
+loop's thread, so the lanes go on talking SMTP during its round trip; on SQLite (a file, or in
+memory, which another thread would not see) it runs on the loop's own thread. Either way every
+message goes out once and is recorded ``sent``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
+import structlog
 from sending_rig import Rig, person
+from test_sender_days import NOW, claimed_sends
 
-from sequencer.store import Beginning, Begun, SentRecord
+from sequencer.store import Beginning, BeginStatus, Begun, SentRecord, Store
 from sequencer.writer import GroupWriter
 
 
@@ -43,12 +47,22 @@ def _sends_everything(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return on_main
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_groups_are_committed_off_the_event_loop_thread(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     on_main = _sends_everything(rig, monkeypatch)
     assert on_main, "the writer wrote no group"
     assert not any(on_main)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_sqlite_file_is_written_on_the_loop_thread(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_main = _sends_everything(rig, monkeypatch)
+    assert on_main, "the writer wrote no group"
+    assert all(on_main)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite:///:memory:"])
@@ -84,3 +98,59 @@ def test_flush_returns_when_a_group_committed_but_its_callback_has_not_run_yet(
     runner.start()
     runner.join(timeout=60)  # a hang guard, not a speed bound: a correct flush returns at once
     assert finished == [True], "flush did not return"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_group_sqlite_holds_for_another_writer_waits_in_a_thread_while_the_loop_runs(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Another process holds the database's write lock: the group, written on the loop's thread,
+    gives up within PATIENCE and goes to a thread, which waits for the lock while the loop goes
+    on. Here the loop itself releases the lock, after a few beats: a loop blocked by the group
+    would never beat, the lock would never go, and the mark would fail after the busy timeout."""
+    (send_id,) = claimed_sends(database_url, tmp_path, 1)
+    store = Store(database_url)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        send = store.send(send_id)
+        assert send is not None
+        writer = GroupWriter(store, structlog.get_logger())
+        beats: list[int] = []
+
+        async def mark_while_locked() -> Begun:
+            async def heartbeat() -> None:
+                while True:
+                    await asyncio.sleep(0.01)
+                    beats.append(1)
+                    if len(beats) == 5:
+                        holder.execute("COMMIT")
+
+            holder.execute("BEGIN IMMEDIATE")  # a write under way in "another process"
+            beating = asyncio.create_task(heartbeat())
+            writer.lanes = 1
+            try:
+                return await writer.begin(
+                    Beginning(
+                        send=send,
+                        worker="w",
+                        now=NOW,
+                        suppression_keys=("nobody@x.example",),
+                        message_id="<m1@acme.example>",
+                        subject="s",
+                        subject_key=None,
+                        body_key=None,
+                        in_reply_to=None,
+                        references=None,
+                    )
+                )
+            finally:
+                beating.cancel()
+
+        begun = asyncio.run(mark_while_locked())
+        assert begun.status is BeginStatus.STARTED
+        assert len(beats) >= 5
+        current = store.send(send_id)
+        assert current is not None and current.status == "sending"
+    finally:
+        holder.close()
+        store.close()
