@@ -31,6 +31,7 @@ import asyncio
 import cProfile
 import io
 import pstats
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -74,7 +75,9 @@ def user_setup(tmp: Path, contacts: int, senders: dict[str, Sender]) -> Config:
         report = engine.enroll("cold", sender=list(senders))
         if report.enrolled != contacts:
             raise SystemExit(f"enrollment went wrong: {report.enrolled} of {contacts}")
-    dispatch_bench.checkpoint(tmp / "user.db")
+    with sqlite3.connect(tmp / "user.db") as conn:  # the WAL folded in: the file is the database
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
     return config
 
 
@@ -135,7 +138,8 @@ async def main_async(args: argparse.Namespace) -> None:
         emails = sum(first.emails.values())
         sink_senders = dispatch_bench.make_senders(args.senders, sink.port)
         (tmp / "d").mkdir()
-        template, sequence_file, _ = dispatch_bench.prepare(tmp / "d", emails, sink_senders)
+        databases = dispatch_bench.Databases(tmp / "d", None)
+        sequence_file, _ = dispatch_bench.prepare(tmp / "d", databases, emails, sink_senders)
         print(
             f"{args.contacts:,} contacts, {args.days} simulated days, {args.senders} senders: "
             f"{sends:,} deliveries ({emails:,} emails, {first.total('tasks')} tasks, "
@@ -149,14 +153,10 @@ async def main_async(args: argparse.Namespace) -> None:
                     wall, cpu, in_ticks, made, _ = await simulate_once(config, args.days)
                     row["simulate: in ticks cpu/send"] = in_ticks / made * 1e6
                 else:
-                    wall, cpu, made = await dispatch_bench.engine_drain(
-                        template,
-                        tmp / "d" / "run.db",
-                        sequence_file,
-                        sink_senders,
-                        batch=100,
-                        sends=emails,
+                    drain = await dispatch_bench.engine_drain(
+                        databases, None, sequence_file, sink_senders, batch=100, sends=emails
                     )
+                    wall, cpu, made = drain.elapsed, drain.cpu, drain.sent
                     sink.reset()
                 row[f"{phase} wall"] = wall
                 row[f"{phase} cpu/send"] = cpu / made * 1e6
@@ -171,6 +171,7 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.profile:
             profiler = cProfile.Profile()
             await simulate_once(config, args.days, profiler)
+            profiler.dump_stats(str(Path(tempfile.gettempdir()) / "simulate.prof"))
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
                 r"sequencer[/\\]", 25

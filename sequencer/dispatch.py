@@ -126,6 +126,8 @@ class Dispatcher(OutcomeRecorder):
         self._own, self._others = [0], -1
         #: Clock time of the last look for sends left in 'sending', and when the next is needed.
         self._swept: tuple[datetime, datetime] | None = None
+        #: The sends now in their channel's hands, by id (what the task writer needs of one).
+        self._delivering: dict[int, Send] = {}
 
     def request_stop(self) -> None:
         """Finish the message in flight, then return the rest of the batch to the queue."""
@@ -449,7 +451,11 @@ class Dispatcher(OutcomeRecorder):
                     table[key] = table.get(key, 0) + 1
         if step.channel in (Channel.EMAIL, Channel.LINKEDIN):
             state.messages.setdefault(send.contact_id, []).append(now)
-        result = await channel.deliver(delivery)
+        self._delivering[send.id] = send
+        try:
+            result = await channel.deliver(delivery)
+        finally:
+            del self._delivering[send.id]
         event = sent_event(send, contact, choice["message_id"], now)
         outcome = self._record(
             send,
@@ -471,7 +477,7 @@ class Dispatcher(OutcomeRecorder):
 
     def create_task(self, delivery: Delivery) -> int:
         """The task channel's writer: a rendered task for a person."""
-        send = self.store.send(delivery.send_id)
+        send = self._delivering.get(delivery.send_id) or self.store.send(delivery.send_id)
         assert send is not None
         return self.store.add_task(
             Task(

@@ -203,9 +203,10 @@ async def run_until(
         report = await tick()
         total.merge(report)
         ticks += 1
-        due = deps.store.next_due()
         if chaining or chains is not None:
-            chains = deps.store.next_chain_start()
+            due, chains = deps.store.next_moments()
+        else:
+            due = deps.store.next_due()
         # the batch was full, or a next step is due at once: tick again before time moves on
         moving = report.claimed > report.deferred
         if due is not None and due <= now and moving and ticks < max_ticks:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from sequencer.contacts import ContactRow, contact_key
-from sequencer.store.core import BATCH, first_model, models
+from sequencer.store.core import BATCH, built, first_model, models
 from sequencer.store.tables import CONTACTS, Contact
 
 _CONTACT_COLUMNS = (
@@ -85,8 +85,12 @@ def count(conn: sa.Connection) -> int:
 
 
 def by_ids(conn: sa.Connection, ids: list[int]) -> dict[int, Contact]:
-    found = models(conn, select(Contact).where(col(Contact.id).in_(ids)))
+    found = built(Contact, conn.execute(_BY_IDS, {"_ids": ids}))
     return {c.id: c for c in found if c.id is not None}
+
+
+#: Read at every dispatch tick: built once, given its values at execution.
+_BY_IDS = sa.select(CONTACTS).where(CONTACTS.c.id.in_(sa.bindparam("_ids", expanding=True)))
 
 
 def _last_per_key(rows: Sequence[ContactRow]) -> dict[str, ContactRow]:

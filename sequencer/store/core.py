@@ -4,12 +4,15 @@ the UTC fix for aggregates that bypass the column type."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlmodel import SQLModel
 from sqlmodel.sql.expression import SelectOfScalar
 
 M = TypeVar("M", bound=SQLModel)
@@ -20,24 +23,59 @@ BATCH = 2000
 
 
 def models(conn: sa.Connection, query: SelectOfScalar[M]) -> list[M]:
-    """The model objects ``query`` selects, loaded as the ORM loads them, on ``conn`` (detached
-    once returned: every column is loaded, nothing is lazy)."""
-    with Session(conn) as session:
-        return list(session.exec(query))
+    """The model objects ``query`` (a select of one model) selects, on ``conn``: every column
+    loaded, nothing lazy, no session (see :func:`built`)."""
+    return built(_entity(query), conn.execute(query))
 
 
 def first_model(conn: sa.Connection, query: SelectOfScalar[M]) -> M | None:
     """The first model object ``query`` selects, or None."""
-    with Session(conn) as session:
-        return session.exec(query).first()
+    result = conn.execute(query)
+    row = result.first()  # and the rest discarded, as the ORM's first() does
+    if row is None:
+        return None
+    return built(_entity(query), result, [row])[0]
+
+
+def _entity(query: SelectOfScalar[M]) -> type[M]:
+    model: type[M] = query.column_descriptions[0]["entity"]
+    return model
+
+
+def built(
+    model: type[M], result: sa.CursorResult[Any], rows: Iterable[sa.Row[Any]] | None = None
+) -> list[M]:
+    """Model objects from ``result``'s rows (every column of ``model``'s table, by name), made
+    as the ORM's loader makes them (a new instance of the class, its attributes set from the
+    row, values through the column types) but without a Session: a session's set-up costs more
+    than the few rows of a dispatch tick's reads, and nothing here writes through one. ``rows``
+    are ``result``'s rows already fetched, if not all of them are wanted."""
+    keys = tuple(result.keys())
+    # the models' attributes work once their mappers are configured, which a Session's first
+    # query does; here nothing else may have (a no-op once done)
+    configure_mappers()
+    new = manager_of_class(model).new_instance
+    found = []
+    for row in result if rows is None else rows:
+        obj = new()
+        obj.__dict__.update(zip(keys, row, strict=True))
+        found.append(obj)
+    return found
 
 
 def insert_model(conn: sa.Connection, table: sa.Table, obj: SQLModel) -> int:
     """INSERT ``obj`` (every column, as the ORM writes it) and set its new ``id``; returns it."""
     values = row_values(table, obj)
-    new_id = int(conn.execute(sa.insert(table).values(values).returning(table.c.id)).scalar_one())
+    new_id = int(conn.execute(_insert_returning_id(table), values).scalar_one())
     obj.id = new_id  # every table given here has an int id
     return new_id
+
+
+@lru_cache(maxsize=32)
+def _insert_returning_id(table: sa.Table) -> Any:
+    """An INSERT of ``table`` that returns the new id, built once per table (its values are the
+    execution's parameters)."""
+    return sa.insert(table).returning(table.c.id)
 
 
 def row_values(table: sa.Table, obj: SQLModel) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sequencer.model import StopReason
 from sequencer.status import EnrollmentStatus, SendStatus, TaskStatus
 from sequencer.store import events, sends, tasks
-from sequencer.store.core import aware, batches, first_model, models
+from sequencer.store.core import aware, batches, built, first_model, models
 from sequencer.store.tables import CONTACTS, ENROLLMENTS, SENDS, TASKS, Enrollment
 
 #: An enrollment that can still send, or start to.
@@ -84,8 +84,12 @@ def of_contact(conn: sa.Connection, contact_id: int) -> list[Enrollment]:
 
 
 def by_ids(conn: sa.Connection, ids: list[int]) -> dict[int, Enrollment]:
-    found = models(conn, select(Enrollment).where(col(Enrollment.id).in_(ids)))
+    found = built(Enrollment, conn.execute(_BY_IDS, {"_ids": ids}))
     return {e.id: e for e in found if e.id is not None}
+
+
+#: Read at every dispatch tick: built once, given its values at execution.
+_BY_IDS = sa.select(ENROLLMENTS).where(ENROLLMENTS.c.id.in_(sa.bindparam("_ids", expanding=True)))
 
 
 def last_senders(conn: sa.Connection, contact_ids: list[int]) -> dict[int, str]:
@@ -151,10 +155,13 @@ def due_chains(conn: sa.Connection, *, now: datetime, limit: int) -> list[Enroll
 
 def next_chain_start(conn: sa.Connection) -> datetime | None:
     """When the earliest deferred enrollment starts."""
-    query = sa.select(sa.func.min(ENROLLMENTS.c.starts_at)).where(
-        ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED
-    )
-    return aware(conn.execute(query).scalar())
+    return aware(conn.execute(_NEXT_CHAIN_START).scalar())
+
+
+#: Read at every wait of the worker and the simulation: built once.
+_NEXT_CHAIN_START = sa.select(sa.func.min(ENROLLMENTS.c.starts_at)).where(
+    ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED
+)
 
 
 def deferred(conn: sa.Connection, contact_id: int | None) -> list[Enrollment]:

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import select
 
 from sequencer.status import SendStatus
-from sequencer.store.core import aware, insert_model, models
+from sequencer.store.core import aware, built, insert_model, models
 from sequencer.store.tables import EVENTS, HOLDS, SENDS, Hold
 
 #: The columns that name a hold's target, with the scope.
@@ -63,10 +63,11 @@ def place(
 
 def standing(conn: sa.Connection) -> list[Hold]:
     """Every hold not lifted, oldest first."""
-    query = (
-        select(Hold).where(col(Hold.lifted_at).is_(None)).order_by(col(Hold.since), col(Hold.id))
-    )
-    return models(conn, query)
+    return built(Hold, conn.execute(_STANDING))
+
+
+#: Read at every dispatch tick: built once.
+_STANDING = sa.select(HOLDS).where(HOLDS.c.lifted_at.is_(None)).order_by(HOLDS.c.since, HOLDS.c.id)
 
 
 def lift(

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from sequencer.status import EnrollmentStatus, SendStatus
-from sequencer.store.core import aware, batches, first_model, models
+from sequencer.store.core import aware, batches, built, first_model, models
 from sequencer.store.holds import holding
 from sequencer.store.sender_days import BEGUN
 from sequencer.store.tables import ENROLLMENTS, SENDS, Send
@@ -84,7 +84,7 @@ def _claim_statement(dialect: str) -> Any:
         .values(status=SendStatus.CLAIMED, claimed_by=p("_worker"), lease_until=p("_until"))
         .returning(*SENDS.c)
     )
-    return select(Send).from_statement(update)
+    return update
 
 
 _CLAIM = {dialect: _claim_statement(dialect) for dialect in ("postgresql", "sqlite")}
@@ -96,8 +96,7 @@ def claim(
     """Claim up to ``limit`` due sends (and sends whose lease ran out) for ``worker``, in one
     statement (:func:`_claim_statement`); the sends as claimed, by due time."""
     values = {"_now": now, "_limit": limit, "_worker": worker, "_until": now + lease}
-    with Session(conn) as session:
-        claimed = list(session.execute(_CLAIM[conn.dialect.name], values).scalars())
+    claimed = built(Send, conn.execute(_CLAIM[conn.dialect.name], values))
     claimed.sort(key=lambda s: (s.due_at, s.id))
     return claimed
 
@@ -120,14 +119,34 @@ def mark_uncertain(conn: sa.Connection, *, before: datetime) -> tuple[list[int],
 
 def oldest_sending(conn: sa.Connection) -> datetime | None:
     """When the oldest row in ``sending`` began (None if none is)."""
-    query = sa.select(sa.func.min(SENDS.c.sent_at)).where(SENDS.c.status == SendStatus.SENDING)
-    return aware(conn.execute(query).scalar())
+    return aware(conn.execute(_OLDEST_SENDING).scalar())
 
 
 def next_due(conn: sa.Connection) -> datetime | None:
     """The earliest due time of a send still to go out."""
-    query = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING), ~holding())
-    return aware(conn.execute(query).scalar())
+    return aware(conn.execute(_NEXT_DUE).scalar())
+
+
+# Read at every tick (or every wait of the worker and the simulation): built once, since building
+# a statement (the hold check's most of all) costs several times what SQLite takes to run it.
+_OLDEST_SENDING = sa.select(sa.func.min(SENDS.c.sent_at)).where(
+    SENDS.c.status == SendStatus.SENDING
+)
+_NEXT_DUE = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING), ~holding())
+
+
+def next_moments(conn: sa.Connection) -> tuple[datetime | None, datetime | None]:
+    """:func:`next_due` and when the earliest deferred enrollment starts, in one statement."""
+    due, starts = conn.execute(_NEXT_MOMENTS).one()
+    return aware(due), aware(starts)
+
+
+_NEXT_MOMENTS = sa.select(
+    _NEXT_DUE.scalar_subquery(),
+    sa.select(sa.func.min(ENROLLMENTS.c.starts_at))
+    .where(ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED)
+    .scalar_subquery(),
+)
 
 
 def cancel_pending(conn: sa.Connection, enrollment_id: int | None) -> None:
@@ -285,7 +304,13 @@ def stuck(conn: sa.Connection, *, now: datetime, lease: timedelta) -> list[Send]
 
 
 def get(conn: sa.Connection, send_id: int) -> Send | None:
-    return first_model(conn, select(Send).where(col(Send.id) == send_id))
+    found = built(Send, conn.execute(_GET, {"_id": send_id}))
+    return found[0] if found else None
+
+
+# Read for every task and every threaded follow-up: built once, and given their values at
+# execution (a statement made per call, even by .params(), has its cache key worked out anew).
+_GET = sa.select(SENDS).where(SENDS.c.id == sa.bindparam("_id"))
 
 
 def of_enrollment(conn: sa.Connection, enrollment_id: int) -> list[Send]:
@@ -295,12 +320,18 @@ def of_enrollment(conn: sa.Connection, enrollment_id: int) -> list[Send]:
 
 def thread(conn: sa.Connection, enrollment_id: int) -> list[Send]:
     """The enrollment's emails that went out (or may have), in step order."""
-    query = select(Send).where(
-        Send.enrollment_id == enrollment_id,
-        Send.channel == "email",
-        col(Send.message_id).is_not(None),
+    return built(Send, conn.execute(_THREAD, {"_enrollment_id": enrollment_id}))
+
+
+_THREAD = (
+    sa.select(SENDS)
+    .where(
+        SENDS.c.enrollment_id == sa.bindparam("_enrollment_id"),
+        SENDS.c.channel == "email",
+        SENDS.c.message_id.is_not(None),
     )
-    return models(conn, query.order_by(col(Send.step_index)))
+    .order_by(SENDS.c.step_index)
+)
 
 
 def by_message_id(conn: sa.Connection, message_ids: list[str]) -> list[Send]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -15,13 +17,18 @@ from sequencer.store.tables import DECISIONS, EVENTS, SENDS, VARIANTS, Decision,
 
 
 def retired_keys(conn: sa.Connection, sequence: str, step_key: str, factor: str) -> set[str]:
-    query = sa.select(VARIANTS.c.key).where(
-        VARIANTS.c.sequence == sequence,
-        VARIANTS.c.step_key == step_key,
-        VARIANTS.c.factor == factor,
-        VARIANTS.c.status == VariantStatus.RETIRED,
-    )
-    return set(conn.execute(query).scalars())
+    values = {"_sequence": sequence, "_step_key": step_key, "_factor": factor}
+    return set(conn.execute(_RETIRED, values).scalars())
+
+
+# The statements of a scoring look, and of every tick that reads the retired variants, are built
+# once and given their values at execution: building one costs more than SQLite takes to run it.
+_RETIRED = sa.select(VARIANTS.c.key).where(
+    VARIANTS.c.sequence == sa.bindparam("_sequence"),
+    VARIANTS.c.step_key == sa.bindparam("_step_key"),
+    VARIANTS.c.factor == sa.bindparam("_factor"),
+    VARIANTS.c.status == VariantStatus.RETIRED,
+)
 
 
 def states(conn: sa.Connection) -> list[VariantState]:
@@ -75,18 +82,41 @@ def stats(
 ) -> dict[str, tuple[int, int]]:
     """Per variant key: (sends out by ``until``, of them those with a ``metric`` event; with
     ``intents``, a ``metric`` event of one of those intents: a NULL intent is not among them)."""
-    key = SENDS.c.subject_key if factor == "subject" else SENDS.c.body_key
+    # two plain GROUP BYs: the sends, then the sends with an event (joined from the events side,
+    # which is small); one outer join with count(DISTINCT) was ~10x slower over 1M sends
+    totals, with_hit = _stats_statements(factor, intents is not None)
+    values = {"_sequence": sequence, "_step_key": step_key, "_until": until, "_metric": metric}
+    if intents is not None:
+        values["_intents"] = list(intents)
+    sent = {str(k): int(n) for k, n in conn.execute(totals, values)}
+    hits = {str(k): int(n) for k, n in conn.execute(with_hit, values)}
+    return {k: (n, hits.get(k, 0)) for k, n in sent.items()}
+
+
+def _variant_key(factor: str) -> sa.ColumnElement[str | None]:
+    return SENDS.c.subject_key if factor == "subject" else SENDS.c.body_key
+
+
+@lru_cache(maxsize=8)
+def _stats_statements(factor: str, with_intents: bool) -> tuple[Any, Any]:
+    """:func:`stats`'s two counts of ``factor``'s variants."""
+    p, key = sa.bindparam, _variant_key(factor)
     counted = (
-        SENDS.c.sequence == sequence,
-        SENDS.c.step_key == step_key,
+        SENDS.c.sequence == p("_sequence"),
+        SENDS.c.step_key == p("_step_key"),
         SENDS.c.status == SendStatus.SENT,
-        SENDS.c.sent_at <= until,
+        SENDS.c.sent_at <= p("_until"),
         key.is_not(None),
     )
-    hit = EVENTS.c.kind == metric
-    if intents is not None:
-        hit = sa.and_(hit, EVENTS.c.intent.in_(intents))
-    return _counts(conn, key, counted, hit)
+    hit = EVENTS.c.kind == p("_metric")
+    if with_intents:
+        hit = sa.and_(hit, EVENTS.c.intent.in_(p("_intents", expanding=True)))
+    with_event = sa.select(EVENTS.c.send_id).where(hit).distinct().subquery()
+    joined = SENDS.join(with_event, with_event.c.send_id == SENDS.c.id)
+    return (
+        sa.select(key, sa.func.count()).where(*counted).group_by(key),
+        sa.select(key, sa.func.count()).select_from(joined).where(*counted).group_by(key),
+    )
 
 
 #: What each guardrail counts among a variant's sends: a send with such an event, or bounced.
@@ -110,20 +140,34 @@ def guardrail_stats(
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """Per guardrail (``GUARDRAILS``), per variant key: (sends that went out or bounced by
     ``until``, of them those the guardrail counts)."""
-    key = SENDS.c.subject_key if factor == "subject" else SENDS.c.body_key
-    counted = (
-        SENDS.c.sequence == sequence,
-        SENDS.c.step_key == step_key,
-        SENDS.c.status.in_((SendStatus.SENT, SendStatus.BOUNCED)),
-        sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at) <= until,  # an SMTP bounce: no sent_at
-        key.is_not(None),
-    )
-    totals = _totals(conn, key, counted)
+    statements = _guardrail_statements(factor)
+    values = {"_sequence": sequence, "_step_key": step_key, "_until": until}
+    totals = {str(k): int(n) for k, n in conn.execute(statements[None], values)}
     found: dict[str, dict[str, tuple[int, int]]] = {}
-    for name, hit in GUARDRAILS.items():
-        hits = _totals(conn, key, (*counted, hit))
+    for name, statement in statements.items():
+        if name is None:
+            continue
+        hits = {str(k): int(n) for k, n in conn.execute(statement, values)}
         found[name] = {k: (n, hits.get(k, 0)) for k, n in totals.items()}
     return found
+
+
+@lru_cache(maxsize=4)
+def _guardrail_statements(factor: str) -> dict[str | None, Any]:
+    """:func:`guardrail_stats`'s counts of ``factor``'s variants: all (None), and per guardrail."""
+    p, key = sa.bindparam, _variant_key(factor)
+    counted = (
+        SENDS.c.sequence == p("_sequence"),
+        SENDS.c.step_key == p("_step_key"),
+        SENDS.c.status.in_((SendStatus.SENT, SendStatus.BOUNCED)),
+        # an SMTP bounce: no sent_at
+        sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at) <= p("_until", type_=SENDS.c.due_at.type),
+        key.is_not(None),
+    )
+    return {
+        name: sa.select(key, sa.func.count()).where(*counted, *hit).group_by(key)
+        for name, hit in ((None, ()), *((n, (h,)) for n, h in GUARDRAILS.items()))
+    }
 
 
 def combination_stats(
@@ -155,43 +199,32 @@ def combination_stats(
     return {pair: (n, hits.get(pair, 0)) for pair, n in totals.items()}
 
 
-def _totals(
-    conn: sa.Connection, key: sa.ColumnElement[str | None], where: Sequence[sa.ColumnElement[bool]]
-) -> dict[str, int]:
-    """Per variant key: the sends that meet ``where``."""
-    rows = conn.execute(sa.select(key, sa.func.count()).where(*where).group_by(key))
-    return {str(k): int(n) for k, n in rows}
-
-
-def _counts(
-    conn: sa.Connection,
-    key: sa.ColumnElement[str | None],
-    counted: Sequence[sa.ColumnElement[bool]],
-    hit: sa.ColumnElement[bool],
-) -> dict[str, tuple[int, int]]:
-    """Per variant key: (sends that meet ``counted``, of them those with an event meeting
-    ``hit``)."""
-    # two plain GROUP BYs: the sends, then the sends with an event (joined from the events side,
-    # which is small); one outer join with count(DISTINCT) was ~10x slower over 1M sends
-    totals = _totals(conn, key, counted)
-    with_event = sa.select(EVENTS.c.send_id).where(hit).distinct().subquery()
-    joined = SENDS.join(with_event, with_event.c.send_id == SENDS.c.id)
-    rows = conn.execute(
-        sa.select(key, sa.func.count()).select_from(joined).where(*counted).group_by(key)
-    )
-    hits = {str(k): int(n) for k, n in rows}
-    return {k: (n, hits.get(k, 0)) for k, n in totals.items()}
-
-
 def add_decisions(conn: sa.Connection, rows: Sequence[Decision]) -> None:
     if rows:
         conn.execute(sa.insert(DECISIONS), [row_values(DECISIONS, row) for row in rows])
 
 
 def latest_decisions(conn: sa.Connection) -> dict[tuple[str, str, str, str], Decision]:
-    """The most recent decision row of every variant."""
-    found: dict[tuple[str, str, str, str], Decision] = {}
-    query = select(Decision).order_by(col(Decision.look_at), col(Decision.id))
-    for row in models(conn, query):
-        found[(row.sequence, row.step_key, row.factor, row.key)] = row
-    return found
+    """The most recent decision row of every variant (the latest look, the last row of it)."""
+    return {(r.sequence, r.step_key, r.factor, r.key): r for r in models(conn, _LATEST)}
+
+
+def _latest() -> Any:
+    """Only each variant's latest row is read: the table keeps every look's rows, one per variant
+    per look, so reading them all grows with every look (twice a week, for ever)."""
+    d = DECISIONS.c
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=(d.sequence, d.step_key, d.factor, d.key),
+            order_by=(d.look_at.desc(), d.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = sa.select(d.id, rank).subquery()
+    return select(Decision).where(
+        col(Decision.id).in_(sa.select(ranked.c.id).where(ranked.c.rank == 1))
+    )
+
+
+_LATEST = _latest()
