@@ -45,6 +45,9 @@ class _Compiled:
 #: Compiled statements, by the statement object (kept alive with it, so its id is not reused);
 #: None for one whose SQL is only complete at execution (an expanding ``IN``, an empty one).
 _CACHE: dict[int, tuple[Any, _Compiled | None]] = {}
+#: The most statements kept: the send path has about a dozen; a caller that made statements anew
+#: at every call would otherwise grow the cache for ever.
+_KEPT = 256
 
 
 def _compiled(conn: sa.Connection, statement: Any) -> _Compiled | None:
@@ -60,6 +63,8 @@ def _compiled(conn: sa.Connection, statement: Any) -> _Compiled | None:
         bound = compiled.params
         slots = tuple((n, binds[n].required, bound.get(n), processors.get(n)) for n in names)
         result = _Compiled(str(compiled), slots)
+    if len(_CACHE) >= _KEPT:
+        _CACHE.clear()
     _CACHE[id(statement)] = (statement, result)
     return result
 

@@ -170,3 +170,16 @@ def test_a_raw_statement_outside_a_transaction_is_not_lost(
         assert _stored(_file(database_url), "sends", "status", send_id) == "sent"
     finally:
         store.close()
+
+
+@SQLITE
+def test_statements_made_anew_at_every_call_do_not_grow_the_cache(database_url: str) -> None:
+    store = Store(database_url)
+    try:
+        with store.engine.begin() as conn:
+            for _ in range(raw._KEPT + 50):
+                fresh = sa.update(SENDS).where(SENDS.c.id == sa.bindparam("_id")).values(attempts=0)
+                assert raw.execute(conn, fresh, {"_id": -1}) == 0
+        assert len(raw._CACHE) <= raw._KEPT
+    finally:
+        store.close()
