@@ -140,27 +140,25 @@ class GroupWriter:
         which waits as long as any write does while the loop goes on (signals, the inbox).
         An in-memory database, which no other process can hold and no other thread can see,
         is written here whatever it takes."""
-        if not self._shared:
-            return self._transact(records, marks)
         try:
-            written = self.store.write_group(records, marks, patience=PATIENCE)
-        except Exception as exc:
-            if locked(exc):
-                return None  # nothing of it was written: the thread writes it all again
-            self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
-            return self._one_by_one(records, marks)
-        return [True] * len(records), list(written)
+            return self._transact(records, marks, PATIENCE if self._shared else None)
+        except _Locked:
+            return None  # nothing of it was written: the thread writes it all again
 
-    def _transact(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
+    def _transact(
+        self, records: list[SentRecord], marks: list[Beginning], patience: float | None = None
+    ) -> _Written:
         """The group in one transaction; after a failure, each item in a transaction of its own,
-        so one bad row fails alone."""
+        so one bad row fails alone. With ``patience``, a SQLite group that another process's write
+        held up that long raises :class:`_Locked` instead, having written nothing."""
         try:
-            return [True] * len(records), list(self.store.write_group(records, marks))
+            written = self.store.write_group(records, marks, patience=patience)
         except Exception as exc:
+            if patience is not None and locked(exc):
+                raise _Locked from exc
             self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
-        return self._one_by_one(records, marks)
-
-    def _one_by_one(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
+        else:
+            return [True] * len(records), list(written)
         recorded: list[bool] = []
         for record in records:
             try:
@@ -193,6 +191,10 @@ class GroupWriter:
             else:
                 future.set_result(outcome)
         self._due()
+
+
+class _Locked(Exception):
+    """A group on the loop's thread found SQLite held by another process's write."""
 
 
 def _outcome(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,20 @@ def shared_across_threads(engine: sa.Engine) -> bool:
 BUSY_TIMEOUT = 30
 
 
-def wait_for_writers(conn: sa.Connection, seconds: float) -> None:
-    """SQLite: how long this connection's statements wait for another writer from now on (a
-    setting of the connection, set on the driver's connection directly)."""
+@contextmanager
+def waiting_for_writers(conn: sa.Connection, seconds: float | None) -> Iterator[None]:
+    """On SQLite, while inside: how long ``conn``'s statements wait for another writer
+    (``seconds``; None leaves :data:`BUSY_TIMEOUT`). A setting of the connection, made on the
+    driver's connection directly, and put back on the way out."""
+    if seconds is None or conn.dialect.name != "sqlite":
+        yield
+        return
     driver: Any = conn.connection.driver_connection
     driver.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
 
 
 def locked(error: BaseException) -> bool:

@@ -164,6 +164,16 @@ _NEXT_CHAIN_START = sa.select(sa.func.min(ENROLLMENTS.c.starts_at)).where(
 )
 
 
+def next_moments(conn: sa.Connection) -> tuple[datetime | None, datetime | None]:
+    """The earliest due time of a send still to go out (:func:`sends.next_due`) and when the
+    earliest deferred enrollment starts, in one statement."""
+    due, starts = conn.execute(_NEXT_MOMENTS).one()
+    return aware(due), aware(starts)
+
+
+_NEXT_MOMENTS = sa.select(sends.NEXT_DUE.scalar_subquery(), _NEXT_CHAIN_START.scalar_subquery())
+
+
 def deferred(conn: sa.Connection, contact_id: int | None) -> list[Enrollment]:
     """Enrollments waiting to start (of one contact, or all), soonest first."""
     query = select(Enrollment).where(Enrollment.status == EnrollmentStatus.DEFERRED)

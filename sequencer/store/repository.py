@@ -31,7 +31,7 @@ from sequencer.store import (
     sends,
     suppressions,
 )
-from sequencer.store.connection import BUSY_TIMEOUT, make_engine, wait_for_writers
+from sequencer.store.connection import make_engine, waiting_for_writers
 from sequencer.store.contacts import UpsertCounts
 from sequencer.store.enrollments import NewEnrollment
 from sequencer.store.erasure import Compaction, Erasure
@@ -205,7 +205,7 @@ class Store(InboxAndEvents, VariantsAndReports):
 
     def next_moments(self) -> tuple[datetime | None, datetime | None]:
         """The earliest due time of a send still to go out, and of a chained start."""
-        return self._read(sends.next_moments)
+        return self._read(enrollments.next_moments)
 
     def sender_slots(self, sender: str, *, since: datetime) -> list[datetime]:
         """The sender's book: emails begun since ``since`` and those still queued (their due)."""
@@ -271,15 +271,8 @@ class Store(InboxAndEvents, VariantsAndReports):
         piped = pipeline.usable(self.engine)
         write = pipeline.write if piped else groups.write
         try:
-            with self.engine.begin() as conn:
-                if patience is None or self.dialect != "sqlite":
-                    written = write(conn, records, beginnings, self._known_days)
-                else:
-                    wait_for_writers(conn, patience)
-                    try:
-                        written = write(conn, records, beginnings, self._known_days)
-                    finally:
-                        wait_for_writers(conn, BUSY_TIMEOUT)
+            with self.engine.begin() as conn, waiting_for_writers(conn, patience):
+                written = write(conn, records, beginnings, self._known_days)
         except BaseException:
             self._known_days.clear()  # a day row made in the rolled-back transaction is gone
             raise

@@ -124,7 +124,7 @@ def oldest_sending(conn: sa.Connection) -> datetime | None:
 
 def next_due(conn: sa.Connection) -> datetime | None:
     """The earliest due time of a send still to go out."""
-    return aware(conn.execute(_NEXT_DUE).scalar())
+    return aware(conn.execute(NEXT_DUE).scalar())
 
 
 # Read at every tick (or every wait of the worker and the simulation): built once, since building
@@ -132,21 +132,7 @@ def next_due(conn: sa.Connection) -> datetime | None:
 _OLDEST_SENDING = sa.select(sa.func.min(SENDS.c.sent_at)).where(
     SENDS.c.status == SendStatus.SENDING
 )
-_NEXT_DUE = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING), ~holding())
-
-
-def next_moments(conn: sa.Connection) -> tuple[datetime | None, datetime | None]:
-    """:func:`next_due` and when the earliest deferred enrollment starts, in one statement."""
-    due, starts = conn.execute(_NEXT_MOMENTS).one()
-    return aware(due), aware(starts)
-
-
-_NEXT_MOMENTS = sa.select(
-    _NEXT_DUE.scalar_subquery(),
-    sa.select(sa.func.min(ENROLLMENTS.c.starts_at))
-    .where(ENROLLMENTS.c.status == EnrollmentStatus.DEFERRED)
-    .scalar_subquery(),
-)
+NEXT_DUE = sa.select(sa.func.min(SENDS.c.due_at)).where(SENDS.c.status.in_(PENDING), ~holding())
 
 
 def cancel_pending(conn: sa.Connection, enrollment_id: int | None) -> None:

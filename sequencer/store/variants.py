@@ -140,21 +140,19 @@ def guardrail_stats(
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """Per guardrail (``GUARDRAILS``), per variant key: (sends that went out or bounced by
     ``until``, of them those the guardrail counts)."""
-    statements = _guardrail_statements(factor)
+    all_sends, per_guardrail = _guardrail_statements(factor)
     values = {"_sequence": sequence, "_step_key": step_key, "_until": until}
-    totals = {str(k): int(n) for k, n in conn.execute(statements[None], values)}
+    totals = {str(k): int(n) for k, n in conn.execute(all_sends, values)}
     found: dict[str, dict[str, tuple[int, int]]] = {}
-    for name, statement in statements.items():
-        if name is None:
-            continue
+    for name, statement in per_guardrail.items():
         hits = {str(k): int(n) for k, n in conn.execute(statement, values)}
         found[name] = {k: (n, hits.get(k, 0)) for k, n in totals.items()}
     return found
 
 
 @lru_cache(maxsize=4)
-def _guardrail_statements(factor: str) -> dict[str | None, Any]:
-    """:func:`guardrail_stats`'s counts of ``factor``'s variants: all (None), and per guardrail."""
+def _guardrail_statements(factor: str) -> tuple[Any, dict[str, Any]]:
+    """:func:`guardrail_stats`'s counts of ``factor``'s variants: all, and per guardrail."""
     p, key = sa.bindparam, _variant_key(factor)
     counted = (
         SENDS.c.sequence == p("_sequence"),
@@ -164,10 +162,8 @@ def _guardrail_statements(factor: str) -> dict[str | None, Any]:
         sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at) <= p("_until", type_=SENDS.c.due_at.type),
         key.is_not(None),
     )
-    return {
-        name: sa.select(key, sa.func.count()).where(*counted, *hit).group_by(key)
-        for name, hit in ((None, ()), *((n, (h,)) for n, h in GUARDRAILS.items()))
-    }
+    count = sa.select(key, sa.func.count()).where(*counted).group_by(key)
+    return count, {name: count.where(hit) for name, hit in GUARDRAILS.items()}
 
 
 def combination_stats(
