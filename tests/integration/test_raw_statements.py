@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,20 @@ from sequencer.store import Store, groups, raw
 from sequencer.store.tables import ENROLLMENTS, SENDS
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def sends(database_url: str, tmp_path: Path) -> list[int]:
+    """Two sends claimed by worker "w", on a database made for the test."""
+    return claimed_sends(database_url, tmp_path, 2)
+
+
+@pytest.fixture
+def store(database_url: str, sends: list[int]) -> Iterator[Store]:
+    """The test database's store, opened once its sends are claimed."""
+    opened = Store(database_url)
+    yield opened
+    opened.close()
 
 
 def _stored(path: str, table: str, column: str, row_id: int) -> Any:
@@ -42,55 +57,49 @@ aware_times = st.builds(
 
 
 @SQLITE
-def test_a_raw_statement_stores_what_sqlalchemy_stores(database_url: str, tmp_path: Path) -> None:
-    ids = claimed_sends(database_url, tmp_path, 2)
-    store = Store(database_url)
-    try:
+def test_a_raw_statement_stores_what_sqlalchemy_stores(
+    database_url: str, sends: list[int], store: Store
+) -> None:
+    with store.engine.connect() as conn:
+        first, second = (
+            conn.execute(sa.select(SENDS.c.enrollment_id).where(SENDS.c.id == i)).scalar_one()
+            for i in sends
+        )
+    reset = sa.update(ENROLLMENTS).values(anchor_at=None)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(at=aware_times)
+    def same(at: datetime) -> None:
+        with store.engine.begin() as conn:
+            conn.execute(reset)
+            conn.execute(groups._SQL["anchor"], {"_id": first, "_at": at})
+            changed = raw.execute(conn, groups._SQL["anchor"], {"_id": second, "_at": at})
+        assert changed == 1
+        path = _file(database_url)
+        by_sqlalchemy = _stored(path, "enrollments", "anchor_at", first)
+        assert _stored(path, "enrollments", "anchor_at", second) == by_sqlalchemy
         with store.engine.connect() as conn:
-            first, second = (
-                conn.execute(sa.select(SENDS.c.enrollment_id).where(SENDS.c.id == i)).scalar_one()
-                for i in ids
-            )
-        reset = sa.update(ENROLLMENTS).values(anchor_at=None)
+            back = conn.execute(
+                sa.select(ENROLLMENTS.c.anchor_at).where(ENROLLMENTS.c.id == second)
+            ).scalar_one()
+        assert back == at.astimezone(UTC)
 
-        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(at=aware_times)
-        def same(at: datetime) -> None:
-            with store.engine.begin() as conn:
-                conn.execute(reset)
-                conn.execute(groups._SQL["anchor"], {"_id": first, "_at": at})
-                changed = raw.execute(conn, groups._SQL["anchor"], {"_id": second, "_at": at})
-            assert changed == 1
-            path = _file(database_url)
-            by_sqlalchemy = _stored(path, "enrollments", "anchor_at", first)
-            assert _stored(path, "enrollments", "anchor_at", second) == by_sqlalchemy
-            with store.engine.connect() as conn:
-                back = conn.execute(
-                    sa.select(ENROLLMENTS.c.anchor_at).where(ENROLLMENTS.c.id == second)
-                ).scalar_one()
-            assert back == at.astimezone(UTC)
-
-        same()
-    finally:
-        store.close()
+    same()
 
 
 @SQLITE
-def test_a_raw_statement_refuses_a_missing_parameter(database_url: str, tmp_path: Path) -> None:
-    (send_id,) = claimed_sends(database_url, tmp_path, 1)
-    store = Store(database_url)
-    try:
-        with pytest.raises(KeyError, match="_at"), store.engine.begin() as conn:
-            raw.execute_many(conn, groups._SQL["mark"], [{"_id": send_id}])
-        assert _stored(_file(database_url), "sends", "status", send_id) == "claimed"
-    finally:
-        store.close()
+def test_a_raw_statement_refuses_a_missing_parameter(
+    database_url: str, sends: list[int], store: Store
+) -> None:
+    send_id = sends[0]
+    with pytest.raises(KeyError, match="_at"), store.engine.begin() as conn:
+        raw.execute_many(conn, groups._SQL["mark"], [{"_id": send_id}])
+    assert _stored(_file(database_url), "sends", "status", send_id) == "claimed"
 
 
 @SQLITE
-def test_listeners_see_raw_statements(database_url: str, tmp_path: Path) -> None:
-    (send_id,) = claimed_sends(database_url, tmp_path, 1)
-    store = Store(database_url)
+def test_listeners_see_raw_statements(database_url: str, sends: list[int], store: Store) -> None:
+    send_id = sends[0]
     seen: list[tuple[str, bool]] = []
 
     def listen(*args: Any) -> None:
@@ -105,29 +114,24 @@ def test_listeners_see_raw_statements(database_url: str, tmp_path: Path) -> None
         assert _stored(_file(database_url), "sends", "status", send_id) == "sent"
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", listen)
-        store.close()
 
 
 @SQLITE
 def test_a_statement_completed_only_at_execution_goes_through_sqlalchemy(
-    database_url: str, tmp_path: Path
+    database_url: str, sends: list[int], store: Store
 ) -> None:
     """A send with no suppression key: its mark's ``IN ()`` is an empty expanding list, which
     SQLAlchemy renders at execution."""
-    (send_id,) = claimed_sends(database_url, tmp_path, 1)
-    store = Store(database_url)
-    try:
-        values = {
-            "_id": send_id,
-            "_worker": "w",
-            "_now": datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
-            **{f"_{h}": None for h in groups._HEADERS},
-        }
-        with store.engine.begin() as conn:
-            assert raw.execute(conn, groups.begin_alone(0), values) == 1
-        assert _stored(_file(database_url), "sends", "status", send_id) == "sending"
-    finally:
-        store.close()
+    send_id = sends[0]
+    values = {
+        "_id": send_id,
+        "_worker": "w",
+        "_now": datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+        **{f"_{h}": None for h in groups._HEADERS},
+    }
+    with store.engine.begin() as conn:
+        assert raw.execute(conn, groups.begin_alone(0), values) == 1
+    assert _stored(_file(database_url), "sends", "status", send_id) == "sending"
 
 
 def test_objects_read_without_a_session_work_in_a_fresh_process(tmp_path: Path) -> None:
@@ -156,30 +160,22 @@ print(contact.email, contact.created_at.isoformat())
 
 @SQLITE
 def test_a_raw_statement_outside_a_transaction_is_not_lost(
-    database_url: str, tmp_path: Path
+    database_url: str, sends: list[int], store: Store
 ) -> None:
     """Outside a begun transaction the statement goes through SQLAlchemy, which begins one, so a
     commit keeps it (on the driver alone, SQLAlchemy would not know there is anything to commit)."""
-    (send_id,) = claimed_sends(database_url, tmp_path, 1)
-    store = Store(database_url)
-    try:
-        at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-        with store.engine.connect() as conn:
-            raw.execute_many(conn, groups._SQL["mark"], [{"_id": send_id, "_at": at}])
-            conn.commit()
-        assert _stored(_file(database_url), "sends", "status", send_id) == "sent"
-    finally:
-        store.close()
+    send_id = sends[0]
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    with store.engine.connect() as conn:
+        raw.execute_many(conn, groups._SQL["mark"], [{"_id": send_id, "_at": at}])
+        conn.commit()
+    assert _stored(_file(database_url), "sends", "status", send_id) == "sent"
 
 
 @SQLITE
-def test_statements_made_anew_at_every_call_do_not_grow_the_cache(database_url: str) -> None:
-    store = Store(database_url)
-    try:
-        with store.engine.begin() as conn:
-            for _ in range(raw._KEPT + 50):
-                fresh = sa.update(SENDS).where(SENDS.c.id == sa.bindparam("_id")).values(attempts=0)
-                assert raw.execute(conn, fresh, {"_id": -1}) == 0
-        assert len(raw._CACHE) <= raw._KEPT
-    finally:
-        store.close()
+def test_statements_made_anew_at_every_call_do_not_grow_the_cache(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for _ in range(raw._KEPT + 50):
+            fresh = sa.update(SENDS).where(SENDS.c.id == sa.bindparam("_id")).values(attempts=0)
+            assert raw.execute(conn, fresh, {"_id": -1}) == 0
+    assert len(raw._CACHE) <= raw._KEPT
