@@ -19,11 +19,16 @@ also bring an unsubscribe, a not-interested reply and a bounce, each at ``--guar
 (default 2%) and drawn independently of the replies:
 
 * A/A guarded: every variant equal on replies and on every guardrail;
-* 2x unsubscribes: one variant equal on replies but with twice the unsubscribe rate.
+* 2x unsubscribes: one variant equal on replies but with twice the unsubscribe rate;
+* A/A guarded, newcomer: all equal at every look, but the last variant joins halfway, when
+  every guardrail's rate goes from a quarter of ``--guard-rate`` to twice it (a worse list),
+  and catches up on sends over four looks. It also runs with the guardrails pooled over the
+  campaign against the live rest, as the engine tested them before periods.
 
-Each guardrail is tested, per variant against the rest of its family, by
-``sequencer.scoring.rate_ratio_p`` (an exact sequential test of the rate ratio, betting on a
-doubling), inside the family's one Holm correction.
+Each guardrail is tested, per variant against the rest of its family (retired variants' sends
+while they were live included), look by look, by ``sequencer.scoring.stratified_rate_ratio_p``
+(an exact sequential test of the rate ratio, betting on a doubling), inside the family's one
+Holm correction.
 
 Both methods run on the same simulated replies in the same run: the engine is
 ``sequencer.scoring.score_family`` (mSPRT always-valid p, Holm), the baseline is
@@ -69,6 +74,8 @@ class Scenario:
     weak_factor: (
         float | None
     )  # the weak variant's rate as a fraction of the base rate; None for A/A
+    #: The last variant joins halfway, as a worse list starts (guarded scenarios only).
+    newcomer: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,9 +112,13 @@ SCENARIOS = (
 GUARDED = (
     Scenario(name="A/A guarded", weak_factor=None),
     Scenario(name="2x unsubscribes", weak_factor=2.0),
+    Scenario(name="A/A guarded, newcomer", weak_factor=None, newcomer=True),
 )
 GUARDRAILS = ("unsubscribe", "not_interested", "bounce")
 GUARDED_METHOD = "engine+guardrails"
+#: The guardrails as they were tested before periods: pooled over the campaign, against the
+#: live rest only; run on the newcomer scenario, for comparison.
+POOLED_METHOD = "pooled guardrails (before)"
 
 
 def engine(stats: Sequence[VariantStats]) -> list[str]:
@@ -148,20 +159,54 @@ def run_campaign(
 
 
 def run_guarded_campaign(
-    replies: np.ndarray, harms: np.ndarray, *, per_look: int, weak: int | None
+    replies: np.ndarray,
+    harms: np.ndarray,
+    sends: np.ndarray,
+    *,
+    weak: int | None,
+    pooled: bool = False,
 ) -> Outcome:
-    """As :func:`run_campaign`, scored on replies and on every guardrail;
-    ``harms[look, guardrail, variant]`` is that guardrail's events so far."""
+    """As :func:`run_campaign`, scored on replies and on every guardrail, each look's own counts:
+    ``replies[look, variant]``, ``harms[look, guardrail, variant]`` and ``sends[look, variant]``
+    (what a live variant sends between two looks). As in the engine, a retired variant stops
+    sending, and its sends while it was live stay in the rest of its family, look by look (the
+    periods); with ``pooled``, as before periods: totals, against the live rest only."""
+    variants = sends.shape[1]
+    last: dict[int, int] = {}  # a retired variant -> the last look it sent in
+    sent, said = sends.cumsum(axis=0), replies.cumsum(axis=0)
 
     def judge(look: int, live: list[int]) -> set[int]:
-        sends = per_look * (look + 1)
+        stats = [
+            VariantStats(key=str(v), sends=int(sent[look, v]), successes=int(said[look, v]))
+            for v in live
+        ]
+        family = live if pooled else [v for v in range(variants) if v in live or v in last]
         guardrails = {
-            name: _stats(harms[look, g], live, sends) for g, name in enumerate(GUARDRAILS)
+            name: [_periods(v, sends, harms[:, g], last.get(v, look), pooled) for v in family]
+            for g, name in enumerate(GUARDRAILS)
         }
-        verdicts = score_guarded(_stats(replies[look], live, sends), guardrails)
-        return {int(v.key) for v in verdicts if v.decision is Decision.RETIRE}
+        verdicts = score_guarded(stats, guardrails)
+        retired = {int(v.key) for v in verdicts if v.decision is Decision.RETIRE}
+        last.update(dict.fromkeys(retired, look))
+        return retired
 
-    return run_looks(replies.shape[0], replies.shape[1], judge, weak=weak)
+    return run_looks(sends.shape[0], variants, judge, weak=weak)
+
+
+def _periods(
+    v: int, sends: np.ndarray, events: np.ndarray, until: int, pooled: bool
+) -> VariantStats:
+    """Variant ``v``'s counts of one guardrail through look ``until``, look by look."""
+    periods = tuple(
+        (t, int(sends[t, v]), int(events[t, v])) for t in range(until + 1) if sends[t, v]
+    )
+    total = VariantStats(
+        key=str(v),
+        sends=sum(n for _, n, _ in periods),
+        successes=sum(k for _, _, k in periods),
+        periods=() if pooled else periods,
+    )
+    return total
 
 
 def _stats(counts: np.ndarray, live: list[int], sends: int) -> list[VariantStats]:
@@ -190,7 +235,7 @@ def run_looks(
 def run_job(job: Job) -> dict[str, list[Outcome]]:
     """Simulate ``job.campaigns`` campaigns once and score each with every method."""
     if job.guard_rate is not None:
-        return {GUARDED_METHOD: run_guarded_job(job, job.guard_rate)}
+        return run_guarded_job(job, job.guard_rate)
     rng = np.random.default_rng(job.seed)
     rates = true_rates(job)
     draws = rng.binomial(job.per_look, rates, size=(job.campaigns, job.looks, job.variants))
@@ -205,22 +250,35 @@ def run_job(job: Job) -> dict[str, list[Outcome]]:
     }
 
 
-def run_guarded_job(job: Job, guard_rate: float) -> list[Outcome]:
-    """Simulate ``job.campaigns`` campaigns of replies and guardrails, scored together."""
+def run_guarded_job(job: Job, guard_rate: float) -> dict[str, list[Outcome]]:
+    """Simulate ``job.campaigns`` campaigns of replies and guardrails, scored together.
+
+    In the newcomer scenario the last variant sends nothing for the first half of the looks,
+    then catches up over four looks (balanced assignment gives it most of the sends), and every
+    guardrail's rate, equal for all variants, goes from a quarter of ``guard_rate`` to twice it
+    as it joins: a worse list."""
     rng = np.random.default_rng(job.seed)
-    shape = (job.campaigns, job.looks, job.variants)
-    replies = rng.binomial(job.per_look, job.base_rate, size=shape).cumsum(axis=1)
-    rates = np.full((len(GUARDRAILS), job.variants), guard_rate)
+    looks, variants = job.looks, job.variants
+    sends = np.full((looks, variants), job.per_look)
+    rates = np.full((looks, len(GUARDRAILS), variants), guard_rate)
     if job.scenario.weak_factor is not None:
-        rates[0, -1] = guard_rate * job.scenario.weak_factor
-    harms = rng.binomial(
-        job.per_look, rates, size=(job.campaigns, job.looks, len(GUARDRAILS), job.variants)
-    ).cumsum(axis=1)
-    weak = job.variants - 1 if job.scenario.weak_factor is not None else None
-    return [
-        run_guarded_campaign(replies[c], harms[c], per_look=job.per_look, weak=weak)
-        for c in range(job.campaigns)
-    ]
+        rates[:, 0, -1] = guard_rate * job.scenario.weak_factor
+    if job.scenario.newcomer:
+        half = looks // 2
+        sends[:half, -1] = 0
+        sends[half : half + 4, -1] = job.per_look + job.per_look * half // 4
+        rates[:half], rates[half:] = guard_rate / 4, guard_rate * 2
+    replies = rng.binomial(sends, job.base_rate, size=(job.campaigns, looks, variants))
+    harms = rng.binomial(sends[:, None, :], rates, size=(job.campaigns, *rates.shape))
+    weak = variants - 1 if job.scenario.weak_factor is not None else None
+    methods = {GUARDED_METHOD: False, **({POOLED_METHOD: True} if job.scenario.newcomer else {})}
+    return {
+        method: [
+            run_guarded_campaign(replies[c], harms[c], sends, weak=weak, pooled=pooled)
+            for c in range(job.campaigns)
+        ]
+        for method, pooled in methods.items()
+    }
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -244,6 +302,7 @@ def simulate(args: argparse.Namespace) -> dict[str, dict[str, list[Outcome]]]:
     ]  # fmt: skip
     results: dict[str, dict[str, list[Outcome]]] = {s.name: {m: [] for m in METHODS} for s in plain}
     results.update({s.name: {GUARDED_METHOD: []} for s in GUARDED})
+    results["A/A guarded, newcomer"][POOLED_METHOD] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for job, result in zip(jobs, pool.map(run_job, jobs), strict=True):
             for method, outcomes in result.items():
@@ -325,12 +384,15 @@ def power(outcomes: Sequence[Outcome], looks: int) -> float:
 def summary(results: dict[str, dict[str, list[Outcome]]], looks: int) -> list[str]:
     """The headline lines."""
     weeks = looks // LOOKS_PER_WEEK
-    aa_g, x2_g = (results[s.name][GUARDED_METHOD] for s in GUARDED)
+    aa_g, x2_g, new_g = (results[s.name][GUARDED_METHOD] for s in GUARDED)
+    new_pooled = results["A/A guarded, newcomer"][POOLED_METHOD]
     guarded = [
         f"A/A on replies and guardrails together: false retirement {pct(false_rate(aa_g))} "
         "(target <= 5% per family)",
         f"2x unsubscribes, equal replies: retired by week {weeks} in "
         f"{pct(power(x2_g, looks))} (target >= 80%)",
+        f"A/A with a newcomer on a worse list: false retirement {pct(false_rate(new_g))} "
+        f"compared look by look, {pct(false_rate(new_pooled))} pooled (before)",
     ]
     if "A/A" not in results:
         return guarded
@@ -382,7 +444,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--guardrails-only",
         action="store_true",
-        help="run only the two guarded scenarios",
+        help="run only the guarded scenarios",
     )
     parser.add_argument(
         "--jobs",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sequencer import scoring
@@ -61,14 +61,35 @@ def guarded(
     store: Store, sequence: Sequence, step_key: str, factor: str, keys: list[str], *, now: datetime
 ) -> dict[str, list[scoring.VariantStats]]:
     """Per guardrail (unsubscribe, not_interested, bounce): the counts of the live ``keys`` at
-    ``now``, after the same reply window as :func:`counted`."""
+    ``now``, after the same reply window as :func:`counted`, and of every other key of the
+    family that has sends (retired, or gone from the YAML: they stay in the rest), each split
+    by the UTC day its sends went out. Only whole days count, so a day's shares, once counted,
+    do not change at the next look."""
+    until = (now - timedelta(days=sequence.scoring.reply_window_days)).astimezone(UTC)
     found = store.guardrail_stats(
         sequence=sequence.name,
         step_key=step_key,
         factor=factor,
-        until=now - timedelta(days=sequence.scoring.reply_window_days),
+        until=until.replace(hour=0, minute=0, second=0, microsecond=0) - _TICK,
     )
-    return {name: _stats(keys, counts) for name, counts in found.items()}
+    return {
+        name: [_by_day(k, days.get(k, [])) for k in [*keys, *sorted(set(days) - set(keys))]]
+        for name, days in found.items()
+    }
+
+
+#: A whole day ends just before midnight: ``until`` is inclusive.
+_TICK = timedelta(microseconds=1)
+
+
+def _by_day(key: str, days: list[tuple[int, int, int]]) -> scoring.VariantStats:
+    """A key's guardrail counts, in total and day by day."""
+    return scoring.VariantStats(
+        key=key,
+        sends=sum(n for _, n, _ in days),
+        successes=sum(k for _, _, k in days),
+        periods=tuple(sorted(days)),
+    )
 
 
 def _stats(keys: list[str], counts: Mapping[str, tuple[int, int]]) -> list[scoring.VariantStats]:

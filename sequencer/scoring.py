@@ -15,10 +15,11 @@ campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Inste
   factor never loses its last live variant.
 
 Guardrails (``score_guarded``): per variant, the rate of a harm (unsubscribes, not-interested
-replies, bounces) is compared one-sided with the pooled rest of its family by an exact
-always-valid test of the rate ratio of rare events (``rate_ratio_p``: a sequential probability
-ratio test, conditional on the events seen, of a ``harm_ratio`` times higher rate), inside the
-same Holm correction as the primary comparisons. A variant shown worse on one is retired on it,
+replies, bounces) is compared one-sided with the rest of its family by an exact always-valid
+test of the rate ratio of rare events (``stratified_rate_ratio_p``: a sequential probability
+ratio test, conditional on the events seen, of a ``harm_ratio`` times higher rate, within each
+day the sends went out, so a variant that joined late is not blamed for the day's list), inside
+the same Holm correction as the primary comparisons. A variant shown worse on one is retired on it,
 even the best; the last live variant is still kept.
 
 This is the only module of the package that imports scipy. No I/O, no database, no clock.
@@ -29,7 +30,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TypeVar
@@ -44,6 +45,10 @@ class VariantStats:
     key: str
     sends: int  # sends that count (their reply window has passed)
     successes: int  # replies (or the chosen metric)
+    #: The same counts split by the period (a UTC day) the sends went out in: (period, sends,
+    #: successes), summing to the totals. The guardrails' test compares a variant with the rest
+    #: of its family within each period (see :func:`stratified_rate_ratio_p`). Empty: one period.
+    periods: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def rate(self) -> float:
@@ -126,16 +131,38 @@ def rate_ratio_p(
     so from look to look, so rejecting at p ≤ α keeps the chance of ever rejecting at or below α
     however often one looks. The bet pays on any rate above about 1.4 times the rest's (for a
     ratio of 2; (ratio − 1) / ln(ratio) when the variant's share is small), however slowly.
+    A share that moves (a variant that joins late, one retired) needs the periods of
+    :func:`stratified_rate_ratio_p`; this is its one-period case.
+    """
+    return stratified_rate_ratio_p([(events, sends, rest_events, rest_sends)], ratio=ratio)
+
+
+def stratified_rate_ratio_p(
+    periods: Iterable[tuple[int, int, int, int]], *, ratio: float = 2.0
+) -> float:
+    """:func:`rate_ratio_p` with the sends split into periods: (events, sends, rest_events,
+    rest_sends) of each. The likelihood ratio is the product of each period's, each with that
+    period's own shares π₀ and π₁; a period where either side sent nothing says nothing.
+
+    Pooling the periods is wrong when the variant's share of the sends moves while the harm's
+    base rate moves too: a subject added in week 6, when a worse list starts, gets a sixth of the
+    late sends and so more than its pooled share of the bounces, and the pooled test would
+    retire it on equal rates (Simpson's paradox). Within a period the shares are fixed before the
+    events, so each event is a fair bet under an equal rate whatever the shares do over time: the
+    product stays a test martingale, and rejecting at p ≤ α stays always valid. When the share
+    does not move, it is the pooled test's ratio.
     """
     if ratio <= 1.0:
         raise ValueError(f"the harm ratio must be above 1, got {ratio}")
-    if sends <= 0 or rest_sends <= 0:
-        return 1.0
-    share = sends / (sends + rest_sends)
-    harmed = ratio * sends / (ratio * sends + rest_sends)
-    log_lr = events * math.log(harmed / share) + rest_events * math.log(
-        (1.0 - harmed) / (1.0 - share)
-    )
+    log_lr = 0.0
+    for events, sends, rest_events, rest_sends in periods:
+        if sends <= 0 or rest_sends <= 0:
+            continue
+        share = sends / (sends + rest_sends)
+        harmed = ratio * sends / (ratio * sends + rest_sends)
+        log_lr += events * math.log(harmed / share) + rest_events * math.log(
+            (1.0 - harmed) / (1.0 - share)
+        )
     return math.exp(-log_lr) if log_lr > 0.0 else 1.0
 
 
@@ -219,9 +246,11 @@ def score_guarded(
 ) -> list[Verdict]:
     """Score one factor's live variants on the primary metric (``stats``) and on guardrails.
 
-    ``guardrails`` maps a guardrail's name (``unsubscribe``...) to the same variants' counts of
-    it. A guardrail is tested one-sided: each variant with ``min_sends`` against the pooled rest
-    of its family, worse meaning a higher rate. Every comparison of the family, primary and
+    ``guardrails`` maps a guardrail's name (``unsubscribe``...) to the family's counts of it: the
+    live variants of ``stats``, and any retired ones (which only join the rest). A guardrail is
+    tested one-sided: each live variant with ``min_sends`` against the pooled rest of its family,
+    period by period when the counts are split (:attr:`VariantStats.periods`), worse meaning a
+    higher rate. Every comparison of the family, primary and
     guardrail, goes into one Holm correction, so the family-wise error stays at ``alpha``. A
     variant shown worse on a guardrail is retired on it, even the primary's best; if every
     live variant would go, one is kept (see ``_keep_one``).
@@ -238,7 +267,7 @@ def score_guarded(
         )
         for s in judged
     }
-    harms = _harms(guardrails, settings)
+    harms = _harms(guardrails, settings, {s.key for s in stats})
     ps.update({ident: p for ident, (_, p, _) in harms.items()})
     corrected = holm(ps, alpha=settings.alpha)
     verdicts: list[Verdict] = []
@@ -264,17 +293,21 @@ def score_guarded(
 
 
 def _harms(
-    guardrails: Mapping[str, Sequence[VariantStats]], settings: Settings
+    guardrails: Mapping[str, Sequence[VariantStats]], settings: Settings, live: set[str]
 ) -> dict[tuple[str, str], tuple[VariantStats, float, VariantStats]]:
-    """The guardrail hypotheses: (guardrail, key) -> (its counts, one-sided always-valid p, the
-    pooled rest). A guardrail with no event in the family, or a variant or rest below
-    ``min_sends``, is not tested.
+    """The guardrail hypotheses of the ``live`` keys: (guardrail, key) -> (its counts, one-sided
+    always-valid p, the pooled rest). The rest is every other key given, retired ones too: their
+    sends in the periods they were live stay where they were, so each period's share, and with it
+    the test's past, does not change when a variant goes. A guardrail with no event in the
+    family, or a variant or rest below ``min_sends``, is not tested.
     """
     found = {}
     for name, family in guardrails.items():
         if not any(g.successes for g in family):
             continue
         for g in family:
+            if g.key not in live:
+                continue
             others = [o for o in family if o.key != g.key]
             rest = VariantStats(
                 key="rest",
@@ -284,9 +317,39 @@ def _harms(
             if g.sends < settings.min_sends or rest.sends < settings.min_sends:
                 continue
             ratio = settings.harm_ratio
-            p = rate_ratio_p(g.successes, g.sends, rest.successes, rest.sends, ratio=ratio)
+            p = stratified_rate_ratio_p(_periods(g, others), ratio=ratio)
             found[(name, g.key)] = (g, p, rest)
     return found
+
+
+def _periods(
+    variant: VariantStats, others: Sequence[VariantStats]
+) -> list[tuple[int, int, int, int]]:
+    """(events, sends, rest_events, rest_sends) per period, for :func:`stratified_rate_ratio_p`;
+    one period, the totals, when no counts are split."""
+    split = [s for s in (variant, *others) if s.periods]
+    if not split:
+        rest_sends = sum(o.sends for o in others)
+        return [(variant.successes, variant.sends, sum(o.successes for o in others), rest_sends)]
+    for s in (variant, *others):
+        sends = sum(n for _, n, _ in s.periods)
+        successes = sum(k for _, _, k in s.periods)
+        if (sends, successes) != (s.sends, s.successes):
+            raise ValueError(
+                f"variant {s.key!r}: its periods hold {successes}/{sends}, its totals "
+                f"{s.successes}/{s.sends}"
+            )
+    table: dict[int, list[int]] = {}
+    for period, sends, successes in variant.periods:
+        row = table.setdefault(period, [0, 0, 0, 0])
+        row[0] += successes
+        row[1] += sends
+    for other in others:
+        for period, sends, successes in other.periods:
+            row = table.setdefault(period, [0, 0, 0, 0])
+            row[2] += successes
+            row[3] += sends
+    return [(a, b, c, d) for a, b, c, d in table.values()]
 
 
 def _harmed(

@@ -105,3 +105,11 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def unix_period(dialect: str, at: Any, seconds: int) -> Any:
+    """SQL for the number of whole ``seconds``-long periods from the Unix epoch to the datetime
+    expression ``at`` (UTC on both databases, whatever the session's time zone)."""
+    if dialect == "sqlite":  # naive UTC ISO text there; cut the fraction first
+        return sa.cast(sa.func.strftime("%s", sa.func.substr(at, 1, 19)), sa.Integer) // seconds
+    return sa.cast(sa.func.floor(sa.extract("epoch", at) / seconds), sa.BigInteger)

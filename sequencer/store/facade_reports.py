@@ -43,9 +43,9 @@ class VariantsAndReports(Transactions):
         return self._read(variants.stats, sequence, step_key, factor, until, metric, intents)
 
     def guardrail_stats(self, *, sequence: str, step_key: str, factor: str, until: datetime) -> (
-        dict[str, dict[str, tuple[int, int]]]
+        dict[str, dict[str, list[tuple[int, int, int]]]]
     ):  # fmt: skip
-        """Per guardrail, per variant key: :func:`variants.guardrail_stats`."""
+        """Per guardrail, per variant key, per UTC day: :func:`variants.guardrail_stats`."""
         return self._read(variants.guardrail_stats, sequence, step_key, factor, until)
 
     def combination_stats(

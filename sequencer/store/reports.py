@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sequencer.model import Channel
 from sequencer.status import EnrollmentStatus, SendStatus
+from sequencer.store.core import unix_period
 from sequencer.store.tables import ENROLLMENTS, EVENTS, SENDER_DAYS, SENDS
 
 #: Statuses of a send that went out (or may have): what a stop is counted after.
@@ -113,9 +114,7 @@ def first_message_flow(conn: sa.Connection) -> list[tuple[str, int, int, int]]:
 
 def _quarter_hour(conn: sa.Connection, at: Any) -> Any:
     """SQL for the quarter hour (Unix time // 900) of the datetime expression ``at``."""
-    if conn.dialect.name == "sqlite":  # naive UTC ISO text there; cut the fraction first
-        return sa.cast(sa.func.strftime("%s", sa.func.substr(at, 1, 19)), sa.Integer) // 900
-    return sa.cast(sa.func.floor(sa.extract("epoch", at) / 900), sa.BigInteger)
+    return unix_period(conn.dialect.name, at, 900)
 
 
 def reply_delays(conn: sa.Connection, kind: str) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from sequencer.status import SendStatus, VariantStatus
-from sequencer.store.core import models, row_values
+from sequencer.store.core import models, row_values, unix_period
 from sequencer.store.tables import DECISIONS, EVENTS, SENDS, VARIANTS, Decision, VariantState
 
 
@@ -135,34 +135,41 @@ GUARDRAILS: dict[str, sa.ColumnElement[bool]] = {
 }
 
 
+#: A guardrail's periods: the UTC day a send went out (or bounced) in, as days since 1970.
+DAY = 86400
+
+
 def guardrail_stats(
     conn: sa.Connection, sequence: str, step_key: str, factor: str, until: datetime
-) -> dict[str, dict[str, tuple[int, int]]]:
-    """Per guardrail (``GUARDRAILS``), per variant key: (sends that went out or bounced by
-    ``until``, of them those the guardrail counts)."""
-    all_sends, per_guardrail = _guardrail_statements(factor)
+) -> dict[str, dict[str, list[tuple[int, int, int]]]]:
+    """Per guardrail (``GUARDRAILS``), per variant key: (UTC day, sends that went out or bounced
+    that day by ``until``, of them those the guardrail counts), day by day."""
+    all_sends, per_guardrail = _guardrail_statements(factor, conn.dialect.name)
     values = {"_sequence": sequence, "_step_key": step_key, "_until": until}
-    totals = {str(k): int(n) for k, n in conn.execute(all_sends, values)}
-    found: dict[str, dict[str, tuple[int, int]]] = {}
+    totals = [(str(k), int(d), int(n)) for k, d, n in conn.execute(all_sends, values)]
+    found: dict[str, dict[str, list[tuple[int, int, int]]]] = {}
     for name, statement in per_guardrail.items():
-        hits = {str(k): int(n) for k, n in conn.execute(statement, values)}
-        found[name] = {k: (n, hits.get(k, 0)) for k, n in totals.items()}
+        hits = {(str(k), int(d)): int(n) for k, d, n in conn.execute(statement, values)}
+        days = found[name] = {}
+        for key, day, n in totals:
+            days.setdefault(key, []).append((day, n, hits.get((key, day), 0)))
     return found
 
 
-@lru_cache(maxsize=4)
-def _guardrail_statements(factor: str) -> tuple[Any, dict[str, Any]]:
-    """:func:`guardrail_stats`'s counts of ``factor``'s variants: all, and per guardrail."""
+@lru_cache(maxsize=8)
+def _guardrail_statements(factor: str, dialect: str) -> tuple[Any, dict[str, Any]]:
+    """:func:`guardrail_stats`'s counts of ``factor``'s variants by day: all, and per guardrail."""
     p, key = sa.bindparam, _variant_key(factor)
+    out = sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at)  # an SMTP bounce: no sent_at
     counted = (
         SENDS.c.sequence == p("_sequence"),
         SENDS.c.step_key == p("_step_key"),
         SENDS.c.status.in_((SendStatus.SENT, SendStatus.BOUNCED)),
-        # an SMTP bounce: no sent_at
-        sa.func.coalesce(SENDS.c.sent_at, SENDS.c.due_at) <= p("_until", type_=SENDS.c.due_at.type),
+        out <= p("_until", type_=SENDS.c.due_at.type),
         key.is_not(None),
     )
-    count = sa.select(key, sa.func.count()).where(*counted).group_by(key)
+    day = unix_period(dialect, out, DAY).label("day")
+    count = sa.select(key, day, sa.func.count()).where(*counted).group_by(key, day)
     return count, {name: count.where(hit) for name, hit in GUARDRAILS.items()}
 
 

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sequencer import Engine, SimulatedClock
 from sequencer.config import Config, Sender
 from sequencer.reporting import to_html
+from sequencer.scoring import rate_ratio_p
 from sequencer.store import Decision, InboundMessage, Send
 from sequencer.testing import RecordingChannel
 
@@ -48,7 +49,8 @@ steps:
         text: "Hi, a longer note with more words in it."
 """
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-AFTER_WINDOW = START + timedelta(days=1, hours=12)
+#: Past the reply window and the end of the sends' UTC day: guardrails count whole days only.
+AFTER_WINDOW = START + timedelta(days=2)
 
 
 @pytest.fixture
@@ -59,19 +61,7 @@ def make(tmp_path: Path, database_url: str) -> Iterator[Callable[[str], Engine]]
     def build(metric: str) -> Engine:
         (tmp_path / "seqs").mkdir()
         (tmp_path / "seqs" / "abtest.yaml").write_text(SEQUENCE.format(metric=metric))
-        sender = Sender(
-            name="jane",
-            display_name="Jane Doe",
-            email="jane@acme.example",
-            timezone=ZoneInfo("UTC"),
-            daily_cap=100_000,
-            min_gap=timedelta(0),
-            jitter=timedelta(0),
-        )
-        config = Config(
-            database_url=database_url, sequences=(tmp_path / "seqs",), senders={"jane": sender}
-        )
-        engine = Engine(config, clock=SimulatedClock(START), channels={"email": RecordingChannel()})
+        engine = _engine(tmp_path, database_url, START)
         made.append(engine)
         people = "".join(f"p{i}@x.example,P\n" for i in range(200))
         (tmp_path / "people.csv").write_text("email,first_name\n" + people)
@@ -196,3 +186,83 @@ def test_the_report_shows_each_subject_and_body_combination(make: Callable[[str]
         f'<td>calm</td><td>short</td><td class="n">{calm_short[0]}</td>'
         f'<td class="n">{calm_short[1]}</td>'
     ) in page
+
+
+def test_a_subject_added_on_a_worse_day_is_not_blamed_for_that_day(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Day 1, calm and loud go to 1,000 contacts and nobody asks to be removed. On day 2 a
+    subject is added to the YAML and 600 more contacts are mailed; balanced assignment gives
+    most of them to the newcomer, to catch up. That day a fifth of every subject's contacts ask
+    to be removed. Within each day the three subjects' rates are equal, so the newcomer is not
+    retired; pooled over both days its rate is far above the rest's, and a pooled test would
+    have retired it."""
+    seqs = tmp_path / "seqs"
+    seqs.mkdir()
+    late = '      - key: late\n        text: "Something new"\n'
+    before, after = SEQUENCE.split("    bodies:\n")
+    day2 = START + timedelta(days=1)
+    answered: dict[str, int] = {}
+    for day, subjects, people in ((START, "", range(1000)), (day2, late, range(1000, 1600))):
+        (seqs / "abtest.yaml").write_text(
+            before.format(metric="") + subjects + "    bodies:\n" + after
+        )
+        engine = _engine(tmp_path, database_url, day)
+        try:
+            rows = "".join(f"p{i}@x.example,P\n" for i in people)
+            (tmp_path / "people.csv").write_text("email,first_name\n" + rows)
+            engine.import_contacts(tmp_path / "people.csv")
+            engine.enroll("abtest")
+            asyncio.run(engine.run_until(day + timedelta(hours=1)))
+            if day == day2:
+                that_day = [s for s in sent(engine) if s.sent_at and s.sent_at >= day2]
+                seen: dict[str, int] = {}
+                for send in that_day:
+                    assert send.subject_key is not None
+                    seen[send.subject_key] = seen.get(send.subject_key, 0) + 1
+                    if seen[send.subject_key] % 5 == 0:  # a fifth of each subject's contacts
+                        answer(engine, send, "unsubscribe")
+                        answered[send.subject_key] = answered.get(send.subject_key, 0) + 1
+                asyncio.run(engine.run_until(START + timedelta(days=3)))
+                subject = next(f for f in engine.score(dry_run=True) if f.factor == "subject")
+                counts = engine.store.guardrail_stats(
+                    sequence="abtest", step_key="intro", factor="subject", until=day2 + DAY
+                )["unsubscribe"]
+        finally:
+            asyncio.run(engine.aclose())
+    assert set(answered) == {"calm", "loud", "late"}
+    assert seen["late"] > 10 * (seen["calm"] + seen["loud"]) / 2  # the newcomer catches up
+    verdicts = {v.key: v for v in subject.verdicts}
+    assert verdicts["late"].decision.value != "retire", verdicts["late"].reason
+    assert all(v.metric == "positive_reply" for v in verdicts.values())
+    # two UTC days for the old subjects, one for the newcomer, each with that day's removals
+    first, second = (int(d.timestamp()) // 86400 for d in (START, day2))
+    assert counts["late"] == [(second, seen["late"], answered["late"])]
+    assert sorted(counts["calm"]) == [(first, 500, 0), (second, seen["calm"], answered["calm"])]
+    # the same counts pooled: the newcomer looks more than twice as harmful as the rest
+    pooled = {k: (sum(n for _, n, _ in v), sum(h for _, _, h in v)) for k, v in counts.items()}
+    rest = [pooled["calm"], pooled["loud"]]
+    p = rate_ratio_p(
+        pooled["late"][1], pooled["late"][0], sum(h for _, h in rest), sum(n for n, _ in rest)
+    )
+    assert p < 1e-6
+
+
+DAY = timedelta(days=1)
+
+
+def _engine(tmp_path: Path, database_url: str, now: datetime) -> Engine:
+    """An engine over ``tmp_path/seqs``, one sender (no cap, no gap), recording its mail."""
+    sender = Sender(
+        name="jane",
+        display_name="Jane Doe",
+        email="jane@acme.example",
+        timezone=ZoneInfo("UTC"),
+        daily_cap=100_000,
+        min_gap=timedelta(0),
+        jitter=timedelta(0),
+    )
+    config = Config(
+        database_url=database_url, sequences=(tmp_path / "seqs",), senders={"jane": sender}
+    )
+    return Engine(config, clock=SimulatedClock(now), channels={"email": RecordingChannel()})
