@@ -21,14 +21,16 @@ also bring an unsubscribe, a not-interested reply and a bounce, each at ``--guar
 * A/A guarded: every variant equal on replies and on every guardrail;
 * 2x unsubscribes: one variant equal on replies but with twice the unsubscribe rate;
 * A/A guarded, newcomer: all equal at every look, but the last variant joins halfway, when
-  every guardrail's rate goes from a quarter of ``--guard-rate`` to twice it (a worse list),
-  and catches up on sends over four looks. It also runs with the guardrails pooled over the
-  campaign against the live rest, as the engine tested them before periods.
+  a worse list starts (every guardrail's rate goes from a quarter of ``--guard-rate`` to twice
+  it, and the reply rate halves), and catches up on sends over four looks. It also runs with
+  everything pooled over the campaign, as the engine compared variants before periods.
 
-Each guardrail is tested, per variant against the rest of its family (retired variants' sends
-while they were live included), look by look, by ``sequencer.scoring.stratified_rate_ratio_p``
-(an exact sequential test of the rate ratio, betting on a doubling), inside the family's one
-Holm correction.
+In the guarded scenarios the counts are given look by look, as the engine gives them day by
+day: replies are compared with the best by ``sequencer.scoring.stratified_z`` (the
+Cochran-Mantel-Haenszel z, in the same mSPRT), and each guardrail, per variant against the rest
+of its family (retired variants' sends while they were live included), by
+``sequencer.scoring.stratified_rate_ratio_p`` (an exact sequential test of the rate ratio,
+betting on a doubling), all inside the family's one Holm correction.
 
 Both methods run on the same simulated replies in the same run: the engine is
 ``sequencer.scoring.score_family`` (mSPRT always-valid p, Holm), the baseline is
@@ -116,9 +118,9 @@ GUARDED = (
 )
 GUARDRAILS = ("unsubscribe", "not_interested", "bounce")
 GUARDED_METHOD = "engine+guardrails"
-#: The guardrails as they were tested before periods: pooled over the campaign, against the
-#: live rest only; run on the newcomer scenario, for comparison.
-POOLED_METHOD = "pooled guardrails (before)"
+#: Replies and guardrails as they were tested before periods: pooled over the campaign, the
+#: guardrails against the live rest only; run on the newcomer scenario, for comparison.
+POOLED_METHOD = "pooled (before)"
 
 
 def engine(stats: Sequence[VariantStats]) -> list[str]:
@@ -173,13 +175,9 @@ def run_guarded_campaign(
     periods); with ``pooled``, as before periods: totals, against the live rest only."""
     variants = sends.shape[1]
     last: dict[int, int] = {}  # a retired variant -> the last look it sent in
-    sent, said = sends.cumsum(axis=0), replies.cumsum(axis=0)
 
     def judge(look: int, live: list[int]) -> set[int]:
-        stats = [
-            VariantStats(key=str(v), sends=int(sent[look, v]), successes=int(said[look, v]))
-            for v in live
-        ]
+        stats = [_periods(v, sends, replies, look, pooled) for v in live]
         family = live if pooled else [v for v in range(variants) if v in live or v in last]
         guardrails = {
             name: [_periods(v, sends, harms[:, g], last.get(v, look), pooled) for v in family]
@@ -196,7 +194,8 @@ def run_guarded_campaign(
 def _periods(
     v: int, sends: np.ndarray, events: np.ndarray, until: int, pooled: bool
 ) -> VariantStats:
-    """Variant ``v``'s counts of one guardrail through look ``until``, look by look."""
+    """Variant ``v``'s counts of ``events`` (replies, or one guardrail) through look ``until``,
+    look by look; with ``pooled``, only the totals."""
     periods = tuple(
         (t, int(sends[t, v]), int(events[t, v])) for t in range(until + 1) if sends[t, v]
     )
@@ -254,9 +253,9 @@ def run_guarded_job(job: Job, guard_rate: float) -> dict[str, list[Outcome]]:
     """Simulate ``job.campaigns`` campaigns of replies and guardrails, scored together.
 
     In the newcomer scenario the last variant sends nothing for the first half of the looks,
-    then catches up over four looks (balanced assignment gives it most of the sends), and every
-    guardrail's rate, equal for all variants, goes from a quarter of ``guard_rate`` to twice it
-    as it joins: a worse list."""
+    then catches up over four looks (balanced assignment gives it most of the sends), and as it
+    joins, a worse list starts: every guardrail's rate, equal for all variants, goes from a
+    quarter of ``guard_rate`` to twice it, and the reply rate halves."""
     rng = np.random.default_rng(job.seed)
     looks, variants = job.looks, job.variants
     sends = np.full((looks, variants), job.per_look)
@@ -268,7 +267,10 @@ def run_guarded_job(job: Job, guard_rate: float) -> dict[str, list[Outcome]]:
         sends[:half, -1] = 0
         sends[half : half + 4, -1] = job.per_look + job.per_look * half // 4
         rates[:half], rates[half:] = guard_rate / 4, guard_rate * 2
-    replies = rng.binomial(sends, job.base_rate, size=(job.campaigns, looks, variants))
+    reply_rates = np.full((looks, variants), job.base_rate)
+    if job.scenario.newcomer:
+        reply_rates[looks // 2 :] = job.base_rate / 2
+    replies = rng.binomial(sends, reply_rates, size=(job.campaigns, looks, variants))
     harms = rng.binomial(sends[:, None, :], rates, size=(job.campaigns, *rates.shape))
     weak = variants - 1 if job.scenario.weak_factor is not None else None
     methods = {GUARDED_METHOD: False, **({POOLED_METHOD: True} if job.scenario.newcomer else {})}

@@ -46,6 +46,24 @@ def counted(
     at least the sequence's ``reply_window_days`` ago, and of them those with a success event
     (the sequence's metric, positive replies by default) credited to them. `sequencer report`
     shows these."""
+    found = _counted_by_day(store, sequence, step_key, factor, now=now)
+    return {
+        k: (sum(n for _, n, _ in days), sum(h for _, _, h in days)) for k, days in found.items()
+    }
+
+
+def primary(
+    store: Store, sequence: Sequence, step_key: str, factor: str, keys: list[str], *, now: datetime
+) -> list[scoring.VariantStats]:
+    """The live ``keys``' counts as :func:`counted` counts them, each split by the UTC day its
+    sends went out: what the scoring compares, day by day."""
+    found = _counted_by_day(store, sequence, step_key, factor, now=now)
+    return [_by_day(k, found.get(k, [])) for k in keys]
+
+
+def _counted_by_day(
+    store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime
+) -> dict[str, list[tuple[int, int, int]]]:
     rules = sequence.scoring
     return store.variant_stats(
         sequence=sequence.name,
@@ -92,16 +110,6 @@ def _by_day(key: str, days: list[tuple[int, int, int]]) -> scoring.VariantStats:
     )
 
 
-def _stats(keys: list[str], counts: Mapping[str, tuple[int, int]]) -> list[scoring.VariantStats]:
-    """The ``keys``' (sends, successes) as scoring's input; a key without a send has none."""
-    return [
-        scoring.VariantStats(
-            key=k, sends=counts.get(k, (0, 0))[0], successes=counts.get(k, (0, 0))[1]
-        )
-        for k in keys
-    ]
-
-
 def run_look(
     store: Store,
     sequences: Mapping[str, Sequence],
@@ -126,7 +134,7 @@ def run_look(
             live = [k for k in keys if k not in retired]
             if len(live) < 2:
                 continue
-            stats = _stats(live, counted(store, sequence, step.key, factor, now=now))
+            stats = primary(store, sequence, step.key, factor, live, now=now)
             harms = guarded(store, sequence, step.key, factor, live, now=now)
             family = Family(
                 sequence=sequence.name,

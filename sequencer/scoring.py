@@ -104,7 +104,7 @@ def mixture_rho2(*, alpha: float = 0.05, n_star: int = 2000) -> float:
     return (-2.0 * math.log(alpha) + math.log(1.0 - 2.0 * math.log(alpha))) / n_star
 
 
-def always_valid_p(z: float, n: int, *, alpha: float = 0.05, n_star: int = 2000) -> float:
+def always_valid_p(z: float, n: float, *, alpha: float = 0.05, n_star: int = 2000) -> float:
     """The mSPRT always-valid p-value of a z statistic over ``n`` total sends (both arms).
 
     It is 1 / (the normal-mixture likelihood ratio): with r = n·ρ²,
@@ -222,6 +222,53 @@ def pooled_z(best: VariantStats, other: VariantStats) -> float:
     return (best.rate - other.rate) / math.sqrt(variance)
 
 
+def stratified_z(best: VariantStats, other: VariantStats) -> tuple[float, float]:
+    """``best`` against ``other`` within each period (:attr:`VariantStats.periods`): the
+    Cochran–Mantel–Haenszel z (positive when ``other`` does worse), and the sends it is worth
+    to :func:`always_valid_p`.
+
+    Each period adds its observed-minus-expected successes of ``best`` (expected: its share of
+    the period's successes) and that difference's variance; z is their sums' ratio. Periods
+    where one of the two sent nothing say nothing, so a variant that joined late is compared
+    only over the days both sent, and a day with more replies for everyone does not flatter
+    whichever variant sent most that day. The sends it is worth are the total sends times the
+    share of the pooled comparison's information the periods keep. With no periods, or shares
+    that do not move, it is :func:`pooled_z` over the total sends.
+    """
+    n = best.sends + other.sends
+    if not (best.periods or other.periods):
+        return pooled_z(best, other), n
+    table: dict[int, list[int]] = {}
+    for column, stats in ((0, _checked(best)), (2, _checked(other))):
+        for period, sends, successes in stats.periods:
+            row = table.setdefault(period, [0, 0, 0, 0])
+            row[column] += sends
+            row[column + 1] += successes
+    score = information = 0.0
+    for sends_b, hits_b, sends_o, hits_o in table.values():
+        total, hits = sends_b + sends_o, hits_b + hits_o
+        if sends_b and sends_o:
+            score += hits_b - sends_b * hits / total
+            information += sends_b * sends_o * hits * (total - hits) / total**3
+    hits = best.successes + other.successes
+    pooled = best.sends * other.sends * hits * (n - hits) / n**3
+    if information <= 0.0 or pooled <= 0.0:
+        return 0.0, n
+    return score / math.sqrt(information), n * information / pooled
+
+
+def _checked(stats: VariantStats) -> VariantStats:
+    """``stats``, once its periods are known to add up to its totals."""
+    sends = sum(n for _, n, _ in stats.periods)
+    successes = sum(k for _, _, k in stats.periods)
+    if (sends, successes) != (stats.sends, stats.successes):
+        raise ValueError(
+            f"variant {stats.key!r}: its periods hold {successes}/{sends}, its totals "
+            f"{stats.successes}/{stats.sends}"
+        )
+    return stats
+
+
 def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantStats | None:
     """The variant with the highest rate among those with ``min_sends`` (ties: more sends, then key
     order).
@@ -260,12 +307,11 @@ def score_guarded(
     if best is None:
         return [_too_few(s, settings, best=None) for s in stats]
     judged = [s for s in stats if s.key != best.key and s.sends >= settings.min_sends]
-    zs = {s.key: pooled_z(best, s) for s in judged}
+    compared = {s.key: stratified_z(best, s) for s in judged}
+    zs = {key: z for key, (z, _) in compared.items()}
     ps: dict[tuple[str, str], float] = {
-        (settings.metric, s.key): always_valid_p(
-            zs[s.key], s.sends + best.sends, alpha=settings.alpha, n_star=settings.n_star
-        )
-        for s in judged
+        (settings.metric, key): always_valid_p(z, n, alpha=settings.alpha, n_star=settings.n_star)
+        for key, (z, n) in compared.items()
     }
     harms = _harms(guardrails, settings, {s.key for s in stats})
     ps.update({ident: p for ident, (_, p, _) in harms.items()})
@@ -332,13 +378,7 @@ def _periods(
         rest_sends = sum(o.sends for o in others)
         return [(variant.successes, variant.sends, sum(o.successes for o in others), rest_sends)]
     for s in (variant, *others):
-        sends = sum(n for _, n, _ in s.periods)
-        successes = sum(k for _, _, k in s.periods)
-        if (sends, successes) != (s.sends, s.successes):
-            raise ValueError(
-                f"variant {s.key!r}: its periods hold {successes}/{sends}, its totals "
-                f"{s.successes}/{s.sends}"
-            )
+        _checked(s)
     table: dict[int, list[int]] = {}
     for period, sends, successes in variant.periods:
         row = table.setdefault(period, [0, 0, 0, 0])

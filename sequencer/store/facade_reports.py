@@ -38,8 +38,9 @@ class VariantsAndReports(Transactions):
     def variant_stats(
         self, *, sequence: str, step_key: str, factor: str, until: datetime, metric: str,
         intents: Sequence[str] | None = None,
-    ) -> dict[str, tuple[int, int]]:  # fmt: skip
-        """Per variant key: (sends out by ``until``, of them with a ``metric`` event)."""
+    ) -> dict[str, list[tuple[int, int, int]]]:  # fmt: skip
+        """Per variant key, per UTC day: (day, sends out by ``until``, of them with a ``metric``
+        event)."""
         return self._read(variants.stats, sequence, step_key, factor, until, metric, intents)
 
     def guardrail_stats(self, *, sequence: str, step_key: str, factor: str, until: datetime) -> (
