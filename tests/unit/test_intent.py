@@ -15,6 +15,8 @@ from intent_cases import CORPUS as CORPUS_DIR
 from intent_cases import TODAY, Case, load
 
 from sequencer.inbound.classify import Intent, Kind, classify
+from sequencer.inbound.intent.rules import body as text_read
+from sequencer.inbound.message import parse
 
 CORPUS = load("corpus.yaml")
 #: Every corpus file there is (corpus.yaml, and any file held out from tuning for a while).
@@ -287,6 +289,51 @@ def test_quoted_text_and_signatures_do_not_count() -> None:
 )
 def test_a_bare_name_a_legal_footer_and_a_missed_quote_header_end_the_text(body: str) -> None:
     assert intent_of(body) is Intent.OTHER
+
+
+_CAUTION = (
+    "CAUTION: This email originated from outside of the organization. Do not click links or "
+    "open attachments unless you recognize the sender and know the content is safe."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        (f"{_CAUTION}\n\nHi Anna,\n\nThursday works.", "Thursday works."),
+        ("[EXTERNAL]\n\nHello Anna,\nSend me the pricing.", "Send me the pricing."),
+        ("[External] \nDear Anna,\n\nNot for us.", "Not for us."),
+        (
+            "ULKOINEN VIESTI: Tämä viesti on lähetetty organisaation ulkopuolelta. Älä avaa "
+            "liitteitä.\n\nHei,\n\nEi kiitos.",
+            "Ei kiitos.",
+        ),
+        (
+            "You don't often get email from anna@acme.example. Learn why this is important\n\n"
+            "Olen lomalla 4.1. asti.",
+            "Olen lomalla 4.1. asti.",
+        ),
+        # a banner-like sentence inside a reply, or an "external" that opens one, is the reply
+        (
+            "Thanks. IT flagged your mail as sent from outside the organization, so I nearly "
+            "missed it.",
+            "Thanks. IT flagged your mail as sent from outside the organization, so I nearly "
+            "missed it.",
+        ),
+        (
+            "External audit next week, let's talk after.",
+            "External audit next week, let's talk after.",
+        ),
+        ("Thanks.\n\n[EXTERNAL]", "Thanks.\n\n[EXTERNAL]"),
+    ],
+)
+def test_an_external_sender_banner_at_the_top_is_no_part_of_the_text(body: str, read: str) -> None:
+    assert text_read(parse(message(body), today=TODAY)) == read
+
+
+def test_a_finnish_outlook_footer_ends_the_text() -> None:
+    assert intent_of("Pasi, katso tää.\n\nHanki Outlook for iOS") is Intent.OTHER
+    assert intent_of("Hämta Outlook för Android\n\nOk.") is Intent.OTHER
 
 
 def test_a_referral_names_the_address_it_points_to_not_the_writers() -> None:

@@ -86,7 +86,21 @@ _GREETING_RE = re.compile(
 )
 _DEVICE_FOOTER_RE = re.compile(
     r"^\s*(?:sent\s+from\s+my|lähetetty\s+(?:\S+\s+)?(?:iphone|android|puhelime)|"
-    r"skickat\s+från|von\s+meinem|get\s+outlook\s+for)",
+    r"skickat\s+från|von\s+meinem|(?:get|hanki|hämta)\s+outlook\s+f(?:or|ör)\b)",
+    re.IGNORECASE,
+)
+#: A warning the mail server puts above the text of mail from outside the organisation
+#: ("[EXTERNAL]", "CAUTION: This email originated from outside of the organization...", "ULKOINEN
+#: VIESTI: Tämä viesti on tullut organisaation ulkopuolelta..."), read as no part of the reply: its
+#: "do not click links" is no request, and it would fill the opening an out-of-office is looked in.
+_BANNER_RE = re.compile(
+    r"^\s*\[\s*(?:external|ext|ulkoinen|extern)\s*\]\s*$"  # the tag alone
+    # a tag, then "this email ... from outside"
+    r"|^\s*(?:(?:\[\s*\w+\s*\]|(?:external|caution|warning|ulkoinen(?:\s+viesti)?|varoitus|"
+    r"extern|externt)\s*:)\s*)?(?:this|the|tämä|detta|diese)\s+(?:e-?mail|message|mail|"
+    r"(?:sähkö)?(?:posti)?viesti|meddelande|nachricht)\s+(?:\w+\s+){0,3}?(?:from\s+outside|"
+    r"organisaation\s+ulkopuol|utanför|außerhalb)"
+    r"|^\s*you\s+don['’]t\s+often\s+get\s+e-?mail\s+from\b",
     re.IGNORECASE,
 )
 #: A quote header the quote finder missed ("Ann <ann@x> kirjoitti 17.11.2026 klo 10.30:").
@@ -214,9 +228,10 @@ def _phrase(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=1)  # the rules of one message ask for it several times in a row
 def body(msg: Parsed) -> str:
-    """The text the intent is read from: the fresh text without its greeting line, cut at the
-    signature, the sign-off, a name alone on its line after a blank one, a legal footer or a
-    quote header; the subject (without Re:) when no text is left.
+    """The text the intent is read from: the fresh text without an external-sender banner or a
+    greeting line at its top, cut at the signature, the sign-off, a name alone on its line after
+    a blank one, a legal footer or a quote header; the subject (without Re:) when no text is
+    left.
     """
     kept: list[str] = []
     for line in msg.fresh.split("\n"):
@@ -228,7 +243,7 @@ def body(msg: Parsed) -> str:
             break
         if kept and not kept[-1] and _NAME_LINE_RE.match(line):
             break
-        if not kept and (not line.strip() or _GREETING_RE.match(line)):
+        if not kept and (not line.strip() or _GREETING_RE.match(line) or _BANNER_RE.match(line)):
             continue
         kept.append(line.strip())
     text = "\n".join(kept).strip()
