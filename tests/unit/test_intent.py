@@ -291,6 +291,54 @@ def test_a_bare_name_a_legal_footer_and_a_missed_quote_header_end_the_text(body:
     assert intent_of(body) is Intent.OTHER
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # not against a meeting, a hold put in the calendar
+        ("I'm not against a quick demo next week.", Intent.POSITIVE),
+        ("Sent you a tentative hold for Tuesday 10:00.", Intent.POSITIVE),
+        ("I've put a placeholder in for Friday morning.", Intent.POSITIVE),
+        ("I'm not against it.", Intent.OTHER),
+        ("I'm not against it in principle, but we have no budget.", Intent.NOT_INTERESTED),
+        # a thanks that ends in a no; a choice ruled out
+        ("Appreciate it, but no.", Intent.NOT_INTERESTED),
+        ("Management has ruled out new vendors this year.", Intent.NOT_INTERESTED),
+        ("We haven't ruled it out, send me a deck.", Intent.POSITIVE),
+        ("Thanks, but no need to rush. Thursday works.", Intent.POSITIVE),
+        # someone else's rather than the writer's; a decider with a title in commas; "try him"
+        ("This one is more for our fleet manager than for me.", Intent.REFERRAL),
+        ("That would be for Sari in purchasing rather than me.", Intent.REFERRAL),
+        ("Marko, our COO, makes the call on tools like this.", Intent.REFERRAL),
+        ("Give her a ring, she's in on Monday.", Intent.REFERRAL),
+        ("Not my area - Pekka decides about software. Try him.", Intent.REFERRAL),
+        ("This would be for all our sites, not just one. Send pricing.", Intent.POSITIVE),
+        ("I decide on this myself. Send the deck.", Intent.POSITIVE),
+        ("Give me a call on Monday.", Intent.POSITIVE),
+        ("Rather than me writing a long email, let's talk Friday.", Intent.POSITIVE),
+        # an address deleted from a register, marketing not wanted
+        ("Kindly remove this email address from your database.", Intent.UNSUBSCRIBE),
+        ("We don't want any sales emails.", Intent.UNSUBSCRIBE),
+        ("I don't want the marketing team involved, let's talk directly.", Intent.POSITIVE),
+        # going through it among colleagues, one question that is not about buying
+        ("Let's go through this at Monday's team meeting.", Intent.OTHER),
+        ("Let's go over it with the board first.", Intent.OTHER),
+        ("Let's go for it.", Intent.POSITIVE),
+        ("Let's go ahead with a pilot.", Intent.POSITIVE),
+        ("Quick question: where did you find my address?", Intent.OTHER),
+        ("A few questions: does it run on Android? What's the price?", Intent.POSITIVE),
+        ("Questions: do you integrate with SAP?", Intent.POSITIVE),
+    ],
+)
+def test_office_english_hedges_deciders_and_registers(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_an_address_changed_in_a_register_is_no_removal() -> None:
+    assert intent_of("Please update the address in your CRM to ann@new.example.") is not (
+        Intent.UNSUBSCRIBE
+    )
+
+
 _CAUTION = (
     "CAUTION: This email originated from outside of the organization. Do not click links or "
     "open attachments unless you recognize the sender and know the content is safe."

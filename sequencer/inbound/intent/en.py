@@ -36,6 +36,11 @@ LEXICON = Lexicon(
         r"company|details))\b",
         r"(?:delete|erase|remove)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:personal\s+)?(?:details|data|"
         r"information|address|e-?mail|contact\s+details)\b|never\s+(?:consented|agreed)\s+to\b",
+        r"(?:delete|erase|remove)\s+(?:this|my|our|the)\s+(?:e-?mail\s+)?address\s+from\s+"
+        r"(?:your|the)\s+(?:\w+\s+)?(?:register|registry|database|records|list|lists|crm|system|"
+        r"contacts)\b",
+        r"(?:don['’]?t|do\s+not)\s+(?:want|wish\s+to\s+receive)\s+(?:any\s+)?(?:more\s+|further\s+)?"
+        r"(?:marketing|sales|promotional|advertising|cold)\s+(?:e-?mails?|messages|mail|calls)\b",
         r"erasure\s+of\b|right\s+to\s+(?:be\s+forgotten|erasure)\b|article\s+17\b|"
         r"delete\s+(?:\w+\s+){0,3}?(?:on|about)\s+(?:me|us)\b",
         r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
@@ -120,8 +125,15 @@ LEXICON = Lexicon(
         r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
         r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
         rf"ask\s+for\s+{_NAME}",
-        rf"{_PERSON}\s+(?:handles|looks\s+after|is\s+in\s+charge\s+of|is\s+responsible\s+for)\s+"
-        r"(?:this|these|that|our|all|purchasing|procurement|marketing|logistics|it)\b",
+        # "this would be for our DC manager rather than me", "more one for Jari than for me"
+        r"(?:would\s+be|is|['’]s)\s+(?:more\s+)?(?:one\s+)?for\s+(?:\S+\s+){1,6}?(?:rather\s+)?than\s+"
+        r"(?:for\s+)?(?:me|us|myself)\b",
+        r"(?:try|ask|ping)\s+(?:him|her)\b|give\s+(?:him|her)\s+a\s+(?:call|ring|shout|buzz)\b",
+        # a decider, perhaps with a title in commas: "Ville, our CTO, decides on anything software"
+        rf"{_PERSON},?\s+(?:(?:our|my|the)\s+[^,.\n]{{1,30}},\s+)?(?:handles|looks\s+after|is\s+in\s+"
+        r"charge\s+of|is\s+responsible\s+for|decides\s+(?:on|about)|makes\s+the\s+(?:call|"
+        r"decisions?)\s+on|signs\s+off\s+on)\s+(?:this|these|that|our|all|any|anything|everything|"
+        r"purchasing|procurement|marketing|logistics|it|software|tools|systems)\b",
         r"(?:the\s+)?(?:right|best|better)\s+(?:person|contact)\s+(?:is|would\s+be|for\s+this\s+"
         r"is)\b",
         r"(?:is|would\s+be|['’]s)\s+the\s+(?:one|person|guy|woman|man)\s+who(?:['’]d|\s+would|"
@@ -257,6 +269,9 @@ LEXICON = Lexicon(
         r"think\s+(?:this|it|that)\s+(?:is|would\s+be|will\s+be)\s+(?:for|a\s+fit|right|"
         r"relevant|useful)\b",
         r"focus(?:ing)?\s+on\s+other\s+(?:priorities|projects|things|areas)\b|"
+        r"(?:thanks?|appreciate\s+(?:it|this|that|the\s+\w+)),?\s+but\s+no\b(?!\s+(?:problem|worries|"
+        r"rush|need\s+to\s+(?:rush|apologi[sz]e|worry)))|(?<!n['’]t\s)(?<!not\s)(?<!never\s)"
+        r"(?:ruled|rules|ruling)\s+(?:\S+\s+)?out\b|"
         r"not\s+in\s+a\s+position\s+to\b|(?:can['’]?t|cannot|unable\s+to)\s+(?:take\s+(?:this|"
         r"it)\s+on|commit|justify|prioriti[sz]e)\b|thanks?\s+(?:\w+\s+){0,3}?but\s+no\b",
         r"(?:handle|handled|do|manage|managed|cover|covered|solve|solved)\s+(?:this|it|that|"
@@ -321,7 +336,8 @@ LEXICON = Lexicon(
         rf"(?:does|would|is)\s+(?:{_DAY}|tomorrow|next\s+week)\s+(?:\w+\s+)?(?:work|suit|ok|good)|"
         r"your\s+availability\b|when\s+(?:can|could|shall)\s+we\b|book\s+(?:a|some|in)\b",
         r"(?:include|add|invite|register|enrol)\s+(?:me|us)\s+(?:in|to|for|on)\b|"
-        r"go\s+ahead\b|go\s+for\s+it\b|let['’]?s\s+(?:go|proceed|try|see|get)\b|please\s+proceed\b",
+        r"go\s+ahead\b|go\s+for\s+it\b|let['’]?s\s+(?:go(?!\s+(?:through|over)\b)|proceed|try|see|"
+        r"get)\b|please\s+proceed\b",
         r"(?<!you\s)(?<!might\s)(?<!may\s)(?<!you)(?:should|could|must|want\s+to|need\s+to|will|"
         r"['’]ll)\s+(?:take\s+a\s+|have\s+a\s+)?(?:closer\s+)?look\s+(?:at|into)\b|"
         r"(?:take|have)\s+a\s+(?:closer\s+)?look\b|"
@@ -333,9 +349,10 @@ LEXICON = Lexicon(
         r"(?:at|on)\b|(?:happy|glad|keen|open|ready|willing)\s+to\s+(?!help\b|assist\b)\w+\b",
         r"(?:who|whom)\s+(?:would|should|do)\s+(?:i|we)\s+(?:talk|speak)\s+to\s+about\b|"
         r"next\s+steps?\b|how\s+(?:do|would|can)\s+we\s+(?:start|get\s+started|proceed|begin)\b|"
-        r"(?:try|test|trial|pilot)\s+(?:it|this|the\s+\w+)\b|questions?\s*:",
+        r"(?:try|test|trial|pilot)\s+(?:it|this|the\s+\w+)\b|questions\s*:",
         r"(?:don['’]?t|do\s+not)\s+hesitate\b|(?:wouldn['’]?t|would\s+not|don['’]?t)\s+mind\b|"
-        r"why\s+not\b",
+        r"why\s+not\b|not\s+against\s+(?:a|an|some|the|having\s+a)\s+(?:\w+\s+)?(?:call|meeting|"
+        r"demo|chat|trial|pilot|look)\b|placeholder\b|tentative\s+(?:hold|invite|slot|booking)\b",
         r"(?:do|hop\s+on|jump\s+on)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:call|meeting|demo|chat)\b|"
         r"send\s+(?:me|us)\s+(?:something|anything)\b|"
         r"i['’]ll\s+bite\b|go\s+on\b|i['’]m\s+(?:all\s+)?(?:listening|ears)\b|(?:run|set)\s+"
