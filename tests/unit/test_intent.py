@@ -339,6 +339,46 @@ def test_an_address_changed_in_a_register_is_no_removal() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a particle between "älkää" and its verb, with and without ä
+        ("Älkää nyt enää soittako tähän numeroon.", Intent.UNSUBSCRIBE),
+        ("Älä siis laita tänne mitään enää.", Intent.UNSUBSCRIBE),
+        ("Alkaa siis lahettako tanne enaa mitaan.", Intent.UNSUBSCRIBE),
+        (
+            "Älkää siis ihmetelkö, jos vastaus viipyy, katsotaan demoa ensi viikolla.",
+            Intent.POSITIVE,
+        ),
+        # an invite sent for a day points to no one; one sent to a person does
+        ("Laitoin kutsun torstaille klo 9, sopiiko?", Intent.POSITIVE),
+        ("Laitoin viestisi Sannalle, hän hoitaa nämä.", Intent.REFERRAL),
+        ("Välitin tämän hankintapäällikölle.", Intent.REFERRAL),
+        # back next week is a follow-up, next year a deferral
+        ("Laita hinnasto, palaan asiaan ensi viikolla.", Intent.POSITIVE),
+        ("Palaan asiaan ensi viikon aikana, laita esite.", Intent.POSITIVE),
+        ("Palaan asiaan ensi vuonna.", Intent.NOT_INTERESTED),
+        # a public buyer's "not a formal tender" declines nothing; not buying does
+        (
+            "Pyydämme tarjousta 500 lavan seurannasta. Pyyntö ei ole hankintalain mukainen "
+            "tarjouspyyntö.",
+            Intent.POSITIVE,
+        ),
+        ("Emme ole hankkimassa uutta järjestelmää.", Intent.NOT_INTERESTED),
+        ("Ei hankita mitään uutta tänä vuonna.", Intent.NOT_INTERESTED),
+        # nothing new taken into use, even with an integration
+        (
+            "Meillä ei oteta uusia järjestelmiä käyttöön, vaikka integraatio löytyisi.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Kiitos, mutta ei. Uusia työkaluja ei oteta käyttöön ennen 2028.", Intent.NOT_INTERESTED),
+        ("Kun järjestelmä otetaan käyttöön, kuka kouluttaa? Lähetä hinnasto.", Intent.POSITIVE),
+    ],
+)
+def test_finnish_fillers_invites_for_a_day_and_public_buyers(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 _CAUTION = (
     "CAUTION: This email originated from outside of the organization. Do not click links or "
     "open attachments unless you recognize the sender and know the content is safe."

@@ -30,6 +30,9 @@ _PERSON = (
     rf"[{_LOWER}]+)|hän|he|se|{_ROLE})"
 )
 _OO = r"(?:ole|oo|olla|olisi|ois)"  # "ei ole", spoken "ei oo"
+#: Particles that may stand between "älkää" and its verb: "älkää siis lähettäkö", "älkää nyt
+#: enää soittako", "älä mulle laita".
+_FILLER = r"(?:(?:enää|siis|nyt|jo|kyllä|sitten|mulle|minulle|meille|tänne)\s+){0,2}"
 _LEAVE = (
     r"(?:vuosi|kesä|talvi|syys|hiihto|isyys|äitiys|vanhempain|sairaus|joulu|pääsiäis)?"
     r"(?:lomalla|lomilla|vapaalla)|perhevapaalla|virkavapaalla|opintovapaalla|vanhempainvapaalla|"
@@ -40,7 +43,7 @@ _LEAVE = (
 LEXICON = Lexicon(
     language="fi",
     unsubscribe=(
-        r"(?:älkää|älä)\s+(?:enää\s+)?(?:lähet|lähett|ota\b|ottako|kirjoit|soit|markkinoi|"
+        rf"(?:älkää|älä)\s+{_FILLER}(?:lähet|lähett|ota\b|ottako|kirjoit|soit|markkinoi|"
         r"meila|viestit|mailaa|postit)\w*",
         r"en\s+halua\s+(?:enää\s+)?(?:näitä|viestejä|sähköposte|yhteydenotto|markkinointi|"
         r"mainos|teiltä)",
@@ -74,7 +77,7 @@ LEXICON = Lexicon(
         r"(?:(?:enää|jatkossa|tulevaisuudessa|myöskään|yhtään|teiltä)\s+)*"
         r"(?:saada|vastaanottaa|mitään|tällaisia|näitä|teidän|viestejänne|"
         r"markkinointi|postia)",
-        r"kieltäydyn\s+(?:\S+\s+){0,2}?markkinoin|(?:älä|älkää)\s+(?:enää\s+)?(?:laita|"
+        rf"kieltäydyn\s+(?:\S+\s+){{0,2}}?markkinoin|(?:älä|älkää)\s+{_FILLER}(?:laita|"
         r"laittako|spämmää|häiritse|häiritkö|pommita|pommittako)\b|jättäkää\s+(?:minut|meidät)"
         r"\s+rauhaan|jätä\s+(?:minut|mut|meidät)\s+rauhaan",
         r"(?:ettei|ei|älkää)\s+(?:minuun|meihin|muhun)\s+(?:\S+\s+)?(?:oteta|otettaisi\w*|olla|"
@@ -125,7 +128,9 @@ LEXICON = Lexicon(
         r"(?:välitin|välitän|välitetty|välitimme|laitoin|laitan|laitoimme|ohjasin|ohjaan|toimitin|"
         r"toimitan|lähetin|siirsin|siirrän|siirsimme|ohjasimme|välittänyt|siirtänyt|ohjannut|"
         r"laittanut|lähettänyt|välittäneet|siirtäneet|ohjanneet)\s+"
-        r"(?:\S+\s+){0,2}?(?:eteenpäin|(?!tiimi|porukal|johtoryhm|hallitu)\S+lle\b)"
+        r"(?:\S+\s+){0,2}?(?:eteenpäin|(?!tiimi|porukal|johtoryhm|hallitu|\S*(?:maanantai|tiistai|"
+        r"keskiviikko|torstai|perjantai|lauantai|sunnuntai|aamu|aamupäivä|iltapäivä|illa|päivä|"
+        r"viiko|kuu)lle\b)\S+lle\b)"
         r"(?!\s+(?:\S+\s+)?\S+vaksi\b)",
         r"(?:oikea|parempi|sopivampi)\s+(?:henkilö|ihminen|taho|kontakti|yhteyshenkilö)\b",
         r"kannattaa\s+(?:kysyä|olla\s+yhtey(?:dessä|ksissä)|ottaa\s+yhteyttä|kääntyä)",
@@ -187,8 +192,12 @@ LEXICON = Lexicon(
         r"(?:olemme|olen|ollaan|oon|olen\s+ollut|olemme\s+olleet)\s+(?:\S+\s+)?tyytyväi|"
         r"en\s+enää\s+työskentele",
         r"emme\s+lähde\b|en\s+lähde\b|emme\s+jatka\b|ei\s+jatketa\b",
+        rf"{_NEG}\s+(?:{_WORD}\s+){{0,3}}?(?:oteta|ota|otettaisi\w*)\s+"
+        rf"(?:{_WORD}\s+){{0,3}}?käyttöön",
         rf"{_NEG}\s+(?:{_OO}\s+)?(?:{_WORD}\s+){{0,3}}?(?:juttu|homma|tarpeen|tarpeellin|"
-        r"relevantti|ajankohta|meitä\s+varten|meille\b|osta|hank|investoi|vaihta|vaihda|"
+        # "ei ole hankintalain mukainen tarjouspyyntö" (a public buyer's request for information
+        # is no formal tender) declines nothing
+        r"relevantti|ajankohta|meitä\s+varten|meille\b|osta|hank(?!intala)|investoi|vaihta|vaihda|"
         r"lähdetä|käy\b|onnistu|kannata|hyödyt|tarvita|tarvitse|halua|innosta|"
         r"sytytä|napanna|nappaa|murhe|ongelma|suunnitelm|agendalla|listalla|prioriteet|"
         r"ohjelmassa|pöydällä|vastaa\s+(?:\S+\s+)?tarpei|täytä|kohtaa|varattu|istu\b|tartu|"
@@ -201,7 +210,7 @@ LEXICON = Lexicon(
         r"käytössä\s+(?:on\s+)?jo|käytämme\s+(?:\S+\s+)?(?:jo|muuta|toista)|teimme\s+itse|"
         r"tehty\s+itse|itse\s+tehty|sopimus\s+(?:\S+\s+){0,2}?(?:asti|(?<!teidän\s)(?<!teijän\s)"
         r"(?<!sinun\s)kanssa(?!nne|si)|voimassa)",
-        r"palail(?:laan|en|emme)|palaa(?:mme|n)\s+asiaan,?\s+(?:jos|kun|mikäli|myöhemmin|ensi)|"
+        r"palail(?:laan|en|emme)|palaa(?:mme|n)\s+asiaan,?\s+(?:jos|kun|mikäli|myöhemmin|ensi(?!\s+(?:viikolla|viikon)\b))|"
         r"(?:otamme|otan|otetaan)\s+yhteyttä\s+(?:itse\s+)?(?:jos|kun|mikäli|tarvittaessa)|"
         r"(?:ilmoittelen|ilmoitamme|ilmoittelemme|ilmoitan)\s+(?:jos|kun|mikäli)|"
         r"jos\s+tarvetta\s+(?:tulee|ilmenee|syntyy)|ensi\s+vuonna\s+(?:ehkä|uudestaan|"
