@@ -379,6 +379,21 @@ def test_finnish_fillers_invites_for_a_day_and_public_buyers(body: str, intent: 
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ('Your "Book a demo" link is broken on mobile, FYI.', Intent.OTHER),
+        ("Clicking “Schedule a call” gives a 404.", Intent.OTHER),
+        ('The subject said "Quick question" but there was no question.', Intent.OTHER),
+        # what the writer says around the quotes still counts
+        ('Sure, "let\'s talk" is fine - Tuesday at 10 works.', Intent.POSITIVE),
+        ('Please book a demo for us, the "Book a demo" link does not work.', Intent.POSITIVE),
+    ],
+)
+def test_words_in_quotes_are_mentioned_not_said(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 _CAUTION = (
     "CAUTION: This email originated from outside of the organization. Do not click links or "
     "open attachments unless you recognize the sender and know the content is safe."

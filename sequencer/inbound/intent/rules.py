@@ -108,6 +108,9 @@ _QUOTE_HEAD_RE = re.compile(
     r"^.{0,200}[@<].{0,200}\b(?:wrote|kirjoitti|skrev|schrieb)\b.{0,60}:\s*$", re.IGNORECASE
 )
 #: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
+#: Words in double quotes are mentioned, not said: 'the "Book a demo" button is just a long
+#: link', 'your subject says "Quick question"'. Short spans only, on one line.
+_MENTION_RE = re.compile(r"[\"“”„][^\"“”„\n]{1,40}[\"“”]")
 _NAME_LINE_RE = re.compile(
     r"^\s*(?:-+\s*|t\.\s*)?(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
     r"[A-ZÄÖÅ][a-zäöåé]+(?:[ -][A-ZÄÖÅ][a-zäöåé]+){0,2}\s*$"
@@ -365,9 +368,10 @@ def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
 def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order. A
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
-    way to a request of the writer's own: the writer is the one interested.
+    way to a request of the writer's own: the writer is the one interested. Words in double
+    quotes are read as mentioned, not said.
     """
-    text = body(msg)
+    text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
     found = referral(text, msg.from_address)
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
