@@ -394,6 +394,21 @@ def test_words_in_quotes_are_mentioned_not_said(body: str, intent: Intent) -> No
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Jari, don't reply to them yet - let's discuss on Monday.", Intent.OTHER),
+        ("Don't answer them, I'll handle it. Book a meeting room for us.", Intent.OTHER),
+        ("Marja, älkää vastatko niille, katsotaan asia palaverissa.", Intent.OTHER),
+        # speaking to us, not of us
+        ("Don't worry about replying, just send the pricing.", Intent.POSITIVE),
+        ("Älä huoli, vastaan heti kun ehdin. Laita hinnasto.", Intent.POSITIVE),
+    ],
+)
+def test_a_note_to_a_colleague_about_us_has_no_intent(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 _CAUTION = (
     "CAUTION: This email originated from outside of the organization. Do not click links or "
     "open attachments unless you recognize the sender and know the content is safe."

@@ -363,5 +363,9 @@ LEXICON = Lexicon(
         r"(?:i['’]d|i\s+would|we['’]d|we\s+would|i['’]m|we['’]re|i\s+am|we\s+are)\s+(?:be\s+)?"
         r"(?:\w+\s+)?up\s+for\b|screen[\s-]?share\b|(?:easiest|easier)\s+for\s+(?:me|us)\b",
     ),
+    aside=(
+        r"(?:don['’]?t|do\s+not|no\s+need\s+to)\s+(?:reply|respond|answer|get\s+back)\s+(?:to\s+)?"
+        r"(?:them|these\s+guys|this\s+vendor|this\s+company)\b",
+    ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -307,5 +307,8 @@ LEXICON = Lexicon(
         r"rajapin|toimi(?:iko|isiko)\b|(?:kauanko|kuinka\s+kauan|miten\s+kauan|kuinka\s+pitkään)"
         r"\s+(?:\S+\s+){0,3}?(?:kestää|kestäisi|vie|veisi)",
     ),
+    aside=(
+        r"(?:älä|älkää)\s+(?:\S+\s+)?vast(?:aa|atko|atkaa)\s+(?:\S+\s+)?(?:niille|heille|tälle\s+firmalle)\b",
+    ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

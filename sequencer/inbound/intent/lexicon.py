@@ -35,6 +35,9 @@ class Lexicon:
     refusal: tuple[str, ...]
     #: Interest: a call, a meeting, a price, more information.
     interest: tuple[str, ...]
+    #: A note to a colleague forwarded to us by mistake, that speaks of us as "them" ("don't reply
+    #: to them yet"): no intent of the writer's towards us.
+    aside: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
 

@@ -190,6 +190,7 @@ _REFERRAL_WEAK = _Cues.of(lambda lexicon: lexicon.referral_weak)
 _REFERRAL_BESIDE = _Cues.of(lambda lexicon: lexicon.referral_beside)
 _REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
 _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
+_ASIDE = _Cues.of(lambda lexicon: lexicon.aside)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,9 +370,12 @@ def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order. A
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
     way to a request of the writer's own: the writer is the one interested. Words in double
-    quotes are read as mentioned, not said.
+    quotes are read as mentioned, not said; a note to a colleague about us has no intent.
     """
     text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
+    aside = _ASIDE.first(text)
+    if aside is not None:  # meant for a colleague, not for us
+        return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
