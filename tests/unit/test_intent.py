@@ -304,6 +304,10 @@ def test_a_bare_name_a_legal_footer_and_a_missed_quote_header_end_the_text(body:
         ("Appreciate it, but no.", Intent.NOT_INTERESTED),
         ("Management has ruled out new vendors this year.", Intent.NOT_INTERESTED),
         ("We haven't ruled it out, send me a deck.", Intent.POSITIVE),
+        ("We've ruled out every other vendor. Can we do a call on Friday?", Intent.POSITIVE),
+        ("The board has not ruled it out. Send pricing.", Intent.POSITIVE),
+        ("Does your tracking rule out manual counts? Send pricing.", Intent.POSITIVE),
+        ("If it rules out the Friday count, send me a quote.", Intent.POSITIVE),
         ("Thanks, but no need to rush. Thursday works.", Intent.POSITIVE),
         # someone else's rather than the writer's; a decider with a title in commas; "try him"
         ("This one is more for our fleet manager than for me.", Intent.REFERRAL),

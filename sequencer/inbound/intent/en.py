@@ -270,8 +270,8 @@ LEXICON = Lexicon(
         r"relevant|useful)\b",
         r"focus(?:ing)?\s+on\s+other\s+(?:priorities|projects|things|areas)\b|"
         r"(?:thanks?|appreciate\s+(?:it|this|that|the\s+\w+)),?\s+but\s+no\b(?!\s+(?:problem|worries|"
-        r"rush|need\s+to\s+(?:rush|apologi[sz]e|worry)))|(?<!n['’]t\s)(?<!not\s)(?<!never\s)"
-        r"(?:ruled|rules|ruling)\s+(?:\S+\s+)?out\b|"
+        r"rush|need\s+to\s+(?:rush|apologi[sz]e|worry)))|(?:has|have|had|we|they|we['’]ve|"
+        r"they['’]ve)\s+(?:(?!not\b|never\b)\w+\s+)?ruled\s+(?:\S+\s+){0,2}?out\b|"
         r"not\s+in\s+a\s+position\s+to\b|(?:can['’]?t|cannot|unable\s+to)\s+(?:take\s+(?:this|"
         r"it)\s+on|commit|justify|prioriti[sz]e)\b|thanks?\s+(?:\w+\s+){0,3}?but\s+no\b",
         r"(?:handle|handled|do|manage|managed|cover|covered|solve|solved)\s+(?:this|it|that|"

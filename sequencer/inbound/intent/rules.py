@@ -107,10 +107,10 @@ _BANNER_RE = re.compile(
 _QUOTE_HEAD_RE = re.compile(
     r"^.{0,200}[@<].{0,200}\b(?:wrote|kirjoitti|skrev|schrieb)\b.{0,60}:\s*$", re.IGNORECASE
 )
-#: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
 #: Words in double quotes are mentioned, not said: 'the "Book a demo" button is just a long
 #: link', 'your subject says "Quick question"'. Short spans only, on one line.
 _MENTION_RE = re.compile(r"[\"“”„][^\"“”„\n]{1,40}[\"“”]")
+#: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
 _NAME_LINE_RE = re.compile(
     r"^\s*(?:-+\s*|t\.\s*)?(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
     r"[A-ZÄÖÅ][a-zäöåé]+(?:[ -][A-ZÄÖÅ][a-zäöåé]+){0,2}\s*$"
