@@ -83,7 +83,7 @@ def guarded(
     family that has sends (retired, or gone from the YAML: they stay in the rest), each split
     by the UTC day its sends went out. Only whole days count, so a day's shares, once counted,
     do not change at the next look."""
-    until = (now - timedelta(days=sequence.scoring.reply_window_days)).astimezone(UTC)
+    until = now.astimezone(UTC) - timedelta(days=sequence.scoring.reply_window_days)
     found = store.guardrail_stats(
         sequence=sequence.name,
         step_key=step_key,

@@ -7,9 +7,10 @@ campaigns (``naive_chi_square`` is that baseline, kept for the benchmark). Inste
 * the *current best* is the live variant with the highest rate among those with at least
   ``min_sends`` sends (ties: more sends, then key order); if none has ``min_sends``, nobody is
   judged;
-* every other live variant with at least ``min_sends`` sends is compared with the best: pooled
-  two-proportion z, turned into an always-valid p-value by the normal-mixture sequential
-  probability ratio test (mSPRT), tuned for ``n_star`` total sends;
+* every other live variant with at least ``min_sends`` sends is compared with the best: a
+  two-proportion z, day by day when the counts are split by day (``stratified_z``, the
+  Cochran–Mantel–Haenszel z), turned into an always-valid p-value by the normal-mixture
+  sequential probability ratio test (mSPRT), tuned for ``n_star`` total sends;
 * Holm's step-down procedure corrects across those comparisons (one family per factor);
 * rejected variants that are worse than the best are retired. The best is never retired, so a
   factor never loses its last live variant.
@@ -31,7 +32,7 @@ import enum
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 from typing import TypeVar
 
@@ -40,14 +41,14 @@ K = TypeVar("K")  # a hypothesis' key in :func:`holm`
 
 @dataclass(frozen=True, kw_only=True)
 class VariantStats:
-    """What one live variant has collected so far."""
+    """What one variant has collected so far (a retired one only joins the guardrails' rest)."""
 
     key: str
     sends: int  # sends that count (their reply window has passed)
     successes: int  # replies (or the chosen metric)
     #: The same counts split by the period (a UTC day) the sends went out in: (period, sends,
-    #: successes), summing to the totals. The guardrails' test compares a variant with the rest
-    #: of its family within each period (see :func:`stratified_rate_ratio_p`). Empty: one period.
+    #: successes), summing to the totals. Scoring compares variants within each period
+    #: (:func:`stratified_z`, :func:`stratified_rate_ratio_p`). Empty: one period.
     periods: tuple[tuple[int, int, int], ...] = ()
 
     @property
@@ -232,7 +233,8 @@ def stratified_z(best: VariantStats, other: VariantStats) -> tuple[float, float]
     where one of the two sent nothing say nothing, so a variant that joined late is compared
     only over the days both sent, and a day with more replies for everyone does not flatter
     whichever variant sent most that day. The sends it is worth are the total sends times the
-    share of the pooled comparison's information the periods keep. With no periods, or shares
+    ratio of the information the periods hold to the pooled comparison's (about 1 when every
+    period looks alike). With no periods, or shares
     that do not move, it is :func:`pooled_z` over the total sends.
     """
     n = best.sends + other.sends
@@ -271,12 +273,30 @@ def _checked(stats: VariantStats) -> VariantStats:
 
 def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantStats | None:
     """The variant with the highest rate among those with ``min_sends`` (ties: more sends, then key
-    order).
+    order). With counts split by day, the rate is taken day by day (:func:`_adjusted_rates`), so
+    a variant that joined on a day of many replies for everyone does not become the best on them.
     """
     eligible = [s for s in stats if s.sends >= min_sends]
     if not eligible:
         return None
-    return min(eligible, key=lambda s: (-s.rate, -s.sends, s.key))
+    rate = _adjusted_rates(stats) if any(s.periods for s in stats) else {}
+    return min(eligible, key=lambda s: (-rate.get(s.key, s.rate), -s.sends, s.key))
+
+
+def _adjusted_rates(stats: Sequence[VariantStats]) -> dict[str, float]:
+    """Each variant's successes above what the family's rate on each of its days predicts, per
+    send: for counts not split by day, its rate minus the family's, so the order is the rates'."""
+    days: dict[int, list[int]] = {}
+    for s in stats:
+        for period, sends, successes in _checked(s).periods:
+            row = days.setdefault(period, [0, 0])
+            row[0] += sends
+            row[1] += successes
+    return {
+        s.key: sum(k - n * days[d][1] / days[d][0] for d, n, k in s.periods) / s.sends
+        for s in stats
+        if s.sends
+    }
 
 
 def score_family(stats: Sequence[VariantStats], settings: Settings = Settings()) -> list[Verdict]:
@@ -362,10 +382,27 @@ def _harms(
             )
             if g.sends < settings.min_sends or rest.sends < settings.min_sends:
                 continue
-            ratio = settings.harm_ratio
-            p = stratified_rate_ratio_p(_periods(g, others), ratio=ratio)
+            periods = _periods(g, others)
+            p = stratified_rate_ratio_p(periods, ratio=settings.harm_ratio)
+            if g.periods or any(o.periods for o in others):  # both on the same days, numbered
+                g = replace(g, periods=tuple((i, n, k) for i, (k, n, _, _) in enumerate(periods)))
+                rest = replace(
+                    rest, periods=tuple((i, n, k) for i, (_, _, k, n) in enumerate(periods))
+                )
             found[(name, g.key)] = (g, p, rest)
     return found
+
+
+def _expected(variant: VariantStats, rest: VariantStats) -> float:
+    """The events ``variant`` would have had at the rest's rate of each day it sent on (at its
+    own where the rest sent nothing), both on the same days."""
+    if not rest.periods:
+        return variant.sends * rest.rate
+    days = {d: (n, k) for d, n, k in rest.periods}
+    return sum(
+        (n * days[d][1] / days[d][0]) if days.get(d, (0, 0))[0] else k
+        for d, n, k in variant.periods
+    )
 
 
 def _periods(
@@ -404,14 +441,15 @@ def _harmed(
     g, p, rest = harm
     leads = f", although it leads on {settings.label}" if s.key == best.key else ""
     reason = (
-        f"retired on {name}: {name} rate {g.rate:.1%} ({g.successes}/{g.sends}) vs the rest of "
-        f"its family {rest.rate:.1%}: one-sided always-valid p {p:.2g} (Holm {p_holm:.2g}) "
+        f"retired on {name}: {name} rate {g.rate:.1%} ({g.successes}/{g.sends}) where the rest "
+        f"of its family's rate, day by day, gives {_expected(g, rest):.1f} (the rest's "
+        f"{rest.rate:.1%} over all): one-sided always-valid p {p:.2g} (Holm {p_holm:.2g}) "
         f"≤ {settings.alpha:g}{leads}"
     )
+    z, _ = stratified_z(g, rest)  # positive: the variant's rate is the higher
     return _verdict(
-        g, z=pooled_z(g, rest), p=p, p_holm=p_holm, decision=Decision.RETIRE, reason=reason,
-        metric=name,
-    )  # fmt: skip
+        g, z=z, p=p, p_holm=p_holm, decision=Decision.RETIRE, reason=reason, metric=name
+    )
 
 
 def _keep_one(
@@ -473,11 +511,16 @@ def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int
     return float(chi2_contingency(table, correction=False).pvalue)
 
 
+#: What the reasons add when the counts were compared day by day.
+_DAILY = ", compared on the days both sent"
+
+
 def _best(s: VariantStats, settings: Settings) -> Verdict:
     """Verdict for the current best."""
+    daily = " day by day" if s.periods else ""
     reason = (
         f"current best: {settings.label} {s.rate:.1%} ({s.successes}/{s.sends}), "
-        f"the highest among variants with ≥ {settings.min_sends} sends"
+        f"the highest{daily} among variants with ≥ {settings.min_sends} sends"
     )
     return _verdict(
         s,
@@ -525,7 +568,8 @@ def _judged(
     """Verdict for a variant compared with the best: retired only if rejected and worse."""
     versus = (
         f"{settings.label} {s.rate:.1%} vs best {best.key!r} "
-        f"{best.rate:.1%}: always-valid p {p:.2g} (Holm {p_holm:.2g})"
+        f"{best.rate:.1%}{_DAILY if s.periods or best.periods else ''}: always-valid p {p:.2g} "
+        f"(Holm {p_holm:.2g})"
     )
     if rejected and z > 0:
         decision, reason = Decision.RETIRE, f"{versus} ≤ {settings.alpha:g}"

@@ -320,6 +320,22 @@ def test_a_newcomer_is_compared_only_on_the_days_both_sent(
     ]
 
 
+def test_the_best_is_the_best_day_by_day() -> None:
+    """A newcomer that joined as replies rose for everyone, and did worse than the old variant on
+    every day both sent: pooled, it is the best and cannot be retired; day by day the old
+    variant is the best and the newcomer is retired."""
+    old = split_by("old", [(50, 1)] * 60 + [(50, 10)] * 20)
+    new = split_by("new", [(0, 0)] * 60 + [(50, 7)] * 20)
+    assert new.rate > old.rate
+    verdicts = {v.key: v for v in score_family([old, new])}
+    assert verdicts["old"].decision is Decision.BEST
+    assert "the highest day by day" in verdicts["old"].reason
+    assert verdicts["new"].decision is Decision.RETIRE
+    assert "compared on the days both sent" in verdicts["new"].reason
+    pooled_verdicts = {v.key: v.decision for v in score_family([pooled(old), pooled(new)])}
+    assert pooled_verdicts["new"] is Decision.BEST
+
+
 def test_aa_with_a_newcomer_as_the_replies_drop_stays_under_5_percent() -> None:
     """Six variants equal at every look; the sixth joins at look 12, catching up over four looks
     (350 sends per look, then 50), just as a colder list halves every variant's reply rate

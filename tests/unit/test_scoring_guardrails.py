@@ -282,6 +282,21 @@ def test_retired_variants_stay_in_the_rest_and_get_no_verdict() -> None:
     assert retired == ["b"]
 
 
+def test_a_guardrail_retirement_says_what_the_rest_s_days_predict() -> None:
+    """The decision row's reason and z come from the same day-by-day comparison as its p: ``b``
+    bounces twice as often as ``a`` on each of two days of different rates."""
+    primary = stats({"a": (2000, 100), "b": (2000, 100)})
+    family = [
+        VariantStats(key="a", sends=2000, successes=40, periods=((1, 1000, 10), (2, 1000, 30))),
+        VariantStats(key="b", sends=2000, successes=80, periods=((1, 1000, 20), (2, 1000, 60))),
+    ]
+    verdicts = {v.key: v for v in score_guarded(primary, {"bounce": family}, PRIMARY)}
+    b = verdicts["b"]
+    assert b.decision is Decision.RETIRE and b.metric == "bounce"
+    assert "(80/2000) where the rest of its family's rate, day by day, gives 40.0" in b.reason
+    assert b.z is not None and b.z > 3
+
+
 def test_periods_that_do_not_add_up_to_the_totals_are_refused() -> None:
     primary = stats({"a": (400, 20), "b": (400, 20)})
     family = [
