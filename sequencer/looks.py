@@ -18,7 +18,7 @@ from typing import Any
 from sequencer import scoring
 from sequencer.model import Sequence
 from sequencer.status import VariantStatus
-from sequencer.store import Decision, Store
+from sequencer.store import Decision, Period, Store
 from sequencer.variants import (
     families as families,
 )  # moved to the pure core; re-exported for callers
@@ -56,14 +56,15 @@ def primary(
     store: Store, sequence: Sequence, step_key: str, factor: str, keys: list[str], *, now: datetime
 ) -> list[scoring.VariantStats]:
     """The live ``keys``' counts as :func:`counted` counts them, each split by the UTC day its
-    sends went out: what the scoring compares, day by day."""
+    sends went out and the mailbox they went out from: what the scoring compares, period by
+    period."""
     found = _counted_by_day(store, sequence, step_key, factor, now=now)
     return [_by_day(k, found.get(k, [])) for k in keys]
 
 
 def _counted_by_day(
     store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime
-) -> dict[str, list[tuple[int, int, int]]]:
+) -> dict[str, list[tuple[Period, int, int]]]:
     rules = sequence.scoring
     return store.variant_stats(
         sequence=sequence.name,
@@ -81,8 +82,8 @@ def guarded(
     """Per guardrail (unsubscribe, not_interested, bounce): the counts of the live ``keys`` at
     ``now``, after the same reply window as :func:`counted`, and of every other key of the
     family that has sends (retired, or gone from the YAML: they stay in the rest), each split
-    by the UTC day its sends went out. Only whole days count, so a day's shares, once counted,
-    do not change at the next look."""
+    by the UTC day its sends went out and their mailbox. Only whole days count, so a day's
+    shares, once counted, do not change at the next look."""
     until = now.astimezone(UTC) - timedelta(days=sequence.scoring.reply_window_days)
     found = store.guardrail_stats(
         sequence=sequence.name,
@@ -100,8 +101,8 @@ def guarded(
 _TICK = timedelta(microseconds=1)
 
 
-def _by_day(key: str, days: list[tuple[int, int, int]]) -> scoring.VariantStats:
-    """A key's guardrail counts, in total and day by day."""
+def _by_day(key: str, days: list[tuple[Period, int, int]]) -> scoring.VariantStats:
+    """A key's counts, in total and by period (UTC day, sender)."""
     return scoring.VariantStats(
         key=key,
         sends=sum(n for _, n, _ in days),

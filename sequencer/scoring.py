@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
 from typing import TypeVar
@@ -46,10 +46,11 @@ class VariantStats:
     key: str
     sends: int  # sends that count (their reply window has passed)
     successes: int  # replies (or the chosen metric)
-    #: The same counts split by the period (a UTC day) the sends went out in: (period, sends,
-    #: successes), summing to the totals. Scoring compares variants within each period
-    #: (:func:`stratified_z`, :func:`stratified_rate_ratio_p`). Empty: one period.
-    periods: tuple[tuple[int, int, int], ...] = ()
+    #: The same counts split by the period the sends went out in (from the engine: the UTC day
+    #: and the sending mailbox): (period, sends, successes), summing to the totals. Scoring
+    #: compares variants within each period (:func:`stratified_z`,
+    #: :func:`stratified_rate_ratio_p`). Empty: one period.
+    periods: tuple[tuple[Hashable, int, int], ...] = ()
 
     @property
     def rate(self) -> float:
@@ -240,7 +241,7 @@ def stratified_z(best: VariantStats, other: VariantStats) -> tuple[float, float]
     n = best.sends + other.sends
     if not (best.periods or other.periods):
         return pooled_z(best, other), n
-    table: dict[int, list[int]] = {}
+    table: dict[Hashable, list[int]] = {}
     for column, stats in ((0, _checked(best)), (2, _checked(other))):
         for period, sends, successes in stats.periods:
             row = table.setdefault(period, [0, 0, 0, 0])
@@ -286,7 +287,7 @@ def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantSta
 def _adjusted_rates(stats: Sequence[VariantStats]) -> dict[str, float]:
     """Each variant's successes above what the family's rate on each of its days predicts, per
     send: for counts not split by day, its rate minus the family's, so the order is the rates'."""
-    days: dict[int, list[int]] = {}
+    days: dict[Hashable, list[int]] = {}
     for s in stats:
         for period, sends, successes in _checked(s).periods:
             row = days.setdefault(period, [0, 0])
@@ -416,7 +417,7 @@ def _periods(
         return [(variant.successes, variant.sends, sum(o.successes for o in others), rest_sends)]
     for s in (variant, *others):
         _checked(s)
-    table: dict[int, list[int]] = {}
+    table: dict[Hashable, list[int]] = {}
     for period, sends, successes in variant.periods:
         row = table.setdefault(period, [0, 0, 0, 0])
         row[0] += successes
@@ -442,7 +443,7 @@ def _harmed(
     leads = f", although it leads on {settings.label}" if s.key == best.key else ""
     reason = (
         f"retired on {name}: {name} rate {g.rate:.1%} ({g.successes}/{g.sends}) where the rest "
-        f"of its family's rate, day by day, gives {_expected(g, rest):.1f} (the rest's "
+        f"of its family's rate, per day and mailbox, gives {_expected(g, rest):.1f} (the rest's "
         f"{rest.rate:.1%} over all): one-sided always-valid p {p:.2g} (Holm {p_holm:.2g}) "
         f"≤ {settings.alpha:g}{leads}"
     )
@@ -512,12 +513,12 @@ def _chi_square_p(successes_a: int, sends_a: int, successes_b: int, sends_b: int
 
 
 #: What the reasons add when the counts were compared day by day.
-_DAILY = ", compared on the days both sent"
+_DAILY = ", compared per day and mailbox"
 
 
 def _best(s: VariantStats, settings: Settings) -> Verdict:
     """Verdict for the current best."""
-    daily = " day by day" if s.periods else ""
+    daily = " per day and mailbox" if s.periods else ""
     reason = (
         f"current best: {settings.label} {s.rate:.1%} ({s.successes}/{s.sends}), "
         f"the highest{daily} among variants with ≥ {settings.min_sends} sends"

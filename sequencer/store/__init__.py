@@ -32,6 +32,7 @@ from sequencer.store.tables import (
     Task,
     VariantState,
 )
+from sequencer.store.variants import Period
 
 __all__ = [
     "BeginStatus",
@@ -49,6 +50,7 @@ __all__ = [
     "NewChain",
     "NewEnrollment",
     "NewSend",
+    "Period",
     "Quota",
     "Send",
     "SenderDay",

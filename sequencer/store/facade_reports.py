@@ -9,6 +9,7 @@ from datetime import datetime
 from sequencer.store import reports, variants
 from sequencer.store.tables import Decision, VariantState
 from sequencer.store.transactions import Transactions
+from sequencer.store.variants import Period
 
 
 class VariantsAndReports(Transactions):
@@ -38,13 +39,13 @@ class VariantsAndReports(Transactions):
     def variant_stats(
         self, *, sequence: str, step_key: str, factor: str, until: datetime, metric: str,
         intents: Sequence[str] | None = None,
-    ) -> dict[str, list[tuple[int, int, int]]]:  # fmt: skip
+    ) -> dict[str, list[tuple[Period, int, int]]]:  # fmt: skip
         """Per variant key, per UTC day: (day, sends out by ``until``, of them with a ``metric``
         event)."""
         return self._read(variants.stats, sequence, step_key, factor, until, metric, intents)
 
     def guardrail_stats(self, *, sequence: str, step_key: str, factor: str, until: datetime) -> (
-        dict[str, dict[str, list[tuple[int, int, int]]]]
+        dict[str, dict[str, list[tuple[Period, int, int]]]]
     ):  # fmt: skip
         """Per guardrail, per variant key, per UTC day: :func:`variants.guardrail_stats`."""
         return self._read(variants.guardrail_stats, sequence, step_key, factor, until)

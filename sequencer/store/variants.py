@@ -72,8 +72,10 @@ def set_status(
 
 
 #: The periods scoring compares variants within: the UTC day a send went out (or bounced) in, as
-#: days since 1970.
+#: days since 1970, and the mailbox it went out from (rates differ from one to the next, and
+#: each mailbox balances its own assignment, so a newcomer's share moves differently in each).
 DAY = 86400
+Period = tuple[int, str]
 
 
 def stats(
@@ -84,20 +86,21 @@ def stats(
     until: datetime,
     metric: str,
     intents: Sequence[str] | None = None,
-) -> dict[str, list[tuple[int, int, int]]]:
-    """Per variant key, per UTC day (days since 1970): (day, sends out that day by ``until``, of
-    them those with a ``metric`` event; with ``intents``, a ``metric`` event of one of those
-    intents: a NULL intent is not among them)."""
+) -> dict[str, list[tuple[Period, int, int]]]:
+    """Per variant key, per period ((UTC day as days since 1970, sender)): (period, sends out
+    then by ``until``, of them those with a ``metric`` event; with ``intents``, a ``metric``
+    event of one of those intents: a NULL intent is not among them)."""
     # two plain GROUP BYs: the sends, then the sends with an event (joined from the events side,
     # which is small); one outer join with count(DISTINCT) was ~10x slower over 1M sends
     totals, with_hit = _stats_statements(factor, intents is not None, conn.dialect.name)
     values = {"_sequence": sequence, "_step_key": step_key, "_until": until, "_metric": metric}
     if intents is not None:
         values["_intents"] = list(intents)
-    hits = {(str(k), int(d)): int(n) for k, d, n in conn.execute(with_hit, values)}
-    found: dict[str, list[tuple[int, int, int]]] = {}
-    for key, day, n in conn.execute(totals, values):
-        found.setdefault(str(key), []).append((int(day), int(n), hits.get((str(key), int(day)), 0)))
+    hits = {(str(k), (int(d), str(m))): int(n) for k, d, m, n in conn.execute(with_hit, values)}
+    found: dict[str, list[tuple[Period, int, int]]] = {}
+    for key, day, sender, n in conn.execute(totals, values):
+        period = (int(day), str(sender))
+        found.setdefault(str(key), []).append((period, int(n), hits.get((str(key), period), 0)))
     return found
 
 
@@ -122,9 +125,10 @@ def _stats_statements(factor: str, with_intents: bool, dialect: str) -> tuple[An
     with_event = sa.select(EVENTS.c.send_id).where(hit).distinct().subquery()
     joined = SENDS.join(with_event, with_event.c.send_id == SENDS.c.id)
     day = unix_period(dialect, SENDS.c.sent_at, DAY).label("day")
+    by = (key, day, SENDS.c.sender)
     return (
-        sa.select(key, day, sa.func.count()).where(*counted).group_by(key, day),
-        sa.select(key, day, sa.func.count()).select_from(joined).where(*counted).group_by(key, day),
+        sa.select(*by, sa.func.count()).where(*counted).group_by(*by),
+        sa.select(*by, sa.func.count()).select_from(joined).where(*counted).group_by(*by),
     )
 
 
@@ -146,18 +150,21 @@ GUARDRAILS: dict[str, sa.ColumnElement[bool]] = {
 
 def guardrail_stats(
     conn: sa.Connection, sequence: str, step_key: str, factor: str, until: datetime
-) -> dict[str, dict[str, list[tuple[int, int, int]]]]:
-    """Per guardrail (``GUARDRAILS``), per variant key: (UTC day, sends that went out or bounced
-    that day by ``until``, of them those the guardrail counts), day by day."""
+) -> dict[str, dict[str, list[tuple[Period, int, int]]]]:
+    """Per guardrail (``GUARDRAILS``), per variant key: (period ((UTC day, sender)), sends that
+    went out or bounced then by ``until``, of them those the guardrail counts), period by
+    period."""
     all_sends, per_guardrail = _guardrail_statements(factor, conn.dialect.name)
     values = {"_sequence": sequence, "_step_key": step_key, "_until": until}
-    totals = [(str(k), int(d), int(n)) for k, d, n in conn.execute(all_sends, values)]
-    found: dict[str, dict[str, list[tuple[int, int, int]]]] = {}
+    totals = [(str(k), (int(d), str(m)), int(n)) for k, d, m, n in conn.execute(all_sends, values)]
+    found: dict[str, dict[str, list[tuple[Period, int, int]]]] = {}
     for name, statement in per_guardrail.items():
-        hits = {(str(k), int(d)): int(n) for k, d, n in conn.execute(statement, values)}
-        days = found[name] = {}
-        for key, day, n in totals:
-            days.setdefault(key, []).append((day, n, hits.get((key, day), 0)))
+        hits = {
+            (str(k), (int(d), str(m))): int(n) for k, d, m, n in conn.execute(statement, values)
+        }
+        periods = found[name] = {}
+        for key, period, n in totals:
+            periods.setdefault(key, []).append((period, n, hits.get((key, period), 0)))
     return found
 
 
@@ -173,8 +180,8 @@ def _guardrail_statements(factor: str, dialect: str) -> tuple[Any, dict[str, Any
         out <= p("_until", type_=SENDS.c.due_at.type),
         key.is_not(None),
     )
-    day = unix_period(dialect, out, DAY).label("day")
-    count = sa.select(key, day, sa.func.count()).where(*counted).group_by(key, day)
+    by = (key, unix_period(dialect, out, DAY).label("day"), SENDS.c.sender)
+    count = sa.select(*by, sa.func.count()).where(*counted).group_by(*by)
     return count, {name: count.where(hit) for name, hit in GUARDRAILS.items()}
 
 

@@ -249,10 +249,14 @@ def test_a_subject_added_on_a_worse_day_is_not_blamed_for_that_day(
     )
     assert late.rate < best.rate / 3  # pooled, the newcomer looks far worse on replies ...
     assert always_valid_p(pooled_z(best, late), best.sends + late.sends) < 1e-4
-    # two UTC days for the old subjects, one for the newcomer, each with that day's removals
+    # two UTC days (one mailbox) for the old subjects, one for the newcomer, each with that
+    # day's removals
     first, second = (int(d.timestamp()) // 86400 for d in (START, day2))
-    assert counts["late"] == [(second, seen["late"], answered["late"])]
-    assert sorted(counts["calm"]) == [(first, 500, 0), (second, seen["calm"], answered["calm"])]
+    assert counts["late"] == [((second, "jane"), seen["late"], answered["late"])]
+    assert sorted(counts["calm"]) == [
+        ((first, "jane"), 500, 0),
+        ((second, "jane"), seen["calm"], answered["calm"]),
+    ]
     # ... and more than twice as harmful as the rest on removals
     pooled = {k: (sum(n for _, n, _ in v), sum(h for _, _, h in v)) for k, v in counts.items()}
     rest = [pooled["calm"], pooled["loud"]]

@@ -329,9 +329,9 @@ def test_the_best_is_the_best_day_by_day() -> None:
     assert new.rate > old.rate
     verdicts = {v.key: v for v in score_family([old, new])}
     assert verdicts["old"].decision is Decision.BEST
-    assert "the highest day by day" in verdicts["old"].reason
+    assert "the highest per day and mailbox" in verdicts["old"].reason
     assert verdicts["new"].decision is Decision.RETIRE
-    assert "compared on the days both sent" in verdicts["new"].reason
+    assert "compared per day and mailbox" in verdicts["new"].reason
     pooled_verdicts = {v.key: v.decision for v in score_family([pooled(old), pooled(new)])}
     assert pooled_verdicts["new"] is Decision.BEST
 

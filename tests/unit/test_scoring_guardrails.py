@@ -293,8 +293,34 @@ def test_a_guardrail_retirement_says_what_the_rest_s_days_predict() -> None:
     verdicts = {v.key: v for v in score_guarded(primary, {"bounce": family}, PRIMARY)}
     b = verdicts["b"]
     assert b.decision is Decision.RETIRE and b.metric == "bounce"
-    assert "(80/2000) where the rest of its family's rate, day by day, gives 40.0" in b.reason
+    assert (
+        "(80/2000) where the rest of its family's rate, per day and mailbox, gives 40.0" in b.reason
+    )
     assert b.z is not None and b.z > 3
+
+
+def test_a_newcomer_sent_from_the_worse_mailbox_is_compared_mailbox_by_mailbox() -> None:
+    """One day, two mailboxes: A bounces 6% of everything, B 1%. Each mailbox balances its own
+    assignment, and A, with a long history, is catching the newcomer up while B is not: the
+    newcomer's sends that day all went out from A. Per day and mailbox it is like the others;
+    per day alone it carries A's bounces and is retired."""
+    primary = stats({"old": (1100, 50), "new": (500, 25)})
+    old = VariantStats(
+        key="old", sends=1100, successes=16, periods=(((1, "A"), 100, 6), ((1, "B"), 1000, 10))
+    )
+    new = VariantStats(key="new", sends=500, successes=30, periods=(((1, "A"), 500, 30),))
+    verdicts = score_guarded(primary, {"bounce": [old, new]}, PRIMARY)
+    assert not [v.key for v in verdicts if v.metric == "bounce"]
+    by_day = [
+        VariantStats(
+            key=s.key, sends=s.sends, successes=s.successes, periods=((1, s.sends, s.successes),)
+        )
+        for s in (old, new)
+    ]
+    retired = [
+        v.key for v in score_guarded(primary, {"bounce": by_day}, PRIMARY) if v.metric == "bounce"
+    ]
+    assert retired == ["new"]
 
 
 def test_periods_that_do_not_add_up_to_the_totals_are_refused() -> None:
