@@ -337,6 +337,40 @@ def test_office_english_hedges_deciders_and_registers(body: str, intent: Intent)
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # "talk with", a conversation handed over to someone named
+        ("Talk with Heikki from our Oulu site, he decides these things.", Intent.REFERRAL),
+        ("Better you talk with our purchasing manager about it.", Intent.REFERRAL),
+        ("Please continue with her, I am only in finance.", Intent.REFERRAL),
+        ("You can carry on with Mikko from here.", Intent.REFERRAL),
+        ("Happy to talk with you next week.", Intent.POSITIVE),
+        ("Talk with you soon.", Intent.OTHER),
+        ("Please continue with the demo booking, Tuesday works.", Intent.POSITIVE),
+        # a German stem is no part of an English word
+        ("The terminal in Vantaa runs on paper forms.", Intent.OTHER),
+        ("Wir brauchen einen Termin nächste Woche.", Intent.POSITIVE),
+        # the object of "don't send" left for last
+        ("Please don't send more of these to me, thank you.", Intent.UNSUBSCRIBE),
+        ("Do not send any more such emails.", Intent.UNSUBSCRIBE),
+        ("Never send further messages to this address.", Intent.UNSUBSCRIBE),
+        ("Don't send more info yet, I must ask my boss first.", Intent.NOT_INTERESTED),
+        ("Please don't send more than one invite, Friday works.", Intent.POSITIVE),
+        # a shared mailbox's automatic answer, without an article
+        ("This is automatic message. We answer during office hours.", Intent.AUTO_REPLY),
+        ("This mailbox is not regularly monitored.", Intent.AUTO_REPLY),
+        ("This is automatically generated notice, do not answer.", Intent.AUTO_REPLY),
+        ("This is automatic, right? Send pricing.", Intent.POSITIVE),
+        ("Our stock is not monitored at all, let's talk.", Intent.POSITIVE),
+    ],
+)
+def test_non_native_english_pointers_removals_and_shared_mailboxes(
+    body: str, intent: Intent
+) -> None:
+    assert intent_of(body) is intent
+
+
 def test_an_address_changed_in_a_register_is_no_removal() -> None:
     assert intent_of("Please update the address in your CRM to ann@new.example.") is not (
         Intent.UNSUBSCRIBE

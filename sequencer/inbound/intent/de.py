@@ -43,7 +43,7 @@ LEXICON = Lexicon(
     ),
     interest=(
         r"interess|gerne|gern\b|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
-        r"termin|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
+        r"termin(?!al)|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
         r"klingt\s+(?:\S+\s+)?(?:gut|spannend|interessant|vielversprechend)|(?:schicken|senden)\s+"
         r"sie\s+(?:mir|uns)|was\s+kostet|kosten\b|wann\s+(?:haben|hätten|passt|können)|"
         r"passt\s+(?:mir|uns|gut)|(?:können|könnten)\s+wir\s+(?:\S+\s+)?(?:telefonieren|sprechen|"

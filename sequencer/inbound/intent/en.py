@@ -54,6 +54,9 @@ LEXICON = Lexicon(
         r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:any\s+)?(?:more|"
         r"further|these|your)\b",
         r"(?:don['’]?t|do\s+not)\s+send\s+(?:me|us)\s+(?:any\s+)?(?:more|further|anything)\b",
+        # the object left for last, or out: "please don't send more of these to me"
+        r"(?:don['’]?t|do\s+not|never)\s+send\s+(?:any\s+)?(?:more|further)\s+(?:of\s+)?"
+        r"(?:these|this|them|such|e-?mails|messages|mails)\b",
         r"(?:don['’]?t|do\s+not)\s+want\s+(?:any\s+)?(?:more|further)\s+(?:e-?mails|messages|mail)\b|"
         r"(?:don['’]?t|do\s+not)\s+want\s+to\s+hear\s+from\s+you\b",
         rf"take\s+(?:me|us)\s+off\b{_NOT_THREAD}|(?:un|de)list\s+(?:me|us)\b|"
@@ -95,13 +98,18 @@ LEXICON = Lexicon(
         r"(?:inbox|e-?mails?|mailbox|messages)\b",
         r"(?:inbox|mailbox|address)\s+is\s+(?:no\s+longer|not)\s+(?:monitored|in\s+use|"
         r"checked|active)\b",
+        # a shared mailbox's answer, in words a non-native writer uses: "This is automatic
+        # message", "is not personally monitored every day"
+        r"this\s+is\s+(?:an?\s+)?auto(?:matic|mated|matically\s+(?:sent|generated))\s+"
+        r"(?:message|e-?mail|response|answer|notice)\b|(?:is|are)\s+not\s+(?:personally|"
+        r"regularly|constantly|actively|always)\s+(?:monitored|read|checked)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?(?:on\s+)?(?:parental|maternity|paternity|sick|"
         r"medical|study)\s+leave\b|on\s+sabbatical\b",
         r"(?:i\s+am|i['’]m|we\s+are|we['’]re)\s+(?:\w+\s+)?at\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
         r"(?:trade\s+show|show|conference|fair|expo|summit|congress|offsite)\b",
     ),
     referral=(
-        rf"(?:contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
+        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
         rf"write\s+to|connect\s+with|e-?mail)\s+(?!{_ME}\b|again\b|later\b|next\b|in\s+q\d)"
         r"(?:my|our|the|his|her|their|him|her|them)\s+(?:\w+\s+){0,2}?(?:colleague|manager|"
         r"boss|head|director|cto|ceo|cfo|coo|team|department|buyer|purchasing|procurement|"
@@ -129,6 +137,9 @@ LEXICON = Lexicon(
         r"(?:would\s+be|is|['’]s)\s+(?:more\s+)?(?:one\s+)?for\s+(?:\S+\s+){1,6}?(?:rather\s+)?than\s+"
         r"(?:for\s+)?(?:me|us|myself)\b",
         r"(?:try|ask|ping)\s+(?:him|her)\b|give\s+(?:him|her)\s+a\s+(?:call|ring|shout|buzz)\b",
+        # the conversation handed over: "please continue with her", "carry on with Mikko"
+        rf"(?:continue|carry\s+on|proceed|follow\s+up)\s+(?:this\s+|the\s+discussion\s+)?with\s+"
+        rf"(?:him|her|{_NAME})",
         # a decider, perhaps with a title in commas: "Ville, our CTO, decides on anything software"
         rf"{_PERSON},?\s+(?:(?:our|my|the)\s+[^,.\n]{{1,30}},\s+)?(?:handles|looks\s+after|is\s+in\s+"
         r"charge\s+of|is\s+responsible\s+for|decides\s+(?:on|about)|makes\s+the\s+(?:call|"
@@ -144,7 +155,7 @@ LEXICON = Lexicon(
         r"(?:in|from|at|over\s+in)\s+\w+",
         r"(?<!funny\s)(?<!glad\s)(?:you\s+should|better\s+to|best\s+to)\s+(?:ask|contact|"
         r"talk\s+to)\b",
-        rf"(?:contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
+        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
         rf"write\s+to|connect\s+with|ask|try|ping|e-?mail|call)\s+{_NAME}",
         rf"(?:hand(?:ed|ing)?|pass(?:ed|ing)?|forward(?:ed|ing)?|refer(?:red|ring)?|redirect(?:ed|ing)?|"
         rf"send(?:ing)?|sent)\s+(?:(?:this|it|you|your\s+\w+)\s+)?(?:over\s+|on\s+|along\s+)?to\s+"
