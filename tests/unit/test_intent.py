@@ -371,6 +371,34 @@ def test_non_native_english_pointers_removals_and_shared_mailboxes(
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a need denied, a supplier of another company's
+        ("We are not in need of such system.", Intent.NOT_INTERESTED),
+        ("We have this from another supplier since years.", Intent.NOT_INTERESTED),
+        ("We work with other provider already.", Intent.NOT_INTERESTED),
+        ("We tried it with another vendor, send pricing.", Intent.POSITIVE),
+        # a very short yes; a slot offered by the clock
+        ("Ok send", Intent.POSITIVE),
+        ("Yes, please send it.", Intent.POSITIVE),
+        ("Ok, thanks.", Intent.OTHER),
+        ("After 2 pm is good. My mobile +358 40 123 4567", Intent.POSITIVE),
+        ("Thanks. 10.30 works.", Intent.POSITIVE),
+        ("Delivery at 9 is fine by the driver.", Intent.OTHER),
+        ("5 is the number of our sites.", Intent.OTHER),
+        # Finnish days and times of day in short
+        ("Ti tai ke iltapäivä käy.", Intent.POSITIVE),
+        ("Pe aamupäivä sopii hyvin.", Intent.POSITIVE),
+        ("Aamut käy parhaiten.", Intent.POSITIVE),
+        ("Iltapäivä ei käy meille.", Intent.NOT_INTERESTED),
+        ("Iltapäivällä käyn varastolla, en ehdi.", Intent.OTHER),
+    ],
+)
+def test_short_answers_slots_and_suppliers_in_plain_words(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 def test_an_address_changed_in_a_register_is_no_removal() -> None:
     assert intent_of("Please update the address in your CRM to ann@new.example.") is not (
         Intent.UNSUBSCRIBE

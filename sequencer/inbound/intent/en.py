@@ -289,6 +289,11 @@ LEXICON = Lexicon(
         r"these|all\s+(?:of\s+)?(?:this|that))\s+(?:\w+\s+)?internally\b",
         r"(?:we|we['’]ve|we\s+have)\s+(?:just\s+|recently\s+|already\s+)?(?:signed|renewed|"
         r"extended)\b",
+        # non-native phrasings: "we are not in need of such system", "we have the solution from
+        # other supplier already" (not "we tried beacons with another vendor")
+        r"not\s+in\s+(?:\w+\s+)?need\s+of\b|(?:have|has|use|using|get|got|buy|work|working)\s+"
+        r"(?:\S+\s+){0,4}?(?:from|with|by)\s+(?:an\s+|the\s+)?(?:other|another|different)\s+"
+        r"(?:supplier|vendor|provider|company|partner)\b",
     ),
     interest=(
         r"interest(?:ed|ing)\b|(?:this\s+)?interests\s+(?:me|us)\b",
@@ -315,6 +320,14 @@ LEXICON = Lexicon(
         rf"(?:free|available|works|suits)\s+(?:on|at|next|this|for|tomorrow|{_DAY})\b|"
         r"works\s+for\s+(?:me|us)\b|suits\s+(?:me|us)\b",
         rf"{_DAY}\s+(?:at|morning|afternoon|works|would\s+work|is\s+(?:good|fine|ok))\b",
+        # a slot offered by the clock, as a sentence of its own: "After 13:00 is best.", "10.30
+        # works", "Before 9 is better." (not "delivery at 9 is fine")
+        r"(?:^|(?<=[.!?]\s))(?:(?:after|before|from|around|at)\s+)?\d{1,2}(?:[:.]\d{2})?\s*"
+        r"(?:am|pm)?\s+(?:works|suits|(?:is|would\s+be)\s+(?:best|better|good|fine|ok|ideal|"
+        r"perfect))\b",
+        # a short yes to our offer of material: "Ok send", "Yes, please send it."
+        r"^\s*(?:ok(?:ay)?|yes|sure|fine)[,.!]?\s+(?:please\s+)?send(?:\s+(?:it|them|please))?"
+        r"\s*[.!]*\s*$",
         r"calendar\s+(?:link|invite)\b|calendly\b|send\s+(?:me\s+|us\s+)?(?:an?\s+)?(?:\w+\s+)?invit",
         r"count\s+(?:me|us)\s+in\b|sign\s+(?:me|us)\s+up\b|worth\s+(?:a\s+(?:look|chat|call|try|"
         r"conversation)|exploring|discussing)\b",

@@ -280,6 +280,10 @@ LEXICON = Lexicon(
         r"(?:maanantai|tiistai|keskiviikko|torstai|perjantai)\w*\s+(?:\S+\s+)?(?:klo|aamu|"
         r"iltapäiv|käy|sopii|sopisi|olisi|on\s+vapaata|ois)|(?:mulla|minulla|meillä)\s+on\s+"
         r"(?:\S+\s+)?(?:aikaa|vapaata|rako)",
+        # a slot offered in short: "ti tai ke iltapäivä käy", "pe aamupäivä sopii", "aamut käy"
+        r"(?:ma|ti|ke|to|pe)\s+(?:(?:tai|ja)\s+(?:ma|ti|ke|to|pe)\s+)?(?:klo|aamu|iltapäiv|käy|"
+        r"sopii)|(?:aamu|aamupäiv|iltapäiv|ilta)\w*\s+(?:\S+\s+)?(?:käy|käyvät|sopii|sopivat|"
+        r"sopisi)\b",
         r"kokeil|pilot|testaa|testata|testaamaan|koekäyt|tutustu|katsotaan|katsoisin|katsoisimme|"
         r"katsomaan|katsellaan|arvioida|arvioimaan|ratkaista|ratkaisisi|auttaisi|auttaa\s+meitä|"
         r"tarvitsemme\s+(?:\S+\s+)?(?:tällaista|tätä|jotain)|tarvetta\s+(?:olisi|on)|"
