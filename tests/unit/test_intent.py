@@ -399,6 +399,30 @@ def test_short_answers_slots_and_suppliers_in_plain_words(body: str, intent: Int
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("subject", "body", "intent"),
+    [
+        # a refusal or a removal the replier added to our subject, over a text with no cue
+        ("Re: Pallet tracking – NOT INTERESTED", "Thanks.", Intent.NOT_INTERESTED),
+        ("Re: Pallet tracking - no thanks", "Br, Lena", Intent.NOT_INTERESTED),
+        ("VS: Lavaseuranta – ei kiinnosta", "Kiitos.", Intent.NOT_INTERESTED),
+        ("Re: Pallet tracking NOT INTERESTED", "Ok.", Intent.NOT_INTERESTED),
+        ("RE: Pallet tracking for your warehouses - REMOVE ME", "As subject.", Intent.UNSUBSCRIBE),
+        ("VS: Lavaseuranta - POISTAKAA LISTALTA", "Otsikon mukaisesti.", Intent.UNSUBSCRIBE),
+        ("VS: ei kiitos", "t. Jari", Intent.NOT_INTERESTED),
+        # our own words in the subject are no answer
+        ("Re: Interested in cutting pallet losses?", "Thanks.", Intent.OTHER),
+        ("Re: Interested in cutting pallet losses?", "t. Jari", Intent.OTHER),
+        ("Re: Pallet tracking – a quick question", "Thanks.", Intent.OTHER),
+        ("Re: Pallet tracking – not a priority?", "Tell me more.", Intent.POSITIVE),
+        ("Re: Pallet tracking for your WMS", "Thanks.", Intent.OTHER),
+        ("Re: Lavaseuranta", "Älkää poistako mua listalta, kiinnostaa.", Intent.POSITIVE),
+    ],
+)
+def test_what_the_replier_adds_to_our_subject(subject: str, body: str, intent: Intent) -> None:
+    assert intent_of(body, subject=subject) is intent
+
+
 def test_an_address_changed_in_a_register_is_no_removal() -> None:
     assert intent_of("Please update the address in your CRM to ann@new.example.") is not (
         Intent.UNSUBSCRIBE

@@ -84,8 +84,9 @@ LEXICON = Lexicon(
         r"ottako)\s+(?:(?:enää|jatkossa)\s+)*yhteyttä|"
         r"toivo(?:n|mme|isin|isimme)\s+ettei\s+(?:\S+\s+){0,3}?"
         r"(?:yhteyttä|viestejä|sähköposte|soitella|lähetetä|lähetettäisi)",
-        r"poist\w*\s+(?:\S+\s+){0,3}?\S*(?:rekister|postituslista|markkinointilista|jakelulista|"
-        r"järjestelmä|asiakaslista)\w*(?:stä|stänne|ltä|ltanne)\b",
+        # "poistakaa listalta", "poista minut postituslistaltanne" (not "älkää poistako")
+        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)poist\w*\s+(?:\S+\s+){0,3}?\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|"
+        r"lta|ltanne|ltänne)\b(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
     ),
     absence=(
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",

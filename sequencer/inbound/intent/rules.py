@@ -35,6 +35,7 @@ from sequencer.inbound.rules.unsubscribe import (
     _SIGN_OFF_RE,
     _SIGNATURE_DELIMITER_RE,
     _SUBJECT_PREFIX_RE,
+    _requests_in,
 )
 from sequencer.inbound.verdict import Inbound, Intent, Kind
 
@@ -42,6 +43,7 @@ __all__ = [
     "LEXICONS",
     "Reading",
     "absence_in_reply",
+    "added_to_subject",
     "annotate",
     "body",
     "read",
@@ -110,6 +112,18 @@ _QUOTE_HEAD_RE = re.compile(
 #: Words in double quotes are mentioned, not said: 'the "Book a demo" button is just a long
 #: link', 'your subject says "Quick question"'. Short spans only, on one line.
 _MENTION_RE = re.compile(r"[\"“”„][^\"“”„\n]{1,40}[\"“”]")
+#: A signature alone ("t. Jari", "-Pasi", "BR, Lena"): a text that opens with one says nothing.
+_SIGNED_RE = re.compile(
+    r"^\s*(?:-+\s*|t\.\s*|(?:br|terv|t|mvh|rgds|regards),\s*)[A-ZÄÖÅ][a-zäöåé]+"
+    r"(?:[ -][A-ZÄÖÅ][a-zäöåé]+)?\s*$",
+    re.IGNORECASE,
+)
+#: The words a replier adds to our subject: after a dash ("Re: Pallet tracking – NOT
+#: INTERESTED", "VS: Lavaseuranta - POISTAKAA LISTALTA"), or a run of capitals ending a subject
+#: in lower case ("Re: Pallet tracking REMOVE ME").
+_SUBJECT_DASH_RE = re.compile(r"\s[-–—|]\s+(?P<added>[^-–—|]+)$")
+_SUBJECT_CAPS_RE = re.compile(r"(?:\s+[A-ZÄÖÅ]{2,}[!.]*)+\s*$")
+_LOWER_RE = re.compile("[a-zäöå]")
 #: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
 _NAME_LINE_RE = re.compile(
     r"^\s*(?:-+\s*|t\.\s*)?(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
@@ -249,9 +263,29 @@ def body(msg: Parsed) -> str:
             break
         if not kept and (not line.strip() or _GREETING_RE.match(line) or _BANNER_RE.match(line)):
             continue
+        if not kept and _SIGNED_RE.match(line):
+            break
         kept.append(line.strip())
-    text = "\n".join(kept).strip()
-    return text or _SUBJECT_PREFIX_RE.sub("", msg.subject, count=1).strip()
+    return "\n".join(kept).strip() or _subject(msg)
+
+
+def _subject(msg: Parsed) -> str:
+    return _SUBJECT_PREFIX_RE.sub("", msg.subject, count=1).strip()
+
+
+def added_to_subject(subject: str) -> str:
+    """The words the replier added to our subject (see :data:`_SUBJECT_DASH_RE`), or "". Our own
+    subject may say "interested" or "question" too, so only a refusal or a removal is read in
+    them, never interest.
+    """
+    text = _SUBJECT_PREFIX_RE.sub("", subject, count=1).strip()
+    dash = _SUBJECT_DASH_RE.search(text)
+    if dash is not None:
+        return dash.group("added").strip()
+    caps = _SUBJECT_CAPS_RE.search(text)
+    if caps is not None and _LOWER_RE.search(text[: caps.start()]):
+        return caps.group(0).strip()
+    return ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,9 +298,15 @@ def removal_request(msg: Parsed) -> Inbound | None:
     if msg.from_address is None:
         return None
     match = _UNSUBSCRIBE.first(body(msg))
-    if match is None:
+    if match is not None:
+        return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
+    # a removal the replier added to our subject, above a text that leans on it ("As subject.")
+    added = added_to_subject(msg.subject)
+    match = _UNSUBSCRIBE.first(added)
+    phrase = _phrase(match) if match is not None else _requests_in(added)[0]
+    if phrase is None:
         return None
-    return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
+    return msg.build(Kind.UNSUBSCRIBE, f"subject adds '{phrase}'", text=msg.text)
 
 
 def absence_in_reply(msg: Parsed) -> Inbound | None:
@@ -379,11 +419,29 @@ def read(msg: Parsed) -> Reading:
     found = referral(text, msg.from_address)
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
-        cues = _INTEREST.scan(text)
+        # a subject read for want of text may be ours word for word ("Interested in cutting
+        # pallet losses?"): no interest is read in it
+        cues = [] if text == _subject(msg) else _INTEREST.scan(text)
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
         if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
             found = own
-    return found or Reading(intent=Intent.OTHER, reason="no intent cue")
+    return (
+        found or _declined_in_subject(msg) or Reading(intent=Intent.OTHER, reason="no intent cue")
+    )
+
+
+def _declined_in_subject(msg: Parsed) -> Reading | None:
+    """:attr:`Intent.NOT_INTERESTED` for a refusal the replier added to our subject, over a text
+    with no cue of its own ("Re: Pallet tracking – NOT INTERESTED" over "Thanks.").
+    """
+    added = added_to_subject(msg.subject)
+    declined = [m for m in _REFUSAL.matches(added) if not _conditional(added, m.start())]
+    negated = [m for m, negated in _INTEREST.scan(added) if negated]
+    if not declined and not negated:
+        return None
+    return Reading(
+        intent=Intent.NOT_INTERESTED, reason=f"subject adds '{_phrase((declined or negated)[0])}'"
+    )
 
 
 def annotate(msg: Parsed, verdict: Inbound) -> Inbound:
