@@ -423,6 +423,29 @@ def test_what_the_replier_adds_to_our_subject(subject: str, body: str, intent: I
     assert intent_of(body, subject=subject) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # an assistant answering for a manager: the manager named is not someone we are sent to
+        (
+            "Toimitusjohtaja pyysi minua vastaamaan puolestaan: ei ole budjettia tähän.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Vastaan myyntijohtajan puolesta: tämä ei ole ajankohtainen.", Intent.NOT_INTERESTED),
+        (
+            "Our CEO asked me to reply on his behalf: we have no budget for this.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Replying on behalf of my manager: not a priority this year.", Intent.NOT_INTERESTED),
+        ("Ota yhteyttä toimitusjohtajaamme Matti Virtaseen, hän päättää.", Intent.REFERRAL),
+        ("On her behalf: please contact our purchasing manager instead.", Intent.REFERRAL),
+        ("Kysy kollegaltani Sannalta, hän hoitaa nämä.", Intent.REFERRAL),
+    ],
+)
+def test_an_assistant_answering_for_a_manager_refers_no_one(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 def test_an_address_changed_in_a_register_is_no_removal() -> None:
     assert intent_of("Please update the address in your CRM to ann@new.example.") is not (
         Intent.UNSUBSCRIBE

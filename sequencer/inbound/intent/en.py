@@ -109,8 +109,9 @@ LEXICON = Lexicon(
         r"(?:trade\s+show|show|conference|fair|expo|summit|congress|offsite)\b",
     ),
     referral=(
-        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
-        rf"write\s+to|connect\s+with|e-?mail)\s+(?!{_ME}\b|again\b|later\b|next\b|in\s+q\d)"
+        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|"
+        rf"get\s+in\s+touch\s+with|write\s+to|connect\s+with|e-?mail)\s+"
+        rf"(?!{_ME}\b|again\b|later\b|next\b|in\s+q\d)"
         r"(?:my|our|the|his|her|their|him|her|them)\s+(?:\w+\s+){0,2}?(?:colleague|manager|"
         r"boss|head|director|cto|ceo|cfo|coo|team|department|buyer|purchasing|procurement|"
         r"person|contact|lead|owner|partner|office)",
@@ -155,8 +156,8 @@ LEXICON = Lexicon(
         r"(?:in|from|at|over\s+in)\s+\w+",
         r"(?<!funny\s)(?<!glad\s)(?:you\s+should|better\s+to|best\s+to)\s+(?:ask|contact|"
         r"talk\s+to)\b",
-        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|get\s+in\s+touch\s+with|"
-        rf"write\s+to|connect\s+with|ask|try|ping|e-?mail|call)\s+{_NAME}",
+        rf"(?:contact|reach\s+out\s+to|talk\s+(?:to|with)|speak\s+(?:to|with)|"
+        rf"get\s+in\s+touch\s+with|write\s+to|connect\s+with|ask|try|ping|e-?mail|call)\s+{_NAME}",
         rf"(?:hand(?:ed|ing)?|pass(?:ed|ing)?|forward(?:ed|ing)?|refer(?:red|ring)?|redirect(?:ed|ing)?|"
         rf"send(?:ing)?|sent)\s+(?:(?:this|it|you|your\s+\w+)\s+)?(?:over\s+|on\s+|along\s+)?to\s+"
         rf"{_PERSON}",
@@ -390,6 +391,10 @@ LEXICON = Lexicon(
     aside=(
         r"(?:don['’]?t|do\s+not|no\s+need\s+to)\s+(?:reply|respond|answer|get\s+back)\s+(?:to\s+)?"
         r"(?:them|these\s+guys|this\s+vendor|this\s+company)\b",
+    ),
+    behalf=(
+        r"on\s+(?:his|her|their|\w+['’]s)\s+behalf\b|on\s+behalf\s+of\b|asked\s+me\s+to\s+"
+        r"(?:reply|respond|answer|write\s+back)\b",
     ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -85,8 +85,9 @@ LEXICON = Lexicon(
         r"toivo(?:n|mme|isin|isimme)\s+ettei\s+(?:\S+\s+){0,3}?"
         r"(?:yhteyttä|viestejä|sähköposte|soitella|lähetetä|lähetettäisi)",
         # "poistakaa listalta", "poista minut postituslistaltanne" (not "älkää poistako")
-        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)poist\w*\s+(?:\S+\s+){0,3}?\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|"
-        r"lta|ltanne|ltänne)\b(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
+        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)poist\w*\s+(?:\S+\s+){0,3}?"
+        r"\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
+        r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
     ),
     absence=(
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",
@@ -314,6 +315,10 @@ LEXICON = Lexicon(
     ),
     aside=(
         r"(?:älä|älkää)\s+(?:\S+\s+)?vast(?:aa|atko|atkaa)\s+(?:\S+\s+)?(?:niille|heille|tälle\s+firmalle)\b",
+    ),
+    behalf=(
+        r"puolesta(?:an|nsa|ni)?\b|pyysi\s+(?:minua|mua|meitä|minun|mun)\s+(?:\S+\s+)?"
+        r"(?:vastaamaan|ilmoittamaan|kertomaan|kuittaamaan)",
     ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

@@ -38,6 +38,9 @@ class Lexicon:
     #: A note to a colleague forwarded to us by mistake, that speaks of us as "them" ("don't reply
     #: to them yet"): no intent of the writer's towards us.
     aside: tuple[str, ...] = ()
+    #: Writing for someone else ("he asked me to reply on his behalf", "pyysi minua vastaamaan
+    #: puolestaan"): the one named is the writer's principal, not someone we are sent to.
+    behalf: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
 

@@ -14,8 +14,10 @@ policy: an unsubscribe request or an out-of-office answer is never read as inter
 "interested, but not now" is a refusal.
 
 The text read is the reply's fresh text (quotes removed) cut at its signature or sign-off, and
-without a greeting line; when nothing is left, the subject. All languages are asked at once, so
-a reply in two languages is read as a whole.
+without a greeting line; when nothing is left, the subject (read for no interest: it may be our
+own words). Words the replier added to our subject (after a dash, or in capitals) are read for a
+removal or a refusal only. All languages are asked at once, so a reply in two languages is read
+as a whole.
 """
 
 from __future__ import annotations
@@ -205,6 +207,7 @@ _REFERRAL_BESIDE = _Cues.of(lambda lexicon: lexicon.referral_beside)
 _REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
 _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
 _ASIDE = _Cues.of(lambda lexicon: lexicon.aside)
+_BEHALF = _Cues.of(lambda lexicon: lexicon.behalf)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -417,6 +420,8 @@ def read(msg: Parsed) -> Reading:
     if aside is not None:  # meant for a colleague, not for us
         return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
+    if found is not None and found.beside and _BEHALF.first(text) is not None:
+        found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
         # a subject read for want of text may be ours word for word ("Interested in cutting
