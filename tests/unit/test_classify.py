@@ -740,6 +740,28 @@ def test_return_date(text: str, expected: datetime.date | None) -> None:
     assert return_date(text, today=TODAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a day named without its date: the first such day after today (a Monday, 14 December)
+        ("I am back in office next Monday.", datetime.date(2026, 12, 21)),
+        ("Back on Friday.", datetime.date(2026, 12, 18)),
+        ("Back tomorrow, limited email today.", datetime.date(2026, 12, 15)),
+        ("Palaan maanantaina.", datetime.date(2026, 12, 21)),
+        ("Olen lomalla. Palaan huomenna.", datetime.date(2026, 12, 15)),
+        ("Palaan töihin keskiviikkona.", datetime.date(2026, 12, 16)),
+        # a weekday with its date is read as the date
+        ("Palaan töihin perjantaina 8.1.", datetime.date(2027, 1, 8)),
+        ("I am back on Monday, 4 January 2027.", datetime.date(2027, 1, 4)),
+        # no cue before it: no return date
+        ("I will be out on Monday.", None),
+        ("Tomorrow is a holiday here.", None),
+    ],
+)
+def test_return_date_of_a_named_day(text: str, expected: datetime.date | None) -> None:
+    assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
+
+
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
     body = (
         "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 "

@@ -100,8 +100,9 @@ LEXICON = Lexicon(
         r"checked|active)\b",
         # a shared mailbox's answer, in words a non-native writer uses: "This is automatic
         # message", "is not personally monitored every day"
+        # (not asked: "This is an automated response, I guess?")
         r"this\s+is\s+(?:an?\s+)?auto(?:matic|mated|matically\s+(?:sent|generated))\s+"
-        r"(?:message|e-?mail|response|answer|notice)\b|(?:is|are)\s+not\s+(?:personally|"
+        r"(?:message|e-?mail|response|answer|notice)\b(?![^.!?\n]*\?)|(?:is|are)\s+not\s+(?:personally|"
         r"regularly|constantly|actively|always)\s+(?:monitored|read|checked)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?(?:on\s+)?(?:parental|maternity|paternity|sick|"
         r"medical|study)\s+leave\b|on\s+sabbatical\b",

@@ -207,6 +207,24 @@ _DATE_RES = (
     ),
 )
 
+# A day named without its date, taken as the first such day after today: "back next Monday",
+# "palaan maanantaina", "back tomorrow", "huomenna".
+_WEEKDAYS = (
+    ("monday", "maanantai"),
+    ("tuesday", "tiistai"),
+    ("wednesday", "keskiviikko"),
+    ("thursday", "torstai"),
+    ("friday", "perjantai"),
+    ("saturday", "lauantai"),
+    ("sunday", "sunnuntai"),
+)
+_WEEKDAY_RE = re.compile(
+    r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna)|(?P<weekday>"
+    + "|".join(f"{en}|{fi}(?:na)?" for en, fi in _WEEKDAYS)
+    + r"))(?!\w)(?!,?\s+(?:the\s+)?\d)",  # "Monday, 4 January" is read as the date it names
+    re.IGNORECASE,
+)
+
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
@@ -265,11 +283,16 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
     found: list[tuple[int, int, re.Match[str]]] = []
     for pattern in _DATE_RES:
         found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
+    found.extend((match.start(), match.end(), match) for match in _WEEKDAY_RE.finditer(sentence))
     found.sort(key=lambda item: (item[0], item[0] - item[1]))
     dates: list[tuple[int, int, datetime.date]] = []
     taken_until = -1
     for start, end, match in found:
         if start < taken_until:
+            continue
+        if match.re is _WEEKDAY_RE:
+            dates.append((start, end, _next_day(match, today)))
+            taken_until = end
             continue
         month = _month_number(match.group("month"))
         year = match.groupdict().get("year")
@@ -285,6 +308,15 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
             dates.append((start, end, resolved))
             taken_until = end
     return dates
+
+
+def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
+    """Tomorrow, or the first named weekday after today (a week on when it is today's)."""
+    if match.group("tomorrow"):
+        return today + datetime.timedelta(days=1)
+    name = match.group("weekday").lower()
+    weekday = next(i for i, names in enumerate(_WEEKDAYS) if name.startswith(names))
+    return today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
 def _sentences(text: str) -> Iterator[str]:
