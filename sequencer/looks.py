@@ -10,7 +10,7 @@ only gathers the counts and records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sequencer import scoring
 from sequencer.model import Sequence
 from sequencer.status import VariantStatus
-from sequencer.store import Decision, Period, Store
+from sequencer.store import Decision, Store
 from sequencer.variants import (
     families as families,
 )  # moved to the pure core; re-exported for callers
@@ -64,7 +64,7 @@ def primary(
 
 def _counted_by_day(
     store: Store, sequence: Sequence, step_key: str, factor: str, *, now: datetime
-) -> dict[str, list[tuple[Period, int, int]]]:
+) -> Mapping[str, Collection[tuple[Hashable, int, int]]]:
     rules = sequence.scoring
     return store.variant_stats(
         sequence=sequence.name,
@@ -101,7 +101,7 @@ def guarded(
 _TICK = timedelta(microseconds=1)
 
 
-def _by_day(key: str, days: list[tuple[Period, int, int]]) -> scoring.VariantStats:
+def _by_day(key: str, days: Collection[tuple[Hashable, int, int]]) -> scoring.VariantStats:
     """A key's counts, in total and by period (UTC day, sender)."""
     return scoring.VariantStats(
         key=key,

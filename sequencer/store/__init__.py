@@ -32,7 +32,6 @@ from sequencer.store.tables import (
     Task,
     VariantState,
 )
-from sequencer.store.variants import Period
 
 __all__ = [
     "BeginStatus",
@@ -50,7 +49,6 @@ __all__ = [
     "NewChain",
     "NewEnrollment",
     "NewSend",
-    "Period",
     "Quota",
     "Send",
     "SenderDay",
