@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -284,3 +284,41 @@ def _engine(tmp_path: Path, database_url: str, now: datetime) -> Engine:
         database_url=database_url, sequences=(tmp_path / "seqs",), senders={"jane": sender}
     )
     return Engine(config, clock=SimulatedClock(now), channels={"email": RecordingChannel()})
+
+
+def test_a_period_is_the_utc_day_whatever_the_session_time_zone(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Sends that go out at 23:30 UTC count on that UTC day, on SQLite (naive UTC text) and on
+    PostgreSQL with a session time zone 14 hours ahead, where it is already the next day."""
+    if database_url.startswith("postgresql"):
+        database_url += "?options=-c%20timezone%3DPacific/Kiritimati"
+    (tmp_path / "seqs").mkdir()
+    (tmp_path / "seqs" / "abtest.yaml").write_text(SEQUENCE.format(metric=""))
+    late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    engine = _engine(tmp_path, database_url, late)
+    try:
+        (tmp_path / "people.csv").write_text("email,first_name\np1@x.example,P\np2@x.example,P\n")
+        engine.import_contacts(tmp_path / "people.csv")
+        engine.enroll("abtest")
+        asyncio.run(engine.run_until(late + timedelta(minutes=20)))
+        assert all(s.sent_at and s.sent_at.date() == late.date() for s in sent(engine))
+        found = engine.store.guardrail_stats(
+            sequence="abtest", step_key="intro", factor="subject", until=late + DAY
+        )["bounce"]
+        counts = engine.store.variant_stats(
+            sequence="abtest",
+            step_key="intro",
+            factor="subject",
+            until=late + DAY,
+            metric="reply",
+            intents=None,
+        )
+    finally:
+        asyncio.run(engine.aclose())
+    day = (late.date() - date(1970, 1, 1)).days
+    for by_key in (found, counts):
+        assert sorted(period for rows in by_key.values() for period, _, _ in rows) == [
+            (day, "jane"),
+            (day, "jane"),
+        ]
