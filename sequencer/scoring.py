@@ -241,14 +241,8 @@ def stratified_z(best: VariantStats, other: VariantStats) -> tuple[float, float]
     n = best.sends + other.sends
     if not (best.periods or other.periods):
         return pooled_z(best, other), n
-    table: dict[Hashable, list[int]] = {}
-    for column, stats in ((0, _checked(best)), (2, _checked(other))):
-        for period, sends, successes in stats.periods:
-            row = table.setdefault(period, [0, 0, 0, 0])
-            row[column] += sends
-            row[column + 1] += successes
     score = information = 0.0
-    for sends_b, hits_b, sends_o, hits_o in table.values():
+    for sends_b, hits_b, sends_o, hits_o in _by_period([best], [other]).values():
         total, hits = sends_b + sends_o, hits_b + hits_o
         if sends_b and sends_o:
             score += hits_b - sends_b * hits / total
@@ -287,12 +281,7 @@ def current_best(stats: Sequence[VariantStats], *, min_sends: int) -> VariantSta
 def _adjusted_rates(stats: Sequence[VariantStats]) -> dict[str, float]:
     """Each variant's successes above what the family's rate on each of its days predicts, per
     send: for counts not split by day, its rate minus the family's, so the order is the rates'."""
-    days: dict[Hashable, list[int]] = {}
-    for s in stats:
-        for period, sends, successes in _checked(s).periods:
-            row = days.setdefault(period, [0, 0])
-            row[0] += sends
-            row[1] += successes
+    days = _by_period(stats)
     return {
         s.key: sum(k - n * days[d][1] / days[d][0] for d, n, k in s.periods) / s.sends
         for s in stats
@@ -415,19 +404,25 @@ def _periods(
     if not split:
         rest_sends = sum(o.sends for o in others)
         return [(variant.successes, variant.sends, sum(o.successes for o in others), rest_sends)]
-    for s in (variant, *others):
-        _checked(s)
+    table = _by_period([variant], others)
+    return [
+        (hits, sends, rest_hits, rest_sends)
+        for sends, hits, rest_sends, rest_hits in table.values()
+    ]
+
+
+def _by_period(*groups: Sequence[VariantStats]) -> dict[Hashable, list[int]]:
+    """Per period: each group's sends and successes summed over its variants, side by side
+    ([sends, successes] per group), once every variant's periods are known to add up to its
+    totals."""
     table: dict[Hashable, list[int]] = {}
-    for period, sends, successes in variant.periods:
-        row = table.setdefault(period, [0, 0, 0, 0])
-        row[0] += successes
-        row[1] += sends
-    for other in others:
-        for period, sends, successes in other.periods:
-            row = table.setdefault(period, [0, 0, 0, 0])
-            row[2] += successes
-            row[3] += sends
-    return [(a, b, c, d) for a, b, c, d in table.values()]
+    for column, group in enumerate(groups):
+        for stats in group:
+            for period, sends, successes in _checked(stats).periods:
+                row = table.setdefault(period, [0, 0] * len(groups))
+                row[2 * column] += sends
+                row[2 * column + 1] += successes
+    return table
 
 
 def _harmed(
