@@ -59,7 +59,7 @@ def primary(
     sends went out and the mailbox they went out from: what the scoring compares, period by
     period."""
     found = _counted_by_day(store, sequence, step_key, factor, now=now)
-    return [_by_day(k, found.get(k, [])) for k in keys]
+    return [_split(k, found.get(k, [])) for k in keys]
 
 
 def _counted_by_day(
@@ -92,7 +92,7 @@ def guarded(
         until=until.replace(hour=0, minute=0, second=0, microsecond=0) - _TICK,
     )
     return {
-        name: [_by_day(k, days.get(k, [])) for k in [*keys, *sorted(set(days) - set(keys))]]
+        name: [_split(k, days.get(k, [])) for k in [*keys, *sorted(set(days) - set(keys))]]
         for name, days in found.items()
     }
 
@@ -101,7 +101,7 @@ def guarded(
 _TICK = timedelta(microseconds=1)
 
 
-def _by_day(key: str, days: Collection[tuple[Hashable, int, int]]) -> scoring.VariantStats:
+def _split(key: str, days: Collection[tuple[Hashable, int, int]]) -> scoring.VariantStats:
     """A key's counts, in total and by period (UTC day, sender)."""
     return scoring.VariantStats(
         key=key,
