@@ -183,3 +183,58 @@ def test_a_failure_after_the_groups_commit_never_writes_the_group_twice(
         assert len(queued) == 1  # the next step, once
     finally:
         store.close()
+
+
+def test_a_groups_results_run_on_one_plan_and_leave_the_connection_as_it_was(
+    database_url: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL the results' statement is planned once, not on every group: left to choose,
+    the server makes a custom plan for each group's arrays (planning took longer than running it,
+    in bench/claim.py). Counted by pg_stat_statements with track_planning. The setting is the
+    group's own: the connection's next transaction plans as the server would."""
+    n = 12
+    ids = claimed_sends(database_url, tmp_path, n)
+    store = Store(database_url)
+    if not pipeline.usable(store.engine):
+        store.close()
+        pytest.skip("only the pipelined path sets how its statements are planned")
+    try:
+        with store.engine.connect() as conn:
+            loaded = conn.execute(sa.text("SHOW shared_preload_libraries")).scalar_one()
+        if "pg_stat_statements" not in loaded:
+            pytest.skip("the server does not load pg_stat_statements")
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+            name = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+            conn.execute(
+                sa.text(f'ALTER DATABASE "{name}" SET pg_stat_statements.track_planning = on')
+            )
+        store.engine.dispose()  # new connections take the database's setting
+        claimed = [s for s in (store.send(i) for i in ids) if s is not None]
+        store.write_group([], [beginning(s, None) for s in claimed])
+        before = _results_statement(store)
+        for i, send in enumerate(claimed):  # one group per send, each with its own arrays
+            sent_at = NOW + timedelta(seconds=i)
+            store.write_group([SentRecord(send=send, sent_at=sent_at, next_send=None)], [])
+        (calls, plans), (calls_before, plans_before) = _results_statement(store), before
+        calls, plans = calls - calls_before, plans - plans_before
+        assert calls == n
+        # the driver prepares a statement after its 5th run; a prepared one is planned once
+        assert plans <= 6, (calls, plans)
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW plan_cache_mode")).scalar_one() == "auto"
+    finally:
+        store.close()
+
+
+def _results_statement(store: Store) -> tuple[int, int]:
+    """How often this database ran the results' statement, and planned it (pg_stat_statements)."""
+    with store.engine.connect() as conn:
+        calls, plans = conn.execute(
+            sa.text(
+                "SELECT coalesce(sum(calls), 0), coalesce(sum(plans), 0) FROM pg_stat_statements"
+                " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND query LIKE 'WITH sent AS%'"
+            )
+        ).one()
+    return int(calls), int(plans)
