@@ -2,14 +2,23 @@
 quoted message below a quote header ("On ... wrote:", an Outlook "From:/Sent:" block, "-----
 Original Message -----", in the languages our contacts write in). The auto-reply, unsubscribe
 and reply rules all read it.
+
+:func:`written_blocks` keeps the runs of the writer's text apart, split where quoted lines
+stood, for a reply answered between our quoted lines; it also reads on past a quote header
+whose quote is ``>`` quoted (an inline reply: "On ... wrote:", then our lines with the answers
+between them).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["fresh_text"]
+__all__ = ["fresh_text", "written_blocks"]
 
+#: A line that continues the quoted line above it, wrapped by a client that did not quote the
+#: rest: the quoted line is long and stops mid-sentence, and this one opens in lower case.
+_WRAPPED_AT = 40  # characters a quoted line holds at least when a client wrapped it
+_MID_SENTENCE_RE = re.compile(r"[\w,-]$")
 _SEPARATOR_RE = re.compile(r"^\s*_{10,}\s*$")
 _ORIGINAL_RE = re.compile(
     r"^\s*-{2,}\s*(?:original message|forwarded message|alkuperäinen viesti|välitetty viesti|"
@@ -104,3 +113,69 @@ def fresh_text(body: str) -> str:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     except Exception:
         return ""
+
+
+def _next_quote(lines: list[str], begin: int) -> tuple[int, int] | None:
+    """The first quote from ``lines[begin]`` on: the line it starts on and the line its header
+    ends on (the same line but for a quote header over several lines)."""
+    for index in range(begin, len(lines)):
+        start = _quote_starts(lines, index)
+        if start is not None:
+            return max(start, begin), index
+    return None
+
+
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _wrapped(above: str, line: str) -> bool:
+    """Whether ``line``, right below the quoted line ``above``, is the rest of it (see
+    :data:`_WRAPPED_AT`)."""
+    said = above.lstrip().lstrip(">").strip()
+    return (
+        len(said) >= _WRAPPED_AT
+        and _MID_SENTENCE_RE.search(said) is not None
+        and line.lstrip()[:1].islower()
+    )
+
+
+def written_blocks(body: str) -> list[str]:
+    """The writer's text in blocks, one for each run of unquoted lines between quoted ones, in
+    order: the first is the text above the first quoted line ("" when the body opens with one),
+    the last the text below the last ("" when it ends with one), so a block other than those
+    two stands between quoted lines. Blank lines between quoted lines do not end a quote. A
+    quote header ends the text as for :func:`fresh_text`, unless the quote under it is ``>``
+    quoted: the writer may answer between its lines, and the header is part of the quote.
+    """
+    try:
+        lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        blocks: list[list[str]] = [[]]
+        quoting = False  # within a quote: blank lines are no part of a block
+        begin = 0
+        while True:
+            found = _next_quote(lines, begin)
+            stop = len(lines) if found is None else found[0]
+            above = ""
+            for line in lines[begin:stop]:
+                if _quoted(line) or (above and _wrapped(above, line)):
+                    quoting, above = True, line
+                    continue
+                above = ""
+                if quoting and line.strip():
+                    blocks.append([])
+                    quoting = False
+                if not quoting:
+                    blocks[-1].append(line.rstrip())
+            if found is None:
+                break
+            end = found[1]
+            below = next((line for line in lines[end + 1 :] if line.strip()), "")
+            if not (_ATTRIBUTION_END_RE.search(lines[end]) and _quoted(below)):
+                break
+            quoting, begin = True, end + 1
+        if quoting:
+            blocks.append([])
+        return [re.sub(r"\n{3,}", "\n\n", "\n".join(block)).strip() for block in blocks]
+    except Exception:
+        return [fresh_text(body)]

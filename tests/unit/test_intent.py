@@ -15,6 +15,7 @@ from intent_cases import CORPUS as CORPUS_DIR
 from intent_cases import TODAY, Case, load
 
 from sequencer.inbound.classify import Intent, Kind, classify
+from sequencer.inbound.fresh import written_blocks
 from sequencer.inbound.intent.rules import body as text_read
 from sequencer.inbound.message import parse
 
@@ -560,6 +561,84 @@ _CAUTION = (
 )
 def test_an_external_sender_banner_at_the_top_is_no_part_of_the_text(body: str, read: str) -> None:
     assert text_read(parse(message(body), today=TODAY)) == read
+
+
+_OURS = (
+    "> Would you be interested in a 15-minute call about cutting pallet losses at your\n"
+    "> warehouses?\n>\n> Best,\n> Anna Myyjä\n> Not interested? Unsubscribe: https://acme.example/u/1"
+)
+_GMAIL_HEAD = "On Mon, 14 Dec 2026 at 9.02, Anna Myyjä <anna.myyja@acme.example> wrote:"
+
+
+@pytest.mark.parametrize(
+    ("body", "blocks"),
+    [
+        ("Yes.\n\n> q\n\nNo.\n> q2", ["Yes.", "No.", ""]),
+        ("> q\n\n> q2\nA", ["", "A"]),  # a blank line inside a quote ends no quote
+        (f"Thanks.\n\n{_GMAIL_HEAD}\n{_OURS}\n\nFooter", ["Thanks.", "Footer"]),
+        (f"Inline.\n\n{_GMAIL_HEAD}\n> q\nA\n> q2", ["Inline.", "A", ""]),
+        # an Outlook header's quote is not > quoted: nothing below it is read
+        ("Ok.\n\nFrom: A <a@x.example>\nSent: Monday\n\n> q\nA", ["Ok."]),
+        # the rest of a quoted line a client wrapped without quoting it is quoted too
+        (
+            "Ok.\n\n> Would you be interested in a 15-minute call about cutting pallet\n"
+            "losses at your warehouses?\n> Best",
+            ["Ok.", ""],
+        ),
+    ],
+)
+def test_the_writers_blocks_between_quoted_lines(body: str, blocks: list[str]) -> None:
+    assert written_blocks(body) == blocks
+
+
+@pytest.mark.parametrize(
+    ("body", "read", "intent"),
+    [
+        # answers between our quoted lines, under a preface signed with a bare name
+        (
+            "Hi Anna,\n\nSee my answers below.\n\nJohan\n\n> We help logistics teams.\n\n"
+            "We run three warehouses.\n\n> Would you be interested in a call?\n\n"
+            "Yes, propose a time.\n\n> Best,\n> Anna\n\nBest regards\n\nJohan Lindqvist\n"
+            "Warehouse Manager",
+            "See my answers below.\n\nWe run three warehouses.\n\nYes, propose a time.",
+            Intent.POSITIVE,
+        ),
+        # one answer, announced above ("vastaukset tekstin sekaan"), signed below
+        (
+            "Vastaukset tekstin sekaan.\n\nMarko\n\n> Olisiko teillä kiinnostusta puheluun?"
+            "\n\nEi ole.\n\nTerveisin\nMarko Nieminen\nVarastopäällikkö",
+            "Vastaukset tekstin sekaan.\n\nEi ole.",
+            Intent.NOT_INTERESTED,
+        ),
+        # answers under a quote header, between > quoted lines
+        (
+            f"Answers inline.\n\n{_GMAIL_HEAD}\n> Would you be interested in a call?\n\n"
+            "Not for us, thanks.\n\n> Best,\n> Anna\n> Unsubscribe: https://acme.example/u/1",
+            "Answers inline.\n\nNot for us, thanks.",
+            Intent.NOT_INTERESTED,
+        ),
+        # a top-posted reply: the quoted original below, and a footer under it, are not read
+        (
+            f"Thanks, noted.\n\nJari\n\n{_GMAIL_HEAD}\n{_OURS}\n\nVisit us at LogiMAT, "
+            "book a demo at our stand!",
+            "Thanks, noted.",
+            Intent.OTHER,
+        ),
+        (f"Thanks, noted.\n\nJari\n\n{_OURS}", "Thanks, noted.", Intent.OTHER),
+        # > quoted lines with nothing written between them: our words are never read
+        (
+            f"{_OURS}\n\nJari Koskinen\nLogistics Manager",
+            "Jari Koskinen\nLogistics Manager",
+            Intent.OTHER,
+        ),
+        (f"Sure.\n\n{_OURS}\n\nHälsningar\nJohan\nKvarnby Lager", "Sure.", Intent.POSITIVE),
+    ],
+)
+def test_answers_between_our_quoted_lines_are_read_and_ours_never(
+    body: str, read: str, intent: Intent
+) -> None:
+    assert text_read(parse(message(body), today=TODAY)) == read
+    assert intent_of(body) is intent
 
 
 def test_a_finnish_outlook_footer_ends_the_text() -> None:

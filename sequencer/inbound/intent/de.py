@@ -50,5 +50,11 @@ LEXICON = Lexicon(
         r"reden|treffen)|lassen\s+sie\s+uns|würde\s+mich\s+freuen|rufen\s+sie\s+an|"
         r"melden\s+sie\s+sich|gespräch|testen|ausprobieren",
     ),
+    inline=(
+        r"(?:antworten|anmerkungen|kommentare)\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|in\s+rot|"
+        r"zwischen\s+den\s+zeilen)",
+        r"antworte\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|zwischen\s+den\s+zeilen|"
+        r"punkt\s+für\s+punkt)",
+    ),
     negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
 )

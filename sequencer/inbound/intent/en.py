@@ -397,5 +397,13 @@ LEXICON = Lexicon(
         r"on\s+(?:his|her|their|\w+['’]s)\s+behalf\b|on\s+behalf\s+of\b|asked\s+me\s+to\s+"
         r"(?:reply|respond|answer|write\s+back)\b",
     ),
+    inline=(
+        r"(?:my\s+|our\s+)?(?:answers?|replies|reply|comments?|responses?|notes)\s+(?:are\s+|is\s+)?"
+        r"(?:\w+\s+)?(?:below|inline|in[\s-]line|in\s+(?:red|blue|green|bold|caps|capitals|between)|"
+        r"between\s+(?:the\s+|your\s+)?(?:lines|text|questions|points))\b",
+        r"see\s+(?:my\s+|our\s+)?(?:answers|replies|comments|responses)\b|(?:answering|answered|"
+        r"replying|replied|responding|commenting)\s+(?:\w+\s+)?(?:inline|in[\s-]line|below|"
+        r"in\s+between|between\s+the\s+lines|point\s+by\s+point)\b",
+    ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -320,5 +320,11 @@ LEXICON = Lexicon(
         r"puolesta(?:an|nsa|ni)?\b|pyysi\s+(?:minua|mua|meitä|minun|mun)\s+(?:\S+\s+)?"
         r"(?:vastaamaan|ilmoittamaan|kertomaan|kuittaamaan)",
     ),
+    inline=(
+        r"(?:vastaukse\w*|vastauksi\w*|kommenti\w*|kommentte\w*)\s+(?:\S+\s+){0,2}?(?:sekaan|"
+        r"väliin|lomaan|joukkoon|alla|alle|alapuolella|punaisella|sinisellä|kohta\s+kohdalta)",
+        r"(?:vastaan|vastasin|vastailen|kommentoin|kommentoi\w*)\s+(?:\S+\s+){0,2}?(?:sekaan|väliin|"
+        r"lomaan|joukkoon|alle|alapuolelle|kohta\s+kohdalta)",
+    ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

@@ -41,6 +41,9 @@ class Lexicon:
     #: Writing for someone else ("he asked me to reply on his behalf", "pyysi minua vastaamaan
     #: puolestaan"): the one named is the writer's principal, not someone we are sent to.
     behalf: tuple[str, ...] = ()
+    #: Saying that the answers stand between our quoted lines ("see my answers below", "vastaukset
+    #: tekstin sekaan"): the text below our quoted lines is read too.
+    inline: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
 

@@ -14,10 +14,11 @@ policy: an unsubscribe request or an out-of-office answer is never read as inter
 "interested, but not now" is a refusal.
 
 The text read is the reply's fresh text (quotes removed) cut at its signature or sign-off, and
-without a greeting line; when nothing is left, the subject (read for no interest: it may be our
-own words). Words the replier added to our subject (after a dash, or in capitals) are read for a
-removal or a refusal only. All languages are asked at once, so a reply in two languages is read
-as a whole.
+without a greeting line; for a reply answered between our quoted lines, each block of the
+writer's text between them, read so; when nothing is left, the subject (read for no interest: it
+may be our own words). Words the replier added to our subject (after a dash, or in capitals) are
+read for a removal or a refusal only. All languages are asked at once, so a reply in two
+languages is read as a whole.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from sequencer.inbound.fresh import written_blocks
 from sequencer.inbound.intent import de, en, fi, sv
 from sequencer.inbound.intent.lexicon import Lexicon, compile_all
 from sequencer.inbound.intent.scanning import Scanner
@@ -208,6 +210,7 @@ _REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
 _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
 _ASIDE = _Cues.of(lambda lexicon: lexicon.aside)
 _BEHALF = _Cues.of(lambda lexicon: lexicon.behalf)
+_INLINE = _Cues.of(lambda lexicon: lexicon.inline)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,18 +252,44 @@ def _phrase(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=1)  # the rules of one message ask for it several times in a row
 def body(msg: Parsed) -> str:
-    """The text the intent is read from: the fresh text without an external-sender banner or a
-    greeting line at its top, cut at the signature, the sign-off, a name alone on its line after
-    a blank one, a legal footer or a quote header; the subject (without Re:) when no text is
+    """The text the intent is read from: the fresh text read by :func:`_kept`; for a reply
+    answered between our quoted lines (:func:`_interleaved`), each block of the writer's text
+    read so and joined, our quoted lines left out; the subject (without Re:) when no text is
     left.
     """
+    blocks = written_blocks(msg.body)
+    readings = [_kept(block, below=place > 0) for place, block in enumerate(blocks)]
+    if _interleaved(readings):
+        return "\n\n".join(reading for reading in readings if reading) or _subject(msg)
+    return _kept(msg.fresh, below=False) or _subject(msg)
+
+
+def _interleaved(readings: list[str]) -> bool:
+    """Whether the writer answered between our quoted lines: some text stands between two
+    quoted runs, or the text above them says the answers are below ("see my answers below",
+    "vastaukset tekstin sekaan") and some text follows. ``readings``: what :func:`_kept` reads
+    in each block of :func:`~sequencer.inbound.fresh.written_blocks`.
+    """
+    if any(readings[1:-1]):
+        return True
+    return bool(readings[0] and any(readings[1:]) and _INLINE.first(readings[0]))
+
+
+def _kept(text: str, *, below: bool) -> str:
+    """``text`` without an external-sender banner or a greeting line at its top, cut at the
+    signature, the sign-off, a name alone on its line after a blank one, a legal footer or a
+    quote header. ``below``: the text stands below a quoted line, where a sign-off, a legal
+    footer or a name over more signature lines may open it (the writer's signature under our
+    quoted lines).
+    """
     kept: list[str] = []
-    for line in msg.fresh.split("\n"):
+    lines = text.split("\n")
+    for place, line in enumerate(lines):
         if _SIGNATURE_DELIMITER_RE.match(line) or _DEVICE_FOOTER_RE.match(line):
             break
         if _QUOTE_HEAD_RE.match(line):
             break
-        if kept and (_SIGN_OFF_RE.match(line) or _DISCLAIMER_RE.search(line)):
+        if (kept or below) and (_SIGN_OFF_RE.match(line) or _DISCLAIMER_RE.search(line)):
             break
         if kept and not kept[-1] and _NAME_LINE_RE.match(line):
             break
@@ -268,8 +297,11 @@ def body(msg: Parsed) -> str:
             continue
         if not kept and _SIGNED_RE.match(line):
             break
+        following = lines[place + 1] if place + 1 < len(lines) else ""
+        if not kept and below and _NAME_LINE_RE.match(line) and following.strip():
+            break  # a name over a title: a signature
         kept.append(line.strip())
-    return "\n".join(kept).strip() or _subject(msg)
+    return "\n".join(kept).strip()
 
 
 def _subject(msg: Parsed) -> str:

@@ -47,5 +47,10 @@ LEXICON = Lexicon(
         r"skicka\s+(?:gärna\s+)?(?:mer|info|offert|material|en)|hör\s+gärna|berätta\s+mer|"
         r"testa|prova",
     ),
+    inline=(
+        r"(?:svar|svaren|kommentarer|kommentarerna)\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|"
+        r"i\s+rött|mellan\s+raderna)",
+        r"svarar\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|mellan\s+raderna|punkt\s+för\s+punkt)",
+    ),
     negation=r"inte|ej|ingen|inget|inga|aldrig",
 )
