@@ -641,6 +641,33 @@ def test_answers_between_our_quoted_lines_are_read_and_ours_never(
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # our own word asked back is no interest
+        ("Interested in what, exactly? I have never heard of you.", Intent.OTHER),
+        ("> Would you be interested?\n\nInterested? Kuka ihmeen Acme?", Intent.OTHER),
+        ("Kiinnostaisi mitä? En ymmärrä, mistä on kyse.", Intent.OTHER),
+        ("Intresserad av vad? Vem är ni?", Intent.OTHER),
+        ("Demo of what?", Intent.OTHER),
+        # a word asked for, a word said, or a request beside the echo, is still interest
+        ("Pricing?", Intent.POSITIVE),
+        ("Interested!", Intent.POSITIVE),
+        ("Interested? Yes, very. Send me the pricing.", Intent.POSITIVE),
+        ("Interested in what? Send me a one-pager and I'll have a look.", Intent.POSITIVE),
+        ("Kiinnostaa. Milloin sopisi?", Intent.POSITIVE),
+        ("Interested in a demo, yes.", Intent.POSITIVE),
+    ],
+)
+def test_our_own_word_asked_back_is_no_interest(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_the_reason_names_the_word_asked_back() -> None:
+    got = classify(message("Interested in what, exactly?"), today=TODAY)
+    assert (got.intent, got.intent_reason) == (Intent.OTHER, "asks back 'interested'")
+
+
 def test_a_finnish_outlook_footer_ends_the_text() -> None:
     assert intent_of("Pasi, katso tää.\n\nHanki Outlook for iOS") is Intent.OTHER
     assert intent_of("Hämta Outlook för Android\n\nOk.") is Intent.OTHER

@@ -56,5 +56,6 @@ LEXICON = Lexicon(
         r"antworte\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|zwischen\s+den\s+zeilen|"
         r"punkt\s+für\s+punkt)",
     ),
+    echo=(r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|ich|wir|uns|mich",),
     negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
 )

@@ -405,5 +405,9 @@ LEXICON = Lexicon(
         r"replying|replied|responding|commenting)\s+(?:\w+\s+)?(?:inline|in[\s-]line|below|"
         r"in\s+between|between\s+the\s+lines|point\s+by\s+point)\b",
     ),
+    echo=(
+        r"(?:in|about|for|of|on|with)\s+what|what|which|exactly|precisely|really|seriously|huh|eh|"
+        r"me|us",
+    ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

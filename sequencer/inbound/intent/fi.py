@@ -326,5 +326,9 @@ LEXICON = Lexicon(
         r"(?:vastaan|vastasin|vastailen|kommentoin|kommentoi\w*)\s+(?:\S+\s+){0,2}?(?:sekaan|väliin|"
         r"lomaan|joukkoon|alle|alapuolelle|kohta\s+kohdalta)",
     ),
+    echo=(
+        r"mihin|mist[äa]|miss[äa]|mit[äa]|mik[äa]|millaise\w*|h[äa]h|muka|siis|niink[öo]|vai|"
+        r"(?:ihan\s+)?oike[ea]sti|tosiaan|minua|minulle|mua|mulle|meit[äa]|meille|m[äa]|me",
+    ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

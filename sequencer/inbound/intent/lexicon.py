@@ -44,6 +44,9 @@ class Lexicon:
     #: Saying that the answers stand between our quoted lines ("see my answers below", "vastaukset
     #: tekstin sekaan"): the text below our quoted lines is read too.
     inline: tuple[str, ...] = ()
+    #: Words that, after a cue of interest that opens a question, make it our own word asked
+    #: back ("Interested in what, exactly?", "Kiinnostaisi mitä?"): no interest.
+    echo: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
 

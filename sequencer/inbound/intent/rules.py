@@ -84,6 +84,16 @@ _OPINION_RE = re.compile(
     r"hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty|cost",
     re.IGNORECASE,
 )
+#: What may follow our own word asked back, up to its question mark: the rest of the word a
+#: stem began, then the echo words of every language ("Interested in what, exactly?",
+#: "Kiinnostaisi mitä?").
+_ECHO_RE = re.compile(
+    r"\w*(?:[\s,;:…–—-]|(?:"
+    + "|".join(source for lexicon in LEXICONS for source in lexicon.echo)
+    + r")(?!\w))*\?",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"\w")
 _GREETING_RE = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
     r"huomenta|päivää|hej|hallå|hallo|guten\s+(?:tag|morgen)|liebe|lieber|sehr\s+geehrte)"
@@ -434,6 +444,20 @@ def turned(
     return None
 
 
+def _echoed(text: str, cue: re.Match[str]) -> bool:
+    """Whether a cue of interest is our own word asked back ("Interested? Who are you?",
+    "Interested in what, exactly?"): it opens its sentence, and nothing but echo words stand
+    between it and a question mark. A cue that asks for something ("Pricing?") is asked back
+    only with an echo word after it ("Pricing for what?").
+    """
+    before = text[: cue.start()]
+    opening = before[max(before.rfind(end) for end in ".!?\n") + 1 :]
+    asked = _ECHO_RE.match(text, cue.end())
+    if _WORD_RE.search(opening) or asked is None:
+        return False
+    return bool(_OPINION_RE.match(cue.group(0)) or _WORD_RE.search(asked.group(0)))
+
+
 def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
     """Whether a cue of interest asks for something (no negation turns it, and it is no mere
     opinion such as "sounds interesting").
@@ -445,26 +469,31 @@ def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order. A
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
     way to a request of the writer's own: the writer is the one interested. Words in double
-    quotes are read as mentioned, not said; a note to a colleague about us has no intent.
+    quotes are read as mentioned, not said; a note to a colleague about us has no intent; our
+    own word asked back (:func:`_echoed`) is no interest.
     """
     text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
     aside = _ASIDE.first(text)
     if aside is not None:  # meant for a colleague, not for us
         return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
+    echoes: list[re.Match[str]] = []
     if found is not None and found.beside and _BEHALF.first(text) is not None:
         found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
         # a subject read for want of text may be ours word for word ("Interested in cutting
-        # pallet losses?"): no interest is read in it
-        cues = [] if text == _subject(msg) else _INTEREST.scan(text)
+        # pallet losses?"): no interest is read in it, nor in our word asked back
+        scanned = [] if text == _subject(msg) else _INTEREST.scan(text)
+        echoes = [cue for cue, _ in scanned if _echoed(text, cue)]
+        cues = [(cue, negated) for cue, negated in scanned if cue not in echoes]
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
         if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
             found = own
-    return (
-        found or _declined_in_subject(msg) or Reading(intent=Intent.OTHER, reason="no intent cue")
-    )
+    found = found or _declined_in_subject(msg)
+    if found is None and echoes:
+        return Reading(intent=Intent.OTHER, reason=f"asks back '{_phrase(echoes[0])}'")
+    return found or Reading(intent=Intent.OTHER, reason="no intent cue")
 
 
 def _declined_in_subject(msg: Parsed) -> Reading | None:

@@ -52,5 +52,6 @@ LEXICON = Lexicon(
         r"i\s+rött|mellan\s+raderna)",
         r"svarar\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|mellan\s+raderna|punkt\s+för\s+punkt)",
     ),
+    echo=(r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|jag|vi|oss|mig",),
     negation=r"inte|ej|ingen|inget|inga|aldrig",
 )
