@@ -668,6 +668,36 @@ def test_the_reason_names_the_word_asked_back() -> None:
     assert (got.intent, got.intent_reason) == (Intent.OTHER, "asks back 'interested'")
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the writer's own meeting, spoken of, asks for none
+        ("Hei kulta, haetko lapset klo 18? Mulla venyy palaveri.", Intent.OTHER),
+        ("Olen palaverissa koko päivän.", Intent.OTHER),
+        ("Mulla on palaveri klo 14 asti.", Intent.OTHER),
+        ("I have a meeting at 3.", Intent.OTHER),
+        ("Ich habe gleich einen Termin.", Intent.OTHER),
+        # a meeting asked for, or a request beside the writer's own, is still interest
+        ("Sovitaan palaveri torstaille.", Intent.POSITIVE),
+        ("Palaveri torstaina käy.", Intent.POSITIVE),
+        ("Mulla on aikaa palaverille torstaina.", Intent.POSITIVE),
+        ("Palaveri venyi, sori hidas vastaus. Torstai klo 10 sopii.", Intent.POSITIVE),
+        ("Olen palaverissa koko päivän, soitellaan huomenna.", Intent.POSITIVE),
+        ("Can we have a meeting at 3?", Intent.POSITIVE),
+    ],
+)
+def test_the_writers_own_meeting_is_no_request(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_the_reason_names_the_writers_own_meeting() -> None:
+    got = classify(message("Mulla venyy palaveri."), today=TODAY)
+    assert (got.intent, got.intent_reason) == (
+        Intent.OTHER,
+        "their own meeting: 'venyy palaveri'",
+    )
+
+
 def test_a_finnish_outlook_footer_ends_the_text() -> None:
     assert intent_of("Pasi, katso tää.\n\nHanki Outlook for iOS") is Intent.OTHER
     assert intent_of("Hämta Outlook för Android\n\nOk.") is Intent.OTHER

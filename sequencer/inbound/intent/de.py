@@ -57,5 +57,11 @@ LEXICON = Lexicon(
         r"punkt\s+für\s+punkt)",
     ),
     echo=(r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|ich|wir|uns|mich",),
+    busy=(
+        r"ich\s+(?:bin|sitze|saß)\s+(?:\S+\s+){0,2}?in\s+(?:einem|einer|der|dem)\s+(?:termin|"
+        r"besprechung|meeting|sitzung|telefonat)\b|(?:mein|meine)\s+(?:termin|besprechung|meeting|"
+        r"telefonat)\s+(?:\S+\s+){0,2}?(?:dauert|zieht\s+sich|verschiebt\s+sich|läuft)\b|"
+        r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",
+    ),
     negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
 )

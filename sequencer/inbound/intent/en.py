@@ -409,5 +409,13 @@ LEXICON = Lexicon(
         r"(?:in|about|for|of|on|with)\s+what|what|which|exactly|precisely|really|seriously|huh|eh|"
         r"me|us",
     ),
+    busy=(
+        r"(?:i['’]m|i\s+am|i\s+was|i['’]ll\s+be|i\s+will\s+be)\s+(?:\w+\s+){0,2}?(?:in|into|between)\s+"
+        r"(?:a\s+|an\s+|another\s+|back[\s-]to[\s-]back\s+)?(?:\w+\s+)?(?:meetings?|calls?)\b",
+        r"(?:my|the)\s+(?:\w+\s+)?(?:meeting|call)\s+(?:is\s+|was\s+)?(?:running|ran|went|going|"
+        r"overran|dragging|dragged)\s+(?:late|over|long|on)\b",
+        r"i\s+(?:have|had|['’]ve\s+got|got)\s+(?:a|an|another)\s+(?:\w+\s+)?(?:meeting|call)\s+"
+        r"(?:at|until|till|from|now|right\s+now|running)\b",
+    ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

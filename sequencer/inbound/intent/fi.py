@@ -330,5 +330,14 @@ LEXICON = Lexicon(
         r"mihin|mist[äa]|miss[äa]|mit[äa]|mik[äa]|millaise\w*|h[äa]h|muka|siis|niink[öo]|vai|"
         r"(?:ihan\s+)?oike[ea]sti|tosiaan|minua|minulle|mua|mulle|meit[äa]|meille|m[äa]|me",
     ),
+    busy=(
+        r"(?:venyy|venyi|venähti|venähtää|venyvä|jatkuu|jatkui|myöhästyy|pitkittyy|pitkittyi)\s+"
+        r"(?:\S+\s+)?(?:palaveri|kokous|tapaaminen|neuvottelu|teams)\w*|(?:palaveri|kokous|"
+        r"tapaaminen|neuvottelu)\w*\s+(?:\S+\s+)?(?:venyy|venyi|venähti|venähtää|jatkuu|jatkui|"
+        r"myöhästyy|pitkittyy|pitkittyi)\b",
+        r"(?:olen|oon|olin|istun|istuin)\s+(?:\S+\s+){0,2}?(?:palaveri|palavere|kokoukse|"
+        r"kokouksi|tapaamise|tapaamisi|neuvottelu|teams-palaveri)\w*(?:ssa|ssä)\b",
+        r"(?:mulla|minulla|mul)\s+on\s+(?:\S+\s+)?(?:palaveri|kokous|tapaaminen|neuvottelu)\b",
+    ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

@@ -47,6 +47,9 @@ class Lexicon:
     #: Words that, after a cue of interest that opens a question, make it our own word asked
     #: back ("Interested in what, exactly?", "Kiinnostaisi mitä?"): no interest.
     echo: tuple[str, ...] = ()
+    #: The writer's own meeting or call, spoken of, not asked for ("mulla venyy palaveri", "I'm
+    #: stuck in a meeting"): a cue of interest within it counts for nothing.
+    busy: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
 

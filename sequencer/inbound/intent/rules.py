@@ -221,6 +221,7 @@ _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
 _ASIDE = _Cues.of(lambda lexicon: lexicon.aside)
 _BEHALF = _Cues.of(lambda lexicon: lexicon.behalf)
 _INLINE = _Cues.of(lambda lexicon: lexicon.inline)
+_BUSY = _Cues.of(lambda lexicon: lexicon.busy)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -470,29 +471,39 @@ def read(msg: Parsed) -> Reading:
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
     way to a request of the writer's own: the writer is the one interested. Words in double
     quotes are read as mentioned, not said; a note to a colleague about us has no intent; our
-    own word asked back (:func:`_echoed`) is no interest.
+    own word asked back (:func:`_echoed`) and the writer's own meeting ("mulla venyy palaveri")
+    are no interest.
     """
     text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
     aside = _ASIDE.first(text)
     if aside is not None:  # meant for a colleague, not for us
         return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
-    echoes: list[re.Match[str]] = []
+    unread: list[str] = []  # why a cue of interest found was not read as interest
     if found is not None and found.beside and _BEHALF.first(text) is not None:
         found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
         refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
         # a subject read for want of text may be ours word for word ("Interested in cutting
-        # pallet losses?"): no interest is read in it, nor in our word asked back
+        # pallet losses?"): no interest is read in it, nor in our word asked back, nor in the
+        # writer's own meeting ("mulla venyy palaveri")
         scanned = [] if text == _subject(msg) else _INTEREST.scan(text)
-        echoes = [cue for cue, _ in scanned if _echoed(text, cue)]
-        cues = [(cue, negated) for cue, negated in scanned if cue not in echoes]
+        busy = _BUSY.matches(text)
+        cues = []
+        for cue, negated in scanned:
+            held = next((b for b in busy if b.start() <= cue.start() < b.end()), None)
+            if held is not None:
+                unread.append(f"their own meeting: '{_phrase(held)}'")
+            elif _echoed(text, cue):
+                unread.append(f"asks back '{_phrase(cue)}'")
+            else:
+                cues.append((cue, negated))
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
         if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
             found = own
     found = found or _declined_in_subject(msg)
-    if found is None and echoes:
-        return Reading(intent=Intent.OTHER, reason=f"asks back '{_phrase(echoes[0])}'")
+    if found is None and unread:
+        return Reading(intent=Intent.OTHER, reason=unread[0])
     return found or Reading(intent=Intent.OTHER, reason="no intent cue")
 
 

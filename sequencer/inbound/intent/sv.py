@@ -53,5 +53,9 @@ LEXICON = Lexicon(
         r"svarar\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|mellan\s+raderna|punkt\s+för\s+punkt)",
     ),
     echo=(r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|jag|vi|oss|mig",),
+    busy=(
+        r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
+        r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
+    ),
     negation=r"inte|ej|ingen|inget|inga|aldrig",
 )
