@@ -698,6 +698,26 @@ def test_the_reason_names_the_writers_own_meeting() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # advice to talk with someone else, a name to ask for, "he's the guy for this"
+        (
+            "Kannattaa jutella meidän hankintapuolen Pekka Laaksosen kanssa, mä en päätä näistä.",
+            Intent.REFERRAL,
+        ),
+        ("Soita vaikka vaihteeseen ja kysy Pekkaa.", Intent.REFERRAL),
+        ("Thanks. He's the guy for this kind of stuff.", Intent.REFERRAL),
+        # talking with us, or about it, points to no one
+        ("Kannattaa jutella meidän kanssa lisää, soitellaan.", Intent.POSITIVE),
+        ("Kannattaa keskustella asiasta torstaina.", Intent.POSITIVE),
+        ("He's the guy who fixed our forklifts. Send me the pricing.", Intent.POSITIVE),
+    ],
+)
+def test_advice_to_talk_with_someone_else_is_a_referral(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
 def test_a_finnish_outlook_footer_ends_the_text() -> None:
     assert intent_of("Pasi, katso tää.\n\nHanki Outlook for iOS") is Intent.OTHER
     assert intent_of("Hämta Outlook för Android\n\nOk.") is Intent.OTHER

@@ -120,7 +120,7 @@ LEXICON = Lexicon(
         r"director|head|colleague|buyer|procurement|purchasing|office|lead)\b|"
         r"(?:my|his|her)\s+(?:replacement|successor)\b|"
         r"(?:he|she|they)(?:['’]d|\s+would|['’]s|\s+is|\s+are)\s+(?:be\s+)?(?:the\s+(?:one|person|"
-        r"people)|who\s+you\s+want)\b|(?<!i['’]m\s)(?<!i\sam\s)the\s+(?:one|person|people)\s+to\s+"
+        r"people)|the\s+(?:guy|contact)\s+(?:for|to|you)|who\s+you\s+want)\b|(?<!i['’]m\s)(?<!i\sam\s)the\s+(?:one|person|people)\s+to\s+"
         r"(?:talk|speak)\s+(?:to|with)\b",
         r"(?:i['’]ve|i\s+have|i['’]ll|i\s+will|i|we['’]ve|we\s+have)\s+(?:just\s+)?(?:forwarded|"
         r"passed|shared|sent)\s+(?:this|your\s+(?:e-?mail|message|note)|it)\s+(?:on\s+)?(?:to|"

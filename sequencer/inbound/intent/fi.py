@@ -136,6 +136,12 @@ LEXICON = Lexicon(
         r"(?!\s+(?:\S+\s+)?\S+vaksi\b)",
         r"(?:oikea|parempi|sopivampi)\s+(?:henkilö|ihminen|taho|kontakti|yhteyshenkilö)\b",
         r"kannattaa\s+(?:kysyä|olla\s+yhtey(?:dessä|ksissä)|ottaa\s+yhteyttä|kääntyä)",
+        # advice to talk with someone else: "kannattaa jutella meidän hankintapuolen Pekka
+        # Laaksosen kanssa" (not "meidän kanssa", with us)
+        r"kannattaa\s+(?:jutella|keskustella|puhua|olla\s+yhtey(?:dessä|ksissä))\s+(?:\S+\s+){0,4}?"
+        r"(?!(?:meidän|minun|mun|teidän|sinun|sun)\s)\S+n\s+kanssa\b",
+        # a name asked for at the switchboard: "soita vaihteeseen ja kysy Pekkaa"
+        rf"(?:kysy|kysykää)\s+(?:vaikka\s+|sieltä\s+)?(?-i:[{_UPPER}][{_LOWER}]*[aeiouyäö][aä])\b",
         r"(?:kysy|kysykää|kääntykää|käänny)\s+\S+(?:lta|ltä)\b",
         r"kuulu(?:u|vat)\s+(?!minulle|meille|mulle)(?:\S+\s+){0,2}?\S+lle\b",
         r"(?:puhu|puhukaa|juttele|jutelkaa|keskustele|keskustelkaa|ole\s+yhtey(?:dessä|ksissä)|olkaa\s+"
