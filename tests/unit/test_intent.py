@@ -663,6 +663,43 @@ def test_our_own_word_asked_back_is_no_interest(body: str, intent: Intent) -> No
     assert intent_of(body) is intent
 
 
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the writer's bare answer to the word asked back is their intent
+        ("Interested? Yes!", Intent.POSITIVE),
+        ("Interested? Sure.", Intent.POSITIVE),
+        ("Kiinnostaako? Joo", Intent.POSITIVE),
+        ("Intresserad? Ja.", Intent.POSITIVE),
+        ("Interessiert? Natürlich.", Intent.POSITIVE),
+        ("Interested? No.", Intent.NOT_INTERESTED),
+        ("Interested? Not at all.", Intent.NOT_INTERESTED),
+        ("Interested? Nope, we're fine with what we have.", Intent.NOT_INTERESTED),
+        ("Kiinnostaako? Ei.", Intent.NOT_INTERESTED),
+        ("Kiinnostaisiko? Ei todellakaan.", Intent.NOT_INTERESTED),
+        ("Intresserad? Nej.", Intent.NOT_INTERESTED),
+        ("Interessiert? Nein.", Intent.NOT_INTERESTED),
+        # no bare answer: a sentence that goes on, a maybe, or a question of its own
+        ("Interested? No idea what you mean.", Intent.OTHER),
+        ("Interested? Maybe.", Intent.OTHER),
+        ("Interested? Yes we are, in knowing who gave you my address.", Intent.OTHER),
+        ("Interested in what? No one here ordered anything.", Intent.OTHER),
+    ],
+)
+def test_a_bare_answer_to_the_word_asked_back_is_the_writers_intent(
+    body: str, intent: Intent
+) -> None:
+    assert intent_of(body) is intent
+
+
+def test_the_reason_quotes_the_question_and_its_answer() -> None:
+    got = classify(message("Kiinnostaako?  Ei."), today=TODAY)
+    assert (got.intent, got.intent_reason) == (
+        Intent.NOT_INTERESTED,
+        "answers its own question: 'Kiinnostaako? Ei'",
+    )
+
+
 def test_the_reason_names_the_word_asked_back() -> None:
     got = classify(message("Interested in what, exactly?"), today=TODAY)
     assert (got.intent, got.intent_reason) == (Intent.OTHER, "asks back 'interested'")

@@ -56,6 +56,8 @@ LEXICON = Lexicon(
         r"antworte\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|zwischen\s+den\s+zeilen|"
         r"punkt\s+für\s+punkt)",
     ),
+    answer_yes=r"ja|jawohl|gerne|gern|natürlich|klar|sicher|durchaus|doch",
+    answer_no=r"nein(?:\s+danke)?|nee|nö|keineswegs|gar\s+nicht|eher\s+nicht|nicht\s+wirklich",
     echo=(r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|ich|wir|uns|mich",),
     busy=(
         r"ich\s+(?:bin|sitze|saß)\s+(?:\S+\s+){0,2}?in\s+(?:einem|einer|der|dem)\s+(?:termin|"

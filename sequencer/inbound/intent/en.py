@@ -405,6 +405,8 @@ LEXICON = Lexicon(
         r"replying|replied|responding|commenting)\s+(?:\w+\s+)?(?:inline|in[\s-]line|below|"
         r"in\s+between|between\s+the\s+lines|point\s+by\s+point)\b",
     ),
+    answer_yes=r"yes|yep|yeah|yup|sure|absolutely|definitely|certainly|indeed|of\s+course|very\s+much",
+    answer_no=r"no|nope|nah|not\s+(?:at\s+all|really|really\s+no|in\s+the\s+least)|not\s+us|never",
     echo=(
         r"(?:in|about|for|of|on|with)\s+what|what|which|exactly|precisely|really|seriously|huh|eh|"
         r"me|us",

@@ -332,6 +332,8 @@ LEXICON = Lexicon(
         r"(?:vastaan|vastasin|vastailen|kommentoin|kommentoi\w*)\s+(?:\S+\s+){0,2}?(?:sekaan|väliin|"
         r"lomaan|joukkoon|alle|alapuolelle|kohta\s+kohdalta)",
     ),
+    answer_yes=r"kyllä|kylla|joo|juu|jep|jees|totta\s+kai|ehdottomasti|todellakin|mikä\s+ettei",
+    answer_no=r"ei(?:\s+(?:todellakaan|kiitos|yhtään|oikeastaan|meitä|meita))?|eipä|eipa|ei\s+ei",
     echo=(
         r"mihin|mist[äa]|miss[äa]|mit[äa]|mik[äa]|millaise\w*|h[äa]h|muka|siis|niink[öo]|vai|"
         r"(?:ihan\s+)?oike[ea]sti|tosiaan|minua|minulle|mua|mulle|meit[äa]|meille|m[äa]|me",

@@ -47,6 +47,10 @@ class Lexicon:
     #: Words that, after a cue of interest that opens a question, make it our own word asked
     #: back ("Interested in what, exactly?", "Kiinnostaisi mitä?"): no interest.
     echo: tuple[str, ...] = ()
+    #: A bare yes and a bare no, answering our word asked back by the writer ("Interested? Yes.",
+    #: "Kiinnostaako? Ei."): the answer is the writer's intent.
+    answer_yes: str = r"(?!)"
+    answer_no: str = r"(?!)"
     #: The writer's own meeting or call, spoken of, not asked for ("mulla venyy palaveri", "I'm
     #: stuck in a meeting"): a cue of interest within it counts for nothing.
     busy: tuple[str, ...] = ()

@@ -94,6 +94,18 @@ _ECHO_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w")
+
+
+def _answer_re(words: Callable[[Lexicon], str]) -> re.Pattern[str]:
+    """A bare answer of the words of every language, right after a question mark: alone on its
+    line or ended by punctuation ("Yes.", "Ei, ", "Nein danke!"), not the first word of a
+    sentence that goes on ("No idea who you are")."""
+    alternatives = "|".join(f"(?:{words(lexicon)})" for lexicon in LEXICONS)
+    return re.compile(rf"\s*(?:{alternatives})(?=\s*(?:[.,!;:…)]|$))", re.IGNORECASE | re.MULTILINE)
+
+
+_ANSWER_YES_RE = _answer_re(lambda lexicon: lexicon.answer_yes)
+_ANSWER_NO_RE = _answer_re(lambda lexicon: lexicon.answer_no)
 _GREETING_RE = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
     r"huomenta|päivää|hej|hallå|hallo|guten\s+(?:tag|morgen)|liebe|lieber|sehr\s+geehrte)"
@@ -459,6 +471,24 @@ def _echoed(text: str, cue: re.Match[str]) -> bool:
     return bool(_OPINION_RE.match(cue.group(0)) or _WORD_RE.search(asked.group(0)))
 
 
+def _answered(text: str, echoes: list[re.Match[str]]) -> Reading | None:
+    """The writer's bare answer to our word they asked back ("Interested? Yes.", "Kiinnostaako?
+    Ei."): a yes is interest, a no declines."""
+    for cue in echoes:
+        asked = _ECHO_RE.match(text, cue.end())
+        if asked is None:
+            continue
+        for pattern, intent in (
+            (_ANSWER_YES_RE, Intent.POSITIVE),
+            (_ANSWER_NO_RE, Intent.NOT_INTERESTED),
+        ):
+            answer = pattern.match(text, asked.end())
+            if answer is not None:
+                said = " ".join(text[cue.start() : answer.end()].split())
+                return Reading(intent=intent, reason=f"answers its own question: '{said}'")
+    return None
+
+
 def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
     """Whether a cue of interest asks for something (no negation turns it, and it is no mere
     opinion such as "sounds interesting").
@@ -472,7 +502,8 @@ def read(msg: Parsed) -> Reading:
     way to a request of the writer's own: the writer is the one interested. Words in double
     quotes are read as mentioned, not said; a note to a colleague about us has no intent; our
     own word asked back (:func:`_echoed`) and the writer's own meeting ("mulla venyy palaveri")
-    are no interest.
+    are no interest, but the writer's bare answer to the word asked back is their intent
+    (:func:`_answered`).
     """
     text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
     aside = _ASIDE.first(text)
@@ -480,6 +511,7 @@ def read(msg: Parsed) -> Reading:
         return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
     unread: list[str] = []  # why a cue of interest found was not read as interest
+    echoes: list[re.Match[str]] = []
     if found is not None and found.beside and _BEHALF.first(text) is not None:
         found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
@@ -496,12 +528,13 @@ def read(msg: Parsed) -> Reading:
                 unread.append(f"their own meeting: '{_phrase(held)}'")
             elif _echoed(text, cue):
                 unread.append(f"asks back '{_phrase(cue)}'")
+                echoes.append(cue)
             else:
                 cues.append((cue, negated))
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
         if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
             found = own
-    found = found or _declined_in_subject(msg)
+    found = found or _answered(text, echoes) or _declined_in_subject(msg)
     if found is None and unread:
         return Reading(intent=Intent.OTHER, reason=unread[0])
     return found or Reading(intent=Intent.OTHER, reason="no intent cue")

@@ -52,6 +52,8 @@ LEXICON = Lexicon(
         r"i\s+rött|mellan\s+raderna)",
         r"svarar\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|mellan\s+raderna|punkt\s+för\s+punkt)",
     ),
+    answer_yes=r"ja|javisst|absolut|visst|gärna|jo",
+    answer_no=r"nej(?:\s+tack)?|inte\s+(?:alls|direkt|egentligen)|nä|nää|aldrig",
     echo=(r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|jag|vi|oss|mig",),
     busy=(
         r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
