@@ -836,3 +836,46 @@ def test_interest_beside_a_removal_or_an_absence_is_never_positive(
 ) -> None:
     body = f"{interest} {first}" if before else f"{first} {interest}"
     assert intent_of(body) in (Intent.UNSUBSCRIBE, Intent.AUTO_REPLY)
+
+
+# --- Swedish and German -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a mailbox no one reads, a message sent by itself, leave in words of its own
+        ("Denna e-postadress används inte längre och brevlådan bevakas inte.", Intent.AUTO_REPLY),
+        ("Dieses Postfach wird nicht mehr überwacht.", Intent.AUTO_REPLY),
+        ("Detta är ett automatiskt meddelande.", Intent.AUTO_REPLY),
+        ("Diese Nachricht wurde automatisch erstellt.", Intent.AUTO_REPLY),
+        ("Jag är julledig och tillbaka på kontoret måndag 4/1.", Intent.AUTO_REPLY),
+        ("Jag är åter i tjänst den 7 januari.", Intent.AUTO_REPLY),
+        ("Ich bin in den Skiferien und lese meine Mails nur sporadisch.", Intent.AUTO_REPLY),
+        ("Ich befinde mich in Karenz.", Intent.AUTO_REPLY),
+        # a colleague away is no absence of the writer's; being back now is no return date
+        (
+            "Den du ska prata med är Sara. Hon är ledig till efter helgerna, ta det med henne.",
+            Intent.REFERRAL,
+        ),
+        ("Jag är tillbaka på kontoret nu, ring mig gärna.", Intent.POSITIVE),
+        ("Wir lesen Ihre Mails immer gerne. Schicken Sie ein Angebot.", Intent.POSITIVE),
+    ],
+)
+def test_swedish_and_german_out_of_office_texts(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("subject", "intent"),
+    [
+        ("Automatiskt svar: Pallspårning för era lager", Intent.AUTO_REPLY),
+        ("Autosvar: Pallspårning", Intent.AUTO_REPLY),
+        ("Abwesend: Palettenverfolgung", Intent.AUTO_REPLY),
+        ("AW: Nicht im Büro", Intent.AUTO_REPLY),
+        ("AW: Abwesenheitsplanung im Lager", Intent.OTHER),
+        ("SV: Frånvarohantering", Intent.OTHER),
+    ],
+)
+def test_swedish_and_german_out_of_office_subjects(subject: str, intent: Intent) -> None:
+    assert intent_of("Tack.", subject=subject) is intent

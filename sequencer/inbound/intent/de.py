@@ -17,11 +17,19 @@ LEXICON = Lexicon(
     ),
     absence=(
         r"ich\s+bin\s+(?:\S+\s+){0,4}?(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|in\s+elternzeit|"
-        r"außer\s+haus|unterwegs|krank)",
+        r"außer\s+haus|unterwegs|krank|in\s+(?:den\s+)?\w*ferien|in\s+karenz|im\s+mutterschutz|"
+        r"auf\s+(?:dienst|geschäfts)reise)",
         r"nicht\s+im\s+büro|abwesenheit|außer\s+haus|wieder\s+(?:im\s+büro|erreichbar|da)\b",
-        r"automatische\s+antwort",
-        r"urlaub\s+(?:bis|vom|ab)|elternzeit|mutterschutz|nicht\s+erreichbar|ab\s+(?:dem\s+)?\d+"
-        r"\S*\s+wieder|(?:keinen|eingeschränkten)\s+zugriff\s+auf\s+(?:meine\s+)?e-?mails",
+        r"automatische\s+antwort|automatisch\s+(?:erstellt|generiert|erzeugt|versendet|verschickt)|"
+        r"automatisch\s+(?:generierte|erstellte|erzeugte|versandte)\s+(?:nachricht|e-?mail|mail|"
+        r"antwort)",
+        r"urlaub\s+(?:bis|vom|ab)|elternzeit|mutterschutz|karenz\b|betriebsferien|betriebsurlaub|"
+        r"nicht\s+erreichbar|ab\s+(?:dem\s+)?\d+\S*\s+wieder|(?:keinen|eingeschränkten)\s+zugriff\s+"
+        r"auf\s+(?:meine\s+)?e-?mails|lese\s+(?:meine\s+)?(?:e-?mails|mails|nachrichten)\s+"
+        r"(?:\S+\s+){0,2}?(?:sporadisch|unregelmäßig|selten)\b",
+        # a mailbox no one reads: "Dieses Postfach wird nicht mehr überwacht"
+        r"(?:postfach|e-?mail-?adresse|adresse|mailbox|e-?mail-?konto)\s+wird\s+(?:\S+\s+)?nicht\s+"
+        r"(?:mehr\s+)?(?:überwacht|gelesen|abgerufen|genutzt|bearbeitet|betreut)\b",
     ),
     referral=(
         r"wenden\s+sie\s+sich\s+(?:bitte\s+)?an|ihr(?:e|en)?\s+kolleg|"

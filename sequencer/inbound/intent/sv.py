@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
 
+_DAY = r"(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?"
+#: Not said of someone else ("hon är ledig till efter helgerna" points to a colleague who is away).
+_NOT_THEIRS = r"(?<!h[ao]n\sär\s)(?<!är\sh[ao]n\s)"
+
 LEXICON = Lexicon(
     language="sv",
     unsubscribe=(
@@ -14,13 +18,22 @@ LEXICON = Lexicon(
         r"(?:stryk|radera)\s+(?:mig|oss|mina)|skräppost|spam\b|sluta\s+höra\s+av",
     ),
     absence=(
-        r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|ledig|tjänstledig|"
-        r"föräldraledig|sjukskriven|borta|frånvarande|bortrest|på\s+resande\s+fot)\b",
-        r"frånvarande\b|åter\s+(?:på\s+kontoret\s+)?(?:den\s+)?\d|tillbaka\s+(?:på\s+kontoret\s+)?"
-        r"(?:den\s+)?\d|semester\s+(?:till|t\.?o\.?m\.?)",
-        r"automatiskt\s+svar",
-        r"(?:semester|ledig|föräldraledig|tjänstledig)\s+(?:till|t\.?o\.?m\.?|från|under)|"
-        r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till",
+        r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|\w*ledig|sjukskriven|borta|"
+        r"frånvarande|bortrest|på\s+resande\s+fot|på\s+(?:tjänsteresa|mässa|konferens|"
+        r"utbildning|julledighet))\b",
+        r"frånvarande\b|semester\s+(?:till|t\.?o\.?m\.?)",
+        # back on a day: "tillbaka på kontoret måndag 4/1", "åter i tjänst den 7 januari"
+        rf"{_NOT_THEIRS}(?:åter|tillbaka)\s+(?:(?:på\s+(?:kontoret|jobbet|arbetet)|i\s+tjänst)\s+)?"
+        rf"(?:(?:den|på|från|efter|i|vecka|v\.)\s+|{_DAY}\s+)*\d|(?:åter|tillbaka)\s+(?:på\s+"
+        rf"(?:kontoret|jobbet|arbetet)|i\s+tjänst)\s+(?:(?:den|på|från|efter|i|vecka)\b|{_DAY})",
+        r"automatiskt\s+(?:svar|meddelande|genererat|skickat)\b",
+        rf"{_NOT_THEIRS}(?:semester|\w*ledig)\s+(?:till|t\.?o\.?m\.?|från|under|över)\b|"
+        r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till|"
+        r"läser\s+(?:\S+\s+){0,2}?(?:e-?post|mejl|mail)\s+(?:\S+\s+)?(?:sporadiskt|sällan|"
+        r"oregelbundet)\b",
+        # a mailbox no one reads: "Denna e-postadress används inte längre", "brevlådan bevakas inte"
+        r"(?:(?:e-?post)?adress(?:en)?|brevlådan?|inkorgen|(?:e-?post|mejl)lådan?)\s+(?:\S+\s+)?"
+        r"(?:används|bevakas|läses|övervakas|kontrolleras)\s+(?:inte|ej)\b",
     ),
     referral=(
         r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+av\s+(?:dig|er)\s+till\s+(?!mig\b|oss\b)",

@@ -35,7 +35,8 @@ _OOO_SUBJECT_RE = re.compile(
     r"^\s*(?:(?:re|vs|sv|aw|fw|fwd|wg)\s*:\s*)*[\[(]?\s*(?P<phrase>"
     r"out of (?:the )?office|automatic reply|auto[- ]?reply|away "
     r"from (?:the )?office|on vacation|on leave|vacation reply|"
-    r"abwesenheitsnotiz|automatische antwort|réponse automatique|"
+    r"abwesenheitsnotiz|automatische antwort|abwesend|nicht im büro|réponse automatique|"
+    r"automatiskt svar|autosvar|frånvaromeddelande|frånvarande|"
     r"automaattinen vastaus|poissa toimistolta|poissaoloilmoitus|poissa|lomalla|lomaviesti"
     r")(?!\w)",
     re.IGNORECASE,
@@ -108,7 +109,7 @@ def list_header(msg: Parsed) -> Inbound | None:
 
 
 def absence_subject(msg: Parsed) -> Inbound | None:
-    """An out-of-office subject (English, Finnish, a little German and French)."""
+    """An out-of-office subject (English, Finnish, Swedish, German, a little French)."""
     match = _OOO_SUBJECT_RE.search(msg.subject)
     if match is None:
         return None
