@@ -879,3 +879,47 @@ def test_swedish_and_german_out_of_office_texts(body: str, intent: Intent) -> No
 )
 def test_swedish_and_german_out_of_office_subjects(subject: str, intent: Intent) -> None:
     assert intent_of("Tack.", subject=subject) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        # Swiss, Austrian and Swedish greetings; sign-offs in their many forms, perhaps from a place
+        (
+            "Grüezi Frau Myyjä\n\nGerne telefonieren wir.\n\nFreundliche Grüsse\nReto Meier\n"
+            "Ihr Ansprechpartner für Preise",
+            "Gerne telefonieren wir.",
+        ),
+        (
+            "Servus Frau Myyjä,\n\nDanke.\n\nLG aus Linz\nMartin\nTermine nach Vereinbarung",
+            "Danke.",
+        ),
+        ("Grüß Gott,\nDanke.\nGruß\nFlorian", "Danke."),
+        ("Sehr geehrter Herr Lorenz,\n\nErhalten.\n\nMfG\nR. Schulz", "Erhalten."),
+        ("Hejsan!\n\nTack.\n\nHälsningar från Mariehamn\nLinnea\nBoka en demo!", "Tack."),
+        ("Tack, mottaget.\n\nBästa hälsningar\nKarin", "Tack, mottaget."),
+        # the Swedish slash before a name or initials
+        ("Tack, mottaget.\n\n/Micke\nRing oss för offert!", "Tack, mottaget."),
+        ("Fel adress.\n\n/L", "Fel adress."),
+        # a company register under the text
+        (
+            "Erhalten, danke.\nSitz der Gesellschaft: Münster | Amtsgericht Münster HRB 12345\n"
+            "Angebote freibleibend",
+            "Erhalten, danke.",
+        ),
+        ("Danke.\nGeschäftsführer: Heinz Krüger, Ansprechpartner Vertrieb", "Danke."),
+        ("Danke.\nFN 123456a | Firmenbuchgericht: Landesgericht Linz", "Danke."),
+        ("Tack.\nOrg.nr 556781-2234 | Säte: Örebro | Vi bjuder gärna på en demo", "Tack."),
+        ("Tack.\nFO-nummer 1234567-8", "Tack."),
+        # the register spoken of in a sentence is the writer's text
+        (
+            "Woher haben Sie meine Adresse?\nIch finde Sie nirgends im Handelsregister.",
+            "Woher haben Sie meine Adresse?\nIch finde Sie nirgends im Handelsregister.",
+        ),
+        ("Tack.\nVi har bytt org.nummer i år.", "Tack.\nVi har bytt org.nummer i år."),
+    ],
+)
+def test_swedish_and_german_greetings_sign_offs_and_registers_bound_the_text(
+    body: str, read: str
+) -> None:
+    assert text_read(parse(message(body), today=TODAY)) == read

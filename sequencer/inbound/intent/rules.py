@@ -108,8 +108,9 @@ _ANSWER_YES_RE = _answer_re(lambda lexicon: lexicon.answer_yes)
 _ANSWER_NO_RE = _answer_re(lambda lexicon: lexicon.answer_no)
 _GREETING_RE = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
-    r"huomenta|päivää|hej|hallå|hallo|guten\s+(?:tag|morgen)|liebe|lieber|sehr\s+geehrte)"
-    r"\b[^\n]{0,40}$",
+    r"huomenta|päivää|hej|hejsan|hallå|tjena|god\s+(?:morgon|dag|eftermiddag)|bästa|hallo|"
+    r"guten\s+(?:tag|morgen|abend)|liebe|lieber|sehr\s+geehrte[rn]?|grüezi|gr(?:ü|ue)(?:ß|ss)\s+"
+    r"gott|servus|moin)\b[^\n]{0,40}$",
     re.IGNORECASE,
 )
 _DEVICE_FOOTER_RE = re.compile(
@@ -138,9 +139,10 @@ _QUOTE_HEAD_RE = re.compile(
 #: Words in double quotes are mentioned, not said: 'the "Book a demo" button is just a long
 #: link', 'your subject says "Quick question"'. Short spans only, on one line.
 _MENTION_RE = re.compile(r"[\"“”„][^\"“”„\n]{1,40}[\"“”]")
-#: A signature alone ("t. Jari", "-Pasi", "BR, Lena"): a text that opens with one says nothing.
+#: A signature alone ("t. Jari", "-Pasi", "/Micke", "BR, Lena"): a text that opens with one says
+#: nothing.
 _SIGNED_RE = re.compile(
-    r"^\s*(?:-+\s*|t\.\s*|(?:br|terv|t|mvh|rgds|regards),\s*)[A-ZÄÖÅ][a-zäöåé]+"
+    r"^\s*(?:-+\s*|/\s*|t\.\s*|(?:br|terv|t|mvh|rgds|regards),\s*)[A-ZÄÖÅ][a-zäöåé]+"
     r"(?:[ -][A-ZÄÖÅ][a-zäöåé]+)?\s*$",
     re.IGNORECASE,
 )
@@ -150,10 +152,12 @@ _SIGNED_RE = re.compile(
 _SUBJECT_DASH_RE = re.compile(r"\s[-–—|]\s+(?P<added>[^-–—|]+)$")
 _SUBJECT_CAPS_RE = re.compile(r"(?:\s+[A-ZÄÖÅ]{2,}[!.]*)+\s*$")
 _LOWER_RE = re.compile("[a-zäöå]")
-#: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina").
+#: A line that is only a name (a signature without a sign-off: "Heli", "-Pasi", "t. Niina"), or
+#: the Swedish slash before a name or initials ("/Micke", "/L").
 _NAME_LINE_RE = re.compile(
-    r"^\s*(?:-+\s*|t\.\s*)?(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
-    r"[A-ZÄÖÅ][a-zäöåé]+(?:[ -][A-ZÄÖÅ][a-zäöåé]+){0,2}\s*$"
+    r"^\s*(?:/\s*[A-ZÄÖÅ][A-ZÄÖÅa-zäöåé]*\.?\s*$|(?:-+\s*|/\s*|t\.\s*)?"
+    r"(?!(?:Yes|No|Ok|Okay|Sure|Ei|Kyllä|Joo|Juu|Ja|Nej|Nein)\b)"
+    r"[A-ZÄÖÅ][a-zäöåé]+(?:[ -][A-ZÄÖÅ][a-zäöåé]+){0,2}\s*$)"
 )
 
 

@@ -92,10 +92,17 @@ _HEAD_LINES = (
 )
 _SIGNATURE_DELIMITER_RE = re.compile(r"^\s*--\s*$")
 #: A legal footer line: what follows it is boilerplate ("To unsubscribe from our marketing..."),
-#: never the writer's words.
+#: never the writer's words. German and Swedish companies print their register there: "Sitz der
+#: Gesellschaft: Münster | Amtsgericht Münster HRB 12345", "Geschäftsführer: Heinz Krüger", "FN
+#: 123456a | Firmenbuchgericht", "Org.nr 556781-2234 | Säte: Örebro", "FO-nummer 1234567-8"
+#: (the word alone in a sentence is no footer: "ich finde Sie nirgends im Handelsregister").
 _DISCLAIMER_RE = re.compile(
     r"\b(?:confidential|privileged|intended\s+recipient|luottamuksellis|konfidentiell|"
-    r"vertraulich)|^\s*disclaimer\b",
+    r"vertraulich)|^\s*disclaimer\b"
+    r"|^\s*(?:geschäftsführer(?:in)?|geschäftsführung|vorstand|handelsregister|registergericht|"
+    r"firmenbuch(?:gericht)?|ust-?id(?:nr)?\.?|säte|styrelsens\s+säte)\s*:"
+    r"|\bsitz\s+der\s+gesellschaft\b|\bhr[ab]\s*\d|\bfn\s*\d{3,6}\s?[a-z]\b"
+    r"|\b(?:org\.?\s*nr|organisationsnummer|fo-nummer|fo-nr)\.?\s*:?\s*\d",
     re.IGNORECASE,
 )
 _SIGN_OFF_WORDS = (
@@ -106,15 +113,19 @@ _SIGN_OFF_WORDS = (
     r"yours|ystävällisin\s+terveisin|ystävällisesti|parhain\s+terveisin|terveisin|terv|"
     r"yst\.?\s*terv|t|kiitos|"
     r"hälsningar|med\s+vänlig\s+hälsning|(?:med\s+)?vänliga\s+hälsningar|mvh|"
-    r"mit\s+freundlichen\s+grüßen|viele\s+grüße|"
-    r"beste\s+grüße|liebe\s+grüße|cordialement|met\s+vriendelijke\s+groet(?:en)?|groeten|saludos|"
+    r"(?:(?:mit\s+)?(?:freundliche[mn]?|beste[mn]?|herzliche[mn]?|liebe[mn]?|viele[mn]?|schöne[mn]?|"
+    r"sonnige[mn]?|kollegiale[mn]?)\s+)?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|mfg|lg|vg|"
+    r"(?:bästa|varma|många|hjärtliga)\s+hälsningar|vänligen|tack\s+på\s+förhand|cordialement|"
+    r"met\s+vriendelijke\s+groet(?:en)?|groeten|saludos|"
     r"un\s+saludo|"
     r"cordiali\s+saluti|atenciosamente|med\s+venlig\s+hilsen|med\s+vennlig\s+hilsen|"
     r"hilsen)"
 )
-#: A sign-off line: one sign-off, or two in two languages ("Mvh / Med vänliga hälsningar").
+#: A sign-off line: one sign-off, or two in two languages ("Mvh / Med vänliga hälsningar"),
+#: perhaps sent from a place ("Hälsningar från Mariehamn", "LG aus Linz").
 _SIGN_OFF_RE = re.compile(
-    rf"^\s*{_SIGN_OFF_WORDS}(?:\s*[,.!]?\s*[/|]\s*{_SIGN_OFF_WORDS})?\s*[,.!]?\s*$",
+    rf"^\s*{_SIGN_OFF_WORDS}(?:\s*[,.!]?\s*[/|]\s*{_SIGN_OFF_WORDS})?"
+    r"(?:\s+(?:från|aus|vom)\s+[\w .-]{1,30}?)?\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
 _SUBJECT_PREFIX_RE = re.compile(
