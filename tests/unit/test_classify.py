@@ -762,6 +762,48 @@ def test_return_date_of_a_named_day(text: str, expected: datetime.date | None) -
     assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Swedish: back on a day, month names, a slash date without a year (read both ways)
+        ("Jag är tillbaka på kontoret måndag 4/1.", datetime.date(2027, 1, 4)),
+        (
+            "Jag är föräldraledig och tillbaka i tjänst måndag 12 april 2027.",
+            datetime.date(2027, 4, 12),
+        ),
+        ("Jag är på semester till 7 januari.", datetime.date(2027, 1, 7)),
+        ("Åter i tjänst den 8 mars.", datetime.date(2027, 3, 8)),
+        ("Jag är tillbaka torsdag 7.1. och svarar då.", datetime.date(2027, 1, 7)),
+        ("Tillbaka på måndag.", datetime.date(2026, 12, 21)),
+        ("Jag är tillbaka i morgon.", datetime.date(2026, 12, 15)),
+        ("Jag är ledig från 21/12 till 6/1.", datetime.date(2027, 1, 6)),
+        # German: bis, ab, vom; a date before "wieder" or "zurück"; the day's dot before a month
+        ("Ich bin bis zum 8. Januar im Urlaub.", datetime.date(2027, 1, 8)),
+        ("Ab dem 3. Mai 2027 bin ich wieder für Sie da.", datetime.date(2027, 5, 3)),
+        ("Ab Montag, 11. Januar 2027 bin ich zurück im Büro.", datetime.date(2027, 1, 11)),
+        ("Ich bin am 11.01. wieder im Büro.", datetime.date(2027, 1, 11)),
+        ("Ich bin vom 21.12. bis 6.1. nicht da.", datetime.date(2027, 1, 6)),
+        ("Bis 8. Jänner bin ich auf Urlaub.", datetime.date(2027, 1, 8)),
+        ("Ab Mittwoch wieder erreichbar.", datetime.date(2026, 12, 16)),
+        ("Wieder da ab 15. Dez.", datetime.date(2026, 12, 15)),
+        ("Zurück am 4. Dez. 2026.", None),  # past
+        # the last day away said inclusively gives way to a return date said later
+        (
+            "Ich bin bis einschließlich 01.01.2027 nicht im Büro. Ab dem 4.1. bin ich wieder da.",
+            datetime.date(2027, 1, 4),
+        ),
+        ("Jag är ledig t.o.m. 6/1. Åter 7/1.", datetime.date(2027, 1, 7)),
+        ("Jag är föräldraledig till och med 30 april 2027.", datetime.date(2027, 4, 30)),
+        # no cue, or a number that is no date
+        ("Vi inventerar 4/1.", None),
+        ("Am 4. Januar ist Inventur.", None),
+        ("Tillbaka med 24/7-support.", None),
+    ],
+)
+def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | None) -> None:
+    assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
+
+
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
     body = (
         "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 "

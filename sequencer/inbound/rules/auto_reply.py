@@ -173,10 +173,20 @@ _EN_MONTH = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _FI_MONTH = "|".join(_FI_MONTHS)
+#: Swedish and German month names (and German abbreviations) that the English ones do not spell.
+_SV_DE_MONTH = (
+    r"januari|februari|mars|maj|augusti|oktober|januar|jänner|jän|februar|feber|märz|mär|mrz|mai|"
+    r"dezember|dez|okt"
+)
+#: What those names begin with, by month number (the others are read by their English prefix).
+_SV_DE_PREFIXES = {"jän": 1, "mär": 3, "mrz": 3, "maj": 5, "mai": 5, "okt": 10, "dez": 12}
 _ORDINAL = r"(?:st|nd|rd|th)"
 
 _SLASH_DATE_RE = re.compile(
     r"(?<![\d./])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?!\d|[./]\d)"
+)
+_SLASH_SHORT_RE = re.compile(
+    r"(?<![\d./])(?!24/7\b)(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\d/]|\.\d)"
 )
 
 # Each pattern has named groups day, month (a number or a name) and, optionally, year.
@@ -192,10 +202,12 @@ _DATE_RES = (
     _SLASH_DATE_RE,
     # Numeric without a year, the Finnish way: 5.1.
     re.compile(r"(?<![\d./])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?!\d)"),
-    # Day then month name: 5 January 2027, 5th of January, 5. tammikuuta
+    # Numeric with a slash and no year, the Swedish way: 4/1. Read both ways too.
+    _SLASH_SHORT_RE,
+    # Day then month name: 5 January 2027, 5th of January, 5. tammikuuta, 7 januari, 3. Mai
     re.compile(
         rf"(?<![\d.])(?P<day>\d{{1,2}}){_ORDINAL}?\.?(?:\s*|-)(?:of\s+)?(?P<month>(?:{_EN_MONTH})"
-        rf"\b\.?|(?:{_FI_MONTH})kuuta\b)"
+        rf"\b\.?|(?:{_FI_MONTH})kuuta\b|(?:{_SV_DE_MONTH})\b\.?)"
         r"(?:(?:,?\s+|-)(?P<year>\d{4})(?!\d))?",
         re.IGNORECASE,
     ),
@@ -209,33 +221,50 @@ _DATE_RES = (
 )
 
 # A day named without its date, taken as the first such day after today: "back next Monday",
-# "palaan maanantaina", "back tomorrow", "huomenna".
+# "palaan maanantaina", "tillbaka på måndag", "ab Montag", "back tomorrow", "huomenna", "i morgon".
+# English, Finnish (with its -na), Swedish (with its -en), German.
 _WEEKDAYS = (
-    ("monday", "maanantai"),
-    ("tuesday", "tiistai"),
-    ("wednesday", "keskiviikko"),
-    ("thursday", "torstai"),
-    ("friday", "perjantai"),
-    ("saturday", "lauantai"),
-    ("sunday", "sunnuntai"),
+    ("monday", "maanantai", "måndag", "montag"),
+    ("tuesday", "tiistai", "tisdag", "dienstag"),
+    ("wednesday", "keskiviikko", "onsdag", "mittwoch"),
+    ("thursday", "torstai", "torsdag", "donnerstag"),
+    ("friday", "perjantai", "fredag", "freitag"),
+    ("saturday", "lauantai", "lördag", "samstag", "sonnabend"),
+    ("sunday", "sunnuntai", "söndag", "sonntag"),
 )
 _WEEKDAY_RE = re.compile(
-    r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna)|(?P<weekday>"
-    + "|".join(f"{en}|{fi}(?:na)?" for en, fi in _WEEKDAYS)
-    + r"))(?!\w)(?!,?\s+(?:the\s+)?\d)",  # "Monday, 4 January" is read as the date it names
+    r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna|i\s?morgon|morgen)|(?P<weekday>"
+    + "|".join(f"{en}|{fi}(?:na)?|{sv}(?:en)?|{'|'.join(de)}" for en, fi, sv, *de in _WEEKDAYS)
+    # "Monday, 4 January", "måndag den 4 januari" are read as the date they name
+    + r"))(?!\w)(?!,?\s+(?:the\s+|den\s+)?\d)",
     re.IGNORECASE,
 )
 
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
-    r"rejoin\w*|palaa\w*|takaisin|paluu\w*)(?!\w)",
+    r"rejoin\w*|palaa\w*|takaisin|paluu\w*|tillbaka|åter|från|fram\s+till|fr\.\s?o\.\s?m\.?|"
+    r"t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder)(?!\w)",
     re.IGNORECASE,
 )
-# ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen").
-_CUE_AFTER_RE = re.compile(r"(?<!\w)(?:asti|saakka|alkaen|lähtien)(?!\w)", re.IGNORECASE)
+# ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen"), or the
+# German words for being back ("am 11.1. wieder im Büro", "am 4.1. bin ich zurück").
+_CUE_AFTER_RE = re.compile(
+    r"(?<!\w)(?:asti|saakka|alkaen|lähtien|wieder|zurück)(?!\w)", re.IGNORECASE
+)
 _CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
-_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
+#: The last day away, said inclusively ("bis einschließlich 1.1.", "till och med 30 april"): a
+#: date so cued gives way to a return date a later sentence names ("Ab dem 4.1. bin ich wieder
+#: erreichbar").
+_LAST_DAY_RE = re.compile(
+    r"(?<!\w)(?:bis\s+(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit)|till\s+och\s+med|"
+    r"t\.\s?o\.\s?m\.?)(?!\w)",
+    re.IGNORECASE,
+)
+# A German date's day ends in a dot before a capitalised month ("11. Januar"): no sentence ends.
+_SENTENCE_SPLIT_RE = re.compile(
+    rf"(?<=[.!?])(?!(?<=\d\.)\s+(?i:{_EN_MONTH}|{_SV_DE_MONTH})\b)\s+(?=[A-ZÅÄÖ])"
+)
 
 
 def _month_number(name: str) -> int | None:
@@ -246,6 +275,8 @@ def _month_number(name: str) -> int | None:
         if lowered.startswith(stem + "kuu"):
             return number
     prefix = lowered[:3]
+    if prefix in _SV_DE_PREFIXES:
+        return _SV_DE_PREFIXES[prefix]
     return _EN_MONTHS.index(prefix) + 1 if prefix in _EN_MONTHS else None
 
 
@@ -267,9 +298,11 @@ def _resolve(day: int, month: int, year: int | None, today: datetime.date) -> da
         return None
 
 
-def _slash_date(first: int, second: int, year: int, today: datetime.date) -> datetime.date | None:
+def _slash_date(
+    first: int, second: int, year: int | None, today: datetime.date
+) -> datetime.date | None:
     """A slash date read both ways (day/month and month/day): the earliest reading within a year
-    from today.
+    from today (without a year, each reading's next occurrence).
     """
     latest = today + datetime.timedelta(days=365)
     readings = {_resolve(first, second, year, today), _resolve(second, first, year, today)}
@@ -297,9 +330,12 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
             continue
         month = _month_number(match.group("month"))
         year = match.groupdict().get("year")
-        if match.re is _SLASH_DATE_RE:
+        if match.re is _SLASH_DATE_RE or match.re is _SLASH_SHORT_RE:
             resolved = _slash_date(
-                int(match.group("day")), int(match.group("month")), int(match.group("year")), today
+                int(match.group("day")),
+                int(match.group("month")),
+                int(year) if year else None,
+                today,
             )
         elif month is None:
             resolved = None
@@ -333,28 +369,35 @@ def _sentences(text: str) -> Iterator[str]:
 def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     """The date the writer says they are back, if one can be read; None otherwise.
 
-    Only dates after a cue ("until", "back", "palaan", ...) in the same sentence count, or a
-    date just before a Finnish postposition ("asti", "saakka", "alkaen"). Without a year, the
+    Only dates after a cue ("until", "back", "palaan", "tillbaka", "bis", "ab", ...) in the
+    same sentence count, or a date just before a Finnish postposition ("asti", "saakka",
+    "alkaen") or a German word for being back ("am 11.1. wieder im Büro"). Without a year, the
     next occurrence on or after ``today``. Dates before ``today`` or more than 365 days after it
-    are ignored. The first sentence with a usable date wins; within it, the latest date.
-    Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both ways
-    and the earliest reading within that year ahead wins (01/04/2027: 4 January or 1 April).
+    are ignored. The first sentence with a usable date wins; within it, the latest date; but a
+    last day away said inclusively ("bis einschließlich 1.1.", "till och med 30 april") gives way
+    to a date a later sentence names. Dotted numeric dates are day first (5.1.2027 is 5
+    January); a slash date is read both ways and the earliest reading within that year ahead
+    wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
     """
     try:
         today = as_date(today)
         latest = today + datetime.timedelta(days=365)
+        last_day: datetime.date | None = None
         for sentence in _sentences(text):
-            cues_before = [match.end() for match in _CUE_BEFORE_RE.finditer(sentence)]
+            cues_before = list(_CUE_BEFORE_RE.finditer(sentence))
             cues_after = [match.start() for match in _CUE_AFTER_RE.finditer(sentence)]
+            inclusive = {match.start() for match in _LAST_DAY_RE.finditer(sentence)}
             best: datetime.date | None = None
+            best_inclusive = False
             for start, end, found in _dates_in(sentence, today):
-                cued = any(cue <= start for cue in cues_before) or any(
-                    0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after
-                )
+                before = [cue for cue in cues_before if cue.end() <= start]
+                cued = bool(before) or any(0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after)
                 if cued and today <= found <= latest and (best is None or found > best):
                     best = found
-            if best is not None:
+                    best_inclusive = bool(before) and before[-1].start() in inclusive
+            if best is not None and not best_inclusive:
                 return best
+            last_day = last_day or best
+        return last_day
     except Exception:
         return None
-    return None
