@@ -923,3 +923,58 @@ def test_swedish_and_german_greetings_sign_offs_and_registers_bound_the_text(
     body: str, read: str
 ) -> None:
     assert text_read(parse(message(body), today=TODAY)) == read
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Swedish removals: unsubscribed, taken off, struck out, erased, never asked for
+        ("Avregistrera mig, tack.", Intent.UNSUBSCRIBE),
+        ("Avregistrera.", Intent.UNSUBSCRIBE),
+        ("Hur avregistrerar jag mig?", Intent.UNSUBSCRIBE),
+        ("Sluta spamma mig! Stryk min adress NU.", Intent.UNSUBSCRIBE),
+        ("Vänligen avför min e-postadress ur ert utskicksregister.", Intent.UNSUBSCRIBE),
+        ("Jag önskar inte få marknadsföring per e-post.", Intent.UNSUBSCRIBE),
+        ("Skicka inga fler uppföljningar.", Intent.UNSUBSCRIBE),
+        ("Jag begär att ni raderar mina personuppgifter enligt GDPR.", Intent.UNSUBSCRIBE),
+        ("Ni får inte kontakta mig igen.", Intent.UNSUBSCRIBE),
+        ("Jag har aldrig bett om det här.", Intent.UNSUBSCRIBE),
+        # German removals: asked to be taken off, not written to again, erased under the GDPR
+        ("Bitte aus dem Verteiler nehmen.", Intent.UNSUBSCRIBE),
+        ("Bitte melden Sie mich ab.", Intent.UNSUBSCRIBE),
+        ("Ich möchte mich von Ihrem Newsletter abmelden.", Intent.UNSUBSCRIBE),
+        ("Abmelden.", Intent.UNSUBSCRIBE),
+        ("Bitte keine Werbung.", Intent.UNSUBSCRIBE),
+        ("Hören Sie endlich auf, mir zu schreiben! Ich habe nie eingewilligt.", Intent.UNSUBSCRIBE),
+        ("Kontaktieren Sie mich bitte nicht mehr.", Intent.UNSUBSCRIBE),
+        ("Ich ersuche Sie, mich künftig nicht mehr zu kontaktieren.", Intent.UNSUBSCRIBE),
+        ("Ich verlange die Löschung meiner Daten.", Intent.UNSUBSCRIBE),
+        ("Ich verlange die DSGVO-Löschung.", Intent.UNSUBSCRIBE),
+        # the link or the wish spoken of, a thread, a register asked about, a list of prices
+        (
+            "Jag var på väg att trycka på avregistrera-länken, men ring mig gärna.",
+            Intent.POSITIVE,
+        ),
+        ("Ich wollte mich schon abmelden, aber rufen Sie mich gerne an.", Intent.POSITIVE),
+        ("Ta bort mig från tråden.", Intent.OTHER),
+        ("Ich bitte um Auskunft gemäß Art. 15 DSGVO.", Intent.OTHER),
+        ("Kan ni skicka er prislista?", Intent.POSITIVE),
+        ("Melden Sie mich bitte ab dem 5.1. für die Demo an.", Intent.POSITIVE),
+        ("Jag har aldrig bett om en demo förut, men gärna nu.", Intent.POSITIVE),
+    ],
+)
+def test_swedish_and_german_removal_requests(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("subject", "intent"),
+    [
+        ("SV: Avregistrera mig", Intent.UNSUBSCRIBE),
+        ("AW: Abmelden", Intent.UNSUBSCRIBE),
+        ("AW: Bitte austragen", Intent.UNSUBSCRIBE),
+        ("AW: Abmeldeformular", Intent.OTHER),
+    ],
+)
+def test_swedish_and_german_removal_subjects(subject: str, intent: Intent) -> None:
+    assert intent_of("", subject=subject) is intent

@@ -7,13 +7,29 @@ from sequencer.inbound.intent.lexicon import Lexicon
 LEXICON = Lexicon(
     language="de",
     unsubscribe=(
-        r"abmelden|austragen|entfernen\s+sie\s+(?:mich|uns|meine)|"
-        r"keine\s+(?:weiteren\s+)?(?:e-?mails|nachrichten|werbung)",
-        r"nicht\s+mehr\s+(?:kontaktieren|anschreiben|schreiben|anrufen)|"
-        r"(?:löschen|streichen)\s+sie\s+(?:mich|meine|uns)",
+        # abmelden, austragen, abbestellen asked for (not "wollte mich schon abmelden")
+        r"(?:bitte|möchte|möchten|will|wollen|würde|würden|werde|wie\s+kann|können\s+sie|"
+        r"könnten\s+sie)\s+(?:[^\s.,;:!?]+\s+){0,5}?(?:abmelden|austragen|abbestellen)\b|"
+        r"^\s*(?:bitte\s+)?(?:abmelden|austragen|abbestellen)(?:\s*,?\s*bitte)?\s*[.!]*\s*$|"
+        r"(?:melden|tragen)\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|doch|sofort|umgehend|endlich|hier)"
+        r"\s+)*(?:ab|aus)\b(?!\s+(?:dem|der|den|\d))|(?:bitte\s+um|um\s+die)\s+abmeldung\b",
+        r"entfernen\s+sie\s+(?:mich|uns|meine)|keine\s+(?:weiteren\s+)?(?:e-?mails|mails|nachrichten|"
+        r"werbung|werbemails|newsletter|zusendungen)",
+        r"nicht\s+mehr\s+(?:zu\s+)?(?:kontaktieren|anschreiben|anzuschreiben|schreiben|anrufen|"
+        r"anzurufen|mailen|belästigen)|(?:löschen|streichen)\s+sie\s+(?:mich|meine|uns)|"
+        r"(?:kontaktieren|schreiben|mailen|rufen|belästigen)\s+sie\s+(?:mich|mir|uns)\s+"
+        r"(?:[^\s.,;:!?]+\s+){0,2}?nicht\s+mehr\b",
         r"nehmen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+(?:ihrem|dem|"
-        r"ihrer)\s+(?:verteiler|liste|newsletter)|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden)|"
-        r"hören\s+sie\s+auf|spam\b|widerspreche",
+        r"ihrer|eurem|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|newsletter|"
+        r"verteilerliste|mailingliste)|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden|zusenden)|"
+        r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|spam\b|widerspreche",
+        # never agreed, and the erasure the GDPR gives ("Löschung meiner Daten", "Art. 17 DSGVO")
+        r"(?:nie|niemals)\s+(?:\S+\s+)?(?:eingewilligt|zugestimmt|angemeldet|eingetragen|abonniert|"
+        r"darum\s+gebeten)|lassen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+)?in\s+ruhe",
+        r"löschung\s+(?:\S+\s+){0,4}?(?:daten|adresse|e-?mail-?adresse|kontaktdaten|dsgvo)\b|"
+        r"(?:dsgvo|art\.\s*17)[\s-]+(?:\S+\s+){0,2}?löschung|(?:meine|unsere)\s+(?:\S+\s+){0,2}?"
+        r"(?:daten|adresse|kontaktdaten)\s+(?:\S+\s+){0,2}?(?:löschen|zu\s+löschen)|"
+        r"art(?:\.|ikel)\s*17\b|recht\s+auf\s+(?:löschung|vergessenwerden)",
     ),
     absence=(
         r"ich\s+bin\s+(?:\S+\s+){0,4}?(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|in\s+elternzeit|"

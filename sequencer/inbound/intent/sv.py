@@ -11,11 +11,37 @@ _NOT_THEIRS = r"(?<!h[ao]n\sär\s)(?<!är\sh[ao]n\s)"
 LEXICON = Lexicon(
     language="sv",
     unsubscribe=(
-        r"avregistrera|avsluta\s+prenumeration|ta\s+bort\s+(?:mig|oss|min\s+adress|mina\s+"
-        r"uppgifter)",
-        r"sluta\s+(?:skicka|mejla|maila|kontakta)|(?:kontakta|mejla|maila)\s+(?:mig|oss)\s+inte",
-        r"vill\s+inte\s+(?:få|ha)\s+(?:fler|mer|några)",
-        r"(?:stryk|radera)\s+(?:mig|oss|mina)|skräppost|spam\b|sluta\s+höra\s+av",
+        # asked for, with what to remove or alone ("avregistrera mig", "Avregistrera."), not the
+        # link spoken of ("jag var på väg att trycka på avregistrera-länken")
+        r"avregistrera\s+(?:mig|oss|min|mitt|mina|vår|våra|adressen|e-?postadressen)\b|"
+        r"avregistrerar\s+(?:jag\s+|ni\s+)?(?:mig|oss)\b|"
+        r"^\s*(?:avregistrera|avsluta\s+prenumerationen?)\s*[.!]*\s*(?:tack[.!]*\s*)?$|"
+        r"(?:vill|önskar|vänligen|kan\s+ni|kan\s+du)\s+(?:\S+\s+){0,2}?avregistreras?\b(?![-\w])|"
+        r"avsluta\s+(?:min\s+|vår\s+)?prenumeration",
+        r"ta\s+bort\s+(?:mig|oss|min\s+(?:e-?post)?adress|mitt\s+namn|mina\s+(?:person)?uppgifter|"
+        r"vår\s+adress)\b(?!\s+(?:från|ur)\s+(?:den\s+här\s+|denna\s+)?(?:tråden|konversationen|"
+        r"kopian|cc|mejlkedjan|mötet|inbjudan))",
+        r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
+        r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|aldrig)|"
+        r"(?:inte|aldrig|ej)\s+(?:att\s+)?(?:kontakta|kontaktar|mejla|mejlar|maila|mailar|ringa|"
+        r"ringer|skriva\s+till|skriver\s+till)\s+(?:mig|oss)\s+(?:igen|mer|längre|framöver|"
+        r"i\s+framtiden)",
+        r"vill\s+inte\s+(?:få|ha)\s+(?:fler|mer|några)|(?:vill|önskar)\s+(?:inte|ej)\s+(?:längre\s+)?"
+        r"(?:få|ha|ta\s+emot|motta)\s+(?:någon|era|ert|dina|marknadsföring|reklam|utskick|"
+        r"nyhetsbrev|mejl|mail|e-?post)|(?:vill|önskar)\s+(?:inte|ej)\s+(?:längre\s+)?bli\s+"
+        r"kontaktad|skicka\s+(?:mig\s+|oss\s+)?(?:inga|inte\s+(?:några|fler|mer))\s+(?:fler\s+|"
+        r"mer\s+)?(?:mejl|mail|e-?post|utskick|uppföljningar|påminnelser|erbjudanden|reklam|"
+        r"meddelanden)",
+        # struck out, erased, taken out of a register ("stryk min adress", "avför min
+        # e-postadress ur ert utskicksregister", "raderar samtliga personuppgifter")
+        r"(?:stryk|radera|avför)\s+(?:mig|oss|min|mitt|mina|vår|våra)\b|radera[rs]?\s+"
+        r"(?:\S+\s+){0,3}?(?:personuppgifter|uppgifter|(?:e-?post)?adress)|(?:ur|från)\s+(?:ert|er|"
+        r"era|din|dina)\s+(?:utskicks|sänd|e-?post|mejl|kund|kontakt|marknadsförings)?"
+        r"(?:register|registret|lista|listan|listor|utskick|databas|databasen)\b",
+        r"skräppost|spam\b|sluta\s+höra\s+av|artikel\s+17\b|rätten\s+att\s+bli\s+(?:glömd|raderad)|"
+        r"(?:aldrig|inte)\s+(?:bett\s+om|anmält\s+mig|registrerat\s+mig|samtyckt\s+till|godkänt|"
+        r"prenumererat\s+på)\s+(?:det\s+här|detta|dessa|de\s+här|era|ert|er|dina|ditt|din|något|"
+        r"några|sådana|sånt)\b",
     ),
     absence=(
         r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|\w*ledig|sjukskriven|borta|"

@@ -131,12 +131,15 @@ _SIGN_OFF_RE = re.compile(
 _SUBJECT_PREFIX_RE = re.compile(
     r"^\s*(?:(?:re|fwd?|vs|sv|aw|wg)\s*(?:\[\d+\])?\s*:\s*)*", re.IGNORECASE
 )
-# A subject that is itself a request, whole: "unsubscribe", "Re: Remove me from your list".
+# A subject that is itself a request, whole: "unsubscribe", "Re: Remove me from your list",
+# "SV: Avregistrera mig", "AW: Abmelden".
 _SUBJECT_REQUEST_RE = re.compile(
     r"\s*(?:please\s+)?(?P<phrase>unsubscribe(?:\s+me)?|remove\s+me(?:\s+from\s+(?:your|the|"
     r"this)\s+(?:mailing\s+)?list)?|"
     r"opt\s+me\s+out|opt[\s-]?out|poista\s+minut(?:\s+listalta)?|poistakaa\s+minut(?:\s+listalta)?|"
-    r"peru\s+tilaus|peruuta\s+tilaus|stop\s+e-?mailing\s+me)(?:\s*,?\s*please)?[\s.!]*",
+    r"peru\s+tilaus|peruuta\s+tilaus|stop\s+e-?mailing\s+me|avregistrera(?:\s+mig)?|"
+    r"avsluta\s+prenumeration(?:en)?|ta\s+bort\s+mig(?:\s+från\s+(?:er\s+)?listan?)?|"
+    r"(?:bitte\s+)?(?:abmelden|austragen|abbestellen))(?:\s*,?\s*(?:please|bitte|tack))?[\s.!]*",
     re.IGNORECASE,
 )
 _SHORT_BODY = (
