@@ -978,3 +978,33 @@ def test_swedish_and_german_removal_requests(body: str, intent: Intent) -> None:
 )
 def test_swedish_and_german_removal_subjects(subject: str, intent: Intent) -> None:
     assert intent_of("", subject=subject) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Swedish: no room in the budget, a no in so many words, nothing we need, happy as we are
+        ("Där finns inget utrymme för nya system.", Intent.NOT_INTERESTED),
+        ("Kanske nästa år, men just nu blir det ett nej från vår sida.", Intent.NOT_INTERESTED),
+        ("Det här är inget vi behöver.", Intent.NOT_INTERESTED),
+        ("Vi har en leverantör och vi är nöjda.", Intent.NOT_INTERESTED),
+        ("Vi tackar nej.", Intent.NOT_INTERESTED),
+        ("Inget behov hos oss.", Intent.NOT_INTERESTED),
+        ("Vi är nöjda med vårt nuvarande system.", Intent.NOT_INTERESTED),
+        ("Vi kommer inte att byta system.", Intent.NOT_INTERESTED),
+        # German: declined, no time or means, solved already
+        ("Derzeit müssen wir aber absagen.", Intent.NOT_INTERESTED),
+        ("Wir haben weder Budget noch Kapazität.", Intent.NOT_INTERESTED),
+        ("Wir werden das nicht weiter verfolgen.", Intent.NOT_INTERESTED),
+        ("Wir haben das Thema intern gelöst.", Intent.NOT_INTERESTED),
+        ("Das kommt für uns nicht in Frage.", Intent.NOT_INTERESTED),
+        ("Nein, danke.", Intent.NOT_INTERESTED),
+        ("Kein Bedarf.", Intent.NOT_INTERESTED),
+        # a no asked about, a time that does not suit but another that does, a budget to come
+        ("Innan jag säger ja eller nej: går det att koppla mot Monitor?", Intent.OTHER),
+        ("Ich habe heute keine Zeit dafür, aber morgen gerne.", Intent.POSITIVE),
+        ("Vi har fått nytt utrymme i budgeten, skicka gärna en offert.", Intent.POSITIVE),
+    ],
+)
+def test_swedish_and_german_refusals(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

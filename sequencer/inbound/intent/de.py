@@ -64,6 +64,12 @@ LEXICON = Lexicon(
         r"benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|haben\s+(?:schon|bereits|"
         r"eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:sehr\s+)?zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten",
+        # a no said so, no time or means, solved already
+        r"(?:müssen|muss)\s+(?:\S+\s+){0,3}?absagen|lehnen\s+(?:\S+\s+)?ab\b(?!\s+(?:dem|der|\d))|"
+        r"weder\s+(?:\S+\s+)?(?:budget|zeit|kapazität)|nicht\s+weiter\s+verfolgen|keine?\s+"
+        r"(?:zeit|kapazität(?:en)?|ressourcen)\s+(?:für|dafür)|(?:intern|selbst|schon|bereits)\s+"
+        r"gelöst|nicht\s+in\s+frage|nicht\s+infrage|nein,\s*danke|danke,?\s+(?:aber\s+)?(?:kein|"
+        r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
     ),
     interest=(
         r"interess|gerne|gern\b|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"

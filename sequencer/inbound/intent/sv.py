@@ -76,6 +76,17 @@ LEXICON = Lexicon(
         r"^\s*nej\b|inte\s+(?:\S+\s+)?(?:relevant|något\s+för\s+oss|för\s+oss|behov|behöver)|"
         r"har\s+(?:en\s+|ett\s+)?egen|egna\s+system|passar\s+(?:\S+\s+)?inte|tack\s+men\s+nej|"
         r"avstår|nöjda\s+med|klarar\s+oss|behöver\s+inte|inte\s+läge",
+        # no room or money, a no said in so many words, maybe next year
+        r"(?:inget|inga|ingen)\s+(?:\S+\s+)?(?:utrymme|budget|pengar|resurser|kapacitet)\b|"
+        r"kanske\s+(?:nästa\s+år|till\s+(?:våren|hösten|sommaren)|längre\s+fram|efter\s+(?:nyår|"
+        r"jul|sommaren))|(?:blir|är)\s+(?:det\s+)?(?:ett\s+)?nej\b|nej\s+från\s+(?:vår|min)\s+sida|"
+        r"tackar?\s+nej|avböj",
+        # nothing we need, happy as we are, using one already
+        r"(?:inget|ingenting)\s+(?:som\s+)?(?:vi|jag)\s+(?:\S+\s+){0,2}?(?:behöver|behov|är\s+"
+        r"intresserade?|vill\s+ha|köper)|inget\s+för\s+(?:oss|mig)|ej\s+intresse|(?:vi\s+är|är\s+vi)\s+"
+        r"(?:\S+\s+)?nöjda\b|inte\s+(?:i\s+år|i\s+nuläget|för\s+tillfället|i\s+dagsläget)|kommer\s+"
+        r"(?:inte|ej)\s+(?:att\s+)?(?:köpa|byta|investera|gå\s+vidare)|(?:använder|kör)\s+(?:\S+\s+)?"
+        r"redan",
     ),
     interest=(
         r"intresse|intressant|gärna|låter\s+(?:bra|intressant|spännande)|ring\s+mig|"
