@@ -1008,3 +1008,54 @@ def test_swedish_and_german_removal_subjects(subject: str, intent: Intent) -> No
 )
 def test_swedish_and_german_refusals(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Swedish: the one who decides named, passed on, written to instead
+        ("Det är min chef Eva som sköter alla inköp, skriv till henne.", Intent.REFERRAL),
+        (
+            "Jag har skickat det vidare till Mattias, det är han som har hand om emballage.",
+            Intent.REFERRAL,
+        ),
+        ("Hör av dig direkt till Mattias på inköp.", Intent.REFERRAL),
+        ("Maila Peter istället.", Intent.REFERRAL),
+        ("Den du ska prata med är Sara Nyström.", Intent.REFERRAL),
+        ("Kontakta vår lagerchef i stället.", Intent.REFERRAL),
+        ("Fel person, skriv till eva@lager.example", Intent.REFERRAL),
+        # German: who is in charge, said; turn to, write to; the wrong person beside an address
+        (
+            "Dafür ist bei uns die Kollegin Frau Schneider am Standort Ulm zuständig.",
+            Intent.REFERRAL,
+        ),
+        ("Zuständig ist Herr Thomas Berger, Leiter Logistik.", Intent.REFERRAL),
+        ("Sowas entscheidet mein Chef.", Intent.REFERRAL),
+        ("Wenden Sie sich bitte direkt an Herrn Huber.", Intent.REFERRAL),
+        ("Schreiben Sie bitte Petra Lang aus dem Einkauf an.", Intent.REFERRAL),
+        ("Da bin ich der Falsche: petra.lang@moebel.example", Intent.REFERRAL),
+        # no one named, no one known; the writer in charge; us written to or rung instead
+        ("Ich habe keine Ahnung, wer bei uns zuständig ist.", Intent.OTHER),
+        ("Wer bei uns für Paletten zuständig ist, weiss ich leider auch nicht.", Intent.OTHER),
+        ("Ich bin für den Einkauf zuständig. Was kostet das?", Intent.POSITIVE),
+        ("Jag har ingen aning om vem som sköter lagerfrågor hos oss.", Intent.OTHER),
+        ("Det är inte jag som bestämmer.", Intent.OTHER),
+        ("Ring mig istället, 070-123 45 67.", Intent.POSITIVE),
+        ("Ihr Mail ist bei mir falsch gelandet.", Intent.OTHER),
+    ],
+)
+def test_swedish_and_german_referrals(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_a_swedish_or_german_referral_names_the_address_it_points_to() -> None:
+    got = classify(
+        message("Det är min chef Eva Björk som sköter alla inköp: Eva.Bjork@lager.example"),
+        today=TODAY,
+    )
+    assert (got.intent, got.referred) == (Intent.REFERRAL, "eva.bjork@lager.example")
+    got = classify(
+        message("Wenden Sie sich bitte direkt an Herrn Huber: markus.huber@lager.example"),
+        today=TODAY,
+    )
+    assert (got.intent, got.referred) == (Intent.REFERRAL, "markus.huber@lager.example")

@@ -48,14 +48,23 @@ LEXICON = Lexicon(
         r"(?:mehr\s+)?(?:überwacht|gelesen|abgerufen|genutzt|bearbeitet|betreut)\b",
     ),
     referral=(
-        r"wenden\s+sie\s+sich\s+(?:bitte\s+)?an|ihr(?:e|en)?\s+kolleg|"
-        r"zuständig|ansprechpartner|weitergeleitet|leite\s+(?:das|ihre)|kontaktieren\s+sie\s+"
-        r"(?!mich\b|uns\b)",
+        r"wenden\s+sie\s+sich\s+(?:[^\s.,;:!?]+\s+){0,3}?an\b(?!\s+(?:mich|uns)\b)|wende\s+dich\s+"
+        r"(?:\S+\s+){0,2}?an\b|ihr(?:e|en)?\s+kolleg|ansprechpartner|weitergeleitet|weitergegeben|"
+        r"leite\s+(?:das|ihre)|kontaktieren\s+sie\s+(?!mich\b|uns\b)",
         r"(?:richtige|bessere)\s+(?:person|ansprechpartner)|(?:sprechen|reden)\s+sie\s+(?:bitte\s+)?"
-        r"mit\s+(?!mir\b|uns\b)|leite\s+(?:\S+\s+)?weiter",
+        r"mit\s+(?!mir\b|uns\b)|leite\s+(?:\S+\s+)?weiter|gebe\s+(?:\S+\s+){0,3}?weiter\b",
+        # who is in charge, said ("dafür ist Frau Keller zuständig", "Zuständig ist Herr Berger",
+        # "den zuständigen Kollegen"; not "wer dafür zuständig ist, weiß ich nicht")
+        r"(?<!wer\s)(?:ist|sind|wäre|wären)\s+(?:[^\s.,;:!?]+\s+){0,10}?zuständig|zuständig\s+"
+        r"(?:[^\s.,;:!?]+\s+){0,8}?(?:ist|sind|wäre)\b(?=\s+(?:bei\s+uns\s+|hier\s+)?(?-i:[A-ZÄÖÜ]))|"
+        r"zuständige[nr]?\s+(?:kolleg|ansprechpartner|person|abteilung|stelle|mitarbeiter)",
+        # the one who decides, written to: "sowas entscheidet mein Chef", "Schreiben Sie bitte
+        # Petra Lang aus dem Einkauf an"
+        r"(?:entscheidet|entscheiden)\s+(?:bei\s+uns\s+|hier\s+)?(?:mein|meine|unser|unsere|der|die|"
+        r"herr|frau)\s+\w+|schreiben\s+sie\s+(?!mir\b|mich\b|uns\b)(?:[^\s.,;:!?]+\s+){1,6}?an\b",
     ),
     referral_beside=(r"mein(?:e|en|em)?\s+kolleg|in\s+kopie|cc\b",),
-    referral_weak=(r"adresse\b|e-?mail\b",),
+    referral_weak=(r"adresse\b|e-?mail\b", r"zuständig|falsche?[nr]?\b"),
     refusal=(
         r"kein(?:en)?\s+(?:interesse|bedarf)|nicht\s+(?:\S+\s+)?interessiert|nein\s+danke|"
         r"derzeit\s+nicht|momentan\s+nicht|aktuell\s+nicht|haben\s+bereits|nicht\s+relevant",

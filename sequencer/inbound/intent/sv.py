@@ -62,13 +62,30 @@ LEXICON = Lexicon(
         r"(?:används|bevakas|läses|övervakas|kontrolleras)\s+(?:inte|ej)\b",
     ),
     referral=(
-        r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+av\s+(?:dig|er)\s+till\s+(?!mig\b|oss\b)",
-        r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|"
-        r"vidarebefordra|skickat\s+vidare|skickar\s+vidare",
+        r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+av\s+(?:dig|er)\s+"
+        r"(?:\S+\s+){0,2}?till\s+(?!mig\b|oss\b)",
+        r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|vidarebefordr|"
+        r"skicka(?:t|r|de)?\s+(?:\S+\s+){0,2}?vidare",
         r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
         r"bättre\s+person|hanterar\s+(?:sådant|detta|det\s+här|inköp)",
+        # the one who decides, named: "det är min chef Eva som sköter alla inköp", "det är han
+        # som har hand om emballage" (not "det är inte jag som...", nor "vem som sköter")
+        r"det\s+är\s+(?!inte\b|int\b|jag\b|vi\b)(?:\S+\s+){1,5}?som\s+(?:sköter|har\s+hand\s+om|"
+        r"ansvarar|bestämmer|beslutar|tar\s+(?:\S+\s+)?beslut|hanterar|köper\s+in)|(?:min|vår)\s+"
+        r"(?:\w*chef|inköpare|vd)\s+(?:\S+\s+){0,3}?(?:som\s+)?(?:bestämmer|beslutar|sköter|"
+        r"ansvarar|har\s+hand)",
+        # written to instead: "skriv till henne", "maila Peter istället", "ta det med henne", "den
+        # du ska prata med är..."
+        r"(?:skriv|mejla|maila|ring|prata|tala)\s+(?:till\s+|med\s+)?(?:henne|honom)\b|ta\s+(?:det|"
+        r"detta|frågan)\s+med\s+(?:henne|honom)\b|(?:maila|mejla|ring|skriv\s+till|fråga|prata\s+"
+        r"med)\s+(?!mig\b|oss\b)(?:\S+\s+){1,3}?(?:istället|i\s+stället)\b|den\s+(?:du|ni)\s+(?:ska|"
+        r"bör|borde|kan|vill|behöver)\s+(?:prata|tala)\s+med",
     ),
-    referral_weak=(r"adress\b|e-?post\b",),
+    referral_weak=(
+        r"adress\b|e-?post\b",
+        r"fel\s+(?:person|mottagare|kontakt)|inte\s+jag\s+som\s+(?:ansvarar|sköter|bestämmer|har\s+"
+        r"hand)|bestämmer\s+(?:inte|int|ej)\s+jag|inte\s+(?:mitt|mina)\s+(?:område|bord|ansvar)",
+    ),
     refusal=(
         r"inte\s+(?:\S+\s+){0,2}?intresse|inget\s+intresse|nej\s+tack|inget\s+behov|"
         r"inte\s+(?:\S+\s+)?aktuellt|har\s+redan|inte\s+just\s+nu|inte\s+nu\b|kanske\s+senare|"
