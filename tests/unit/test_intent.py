@@ -1059,3 +1059,46 @@ def test_a_swedish_or_german_referral_names_the_address_it_points_to() -> None:
         today=TODAY,
     )
     assert (got.intent, got.referred) == (Intent.REFERRAL, "markus.huber@lager.example")
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Swedish: a call taken or booked, a time asked about
+        ("Så jo, det kunde vara skäl att ta ett kort samtal.", Intent.POSITIVE),
+        ("Hör av dig efter trettondagen så bokar vi en tid.", Intent.POSITIVE),
+        ("Passar det nästa vecka, till exempel onsdag förmiddag?", Intent.POSITIVE),
+        ("Onsdag funkar bra för mig.", Intent.POSITIVE),
+        ("Kan du ringa mig i morgon?", Intent.POSITIVE),
+        ("Skicka en Teams-inbjudan.", Intent.POSITIVE),
+        # German: a call asked for with words between, a slot that suits, an invitation asked for
+        ("Rufen Sie mich gerne morgen früh an.", Intent.POSITIVE),
+        ("Donnerstag, 10:00 Uhr würde mir passen.", Intent.POSITIVE),
+        ("Schicken Sie bitte eine Teams-Einladung.", Intent.POSITIVE),
+        ("Ich habe heute keine Zeit dafür, aber rufen Sie mich morgen an.", Intent.POSITIVE),
+        # a time that does not suit, a call turned down, a party invitation
+        ("Passar det inte så hör jag av mig.", Intent.NOT_INTERESTED),
+        ("Vi kan inte ta ett samtal före jul.", Intent.NOT_INTERESTED),
+        ("Danke für die Einladung zur Weihnachtsfeier.", Intent.OTHER),
+    ],
+)
+def test_swedish_and_german_requests(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # our own word asked back, with the words a Swede or a German adds
+        ("Intresserade av vad då? Är ni samma Acme som vi har avtal med?", Intent.OTHER),
+        ("Intresserad av vad egentligen?", Intent.OTHER),
+        ("Interesse woran genau? Gehören Sie zur Acme GmbH?", Intent.OTHER),
+        ("Interessiert an was denn?", Intent.OTHER),
+        # asked and answered, or interest said outright
+        ("Intresserade? Ja.", Intent.POSITIVE),
+        ("Interesse? Ja, genau.", Intent.POSITIVE),
+        ("Interesse besteht durchaus, genau deshalb schreibe ich.", Intent.POSITIVE),
+    ],
+)
+def test_swedish_and_german_words_asked_back(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -88,6 +88,13 @@ LEXICON = Lexicon(
         r"passt\s+(?:mir|uns|gut)|(?:können|könnten)\s+wir\s+(?:\S+\s+)?(?:telefonieren|sprechen|"
         r"reden|treffen)|lassen\s+sie\s+uns|würde\s+mich\s+freuen|rufen\s+sie\s+an|"
         r"melden\s+sie\s+sich|gespräch|testen|ausprobieren",
+        # a call asked for with words between, a slot that suits, material or an invitation
+        # asked for: "Rufen Sie mich gerne morgen an", "würde mir passen", "Schicken Sie bitte
+        # eine Teams-Einladung"
+        r"rufen\s+sie\s+(?:mich|uns)\s+(?:[^\s.,;:!?]+\s+){0,4}?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
+        r"(?:\S+\s+)?passen|(?:schicken|senden)\s+sie\s+(?:mir\s+|uns\s+)?(?:(?:bitte|doch|gerne|"
+        r"gern)\s+)*(?:ein|eine|einen|die|das|den|mehr|weitere|infos?|unterlagen)\b|(?:teams|zoom|"
+        r"kalender|termin|meeting|outlook)-?einladung",
     ),
     inline=(
         r"(?:antworten|anmerkungen|kommentare)\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|in\s+rot|"
@@ -97,7 +104,10 @@ LEXICON = Lexicon(
     ),
     answer_yes=r"ja|jawohl|gerne|gern|natürlich|klar|sicher|durchaus|doch",
     answer_no=r"nein(?:\s+danke)?|nee|nö|keineswegs|gar\s+nicht|eher\s+nicht|nicht\s+wirklich",
-    echo=(r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|ich|wir|uns|mich",),
+    echo=(
+        r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|genau|eigentlich|denn|"
+        r"überhaupt|konkret|ich|wir|uns|mich",
+    ),
     busy=(
         r"ich\s+(?:bin|sitze|saß)\s+(?:\S+\s+){0,2}?in\s+(?:einem|einer|der|dem)\s+(?:termin|"
         r"besprechung|meeting|sitzung|telefonat)\b|(?:mein|meine)\s+(?:termin|besprechung|meeting|"

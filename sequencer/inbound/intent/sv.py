@@ -107,12 +107,17 @@ LEXICON = Lexicon(
     ),
     interest=(
         r"intresse|intressant|gärna|låter\s+(?:bra|intressant|spännande)|ring\s+mig|"
-        r"boka\s+(?:ett\s+|en\s+)?(?:möte|samtal|tid|demo)|mer\s+information|skicka\s+(?:mer\s+)?"
-        r"info|prislista|pris|vad\s+kostar|demo",
-        r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ring\s+(?:mig|oss)|"
-        r"kan\s+vi\s+(?:ses|prata|ta|boka|höras)|när\s+passar|passar\s+(?:bra|mig|oss)|offert|"
-        r"skicka\s+(?:gärna\s+)?(?:mer|info|offert|material|en)|hör\s+gärna|berätta\s+mer|"
-        r"testa|prova",
+        r"boka[rs]?\s+(?:vi\s+|in\s+)?(?:ett\s+|en\s+)?(?:\S+\s+)?(?:möte|samtal|tid|demo|"
+        r"genomgång)|mer\s+information|skicka\s+(?:mer\s+)?info|prislista|pris|vad\s+kostar|demo",
+        r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ringa?\s+(?:mig|oss)|"
+        r"kan\s+vi\s+(?:ses|prata|ta|boka|höras)|när\s+passar|passar\s+(?:bra|mig|oss|bäst|fint|"
+        r"utmärkt)|offert|skicka\s+(?:gärna\s+)?(?:mer|info|offert|material|en)|hör\s+gärna|"
+        r"berätta\s+mer|testa|prova",
+        # a call taken, a time asked about: "ta ett kort samtal", "så tar vi ett samtal i januari",
+        # "Passar det nästa vecka?", "onsdag funkar bra", "skicka en Teams-inbjudan"
+        r"ta[rs]?\s+(?:vi\s+)?(?:ett|en)\s+(?:\S+\s+)?(?:samtal|snack|möte|telefonmöte|genomgång|"
+        r"demo)\b|passar\s+det\s+(?!inte\b|dåligt\b|illa\b)|funkar\s+(?:bra|fint|utmärkt|för\s+"
+        r"(?:mig|oss))|(?:teams|zoom|kalender|mötes)-?inbjudan",
     ),
     inline=(
         r"(?:svar|svaren|kommentarer|kommentarerna)\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|"
@@ -121,7 +126,10 @@ LEXICON = Lexicon(
     ),
     answer_yes=r"ja|javisst|absolut|visst|gärna|jo",
     answer_no=r"nej(?:\s+tack)?|inte\s+(?:alls|direkt|egentligen)|nä|nää|aldrig",
-    echo=(r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|jag|vi|oss|mig",),
+    echo=(
+        r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|då|egentligen|exakt|menar\s+(?:du|ni)|"
+        r"jag|vi|oss|mig",
+    ),
     busy=(
         r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
         r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
