@@ -950,6 +950,9 @@ def test_swedish_and_german_greetings_sign_offs_and_registers_bound_the_text(
         ("Ich ersuche Sie, mich künftig nicht mehr zu kontaktieren.", Intent.UNSUBSCRIBE),
         ("Ich verlange die Löschung meiner Daten.", Intent.UNSUBSCRIBE),
         ("Ich verlange die DSGVO-Löschung.", Intent.UNSUBSCRIBE),
+        ("Widerspruch gegen die Nutzung meiner Daten.", Intent.UNSUBSCRIBE),
+        ("Ich widerspreche der Verarbeitung meiner Daten.", Intent.UNSUBSCRIBE),
+        ("Wir widersprechen hiermit der Nutzung unserer Daten.", Intent.UNSUBSCRIBE),
         # the link or the wish spoken of, a thread, a register asked about, a list of prices
         (
             "Jag var på väg att trycka på avregistrera-länken, men ring mig gärna.",
@@ -960,6 +963,7 @@ def test_swedish_and_german_greetings_sign_offs_and_registers_bound_the_text(
         ("Ich bitte um Auskunft gemäß Art. 15 DSGVO.", Intent.OTHER),
         ("Kan ni skicka er prislista?", Intent.POSITIVE),
         ("Melden Sie mich bitte ab dem 5.1. für die Demo an.", Intent.POSITIVE),
+        ("Ich will Ihnen nicht widersprechen, aber schicken Sie ein Angebot.", Intent.POSITIVE),
         ("Jag har aldrig bett om en demo förut, men gärna nu.", Intent.POSITIVE),
     ],
 )
@@ -1000,6 +1004,7 @@ def test_swedish_and_german_removal_subjects(subject: str, intent: Intent) -> No
         ("Das kommt für uns nicht in Frage.", Intent.NOT_INTERESTED),
         ("Nein, danke.", Intent.NOT_INTERESTED),
         ("Kein Bedarf.", Intent.NOT_INTERESTED),
+        ("Wir sind mit unserer Lösung sehr zufrieden.", Intent.NOT_INTERESTED),
         # a no asked about, a time that does not suit but another that does, a budget to come
         ("Innan jag säger ja eller nej: går det att koppla mot Monitor?", Intent.OTHER),
         ("Ich habe heute keine Zeit dafür, aber morgen gerne.", Intent.POSITIVE),

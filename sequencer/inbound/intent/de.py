@@ -22,7 +22,8 @@ LEXICON = Lexicon(
         r"nehmen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+(?:ihrem|dem|"
         r"ihrer|eurem|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|newsletter|"
         r"verteilerliste|mailingliste)|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden|zusenden)|"
-        r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|spam\b|widerspreche",
+        r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|spam\b|widerspreche\b|widersprech\w*\s+(?:\S+\s+){0,4}?"
+        r"(?:verarbeitung|nutzung|speicherung|werbung)|widerspruch\s+gegen",
         # never agreed, and the erasure the GDPR gives ("Löschung meiner Daten", "Art. 17 DSGVO")
         r"(?:nie|niemals)\s+(?:\S+\s+)?(?:eingewilligt|zugestimmt|angemeldet|eingetragen|abonniert|"
         r"darum\s+gebeten)|lassen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+)?in\s+ruhe",
@@ -71,7 +72,7 @@ LEXICON = Lexicon(
         r"kein\s+thema|kein(?:en)?\s+(?:budget|kaufinteresse|mehrwert)|passt\s+(?:\S+\s+){0,2}?nicht|"
         r"brauchen\s+(?:\S+\s+){0,2}?(?:nicht|kein)|(?:nicht|kein)\s+(?:\S+\s+)?(?:nötig|notwendig|"
         r"benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|haben\s+(?:schon|bereits|"
-        r"eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:sehr\s+)?zufrieden|vielleicht\s+"
+        r"eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,4}?zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten",
         # a no said so, no time or means, solved already
         r"(?:müssen|muss)\s+(?:\S+\s+){0,3}?absagen|lehnen\s+(?:\S+\s+)?ab\b(?!\s+(?:dem|der|\d))|"
