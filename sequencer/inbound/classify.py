@@ -18,7 +18,7 @@ wins, and a message no rule takes is a :attr:`Kind.REPLY`. The rules, by family:
    ``no`` (RFC 3834), ``X-Autoreply`` / ``X-Autorespond`` / ``X-Autoresponder``,
    ``Precedence: auto_reply / bulk / junk / list``, a ``List-Id`` or ``List-Unsubscribe``
    header (mailing-list mail is not a person answering), an out-of-office subject (English,
-   Finnish, a little German), a ticket-system acknowledgement subject ("[Ticket #123]", "We
+   Finnish, Swedish, German), a ticket-system acknowledgement subject ("[Ticket #123]", "We
    have received your message", "Kiitos viestistäsi", ...), a body that opens with "This is an
    automated response", or a short body that quotes nothing and says near its start "out of
    office", "automatic reply", "away until", "lomalla", "poissa", "automaattinen vastaus", ...
