@@ -170,7 +170,7 @@ def written_blocks(body: str) -> list[str]:
             if found is None:
                 break
             end = found[1]
-            below = next((line for line in lines[end + 1 :] if line.strip()), "")
+            below = next((lines[i] for i in range(end + 1, len(lines)) if lines[i].strip()), "")
             if not (_ATTRIBUTION_END_RE.search(lines[end]) and _quoted(below)):
                 break
             quoting, begin = True, end + 1

@@ -109,3 +109,27 @@ def test_patterns_of_any_shape_give_what_finditer_gives(flags: int, text: str) -
 def test_patterns_it_cannot_read_run_whole() -> None:
     scanner = Scanner(re.compile(source, re.I | re.M) for source in ODD)
     assert scanner.whole == (0, 1, 2, 3, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 15)), max_size=12),
+    position=st.integers(0, 80),
+)
+def test_the_span_look_up_finds_what_a_scan_of_every_span_finds(
+    spans: list[tuple[int, int]], position: int
+) -> None:
+    """``rules._spans`` (the writer's own meetings over a cue, looked up by bisection) answers as
+    checking every span would: some span stands over the position exactly when it gives one, and
+    the one it gives does."""
+    text = "x" * 100
+    matches = sorted(
+        (m for start, size in spans if (m := re.compile(f".{{{size}}}").match(text, start))),
+        key=lambda m: m.start(),
+    )
+    over = rules._spans(matches)(position)
+    covering = [m for m in matches if m.start() <= position < m.end()]
+    if covering:
+        assert over is not None and over.start() <= position < over.end()
+    else:
+        assert over is None

@@ -23,6 +23,7 @@ languages is read as a whole.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -493,6 +494,29 @@ def _answered(text: str, echoes: list[re.Match[str]]) -> Reading | None:
     return None
 
 
+def _spans(
+    matches: list[re.Match[str]],
+) -> Callable[[int], re.Match[str] | None]:
+    """A look-up of which of ``matches`` (earliest first) stands over a position, in logarithmic
+    time: a text of many matches and many cues (a hostile 256 KB body) is not read in quadratic
+    time. Of those over it, the one that reaches furthest is given."""
+    starts = [match.start() for match in matches]
+    furthest: list[re.Match[str]] = []
+    for match in matches:
+        if not furthest or match.end() > furthest[-1].end():
+            furthest.append(match)
+        else:
+            furthest.append(furthest[-1])
+
+    def over(position: int) -> re.Match[str] | None:
+        index = bisect.bisect_right(starts, position) - 1
+        if index >= 0 and furthest[index].end() > position:
+            return furthest[index]
+        return None
+
+    return over
+
+
 def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
     """Whether a cue of interest asks for something (no negation turns it, and it is no mere
     opinion such as "sounds interesting").
@@ -524,10 +548,10 @@ def read(msg: Parsed) -> Reading:
         # pallet losses?"): no interest is read in it, nor in our word asked back, nor in the
         # writer's own meeting ("mulla venyy palaveri")
         scanned = [] if text == _subject(msg) else _INTEREST.scan(text)
-        busy = _BUSY.matches(text)
+        within = _spans(_BUSY.matches(text))
         cues = []
         for cue, negated in scanned:
-            held = next((b for b in busy if b.start() <= cue.start() < b.end()), None)
+            held = within(cue.start())
             if held is not None:
                 unread.append(f"their own meeting: '{_phrase(held)}'")
             elif _echoed(text, cue):
