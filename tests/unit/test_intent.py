@@ -16,6 +16,7 @@ from intent_cases import TODAY, Case, load
 
 from sequencer.inbound.classify import Intent, Kind, classify
 from sequencer.inbound.fresh import written_blocks
+from sequencer.inbound.intent.lexicon import respelled
 from sequencer.inbound.intent.rules import body as text_read
 from sequencer.inbound.message import parse
 
@@ -1107,3 +1108,34 @@ def test_swedish_and_german_requests(body: str, intent: Intent) -> None:
 )
 def test_swedish_and_german_words_asked_back(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # German typed without umlauts (ae, oe, ue) or with the Swiss ss for ß
+        ("Wir haben das intern geloest.", Intent.NOT_INTERESTED),
+        ("Dafuer ist Herr Berger zustaendig.", Intent.REFERRAL),
+        ("Nicht im Buero bis 4.1.", Intent.AUTO_REPLY),
+        ("Ich bin bis 4.1. ausser Haus. Schöne Grüsse", Intent.AUTO_REPLY),
+        # the two letters read so only where a German cue has an umlaut
+        ("Hast du Zeit fuer einen Kaffee?", Intent.OTHER),
+        ("Aktuell sind wir gut aufgestellt.", Intent.OTHER),
+    ],
+)
+def test_german_typed_without_umlauts(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+def test_a_spelled_out_umlaut_keeps_a_lookbehind_and_a_class_one_character_wide() -> None:
+    source = r"(?<!wär\s)zuständig\s+(?-i:[A-ZÄÖÜ])|außer"
+    assert respelled(source, unmarked=False, spelled_out=False) == source
+    assert respelled(source, unmarked=True, spelled_out=False) == source.translate(
+        str.maketrans("äöÄÖ", "aoAO")
+    )
+    assert respelled(source, unmarked=False, spelled_out=True) == (
+        r"(?<!wär\s)zuständig\s+(?-i:[A-ZÄÖÜ])|au(?:ß|ss)er"
+    )
+    assert respelled(source, unmarked=True, spelled_out=True) == (
+        r"(?<!war\s)zust(?:ae|a)ndig\s+(?-i:[A-ZAOÜ])|au(?:ß|ss)er"
+    )

@@ -116,4 +116,5 @@ LEXICON = Lexicon(
         r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",
     ),
     negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
+    spelled_out=True,
 )

@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Lexicon", "compile_all"]
+__all__ = ["Lexicon", "compile_all", "respelled"]
+
+#: A text typed without ä, ö and å ("meilla on jo", "ota yhteytta") spells them a, o and a.
+_FOLD = str.maketrans("äöåÄÖÅ", "aoaAOA")
+#: German typed without umlauts spells them out, or drops their dots ("Gruesse", "hoert auf",
+#: "fuer uns", "hatten"); Swiss German writes ss for ß whatever the keyboard ("ausser Haus").
+_SPELLED_OUT = {"ä": "(?:ae|a)", "ö": "(?:oe|o)", "ü": "(?:ü|ue|u)", "ß": "(?:ß|ss)"}
+_SHARP_S = {"ß": "(?:ß|ss)"}
+#: Where a pattern's character stands for one character only: a class, or a lookbehind (which
+#: must keep its width).
+_ONE_CHARACTER = ("(?<=", "(?<!")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +66,47 @@ class Lexicon:
     busy: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
+    #: Whether a text typed without the language's marked letters may spell them out (German
+    #: ae, oe, ue and ss): see :func:`respelled`.
+    spelled_out: bool = False
+
+
+def respelled(source: str, *, unmarked: bool, spelled_out: bool) -> str:
+    """A pattern's source as a text spelled some way reads it: as written; ``unmarked`` (a text
+    with no ä, ö or å), with those folded to a, o and a; ``spelled_out`` too (German), with each
+    umlaut also read as its two letters (ä as ae or a; ü as ü, ue or u) and ß as ss, marked or
+    not. In a character class or a lookbehind a letter is only folded, never spelled out.
+    """
+    if not spelled_out:
+        return source.translate(_FOLD) if unmarked else source
+    table = _SPELLED_OUT if unmarked else _SHARP_S
+    written: list[str] = []
+    behind: list[int] = []  # the depths of the open lookbehinds
+    depth, in_class, at = 0, False, 0
+    while at < len(source):
+        char = source[at]
+        if char == "\\":
+            written.append(source[at : at + 2])
+            at += 2
+            continue
+        if in_class or behind:
+            in_class = char != "]" if in_class else char == "["
+            written.append(char.translate(_FOLD) if unmarked else char)
+        elif char == "[":
+            in_class = True
+            written.append(char)
+        else:
+            written.append(table.get(char, char.translate(_FOLD) if unmarked else char))
+        if char == "(" and not in_class:
+            depth += 1
+            if source.startswith(_ONE_CHARACTER, at):
+                behind.append(depth)
+        elif char == ")" and not in_class:
+            if behind and behind[-1] == depth:
+                behind.pop()
+            depth -= 1
+        at += 1
+    return "".join(written)
 
 
 def compile_all(sources: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:

@@ -27,11 +27,11 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sequencer.inbound.fresh import written_blocks
 from sequencer.inbound.intent import de, en, fi, sv
-from sequencer.inbound.intent.lexicon import Lexicon, compile_all
+from sequencer.inbound.intent.lexicon import Lexicon, compile_all, respelled
 from sequencer.inbound.intent.scanning import Scanner
 from sequencer.inbound.message import Parsed, addresses
 from sequencer.inbound.rules.auto_reply import return_date
@@ -162,9 +162,8 @@ _NAME_LINE_RE = re.compile(
 )
 
 
-#: A text typed without ä, ö and å ("meilla on jo", "ota yhteytta") is read with the cues
-#: written that way too.
-_FOLD = str.maketrans("äöåÄÖÅ", "aoaAOA")
+#: A text typed without ä, ö and å ("meilla on jo", "ota yhteytta", "Gruesse") is read with the
+#: cues written that way too (see :func:`~sequencer.inbound.intent.lexicon.respelled`).
 _MARKED_RE = re.compile("[äöåÄÖÅ]")
 
 
@@ -181,9 +180,9 @@ class _Set:
     def of(cls, pick: Callable[[Lexicon], tuple[str, ...]], *, fold: bool) -> _Set:
         pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         for lexicon in LEXICONS:
-            words = lexicon.negation.translate(_FOLD) if fold else lexicon.negation
-            negation = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
-            sources = tuple(s.translate(_FOLD) for s in pick(lexicon)) if fold else pick(lexicon)
+            spelled = partial(respelled, unmarked=fold, spelled_out=lexicon.spelled_out)
+            negation = re.compile(rf"(?<!\w)(?:{spelled(lexicon.negation)})(?!\w)", re.IGNORECASE)
+            sources = tuple(map(spelled, pick(lexicon)))
             pairs.extend((pattern, negation) for pattern in compile_all(sources))
         return cls(tuple(n for _, n in pairs), Scanner(p for p, _ in pairs))
 
