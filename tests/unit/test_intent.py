@@ -1139,3 +1139,25 @@ def test_a_spelled_out_umlaut_keeps_a_lookbehind_and_a_class_one_character_wide(
     assert respelled(source, unmarked=True, spelled_out=True) == (
         r"(?<!war\s)zust(?:ae|a)ndig\s+(?-i:[A-ZAOÜ])|au(?:ß|ss)er"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # our mail passed on to the writer, who asks for something themselves
+        ("Lasse skickade ditt mejl vidare till mig. Vi bokar gärna ett samtal.", Intent.POSITIVE),
+        ("Jag fick ditt mejl vidarebefordrat till mig av Lasse. Ring mig.", Intent.POSITIVE),
+        ("Herr Fuchs hat mir Ihre Mail weitergeleitet. Rufen Sie mich an.", Intent.POSITIVE),
+        ("Ihre Nachricht wurde an mich weitergeleitet. Wir haben Interesse.", Intent.POSITIVE),
+        ("Ihre Mail wurde mir weitergeleitet, danke.", Intent.OTHER),
+        # passed on by the writer to someone else
+        ("Jag har skickat ditt mejl vidare till Johanna.", Intent.REFERRAL),
+        ("Ich habe Ihre Mail an Herrn Brandt weitergeleitet.", Intent.REFERRAL),
+        (
+            "Mir wurde Ihre Mail weitergeleitet, ich habe sie an Frau Lang weitergegeben.",
+            Intent.REFERRAL,
+        ),
+    ],
+)
+def test_our_mail_passed_on_to_the_writer_is_no_referral(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

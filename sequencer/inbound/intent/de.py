@@ -64,6 +64,11 @@ LEXICON = Lexicon(
         r"(?:entscheidet|entscheiden)\s+(?:bei\s+uns\s+|hier\s+)?(?:mein|meine|unser|unsere|der|die|"
         r"herr|frau)\s+\w+|schreiben\s+sie\s+(?!mir\b|mich\b|uns\b)(?:[^\s.,;:!?]+\s+){1,6}?an\b",
     ),
+    received=(
+        r"(?:hat|haben|hatte|wurde|wurden|ist)\s+(?:mir|uns)\s+(?:(?!an\b)[^\s.,;:!?]+\s+){0,4}?"
+        r"(?:weitergeleitet|weitergegeben|zugeleitet|geschickt)|(?:an\s+mich|an\s+uns|mir|uns)\s+"
+        r"(?:weitergeleitet|weitergegeben|zugeleitet)",
+    ),
     referral_beside=(r"mein(?:e|en|em)?\s+kolleg|in\s+kopie|cc\b",),
     referral_weak=(r"adresse\b|e-?mail\b", r"zuständig|falsche?[nr]?\b"),
     refusal=(

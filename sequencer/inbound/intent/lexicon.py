@@ -48,6 +48,9 @@ class Lexicon:
     #: A note to a colleague forwarded to us by mistake, that speaks of us as "them" ("don't reply
     #: to them yet"): no intent of the writer's towards us.
     aside: tuple[str, ...] = ()
+    #: Our mail passed on to the writer ("Lasse skickade ditt mejl vidare till mig", "mein
+    #: Kollege hat mir Ihre Mail weitergeleitet"): a referral cue within it sends us to no one.
+    received: tuple[str, ...] = ()
     #: Writing for someone else ("he asked me to reply on his behalf", "pyysi minua vastaamaan
     #: puolestaan"): the one named is the writer's principal, not someone we are sent to.
     behalf: tuple[str, ...] = ()

@@ -236,6 +236,7 @@ _REFUSAL = _Cues.of(lambda lexicon: lexicon.refusal)
 _INTEREST = _Cues.of(lambda lexicon: lexicon.interest)
 _ASIDE = _Cues.of(lambda lexicon: lexicon.aside)
 _BEHALF = _Cues.of(lambda lexicon: lexicon.behalf)
+_RECEIVED = _Cues.of(lambda lexicon: lexicon.received)
 _INLINE = _Cues.of(lambda lexicon: lexicon.inline)
 _BUSY = _Cues.of(lambda lexicon: lexicon.busy)
 
@@ -392,13 +393,17 @@ def absence_in_reply(msg: Parsed) -> Inbound | None:
 
 
 def referral(text: str, sender: str | None) -> Reading | None:
-    """:attr:`Intent.REFERRAL`: a strong pointer to someone else; else a mention of someone the
+    """:attr:`Intent.REFERRAL`: a strong pointer to someone else (not our mail passed on to the
+    writer: "mein Kollege hat mir Ihre Mail weitergeleitet"); else a mention of someone the
     writer brings along (``beside``: "add my colleague", "I've cc'd Dave"); else a weak pointer
     beside an address that is not the writer's own. The first such address is the one referred
     to.
     """
     others = [address for address in addresses(text) if address != sender]
-    match = _REFERRAL.first(text, negatable=True)
+    received = _spans(_RECEIVED.matches(text))
+    match = next(
+        (m for m in _REFERRAL.matches(text, negatable=True) if not received(m.start())), None
+    )
     beside = match is None
     if beside:
         match = _REFERRAL_BESIDE.first(text, negatable=True)

@@ -81,6 +81,10 @@ LEXICON = Lexicon(
         r"med)\s+(?!mig\b|oss\b)(?:\S+\s+){1,3}?(?:istället|i\s+stället)\b|den\s+(?:du|ni)\s+(?:ska|"
         r"bör|borde|kan|vill|behöver)\s+(?:prata|tala)\s+med",
     ),
+    received=(
+        r"(?:skickade|skickat|skickas|vidarebefordrade|vidarebefordrat|fick|har\s+fått)\s+"
+        r"(?:\S+\s+){0,4}?(?:vidare\s+)?till\s+(?:mig|oss)\b",
+    ),
     referral_weak=(
         r"adress\b|e-?post\b",
         r"fel\s+(?:person|mottagare|kontakt)|inte\s+jag\s+som\s+(?:ansvarar|sköter|bestämmer|har\s+"
