@@ -1161,3 +1161,22 @@ def test_a_spelled_out_umlaut_keeps_a_lookbehind_and_a_class_one_character_wide(
 )
 def test_our_mail_passed_on_to_the_writer_is_no_referral(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Finland-Swedish and spoken "int" for "inte"; a spoken "nä tack"; not worth it
+        ("Nå, vi har int behov av sånt. Tack ändå.", Intent.NOT_INTERESTED),
+        ("Det är int aktuellt just nu.", Intent.NOT_INTERESTED),
+        ("Nä tack.", Intent.NOT_INTERESTED),
+        ("Vi är för små, det lönar sig inte för oss.", Intent.NOT_INTERESTED),
+        ("Skicka int fler mejl hit.", Intent.UNSUBSCRIBE),
+        ("Kontakta mig int igen.", Intent.UNSUBSCRIBE),
+        # "int" that says no to something else
+        ("Jag heter Bengt, int Berndt. Ni borde kolla era listor.", Intent.OTHER),
+        ("Int visste jag att ni fanns, ring mig gärna.", Intent.POSITIVE),
+    ],
+)
+def test_finland_swedish_and_spoken_swedish_no(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

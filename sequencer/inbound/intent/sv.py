@@ -7,6 +7,8 @@ from sequencer.inbound.intent.lexicon import Lexicon
 _DAY = r"(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?"
 #: Not said of someone else ("hon är ledig till efter helgerna" points to a colleague who is away).
 _NOT_THEIRS = r"(?<!h[ao]n\sär\s)(?<!är\sh[ao]n\s)"
+#: "Not", also in its Finland-Swedish and spoken form ("vi har int behov av sånt").
+_INTE = r"(?:inte|int)"
 
 LEXICON = Lexicon(
     language="sv",
@@ -22,14 +24,14 @@ LEXICON = Lexicon(
         r"vår\s+adress)\b(?!\s+(?:från|ur)\s+(?:den\s+här\s+|denna\s+)?(?:tråden|konversationen|"
         r"kopian|cc|mejlkedjan|mötet|inbjudan))",
         r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
-        r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|aldrig)|"
-        r"(?:inte|aldrig|ej)\s+(?:att\s+)?(?:kontakta|kontaktar|mejla|mejlar|maila|mailar|ringa|"
+        r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|int|aldrig)|"
+        r"(?:inte|int|aldrig|ej)\s+(?:att\s+)?(?:kontakta|kontaktar|mejla|mejlar|maila|mailar|ringa|"
         r"ringer|skriva\s+till|skriver\s+till)\s+(?:mig|oss)\s+(?:igen|mer|längre|framöver|"
         r"i\s+framtiden)",
-        r"vill\s+inte\s+(?:få|ha)\s+(?:fler|mer|några)|(?:vill|önskar)\s+(?:inte|ej)\s+(?:längre\s+)?"
+        r"vill\s+(?:inte|int)\s+(?:få|ha)\s+(?:fler|mer|några)|(?:vill|önskar)\s+(?:inte|int|ej)\s+(?:längre\s+)?"
         r"(?:få|ha|ta\s+emot|motta)\s+(?:någon|era|ert|dina|marknadsföring|reklam|utskick|"
         r"nyhetsbrev|mejl|mail|e-?post)|(?:vill|önskar)\s+(?:inte|ej)\s+(?:längre\s+)?bli\s+"
-        r"kontaktad|skicka\s+(?:mig\s+|oss\s+)?(?:inga|inte\s+(?:några|fler|mer))\s+(?:fler\s+|"
+        r"kontaktad|skicka\s+(?:mig\s+|oss\s+)?(?:inga|int(?:e)?\s+(?:några|fler|mer))\s+(?:fler\s+|"
         r"mer\s+)?(?:mejl|mail|e-?post|utskick|uppföljningar|påminnelser|erbjudanden|reklam|"
         r"meddelanden)",
         # struck out, erased, taken out of a register ("stryk min adress", "avför min
@@ -91,12 +93,14 @@ LEXICON = Lexicon(
         r"hand)|bestämmer\s+(?:inte|int|ej)\s+jag|inte\s+(?:mitt|mina)\s+(?:område|bord|ansvar)",
     ),
     refusal=(
-        r"inte\s+(?:\S+\s+){0,2}?intresse|inget\s+intresse|nej\s+tack|inget\s+behov|"
-        r"inte\s+(?:\S+\s+)?aktuellt|har\s+redan|inte\s+just\s+nu|inte\s+nu\b|kanske\s+senare|"
-        r"hör\s+av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+(?:q\d|hösten|våren|nästa)",
-        r"^\s*nej\b|inte\s+(?:\S+\s+)?(?:relevant|något\s+för\s+oss|för\s+oss|behov|behöver)|"
-        r"har\s+(?:en\s+|ett\s+)?egen|egna\s+system|passar\s+(?:\S+\s+)?inte|tack\s+men\s+nej|"
-        r"avstår|nöjda\s+med|klarar\s+oss|behöver\s+inte|inte\s+läge",
+        rf"{_INTE}\s+(?:\S+\s+){{0,2}}?intresse|inget\s+intresse|n(?:ej|ä)\s+tack|inget\s+behov|"
+        rf"{_INTE}\s+(?:\S+\s+)?aktuellt|har\s+redan|{_INTE}\s+just\s+nu|{_INTE}\s+nu\b|"
+        r"kanske\s+senare|hör\s+av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+(?:q\d|hösten|"
+        r"våren|nästa)",
+        rf"^\s*nej\b|{_INTE}\s+(?:\S+\s+)?(?:relevant|något\s+för\s+oss|för\s+oss|behov|behöver)|"
+        rf"har\s+(?:en\s+|ett\s+)?egen|egna\s+system|passar\s+(?:\S+\s+)?{_INTE}\b|tack\s+men\s+"
+        rf"nej|avstår|nöjda\s+med|klarar\s+oss|behöver\s+{_INTE}\b|{_INTE}\s+läge|lönar\s+sig\s+"
+        rf"{_INTE}\b",
         # no room or money, a no said in so many words, maybe next year
         r"(?:inget|inga|ingen)\s+(?:\S+\s+)?(?:utrymme|budget|pengar|resurser|kapacitet)\b|"
         r"kanske\s+(?:nästa\s+år|till\s+(?:våren|hösten|sommaren)|längre\s+fram|efter\s+(?:nyår|"
@@ -105,9 +109,9 @@ LEXICON = Lexicon(
         # nothing we need, happy as we are, using one already
         r"(?:inget|ingenting)\s+(?:som\s+)?(?:vi|jag)\s+(?:\S+\s+){0,2}?(?:behöver|behov|är\s+"
         r"intresserade?|vill\s+ha|köper)|inget\s+för\s+(?:oss|mig)|ej\s+intresse|(?:vi\s+är|är\s+vi)\s+"
-        r"(?:\S+\s+)?nöjda\b|inte\s+(?:i\s+år|i\s+nuläget|för\s+tillfället|i\s+dagsläget)|kommer\s+"
-        r"(?:inte|ej)\s+(?:att\s+)?(?:köpa|byta|investera|gå\s+vidare)|(?:använder|kör)\s+(?:\S+\s+)?"
-        r"redan",
+        rf"(?:\S+\s+)?nöjda\b|{_INTE}\s+(?:i\s+år|i\s+nuläget|för\s+tillfället|i\s+dagsläget)|"
+        r"kommer\s+(?:inte|int|ej)\s+(?:att\s+)?(?:köpa|byta|investera|gå\s+vidare)|(?:använder|"
+        r"kör)\s+(?:\S+\s+)?redan",
     ),
     interest=(
         r"intresse|intressant|gärna|låter\s+(?:bra|intressant|spännande)|ring\s+mig|"
@@ -138,5 +142,5 @@ LEXICON = Lexicon(
         r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
         r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
     ),
-    negation=r"inte|ej|ingen|inget|inga|aldrig",
+    negation=r"inte|int|ej|ingen|inget|inga|aldrig",
 )
