@@ -1180,3 +1180,22 @@ def test_our_mail_passed_on_to_the_writer_is_no_referral(body: str, intent: Inte
 )
 def test_finland_swedish_and_spoken_swedish_no(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Swiss and Austrian refusals and negations
+        ("Merci, aber kei Bedarf.", Intent.NOT_INTERESTED),
+        ("Ka Interesse, danke.", Intent.NOT_INTERESTED),
+        ("Brauch ma ned, des passt so.", Intent.NOT_INTERESTED),
+        ("Mir händ scho es Palettesystem im Iisatz.", Intent.NOT_INTERESTED),
+        ("A Demo brauch ma ned.", Intent.NOT_INTERESTED),
+        ("Ein Angebot brauchen wir nöd.", Intent.NOT_INTERESTED),
+        # needed, and a dialect word that is no "no"
+        ("Des brauch ma, schick ma a Angebot.", Intent.POSITIVE),
+        ("Ka Problem, rufen Sie mich gerne an.", Intent.POSITIVE),
+    ],
+)
+def test_swiss_and_austrian_refusals(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

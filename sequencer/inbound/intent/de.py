@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
 
+#: "Not" in Austrian, Bavarian and Swiss German ("brauch ma ned", "mir bruuched das nöd").
+_NOT = r"(?:ned|net|nöd|nid|nit)"
+
 LEXICON = Lexicon(
     language="de",
     unsubscribe=(
@@ -72,12 +75,13 @@ LEXICON = Lexicon(
     referral_beside=(r"mein(?:e|en|em)?\s+kolleg|in\s+kopie|cc\b",),
     referral_weak=(r"adresse\b|e-?mail\b", r"zuständig|falsche?[nr]?\b"),
     refusal=(
-        r"kein(?:en)?\s+(?:interesse|bedarf)|nicht\s+(?:\S+\s+)?interessiert|nein\s+danke|"
+        r"(?:kein(?:en)?|kei|ka)\s+(?:interesse|bedarf)|nicht\s+(?:\S+\s+)?interessiert|nein\s+danke|"
         r"derzeit\s+nicht|momentan\s+nicht|aktuell\s+nicht|haben\s+bereits|nicht\s+relevant",
         r"kein\s+thema|kein(?:en)?\s+(?:budget|kaufinteresse|mehrwert)|passt\s+(?:\S+\s+){0,2}?nicht|"
-        r"brauchen\s+(?:\S+\s+){0,2}?(?:nicht|kein)|(?:nicht|kein)\s+(?:\S+\s+)?(?:nötig|notwendig|"
-        r"benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|haben\s+(?:schon|bereits|"
-        r"eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,4}?zufrieden|vielleicht\s+"
+        # "brauch ma ned", "händ scho es System" (Austrian, Swiss)
+        rf"brauch(?:en|t|e)?\s+(?:\S+\s+){{0,2}}?(?:nicht|kein|{_NOT}\b)|(?:nicht|kein)\s+(?:\S+\s+)?"
+        r"(?:nötig|notwendig|benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|(?:haben|"
+        r"händ|hend|hamma|hom)\s+(?:wir\s+|mir\s+)?(?:schon|scho|bereits|eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,4}?zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten",
         # a no said so, no time or means, solved already
         r"(?:müssen|muss)\s+(?:\S+\s+){0,3}?absagen|lehnen\s+(?:\S+\s+)?ab\b(?!\s+(?:dem|der|\d))|"
@@ -120,6 +124,6 @@ LEXICON = Lexicon(
         r"telefonat)\s+(?:\S+\s+){0,2}?(?:dauert|zieht\s+sich|verschiebt\s+sich|läuft)\b|"
         r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",
     ),
-    negation=r"nicht|kein|keine|keinen|keinem|nie|niemals|kaum",
+    negation=rf"nicht|kein|keine|keinen|keinem|kei|ka|{_NOT}|nie|niemals|kaum",
     spelled_out=True,
 )
