@@ -1199,3 +1199,25 @@ def test_finland_swedish_and_spoken_swedish_no(body: str, intent: Intent) -> Non
 )
 def test_swiss_and_austrian_refusals(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # who does it here, named; rung or written to instead; in charge, a department
+        ("Des macht bei uns da Franz Leitner vom Lager, ned i.", Intent.REFERRAL),
+        ("Das übernimmt hier Frau Keller aus dem Einkauf.", Intent.REFERRAL),
+        ("Das erledigt bei uns die Kollegin Frau Lang.", Intent.REFERRAL),
+        ("Am besten rufst eam direkt an, Durchwahl 34.", Intent.REFERRAL),
+        ("Herr Vogt leitet den Einkauf, rufen Sie ihn am besten direkt an.", Intent.REFERRAL),
+        ("Bitte richten Sie Ihre Anfrage an ihn.", Intent.REFERRAL),
+        ("Zuständig ist die Abteilung Supply Chain in Hamburg.", Intent.REFERRAL),
+        # us rung or written to, a thing that makes something, the writer in charge
+        ("Rufen Sie mich bitte morgen an.", Intent.POSITIVE),
+        ("Das macht bei uns die Sache nicht einfacher.", Intent.OTHER),
+        ("Zuständig bin ich selbst. Was kostet das?", Intent.POSITIVE),
+        ("Richten Sie Ihr Angebot bitte an mich.", Intent.POSITIVE),
+    ],
+)
+def test_german_referrals_to_who_does_it(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

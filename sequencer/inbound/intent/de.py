@@ -60,12 +60,20 @@ LEXICON = Lexicon(
         # who is in charge, said ("dafür ist Frau Keller zuständig", "Zuständig ist Herr Berger",
         # "den zuständigen Kollegen"; not "wer dafür zuständig ist, weiß ich nicht")
         r"(?<!wer\s)(?:ist|sind|wäre|wären)\s+(?:[^\s.,;:!?]+\s+){0,10}?zuständig|zuständig\s+"
-        r"(?:[^\s.,;:!?]+\s+){0,8}?(?:ist|sind|wäre)\b(?=\s+(?:bei\s+uns\s+|hier\s+)?(?-i:[A-ZÄÖÜ]))|"
+        r"(?:[^\s.,;:!?]+\s+){0,8}?(?:ist|sind|wäre)\b(?=\s+(?:bei\s+uns\s+|hier\s+)?(?:(?:der|die|"
+        r"das|unser|unsere)\s+)?(?-i:[A-ZÄÖÜ]))|"
         r"zuständige[nr]?\s+(?:kolleg|ansprechpartner|person|abteilung|stelle|mitarbeiter)",
         # the one who decides, written to: "sowas entscheidet mein Chef", "Schreiben Sie bitte
         # Petra Lang aus dem Einkauf an"
         r"(?:entscheidet|entscheiden)\s+(?:bei\s+uns\s+|hier\s+)?(?:mein|meine|unser|unsere|der|die|"
         r"herr|frau)\s+\w+|schreiben\s+sie\s+(?!mir\b|mich\b|uns\b)(?:[^\s.,;:!?]+\s+){1,6}?an\b",
+        # who does it here, named; rung or written to instead: "des macht bei uns da Franz Leitner",
+        # "rufen Sie ihn direkt an", "Bitte richten Sie Ihre Anfrage an ihn"
+        r"(?:macht|machen|übernimmt|betreut|erledigt|regelt)\s+(?:das\s+|des\s+)?(?:bei\s+uns|hier)\s+"
+        r"(?:(?:mein|meine|unser|unsere|herr|frau)\s+|(?:der|die|da)\s+(?:herr\s+|frau\s+|kolleg\w*\s+|"
+        r"(?-i:[A-ZÄÖÜ]\w+\s+)))(?-i:[A-ZÄÖÜ])|(?:(?:rufen\s+sie|ruf|"
+        r"rufst|rufts)\s+(?:du\s+)?(?:ihn|eam|ihm)|rufen\s+sie\s+sie)\s+(?:[^\s.,;:!?]+\s+){0,3}?an\b|"
+        r"richten\s+sie\s+(?:[^\s.,;:!?]+\s+){0,3}?an\s+(?!mich\b|uns\b)",
     ),
     received=(
         r"(?:hat|haben|hatte|wurde|wurden|ist)\s+(?:mir|uns)\s+(?:(?!an\b)[^\s.,;:!?]+\s+){0,4}?"
