@@ -1221,3 +1221,25 @@ def test_swiss_and_austrian_refusals(body: str, intent: Intent) -> None:
 )
 def test_german_referrals_to_who_does_it(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # told to stop, spammed, taken off as a sentence of its own; Austrian and Swiss forms
+        ("Hoert endlich auf mich zuzuspammen!!!", Intent.UNSUBSCRIBE),
+        ("Hört auf damit.", Intent.UNSUBSCRIBE),
+        ("Ich werde von Ihnen zugespammt.", Intent.UNSUBSCRIBE),
+        ("Das ist die dritte Mail. Austragen, sofort.", Intent.UNSUBSCRIBE),
+        ("Bitte schreibts ma nimma.", Intent.UNSUBSCRIBE),
+        ("I wü ka Mails mehr von eich kriagn.", Intent.UNSUBSCRIBE),
+        ("Nehmts mi aus eicham Verteiler.", Intent.UNSUBSCRIBE),
+        ("Kontaktiert mich nüme.", Intent.UNSUBSCRIBE),
+        # the word spoken of, a stop that is no removal, a list of prices
+        ("Danke. Austragen müssen die Fahrer die Paletten selbst.", Intent.OTHER),
+        ("Der Lärm hört nie auf. Schicken Sie ein Angebot.", Intent.POSITIVE),
+        ("Nehmen Sie die Preisliste aus dem Anhang.", Intent.POSITIVE),
+    ],
+)
+def test_german_removals_in_plain_and_dialect_words(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

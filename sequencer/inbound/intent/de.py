@@ -13,19 +13,27 @@ LEXICON = Lexicon(
         # abmelden, austragen, abbestellen asked for (not "wollte mich schon abmelden")
         r"(?:bitte|möchte|möchten|will|wollen|würde|würden|werde|wie\s+kann|können\s+sie|"
         r"könnten\s+sie)\s+(?:[^\s.,;:!?]+\s+){0,5}?(?:abmelden|austragen|abbestellen)\b|"
-        r"^\s*(?:bitte\s+)?(?:abmelden|austragen|abbestellen)(?:\s*,?\s*bitte)?\s*[.!]*\s*$|"
+        # alone on its line or as a sentence ("Austragen, sofort.")
+        r"(?:^|(?<=[.!?]\s))\s*(?:bitte\s+)?(?:abmelden|austragen|abbestellen)(?:\s*,?\s*(?:bitte|"
+        r"sofort|umgehend|danke))*\s*(?:[.!]+|$)|"
         r"(?:melden|tragen)\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|doch|sofort|umgehend|endlich|hier)"
         r"\s+)*(?:ab|aus)\b(?!\s+(?:dem|der|den|\d))|(?:bitte\s+um|um\s+die)\s+abmeldung\b",
-        r"entfernen\s+sie\s+(?:mich|uns|meine)|keine\s+(?:weiteren\s+)?(?:e-?mails|mails|nachrichten|"
+        r"entfernen\s+sie\s+(?:mich|uns|meine)|(?:keine|ka|kei)\s+(?:weiteren\s+)?(?:e-?mails|mails|"
+        r"nachrichten|"
         r"werbung|werbemails|newsletter|zusendungen)",
         r"nicht\s+mehr\s+(?:zu\s+)?(?:kontaktieren|anschreiben|anzuschreiben|schreiben|anrufen|"
         r"anzurufen|mailen|belästigen)|(?:löschen|streichen)\s+sie\s+(?:mich|meine|uns)|"
-        r"(?:kontaktieren|schreiben|mailen|rufen|belästigen)\s+sie\s+(?:mich|mir|uns)\s+"
-        r"(?:[^\s.,;:!?]+\s+){0,2}?nicht\s+mehr\b",
-        r"nehmen\s+sie\s+(?:mich|uns)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+(?:ihrem|dem|"
-        r"ihrer|eurem|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|newsletter|"
-        r"verteilerliste|mailingliste)|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden|zusenden)|"
-        r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|spam\b|widerspreche\b|widersprech\w*\s+(?:\S+\s+){0,4}?"
+        # "schreibts ma nimma" (Austrian), "kontaktiered Sie mi nüme" (Swiss)
+        r"(?:(?:kontaktieren|schreiben|mailen|rufen|belästigen)\s+sie|schreibt|schreibts|mailt|"
+        r"mailts|kontaktiert|kontaktierts)\s+(?:mich|mir|uns|ma|mi)\s+(?:[^\s.,;:!?]+\s+){0,2}?"
+        r"(?:nicht\s+mehr|nimmer|nimma|nüme|nümme)\b",
+        r"(?:nehmen\s+sie|nehmt|nehmts)\s+(?:mich|uns|mi)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+"
+        r"(?:ihrem|dem|ihrer|eurem|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|"
+        r"newsletter|verteilerliste|mailingliste)|(?:aus|von)\s+\S+\s+(?:e-?mail-?|mail-?|werbe-?)?"
+        r"(?:verteiler|verteilerliste|mailingliste)\b|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden|zusenden)|"
+        r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|(?:hört|hörts|hör)\s+(?:(?:endlich|bitte|doch|sofort|"
+        r"jetzt|einfach)\s+)*auf\s+(?:(?:mich|uns|mir|damit)\b|mit\b|zu\s)|(?:zu|voll)(?:zu|ge)?spamm|"
+        r"spam\b|widerspreche\b|widersprech\w*\s+(?:\S+\s+){0,4}?"
         r"(?:verarbeitung|nutzung|speicherung|werbung)|widerspruch\s+gegen",
         # never agreed, and the erasure the GDPR gives ("Löschung meiner Daten", "Art. 17 DSGVO")
         r"(?:nie|niemals)\s+(?:\S+\s+)?(?:eingewilligt|zugestimmt|angemeldet|eingetragen|abonniert|"
