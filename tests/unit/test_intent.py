@@ -1243,3 +1243,18 @@ def test_german_referrals_to_who_does_it(body: str, intent: Intent) -> None:
 )
 def test_german_removals_in_plain_and_dialect_words(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a mail called spam is a removal asked for; a spam folder spoken of is not
+        ("Det här är skräppost.", Intent.UNSUBSCRIBE),
+        ("Ren spam. Stryk mig.", Intent.UNSUBSCRIBE),
+        ("Era mejl har hamnat i vårt skräppostfilter, se över SPF.", Intent.OTHER),
+        ("Mejlet hamnade i skräpposten, därför svarar jag sent.", Intent.OTHER),
+        ("Jag hittade er i skräppost-mappen. Ring mig gärna.", Intent.POSITIVE),
+    ],
+)
+def test_a_swedish_spam_folder_spoken_of_is_no_removal(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -40,7 +40,9 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,3}?(?:personuppgifter|uppgifter|(?:e-?post)?adress)|(?:ur|från)\s+(?:ert|er|"
         r"era|din|dina)\s+(?:utskicks|sänd|e-?post|mejl|kund|kontakt|marknadsförings)?"
         r"(?:register|registret|lista|listan|listor|utskick|databas|databasen)\b",
-        r"skräppost|spam\b|sluta\s+höra\s+av|artikel\s+17\b|rätten\s+att\s+bli\s+(?:glömd|raderad)|"
+        # called spam, not a spam folder spoken of ("i vårt skräppostfilter", "i skräpposten")
+        r"(?<!i\s)skräppost(?![\w-])|spam\b|sluta\s+höra\s+av|artikel\s+17\b|rätten\s+att\s+"
+        r"bli\s+(?:glömd|raderad)|"
         r"(?:aldrig|inte)\s+(?:bett\s+om|anmält\s+mig|registrerat\s+mig|samtyckt\s+till|godkänt|"
         r"prenumererat\s+på)\s+(?:det\s+här|detta|dessa|de\s+här|era|ert|er|dina|ditt|din|något|"
         r"några|sådana|sånt)\b",
