@@ -854,6 +854,20 @@ def test_interest_beside_a_removal_or_an_absence_is_never_positive(
         ("Jag är åter i tjänst den 7 januari.", Intent.AUTO_REPLY),
         ("Ich bin in den Skiferien und lese meine Mails nur sporadisch.", Intent.AUTO_REPLY),
         ("Ich befinde mich in Karenz.", Intent.AUTO_REPLY),
+        # a help desk's acknowledgement
+        ("Ditt ärende har registrerats. Detta mejl går inte att svara på.", Intent.AUTO_REPLY),
+        (
+            "En handläggare återkommer. Svara inte på detta automatiska meddelande.",
+            Intent.AUTO_REPLY,
+        ),
+        ("Ihre Anfrage wurde unter der Ticketnummer KS-118734 erfasst.", Intent.AUTO_REPLY),
+        ("Bitte antworten Sie nicht auf diese automatisch generierte E-Mail.", Intent.AUTO_REPLY),
+        # a case number spoken of by a person
+        (
+            "Vi har en öppen reklamation, ärendenummer 4411. Vem ska jag vända mig till?",
+            Intent.OTHER,
+        ),
+        ("Die Ticketnummer steht im Betreff. Schicken Sie ein Angebot.", Intent.POSITIVE),
         # a colleague away is no absence of the writer's; being back now is no return date
         (
             "Den du ska prata med är Sara. Hon är ledig till efter helgerna, ta det med henne.",

@@ -51,6 +51,10 @@ LEXICON = Lexicon(
         r"automatische\s+antwort|automatisch\s+(?:erstellt|generiert|erzeugt|versendet|verschickt)|"
         r"automatisch\s+(?:generierte|erstellte|erzeugte|versandte)\s+(?:nachricht|e-?mail|mail|"
         r"antwort)",
+        # a help desk's acknowledgement: "unter der Ticketnummer ... erfasst", "Bitte antworten Sie
+        # nicht auf diese automatisch generierte E-Mail"
+        r"unter\s+der\s+(?:ticket|vorgangs|referenz)-?nummer\b|antworten\s+sie\s+(?:bitte\s+)?nicht\s+"
+        r"auf\s+diese\s+(?:\S+\s+){0,2}?(?:e-?mail|nachricht|mail)\b",
         r"urlaub\s+(?:bis|vom|ab)|elternzeit|mutterschutz|karenz\b|betriebsferien|betriebsurlaub|"
         r"nicht\s+erreichbar|ab\s+(?:dem\s+)?\d+\S*\s+wieder|(?:keinen|eingeschränkten)\s+zugriff\s+"
         r"auf\s+(?:meine\s+)?e-?mails|lese\s+(?:meine\s+)?(?:e-?mails|mails|nachrichten)\s+"

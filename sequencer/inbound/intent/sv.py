@@ -57,6 +57,12 @@ LEXICON = Lexicon(
         rf"(?:(?:den|på|från|efter|i|vecka|v\.)\s+|{_DAY}\s+)*\d|(?:åter|tillbaka)\s+(?:på\s+"
         rf"(?:kontoret|jobbet|arbetet)|i\s+tjänst)\s+(?:(?:den|på|från|efter|i|vecka)\b|{_DAY})",
         r"automatiskt\s+(?:svar|meddelande|genererat|skickat)\b",
+        # a help desk's acknowledgement: "Ditt ärende har registrerats", "Detta mejl går inte att
+        # svara på", "Svara inte på detta meddelande"
+        r"(?:ditt|ert)\s+ärende\s+har\s+(?:registrerats|mottagits|tagits\s+emot)|(?:detta|det\s+här)\s+"
+        r"(?:e-?post|mejl|mail|meddelande)\w*\s+går\s+(?:inte|ej)\s+att\s+(?:svara\s+på|besvara)|"
+        r"svara\s+(?:inte|ej)\s+på\s+(?:detta|det\s+här)\s+(?:\S+\s+)?(?:e-?post|mejl|mail|"
+        r"meddelande)",
         rf"{_NOT_THEIRS}(?:semester|\w*ledig)\s+(?:till|t\.?o\.?m\.?|från|under|över)\b|"
         r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till|"
         r"läser\s+(?:\S+\s+){0,2}?(?:e-?post|mejl|mail)\s+(?:\S+\s+)?(?:sporadiskt|sällan|"
