@@ -787,6 +787,12 @@ def test_return_date_of_a_named_day(text: str, expected: datetime.date | None) -
         ("Ab Mittwoch wieder erreichbar.", datetime.date(2026, 12, 16)),
         ("Wieder da ab 15. Dez.", datetime.date(2026, 12, 15)),
         ("Zurück am 4. Dez. 2026.", None),  # past
+        # June and July, in German and Swedish alike
+        ("Ab dem 1. Juli 2027 bin ich wieder für Sie da.", datetime.date(2027, 7, 1)),
+        ("Ich bin ab 14. Juni wieder im Büro.", datetime.date(2027, 6, 14)),
+        ("Jag är föräldraledig och tillbaka den 2 juni.", datetime.date(2027, 6, 2)),
+        ("Åter i tjänst 5 juli 2027.", datetime.date(2027, 7, 5)),
+        ("Am 1. Juli ist Inventur.", None),
         # the last day away said inclusively gives way to a return date said later
         (
             "Ich bin bis einschließlich 01.01.2027 nicht im Büro. Ab dem 4.1. bin ich wieder da.",

@@ -175,8 +175,8 @@ _EN_MONTH = (
 _FI_MONTH = "|".join(_FI_MONTHS)
 #: Swedish and German month names (and German abbreviations) that the English ones do not spell.
 _SV_DE_MONTH = (
-    r"januari|februari|mars|maj|augusti|oktober|januar|jänner|jän|februar|feber|märz|mär|mrz|mai|"
-    r"dezember|dez|okt"
+    r"januari|februari|mars|maj|juni|juli|augusti|oktober|januar|jänner|jän|februar|feber|märz|"
+    r"mär|mrz|mai|dezember|dez|okt"
 )
 #: What those names begin with, by month number (the others are read by their English prefix).
 _SV_DE_PREFIXES = {"jän": 1, "mär": 3, "mrz": 3, "maj": 5, "mai": 5, "okt": 10, "dez": 12}
