@@ -1272,3 +1272,19 @@ def test_german_removals_in_plain_and_dialect_words(body: str, intent: Intent) -
 )
 def test_a_swedish_spam_folder_spoken_of_is_no_removal(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # gladly asking a question about us is no interest
+        ("Ich möchte gerne wissen, an wen Sie diese Mail geschickt haben.", Intent.OTHER),
+        ("Ich würde gern erfahren, woher Sie meine Adresse haben.", Intent.OTHER),
+        ("Jag vill gärna veta var ni fick tag på min adress.", Intent.OTHER),
+        # gladly asking about the offer is
+        ("Ich würde gerne wissen, was das kostet.", Intent.POSITIVE),
+        ("Jag vill gärna veta mer om er lösning.", Intent.POSITIVE),
+    ],
+)
+def test_a_question_about_us_asked_gladly_is_no_interest(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -111,7 +111,9 @@ LEXICON = Lexicon(
         r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
     ),
     interest=(
-        r"interess|gerne|gern\b|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
+        # (not "ich möchte gerne wissen, an wen Sie die Mail geschickt haben": a question about us)
+        r"interess|gerne?\b(?!\s+(?:wissen|erfahren)\s*,?\s+(?:an\s+wen|woher|wer|warum|wieso|"
+        r"weshalb)\b)|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
         r"termin(?!al)|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
         r"klingt\s+(?:\S+\s+)?(?:gut|spannend|interessant|vielversprechend)|(?:schicken|senden)\s+"
         r"sie\s+(?:mir|uns)|was\s+kostet|kosten\b|wann\s+(?:haben|hätten|passt|können)|"

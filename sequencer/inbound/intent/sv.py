@@ -122,7 +122,9 @@ LEXICON = Lexicon(
         r"kör)\s+(?:\S+\s+)?redan",
     ),
     interest=(
-        r"intresse|intressant|gärna|låter\s+(?:bra|intressant|spännande)|ring\s+mig|"
+        # (not "jag vill gärna veta var ni fick tag på min adress": a question about us)
+        r"intresse|intressant|gärna(?!\s+veta\s*,?\s+(?:var|varifrån|vem|varför)\b)|låter\s+(?:bra|"
+        r"intressant|spännande)|ring\s+mig|"
         r"boka[rs]?\s+(?:vi\s+|in\s+)?(?:ett\s+|en\s+)?(?:\S+\s+)?(?:möte|samtal|tid|demo|"
         r"genomgång)|mer\s+information|skicka\s+(?:mer\s+)?info|prislista|pris|vad\s+kostar|demo",
         r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ringa?\s+(?:mig|oss)|"
