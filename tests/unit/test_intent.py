@@ -1288,3 +1288,20 @@ def test_a_swedish_spam_folder_spoken_of_is_no_removal(body: str, intent: Intent
 )
 def test_a_question_about_us_asked_gladly_is_no_interest(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the Finnish "kolleg" stem brings no German or Swedish colleagues along
+        ("Mehrere Kollegen haben die Mail bekommen. Woher haben Sie die Adressen?", Intent.OTHER),
+        ("Jag har pratat med mina kolleger, vi har inget behov.", Intent.NOT_INTERESTED),
+        # the Finnish colleague still does
+        ("Lisään kollegani Matin tähän. Torstai käy.", Intent.POSITIVE),
+        ("Laitoin kollegalleni tiedoksi.", Intent.REFERRAL),
+    ],
+)
+def test_the_finnish_colleague_stem_reads_no_german_or_swedish_colleagues(
+    body: str, intent: Intent
+) -> None:
+    assert intent_of(body) is intent

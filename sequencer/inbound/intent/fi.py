@@ -175,7 +175,8 @@ LEXICON = Lexicon(
         r"(?:ei|eivät)\s+kuulu\s+(?:enää\s+)?(?:minulle|mulle|meille)",
     ),
     referral_beside=(
-        r"kolleg|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
+        # (not the German and Swedish Kollege, Kollegen, Kollegin, kolleger, kollegor)
+        r"kolleg(?!e[nr]?\b|in(?:nen)?\b|or\b)|työkaveri|esimie(?:he|s)|ostopäällik|hankinta(?:päällik|vastaa|osast)|"
         r"myyntijohtaj|toimitusjohtaj|it-päällik",
         r"laitoin\s+\S+\s+cc|cc:?ssä|cc:(?:hen|ksi)|kopioin\s+\S+|kopio(?:ksi|on|na)\b",
     ),
