@@ -58,6 +58,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
@@ -380,34 +381,40 @@ def prepare(
             context = enrollment.template_context(
                 contact.model_dump(), contact.fields, sender.template_fields()
             )
-            subject = messages.one_line(
-                rendering.render(step.subjects[n % len(step.subjects)].template.source, context)
-            )
-            body = rendering.render(step.bodies[n % len(step.bodies)].template.source, context)
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
-            draft = messages.Draft(
-                from_name=sender.display_name,
-                from_email=sender.email,
-                to_name=name,
-                to_email=contact.email,
-                subject=subject,
-                body=body,
-                signature=sender.signature,
-                date=NOW,
-                message_id=messages.make_message_id(sender.domain),
-                reply_to=sender.reply_to,
-                unsubscribe_mailto=sender.reply_to or sender.email,
-            )
+            subject = step.subjects[n % len(step.subjects)].template.source
+            body = step.bodies[n % len(step.bodies)].template.source
             outgoing.append(
                 Outgoing(
                     conn=int(sender.name[1:]),
-                    message=messages.to_bytes(draft),
+                    message=message_bytes(sender, name, contact.email, subject, body, context),
                     mail_from=sender.email,
                     rcpt_to=contact.email,
                 )
             )
     databases.seal()
     return sequence_file, outgoing
+
+
+def message_bytes(
+    sender: Sender, to_name: str, to_email: str, subject: str, body: str, context: dict[str, Any]
+) -> bytes:
+    """One message as the engine renders and builds it, from its subject's and body's templates:
+    a fresh Message-ID, the sender's signature and unsubscribe headers."""
+    draft = messages.Draft(
+        from_name=sender.display_name,
+        from_email=sender.email,
+        to_name=to_name,
+        to_email=to_email,
+        subject=messages.one_line(rendering.render(subject, context)),
+        body=rendering.render(body, context),
+        signature=sender.signature,
+        date=NOW,
+        message_id=messages.make_message_id(sender.domain),
+        reply_to=sender.reply_to,
+        unsubscribe_mailto=sender.reply_to or sender.email,
+    )
+    return messages.to_bytes(draft)
 
 
 # -- the runs (timed) ------------------------------------------------------------------------------

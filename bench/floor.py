@@ -50,13 +50,13 @@ from typing import Any
 
 import aiosmtplib
 import psycopg
-from dispatch import BODIES, NOW, SUBJECTS, _client, _load, make_csv, make_senders
+from dispatch import BODIES, SUBJECTS, _client, _load, make_csv, make_senders, message_bytes
 from services import server, stop
 from smtp_sink import Sink  # bench/ is sys.path[0] when this file runs as a script
 
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from sequencer import enrollment, messages, rendering
+from sequencer import enrollment
 from sequencer.config import Sender
 
 #: bench/dispatch.py's target ratio on SQLite.
@@ -109,23 +109,7 @@ def jobs(path: Path, senders: dict[str, Sender]) -> list[Job]:
 
 def build(job: Job) -> bytes:
     """The message as the engine renders and builds it."""
-    sender = job.sender
-    subject = messages.one_line(rendering.render(job.subject, job.context))
-    body = rendering.render(job.body, job.context)
-    draft = messages.Draft(
-        from_name=sender.display_name,
-        from_email=sender.email,
-        to_name=job.to_name,
-        to_email=job.to_email,
-        subject=subject,
-        body=body,
-        signature=sender.signature,
-        date=NOW,
-        message_id=messages.make_message_id(sender.domain),
-        reply_to=sender.reply_to,
-        unsubscribe_mailto=sender.reply_to or sender.email,
-    )
-    return messages.to_bytes(draft)
+    return message_bytes(job.sender, job.to_name, job.to_email, job.subject, job.body, job.context)
 
 
 class Writer:
