@@ -159,6 +159,33 @@ def test_words_near_a_removal_that_ask_for_none(body: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # where our mail landed is no removal: the rest of the reply says what the writer wants
+        ("Your email ended up in my spam folder, but yes, let's talk Thursday.", Intent.POSITIVE),
+        ("Found this in spam. Interested, call me.", Intent.POSITIVE),
+        ("Your mail went to junk. Not interested anyway.", Intent.NOT_INTERESTED),
+        ("Viestisi meni roskapostiin, mutta kiinnostaa, soita torstaina.", Intent.POSITIVE),
+        ("Viestisi oli spam-kansiossa. Kiinnostaa kyllä.", Intent.POSITIVE),
+        ("Hamnade i spam, men ring mig gärna.", Intent.POSITIVE),
+        ("Ihre Mail lag im Spam-Ordner. Rufen Sie mich gerne an.", Intent.POSITIVE),
+        # the mail called spam, or a removal beside the folder, still asks to be removed
+        ("This is spam.", Intent.UNSUBSCRIBE),
+        ("Spam.", Intent.UNSUBSCRIBE),
+        ("I marked you as spam.", Intent.UNSUBSCRIBE),
+        ("Tämä on spämmiä.", Intent.UNSUBSCRIBE),
+        ("Lopettakaa roskapostin lähettäminen.", Intent.UNSUBSCRIBE),
+        ("Das ist Spam, bitte löschen Sie meine Daten.", Intent.UNSUBSCRIBE),
+        ("Stop spamming me, it all goes to my spam folder anyway.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_a_spam_folder_spoken_of_asks_for_no_removal(body: str, intent: Intent) -> None:
+    """A reply that says our mail landed in spam is a prospect, often an interested one: read as
+    a removal, it would be stopped and suppressed for good."""
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "stop emailng me. 3rd one this month",

@@ -146,6 +146,10 @@ LEXICON = Lexicon(
         r"telefonat)\s+(?:\S+\s+){0,2}?(?:dauert|zieht\s+sich|verschiebt\s+sich|läuft)\b|"
         r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",
     ),
+    spam_place=(
+        r"(?:im|ins|in\s+(?:den|dem|meinem|meinen|unserem|unseren)|aus\s+dem|vom)\s+"
+        r"(?:spam|junk)\w*|(?:spam|junk)-?(?:ordner|filter|verdacht|box|mail-?ordner)\w*",
+    ),
     negation=rf"nicht|kein|keine|keinen|keinem|kei|ka|{_NOT}|nie|niemals|kaum",
     spelled_out=True,
 )

@@ -419,5 +419,12 @@ LEXICON = Lexicon(
         r"i\s+(?:have|had|['’]ve\s+got|got)\s+(?:a|an|another)\s+(?:\w+\s+)?(?:meeting|call)\s+"
         r"(?:at|until|till|from|now|right\s+now|running)\b",
     ),
+    spam_place=(
+        r"(?:in|into|to|from|out\s+of|through|past|under)\s+(?:(?:my|our|the|a|your)\s+)?"
+        r"(?:\w+\s+)?(?:spam|junk)(?:\s*-?\s*(?:folder|filter|box|bin|quarantine|mail))?\b",
+        r"(?:spam|junk)\s*-?\s*(?:folder|filter|box|bin|quarantine|check(?:er)?)s?\b",
+        r"(?:landed|ended\s+up|went|got\s+caught|was\s+caught|caught|found\s+(?:it|this|you))\s+"
+        r"(?:\S+\s+){0,3}?(?:spam|junk)\b",
+    ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

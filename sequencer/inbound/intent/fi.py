@@ -348,5 +348,10 @@ LEXICON = Lexicon(
         r"kokouksi|tapaamise|tapaamisi|neuvottelu|teams-palaveri)\w*(?:ssa|ssä)\b",
         r"(?:mulla|minulla|mul)\s+on\s+(?:\S+\s+)?(?:palaveri|kokous|tapaaminen|neuvottelu)\b",
     ),
+    spam_place=(
+        r"roskapost(?:iin|issa|ista|ikansio\w*|isuodat\w*|ilaatik\w*|ikori\w*)|"
+        r"(?:spam|spämmi|spammi)(?:-|\s*)?(?:kansio\w*|suodat\w*|filt\w*|laatik\w*)|"
+        r"(?:spam|spämmi|spammi)(?:iin|issa|ista)\b|spam:iin\b",
+    ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

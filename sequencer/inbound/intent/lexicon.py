@@ -67,6 +67,10 @@ class Lexicon:
     #: The writer's own meeting or call, spoken of, not asked for ("mulla venyy palaveri", "I'm
     #: stuck in a meeting"): a cue of interest within it counts for nothing.
     busy: tuple[str, ...] = ()
+    #: Where our mail landed, not what the writer calls it ("it ended up in my spam folder",
+    #: "viestisi meni roskapostiin", "lag im Spam-Ordner"): a removal cue within it asks for
+    #: nothing.
+    spam_place: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
     #: Whether a text typed without the language's marked letters may spell them out (German

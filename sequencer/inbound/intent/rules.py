@@ -228,6 +228,7 @@ class _Cues:
 
 
 _UNSUBSCRIBE = _Cues.of(lambda lexicon: lexicon.unsubscribe)
+_SPAM_PLACE = _Cues.of(lambda lexicon: lexicon.spam_place)
 _ABSENCE = _Cues.of(lambda lexicon: lexicon.absence)
 _REFERRAL = _Cues.of(lambda lexicon: lexicon.referral)
 _REFERRAL_WEAK = _Cues.of(lambda lexicon: lexicon.referral_weak)
@@ -356,16 +357,23 @@ def added_to_subject(subject: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _removal(text: str) -> re.Match[str] | None:
+    """The first removal cue of ``text`` that is not where our mail landed ("it ended up in my
+    spam folder, but yes, let's talk" asks to be removed from nothing)."""
+    landed = _spans(_SPAM_PLACE.matches(text))
+    return next((m for m in _UNSUBSCRIBE.matches(text) if landed(m.start()) is None), None)
+
+
 def removal_request(msg: Parsed) -> Inbound | None:
     """:attr:`Kind.UNSUBSCRIBE` for a removal asked for in words of the intent word lists."""
     if msg.from_address is None:
         return None
-    match = _UNSUBSCRIBE.first(body(msg))
+    match = _removal(body(msg))
     if match is not None:
         return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
     # a removal the replier added to our subject, above a text that leans on it ("As subject.")
     added = added_to_subject(msg.subject)
-    match = _UNSUBSCRIBE.first(added)
+    match = _removal(added)
     phrase = _phrase(match) if match is not None else _requests_in(added)[0]
     if phrase is None:
         return None

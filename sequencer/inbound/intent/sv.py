@@ -152,5 +152,9 @@ LEXICON = Lexicon(
         r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
         r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
     ),
+    spam_place=(
+        r"(?:i|till|från|bland)\s+(?:(?:min|mitt|mina|vår|vårt|er|ert)\s+)?"
+        r"(?:spam|skräppost)\w*|(?:spam|skräppost)-?(?:mapp|filt|korg|låd)\w*",
+    ),
     negation=r"inte|int|ej|ingen|inget|inga|aldrig",
 )
