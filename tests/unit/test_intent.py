@@ -186,6 +186,80 @@ def test_a_spam_folder_spoken_of_asks_for_no_removal(body: str, intent: Intent) 
 
 
 @pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the word spam alone, in a reply that shows interest, is a first impression or a folder
+        ("I almost deleted this as spam, but it sounds relevant. Call me Monday.", Intent.POSITIVE),
+        ("Outlook flagged your mail as spam, but yes, let's talk Thursday.", Intent.POSITIVE),
+        ("Outlook merkitsi viestisi roskapostiksi, mutta kiinnostaa kyllä.", Intent.POSITIVE),
+        ("Mejlet var märkt som spam, men det låter intressant. Ring mig.", Intent.POSITIVE),
+        # without interest, or with a removal of its own, it still asks to be removed
+        ("Stop the spam.", Intent.UNSUBSCRIBE),
+        ("Spam. Not interested in a demo.", Intent.UNSUBSCRIBE),
+        ("Outlook flagged you as spam. Remove me, please.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_the_word_spam_alone_beside_interest_asks_for_no_removal(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "intent"),
+    [
+        # our own subject may hold a removal's words after a dash: the text decides
+        ("Re: Pallspårning – sluta ringa runt efter pallar", "Ja, gärna.", Intent.POSITIVE),
+        (
+            "Re: Palettenverfolgung – keine Nachrichten mehr an Spediteure",
+            "Gerne, rufen Sie mich an.",
+            Intent.POSITIVE,
+        ),
+        # a removal added to our subject over a text that shows no interest is one
+        ("Re: Pallet tracking – REMOVE ME", "Thanks.", Intent.UNSUBSCRIBE),
+        ("Re: Pallet tracking – REMOVE ME", "Not interested.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_a_removal_after_a_dash_in_the_subject_gives_way_to_interest_in_the_text(
+    subject: str, body: str, intent: Intent
+) -> None:
+    assert classify(message(body, subject=subject), today=TODAY).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a greeting on the answer's own line: the answer stays
+        ("Hi Anna, yes let us talk Thursday at 10.", Intent.POSITIVE),
+        ("Dear Anna, we would love a demo next week.", Intent.POSITIVE),
+        ("Hej Anna, skicka gärna en offert.", Intent.POSITIVE),
+        ("Hallo, gerne am Donnerstag um 10 Uhr.", Intent.POSITIVE),
+        ("Moi, kiinnostaa!", Intent.POSITIVE),
+        ("Hi Anna, not interested, thanks.", Intent.NOT_INTERESTED),
+        # a greeting alone on its line is still left out
+        ("Hi Anna,\n\nNot interested.\n\nJohn", Intent.NOT_INTERESTED),
+        ("Dear Mrs. Myyjä,\n\nplease call me.", Intent.POSITIVE),
+    ],
+)
+def test_a_greeting_on_the_answers_line_leaves_the_answer(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # interest in a call or a meeting is no meeting of the writer's own
+        ("I'm interested in a call next week.", Intent.POSITIVE),
+        ("I am very interested in a call with your team.", Intent.POSITIVE),
+        ("Jag är gärna med på ett möte nästa vecka.", Intent.POSITIVE),
+        ("I'm stuck in back-to-back meetings all day.", Intent.OTHER),
+        ("Jag sitter i ett möte.", Intent.OTHER),
+        ("Ich bin gerade in einem Termin.", Intent.OTHER),
+    ],
+)
+def test_interest_in_a_call_is_no_meeting_of_the_writers_own(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "stop emailng me. 3rd one this month",

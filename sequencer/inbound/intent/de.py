@@ -141,7 +141,8 @@ LEXICON = Lexicon(
         r"überhaupt|konkret|ich|wir|uns|mich",
     ),
     busy=(
-        r"ich\s+(?:bin|sitze|saß)\s+(?:\S+\s+){0,2}?in\s+(?:einem|einer|der|dem)\s+(?:termin|"
+        r"ich\s+(?:bin|sitze|saß)\s+(?:(?:gerade|grad|noch|jetzt|schon|leider|heute|den\s+ganzen\s+tag)"
+        r"\s+){0,2}?in\s+(?:einem|einer|der|dem)\s+(?:termin|"
         r"besprechung|meeting|sitzung|telefonat)\b|(?:mein|meine)\s+(?:termin|besprechung|meeting|"
         r"telefonat)\s+(?:\S+\s+){0,2}?(?:dauert|zieht\s+sich|verschiebt\s+sich|läuft)\b|"
         r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",

@@ -412,7 +412,9 @@ LEXICON = Lexicon(
         r"me|us",
     ),
     busy=(
-        r"(?:i['’]m|i\s+am|i\s+was|i['’]ll\s+be|i\s+will\s+be)\s+(?:\w+\s+){0,2}?(?:in|into|between)\s+"
+        r"(?:i['’]m|i\s+am|i\s+was|i['’]ll\s+be|i\s+will\s+be)\s+(?:(?:still|just|currently|now|"
+        r"stuck|sitting|tied\s+up|busy|already|back|running|heading|off|going|about\s+to\s+go)\s+){0,2}?"
+        r"(?:in|into|between|to)\s+"
         r"(?:a\s+|an\s+|another\s+|back[\s-]to[\s-]back\s+)?(?:\w+\s+)?(?:meetings?|calls?)\b",
         r"(?:my|the)\s+(?:\w+\s+)?(?:meeting|call)\s+(?:is\s+|was\s+)?(?:running|ran|went|going|"
         r"overran|dragging|dragged)\s+(?:late|over|long|on)\b",

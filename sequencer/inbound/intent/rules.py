@@ -111,7 +111,7 @@ _GREETING_RE = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|hyvä|"
     r"huomenta|päivää|hej|hejsan|hallå|tjena|god\s+(?:morgon|dag|eftermiddag)|bästa|hallo|"
     r"guten\s+(?:tag|morgen|abend)|liebe|lieber|sehr\s+geehrte[rn]?|grüezi|gr(?:ü|ue)(?:ß|ss)\s+"
-    r"gott|servus|moin)\b[^\n]{0,40}$",
+    r"gott|servus|moin)\b(?:[ \t]+[\w.'’-]+){0,3}[ \t]*(?:[,!:;.]+|$)",
     re.IGNORECASE,
 )
 _DEVICE_FOOTER_RE = re.compile(
@@ -322,7 +322,10 @@ def _kept(text: str, *, below: bool) -> str:
             break
         if kept and not kept[-1] and _NAME_LINE_RE.match(line):
             break
-        if not kept and (not line.strip() or _GREETING_RE.match(line) or _BANNER_RE.match(line)):
+        greeting = None if kept else _GREETING_RE.match(line)
+        if greeting is not None:
+            line = line[greeting.end() :]  # "Hi Anna, yes let's talk": the answer stays
+        if not kept and (not line.strip() or _BANNER_RE.match(line)):
             continue
         if not kept and _SIGNED_RE.match(line):
             break
@@ -357,25 +360,50 @@ def added_to_subject(subject: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+#: The word spam alone, as a removal cue ("Stop the spam", "spämmiä"): not when the same reply
+#: shows interest (:func:`_interested`), since it is then the mail's folder or a first
+#: impression ("I almost deleted this as spam, but it sounds relevant. Call me Monday.").
+_BARE_SPAM_RE = re.compile(r"(?:spam|spämm|spamm|roskapost|skräppost)\w*", re.IGNORECASE)
+
+
+def _interested(text: str) -> bool:
+    """Whether ``text`` shows interest: a cue of interest that no negation turns ("kiinnostaa
+    kyllä", "call me", "sounds relevant")."""
+    return any(not negated for _, negated in _INTEREST.scan(text))
+
+
 def _removal(text: str) -> re.Match[str] | None:
     """The first removal cue of ``text`` that is not where our mail landed ("it ended up in my
-    spam folder, but yes, let's talk" asks to be removed from nothing)."""
+    spam folder, but yes, let's talk" asks to be removed from nothing), nor the word spam alone
+    in a reply that shows interest."""
     landed = _spans(_SPAM_PLACE.matches(text))
-    return next((m for m in _UNSUBSCRIBE.matches(text) if landed(m.start()) is None), None)
+    found = (m for m in _UNSUBSCRIBE.matches(text) if landed(m.start()) is None)
+    asking: bool | None = None
+    for match in found:
+        if _BARE_SPAM_RE.fullmatch(match.group(0).strip()):
+            asking = _interested(text) if asking is None else asking
+            if asking:
+                continue
+        return match
+    return None
 
 
 def removal_request(msg: Parsed) -> Inbound | None:
-    """:attr:`Kind.UNSUBSCRIBE` for a removal asked for in words of the intent word lists."""
+    """:attr:`Kind.UNSUBSCRIBE` for a removal asked for in words of the intent word lists; one
+    the replier seems to have added to our subject only when the text shows no interest (our own
+    subject may hold such words after a dash: "Palettenverfolgung – keine Nachrichten mehr an
+    Spediteure")."""
     if msg.from_address is None:
         return None
-    match = _removal(body(msg))
+    text = body(msg)
+    match = _removal(text)
     if match is not None:
         return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
     # a removal the replier added to our subject, above a text that leans on it ("As subject.")
     added = added_to_subject(msg.subject)
     match = _removal(added)
     phrase = _phrase(match) if match is not None else _requests_in(added)[0]
-    if phrase is None:
+    if phrase is None or _interested(text):
         return None
     return msg.build(Kind.UNSUBSCRIBE, f"subject adds '{phrase}'", text=msg.text)
 

@@ -149,7 +149,8 @@ LEXICON = Lexicon(
         r"jag|vi|oss|mig",
     ),
     busy=(
-        r"jag\s+(?:är|sitter|satt)\s+(?:\S+\s+){0,2}?(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
+        r"jag\s+(?:är|sitter|satt)\s+(?:(?:fortfarande|just|nu|redan|fast|upptagen|kvar)\s+){0,2}?"
+        r"(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
         r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
     ),
     spam_place=(
