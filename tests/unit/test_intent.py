@@ -262,6 +262,35 @@ def test_interest_in_a_call_is_no_meeting_of_the_writers_own(body: str, intent: 
 @pytest.mark.parametrize(
     "body",
     [
+        # when, how or where to reach the writer, or a chore of their own, is no removal
+        "Don't call me, email me instead. I'm interested.",
+        "Please don't call me before 10, but after that any time works.",
+        "We'd love to stop sending emails back and forth with carriers. Let's talk.",
+    ],
+)
+def test_a_time_a_channel_or_a_chore_asks_for_no_removal(body: str) -> None:
+    assert intent_of(body) is not Intent.UNSUBSCRIBE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Don't contact me.",
+        "Please do not contact me again.",
+        "Don't email me. Not interested.",
+        "Stop sending emails to me.",
+        "Stop sending emails.",
+        "Do not call me, ever.",
+        "Don't call me, I'm not interested.",
+    ],
+)
+def test_a_plain_dont_contact_me_still_asks_for_removal(body: str) -> None:
+    assert intent_of(body) is Intent.UNSUBSCRIBE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         "stop emailng me. 3rd one this month",
         "Could you please not email me about this anymore? Thank you.",
         "How did you get this address? Delete whatever you have on me and don't write again.",
