@@ -266,6 +266,13 @@ def test_interest_in_a_call_is_no_meeting_of_the_writers_own(body: str, intent: 
         "Don't call me, email me instead. I'm interested.",
         "Please don't call me before 10, but after that any time works.",
         "We'd love to stop sending emails back and forth with carriers. Let's talk.",
+        "Älä soita ennen kymmentä, mutta iltapäivällä käy hyvin.",
+        "Älä lähetä vielä tarjousta, soitellaan ensin.",
+        "Ring mig inte före 10, men efter det går bra.",
+        "Mejla mig inte på den gamla adressen, använd erik@c.example. Gärna ett möte!",
+        # leaving a meeting or an invite, not the list
+        "Please remove me from the calendar invite, Jari will attend instead.",
+        "Remove me from Thursday's meeting, Mikko will join.",
     ],
 )
 def test_a_time_a_channel_or_a_chore_asks_for_no_removal(body: str) -> None:
@@ -282,6 +289,12 @@ def test_a_time_a_channel_or_a_chore_asks_for_no_removal(body: str) -> None:
         "Stop sending emails.",
         "Do not call me, ever.",
         "Don't call me, I'm not interested.",
+        "Älä soita enää.",
+        "Älä soita.",
+        "Älkää lähettäkö enää viestejä.",
+        "Ring mig inte.",
+        "Mejla mig inte igen.",
+        "Remove me from your list.",
     ],
 )
 def test_a_plain_dont_contact_me_still_asks_for_removal(body: str) -> None:

@@ -44,7 +44,10 @@ LEXICON = Lexicon(
     language="fi",
     unsubscribe=(
         rf"(?:älkää|älä)\s+{_FILLER}(?:lähet|lähett|ota\b|ottako|kirjoit|soit|markkinoi|"
-        r"meila|viestit|mailaa|postit)\w*",
+        # not when, or not yet: "älä soita ennen kymmentä", "älä lähetä vielä tarjousta"
+        r"meila|viestit|mailaa|postit)\w*\b(?!\s+(?:\S+\s+)?(?:ennen|jälkeen|klo|kello|aamu\w*|"
+        r"illalla|tänään|huomenna|vielä|tällä\s+viikolla|ensi\s+viikolla|teamsiin|whatsappiin|"
+        r"vaan|mutta))",
         r"en\s+halua\s+(?:enää\s+)?(?:näitä|viestejä|sähköposte|yhteydenotto|markkinointi|"
         r"mainos|teiltä)",
         r"emme\s+halua\s+(?:enää\s+)?(?:näitä|viestejä|sähköposte|yhteydenotto|markkinointi|"

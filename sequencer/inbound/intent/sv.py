@@ -24,7 +24,10 @@ LEXICON = Lexicon(
         r"vår\s+adress)\b(?!\s+(?:från|ur)\s+(?:den\s+här\s+|denna\s+)?(?:tråden|konversationen|"
         r"kopian|cc|mejlkedjan|mötet|inbjudan))",
         r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
-        r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|int|aldrig)|"
+        r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|int|aldrig)\b"
+        # not when or where: "ring mig inte före 10", "mejla mig inte på den gamla adressen"
+        r"(?!\s+(?:före|efter|innan|förrän|på\s+(?:den|min|mitt|gamla|jobb|teams)|i\s+dag|idag|"
+        r"imorgon|i\s+morgon|ännu|nu\b|utan))|"
         r"(?:inte|int|aldrig|ej)\s+(?:att\s+)?(?:kontakta|kontaktar|mejla|mejlar|maila|mailar|ringa|"
         r"ringer|skriva\s+till|skriver\s+till)\s+(?:mig|oss)\s+(?:igen|mer|längre|framöver|"
         r"i\s+framtiden)",

@@ -16,9 +16,10 @@ __all__ = ["request"]
 
 # Unsubscribe requests. Each pattern has a group "phrase", the words the reason quotes.
 _OBJECT_THREAD = (
-    r"(?:(?:this|that)\s+one|(?:(?:the|this|that|our|these)\s+)?(?:e-?mail\s+|mail\s+)?"
+    r"(?:(?:this|that)\s+one|(?:(?:the|this|that|our|these|your|tomorrow['’]s|today['’]s|"
+    r"\w+day['’]s|next)\s+)?(?:e-?mail\s+|mail\s+|calendar\s+|teams\s+|zoom\s+)?"
     r"(?:thread|threads|cc|bcc|conversation|chain|loop|discussion|invite|invitation|meeting|"
-    r"call))(?!\w)"
+    r"call|calendar|booking|appointment))(?!\w)"
 )
 _OBJECT_LIST = (
     r"(?:(?:your|the|this|these|that|all|any|our|future)\s+)*"
