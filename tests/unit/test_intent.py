@@ -273,6 +273,10 @@ def test_interest_in_a_call_is_no_meeting_of_the_writers_own(body: str, intent: 
         # leaving a meeting or an invite, not the list
         "Please remove me from the calendar invite, Jari will attend instead.",
         "Remove me from Thursday's meeting, Mikko will join.",
+        "Poista minut kalenterikutsusta, Jari tulee tilalleni.",
+        "Do not contact me on Teams. Send the pricing please.",
+        "Don't contact me before 10, after that any time.",
+        "I picked Tuesday 10:00 from your list of slots.",
     ],
 )
 def test_a_time_a_channel_or_a_chore_asks_for_no_removal(body: str) -> None:
@@ -295,6 +299,9 @@ def test_a_time_a_channel_or_a_chore_asks_for_no_removal(body: str) -> None:
         "Ring mig inte.",
         "Mejla mig inte igen.",
         "Remove me from your list.",
+        "Do not contact me.",
+        "Poista minut listalta.",
+        "Take me off your list.",
     ],
 )
 def test_a_plain_dont_contact_me_still_asks_for_removal(body: str) -> None:

@@ -76,7 +76,7 @@ LEXICON = Lexicon(
         r"(?:never|didn['’]?t)\s+(?:asked?|signed\s+up|subscribed?|opted\s+in)\s+(?:for|to)\s+"
         r"(?:this|these|your)\b",
         r"(?:don['’]?t|do\s+not|never|not\s+to)\s+(?:e-?mail|contact|message|call|write\s+to)\s+"
-        r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b",
+        r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b(?!\s+of\b)",
     ),
     absence=(
         r"(?:i\s+am|i['’]m|i\s+will\s+be|i['’]ll\s+be)\s+(?:\w+\s+){0,2}(?:out\s+of\s+(?:the\s+)?"

@@ -72,7 +72,7 @@ LEXICON = Lexicon(
         r"lopet(?:a|takaa|akaa)\s+(?:jo\s+)?(?:nämä|näiden|viestien|sähköpostien|tämä|viestit)",
         r"poist(?:a|akaa|athan|aisitteko|aisitko|atko|etaan)\s+(?:\S+\s+)?(?:minut|mut|mua|"
         r"meidät|meitä|osoite|sähköpostini)\b(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|"
-        r"kutsu|palaveri))|pois\s+(?:\S+\s+)?(?:listalta|listoilta|"
+        r"\S*kutsu|palaveri|kokoukse|tapaamise|kalenteri))|pois\s+(?:\S+\s+)?(?:listalta|listoilta|"
         r"rekisteristä|postituslistalta|jakelusta)",
         r"lopet(?:takaa|a|akaa)\s+(?:jo\s+|heti\s+|nyt\s+)*(?:[.!]|$)|lopet(?:takaa|a)\s+"
         r"(?:jo|heti)\b|roskapost|spämm|spam\b",

@@ -42,7 +42,10 @@ _UNSUBSCRIBE_RES = (
     ),
     re.compile(
         r"(?<!\w)(?P<phrase>stop\s+e-?mailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|"
-        r"don['’]?t\s+contact\s+me)(?!\w)",
+        # not where or when: "do not contact me on Teams", "don't contact me before 10"
+        r"don['’]?t\s+contact\s+me)(?!\w)(?!\s+(?:on\s+(?:teams|whatsapp|linkedin|slack|my\s+"
+        r"(?:mobile|cell|private|personal|old))|via|through|by\s+phone|before|after|until|during|"
+        r"today|tomorrow|yet|at\s+(?:home|this|my\s+(?:old|private|personal))))",
         re.IGNORECASE,
     ),
     # Opting out, the verb: "opt me out", "opt out of your emails", "I'd like to opt-out." (never
@@ -57,7 +60,7 @@ _UNSUBSCRIBE_RES = (
     re.compile(
         r"(?<!\w)(?P<phrase>poista\s+minut|poistakaa\s+minut)(?!\w)"
         r"(?!\s+(?:tästä\s+|tältä\s+)?(?:viesti)?(?:ketjusta|keskustelusta|kopiosta|cc:?stä|"
-        r"kopioista))",
+        r"kopioista|(?:kalenteri)?kutsusta|kalenterista|palaverista|kokouksesta|tapaamisesta))",
         re.IGNORECASE,
     ),
     re.compile(
