@@ -378,11 +378,11 @@ def _removal(text: str) -> re.Match[str] | None:
     in a reply that shows interest."""
     landed = _spans(_SPAM_PLACE.matches(text))
     found = (m for m in _UNSUBSCRIBE.matches(text) if landed(m.start()) is None)
-    asking: bool | None = None
+    interested: bool | None = None  # asked once, at the first bare spam
     for match in found:
         if _BARE_SPAM_RE.fullmatch(match.group(0).strip()):
-            asking = _interested(text) if asking is None else asking
-            if asking:
+            interested = _interested(text) if interested is None else interested
+            if interested:
                 continue
         return match
     return None
@@ -502,27 +502,28 @@ def turned(
     return None
 
 
-def _echoed(text: str, cue: re.Match[str]) -> bool:
-    """Whether a cue of interest is our own word asked back ("Interested? Who are you?",
-    "Interested in what, exactly?"): it opens its sentence, and nothing but echo words stand
-    between it and a question mark. A cue that asks for something ("Pricing?") is asked back
-    only with an echo word after it ("Pricing for what?").
+def _echoed(text: str, cue: re.Match[str]) -> re.Match[str] | None:
+    """The question that makes a cue of interest our own word asked back ("Interested? Who are
+    you?", "Interested in what, exactly?"), from the cue's end to its question mark, or None: it
+    opens its sentence, and nothing but echo words stand between it and a question mark. A cue
+    that asks for something ("Pricing?") is asked back only with an echo word after it
+    ("Pricing for what?").
     """
     before = text[: cue.start()]
     opening = before[max(before.rfind(end) for end in ".!?\n") + 1 :]
     asked = _ECHO_RE.match(text, cue.end())
     if _WORD_RE.search(opening) or asked is None:
-        return False
-    return bool(_OPINION_RE.match(cue.group(0)) or _WORD_RE.search(asked.group(0)))
+        return None
+    if _OPINION_RE.match(cue.group(0)) or _WORD_RE.search(asked.group(0)):
+        return asked
+    return None
 
 
-def _answered(text: str, echoes: list[re.Match[str]]) -> Reading | None:
+def _answered(text: str, echoes: list[tuple[re.Match[str], re.Match[str]]]) -> Reading | None:
     """The writer's bare answer to our word they asked back ("Interested? Yes.", "Kiinnostaako?
-    Ei."): a yes is interest, a no declines."""
-    for cue in echoes:
-        asked = _ECHO_RE.match(text, cue.end())
-        if asked is None:
-            continue
+    Ei."): a yes is interest, a no declines. ``echoes``: each cue asked back, with its question
+    (:func:`_echoed`)."""
+    for cue, asked in echoes:
         for pattern, intent in (
             (_ANSWER_YES_RE, Intent.POSITIVE),
             (_ANSWER_NO_RE, Intent.NOT_INTERESTED),
@@ -579,7 +580,7 @@ def read(msg: Parsed) -> Reading:
         return Reading(intent=Intent.OTHER, reason=f"a note to a colleague: '{_phrase(aside)}'")
     found = referral(text, msg.from_address)
     unread: list[str] = []  # why a cue of interest found was not read as interest
-    echoes: list[re.Match[str]] = []
+    echoes: list[tuple[re.Match[str], re.Match[str]]] = []
     if found is not None and found.beside and _BEHALF.first(text) is not None:
         found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
@@ -592,11 +593,12 @@ def read(msg: Parsed) -> Reading:
         cues = []
         for cue, negated in scanned:
             held = within(cue.start())
+            asked = None if held is not None else _echoed(text, cue)
             if held is not None:
                 unread.append(f"their own meeting: '{_phrase(held)}'")
-            elif _echoed(text, cue):
+            elif asked is not None:
                 unread.append(f"asks back '{_phrase(cue)}'")
-                echoes.append(cue)
+                echoes.append((cue, asked))
             else:
                 cues.append((cue, negated))
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
