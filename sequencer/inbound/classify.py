@@ -33,6 +33,10 @@ wins, and a message no rule takes is a :attr:`Kind.REPLY`. The rules, by family:
 6. **REPLY** (:mod:`~sequencer.inbound.rules.reply`): anything else that parses and has a From
    address.
 
+An absence read in a text (the body rules of 2 and 5) that the writer mentions in passing and
+answers past ("I'm off on Friday, so let's do Thursday") is no answer: the rules after it read
+the text (:func:`~sequencer.inbound.intent.aside.in_passing`).
+
 Every answer then gets its :class:`Intent` (:func:`~sequencer.inbound.intent.rules.annotate`).
 """
 
@@ -41,6 +45,7 @@ from __future__ import annotations
 import datetime
 
 from sequencer.inbound.fresh import fresh_text
+from sequencer.inbound.intent import aside
 from sequencer.inbound.intent import rules as intent
 from sequencer.inbound.message import Parsed, as_date, parse
 from sequencer.inbound.rules import Rule, arf, auto_reply, dsn, reply, unsubscribe
@@ -80,9 +85,17 @@ def classify(raw: bytes, *, today: datetime.date) -> Inbound:
         return Inbound(kind=Kind.OTHER, reason=f"unparseable: {type(exc).__name__}")
 
 
+#: The rules that read an absence in a text, which a person may write in passing: "I'm off on
+#: Friday, so let's do Thursday" (:func:`~sequencer.inbound.intent.aside.in_passing`).
+_BODY_ABSENCE = (auto_reply.absence_notice, intent.absence_in_reply)
+
+
 def _run(msg: Parsed) -> Inbound:
     for rule in RULES:
         verdict = rule(msg)
-        if verdict is not None:
-            return intent.annotate(msg, verdict)
+        if verdict is None:
+            continue
+        if rule in _BODY_ABSENCE and aside.in_passing(msg):
+            continue  # a person answering: the rules after it read the text
+        return intent.annotate(msg, verdict)
     return intent.annotate(msg, reply.human_reply(msg))

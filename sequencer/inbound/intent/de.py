@@ -7,6 +7,9 @@ from sequencer.inbound.intent.lexicon import Lexicon
 #: "Not" in Austrian, Bavarian and Swiss German ("brauch ma ned", "mir bruuched das nöd").
 _NOT = r"(?:ned|net|nöd|nid|nit)"
 
+#: The days of the week, and parts of them ("Dienstag", "Dienstagvormittag").
+_DAY = r"(?:montag|dienstag|mittwoch|donnerstag|freitag)\w*"
+
 LEXICON = Lexicon(
     language="de",
     unsubscribe=(
@@ -44,6 +47,9 @@ LEXICON = Lexicon(
         r"art(?:\.|ikel)\s*17\b|recht\s+auf\s+(?:löschung|vergessenwerden)",
     ),
     absence=(
+        # das ganze Büro geschlossen: "Unser Büro ist vom 23.12. bis 6.1. geschlossen"
+        r"(?:büro|unternehmen|firma|betrieb|lager|geschäft|praxis|wir)\s+(?:ist|sind|bleibt|bleiben|"
+        r"haben)\s+(?:\S+\s+){0,4}?geschlossen\b|(?:weihnachts|betriebs)(?:pause|ruhe)\b",
         r"ich\s+bin\s+(?:\S+\s+){0,4}?(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|in\s+elternzeit|"
         r"außer\s+haus|unterwegs|krank|in\s+(?:den\s+)?\w*ferien|in\s+karenz|im\s+mutterschutz|"
         r"auf\s+(?:dienst|geschäfts)reise)",
@@ -127,6 +133,12 @@ LEXICON = Lexicon(
         r"(?:\S+\s+)?passen|(?:schicken|senden)\s+sie\s+(?:mir\s+|uns\s+)?(?:(?:bitte|doch|gerne|"
         r"gern)\s+)*(?:ein|eine|einen|die|das|den|mehr|weitere|infos?|unterlagen)\b|(?:teams|zoom|"
         r"kalender|termin|meeting|outlook)-?einladung",
+        # another day offered: "Geht Dienstag um 10?", "wie wäre es mit Mittwoch", "Donnerstag
+        # passt besser"
+        rf"(?:geht|ginge|passt|wie\s+wäre\s+es\s+mit|wie\s+sieht\s+es\s+(?:am|mit)|hätten\s+sie)\s+"
+        rf"(?:es\s+)?(?:(?:ihnen|dir|auch|denn|eventuell|vielleicht|stattdessen)\s+)*"
+        rf"(?:(?:am|nächste[nrms]?|kommende[nrms]?)\s+)?(?:{_DAY}|morgen|übermorgen|nächste\s+woche)|"
+        rf"(?:{_DAY})\s+(?:\S+\s+)?(?:passt|geht|ginge|wäre)\s+(?:\S+\s+)?(?:besser|gut|prima|auch)",
     ),
     inline=(
         r"(?:antworten|anmerkungen|kommentare)\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|in\s+rot|"
@@ -134,7 +146,10 @@ LEXICON = Lexicon(
         r"antworte\s+(?:\S+\s+){0,2}?(?:unten|im\s+text|inline|zwischen\s+den\s+zeilen|"
         r"punkt\s+für\s+punkt)",
     ),
-    answer_yes=r"ja|jawohl|gerne|gern|natürlich|klar|sicher|durchaus|doch",
+    answer_yes=(
+        r"ja|jawohl|gerne|gern|natürlich|klar|sicher|durchaus|doch|auf\s+jeden\s+fall|unbedingt|"
+        r"absolut|definitiv|selbstverständlich|sehr\s+gerne?|na\s+klar|aber\s+sicher|ja\s+bitte"
+    ),
     answer_no=r"nein(?:\s+danke)?|nee|nö|keineswegs|gar\s+nicht|eher\s+nicht|nicht\s+wirklich",
     echo=(
         r"woran|(?:an|für|über)\s+was|wofür|worüber|was|wirklich|ernsthaft|genau|eigentlich|denn|"
@@ -150,6 +165,10 @@ LEXICON = Lexicon(
     spam_place=(
         r"(?:im|ins|in\s+(?:den|dem|meinem|meinen|unserem|unseren)|aus\s+dem|vom)\s+"
         r"(?:spam|junk)\w*|(?:spam|junk)-?(?:ordner|filter|verdacht|box|mail-?ordner)\w*",
+    ),
+    standing=(
+        r"dringend|eilig|notfall|bei\s+bedarf|eingeschränkt|nach\s+meiner\s+rückkehr|vertret|"
+        r"während\s+meiner|automatisch|sie\s+erreichen\s+mich",
     ),
     negation=rf"nicht|kein|keine|keinen|keinem|kei|ka|{_NOT}|nie|niemals|kaum",
     spelled_out=True,

@@ -54,7 +54,12 @@ LEXICON = Lexicon(
         r"erasure\s+of\b|right\s+to\s+(?:be\s+forgotten|erasure)\b|article\s+17\b|"
         r"delete\s+(?:\w+\s+){0,3}?(?:on|about)\s+(?:me|us)\b",
         r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
-        r"send\w*|spam\w*)\s+(?:me|us|to\s+(?:me|us)|this|these|my|our)\b",
+        r"send\w*|spam\w*)\s+(?:me|us|to\s+(?:me|us)|this|these)\b",
+        # my or our people, told (not the writer's own plan: "we are trying to stop messaging our
+        # drivers on WhatsApp"; but "I want you to stop emailing my team")
+        r"(?:(?<=\byou\sto\s)|(?<!\bto\s)(?<!\bwe\s)(?<!\bi\s)(?<!\bus\s)(?<!\bthey\s))"
+        r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
+        r"send\w*|spam\w*)\s+(?:my|our)\b",
         r"not\s+(?:to\s+)?(?:e-?mail|contact|message|write\s+to|call)\s+(?:me|us)\s+(?:\w+\s+){0,3}?"
         r"(?:again|anymore|any\s+more|any\s+longer|in\s+(?:the\s+)?future)\b|(?:don['’]?t|do\s+not|"
         r"never)\s+(?:write|e-?mail|contact|message)\s+(?:\w+\s+)?again\b",
@@ -79,6 +84,12 @@ LEXICON = Lexicon(
         r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b(?!\s+of\b)",
     ),
     absence=(
+        # the whole office closed: "Our offices are closed from 23 December", "we will respond
+        # when we reopen on 7 January"
+        r"(?:office|offices|warehouse|company|we|premises|shop|store|team)\s+(?:is|are|will\s+be|"
+        r"remains?|stays?)\s+(?:\w+\s+){0,2}?closed\b(?!\s+(?:on|every)\s+(?:mondays|tuesdays|"
+        r"wednesdays|thursdays|fridays|weekends|saturdays|sundays))|closed\s+(?:for|over|during)\s+"
+        r"(?:the\s+)?(?:holidays?|christmas|festive|summer|new\s+year)|when\s+we\s+re-?open\b",
         r"(?:i\s+am|i['’]m|i\s+will\s+be|i['’]ll\s+be)\s+(?:\w+\s+){0,2}(?:out\s+of\s+(?:the\s+)?"
         r"office|away|off|on\s+(?:\w+\s+)?(?:leave|vacation|holiday|holidays|sabbatical)|"
         r"travell?ing\s+(?:until|till|and\s+will|with\s+limited)|offline|at\s+a\s+(?:conference|"
@@ -437,6 +448,12 @@ LEXICON = Lexicon(
         r"(?:spam|junk)\s*-?\s*(?:folder|filter|box|bin|quarantine|check(?:er)?)s?\b",
         r"(?:landed|ended\s+up|went|got\s+caught|was\s+caught|caught|found\s+(?:it|this|you))\s+"
         r"(?:\S+\s+){0,3}?(?:spam|junk)\b",
+    ),
+    standing=(
+        r"urgent|emergenc|limited\s+access|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
+        r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|"
+        r"in\s+my\s+absence|(?:you\s+can|feel\s+free\s+to)\s+(?:reach|call|contact|text)|my\s+"
+        r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)",
     ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

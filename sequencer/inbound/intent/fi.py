@@ -93,6 +93,9 @@ LEXICON = Lexicon(
         r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
     ),
     absence=(
+        # koko toimisto kiinni: "Toimistomme on suljettu 23.12.–6.1.", "joulutauolla"
+        r"(?:toimisto|yritys|liike|myymälä|varasto|konttori)\w*\s+(?:on|ovat|pysyy|pysyvät|on\s+"
+        r"myös)\s+(?:\S+\s+){0,2}?(?:suljettu|suljettuna|kiinni)\b|joulutauo\w*|joulunpyhien\s+ajan",
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",
         rf"(?:{_LEAVE})\s+(?:\S+\s+){{0,3}}?(?:asti|saakka|välisen\s+ajan)\b",
         r"poissa\s+toimistolta\b|poissaolo|lomailen\b|lomaviesti",
@@ -216,7 +219,7 @@ LEXICON = Lexicon(
         r"innostu|kaipaa|edes)",
         r"(?:ei|en|emme)\s+kiitti\b|kiitti\s+(?:mut|mutta)?\s*ei\b|kiitos\s+(?:mut|mutta)\s+"
         r"(?:ei|emme|en|tämä\s+ei)\b|valitettavasti\s+(?:ei|emme|en|tämä\s+ei|"
-        r"meillä\s+ei|tällä)\b|ei\s+kyllä\b|^\s*ei\b(?!\s+(?:haittaa|se\s+mitään|hätää))",
+        r"meillä\s+ei|tällä)\b|ei\s+kyllä\b|^\s*ei\b(?!\s+(?:haittaa|se\s+mitään|siinä\s+mitään|hätää|ongelmaa|huolta|mitään))",
         r"(?:meillä|meille)\s+on\s+(?:\S+\s+){0,2}?(?:oma|omat|oman|käytössä|sopimus|toimittaja)|"
         r"oma\w*\s+(?:järjestelmä|ratkaisu|työkalu|sovellus|softa|tiimi)|(?:jo|nyt)\s+käytössä|"
         r"käytössä\s+(?:on\s+)?jo|käytämme\s+(?:\S+\s+)?(?:jo|muuta|toista)|teimme\s+itse|"
@@ -355,6 +358,11 @@ LEXICON = Lexicon(
         r"roskapost(?:iin|issa|ista|ikansio\w*|isuodat\w*|ilaatik\w*|ikori\w*)|"
         r"(?:spam|spämmi|spammi)(?:-|\s*)?(?:kansio\w*|suodat\w*|filt\w*|laatik\w*)|"
         r"(?:spam|spämmi|spammi)(?:iin|issa|ista)\b|spam:iin\b",
+    ),
+    standing=(
+        r"kiire|tarvittaessa|hätä|rajoitetusti|palattuani|palaan\s+viesteihin|poissaoloni|sijai|"
+        r"automaat|voit\s+(?:soittaa|tavoittaa)|tavoitat\s+minut|vastaan\s+(?:viesteihin|"
+        r"sähköposteihin)",
     ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )

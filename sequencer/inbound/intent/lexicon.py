@@ -71,6 +71,10 @@ class Lexicon:
     #: "viestisi meni roskapostiin", "lag im Spam-Ordner"): a removal cue within it asks for
     #: nothing.
     spam_place: tuple[str, ...] = ()
+    #: What only an out-of-office notice says ("for urgent matters", "with limited access to
+    #: email", "kiireellisissä asioissa", "in dringenden Fällen"): an absence beside them is no
+    #: aside of a person answering (see :func:`~sequencer.inbound.intent.rules.in_passing`).
+    standing: tuple[str, ...] = ()
     #: Words that, a few words before an interest phrase in the same clause, negate it.
     negation: str
     #: Whether a text typed without the language's marked letters may spell them out (German

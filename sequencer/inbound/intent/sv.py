@@ -10,6 +10,9 @@ _NOT_THEIRS = r"(?<!h[ao]n\sär\s)(?<!är\sh[ao]n\s)"
 #: "Not", also in its Finland-Swedish and spoken form ("vi har int behov av sånt").
 _INTE = r"(?:inte|int)"
 
+#: The days of the week, and parts of them ("onsdag", "onsdagen", "torsdag eftermiddag").
+_DAY = r"(?:måndag|tisdag|onsdag|torsdag|fredag)\w*"
+
 LEXICON = Lexicon(
     language="sv",
     unsubscribe=(
@@ -23,7 +26,10 @@ LEXICON = Lexicon(
         r"ta\s+bort\s+(?:mig|oss|min\s+(?:e-?post)?adress|mitt\s+namn|mina\s+(?:person)?uppgifter|"
         r"vår\s+adress)\b(?!\s+(?:från|ur)\s+(?:den\s+här\s+|denna\s+)?(?:tråden|konversationen|"
         r"kopian|cc|mejlkedjan|mötet|inbjudan))",
-        r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
+        # told, not the writer's own plan ("vi vill sluta ringa runt till lagren")
+        r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)\s+(?:mig|oss|hit)\b|"
+        r"(?<!\bvi\s)(?<!vill\s)(?<!\bska\s)(?<!måste\s)(?<!behöver\s)(?<!kunna\s)(?<!försöker\s)"
+        r"(?<!\batt\s)sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
         r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|int|aldrig)\b"
         # not when or where: "ring mig inte före 10", "mejla mig inte på den gamla adressen"
         r"(?!\s+(?:före|efter|innan|förrän|på\s+(?:den|min|mitt|gamla|jobb|teams)|i\s+dag|idag|"
@@ -51,6 +57,10 @@ LEXICON = Lexicon(
         r"några|sådana|sånt)\b",
     ),
     absence=(
+        # hela kontoret stängt: "Kontoret är stängt 23/12–6/1", "julstängt", "när vi öppnar igen"
+        r"(?:kontoret|kontor|vi|företaget|butiken|lagret|växeln)\s+(?:är|har|håller)\s+"
+        r"(?:\S+\s+){0,2}?stängt\b|julstängt|stängt\s+(?:för|under|mellan|över)\s+(?:\S+\s+)?"
+        r"(?:jul|helg|semester|nyår|\d)|när\s+vi\s+öppnar\s+igen",
         r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|\w*ledig|sjukskriven|borta|"
         r"frånvarande|bortrest|på\s+resande\s+fot|på\s+(?:tjänsteresa|mässa|konferens|"
         r"utbildning|julledighet))\b",
@@ -139,13 +149,17 @@ LEXICON = Lexicon(
         r"ta[rs]?\s+(?:vi\s+)?(?:ett|en)\s+(?:\S+\s+)?(?:samtal|snack|möte|telefonmöte|genomgång|"
         r"demo)\b|passar\s+det\s+(?!inte\b|dåligt\b|illa\b)|funkar\s+(?:bra|fint|utmärkt|för\s+"
         r"(?:mig|oss))|(?:teams|zoom|kalender|mötes)-?inbjudan",
+        # another day offered: "Går onsdag kl 14?", "vad sägs om torsdag", "fredag passar bättre"
+        rf"(?:går|funkar|passar|fungerar|vad\s+sägs\s+om|hur\s+ser\s+(?:det\s+)?ut\s+(?:på|med))\s+"
+        rf"(?:det\s+)?(?:(?:på|i|nu\s+på)\s+)?(?:{_DAY}|nästa\s+vecka|i\s+morgon|imorgon)|"
+        rf"(?:{_DAY})\s+(?:\S+\s+)?(?:passar|går|funkar)\s+(?:bättre|bra|fint|utmärkt|för\s+mig)",
     ),
     inline=(
         r"(?:svar|svaren|kommentarer|kommentarerna)\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|"
         r"i\s+rött|mellan\s+raderna)",
         r"svarar\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|mellan\s+raderna|punkt\s+för\s+punkt)",
     ),
-    answer_yes=r"ja|javisst|absolut|visst|gärna|jo",
+    answer_yes=r"ja|javisst|absolut|visst|gärna|jo|självklart|definitivt|verkligen|ja\s+tack",
     answer_no=r"nej(?:\s+tack)?|inte\s+(?:alls|direkt|egentligen)|nä|nää|aldrig",
     echo=(
         r"(?:i|om|för|av)\s+vad|vad|vilke[nt]|verkligen|va|då|egentligen|exakt|menar\s+(?:du|ni)|"
@@ -159,6 +173,10 @@ LEXICON = Lexicon(
     spam_place=(
         r"(?:i|till|från|bland)\s+(?:(?:min|mitt|mina|vår|vårt|er|ert)\s+)?"
         r"(?:spam|skräppost)\w*|(?:spam|skräppost)-?(?:mapp|filt|korg|låd)\w*",
+    ),
+    standing=(
+        r"brådsk|akut|vid\s+behov|begränsad|när\s+jag\s+(?:är\s+)?tillbaka|återkommer|under\s+min\s+"
+        r"frånvaro|ersättare|automatiskt|du\s+(?:kan\s+)?nå[rs]?\s+mig",
     ),
     negation=r"inte|int|ej|ingen|inget|inga|aldrig",
 )

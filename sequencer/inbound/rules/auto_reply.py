@@ -243,8 +243,10 @@ _WEEKDAY_RE = re.compile(
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
-    r"rejoin\w*|palaa\w*|takaisin|paluu\w*|tillbaka|åter|från|fram\s+till|fr\.\s?o\.\s?m\.?|"
-    r"t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder)(?!\w)",
+    r"rejoin\w*|re-?open\w*|öppnar\s+igen|palaa\w*|takaisin|paluu\w*|tillbaka|åter|från|fram\s+till|"
+    r"fr\.\s?o\.\s?m\.?|t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder)(?!\w)"
+    # the end of a range of dates: "23.12.–6.1.", "21/12 - 6/1"
+    r"|(?<=\d)\.?\s*[–—-]\s*(?=\d)",
     re.IGNORECASE,
 )
 # ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen"), or the
@@ -253,6 +255,18 @@ _CUE_AFTER_RE = re.compile(
     r"(?<!\w)(?:asti|saakka|alkaen|lähtien|wieder|zurück)(?!\w)", re.IGNORECASE
 )
 _CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
+#: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
+#: dem 23.12. im Urlaub", "lomalla 21.12. alkaen"): a date so cued is a return date only in a
+#: sentence that speaks of being back (:data:`_BACK_RE`): "back in the office from 7 January",
+#: "ab 7.1. wieder erreichbar", "palaan töihin 7.1. alkaen".
+_DEPARTURE_RE = re.compile(r"from|från|fr\.\s?o\.\s?m\.?|ab|vom|alkaen|lähtien", re.IGNORECASE)
+_BACK_RE = re.compile(
+    r"(?<!\w)(?:back|return\w*|reachable|available|re-?open\w*|(?<!out\sof\s)in\s+(?:the\s+)?"
+    r"office|palaa\w*|palaan|takaisin|tavoitettav\w*|töissä|paikalla|vastaamme|avoinna|auki|"
+    r"avaamme|tillbaka|åter|nåbar|anträffbar|tillgänglig|öppna\w*|(?<!inte\s)på\s+kontoret|"
+    r"wieder|erreichbar|zurück|(?<!nicht\s)im\s+büro)(?!\w)",
+    re.IGNORECASE,
+)
 #: The last day away, said inclusively ("bis einschließlich 1.1.", "till och med 30 april"): a
 #: date so cued gives way to a return date a later sentence names ("Ab dem 4.1. bin ich wieder
 #: erreichbar").
@@ -384,9 +398,20 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
         latest = today + datetime.timedelta(days=365)
         last_day: datetime.date | None = None
         for sentence in _sentences(text):
-            cues_before = list(_CUE_BEFORE_RE.finditer(sentence))
-            cues_after = [match.start() for match in _CUE_AFTER_RE.finditer(sentence)]
-            inclusive = {match.start() for match in _LAST_DAY_RE.finditer(sentence)}
+            back = _BACK_RE.search(sentence) is not None
+            cues_before = [
+                match
+                for match in _CUE_BEFORE_RE.finditer(sentence)
+                if back or not _DEPARTURE_RE.fullmatch(match.group(0))
+            ]
+            cues_after = [
+                match.start()
+                for match in _CUE_AFTER_RE.finditer(sentence)
+                if back or not _DEPARTURE_RE.fullmatch(match.group(0))
+            ]
+            inclusive = {match.start() for match in _LAST_DAY_RE.finditer(sentence)} | {
+                match.start() for match in cues_before if not match.group(0)[:1].isalpha()
+            }
             best: datetime.date | None = None
             best_inclusive = False
             for start, end, found in _dates_in(sentence, today):

@@ -1,0 +1,76 @@
+"""An absence mentioned in passing: "I'm off on Friday, so let's do Thursday at 10", "Olen
+huomenna lomalla, mutta torstaina sopii soittaa", "Jag är ledig på fredag, så torsdag passar
+bättre". The out-of-office rules see the words of an absence at the top of a text; a person who
+answers all the same writes them too. :func:`in_passing` tells the two apart, and the classifier
+then reads the text as a human reply (:mod:`sequencer.inbound.classify`).
+
+The test is narrow on purpose, since an out-of-office answer must never count as interest: the
+absence is the writer's own (a first-person word on its line, before it), a turn follows it on
+the same line ("so", "but", "mutta", "så", "aber"), and after the turn the writer asks for
+something or declines, sending us to no one else; and nothing in the text is what only a notice
+says ("for urgent matters", "kiireellisissä asioissa", "with limited access to email"), and no
+return date can be read. "I'm on leave until 4 January, but you can call my mobile" stays an
+out-of-office answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sequencer.inbound.intent.rules import (
+    _ABSENCE,
+    _ABSENCE_HEAD,
+    _INTEREST,
+    _REFERRAL,
+    _REFUSAL,
+    _asks,
+    _conditional,
+    _Cues,
+    body,
+)
+from sequencer.inbound.message import Parsed
+from sequencer.inbound.rules.auto_reply import return_date
+
+__all__ = ["in_passing"]
+
+_STANDING = _Cues.of(lambda lexicon: lexicon.standing)
+#: The writer, in the line before the absence: "I'm", "olen", "mä oon", "jag är", "ich bin".
+_PERSONAL_RE = re.compile(
+    r"(?<!\w)(?:i|i['’]m|i['’]ll|i['’]ve|me|my|olen|oon|mä|minä|mie|olemme|ollaan|jag|ich|bin)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+#: A turn from the absence to the answer, on its line: "so", "but", "mutta", "joten", "et",
+#: "så", "men", "aber", "also".
+_TURN_RE = re.compile(
+    r"(?<!\w)(?:so|but|however|anyway|mutta|mut|joten|niin|et|eli|silti|så|men|aber|also|"
+    r"deshalb|daher|doch|trotzdem)(?!\w)",
+    re.IGNORECASE,
+)
+_TURN_REACH = 160  # characters after the absence its turn must come within
+
+
+def in_passing(msg: Parsed) -> bool:
+    """Whether the absence at the top of ``msg``'s text is the writer's aside, answered past (see
+    the module)."""
+    text = body(msg)
+    absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
+    if absence is None:
+        return False
+    line_start = text.rfind("\n", 0, absence.start()) + 1
+    if not _PERSONAL_RE.search(text, line_start, absence.end()):
+        return False
+    line_end = text.find("\n", absence.end())
+    reach = min(absence.end() + _TURN_REACH, line_end if line_end >= 0 else len(text))
+    turn = _TURN_RE.search(text, absence.end(), reach)
+    if turn is None:
+        return False
+    rest = text[turn.end() :]
+    if _REFERRAL.first(rest, negatable=True) is not None:
+        return False  # whom to call instead: a notice's stand-in ("joten soita Marjalle")
+    declines = any(not _conditional(rest, m.start()) for m in _REFUSAL.matches(rest))
+    if not (declines or _asks(_INTEREST.scan(rest))):
+        return False
+    if _STANDING.first(text) is not None:
+        return False
+    return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None

@@ -1,0 +1,144 @@
+"""Replies that look like something else: an absence a person mentions in passing and answers
+past (sequencer/inbound/intent/aside.py), a whole office closed, the first day away named
+beside the day back, a declined slot with another offered, a polite opener, and a "stop" about
+the writer's own work. Each case was a wrong reading found by a review or a blind round; the
+notices listed with them must keep their reading.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from intent_cases import TODAY
+
+from sequencer.inbound.classify import Intent, Kind, classify, return_date
+
+
+def read(body: str) -> tuple[Kind, Intent | None]:
+    raw = (
+        "From: Ann Example <ann@customer.example>\nTo: anna@acme.example\n"
+        "Subject: Re: Pallet tracking\nMessage-ID: <r1@customer.example>\n"
+        f"In-Reply-To: <seq.1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+    got = classify(raw, today=TODAY)
+    return got.kind, got.intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("I'm off on Friday, so let's do Thursday at 10.", Intent.POSITIVE),
+        (
+            "I'm out of the office tomorrow, but Wednesday afternoon works for a call.",
+            Intent.POSITIVE,
+        ),
+        ("Olen huomenna lomalla, mutta torstaina sopii soittaa.", Intent.POSITIVE),
+        ("Jag är ledig på fredag, så torsdag passar bättre.", Intent.POSITIVE),
+        (
+            "I'm on holiday next week so just quickly: not interested, we built our own.",
+            Intent.NOT_INTERESTED,
+        ),
+    ],
+)
+def test_an_absence_mentioned_in_passing_is_a_persons_answer(body: str, intent: Intent) -> None:
+    assert read(body) == (Kind.REPLY, intent)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I'm out of the office today, but you can call me on my mobile 040 123 4567.",
+        "I am on leave until 4 January, but call me if it's urgent.",
+        "I'm away this week, so please contact my colleague Jari at jari@acme.example.",
+        "I'm on holiday, so please call Maria on 040 555 0100 instead.",
+        "Olen lomalla 7.1. asti, mutta soita kiireellisissä asioissa numeroon 040 123 4567.",
+        "Olen lomalla, joten soita Marjalle 040 555 0100.",
+        "Jag är ledig till 7 januari, men ring mig om det brådskar.",
+        "Ich bin bis zum 7.1. im Urlaub, aber rufen Sie mich in dringenden Fällen an.",
+        "Ich bin im Urlaub, also rufen Sie bitte Frau Keller an: 0171 2345678.",
+    ],
+)
+def test_a_notice_with_a_number_a_stand_in_or_a_return_date_stays_an_auto_reply(body: str) -> None:
+    assert read(body) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
+
+
+@pytest.mark.parametrize(
+    ("body", "back"),
+    [
+        ("Our offices are closed from 23 December until 4 January.", datetime.date(2027, 1, 4)),
+        (
+            "Our office is closed for the holidays from 21 December to 6 January. We will respond "
+            "to your message when we reopen on 7 January.",
+            datetime.date(2027, 1, 7),
+        ),
+        (
+            "Toimistomme on suljettu 23.12.–6.1. Vastaamme viesteihin 7.1. alkaen.",
+            datetime.date(2027, 1, 7),
+        ),
+        ("Kontoret är stängt 23/12–6/1.", datetime.date(2027, 1, 6)),
+        ("Unser Büro ist vom 23.12. bis 6.1. geschlossen.", datetime.date(2027, 1, 6)),
+    ],
+)
+def test_a_whole_office_closed_is_an_auto_reply_with_its_day_back_or_last_day(
+    body: str, back: datetime.date
+) -> None:
+    raw = (
+        "From: Desk <desk@customer.example>\nTo: anna@acme.example\nSubject: Re: Pallet tracking\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.return_date) == (Kind.AUTO_REPLY, back)
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        ("Ich bin ab dem 23.12. im Urlaub.", None),
+        ("I am away from 18 December.", None),
+        ("I'm out of office from 18.12. I return on 11 January.", datetime.date(2027, 1, 11)),
+        ("Olen lomalla 21.12. alkaen ja palaan töihin 11.1.", datetime.date(2027, 1, 11)),
+        (
+            "Ab dem 23.12. bin ich im Urlaub, ab 7. Januar wieder erreichbar.",
+            datetime.date(2027, 1, 7),
+        ),
+        ("Back in the office from 7 January.", datetime.date(2027, 1, 7)),
+        ("Jag är ledig fr.o.m. 21/12, åter fr.o.m. 7/1.", datetime.date(2027, 1, 7)),
+    ],
+)
+def test_the_first_day_away_is_no_return_date(text: str, back: datetime.date | None) -> None:
+    assert return_date(text, today=TODAY) == back
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a declined slot, another offered
+        ("Montag passt leider nicht. Geht Dienstag um 10?", Intent.POSITIVE),
+        ("Tisdag passar tyvärr inte. Går onsdag kl 14?", Intent.POSITIVE),
+        ("Montag passt leider nicht.", Intent.NOT_INTERESTED),
+        # a polite opener, then the answer
+        ("Ei siinä mitään, soita vaikka huomenna.", Intent.POSITIVE),
+        ("Ei kiitos.", Intent.NOT_INTERESTED),
+        # our word asked back, answered
+        ("Interesse? Auf jeden Fall!", Intent.POSITIVE),
+        ("Intresserad? Självklart!", Intent.POSITIVE),
+        # the writer's own work, not our mail
+        (
+            "We are trying to stop messaging our drivers on WhatsApp, but honestly we have no "
+            "budget for new tools this year.",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "Vi vill sluta ringa runt till lagren varje morgon. Skicka gärna en offert.",
+            Intent.POSITIVE,
+        ),
+        # still removals
+        ("Please stop emailing my team.", Intent.UNSUBSCRIBE),
+        ("I want you to stop emailing my colleagues.", Intent.UNSUBSCRIBE),
+        ("Kan ni sluta ringa?", Intent.UNSUBSCRIBE),
+        ("Jag vill att ni ska sluta ringa mig.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_slots_openers_answers_and_chores(body: str, intent: Intent) -> None:
+    assert read(body)[1] is intent
