@@ -1,8 +1,9 @@
 """Replies that look like something else: an absence a person mentions in passing and answers
 past (sequencer/inbound/intent/aside.py), a whole office closed, the first day away named
-beside the day back, a declined slot with another offered, a polite opener, and a "stop" about
-the writer's own work. Each case was a wrong reading found by a review or a blind round; the
-notices listed with them must keep their reading.
+beside the day back, a declined slot with another offered, a polite opener, a "stop" about
+the writer's own work, and a Swedish "en" among Finnish negations. Each case was a wrong
+reading found by a review or a blind round; the notices listed with them must keep their
+reading.
 """
 
 from __future__ import annotations
@@ -141,4 +142,17 @@ def test_the_first_day_away_is_no_return_date(text: str, back: datetime.date | N
     ],
 )
 def test_slots_openers_answers_and_chores(body: str, intent: Intent) -> None:
+    assert read(body)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Vi vill ha en kort genomgång och en demo.", Intent.POSITIVE),
+        ("Skicka en offert och en prislista.", Intent.POSITIVE),
+        ("En usko että tarvitsemme demoa.", Intent.NOT_INTERESTED),
+        ("Vi behöver inte en demo, tack.", Intent.NOT_INTERESTED),
+    ],
+)
+def test_a_swedish_article_is_no_finnish_negation(body: str, intent: Intent) -> None:
     assert read(body)[1] is intent

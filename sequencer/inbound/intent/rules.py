@@ -60,6 +60,8 @@ LEXICONS: tuple[Lexicon, ...] = (en.LEXICON, fi.LEXICON, sv.LEXICON, de.LEXICON)
 
 _ABSENCE_HEAD = 400  # characters of the text's opening an absence cue must be in
 _ARTICLES = frozenset({"en"})  # a negation in one language, an article in another
+#: Swedish words in a clause: its "en" is the article ("Vi vill ha en kort genomgång och en demo").
+_SWEDISH = frozenset({"och", "jag", "vi", "är", "det", "att", "med", "ett", "inte", "ni", "har"})
 _NEGATION_WORDS = 6  # words before an interest cue a negation may stand (in its clause)
 _NEGATION_REACH = 300  # characters before a cue that hold those words, whatever the clause
 _CLAUSE_END_RE = re.compile(
@@ -257,7 +259,7 @@ class Reading:
 def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     """Whether a negation stands a few words before ``start``, in the same clause. The word
     right before may not be an article of another language (Swedish "boka en demo" is not the
-    Finnish "en", which stands before a verb).
+    Finnish "en", which stands before a verb), nor any such word among Swedish ones.
     """
     before = text[max(0, start - _NEGATION_REACH) : start]
     ends = list(_CLAUSE_END_RE.finditer(before))
@@ -265,6 +267,8 @@ def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     words = [word.strip("\"'“”") for word in clause.split()[-_NEGATION_WORDS:]]
     if words and words[-1].lower() in _ARTICLES:
         words.pop()
+    if any(word.lower() in _SWEDISH for word in words):
+        words = [word for word in words if word.lower() not in _ARTICLES]
     return any(negation.fullmatch(word) for word in words)
 
 
