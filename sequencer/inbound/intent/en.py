@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
+from sequencer.inbound.rules.unsubscribe import NOT_WHEN
 
 _ME = r"(?:me|us|myself|ourselves|my\s+team|our\s+team)"
 _DAY = r"(?:mon|tues|wednes|thurs|fri)day"
@@ -20,20 +21,12 @@ _PERSON = (
 #: "No need to rush / to apologise" declines nothing.
 _NO_RUSH = r"(?!\s+(?:to\s+)?(?:rush|hurry|apologi[sz]e|worry|reply|respond|chase)\b)"
 _NOT_THREAD = r"(?!\s+(?:this|the|that)\s+(?:thread|chain|cc|loop|one|call|invite))"
-#: "Don't call me before 10", "don't email me, call me instead", "don't contact me on Teams":
-#: when, how or where, not whether.
-_NOT_WHEN = (
-    r"(?!\s*(?:before|after|until|till|between|during|yet|today|tomorrow|this\s+week|right\s+now|"
-    r"in\s+the\s+(?:morning|afternoon|evening)|at\s+(?:\d|my|the|this|work|home)|on\s+(?:my|this|the|"
-    r"teams|whatsapp|linkedin|slack|weekends?|\w+days?)|via|through|by\s+(?:phone|e-?mail|mail)|here\b|"
-    r"there\b|,?\s*(?:but|just|rather|only)\b))(?![^.!?\n]*\binstead\b)"
-)
 
 LEXICON = Lexicon(
     language="en",
     unsubscribe=(
         r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:contact|e-?mail|message|write\s+to|"
-        rf"call|reach\s+out\s+to)\s+(?:us|me)\b{_NOT_WHEN}",
+        rf"call|reach\s+out\s+to)\s+(?:us|me)\b{NOT_WHEN}",
         r"stop\s+(?:contacting|messaging|writing\s+to|spamming|sending)\s+(?:me|us)\b",
         # not a chore of the writer's own: "stop sending emails back and forth with carriers"
         r"stop\s+sending\s+(?:these|this|emails|messages)\b(?!\s+(?:back|with|between|around|"
