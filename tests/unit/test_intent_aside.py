@@ -156,3 +156,22 @@ def test_slots_openers_answers_and_chores(body: str, intent: Intent) -> None:
 )
 def test_a_swedish_article_is_no_finnish_negation(body: str, intent: Intent) -> None:
     assert read(body)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Can the system delete old pallet data automatically after 12 months? Send me the docs.",
+            Intent.POSITIVE,
+        ),
+        ("Send over the spec sheet and a datasheet for the tags.", Intent.POSITIVE),
+        (
+            "Where did you get my email address? What personal data do you store about me?",
+            Intent.OTHER,
+        ),
+        ("Please delete my data and confirm.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_a_question_about_data_asks_for_no_erasure(body: str, intent: Intent) -> None:
+    assert read(body)[1] is intent

@@ -326,7 +326,7 @@ LEXICON = Lexicon(
         r"tell\s+me\s+more\b|(?:hear|learn)\s+more\b|more\s+(?:info|information|details)\b",
         r"(?:send|share|forward|email)\s+(?:me\s+|us\s+|over\s+)?(?:some\s+|more\s+|your\s+|the\s+|a\s+)?"
         r"(?:info|information|details|pricing|prices|price\s+list|fee|rate\s+card|quote|proposal|deck|"
-        r"materials|"
+        r"materials|docs|documentation|spec\s+sheet|specs|datasheet|data\s+sheet|white\s?paper|"
         r"brochure|case\s+stud|references|offer|calendar|link)",
         r"pricing\b|price\s+list\b|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|that)\s+"
         r"cost\b|(?:a|the)\s+quote\b",
