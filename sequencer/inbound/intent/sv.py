@@ -153,6 +153,11 @@ LEXICON = Lexicon(
         rf"(?:går|funkar|passar|fungerar|vad\s+sägs\s+om|hur\s+ser\s+(?:det\s+)?ut\s+(?:på|med))\s+"
         rf"(?:det\s+)?(?:(?:på|i|nu\s+på)\s+)?(?:{_DAY}|nästa\s+vecka|i\s+morgon|imorgon)|"
         rf"(?:{_DAY})\s+(?:\S+\s+)?(?:passar|går|funkar)\s+(?:bättre|bra|fint|utmärkt|för\s+mig)",
+        # a time that would suit, more to hear: "torsdag eftermiddag skulle passa bra", "det
+        # kunde vara skäl att höra mera" (Finland-Swedish), "vi vill höra mer"
+        r"(?:skulle|kunde|kan|ska)\s+(?:(?:nog|också|även|absolut)\s+)?(?:passa|funka|fungera)\s+"
+        r"(?:(?:mig|oss)\s+)?(?:bra|fint|utmärkt|för\s+(?:mig|oss))|höra\s+mer(?:a)?\b|vara\s+"
+        r"(?:värt|skäl)\s+att\s+(?:höra|titta|prata|kolla|testa|ses)",
     ),
     inline=(
         r"(?:svar|svaren|kommentarer|kommentarerna)\s+(?:\S+\s+){0,2}?(?:nedan|inline|i\s+texten|"

@@ -1,0 +1,60 @@
+"""Swedish and German replies a blind round (17) read wrongly: an absence mentioned in passing
+beside a time that "would suit", a Finland-Swedish "det kunde vara skäl att höra mera", a
+successor or a buyer named after the verb, the colleague who passed our mail on, a matter
+"erledigt" for the writer, and the writer's own hall they would "gerne untervermieten". Each
+case is the blind round's phrasing with variants (Swiss, Austrian, Finland-Swedish, no umlauts);
+the near misses listed with them must keep their reading.
+"""
+
+from __future__ import annotations
+
+import pytest
+from intent_cases import TODAY
+
+from sequencer.inbound.classify import Intent, Kind, classify
+
+
+def read(body: str) -> tuple[Kind, Intent | None, str | None]:
+    raw = (
+        "From: Ann Example <ann@customer.example>\nTo: anna@acme.example\n"
+        "Subject: Re: Pallet tracking\nMessage-ID: <r1@customer.example>\n"
+        f"In-Reply-To: <seq.1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+    got = classify(raw, today=TODAY)
+    return got.kind, got.intent, got.referred
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "intent"),
+    [
+        (
+            "Jag är borta på fredag men torsdag eftermiddag skulle passa bra, t.ex. kl. 13 finsk "
+            "tid.",
+            Kind.REPLY,
+            Intent.POSITIVE,
+        ),
+        (
+            "Jag är ledig på måndag, men tisdag förmiddag skulle funka fint.",
+            Kind.REPLY,
+            Intent.POSITIVE,
+        ),
+        ("Jag ar borta pa fredag men torsdag skulle passa bra.", Kind.REPLY, Intent.POSITIVE),
+        (
+            "Vi har nog redan ett system, men pallarna har vi inte koll på, så det kunde vara "
+            "skäl att höra mera.",
+            Kind.REPLY,
+            Intent.POSITIVE,
+        ),
+        ("Det kunde vara värt att titta på.", Kind.REPLY, Intent.POSITIVE),
+        # near misses: a notice with its day back, a refusal, more to hear turned down
+        (
+            "Jag är borta till den 7 januari men torsdag skulle passa bra.",
+            Kind.AUTO_REPLY,
+            Intent.AUTO_REPLY,
+        ),
+        ("Vi har redan ett system för pallarna.", Kind.REPLY, Intent.NOT_INTERESTED),
+        ("Vi vill inte höra mer om det här.", Kind.REPLY, Intent.NOT_INTERESTED),
+    ],
+)
+def test_a_time_that_would_suit_and_more_to_hear(body: str, kind: Kind, intent: Intent) -> None:
+    assert read(body)[:2] == (kind, intent)
