@@ -58,3 +58,37 @@ def read(body: str) -> tuple[Kind, Intent | None, str | None]:
 )
 def test_a_time_that_would_suit_and_more_to_hear(body: str, kind: Kind, intent: Intent) -> None:
     assert read(body)[:2] == (kind, intent)
+
+
+@pytest.mark.parametrize(
+    ("body", "intent", "referred"),
+    [
+        (
+            "Jag går på föräldraledighet efter jul och min tjänst tas över av Sara Lind. Hör "
+            "gärna av dig direkt till henne, sara.lind@grossisten.example.",
+            Intent.REFERRAL,
+            "sara.lind@grossisten.example",
+        ),
+        ("Min roll tas över av Johan Berg från och med februari.", Intent.REFERRAL, None),
+        (
+            "Sånt här sköter vår inköpare Petra Almqvist på huvudkontoret. Ring växeln och be "
+            "att bli kopplad.",
+            Intent.REFERRAL,
+            None,
+        ),
+        ("Sånt sköter vår inköpschef.", Intent.REFERRAL, None),
+        ("Det bestämmer min chef, inte jag.", Intent.REFERRAL, None),
+        ("Inköpen sköts numera av vårt huvudkontor i Örebro.", Intent.REFERRAL, None),
+        # near misses: heard from again by the writer, their own work
+        ("Hör gärna av dig till mig efter nyår.", Intent.POSITIVE, None),
+        (
+            "Vi sköter vår lagerhantering själva och har redan ett system.",
+            Intent.NOT_INTERESTED,
+            None,
+        ),
+    ],
+)
+def test_a_successor_or_a_handler_named_after_the_verb_is_a_referral(
+    body: str, intent: Intent, referred: str | None
+) -> None:
+    assert read(body) == (Kind.REPLY, intent, referred)

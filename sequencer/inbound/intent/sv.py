@@ -12,6 +12,12 @@ _INTE = r"(?:inte|int)"
 
 #: The days of the week, and parts of them ("onsdag", "onsdagen", "torsdag eftermiddag").
 _DAY = r"(?:måndag|tisdag|onsdag|torsdag|fredag)\w*"
+#: Who handles a matter, by role ("vår inköpare", "min chef", "vårt huvudkontor") or by full
+#: name ("Petra Almqvist"), after a verb that names them.
+_HANDLER = (
+    r"(?:(?:vår|vårt|våra|våran|min|mitt)\s+(?:\w*chef|\w*inköpare|\w*ansvarig|vd|kollega|"
+    r"\w*avdelning(?:en)?|huvudkontor(?:et)?|ledning(?:en)?)\b|(?-i:[A-ZÅÄÖ][a-zåäöé]+\s+[A-ZÅÄÖ])\w*)"
+)
 
 LEXICON = Lexicon(
     language="sv",
@@ -85,8 +91,9 @@ LEXICON = Lexicon(
         r"(?:används|bevakas|läses|övervakas|kontrolleras)\s+(?:inte|ej)\b",
     ),
     referral=(
-        r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+av\s+(?:dig|er)\s+"
-        r"(?:\S+\s+){0,2}?till\s+(?!mig\b|oss\b)",
+        # (also "Hör gärna av dig direkt till henne")
+        r"kontakta\s+(?!mig\b|oss\b|igen\b)|ta\s+kontakt\s+med\s+(?!mig\b|oss\b)|hör\s+(?:gärna\s+|"
+        r"bara\s+)?av\s+(?:dig|er)\s+(?:\S+\s+){0,2}?till\s+(?!mig\b|oss\b)",
         r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|vidarebefordr|"
         r"skicka(?:t|r|de)?\s+(?:\S+\s+){0,2}?vidare",
         r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
@@ -103,6 +110,12 @@ LEXICON = Lexicon(
         r"detta|frågan)\s+med\s+(?:henne|honom)\b|(?:maila|mejla|ring|skriv\s+till|fråga|prata\s+"
         r"med)\s+(?!mig\b|oss\b)(?:\S+\s+){1,3}?(?:istället|i\s+stället)\b|den\s+(?:du|ni)\s+(?:ska|"
         r"bör|borde|kan|vill|behöver)\s+(?:prata|tala)\s+med",
+        # the handler named after the verb, the object first ("Sånt här sköter vår inköpare
+        # Petra", "Det bestämmer min chef"), or in the passive ("min tjänst tas över av Sara
+        # Lind", "inköpen sköts av vårt huvudkontor"); not "vi sköter vår pallhantering själva"
+        rf"(?:sköter|hanterar|bestämmer|beslutar\s+om|köper\s+in)\s+{_HANDLER}|"
+        rf"(?:tas|togs|har\s+tagits)\s+över\s+(?:\S+\s+)?av\s+{_HANDLER}|(?:sköts|hanteras|"
+        rf"beslutas|bestäms)\s+(?:(?:numera|nu|centralt|helt)\s+)?av\s+{_HANDLER}",
     ),
     received=(
         r"(?:skickade|skickat|skickas|vidarebefordrade|vidarebefordrat|fick|har\s+fått)\s+"
