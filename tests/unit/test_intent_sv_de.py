@@ -92,3 +92,38 @@ def test_a_successor_or_a_handler_named_after_the_verb_is_a_referral(
     body: str, intent: Intent, referred: str | None
 ) -> None:
     assert read(body) == (Kind.REPLY, intent, referred)
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Mein Kollege hat mir Ihre Mail weitergeleitet (siehe unten). Können wir im Jänner "
+            "telefonieren?",
+            Intent.POSITIVE,
+        ),
+        (
+            "Meine Kollegin Petra hat Ihre Nachricht an mich weitergegeben. Sollen wir nächste "
+            "Woche kurz sprechen?",
+            Intent.POSITIVE,
+        ),
+        ("Koennen wir im Jaenner mal telefonieren?", Intent.POSITIVE),
+        (
+            "Mein Kollege hat mir Ihre Mail weitergeleitet. Wir haben bereits ein System.",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "Min kollega skickade ditt mejl vidare till mig. Vi har redan ett system.",
+            Intent.NOT_INTERESTED,
+        ),
+        # near misses: forwarded to someone else, a colleague to talk to, a call declined
+        (
+            "Mein Kollege hat Ihre Mail an Herrn Berger weitergeleitet, b.berger@kunde.example.",
+            Intent.REFERRAL,
+        ),
+        ("Bitte sprechen Sie mit meinem Kollegen, jan@kunde.example.", Intent.REFERRAL),
+        ("Können wir leider nicht machen.", Intent.NOT_INTERESTED),
+    ],
+)
+def test_the_colleague_who_passed_our_mail_on_is_no_referral(body: str, intent: Intent) -> None:
+    assert read(body)[:2] == (Kind.REPLY, intent)

@@ -94,9 +94,13 @@ LEXICON = Lexicon(
         r"richten\s+sie\s+(?:[^\s.,;:!?]+\s+){0,3}?an\s+(?!mich\b|uns\b)",
     ),
     received=(
-        r"(?:hat|haben|hatte|wurde|wurden|ist)\s+(?:mir|uns)\s+(?:(?!an\b)[^\s.,;:!?]+\s+){0,4}?"
-        r"(?:weitergeleitet|weitergegeben|zugeleitet|geschickt)|(?:an\s+mich|an\s+uns|mir|uns)\s+"
-        r"(?:weitergeleitet|weitergegeben|zugeleitet)",
+        # who passed it on may open it ("mein Kollege hat mir Ihre Mail weitergeleitet", "meine
+        # Kollegin Petra hat Ihre Nachricht an mich weitergegeben"): no one we are sent to
+        r"(?:mein(?:e|en|em)?\s+kolleg\w*\s+(?:[^\s.,;:!?]+\s+){0,2}?)?(?:(?:hat|haben|hatte|wurde|"
+        r"wurden|ist)\s+(?:mir|uns)\s+(?:(?!an\b)[^\s.,;:!?]+\s+){0,4}?(?:weitergeleitet|"
+        r"weitergegeben|zugeleitet|geschickt)|(?:hat|hatte)\s+(?:(?!an\b)[^\s.,;:!?]+\s+){0,4}?"
+        r"an\s+(?:mich|uns)\s+(?:weitergeleitet|weitergegeben|zugeleitet|geschickt))|"
+        r"(?:an\s+mich|an\s+uns|mir|uns)\s+(?:weitergeleitet|weitergegeben|zugeleitet)",
     ),
     referral_beside=(r"mein(?:e|en|em)?\s+kolleg|in\s+kopie|cc\b",),
     referral_weak=(r"adresse\b|e-?mail\b", r"zuständig|falsche?[nr]?\b"),
@@ -123,8 +127,10 @@ LEXICON = Lexicon(
         r"termin(?!al)|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
         r"klingt\s+(?:\S+\s+)?(?:gut|spannend|interessant|vielversprechend)|(?:schicken|senden)\s+"
         r"sie\s+(?:mir|uns)|was\s+kostet|kosten\b|wann\s+(?:haben|hätten|passt|können)|"
-        r"passt\s+(?:mir|uns|gut)|(?:können|könnten)\s+wir\s+(?:\S+\s+)?(?:telefonieren|sprechen|"
-        r"reden|treffen)|lassen\s+sie\s+uns|würde\s+mich\s+freuen|rufen\s+sie\s+an|"
+        # (also with a time between: "Können wir im Jänner telefonieren?", "Sollen wir nächste
+        # Woche kurz sprechen?"; not "können wir leider nicht")
+        r"passt\s+(?:mir|uns|gut)|(?:können|könnten|sollen|sollten)\s+wir\s+(?:(?!nicht\b|nie\b|"
+        r"kein)[^\s.,;:!?]+\s+){0,4}?(?:telefonieren|sprechen|reden|treffen)|lassen\s+sie\s+uns|würde\s+mich\s+freuen|rufen\s+sie\s+an|"
         r"melden\s+sie\s+sich|gespräch|testen|ausprobieren",
         # a call asked for with words between, a slot that suits, material or an invitation
         # asked for: "Rufen Sie mich gerne morgen an", "würde mir passen", "Schicken Sie bitte

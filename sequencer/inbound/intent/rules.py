@@ -435,7 +435,8 @@ def absence_in_reply(msg: Parsed) -> Inbound | None:
 def referral(text: str, sender: str | None) -> Reading | None:
     """:attr:`Intent.REFERRAL`: a strong pointer to someone else (not our mail passed on to the
     writer: "mein Kollege hat mir Ihre Mail weitergeleitet"); else a mention of someone the
-    writer brings along (``beside``: "add my colleague", "I've cc'd Dave"); else a weak pointer
+    writer brings along (``beside``: "add my colleague", "I've cc'd Dave"; not the one who passed
+    our mail on); else a weak pointer
     beside an address that is not the writer's own. The first such address is the one referred
     to.
     """
@@ -446,7 +447,8 @@ def referral(text: str, sender: str | None) -> Reading | None:
     )
     beside = match is None
     if beside:
-        match = _REFERRAL_BESIDE.first(text, negatable=True)
+        mentioned = _REFERRAL_BESIDE.matches(text, negatable=True)
+        match = next((m for m in mentioned if not received(m.start())), None)
     if match is None and others:
         match, beside = _REFERRAL_WEAK.first(text), False
     if match is None:

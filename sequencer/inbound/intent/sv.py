@@ -118,8 +118,10 @@ LEXICON = Lexicon(
         rf"beslutas|bestäms)\s+(?:(?:numera|nu|centralt|helt)\s+)?av\s+{_HANDLER}",
     ),
     received=(
-        r"(?:skickade|skickat|skickas|vidarebefordrade|vidarebefordrat|fick|har\s+fått)\s+"
-        r"(?:\S+\s+){0,4}?(?:vidare\s+)?till\s+(?:mig|oss)\b",
+        # who passed it on may open it ("Min kollega skickade ditt mejl vidare till mig"): that
+        # colleague is no one we are sent to
+        r"(?:(?:min|vår)\s+kollega\s+(?:\S+\s+)?)?(?:skickade|skickat|skickas|vidarebefordrade|"
+        r"vidarebefordrat|fick|har\s+fått)\s+(?:\S+\s+){0,4}?(?:vidare\s+)?till\s+(?:mig|oss)\b",
     ),
     referral_weak=(
         r"adress\b|e-?post\b",
