@@ -127,3 +127,25 @@ def test_a_successor_or_a_handler_named_after_the_verb_is_a_referral(
 )
 def test_the_colleague_who_passed_our_mail_on_is_no_referral(body: str, intent: Intent) -> None:
     assert read(body)[:2] == (Kind.REPLY, intent)
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Wir lösen unser Außenlager zum Jahresende auf. Für uns ist das Thema daher erledigt.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Das Thema hat sich für uns erledigt.", Intent.NOT_INTERESTED),
+        ("Damit is des Thema für uns erledigt.", Intent.NOT_INTERESTED),
+        ("Fuer uns ist das Thema erledigt.", Intent.NOT_INTERESTED),
+        ("Für üs isch das Thema erledigt.", Intent.NOT_INTERESTED),
+        # near miss: a chore done first, then a call
+        (
+            "Sobald das Thema Inventur erledigt ist, können wir gerne telefonieren.",
+            Intent.POSITIVE,
+        ),
+    ],
+)
+def test_a_matter_closed_for_the_writer_declines(body: str, intent: Intent) -> None:
+    assert read(body)[:2] == (Kind.REPLY, intent)

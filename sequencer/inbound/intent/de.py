@@ -119,6 +119,13 @@ LEXICON = Lexicon(
         r"(?:zeit|kapazität(?:en)?|ressourcen)\s+(?:für|dafür)|(?:intern|selbst|schon|bereits)\s+"
         r"gelöst|nicht\s+in\s+frage|nicht\s+infrage|nein,\s*danke|danke,?\s+(?:aber\s+)?(?:kein|"
         r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
+        # the matter closed for them, said in a main clause: "Für uns ist das Thema daher
+        # erledigt", "Das Thema hat sich für uns erledigt", "Für üs isch das Thema erledigt"
+        # (Swiss); not "sobald das Thema Inventur erledigt ist, gerne"
+        r"(?:thema|sache|angelegenheit)\s+(?:ist|is|isch|wäre|hat\s+sich)\s+(?:[^\s.,;:!?]+\s+){0,3}?"
+        r"erledigt|(?:ist|is|isch|wäre|hat\s+sich)\s+(?:[^\s.,;:!?]+\s+){0,3}?(?:thema|sache|"
+        r"angelegenheit)\s+(?:[^\s.,;:!?]+\s+){0,3}?erledigt|(?:ist|is|hat\s+sich)\s+(?:das\s+|des\s+)?"
+        r"für\s+uns\s+(?:[^\s.,;:!?]+\s+){0,2}?erledigt",
     ),
     interest=(
         # (not "ich möchte gerne wissen, an wen Sie die Mail geschickt haben": a question about us)
