@@ -140,9 +140,18 @@ def test_the_colleague_who_passed_our_mail_on_is_no_referral(body: str, intent: 
         ("Damit is des Thema für uns erledigt.", Intent.NOT_INTERESTED),
         ("Fuer uns ist das Thema erledigt.", Intent.NOT_INTERESTED),
         ("Für üs isch das Thema erledigt.", Intent.NOT_INTERESTED),
-        # near miss: a chore done first, then a call
+        (
+            "Sorry, I switch to English: pallet tracking is not a topic for us right now.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Honestly, pallets aren't really a topic for us.", Intent.NOT_INTERESTED),
+        # near misses: a chore done first, then a call; a topic the writer does not know
         (
             "Sobald das Thema Inventur erledigt ist, können wir gerne telefonieren.",
+            Intent.POSITIVE,
+        ),
+        (
+            "Pallet tracking is not a topic I know much about, but send me the pricing.",
             Intent.POSITIVE,
         ),
     ],

@@ -225,7 +225,7 @@ LEXICON = Lexicon(
         rf"no\s+budget\b|no\s+need\b{_NO_RUSH}|(?:don['’]?t|do\s+not|doesn['’]?t)\s+(?:really\s+)?(?:need|"
         r"(?:have|see|feel)\s+(?:a\s+|the\s+|any\s+)?(?:need|budget|use))\b",
         r"(?:isn['’]?t|is\s+not|aren['’]?t|are\s+not)\s+(?:really\s+)?(?:a\s+)?(?:priority|relevant|"
-        r"something\s+we|for\s+us|fit|needed)\b",
+        r"something\s+we|for\s+us|fit|needed|topic\s+for\s+(?:us|me))\b",
         r"we['’]?re\s+(?:all\s+)?(?:set|good|covered)\b|we\s+are\s+(?:all\s+)?(?:set|covered)\b",
         r"(?:happy|satisfied|comfortable|content)\s+with\s+(?:our\s+|the\s+)?(?:current|existing|"
         r"where\s+we|what\s+we|how\s+we)\b",
