@@ -158,3 +158,25 @@ def test_the_colleague_who_passed_our_mail_on_is_no_referral(body: str, intent: 
 )
 def test_a_matter_closed_for_the_writer_declines(body: str, intent: Intent) -> None:
     assert read(body)[:2] == (Kind.REPLY, intent)
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Kennen Sie zufällig jemanden, der ab Februar Lagerfläche sucht? Wir haben rund "
+            "2.000 m² frei und würden die gerne untervermieten.",
+            Intent.OTHER,
+        ),
+        ("Wir würden unsere alten Paletten gerne verkaufen.", Intent.OTHER),
+        (
+            "Vi skulle gärna hyra ut vår lageryta i Borås, känner du någon som söker?",
+            Intent.OTHER,
+        ),
+        # near misses: more to hear, a call
+        ("Wir würden gerne mehr erfahren.", Intent.POSITIVE),
+        ("Vi tar gärna ett samtal.", Intent.POSITIVE),
+    ],
+)
+def test_the_writers_own_business_to_let_or_sell_is_no_interest(body: str, intent: Intent) -> None:
+    assert read(body)[:2] == (Kind.REPLY, intent)

@@ -128,9 +128,12 @@ LEXICON = Lexicon(
         r"für\s+uns\s+(?:[^\s.,;:!?]+\s+){0,2}?erledigt",
     ),
     interest=(
-        # (not "ich möchte gerne wissen, an wen Sie die Mail geschickt haben": a question about us)
+        # (not "ich möchte gerne wissen, an wen Sie die Mail geschickt haben": a question about us;
+        # nor "wir würden die Halle gerne untervermieten": the writer's own business for sale or
+        # to let)
         r"interess|gerne?\b(?!\s+(?:wissen|erfahren)\s*,?\s+(?:an\s+wen|woher|wer|warum|wieso|"
-        r"weshalb)\b)|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
+        r"weshalb)\b)(?!(?:\s+[^\s.,;:!?]+){0,3}?\s+(?:unter)?(?:vermieten|verkaufen|verpachten|"
+        r"abgeben|loswerden)\b)|klingt\s+(?:gut|interessant|spannend)|rufen\s+sie\s+(?:mich\s+)?an|"
         r"termin(?!al)|mehr\s+informationen|unterlagen|preis|angebot|demo|telefonat",
         r"klingt\s+(?:\S+\s+)?(?:gut|spannend|interessant|vielversprechend)|(?:schicken|senden)\s+"
         r"sie\s+(?:mir|uns)|was\s+kostet|kosten\b|wann\s+(?:haben|hätten|passt|können)|"

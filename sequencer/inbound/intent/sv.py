@@ -150,8 +150,10 @@ LEXICON = Lexicon(
         r"kör)\s+(?:\S+\s+)?redan",
     ),
     interest=(
-        # (not "jag vill gärna veta var ni fick tag på min adress": a question about us)
-        r"intresse|intressant|gärna(?!\s+veta\s*,?\s+(?:var|varifrån|vem|varför)\b)|låter\s+(?:bra|"
+        # (not "jag vill gärna veta var ni fick tag på min adress": a question about us; nor "vi
+        # skulle gärna hyra ut ytan": the writer's own business for sale or to let)
+        r"intresse|intressant|gärna(?!\s+veta\s*,?\s+(?:var|varifrån|vem|varför)\b)"
+        r"(?!(?:\s+[^\s.,;:!?]+){0,3}?\s+(?:hyra\s+ut|sälja|bli\s+av\s+med)\b)|låter\s+(?:bra|"
         r"intressant|spännande)|ring\s+mig|"
         r"boka[rs]?\s+(?:vi\s+|in\s+)?(?:ett\s+|en\s+)?(?:\S+\s+)?(?:möte|samtal|tid|demo|"
         r"genomgång)|mer\s+information|skicka\s+(?:mer\s+)?info|prislista|pris|vad\s+kostar|demo",
