@@ -331,6 +331,27 @@ def test_removal_requests_in_plain_and_legal_words(body: str) -> None:
 @pytest.mark.parametrize(
     ("body", "intent"),
     [
+        # one way refused and another asked for in its place: how to reach the writer
+        (
+            "dont call me, im on the yard all day and never pick up unknown numbers. email me "
+            "the details and what it costs for 2 sites",
+            Intent.POSITIVE,
+        ),
+        ("Please don't call me, I'm never at my desk. Just email me the pricing.", Intent.POSITIVE),
+        ("Don't email me, I never read it. Call me on Thursday.", Intent.POSITIVE),
+        # both refused, contact refused whole, or never again: still removals
+        ("Don't call me. Don't email me either.", Intent.UNSUBSCRIBE),
+        ("Don't contact me. Email me the price list.", Intent.UNSUBSCRIBE),
+        ("Don't call me again, email me if you must.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_another_way_to_reach_the_writer_asked_for_is_no_removal(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
         # a request of the writer's own, with someone brought along, is the writer's interest
         (
             "Wednesday at 10 works. Send the invite to me and cc my colleague Sara "

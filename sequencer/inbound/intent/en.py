@@ -22,11 +22,25 @@ _PERSON = (
 _NO_RUSH = r"(?!\s+(?:to\s+)?(?:rush|hurry|apologi[sz]e|worry|reply|respond|chase)\b)"
 _NOT_THREAD = r"(?!\s+(?:this|the|that)\s+(?:thread|chain|cc|loop|one|call|invite))"
 
+#: Another way to reach the writer asked for instead, a clause or two later: "dont call me, im on
+#: the yard all day. email me the details", "Don't email me, text me". Not one refused too:
+#: "Don't call me. Don't email me either."
+_ANOTHER_WAY = (
+    r"(?![\s\S]{0,160}?(?:[.,;:!?]\s*|\s(?:but|just|rather|instead|so)\s+)(?:(?:please|pls|just|"
+    r"rather|only|instead|you\s+can|feel\s+free\s+to)\s+)*(?:e-?mail|mail|text|message|write\s+to|"
+    r"whatsapp|call|ring|phone|send)\s+(?:me|us)\b)"
+)
+
 LEXICON = Lexicon(
     language="en",
     unsubscribe=(
-        r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:contact|e-?mail|message|write\s+to|"
-        rf"call|reach\s+out\s+to)\s+(?:us|me)\b{NOT_WHEN}",
+        # contact at all: "Don't contact me. Email me the price list" contradicts itself, and
+        # the first word stands
+        r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:contact|reach\s+out\s+to)\s+(?:us|me)\b"
+        rf"{NOT_WHEN}",
+        # one way of contact, perhaps with another asked for in its place
+        r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:e-?mail|message|write\s+to|call)\s+"
+        rf"(?:us|me)\b{NOT_WHEN}{_ANOTHER_WAY}",
         r"stop\s+(?:contacting|messaging|writing\s+to|spamming|sending)\s+(?:me|us)\b",
         # not a chore of the writer's own: "stop sending emails back and forth with carriers"
         r"stop\s+sending\s+(?:these|this|emails|messages)\b(?!\s+(?:back|with|between|around|"
