@@ -352,6 +352,35 @@ def test_another_way_to_reach_the_writer_asked_for_is_no_removal(body: str, inte
 @pytest.mark.parametrize(
     ("body", "intent"),
     [
+        # a non-native "please not send", "them" with "anymore", the plain "did not ask for"
+        (
+            "Please not send more emails to this adress. I did not ask for these and I dont want "
+            "to receive them anymore.",
+            Intent.UNSUBSCRIBE,
+        ),
+        ("Please not send more emails to this address.", Intent.UNSUBSCRIBE),
+        ("I dont want to receive them anymore.", Intent.UNSUBSCRIBE),
+        ("I did not ask for these.", Intent.UNSUBSCRIBE),
+        ("I didn't ask for this.", Intent.UNSUBSCRIBE),
+        # not when, and not our mail
+        (
+            "I don't want to receive them before Friday, send the pricing on Monday.",
+            Intent.POSITIVE,
+        ),
+        (
+            "Please do not send more pallets to Vantaa, the yard is full. But pricing would be "
+            "interesting.",
+            Intent.POSITIVE,
+        ),
+    ],
+)
+def test_removals_in_a_non_native_writers_words(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
         # a request of the writer's own, with someone brought along, is the writer's interest
         (
             "Wednesday at 10 works. Send the invite to me and cc my colleague Sara "

@@ -73,20 +73,25 @@ LEXICON = Lexicon(
         r"take\s+(?:\S+\s+){1,5}?off\s+(?:\w+\s+){0,2}?(?:list|lists|mailing|database|distribution)\b",
         r"take\s+(?:us|my\s+(?:e-?mail|address|name))\s+off\b",
         r"(?:i|we)\s+never\s+(?:signed|opted)\s+(?:up|in)\b",
-        r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:any\s+)?(?:more|"
-        r"further|these|your)\b",
-        r"(?:don['’]?t|do\s+not)\s+send\s+(?:me|us)\s+(?:any\s+)?(?:more|further|anything)\b",
-        # the object left for last, or out: "please don't send more of these to me"
-        r"(?:don['’]?t|do\s+not|never)\s+send\s+(?:any\s+)?(?:more|further)\s+(?:of\s+)?"
-        r"(?:these|this|them|such|e-?mails|messages|mails)\b",
+        # or a pronoun with "anymore": "I dont want to receive them anymore"
+        r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:(?:any\s+)?(?:more|"
+        r"further|these|your)\b|(?:them|it|this|those)\s+(?:any\s*more|any\s+longer)\b)",
+        # "please not send" is a non-native writer's "please do not send"
+        r"(?:don['’]?t|do\s+not|please\s+not)\s+send\s+(?:me|us)\s+(?:any\s+)?(?:more|further|"
+        r"anything)\b",
+        # the object left for last, or out: "please don't send more of these to me", "Please not
+        # send more emails to this adress"
+        r"(?:don['’]?t|do\s+not|never|please\s+not)\s+send\s+(?:any\s+)?(?:more|further)\s+"
+        r"(?:of\s+)?(?:these|this|them|such|e-?mails|messages|mails)\b",
         r"(?:don['’]?t|do\s+not)\s+want\s+(?:any\s+)?(?:more|further)\s+(?:e-?mails|messages|mail)\b|"
         r"(?:don['’]?t|do\s+not)\s+want\s+to\s+hear\s+from\s+you\b",
         rf"take\s+(?:me|us)\s+off\b{_NOT_THREAD}|(?:un|de)list\s+(?:me|us)\b|"
         r"opt\s+(?:me|us)\s+out\b|(?:want|wish|like)\s+to\s+opt[\s-]out\b",
         r"stop\s+(?:e-?mailing|mailing|calling|bothering|pestering|harassing|chasing|spamming)\b",
         r"leave\s+(?:me|us)\s+alone\b|(?:this\s+is|it['’]s|is\s+pure)\s+spam\b|"
-        r"(?:never|didn['’]?t)\s+(?:asked?|signed\s+up|subscribed?|opted\s+in)\s+(?:for|to)\s+"
-        r"(?:this|these|your)\b",
+        # "I did not ask for these" ("asked?" read "aske" or "asked", never the plain "ask")
+        r"(?:never|didn['’]?t|did\s+not)\s+(?:ask(?:ed)?|signed\s+up|subscribed?|opted\s+in)\s+"
+        r"(?:for|to)\s+(?:this|these|your)\b",
         r"(?:don['’]?t|do\s+not|never|not\s+to)\s+(?:e-?mail|contact|message|call|write\s+to)\s+"
         r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b(?!\s+of\b)",
     ),
