@@ -381,6 +381,33 @@ def test_removals_in_a_non_native_writers_words(body: str, intent: Intent) -> No
 @pytest.mark.parametrize(
     ("body", "intent"),
     [
+        # the need gone: nothing left for us to track
+        (
+            "We removed all our own wooden pallets from circulation last year and moved "
+            "everything to a pooled rental system. So there's nothing for us to track anymore. "
+            "Thanks anyway.",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "We sold the warehouse in June, so there is nothing left to track.",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "All our pallets are rented from a pool now, nothing for me to monitor.",
+            Intent.NOT_INTERESTED,
+        ),
+        # nothing to lose, or to add, declines nothing
+        ("Honestly there's nothing to lose, let's book Thursday at 10.", Intent.POSITIVE),
+        ("Thursday works, nothing to add from my side.", Intent.POSITIVE),
+    ],
+)
+def test_nothing_left_to_track_is_a_refusal(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
         # a request of the writer's own, with someone brought along, is the writer's interest
         (
             "Wednesday at 10 works. Send the invite to me and cc my colleague Sara "

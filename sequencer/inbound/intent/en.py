@@ -307,6 +307,10 @@ LEXICON = Lexicon(
         r"(?:isn['’]?t|is\s+not|not|aren['’]?t|are\s+not)\s+(?:\w+\s+)?on\s+(?:our|my|the)\s+"
         r"(?:\w+\s+)?(?:roadmap|radar|agenda|list|plans?|priorities)\b|nothing\s+to\s+(?:discuss|"
         r"talk\s+about)\b",
+        # the need gone: "So there's nothing for us to track anymore", "There's nothing for us to
+        # use it on", "nothing left to monitor" (not "nothing to lose" nor "nothing to add")
+        r"nothing\s+(?:left\s+)?(?:for\s+(?:us|me)\s+)?to\s+(?:track|trace|monitor|tag|use|solve|"
+        r"fix)\b",
         r"(?:doesn['’]?t|does\s+not|don['’]?t|won['’]?t|wouldn['’]?t)\s+(?:really\s+)?(?:solve|"
         r"address|fix)\s+(?:\w+\s+){0,2}?(?:problem|issue|pain|need)",
         r"(?:got|have|has)\s+(?:this|it|that|everything|things)\s+(?:\w+\s+)?covered\b|"
