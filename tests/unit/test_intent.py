@@ -408,6 +408,31 @@ def test_nothing_left_to_track_is_a_refusal(body: str, intent: Intent) -> None:
 @pytest.mark.parametrize(
     ("body", "intent"),
     [
+        # the erasure the GDPR gives, in Finnish: the data about me, article 17, to be forgotten
+        (
+            "Mistä olette saaneet yhteystietoni? En ole antanut lupaa markkinointiin. Vaadin, että "
+            "poistatte kaikki minua koskevat tiedot rekistereistänne tietosuoja-asetuksen (GDPR) "
+            "17 artiklan nojalla ja vahvistatte poiston minulle.",
+            Intent.UNSUBSCRIBE,
+        ),
+        ("Pyydän minua koskevien tietojen poistamista.", Intent.UNSUBSCRIBE),
+        ("Vaadin, etta poistatte kaikki minua koskevat tiedot.", Intent.UNSUBSCRIBE),
+        ("Käytän oikeuttani tulla unohdetuksi.", Intent.UNSUBSCRIBE),
+        # asking what is held, or where the address came from, asks for no removal
+        ("Mitä minua koskevia tietoja teillä on? Mistä saitte osoitteeni?", Intent.OTHER),
+        (
+            "Tietosuoja-asetuksen 15 artiklan nojalla pyydän kopion minua koskevista tiedoista.",
+            Intent.OTHER,
+        ),
+    ],
+)
+def test_a_finnish_erasure_request_under_the_gdpr_is_a_removal(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
         # a request of the writer's own, with someone brought along, is the writer's interest
         (
             "Wednesday at 10 works. Send the invite to me and cc my colleague Sara "

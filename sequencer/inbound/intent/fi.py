@@ -91,6 +91,12 @@ LEXICON = Lexicon(
         r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)poist\w*\s+(?:\S+\s+){0,3}?"
         r"\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
         r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
+        # the erasure the GDPR gives: "Vaadin, että poistatte kaikki minua koskevat tiedot
+        # (GDPR 17 artiklan nojalla)", "minua koskevien tietojen poistamista", "oikeus tulla
+        # unohdetuksi" (not asking what is held: "Mitä minua koskevia tietoja teillä on?")
+        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)poist\w*\s+(?:\S+\s+){0,3}?(?:minua|meitä|"
+        r"minusta|meistä)\s+(?:koskev|liittyv)|(?:minua|meitä)\s+(?:koskev|liittyv)\w*\s+"
+        r"(?:\S+\s+){0,2}?poist|17\.?\s+artikl|artikla\w*\s+17\b|oikeu\w*\s+tulla\s+unohdetuksi",
     ),
     absence=(
         # koko toimisto kiinni: "Toimistomme on suljettu 23.12.–6.1.", "joulutauolla"
