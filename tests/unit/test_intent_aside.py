@@ -78,6 +78,14 @@ def test_a_notice_with_a_number_a_stand_in_or_a_return_date_stays_an_auto_reply(
             datetime.date(2027, 1, 7),
         ),
         ("Kontoret är stängt 23/12–6/1.", datetime.date(2027, 1, 6)),
+        # the day back named after the range ("jälleen": again), in a sentence of being back
+        (
+            "Kiitos viestistänne. Toimistomme on suljettuna joulun ja uudenvuoden ajan "
+            "21.12.2026–6.1.2027. Palvelemme jälleen torstaina 7.1. ja vastaamme viesteihin "
+            "saapumisjärjestyksessä.",
+            datetime.date(2027, 1, 7),
+        ),
+        ("Myymälämme on kiinni 24.12.–1.1. Olemme jälleen avoinna 2.1.", datetime.date(2027, 1, 2)),
         ("Unser Büro ist vom 23.12. bis 6.1. geschlossen.", datetime.date(2027, 1, 6)),
     ],
 )
@@ -97,6 +105,7 @@ def test_a_whole_office_closed_is_an_auto_reply_with_its_day_back_or_last_day(
     [
         ("Ich bin ab dem 23.12. im Urlaub.", None),
         ("I am away from 18 December.", None),
+        ("Olen jälleen lomalla 21.12. alkaen.", None),
         ("I'm out of office from 18.12. I return on 11 January.", datetime.date(2027, 1, 11)),
         ("Olen lomalla 21.12. alkaen ja palaan töihin 11.1.", datetime.date(2027, 1, 11)),
         (

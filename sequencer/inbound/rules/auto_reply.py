@@ -243,7 +243,8 @@ _WEEKDAY_RE = re.compile(
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
-    r"rejoin\w*|re-?open\w*|öppnar\s+igen|palaa\w*|takaisin|paluu\w*|tillbaka|åter|från|fram\s+till|"
+    r"rejoin\w*|re-?open\w*|öppnar\s+igen|palaa\w*|takaisin|paluu\w*|jälleen|tillbaka|åter|från|"
+    r"fram\s+till|"
     r"fr\.\s?o\.\s?m\.?|t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder)(?!\w)"
     # the end of a range of dates: "23.12.–6.1.", "21/12 - 6/1"
     r"|(?<=\d)\.?\s*[–—-]\s*(?=\d)",
@@ -256,10 +257,13 @@ _CUE_AFTER_RE = re.compile(
 )
 _CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
 #: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
-#: dem 23.12. im Urlaub", "lomalla 21.12. alkaen"): a date so cued is a return date only in a
-#: sentence that speaks of being back (:data:`_BACK_RE`): "back in the office from 7 January",
-#: "ab 7.1. wieder erreichbar", "palaan töihin 7.1. alkaen".
-_DEPARTURE_RE = re.compile(r"from|från|fr\.\s?o\.\s?m\.?|ab|vom|alkaen|lähtien", re.IGNORECASE)
+#: dem 23.12. im Urlaub", "lomalla 21.12. alkaen", "olen jälleen lomalla 21.12."): a date so cued
+#: is a return date only in a sentence that speaks of being back (:data:`_BACK_RE`): "back in the
+#: office from 7 January", "ab 7.1. wieder erreichbar", "palaan töihin 7.1. alkaen", "Palvelemme
+#: jälleen torstaina 7.1. ja vastaamme viesteihin".
+_DEPARTURE_RE = re.compile(
+    r"from|från|fr\.\s?o\.\s?m\.?|ab|vom|alkaen|lähtien|jälleen", re.IGNORECASE
+)
 _BACK_RE = re.compile(
     r"(?<!\w)(?:back|return\w*|reachable|available|re-?open\w*|(?<!out\sof\s)in\s+(?:the\s+)?"
     r"office|palaa\w*|palaan|takaisin|tavoitettav\w*|töissä|paikalla|vastaamme|avoinna|auki|"
