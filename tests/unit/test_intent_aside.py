@@ -171,7 +171,8 @@ def test_a_swedish_article_is_no_finnish_negation(body: str, intent: Intent) -> 
     ("body", "intent"),
     [
         (
-            "Can the system delete old pallet data automatically after 12 months? Send me the docs.",
+            "Can the system delete old pallet data automatically after 12 months? "
+            "Send me the docs.",
             Intent.POSITIVE,
         ),
         ("Send over the spec sheet and a datasheet for the tags.", Intent.POSITIVE),
