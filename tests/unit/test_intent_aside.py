@@ -185,3 +185,16 @@ def test_a_swedish_article_is_no_finnish_negation(body: str, intent: Intent) -> 
 )
 def test_a_question_about_data_asks_for_no_erasure(body: str, intent: Intent) -> None:
     assert read(body)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Poistimme vanhat lavat järjestelmästä, mutta hinnasto kiinnostaa.", Intent.POSITIVE),
+        ("Olemme poistaneet lavat rekisteristä. Soita torstaina.", Intent.POSITIVE),
+        ("Poistakaa minut rekisteristänne.", Intent.UNSUBSCRIBE),
+        ("Poistakaa tietoni järjestelmästänne.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_the_writers_own_removal_from_a_register_is_no_request(body: str, intent: Intent) -> None:
+    assert read(body)[1] is intent

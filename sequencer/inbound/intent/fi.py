@@ -87,8 +87,10 @@ LEXICON = Lexicon(
         r"ottako)\s+(?:(?:enää|jatkossa)\s+)*yhteyttä|"
         r"toivo(?:n|mme|isin|isimme)\s+ettei\s+(?:\S+\s+){0,3}?"
         r"(?:yhteyttä|viestejä|sähköposte|soitella|lähetetä|lähetettäisi)",
-        # "poistakaa listalta", "poista minut postituslistaltanne" (not "älkää poistako")
-        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)poist\w*\s+(?:\S+\s+){0,3}?"
+        # "poistakaa listalta", "poista minut postituslistaltanne" (not "älkää poistako", nor the
+        # writer's own doing: "Poistimme vanhat lavat järjestelmästä")
+        r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)"
+        r"poist(?!imme\b|amme\b|in\b|an\b|ettiin\b|aneet\b|anut\b)\w*\s+(?:\S+\s+){0,3}?"
         r"\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
         r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
         # the erasure the GDPR gives: "Vaadin, että poistatte kaikki minua koskevat tiedot
