@@ -198,3 +198,29 @@ def test_a_question_about_data_asks_for_no_erasure(body: str, intent: Intent) ->
 )
 def test_the_writers_own_removal_from_a_register_is_no_request(body: str, intent: Intent) -> None:
     assert read(body)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "I didn't ask for this, but the pricing would be interesting. Send it over.",
+            Intent.POSITIVE,
+        ),
+        ("I never signed up for this, but ok — what does it cost?", Intent.POSITIVE),
+        ("I never signed up for this. Remove me.", Intent.UNSUBSCRIBE),
+        ("I didn't ask for these emails.", Intent.UNSUBSCRIBE),
+        ("I didn't ask for this, but it sounds interesting.", Intent.UNSUBSCRIBE),
+        ("I never consented to this. Send me the pricing anyway.", Intent.UNSUBSCRIBE),
+        ("En ole tilannut näitä viestejä, mutta laita hinnasto.", Intent.POSITIVE),
+        ("En ole tilannut näitä viestejä.", Intent.UNSUBSCRIBE),
+        ("En halua näitä viestejä, laita hinnasto.", Intent.UNSUBSCRIBE),
+        ("Jag har aldrig bett om det här, men skicka gärna en offert.", Intent.POSITIVE),
+        ("Ich habe mich nie angemeldet, aber schicken Sie mir ein Angebot.", Intent.POSITIVE),
+        ("Ich habe nie eingewilligt. Schicken Sie mir trotzdem ein Angebot.", Intent.UNSUBSCRIBE),
+    ],
+)
+def test_a_complaint_that_we_were_not_asked_gives_way_to_a_request(
+    body: str, intent: Intent
+) -> None:
+    assert read(body)[1] is intent

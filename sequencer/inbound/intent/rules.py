@@ -368,6 +368,15 @@ def added_to_subject(subject: str) -> str:
 #: shows interest (:func:`_interested`), since it is then the mail's folder or a first
 #: impression ("I almost deleted this as spam, but it sounds relevant. Call me Monday.").
 _BARE_SPAM_RE = re.compile(r"(?:spam|spämm|spamm|roskapost|skräppost)\w*", re.IGNORECASE)
+#: A complaint that we were not asked for, as a removal cue ("I never signed up for this", "en
+#: ole tilannut tätä", "nie angemeldet"): not when the same reply asks for something (not mere
+#: interest: "I didn't ask for this, but send me the pricing"). Consent denied stays a removal.
+_COMPLAINT_RE = re.compile(
+    r"(?:(?:i|we)\s+)?(?:never|didn['’]?t|did\s+not)\s+(?:ask|sign|subscrib|opt)|(?:en|emme)\s+"
+    r"(?:ole\s+)?(?:tilannut|pyytänyt)|(?:aldrig|inte)\s+(?:bett\s+om|anmält|registrerat|"
+    r"prenumererat)|(?:nie|niemals)\s+(?:\S+\s+)?(?:angemeldet|eingetragen|abonniert|darum)",
+    re.IGNORECASE,
+)
 
 
 def _interested(text: str) -> bool:
@@ -379,7 +388,8 @@ def _interested(text: str) -> bool:
 def _removal(text: str) -> re.Match[str] | None:
     """The first removal cue of ``text`` that is not where our mail landed ("it ended up in my
     spam folder, but yes, let's talk" asks to be removed from nothing), nor the word spam alone
-    in a reply that shows interest."""
+    in a reply that shows interest, nor a complaint that we were not asked for in one that asks
+    for something."""
     landed = _spans(_SPAM_PLACE.matches(text))
     found = (m for m in _UNSUBSCRIBE.matches(text) if landed(m.start()) is None)
     interested: bool | None = None  # asked once, at the first bare spam
@@ -388,6 +398,8 @@ def _removal(text: str) -> re.Match[str] | None:
             interested = _interested(text) if interested is None else interested
             if interested:
                 continue
+        if _COMPLAINT_RE.match(match.group(0)) and _asks(_INTEREST.scan(text)):
+            continue
         return match
     return None
 
