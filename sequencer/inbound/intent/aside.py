@@ -4,13 +4,16 @@ bättre". The out-of-office rules see the words of an absence at the top of a te
 answers all the same writes them too. :func:`in_passing` tells the two apart, and the classifier
 then reads the text as a human reply (:mod:`sequencer.inbound.classify`).
 
-The test is narrow on purpose, since an out-of-office answer must never count as interest: the
-absence is the writer's own (a first-person word on its line, before it), a turn follows it on
-the same line ("so", "but", "mutta", "så", "aber"), and after the turn the writer asks for
-something or declines, sending us to no one else; and nothing in the text is what only a notice
-says ("for urgent matters", "kiireellisissä asioissa", "with limited access to email"), and no
-return date can be read. "I'm on leave until 4 January, but you can call my mobile" stays an
-out-of-office answer.
+The test is narrow on purpose, since an out-of-office answer must never count as interest, and
+notices say "but call me on 040 123 4567" too. The absence is the writer's own (a first-person
+word on its line, before it), and a turn follows it on the same line ("so", "but", "mutta",
+"så", "aber"). After the turn the writer either declines, or offers a time (a weekday, tomorrow,
+a clock time) for an absence of one named day ("on Friday", "huomenna", "på fredag"); never
+"today" or "this week", which a notice says. Nothing in the subject or the text, signature
+included, is what only a notice says ("for urgent matters", "kiireellisissä asioissa",
+"Autosvar:"), nobody else is named to call, no return date can be read, and, unless a time is
+offered for a one-day absence, no phone number is given. "I'm on holiday this week, but call me
+on 040 123 4567" stays an out-of-office answer.
 """
 
 from __future__ import annotations
@@ -48,6 +51,25 @@ _TURN_RE = re.compile(
     re.IGNORECASE,
 )
 _TURN_REACH = 160  # characters after the absence its turn must come within
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|maanantai|tiistai|keskiviikko|torstai|perjantai|"
+    r"måndag|tisdag|onsdag|torsdag|fredag|montag|dienstag|mittwoch|donnerstag|freitag)\w*"
+)
+#: An absence of one named day: "on Friday", "tomorrow", "huomenna", "perjantain", "på fredag",
+#: "am Freitag" (never "today" or "this week": what a notice says while it is sent).
+_ONE_DAY_RE = re.compile(
+    rf"(?<!\w)(?:{_WEEKDAY}|tomorrow|huomenna|i\s?morgon|morgen|next\s+week|ensi\s+viikolla|"
+    r"nästa\s+vecka|nächste\s+woche)(?!\w)",
+    re.IGNORECASE,
+)
+#: A time offered: a weekday, tomorrow, a clock time ("at 10", "klo 14", "kl 9.30", "um 10").
+_TIME_RE = re.compile(
+    rf"(?<!\w)(?:{_WEEKDAY}|tomorrow|huomenna|i\s?morgon|morgen|übermorgen|ylihuomenna)(?!\w)|"
+    r"(?<!\w)(?:at|klo|kl\.?|um)\s*\d{1,2}(?:[.:]\d\d)?(?!\d)|(?<![\d.])\d{1,2}[.:]\d\d(?![\d.])",
+    re.IGNORECASE,
+)
+#: A phone number (seven digits or more, spaced or not): a notice's "call me on 040 123 4567".
+_PHONE_RE = re.compile(r"(?<![\w.])\+?\d(?:[\s()/-]{0,2}\d){6,}")
 
 
 def in_passing(msg: Parsed) -> bool:
@@ -69,8 +91,16 @@ def in_passing(msg: Parsed) -> bool:
     if _REFERRAL.first(rest, negatable=True) is not None:
         return False  # whom to call instead: a notice's stand-in ("joten soita Marjalle")
     declines = any(not _conditional(rest, m.start()) for m in _REFUSAL.matches(rest))
-    if not (declines or _asks(_INTEREST.scan(rest))):
+    offers = (
+        _ONE_DAY_RE.search(text, line_start, turn.start()) is not None
+        and _TIME_RE.search(rest) is not None
+        and _asks(_INTEREST.scan(rest))
+    )
+    if not (declines or offers):
         return False
-    if _STANDING.first(text) is not None:
+    whole = f"{msg.subject}\n{msg.fresh}"  # a notice's words may stand below its sign-off
+    if _STANDING.first(whole) is not None:
         return False
+    if not offers and _PHONE_RE.search(whole) is not None:
+        return False  # "I'm on holiday, so no. Call 040 123 4567 for orders."
     return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None

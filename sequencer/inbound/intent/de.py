@@ -24,6 +24,9 @@ LEXICON = Lexicon(
         r"entfernen\s+sie\s+(?:mich|uns|meine)|(?:keine|ka|kei)\s+(?:weiteren\s+)?(?:e-?mails|mails|"
         r"nachrichten|"
         r"werbung|werbemails|newsletter|zusendungen)",
+        # a call refused outright: "Rufen Sie mich nicht an.", "Rufen Sie mich bitte nie wieder an."
+        # (not "rufen Sie mich nicht vor 10 an")
+        r"rufen\s+sie\s+(?:mich|uns)\s+(?:bitte\s+)?(?:nicht|nie|niemals)(?:\s+(?:mehr|wieder))?\s+an\b|"
         r"nicht\s+mehr\s+(?:zu\s+)?(?:kontaktieren|anschreiben|anzuschreiben|schreiben|anrufen|"
         r"anzurufen|mailen|belästigen)|(?:löschen|streichen)\s+sie\s+(?:mich|meine|uns)|"
         # "schreibts ma nimma" (Austrian), "kontaktiered Sie mi nüme" (Swiss)
@@ -47,9 +50,14 @@ LEXICON = Lexicon(
         r"art(?:\.|ikel)\s*17\b|recht\s+auf\s+(?:löschung|vergessenwerden)",
     ),
     absence=(
-        # das ganze Büro geschlossen: "Unser Büro ist vom 23.12. bis 6.1. geschlossen"
-        r"(?:büro|unternehmen|firma|betrieb|lager|geschäft|praxis|wir)\s+(?:ist|sind|bleibt|bleiben|"
-        r"haben)\s+(?:\S+\s+){0,4}?geschlossen\b|(?:weihnachts|betriebs)(?:pause|ruhe)\b",
+        # the whole office closed for a while, said with its dates or its holiday: "Unser Büro
+        # ist vom 23.12. bis 6.1. geschlossen", "Wir befinden uns in der Weihnachtspause" (not
+        # "Das Büro ist am Freitag geschlossen, aber Donnerstag passt", "Wir haben das Lager in
+        # Köln geschlossen", "Nach der Weihnachtspause gerne")
+        r"(?:büro|unternehmen|firma|betrieb|geschäft|praxis|wir)\s+(?:ist|sind|bleibt|bleiben)\s+"
+        r"(?:über\s+(?:weihnachten|die\s+feiertage)|zwischen|vom|von|ab|bis)\s+(?:\S+\s+){0,4}?"
+        r"geschlossen\b|(?:sind|befinden\s+uns)\s+(?:\S+\s+)?in\s+der\s+(?:weihnachts|betriebs)"
+        r"(?:pause|ruhe)|(?:weihnachts|betriebs)(?:pause|ruhe)\s+(?:vom|von|bis|ab)\b",
         r"ich\s+bin\s+(?:\S+\s+){0,4}?(?:nicht\s+im\s+büro|abwesend|im\s+urlaub|in\s+elternzeit|"
         r"außer\s+haus|unterwegs|krank|in\s+(?:den\s+)?\w*ferien|in\s+karenz|im\s+mutterschutz|"
         r"auf\s+(?:dienst|geschäfts)reise)",
@@ -145,7 +153,8 @@ LEXICON = Lexicon(
         # a call asked for with words between, a slot that suits, material or an invitation
         # asked for: "Rufen Sie mich gerne morgen an", "würde mir passen", "Schicken Sie bitte
         # eine Teams-Einladung"
-        r"rufen\s+sie\s+(?:mich|uns)\s+(?:[^\s.,;:!?]+\s+){0,4}?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
+        r"rufen\s+sie\s+(?:mich|uns)\s+(?:(?!nicht\b|nie\b|niemals\b|keinesfalls\b|bloß\s+nicht\b)"
+        r"[^\s.,;:!?]+\s+){0,4}?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
         r"(?:\S+\s+)?passen|(?:schicken|senden)\s+sie\s+(?:mir\s+|uns\s+)?(?:(?:bitte|doch|gerne|"
         r"gern)\s+)*(?:ein|eine|einen|die|das|den|mehr|weitere|infos?|unterlagen)\b|(?:teams|zoom|"
         r"kalender|termin|meeting|outlook)-?einladung",
@@ -153,7 +162,9 @@ LEXICON = Lexicon(
         # passt besser"
         rf"(?:geht|ginge|passt|wie\s+wäre\s+es\s+mit|wie\s+sieht\s+es\s+(?:am|mit)|hätten\s+sie)\s+"
         rf"(?:es\s+)?(?:(?:ihnen|dir|auch|denn|eventuell|vielleicht|stattdessen)\s+)*"
-        rf"(?:(?:am|nächste[nrms]?|kommende[nrms]?)\s+)?(?:{_DAY}|morgen|übermorgen|nächste\s+woche)|"
+        rf"(?:(?:am|nächste[nrms]?|kommende[nrms]?)\s+)?(?:{_DAY}|morgen|übermorgen|nächste\s+woche)"
+        # (not declined: "Geht morgen nicht, sorry")
+        r"(?!\s+(?:\S+\s+)?(?:nicht|leider|nie|schlecht|kaum))|"
         rf"(?:{_DAY})\s+(?:\S+\s+)?(?:passt|geht|ginge|wäre)\s+(?:\S+\s+)?(?:besser|gut|prima|auch)",
     ),
     inline=(
@@ -184,7 +195,7 @@ LEXICON = Lexicon(
     ),
     standing=(
         r"dringend|eilig|notfall|bei\s+bedarf|eingeschränkt|nach\s+meiner\s+rückkehr|vertret|"
-        r"während\s+meiner|automatisch|sie\s+erreichen\s+mich",
+        r"während\s+meiner|automatisch|abwesenheitsnotiz|sie\s+erreichen\s+mich",
     ),
     negation=rf"nicht|kein|keine|keinen|keinem|kei|ka|{_NOT}|nie|niemals|kaum",
     spelled_out=True,

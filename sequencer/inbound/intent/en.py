@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
-from sequencer.inbound.rules.unsubscribe import NOT_WHEN
 
 _ME = r"(?:me|us|myself|ourselves|my\s+team|our\s+team)"
 _DAY = r"(?:mon|tues|wednes|thurs|fri)day"
@@ -22,13 +21,28 @@ _PERSON = (
 _NO_RUSH = r"(?!\s+(?:to\s+)?(?:rush|hurry|apologi[sz]e|worry|reply|respond|chase)\b)"
 _NOT_THREAD = r"(?!\s+(?:this|the|that)\s+(?:thread|chain|cc|loop|one|call|invite))"
 
-#: Another way to reach the writer asked for instead, a clause or two later: "dont call me, im on
-#: the yard all day. email me the details", "Don't email me, text me". Not one refused too:
-#: "Don't call me. Don't email me either."
+#: "Don't call me before 10", "don't email me, call me instead", "don't contact me on Teams":
+#: when, how or where, not whether. (The base unsubscribe rule keeps a shorter list for its own
+#: "don't contact me", which asks for no contact by any way: "Do not contact me by email.",
+#: "Don't contact me, just don't." are removals.) "instead" is looked for within 200 characters,
+#: so a long text of such phrases is read in linear time.
+_NOT_WHEN = (
+    r"(?!\s*(?:before|after|until|till|between|during|yet|today|tomorrow|this\s+week|right\s+now|"
+    r"in\s+the\s+(?:morning|afternoon|evening)|at\s+(?:\d|my|the|this|work|home)|on\s+(?:my|this|the|"
+    r"teams|whatsapp|linkedin|slack|weekends?|\w+days?)|via|through|by\s+(?:phone|e-?mail|mail)|here\b|"
+    r"there\b|,?\s*(?:but|just|rather|only)\b))(?![^.!?\n]{0,200}?\binstead\b)"
+)
+
+#: Another way to reach the writer asked for instead, a clause or two later, with what to send
+#: or when: "dont call me, im on the yard all day. email me the details", "Don't email me. Call
+#: me on Thursday". Not a list of ways refused ("Don't email me, call me or text me"), nor one
+#: with nothing asked ("Send me nothing", "call me if you want to hear no in person").
 _ANOTHER_WAY = (
     r"(?![\s\S]{0,160}?(?:[.,;:!?]\s*|\s(?:but|just|rather|instead|so)\s+)(?:(?:please|pls|just|"
     r"rather|only|instead|you\s+can|feel\s+free\s+to)\s+)*(?:e-?mail|mail|text|message|write\s+to|"
-    r"whatsapp|call|ring|phone|send)\s+(?:me|us)\b)"
+    r"whatsapp|call|ring|phone|send)\s+(?:me|us)\s+(?:(?:the|your|a|an|some|more|any)\s+)?(?:details|"
+    rf"info|information|pricing|prices?|price\s+list|quote|offer|proposal|deck|materials|brochure|"
+    rf"case|docs|link|on\s+(?:\d|{_DAY}|my)|at\s+\d|tomorrow|next|{_DAY}|after|before|in\s+the)\b)"
 )
 
 LEXICON = Lexicon(
@@ -37,11 +51,15 @@ LEXICON = Lexicon(
         # contact at all: "Don't contact me. Email me the price list" contradicts itself, and
         # the first word stands
         r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:contact|reach\s+out\s+to)\s+(?:us|me)\b"
-        rf"{NOT_WHEN}",
+        rf"{_NOT_WHEN}",
         # one way of contact, perhaps with another asked for in its place
         r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:e-?mail|message|write\s+to|call)\s+"
-        rf"(?:us|me)\b{NOT_WHEN}{_ANOTHER_WAY}",
+        rf"(?:us|me)\b{_NOT_WHEN}{_ANOTHER_WAY}",
         r"stop\s+(?:contacting|messaging|writing\s+to|spamming|sending)\s+(?:me|us)\b",
+        # every way refused in a list: "Do not email, text or call me."
+        r"(?:don['’]?t|do\s+not|never)\s+(?:e-?mail|text|call|message|phone|contact)(?:\s*,\s*"
+        r"(?:e-?mail|text|call|message|phone|contact))*\s*,?\s+(?:or|and|nor)\s+(?:e-?mail|text|"
+        r"call|message|phone|contact|write\s+to)\s+(?:me|us)\b",
         # not a chore of the writer's own: "stop sending emails back and forth with carriers"
         r"stop\s+sending\s+(?:these|this|emails|messages)\b(?!\s+(?:back|with|between|around|"
         r"manually|by\s+hand|internally|on\s+paper|to\s+(?!me\b|us\b)))",
@@ -62,11 +80,13 @@ LEXICON = Lexicon(
         r"delete\s+(?:\w+\s+){0,3}?(?:on|about)\s+(?:me|us)\b",
         r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
         r"send\w*|spam\w*)\s+(?:me|us|to\s+(?:me|us)|this|these)\b",
-        # my or our people, told (not the writer's own plan: "we are trying to stop messaging our
-        # drivers on WhatsApp"; but "I want you to stop emailing my team")
-        r"(?:(?<=\byou\sto\s)|(?<!\bto\s)(?<!\bwe\s)(?<!\bi\s)(?<!\bus\s)(?<!\bthey\s))"
+        # my or our people, whoever says it ("Please stop emailing my team", "You have to stop
+        # contacting our employees"); not the writer's own business ("we are trying to stop
+        # messaging our drivers on WhatsApp")
         r"(?:stop|quit|cease)\s+(?:\w+\s+)?(?:e-?m\w*l\w*|mail\w*|messag\w*|contact\w*|writ\w*|"
-        r"send\w*|spam\w*)\s+(?:my|our)\b",
+        r"send\w*|spam\w*)\s+(?:my|our)\s+(?:\w+\s+)?(?:employees|staff|team|teams|people|colleagues|"
+        r"company|office|organi[sz]ation|inbox|address|mailbox|department|managers|members|"
+        r"personnel|workers|sales\s+team|executives|board)\b",
         r"not\s+(?:to\s+)?(?:e-?mail|contact|message|write\s+to|call)\s+(?:me|us)\s+(?:\w+\s+){0,3}?"
         r"(?:again|anymore|any\s+more|any\s+longer|in\s+(?:the\s+)?future)\b|(?:don['’]?t|do\s+not|"
         r"never)\s+(?:write|e-?mail|contact|message)\s+(?:\w+\s+)?again\b",
@@ -96,14 +116,19 @@ LEXICON = Lexicon(
         r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b(?!\s+of\b)",
     ),
     absence=(
-        # the whole office closed: "Our offices are closed from 23 December", "we will respond
-        # when we reopen on 7 January"
-        r"(?:office|offices|warehouse|company|we|premises|shop|store|team)\s+(?:is|are|will\s+be|"
-        r"remains?|stays?)\s+(?:\w+\s+){0,2}?closed\b(?!\s+(?:on|every)\s+(?:mondays|tuesdays|"
-        r"wednesdays|thursdays|fridays|weekends|saturdays|sundays))|closed\s+(?:for|over|during)\s+"
-        r"(?:the\s+)?(?:holidays?|christmas|festive|summer|new\s+year)|when\s+we\s+re-?open\b",
+        # the whole office closed for a while, said with its dates or its holiday: "Our offices
+        # are closed from 23 December", "closed for the holidays", "we reopen on 7 January" (not
+        # "our office is closed Friday, so can we do Thursday", "the warehouse will be closed
+        # next year", "we are closed to new suppliers")
+        r"(?:office|offices|company|we|premises|shop|store)\s+(?:is|are|will\s+be|remains?|"
+        r"stays?)\s+(?:\w+\s+){0,2}?closed\s+(?:from|between|until|till|through)\s+(?:\S+\s+)?"
+        r"(?:\d|the\s+\d|(?:mon|tues|wednes|thurs|fri)day|dec|jan)|(?:office|offices|company|we)\s+"
+        r"(?:is|are)\s+closed\s+(?:today|this\s+week|all\s+week)|closed\s+(?:for|over|during)\s+"
+        r"(?:the\s+)?(?:holidays?|christmas|festive|summer\s+holidays?|new\s+year)|(?:re-?open|"
+        r"re-?opens|re-?opening)\s+on\s+(?:\d|(?:mon|tues|wednes|thurs|fri)day|jan|the\s+\d)",
         r"(?:i\s+am|i['’]m|i\s+will\s+be|i['’]ll\s+be)\s+(?:\w+\s+){0,2}(?:out\s+of\s+(?:the\s+)?"
-        r"office|away|off|on\s+(?:\w+\s+)?(?:leave|vacation|holiday|holidays|sabbatical)|"
+        r"office|away|off|out\s+sick|off\s+sick|home\s+sick|on\s+(?:\w+\s+)?(?:leave|vacation|"
+        r"holiday|holidays|sabbatical)|"
         r"travell?ing\s+(?:until|till|and\s+will|with\s+limited)|offline|at\s+a\s+(?:conference|"
         r"trade\s+fair))\b",
         r"(?<!was\s)(?<!were\s)(?<!been\s)out\s+of\s+(?:the\s+)?office\b",
@@ -116,6 +141,12 @@ LEXICON = Lexicon(
         r"confirmation|notification)\b|(?:do\s+not|don['’]t)\s+reply\s+to\s+this\s+(?:message|"
         r"e-?mail)\b|ticket\s+(?:#|number|no\.?\s*|id\s*)\d",
         r"away\s+from\s+(?:the\s+office|my\s+desk)\b",
+        # a help desk's acknowledgement without a ticket number: "We have received your request
+        # and will get back to you within 2 working days. For urgent issues call us on ..."
+        r"your\s+(?:request|enquiry|inquiry|ticket|case|message|e-?mail)\s+has\s+been\s+(?:received|"
+        r"registered|logged)\b|(?:we|i)\s+have\s+received\s+your\s+(?:request|enquiry|inquiry|"
+        r"ticket|case)\b|(?:respond|reply|get\s+back\s+to\s+you|answer)\s+within\s+(?:\d+|one|two|"
+        r"three)\s+(?:working\s+|business\s+)?(?:hours|days)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?out\s+(?:until|till|through|of\s+the\s+country)\b",
         r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?attending\s+(?:a|an|the)\s+(?:\w+\s+)?(?:conference|"
         r"trade\s+fair|event|training|workshop|summit)\b",
@@ -469,7 +500,7 @@ LEXICON = Lexicon(
         r"urgent|emergenc|limited\s+access|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
         r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|"
         r"in\s+my\s+absence|(?:you\s+can|feel\s+free\s+to)\s+(?:reach|call|contact|text)|my\s+"
-        r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)",
+        r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b",
     ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -101,9 +101,13 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,2}?poist|17\.?\s+artikl|artikla\w*\s+17\b|oikeu\w*\s+tulla\s+unohdetuksi",
     ),
     absence=(
-        # koko toimisto kiinni: "Toimistomme on suljettu 23.12.–6.1.", "joulutauolla"
-        r"(?:toimisto|yritys|liike|myymälä|varasto|konttori)\w*\s+(?:on|ovat|pysyy|pysyvät|on\s+"
-        r"myös)\s+(?:\S+\s+){0,2}?(?:suljettu|suljettuna|kiinni)\b|joulutauo\w*|joulunpyhien\s+ajan",
+        # the whole office closed for a while, said with its dates or its holiday: "Toimistomme
+        # on suljettu 23.12.–6.1.", "olemme joulutauolla" (not "Toimisto on kiinni perjantaina,
+        # mutta torstaina sopii", "Varastomme on suljettu ensi vuonna", "soitellaan joulutauon
+        # jälkeen")
+        r"(?:toimisto|yritys|liike|myymälä|konttori)\w*\s+(?:on|ovat|pysyy|pysyvät|on\s+myös)\s+"
+        r"(?:\S+\s+){0,2}?(?:suljettu\w*|kiinni)\s+(?:\S+\s+)?(?:\d|joulu|juhla|loma|välisen)|"
+        r"(?:olemme|ollaan|on)\s+(?:\S+\s+)?joulutauolla|joulunpyhien\s+ajan\s+(?:suljettu|kiinni)",
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",
         rf"(?:{_LEAVE})\s+(?:\S+\s+){{0,3}}?(?:asti|saakka|välisen\s+ajan)\b",
         r"poissa\s+toimistolta\b|poissaolo|lomailen\b|lomaviesti",
@@ -369,7 +373,7 @@ LEXICON = Lexicon(
     ),
     standing=(
         r"kiire|tarvittaessa|hätä|rajoitetusti|palattuani|palaan\s+viesteihin|poissaoloni|sijai|"
-        r"automaat|voit\s+(?:soittaa|tavoittaa)|tavoitat\s+minut|vastaan\s+(?:viesteihin|"
+        r"automaat|poissaoloilmoitus|lomavastaaja|voit\s+(?:soittaa|tavoittaa)|tavoitat\s+minut|vastaan\s+(?:viesteihin|"
         r"sähköposteihin)",
     ),
     negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",

@@ -32,10 +32,12 @@ LEXICON = Lexicon(
         r"ta\s+bort\s+(?:mig|oss|min\s+(?:e-?post)?adress|mitt\s+namn|mina\s+(?:person)?uppgifter|"
         r"vår\s+adress)\b(?!\s+(?:från|ur)\s+(?:den\s+här\s+|denna\s+)?(?:tråden|konversationen|"
         r"kopian|cc|mejlkedjan|mötet|inbjudan))",
-        # told, not the writer's own plan ("vi vill sluta ringa runt till lagren")
-        r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)\s+(?:mig|oss|hit)\b|"
-        r"(?<!\bvi\s)(?<!vill\s)(?<!\bska\s)(?<!måste\s)(?<!behöver\s)(?<!kunna\s)(?<!försöker\s)"
-        r"(?<!\batt\s)sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)|"
+        # to us, our mail, or nothing more said ("Sluta mejla mig", "Ni måste sluta skicka mejl",
+        # "Kan ni sluta ringa?"); not the writer's own chore ("Vi vill sluta ringa runt till
+        # lagren", "sluta skicka papper till kunderna")
+        r"sluta\s+(?:att\s+)?(?:skicka|mejla|maila|kontakta|spamma|ringa|störa)(?:\s*(?:[.!?,]|$)|"
+        r"\s+(?:mig|mej|oss|hit|till\s+(?:mig|mej|oss)|mejl|mail|e-?post|reklam|utskick|erbjudanden|"
+        r"nyhetsbrev|sånt|sånthär|sådant|det\s+här|detta|dessa|fler|mer|så\s+här|inbjudningar)\b)|"
         r"(?:kontakta|mejla|maila|ring|skriv\s+till)\s+(?:mig|oss)\s+(?:inte|int|aldrig)\b"
         # not when or where: "ring mig inte före 10", "mejla mig inte på den gamla adressen"
         r"(?!\s+(?:före|efter|innan|förrän|på\s+(?:den|min|mitt|gamla|jobb|teams)|i\s+dag|idag|"
@@ -63,10 +65,14 @@ LEXICON = Lexicon(
         r"några|sådana|sånt)\b",
     ),
     absence=(
-        # hela kontoret stängt: "Kontoret är stängt 23/12–6/1", "julstängt", "när vi öppnar igen"
-        r"(?:kontoret|kontor|vi|företaget|butiken|lagret|växeln)\s+(?:är|har|håller)\s+"
-        r"(?:\S+\s+){0,2}?stängt\b|julstängt|stängt\s+(?:för|under|mellan|över)\s+(?:\S+\s+)?"
-        r"(?:jul|helg|semester|nyår|\d)|när\s+vi\s+öppnar\s+igen",
+        # the whole office closed for a while, said with its dates or its holiday: "Kontoret är
+        # stängt 23/12–6/1", "julstängt", "vi öppnar igen den 7 januari" (not "Lagret är stängt på
+        # fredag, men torsdag passar", "Vi har stängt lagret i Borås")
+        r"(?:kontoret|kontor|vi|företaget|butiken|växeln)\s+(?:är|håller)\s+(?:\S+\s+){0,2}?"
+        r"stängt\s+(?:\S+\s+)?(?:\d|från|mellan|till|t\.?\s?o\.?\s?m|fr\.?\s?o\.?\s?m|över\s+(?:jul|"
+        r"helg|nyår)|under\s+(?:jul|helg|semester))|julstängt|stängt\s+(?:för|under|mellan|över)\s+"
+        r"(?:\S+\s+)?(?:jul|helg|semester|nyår|\d)|öppnar\s+igen\s+(?:den\s+)?(?:\d|måndag|tisdag|"
+        r"onsdag|torsdag|fredag)",
         r"(?:jag\s+är|är\s+jag)\s+(?:\S+\s+){0,2}?(?:på\s+semester|\w*ledig|sjukskriven|borta|"
         r"frånvarande|bortrest|på\s+resande\s+fot|på\s+(?:tjänsteresa|mässa|konferens|"
         r"utbildning|julledighet))\b",
@@ -168,7 +174,9 @@ LEXICON = Lexicon(
         r"(?:mig|oss))|(?:teams|zoom|kalender|mötes)-?inbjudan",
         # another day offered: "Går onsdag kl 14?", "vad sägs om torsdag", "fredag passar bättre"
         rf"(?:går|funkar|passar|fungerar|vad\s+sägs\s+om|hur\s+ser\s+(?:det\s+)?ut\s+(?:på|med))\s+"
-        rf"(?:det\s+)?(?:(?:på|i|nu\s+på)\s+)?(?:{_DAY}|nästa\s+vecka|i\s+morgon|imorgon)|"
+        rf"(?:det\s+)?(?:(?:på|i|nu\s+på)\s+)?(?:{_DAY}|nästa\s+vecka|i\s+morgon|imorgon)"
+        # (not declined: "Går onsdag inte heller")
+        r"(?!\s+(?:\S+\s+)?(?:inte|int|tyvärr|dåligt|sämre))|"
         rf"(?:{_DAY})\s+(?:\S+\s+)?(?:passar|går|funkar)\s+(?:bättre|bra|fint|utmärkt|för\s+mig)",
         # a time that would suit, more to hear: "torsdag eftermiddag skulle passa bra", "det
         # kunde vara skäl att höra mera" (Finland-Swedish), "vi vill höra mer"
@@ -198,7 +206,7 @@ LEXICON = Lexicon(
     ),
     standing=(
         r"brådsk|akut|vid\s+behov|begränsad|när\s+jag\s+(?:är\s+)?tillbaka|återkommer|under\s+min\s+"
-        r"frånvaro|ersättare|automatiskt|du\s+(?:kan\s+)?nå[rs]?\s+mig",
+        r"frånvaro|ersättare|automatiskt|autosvar|du\s+(?:kan\s+)?nå[rs]?\s+mig",
     ),
     negation=r"inte|int|ej|ingen|inget|inga|aldrig",
 )

@@ -7,6 +7,7 @@ date, or None. ``X-Auto-Response-Suppress`` alone is not enough.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterator
@@ -244,10 +245,12 @@ _WEEKDAY_RE = re.compile(
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
     r"rejoin\w*|re-?open\w*|öppnar\s+igen|palaa\w*|takaisin|paluu\w*|jälleen|tillbaka|åter|från|"
-    r"fram\s+till|"
-    r"fr\.\s?o\.\s?m\.?|t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder)(?!\w)"
-    # the end of a range of dates: "23.12.–6.1.", "21/12 - 6/1"
-    r"|(?<=\d)\.?\s*[–—-]\s*(?=\d)",
+    r"fram\s+till|fr\.\s?o\.\s?m\.?|t\.\s?o\.\s?m\.?|bis|ab|vom|zurück|wieder|"
+    # the end of a range said with "to": "from 21 December to 4 January", "21.12. to 6.1."
+    rf"to(?=\s+(?:\d|(?:{_EN_MONTH})\b)))(?!\w)"
+    # the end of a range of dates: "23.12.–6.1.", "21/12 - 6/1" (not a phone number: "040-1234567")
+    r"|(?:(?<=\d\.)|(?<=/\d)|(?<=/\d\d)|(?<=\.\d\d\d\d)|(?<=/\d\d\d\d))\s*[–—-]\s*"
+    r"(?=\d{1,2}[./]\d)",
     re.IGNORECASE,
 )
 # ... or just before one of these Finnish postpositions ("6.1. asti", "7.1. alkaen"), or the
@@ -258,19 +261,36 @@ _CUE_AFTER_RE = re.compile(
 _CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
 #: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
 #: dem 23.12. im Urlaub", "lomalla 21.12. alkaen", "olen jälleen lomalla 21.12."): a date so cued
-#: is a return date only in a sentence that speaks of being back (:data:`_BACK_RE`): "back in the
-#: office from 7 January", "ab 7.1. wieder erreichbar", "palaan töihin 7.1. alkaen", "Palvelemme
-#: jälleen torstaina 7.1. ja vastaamme viesteihin".
+#: is a return date only beside words of being back (:func:`_back_beside`): "back in the office
+#: from 7 January", "ab 7.1. wieder erreichbar", "palaan töihin 7.1. alkaen", "Palvelemme
+#: jälleen torstaina 7.1.", but not "from 18 December and back in January", "ab dem 21.12. nicht
+#: erreichbar".
 _DEPARTURE_RE = re.compile(
     r"from|från|fr\.\s?o\.\s?m\.?|ab|vom|alkaen|lähtien|jälleen", re.IGNORECASE
 )
 _BACK_RE = re.compile(
     r"(?<!\w)(?:back|return\w*|reachable|available|re-?open\w*|(?<!out\sof\s)in\s+(?:the\s+)?"
-    r"office|palaa\w*|palaan|takaisin|tavoitettav\w*|töissä|paikalla|vastaamme|avoinna|auki|"
-    r"avaamme|tillbaka|åter|nåbar|anträffbar|tillgänglig|öppna\w*|(?<!inte\s)på\s+kontoret|"
-    r"wieder|erreichbar|zurück|(?<!nicht\s)im\s+büro)(?!\w)",
+    r"office|at\s+my\s+desk|respond\w*|answer\w*|repl(?:y|ies)|palaa\w*|palaan|takaisin|"
+    r"tavoitettav\w*|tavattavissa|käytettävissä|töissä|paikalla|vastaamme|vastaan|palvelemme|"
+    r"avoinna|auki|avaamme|tillbaka|åter|nåbar|anträffbar|tillgänglig|svarar|på\s+plats|"
+    r"öppna\w*|på\s+kontoret|wieder|erreichbar|zurück|im\s+büro|zur\s+verfügung|für\s+sie\s+da)"
+    r"(?!\w)",
     re.IGNORECASE,
 )
+#: Words that turn a word of being back around, a few words before it: "not available", "nicht
+#: erreichbar", "inte på kontoret", "en ole tavoitettavissa".
+_NOT_BACK_RE = re.compile(
+    r"(?<!\w)(?:not|no|never|unable|cannot|can['’]?t|won['’]?t|nicht|kein\w*|nie|inte|ej|ei|en|"
+    r"emme)(?!\w)",
+    re.IGNORECASE,
+)
+_NOT_BACK_WORDS = 3  # words before a word of being back a negation may stand
+#: Where a clause ends, for words of being back: "from 18 December, back on 7 January" names
+#: two days.
+_CLAUSE_RE = re.compile(
+    r"[,;:()]|(?<!\w)(?:and|but|while|ja|mutta|sekä|och|men|und|aber|sowie)(?!\w)", re.IGNORECASE
+)
+_BACK_REACH = 40  # characters after a date a word of being back may stand in, in its clause
 #: The last day away, said inclusively ("bis einschließlich 1.1.", "till och med 30 april"): a
 #: date so cued gives way to a return date a later sentence names ("Ab dem 4.1. bin ich wieder
 #: erreichbar").
@@ -384,6 +404,67 @@ def _sentences(text: str) -> Iterator[str]:
                 yield sentence
 
 
+class _Cues:
+    """The cues of one sentence, for asking which of its dates is a return date, each in
+    logarithmic time (a hostile text of thousands of dates and cues is read in n log n)."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        before = list(_CUE_BEFORE_RE.finditer(sentence))
+        after = list(_CUE_AFTER_RE.finditer(sentence))
+        self.before = [m for m in before if not _DEPARTURE_RE.fullmatch(m.group(0))]
+        self.before_ends = [m.end() for m in self.before]
+        self.away = [m for m in before if _DEPARTURE_RE.fullmatch(m.group(0))]
+        self.away_ends = [m.end() for m in self.away]
+        self.after = [m.start() for m in after if not _DEPARTURE_RE.fullmatch(m.group(0))]
+        self.after_away = [m.start() for m in after if _DEPARTURE_RE.fullmatch(m.group(0))]
+        # a range's end, with a dash or "to", is its last day away: a later sentence's date wins
+        self.inclusive = {m.start() for m in _LAST_DAY_RE.finditer(sentence)} | {
+            m.start() for m in before if m.group(0).lower() == "to" or not m.group(0)[:1].isalpha()
+        }
+        self.backs = [m.start() for m in _BACK_RE.finditer(sentence) if not self._turned(m)]
+        self.clauses = [m.start() for m in _CLAUSE_RE.finditer(sentence)]
+
+    def _turned(self, back: re.Match[str]) -> bool:
+        words = self.sentence[max(0, back.start() - 60) : back.start()].split()
+        return any(_NOT_BACK_RE.fullmatch(word) for word in words[-_NOT_BACK_WORDS:])
+
+    def date(self, start: int, end: int) -> bool | None:
+        """None when the date at ``start``–``end`` is not cued as a return date; else whether it
+        is a last day away said inclusively (see :data:`_LAST_DAY_RE`)."""
+        k = bisect.bisect_right(self.before_ends, start) - 1
+        if k >= 0:
+            return self.before[k].start() in self.inclusive
+        if _next_within(self.after, end, _CUE_AFTER_GAP) is not None:
+            return False
+        k = bisect.bisect_right(self.away_ends, start) - 1
+        if k >= 0 and self._back_beside(self.away[k].start(), start, end):
+            return False
+        cue = _next_within(self.after_away, end, _CUE_AFTER_GAP)
+        if cue is not None and self._back_beside(start, start, cue):
+            return False
+        return None
+
+    def _back_beside(self, first: int, date: int, last: int) -> bool:
+        """Whether a word of being back stands in the clause of ``first`` (a cue or a date),
+        before the ``date``; or after ``last`` within :data:`_BACK_REACH` characters and its
+        clause."""
+        k = bisect.bisect_left(self.clauses, first) - 1
+        opening = self.clauses[k] if k >= 0 else 0
+        if _next_within(self.backs, opening, date - opening - 1) is not None:
+            return True
+        k = bisect.bisect_left(self.clauses, last)
+        closing = self.clauses[k] if k < len(self.clauses) else len(self.sentence)
+        found = _next_within(self.backs, last, _BACK_REACH)
+        return found is not None and found < closing
+
+
+def _next_within(positions: list[int], at: int, reach: int) -> int | None:
+    """The first of the sorted ``positions`` from ``at`` up to ``at + reach``, or None."""
+    k = bisect.bisect_left(positions, at)
+    return positions[k] if k < len(positions) and positions[k] - at <= reach else None
+
+
 def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     """The date the writer says they are back, if one can be read; None otherwise.
 
@@ -402,28 +483,13 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
         latest = today + datetime.timedelta(days=365)
         last_day: datetime.date | None = None
         for sentence in _sentences(text):
-            back = _BACK_RE.search(sentence) is not None
-            cues_before = [
-                match
-                for match in _CUE_BEFORE_RE.finditer(sentence)
-                if back or not _DEPARTURE_RE.fullmatch(match.group(0))
-            ]
-            cues_after = [
-                match.start()
-                for match in _CUE_AFTER_RE.finditer(sentence)
-                if back or not _DEPARTURE_RE.fullmatch(match.group(0))
-            ]
-            inclusive = {match.start() for match in _LAST_DAY_RE.finditer(sentence)} | {
-                match.start() for match in cues_before if not match.group(0)[:1].isalpha()
-            }
+            cued = _Cues(sentence)
             best: datetime.date | None = None
             best_inclusive = False
             for start, end, found in _dates_in(sentence, today):
-                before = [cue for cue in cues_before if cue.end() <= start]
-                cued = bool(before) or any(0 <= cue - end <= _CUE_AFTER_GAP for cue in cues_after)
-                if cued and today <= found <= latest and (best is None or found > best):
-                    best = found
-                    best_inclusive = bool(before) and before[-1].start() in inclusive
+                how = cued.date(start, end)
+                if how is not None and today <= found <= latest and (best is None or found > best):
+                    best, best_inclusive = found, how
             if best is not None and not best_inclusive:
                 return best
             last_day = last_day or best

@@ -14,16 +14,6 @@ from sequencer.inbound.verdict import Inbound, Kind
 
 __all__ = ["request"]
 
-#: When, how or where, not whether: "don't call me before 10", "don't email me, call me
-#: instead", "do not contact me on Teams". One list, for this rule's "don't contact me" and the
-#: English word list's (:mod:`sequencer.inbound.intent.en`).
-NOT_WHEN = (
-    r"(?!\s*(?:before|after|until|till|between|during|yet|today|tomorrow|this\s+week|right\s+now|"
-    r"in\s+the\s+(?:morning|afternoon|evening)|at\s+(?:\d|my|the|this|work|home)|on\s+(?:my|this|the|"
-    r"teams|whatsapp|linkedin|slack|weekends?|\w+days?)|via|through|by\s+(?:phone|e-?mail|mail)|here\b|"
-    r"there\b|,?\s*(?:but|just|rather|only)\b))(?![^.!?\n]*\binstead\b)"
-)
-
 # Unsubscribe requests. Each pattern has a group "phrase", the words the reason quotes.
 _OBJECT_THREAD = (
     r"(?:(?:this|that)\s+one|(?:(?:the|this|that|our|these|your|tomorrow['’]s|today['’]s|"
@@ -53,7 +43,9 @@ _UNSUBSCRIBE_RES = (
     re.compile(
         r"(?<!\w)(?P<phrase>stop\s+e-?mailing\s+me|stop\s+sending\s+me|do\s+not\s+contact\s+me|"
         # not where or when: "do not contact me on Teams", "don't contact me before 10"
-        rf"don['’]?t\s+contact\s+me)(?!\w){NOT_WHEN}",
+        r"don['’]?t\s+contact\s+me)(?!\w)(?!\s+(?:on\s+(?:teams|whatsapp|linkedin|slack|my\s+"
+        r"(?:mobile|cell|private|personal|old))|via|through|by\s+phone|before|after|until|during|"
+        r"today|tomorrow|yet|at\s+(?:home|this|my\s+(?:old|private|personal))))",
         re.IGNORECASE,
     ),
     # Opting out, the verb: "opt me out", "opt out of your emails", "I'd like to opt-out." (never
