@@ -224,3 +224,27 @@ def test_a_complaint_that_we_were_not_asked_gives_way_to_a_request(
     body: str, intent: Intent
 ) -> None:
     assert read(body)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # off the job in hand, which says when the writer is free to talk
+        (
+            "so yes. call me thursday after 14, I'm off the floor then. 040 555 0192",
+            Intent.POSITIVE,
+        ),
+        ("ring me friday, I'll be off the road by 4", Intent.POSITIVE),
+        ("I'm off the phones after 3, call me then.", Intent.POSITIVE),
+    ],
+)
+def test_off_the_job_in_hand_is_no_absence(body: str, intent: Intent) -> None:
+    assert read(body) == (Kind.REPLY, intent)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["I'm off until 4 January.", "I'm off work this week, back on Monday 21.12."],
+)
+def test_off_work_is_still_an_absence(body: str) -> None:
+    assert read(body) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)

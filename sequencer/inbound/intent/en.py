@@ -126,8 +126,11 @@ LEXICON = Lexicon(
         r"(?:is|are)\s+closed\s+(?:today|this\s+week|all\s+week)|closed\s+(?:for|over|during)\s+"
         r"(?:the\s+)?(?:holidays?|christmas|festive|summer\s+holidays?|new\s+year)|(?:re-?open|"
         r"re-?opens|re-?opening)\s+on\s+(?:\d|(?:mon|tues|wednes|thurs|fri)day|jan|the\s+\d)",
+        # (not off the job in hand, which says when the writer is free: "call me thursday after
+        # 14, I'm off the floor then", "I'll be off the road by 4")
         r"(?:i\s+am|i['’]m|i\s+will\s+be|i['’]ll\s+be)\s+(?:\w+\s+){0,2}(?:out\s+of\s+(?:the\s+)?"
-        r"office|away|off|out\s+sick|off\s+sick|home\s+sick|on\s+(?:\w+\s+)?(?:leave|vacation|"
+        r"office|away|off(?!\s+(?:the\s+)?(?:floor|phones?|road|yard|site|forklift|truck|line|"
+        r"clock)\b)|out\s+sick|off\s+sick|home\s+sick|on\s+(?:\w+\s+)?(?:leave|vacation|"
         r"holiday|holidays|sabbatical)|"
         r"travell?ing\s+(?:until|till|and\s+will|with\s+limited)|offline|at\s+a\s+(?:conference|"
         r"trade\s+fair))\b",
