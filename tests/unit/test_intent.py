@@ -1557,3 +1557,21 @@ def test_the_finnish_colleague_stem_reads_no_german_or_swedish_colleagues(
     body: str, intent: Intent
 ) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # a request that only a condition makes, then "ain't for us"
+        (
+            "If you've got a gadget for that, call me. Otherwise this ain't for us.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Nice idea but it aint for us.", Intent.NOT_INTERESTED),
+        ("Honestly this isn't for me.", Intent.NOT_INTERESTED),
+        # not for the writer to decide: whom to ask instead
+        ("It isn't for me to decide, ask Pekka in purchasing.", Intent.REFERRAL),
+    ],
+)
+def test_aint_for_us_declines(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

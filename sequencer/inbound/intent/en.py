@@ -267,7 +267,9 @@ LEXICON = Lexicon(
     refusal=(
         r"no,?\s+thanks?\b|no\s+thank\s+you\b|thanks,?\s+but\s+no\b",
         r"not\s+(?:\w+\s+){0,2}?interested\b|no\s+interest\b|not\s+(?:\w+\s+)?of\s+interest\b",
-        r"not\s+(?:a\s+)?(?:good\s+|great\s+|right\s+)?fit\b|not\s+for\s+us\b|isn['’]t\s+for\s+us\b",
+        r"not\s+(?:a\s+)?(?:good\s+|great\s+|right\s+)?fit\b|not\s+for\s+us\b|"
+        # "this ain't for us", "aint for me" (not "isn't for me to decide")
+        r"(?:isn['’]?t|ain['’]?t)\s+(?:really\s+|quite\s+)?for\s+(?:us|me)\b(?!\s+to\b)",
         r"not\s+(?:right\s+)?now\b|not\s+at\s+(?:this|the)\s+(?:time|moment|point)\b|"
         r"not\s+this\s+(?:year|quarter|time|season)\b|not\s+(?:at\s+)?(?:the\s+)?moment\b",
         r"maybe\s+(?:later|next\s+(?:year|quarter|spring|autumn|fall))\b",
