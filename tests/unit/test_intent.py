@@ -1575,3 +1575,30 @@ def test_the_finnish_colleague_stem_reads_no_german_or_swedish_colleagues(
 )
 def test_aint_for_us_declines(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent", "referred"),
+    [
+        # an office's standing instruction where enquiries go
+        (
+            "Please direct any enquiries regarding your product to Procurement Specialist Laura "
+            "Heikkinen, Laura.Heikkinen@Hospital.example.",
+            Intent.REFERRAL,
+            "laura.heikkinen@hospital.example",
+        ),
+        (
+            "Sales enquiries should be sent to hankinnat@city.example.",
+            Intent.REFERRAL,
+            "hankinnat@city.example",
+        ),
+        ("Kindly address all offers to our purchasing office.", Intent.REFERRAL, None),
+        # to the writer: no one else
+        ("Please direct any questions to me directly, 040 555 0100.", Intent.OTHER, None),
+    ],
+)
+def test_enquiries_directed_elsewhere_are_a_referral(
+    body: str, intent: Intent, referred: str | None
+) -> None:
+    got = classify(message(body), today=TODAY)
+    assert (got.intent, got.referred) == (intent, referred)

@@ -236,6 +236,16 @@ LEXICON = Lexicon(
         r"reach|talk\s+to|speak\s+(?:to|with))\b",
         r"(?:i['’]m|i\s+am)\s+no\s+longer\s+(?:with|at|working)\b[^.\n]*\.\s*(?:please\s+)?"
         r"(?:contact|reach|write|e-?mail|try|ask)\b",
+        # an office's standing instruction: "Please direct any enquiries regarding your product
+        # to Procurement Specialist Laura Heikkinen", "Sales enquiries should be sent to
+        # hankinnat@..." (not "send any questions to me")
+        r"(?:direct|address|send|forward|refer|submit)\s+(?:any|all|your|further|future)?\s*"
+        r"(?:\w+\s+)?(?:enquiries|inquiries|questions|queries|offers|proposals|quotations|"
+        r"correspondence)\s+(?:\S+\s+){0,6}?to\b(?!\s+(?:me|us|myself)\b)|(?:enquiries|"
+        r"inquiries|questions|queries|offers|proposals|quotations|correspondence)\s+"
+        r"(?:\S+\s+){0,6}?(?:should|must|can|may|are\s+to)\s+be\s+(?:directed|sent|addressed|"
+        r"submitted|forwarded)\s+"
+        r"(?:\w+\s+)?to\b(?!\s+(?:me|us|myself)\b)",
         r"(?:took|has\s+taken|have\s+taken|taking)\s+over\b|(?:fwd|fw)['’]?(?:e?d)?\s+(?:this\s+|"
         r"it\s+)?(?:on\s+)?to\b|(?:he|she|they)(?:['’]ll|\s+will)\s+(?:get\s+back|reach\s+out|"
         r"be\s+in\s+touch|follow\s+up)\b",
