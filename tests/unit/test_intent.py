@@ -1602,3 +1602,31 @@ def test_enquiries_directed_elsewhere_are_a_referral(
 ) -> None:
     got = classify(message(body), today=TODAY)
     assert (got.intent, got.referred) == (intent, referred)
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the wish in the past tense
+        (
+            "We're not interested, and I'd really appreciate it if you stopped emailing this "
+            "address altogether. Thanks.",
+            Intent.UNSUBSCRIBE,
+        ),
+        ("I'd rather you stopped contacting us.", Intent.UNSUBSCRIBE),
+        ("i wish you stopped sending these", Intent.UNSUBSCRIBE),
+        # a list that keeps people out
+        ("lol nice try. put me on your do-not-contact list please 🙏", Intent.UNSUBSCRIBE),
+        ("Add us to your suppression list.", Intent.UNSUBSCRIBE),
+        ("please place this address on your do not email list", Intent.UNSUBSCRIBE),
+        # what was seen, a chore, a list to be on
+        ("I noticed you stopped emailing last month - are you still in business?", Intent.OTHER),
+        (
+            "If you stopped sending paper invoices we'd save a lot. Anyway, call me.",
+            Intent.POSITIVE,
+        ),
+        ("Add me to the invite list for the webinar.", Intent.POSITIVE),
+    ],
+)
+def test_a_wish_that_we_stopped_and_a_do_not_contact_list(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -92,6 +92,12 @@ LEXICON = Lexicon(
         r"never)\s+(?:write|e-?mail|contact|message)\s+(?:\w+\s+)?again\b",
         r"take\s+(?:\S+\s+){1,5}?off\s+(?:\w+\s+){0,2}?(?:list|lists|mailing|database|distribution)\b",
         r"take\s+(?:us|my\s+(?:e-?mail|address|name))\s+off\b",
+        # a list that keeps people out: "put me on your do-not-contact list", "add us to your
+        # suppression list" (not "add me to the invite list")
+        r"(?:put|add|place|keep)\s+(?:\S+\s+){1,3}?(?:on|to|in)\s+(?:your|the|a)\s+"
+        r"(?:do[\s-]*not[\s-]*(?:contact|call|e-?mail|mail|disturb)|no[\s-]*contact|suppression|"
+        r"opt[\s-]*out|unsubscribe|block(?:ed)?|black|stop)[\s-]*list\b|"
+        r"do[\s-]*not[\s-]*(?:contact|e-?mail|mail)[\s-]*list\b",
         r"(?:i|we)\s+never\s+(?:signed|opted)\s+(?:up|in)\b",
         # or a pronoun with "anymore": "I dont want to receive them anymore"
         r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+(?:receive|get|hear)\s+(?:(?:any\s+)?(?:more|"
@@ -108,6 +114,12 @@ LEXICON = Lexicon(
         rf"take\s+(?:me|us)\s+off\b{_NOT_THREAD}|(?:un|de)list\s+(?:me|us)\b|"
         r"opt\s+(?:me|us)\s+out\b|(?:want|wish|like)\s+to\s+opt[\s-]out\b",
         r"stop\s+(?:e-?mailing|mailing|calling|bothering|pestering|harassing|chasing|spamming)\b",
+        # the wish in the past tense: "I'd really appreciate it if you stopped emailing this
+        # address", "I'd rather you stopped contacting us" (not what was seen: "I noticed you
+        # stopped emailing", nor a chore: "if you stopped sending paper invoices")
+        r"(?:if|wish|rather|prefer)\s+you\s+(?:just\s+|simply\s+|all\s+)?stopped\s+(?:e-?mailing|"
+        r"mailing|contacting|messaging|writing\s+to|spamming|calling|bothering|pestering|sending\s+"
+        r"(?:me|us|these|this|them|e-?mails|mails|messages))\b",
         r"leave\s+(?:me|us)\s+alone\b|(?:this\s+is|it['’]s|is\s+pure)\s+spam\b|"
         # "I did not ask for these" ("asked?" read "aske" or "asked", never the plain "ask")
         r"(?:never|didn['’]?t|did\s+not)\s+(?:ask(?:ed)?|signed\s+up|subscribed?|opted\s+in)\s+"
