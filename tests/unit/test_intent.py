@@ -1630,3 +1630,21 @@ def test_enquiries_directed_elsewhere_are_a_referral(
 )
 def test_a_wish_that_we_stopped_and_a_do_not_contact_list(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the writer is not the buyer: no one declined
+        (
+            "I think you've got the wrong guy, I drive a forklift, I don't buy anything here 😅",
+            Intent.OTHER,
+        ),
+        ("wrong person, i dont buy stuff, im just the dispatcher", Intent.OTHER),
+        # the company declines to buy, or the writer will not
+        ("We don't buy from cold emails.", Intent.NOT_INTERESTED),
+        ("I won't buy anything from a cold email.", Intent.NOT_INTERESTED),
+    ],
+)
+def test_a_writer_who_buys_nothing_declines_nothing(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

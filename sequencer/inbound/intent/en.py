@@ -354,7 +354,11 @@ LEXICON = Lexicon(
         r"not\s+(?:a\s+)?(?:need|match|priority|focus|option|requirement)\b|"
         r"(?:not|never)\s+going\s+to\s+(?:buy|happen|switch|change)\b|no\s+longer\s+(?:with|at)\b",
         r"(?:don['’]?t|do\s+not|won['’]?t|will\s+not)\s+(?:\w+\s+)?(?:need|require|"
-        r"switch|change|buy|invest|move\s+forward|proceed|go\s+ahead)\b",
+        r"switch|change|invest|move\s+forward|proceed|go\s+ahead)\b",
+        # the company declining to buy, not a writer saying it is not their job: "I drive a
+        # forklift, I don't buy anything here" (but "we don't buy from cold emails", "I won't buy")
+        r"(?<!\bi\s)(?:don['’]?t|do\s+not)\s+(?:\w+\s+)?buy\b|(?:won['’]?t|will\s+not)\s+"
+        r"(?:\w+\s+)?buy\b",
         r"(?:not|\w+n['’]t)\s+(?:be\s+)?(?:\w+\s+)?(?:necessary|needed|required)\b|"
         rf"unnecessary\b|no\s+need\b{_NO_RUSH}|(?:system|tool|software|platform|solution|process|provider|"
         r"vendor|erp|wms|team)\s+(?:already\s+)?(?:handles|covers|does|takes\s+care\s+of)\b",
