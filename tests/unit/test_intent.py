@@ -1648,3 +1648,21 @@ def test_a_wish_that_we_stopped_and_a_do_not_contact_list(body: str, intent: Int
 )
 def test_a_writer_who_buys_nothing_declines_nothing(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # "se" is no start of "seurannan": the rental company handles the tracking
+        (
+            "Meillä kaikki lavat on vuokralavoja ja vuokraamo hoitaa seurannan ja laskuttaa "
+            "kadonneista, joten meidän ei kannata lähteä tähän.",
+            Intent.NOT_INTERESTED,
+        ),
+        ("Varasto hoitaa sen sellaisenaan, ei kiinnosta.", Intent.NOT_INTERESTED),
+        # the pronoun, a whole word, still names who handles it
+        ("Ne asiat hoitaa se meidän varastopäällikkö.", Intent.REFERRAL),
+    ],
+)
+def test_a_finnish_pronoun_is_a_whole_word(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -20,14 +20,15 @@ _ME = r"(?:minuun|muhun|meihin|minulle|mulle|meille|uudelleen|uudestaan|takaisin
 _UPPER = "A-ZÄÖÅ"
 _LOWER = "a-zäöåé"
 #: A person: a full name anywhere, a capitalised name inside a sentence (case-sensitive: a
-#: sentence's first word may be any noun), a pronoun or a role.
+#: sentence's first word may be any noun), a pronoun (a whole word: "se" is no start of
+#: "seurannan") or a role.
 _ROLE = (
     r"\S*(?:päällik|johtaj|vastaav|kolleg|esimie|työkaver|assistent|koordinaattor|"
     r"asiantuntij|myyjä|ostaja|omistaj|yhteyshenkil)\S*"
 )
 _PERSON = (
     rf"(?:(?-i:[{_UPPER}][{_LOWER}]+\s+[{_UPPER}][{_LOWER}]+)|(?<=[^\s.!?]\s)(?-i:[{_UPPER}]"
-    rf"[{_LOWER}]+)|hän|he|se|{_ROLE})"
+    rf"[{_LOWER}]+)|(?:hän|he|se)\b|{_ROLE})"
 )
 _OO = r"(?:ole|oo|olla|olisi|ois)"  # "ei ole", spoken "ei oo"
 #: Particles that may stand between "älkää" and its verb: "älkää siis lähettäkö", "älkää nyt
