@@ -1666,3 +1666,22 @@ def test_a_writer_who_buys_nothing_declines_nothing(body: str, intent: Intent) -
 )
 def test_a_finnish_pronoun_is_a_whole_word(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # the writer's duties handed on to someone named
+        (
+            "kiva kun muistit, mutta jään eläkkeelle vuodenvaihteessa, joten turha minun kanssa on "
+            "enää mitään sopia. Minun hommat siirtyy Minna Lahtiselle, minna.lahtinen@puu.example.",
+            Intent.REFERRAL,
+        ),
+        ("Tehtäväni siirtyvät tammikuussa Pekka Laaksoselle.", Intent.REFERRAL),
+        ("Hommat jää Minnalle.", Intent.REFERRAL),
+        # a place, not a person
+        ("Varasto siirtyy Keravalle ensi vuonna, ei ajankohtainen nyt.", Intent.NOT_INTERESTED),
+    ],
+)
+def test_finnish_duties_handed_on_are_a_referral(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

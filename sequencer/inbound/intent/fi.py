@@ -167,6 +167,12 @@ LEXICON = Lexicon(
         r"yhtey(?:dessä|ksissä))\s+(?:\S+\s+)?(?!meidän|minun|mun|teidän)\S+n\s+kanssa\b",
         r"(?:hoitaa|hoitavat|vastaa|vastaavat)\s+(?:\S+\s+)?(?:nykyään|nyttemmin|jatkossa)\b|"
         rf"(?:siirtyi|siirtynyt|siirretty|siirtyneet)\s+(?:\S+\s+)?(?-i:[{_UPPER}])\S*lle\b",
+        # the writer's duties handed on: "Minun hommat siirtyy Minna Lahtiselle", "tehtäväni
+        # siirtyvät tammikuussa Minnalle", "asiakkaat jää Pekalle" (not a place: "varasto
+        # siirtyy Keravalle")
+        r"(?:homma|hommat|hommani|työt|työni|tehtävä|vastuu|asiakkaa|asiakkuud)\w*\s+"
+        r"(?:\S+\s+){0,2}?(?:siirty\w*|siirretään|siirrän|menee|menevät|jää|jäävät|annetaan|"
+        rf"annan)\s+(?:\S+\s+){{0,2}}?(?-i:[{_UPPER}])\S*lle\b",
         rf"(?:hoitaa|hoitavat|päättää|päättävät|vastaa|vastaavat|omistaa)\s+(?:\S+\s+){{0,2}}?"
         rf"{_PERSON}|\S+(?:sta|stä)\s+vastaa(?:vat)?\s+"
         rf"{_PERSON}",
