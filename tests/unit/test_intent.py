@@ -1685,3 +1685,27 @@ def test_a_finnish_pronoun_is_a_whole_word(body: str, intent: Intent) -> None:
 )
 def test_finnish_duties_handed_on_are_a_referral(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # Savo "ee" is "ei": no interest beside the spam, and no need to send anything any more
+        (
+            "Roskapostia tämä. Ee kiinnosta yhtää eikä tarvihe laetella tänne mittää ennee.",
+            Intent.UNSUBSCRIBE,
+        ),
+        ("Ee kiinnosta yhtää eikä tarvihe laetella tänne mittää ennee.", Intent.UNSUBSCRIBE),
+        ("Ei tarvii lähettää mulle enää mitään.", Intent.UNSUBSCRIBE),
+        ("Ee kiinnosta.", Intent.NOT_INTERESTED),
+        ("Ee oo meillä tarvetta tämmöselle.", Intent.NOT_INTERESTED),
+        # one thing not needed any more; a spam folder beside interest
+        (
+            "Ei tarvitse lähettää enää uutta tarjousta, edellinen riittää. Soitellaan.",
+            Intent.POSITIVE,
+        ),
+        ("Sähköposti meni roskapostiin, mutta kiinnostaa. Soita ma.", Intent.POSITIVE),
+    ],
+)
+def test_savo_negation_and_nothing_more_to_send(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

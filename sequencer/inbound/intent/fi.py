@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from sequencer.inbound.intent.lexicon import Lexicon
 
-#: A negation that says no: not the condition "jos ei käy, ehdota toista aikaa".
+#: A negation that says no: not the condition "jos ei käy, ehdota toista aikaa". Savo and
+#: other eastern dialects say "ee" for "ei" ("Ee kiinnosta yhtää", "ee oo tarvetta").
 _NEG = (
     r"(?<!jos\s)(?<!mikäli\s)(?<!kun\s)"
-    r"(?:ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|jottei|vaikkei)"
+    r"(?:ei|ee|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|jottei|vaikkei)"
 )
 _WORD = r"[^\s,.;:!?]+"  # a word within the clause (a negation never reaches past a comma)
 _ME = r"(?:minuun|muhun|meihin|minulle|mulle|meille|uudelleen|uudestaan|takaisin)"
@@ -94,6 +95,13 @@ LEXICON = Lexicon(
         r"poist(?!imme\b|amme\b|in\b|an\b|ettiin\b|aneet\b|anut\b)\w*\s+(?:\S+\s+){0,3}?"
         r"\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
         r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
+        # no need to send anything any more, in dialect too: "eikä tarvihe laetella tänne mittää
+        # ennee" (not one thing: "ei tarvitse lähettää enää uutta tarjousta, edellinen riittää")
+        r"(?:ei|eikä|ee|eekä)\s+(?:\S+\s+)?(?:tarvi\w*|tarvitse)\s+(?:\S+\s+)?(?:lähet|laet|laitel|"
+        r"laitt|laita)\w*\s+(?:\S+\s+){0,2}?(?:mitään|mittää|mitää)\s+(?:\S+\s+)?(?:enää|ennee|"
+        r"enee|jatkossa)\b|(?:ei|eikä|ee|eekä)\s+(?:\S+\s+)?(?:tarvi\w*|tarvitse)\s+(?:\S+\s+)?"
+        r"(?:lähet|laet|laitel|laitt|laita)\w*\s+(?:\S+\s+){0,2}?(?:enää|ennee|enee|jatkossa)\s+"
+        r"(?:\S+\s+)?(?:mitään|mittää|mitää)\b",
         # the erasure the GDPR gives: "Vaadin, että poistatte kaikki minua koskevat tiedot
         # (GDPR 17 artiklan nojalla)", "minua koskevien tietojen poistamista", "oikeus tulla
         # unohdetuksi" (not asking what is held: "Mitä minua koskevia tietoja teillä on?")
@@ -383,5 +391,5 @@ LEXICON = Lexicon(
         r"automaat|poissaoloilmoitus|lomavastaaja|voit\s+(?:soittaa|tavoittaa)|tavoitat\s+minut|vastaan\s+(?:viesteihin|"
         r"sähköposteihin)",
     ),
-    negation=r"ei|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
+    negation=r"ei|ee|en|emme|ette|eivät|eikä|enkä|emmekä|ettei|etten|ettemme|älä|älkää",
 )
