@@ -1709,3 +1709,23 @@ def test_finnish_duties_handed_on_are_a_referral(body: str, intent: Intent) -> N
 )
 def test_savo_negation_and_nothing_more_to_send(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # what the call needs not be declines nothing
+        (
+            "Kiinnostais. Ei tarvii olla lyhyt, meil on 6 työmaata ja lavoja häviää joka viikko. "
+            "Ma 21.12. klo 13 käy?",
+            Intent.POSITIVE,
+        ),
+        ("Ei tarvitse pahoitella, torstai käy hyvin.", Intent.POSITIVE),
+        ("Kiinnostaa. Ei tarvii kiirehtiä, soita ensi viikolla.", Intent.POSITIVE),
+        # the thing not needed
+        ("Ei tarvita, kiitos.", Intent.NOT_INTERESTED),
+        ("Meillä ei tarvitse olla tällaista järjestelmää.", Intent.NOT_INTERESTED),
+    ],
+)
+def test_no_need_for_a_short_call_declines_nothing(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

@@ -32,6 +32,14 @@ _PERSON = (
     rf"[{_LOWER}]+)|(?:hän|he|se)\b|{_ROLE})"
 )
 _OO = r"(?:ole|oo|olla|olisi|ois)"  # "ei ole", spoken "ei oo"
+#: After "ei tarvitse": what needs not be so about the call itself, which declines nothing ("Ei
+#: tarvii olla lyhyt, meil on 6 työmaata", "ei tarvitse kiirehtiä", "ei tarvii pahoitella").
+_HURRY = (
+    r"\w*\s+(?:(?:olla|olle|oo)\s+(?:\S+\s+)?(?:lyhyt|lyhyempi|lyhkäne\w*|pikainen|nopea|pitkä|"
+    r"virallinen|muodollinen|valmis|täydellinen|kiire\w*)|kiirehti\w*|kiirehdi\w*|hoppuil\w*|"
+    r"hätäil\w*|pahoitel\w*|stressa\w*|murehti\w*|vastata\s+heti)\b"
+)
+_NO_HURRY = rf"(?!{_HURRY})"
 #: Particles that may stand between "älkää" and its verb: "älkää siis lähettäkö", "älkää nyt
 #: enää soittako", "älä mulle laita".
 _FILLER = r"(?:(?:enää|siis|nyt|jo|kyllä|sitten|mulle|minulle|meille|tänne)\s+){0,2}"
@@ -214,8 +222,9 @@ LEXICON = Lexicon(
         r"laitoin\s+\S+\s+cc|cc:?ssä|cc:(?:hen|ksi)|kopioin\s+\S+|kopio(?:ksi|on|na)\b",
     ),
     refusal=(
-        rf"{_NEG}\s+(?:{_WORD}\s+){{0,3}}?(?:kiinnost|mielenkiin|ajankohtai|tarve|tarvet|tarvit|tarpee|"
-        r"tarvi|sovi\b|sovellu|käyttöä|budjet|rahaa|resurss|aikaa|ole\s+meille)",
+        rf"{_NEG}\s+(?:{_WORD}\s+){{0,3}}?(?:kiinnost|mielenkiin|ajankohtai|tarve|tarvet|"
+        rf"tarvit{_NO_HURRY}|tarpee|tarvi{_NO_HURRY}|sovi\b|sovellu|käyttöä|budjet|rahaa|resurss|"
+        r"aikaa|ole\s+meille)",
         rf"{_NEG}\s+(?:{_WORD}\s+){{0,2}}?(?:nyt|juuri\s+nyt|tällä\s+hetkellä|tänä\s+vuonna)\b",
         r"ei\s+kiitos\b|kiitos\s+ei\b|kiitos,?\s+(?:mutta|vaan)\s+(?:ei|emme|en)\b",
         r"(?:meillä|meille)\s+on\s+(?:jo|jo\s+ennestään|olemassa)\b|käytämme\s+(?:jo|nykyään)\b|"
@@ -240,13 +249,14 @@ LEXICON = Lexicon(
         # "ei ole hankintalain mukainen tarjouspyyntö" (a public buyer's request for information
         # is no formal tender) declines nothing
         r"relevantti|ajankohta|meitä\s+varten|meille\b|osta|hank(?!intala)|investoi|vaihta|vaihda|"
-        r"lähdetä|käy\b|onnistu|kannata|hyödyt|tarvita|tarvitse|halua|innosta|"
+        rf"lähdetä|käy\b|onnistu|kannata|hyödyt|tarvita|tarvitse{_NO_HURRY}|halua|innosta|"
         r"sytytä|napanna|nappaa|murhe|ongelma|suunnitelm|agendalla|listalla|prioriteet|"
         r"ohjelmassa|pöydällä|vastaa\s+(?:\S+\s+)?tarpei|täytä|kohtaa|varattu|istu\b|tartu|"
         r"innostu|kaipaa|edes)",
         r"(?:ei|en|emme)\s+kiitti\b|kiitti\s+(?:mut|mutta)?\s*ei\b|kiitos\s+(?:mut|mutta)\s+"
         r"(?:ei|emme|en|tämä\s+ei)\b|valitettavasti\s+(?:ei|emme|en|tämä\s+ei|"
-        r"meillä\s+ei|tällä)\b|ei\s+kyllä\b|^\s*ei\b(?!\s+(?:haittaa|se\s+mitään|siinä\s+mitään|hätää|ongelmaa|huolta|mitään))",
+        r"meillä\s+ei|tällä)\b|ei\s+kyllä\b|^\s*ei\b(?!\s+(?:haittaa|se\s+mitään|siinä\s+mitään|"
+        rf"hätää|ongelmaa|huolta|mitään|tarvi{_HURRY}))",
         r"(?:meillä|meille)\s+on\s+(?:\S+\s+){0,2}?(?:oma|omat|oman|käytössä|sopimus|toimittaja)|"
         r"oma\w*\s+(?:järjestelmä|ratkaisu|työkalu|sovellus|softa|tiimi)|(?:jo|nyt)\s+käytössä|"
         r"käytössä\s+(?:on\s+)?jo|käytämme\s+(?:\S+\s+)?(?:jo|muuta|toista)|teimme\s+itse|"
