@@ -1729,3 +1729,23 @@ def test_savo_negation_and_nothing_more_to_send(body: str, intent: Intent) -> No
 )
 def test_no_need_for_a_short_call_declines_nothing(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # "kyllä" that stresses a statement is no yes to our question
+        (
+            "Hei, kyllä meillä on EUR-lavoja myytävänä, käytettyjä 8 €/kpl ja uusia 14 €/kpl. "
+            "Montako tarvitsette?",
+            Intent.OTHER,
+        ),
+        ("kyllä se niin on että lavoja katoaa", Intent.OTHER),
+        # a yes that answers, alone or with its own cue
+        ("Kyllä.", Intent.POSITIVE),
+        ("Kyllä, soitellaan ensi viikolla.", Intent.POSITIVE),
+        ("Kyllä meillä olis tarvetta tällaiselle.", Intent.POSITIVE),
+    ],
+)
+def test_a_finnish_kylla_that_stresses_a_statement_is_no_yes(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

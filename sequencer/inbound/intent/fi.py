@@ -308,7 +308,11 @@ LEXICON = Lexicon(
         r"miten\s+(?:\S+\s+){0,3}?toimi|(?:vaikuttaa|näyttää)\s+(?:\S+\s+)?(?:hyvältä|"
         r"mielenkiintoiselta|lupaavalta|järkevältä|kiinnostavalta)|kerro(?:tko|kaa)?\s+lisää|kuulisin|kuulen\s+mielelläni|mielelläni|mielellään|"
         r"varataan|varaa\s+aika|kalenterikutsu|kutsu\b|lähetä\s+(?:kutsu|lisää|tietoa|tarjous)",
-        r"^\s*(?:kyllä|joo|juu|ehdottomasti|totta\s+kai|ilman\s+muuta)\b|kuulostaa\s+(?:hyvältä|"
+        # a yes that opens the reply; not "kyllä" that stresses a statement of the writer's ("kyllä
+        # meillä on EUR-lavoja myytävänä", "kyllä se niin on"), which its own cue must carry
+        r"^\s*(?:kyllä(?!\s+(?:meillä|meiltä|meille|mulla|mulle|minulla|me|mä|mää|mie|minä|se|ne|"
+        r"tää|tämä|täällä|siellä|niitä|sitä|niin|sen)\b)|joo|juu|ehdottomasti|totta\s+kai|"
+        r"ilman\s+muuta)\b|kuulostaa\s+(?:hyvältä|"
         r"hyvälle|mielenkiintoiselta|järkevältä|lupaavalta)",
         r"(?:kuulostaa|kuulostaisi|vaikuttaa|näyttää|tuntuu)\s+(?:\S+\s+)?(?:hyvältä|hyvälle|"
         r"kivalta|hienolta|fiksulta|järkevältä|hyödylliseltä|kiinnostavalta|lupaavalta|"
