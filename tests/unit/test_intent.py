@@ -1749,3 +1749,33 @@ def test_no_need_for_a_short_call_declines_nothing(body: str, intent: Intent) ->
 )
 def test_a_finnish_kylla_that_stresses_a_statement_is_no_yes(body: str, intent: Intent) -> None:
     assert intent_of(body) is intent
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        # thinking it over beside an opinion, asking for nothing
+        (
+            "Hmm. Maybe. Pallets are a headache for sure, I've got a pile of broken ones behind "
+            "the shed. Let me chew on it over the holidays.",
+            Intent.OTHER,
+        ),
+        ("Pallet losses are a real pain point for us. I'll have to think it over.", Intent.OTHER),
+        ("sounds interesting. let me sleep on it", Intent.OTHER),
+        (
+            "Hmm, pitää miettiä. Lavoja kyllä katoaa, mutta en tiiä onko se meillä niin iso "
+            "ongelma että siihen kannattaa rahaa laittaa. Katsellaan.",
+            Intent.OTHER,
+        ),
+        ("Täytyy vielä vähän funtsia, kuulostaa ihan hyvältä.", Intent.OTHER),
+        # a request beside it, the pain alone, a refusal, "katsotaan" with a slot
+        ("Maybe. Send me the price list and I'll think it over.", Intent.POSITIVE),
+        ("Pallet losses are a real headache for us.", Intent.POSITIVE),
+        ("Maybe later.", Intent.NOT_INTERESTED),
+        ("Laita hinnasto tulemaan niin katsotaan.", Intent.POSITIVE),
+        ("Pitää miettiä, mutta soita ensi viikolla.", Intent.POSITIVE),
+        ("Katsotaan tarkemmin ensi viikolla, sopiiko ti klo 10?", Intent.POSITIVE),
+    ],
+)
+def test_thinking_it_over_beside_an_opinion_is_no_interest(body: str, intent: Intent) -> None:
+    assert intent_of(body) is intent

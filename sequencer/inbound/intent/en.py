@@ -520,6 +520,15 @@ LEXICON = Lexicon(
         r"i\s+(?:have|had|['’]ve\s+got|got)\s+(?:a|an|another)\s+(?:\w+\s+)?(?:meeting|call)\s+"
         r"(?:at|until|till|from|now|right\s+now|running)\b",
     ),
+    undecided=(
+        # "Let me chew on it over the holidays", "I'll sleep on it", "need to mull this over"
+        r"(?:let\s+me|let['’]?s|i['’]ll|i\s+will|i\s+need\s+to|i\s+have\s+to|need\s+to|we['’]ll|"
+        r"we\s+will|we\s+need\s+to|gotta|have\s+to)\s+(?:\w+\s+)?(?:think|chew|mull|sleep|"
+        r"ponder)\s+(?:(?:it|this|that)\s+over|(?:on|about|over)\s+(?:it|this|that))\b|"
+        r"(?:have|take)\s+a\s+think\b|give\s+me\s+(?:some\s+)?time\s+to\s+think\b|we['’]ll\s+see\b",
+        # "Maybe." as a sentence of its own: "Hmm. Maybe. Pallets are a headache for sure"
+        r"(?:^|(?<=[.!?]\s))(?:hmm+[,.]?\s+)?maybe\s*(?:[.!…]+|$)",
+    ),
     spam_place=(
         r"(?:in|into|to|from|out\s+of|through|past|under)\s+(?:(?:my|our|the|a|your)\s+)?"
         r"(?:\w+\s+)?(?:spam|junk)(?:\s*-?\s*(?:folder|filter|box|bin|quarantine|mail))?\b",

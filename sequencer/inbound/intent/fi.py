@@ -395,6 +395,16 @@ LEXICON = Lexicon(
         r"kokouksi|tapaamise|tapaamisi|neuvottelu|teams-palaveri)\w*(?:ssa|ssä)\b",
         r"(?:mulla|minulla|mul)\s+on\s+(?:\S+\s+)?(?:palaveri|kokous|tapaaminen|neuvottelu)\b",
     ),
+    undecided=(
+        # "Hmm, pitää miettiä", "täytyy vielä vähän funtsia", "mietitään", "harkitsen asiaa"
+        r"(?:pitää|pitäis|pitäisi|täytyy|täytyis|täytyisi|tarttee)\s+(?:\S+\s+){0,2}?(?:miettiä|"
+        r"harkita|pohtia|funtsia|funtsata|pähkäillä|sulatella|tuumata|tuumailla)\b|(?:mietin|"
+        r"mietitään|harkitsen|harkitaan|pohdin|pohditaan|funtsin|funtsitaan|sulattelen|"
+        r"tuumailen|pähkäilen)\b",
+        # "we'll see" or "maybe" as a sentence of its own: "Katsellaan.", "Katsotaan nyt", "Ehkä."
+        r"(?:katsellaan|katsotaan)(?:\s+(?:nyt|sitten|vielä))?\s*(?:[.!…]+|$)|(?:^|(?<=[.!?]\s))"
+        r"(?:hmm+[,.]?\s+)?ehkä\s*(?:[.!…]+|$)",
+    ),
     spam_place=(
         r"roskapost(?:iin|issa|ista|ikansio\w*|isuodat\w*|ilaatik\w*|ikori\w*)|"
         r"(?:spam|spämmi|spammi)(?:-|\s*)?(?:kansio\w*|suodat\w*|filt\w*|laatik\w*)|"

@@ -67,6 +67,10 @@ class Lexicon:
     #: The writer's own meeting or call, spoken of, not asked for ("mulla venyy palaveri", "I'm
     #: stuck in a meeting"): a cue of interest within it counts for nothing.
     busy: tuple[str, ...] = ()
+    #: Thinking it over, asking for nothing ("Let me chew on it over the holidays", "Hmm, pitää
+    #: miettiä ... Katsellaan."): a cue of interest within it counts for nothing, and beside it
+    #: a cue that is only an opinion ("Pallets are a headache for sure") shows no interest.
+    undecided: tuple[str, ...] = ()
     #: Where our mail landed, not what the writer calls it ("it ended up in my spam folder",
     #: "viestisi meni roskapostiin", "lag im Spam-Ordner"): a removal cue within it asks for
     #: nothing.

@@ -80,11 +80,11 @@ _TURN_RE = re.compile(
     re.IGNORECASE,
 )
 #: A cue of interest that is an opinion, not a request: polite after a refusal ("not for us, but
-#: it sounds interesting").
+#: it sounds interesting"); a pain the writer owns to ("Pallets are a headache for sure").
 _OPINION_RE = re.compile(
-    r"interest|sound|curious|intrigu|keen|eager|timely|worth|could\s+be|might\s+be|may\s+be|"
-    r"would\s+be|that|this|it|exactly|kiinnost|mielenkiin|kuulost|vaikutt|näyttä|nayt|tuntuu|"
-    r"hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty|cost",
+    r"interest|sound|curious|intrigu|keen|eager|timely|worth|headache|pain|could\s+be|might\s+be|"
+    r"may\s+be|would\s+be|that|this|it|exactly|kiinnost|mielenkiin|kuulost|vaikutt|näyttä|nayt|"
+    r"tuntuu|hyvä|hyva|siisti|loistav|mahtav|hieno|hyöty|hyoty|cost",
     re.IGNORECASE,
 )
 #: What may follow our own word asked back, up to its question mark: the rest of the word a
@@ -242,6 +242,7 @@ _BEHALF = _Cues.of(lambda lexicon: lexicon.behalf)
 _RECEIVED = _Cues.of(lambda lexicon: lexicon.received)
 _INLINE = _Cues.of(lambda lexicon: lexicon.inline)
 _BUSY = _Cues.of(lambda lexicon: lexicon.busy)
+_UNDECIDED = _Cues.of(lambda lexicon: lexicon.undecided)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -588,8 +589,9 @@ def read(msg: Parsed) -> Reading:
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives
     way to a request of the writer's own: the writer is the one interested. Words in double
     quotes are read as mentioned, not said; a note to a colleague about us has no intent; our
-    own word asked back (:func:`_echoed`) and the writer's own meeting ("mulla venyy palaveri")
-    are no interest, but the writer's bare answer to the word asked back is their intent
+    own word asked back (:func:`_echoed`), the writer's own meeting ("mulla venyy palaveri") and
+    an opinion beside thinking it over ("a headache for sure. Let me chew on it") are no
+    interest, but the writer's bare answer to the word asked back is their intent
     (:func:`_answered`).
     """
     text = _MENTION_RE.sub(lambda quoted: " " * len(quoted.group(0)), body(msg))
@@ -607,19 +609,26 @@ def read(msg: Parsed) -> Reading:
         # pallet losses?"): no interest is read in it, nor in our word asked back, nor in the
         # writer's own meeting ("mulla venyy palaveri")
         scanned = [] if text == _subject(msg) else _INTEREST.scan(text)
-        within = _spans(_BUSY.matches(text))
+        within, mulled = _spans(_BUSY.matches(text)), _spans(_UNDECIDED.matches(text))
         cues = []
         for cue, negated in scanned:
             held = within(cue.start())
-            asked = None if held is not None else _echoed(text, cue)
+            thought = mulled(cue.start())
+            asked = None if held is not None or thought is not None else _echoed(text, cue)
             if held is not None:
                 unread.append(f"their own meeting: '{_phrase(held)}'")
+            elif thought is not None:
+                unread.append(f"thinks it over: '{_phrase(thought)}'")
             elif asked is not None:
                 unread.append(f"asks back '{_phrase(cue)}'")
                 echoes.append((cue, asked))
             else:
                 cues.append((cue, negated))
         own = turned(text, refusals, cues) or refusal(refusals) or interest(cues)
+        undecided = _UNDECIDED.first(text)
+        if own is not None and own.intent is Intent.POSITIVE and undecided and not _asks(cues):
+            unread.append(f"thinks it over: '{_phrase(undecided)}'")  # an opinion, no request
+            own = None
         if found is None or (own is not None and own.intent is Intent.POSITIVE and _asks(cues)):
             found = own
     found = found or _answered(text, echoes) or _declined_in_subject(msg)
