@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sequencer.inbound.classify import Inbound, Kind, classify, fresh_text, return_date
+from sequencer.inbound.classify import Inbound, Intent, Kind, classify, fresh_text, return_date
 
 TODAY = datetime.date(2026, 12, 20)
 SAMPLES = Path(__file__).parent / "inbound_samples"
@@ -521,6 +521,40 @@ def test_ip_addresses_and_versions_are_not_status_codes() -> None:
     )
     got = classify(raw, today=TODAY)
     assert (got.status, got.hard) == ("5.0.0", True)
+
+
+def test_a_departed_persons_notice_under_a_failure_subject_is_an_auto_reply() -> None:
+    raw = message(
+        "From: Harbor Freight Lines <noreply@harbor.example>\nTo: sales@acme.example\nSubject: "
+        "Undeliverable to recipient: Pallet tracking",
+        "Jake Miller is no longer with Harbor Freight Lines. This mailbox is not monitored and "
+        "your message will not be forwarded.\n\nFor general inquiries please write to "
+        "ops@harbor.example.\n",
+    )
+    got = classify(raw, today=TODAY)
+    assert (got.kind, got.intent) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        # a status read, the bounce sender, an address gone: still a failure
+        (
+            "IT <it@harbor.example>",
+            "Your message to jake@harbor.example couldn't be delivered. Jake is no longer with "
+            "the company. 550 5.1.1 RecipientNotFound",
+        ),
+        ("postmaster@harbor.example", "Jake Miller is no longer with Harbor Freight Lines."),
+        ("IT <it@harbor.example>", "The e-mail address you wrote to is no longer in use."),
+    ],
+)
+def test_a_failure_notice_that_names_a_departed_person_is_still_a_bounce(
+    sender: str, text: str
+) -> None:
+    raw = message(
+        f"From: {sender}\nTo: sales@acme.example\nSubject: Undeliverable: Pallet tracking", text
+    )
+    assert classify(raw, today=TODAY).kind is Kind.BOUNCE
 
 
 # --- auto-replies -----------------------------------------------------------------------------

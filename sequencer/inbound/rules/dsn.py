@@ -75,6 +75,14 @@ _POLICY_RE = re.compile(
     r"policies|dmarc|spf|dkim|reputation)",
     re.IGNORECASE,
 )
+#: A departed person's notice under a failure subject ("Undeliverable to recipient: ..." over "Jake
+#: Miller is no longer with Harbor Freight Lines. This mailbox is not monitored"): the mailbox
+#: took the message, so with no status read it is an auto-reply, not a failure.
+_KEPT_MAILBOX_RE = re.compile(
+    r"\bno\s+longer\s+(?:with|at|works?\s+(?:for|at|with))\b|\b(?:mailbox|inbox|address|account)"
+    r"\s+is\s+(?:not|no\s+longer)\s+(?:monitored|read|checked)\b",
+    re.IGNORECASE,
+)
 _DELAY_SUBJECT_RE = re.compile(r"\bdelay(?:ed)?\b", re.IGNORECASE)
 _SUCCESS_SUBJECT_RE = re.compile(
     r"\((?:success|relayed|delivered)\)|^\s*(?:delivered|relayed)\s*:", re.IGNORECASE
@@ -172,7 +180,9 @@ def delivery_report(msg: Parsed) -> Inbound | None:
 
 def failure_notice(msg: Parsed) -> Inbound | None:
     """:attr:`Kind.BOUNCE` from a failure notice in prose, recognised by its sender or subject;
-    :attr:`Kind.OTHER` for a delivery success notification; None for any other message.
+    :attr:`Kind.OTHER` for a delivery success notification; None for any other message, and for
+    one that only its subject calls a failure, with no status in its text and a departed
+    person's notice instead (:data:`_KEPT_MAILBOX_RE`).
     """
     by_sender = (
         msg.from_address is not None and _BOUNCE_SENDER_RE.match(msg.from_address) is not None
@@ -187,6 +197,8 @@ def failure_notice(msg: Parsed) -> Inbound | None:
     status, hard, diagnostic, basis = _status_from_text(
         explanation, delay=_DELAY_SUBJECT_RE.search(msg.subject) is not None
     )
+    if status is None and not by_sender and _KEPT_MAILBOX_RE.search(explanation):
+        return None  # no failure, only a departed person's notice: the auto-reply rules read it
     recipients = _failed_recipients_header(msg.mime) or _recipients_in_text(msg.mime, explanation)
     detected = "sender" if by_sender else "subject"
     return msg.build(
