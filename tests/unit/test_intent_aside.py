@@ -248,3 +248,45 @@ def test_off_the_job_in_hand_is_no_absence(body: str, intent: Intent) -> None:
 )
 def test_off_work_is_still_an_absence(body: str) -> None:
     assert read(body) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        # the last day away said with "until", then the day back in a later sentence
+        (
+            "olen vuosilomalla 6.1. asti enkä lue sähköpostia. Palaan töihin torstaina 7.1.",
+            datetime.date(2027, 1, 7),
+        ),
+        (
+            "I'm away until 6 January. Back in the office on Thursday 7 January.",
+            datetime.date(2027, 1, 7),
+        ),
+        # a weekday with its day of the month and no month
+        ("I'll reply when I'm back at the depot on Friday 18th.", datetime.date(2026, 12, 18)),
+        ("Palaan torstaina 17.", datetime.date(2026, 12, 17)),
+        # serving again after a closed range
+        (
+            "Toimistomme on suljettu inventaarion vuoksi 14.–16.12. Palvelemme jälleen torstaina "
+            "17.12. klo 8 alkaen.",
+            datetime.date(2026, 12, 17),
+        ),
+        # "until" with no day back after it, a later "until" that is no day back, a weekday the
+        # day does not fall on, a month named, service only limited
+        (
+            "I'm on leave until 4.1. For anything urgent call 040 123 4567.",
+            datetime.date(2027, 1, 4),
+        ),
+        (
+            "I'm away until 6 January. For urgent matters contact Jari until 31.12.",
+            datetime.date(2027, 1, 6),
+        ),
+        ("Back on Tuesday 18th.", None),
+        ("Back on Friday 18 December.", datetime.date(2026, 12, 18)),
+        ("Palvelemme rajoitetusti 21.12. alkaen.", None),
+    ],
+)
+def test_the_day_back_after_until_a_weekday_with_its_day_and_serving_again(
+    text: str, back: datetime.date | None
+) -> None:
+    assert return_date(text, today=TODAY) == back

@@ -233,11 +233,22 @@ _WEEKDAYS = (
     ("saturday", "lauantai", "lördag", "samstag", "sonnabend"),
     ("sunday", "sunnuntai", "söndag", "sonntag"),
 )
+_WEEKDAY_NAMES = "|".join(
+    f"{en}|{fi}(?:na)?|{sv}(?:en)?|{'|'.join(de)}" for en, fi, sv, *de in _WEEKDAYS
+)
 _WEEKDAY_RE = re.compile(
     r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna|i\s?morgon|morgen)|(?P<weekday>"
-    + "|".join(f"{en}|{fi}(?:na)?|{sv}(?:en)?|{'|'.join(de)}" for en, fi, sv, *de in _WEEKDAYS)
+    + _WEEKDAY_NAMES
     # "Monday, 4 January", "måndag den 4 januari" are read as the date they name
     + r"))(?!\w)(?!,?\s+(?:the\s+|den\s+)?\d)",
+    re.IGNORECASE,
+)
+# A day named with its day of the month and no month: "back at the depot on Friday 18th",
+# "torstaina 17." (not "Friday 18 December", "torstaina 17.12.", read as the dates they name).
+_WEEKDAY_DAY_RE = re.compile(
+    rf"(?<!\w)(?P<weekday>{_WEEKDAY_NAMES}),?\s+(?:the\s+|den\s+)?(?P<day>\d{{1,2}})"
+    rf"(?:{_ORDINAL})?\.?(?![\d/]|\.\d|\s*(?:of\s+)?(?:{_EN_MONTH}|{_SV_DE_MONTH}|"
+    rf"(?:{_FI_MONTH})kuuta)\b)",
     re.IGNORECASE,
 )
 
@@ -259,6 +270,11 @@ _CUE_AFTER_RE = re.compile(
     r"(?<!\w)(?:asti|saakka|alkaen|lähtien|wieder|zurück)(?!\w)", re.IGNORECASE
 )
 _CUE_AFTER_GAP = 14  # characters allowed between such a date and its postposition
+_NAMED_DAY_REACH = 62  # days ahead a weekday with a day of the month ("Friday 18th") is looked for
+#: Cues that say until when the writer is away, not when they are back ("lomalla 6.1. asti",
+#: "away until 6 January"): a date so cued gives way to one a later sentence that speaks of being
+#: back names ("Palaan töihin torstaina 7.1.").
+_UNTIL_RE = re.compile(r"until|till|'til|through|thru|asti|saakka|bis|fram\s+till", re.IGNORECASE)
 #: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
 #: dem 23.12. im Urlaub", "lomalla 21.12. alkaen", "olen jälleen lomalla 21.12."): a date so cued
 #: is a return date only beside words of being back (:func:`_back_beside`): "back in the office
@@ -271,7 +287,10 @@ _DEPARTURE_RE = re.compile(
 _BACK_RE = re.compile(
     r"(?<!\w)(?:back|return\w*|reachable|available|re-?open\w*|(?<!out\sof\s)in\s+(?:the\s+)?"
     r"office|at\s+my\s+desk|respond\w*|answer\w*|repl(?:y|ies)|palaa\w*|palaan|takaisin|"
-    r"tavoitettav\w*|tavattavissa|käytettävissä|töissä|paikalla|vastaamme|vastaan|palvelemme|"
+    r"tavoitettav\w*|tavattavissa|käytettävissä|töissä|paikalla|vastaamme|vastaan|"
+    # serving again: "Palvelemme jälleen torstaina 17.12. klo 8 alkaen" (not "Palvelemme
+    # rajoitetusti 21.12. alkaen")
+    r"palvele\w*\s+(?:\S+\s+)?(?:jälleen|taas|normaalisti)|(?:jälleen|taas)\s+palvele\w*|"
     r"avoinna|auki|avaamme|tillbaka|åter|nåbar|anträffbar|tillgänglig|svarar|på\s+plats|"
     r"öppna\w*|på\s+kontoret|wieder|erreichbar|zurück|im\s+büro|zur\s+verfügung|für\s+sie\s+da)"
     r"(?!\w)",
@@ -356,6 +375,7 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
     for pattern in _DATE_RES:
         found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
     found.extend((match.start(), match.end(), match) for match in _WEEKDAY_RE.finditer(sentence))
+    found.extend((m.start(), m.end(), m) for m in _WEEKDAY_DAY_RE.finditer(sentence))
     found.sort(key=lambda item: (item[0], item[0] - item[1]))
     dates: list[tuple[int, int, datetime.date]] = []
     taken_until = -1
@@ -365,6 +385,12 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
         if match.re is _WEEKDAY_RE:
             dates.append((start, end, _next_day(match, today)))
             taken_until = end
+            continue
+        if match.re is _WEEKDAY_DAY_RE:
+            named = _named_day(match, today)
+            if named is not None:
+                dates.append((start, end, named))
+                taken_until = end
             continue
         month = _month_number(match.group("month"))
         year = match.groupdict().get("year")
@@ -394,6 +420,20 @@ def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _named_day(match: re.Match[str], today: datetime.date) -> datetime.date | None:
+    """The first day from today on that is both the weekday and the day of the month named
+    ("Friday 18th"), within two months; None when none comes (a slip of the writer's: "Tuesday
+    18th" in a December whose 18th is a Friday)."""
+    name = match.group("weekday").lower()
+    weekday = next(i for i, names in enumerate(_WEEKDAYS) if name.startswith(names))
+    day = int(match.group("day"))
+    for ahead in range(_NAMED_DAY_REACH):
+        candidate = today + datetime.timedelta(days=ahead)
+        if candidate.day == day and candidate.weekday() == weekday:
+            return candidate
+    return None
+
+
 def _sentences(text: str) -> Iterator[str]:
     for paragraph in re.split(r"\n\s*\n", text):
         joined = " ".join(
@@ -416,7 +456,9 @@ class _Cues:
         self.before_ends = [m.end() for m in self.before]
         self.away = [m for m in before if _DEPARTURE_RE.fullmatch(m.group(0))]
         self.away_ends = [m.end() for m in self.away]
-        self.after = [m.start() for m in after if not _DEPARTURE_RE.fullmatch(m.group(0))]
+        kept = [m for m in after if not _DEPARTURE_RE.fullmatch(m.group(0))]
+        self.after = [m.start() for m in kept]
+        self.after_words = [m.group(0) for m in kept]
         self.after_away = [m.start() for m in after if _DEPARTURE_RE.fullmatch(m.group(0))]
         # a range's end, with a dash or "to", is its last day away: a later sentence's date wins
         self.inclusive = {m.start() for m in _LAST_DAY_RE.finditer(sentence)} | {
@@ -429,20 +471,25 @@ class _Cues:
         words = self.sentence[max(0, back.start() - 60) : back.start()].split()
         return any(_NOT_BACK_RE.fullmatch(word) for word in words[-_NOT_BACK_WORDS:])
 
-    def date(self, start: int, end: int) -> bool | None:
-        """None when the date at ``start``–``end`` is not cued as a return date; else whether it
-        is a last day away said inclusively (see :data:`_LAST_DAY_RE`)."""
+    def date(self, start: int, end: int) -> str | None:
+        """None when the date at ``start``–``end`` is not cued as a return date; else how:
+        "inclusive" (a last day away said so, see :data:`_LAST_DAY_RE`), "until" (see
+        :data:`_UNTIL_RE`) or "back"."""
         k = bisect.bisect_right(self.before_ends, start) - 1
         if k >= 0:
-            return self.before[k].start() in self.inclusive
-        if _next_within(self.after, end, _CUE_AFTER_GAP) is not None:
-            return False
+            cue = self.before[k]
+            if cue.start() in self.inclusive:
+                return "inclusive"
+            return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
+        k = bisect.bisect_left(self.after, end)
+        if k < len(self.after) and self.after[k] - end <= _CUE_AFTER_GAP:
+            return "until" if _UNTIL_RE.fullmatch(self.after_words[k]) else "back"
         k = bisect.bisect_right(self.away_ends, start) - 1
         if k >= 0 and self._back_beside(self.away[k].start(), start, end):
-            return False
-        cue = _next_within(self.after_away, end, _CUE_AFTER_GAP)
-        if cue is not None and self._back_beside(start, start, cue):
-            return False
+            return "back"
+        postposition = _next_within(self.after_away, end, _CUE_AFTER_GAP)
+        if postposition is not None and self._back_beside(start, start, postposition):
+            return "back"
         return None
 
     def _back_beside(self, first: int, date: int, last: int) -> bool:
@@ -474,7 +521,10 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     next occurrence on or after ``today``. Dates before ``today`` or more than 365 days after it
     are ignored. The first sentence with a usable date wins; within it, the latest date; but a
     last day away said inclusively ("bis einschließlich 1.1.", "till och med 30 april") gives way
-    to a date a later sentence names. Dotted numeric dates are day first (5.1.2027 is 5
+    to a date a later sentence names, and one said with "until" ("lomalla 6.1. asti", "away until
+    6 January") to a date a later sentence that speaks of being back names ("Palaan töihin
+    torstaina 7.1."). A weekday with a day of the month and no month ("back on Friday 18th") is
+    the first such day within two months. Dotted numeric dates are day first (5.1.2027 is 5
     January); a slash date is read both ways and the earliest reading within that year ahead
     wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
     """
@@ -482,16 +532,20 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
         today = as_date(today)
         latest = today + datetime.timedelta(days=365)
         last_day: datetime.date | None = None
+        until = False  # whether last_day was said with "until": only a day back replaces it
         for sentence in _sentences(text):
             cued = _Cues(sentence)
             best: datetime.date | None = None
-            best_inclusive = False
+            best_inclusive = best_until = False
             for start, end, found in _dates_in(sentence, today):
-                how = cued.date(start, end)
-                if how is not None and today <= found <= latest and (best is None or found > best):
-                    best, best_inclusive = found, how
-            if best is not None and not best_inclusive:
+                kind = cued.date(start, end)
+                if kind is not None and today <= found <= latest and (best is None or found > best):
+                    best, best_inclusive, best_until = found, kind == "inclusive", kind == "until"
+            if best is None or (until and not cued.backs):
+                continue
+            if not best_inclusive and not (best_until and last_day is None):
                 return best
+            until = until or best_until
             last_day = last_day or best
         return last_day
     except Exception:
