@@ -192,3 +192,18 @@ def test_removals_closures_and_holiday_breaks_read_as_written(body: str, intent:
 )
 def test_the_day_back_and_not_the_first_day_away(text: str, back: datetime.date | None) -> None:
     assert return_date(text, today=TODAY) == back
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        (
+            "Ab Donnerstag, 7. Jänner, sind wir wieder wie gewohnt für Sie da.",
+            datetime.date(2027, 1, 7),
+        ),
+        ("From Monday, 4 January, I'm back in the office.", datetime.date(2027, 1, 4)),
+        ("From 18 December, back in January.", None),
+    ],
+)
+def test_a_date_set_off_by_commas_after_its_weekday(text: str, back: datetime.date | None) -> None:
+    assert return_date(text, today=TODAY) == back

@@ -247,7 +247,7 @@ _WEEKDAY_RE = re.compile(
 # "torstaina 17." (not "Friday 18 December", "torstaina 17.12.", read as the dates they name).
 _WEEKDAY_DAY_RE = re.compile(
     rf"(?<!\w)(?P<weekday>{_WEEKDAY_NAMES}),?\s+(?:the\s+|den\s+)?(?P<day>\d{{1,2}})"
-    rf"(?:{_ORDINAL})?\.?(?![\d/]|\.\d|\s*(?:of\s+)?(?:{_EN_MONTH}|{_SV_DE_MONTH}|"
+    rf"(?:{_ORDINAL})?\.?(?![\d/]|\.\d|\.?\s*(?:of\s+)?(?:{_EN_MONTH}|{_SV_DE_MONTH}|"
     rf"(?:{_FI_MONTH})kuuta)\b)",
     re.IGNORECASE,
 )
@@ -310,6 +310,12 @@ _CLAUSE_RE = re.compile(
     r"[,;:()]|(?<!\w)(?:and|but|while|ja|mutta|sekä|och|men|und|aber|sowie)(?!\w)", re.IGNORECASE
 )
 _BACK_REACH = 40  # characters after a date a word of being back may stand in, in its clause
+#: A weekday and a comma, right before a date: the comma after the date closes the apposition,
+#: not the clause.
+_APPOSITION_RE = re.compile(
+    r"(?:" + "|".join(name for names in _WEEKDAYS for name in names) + r")\w*,\s*$",
+    re.IGNORECASE,
+)
 #: The last day away, said inclusively ("bis einschließlich 1.1.", "till och med 30 april"): a
 #: date so cued gives way to a return date a later sentence names ("Ab dem 4.1. bin ich wieder
 #: erreichbar").
@@ -501,6 +507,10 @@ class _Cues:
         if _next_within(self.backs, opening, date - opening - 1) is not None:
             return True
         k = bisect.bisect_left(self.clauses, last)
+        if _APPOSITION_RE.search(self.sentence, max(0, date - 20), date) and self.clauses[
+            k : k + 1
+        ] == [last]:
+            k += 1  # set off by commas after its weekday: "Ab Donnerstag, 7. Jänner, sind wir"
         closing = self.clauses[k] if k < len(self.clauses) else len(self.sentence)
         found = _next_within(self.backs, last, _BACK_REACH)
         return found is not None and found < closing
