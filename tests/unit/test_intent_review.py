@@ -207,3 +207,407 @@ def test_the_day_back_and_not_the_first_day_away(text: str, back: datetime.date 
 )
 def test_a_date_set_off_by_commas_after_its_weekday(text: str, back: datetime.date | None) -> None:
     assert return_date(text, today=TODAY) == back
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "intent"),
+    [
+        (
+            "I'm on holiday this week, so no email access. Please call me if anything comes up.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on annual leave, so no access to email. Please call me.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm at a conference all week, so no laptop. Please call me.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm out of the office this week so no access to my inbox - call me instead.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen lomalla, joten ei pääsyä sähköpostiin. Soita jos on asiaa.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen tänään lomalla, joten ei. Soita huomenna.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag är sjukskriven, så nej. Ring mig nästa vecka.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag är på semester, så nej, ingen mejl. Ring mig om det gäller.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Vielen Dank für Ihre Nachricht. Ich bin morgen nicht im Büro, aber am "
+            "Donnerstag um 10 Uhr gerne telefonisch erreichbar: 0171/2345678.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Ich bin am Freitag, 18.12., außer Haus, aber am Montag um 8 Uhr gerne für Sie da.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Ich bin morgen auf Dienstreise, aber am Donnerstag ab 9 Uhr gerne telefonisch "
+            "für Sie erreichbar.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Thank you for your email. I'm out of the office tomorrow, but please call me on "
+            "Wednesday at 9.00 if it cannot wait.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm out of the office on Friday 18 December, but I'm available Monday 21 "
+            "December from 8:00.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm off on Friday 18 December, but reachable Monday at 8:00 on 040 123 4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm out of the office on Friday, so please call me on Monday on 040 123 4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Kiitos viestistä. Olen huomenna poissa, mutta torstaina klo 9 alkaen soita 040 "
+            "123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen perjantaina lomalla, mutta maanantaina tavoitettavissa klo 8.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen huomenna koulutuksessa, mutta torstaina klo 9 puhelimessa 040 123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Tack för ditt mejl! Jag är på utbildning i morgon men ring gärna på torsdag kl "
+            "9, 070-123 45 67.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on holiday this week, so not right now. Call me on 040.123.4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm out of the office this week, so I'm swamped, but call me on 555.123.4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on parental leave, so no longer handling this, but call me on 0171.234.56.78.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I never signed up for this. Send me the details of where you got my address.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "I never signed up for this - forward this to your data protection officer and "
+            "have them call me.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "En ole tilannut näitä. Mistä saitte osoitteeni? Soittakaa ja kertokaa.",
+            "fi",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Jag har aldrig bett om det här. Ring mig och förklara var ni fått min adress.",
+            "sv",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Ich habe mich nie angemeldet. Rufen Sie mich an und erklären Sie, woher Sie "
+            "meine Adresse haben.",
+            "de",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Ich habe das nie abonniert. Schicken Sie mir eine Auskunft nach Art. 15 DSGVO.",
+            "de",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "I'm not interested, don't email me. Call me on Thursday if you must.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Don't email me. Call me on my mobile if you must.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Don't email me, call me on Thursday to explain where you got my address.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Please stop.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "STOP",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Stop. Just stop.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Remove.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "unsub",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Kindly refrain from contacting me in the future.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Please refrain from sending me further emails.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Please delete me from your system.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "I'd rather not get these emails.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "We've had enough of your emails. Please send me the opt-out link.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Lose my address.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Älkää enää sähköpostittako minulle.",
+            "fi",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Lakatkaa lähettämästä näitä.",
+            "fi",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "I didn't sign up for this. Call me again and I'll report you.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "How did you get my email? I never gave consent. Send me the details of your "
+            "data source.",
+            "en",
+            Intent.UNSUBSCRIBE,
+        ),
+        (
+            "Ich bin bis 4.1. im Urlaub und lese keine E-Mails.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Stop by our booth on Thursday, let's talk.",
+            "en",
+            Intent.POSITIVE,
+        ),
+        (
+            "Please don't stop, send me the pricing.",
+            "en",
+            Intent.POSITIVE,
+        ),
+        (
+            "Ich befinde mich im Urlaub. In dringenden Fällen rufen Sie mich bitte unter "
+            "0171 2345678 an.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Zurzeit bin ich im Urlaub. Gerne können Sie mich anrufen: 0171 2345678.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Vom 21.12.2026 bis 04.01.2027 bin ich im Urlaub. Rufen Sie gerne meinen "
+            "Kollegen an: 0171 2345678.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Ich bin vom 21. Dezember bis zum 4. Januar im Urlaub. Gerne können Sie mich "
+            "anrufen: 0171 2345678.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Derzeit bin ich auf einer Messe. Gerne können Sie mich mobil unter 0171 2345678 "
+            "anrufen.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Bin bis 4.1. im Urlaub. Gerne telefonisch unter 0171 2345678.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Ich bin in der Weihnachtspause. Rufen Sie mich gerne an.",
+            "de",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm OOO until 4 January. For anything urgent call me on 040 123 4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on PTO through Jan 4. For anything urgent, call me at 555-123-4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on a business trip until 4 January. If urgent, please call me on 040 123 4567.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on Christmas break until 4 January, call me on 040 123 4567 if needed.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm on my Christmas holidays until 4 January. Call me on 040 123 4567 if it "
+            "can't wait.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "I'm out from 21 December to 4 January. Call me on 040 123 4567 if urgent.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Currently on holiday, back 4 Jan. Call me on 040 123 4567 if it's urgent.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "On holiday - back on 4 January. Please call my mobile +44 7700 900123 for "
+            "anything urgent.",
+            "en",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen tänään sairaana. Kiireellisissä asioissa soita 040 123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Olen ulkomailla 4.1. asti. Kiireellisissä asioissa soita 040 123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Minulla on loma 4.1. asti. Soita tarvittaessa 040 123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Pidän lomaa 4.1. asti. Soita 040 123 4567.",
+            "fi",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag är sjuk idag. Ring mig på 070-123 45 67 om det är bråttom.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag är på affärsresa till den 4 januari. Ring gärna 070-123 45 67.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Hej! Jag är på kurs hela veckan. Ring gärna mig på 070 123 45 67 vid frågor.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag har semester. Ring gärna 070-123 45 67.",
+            "sv",
+            Intent.AUTO_REPLY,
+        ),
+        (
+            "Jag är sjukt intresserad, ring mig!",
+            "sv",
+            Intent.POSITIVE,
+        ),
+    ],
+)
+def test_the_second_reviews_notices_complaints_and_removals(
+    body: str, lang: str, intent: Intent
+) -> None:
+    assert read(body, lang)[1] is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        ("Jag är på semester och tillbaka måndag v.2.", None),
+        ("Ich bin im Urlaub und ab Montag, KW 2, wieder im Büro.", None),
+        ("I am back on Monday 4 January.", datetime.date(2027, 1, 4)),
+        ("Back on Monday.", datetime.date(2026, 12, 21)),
+    ],
+)
+def test_a_weekday_of_a_numbered_week_is_no_date(text: str, back: datetime.date | None) -> None:
+    assert return_date(text, today=TODAY) == back

@@ -7,13 +7,15 @@ then reads the text as a human reply (:mod:`sequencer.inbound.classify`).
 The test is narrow on purpose, since an out-of-office answer must never count as interest, and
 notices say "but call me on 040 123 4567" too. The absence is the writer's own (a first-person
 word on its line, before it), and a turn follows it on the same line ("so", "but", "mutta",
-"så", "aber"). After the turn the writer either declines, or offers a time (a weekday, tomorrow,
-a clock time) for an absence of one named day ("on Friday", "huomenna", "på fredag"); never
-"today" or "this week", which a notice says. Nothing in the subject or the text, signature
-included, is what only a notice says ("for urgent matters", "kiireellisissä asioissa",
-"Autosvar:"), nobody else is named to call, no return date can be read, and, unless a time is
-offered for a one-day absence, no phone number is given. "I'm on holiday this week, but call me
-on 040 123 4567" stays an out-of-office answer.
+"så", "aber"). After the turn the writer either declines and asks for nothing, or asks for
+something with a time offered (a weekday, tomorrow, a clock time) for an absence of one named
+day ("on Friday", "huomenna", "på fredag"; never "today" or "this week", which a notice says),
+without words of being available again ("aber am Donnerstag gerne erreichbar"). Nothing in the
+subject or the text, signature included, is what only a notice says ("for urgent matters", "if
+it cannot wait", "kiireellisissä asioissa", "Autosvar:"), the text gives no phone number (a
+signature's is everyone's), nobody else is named to call, and no return date can be read. "I'm
+on holiday this week, but call me on 040 123 4567" and "I'm on holiday, so no email access.
+Please call me." stay out-of-office answers.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sequencer.inbound.intent.rules import (
     body,
 )
 from sequencer.inbound.message import Parsed
-from sequencer.inbound.rules.auto_reply import return_date
+from sequencer.inbound.rules.auto_reply import _BACK_RE, return_date
 
 __all__ = ["in_passing"]
 
@@ -68,8 +70,11 @@ _TIME_RE = re.compile(
     r"(?<!\w)(?:at|klo|kl\.?|um)\s*\d{1,2}(?:[.:]\d\d)?(?!\d)|(?<![\d.])\d{1,2}[.:]\d\d(?![\d.])",
     re.IGNORECASE,
 )
-#: A phone number (seven digits or more, spaced or not): a notice's "call me on 040 123 4567".
-_PHONE_RE = re.compile(r"(?<![\w.])\+?\d(?:[\s()/-]{0,2}\d){6,}")
+#: A phone number (seven digits or more, spaced or not, or in dotted groups): a notice's "call
+#: me on 040 123 4567", "555.123.4567" (not a date: "21.12.2026").
+_PHONE_RE = re.compile(
+    r"(?<![\w.])\+?\d(?:[\s()/-]{0,2}\d){6,}|(?<![\w.])\d{3,4}(?:\.\d{2,4}){2,3}(?![\w.])"
+)
 
 
 def in_passing(msg: Parsed) -> bool:
@@ -90,17 +95,22 @@ def in_passing(msg: Parsed) -> bool:
     rest = text[turn.end() :]
     if _REFERRAL.first(rest, negatable=True) is not None:
         return False  # whom to call instead: a notice's stand-in ("joten soita Marjalle")
-    declines = any(not _conditional(rest, m.start()) for m in _REFUSAL.matches(rest))
-    offers = (
-        _ONE_DAY_RE.search(text, line_start, turn.start()) is not None
-        and _TIME_RE.search(rest) is not None
-        and _asks(_INTEREST.scan(rest))
-    )
-    if not (declines or offers):
-        return False
     whole = f"{msg.subject}\n{msg.fresh}"  # a notice's words may stand below its sign-off
-    if _STANDING.first(whole) is not None:
+    if _PHONE_RE.search(text) or _STANDING.first(whole) is not None:
+        return False  # "but call me on 040 123 4567" (a signature's number is everyone's)
+    asks = _asks(_INTEREST.scan(rest))
+    # a refusal after the turn, asked of the whole text (a refusal said at a text's start,
+    # "^no", must not match the first word after "so": "so no email access")
+    declines = any(
+        m.start() >= turn.end() and not _conditional(text, m.start())
+        for m in _REFUSAL.matches(text)
+    )
+    offers = (
+        asks
+        and _BACK_RE.search(rest) is None  # a notice's "aber am Donnerstag gerne erreichbar"
+        and _ONE_DAY_RE.search(text, line_start, turn.start()) is not None
+        and _TIME_RE.search(rest) is not None
+    )
+    if not ((declines and not asks) or offers):
         return False
-    if not offers and _PHONE_RE.search(whole) is not None:
-        return False  # "I'm on holiday, so no. Call 040 123 4567 for orders."
     return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None

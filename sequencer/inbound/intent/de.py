@@ -21,7 +21,8 @@ LEXICON = Lexicon(
         r"sofort|umgehend|danke))*\s*(?:[.!]+|$)|"
         r"(?:melden|tragen)\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|doch|sofort|umgehend|endlich|hier)"
         r"\s+)*(?:ab|aus)\b(?!\s+(?:dem|der|den|\d))|(?:bitte\s+um|um\s+die)\s+abmeldung\b",
-        r"entfernen\s+sie\s+(?:mich|uns|meine)|(?:keine|ka|kei)\s+(?:weiteren\s+)?(?:e-?mails|mails|"
+        r"entfernen\s+sie\s+(?:mich|uns|meine)|(?<!lese\s)(?<!lesen\s)(?<!lese\sich\s)(?<!abrufen\s)"
+        r"(?:keine|ka|kei)\s+(?:weiteren\s+)?(?:e-?mails|mails|"
         r"nachrichten|"
         r"werbung|werbemails|newsletter|zusendungen)",
         # a call refused outright: "Rufen Sie mich nicht an.", "Rufen Sie mich bitte nie wieder an."
@@ -50,6 +51,14 @@ LEXICON = Lexicon(
         r"art(?:\.|ikel)\s*17\b|recht\s+auf\s+(?:löschung|vergessenwerden)",
     ),
     absence=(
+        # more notices: "Ich befinde mich im Urlaub", "Zurzeit bin ich im Urlaub", "Bin bis 4.1.
+        # im Urlaub", "Ich bin vom 21. Dezember bis zum 4. Januar im Urlaub"
+        r"(?:ich\s+)?befinde\s+mich\s+(?:\S+\s+){0,3}?(?:im\s+urlaub|in\s+(?:elternzeit|der\s+"
+        r"weihnachtspause)|auf\s+(?:dienstreise|geschäftsreise|einer\s+messe))|(?:zurzeit|derzeit|"
+        r"momentan|aktuell|gerade)\s+bin\s+ich\s+(?:\S+\s+){0,2}?(?:im\s+urlaub|auf\s+(?:dienstreise|"
+        r"geschäftsreise|einer\s+messe)|nicht\s+im\s+büro|krank)|^\s*bin\s+(?:\S+\s+){0,4}?im\s+"
+        r"urlaub|ich\s+bin\s+(?:\S+\s+){0,8}?im\s+urlaub|ich\s+bin\s+in\s+der\s+weihnachtspause|bin\s+"
+        r"ich\s+(?:\S+\s+){0,3}?im\s+urlaub",
         # the whole office closed for a while, said with its dates or its holiday: "Unser Büro
         # ist vom 23.12. bis 6.1. geschlossen", "Wir befinden uns in der Weihnachtspause" (not
         # "Das Büro ist am Freitag geschlossen, aber Donnerstag passt", "Wir haben das Lager in

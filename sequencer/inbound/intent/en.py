@@ -42,7 +42,10 @@ _ANOTHER_WAY = (
     r"rather|only|instead|you\s+can|feel\s+free\s+to)\s+)*(?:e-?mail|mail|text|message|write\s+to|"
     r"whatsapp|call|ring|phone|send)\s+(?:me|us)\s+(?:(?:the|your|a|an|some|more|any)\s+)?(?:details|"
     rf"info|information|pricing|prices?|price\s+list|quote|offer|proposal|deck|materials|brochure|"
-    rf"case|docs|link|on\s+(?:\d|{_DAY}|my)|at\s+\d|tomorrow|next|{_DAY}|after|before|in\s+the)\b)"
+    rf"case|docs|link|on\s+(?:\d|{_DAY})|at\s+\d|tomorrow|next|{_DAY}|after|before|in\s+the)\b"
+    # (not grudging or hostile: "call me on Thursday if you must", "... to explain where you got
+    # my address")
+    r"(?![^.!?\n]{0,60}?\b(?:if\s+you\s+(?:must|have\s+to|really)|explain|report)))"
 )
 
 LEXICON = Lexicon(
@@ -70,7 +73,15 @@ LEXICON = Lexicon(
         r"remove\s+(?:us|my\s+(?:e-?mail|address|details|name|data)|our\s+(?:e-?mail|address|"
         r"company|details))\b",
         r"(?:delete|erase|remove)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:personal\s+)?(?:details|data|"
-        r"information|address|e-?mail|contact\s+details)\b|never\s+(?:consented|agreed)\s+to\b",
+        r"information|address|e-?mail|contact\s+details)\b|never\s+(?:consented|agreed)\s+to\b|never\s+gave\s+(?:my\s+|any\s+)?"
+        r"consent\b",
+        # short and plain: "Please stop.", "STOP", "Remove.", "unsub", "Kindly refrain from
+        # contacting me", "Please delete me from your system", "Lose my address"
+        r"^\s*(?:please\s+|just\s+)?(?:stop|remove|unsub|unsubscribe)\s*[.!]*(?:\s+(?:just\s+stop|"
+        r"thanks?|thank\s+you)\s*[.!]*)*\s*$|refrain\s+from\s+(?:contacting|e-?mailing|sending|"
+        r"calling|messaging|writing)\b|delete\s+(?:me|us)\s+from\b|(?:i['’]d|i\s+would)\s+rather\s+"
+        r"not\s+(?:get|receive)\s+(?:these|this|your|any)\b|opt[\s-]?out\s+link\b|lose\s+my\s+"
+        r"(?:address|number|e-?mail)\b",
         r"(?:delete|erase|remove)\s+(?:this|my|our|the)\s+(?:e-?mail\s+)?address\s+from\s+"
         r"(?:your|the)\s+(?:\w+\s+)?(?:register|registry|database|records|list|lists|crm|system|"
         r"contacts)\b",
@@ -122,12 +133,17 @@ LEXICON = Lexicon(
         r"(?:me|us|these|this|them|e-?mails|mails|messages))\b",
         r"leave\s+(?:me|us)\s+alone\b|(?:this\s+is|it['’]s|is\s+pure)\s+spam\b|"
         # "I did not ask for these" ("asked?" read "aske" or "asked", never the plain "ask")
-        r"(?:never|didn['’]?t|did\s+not)\s+(?:ask(?:ed)?|signed\s+up|subscribed?|opted\s+in)\s+"
+        r"(?:never|didn['’]?t|did\s+not)\s+(?:ask(?:ed)?|sign(?:ed)?\s+up|subscribed?|opted\s+in)\s+"
         r"(?:for|to)\s+(?:this|these|your)\b",
         r"(?:don['’]?t|do\s+not|never|not\s+to)\s+(?:e-?mail|contact|message|call|write\s+to)\s+"
         r"(?:me|us)\s+(?:again|anymore|any\s+more)\b|(?:off|from)\s+your\s+(?:mailing\s+)?list\b(?!\s+of\b)",
     ),
     absence=(
+        # more notices: "I'm OOO until 4 January", "on PTO through Jan 4", "on a business trip
+        # until", "on Christmas break until", "Currently on holiday, back 4 Jan"
+        r"(?:i\s+am|i['’]m)\s+(?:\w+\s+)?(?:ooo|on\s+pto|on\s+(?:a\s+)?business\s+trip|on\s+(?:my\s+)?"
+        r"christmas\s+(?:break|holidays?|leave)|out\s+from\s+\d+)\b|currently\s+(?:on\s+(?:holiday|leave|vacation|"
+        r"pto)|away|out\s+of\s+(?:the\s+)?office)\b|^\s*on\s+(?:holiday|leave|vacation)\s*[-–—,:]\s*back\b",
         # the whole office closed for a while, said with its dates or its holiday: "Our offices
         # are closed from 23 December", "closed for the holidays", "we reopen on 7 January" (not
         # "our office is closed Friday, so can we do Thursday", "the warehouse will be closed
@@ -540,7 +556,8 @@ LEXICON = Lexicon(
         r"urgent|emergenc|limited\s+access|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
         r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|"
         r"in\s+my\s+absence|(?:you\s+can|feel\s+free\s+to)\s+(?:reach|call|contact|text)|my\s+"
-        r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b",
+        r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b|"
+        r"(?:can\s?not|can['’]?t)\s+wait|if\s+(?:needed|necessary|urgent)",
     ),
     negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -53,6 +53,9 @@ _LEAVE = (
 LEXICON = Lexicon(
     language="fi",
     unsubscribe=(
+        # "Älkää enää sähköpostittako minulle", "Lakatkaa lähettämästä näitä"
+        r"älkää\s+(?:enää\s+)?(?:sähköpostittako|meilatko|viestittäkö|lähetelkö)\b|"
+        r"lakatkaa\s+(?:\S+\s+)?lähettämästä\b",
         rf"(?:älkää|älä)\s+{_FILLER}(?:lähet|lähett|ota\b|ottako|kirjoit|soit|markkinoi|"
         # not when, or not yet: "älä soita ennen kymmentä", "älä lähetä vielä tarjousta"
         r"meila|viestit|mailaa|postit)\w*\b(?!\s+(?:\S+\s+)?(?:ennen|jälkeen|klo|kello|aamu\w*|"
@@ -118,6 +121,10 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,2}?poist|17\.?\s+artikl|artikla\w*\s+17\b|oikeu\w*\s+tulla\s+unohdetuksi",
     ),
     absence=(
+        # lisää poissaoloja: "Olen tänään sairaana", "Olen ulkomailla 4.1. asti", "Minulla on
+        # loma 4.1. asti", "Pidän lomaa 4.1. asti"
+        r"olen\s+(?:\S+\s+)?sairaana|olen\s+(?:\S+\s+)?ulkomailla\s+(?:\S+\s+)?(?:asti|saakka)|"
+        r"minulla\s+on\s+(?:\S+\s+)?loma\s+(?:\S+\s+)?(?:asti|saakka|\d)|pidän\s+(?:\S+\s+)?lomaa\b",
         # the whole office closed for a while, said with its dates or its holiday: "Toimistomme
         # on suljettu 23.12.–6.1.", "olemme joulutauolla" (not "Toimisto on kiinni perjantaina,
         # mutta torstaina sopii", "Varastomme on suljettu ensi vuonna", "soitellaan joulutauon

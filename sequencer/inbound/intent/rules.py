@@ -372,6 +372,20 @@ _BARE_SPAM_RE = re.compile(r"(?:spam|spämm|spamm|roskapost|skräppost)\w*", re.
 #: A complaint that we were not asked for, as a removal cue ("I never signed up for this", "en
 #: ole tilannut tätä", "nie angemeldet"): not when the same reply asks for something (not mere
 #: interest: "I didn't ask for this, but send me the pricing"). Consent denied stays a removal.
+_COMPLAINT_REACH = 200  # characters after a complaint its contrast and request must stand in
+_CONTRAST_RE = re.compile(
+    r"(?<!\w)(?:but|however|still|anyway|that\s+said|mutta|mut|silti|kuitenkin|men|ändå|aber|"
+    r"trotzdem|doch)(?!\w)",
+    re.IGNORECASE,
+)
+#: A question about where we got the address or what we hold, in any language: a complaint
+#: beside it is a data-protection demand, not a buyer's aside.
+_DATA_QUESTION_RE = re.compile(
+    r"(?:where|how)\s+(?:did\s+)?you\s+(?:got|get|found|find|obtain)|data\s+(?:protection|source)|"
+    r"gdpr|dsgvo|tietosuoja|mistä\s+(?:saitte|sait|olette)|var\s+(?:har\s+)?ni\s+(?:fått|fick)|"
+    r"varifrån|woher|art(?:\.|ikel|icle)?\s*15\b|auskunft|explain|förklara|erklären|kertokaa|selittäkää",
+    re.IGNORECASE,
+)
 _COMPLAINT_RE = re.compile(
     r"(?:(?:i|we)\s+)?(?:never|didn['’]?t|did\s+not)\s+(?:ask|sign|subscrib|opt)|(?:en|emme)\s+"
     r"(?:ole\s+)?(?:tilannut|pyytänyt)|(?:aldrig|inte)\s+(?:bett\s+om|anmält|registrerat|"
@@ -399,10 +413,27 @@ def _removal(text: str) -> re.Match[str] | None:
             interested = _interested(text) if interested is None else interested
             if interested:
                 continue
-        if _COMPLAINT_RE.match(match.group(0)) and _asks(_INTEREST.scan(text)):
+        if _COMPLAINT_RE.match(match.group(0)) and _asked_past(text, match):
             continue
         return match
     return None
+
+
+def _asked_past(text: str, complaint: re.Match[str]) -> bool:
+    """Whether a request follows the complaint past a contrast ("I never signed up for this, but
+    send me the pricing"), in a text that asks nothing about where we got the address or what we
+    hold ("Ring mig och förklara var ni fått min adress", "Auskunft nach Art. 15"). Each asks a
+    bounded stretch after the complaint, so a text of many complaints is read in linear time."""
+    stretch = text[complaint.end() : complaint.end() + _COMPLAINT_REACH]
+    turn = _CONTRAST_RE.search(stretch)
+    if turn is None or _asks_about_data(text):
+        return False
+    return _asks(_INTEREST.scan(stretch[turn.end() :]))
+
+
+@lru_cache(maxsize=1)  # asked once per complaint of the same text
+def _asks_about_data(text: str) -> bool:
+    return _DATA_QUESTION_RE.search(text) is not None
 
 
 def removal_request(msg: Parsed) -> Inbound | None:

@@ -65,6 +65,10 @@ LEXICON = Lexicon(
         r"några|sådana|sånt)\b",
     ),
     absence=(
+        # fler frånvaron: "Jag är sjuk idag", "Jag är på affärsresa till den 4 januari", "Jag
+        # är på kurs hela veckan", "Jag har semester"
+        r"jag\s+är\s+(?:\S+\s+)?sjuk(?:skriven)?\b|(?:jag\s+är\s+)?på\s+affärsresa\b|jag\s+är\s+"
+        r"på\s+kurs\b|jag\s+har\s+(?:\S+\s+)?semester\b",
         # the whole office closed for a while, said with its dates or its holiday: "Kontoret är
         # stängt 23/12–6/1", "julstängt", "vi öppnar igen den 7 januari" (not "Lagret är stängt på
         # fredag, men torsdag passar", "Vi har stängt lagret i Borås")

@@ -240,7 +240,9 @@ _WEEKDAY_RE = re.compile(
     r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna|i\s?morgon|morgen)|(?P<weekday>"
     + _WEEKDAY_NAMES
     # "Monday, 4 January", "måndag den 4 januari" are read as the date they name
-    + r"))(?!\w)(?!,?\s+(?:the\s+|den\s+)?\d)",
+    + r"))(?!\w)(?!,?\s+(?:the\s+|den\s+)?\d)"
+    # nor a weekday of a numbered week, which no date here reads: "måndag v.2", "Montag, KW 2"
+    + r"(?!,?\s+(?:of\s+)?(?:v\.?\s*\d|vecka|viikolla|vk\.?\s*\d|kw\s*\d|week\s+\d))",
     re.IGNORECASE,
 )
 # A day named with its day of the month and no month: "back at the depot on Friday 18th",
