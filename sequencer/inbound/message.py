@@ -125,7 +125,12 @@ def as_date(value: datetime.date) -> datetime.date:
 _ID_RE = re.compile(r"<[^<>\s]+>")
 _ANGLE_ADDRESS_RE = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
 # Addresses in free text: ASCII or internationalised (RFC 6531) local parts and domains.
-_EMAIL_RE = re.compile(r"[\w.!#$%&*+/=?^{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+#: A bare address: tried only where a run of the local part's characters begins, at most 64 of
+#: them (RFC 5321's limit), so a long run with no "@" (a base64 line, 256 KB of digits) is read
+#: in linear time, not tried again from each of its characters.
+_EMAIL_RE = re.compile(
+    r"(?<![\w.!#$%&*+/=?^{|}~-])[\w.!#$%&*+/=?^{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+)
 
 
 def _has_headers(msg: Message) -> bool:
@@ -215,7 +220,9 @@ def dedup(items: Iterable[str]) -> tuple[str, ...]:
 
 def addresses(text: str) -> list[str]:
     """Bare addresses in a piece of text, lower-cased, in order."""
-    found = []
+    found: list[str] = []
+    if "@" not in text:
+        return found
     for match in _EMAIL_RE.finditer(text):
         address = match.group(0).strip(".").lower()
         if "@" in address and not address.startswith("@"):
