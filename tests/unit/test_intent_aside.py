@@ -11,18 +11,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from intent_cases import TODAY
+from intent_cases import TODAY, _raw
 
 from sequencer.inbound.classify import Intent, Kind, classify, return_date
 
 
 def read(body: str) -> tuple[Kind, Intent | None]:
-    raw = (
-        "From: Ann Example <ann@customer.example>\nTo: anna@acme.example\n"
-        "Subject: Re: Pallet tracking\nMessage-ID: <r1@customer.example>\n"
-        f"In-Reply-To: <seq.1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
-    ).encode()
-    got = classify(raw, today=TODAY)
+    got = classify(_raw({"id": "t", "lang": "en", "body": body}), today=TODAY)
     return got.kind, got.intent
 
 

@@ -21,6 +21,7 @@ Please call me." stay out-of-office answers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sequencer.inbound.intent.rules import (
     _ABSENCE,
@@ -34,7 +35,7 @@ from sequencer.inbound.intent.rules import (
     body,
 )
 from sequencer.inbound.message import Parsed
-from sequencer.inbound.rules.auto_reply import _BACK_RE, return_date
+from sequencer.inbound.rules.auto_reply import _BACK_RE, _WEEKDAYS, return_date
 
 __all__ = ["in_passing"]
 
@@ -53,10 +54,9 @@ _TURN_RE = re.compile(
     re.IGNORECASE,
 )
 _TURN_REACH = 160  # characters after the absence its turn must come within
-_WEEKDAY = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|maanantai|tiistai|keskiviikko|torstai|perjantai|"
-    r"måndag|tisdag|onsdag|torsdag|fredag|montag|dienstag|mittwoch|donnerstag|freitag)\w*"
-)
+#: Monday to Friday in the four languages, as the return-date reader names them, in any form
+#: ("perjantain", "fredagen", "Donnerstagvormittag").
+_WEEKDAY = "(?:" + "|".join(name for names in _WEEKDAYS[:5] for name in names) + r")\w*"
 #: An absence of one named day: "on Friday", "tomorrow", "huomenna", "perjantain", "på fredag",
 #: "am Freitag" (never "today" or "this week": what a notice says while it is sent).
 _ONE_DAY_RE = re.compile(
@@ -77,6 +77,7 @@ _PHONE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
 def in_passing(msg: Parsed) -> bool:
     """Whether the absence at the top of ``msg``'s text is the writer's aside, answered past (see
     the module)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sequencer.inbound.message import Parsed, as_date, has_header, header
 from sequencer.inbound.verdict import Inbound, Kind
@@ -315,7 +315,7 @@ _BACK_REACH = 40  # characters after a date a word of being back may stand in, i
 #: A weekday and a comma, right before a date: the comma after the date closes the apposition,
 #: not the clause.
 _APPOSITION_RE = re.compile(
-    r"(?:" + "|".join(name for names in _WEEKDAYS for name in names) + r")\w*,\s*$",
+    rf"(?:{_WEEKDAY_NAMES})\w*,\s*$",
     re.IGNORECASE,
 )
 #: The last day away, said inclusively ("bis einschließlich 1.1.", "till och med 30 april"): a
@@ -459,15 +459,13 @@ class _Cues:
     def __init__(self, sentence: str) -> None:
         self.sentence = sentence
         before = list(_CUE_BEFORE_RE.finditer(sentence))
-        after = list(_CUE_AFTER_RE.finditer(sentence))
-        self.before = [m for m in before if not _DEPARTURE_RE.fullmatch(m.group(0))]
+        self.before, self.away = _by_departure(before)
         self.before_ends = [m.end() for m in self.before]
-        self.away = [m for m in before if _DEPARTURE_RE.fullmatch(m.group(0))]
         self.away_ends = [m.end() for m in self.away]
-        kept = [m for m in after if not _DEPARTURE_RE.fullmatch(m.group(0))]
-        self.after = [m.start() for m in kept]
-        self.after_words = [m.group(0) for m in kept]
-        self.after_away = [m.start() for m in after if _DEPARTURE_RE.fullmatch(m.group(0))]
+        after, after_away = _by_departure(_CUE_AFTER_RE.finditer(sentence))
+        self.after = [m.start() for m in after]
+        self.after_words = [m.group(0) for m in after]
+        self.after_away = [m.start() for m in after_away]
         # a range's end, with a dash or "to", is its last day away: a later sentence's date wins
         self.inclusive = {m.start() for m in _LAST_DAY_RE.finditer(sentence)} | {
             m.start() for m in before if m.group(0).lower() == "to" or not m.group(0)[:1].isalpha()
@@ -516,6 +514,17 @@ class _Cues:
         closing = self.clauses[k] if k < len(self.clauses) else len(self.sentence)
         found = _next_within(self.backs, last, _BACK_REACH)
         return found is not None and found < closing
+
+
+def _by_departure(
+    cues: Iterable[re.Match[str]],
+) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """``cues`` split into the others and the departure cues (:data:`_DEPARTURE_RE`), in order."""
+    others: list[re.Match[str]] = []
+    away: list[re.Match[str]] = []
+    for cue in cues:
+        (away if _DEPARTURE_RE.fullmatch(cue.group(0)) else others).append(cue)
+    return others, away
 
 
 def _next_within(positions: list[int], at: int, reach: int) -> int | None:
