@@ -8,12 +8,16 @@ tick ends. A group is written when every running lane is waiting on the writer, 
 :attr:`GroupWriter.limit` items, or :attr:`GroupWriter.wait` seconds after its first item,
 whichever comes first; so a stop recorded meanwhile wins over a send at most that much later than
 it would have alone. One group is written at a time; what arrives meanwhile goes into the next
-group, written once this one is committed. On PostgreSQL a group is written in a thread, so the
-lanes go on talking SMTP during its round trip to the server. SQLite is in the process and does
-not wait on a network: its groups are written on the loop's own thread, as every other SQLite
-write of a tick is, since the two thread hops cost more than the commit (about 8% of a
-message's CPU in ``bench/dispatch.py``); an in-memory SQLite database, which another thread
-would not even see, needs it so. A SQLite group waits there at most :data:`PATIENCE` for
+group, written once this one is committed.
+
+On PostgreSQL a group that fits in one statement is written on the loop, through the store's own
+asynchronous connection (``Store.write_group_on_loop``): the lanes go on talking SMTP during its
+round trip to the server, and its outcome comes back without two thread switches. Any other
+group is written in a thread. SQLite is in the process and does not wait on a network: its
+groups are written on the loop's own thread, as every other SQLite write of a tick is, since the
+two thread hops cost more than the commit (about 8% of a message's CPU in
+``bench/dispatch.py``); an in-memory SQLite database, which another thread would not even see,
+needs it so. A SQLite group waits there at most :data:`PATIENCE` for
 another process's write (an import, a CLI command) to end; then it goes to a thread, which
 waits as long as any write does while the loop goes on. When a group's transaction fails, its
 items are written again one by one, so one bad row fails alone. A crash loses no more than
@@ -128,9 +132,7 @@ class GroupWriter:
             if written is not None:
                 self._written(records, marks, written)
                 return
-        # in a copy of this context: the commits still count as this dispatcher's own
-        run = functools.partial(contextvars.copy_context().run, self._transact, *items)
-        job = asyncio.get_running_loop().run_in_executor(None, run)
+        job = asyncio.ensure_future(self._on_server(*items))
         self._writing = job
         job.add_done_callback(lambda done: self._written(records, marks, _outcome(done, items)))
 
@@ -144,6 +146,18 @@ class GroupWriter:
             return self._transact(records, marks, PATIENCE if self._shared else None)
         except _Locked:
             return None  # nothing of it was written: the thread writes it all again
+
+    async def _on_server(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
+        """A database server's group: in one statement on the loop, when it fits; else (or when
+        that failed) in a thread of the loop's executor."""
+        try:
+            written = await self.store.write_group_on_loop(records, marks)
+        except Exception as exc:
+            self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
+            return await _in_thread(self._one_by_one, records, marks)
+        if written is None:
+            return await _in_thread(self._transact, records, marks)
+        return [True] * len(records), list(written)
 
     def _transact(
         self, records: list[SentRecord], marks: list[Beginning], patience: float | None = None
@@ -159,6 +173,11 @@ class GroupWriter:
             self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
         else:
             return [True] * len(records), list(written)
+        return self._one_by_one(records, marks)
+
+    def _one_by_one(self, records: list[SentRecord], marks: list[Beginning]) -> _Written:
+        """After a group's failure: each item in a transaction of its own, so one bad row fails
+        alone."""
         recorded: list[bool] = []
         for record in records:
             try:
@@ -191,6 +210,13 @@ class GroupWriter:
             else:
                 future.set_result(outcome)
         self._due()
+
+
+async def _in_thread(work: Callable[..., _Written], *args: Any) -> _Written:
+    """``work`` in a thread of the loop's executor, in a copy of this context: its commits still
+    count as this dispatcher's own."""
+    run = functools.partial(contextvars.copy_context().run, work, *args)
+    return await asyncio.get_running_loop().run_in_executor(None, run)
 
 
 class _Locked(Exception):

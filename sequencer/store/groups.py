@@ -77,16 +77,20 @@ def _headers(row: Beginning | Send) -> dict[str, Any]:
     return {f"_{h}": getattr(row, h) for h in _HEADERS}
 
 
-#: The sender's day has a slot: under the cap, after the gap, not paused.
-_SLOT_FREE = (
-    SENDER_DAYS.c.sender == sa.bindparam("_sender"),
-    SENDER_DAYS.c.day == sa.bindparam("_day"),
-    SENDER_DAYS.c.sent < sa.bindparam("_cap"),
-    sa.or_(SENDER_DAYS.c.last_at.is_(None), SENDER_DAYS.c.last_at <= sa.bindparam("_gap_since")),
-    sa.or_(
-        SENDER_DAYS.c.paused_until.is_(None), SENDER_DAYS.c.paused_until <= sa.bindparam("_now")
-    ),
-)
+def _slot_free(tag: str = "") -> tuple[Any, ...]:
+    """The sender's day has a slot: under the cap, after the gap, not paused. ``tag`` ends each
+    parameter's name (one statement may take several slots: :func:`mark_ctes`)."""
+    d, p = SENDER_DAYS.c, sa.bindparam
+    return (
+        d.sender == p(f"_sender{tag}"),
+        d.day == p(f"_day{tag}"),
+        d.sent < p(f"_cap{tag}"),
+        sa.or_(d.last_at.is_(None), d.last_at <= p(f"_gap_since{tag}")),
+        sa.or_(d.paused_until.is_(None), d.paused_until <= p(f"_now{tag}")),
+    )
+
+
+_SLOT_FREE = _slot_free()
 
 
 def _statements() -> dict[str, Any]:
@@ -155,32 +159,33 @@ def _statements() -> dict[str, Any]:
 _SQL = _statements()
 
 
-def _eligible(keys: int) -> list[Any]:
+def _eligible(keys: int, tag: str = "") -> list[Any]:
     """What a send's ``sending`` mark re-checks, with ``keys`` suppression keys (``_key0`` …): still
     claimed by this worker, its enrollment active, its address not suppressed, nothing held. A
     plain ``IN`` of that many parameters compiles once, where an expanding one is rewritten at
-    every execution."""
+    every execution. ``tag`` ends each parameter's name."""
     s, e, p = SENDS, ENROLLMENTS, sa.bindparam
     active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
-    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_([p(f"_key{i}") for i in range(keys)]))
+    keyed: list[Any] = [p(f"_key{i}{tag}") for i in range(keys)]
+    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_(keyed))
     return [
-        s.c.id == p("_id"),
+        s.c.id == p(f"_id{tag}"),
         s.c.status == SendStatus.CLAIMED,
-        s.c.claimed_by == p("_worker"),
+        s.c.claimed_by == p(f"_worker{tag}"),
         active,
         ~suppressed,
         ~holding(),
     ]
 
 
-def _sending() -> dict[str, Any]:
-    """What a ``sending`` mark writes."""
+def _sending(tag: str = "") -> dict[str, Any]:
+    """What a ``sending`` mark writes (``tag`` ends each parameter's name)."""
     p = sa.bindparam
     return {
         "status": SendStatus.SENDING,
-        "sent_at": p("_now"),
+        "sent_at": p(f"_now{tag}"),
         "attempts": SENDS.c.attempts + 1,
-        **{h: p(f"_{h}") for h in _HEADERS},
+        **{h: p(f"_{h}{tag}") for h in _HEADERS},
     }
 
 
@@ -193,29 +198,35 @@ def begin_alone(keys: int) -> Any:
 
 @lru_cache(maxsize=8)
 def begin_slot(keys: int) -> Any:
-    """PostgreSQL: the ``sending`` mark and its slot in the sender's day, in one statement. The
-    send row is re-checked as :func:`begin_alone` does and locked (``ok``); only then is the slot
-    taken (``slot``), under the cap, after the gap and outside a pause; only with the slot is the
-    mark written (``mark``). A concurrent stop that changed the row first is seen (the lock re-reads
-    it); one that comes later waits for this transaction. It answers whether the send was still
-    eligible, and whether it was marked."""
-    s, d, p = SENDS, SENDER_DAYS, sa.bindparam
-    ok = sa.select(s.c.id).where(*_eligible(keys)).with_for_update(of=s).cte("ok")
-    slot = (
-        sa.update(d)
-        .where(*_SLOT_FREE, sa.exists().select_from(ok))
-        .values(sent=d.c.sent + 1, last_at=p("_now"))
-        .returning(d.c.sent)
-        .cte("slot")
-    )
-    mark = (
-        sa.update(s)
-        .where(s.c.id == p("_id"), s.c.id.in_(sa.select(ok.c.id)), sa.exists().select_from(slot))
-        .values(**_sending())
-        .returning(s.c.id)
-        .cte("mark")
-    )
+    """PostgreSQL: the ``sending`` mark and its slot in the sender's day, in one statement
+    (:func:`mark_ctes`). It answers whether the send was still eligible, and whether it was
+    marked."""
+    ok, mark = mark_ctes(keys, slot=True)
     return sa.select(sa.exists().select_from(ok), sa.exists().select_from(mark))
+
+
+def mark_ctes(keys: int, *, slot: bool, tag: str = "") -> tuple[Any, Any]:
+    """PostgreSQL: a ``sending`` mark as common table expressions, ``ok`` and ``mark`` (their
+    names and their parameters' end in ``tag``). The send row is re-checked as
+    :func:`begin_alone` does and locked (``ok``); with ``slot``, only then is the slot taken
+    (``slot``), under the cap, after the gap and outside a pause, and only with the slot is the
+    mark written (``mark``), so a refused slot leaves nothing to undo. A concurrent stop that
+    changed the row first is seen (the lock re-reads it); one that comes later waits for this
+    transaction."""
+    s, d, p = SENDS, SENDER_DAYS, sa.bindparam
+    ok = sa.select(s.c.id).where(*_eligible(keys, tag)).with_for_update(of=s).cte(f"ok{tag}")
+    marked = [s.c.id == p(f"_id{tag}"), s.c.id.in_(sa.select(ok.c.id))]
+    if slot:
+        taken = (
+            sa.update(d)
+            .where(*_slot_free(tag), sa.exists().select_from(ok))
+            .values(sent=d.c.sent + 1, last_at=p(f"_now{tag}"))
+            .returning(d.c.sent)
+            .cte(f"slot{tag}")
+        )
+        marked.append(sa.exists().select_from(taken))
+    mark = sa.update(s).where(*marked).values(**_sending(tag)).returning(s.c.id).cte(f"mark{tag}")
+    return ok, mark
 
 
 def write(
@@ -378,11 +389,12 @@ def _unnest(name: str, **columns: Any) -> Any:
     )
 
 
-def _record_all() -> Any:
-    """PostgreSQL: what :func:`record` writes, for every record of a group, in one statement over
-    arrays: the sends marked ``sent`` (``done``); each enrollment's day 0 anchored on message 1
-    and, after its last step, the enrollment completed (``ends``: one UPDATE, since a statement
-    may change a row once); each next step queued while its enrollment is active (``queued``)."""
+def _record_all() -> tuple[Any, Any, Any]:
+    """PostgreSQL: what :func:`record` writes, for every record of a group, over arrays: the sends
+    marked ``sent`` (``done``); each enrollment's day 0 anchored on message 1 and, after its last
+    step, the enrollment completed (``ends``: one UPDATE, since a statement may change a row
+    once); each next step queued while its enrollment is active (``queued``). The first two as
+    common table expressions, the last as the INSERT that ends the statement."""
     s, e, text, number = SENDS, ENROLLMENTS, sa.String(), sa.Integer()
     when = sa.DateTime(timezone=True)
     done = _unnest("done", id=number, at=when)
@@ -425,11 +437,29 @@ def _record_all() -> Any:
         sa.literal(0, number).label("attempts"),
     ).where(e.c.id == nexts.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
     columns = [*(c.name for c in nexts.c), "status", "attempts"]
-    return sa.insert(s).from_select(columns, rows).add_cte(sent, ended)
+    return sent, ended, sa.insert(s).from_select(columns, rows)
 
 
+_SENT, _ENDED, _QUEUE = _record_all()
 #: PostgreSQL: :func:`record` for a whole group, in one statement (``_done_id`` … arrays).
-RECORD_ALL = _record_all()
+RECORD_ALL = _QUEUE.add_cte(_SENT, _ENDED)
+
+
+def group_statement(records: bool, marks: tuple[tuple[int, bool], ...]) -> Any:
+    """PostgreSQL: a whole group in one statement: :data:`RECORD_ALL` (when ``records``) and one
+    :func:`mark_ctes` per mark, given as (its suppression keys, whether it takes a slot), with
+    parameters ending in ``__0``, ``__1`` …, in the order given. It answers, for each mark in
+    turn, whether its send was still eligible and whether it was marked: read in that order, the
+    marks lock their rows in that order. The marks must take slots in different sender days: a
+    statement changes a row once. Run alone (autocommit), it is its own transaction."""
+    columns: list[Any] = []
+    for index, (keys, slot) in enumerate(marks):
+        ok, mark = mark_ctes(keys, slot=slot, tag=f"__{index}")
+        columns += [sa.exists().select_from(ok), sa.exists().select_from(mark)]
+    query = sa.select(*columns) if columns else sa.select(sa.literal(True))
+    if records:
+        query = query.add_cte(_SENT, _ENDED, _QUEUE.returning(SENDS.c.id).cte("queue"))
+    return query
 
 
 def _next_row(r: SentRecord, step: NewSend) -> dict[str, Any]:

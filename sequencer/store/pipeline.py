@@ -1,6 +1,8 @@
 """A group's writes on PostgreSQL, pipelined: the statements of :mod:`groups` sent through the
 driver's pipeline, so a whole group (BEGIN, its results, its ``sending`` marks, COMMIT) is one
-round trip to the server, and each statement skips SQLAlchemy's per-execution work.
+round trip to the server, and each statement skips SQLAlchemy's per-execution work. A group that
+fits in one statement goes through :mod:`single` instead, cheaper on the client; this is for
+the others (a sender day to make first, two slots in one day, a chained enrollment).
 
 The statements are the ones :mod:`groups` builds with SQLAlchemy Core, compiled once to the
 driver's SQL. Each mark is one statement that re-checks the send and takes its slot
@@ -31,30 +33,37 @@ _DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)
-class _Raw:
+class Raw:
     """A statement as the driver takes it: its SQL, and the values SQLAlchemy bound in it."""
 
     sql: str
     constants: dict[str, Any]
 
 
-def _raw(statement: Any) -> _Raw:
+def driver_sql(statement: Any) -> Raw:
     compiled = statement.compile(dialect=_DIALECT)
     # the statement's own parameters are named "_…"; the others are its literal values
     constants = {k: v for k, v in compiled.params.items() if not k.startswith("_")}
-    return _Raw(str(compiled), constants)
+    return Raw(str(compiled), constants)
 
 
-_RECORD = _raw(groups.RECORD_ALL)
+_RECORD = driver_sql(groups.RECORD_ALL)
+
+
+def check_aware(beginnings: Sequence[Beginning]) -> None:
+    """Refuse a mark's naive time: sent as it is, the column type's check is not run on it."""
+    for item in beginnings:
+        if item.now.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
 
 
 @lru_cache(maxsize=16)
-def _mark(keys: int, slot: bool) -> _Raw:
+def _mark(keys: int, slot: bool) -> Raw:
     """The ``sending`` mark with ``keys`` suppression keys: with its slot (it answers whether the
     send was eligible and whether it was marked), or alone (it returns the send's id if marked)."""
     if slot:
-        return _raw(groups.begin_slot(keys))
-    return _raw(groups.begin_alone(keys).returning(SENDS.c.id))
+        return driver_sql(groups.begin_slot(keys))
+    return driver_sql(groups.begin_alone(keys).returning(SENDS.c.id))
 
 
 @lru_cache(maxsize=4)
@@ -85,9 +94,7 @@ def write(
     :func:`outcomes`, which must run after the caller's transaction has ended."""
     if not records and not beginnings:
         return []
-    for item in beginnings:  # sent as they are: the column type's check is not run on them
-        if item.now.tzinfo is None:
-            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+    check_aware(beginnings)
     order = sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
     for index in order:  # before the marks: a new day's row starts from the sends already begun
         quota = beginnings[index].quota
@@ -100,7 +107,7 @@ def write(
     with driver.pipeline():
         _send(conn, driver.cursor(), _GENERIC, {})
         if records:
-            _send(conn, driver.cursor(), _RECORD, _record_values(records))
+            _send(conn, driver.cursor(), _RECORD, record_values(records))
         for index in order:
             item = beginnings[index]
             params = groups.mark_values(item)
@@ -117,6 +124,12 @@ def write(
     return [rows[i] for i in range(len(beginnings))]
 
 
+def taken(item: Beginning, row: Any) -> bool:
+    """Whether a mark's row says it was taken: alone, a mark returns its send's id when taken;
+    with its slot, (eligible, marked)."""
+    return row is not None and (item.quota is None or bool(row[1]))
+
+
 #: How long a send waits when why its mark was refused could not be read after the commit.
 UNREAD = timedelta(seconds=30)
 
@@ -131,8 +144,7 @@ def outcomes(
     cancelled), and the group is never written twice."""
     found = []
     for item, row in zip(beginnings, rows, strict=True):
-        # alone, a mark returns its send's id when taken; with its slot, (eligible, marked)
-        if row is not None and (item.quota is None or row[1]):
+        if taken(item, row):
             found.append(Begun(BeginStatus.STARTED))
             continue
         try:
@@ -147,7 +159,7 @@ def outcomes(
 #: left to commit, and the driver sends nothing for it). Nothing may run in the caller's
 #: transaction after it: a failure there would read as the whole group failed, and the writer
 #: would write its items again.
-_COMMIT = _Raw("COMMIT", {})
+_COMMIT = Raw("COMMIT", {})
 
 
 #: The group's first statement: its prepared statements run on their generic plans. PostgreSQL
@@ -156,10 +168,10 @@ _COMMIT = _Raw("COMMIT", {})
 #: ``pg_stat_statements.track_planning`` in ``bench/claim.py``), since it cannot tell that the
 #: generic plan (every array joined by its key's index) is as good for any group. For this
 #: transaction only: reads elsewhere keep PostgreSQL's own choice.
-_GENERIC = _Raw("SET LOCAL plan_cache_mode = force_generic_plan", {})
+_GENERIC = Raw("SET LOCAL plan_cache_mode = force_generic_plan", {})
 
 
-def _send(conn: sa.Connection, cursor: Any, raw: _Raw, params: dict[str, Any]) -> None:
+def _send(conn: sa.Connection, cursor: Any, raw: Raw, params: dict[str, Any]) -> None:
     """Queue ``raw`` in the pipeline; the driver prepares it once it has run a few times (COMMIT
     and SET aside, which cannot be prepared)."""
     values = raw.constants | params
@@ -179,7 +191,7 @@ def _refused(conn: sa.Connection, item: Beginning, row: Any) -> Begun:
     return groups.begin_with_slot(conn, item, item.quota, groups.mark_values(item))
 
 
-def _record_values(records: Sequence[SentRecord]) -> dict[str, Any]:
+def record_values(records: Sequence[SentRecord]) -> dict[str, Any]:
     """The arrays of :data:`groups.RECORD_ALL`, as array literals: the sends that went out, the
     enrollments to anchor or complete (a chained one is completed by :func:`groups.chain`), the
     steps to queue."""

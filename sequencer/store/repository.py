@@ -4,6 +4,9 @@ variants, jobs, erasure, reports) inside it. Nothing outside ``store/`` imports 
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +32,7 @@ from sequencer.store import (
     pipeline,
     sender_days,
     sends,
+    single,
     suppressions,
 )
 from sequencer.store.connection import make_engine, waiting_for_writers
@@ -87,6 +91,8 @@ class Store(InboxAndEvents, VariantsAndReports):
         self._known_days: set[tuple[str, str]] = set()
         #: the group writer commits from a thread too: no count may be lost
         self._counting = threading.Lock()
+        #: PostgreSQL: the group writer's own connection, for groups in one statement
+        self._groups = single.GroupConnection(self.engine)
         sa.event.listen(self.engine, "commit", self._committed)
         try:  # an empty database gets the schema; one made by another version raises SchemaOutdated
             migrate.prepare(self.engine)
@@ -94,7 +100,7 @@ class Store(InboxAndEvents, VariantsAndReports):
             self.engine.dispose()
             raise
 
-    def _committed(self, _conn: sa.Connection) -> None:
+    def _committed(self, _conn: sa.Connection | None) -> None:
         own = _OWN_COMMITS.get()
         with self._counting:
             self.commits += 1
@@ -115,6 +121,7 @@ class Store(InboxAndEvents, VariantsAndReports):
         return self.engine.dialect.name
 
     def close(self) -> None:
+        self._groups.close()
         self.engine.dispose()
 
     @contextmanager
@@ -267,8 +274,16 @@ class Store(InboxAndEvents, VariantsAndReports):
     ) -> list[Begun]:
         """Sends that went out recorded, then sends about to go out marked ``sending``, in one
         transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes. On
-        SQLite, ``patience`` (seconds) bounds the wait for another process's write."""
+        PostgreSQL a group that fits is one statement on the writer's own connection
+        (:mod:`sequencer.store.single`), any other one pipeline (:mod:`sequencer.store.pipeline`);
+        either raises the driver's error. On SQLite, ``patience`` (seconds) bounds the wait for
+        another process's write."""
         piped = pipeline.usable(self.engine)
+        if piped:  # in one statement, on the writer's own connection, when the group fits
+            rows = self._groups.write(records, beginnings, self._known_days)
+            if rows is not None:
+                self._committed(None)
+                return pipeline.outcomes(self.engine, beginnings, rows)
         write = pipeline.write if piped else groups.write
         try:
             with self.engine.begin() as conn, waiting_for_writers(conn, patience):
@@ -278,6 +293,26 @@ class Store(InboxAndEvents, VariantsAndReports):
             raise
         # committed: what follows a refused mark must not fail the group (pipeline.outcomes)
         return pipeline.outcomes(self.engine, beginnings, written) if piped else written
+
+    async def write_group_on_loop(
+        self, records: Sequence[groups.SentRecord], beginnings: Sequence[groups.Beginning]
+    ) -> list[Begun] | None:
+        """:meth:`write_group` on the running event loop, without a thread, for a PostgreSQL
+        group that fits in one statement (:mod:`sequencer.store.single`); None, having written
+        nothing, for any other group (write it with :meth:`write_group`, in a thread). Why a
+        refused mark was refused is read in a thread."""
+        if not pipeline.usable(self.engine):
+            return None
+        rows = await self._groups.awrite(records, beginnings, self._known_days)
+        if rows is None:
+            return None
+        self._committed(None)
+        if all(pipeline.taken(item, row) for item, row in zip(beginnings, rows, strict=True)):
+            return [Begun(BeginStatus.STARTED) for _ in beginnings]
+        run = functools.partial(
+            contextvars.copy_context().run, pipeline.outcomes, self.engine, beginnings, rows
+        )
+        return await asyncio.get_running_loop().run_in_executor(None, run)
 
     def reschedule(
         self,

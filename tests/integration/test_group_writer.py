@@ -1,5 +1,6 @@
-"""The group-commit writer's thread: on PostgreSQL each group's transaction runs off the event
-loop's thread, so the lanes go on talking SMTP during its round trip; on SQLite (a file, or in
+"""The group-commit writer's thread: on PostgreSQL no group's transaction blocks the event loop's
+thread (it is written on the loop through an asynchronous connection, or in another thread), so
+the lanes go on talking SMTP during its round trip; on SQLite (a file, or in
 memory, which another thread would not see) it runs on the loop's own thread. Either way every
 message goes out once and is recorded ``sent``.
 """
@@ -10,6 +11,7 @@ import asyncio
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -21,17 +23,33 @@ from sequencer.writer import GroupWriter
 
 
 def _watch_threads(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each group the writer writes from now on: whether it ran on the main thread (the one
-    the rig's event loop runs on)."""
+    """For each group the writer writes from now on with ``Store.write_group`` (which blocks its
+    thread until the group is committed): whether it ran on the main thread (the one the rig's
+    event loop runs on). The groups written without blocking, through
+    ``Store.write_group_on_loop``, are counted in ``_watch_loop``."""
     original = rig.engine.store.write_group
     on_main: list[bool] = []
 
-    def watched(records: list[SentRecord], beginnings: list[Beginning]) -> list[Begun]:
+    def watched(records: list[SentRecord], beginnings: list[Beginning], **kw: Any) -> list[Begun]:
         on_main.append(threading.current_thread() is threading.main_thread())
-        return original(records, beginnings)
+        return original(records, beginnings, **kw)
 
     monkeypatch.setattr(rig.engine.store, "write_group", watched)
     return on_main
+
+
+def _watch_loop(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each group offered to ``Store.write_group_on_loop``: whether it wrote it."""
+    original = rig.engine.store.write_group_on_loop
+    written: list[bool] = []
+
+    async def watched(records: list[SentRecord], beginnings: list[Beginning]) -> Any:
+        outcome = await original(records, beginnings)
+        written.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(rig.engine.store, "write_group_on_loop", watched)
+    return written
 
 
 def _sends_everything(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
@@ -48,12 +66,18 @@ def _sends_everything(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_groups_are_committed_off_the_event_loop_thread(
+def test_groups_never_block_the_event_loop_thread_on_postgresql(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On PostgreSQL a group that fits in one statement is written on the loop without blocking
+    it (an asynchronous connection); any other (the first of a sender's day, which makes its
+    row) in a thread. None is written by a call that blocks the loop's thread."""
+    on_loop = _watch_loop(rig, monkeypatch)
     on_main = _sends_everything(rig, monkeypatch)
-    assert on_main, "the writer wrote no group"
+    assert any(on_loop), "no group was written on the loop"
+    assert on_main, "no group was written in a thread"
     assert not any(on_main)
+    assert on_loop.count(False) == len(on_main)  # each group left by the loop went to a thread
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
