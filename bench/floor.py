@@ -22,7 +22,9 @@ Sets up, untimed, the same sink process, senders, contacts and templates as
   (``executemany``). With ``--database postgresql`` (a throwaway server, or
   $SEQUENCER_TEST_PG) it is one psycopg pipeline in a thread of the loop's executor, as the
   engine's, with one statement for the results and one for the marks (``id = ANY(array)``);
-  ``--driver async`` writes it on an asyncio connection on the loop instead. No stop,
+  ``--driver async`` writes it on an asyncio connection on the loop instead; ``--driver
+  statement`` (the default, as the engine now writes a group that fits) writes it as one
+  statement in autocommit on an asyncio connection on the loop. No stop,
   suppression, hold, cap or slot check, no claim, no reads, no ORM: what is left is the least
   a durable send needs. The last group's commit comes after the timed part (in the floor's
   favour).
@@ -115,8 +117,8 @@ def build(job: Job) -> bytes:
 class Writer:
     """The least group commit: marks wait for their group's commit; results go into the next
     group without waiting; a group is written when every running lane waits, or WAIT after its
-    first item; one group at a time. SQLite's on the loop's thread, PostgreSQL's in a thread of
-    the loop's executor (one pipeline, one round trip), as the engine's."""
+    first item; one group at a time. SQLite's on the loop's thread; PostgreSQL's as one statement
+    on an asyncio connection (as the engine's), or a pipeline in a thread or on the loop."""
 
     def __init__(self, db: Db, lanes: int) -> None:
         self.db, self.lanes = db, lanes
@@ -175,7 +177,8 @@ class Writer:
             return
         job: asyncio.Future[None]
         if isinstance(self.db, psycopg.AsyncConnection):
-            job = asyncio.ensure_future(_pg_group_async(self.db, results, rows))
+            group = _pg_statement if self.db.autocommit else _pg_group_async
+            job = asyncio.ensure_future(group(self.db, results, rows))
         else:
             job = asyncio.get_running_loop().run_in_executor(
                 None, _pg_group, self.db, results, rows
@@ -220,7 +223,20 @@ async def _pg_group_async(
         await cursor.execute(_SENDING.format("ANY(%s)"), (marks,))
 
 
-async def database(tmp: Path, pg: str | None, rows: int, *, driver: str = "thread") -> Db:
+_ONE = (
+    "WITH done AS (UPDATE sends SET status = 'sent' WHERE id = ANY(%s) AND status = 'sending'"
+    " RETURNING id) UPDATE sends SET status = 'sending' WHERE id = ANY(%s) AND status = 'claimed'"
+)
+
+
+async def _pg_statement(
+    db: psycopg.AsyncConnection[Any], results: list[int], marks: list[int]
+) -> None:
+    """The group as one statement, its own transaction (the connection is in autocommit)."""
+    await db.execute(_ONE, (results, marks))
+
+
+async def database(tmp: Path, pg: str | None, rows: int, *, driver: str = "statement") -> Db:
     """A fresh one-table database of ``rows`` claimed sends: a SQLite file in ``tmp`` with the
     engine's pragmas, or a database on the PostgreSQL server of ``pg``."""
     create = "CREATE TABLE sends (id INTEGER PRIMARY KEY, status TEXT NOT NULL)"
@@ -247,8 +263,8 @@ async def database(tmp: Path, pg: str | None, rows: int, *, driver: str = "threa
         conn.execute(
             "INSERT INTO sends SELECT n, 'claimed' FROM generate_series(1, %s) AS n", (rows,)
         )
-    if driver == "async":
-        return await psycopg.AsyncConnection.connect(url)
+    if driver in ("async", "statement"):
+        return await psycopg.AsyncConnection.connect(url, autocommit=driver == "statement")
     return psycopg.connect(url)
 
 
@@ -372,9 +388,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
         "--driver",
-        choices=("thread", "async"),
-        default="thread",
-        help="PostgreSQL: groups in a thread (as the engine) or on an asyncio connection",
+        choices=("statement", "thread", "async"),
+        default="statement",
+        help="PostgreSQL: each group one statement on an asyncio connection (as the engine), "
+        "or a pipelined transaction in a thread, or on an asyncio connection",
     )
     args = parser.parse_args(argv)
     print(f"{args.sends:,} sends over {args.senders} connections, {args.repeats} repeats; load "

@@ -226,10 +226,12 @@ class _Locked(Exception):
 def _outcome(
     done: asyncio.Future[_Written], items: tuple[list[SentRecord], list[Beginning]]
 ) -> _Written:
-    """A finished job's outcome; should the thread itself fail, every item failed with it (a
-    mark left uncommitted sends nothing; a result left unwritten is found uncertain later)."""
+    """A finished job's outcome; should the job itself fail, or be cancelled (the loop ending
+    under a group on the loop), every item failed with it, and the lanes are told so (a mark left
+    uncommitted sends nothing; a result left unwritten is found uncertain later)."""
     try:
         return done.result()
-    except Exception as exc:
+    except BaseException as exc:
         records, marks = items
-        return [False] * len(records), [exc] * len(marks)
+        failed = exc if isinstance(exc, Exception) else RuntimeError(f"group not written: {exc!r}")
+        return [False] * len(records), [failed] * len(marks)

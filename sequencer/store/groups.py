@@ -448,18 +448,25 @@ RECORD_ALL = _QUEUE.add_cte(_SENT, _ENDED)
 def group_statement(records: bool, marks: tuple[tuple[int, bool], ...]) -> Any:
     """PostgreSQL: a whole group in one statement: :data:`RECORD_ALL` (when ``records``) and one
     :func:`mark_ctes` per mark, given as (its suppression keys, whether it takes a slot), with
-    parameters ending in ``__0``, ``__1`` …, in the order given. It answers, for each mark in
-    turn, whether its send was still eligible and whether it was marked: read in that order, the
-    marks lock their rows in that order. The marks must take slots in different sender days: a
+    parameters ending in ``__0``, ``__1`` …, in the order given. It answers how many sends the
+    results marked ``sent``, enrollments they changed and steps they queued (0 without
+    ``records``), then, for each mark in turn, whether its send was still eligible and whether
+    it was marked. PostgreSQL runs the expressions in that order, and so takes the locks in the
+    pipeline's order: the results' rows first (as a stop, enrollments before their sends), then
+    each mark's send and sender day, the marks sorted by sender by the caller (two workers lock
+    the sender days in one order). The marks must take slots in different sender days: a
     statement changes a row once. Run alone (autocommit), it is its own transaction."""
     columns: list[Any] = []
+    if records:
+        queue = _QUEUE.returning(SENDS.c.id).cte("queue")
+        columns += [sa.select(sa.func.count()).select_from(c).scalar_subquery()
+                    for c in (_SENT, _ENDED, queue)]  # fmt: skip
+    else:
+        columns += [sa.literal(0)] * 3
     for index, (keys, slot) in enumerate(marks):
         ok, mark = mark_ctes(keys, slot=slot, tag=f"__{index}")
         columns += [sa.exists().select_from(ok), sa.exists().select_from(mark)]
-    query = sa.select(*columns) if columns else sa.select(sa.literal(True))
-    if records:
-        query = query.add_cte(_SENT, _ENDED, _QUEUE.returning(SENDS.c.id).cte("queue"))
-    return query
+    return sa.select(*columns)
 
 
 def _next_row(r: SentRecord, step: NewSend) -> dict[str, Any]:

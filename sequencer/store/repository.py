@@ -274,16 +274,10 @@ class Store(InboxAndEvents, VariantsAndReports):
     ) -> list[Begun]:
         """Sends that went out recorded, then sends about to go out marked ``sending``, in one
         transaction (group commit, :mod:`sequencer.store.groups`); the marks' outcomes. On
-        PostgreSQL a group that fits is one statement on the writer's own connection
-        (:mod:`sequencer.store.single`), any other one pipeline (:mod:`sequencer.store.pipeline`);
-        either raises the driver's error. On SQLite, ``patience`` (seconds) bounds the wait for
+        PostgreSQL the group is one pipeline (:mod:`sequencer.store.pipeline`; the writer tries
+        :meth:`write_group_on_loop` first). On SQLite, ``patience`` (seconds) bounds the wait for
         another process's write."""
         piped = pipeline.usable(self.engine)
-        if piped:  # in one statement, on the writer's own connection, when the group fits
-            rows = self._groups.write(records, beginnings, self._known_days)
-            if rows is not None:
-                self._committed(None)
-                return pipeline.outcomes(self.engine, beginnings, rows)
         write = pipeline.write if piped else groups.write
         try:
             with self.engine.begin() as conn, waiting_for_writers(conn, patience):
@@ -300,10 +294,11 @@ class Store(InboxAndEvents, VariantsAndReports):
         """:meth:`write_group` on the running event loop, without a thread, for a PostgreSQL
         group that fits in one statement (:mod:`sequencer.store.single`); None, having written
         nothing, for any other group (write it with :meth:`write_group`, in a thread). Why a
-        refused mark was refused is read in a thread."""
+        refused mark was refused is read in a thread. Raises the driver's error when the
+        statement failed: nothing of the group was written."""
         if not pipeline.usable(self.engine):
             return None
-        rows = await self._groups.awrite(records, beginnings, self._known_days)
+        rows = await self._groups.write(records, beginnings, self._known_days)
         if rows is None:
             return None
         self._committed(None)

@@ -1,28 +1,37 @@
-"""A group's writes on PostgreSQL in one statement, on the group writer's own connection.
+"""A group's writes on PostgreSQL in one statement, on the event loop, through the group writer's
+own asynchronous connection.
 
 :mod:`pipeline` sends a group as BEGIN, a ``SET LOCAL``, the results, one statement per mark and
-COMMIT: one round trip, but five statements, and the driver's pipeline costs about 250 µs of the
-client's CPU per group (``bench/claim.py``). Most groups need none of that: their results and
-marks fit in one statement (:func:`groups.group_statement`), which, run alone on a connection in
-autocommit, is its own transaction, all of it or nothing. That is one statement, one round trip
-and one wait per group; about 80 µs of CPU, against 250.
+COMMIT, in a thread: one round trip, but five statements, about 250 µs of the client's CPU per
+group in the driver's pipeline, and two thread switches. Most groups fit in one statement
+(:func:`groups.group_statement`), which, run alone on a connection in autocommit, is its own
+transaction, all of it or nothing: one statement, one round trip, about 80 µs of CPU, and no
+thread (``bench/claim.py``).
 
-The connection is the writer's own, taken from the engine's pool and never given back to it: in
-autocommit, and with ``plan_cache_mode = force_generic_plan`` for its whole session, since its
-statements run on arrays whose generic plans are as good for any group, and PostgreSQL would
-otherwise plan each run anew (see :data:`pipeline._GENERIC`). It is closed with the store.
+The connection is the writer's own, made from the engine's URL on the loop that uses it: in
+autocommit, with ``plan_cache_mode = force_generic_plan`` for its session (its statements run on
+arrays whose generic plans are as good for any group, and PostgreSQL would otherwise plan each
+run anew; see :data:`pipeline._GENERIC`), and with a ``lock_timeout`` of :data:`LOCK_WAIT`. A
+statement reads the database as it was when it started: in the pipeline each mark is a statement
+of its own, which sees what was committed while an earlier one waited for a row lock (a
+suppression, a hold); one statement would not. So the statement never waits longer than that
+for a lock (another worker's group on the same sender day, a stop on the same enrollment): it
+fails, having written nothing, and the group goes through the pipeline in a thread instead. No
+deadlock can form around it either.
 
-A group goes through :mod:`pipeline` instead when it needs statements whose outcome another
-depends on, or rows a statement may change only once: a chained enrollment completed, a sender
-day whose row this process has yet to see (made first, in the same transaction), two marks
-taking slots in the same sender day, or the connection in use by another thread.
+A group goes through :mod:`pipeline` instead, too, when it needs statements whose outcome
+another depends on, or rows a statement may change only once: a chained enrollment completed, a
+sender day whose row this process has yet to see (made first, in the same transaction), two marks
+taking slots in the same sender day; or when the connection is in use on another event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -45,19 +54,25 @@ def fits(
     return len(set(days)) == len(days) and all(day in known_days for day in days)
 
 
+#: The longest the group's statement waits for a row lock before it gives up (PostgreSQL's
+#: ``lock_timeout``); the group then goes through the pipeline.
+LOCK_WAIT = "2ms"
+#: PostgreSQL's error code for a lock not taken within ``lock_timeout``.
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
 class GroupConnection:
-    """The group writer's own connections to PostgreSQL, and the groups written on them: one for
-    the event loop (:meth:`awrite`), one for threads (:meth:`write`)."""
+    """The group writer's own asynchronous connection to PostgreSQL, and the groups written on
+    it (:meth:`write`)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self._conn: sa.Connection | None = None
+        self._conn: Any = None  # psycopg.AsyncConnection, made on the loop that uses it
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: one group at a time on the connection, whichever thread's loop asks
         self._lock = threading.Lock()
-        self._aconn: Any = None  # psycopg.AsyncConnection, made on the loop that uses it
-        self._aloop: asyncio.AbstractEventLoop | None = None
-        self._abusy = False
 
-    def write(
+    async def write(
         self,
         records: Sequence[SentRecord],
         beginnings: Sequence[Beginning],
@@ -65,81 +80,50 @@ class GroupConnection:
     ) -> list[Any] | None:
         """Write the group in one statement, committed; each mark's row for
         :func:`pipeline.outcomes`, in the order given. None, having written nothing, when the
-        group does not :func:`fit <fits>` or the connection is busy."""
+        group does not :func:`fit <fits>`, when the statement would have waited for a lock
+        longer than :data:`LOCK_WAIT`, or when the connection is in use on another loop. Raises
+        the driver's error when the statement failed (nothing of it was written) or the
+        connection was lost (then the engine's pool is renewed too, as SQLAlchemy does when it
+        finds a connection lost: the server has likely dropped those as well)."""
         if not (records or beginnings) or not fits(records, beginnings, known_days):
             return None
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            raw, values, order = _compose(records, beginnings)
-            conn = self._connection()
-            driver: Any = conn.connection.driver_connection
-            cursor = driver.cursor()
-            try:
-                conn.dispatch.before_cursor_execute(conn, cursor, raw.sql, values, None, False)
-                cursor.execute(raw.sql, values)
-                row = cursor.fetchone()
-            except BaseException:
-                if driver.closed or driver.broken:
-                    self._close_sync()  # a new one next time
-                raise
-            finally:
-                cursor.close()
-        finally:
-            self._lock.release()
-        return _rows(row, order, beginnings)
-
-    async def awrite(
-        self,
-        records: Sequence[SentRecord],
-        beginnings: Sequence[Beginning],
-        known_days: set[tuple[str, str]],
-    ) -> list[Any] | None:
-        """:meth:`write` on the running event loop, with no thread: the loop goes on while the
-        statement is at the server, and the group's outcome comes back without two thread
-        switches (about 200 µs a group in ``bench/claim.py``)."""
-        if not (records or beginnings) or not fits(records, beginnings, known_days):
-            return None
-        if self._abusy:
-            return None
-        self._abusy = True
-        try:
-            raw, values, order = _compose(records, beginnings)
-            conn = await self._async_connection()
-            cursor = conn.cursor()
+            conn = await self._connection()
+            if conn is None:
+                return None
+            statement, values, order = _compose(records, beginnings)
+            params = [values[name] for name in statement.names]
+            cursor = _raw_cursor(conn)
             try:
                 self.engine.dispatch.before_cursor_execute(
-                    None, cursor, raw.sql, values, None, False
+                    None, cursor, statement.sql, params, None, False
                 )
-                await cursor.execute(raw.sql, values)
+                await cursor.execute(statement.sql, params)
                 row = await cursor.fetchone()
-            except BaseException:
+            except BaseException as exc:
                 if conn.closed or conn.broken:
-                    self._close_async()
+                    self._close()
+                    self.engine.dispose()
+                elif getattr(exc, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                    return None  # lock_timeout: nothing of it written
                 raise
             finally:
                 await cursor.close()
         finally:
-            self._abusy = False
+            self._lock.release()
         return _rows(row, order, beginnings)
 
-    def _connection(self) -> sa.Connection:
-        if self._conn is None:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            try:
-                conn.connection.driver_connection.execute(_GENERIC)  # type: ignore[union-attr]
-            except BaseException:
-                conn.invalidate()
-                conn.close()
-                raise
-            self._conn = conn
-        return self._conn
-
-    async def _async_connection(self) -> Any:
+    async def _connection(self) -> Any:
+        """The connection for the running loop; None when it is in use on another loop that
+        is still running."""
         loop = asyncio.get_running_loop()
-        if self._aconn is not None and self._aloop is not loop:
-            self._close_async()  # made on a loop that has ended (another asyncio.run)
-        if self._aconn is None:
+        if self._conn is not None and self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                return None
+            self._close()  # made on a loop that has ended (another asyncio.run)
+        if self._conn is None:
             import psycopg  # only here: PostgreSQL and its driver are optional
 
             url = self.engine.url.set(drivername="postgresql")
@@ -148,38 +132,32 @@ class GroupConnection:
             )
             try:
                 await conn.execute(_GENERIC)
+                await conn.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
             except BaseException:
                 await conn.close()
                 raise
-            self._aconn, self._aloop = conn, loop
-        return self._aconn
+            self._conn, self._loop = conn, loop
+        return self._conn
 
-    def _close_sync(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.invalidate()
-            conn.close()
-
-    def _close_async(self) -> None:
-        conn, self._aconn, self._aloop = self._aconn, None, None
+    def _close(self) -> None:
+        conn, self._conn, self._loop = self._conn, None, None
         if conn is not None:  # its socket closed here: its loop may be gone
             conn.pgconn.finish()
 
     def close(self) -> None:
-        """Close both connections (neither goes back to a pool: its session settings are its
-        own)."""
-        self._close_sync()
-        self._close_async()
+        """Close the connection (the store is closing: no group is being written on it)."""
+        with self._lock:
+            self._close()
 
 
-#: The writer's connections run their statements on their generic plans (see the module's notes).
+#: The writer's connection runs its statements on their generic plans (see the module's notes).
 _GENERIC = "SET plan_cache_mode = force_generic_plan"
 
 
 def _compose(
     records: Sequence[SentRecord], beginnings: Sequence[Beginning]
-) -> tuple[pipeline.Raw, dict[str, Any], list[int]]:
-    """The group's statement, its parameters, and the marks' order in it."""
+) -> tuple[_Statement, dict[str, Any], list[int]]:
+    """The group's statement, its parameters by name, and the marks' order in it."""
     pipeline.check_aware(beginnings)
     # marks sorted by sender, read in that order: two workers lock the sender days in one order
     order = sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
@@ -203,7 +181,7 @@ def _rows(row: Any, order: list[int], beginnings: Sequence[Beginning]) -> list[A
     """Each mark's row, as :func:`pipeline.outcomes` reads it, in the order given."""
     rows: list[Any] = [None] * len(beginnings)
     for position, index in enumerate(order):
-        eligible, marked = row[2 * position], row[2 * position + 1]
+        eligible, marked = row[3 + 2 * position], row[4 + 2 * position]
         if beginnings[index].quota is not None:
             rows[index] = (eligible, marked)
         else:  # a mark without a slot: its id when taken
@@ -211,7 +189,43 @@ def _rows(row: Any, order: list[int], beginnings: Sequence[Beginning]) -> list[A
     return rows
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """A group's statement as PostgreSQL takes it, with numbered parameters (``$1`` …): the
+    driver then sends it as it is. Given named ones, the driver would parse the whole text on
+    every run once it is longer than its cache takes (4 KB: a group with results and one mark
+    already is), about 200 µs a group."""
+
+    sql: str
+    #: the parameters' names, in their numbers' order
+    names: tuple[str, ...]
+    #: the values SQLAlchemy bound in the statement itself
+    constants: dict[str, Any]
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
 @lru_cache(maxsize=64)
-def _statement(records: bool, shape: tuple[tuple[int, bool], ...]) -> pipeline.Raw:
-    """The group's statement in the driver's SQL, compiled once per shape."""
-    return pipeline.driver_sql(groups.group_statement(records, shape))
+def _statement(records: bool, shape: tuple[tuple[int, bool], ...]) -> _Statement:
+    """The group's statement for its shape, compiled once."""
+    compiled = pipeline.driver_sql(groups.group_statement(records, shape))
+    names: list[str] = []
+    numbers: dict[str, int] = {}
+
+    def numbered(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in numbers:
+            names.append(name)
+            numbers[name] = len(names)
+        return f"${numbers[name]}"
+
+    # the driver's SQL doubles a literal percent sign: PostgreSQL's takes it single
+    sql = _NAMED.sub(numbered, compiled.sql).replace("%%", "%")
+    return _Statement(sql, tuple(names), compiled.constants)
+
+
+def _raw_cursor(conn: Any) -> Any:
+    import psycopg  # only here: PostgreSQL and its driver are optional
+
+    return psycopg.AsyncRawCursor(conn)

@@ -1,12 +1,16 @@
-"""PostgreSQL: a group that fits is written in one statement on the writer's own connection
-(``sequencer/store/single.py``), all of it or nothing. Each mark still takes its slot or says why
-not; a failed statement leaves nothing written; a dropped connection is replaced; the pool's
-connections never see the writer's session setting.
+"""PostgreSQL: a group that fits is written in one statement on the event loop, through the
+writer's own asynchronous connection (``Store.write_group_on_loop``, ``sequencer/store/single.py``),
+all of it or nothing. Each mark still takes its slot or says why not; a failed statement leaves
+nothing written; the statement never waits on a row lock (so it cannot read an older database
+than the pipeline would, nor deadlock with a stop); a dropped connection fails its group alone,
+and the writer's fallback then records every result; a cancelled group still tells its lanes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -17,13 +21,15 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+import structlog
 from test_group_marks import beginning, statuses
 from test_sender_days import NOW, claimed_sends, quota
 
 from sequencer.status import EnrollmentStatus, SendStatus
-from sequencer.store import BeginStatus, Quota, SentRecord, Store
+from sequencer.store import Beginning, BeginStatus, Begun, Quota, SentRecord, Store
 from sequencer.store.sends import NewChain, NewSend
 from sequencer.store.tables import ENROLLMENTS, SENDER_DAYS, SENDS
+from sequencer.writer import GroupWriter
 
 
 @contextmanager
@@ -50,177 +56,238 @@ def days(store: Store) -> dict[str, int]:
         return dict(conn.execute(sa.select(SENDER_DAYS.c.sender, SENDER_DAYS.c.sent)).all())
 
 
+class Db:
+    """A store on a fresh PostgreSQL database with 6 claimed sends, and one event loop for the
+    test (as a worker has), on which its groups are written."""
+
+    def __init__(self, store: Store, ids: list[int], runner: asyncio.Runner) -> None:
+        self.store, self.ids, self.runner = store, ids, runner
+        self.sends = [s for s in (store.send(i) for i in ids) if s is not None]
+
+    def on_loop(self, records: list[SentRecord], marks: list[Beginning]) -> list[Begun] | None:
+        return self.runner.run(self.store.write_group_on_loop(records, marks))
+
+
 @pytest.fixture
-def store(pg_url: str, tmp_path: Path) -> Iterator[tuple[Store, list[int]]]:
+def db(pg_url: str, tmp_path: Path) -> Iterator[Db]:
     ids = claimed_sends(pg_url, tmp_path, 6)
-    opened = Store(pg_url)
+    store = Store(pg_url)
+    runner = asyncio.Runner()
     try:
-        yield opened, ids
+        yield Db(store, ids, runner)
     finally:
-        opened.close()
+        runner.close()
+        store.close()
 
 
-def test_a_fitting_group_is_one_statement_and_does_what_the_pipeline_does(
-    store: tuple[Store, list[int]],
-) -> None:
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
+def test_a_fitting_group_is_one_statement_and_does_what_the_pipeline_does(db: Db) -> None:
+    s = db.sends
     jane, bob = quota(cap=10), other(quota(cap=10), "bob")
-    # the first group of a day makes the day's rows: not in one statement
-    with statements(db) as seen:
-        first = db.write_group([], [beginning(claimed[0], jane), beginning(claimed[1], bob)])
+    # the first group of a day makes the day's rows first: not in one statement
+    assert db.on_loop([], [beginning(s[0], jane), beginning(s[1], bob)]) is None
+    first = db.store.write_group([], [beginning(s[0], jane), beginning(s[1], bob)])
     assert [o.status for o in first] == [BeginStatus.STARTED] * 2
-    assert len(seen) > 1
     step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3))
     records = [
-        SentRecord(send=claimed[0], sent_at=NOW, next_send=step),
-        SentRecord(send=claimed[1], sent_at=NOW, next_send=None),
+        SentRecord(send=s[0], sent_at=NOW, next_send=step),
+        SentRecord(send=s[1], sent_at=NOW, next_send=None),
     ]
-    marks = [beginning(claimed[2], bob), beginning(claimed[3], jane), beginning(claimed[4], None)]
-    with statements(db) as seen:
-        outcomes = db.write_group(records, marks)
+    marks = [beginning(s[2], bob), beginning(s[3], jane), beginning(s[4], None)]
+    commits = db.store.commits
+    with statements(db.store) as seen:
+        outcomes = db.on_loop(records, marks)
     assert len(seen) == 1 and seen[0].startswith("WITH sent AS"), seen
-    assert [o.status for o in outcomes] == [BeginStatus.STARTED] * 3
-    assert statuses(db, ids[:5]) == [SendStatus.SENT] * 2 + ["sending"] * 3
-    assert days(db) == {"jane": 2, "bob": 2}
-    with db.engine.connect() as conn:
+    assert outcomes is not None and [o.status for o in outcomes] == [BeginStatus.STARTED] * 3
+    assert db.store.commits == commits + 1
+    assert statuses(db.store, db.ids[:5]) == [SendStatus.SENT] * 2 + ["sending"] * 3
+    assert days(db.store) == {"jane": 2, "bob": 2}
+    with db.store.engine.connect() as conn:
         queued = conn.execute(
             sa.select(SENDS.c.enrollment_id, SENDS.c.step_key).where(SENDS.c.step_index == 1)
         ).all()
         ended = conn.execute(
             sa.select(ENROLLMENTS.c.status, ENROLLMENTS.c.anchor_at).where(
-                ENROLLMENTS.c.id == claimed[1].enrollment_id
+                ENROLLMENTS.c.id == s[1].enrollment_id
             )
         ).one()
-    assert [tuple(r) for r in queued] == [(claimed[0].enrollment_id, "bump")]
+    assert [tuple(r) for r in queued] == [(s[0].enrollment_id, "bump")]
     assert ended.status == EnrollmentStatus.COMPLETED and ended.anchor_at is not None
 
 
-def test_refused_marks_in_one_statement_say_why_and_leave_the_rest_written(
-    store: tuple[Store, list[int]],
-) -> None:
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
+def test_refused_marks_in_one_statement_say_why_and_leave_the_rest_written(db: Db) -> None:
+    s = db.sends
     jane, bob, ann = quota(cap=10), other(quota(cap=1), "bob"), other(quota(cap=10), "ann")
-    db.write_group([], [beginning(claimed[0], jane), beginning(claimed[1], bob)])  # days made
-    db.write_group([], [beginning(claimed[5], ann)])
-    db.suppress("blocked@x.example", reason="test", at=NOW)
+    db.store.write_group([], [beginning(s[0], jane), beginning(s[1], bob), beginning(s[5], ann)])
+    db.store.suppress("blocked@x.example", reason="test", at=NOW)
     marks = [
-        beginning(claimed[2], bob),  # bob's cap of 1 is taken
-        beginning(claimed[3], jane, keys=("blocked@x.example",)),  # suppressed
+        beginning(s[2], bob),  # bob's cap of 1 is taken
+        beginning(s[3], jane, keys=("blocked@x.example",)),  # suppressed
     ]
-    with statements(db) as seen:
-        outcomes = db.write_group([SentRecord(send=claimed[0], sent_at=NOW, next_send=None)], marks)
+    with statements(db.store) as seen:
+        outcomes = db.on_loop([SentRecord(send=s[0], sent_at=NOW, next_send=None)], marks)
     assert seen[0].startswith("WITH sent AS")  # then why each mark was refused, read after
+    assert outcomes is not None
     assert [o.status for o in outcomes] == [BeginStatus.FULL, BeginStatus.GONE]
-    assert statuses(db, ids[:4]) == [SendStatus.SENT, "sending", "claimed", "claimed"]
-    assert days(db) == {"jane": 1, "bob": 1, "ann": 1}
-    # a hold on the sender, in one statement too
-    db.holds.place("sender", reason="test", detail="", at=NOW, sender="jane")
-    with statements(db) as seen:
-        held = db.write_group([], [beginning(claimed[4], other(jane, "ann"))])
-    assert seen[0].startswith("WITH ok__0")
-    assert [o.status for o in held] == [BeginStatus.HELD]
-    assert statuses(db, [ids[4]]) == ["claimed"]
+    assert statuses(db.store, db.ids[:4]) == [SendStatus.SENT, "sending", "claimed", "claimed"]
+    assert days(db.store) == {"jane": 1, "bob": 1, "ann": 1}
+    db.store.holds.place("sender", reason="test", detail="", at=NOW, sender="jane")
+    held = db.on_loop([], [beginning(s[4], ann)])
+    assert held is not None and [o.status for o in held] == [BeginStatus.HELD]
+    assert statuses(db.store, [db.ids[4]]) == ["claimed"]
 
 
-def test_a_failed_statement_writes_nothing_of_its_group(store: tuple[Store, list[int]]) -> None:
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
+def test_a_failed_statement_writes_nothing_of_its_group(db: Db) -> None:
+    s = db.sends
     jane, bob = quota(cap=10), other(quota(cap=10), "bob")
-    db.write_group([], [beginning(claimed[0], jane), beginning(claimed[1], bob)])
+    db.store.write_group([], [beginning(s[0], jane), beginning(s[1], bob)])
     # a next step whose index PostgreSQL's integer cannot hold fails the statement as it runs
     broken = NewSend(step_key="x", step_index=2**40, channel="email", due_at=NOW)
-    records = [SentRecord(send=claimed[0], sent_at=NOW, next_send=broken)]
-    with statements(db) as seen, pytest.raises(psycopg.DataError):
-        db.write_group(records, [beginning(claimed[2], jane), beginning(claimed[3], bob)])
-    assert len(seen) == 1
-    assert statuses(db, ids[:4]) == ["sending", "sending", "claimed", "claimed"]
-    assert days(db) == {"jane": 1, "bob": 1}
-    # the writer's connection is still good: the next group goes in one statement
-    with statements(db) as seen:
-        fine = db.write_group([], [beginning(claimed[2], jane)])
-    assert len(seen) == 1 and [o.status for o in fine] == [BeginStatus.STARTED]
+    records = [SentRecord(send=s[0], sent_at=NOW, next_send=broken)]
+    with pytest.raises(psycopg.DataError):
+        db.on_loop(records, [beginning(s[2], jane), beginning(s[3], bob)])
+    assert statuses(db.store, db.ids[:4]) == ["sending", "sending", "claimed", "claimed"]
+    assert days(db.store) == {"jane": 1, "bob": 1}
+    fine = db.on_loop([], [beginning(s[2], jane)])  # the connection is still good
+    assert fine is not None and [o.status for o in fine] == [BeginStatus.STARTED]
 
 
-def test_a_dropped_connection_fails_its_group_alone_and_is_replaced(
-    store: tuple[Store, list[int]],
+@pytest.mark.parametrize("what", ["suppression", "hold"])
+def test_the_statement_never_waits_on_a_lock_so_it_never_reads_an_older_database(
+    db: Db, what: str
 ) -> None:
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
+    """While another transaction holds ann's sender day, a group [ann, jane] is not written in
+    one statement (which would read the suppression list and the holds as they were when it
+    began, however long it waited): it gives up within its lock timeout, having written nothing,
+    and the pipeline, whose marks each read afresh, sees what was committed meanwhile."""
+    s = db.sends
+    jane, ann = quota(cap=10), other(quota(cap=10), "ann")
+    db.store.write_group([], [beginning(s[0], jane), beginning(s[1], ann)])
+    marks = [beginning(s[2], ann), beginning(s[3], jane, keys=("late@x.example",))]
+    locker = db.store.engine.connect()
+    try:
+        locker.execute(
+            sa.select(SENDER_DAYS).where(SENDER_DAYS.c.sender == "ann").with_for_update()
+        )
+        started = time.monotonic()
+        waited = db.runner.run(asyncio.wait_for(db.store.write_group_on_loop([], marks), 10))
+        assert waited is None
+        assert time.monotonic() - started < 5  # the lock is held until the end of the test
+        assert statuses(db.store, db.ids[2:4]) == ["claimed", "claimed"]
+        if what == "suppression":
+            db.store.suppress("late@x.example", reason="test", at=NOW)
+        else:
+            db.store.holds.place("sender", reason="test", detail="", at=NOW, sender="jane")
+        outcome: list[list[Begun]] = []
+        writer = threading.Thread(target=lambda: outcome.append(db.store.write_group([], marks)))
+        writer.start()  # the pipeline waits for ann's day
+        time.sleep(0.2)
+    finally:
+        locker.rollback()
+        locker.close()
+    writer.join(timeout=30)
+    if what == "suppression":
+        assert [o.status for o in outcome[0]] == [BeginStatus.STARTED, BeginStatus.GONE]
+        assert statuses(db.store, db.ids[2:4]) == ["sending", "claimed"]
+    else:  # the hold is on the sender of both sends (the sender days are the quotas' own)
+        assert [o.status for o in outcome[0]] == [BeginStatus.HELD, BeginStatus.HELD]
+        assert statuses(db.store, db.ids[2:4]) == ["claimed", "claimed"]
+
+
+def test_a_dropped_connection_fails_its_group_and_the_writer_records_every_result(
+    db: Db,
+) -> None:
+    """The server drops every connection (a restart, an idle timeout): the group on the writer's
+    own connection fails, having written nothing; the pool is renewed with it, so the writer's
+    one-by-one retry, in a thread, records every result and takes the mark."""
+    s = db.sends
     jane = quota(cap=10)
-    db.write_group([], [beginning(claimed[0], jane)])
-    db.write_group([], [beginning(claimed[1], jane)])  # on the writer's own connection
-    with db.engine.connect() as conn:  # the server ends it, as a restart or a timeout would
+    db.store.write_group([], [beginning(s[0], jane)])
+    writer = GroupWriter(db.store, structlog.get_logger())
+    writer.lanes = 1
+    first = db.runner.run(writer.begin(beginning(s[1], jane)))
+    assert first.status == BeginStatus.STARTED
+    admin = sa.create_engine(db.store.engine.url)  # from outside the store's pool
+    with admin.connect() as conn:
         ended = conn.execute(
             sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
-                "pg_backend_pid() AND datname = current_database() AND query LIKE 'WITH ok__0%'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         ).all()
-    assert ended == [(True,)]
-    with pytest.raises(psycopg.OperationalError):
-        db.write_group([], [beginning(claimed[2], jane)])
-    assert statuses(db, [ids[2]]) == ["claimed"]
-    again = db.write_group([], [beginning(claimed[2], jane)])
-    assert [o.status for o in again] == [BeginStatus.STARTED]
-    assert days(db) == {"jane": 3}
+    admin.dispose()
+    assert len(ended) >= 2  # the writer's own connection and the pool's
+    step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3))
+    recorded: list[int] = []
+
+    async def second() -> Begun:
+        for send in (s[0], s[1]):
+            writer.record(
+                SentRecord(send=send, sent_at=NOW, next_send=step),
+                lambda send=send: recorded.append(send.id or 0),
+            )
+        began = await writer.begin(beginning(s[2], jane))
+        await writer.flush()
+        return began
+
+    began = db.runner.run(second())
+    assert began.status == BeginStatus.STARTED
+    assert sorted(recorded) == sorted([s[0].id, s[1].id])
+    assert statuses(db.store, db.ids[:3]) == [SendStatus.SENT, SendStatus.SENT, "sending"]
 
 
-def test_groups_that_do_not_fit_go_through_the_pipeline(store: tuple[Store, list[int]]) -> None:
+def test_a_cancelled_group_still_answers_its_lanes_and_flush_returns(db: Db) -> None:
+    """The group's statement is a task on the loop: cancelled (the loop ending, a grace period
+    run out), its mark's lane gets an error instead of waiting for ever, and flush returns."""
+    s = db.sends
+    jane = quota(cap=10)
+    db.store.write_group([], [beginning(s[0], jane)])
+    writer = GroupWriter(db.store, structlog.get_logger())
+    writer.lanes = 1
+
+    async def cancelled() -> BaseException | Begun:
+        lane = asyncio.ensure_future(writer.begin(beginning(s[1], jane)))
+        await asyncio.sleep(0)  # the lane hands its mark over; the group starts
+        assert writer._writing is not None
+        writer._writing.cancel()
+        await asyncio.wait_for(writer.flush(), timeout=10)
+        try:
+            return await asyncio.wait_for(lane, timeout=10)
+        except Exception as exc:
+            return exc
+
+    outcome = db.runner.run(cancelled())
+    assert isinstance(outcome, Exception), outcome
+    assert statuses(db.store, [db.ids[1]]) == ["claimed"]  # never sent: its mark was not taken
+
+
+def test_groups_that_do_not_fit_are_left_to_the_pipeline(db: Db) -> None:
     """Two slots in one sender day (a statement changes a row once), and a chained enrollment
     (completed, then the next sequence's enrollment made from what that said)."""
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
+    s = db.sends
     jane = quota(cap=10)
-    db.write_group([], [beginning(claimed[0], jane)])
-    with statements(db) as seen:
-        both = db.write_group([], [beginning(claimed[1], jane), beginning(claimed[2], jane)])
-    assert [o.status for o in both] == [BeginStatus.STARTED] * 2
-    assert seen[0].startswith("SET LOCAL plan_cache_mode") and days(db) == {"jane": 3}
+    db.store.write_group([], [beginning(s[0], jane)])
+    assert db.on_loop([], [beginning(s[1], jane), beginning(s[2], jane)]) is None
     chain = NewChain(sequence="reminder", starts_at=NOW + timedelta(days=7))
-    with statements(db) as seen:
-        db.write_group([SentRecord(send=claimed[0], sent_at=NOW, next_send=chain)], [])
-    assert any(s.startswith("SET LOCAL plan_cache_mode") for s in seen)
-    with db.engine.connect() as conn:
-        deferred = conn.execute(
-            sa.select(ENROLLMENTS.c.sequence, ENROLLMENTS.c.status).where(
-                ENROLLMENTS.c.previous_id == claimed[0].enrollment_id
-            )
-        ).all()
-        setting = conn.execute(sa.text("SHOW plan_cache_mode")).scalar_one()
-    assert [tuple(r) for r in deferred] == [("reminder", EnrollmentStatus.DEFERRED)]
-    assert setting == "auto"  # the pool's connections plan as the server would
+    assert db.on_loop([SentRecord(send=s[0], sent_at=NOW, next_send=chain)], []) is None
+    assert statuses(db.store, db.ids[:3]) == ["sending", "claimed", "claimed"]
+    assert days(db.store) == {"jane": 1}
+    with db.store.engine.connect() as conn:  # the pool's connections plan as the server would
+        assert conn.execute(sa.text("SHOW plan_cache_mode")).scalar_one() == "auto"
 
 
-def test_on_the_loop_a_fitting_group_is_one_statement_and_others_are_left_to_a_thread(
-    store: tuple[Store, list[int]],
+def test_another_event_loop_waits_for_the_first_to_end_then_gets_a_connection_of_its_own(
+    db: Db,
 ) -> None:
-    """``Store.write_group_on_loop``, as the writer calls it on PostgreSQL: a group that fits is
-    written without a thread, a refused mark still says why, a group that does not fit is left
-    unwritten (None) for ``write_group``, and a new event loop gets a connection of its own."""
-    db, ids = store
-    claimed = [s for s in (db.send(i) for i in ids) if s is not None]
-    jane, bob = quota(cap=10), other(quota(cap=1), "bob")
-    db.write_group([], [beginning(claimed[0], jane), beginning(claimed[1], bob)])  # days made
-    step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3))
-    records = [SentRecord(send=claimed[0], sent_at=NOW, next_send=step)]
-    marks = [beginning(claimed[2], jane), beginning(claimed[3], bob)]  # bob's one slot is taken
-    commits = db.commits
-    with statements(db) as seen:
-        outcomes = asyncio.run(db.write_group_on_loop(records, marks))
-    assert outcomes is not None and [o.status for o in outcomes] == [
-        BeginStatus.STARTED,
-        BeginStatus.FULL,
-    ]
-    assert seen[0].startswith("WITH sent AS") and db.commits > commits
-    assert statuses(db, ids[:4]) == [SendStatus.SENT, "sending", "sending", "claimed"]
-    assert days(db) == {"jane": 2, "bob": 1}
-    # two slots in one sender day do not fit: nothing written, for write_group to do
-    same_day = [beginning(claimed[3], jane), beginning(claimed[4], jane)]
-    assert asyncio.run(db.write_group_on_loop([], same_day)) is None
-    assert statuses(db, ids[3:5]) == ["claimed", "claimed"] and days(db)["jane"] == 2
-    # another event loop (the first has ended): a connection of its own
-    again = asyncio.run(db.write_group_on_loop([], [beginning(claimed[4], jane)]))
+    """The connection belongs to the loop that made it: while that loop runs (in another thread,
+    say), a second loop's group is left to the pipeline; once it has ended, the next loop makes a
+    connection of its own."""
+    s = db.sends
+    jane = quota(cap=10)
+    db.store.write_group([], [beginning(s[0], jane)])
+    assert db.on_loop([], [beginning(s[1], jane)]) is not None
+    declined = asyncio.run(db.store.write_group_on_loop([], [beginning(s[2], jane)]))
+    assert declined is None and statuses(db.store, [db.ids[2]]) == ["claimed"]
+    db.runner.close()
+    again = asyncio.run(db.store.write_group_on_loop([], [beginning(s[2], jane)]))
     assert again is not None and [o.status for o in again] == [BeginStatus.STARTED]
-    assert days(db)["jane"] == 3
+    assert days(db.store) == {"jane": 3}
