@@ -646,6 +646,43 @@ def test_unsubscribe_phrases_in_the_new_text(body: str, phrase: str) -> None:
     assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
 
 
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ("Thanks, not now.\n\nBest,\nMark\nP.S. please take me off your list.", "take me off"),
+        ("Not for us.\n\nBR\nMark Smith\nHead of IT\n\nPS: unsubscribe me", "unsubscribe"),
+        ("Kiitos.\n\nTerveisin\nMatti\nPS. Poistakaa minut listalta.", "poistakaa minut"),
+        ("Kiitos.\n\nTerveisin\nMatti\nPS. älkää lähettäkö enää viestejä", "älkää lähettäkö"),
+        (
+            "Danke.\n\nGrüße\nHans\nP.S.: Bitte nehmen Sie mich aus dem Verteiler.",
+            "nehmen sie mich aus",
+        ),
+        ("Tack!\n\nMvh\nAnna\nPS Ta bort mig från er lista", "ta bort mig"),
+        ("Thanks.\n\nCheers,\nMark\nP.P.S. Stop emailing me.", "stop emailing me"),
+    ],
+)
+def test_a_removal_in_a_postscript_below_the_sign_off(body: str, phrase: str) -> None:
+    """The head stops reading at the sign-off; a postscript below it is still the writer's own
+    words, and a removal asked for there is honoured."""
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, f"says '{phrase}'")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Sounds good, Tuesday at 10.\n\nBest,\nMark\nPS: no need to unsubscribe me",
+        "Yes, Thursday at 10.\n\nBest,\nMark\nP.S. your email ended up in my spam folder",
+        "Yes, Thursday at 10.\n\nBest,\nMark\nPSA: unsubscribe from lists you never read",
+        "Yes, Thursday at 10.\n\nBest,\nMark\n--\nPS: to unsubscribe from our news, click here",
+        "Yes, Thursday at 10.\n\nBest,\nMark\nConfidential notice.\nP.S. unsubscribe: link",
+    ],
+)
+def test_a_postscript_that_asks_no_removal(body: str) -> None:
+    got = classify(message(REPLY_HEADERS, body + "\n"), today=TODAY)
+    assert (got.kind, got.reason) == (Kind.REPLY, "human reply")
+
+
 def test_unsubscribe_in_the_subject_with_an_empty_body() -> None:
     got = classify(message("From: ann@customer.example\nSubject: Unsubscribe", ""), today=TODAY)
     assert (got.kind, got.reason) == (Kind.UNSUBSCRIBE, "says 'unsubscribe'")

@@ -41,6 +41,7 @@ from sequencer.inbound.rules.unsubscribe import (
     _SIGNATURE_DELIMITER_RE,
     _SUBJECT_PREFIX_RE,
     _requests_in,
+    postscript,
 )
 from sequencer.inbound.verdict import Inbound, Intent, Kind
 
@@ -444,7 +445,7 @@ def removal_request(msg: Parsed) -> Inbound | None:
     if msg.from_address is None:
         return None
     text = body(msg)
-    match = _removal(text)
+    match = _removal(text) or _removal(postscript(msg.fresh))  # "Best, Mark / P.S. älkää …"
     if match is not None:
         return msg.build(Kind.UNSUBSCRIBE, f"says '{_phrase(match)}'", text=msg.text)
     # a removal the replier added to our subject, above a text that leans on it ("As subject.")

@@ -1,5 +1,6 @@
 """The unsubscribe rule: a human asking to be removed, said in the first few lines of the *new*
-text (before any sign-off or signature), or as the whole subject ("unsubscribe", "Re: remove
+text (before any sign-off or signature) or in a postscript below it ("P.S. take me off your
+list"), or as the whole subject ("unsubscribe", "Re: remove
 me", what a ``mailto:...?subject=unsubscribe`` link sends). The quoted copy of our own email
 (with its unsubscribe footer) never counts, nor does "remove me from this thread", "take me off
 this one", "no need to unsubscribe me" or "an opt-out period".
@@ -169,6 +170,32 @@ def _request_head(fresh: str) -> str:
     return "\n".join(kept)
 
 
+#: A postscript's first line: "P.S. take me off your list", "PS: …", "P.P.S.", "Ps." (all four
+#: languages write it so), not a word that begins with the letters ("PSA", "Psst").
+_POSTSCRIPT_RE = re.compile(r"^\s*p\.?\s?(?:p\.?\s?)?s(?![\w@])\.?\s*[:.,-]?\s*\S", re.IGNORECASE)
+#: The most lines of a postscript read.
+_POSTSCRIPT_LINES = 3
+
+
+def postscript(fresh: str) -> str:
+    """The first postscript of the new text, below the sign-off and the name where the head
+    stops reading ("Best, Mark / P.S. please take me off your list"): its first line and the
+    lines that follow it up to a blank one; empty when there is none before a signature
+    delimiter or a legal footer."""
+    lines = fresh.split("\n")
+    for place, line in enumerate(lines):
+        if _SIGNATURE_DELIMITER_RE.match(line) or _DISCLAIMER_RE.search(line):
+            return ""
+        if _POSTSCRIPT_RE.match(line):
+            kept = []
+            for following in lines[place : place + _POSTSCRIPT_LINES]:
+                if not following.strip():
+                    break
+                kept.append(following.strip())
+            return "\n".join(kept)
+    return ""
+
+
 def _negated(text: str, start: int) -> bool:
     """Whether the words just before ``start`` negate the request there ("don't unsubscribe me")."""
     before = text[:start]
@@ -216,6 +243,12 @@ def _request_phrase(subject: str, fresh: str) -> str | None:
     phrase, negated = _requests_in(head)
     if phrase is not None:
         return phrase
+    below = postscript(fresh)
+    if below and below not in head:
+        phrase, negated_below = _requests_in(below)
+        if phrase is not None:
+            return phrase
+        negated = negated or negated_below
     # The subject counts only when it is itself a request, never for a phrase inside a longer
     # (quoted) subject. "Subject: unsubscribe" with next to no text is what a List-Unsubscribe
     # mailto: link sends; with a longer text that says "don't unsubscribe me", the text wins.
