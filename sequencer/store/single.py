@@ -14,10 +14,12 @@ arrays whose generic plans are as good for any group, and PostgreSQL would other
 run anew; see :data:`pipeline._GENERIC`), and with a ``lock_timeout`` of :data:`LOCK_WAIT`. A
 statement reads the database as it was when it started: in the pipeline each mark is a statement
 of its own, which sees what was committed while an earlier one waited for a row lock (a
-suppression, a hold); one statement would not. So the statement never waits longer than that
-for a lock (another worker's group on the same sender day, a stop on the same enrollment): it
-fails, having written nothing, and the group goes through the pipeline in a thread instead. No
-deadlock can form around it either.
+suppression, a hold); one statement would not. So no wait of the statement for a lock (another
+worker's group on the same sender day, a stop on the same enrollment) lasts longer than that: it
+fails, having written nothing, and the group goes through the pipeline in a thread instead, and
+no deadlock can form around it. A statement that waits on several locks, each for less, reads a
+database older by their sum (milliseconds); a pipeline's mark that waits for its sender day has
+the same limit, without a bound.
 
 A group goes through :mod:`pipeline` instead, too, when it needs statements whose outcome
 another depends on, or rows a statement may change only once: a chained enrollment completed, a
@@ -30,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +60,8 @@ def fits(
 #: The longest the group's statement waits for a row lock before it gives up (PostgreSQL's
 #: ``lock_timeout``); the group then goes through the pipeline.
 LOCK_WAIT = "2ms"
+#: How long, in seconds, the writer's connection is not tried again after an attempt failed.
+RETRY = 60.0
 #: PostgreSQL's error code for a lock not taken within ``lock_timeout``.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -71,6 +76,10 @@ class GroupConnection:
         self._loop: asyncio.AbstractEventLoop | None = None
         #: one group at a time on the connection, whichever thread's loop asks
         self._lock = threading.Lock()
+        #: the store was closed while a group was at the server: close it once that one ends
+        self._closing = False
+        #: after a failed connection attempt, the next one waits until then (time.monotonic())
+        self._retry_at = 0.0
 
     async def write(
         self,
@@ -112,24 +121,34 @@ class GroupConnection:
             finally:
                 await cursor.close()
         finally:
+            if self._closing:
+                self._close()
             self._lock.release()
         return _rows(row, order, beginnings)
 
     async def _connection(self) -> Any:
         """The connection for the running loop; None when it is in use on another loop that
-        is still running."""
+        is still running, or when it cannot be made (a URL only SQLAlchemy reads, such as
+        several hosts; the server down): the groups then go through the pipeline, and the next
+        attempt waits :data:`RETRY` seconds."""
         loop = asyncio.get_running_loop()
         if self._conn is not None and self._loop is not loop:
             if self._loop is not None and not self._loop.is_closed():
                 return None
             self._close()  # made on a loop that has ended (another asyncio.run)
         if self._conn is None:
+            if self._closing or time.monotonic() < self._retry_at:
+                return None
             import psycopg  # only here: PostgreSQL and its driver are optional
 
             url = self.engine.url.set(drivername="postgresql")
-            conn = await psycopg.AsyncConnection.connect(
-                url.render_as_string(hide_password=False), autocommit=True
-            )
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    url.render_as_string(hide_password=False), autocommit=True
+                )
+            except psycopg.Error:
+                self._retry_at = time.monotonic() + RETRY
+                return None
             try:
                 await conn.execute(_GENERIC)
                 await conn.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
@@ -145,9 +164,15 @@ class GroupConnection:
             conn.pgconn.finish()
 
     def close(self) -> None:
-        """Close the connection (the store is closing: no group is being written on it)."""
-        with self._lock:
-            self._close()
+        """Close the connection: now, or, when a group is at the server on it (its loop waiting
+        for the answer, perhaps on this very thread), once that group ends; no group is started
+        on it after this."""
+        self._closing = True
+        if self._lock.acquire(blocking=False):
+            try:
+                self._close()
+            finally:
+                self._lock.release()
 
 
 #: The writer's connection runs its statements on their generic plans (see the module's notes).
