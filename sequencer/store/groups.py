@@ -93,6 +93,16 @@ def _slot_free(tag: str = "") -> tuple[Any, ...]:
 _SLOT_FREE = _slot_free()
 
 
+def _not_queued(enrollment_id: Any, step_index: Any) -> Any:
+    """The enrollment has no send for that step yet: a result written again (its group's commit
+    went through, but the answer was lost with the connection, and the writer wrote its items
+    again one by one) queues the next step once."""
+    prior = SENDS.alias("prior")
+    return ~sa.exists().where(
+        prior.c.enrollment_id == enrollment_id, prior.c.step_index == step_index
+    )
+
+
 def _statements() -> dict[str, Any]:
     s, e, d, p = SENDS, ENROLLMENTS, SENDER_DAYS, sa.bindparam
     headers = _HEADERS
@@ -143,7 +153,10 @@ def _statements() -> dict[str, Any]:
     is_active = sa.and_(
         e.c.id == p("_enrollment_id", type_=e.c.id.type), e.c.status == EnrollmentStatus.ACTIVE
     )
-    queue = sa.insert(s).from_select(list(columns), sa.select(*values).where(is_active))
+    new = _not_queued(
+        p("_enrollment_id", type_=e.c.id.type), p("_step_index", type_=s.c.step_index.type)
+    )
+    queue = sa.insert(s).from_select(list(columns), sa.select(*values).where(is_active, new))
     return {
         "undo": undo,
         "slot": slot,
@@ -435,7 +448,11 @@ def _record_all() -> tuple[Any, Any, Any]:
         *nexts.c,
         sa.literal(SendStatus.SCHEDULED, text).label("status"),
         sa.literal(0, number).label("attempts"),
-    ).where(e.c.id == nexts.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
+    ).where(
+        e.c.id == nexts.c.enrollment_id,
+        e.c.status == EnrollmentStatus.ACTIVE,
+        _not_queued(nexts.c.enrollment_id, nexts.c.step_index),
+    )
     columns = [*(c.name for c in nexts.c), "status", "attempts"]
     return sent, ended, sa.insert(s).from_select(columns, rows)
 

@@ -238,3 +238,28 @@ def _results_statement(store: Store) -> tuple[int, int]:
             )
         ).one()
     return int(calls), int(plans)
+
+
+def test_a_result_written_twice_queues_its_next_step_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A group's commit can go through with its answer lost (the connection dropped on the way
+    back); the writer then writes its items again one by one. The second write of a result must
+    not queue its next step a second time."""
+    ids = claimed_sends(database_url, tmp_path, 2)
+    store = Store(database_url)
+    try:
+        claimed = [s for s in (store.send(i) for i in ids) if s is not None]
+        store.write_group([], [beginning(s, None) for s in claimed])
+        step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW)
+        records = [SentRecord(send=s, sent_at=NOW, next_send=step) for s in claimed]
+        store.write_group(records, [])
+        store.write_group(records[:1], [])  # the first result again
+        with store.engine.connect() as conn:
+            queued = conn.execute(
+                sa.select(SENDS.c.enrollment_id).where(SENDS.c.step_index == 1)
+            ).all()
+        assert sorted(r[0] for r in queued) == sorted(s.enrollment_id for s in claimed)
+        assert statuses(store, ids) == [SendStatus.SENT] * 2
+    finally:
+        store.close()

@@ -338,3 +338,15 @@ def test_a_connection_that_cannot_be_made_leaves_groups_to_the_pipeline(
     assert db.on_loop([], [beginning(s[1], jane)]) is None
     assert len(tries) == 1
     assert statuses(db.store, [db.ids[1]]) == ["claimed"]
+
+
+def test_a_result_written_twice_in_one_statement_queues_its_next_step_once(db: Db) -> None:
+    s = db.sends
+    db.store.write_group([], [beginning(s[0], None)])
+    step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW)
+    record = [SentRecord(send=s[0], sent_at=NOW, next_send=step)]
+    assert db.on_loop(record, []) is not None
+    assert db.on_loop(record, []) is not None  # its answer lost: written again
+    with db.store.engine.connect() as conn:
+        queued = conn.execute(sa.select(SENDS.c.id).where(SENDS.c.step_index == 1)).all()
+    assert len(queued) == 1
