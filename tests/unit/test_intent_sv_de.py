@@ -175,3 +175,19 @@ def test_a_matter_closed_for_the_writer_declines(body: str, intent: Intent) -> N
 )
 def test_the_writers_own_business_to_let_or_sell_is_no_interest(body: str, intent: Intent) -> None:
     assert read(body)[:2] == (Kind.REPLY, intent)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a formal objection under § 7 UWG: "aus Ihren Verteilern zu löschen", "Werbe-E-Mails"
+        "Sehr geehrte Frau Berg,\n\nich habe Ihnen zu keinem Zeitpunkt eine Einwilligung erteilt. "
+        "Ich fordere Sie auf, meine E-Mail-Adresse unverzüglich aus Ihren Verteilern zu löschen "
+        "und mir keine weiteren Werbe-E-Mails zuzusenden.\n\nMit freundlichen Grüßen\nDr. C. Vogel",
+        "Bitte nehmen Sie uns aus den Verteilern.",
+        "Keine Werbe-E-Mails mehr, danke.",
+    ],
+)
+def test_a_german_demand_to_be_deleted_from_the_lists_is_a_removal(body: str) -> None:
+    got = classify(_raw({"id": "t", "lang": "de", "body": body}), today=TODAY)
+    assert got.kind == Kind.UNSUBSCRIBE, got

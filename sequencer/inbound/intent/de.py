@@ -24,7 +24,7 @@ LEXICON = Lexicon(
         r"entfernen\s+sie\s+(?:mich|uns|meine)|(?<!lese\s)(?<!lesen\s)(?<!lese\sich\s)(?<!abrufen\s)"
         r"(?:keine|ka|kei)\s+(?:weiteren\s+)?(?:e-?mails|mails|"
         r"nachrichten|"
-        r"werbung|werbemails|newsletter|zusendungen)",
+        r"werbung|werbe-?(?:e-?)?mails|newsletter|zusendungen)",
         # a call refused outright: "Rufen Sie mich nicht an.", "Rufen Sie mich bitte nie wieder an."
         # (not "rufen Sie mich nicht vor 10 an")
         r"rufen\s+sie\s+(?:mich|uns)\s+(?:bitte\s+)?(?:nicht|nie|niemals)(?:\s+(?:mehr|wieder))?\s+an\b|"
@@ -35,7 +35,7 @@ LEXICON = Lexicon(
         r"mailts|kontaktiert|kontaktierts)\s+(?:mich|mir|uns|ma|mi)\s+(?:[^\s.,;:!?]+\s+){0,2}?"
         r"(?:nicht\s+mehr|nimmer|nimma|nüme|nümme)\b",
         r"(?:nehmen\s+sie|nehmt|nehmts)\s+(?:mich|uns|mi)\s+(?:\S+\s+){0,2}?(?:aus|von)|(?:aus|von)\s+"
-        r"(?:ihrem|dem|ihrer|eurem|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|"
+        r"(?:ihrem|ihren|dem|den|ihrer|eurem|euren|eurer)\s+(?:e-?mail-?|mail-?|werbe-?)?(?:verteiler|liste|"
         r"newsletter|verteilerliste|mailingliste)|(?:aus|von)\s+\S+\s+(?:e-?mail-?|mail-?|werbe-?)?"
         r"(?:verteiler|verteilerliste|mailingliste)\b|keine\s+(?:\S+\s+)?mehr\s+(?:schicken|senden|zusenden)|"
         r"hören\s+sie\s+(?:\S+\s+){0,2}?auf\b|(?:hört|hörts|hör)\s+(?:(?:endlich|bitte|doch|sofort|"
