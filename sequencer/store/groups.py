@@ -254,9 +254,15 @@ def write(
     if records:
         record(conn, records)
     outcomes: dict[int, Begun] = {}
-    for index in sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender):
+    for index in by_sender(beginnings):
         outcomes[index] = begin(conn, beginnings[index], known_days)
     return [outcomes[i] for i in range(len(beginnings))]
+
+
+def by_sender(beginnings: Sequence[Beginning]) -> list[int]:
+    """The marks' indexes sorted by sender: every path writes them in this order, so two workers
+    lock the sender days in one order."""
+    return sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
 
 
 def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]) -> Begun:
@@ -293,6 +299,15 @@ def mark_values(item: Beginning) -> dict[str, Any]:
         **{f"_key{i}": key for i, key in enumerate(item.suppression_keys)},
         **_headers(item),
     }
+
+
+def mark_params(item: Beginning) -> dict[str, Any]:
+    """The parameters of ``item``'s mark as one statement takes it: with its slot's, when it
+    takes one (:func:`begin_slot`, :func:`mark_ctes`)."""
+    params = mark_values(item)
+    if item.quota is not None:
+        params |= slot_values(item.quota, item.now)
+    return params
 
 
 def begin_with_slot(

@@ -95,7 +95,7 @@ def write(
     if not records and not beginnings:
         return []
     check_aware(beginnings)
-    order = sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
+    order = groups.by_sender(beginnings)
     for index in order:  # before the marks: a new day's row starts from the sends already begun
         quota = beginnings[index].quota
         if quota is not None and (quota.sender, quota.day) not in known_days:
@@ -110,11 +110,9 @@ def write(
             _send(conn, driver.cursor(), _RECORD, record_values(records))
         for index in order:
             item = beginnings[index]
-            params = groups.mark_values(item)
-            if item.quota is not None:
-                params |= groups.slot_values(item.quota, item.now)
+            mark = _mark(len(item.suppression_keys), item.quota is not None)
             cursor = driver.cursor()
-            _send(conn, cursor, _mark(len(item.suppression_keys), item.quota is not None), params)
+            _send(conn, cursor, mark, groups.mark_params(item))
             cursors.append((index, cursor))
         _send(conn, driver.cursor(), _COMMIT, {})
     rows: dict[int, Any] = {}

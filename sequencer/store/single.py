@@ -184,8 +184,7 @@ def _compose(
 ) -> tuple[_Statement, dict[str, Any], list[int]]:
     """The group's statement, its parameters by name, and the marks' order in it."""
     pipeline.check_aware(beginnings)
-    # marks sorted by sender, read in that order: two workers lock the sender days in one order
-    order = sorted(range(len(beginnings)), key=lambda i: beginnings[i].send.sender)
+    order = groups.by_sender(beginnings)  # read in that order: locked in that order
     shape = tuple(
         (len(beginnings[i].suppression_keys), beginnings[i].quota is not None) for i in order
     )
@@ -194,10 +193,7 @@ def _compose(
     if records:
         values |= pipeline.record_values(records)
     for position, index in enumerate(order):
-        item = beginnings[index]
-        params = groups.mark_values(item)
-        if item.quota is not None:
-            params |= groups.slot_values(item.quota, item.now)
+        params = groups.mark_params(beginnings[index])
         values |= {f"{name}__{position}": value for name, value in params.items()}
     return raw, values, order
 
