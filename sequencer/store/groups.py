@@ -253,10 +253,52 @@ def write(
     sender days this process knows exist (so their rows are not looked for again)."""
     if records:
         record(conn, records)
+    if conn.dialect.name == "postgresql":
+        lock_days(conn, beginnings, known_days)
     outcomes: dict[int, Begun] = {}
     for index in by_sender(beginnings):
         outcomes[index] = begin(conn, beginnings[index], known_days)
     return [outcomes[i] for i in range(len(beginnings))]
+
+
+def days_to_lock(beginnings: Sequence[Beginning]) -> list[tuple[str, str]]:
+    """The sender days the marks take slots in, in the order every path locks them."""
+    return sorted({(b.quota.sender, b.quota.day) for b in beginnings if b.quota is not None})
+
+
+def lock_days_statement() -> Any:
+    """PostgreSQL: lock the sender days of a group's marks (``_days_sender``, ``_days_day``) in
+    (sender, day) order, before any mark. Each mark then starts its statement, and so reads the
+    suppression list and the holds, only once its day is its transaction's: a mark that waited
+    for the day in its own statement would read them as they were before the wait, however
+    long it was, and send to an address suppressed meanwhile."""
+    d = SENDER_DAYS
+    keys = _unnest("days", sender=sa.String(), day=sa.String())
+    return (
+        sa.select(d.c.sender)
+        .select_from(d.join(keys, sa.and_(d.c.sender == keys.c.sender, d.c.day == keys.c.day)))
+        .order_by(d.c.sender, d.c.day)
+        .with_for_update(of=d)
+    )
+
+
+def lock_days(
+    conn: sa.Connection, beginnings: Sequence[Beginning], known_days: set[tuple[str, str]]
+) -> None:
+    """PostgreSQL: make the marks' sender days this process has not seen (a new day's row starts
+    from the sends already begun), then lock them all (:func:`lock_days_statement`)."""
+    for item in beginnings:
+        quota = item.quota
+        if quota is not None and (quota.sender, quota.day) not in known_days:
+            ensure_day(conn, quota)
+            known_days.add((quota.sender, quota.day))
+    days = days_to_lock(beginnings)
+    if days:
+        conn.execute(LOCK_DAYS, lock_days_values(days))
+
+
+def lock_days_values(days: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    return {"_days_sender": [s for s, _ in days], "_days_day": [d for _, d in days]}
 
 
 def by_sender(beginnings: Sequence[Beginning]) -> list[int]:
@@ -475,6 +517,7 @@ def _record_all() -> tuple[Any, Any, Any]:
 _SENT, _ENDED, _QUEUE = _record_all()
 #: PostgreSQL: :func:`record` for a whole group, in one statement (``_done_id`` … arrays).
 RECORD_ALL = _QUEUE.add_cte(_SENT, _ENDED)
+LOCK_DAYS = lock_days_statement()
 
 
 def group_statement(records: bool, marks: tuple[tuple[int, bool], ...]) -> Any:

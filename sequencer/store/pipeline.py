@@ -48,6 +48,7 @@ def driver_sql(statement: Any) -> Raw:
 
 
 _RECORD = driver_sql(groups.RECORD_ALL)
+_LOCK_DAYS = driver_sql(groups.LOCK_DAYS)
 
 
 def check_aware(beginnings: Sequence[Beginning]) -> None:
@@ -89,8 +90,9 @@ def write(
 ) -> list[Any]:
     """:func:`groups.write` on PostgreSQL, up to its commit: first the sender days a mark needs
     made and the chained enrollments completed (both rare, statement by statement); then the
-    results, the marks (sorted by sender, so two workers lock the sender days in one order) and
-    the COMMIT in one pipeline. Returns each mark's row, in the order given, for
+    results, the marks' sender days locked (in one order for every worker, and before any mark
+    reads the suppressions and holds), the marks (sorted by sender) and the COMMIT in one
+    pipeline. Returns each mark's row, in the order given, for
     :func:`outcomes`, which must run after the caller's transaction has ended."""
     if not records and not beginnings:
         return []
@@ -102,12 +104,16 @@ def write(
             ensure_day(conn, quota)
             known_days.add((quota.sender, quota.day))
     groups.chain(conn, records)  # chained enrollments (rare): statement by statement
+    days = groups.days_to_lock(beginnings)
     driver: Any = conn.connection.driver_connection
     cursors = []
     with driver.pipeline():
         _send(conn, driver.cursor(), _GENERIC, {})
         if records:
             _send(conn, driver.cursor(), _RECORD, record_values(records))
+        if days:  # before the marks, each of which then reads what was committed meanwhile
+            values = groups.lock_days_values(days)
+            _send(conn, driver.cursor(), _LOCK_DAYS, {k: _array(v) for k, v in values.items()})
         for index in order:
             item = beginnings[index]
             mark = _mark(len(item.suppression_keys), item.quota is not None)

@@ -18,8 +18,9 @@ suppression, a hold); one statement would not. So no wait of the statement for a
 worker's group on the same sender day, a stop on the same enrollment) lasts longer than that: it
 fails, having written nothing, and the group goes through the pipeline in a thread instead, and
 no deadlock can form around it. A statement that waits on several locks, each for less, reads a
-database older by their sum (milliseconds); a pipeline's mark that waits for its sender day has
-the same limit, without a bound.
+database older by their sum (milliseconds). The pipeline locks a group's sender days in a
+statement of their own before any mark (:func:`groups.lock_days_statement`), so a mark there
+reads the database as it is once its day is the transaction's, however long that took.
 
 A group goes through :mod:`pipeline` instead, too, when it needs statements whose outcome
 another depends on, or rows a statement may change only once: a chained enrollment completed, a

@@ -26,7 +26,7 @@ from test_group_marks import beginning, statuses
 from test_sender_days import NOW, claimed_sends, quota
 
 from sequencer.status import EnrollmentStatus, SendStatus
-from sequencer.store import Beginning, BeginStatus, Begun, Quota, SentRecord, Store
+from sequencer.store import Beginning, BeginStatus, Begun, Quota, SentRecord, Store, groups
 from sequencer.store.sends import NewChain, NewSend
 from sequencer.store.tables import ENROLLMENTS, SENDER_DAYS, SENDS
 from sequencer.writer import GroupWriter
@@ -192,6 +192,70 @@ def test_the_statement_gives_up_on_a_held_lock_at_once_and_the_pipeline_reads_af
     else:  # the hold is on the sender of both sends (the sender days are the quotas' own)
         assert [o.status for o in outcome[0]] == [BeginStatus.HELD, BeginStatus.HELD]
         assert statuses(db.store, db.ids[2:4]) == ["claimed", "claimed"]
+
+
+def _waiting_for_a_lock(store: Store, timeout: float = 10) -> None:
+    """Until another session of this database waits for a row lock."""
+    deadline = time.monotonic() + timeout
+    with store.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                )
+            ).scalar_one()
+            if waiting:
+                return
+            conn.rollback()
+            time.sleep(0.01)
+    raise AssertionError("no session came to wait for the sender day")
+
+
+@pytest.mark.parametrize("path", ["pipeline", "statements"])
+@pytest.mark.parametrize("what", ["suppression", "hold"])
+def test_a_mark_that_waits_for_its_day_reads_what_was_committed_while_it_waited(
+    db: Db, what: str, path: str
+) -> None:
+    """A pipelined group (and one written statement by statement, where the driver has no
+    pipeline) whose mark waits for its sender day, held by another transaction, while a
+    suppression of its address or a hold on its sender is committed: the mark sees it once the
+    day is free, and does not start. (Before, the mark's own statement waited for the day, and
+    read the suppression list and the holds as they were before the wait.)"""
+    s = db.sends
+    ann = other(quota(cap=10), "ann")
+    db.store.write_group([], [beginning(s[0], ann)])  # ann's day is made
+    marks = [beginning(s[2], ann, keys=("late@x.example",))]
+    outcome: list[list[Begun]] = []
+
+    def write() -> None:
+        if path == "pipeline":
+            outcome.append(db.store.write_group([], marks))
+        else:
+            with db.store.engine.begin() as conn:
+                outcome.append(groups.write(conn, [], marks, set()))
+
+    locker = db.store.engine.connect()
+    try:
+        locker.execute(
+            sa.select(SENDER_DAYS).where(SENDER_DAYS.c.sender == "ann").with_for_update()
+        )
+        writer = threading.Thread(target=write)
+        writer.start()
+        _waiting_for_a_lock(db.store)
+        if what == "suppression":
+            db.store.suppress("late@x.example", reason="test", at=NOW)
+        else:
+            # the send's own sender (the sender day is its quota's)
+            db.store.holds.place("sender", reason="test", detail="", at=NOW, sender="jane")
+    finally:
+        locker.rollback()
+        locker.close()
+    writer.join(timeout=30)
+    expected = BeginStatus.GONE if what == "suppression" else BeginStatus.HELD
+    assert [o.status for o in outcome[0]] == [expected]
+    assert statuses(db.store, db.ids[2:3]) == ["claimed"]
+    assert days(db.store)["ann"] == 1
 
 
 def test_a_dropped_connection_fails_its_group_and_the_writer_records_every_result(
