@@ -2,7 +2,8 @@
 tests/unit/test_intent.py and bench/classify.py.
 
 Each YAML entry holds ``id``, ``lang`` (en, fi, sv, de), the expected ``intent``, a ``body``
-and optionally a ``subject``, extra ``headers``, the expected ``referred`` address or ``back``
+and optionally a ``subject``, ``to`` (the one our mail came from, whom the reply answers:
+Anna Myyjä unless given), extra ``headers``, the expected ``referred`` address or ``back``
 (return date), and ``quote``: the quoted copy of our first email to append, as ``gmail`` or
 ``outlook`` (in the reply's language), which says "interested" and carries an unsubscribe
 footer, as ours do. The messages were written for these tests; people and companies are made up.
@@ -94,7 +95,7 @@ def _raw(entry: dict[str, Any]) -> bytes:
         body += "\n\n" + _quoted(lang, entry["quote"])
     headers = {
         "From": sender,
-        "To": "Anna Myyjä <anna.myyja@acme.example>",
+        "To": entry.get("to", "Anna Myyjä <anna.myyja@acme.example>"),
         "Subject": subject,
         "Date": "Mon, 14 Dec 2026 11:30:00 +0200",
         "Message-ID": f"<{entry['id']}@customer.example>",

@@ -35,7 +35,9 @@ wins, and a message no rule takes is a :attr:`Kind.REPLY`. The rules, by family:
 
 An absence read in a text (the body rules of 2 and 5) that the writer mentions in passing and
 answers past ("I'm off on Friday, so let's do Thursday") is no answer: the rules after it read
-the text (:func:`~sequencer.inbound.intent.aside.in_passing`).
+the text (:func:`~sequencer.inbound.intent.aside.in_passing`); so is one told by a person who
+sends us to someone else or declines, greeting our sender by name or telling of the referred
+person's absence (:func:`~sequencer.inbound.intent.aside.someone_answers`).
 
 Every answer then gets its :class:`Intent` (:func:`~sequencer.inbound.intent.rules.annotate`).
 """
@@ -95,7 +97,7 @@ def _run(msg: Parsed) -> Inbound:
         verdict = rule(msg)
         if verdict is None:
             continue
-        if rule in _BODY_ABSENCE and aside.in_passing(msg):
+        if rule in _BODY_ABSENCE and (aside.in_passing(msg) or aside.someone_answers(msg)):
             continue  # a person answering: the rules after it read the text
         return intent.annotate(msg, verdict)
     return intent.annotate(msg, reply.human_reply(msg))

@@ -9,6 +9,7 @@ reading.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from intent_cases import TODAY, _raw
@@ -57,6 +58,80 @@ def test_an_absence_mentioned_in_passing_is_a_persons_answer(body: str, intent: 
 )
 def test_a_notice_with_a_number_a_stand_in_or_a_return_date_stays_an_auto_reply(body: str) -> None:
     assert read(body) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
+
+
+def read_to(body: str, lang: str = "en", to: str = "Lena Berg <lena@acme.example>") -> Any:
+    got = classify(_raw({"id": "t", "lang": lang, "body": body, "to": to}), today=TODAY)
+    return got.kind, got.intent, got.referred
+
+
+_LEAVE = (
+    "Thanks for following up. I'm starting parental leave on Friday and won't be back until the "
+    "summer, so there's not much point in us talking. Jenny Lowe covers AP while I'm away and "
+    "she's the person who'd decide: jenny.lowe@brackenridge.example.\n\nAll the best,\nOlivia"
+)
+_BEHALF = (
+    "ich betreue während seiner Elternzeit das Postfach von Herrn Bauer. Herr Bauer ist bis "
+    "Ende Februar nicht im Haus. Für die Kreditorenbuchhaltung wenden Sie sich bitte an Herrn "
+    "Tobias Wolf: tobias.wolf@elbtal.example.\n\nViele Grüße\nNicole Franke"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "referred"),
+    [
+        ("Hi Lena,\n\n" + _LEAVE, "en", "jenny.lowe@brackenridge.example"),
+        ("Lena,\n\n" + _LEAVE, "en", "jenny.lowe@brackenridge.example"),
+        ("Hallo Frau Berg,\n\n" + _BEHALF, "de", "tobias.wolf@elbtal.example"),
+        (  # the absence is the referred person's, told after the referral
+            "Moi,\n\ntämä kuuluu Annelle, hän vetää ostolaskutiimiä: Anne Heikkinen, "
+            "anne.heikkinen@lapinmatkat.example. Huom. Anne on lomalla 4.1. asti, joten vastausta "
+            "voi joutua odottamaan.\n\nVille",
+            "fi",
+            "anne.heikkinen@lapinmatkat.example",
+        ),
+    ],
+)
+def test_a_person_who_tells_of_an_absence_and_refers_us_on_is_a_referral(
+    body: str, lang: str, referred: str
+) -> None:
+    """A text that greets our sender by name (the reply's To), or whose absence is the referred
+    person's: a person wrote it, and sends us to someone else."""
+    assert read_to(body, lang) == (Kind.REPLY, Intent.REFERRAL, referred)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi Lena,\n\nI'm off from Friday until 4 January, but I'd like to see a demo. Could you "
+        "send a few dates for the week of 11 January?",
+        "Lena,\n\nI'm out of the office until 4 January. Interested, call me then.",
+    ],
+)
+def test_interest_after_an_absence_is_read_when_the_text_greets_our_sender(body: str) -> None:
+    assert read_to(body) == (Kind.REPLY, Intent.POSITIVE, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        ("Hi,\n\n" + _LEAVE, "en"),  # no name: a notice may say as much
+        ("Hi Anna,\n\n" + _LEAVE, "en"),  # someone else's name
+        ("Hallo,\n\n" + _BEHALF, "de"),
+        (  # the writer's own absence, with the stand-in after it
+            "Olen lomalla 4.1. asti. Kiireellisissä asioissa ota yhteyttä Anneen: "
+            "anne.heikkinen@lapinmatkat.example. Anne on itse poissa 28.12.",
+            "fi",
+        ),
+        (  # interest is never read past a notice's absence without our sender's name
+            "Hi there,\n\nI'm out of the office until 4 January. Interested, call me then.",
+            "en",
+        ),
+        ("Hello,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", "en"),
+    ],
+)
+def test_an_absence_without_a_person_answering_stays_an_auto_reply(body: str, lang: str) -> None:
+    assert read_to(body, lang)[:2] == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
 
 
 @pytest.mark.parametrize(

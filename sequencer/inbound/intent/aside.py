@@ -16,11 +16,19 @@ it cannot wait", "kiireellisissä asioissa", "Autosvar:"), the text gives no pho
 signature's is everyone's), nobody else is named to call, and no return date can be read. "I'm
 on holiday this week, but call me on 040 123 4567" and "I'm on holiday, so no email access.
 Please call me." stay out-of-office answers.
+
+:func:`someone_answers` finds the other kind of person: one who tells of an absence and sends us
+to someone else, or declines. Its text greets our sender by name (the reply's To), which a notice
+written before our mail came cannot do ("Hi Lena, I'm starting parental leave on Friday … Jenny
+covers AP"); or the absence is that of the person it refers us to, told after the referral
+("tämä kuuluu Annelle: anne@… Anne on lomalla 4.1. asti"). Only a referral or a refusal is read
+past the absence so, never interest.
 """
 
 from __future__ import annotations
 
 import re
+from email.utils import getaddresses
 from functools import lru_cache
 
 from sequencer.inbound.intent.rules import (
@@ -33,11 +41,13 @@ from sequencer.inbound.intent.rules import (
     _conditional,
     _Cues,
     body,
+    read,
 )
 from sequencer.inbound.message import Parsed
 from sequencer.inbound.rules.auto_reply import _BACK_RE, _WEEKDAYS, return_date
+from sequencer.inbound.verdict import Intent
 
-__all__ = ["in_passing"]
+__all__ = ["in_passing", "someone_answers"]
 
 _STANDING = _Cues.of(lambda lexicon: lexicon.standing)
 #: The writer, in the line before the absence: "I'm", "olen", "mä oon", "jag är", "ich bin".
@@ -115,3 +125,59 @@ def in_passing(msg: Parsed) -> bool:
     if not ((declines and not asks) or offers):
         return False
     return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
+
+
+#: A text's first line that only greets someone by name: "Hi Lena,", "Lena,", "Hallo Frau
+#: Berg,", "Hei Mikko!", "Hej Lena", "Dear Ms Berg,"; the name (the last word) in ``name``.
+_GREETING_RE = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|heippa|"
+    r"hyvä|hej|hejsan|hallå|bästa|kära|hallo|liebe|lieber|guten\s+(?:tag|morgen)|"
+    r"sehr\s+geehrte[rs]?)\s+)?(?:(?:mr|mrs|ms|miss|dr|frau|herr|fru)\.?\s+)?"
+    r"(?P<name>[^\W\d_]{2,})\s*[,.!:]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _greets_recipient(msg: Parsed, text: str) -> bool:
+    """Whether ``text`` opens by greeting, by name, the one it answers (our sender: the reply's
+    To): something an out-of-office notice, written before our mail came, cannot do."""
+    names = [name for name, _ in getaddresses([str(msg.mime.get("To", ""))]) if name]
+    words = {w.casefold() for name in names for w in re.findall(r"[^\W\d_]{2,}", name)}
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    greeting = _GREETING_RE.match(first)
+    return greeting is not None and greeting.group("name").casefold() in words
+
+
+def _absent_is_referred(text: str, referred: str) -> bool:
+    """Whether the absence read in ``text`` is the referred person's, told after the referral:
+    "tämä kuuluu Annelle: anne.heikkinen@… Huom. Anne on lomalla 4.1. asti"."""
+    absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
+    given = referred.partition("@")[0].split(".")[0].casefold()
+    if absence is None or len(given) < 2:
+        return False
+    pointed = text.casefold().find(referred)
+    sentence = max(text.rfind(end, 0, absence.start()) for end in (".", "\n", "!", "?")) + 1
+    before = text[sentence : absence.start()].casefold()
+    named = re.search(rf"(?<!\w){re.escape(given)}", before) is not None
+    return 0 <= pointed < absence.start() and named
+
+
+@lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
+def someone_answers(msg: Parsed) -> bool:
+    """Whether the absence read in ``msg``'s text is a person's, who answers all the same: the
+    text greets our sender by name, which a notice written before our mail came cannot do ("Hi
+    Lena, I'm starting parental leave on Friday … Jenny Lowe is covering …"; "Hi Mikko, I'm off
+    from Friday until the 4th, but I'd like to see a demo in the new year"); or the absence is
+    that of the person it refers us to, told after the referral. A text read as no intent at all
+    stays a notice."""
+    reading = read(msg)
+    if reading.intent is Intent.OTHER:
+        return False
+    if _greets_recipient(msg, msg.fresh):  # the greeting, which the intent's text leaves out
+        return True
+    referred = reading.referred
+    return (
+        reading.intent is Intent.REFERRAL
+        and referred is not None
+        and _absent_is_referred(body(msg), referred)
+    )

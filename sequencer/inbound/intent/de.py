@@ -136,6 +136,9 @@ LEXICON = Lexicon(
         r"(?:zeit|kapazität(?:en)?|ressourcen)\s+(?:für|dafür)|(?:intern|selbst|schon|bereits)\s+"
         r"gelöst|nicht\s+in\s+frage|nicht\s+infrage|nein,\s*danke|danke,?\s+(?:aber\s+)?(?:kein|"
         r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
+        # no change for years: "werden in den nächsten zwei Jahren sicher nicht wechseln"
+        r"(?:werden|wollen|möchten|wechseln)\s+(?:\S+\s+){0,6}?(?:nicht|kaum|keinesfalls)\s+"
+        r"(?:wechseln|umsteigen)\b",
         # the matter closed for them, said in a main clause: "Für uns ist das Thema daher
         # erledigt", "Das Thema hat sich für uns erledigt", "Für üs isch das Thema erledigt"
         # (Swiss); not "sobald das Thema Inventur erledigt ist, gerne"

@@ -172,6 +172,8 @@ LEXICON = Lexicon(
         r"confirmation|notification)\b|(?:do\s+not|don['’]t)\s+reply\s+to\s+this\s+(?:message|"
         r"e-?mail)\b|ticket\s+(?:#|number|no\.?\s*|id\s*)\d",
         r"away\s+from\s+(?:the\s+office|my\s+desk)\b",
+        # "somewhere warm with my phone switched off and back at my desk on Monday 11 January"
+        r"back\s+(?:at|to)\s+my\s+desk\s+(?:on|from|after|in|by)\b",
         # a help desk's acknowledgement without a ticket number: "We have received your request
         # and will get back to you within 2 working days. For urgent issues call us on ..."
         r"your\s+(?:request|enquiry|inquiry|ticket|case|message|e-?mail)\s+has\s+been\s+(?:received|"
@@ -339,7 +341,7 @@ LEXICON = Lexicon(
         r"(?:please\s+)?(?:close|drop)\s+(?:this|the\s+file|my\s+file)\b|not\s+going\s+to\s+work\b",
         r"(?:won['’]?t|will\s+not|wouldn['’]?t|doesn['’]?t|does\s+not|didn['’]?t)\s+(?:really\s+)?"
         r"(?:work\s+for|make\s+sense|be\s+a\s+fit|stick|fit)\b",
-        r"(?:stay|stick|staying|sticking)\s+with\s+(?:our|the|what|manual|\w+\s+current)\b|"
+        r"(?:stay|stick|staying|sticking)\s+with\s+(?:our|the|what|manual|it|that|\w+\s+current)\b|"
         r"locked\s+in(?:to)?\b|under\s+contract\b",
         r"decided\s+against\b|(?:good|fine|set|covered)\s+for\s+now\b|freeze\s+on\b|"
         r"(?:budget|hiring|spending)\s+freeze\b|no\s+plans\s+to\b|not\s+(?:planning|buying)\b",
@@ -414,6 +416,9 @@ LEXICON = Lexicon(
     ),
     interest=(
         r"interest(?:ed|ing)\b|(?:this\s+)?interests\s+(?:me|us)\b",
+        # a meeting on Teams ("on Teams is fine", "a Teams call"; not "our field teams")
+        r"(?:on|via|over|in)\s+(?:ms\s+|microsoft\s+)?teams\b|teams\s+(?:is|works|call|meeting|"
+        r"link|invite)\b",
         r"sounds\s+(?:good|great|promising|useful|relevant|like\s+something)\b",
         r"let['’]?s\s+(?:talk|chat|meet|set\s+up|schedule|book|do\s+it|connect|have|find|speak|"
         r"discuss|hop)\b",

@@ -104,7 +104,7 @@ LEXICON = Lexicon(
         # writer's own doing: "Poistimme vanhat lavat järjestelmästä")
         r"(?<!älkää\s)(?<!älä\s)(?<!ei\s)(?<!en\s)(?<!emme\s)"
         r"poist(?!imme\b|amme\b|in\b|an\b|ettiin\b|aneet\b|anut\b)\w*\s+(?:\S+\s+){0,3}?"
-        r"\S*(?:rekister|lista|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
+        r"\S*(?:rekister|lista|listo|järjestelmä)\w*(?:stä|stänne|ltä|lta|ltanne|ltänne)\b"
         r"(?!\s+(?:\S+\s+)?(?:\S*ketju|keskustelu|kopio|cc|kutsu|palaveri))",
         # no need to send anything any more, in dialect too: "eikä tarvihe laetella tänne mittää
         # ennee" (not one thing: "ei tarvitse lähettää enää uutta tarjousta, edellinen riittää")
@@ -203,7 +203,8 @@ LEXICON = Lexicon(
         rf"(?:on|olisi)\b|{_PERSON}\s+on\s+(?:oikea|parempi|paras|sopivampi)\s+(?:henkilö|"
         r"ihminen|kontakti)",
         rf"(?:lähetä|laita|laittakaa|lähettäkää|kirjoita|kirjoittakaa|soita|soittakaa|"
-        rf"ohjaa|ohjatkaa|välitä|välittäkää|soittaa|laittaa|kirjoittaa)\s+(?:\S+\s+){{0,2}}?(?:hänelle|heille|{_ROLE}lle|"
+        rf"ohjaa|ohjatkaa|välitä|välittäkää|soittaa|laittaa|kirjoittaa|ohjaamaan|välittämään|"
+        rf"lähettämään|laittamaan)\s+(?:\S+\s+){{0,2}}?(?:hänelle|heille|{_ROLE}lle|"
         rf"(?-i:[{_UPPER}][{_LOWER}]+)(?:lle|\s+\S+lle)\b)",
         r"(?:ohjaan|ohjasin|välitän|välitin|laitan|laitoin|siirrän|siirsin|välittänyt|"
         r"siirtänyt|ohjannut|laittanut)\s+(?:viestin|"
@@ -304,7 +305,7 @@ LEXICON = Lexicon(
         r"(?:ota|ottakaa|ottaa)\s+yhteyttä\s+(?:minuun|muhun|meihin)|soitellaan|soitetaan|"
         r"jutellaan|keskustellaan|puhutaan|hyöty|hyödyl|soita(?:kaa)?\s+(?:minulle|mulle|huomenna|ensi)|voi(?:t|tte)\s+"
         r"soittaa|soitto\b|puhelu|puhelin(?:numeroni|numero)|numeroni\b",
-        r"palaveri|palaverin|tapaaminen|tapaamisen|tavataan|tavata|tapaisin|teams|"
+        r"palaveri|palaverin|tapaaminen|tapaamisen|tavataan|tavata|tapaisin|teams(?:-?\w+|\s+(?:sopii|käy|toimii|on\s+ok|palaveri|linkki)\b|\s*\?)|"
         r"videopuhelu|demo|esitte|esitel|näyttämään",
         r"sovitaan|sopii\s+(?:hyvin|mainiosti|meille|minulle|mulle|loistavasti)|sopisi|"
         r"käy(?:\s+hyvin|\s+minulle|\s+mulle|\s+meille)|\S+na?\s+klo\s+\d",
