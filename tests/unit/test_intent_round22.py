@@ -1,7 +1,8 @@
 """Blind round 22 (tests/unit/intent_corpus/blind22.yaml: replies to a field-service cold mail,
 in English, Finnish, Swedish and German) read 85.0 % untuned, and one out-of-office answer
 written like a personal note as interest. Each wrong reading it found, in other words than the
-round's, with the texts that must keep their reading beside them.
+round's, with the texts that must keep their reading beside them; and round 21's sceptic who
+asks for slots.
 """
 
 from __future__ import annotations
@@ -74,6 +75,18 @@ def test_a_notice_written_like_a_note_is_an_out_of_office_answer() -> None:
             "Klingt interessant. Wir haben allerdings gerade erst umgestellt und werden die "
             "nächsten Jahre bestimmt nicht wechseln.",
             "de",
+            (Kind.REPLY, Intent.NOT_INTERESTED, None),
+        ),
+        # round 21's sceptic: times asked for, minutes given
+        (
+            "If it reads our ERP, fine: send me a couple of slots the week after next.",
+            "en",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        ("I can give you 15 minutes, no slides.", "en", (Kind.REPLY, Intent.POSITIVE, None)),
+        (
+            "Don't send me times, we're not interested.",
+            "en",
             (Kind.REPLY, Intent.NOT_INTERESTED, None),
         ),
     ],

@@ -451,6 +451,11 @@ LEXICON = Lexicon(
         r"^\s*(?:ok(?:ay)?|yes|sure|fine)[,.!]?\s+(?:please\s+)?send(?:\s+(?:it|them|please))?"
         r"\s*[.!]*\s*$",
         r"calendar\s+(?:link|invite)\b|calendly\b|send\s+(?:me\s+|us\s+)?(?:an?\s+)?(?:\w+\s+)?invit",
+        # times asked for, minutes given: "Send me two or three slots", "I'll give you 20
+        # minutes" (not "send me fewer emails")
+        r"send\s+(?:me|us|over)\s+(?:\S+\s+){0,3}?(?:slots|times|dates|availability|options\s+for\s+"
+        r"a\s+call)\b|(?:give|spare)\s+you\s+(?:\d+|a\s+few|ten|fifteen|twenty|thirty|half\s+an)\s*"
+        r"(?:-?\s*min(?:ute)?s?|hour)\b",
         r"count\s+(?:me|us)\s+in\b|sign\s+(?:me|us)\s+up\b|worth\s+(?:a\s+(?:look|chat|call|try|"
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
