@@ -401,11 +401,14 @@ def _stop_colleagues(
         CONTACTS.c.email_key.endswith(f"@{company}", autoescape=True),
         CONTACTS.c.id != contact_id,
     )
+    # every colleague's enrollment locked before any of their sends is cancelled (a stop's
+    # order, enrollments before their sends, which the group writer's marks rely on)
     found = models(
         conn,
-        select(Enrollment).where(
-            col(Enrollment.contact_id).in_(colleagues), col(Enrollment.status).in_(OPEN)
-        ),
+        select(Enrollment)
+        .where(col(Enrollment.contact_id).in_(colleagues), col(Enrollment.status).in_(OPEN))
+        .order_by(col(Enrollment.id))
+        .with_for_update(),
     )
     detail = f"a colleague at {company} ({kind})"
     for other in found:

@@ -287,14 +287,21 @@ def lock_days(
 ) -> None:
     """PostgreSQL: make the marks' sender days this process has not seen (a new day's row starts
     from the sends already begun), then lock them all (:func:`lock_days_statement`)."""
-    for item in beginnings:
-        quota = item.quota
-        if quota is not None and (quota.sender, quota.day) not in known_days:
-            ensure_day(conn, quota)
-            known_days.add((quota.sender, quota.day))
+    make_days(conn, beginnings, known_days)
     days = days_to_lock(beginnings)
     if days:
         conn.execute(LOCK_DAYS, lock_days_values(days))
+
+
+def make_days(
+    conn: sa.Connection, beginnings: Sequence[Beginning], known_days: set[tuple[str, str]]
+) -> None:
+    """Make the marks' sender days this process has not seen, in (sender, day) order: an insert
+    that meets another worker's waits for it, so every worker makes them in one order."""
+    quotas = {(b.quota.sender, b.quota.day): b.quota for b in beginnings if b.quota is not None}
+    for key in sorted(quotas.keys() - known_days):
+        ensure_day(conn, quotas[key])
+        known_days.add(key)
 
 
 def lock_days_values(days: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

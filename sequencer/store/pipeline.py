@@ -98,11 +98,8 @@ def write(
         return []
     check_aware(beginnings)
     order = groups.by_sender(beginnings)
-    for index in order:  # before the marks: a new day's row starts from the sends already begun
-        quota = beginnings[index].quota
-        if quota is not None and (quota.sender, quota.day) not in known_days:
-            ensure_day(conn, quota)
-            known_days.add((quota.sender, quota.day))
+    # before the marks: a new day's row starts from the sends already begun
+    groups.make_days(conn, beginnings, known_days)
     groups.chain(conn, records)  # chained enrollments (rare): statement by statement
     days = groups.days_to_lock(beginnings)
     driver: Any = conn.connection.driver_connection

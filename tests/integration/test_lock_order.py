@@ -1,0 +1,196 @@
+"""PostgreSQL: the send path's transactions take their row locks in one order, so two of them
+never wait on each other in a cycle (PostgreSQL would break the cycle after a second by failing
+one of them, and the writer would then write that group's items again one by one).
+
+- A group makes the sender days this process has not seen in (sender, day) order, whatever
+  order its marks came in: an insert that meets another worker's new row waits for it.
+- A company stop locks every colleague's enrollment before it cancels any of their sends (the
+  order of every stop: enrollments before their sends), so it never holds a send that a group's
+  mark waits for while it waits for an enrollment that group holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from test_group_marks import beginning
+from test_sender_days import NOW, claimed_sends, quota
+
+from sequencer.store import SentRecord, Store, groups, pipeline
+from sequencer.store.sends import NewSend
+from sequencer.store.tables import SENDER_DAYS, SENDS
+
+
+@pytest.fixture
+def stores(pg_url: str, tmp_path: Path) -> Iterator[tuple[list[int], list[Store]]]:
+    """Six claimed sends (contacts p0..p5 at x.example, sender jane) and three stores on them,
+    one per transaction of a test."""
+    ids = claimed_sends(pg_url, tmp_path, 6)
+    opened = [Store(pg_url) for _ in range(3)]
+    try:
+        yield ids, opened
+    finally:
+        for store in opened:
+            store.close()
+
+
+def _outcomes(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each job in a thread of its own; what each returned, or the error it raised."""
+    out: dict[str, Any] = {}
+
+    def run(tag: str, job: Callable[[], Any]) -> None:
+        try:
+            out[tag] = job()
+        except Exception as exc:  # the deadlock PostgreSQL breaks
+            out[tag] = exc
+
+    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return out
+
+
+@pytest.mark.parametrize("path", ["pipeline", "statements"])
+def test_two_groups_make_new_sender_days_in_one_order(
+    stores: tuple[list[int], list[Store]], path: str
+) -> None:
+    """Two groups, each with marks for senders a and b whose days are new, in opposite orders;
+    each pauses after its first new day's insert until the other has made one too (or half a
+    second has passed). Made in the marks' order, each would then wait for the other's row: a
+    deadlock. Made in (sender, day) order, the second waits for the first's row, and both
+    groups are written."""
+    ids, (store, _, _) = stores
+    with store.engine.begin() as conn:
+        for send_id, sender in zip(ids[:4], "abab", strict=True):
+            conn.execute(sa.update(SENDS).where(SENDS.c.id == send_id).values(sender=sender))
+    sends = [s for s in (store.send(i) for i in ids[:4]) if s is not None]
+    marks = [beginning(s, replace(quota(cap=10), sender=s.sender)) for s in sends]
+    first, second = [marks[0], marks[1]], [marks[3], marks[2]]  # a, b and b, a
+    both = threading.Barrier(2, timeout=0.5)
+    paused = threading.local()
+
+    def pause(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().upper().startswith("INSERT INTO SENDER_DAYS") and not hasattr(
+            paused, "once"
+        ):
+            paused.once = True
+            # broken: the other waits for this one's row, as the order has it
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both.wait()
+
+    def write(group: list[Any]) -> Any:
+        with store.engine.begin() as conn:
+            if path == "pipeline":
+                return pipeline.write(conn, [], group, set())
+            return groups.write(conn, [], group, set())
+
+    sa.event.listen(store.engine, "after_cursor_execute", pause)
+    try:
+        out = _outcomes({"first": lambda: write(first), "second": lambda: write(second)})
+    finally:
+        sa.event.remove(store.engine, "after_cursor_execute", pause)
+    assert not [o for o in out.values() if isinstance(o, Exception)], out
+    with store.engine.connect() as conn:
+        made = conn.execute(sa.select(SENDER_DAYS.c.sender, SENDER_DAYS.c.sent)).all()
+    assert sorted(made) == [("a", 2), ("b", 2)]
+
+
+def test_a_company_stop_and_two_groups_do_not_deadlock(
+    stores: tuple[list[int], list[Store]],
+) -> None:
+    """A company stop (p5 replied: stop everyone at x.example), held after its first cancel of
+    a send; meanwhile a group of one mark (p0's send, jane's day) and a group that records p1's
+    first step (so it updates p1's enrollment) and marks p2's send (jane's day). Had the stop
+    cancelled p0's send before locking p1's enrollment, the first group would hold jane's day
+    waiting for p0's send, the stop would wait for p1's enrollment, and the second group would
+    wait for jane's day: a cycle. The stop locks the enrollments first, so all three end, and
+    the stop wins: no send of a colleague starts."""
+    ids, (one, other, stopping) = stores
+    by_contact = sorted(
+        (s for s in (one.send(i) for i in ids) if s is not None), key=lambda s: s.contact_id
+    )
+    jane = quota(cap=10)
+    one.write_group([], [beginning(by_contact[4], jane)])  # jane's day is made
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().startswith("UPDATE sends") and not held.is_set():
+            held.set()
+            release.wait(10)
+
+    def waiting(count: int) -> None:
+        deadline = time.monotonic() + 5
+        with one.engine.connect() as conn:
+            while time.monotonic() < deadline:
+                waits = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()"
+                    )
+                ).scalar_one()
+                if waits >= count:
+                    return
+                conn.rollback()
+                time.sleep(0.01)
+
+    step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3))
+    recorded = SentRecord(send=by_contact[1], sent_at=NOW, next_send=step)
+    results: dict[str, Any] = {}
+    sa.event.listen(stopping.engine, "after_cursor_execute", hold)
+    try:
+        stop = threading.Thread(
+            target=lambda: results.update(
+                _outcomes(
+                    {
+                        "stop": lambda: stopping.stop(
+                            by_contact[5].contact_id,
+                            kind="reply",
+                            reason="replied",
+                            at=NOW,
+                            company="x.example",
+                        )
+                    }
+                )
+            )
+        )
+        stop.start()
+        assert held.wait(5)
+        first = threading.Thread(
+            target=lambda: results.update(
+                _outcomes({"first": lambda: one.write_group([], [beginning(by_contact[0], jane)])})
+            )
+        )
+        first.start()
+        waiting(1)
+        second = threading.Thread(
+            target=lambda: results.update(
+                _outcomes(
+                    {
+                        "second": lambda: other.write_group(
+                            [recorded], [beginning(by_contact[2], jane)]
+                        )
+                    }
+                )
+            )
+        )
+        second.start()
+        waiting(2)
+    finally:
+        release.set()
+    for thread in (stop, first, second):
+        thread.join(timeout=30)
+    sa.event.remove(stopping.engine, "after_cursor_execute", hold)
+    assert not [o for o in results.values() if isinstance(o, Exception)], results
+    assert [b.status.value for b in results["first"]] == ["gone"]
+    assert [b.status.value for b in results["second"]] == ["gone"]
