@@ -101,15 +101,54 @@ def test_a_person_who_tells_of_an_absence_and_refers_us_on_is_a_referral(
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "to"),
     [
-        "Hi Lena,\n\nI'm off from Friday until 4 January, but I'd like to see a demo. Could you "
-        "send a few dates for the week of 11 January?",
-        "Lena,\n\nI'm out of the office until 4 January. Interested, call me then.",
+        # an autoresponder may merge in the name: interest is never read past an absence so
+        (
+            "Hi Lena,\n\nThanks for getting in touch! Our team is out of the office until 4 "
+            "January. In the meantime, feel free to book a meeting with us here: "
+            "https://meetings.example/nordic",
+            None,
+        ),
+        ("Hi Lena,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", None),
+        ("Lena,\n\nI'm out of the office until 4 January. Interested, call me then.", None),
+        (
+            "Hi Lena,\n\nI'm out of the office until Monday 11 January with limited access to "
+            "email. For anything urgent I'm reachable on Teams.",
+            None,
+        ),
+        (
+            "Sehr geehrte Frau Berg,\n\nich bin bis einschließlich 4. Januar abwesend. Ihre "
+            "Nachricht wird nicht weitergeleitet. Gerne rufe ich Sie danach an.",
+            None,
+        ),
+        ("Hej Lena,\n\nJag är ledig till 7 januari, men ring mig om det brådskar.", None),
+        # a stand-in named by a greeted notice that says what only a notice says
+        (
+            "Hi Lena,\n\nI'm away this week, so please contact my colleague Jari at "
+            "jari@acme.example. For anything urgent, call 040 123 4567.",
+            None,
+        ),
+        (
+            "Hi Lena,\n\nI'm on holiday until 4 January; please contact my colleague Jari at "
+            "jari@acme.example instead.",
+            None,
+        ),
+        # a name of one word is a role's, not a person's
+        (
+            "Hi Info,\n\nI'm away this week, so please contact Jari at jari@acme.example.",
+            "Info <info@acme.example>",
+        ),
+        ("Hi Sales,\n\nI'm away this week, not interested anyway.", "Sales <sales@acme.example>"),
+        # a long first line is no greeting (and is read in linear time)
+        ("Lena" + " " * 20000 + "x\n\nI am out of the office until 4 January. Call me.", None),
     ],
 )
-def test_interest_after_an_absence_is_read_when_the_text_greets_our_sender(body: str) -> None:
-    assert read_to(body) == (Kind.REPLY, Intent.POSITIVE, None)
+def test_a_notice_that_greets_our_sender_stays_an_auto_reply(body: str, to: str | None) -> None:
+    """The greeting says a person wrote the text only when the text has no notice's words; and
+    what it lets through is a referral or a refusal, never interest."""
+    got = read_to(body, "en", to or "Lena Berg <lena@acme.example>")
+    assert got[:2] == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
 
 
 @pytest.mark.parametrize(
@@ -122,6 +161,21 @@ def test_interest_after_an_absence_is_read_when_the_text_greets_our_sender(body:
             "Olen lomalla 4.1. asti. Kiireellisissä asioissa ota yhteyttä Anneen: "
             "anne.heikkinen@lapinmatkat.example. Anne on itse poissa 28.12.",
             "fi",
+        ),
+        (  # an office's notice, and a stand-in who is away with the writer
+            "Thank you for your email. Please send all enquiries to sales@nordic.example. Our "
+            "sales team is out of the office until 4 January.",
+            "en",
+        ),
+        (
+            "Ostoasioissa ota yhteyttä anne.heikkinen@nf.example. Anne ja minä olemme lomalla "
+            "4.1. asti.",
+            "fi",
+        ),
+        (
+            "Please forward purchasing questions to an.nguyen@nordic.example. An and I are both "
+            "on holiday until 4 January.",
+            "en",
         ),
         (  # interest is never read past a notice's absence without our sender's name
             "Hi there,\n\nI'm out of the office until 4 January. Interested, call me then.",

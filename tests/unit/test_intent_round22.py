@@ -77,6 +77,33 @@ def test_a_notice_written_like_a_note_is_an_out_of_office_answer() -> None:
             "de",
             (Kind.REPLY, Intent.NOT_INTERESTED, None),
         ),
+        # what the new words must not take (found by a review)
+        (
+            "Yes please, book the demo for Tuesday 2pm and we'll stick with that slot.",
+            "en",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        (
+            "Not interested, thanks. Our drivers already work in teams of two.",
+            "en",
+            (Kind.REPLY, Intent.NOT_INTERESTED, None),
+        ),
+        (
+            "Ja, gärna! Vi pratar med dig på torsdag kl 10.",
+            "sv",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        (
+            "Nej tack, vi pratar med en annan leverantör sedan i höstas.",
+            "sv",
+            (Kind.REPLY, Intent.NOT_INTERESTED, None),
+        ),
+        (
+            "Låter intressant, boka gärna en demo. Jag kollar med min chef innan vi svarar på "
+            "tidsförslaget.",
+            "sv",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
         # round 21's sceptic: times asked for, minutes given
         (
             "If it reads our ERP, fine: send me a couple of slots the week after next.",

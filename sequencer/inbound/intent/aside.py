@@ -127,57 +127,97 @@ def in_passing(msg: Parsed) -> bool:
     return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
 
 
-#: A text's first line that only greets someone by name: "Hi Lena,", "Lena,", "Hallo Frau
-#: Berg,", "Hei Mikko!", "Hej Lena", "Dear Ms Berg,"; the name (the last word) in ``name``.
+#: A text's first line that only greets someone by name (stripped, and short: it is matched on
+#: no more): "Hi Lena,", "Lena,", "Hallo Frau Berg,", "Hei Mikko!", "Dear Ms Berg,". The name in
+#: ``given`` (after a greeting word, or alone before a comma) or ``family`` (after a title).
 _GREETING_RE = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|dear|good\s+(?:morning|afternoon)|hei|moi|moikka|terve|heippa|"
-    r"hyvä|hej|hejsan|hallå|bästa|kära|hallo|liebe|lieber|guten\s+(?:tag|morgen)|"
-    r"sehr\s+geehrte[rs]?)\s+)?(?:(?:mr|mrs|ms|miss|dr|frau|herr|fru)\.?\s+)?"
-    r"(?P<name>[^\W\d_]{2,})\s*[,.!:]?\s*$",
+    r"(?:(?:hi|hello|hey|dear|good\s(?:morning|afternoon)|hei|moi|moikka|terve|heippa|hyvä|hej|"
+    r"hejsan|hallå|bästa|kära|hallo|liebe|lieber|guten\s(?:tag|morgen))\s(?P<greeted>[^\W\d_]+)"
+    r"[,.!:]?|(?P<alone>[^\W\d_]+),|(?:hi|hello|dear|hallo|guten\stag|sehr\sgeehrte[rs]?|hyvä|"
+    r"bästa)?\s?(?:mr|mrs|ms|dr|frau|herr|fru)\.?\s(?P<family>[^\W\d_]+)[,.!:]?)",
     re.IGNORECASE,
 )
+_GREETING_LINE = 60  # characters: a longer first line is no bare greeting
+_NAME_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def _greets_recipient(msg: Parsed, text: str) -> bool:
-    """Whether ``text`` opens by greeting, by name, the one it answers (our sender: the reply's
-    To): something an out-of-office notice, written before our mail came, cannot do."""
-    names = [name for name, _ in getaddresses([str(msg.mime.get("To", ""))]) if name]
-    words = {w.casefold() for name in names for w in re.findall(r"[^\W\d_]{2,}", name)}
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    greeting = _GREETING_RE.match(first)
-    return greeting is not None and greeting.group("name").casefold() in words
+    """Whether ``text`` opens by greeting, by name, the person it answers (our sender: the
+    reply's first To with a name of two words or more, "Lena Berg" or "Berg, Lena"): by the given
+    name, or by the family name after a title. A name that is one word ("Info", "Sales") is no
+    person's."""
+    first = next((line for line in text.split("\n") if line.strip()), "").strip()
+    if len(first) > _GREETING_LINE:
+        return False
+    greeting = _GREETING_RE.fullmatch(" ".join(first.split()))
+    if greeting is None:
+        return False
+    named = [name for name, _ in getaddresses([str(msg.mime.get("To", ""))[:_TO_READ]]) if name]
+    if not named:
+        return False
+    family_first, _, given_after = named[0].partition(",")
+    words: list[str] = _NAME_RE.findall(
+        given_after + " " + family_first if given_after else named[0]
+    )
+    if len(words) < 2:
+        return False
+    given, family = words[0].casefold(), words[-1].casefold()
+    said: str = greeting.group("family") or ""
+    if said:
+        return said.casefold() == family
+    said = greeting.group("greeted") or greeting.group("alone") or ""
+    return said.casefold() == given
+
+
+_TO_READ = 2000  # characters of the To header read for the name
+#: The writer in a sentence: "An and I are both away", "Anne ja minä", "Anna och jag", "ich".
+_FIRST_PERSON_RE = re.compile(
+    r"(?<!\w)(?:i|me|we|us|minä|mä|me|olemme|jag|vi|ich|wir)(?!\w)", re.IGNORECASE
+)
 
 
 def _absent_is_referred(text: str, referred: str) -> bool:
     """Whether the absence read in ``text`` is the referred person's, told after the referral:
-    "tämä kuuluu Annelle: anne.heikkinen@… Huom. Anne on lomalla 4.1. asti"."""
+    "tämä kuuluu Annelle: anne.heikkinen@… Huom. Anne on lomalla 4.1. asti". The address must
+    be a person's (given.family@), the sentence of the absence must name the given name, as a
+    name, and not the writer ("Anne ja minä olemme lomalla" is a notice's)."""
     absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
-    given = referred.partition("@")[0].split(".")[0].casefold()
-    if absence is None or len(given) < 2:
+    local = referred.partition("@")[0]
+    given = local.split(".")[0]
+    if absence is None or "." not in local or len(given) < 3 or not given.isalpha():
         return False
     pointed = text.casefold().find(referred)
     sentence = max(text.rfind(end, 0, absence.start()) for end in (".", "\n", "!", "?")) + 1
-    before = text[sentence : absence.start()].casefold()
-    named = re.search(rf"(?<!\w){re.escape(given)}", before) is not None
-    return 0 <= pointed < absence.start() and named
+    before = text[sentence : absence.start()]
+    name = re.compile(rf"(?<!\w){re.escape(given.capitalize())}(?!\w)")  # Anne, not "anne"
+    return (
+        0 <= pointed < absence.start()
+        and name.search(before) is not None
+        and _FIRST_PERSON_RE.search(text, sentence, absence.end() + 40) is None
+    )
 
 
 @lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
 def someone_answers(msg: Parsed) -> bool:
-    """Whether the absence read in ``msg``'s text is a person's, who answers all the same: the
-    text greets our sender by name, which a notice written before our mail came cannot do ("Hi
-    Lena, I'm starting parental leave on Friday … Jenny Lowe is covering …"; "Hi Mikko, I'm off
-    from Friday until the 4th, but I'd like to see a demo in the new year"); or the absence is
-    that of the person it refers us to, told after the referral. A text read as no intent at all
-    stays a notice."""
+    """Whether the absence read in ``msg``'s text is a person's, who answers it all the same by
+    sending us to someone else or declining (never interest: a notice may say "book a meeting"):
+    the text greets our sender by name, which a notice written before our mail came cannot do
+    (though an autoresponder may merge it in, so nothing only a notice says may stand in the
+    text: a phone number, "for anything urgent", a return date); or the absence is that of the
+    person it refers us to, told after the referral."""
     reading = read(msg)
-    if reading.intent is Intent.OTHER:
+    if reading.intent not in (Intent.REFERRAL, Intent.NOT_INTERESTED):
         return False
+    text = body(msg)
     if _greets_recipient(msg, msg.fresh):  # the greeting, which the intent's text leaves out
-        return True
+        return (
+            _PHONE_RE.search(text) is None
+            and _STANDING.first(f"{msg.subject}\n{msg.fresh}") is None
+            and return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
+        )
     referred = reading.referred
     return (
         reading.intent is Intent.REFERRAL
         and referred is not None
-        and _absent_is_referred(body(msg), referred)
+        and _absent_is_referred(text, referred)
     )

@@ -341,7 +341,8 @@ LEXICON = Lexicon(
         r"(?:please\s+)?(?:close|drop)\s+(?:this|the\s+file|my\s+file)\b|not\s+going\s+to\s+work\b",
         r"(?:won['’]?t|will\s+not|wouldn['’]?t|doesn['’]?t|does\s+not|didn['’]?t)\s+(?:really\s+)?"
         r"(?:work\s+for|make\s+sense|be\s+a\s+fit|stick|fit)\b",
-        r"(?:stay|stick|staying|sticking)\s+with\s+(?:our|the|what|manual|it|that|\w+\s+current)\b|"
+        r"(?:stay|stick|staying|sticking)\s+with\s+(?:our|the|what|manual|\w+\s+current)\b|"
+        r"(?:we['’]ll|we\s+will|we['’]re\s+going\s+to)\s+stick\s+with\s+(?:it|that|them)\s*[,.!]|"
         r"locked\s+in(?:to)?\b|under\s+contract\b",
         r"decided\s+against\b|(?:good|fine|set|covered)\s+for\s+now\b|freeze\s+on\b|"
         r"(?:budget|hiring|spending)\s+freeze\b|no\s+plans\s+to\b|not\s+(?:planning|buying)\b",
@@ -416,8 +417,9 @@ LEXICON = Lexicon(
     ),
     interest=(
         r"interest(?:ed|ing)\b|(?:this\s+)?interests\s+(?:me|us)\b",
-        # a meeting on Teams ("on Teams is fine", "a Teams call"; not "our field teams")
-        r"(?:on|via|over|in)\s+(?:ms\s+|microsoft\s+)?teams\b|teams\s+(?:is|works|call|meeting|"
+        # a meeting on Teams ("on Teams is fine", "a Teams call"; not "our field teams", "work in
+        # teams of two")
+        r"(?:on|via|over)\s+(?:ms\s+|microsoft\s+)?teams\b(?!\s+of\b)|teams\s+(?:is|works|call|meeting|"
         r"link|invite)\b",
         r"sounds\s+(?:good|great|promising|useful|relevant|like\s+something)\b",
         r"let['’]?s\s+(?:talk|chat|meet|set\s+up|schedule|book|do\s+it|connect|have|find|speak|"

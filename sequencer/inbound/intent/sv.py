@@ -106,7 +106,7 @@ LEXICON = Lexicon(
         r"bara\s+)?av\s+(?:dig|er)\s+(?:\S+\s+){0,2}?till\s+(?!mig\b|oss\b)",
         r"(?:min|vår)\s+kollega|kollegan?\b|rätt\s+person|ansvarar\s+för|vidarebefordr|"
         r"skicka(?:t|r|de)?\s+(?:\S+\s+){0,2}?vidare",
-        r"vänd\s+(?:dig|er)\s+till|pratar?\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
+        r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:du|ni)\s+pratar\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
         r"bättre\s+person|hanterar\s+(?:sådant|detta|det\s+här|inköp)",
         # the one who decides, named: "det är min chef Eva som sköter alla inköp", "det är han
         # som har hand om emballage" (not "det är inte jag som...", nor "vem som sköter")
@@ -128,7 +128,7 @@ LEXICON = Lexicon(
         rf"beslutas|bestäms)\s+(?:(?:numera|nu|centralt|helt)\s+)?av\s+{_HANDLER}",
     ),
     #: "kolla vad de har för referenser innan vi svarar något" (to a colleague, of us)
-    aside=(r"innan\s+vi\s+svarar\b(?!\s+(?:dig|er)\b)",),
+    aside=(r"innan\s+vi\s+svarar(?:\s+(?:något|dem|honom|henne))?\s*[.!]",),
     received=(
         # who passed it on may open it ("Min kollega skickade ditt mejl vidare till mig"): that
         # colleague is no one we are sent to
