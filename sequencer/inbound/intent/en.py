@@ -378,7 +378,7 @@ LEXICON = Lexicon(
         # forklift, I don't buy anything here" (but "we don't buy from cold emails", "I won't buy")
         r"(?<!\bi\s)(?:don['’]?t|do\s+not)\s+(?:\w+\s+)?buy\b|(?:won['’]?t|will\s+not)\s+"
         r"(?:\w+\s+)?buy\b",
-        r"(?:not|\w+n['’]t)\s+(?:be\s+)?(?:\w+\s+)?(?:necessary|needed|required)\b|"
+        r"(?:not|(?<!\w)\w+n['’]t)\s+(?:be\s+)?(?:\w+\s+)?(?:necessary|needed|required)\b|"
         rf"unnecessary\b|no\s+need\b{_NO_RUSH}|(?:system|tool|software|platform|solution|process|provider|"
         r"vendor|erp|wms|team)\s+(?:already\s+)?(?:handles|covers|does|takes\s+care\s+of)\b",
         r"(?:i['’]ve|i\s+have|we['’]ve)\s+(?:left|moved\s+on\s+from)\b|no\s+longer\s+(?:work|"
@@ -571,5 +571,5 @@ LEXICON = Lexicon(
         r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b|"
         r"(?:can\s?not|can['’]?t)\s+wait|if\s+(?:needed|necessary|urgent)",
     ),
-    negation=r"not|never|no|nor|neither|without|(?:\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
+    negation=r"not|never|no|nor|neither|without|(?:(?<!\w)\w+n['’]t)(?<!can['’]t)(?<!cannot)|cannot",
 )

@@ -24,7 +24,7 @@ _LOWER = "a-zäöåé"
 #: sentence's first word may be any noun), a pronoun (a whole word: "se" is no start of
 #: "seurannan") or a role.
 _ROLE = (
-    r"\S*(?:päällik|johtaj|vastaav|kolleg|esimie|työkaver|assistent|koordinaattor|"
+    r"(?<!\S)\S*(?:päällik|johtaj|vastaav|kolleg|esimie|työkaver|assistent|koordinaattor|"
     r"asiantuntij|myyjä|ostaja|omistaj|yhteyshenkil)\S*"
 )
 _PERSON = (
@@ -156,7 +156,7 @@ LEXICON = Lexicon(
         r"vastaamme\s+(?:\S+\s+){0,3}?kuluessa|saapumisjärjestyksessä|(?:olemme|on)\s+"
         r"vastaanott(?:aneet|anut|ettu)\s+(?:\S+\s+)?(?:viesti|yhteydenot|sähköpost|kysely)|"
         r"(?:tähän|tämän)\s+(?:viestiin|osoitteeseen|viestin)\s+(?:ei\s+voi|ei\s+pysty)\s+vastata",
-        r"\S*(?:osoite|postilaatikko)\w*\s+(?:\S+\s+)?ei\s+(?:ole\s+)?(?:enää\s+)?(?:käytössä|"
+        r"(?<!\S)\S*(?:osoite|postilaatikko)\w*\s+(?:\S+\s+)?ei\s+(?:ole\s+)?(?:enää\s+)?(?:käytössä|"
         r"voimassa|aktiivinen|seurata|lueta)|(?:eikä|ei)\s+viestejä\s+(?:\S+\s+)?(?:lueta|"
         r"käsitellä|välitetä)",
     ),
@@ -197,7 +197,7 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,2}?(?:siirty\w*|siirretään|siirrän|menee|menevät|jää|jäävät|annetaan|"
         rf"annan)\s+(?:\S+\s+){{0,2}}?(?-i:[{_UPPER}])\S*lle\b",
         rf"(?:hoitaa|hoitavat|päättää|päättävät|vastaa|vastaavat|omistaa)\s+(?:\S+\s+){{0,2}}?"
-        rf"{_PERSON}|\S+(?:sta|stä)\s+vastaa(?:vat)?\s+"
+        rf"{_PERSON}|(?<!\S)\S+(?:sta|stä)\s+vastaa(?:vat)?\s+"
         rf"{_PERSON}",
         rf"(?:paras|oikea|sopivin|parempi)\s+(?:kontakti|henkilö|ihminen|taho|osoite)\s+(?:\S+\s+)?"
         rf"(?:on|olisi)\b|{_PERSON}\s+on\s+(?:oikea|parempi|paras|sopivampi)\s+(?:henkilö|"
@@ -308,7 +308,7 @@ LEXICON = Lexicon(
         r"palaveri|palaverin|tapaaminen|tapaamisen|tavataan|tavata|tapaisin|teams(?:-?\w+|\s+(?:sopii|käy|toimii|on\s+ok|palaveri|linkki)\b|\s*\?)|"
         r"videopuhelu|demo|esitte|esitel|näyttämään",
         r"sovitaan|sopii\s+(?:hyvin|mainiosti|meille|minulle|mulle|loistavasti)|sopisi|"
-        r"käy(?:\s+hyvin|\s+minulle|\s+mulle|\s+meille)|\S+na?\s+klo\s+\d",
+        r"käy(?:\s+hyvin|\s+minulle|\s+mulle|\s+meille)|(?<!\S)\S+na?\s+klo\s+\d",
         r"lisätie|lisää\s+tietoa|tarkempaa\s+tietoa|materiaali|esite|hinnast|hinta|hinnat|hintoj|"
         r"tarjou|mitä\s+(?:\S+\s+)?(?:tämä|se|palvelu|ratkaisu)\s+(?:\S+\s+)?maksa|paljonko|"
         r"kustann",

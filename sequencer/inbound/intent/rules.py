@@ -616,6 +616,7 @@ def _asks(cues: list[tuple[re.Match[str], bool]]) -> bool:
     return any(not negated and not _OPINION_RE.match(cue.group(0)) for cue, negated in cues)
 
 
+@lru_cache(maxsize=1)  # an absence rule's aside.someone_answers, then annotate, ask for it
 def read(msg: Parsed) -> Reading:
     """The intent of a human reply (one no rule of the chain took): see the module's order. A
     referral that only brings someone along ("Thursday works, add my colleague Dave too") gives

@@ -92,7 +92,7 @@ LEXICON = Lexicon(
         r"(?:e-?post|mejl|mail|meddelande)\w*\s+går\s+(?:inte|ej)\s+att\s+(?:svara\s+på|besvara)|"
         r"svara\s+(?:inte|ej)\s+på\s+(?:detta|det\s+här)\s+(?:\S+\s+)?(?:e-?post|mejl|mail|"
         r"meddelande)",
-        rf"{_NOT_THEIRS}(?:semester|\w*ledig)\s+(?:till|t\.?o\.?m\.?|från|under|över)\b|"
+        rf"{_NOT_THEIRS}(?:semester|(?<!\w)\w*ledig)\s+(?:till|t\.?o\.?m\.?|från|under|över)\b|"
         r"läser\s+inte\s+(?:min\s+)?(?:e-?post|mejl)|begränsad\s+tillgång\s+till|"
         r"läser\s+(?:\S+\s+){0,2}?(?:e-?post|mejl|mail)\s+(?:\S+\s+)?(?:sporadiskt|sällan|"
         r"oregelbundet)\b",
