@@ -134,6 +134,22 @@ def test_a_person_who_tells_of_an_absence_and_refers_us_on_is_a_referral(
             "jari@acme.example instead.",
             None,
         ),
+        # a help desk's notice with the name merged in: a team's absence, a role's address
+        (
+            "Hi Lena,\n\nThanks for getting in touch. We're closed for the holidays. For orders, "
+            "please write to orders@nordicfreight.example.",
+            None,
+        ),
+        (
+            "Hi Lena,\n\nOur office is closed for the holidays. We are not interested in "
+            "unsolicited offers.",
+            None,
+        ),
+        (
+            "Hi Lena,\n\nI'm out of the office. For orders, please write to "
+            "orders@nordicfreight.example.",
+            None,
+        ),
         # a name of one word is a role's, not a person's
         (
             "Hi Info,\n\nI'm away this week, so please contact Jari at jari@acme.example.",
@@ -176,6 +192,21 @@ def test_a_notice_that_greets_our_sender_stays_an_auto_reply(body: str, to: str 
             "Please forward purchasing questions to an.nguyen@nordic.example. An and I are both "
             "on holiday until 4 January.",
             "en",
+        ),
+        (  # the referred person away with others, not alone
+            "For purchasing please contact anne.heikkinen@nf.example. Anne and myself are on "
+            "holiday until 4 January.",
+            "en",
+        ),
+        (
+            "For purchasing please contact anne.heikkinen@nf.example. Anne, like our whole "
+            "office, is on holiday until 4 January.",
+            "en",
+        ),
+        (
+            "Ostoasioissa ota yhteyttä anne.heikkinen@nf.example. Anne, kuten koko toimisto, on "
+            "lomalla 4.1. asti.",
+            "fi",
         ),
         (  # interest is never read past a notice's absence without our sender's name
             "Hi there,\n\nI'm out of the office until 4 January. Interested, call me then.",

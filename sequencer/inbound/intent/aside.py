@@ -170,31 +170,70 @@ def _greets_recipient(msg: Parsed, text: str) -> bool:
 
 
 _TO_READ = 2000  # characters of the To header read for the name
-#: The writer in a sentence: "An and I are both away", "Anne ja minä", "Anna och jag", "ich".
-_FIRST_PERSON_RE = re.compile(
-    r"(?<!\w)(?:i|me|we|us|minä|mä|me|olemme|jag|vi|ich|wir)(?!\w)", re.IGNORECASE
+#: The writer alone: "I'm starting parental leave", "olen lomalla", "jag är ledig", "ich bin".
+_SINGULAR_RE = re.compile(
+    r"(?<!\w)(?:i|i['’]m|i['’]ll|i['’]ve|my|olen|oon|mä|minä|mie|minulla|mulla|jag|mig|min|"
+    r"ich|mein\w*)(?!\w)",
+    re.IGNORECASE,
 )
+#: A team or an office: "we're closed", "our office", "olemme joululomalla", "vi", "wir".
+_PLURAL_RE = re.compile(
+    r"(?<!\w)(?:we|we['’](?:re|ll|ve)|our|olemme|ollaan|meidän|meillä|vi|vår\w*|wir|unser\w*)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+#: Someone beside the referred person in the absence's sentence: "Anne and myself", "Anne, like
+#: our whole office", "Anne ja minä", "Anna och jag", "Anne und ich".
+_BESIDE_RE = re.compile(r"[,&(]|(?<!\w)(?:and|ja|sekä|och|samt|und|sowie)(?!\w)", re.IGNORECASE)
+#: What may open a sentence before the name: "Huom.", "PS", "Note:", "Obs!", "NB".
+_LEAD_RE = re.compile(r"\s*(?:(?:huom|ps|note|nb|obs|btw)\b[.:!]*\s*)?", re.IGNORECASE)
+
+
+def _sentence(text: str, at: int) -> int:
+    """Where the sentence holding ``text[at]`` starts."""
+    return max(text.rfind(end, 0, at) for end in (".", "\n", "!", "?")) + 1
+
+
+def _person(address: str) -> str | None:
+    """The given name of a person's address (given.family@), capitalised; None for a role's
+    (sales@, info@) or an initial's."""
+    local = address.partition("@")[0]
+    given = local.split(".")[0]
+    if "." not in local or len(given) < 3 or not given.isalpha():
+        return None
+    return given.capitalize()
 
 
 def _absent_is_referred(text: str, referred: str) -> bool:
-    """Whether the absence read in ``text`` is the referred person's, told after the referral:
-    "tämä kuuluu Annelle: anne.heikkinen@… Huom. Anne on lomalla 4.1. asti". The address must
-    be a person's (given.family@), the sentence of the absence must name the given name, as a
-    name, and not the writer ("Anne ja minä olemme lomalla" is a notice's)."""
+    """Whether the absence read in ``text`` is the referred person's alone, told after the
+    referral: "tämä kuuluu Annelle: anne.heikkinen@… Huom. Anne on lomalla 4.1. asti". The
+    address must be a person's, and the absence's sentence must open with the given name, as a
+    name, with nobody beside it ("Anne ja minä olemme lomalla", "Anne, like our whole office,
+    is away" are a notice's)."""
     absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
-    local = referred.partition("@")[0]
-    given = local.split(".")[0]
-    if absence is None or "." not in local or len(given) < 3 or not given.isalpha():
+    given = _person(referred)
+    if absence is None or given is None:
         return False
     pointed = text.casefold().find(referred)
-    sentence = max(text.rfind(end, 0, absence.start()) for end in (".", "\n", "!", "?")) + 1
-    before = text[sentence : absence.start()]
-    name = re.compile(rf"(?<!\w){re.escape(given.capitalize())}(?!\w)")  # Anne, not "anne"
-    return (
-        0 <= pointed < absence.start()
-        and name.search(before) is not None
-        and _FIRST_PERSON_RE.search(text, sentence, absence.end() + 40) is None
-    )
+    start = _sentence(text, absence.start())
+    lead = _LEAD_RE.match(text, start)
+    opening = lead.end() if lead else start
+    if not text.startswith(given, opening):
+        return False
+    between = text[opening + len(given) : absence.start()]
+    return 0 <= pointed < absence.start() and _BESIDE_RE.search(between) is None
+
+
+def _writer_absent(text: str) -> bool:
+    """Whether the absence read in ``text`` is told of the writer alone ("I'm starting parental
+    leave on Friday"), not of a team or an office ("we're closed for the holidays")."""
+    absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
+    if absence is None:
+        return False
+    start = _sentence(text, absence.start())
+    end = text.find(".", absence.end())
+    told = text[start : end if end >= 0 else len(text)]
+    return _SINGULAR_RE.search(told) is not None and _PLURAL_RE.search(told) is None
 
 
 @lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
@@ -202,20 +241,23 @@ def someone_answers(msg: Parsed) -> bool:
     """Whether the absence read in ``msg``'s text is a person's, who answers it all the same by
     sending us to someone else or declining (never interest: a notice may say "book a meeting"):
     the text greets our sender by name, which a notice written before our mail came cannot do
-    (though an autoresponder may merge it in, so nothing only a notice says may stand in the
-    text: a phone number, "for anything urgent", a return date); or the absence is that of the
-    person it refers us to, told after the referral."""
+    (though a help desk's autoresponder may merge it in, so the absence must be the writer's
+    own, a referral must name a person's address, and nothing only a notice says may stand in
+    the text: a phone number, "for anything urgent", a return date); or the absence is that of
+    the person it refers us to, alone, told after the referral."""
     reading = read(msg)
     if reading.intent not in (Intent.REFERRAL, Intent.NOT_INTERESTED):
         return False
     text = body(msg)
+    referred = reading.referred
     if _greets_recipient(msg, msg.fresh):  # the greeting, which the intent's text leaves out
         return (
-            _PHONE_RE.search(text) is None
+            _writer_absent(text)
+            and (reading.intent is Intent.NOT_INTERESTED or _person(referred or "") is not None)
+            and _PHONE_RE.search(text) is None
             and _STANDING.first(f"{msg.subject}\n{msg.fresh}") is None
             and return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
         )
-    referred = reading.referred
     return (
         reading.intent is Intent.REFERRAL
         and referred is not None
