@@ -371,9 +371,16 @@ def begin_with_slot(
         return not_begun(conn, item.send)
     refused = refusal(conn, quota, item.now)
     if refused is None:  # the day's row is gone (erased by a test or a tool): make it, once more
-        ensure_day(conn, quota)
+        remake_day(conn, quota)
         return begin_with_slot(conn, item, quota, values)
     return refused
+
+
+def remake_day(conn: sa.Connection, quota: Quota) -> None:
+    """PostgreSQL: make a sender day found gone, and lock it before the mark is tried again, so
+    that mark reads what was committed while it waited (:func:`lock_days_statement`)."""
+    ensure_day(conn, quota)
+    conn.execute(LOCK_DAYS, lock_days_values([(quota.sender, quota.day)]))
 
 
 def not_begun(conn: sa.Connection, send: Send) -> Begun:

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from sequencer.store import groups
 from sequencer.store.groups import Beginning, SentRecord
-from sequencer.store.sender_days import BeginStatus, Begun, ensure_day
+from sequencer.store.sender_days import BeginStatus, Begun
 from sequencer.store.sends import NewSend
 from sequencer.store.tables import SENDS
 
@@ -188,7 +188,7 @@ def _refused(conn: sa.Connection, item: Beginning, row: Any) -> Begun:
     if refused is not None:
         return refused
     # the day's row is gone (erased by a test or a tool): make it, and mark once more
-    ensure_day(conn, item.quota)
+    groups.remake_day(conn, item.quota)
     return groups.begin_with_slot(conn, item, item.quota, groups.mark_values(item))
 
 
