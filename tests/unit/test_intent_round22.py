@@ -2,7 +2,7 @@
 in English, Finnish, Swedish and German) read 85.0 % untuned, and one out-of-office answer
 written like a personal note as interest. Each wrong reading it found, in other words than the
 round's, with the texts that must keep their reading beside them; and round 21's sceptic who
-asks for slots.
+asks for slots; and round 23's (85.0 % untuned, none unsafe).
 """
 
 from __future__ import annotations
@@ -103,6 +103,37 @@ def test_a_notice_written_like_a_note_is_an_out_of_office_answer() -> None:
             "tidsförslaget.",
             "sv",
             (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        # round 23 (blind23.yaml): "I'd like to see it" (a pattern opens at a word's start, so
+        # "'d" never matched after "I"), a call proposed, a removal said as a wish, a mail passed
+        # on to be reported, a job seeker, a Finnish "voidaan jutella", a Finnish removal typed
+        # without ä
+        (
+            "If it handles Swedish VAT too, then yes, I'd like to see it.",
+            "en",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        (
+            "Could we do a quick call next week? Thursday after 2 would work for me.",
+            "en",
+            (Kind.REPLY, Intent.POSITIVE, None),
+        ),
+        (
+            "I'd be grateful if this was the last email I get from you.",
+            "en",
+            (Kind.UNSUBSCRIBE, Intent.UNSUBSCRIBE, None),
+        ),
+        (
+            "Not sure this is real, so I've forwarded it to security as possible phishing.",
+            "en",
+            (Kind.REPLY, Intent.OTHER, None),
+        ),
+        ("Are you hiring? Happy to send you my CV.", "en", (Kind.REPLY, Intent.OTHER, None)),
+        ("Jos hinta on kohdallaan, voidaan jutella.", "fi", (Kind.REPLY, Intent.POSITIVE, None)),
+        (
+            "Tahan osoitteeseen ei tarvitse jatkossa lahettaa mitaan markkinointia.",
+            "fi",
+            (Kind.UNSUBSCRIBE, Intent.UNSUBSCRIBE, None),
         ),
         # round 21's sceptic: times asked for, minutes given
         (

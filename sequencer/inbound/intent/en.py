@@ -48,9 +48,19 @@ _ANOTHER_WAY = (
     r"(?![^.!?\n]{0,60}?\b(?:if\s+you\s+(?:must|have\s+to|really)|explain|report)))"
 )
 
+#: Passed on to be reported, not to be answered: "I've forwarded this to our IT as possible
+#: phishing".
+_REPORTED = (
+    r"(?!\s+(?:\S+\s+){0,3}?as\s+(?:a\s+)?(?:possible\s+|potential\s+|suspected\s+)?"
+    r"(?:phishing|spam|scam|fraud))"
+)
+
 LEXICON = Lexicon(
     language="en",
     unsubscribe=(
+        # "I would be grateful if this were the last message I receive from Kuittiko"
+        r"(?:this|that|it)\s+(?:was|were|is|be)\s+the\s+last\s+(?:message|e-?mail|mail|time)\s+"
+        r"(?:i|we)\s+(?:receive|get|hear)\b",
         # contact at all: "Don't contact me. Email me the price list" contradicts itself, and
         # the first word stands
         r"(?:please\s+)?(?:don['’]?t|do\s+not|never)\s+(?:contact|reach\s+out\s+to)\s+(?:us|me)\b"
@@ -221,13 +231,13 @@ LEXICON = Lexicon(
         r"(?:talk|speak)\s+(?:to|with)\b",
         r"(?:i['’]ve|i\s+have|i['’]ll|i\s+will|i|we['’]ve|we\s+have)\s+(?:just\s+)?(?:forwarded|"
         r"passed|shared|sent)\s+(?:this|your\s+(?:e-?mail|message|note)|it)\s+(?:on\s+)?(?:to|"
-        r"with)\b",
+        rf"with)\b{_REPORTED}",
         r"(?:forwarding|passing)\s+(?:this|your\s+(?:e-?mail|message))\s+(?:on\s+)?to\b",
         r"(?:pass|send|hand|forward)(?:ing)?\s+(?:this|it|your\s+(?:e-?mail|note|message))\s+"
         r"(?:along|over|on)\s+to\b",
         r"(?:owns|handles|runs|manages|covers)\s+(?:that|this|it|these)\s+(?:now|today|"
         r"these\s+days|area)\b",
-        r"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b",
+        rf"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b{_REPORTED}",
         r"you(?:['’]d|\s+would|\s+should|\s+might)\s+(?:want|need)\s+(?:to\s+(?:talk|speak)\s+"
         r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
         r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
@@ -258,7 +268,7 @@ LEXICON = Lexicon(
         rf"get\s+in\s+touch\s+with|write\s+to|connect\s+with|ask|try|ping|e-?mail|call)\s+{_NAME}",
         rf"(?:hand(?:ed|ing)?|pass(?:ed|ing)?|forward(?:ed|ing)?|refer(?:red|ring)?|redirect(?:ed|ing)?|"
         rf"send(?:ing)?|sent)\s+(?:(?:this|it|you|your\s+\w+)\s+)?(?:over\s+|on\s+|along\s+)?to\s+"
-        rf"{_PERSON}",
+        rf"{_PERSON}{_REPORTED}",
         rf"{_PERSON}\s+(?:is|would\s+be|['’]s)\s+(?:the\s+(?:one|person|guy|contact)|your\s+"
         r"(?:person|guy|contact|best\s+bet)|who\s+you\s+(?:want|need)|better\s+placed|"
         r"best\s+placed|the\s+right\s+(?:person|contact))\b",
@@ -429,7 +439,7 @@ LEXICON = Lexicon(
         r"walkthrough)\b(?![\s-]+(?:rooms?|spaces?|venues?|cent(?:er|re)s?|notes|minutes)\b)",
         r"(?:happy|glad|keen|open)\s+to\s+(?:talk|chat|meet|hop|jump|learn|take|have|see|hear|"
         r"discuss|explore|look)\b",
-        r"(?:would|'d|’d)\s+(?:love|like|be\s+happy|be\s+glad|be\s+keen|be\s+open)\s+to\s+(?:talk|"
+        r"(?:would|(?:i|we)['’]d)\s+(?:love|like|be\s+happy|be\s+glad|be\s+keen|be\s+open)\s+to\s+(?:talk|"
         r"chat|hear|learn|see|meet|know|get|have|try|discuss|explore|receive)\b",
         r"tell\s+me\s+more\b|(?:hear|learn)\s+more\b|more\s+(?:info|information|details)\b",
         r"(?:send|share|forward|email)\s+(?:me\s+|us\s+|over\s+)?(?:some\s+|more\s+|your\s+|the\s+|a\s+)?"
@@ -442,7 +452,8 @@ LEXICON = Lexicon(
         r"(?:please|feel\s+free\s+to|you\s+can|do)\s+(?:contact|call|reach|e-?mail|ring)\s+(?:me|us)\b|"
         r"call\s+me\b|give\s+me\s+a\s+(?:call|ring)\b|ring\s+me\b|my\s+(?:number|phone|mobile)\b",
         rf"(?:free|available|works|suits)\s+(?:on|at|next|this|for|tomorrow|{_DAY})\b|"
-        r"works\s+for\s+(?:me|us)\b|suits\s+(?:me|us)\b",
+        r"(?:works|would\s+work)\s+for\s+(?:me|us)\b|suits\s+(?:me|us)\b|(?:could|can|shall)\s+we\s+do\s+"
+        r"(?:a\s+)?(?:quick\s+|short\s+|\d+[\s-]?min(?:ute)?\s+)?(?:call|demo|meeting|chat)\b",
         rf"{_DAY}\s+(?:at|morning|afternoon|works|would\s+work|is\s+(?:good|fine|ok))\b",
         # a slot offered by the clock, as a sentence of its own: "After 13:00 is best.", "10.30
         # works", "Before 9 is better." (not "delivery at 9 is fine")
@@ -499,7 +510,8 @@ LEXICON = Lexicon(
         r"something\s+like|a\s+(?:solution|fix|way))\b|(?:headache|pain\s+point)",
         r"(?:ping|text|ring|reach|phone|call|catch)\s+(?:me|us)\b|give\s+(?:me|us)\s+a\s+"
         r"(?:shout|buzz|bell)\b|drop\s+(?:me|us)\s+a\s+line\b|(?:reach|catch|get)\s+me\s+"
-        r"(?:at|on)\b|(?:happy|glad|keen|open|ready|willing)\s+to\s+(?!help\b|assist\b)\w+\b",
+        r"(?:at|on)\b|(?:happy|glad|keen|open|ready|willing)\s+to\s+(?!help\b|assist\b)\w+\b"
+        r"(?!\s+(?:you\s+)?(?:my|our)\s+(?:cv|resume|résumé|portfolio|application)\b)",
         r"(?:who|whom)\s+(?:would|should|do)\s+(?:i|we)\s+(?:talk|speak)\s+to\s+about\b|"
         r"next\s+steps?\b|how\s+(?:do|would|can)\s+we\s+(?:start|get\s+started|proceed|begin)\b|"
         r"(?:try|test|trial|pilot)\s+(?:it|this|the\s+\w+)\b|questions\s*:",

@@ -113,6 +113,8 @@ LEXICON = Lexicon(
         r"enee|jatkossa)\b|(?:ei|eikä|ee|eekä)\s+(?:\S+\s+)?(?:tarvi\w*|tarvitse)\s+(?:\S+\s+)?"
         r"(?:lähet|laet|laitel|laitt|laita)\w*\s+(?:\S+\s+){0,2}?(?:enää|ennee|enee|jatkossa)\s+"
         r"(?:\S+\s+)?(?:mitään|mittää|mitää)\b",
+        r"(?:ei|eikä)\s+(?:\S+\s+)?(?:tarvi\w*|tarvitse)\s+(?:enää|jatkossa)\s+(?:\S+\s+)?(?:lähet|"
+        r"lahet|laitt|laita)\w*\s+(?:\S+\s+)?(?:mitään|mitaan|markkinointi|mainoks|viestej)",
         # the erasure the GDPR gives: "Vaadin, että poistatte kaikki minua koskevat tiedot
         # (GDPR 17 artiklan nojalla)", "minua koskevien tietojen poistamista", "oikeus tulla
         # unohdetuksi" (not asking what is held: "Mitä minua koskevia tietoja teillä on?")
@@ -303,7 +305,7 @@ LEXICON = Lexicon(
     interest=(
         r"kiinnost|mielenkiintoi|mielenkiinnolla",
         r"(?:ota|ottakaa|ottaa)\s+yhteyttä\s+(?:minuun|muhun|meihin)|soitellaan|soitetaan|"
-        r"jutellaan|keskustellaan|puhutaan|hyöty|hyödyl|soita(?:kaa)?\s+(?:minulle|mulle|huomenna|ensi)|voi(?:t|tte)\s+"
+        r"voidaan\s+(?:jutella|keskustella|puhua|sopia)|jutellaan|keskustellaan|puhutaan|hyöty|hyödyl|soita(?:kaa)?\s+(?:minulle|mulle|huomenna|ensi)|voi(?:t|tte)\s+"
         r"soittaa|soitto\b|puhelu|puhelin(?:numeroni|numero)|numeroni\b",
         r"palaveri|palaverin|tapaaminen|tapaamisen|tavataan|tavata|tapaisin|teams(?:-?\w+|\s+(?:sopii|käy|toimii|on\s+ok|palaveri|linkki)\b|\s*\?)|"
         r"videopuhelu|demo|esitte|esitel|näyttämään",
