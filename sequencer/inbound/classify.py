@@ -37,9 +37,7 @@ An absence read in a text (the body rules of 2 and 5) that the writer mentions i
 answers past ("I'm off on Friday, so let's do Thursday") is no answer: the rules after it read
 the text (:func:`~sequencer.inbound.intent.aside.in_passing`); so is one told by a person who
 sends us to someone else or declines, greeting our sender by name or telling of the referred
-person's absence (:func:`~sequencer.inbound.intent.aside.someone_answers`); so is one still
-ahead of its writer, who asks for something past it
-(:func:`~sequencer.inbound.intent.ahead.not_away_yet`).
+person's absence (:func:`~sequencer.inbound.intent.aside.someone_answers`).
 
 Every answer then gets its :class:`Intent` (:func:`~sequencer.inbound.intent.rules.annotate`).
 """
@@ -49,7 +47,7 @@ from __future__ import annotations
 import datetime
 
 from sequencer.inbound.fresh import fresh_text
-from sequencer.inbound.intent import ahead, aside
+from sequencer.inbound.intent import aside
 from sequencer.inbound.intent import rules as intent
 from sequencer.inbound.message import Parsed, as_date, parse
 from sequencer.inbound.rules import Rule, arf, auto_reply, dsn, reply, unsubscribe
@@ -94,17 +92,12 @@ def classify(raw: bytes, *, today: datetime.date) -> Inbound:
 _BODY_ABSENCE = (auto_reply.absence_notice, intent.absence_in_reply)
 
 
-def _answered_past(msg: Parsed) -> bool:
-    """Whether the absence a body rule read is a person's, answered past (see the module)."""
-    return aside.in_passing(msg) or aside.someone_answers(msg) or ahead.not_away_yet(msg)
-
-
 def _run(msg: Parsed) -> Inbound:
     for rule in RULES:
         verdict = rule(msg)
         if verdict is None:
             continue
-        if rule in _BODY_ABSENCE and _answered_past(msg):
+        if rule in _BODY_ABSENCE and (aside.in_passing(msg) or aside.someone_answers(msg)):
             continue  # a person answering: the rules after it read the text
         return intent.annotate(msg, verdict)
     return intent.annotate(msg, reply.human_reply(msg))
