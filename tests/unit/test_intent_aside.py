@@ -445,3 +445,53 @@ def test_the_day_back_after_until_a_weekday_with_its_day_and_serving_again(
     text: str, back: datetime.date | None
 ) -> None:
     assert return_date(text, today=TODAY) == back
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        # a return date cued like a first day away, a question and "gerne" after it
+        (
+            "Vielen Dank für Ihre Nachricht. Ich bin im Urlaub und ab dem 7. Januar wieder im "
+            "Büro. Ihre E-Mail wird daher nicht weitergeleitet. Sie haben Fragen? Melden Sie sich "
+            "gerne ab dem 7. Januar bei mir.",
+            "de",
+        ),
+        (
+            "Hej,\n\ntack för ditt mejl. Jag är på semester och tillbaka från den 7 januari, så "
+            "svaret kan dröja. Har du frågor? Hör gärna av dig till mig i januari.",
+            "sv",
+        ),
+        (
+            "Kiitos viestistäsi. Olen lomalla ja tavoitettavissa taas 7.1. alkaen, mutta voisitko "
+            "lähettää lisätietoja sähköpostilla?",
+            "fi",
+        ),
+        # a first day named relative to the day the fixed notice is sent
+        (
+            "Hi,\n\nThanks for your email. I'm off from Friday until 4 January, so I won't see "
+            "this until then. Interested in a demo? Feel free to book a meeting with me for the "
+            "week of 11 January.\n\nJo",
+            "en",
+        ),
+        # switched on early, asking for times
+        (
+            "I will be out of the office from 21 December to 4 January with no access to email, "
+            "so if you would like to schedule a meeting, could you send me a few times for the "
+            "week of 11 January?",
+            "en",
+        ),
+        (
+            "I'm out of the office from 18 December until 7 January, but feel free to book a "
+            "meeting here: https://calendar.example/jo",
+            "en",
+        ),
+    ],
+)
+def test_a_notice_with_its_days_away_and_an_invitation_stays_an_auto_reply(
+    body: str, lang: str
+) -> None:
+    """Notices a review wrote against a rule that read interest past an absence whose first
+    day had not come (reverted): each must stay an out-of-office answer."""
+    got = classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY)
+    assert (got.kind, got.intent) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)
