@@ -106,9 +106,8 @@ def in_passing(msg: Parsed) -> bool:
     rest = text[turn.end() :]
     if _REFERRAL.first(rest, negatable=True) is not None:
         return False  # whom to call instead: a notice's stand-in ("joten soita Marjalle")
-    whole = f"{msg.subject}\n{msg.fresh}"  # a notice's words may stand below its sign-off
-    if _PHONE_RE.search(text) or _STANDING.first(whole) is not None:
-        return False  # "but call me on 040 123 4567" (a signature's number is everyone's)
+    if _notice_says(msg, text):
+        return False  # "but call me on 040 123 4567", "for urgent matters", a day back
     asks = _asks(_INTEREST.scan(rest))
     # a refusal after the turn, asked of the whole text (a refusal said at a text's start,
     # "^no", must not match the first word after "so": "so no email access")
@@ -122,9 +121,19 @@ def in_passing(msg: Parsed) -> bool:
         and _ONE_DAY_RE.search(text, line_start, turn.start()) is not None
         and _TIME_RE.search(rest) is not None
     )
-    if not ((declines and not asks) or offers):
-        return False
-    return return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
+    return (declines and not asks) or offers
+
+
+def _notice_says(msg: Parsed, text: str) -> bool:
+    """Whether ``msg`` says what only a notice says: a phone number in the text (a signature's
+    is everyone's), a notice's standing words in the subject or anywhere in the fresh text
+    (they may stand below its sign-off), or a day back."""
+    whole = f"{msg.subject}\n{msg.fresh}"
+    return (
+        _PHONE_RE.search(text) is not None
+        or _STANDING.first(whole) is not None
+        or return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is not None
+    )
 
 
 #: A text's first line that only greets someone by name (stripped, and short: it is matched on
@@ -254,9 +263,7 @@ def someone_answers(msg: Parsed) -> bool:
         return (
             _writer_absent(text)
             and (reading.intent is Intent.NOT_INTERESTED or _person(referred or "") is not None)
-            and _PHONE_RE.search(text) is None
-            and _STANDING.first(f"{msg.subject}\n{msg.fresh}") is None
-            and return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is None
+            and not _notice_says(msg, text)
         )
     return (
         reading.intent is Intent.REFERRAL
