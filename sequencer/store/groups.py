@@ -318,10 +318,7 @@ def begin(conn: sa.Connection, item: Beginning, known_days: set[tuple[str, str]]
     """Mark one send ``sending`` if it is still claimed by its worker, its enrollment active,
     its address not suppressed and nothing held; then take its slot, or undo the mark."""
     send, quota = item.send, item.quota
-    if quota is not None and (quota.sender, quota.day) not in known_days:
-        # before the mark: a new day's row starts from the sends already begun
-        ensure_day(conn, quota)
-        known_days.add((quota.sender, quota.day))
+    make_days(conn, [item], known_days)  # before the mark: a new day starts from those begun
     values = mark_values(item)
     if quota is not None and conn.dialect.name == "postgresql":
         return begin_with_slot(conn, item, quota, values)
