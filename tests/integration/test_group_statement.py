@@ -194,8 +194,8 @@ def test_the_statement_gives_up_on_a_held_lock_at_once_and_the_pipeline_reads_af
         assert statuses(db.store, db.ids[2:4]) == ["claimed", "claimed"]
 
 
-def _waiting_for_a_lock(store: Store, timeout: float = 10) -> None:
-    """Until another session of this database waits for a row lock."""
+def waiting_for_locks(store: Store, count: int = 1, timeout: float = 10) -> None:
+    """Until ``count`` other sessions of this database wait for a row lock."""
     deadline = time.monotonic() + timeout
     with store.engine.connect() as conn:
         while time.monotonic() < deadline:
@@ -205,11 +205,11 @@ def _waiting_for_a_lock(store: Store, timeout: float = 10) -> None:
                     " AND datname = current_database()"
                 )
             ).scalar_one()
-            if waiting:
+            if waiting >= count:
                 return
             conn.rollback()
             time.sleep(0.01)
-    raise AssertionError("no session came to wait for the sender day")
+    raise AssertionError(f"{count} sessions did not come to wait for a lock")
 
 
 @pytest.mark.parametrize("path", ["pipeline", "statements"])
@@ -242,7 +242,7 @@ def test_a_mark_that_waits_for_its_day_reads_what_was_committed_while_it_waited(
         )
         writer = threading.Thread(target=write)
         writer.start()
-        _waiting_for_a_lock(db.store)
+        waiting_for_locks(db.store)
         if what == "suppression":
             db.store.suppress("late@x.example", reason="test", at=NOW)
         else:

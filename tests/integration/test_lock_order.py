@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from test_group_marks import beginning
+from test_group_statement import waiting_for_locks
 from test_sender_days import NOW, claimed_sends, quota
 
 from sequencer.store import SentRecord, Store, groups, pipeline
@@ -129,21 +129,6 @@ def test_a_company_stop_and_two_groups_do_not_deadlock(
             held.set()
             release.wait(10)
 
-    def waiting(count: int) -> None:
-        deadline = time.monotonic() + 5
-        with one.engine.connect() as conn:
-            while time.monotonic() < deadline:
-                waits = conn.execute(
-                    sa.text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND datname = current_database()"
-                    )
-                ).scalar_one()
-                if waits >= count:
-                    return
-                conn.rollback()
-                time.sleep(0.01)
-
     step = NewSend(step_key="bump", step_index=1, channel="email", due_at=NOW + timedelta(days=3))
     recorded = SentRecord(send=by_contact[1], sent_at=NOW, next_send=step)
     results: dict[str, Any] = {}
@@ -172,7 +157,7 @@ def test_a_company_stop_and_two_groups_do_not_deadlock(
             )
         )
         first.start()
-        waiting(1)
+        waiting_for_locks(one, 1)
         second = threading.Thread(
             target=lambda: results.update(
                 _outcomes(
@@ -185,7 +170,7 @@ def test_a_company_stop_and_two_groups_do_not_deadlock(
             )
         )
         second.start()
-        waiting(2)
+        waiting_for_locks(one, 2)
     finally:
         release.set()
     for thread in (stop, first, second):
