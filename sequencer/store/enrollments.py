@@ -251,7 +251,8 @@ def stop(
     """Record the event (with a reply's ``intent``) and stop the contact's active (and deferred)
     enrollments, cancelling their pending steps and the contact's open tasks; with ``company``,
     stop the colleagues too. Returns the enrollment that was active, as stopped."""
-    enrollment = active_of(conn, contact_id)
+    _lock_open(conn, contact_id, company)
+    enrollment = active_of(conn, contact_id)  # as it is now that no other stop can change it
     # a chained enrollment still waiting to start never starts after a stop either
     conn.execute(
         sa.update(ENROLLMENTS)
@@ -391,6 +392,26 @@ def _mark_stopped(
     )
     enrollment.status, enrollment.stop_reason = EnrollmentStatus.STOPPED, reason
     enrollment.stop_detail, enrollment.finished_at = detail, at
+
+
+def _lock_open(conn: sa.Connection, contact_id: int, company: str | None) -> None:
+    """Lock every open enrollment a stop may change, in id order, before it changes any: the
+    contact's, and with ``company`` its colleagues' too. Two stops at one company then never
+    hold each other's enrollments: had each locked its colleagues first and its own enrollment
+    last, each would wait for its own while holding the other's (PostgreSQL fails one of them
+    after a second). SQLite has no row locks: its writers take turns."""
+    whose = ENROLLMENTS.c.contact_id == contact_id
+    if company is not None:
+        at_company = sa.select(CONTACTS.c.id).where(
+            CONTACTS.c.email_key.endswith(f"@{company}", autoescape=True)
+        )
+        whose = sa.or_(whose, ENROLLMENTS.c.contact_id.in_(at_company))
+    conn.execute(
+        sa.select(ENROLLMENTS.c.id)
+        .where(whose, ENROLLMENTS.c.status.in_(OPEN))
+        .order_by(ENROLLMENTS.c.id)
+        .with_for_update()
+    ).all()
 
 
 def _stop_colleagues(

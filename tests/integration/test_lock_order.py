@@ -7,6 +7,9 @@ one of them, and the writer would then write that group's items again one by one
 - A company stop locks every colleague's enrollment before it cancels any of their sends (the
   order of every stop: enrollments before their sends), so it never holds a send that a group's
   mark waits for while it waits for an enrollment that group holds.
+- Two company stops at one company lock every open enrollment there, their own among them, in
+  id order before changing any, so neither holds the other's enrollment while it waits for its
+  own.
 """
 
 from __future__ import annotations
@@ -179,3 +182,51 @@ def test_a_company_stop_and_two_groups_do_not_deadlock(
     assert not [o for o in results.values() if isinstance(o, Exception)], results
     assert [b.status.value for b in results["first"]] == ["gone"]
     assert [b.status.value for b in results["second"]] == ["gone"]
+
+
+def test_two_company_stops_at_one_company_do_not_deadlock(
+    stores: tuple[list[int], list[Store]],
+) -> None:
+    """p0 and p1, colleagues at x.example, reply at the same moment, and each reply stops the
+    whole company. Each stop pauses after its first locking read until the other has made one
+    too (or half a second has passed). Had each locked its colleagues first and its own
+    enrollment last, each would hold the other's enrollment and wait for its own: a deadlock,
+    which PostgreSQL breaks after a second by failing one stop. Both lock every open enrollment
+    at the company, their own among them, in id order: the second waits for the first, and both
+    end, with every enrollment at the company stopped once."""
+    ids, (one, other, reader) = stores
+    contacts = sorted({s.contact_id for s in (reader.send(i) for i in ids) if s is not None})
+    both = threading.Barrier(2, timeout=0.5)
+
+    def pause(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if "FOR UPDATE" in sql and not getattr(_paused, "once", False):
+            _paused.once = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both.wait()
+
+    def stop(store: Store, contact_id: int) -> Any:
+        return store.stop(contact_id, kind="reply", reason="replied", at=NOW, company="x.example")
+
+    for store in (one, other):
+        sa.event.listen(store.engine, "after_cursor_execute", pause)
+    try:
+        out = _outcomes(
+            {"p0": lambda: stop(one, contacts[0]), "p1": lambda: stop(other, contacts[1])}
+        )
+    finally:
+        for store in (one, other):
+            sa.event.remove(store.engine, "after_cursor_execute", pause)
+    assert not [o for o in out.values() if isinstance(o, Exception)], out
+    with reader.engine.connect() as conn:
+        states = conn.execute(
+            sa.text("SELECT status, count(*) FROM enrollments GROUP BY status")
+        ).all()
+        company_events = conn.execute(
+            sa.text("SELECT count(*) FROM events WHERE kind = 'company'")
+        ).scalar_one()
+    assert dict(states) == {"stopped": len(contacts)}
+    # the first stop ends the other five as colleagues; the second finds its own already ended
+    assert company_events == len(contacts) - 1
+
+
+_paused = threading.local()
