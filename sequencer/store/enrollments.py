@@ -251,8 +251,9 @@ def stop(
     """Record the event (with a reply's ``intent``) and stop the contact's active (and deferred)
     enrollments, cancelling their pending steps and the contact's open tasks; with ``company``,
     stop the colleagues too. Returns the enrollment that was active, as stopped."""
-    _lock_open(conn, contact_id, company)
-    enrollment = active_of(conn, contact_id)  # as it is now that no other stop can change it
+    if company is not None:
+        _one_company_stop_at_a_time(conn, company)
+    enrollment = active_of(conn, contact_id)
     # a chained enrollment still waiting to start never starts after a stop either
     conn.execute(
         sa.update(ENROLLMENTS)
@@ -394,24 +395,20 @@ def _mark_stopped(
     enrollment.stop_detail, enrollment.finished_at = detail, at
 
 
-def _lock_open(conn: sa.Connection, contact_id: int, company: str | None) -> None:
-    """Lock every open enrollment a stop may change, in id order, before it changes any: the
-    contact's, and with ``company`` its colleagues' too. Two stops at one company then never
-    hold each other's enrollments: had each locked its colleagues first and its own enrollment
-    last, each would wait for its own while holding the other's (PostgreSQL fails one of them
-    after a second). SQLite has no row locks: its writers take turns."""
-    whose = ENROLLMENTS.c.contact_id == contact_id
-    if company is not None:
-        at_company = sa.select(CONTACTS.c.id).where(
-            CONTACTS.c.email_key.endswith(f"@{company}", autoescape=True)
+def _one_company_stop_at_a_time(conn: sa.Connection, company: str) -> None:
+    """PostgreSQL: wait until no other company stop at ``company`` is under way (a lock held to the
+    end of the transaction). Two of them at once, from two colleagues' replies, would each lock
+    the other's enrollment as a colleague's and then wait for its own: a deadlock, which
+    PostgreSQL breaks after a second by failing one stop. Only company stops take this lock, before
+    they lock any enrollment, so no other writer waits for it. (Locking every enrollment at the
+    company in id order instead, the stopper's own among them, made new cycles with a bulk stop
+    and with the group writer, which lock enrollments in their own orders.) SQLite's writers take
+    turns as it is."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"sequencer company stop {company.lower()}"},
         )
-        whose = sa.or_(whose, ENROLLMENTS.c.contact_id.in_(at_company))
-    conn.execute(
-        sa.select(ENROLLMENTS.c.id)
-        .where(whose, ENROLLMENTS.c.status.in_(OPEN))
-        .order_by(ENROLLMENTS.c.id)
-        .with_for_update()
-    ).all()
 
 
 def _stop_colleagues(

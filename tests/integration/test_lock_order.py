@@ -7,9 +7,10 @@ one of them, and the writer would then write that group's items again one by one
 - A company stop locks every colleague's enrollment before it cancels any of their sends (the
   order of every stop: enrollments before their sends), so it never holds a send that a group's
   mark waits for while it waits for an enrollment that group holds.
-- Two company stops at one company lock every open enrollment there, their own among them, in
-  id order before changing any, so neither holds the other's enrollment while it waits for its
-  own.
+- Two company stops at one company take turns (an advisory lock per company), so neither holds
+  the other's enrollment while it waits for its own; and a company stop locks no enrollment
+  sooner than it did, so a bulk stop or a group that locks enrollments in another order still
+  ends.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from test_group_marks import beginning
 from test_group_statement import waiting_for_locks
 from test_sender_days import NOW, claimed_sends, quota
 
+from sequencer.model import StopReason
+from sequencer.stops import StopPlan
 from sequencer.store import SentRecord, Store, groups, pipeline
-from sequencer.store.sends import NewSend
-from sequencer.store.tables import SENDER_DAYS, SENDS
+from sequencer.store.sends import NewChain, NewSend
+from sequencer.store.tables import ENROLLMENTS, SENDER_DAYS, SENDS
 
 
 @pytest.fixture
@@ -227,6 +230,124 @@ def test_two_company_stops_at_one_company_do_not_deadlock(
     assert dict(states) == {"stopped": len(contacts)}
     # the first stop ends the other five as colleagues; the second finds its own already ended
     assert company_events == len(contacts) - 1
+
+
+def _held_at(store: Store, starts: str) -> tuple[threading.Event, threading.Event, Any]:
+    """A hook that holds ``store``'s first statement starting with ``starts`` after it ran, until
+    released: (held, release, hook)."""
+    held, release = threading.Event(), threading.Event()
+
+    def hook(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().startswith(starts) and not held.is_set():
+            held.set()
+            release.wait(5)
+
+    sa.event.listen(store.engine, "after_cursor_execute", hook)
+    return held, release, hook
+
+
+def _both(
+    store: Store, starts: str, first: Callable[[], Any], second: Callable[[], Any], reader: Store
+) -> dict[str, Any]:
+    """``first`` held after its first statement starting with ``starts`` until ``second`` waits
+    for a lock; what each returned or raised."""
+    held, release, hook = _held_at(store, starts)
+    out: dict[str, Any] = {}
+    one = threading.Thread(target=lambda: out.update(_outcomes({"first": first})))
+    one.start()
+    try:
+        assert held.wait(5)
+        two = threading.Thread(target=lambda: out.update(_outcomes({"second": second})))
+        two.start()
+        waiting_for_locks(reader, 1)
+    finally:
+        release.set()
+    one.join(30)
+    two.join(30)
+    sa.event.remove(store.engine, "after_cursor_execute", hook)
+    return out
+
+
+def test_a_bulk_stop_and_a_company_stop_do_not_deadlock(
+    stores: tuple[list[int], list[Store]],
+) -> None:
+    """A bulk stop of d then c (contact id order), held after it cancelled d's sends; then c's
+    reply stops the company, c's enrollment id below d's (d was enrolled again). A company stop
+    that locked c's enrollment before d's would hold c's while waiting for d's, and the bulk stop
+    would wait for c's: a cycle. It locks its colleagues (d) first and its own last, so it waits
+    for the bulk stop holding nothing the bulk stop needs, and both end."""
+    _, (bulk, company, reader) = stores
+    with reader.engine.begin() as conn:
+        rows = conn.execute(sa.select(ENROLLMENTS).order_by(ENROLLMENTS.c.contact_id)).all()
+        d, c = rows[0].contact_id, rows[1].contact_id
+        conn.execute(
+            sa.update(ENROLLMENTS).where(ENROLLMENTS.c.id == rows[0].id).values(status="completed")
+        )
+        again = conn.execute(
+            sa.insert(ENROLLMENTS)
+            .values(
+                contact_id=d,
+                sequence="cold",
+                sender="jane",
+                status="active",
+                timezone="UTC",
+                enrolled_at=NOW,
+            )
+            .returning(ENROLLMENTS.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.update(SENDS).where(SENDS.c.enrollment_id == rows[0].id).values(enrollment_id=again)
+        )
+    assert rows[1].id < again
+    plan = StopPlan(event="manual", stop=StopReason.MANUAL)
+    out = _both(
+        bulk,
+        "UPDATE sends",
+        lambda: bulk.stop_many([(d, plan), (c, plan)], at=NOW, detail=None),
+        lambda: company.stop(c, kind="reply", reason="replied", at=NOW, company="x.example"),
+        reader,
+    )
+    assert not [o for o in out.values() if isinstance(o, Exception)], out
+
+
+def test_a_group_that_chains_and_a_company_stop_do_not_deadlock(
+    stores: tuple[list[int], list[Store]],
+) -> None:
+    """A group records x's last step (its sequence chains, so x's enrollment is completed first)
+    and c's second step (whose next step is queued, a foreign key to c's enrollment), held after
+    it completed x's; then c's reply stops the company, c's enrollment id below x's. A company
+    stop that locked c's enrollment before x's would block the queued step's key check while
+    waiting for x's: a cycle. It locks x's (a colleague's) first, so both end."""
+    ids, (writer, stopping, reader) = stores
+    with reader.engine.begin() as conn:
+        conn.execute(
+            sa.update(SENDS).where(SENDS.c.id.in_(ids)).values(status="sending", sent_at=NOW)
+        )
+    out_now = sorted((s for s in (reader.send(i) for i in ids) if s), key=lambda s: s.contact_id)
+    c, x = out_now[0], out_now[3]
+    assert c.enrollment_id < x.enrollment_id
+    last = SentRecord(
+        send=x.model_copy(update={"step_index": 2}),
+        sent_at=NOW,
+        next_send=NewChain(sequence="cold", starts_at=NOW + timedelta(days=7)),
+    )
+    second = SentRecord(
+        send=c.model_copy(update={"step_index": 1}),
+        sent_at=NOW,
+        next_send=NewSend(
+            step_key="bump", step_index=2, channel="email", due_at=NOW + timedelta(days=3)
+        ),
+    )
+    out = _both(
+        writer,
+        "UPDATE enrollments",
+        lambda: writer.write_group([last, second], []),
+        lambda: stopping.stop(
+            c.contact_id, kind="reply", reason="replied", at=NOW, company="x.example"
+        ),
+        reader,
+    )
+    assert not [o for o in out.values() if isinstance(o, Exception)], out
 
 
 _paused = threading.local()
