@@ -881,6 +881,45 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
     assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a numbered week (ISO 8601) is its Monday, or the weekday named before it
+        ("Olen lomalla viikolle 2 asti.", datetime.date(2027, 1, 11)),
+        ("Palaan töihin viikolla 2.", datetime.date(2027, 1, 11)),
+        ("Palaan tiistaina viikolla 2.", datetime.date(2027, 1, 12)),
+        ("Olen lomalla vkolla 52 ja palaan viikolla 1.", datetime.date(2027, 1, 4)),
+        ("I'm out of the office until week 2.", datetime.date(2027, 1, 11)),
+        ("Back in week 2 of 2027.", datetime.date(2027, 1, 11)),
+        ("Jag är tillbaka vecka 2.", datetime.date(2027, 1, 11)),
+        ("Åter v. 2.", datetime.date(2027, 1, 11)),
+        ("Jag är ledig till v.2.", datetime.date(2027, 1, 11)),
+        ("Jag är tillbaka tisdag v.2.", datetime.date(2027, 1, 12)),
+        ("Ich bin bis KW 2 im Urlaub.", datetime.date(2027, 1, 11)),
+        ("Bis KW 2/2027 im Urlaub.", datetime.date(2027, 1, 11)),
+        # the last week away, said inclusively: its Sunday
+        ("Ich bin bis einschließlich KW 2 nicht im Büro.", datetime.date(2027, 1, 17)),
+        ("Jag är ledig t.o.m. v. 2.", datetime.date(2027, 1, 17)),
+        (
+            "Ich bin bis einschließlich KW 2 nicht im Büro. Ab dem 18.1. wieder.",
+            datetime.date(2027, 1, 18),
+        ),
+        ("Ab der 2. KW bin ich wieder erreichbar.", datetime.date(2027, 1, 11)),
+        ("Ich bin ab Montag, KW 2 wieder da.", datetime.date(2027, 1, 11)),
+        ("Ich bin in KW 53 zurück.", datetime.date(2026, 12, 28)),  # 2026 has a week 53
+        ("Back in week 51.", datetime.date(2026, 12, 14)),  # this week: today
+        ("Back in week 60.", None),
+        # no cue, or no week
+        ("Our price list for week 2 is attached.", None),
+        ("We released v2 last week.", None),
+        ("Back with v2 of the product.", None),
+        ("Back with 2 weeks of notes.", None),
+    ],
+)
+def test_return_date_of_a_numbered_week(text: str, expected: datetime.date | None) -> None:
+    assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
+
+
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
     body = (
         "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 "

@@ -603,13 +603,16 @@ def test_the_second_reviews_notices_complaints_and_removals(
 @pytest.mark.parametrize(
     ("text", "back"),
     [
-        ("Jag är på semester och tillbaka måndag v.2.", None),
-        ("Ich bin im Urlaub und ab Montag, KW 2, wieder im Büro.", None),
+        ("Jag är på semester och tillbaka måndag v.2.", datetime.date(2027, 1, 11)),
+        ("Ich bin im Urlaub und ab Montag, KW 2, wieder im Büro.", datetime.date(2027, 1, 11)),
+        ("Jag är på semester och tillbaka tisdag v.2.", datetime.date(2027, 1, 12)),
         ("I am back on Monday 4 January.", datetime.date(2027, 1, 4)),
         ("Back on Monday.", datetime.date(2026, 12, 21)),
     ],
 )
-def test_a_weekday_of_a_numbered_week_is_no_date(text: str, back: datetime.date | None) -> None:
+def test_a_weekday_of_a_numbered_week_is_that_day_of_that_week(
+    text: str, back: datetime.date | None
+) -> None:
     assert return_date(text, today=TODAY) == back
 
 

@@ -254,6 +254,26 @@ _WEEKDAY_DAY_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A numbered week (ISO 8601, as Finland, Sweden and Germany count them), read as its Monday, or as
+# the weekday named before it: "until week 2", "viikolle 2 asti", "palaan tiistaina viikolla 2",
+# "åter v. 2", "tillbaka måndag vecka 2", "bis KW 2", "ab der 2. KW", "Montag, KW 2/2027".
+_WEEK_WORD = (
+    r"(?:calendar\s+)?week|wk\.?|cw|viiko\w*|viikko\w*|vk?ol\w*|vko\.?|vk\.?|vecka|veckan|"
+    r"v\.|v(?=\s)|kw|kalenderwoche|woche"
+)
+_WEEK_RE = re.compile(
+    rf"(?<!\w)(?:(?P<weekday>{_WEEKDAY_NAMES}),?\s+(?:(?:of|in|der|i)\s+)?)?"
+    r"(?:(?:the\s+|der\s+)?(?P<ordinal>\d{1,2})\.\s*(?:kw|kalenderwoche)(?!\w)|"
+    rf"(?:{_WEEK_WORD})\s*(?P<week>\d{{1,2}})(?![\d.,:]\d|\w|/(?!20\d\d(?!\d))\d))"
+    r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
+    re.IGNORECASE,
+)
+#: Right before a numbered week, words that make it the last week away: its Sunday is read.
+_THROUGH_RE = re.compile(
+    r"(?<!\w)(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit|till\s+och\s+med|"
+    r"t\.\s?o\.\s?m\.?)\s*(?:der\s+|vecka\s+)?$",
+    re.IGNORECASE,
+)
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
@@ -326,9 +346,10 @@ _LAST_DAY_RE = re.compile(
     r"t\.\s?o\.\s?m\.?)(?!\w)",
     re.IGNORECASE,
 )
-# A German date's day ends in a dot before a capitalised month ("11. Januar"): no sentence ends.
+# A German date's day ends in a dot before a capitalised month ("11. Januar"), and a week's number
+# before "KW" ("die 2. KW"): no sentence ends.
 _SENTENCE_SPLIT_RE = re.compile(
-    rf"(?<=[.!?])(?!(?<=\d\.)\s+(?i:{_EN_MONTH}|{_SV_DE_MONTH})\b)\s+(?=[A-ZÅÄÖ])"
+    rf"(?<=[.!?])(?!(?<=\d\.)\s+(?i:{_EN_MONTH}|{_SV_DE_MONTH}|kw|kalenderwoche)\b)\s+(?=[A-ZÅÄÖ])"
 )
 
 
@@ -384,6 +405,7 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
         found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
     found.extend((match.start(), match.end(), match) for match in _WEEKDAY_RE.finditer(sentence))
     found.extend((m.start(), m.end(), m) for m in _WEEKDAY_DAY_RE.finditer(sentence))
+    found.extend((m.start(), m.end(), m) for m in _WEEK_RE.finditer(sentence))
     found.sort(key=lambda item: (item[0], item[0] - item[1]))
     dates: list[tuple[int, int, datetime.date]] = []
     taken_until = -1
@@ -393,6 +415,13 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
         if match.re is _WEEKDAY_RE:
             dates.append((start, end, _next_day(match, today)))
             taken_until = end
+            continue
+        if match.re is _WEEK_RE:
+            through = _THROUGH_RE.search(sentence, max(0, start - 30), start) is not None
+            day = _week_day(match, today, through=through)
+            if day is not None:
+                dates.append((start, end, day))
+                taken_until = end
             continue
         if match.re is _WEEKDAY_DAY_RE:
             named = _named_day(match, today)
@@ -426,6 +455,35 @@ def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
     name = match.group("weekday").lower()
     weekday = next(i for i, names in enumerate(_WEEKDAYS) if name.startswith(names))
     return today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _week_day(
+    match: re.Match[str], today: datetime.date, *, through: bool = False
+) -> datetime.date | None:
+    """The day a numbered week names: its Monday, or the weekday named before it, or ``through``
+    it (the week is the last one away: "bis einschließlich KW 2") its Sunday; without a year, in
+    the first such week that has not ended (a week under way gives today, when its Monday is past
+    and no weekday is named). None for a week the year does not have."""
+    week = int(match.group("week") or match.group("ordinal"))
+    named = match.group("weekday")
+    weekday = 7 if through and not named else 1
+    if named:
+        lowered = named.lower()
+        weekday = 1 + next(i for i, names in enumerate(_WEEKDAYS) if lowered.startswith(names))
+    years = [int(match.group("year"))] if match.group("year") else [today.isocalendar()[0]]
+    if not match.group("year"):
+        years.append(years[0] + 1)
+    for year in years:
+        try:
+            monday = datetime.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            continue
+        day = monday + datetime.timedelta(days=weekday - 1)
+        if day >= today or match.group("year"):
+            return day
+        if not named and monday + datetime.timedelta(days=6) >= today:
+            return today
+    return None
 
 
 def _named_day(match: re.Match[str], today: datetime.date) -> datetime.date | None:
@@ -545,9 +603,11 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     to a date a later sentence names, and one said with "until" ("lomalla 6.1. asti", "away until
     6 January") to a date a later sentence that speaks of being back names ("Palaan töihin
     torstaina 7.1."). A weekday with a day of the month and no month ("back on Friday 18th") is
-    the first such day within two months. Dotted numeric dates are day first (5.1.2027 is 5
-    January); a slash date is read both ways and the earliest reading within that year ahead
-    wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
+    the first such day within two months. A numbered week ("until week 2", "viikolla 2", "åter
+    v. 2", "bis KW 2") is its Monday, or the weekday named with it ("tisdag v. 2"), or said as the
+    last week away ("bis einschließlich KW 2") its Sunday. Dotted numeric dates are day first
+    (5.1.2027 is 5 January); a slash date is read both ways and the earliest reading within that
+    year ahead wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
     """
     try:
         today = as_date(today)
