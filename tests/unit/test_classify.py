@@ -909,6 +909,33 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
         ("Ich bin in KW 53 zurück.", datetime.date(2026, 12, 28)),  # 2026 has a week 53
         ("Back in week 51.", datetime.date(2026, 12, 14)),  # this week: today
         ("Back in week 60.", None),
+        # the last week away said otherwise, or the week after
+        ("I'm out of the office through week 2.", datetime.date(2027, 1, 17)),
+        ("Ich bin bis Ende KW 2 im Urlaub.", datetime.date(2027, 1, 17)),
+        ("Ich bin bis einschl. KW 2 im Urlaub.", datetime.date(2027, 1, 17)),
+        ("Jag är föräldraledig till slutet av v. 2.", datetime.date(2027, 1, 17)),
+        ("Olen lomalla viikon 2 loppuun asti.", datetime.date(2027, 1, 17)),
+        ("I'll be back after week 2.", datetime.date(2027, 1, 18)),
+        ("Ich bin nach KW 2 wieder erreichbar.", datetime.date(2027, 1, 18)),
+        ("Palaan viikon 2 jälkeen.", datetime.date(2027, 1, 18)),
+        # a date said beats a week mentioned; a week beside a day away is read
+        ("I'm back on 4 January, in time for week 2 of the training.", datetime.date(2027, 1, 4)),
+        ("Palaan 4.1. ja viikolla 3 olen koulutuksessa.", datetime.date(2027, 1, 4)),
+        ("Bin ab 4.1. zurück, in KW 3 auf Dienstreise.", datetime.date(2027, 1, 4)),
+        ("I'm back on Monday, and week 2 of the pilot starts then.", datetime.date(2026, 12, 21)),
+        ("Ich bin ab morgen bis KW 3 im Urlaub.", datetime.date(2027, 1, 18)),
+        # a count after a week's word, a range, a version or a volume is no week
+        (
+            "Ich bin ab Donnerstag wieder da, diese Woche 2 Tage auf Schulung.",
+            datetime.date(2026, 12, 17),
+        ),
+        (
+            "Palaan torstaina; olen tällä viikolla 2 päivää koulutuksessa.",
+            datetime.date(2026, 12, 17),
+        ),
+        ("Ich bin bis KW 51-2 im Urlaub.", None),
+        ("Back on 4.1. with v 2 of the proposal.", datetime.date(2027, 1, 4)),
+        ("Back Thursday with volume 2 of the report.", datetime.date(2026, 12, 17)),
         # no cue, or no week
         ("Our price list for week 2 is attached.", None),
         ("We released v2 last week.", None),
@@ -918,6 +945,25 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
 )
 def test_return_date_of_a_numbered_week(text: str, expected: datetime.date | None) -> None:
     assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("Back in week 1.", datetime.date(2026, 12, 28), datetime.date(2027, 1, 4)),
+        ("Back in week 1.", datetime.date(2027, 12, 30), datetime.date(2028, 1, 3)),
+        ("Back in week 1.", datetime.date(2027, 1, 5), datetime.date(2027, 1, 5)),
+        ("Back on Monday, week 1.", datetime.date(2027, 1, 5), datetime.date(2027, 1, 5)),
+        # a notice left on after its week: no day, rather than that week a year on
+        ("Out until week 51.", datetime.date(2026, 12, 22), None),
+        ("Back in week 51.", datetime.date(2027, 1, 5), None),
+        ("Parental leave until week 30.", datetime.date(2026, 12, 14), datetime.date(2027, 7, 26)),
+    ],
+)
+def test_return_date_of_a_numbered_week_about_the_new_year(
+    text: str, today: datetime.date, expected: datetime.date | None
+) -> None:
+    assert return_date(text, today=today) == expected
 
 
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:

@@ -625,3 +625,28 @@ def test_addresses_are_read_from_runs_without_an_at_sign_in_one_pass() -> None:
     assert addresses("1" * 200_000 + "@x.example") == []
     text = "Contact Jari.Virtanen@acme.example or mari@firma.fi, thanks."
     assert addresses(text) == ["jari.virtanen@acme.example", "mari@firma.fi"]
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "intent"),
+    [
+        ("I'm on holiday tomorrow, but no thanks, we have no budget until week 10.", "en",
+         Intent.NOT_INTERESTED),
+        ("Olen huomenna lomalla, mutta ei kiitos, budjetti on jäädytetty viikolle 10 asti.", "fi",
+         Intent.NOT_INTERESTED),
+        ("Jag är ledig i morgon, men nej tack, vi har ingen budget fram till v. 10.", "sv",
+         Intent.NOT_INTERESTED),
+        ("Ich bin morgen im Urlaub, aber kein Interesse, wir haben bis KW 10 kein Budget.", "de",
+         Intent.NOT_INTERESTED),
+        ("I'm off on Friday, so could we talk on Thursday at 10? The pilot runs until week 12.",
+         "en", Intent.POSITIVE),
+        ("Hi Anna,\n\nI'm starting parental leave on Friday until week 10, so please write to"
+         " jenny.smith@customer.example instead.", "en", Intent.REFERRAL),
+    ],
+)  # fmt: skip
+def test_a_week_a_reply_mentions_does_not_make_it_a_notice(
+    body: str, lang: str, intent: Intent
+) -> None:
+    """A numbered week is a return date for a notice, but not a sign that a text is one: these
+    replies read as they did before weeks were read."""
+    assert read(body, lang)[1] is intent

@@ -132,7 +132,7 @@ def _notice_says(msg: Parsed, text: str) -> bool:
     return (
         _PHONE_RE.search(text) is not None
         or _STANDING.first(whole) is not None
-        or return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today) is not None
+        or return_date(f"{msg.subject}\n\n{msg.fresh}", today=msg.today, weeks=False) is not None
     )
 
 

@@ -258,22 +258,39 @@ _WEEKDAY_DAY_RE = re.compile(
 # the weekday named before it: "until week 2", "viikolle 2 asti", "palaan tiistaina viikolla 2",
 # "åter v. 2", "tillbaka måndag vecka 2", "bis KW 2", "ab der 2. KW", "Montag, KW 2/2027".
 _WEEK_WORD = (
-    r"(?:calendar\s+)?week|wk\.?|cw|viiko\w*|viikko\w*|vk?ol\w*|vko\.?|vk\.?|vecka|veckan|"
-    r"v\.|v(?=\s)|kw|kalenderwoche|woche"
+    r"(?:calendar\s+)?week|wk\.?|cw|viikolla|viikolle|viikolta|viikosta|viikon|viikkoon|viikko|"
+    r"vkolla|vkolle|vkolta|vkosta|vkon|vko\.?|vk\.?|vecka|veckan|v\.|kw|kalenderwoche|woche"
+)
+#: What may not follow a week's number: a digit, a range ("KW 51-2": which week is not said), a
+#: count ("diese Woche 2 Tage", "tällä viikolla 2 päivää").
+_WEEK_END = (
+    r"(?![\d.,:]\d|\w|/(?!20\d\d(?!\d))\d|\s*[-–—]\s*\d|\s+(?:tage?n?|päiv\w*|dag\w*|days?|"
+    r"hours?|stunden|tuntia|timmar|veckor|wochen|weeks|viikkoa|mal|kertaa|gånger|times)(?!\w))"
 )
 _WEEK_RE = re.compile(
     rf"(?<!\w)(?:(?P<weekday>{_WEEKDAY_NAMES}),?\s+(?:(?:of|in|der|i)\s+)?)?"
     r"(?:(?:the\s+|der\s+)?(?P<ordinal>\d{1,2})\.\s*(?:kw|kalenderwoche)(?!\w)|"
-    rf"(?:{_WEEK_WORD})\s*(?P<week>\d{{1,2}})(?![\d.,:]\d|\w|/(?!20\d\d(?!\d))\d))"
+    rf"(?:{_WEEK_WORD})\s*(?P<week>\d{{1,2}}){_WEEK_END})"
     r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
     re.IGNORECASE,
 )
 #: Right before a numbered week, words that make it the last week away: its Sunday is read.
 _THROUGH_RE = re.compile(
     r"(?<!\w)(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit|till\s+och\s+med|"
-    r"t\.\s?o\.\s?m\.?)\s*(?:der\s+|vecka\s+)?$",
+    r"t\.\s?o\.\s?m\.?|through|thru|end\s+of|ende|slutet\s+av|utgången\s+av)\s*"
+    r"(?:der\s+|vecka\s+|the\s+)?$",
     re.IGNORECASE,
 )
+#: Right before a numbered week, words that put the day back after it: the next Monday.
+_AFTER_RE = re.compile(r"(?<!\w)(?:after|efter|nach|nach\s+der)\s*$", re.IGNORECASE)
+#: Right after one, the same in Finnish: "viikon 2 loppuun asti", "viikon 2 jälkeen".
+_FI_THROUGH_RE = re.compile(r"\s*loppuun(?!\w)", re.IGNORECASE)
+_FI_AFTER_RE = re.compile(r"\s*jälkeen(?!\w)", re.IGNORECASE)
+#: Weeks a numbered week may have ended and still be the one meant (a notice left on): none is
+#: read then, rather than that week a year on.
+_STALE_WEEKS = 8
+
+
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
@@ -346,10 +363,12 @@ _LAST_DAY_RE = re.compile(
     r"t\.\s?o\.\s?m\.?)(?!\w)",
     re.IGNORECASE,
 )
-# A German date's day ends in a dot before a capitalised month ("11. Januar"), and a week's number
-# before "KW" ("die 2. KW"): no sentence ends.
+# A German date's day ends in a dot before a capitalised month ("11. Januar"), a week's number
+# before "KW" ("die 2. KW"), and an abbreviation before one ("bis einschl. KW 2"): no sentence
+# ends.
 _SENTENCE_SPLIT_RE = re.compile(
-    rf"(?<=[.!?])(?!(?<=\d\.)\s+(?i:{_EN_MONTH}|{_SV_DE_MONTH}|kw|kalenderwoche)\b)\s+(?=[A-ZÅÄÖ])"
+    rf"(?<=[.!?])(?<!einschl\.)(?<!inkl\.)"
+    rf"(?!(?<=\d\.)\s+(?i:{_EN_MONTH}|{_SV_DE_MONTH}|kw|kalenderwoche)\b)\s+(?=[A-ZÅÄÖ])"
 )
 
 
@@ -396,37 +415,39 @@ def _slash_date(
     return min(usable) if usable else None
 
 
-def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datetime.date]]:
-    """(start, end, date) of each date written in the sentence; overlapping readings keep the
-    longest.
+def _dates_in(
+    sentence: str, today: datetime.date, weeks: bool = True
+) -> list[tuple[int, int, datetime.date, bool]]:
+    """(start, end, date, whether a numbered week) of each date written in the sentence (with
+    ``weeks``, numbered weeks too); overlapping readings keep the longest.
     """
     found: list[tuple[int, int, re.Match[str]]] = []
     for pattern in _DATE_RES:
         found.extend((match.start(), match.end(), match) for match in pattern.finditer(sentence))
     found.extend((match.start(), match.end(), match) for match in _WEEKDAY_RE.finditer(sentence))
     found.extend((m.start(), m.end(), m) for m in _WEEKDAY_DAY_RE.finditer(sentence))
-    found.extend((m.start(), m.end(), m) for m in _WEEK_RE.finditer(sentence))
+    if weeks:
+        found.extend((m.start(), m.end(), m) for m in _WEEK_RE.finditer(sentence))
     found.sort(key=lambda item: (item[0], item[0] - item[1]))
-    dates: list[tuple[int, int, datetime.date]] = []
+    dates: list[tuple[int, int, datetime.date, bool]] = []
     taken_until = -1
     for start, end, match in found:
         if start < taken_until:
             continue
         if match.re is _WEEKDAY_RE:
-            dates.append((start, end, _next_day(match, today)))
+            dates.append((start, end, _next_day(match, today), False))
             taken_until = end
             continue
         if match.re is _WEEK_RE:
-            through = _THROUGH_RE.search(sentence, max(0, start - 30), start) is not None
-            day = _week_day(match, today, through=through)
+            day = _week_day(match, today, _week_side(sentence, start, end))
             if day is not None:
-                dates.append((start, end, day))
+                dates.append((start, end, day, True))
                 taken_until = end
             continue
         if match.re is _WEEKDAY_DAY_RE:
             named = _named_day(match, today)
             if named is not None:
-                dates.append((start, end, named))
+                dates.append((start, end, named, False))
                 taken_until = end
             continue
         month = _month_number(match.group("month"))
@@ -443,9 +464,20 @@ def _dates_in(sentence: str, today: datetime.date) -> list[tuple[int, int, datet
         else:
             resolved = _resolve(int(match.group("day")), month, int(year) if year else None, today)
         if resolved is not None:
-            dates.append((start, end, resolved))
+            dates.append((start, end, resolved, False))
             taken_until = end
     return dates
+
+
+def _week_side(sentence: str, start: int, end: int) -> str:
+    """Which day of a numbered week its words mean: "first", "last" (:data:`_THROUGH_RE`) or
+    "after" (:data:`_AFTER_RE`)."""
+    before = max(0, start - 30)
+    if _THROUGH_RE.search(sentence, before, start) or _FI_THROUGH_RE.match(sentence, end):
+        return "last"
+    if _AFTER_RE.search(sentence, before, start) or _FI_AFTER_RE.match(sentence, end):
+        return "after"
+    return "first"
 
 
 def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
@@ -457,32 +489,34 @@ def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
-def _week_day(
-    match: re.Match[str], today: datetime.date, *, through: bool = False
-) -> datetime.date | None:
-    """The day a numbered week names: its Monday, or the weekday named before it, or ``through``
-    it (the week is the last one away: "bis einschließlich KW 2") its Sunday; without a year, in
-    the first such week that has not ended (a week under way gives today, when its Monday is past
-    and no weekday is named). None for a week the year does not have."""
+def _week_day(match: re.Match[str], today: datetime.date, side: str) -> datetime.date | None:
+    """The day a numbered week names: its Monday, or the weekday named with it, or its Sunday
+    (``side`` "last": the last week away), or the Monday after it (``side`` "after"). Without a
+    year, in the week of that number under way or to come; none when that number's week ended
+    less than :data:`_STALE_WEEKS` ago (a notice left on), nor for a week the year lacks. A day
+    already past in a week under way gives today."""
     week = int(match.group("week") or match.group("ordinal"))
     named = match.group("weekday")
-    weekday = 7 if through and not named else 1
+    offset = {"first": 0, "last": 6, "after": 7}[side]
     if named:
         lowered = named.lower()
-        weekday = 1 + next(i for i, names in enumerate(_WEEKDAYS) if lowered.startswith(names))
-    years = [int(match.group("year"))] if match.group("year") else [today.isocalendar()[0]]
-    if not match.group("year"):
-        years.append(years[0] + 1)
+        offset = next(i for i, names in enumerate(_WEEKDAYS) if lowered.startswith(names))
+    if match.group("year"):
+        years = [int(match.group("year"))]
+    else:
+        this = today.isocalendar()[0]
+        years = [this - 1, this, this + 1]
     for year in years:
         try:
             monday = datetime.date.fromisocalendar(year, week, 1)
         except ValueError:
             continue
-        day = monday + datetime.timedelta(days=weekday - 1)
-        if day >= today or match.group("year"):
-            return day
-        if not named and monday + datetime.timedelta(days=6) >= today:
-            return today
+        sunday = monday + datetime.timedelta(days=6)
+        if sunday < today:
+            if not match.group("year") and (today - sunday).days < 7 * _STALE_WEEKS:
+                return None
+            continue
+        return max(monday + datetime.timedelta(days=offset), today)
     return None
 
 
@@ -591,7 +625,7 @@ def _next_within(positions: list[int], at: int, reach: int) -> int | None:
     return positions[k] if k < len(positions) and positions[k] - at <= reach else None
 
 
-def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
+def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datetime.date | None:
     """The date the writer says they are back, if one can be read; None otherwise.
 
     Only dates after a cue ("until", "back", "palaan", "tillbaka", "bis", "ab", ...) in the
@@ -605,8 +639,11 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
     torstaina 7.1."). A weekday with a day of the month and no month ("back on Friday 18th") is
     the first such day within two months. A numbered week ("until week 2", "viikolla 2", "åter
     v. 2", "bis KW 2") is its Monday, or the weekday named with it ("tisdag v. 2"), or said as the
-    last week away ("bis einschließlich KW 2") its Sunday. Dotted numeric dates are day first
-    (5.1.2027 is 5 January); a slash date is read both ways and the earliest reading within that
+    last week away ("bis einschließlich KW 2", "viikon 2 loppuun") its Sunday, or after it ("nach
+    KW 2") the next Monday; it counts only in a sentence where no date said is a return date, and
+    not with ``weeks`` False (the intent rules' test of whether a text is a notice reads dates
+    alone). Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both
+    ways and the earliest reading within that
     year ahead wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
     """
     try:
@@ -618,10 +655,15 @@ def return_date(text: str, *, today: datetime.date) -> datetime.date | None:
             cued = _Cues(sentence)
             best: datetime.date | None = None
             best_inclusive = best_until = False
-            for start, end, found in _dates_in(sentence, today):
-                kind = cued.date(start, end)
-                if kind is not None and today <= found <= latest and (best is None or found > best):
-                    best, best_inclusive, best_until = found, kind == "inclusive", kind == "until"
+            dated = _dates_in(sentence, today, weeks)
+            for numbered in (False, True):  # a week only when no date said is a return date
+                for start, end, found, week in dated:
+                    kind = cued.date(start, end) if week is numbered else None
+                    if kind and today <= found <= latest and (best is None or found > best):
+                        best, best_inclusive = found, kind == "inclusive"
+                        best_until = kind == "until"
+                if best is not None:
+                    break
             if best is None or (until and not cued.backs):
                 continue
             if not best_inclusive and not (best_until and last_day is None):
