@@ -5,7 +5,7 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -252,7 +252,7 @@ def stop(
     enrollments, cancelling their pending steps and the contact's open tasks; with ``company``,
     stop the colleagues too. Returns the enrollment that was active, as stopped."""
     if company is not None:
-        _one_company_stop_at_a_time(conn, company)
+        one_company_stop_at_a_time(conn, [company])
     enrollment = active_of(conn, contact_id)
     # a chained enrollment still waiting to start never starts after a stop either
     conn.execute(
@@ -395,19 +395,23 @@ def _mark_stopped(
     enrollment.stop_detail, enrollment.finished_at = detail, at
 
 
-def _one_company_stop_at_a_time(conn: sa.Connection, company: str) -> None:
-    """PostgreSQL: wait until no other company stop at ``company`` is under way (a lock held to the
-    end of the transaction). Two of them at once, from two colleagues' replies, would each lock
-    the other's enrollment as a colleague's and then wait for its own: a deadlock, which
-    PostgreSQL breaks after a second by failing one stop. Only company stops take this lock, before
-    they lock any enrollment, so no other writer waits for it. (Locking every enrollment at the
-    company in id order instead, the stopper's own among them, made new cycles with a bulk stop
-    and with the group writer, which lock enrollments in their own orders.) SQLite's writers take
-    turns as it is."""
-    if conn.dialect.name == "postgresql":
+def one_company_stop_at_a_time(conn: sa.Connection, companies: Iterable[str]) -> None:
+    """PostgreSQL: wait until no other company stop at any of ``companies`` is under way (locks
+    held to the end of the transaction, taken in sorted order). Two of them at once, from two
+    colleagues' replies, would each lock the other's enrollment as a colleague's and then wait for
+    its own: a deadlock, which PostgreSQL breaks after a second by failing one stop. Only company
+    stops take these locks, before they lock any enrollment (a bulk stop takes all of its
+    companies' before its first stop), so no other writer waits for them. (Locking every
+    enrollment at the company in id order instead, the stopper's own among them, made new cycles
+    with a bulk stop and with the group writer, which lock enrollments in their own orders.)
+    Taking one again in the same transaction returns at once. SQLite's writers take turns as it
+    is."""
+    if conn.dialect.name != "postgresql":
+        return
+    for company in sorted({c.lower() for c in companies}):
         conn.execute(
             sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"sequencer company stop {company.lower()}"},
+            {"key": f"sequencer company stop {company}"},
         )
 
 

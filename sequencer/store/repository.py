@@ -441,6 +441,8 @@ class Store(InboxAndEvents, VariantsAndReports):
         """:meth:`stop` for each (contact id, plan) of a bulk stop, in one transaction; the
         enrollments that were active, as stopped."""
         with self.engine.begin() as conn:
+            # every company stop's turn before the first stop locks anything
+            enrollments.one_company_stop_at_a_time(conn, [p.company for _, p in plans if p.company])
             return [e for cid, plan in plans if (e := _stop_one(conn, cid, plan, at, detail))]
 
     @property

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -191,21 +192,27 @@ def test_two_company_stops_at_one_company_do_not_deadlock(
     stores: tuple[list[int], list[Store]],
 ) -> None:
     """p0 and p1, colleagues at x.example, reply at the same moment, and each reply stops the
-    whole company. Each stop pauses after its first locking read until the other has made one
-    too (or half a second has passed). Had each locked its colleagues first and its own
-    enrollment last, each would hold the other's enrollment and wait for its own: a deadlock,
-    which PostgreSQL breaks after a second by failing one stop. Both lock every open enrollment
-    at the company, their own among them, in id order: the second waits for the first, and both
-    end, with every enrollment at the company stopped once."""
+    whole company. Each stop pauses after its first locking read until the other has come to its
+    own too, or is seen waiting for a lock. Each locks its colleagues first and its own
+    enrollment last: at once, each would hold the other's enrollment and wait for its own, a
+    deadlock, which PostgreSQL breaks after a second by failing one stop. Company stops at one
+    company take turns: the second waits for the first, and both end, with every enrollment at
+    the company stopped once."""
     ids, (one, other, reader) = stores
     contacts = sorted({s.contact_id for s in (reader.send(i) for i in ids) if s is not None})
-    both = threading.Barrier(2, timeout=0.5)
+    arrived = threading.Semaphore(0)
 
     def pause(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
         if "FOR UPDATE" in sql and not getattr(_paused, "once", False):
             _paused.once = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                both.wait()
+            arrived.release()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if arrived.acquire(timeout=0.01):  # the other's pause: both hold their locks
+                    arrived.release()
+                    return
+                if _lock_waits(reader):
+                    return
 
     def stop(store: Store, contact_id: int) -> Any:
         return store.stop(contact_id, kind="reply", reason="replied", at=NOW, company="x.example")
@@ -350,4 +357,44 @@ def test_a_group_that_chains_and_a_company_stop_do_not_deadlock(
     assert not [o for o in out.values() if isinstance(o, Exception)], out
 
 
+def test_a_bulk_stop_with_a_company_stop_in_it_and_a_company_stop_do_not_deadlock(
+    stores: tuple[list[int], list[Store]],
+) -> None:
+    """A bulk stop of a (a reply whose sequence stops only the contact) then b (one that stops the
+    company), held after it cancelled a's sends; meanwhile c's reply stops the company, which
+    waits for a's enrollment. Had the bulk stop waited for the company's turn only when it came
+    to b, it would wait for c's stop while holding a's enrollment, which c's stop waits for: a
+    cycle. It takes its companies' turns before its first stop, so c's stop waits for it."""
+    _, (bulk, company, reader) = stores
+    with reader.engine.connect() as conn:
+        rows = conn.execute(sa.select(ENROLLMENTS).order_by(ENROLLMENTS.c.id)).all()
+    a, b, c = rows[0].contact_id, rows[1].contact_id, rows[5].contact_id
+    plain = StopPlan(event="reply", stop=StopReason.REPLY)
+    scoped = StopPlan(event="reply", stop=StopReason.REPLY, company="x.example")
+    out = _both(
+        bulk,
+        "UPDATE sends",
+        lambda: bulk.stop_many([(a, plain), (b, scoped)], at=NOW, detail=None),
+        lambda: company.stop(c, kind="reply", reason="replied", at=NOW, company="x.example"),
+        reader,
+    )
+    assert not [o for o in out.values() if isinstance(o, Exception)], out
+    with reader.engine.connect() as conn:
+        states = conn.execute(sa.select(ENROLLMENTS.c.status).distinct()).scalars().all()
+    assert states == ["stopped"]
+
+
 _paused = threading.local()
+
+
+def _lock_waits(store: Store) -> int:
+    """How many sessions of this database wait for a lock (a row's, or an advisory one)."""
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                )
+            ).scalar_one()
+        )
