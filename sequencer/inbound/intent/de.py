@@ -128,7 +128,7 @@ LEXICON = Lexicon(
         # "brauch ma ned", "händ scho es System" (Austrian, Swiss)
         rf"brauch(?:en|t|e)?\s+(?:\S+\s+){{0,2}}?(?:nicht|kein|{_NOT}\b)|(?:nicht|kein)\s+(?:\S+\s+)?"
         r"(?:nötig|notwendig|benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|(?:haben|"
-        r"händ|hend|hamma|hom)\s+(?:wir\s+|mir\s+)?(?:schon|scho|bereits|eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,4}?zufrieden|vielleicht\s+"
+        r"händ|hend|hamma|hom)\s+(?:wir\s+|mir\s+)?(?:schon|scho|bereits|eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,8}?(?<!nicht\s)(?<!nie\s)(?<!kaum\s)zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten",
         # a no said so, no time or means, solved already
         r"(?:müssen|muss)\s+(?:\S+\s+){0,3}?absagen|lehnen\s+(?:\S+\s+)?ab\b(?!\s+(?:dem|der|\d))|"
@@ -136,6 +136,10 @@ LEXICON = Lexicon(
         r"(?:zeit|kapazität(?:en)?|ressourcen)\s+(?:für|dafür)|(?:intern|selbst|schon|bereits)\s+"
         r"gelöst|nicht\s+in\s+frage|nicht\s+infrage|nein,\s*danke|danke,?\s+(?:aber\s+)?(?:kein|"
         r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
+        # "planen keinen Wechsel", "ein Wechsel ist nicht geplant"
+        r"(?:planen|plant|ist|steht)\s+(?:\S+\s+){0,2}?kein(?:en)?\s+(?:anbieter)?wechsel|wechsel\s+"
+        r"(?:ist|steht)\s+(?:\S+\s+){0,3}?(?:nicht\s+(?:geplant|vorgesehen|angedacht|sinnvoll)|"
+        r"kein\s+thema)\b",
         # no change for years: "werden in den nächsten zwei Jahren sicher nicht wechseln"
         r"(?:werden|wollen|möchten|wechseln)\s+(?:\S+\s+){0,6}?(?:nicht|kaum|keinesfalls)\s+"
         r"(?:wechseln|umsteigen)\b",

@@ -131,7 +131,10 @@ LEXICON = Lexicon(
         r"(?:don['’]?t|do\s+not|never|please\s+not)\s+send\s+(?:any\s+)?(?:more|further)\s+"
         r"(?:of\s+)?(?:these|this|them|such|e-?mails|messages|mails)\b",
         r"(?:don['’]?t|do\s+not)\s+want\s+(?:any\s+)?(?:more|further)\s+(?:e-?mails|messages|mail)\b|"
-        r"(?:don['’]?t|do\s+not)\s+want\s+to\s+hear\s+from\s+you\b",
+        r"(?:don['’]?t|do\s+not)\s+(?:want|wish)\s+to\s+hear\s+from\s+you\b",
+        # the sender named: "I do not wish to hear from Lastbil Data again"
+        r"(?:don['’]?t|do\s+not|never)\s+(?:want|wish)\s+to\s+hear\s+from\s+(?:\S+\s+){1,4}?"
+        r"(?:again|anymore|any\s+more|any\s+longer)\b",
         rf"take\s+(?:me|us)\s+off\b{_NOT_THREAD}|(?:un|de)list\s+(?:me|us)\b|"
         r"opt\s+(?:me|us)\s+out\b|(?:want|wish|like)\s+to\s+opt[\s-]out\b",
         r"stop\s+(?:e-?mailing|mailing|calling|bothering|pestering|harassing|chasing|spamming)\b",
@@ -421,6 +424,9 @@ LEXICON = Lexicon(
         r"extended)\b",
         # non-native phrasings: "we are not in need of such system", "we have the solution from
         # other supplier already" (not "we tried beacons with another vendor")
+        # "we will not be looking at other telematics providers", "I think we'll manage."
+        r"(?:will\s+not|won['’]t|are\s+not|aren['’]t|not)\s+(?:be\s+)?looking\s+(?:at|for|into)\s+"
+        r"(?:other|another|alternative|any\s+other|new)\b|we['’]ll\s+manage\s*(?:[.!]|$)",
         r"not\s+in\s+(?:\w+\s+)?need\s+of\b|(?:have|has|use|using|get|got|buy|work|working)\s+"
         r"(?:\S+\s+){0,4}?(?:from|with|by)\s+(?:an\s+|the\s+)?(?:other|another|different)\s+"
         r"(?:supplier|vendor|provider|company|partner)\b",
