@@ -870,7 +870,7 @@ def test_return_date_of_a_named_day(text: str, expected: datetime.date | None) -
             datetime.date(2027, 1, 4),
         ),
         ("Jag är ledig t.o.m. 6/1. Åter 7/1.", datetime.date(2027, 1, 7)),
-        ("Jag är föräldraledig till och med 30 april 2027.", datetime.date(2027, 4, 30)),
+        ("Jag är föräldraledig till och med 30 april 2027.", datetime.date(2027, 5, 1)),
         # no cue, or a number that is no date
         ("Vi inventerar 4/1.", None),
         ("Am 4. Januar ist Inventur.", None),
@@ -897,9 +897,9 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
         ("Jag är tillbaka tisdag v.2.", datetime.date(2027, 1, 12)),
         ("Ich bin bis KW 2 im Urlaub.", datetime.date(2027, 1, 11)),
         ("Bis KW 2/2027 im Urlaub.", datetime.date(2027, 1, 11)),
-        # the last week away, said inclusively: its Sunday
-        ("Ich bin bis einschließlich KW 2 nicht im Büro.", datetime.date(2027, 1, 17)),
-        ("Jag är ledig t.o.m. v. 2.", datetime.date(2027, 1, 17)),
+        # the last week away, said inclusively: the Monday after
+        ("Ich bin bis einschließlich KW 2 nicht im Büro.", datetime.date(2027, 1, 18)),
+        ("Jag är ledig t.o.m. v. 2.", datetime.date(2027, 1, 18)),
         (
             "Ich bin bis einschließlich KW 2 nicht im Büro. Ab dem 18.1. wieder.",
             datetime.date(2027, 1, 18),
@@ -912,7 +912,7 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
         # the last week away said otherwise, or the week after
         ("I'm out of the office through week 2.", datetime.date(2027, 1, 17)),
         ("Ich bin bis Ende KW 2 im Urlaub.", datetime.date(2027, 1, 17)),
-        ("Ich bin bis einschl. KW 2 im Urlaub.", datetime.date(2027, 1, 17)),
+        ("Ich bin bis einschl. KW 2 im Urlaub.", datetime.date(2027, 1, 18)),
         ("Jag är föräldraledig till slutet av v. 2.", datetime.date(2027, 1, 17)),
         ("Olen lomalla viikon 2 loppuun asti.", datetime.date(2027, 1, 17)),
         ("I'll be back after week 2.", datetime.date(2027, 1, 18)),
@@ -933,7 +933,9 @@ def test_return_date_in_swedish_and_german(text: str, expected: datetime.date | 
             "Palaan torstaina; olen tällä viikolla 2 päivää koulutuksessa.",
             datetime.date(2026, 12, 17),
         ),
-        ("Ich bin bis KW 51-2 im Urlaub.", None),
+        ("Ich bin bis KW 51-2 im Urlaub.", datetime.date(2027, 1, 18)),  # the Monday after
+        ("Olen vuosilomalla viikot 52–1.", datetime.date(2027, 1, 11)),
+        ("Jag är ledig vecka 52-1.", datetime.date(2027, 1, 11)),
         ("Back on 4.1. with v 2 of the proposal.", datetime.date(2027, 1, 4)),
         ("Back Thursday with volume 2 of the report.", datetime.date(2026, 12, 17)),
         # no cue, or no week

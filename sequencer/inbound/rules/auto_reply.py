@@ -274,6 +274,14 @@ _WEEK_RE = re.compile(
     r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
     re.IGNORECASE,
 )
+#: A range of numbered weeks away ("viikot 52–1", "vecka 52-1", "KW 51–2", "weeks 52-1"): the
+#: Monday after the last, said without a cue (the range is the absence).
+_WEEK_RANGE_RE = re.compile(
+    r"(?<!\w)(?:weeks|wks|viikot|viikoilla|viikoiksi|vkot|vko\.?|vk\.?|veckorna|veckor|vecka|v\.|"
+    r"kw|kalenderwochen|wochen)\s*(?P<first>\d{1,2})\s*[-–—]\s*(?P<week>\d{1,2})"
+    r"(?![\d.,:]\d|\w)",
+    re.IGNORECASE,
+)
 #: Right before a numbered week, words that make it the last week away: its Sunday is read.
 _THROUGH_RE = re.compile(
     r"(?<!\w)(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit|till\s+och\s+med|"
@@ -417,9 +425,9 @@ def _slash_date(
 
 def _dates_in(
     sentence: str, today: datetime.date, weeks: bool = True
-) -> list[tuple[int, int, datetime.date, bool]]:
-    """(start, end, date, whether a numbered week) of each date written in the sentence (with
-    ``weeks``, numbered weeks too); overlapping readings keep the longest.
+) -> list[tuple[int, int, datetime.date, str]]:
+    """(start, end, date, what: "date", "week" or "weeks", a range of weeks) of each date written
+    in the sentence (with ``weeks``, numbered weeks too); overlapping readings keep the longest.
     """
     found: list[tuple[int, int, re.Match[str]]] = []
     for pattern in _DATE_RES:
@@ -428,26 +436,29 @@ def _dates_in(
     found.extend((m.start(), m.end(), m) for m in _WEEKDAY_DAY_RE.finditer(sentence))
     if weeks:
         found.extend((m.start(), m.end(), m) for m in _WEEK_RE.finditer(sentence))
+        found.extend((m.start(), m.end(), m) for m in _WEEK_RANGE_RE.finditer(sentence))
     found.sort(key=lambda item: (item[0], item[0] - item[1]))
-    dates: list[tuple[int, int, datetime.date, bool]] = []
+    dates: list[tuple[int, int, datetime.date, str]] = []
     taken_until = -1
     for start, end, match in found:
         if start < taken_until:
             continue
         if match.re is _WEEKDAY_RE:
-            dates.append((start, end, _next_day(match, today), False))
+            dates.append((start, end, _next_day(match, today), "date"))
             taken_until = end
             continue
-        if match.re is _WEEK_RE:
-            day = _week_day(match, today, _week_side(sentence, start, end))
+        if match.re is _WEEK_RE or match.re is _WEEK_RANGE_RE:
+            ranged = match.re is _WEEK_RANGE_RE
+            side = "after" if ranged else _week_side(sentence, start, end)
+            day = _week_day(match, today, side)
             if day is not None:
-                dates.append((start, end, day, True))
+                dates.append((start, end, day, "weeks" if ranged else "week"))
                 taken_until = end
             continue
         if match.re is _WEEKDAY_DAY_RE:
             named = _named_day(match, today)
             if named is not None:
-                dates.append((start, end, named, False))
+                dates.append((start, end, named, "date"))
                 taken_until = end
             continue
         month = _month_number(match.group("month"))
@@ -464,7 +475,7 @@ def _dates_in(
         else:
             resolved = _resolve(int(match.group("day")), month, int(year) if year else None, today)
         if resolved is not None:
-            dates.append((start, end, resolved, False))
+            dates.append((start, end, resolved, "date"))
             taken_until = end
     return dates
 
@@ -495,14 +506,15 @@ def _week_day(match: re.Match[str], today: datetime.date, side: str) -> datetime
     year, in the week of that number under way or to come; none when that number's week ended
     less than :data:`_STALE_WEEKS` ago (a notice left on), nor for a week the year lacks. A day
     already past in a week under way gives today."""
-    week = int(match.group("week") or match.group("ordinal"))
-    named = match.group("weekday")
+    found = match.groupdict()
+    week = int(found.get("week") or found["ordinal"])
+    named = found.get("weekday")
     offset = {"first": 0, "last": 6, "after": 7}[side]
     if named:
         lowered = named.lower()
         offset = next(i for i, names in enumerate(_WEEKDAYS) if lowered.startswith(names))
-    if match.group("year"):
-        years = [int(match.group("year"))]
+    if found.get("year"):
+        years = [int(found["year"])]
     else:
         this = today.isocalendar()[0]
         years = [this - 1, this, this + 1]
@@ -513,7 +525,7 @@ def _week_day(match: re.Match[str], today: datetime.date, side: str) -> datetime
             continue
         sunday = monday + datetime.timedelta(days=6)
         if sunday < today:
-            if not match.group("year") and (today - sunday).days < 7 * _STALE_WEEKS:
+            if not found.get("year") and (today - sunday).days < 7 * _STALE_WEEKS:
                 return None
             continue
         return max(monday + datetime.timedelta(days=offset), today)
@@ -559,7 +571,8 @@ class _Cues:
         self.after_words = [m.group(0) for m in after]
         self.after_away = [m.start() for m in after_away]
         # a range's end, with a dash or "to", is its last day away: a later sentence's date wins
-        self.inclusive = {m.start() for m in _LAST_DAY_RE.finditer(sentence)} | {
+        self.through = {m.start() for m in _LAST_DAY_RE.finditer(sentence)}
+        self.inclusive = self.through | {
             m.start() for m in before if m.group(0).lower() == "to" or not m.group(0)[:1].isalpha()
         }
         self.backs = [m.start() for m in _BACK_RE.finditer(sentence) if not self._turned(m)]
@@ -571,11 +584,13 @@ class _Cues:
 
     def date(self, start: int, end: int) -> str | None:
         """None when the date at ``start``–``end`` is not cued as a return date; else how:
-        "inclusive" (a last day away said so, see :data:`_LAST_DAY_RE`), "until" (see
-        :data:`_UNTIL_RE`) or "back"."""
+        "through" (a last day away said so, see :data:`_LAST_DAY_RE`), "inclusive" (a range's
+        end), "until" (see :data:`_UNTIL_RE`) or "back"."""
         k = bisect.bisect_right(self.before_ends, start) - 1
         if k >= 0:
             cue = self.before[k]
+            if cue.start() in self.through:
+                return "through"
             if cue.start() in self.inclusive:
                 return "inclusive"
             return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
@@ -634,16 +649,17 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
     next occurrence on or after ``today``. Dates before ``today`` or more than 365 days after it
     are ignored. The first sentence with a usable date wins; within it, the latest date; but a
     last day away said inclusively ("bis einschließlich 1.1.", "till och med 30 april") gives way
-    to a date a later sentence names, and one said with "until" ("lomalla 6.1. asti", "away until
-    6 January") to a date a later sentence that speaks of being back names ("Palaan töihin
-    torstaina 7.1."). A weekday with a day of the month and no month ("back on Friday 18th") is
-    the first such day within two months. A numbered week ("until week 2", "viikolla 2", "åter
-    v. 2", "bis KW 2") is its Monday, or the weekday named with it ("tisdag v. 2"), or said as the
-    last week away ("bis einschließlich KW 2", "viikon 2 loppuun") its Sunday, or after it ("nach
-    KW 2") the next Monday; it counts only in a sentence where no date said is a return date, and
-    not with ``weeks`` False (the intent rules' test of whether a text is a notice reads dates
-    alone). Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both
-    ways and the earliest reading within that
+    to a date a later sentence names, and alone gives the day after it; and one said with "until"
+    ("lomalla 6.1. asti", "away until 6 January") gives way to a date a later sentence that speaks
+    of being back names ("Palaan töihin torstaina 7.1."). A weekday with a day of the month and no
+    month ("back on Friday 18th") is the first such day within two months. A numbered week
+    ("until week 2", "viikolla 2", "åter v. 2", "bis KW 2") is its Monday, or the weekday named
+    with it ("tisdag v. 2"), or said as the last week away ("bis Ende KW 2", "viikon 2 loppuun")
+    its Sunday, or after it ("nach KW 2") the next Monday; a range of weeks ("viikot 52–1") gives
+    the Monday after it, cue or none. A week counts only in a sentence where no date said is a
+    return date, and not with ``weeks`` False (the intent rules' test of whether a text is a
+    notice reads dates alone). Dotted numeric dates are day first (5.1.2027 is 5 January); a slash
+    date is read both ways and the earliest reading within that
     year ahead wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
     """
     try:
@@ -651,17 +667,20 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
         latest = today + datetime.timedelta(days=365)
         last_day: datetime.date | None = None
         until = False  # whether last_day was said with "until": only a day back replaces it
+        through = False  # whether last_day was said as the last day away ("t.o.m. 6/1")
         for sentence in _sentences(text):
             cued = _Cues(sentence)
             best: datetime.date | None = None
-            best_inclusive = best_until = False
+            best_inclusive = best_until = best_through = False
             dated = _dates_in(sentence, today, weeks)
             for numbered in (False, True):  # a week only when no date said is a return date
-                for start, end, found, week in dated:
-                    kind = cued.date(start, end) if week is numbered else None
+                for start, end, found, what in dated:
+                    if (what != "date") is not numbered:
+                        continue
+                    kind = cued.date(start, end) or ("back" if what == "weeks" else None)
                     if kind and today <= found <= latest and (best is None or found > best):
-                        best, best_inclusive = found, kind == "inclusive"
-                        best_until = kind == "until"
+                        best, best_inclusive = found, kind in ("inclusive", "through")
+                        best_until, best_through = kind == "until", kind == "through"
                 if best is not None:
                     break
             if best is None or (until and not cued.backs):
@@ -669,7 +688,10 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
             if not best_inclusive and not (best_until and last_day is None):
                 return best
             until = until or best_until
-            last_day = last_day or best
+            if last_day is None:
+                last_day, through = best, best_through
+        if last_day is not None and through:  # the last day away said so, alone: the day after
+            return last_day + datetime.timedelta(days=1)
         return last_day
     except Exception:
         return None
