@@ -968,6 +968,39 @@ def test_return_date_of_a_numbered_week_about_the_new_year(
     assert return_date(text, today=today) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a range of weeks away gives the Monday after it, and gives way to a day back said later
+        ("Olen vuosilomalla viikot 52–1.", datetime.date(2027, 1, 11)),
+        ("Jag är ledig vecka 52-1.", datetime.date(2027, 1, 11)),
+        ("Olen lomalla viikot 51–1. Palaan töihin keskiviikkona 13.1.", datetime.date(2027, 1, 13)),
+        ("I'm on leave weeks 51-1. I'll be back on Wednesday 13 January.",
+         datetime.date(2027, 1, 13)),
+        # a range of weeks in a sentence that says nothing of being away is no absence
+        ("We deliver in weeks 3–4. I'm out of the office until 4 January.",
+         datetime.date(2027, 1, 4)),
+        ("Our office hours in weeks 1-2 are 9-15. I am back on 28 December.",
+         datetime.date(2026, 12, 28)),
+        ("Ich bin derzeit nicht im Büro. Besuchen Sie uns auf der Messe in KW 10-11!", None),
+        ("Out of office. Our Q1 webinar series runs in weeks 3-6, join us.", None),
+        # nor is a count
+        ("I am working part-time over the coming weeks 2-3 days a week, so replies may be slow. "
+         "I am back full-time on 11 January.", datetime.date(2027, 1, 11)),
+        # a last day away said so: the day after; with a time that day, that day
+        ("Jag är ledig t.o.m. 6/1.", datetime.date(2027, 1, 7)),
+        ("Jag är ledig t.o.m. 6/1 kl. 12.", datetime.date(2027, 1, 6)),
+        ("Ich bin bis einschließlich 8. Januar, 12 Uhr, nicht erreichbar.",
+         datetime.date(2027, 1, 8)),
+        ("Ich bin bis einschließlich 31.12. im Urlaub.", datetime.date(2027, 1, 1)),
+    ],
+)  # fmt: skip
+def test_return_date_of_a_range_of_weeks_and_of_a_last_day_away(
+    text: str, expected: datetime.date | None
+) -> None:
+    assert return_date(text, today=datetime.date(2026, 12, 14)) == expected
+
+
 def test_return_date_ignores_a_date_in_a_quoted_header_once_fresh_text_has_run() -> None:
     body = (
         "I'm away, back soon.\n\nOn Mon, Dec 28, 2026 at 9:00 "

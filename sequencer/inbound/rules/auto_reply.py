@@ -274,12 +274,26 @@ _WEEK_RE = re.compile(
     r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
     re.IGNORECASE,
 )
-#: A range of numbered weeks away ("viikot 52–1", "vecka 52-1", "KW 51–2", "weeks 52-1"): the
-#: Monday after the last, said without a cue (the range is the absence).
+#: A range of numbered weeks away ("lomalla viikot 52–1", "ledig vecka 52-1", "KW 51–2 im Urlaub"):
+#: the Monday after the last, read as a last day away is (a later sentence's day back wins), and
+#: without a cue only in a sentence that speaks of being away (:data:`_AWAY_RE`): not "we deliver
+#: in weeks 3–4", "Messe in KW 10-11".
 _WEEK_RANGE_RE = re.compile(
     r"(?<!\w)(?:weeks|wks|viikot|viikoilla|viikoiksi|vkot|vko\.?|vk\.?|veckorna|veckor|vecka|v\.|"
-    r"kw|kalenderwochen|wochen)\s*(?P<first>\d{1,2})\s*[-–—]\s*(?P<week>\d{1,2})"
-    r"(?![\d.,:]\d|\w)",
+    r"kw|kalenderwochen|wochen)\s*(?P<first>\d{1,2})\s*[-–—]\s*(?P<week>\d{1,2})" + _WEEK_END,
+    re.IGNORECASE,
+)
+_AWAY_RE = re.compile(
+    r"(?<!\w)(?:\w*loma\w*|poissa|ledig|semester\w*|frånvarande|borta|tjänstledig|\w*urlaub\w*|"
+    r"abwesend|elternzeit|nicht\s+im\s+büro|vacation|holidays?|on\s+leave|away|"
+    r"out\s+of\s+(?:the\s+)?office|ooo|pto)(?!\w)",
+    re.IGNORECASE,
+)
+#: A time of day right after a last day away ("t.o.m. 6/1 kl. 12", "bis einschließlich 8. Januar,
+#: 12 Uhr", "t.o.m. onsdag lunch"): back later that day, not the day after.
+_TIME_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:(?:kl\.?|klo|klockan|um|at)\s*\d{1,2}(?:[:.]\d\d)?(?!\d)|\d{1,2}(?:[:.]\d\d)?\s*"
+    r"uhr\b|\d{1,2}[:.]\d\d(?!\d)|(?:at\s+)?(?:lunch|noon|mittag\w*|middag|lunchtid|lounaa\w*))",
     re.IGNORECASE,
 )
 #: Right before a numbered week, words that make it the last week away: its Sunday is read.
@@ -589,8 +603,8 @@ class _Cues:
         k = bisect.bisect_right(self.before_ends, start) - 1
         if k >= 0:
             cue = self.before[k]
-            if cue.start() in self.through:
-                return "through"
+            if cue.start() in self.through:  # back the day after, unless back later that day
+                return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             if cue.start() in self.inclusive:
                 return "inclusive"
             return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
@@ -677,7 +691,9 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
                 for start, end, found, what in dated:
                     if (what != "date") is not numbered:
                         continue
-                    kind = cued.date(start, end) or ("back" if what == "weeks" else None)
+                    kind = cued.date(start, end)
+                    if what == "weeks" and (kind or _AWAY_RE.search(sentence)):
+                        kind = "inclusive"  # the weeks away: a later day back wins
                     if kind and today <= found <= latest and (best is None or found > best):
                         best, best_inclusive = found, kind in ("inclusive", "through")
                         best_until, best_through = kind == "until", kind == "through"
