@@ -408,7 +408,12 @@ def sample_context(variables: Iterable[str]) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> jinja2.Template:
-    return _ENV.from_string(_Guard().visit(_ENV.parse(source)))
+    template = _ENV.from_string(_Guard().visit(_ENV.parse(source)))
+    # Jinja keeps a template's globals as a ChainMap over the environment's, and copies them into
+    # every rendering's context: flattened once, a rendering takes less than half the time (about
+    # 5 µs against 11 for a subject). The environment's globals never change after start-up.
+    template.globals = dict(template.globals)
+    return template
 
 
 def _walk(
