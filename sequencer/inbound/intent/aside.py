@@ -44,7 +44,8 @@ from sequencer.inbound.intent.rules import (
     read,
 )
 from sequencer.inbound.message import Parsed
-from sequencer.inbound.rules.auto_reply import _BACK_RE, _WEEKDAYS, return_date
+from sequencer.inbound.rules.auto_reply import _BACK_RE, return_date
+from sequencer.inbound.rules.weeks import _WEEKDAYS
 from sequencer.inbound.verdict import Intent
 
 __all__ = ["in_passing", "someone_answers"]

@@ -13,6 +13,15 @@ import re
 from collections.abc import Iterable, Iterator
 
 from sequencer.inbound.message import Parsed, as_date, has_header, header
+from sequencer.inbound.rules.weeks import (
+    _AWAY_RE,
+    _WEEK_RANGE_RE,
+    _WEEK_RE,
+    _WEEKDAY_NAMES,
+    _WEEKDAYS,
+    _week_day,
+    _week_side,
+)
 from sequencer.inbound.verdict import Inbound, Kind
 
 __all__ = [
@@ -223,19 +232,7 @@ _DATE_RES = (
 
 # A day named without its date, taken as the first such day after today: "back next Monday",
 # "palaan maanantaina", "tillbaka på måndag", "ab Montag", "back tomorrow", "huomenna", "i morgon".
-# English, Finnish (with its -na), Swedish (with its -en), German.
-_WEEKDAYS = (
-    ("monday", "maanantai", "måndag", "montag"),
-    ("tuesday", "tiistai", "tisdag", "dienstag"),
-    ("wednesday", "keskiviikko", "onsdag", "mittwoch"),
-    ("thursday", "torstai", "torsdag", "donnerstag"),
-    ("friday", "perjantai", "fredag", "freitag"),
-    ("saturday", "lauantai", "lördag", "samstag", "sonnabend"),
-    ("sunday", "sunnuntai", "söndag", "sonntag"),
-)
-_WEEKDAY_NAMES = "|".join(
-    f"{en}|{fi}(?:na)?|{sv}(?:en)?|{'|'.join(de)}" for en, fi, sv, *de in _WEEKDAYS
-)
+# English, Finnish (with its -na), Swedish (with its -en), German (:data:`weeks._WEEKDAYS`).
 _WEEKDAY_RE = re.compile(
     r"(?<!\w)(?:(?P<tomorrow>tomorrow|huomenna|i\s?morgon|morgen)|(?P<weekday>"
     + _WEEKDAY_NAMES
@@ -254,41 +251,6 @@ _WEEKDAY_DAY_RE = re.compile(
     re.IGNORECASE,
 )
 
-# A numbered week (ISO 8601, as Finland, Sweden and Germany count them), read as its Monday, or as
-# the weekday named before it: "until week 2", "viikolle 2 asti", "palaan tiistaina viikolla 2",
-# "åter v. 2", "tillbaka måndag vecka 2", "bis KW 2", "ab der 2. KW", "Montag, KW 2/2027".
-_WEEK_WORD = (
-    r"(?:calendar\s+)?week|wk\.?|cw|viikolla|viikolle|viikolta|viikosta|viikon|viikkoon|viikko|"
-    r"vkolla|vkolle|vkolta|vkosta|vkon|vko\.?|vk\.?|vecka|veckan|v\.|kw|kalenderwoche|woche"
-)
-#: What may not follow a week's number: a digit, a range ("KW 51-2": which week is not said), a
-#: count ("diese Woche 2 Tage", "tällä viikolla 2 päivää").
-_WEEK_END = (
-    r"(?![\d.,:]\d|\w|/(?!20\d\d(?!\d))\d|\s*[-–—]\s*\d|\s+(?:tage?n?|päiv\w*|dag\w*|days?|"
-    r"hours?|stunden|tuntia|timmar|veckor|wochen|weeks|viikkoa|mal|kertaa|gånger|times)(?!\w))"
-)
-_WEEK_RE = re.compile(
-    rf"(?<!\w)(?:(?P<weekday>{_WEEKDAY_NAMES}),?\s+(?:(?:of|in|der|i)\s+)?)?"
-    r"(?:(?:the\s+|der\s+)?(?P<ordinal>\d{1,2})\.\s*(?:kw|kalenderwoche)(?!\w)|"
-    rf"(?:{_WEEK_WORD})\s*(?P<week>\d{{1,2}}){_WEEK_END})"
-    r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
-    re.IGNORECASE,
-)
-#: A range of numbered weeks away ("lomalla viikot 52–1", "ledig vecka 52-1", "KW 51–2 im Urlaub"):
-#: the Monday after the last, read as a last day away is (a later sentence's day back wins), and
-#: without a cue only in a sentence that speaks of being away (:data:`_AWAY_RE`): not "we deliver
-#: in weeks 3–4", "Messe in KW 10-11".
-_WEEK_RANGE_RE = re.compile(
-    r"(?<!\w)(?:weeks|wks|viikot|viikoilla|viikoiksi|vkot|vko\.?|vk\.?|veckorna|veckor|vecka|v\.|"
-    r"kw|kalenderwochen|wochen)\s*(?P<first>\d{1,2})\s*[-–—]\s*(?P<week>\d{1,2})" + _WEEK_END,
-    re.IGNORECASE,
-)
-_AWAY_RE = re.compile(
-    r"(?<!\w)(?:\w*loma\w*|poissa|ledig|semester\w*|frånvarande|borta|tjänstledig|\w*urlaub\w*|"
-    r"abwesend|elternzeit|nicht\s+im\s+büro|vacation|holidays?|on\s+leave|away|"
-    r"out\s+of\s+(?:the\s+)?office|ooo|pto)(?!\w)",
-    re.IGNORECASE,
-)
 #: A time of day right after a last day away ("t.o.m. 6/1 kl. 12", "bis einschließlich 8. Januar,
 #: 12 Uhr", "t.o.m. onsdag lunch"): back later that day, not the day after.
 _TIME_AFTER_RE = re.compile(
@@ -296,23 +258,6 @@ _TIME_AFTER_RE = re.compile(
     r"uhr\b|\d{1,2}[:.]\d\d(?!\d)|(?:at\s+)?(?:lunch|noon|mittag\w*|middag|lunchtid|lounaa\w*))",
     re.IGNORECASE,
 )
-#: Right before a numbered week, words that make it the last week away: its Sunday is read.
-_THROUGH_RE = re.compile(
-    r"(?<!\w)(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit|till\s+och\s+med|"
-    r"t\.\s?o\.\s?m\.?|through|thru|end\s+of|ende|slutet\s+av|utgången\s+av)\s*"
-    r"(?:der\s+|vecka\s+|the\s+)?$",
-    re.IGNORECASE,
-)
-#: Right before a numbered week, words that put the day back after it: the next Monday.
-_AFTER_RE = re.compile(r"(?<!\w)(?:after|efter|nach|nach\s+der)\s*$", re.IGNORECASE)
-#: Right after one, the same in Finnish: "viikon 2 loppuun asti", "viikon 2 jälkeen".
-_FI_THROUGH_RE = re.compile(r"\s*loppuun(?!\w)", re.IGNORECASE)
-_FI_AFTER_RE = re.compile(r"\s*jälkeen(?!\w)", re.IGNORECASE)
-#: Weeks a numbered week may have ended and still be the one meant (a notice left on): none is
-#: read then, rather than that week a year on.
-_STALE_WEEKS = 8
-
-
 # A date counts only after one of these in the same sentence...
 _CUE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:back|return|returns|returning|until|till|'til|through|thru|from|resum\w*|"
@@ -494,17 +439,6 @@ def _dates_in(
     return dates
 
 
-def _week_side(sentence: str, start: int, end: int) -> str:
-    """Which day of a numbered week its words mean: "first", "last" (:data:`_THROUGH_RE`) or
-    "after" (:data:`_AFTER_RE`)."""
-    before = max(0, start - 30)
-    if _THROUGH_RE.search(sentence, before, start) or _FI_THROUGH_RE.match(sentence, end):
-        return "last"
-    if _AFTER_RE.search(sentence, before, start) or _FI_AFTER_RE.match(sentence, end):
-        return "after"
-    return "first"
-
-
 def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
     """Tomorrow, or the first named weekday after today (a week on when it is today's)."""
     if match.group("tomorrow"):
@@ -512,38 +446,6 @@ def _next_day(match: re.Match[str], today: datetime.date) -> datetime.date:
     name = match.group("weekday").lower()
     weekday = next(i for i, names in enumerate(_WEEKDAYS) if name.startswith(names))
     return today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
-
-
-def _week_day(match: re.Match[str], today: datetime.date, side: str) -> datetime.date | None:
-    """The day a numbered week names: its Monday, or the weekday named with it, or its Sunday
-    (``side`` "last": the last week away), or the Monday after it (``side`` "after"). Without a
-    year, in the week of that number under way or to come; none when that number's week ended
-    less than :data:`_STALE_WEEKS` ago (a notice left on), nor for a week the year lacks. A day
-    already past in a week under way gives today."""
-    found = match.groupdict()
-    week = int(found.get("week") or found["ordinal"])
-    named = found.get("weekday")
-    offset = {"first": 0, "last": 6, "after": 7}[side]
-    if named:
-        lowered = named.lower()
-        offset = next(i for i, names in enumerate(_WEEKDAYS) if lowered.startswith(names))
-    if found.get("year"):
-        years = [int(found["year"])]
-    else:
-        this = today.isocalendar()[0]
-        years = [this - 1, this, this + 1]
-    for year in years:
-        try:
-            monday = datetime.date.fromisocalendar(year, week, 1)
-        except ValueError:
-            continue
-        sunday = monday + datetime.timedelta(days=6)
-        if sunday < today:
-            if not found.get("year") and (today - sunday).days < 7 * _STALE_WEEKS:
-                return None
-            continue
-        return max(monday + datetime.timedelta(days=offset), today)
-    return None
 
 
 def _named_day(match: re.Match[str], today: datetime.date) -> datetime.date | None:
