@@ -281,6 +281,8 @@ _NAMED_DAY_REACH = 62  # days ahead a weekday with a day of the month ("Friday 1
 #: "away until 6 January"): a date so cued gives way to one a later sentence that speaks of being
 #: back names ("Palaan töihin torstaina 7.1.").
 _UNTIL_RE = re.compile(r"until|till|'til|through|thru|asti|saakka|bis|fram\s+till", re.IGNORECASE)
+#: English for a last day away, inclusive ("out of office through January 4"): back the day after.
+_THROUGH_WORD_RE = re.compile(r"through|thru", re.IGNORECASE)
 #: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
 #: dem 23.12. im Urlaub", "lomalla 21.12. alkaen", "olen jälleen lomalla 21.12."): a date so cued
 #: is a return date only beside words of being back (:func:`_back_beside`): "back in the office
@@ -509,6 +511,8 @@ class _Cues:
                 return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             if cue.start() in self.inclusive:
                 return "inclusive"
+            if _THROUGH_WORD_RE.fullmatch(cue.group(0)):  # "through 4 January": the last day away
+                return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
         k = bisect.bisect_left(self.after, end)
         if k < len(self.after) and self.after[k] - end <= _CUE_AFTER_GAP:
@@ -589,12 +593,13 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
             best: datetime.date | None = None
             best_inclusive = best_until = best_through = False
             dated = _dates_in(sentence, today, weeks)
+            away = any(d[3] == "weeks" for d in dated) and _AWAY_RE.search(sentence) is not None
             for numbered in (False, True):  # a week only when no date said is a return date
                 for start, end, found, what in dated:
                     if (what != "date") is not numbered:
                         continue
                     kind = cued.date(start, end)
-                    if what == "weeks" and (kind or _AWAY_RE.search(sentence)):
+                    if what == "weeks" and (kind or away):
                         kind = "inclusive"  # the weeks away: a later day back wins
                     if kind and today <= found <= latest and (best is None or found > best):
                         best, best_inclusive = found, kind in ("inclusive", "through")

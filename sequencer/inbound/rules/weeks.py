@@ -43,13 +43,17 @@ _WEEK_RE = re.compile(
     r"(?:(?:\s*/\s*|,?\s+(?:of\s+)?)(?P<year>20\d\d)(?!\d))?",
     re.IGNORECASE,
 )
-#: A range of numbered weeks away ("lomalla viikot 52–1", "ledig vecka 52-1", "KW 51–2 im Urlaub"):
-#: the Monday after the last, read as a last day away is (a later sentence's day back wins), and
-#: without a cue only in a sentence that speaks of being away (:data:`_AWAY_RE`): not "we deliver
-#: in weeks 3–4", "Messe in KW 10-11".
+#: A range of numbered weeks away ("lomalla viikot 52–1", "ledig v. 51 till v. 2", "KW 51–2 im
+#: Urlaub"): the Monday after the last, read as a last day away is (a later sentence's day back
+#: wins), and without a cue only in a sentence that speaks of being away (:data:`_AWAY_RE`): not
+#: "we deliver in weeks 3–4", "Messe in KW 10-11".
+_RANGE_WORD = (
+    r"weeks?|wks?|(?:kalenteri)?viikot|(?:kalenteri)?viikoilla|viikoiksi|vkot|vko\.?|vk\.?|"
+    r"veckorna|veckor|vecka|v\.|kw|kalenderwochen|wochen"
+)
 _WEEK_RANGE_RE = re.compile(
-    r"(?<!\w)(?:weeks|wks|viikot|viikoilla|viikoiksi|vkot|vko\.?|vk\.?|veckorna|veckor|vecka|v\.|"
-    r"kw|kalenderwochen|wochen)\s*(?P<first>\d{1,2})\s*[-–—]\s*(?P<week>\d{1,2})" + _WEEK_END,
+    rf"(?<!\w)(?:{_RANGE_WORD})\s*(?P<first>\d{{1,2}})\s*(?:[-–—]|(?:to|till|bis)(?!\w))\s*"
+    rf"(?:(?:{_RANGE_WORD})\s*)?(?P<week>\d{{1,2}})" + _WEEK_END,
     re.IGNORECASE,
 )
 _AWAY_RE = re.compile(
