@@ -1003,6 +1003,17 @@ def test_return_date_of_a_numbered_week_about_the_new_year(
         ("Ich bin von KW 51 bis KW 2 im Urlaub.", datetime.date(2027, 1, 18)),
         ("Jag är ledig v. 51 till v. 2.", datetime.date(2027, 1, 18)),
         ("We deliver in weeks 3 to 4. I'm back on 4 January.", datetime.date(2027, 1, 4)),
+        # a range's end that is a date or an hour is no week
+        ("I'm on holiday week 52 to 4 January.", datetime.date(2027, 1, 4)),
+        ("Ich bin KW 51 bis 8. Januar im Urlaub.", datetime.date(2027, 1, 8)),
+        ("Jag är ledig v. 52 till 6 januari.", datetime.date(2027, 1, 6)),
+        ("Ich bin im Urlaub und ab KW 2 bis 15 Uhr erreichbar.", datetime.date(2027, 1, 11)),
+        # "through" far before a date is no last day away
+        ("I'm on vacation through the New Year and available from 4 January.",
+         datetime.date(2027, 1, 4)),
+        ("I'm on holiday, reachable through my mobile again from 4 January.",
+         datetime.date(2027, 1, 4)),
+        ("I am on PTO through Monday, Jan 4.", datetime.date(2027, 1, 5)),
         # many ranges in one sentence are read in linear time (one search for words of being
         # away per sentence, not per range: 53 s and 64 s for these texts when it was one per
         # range)

@@ -283,6 +283,7 @@ _NAMED_DAY_REACH = 62  # days ahead a weekday with a day of the month ("Friday 1
 _UNTIL_RE = re.compile(r"until|till|'til|through|thru|asti|saakka|bis|fram\s+till", re.IGNORECASE)
 #: English for a last day away, inclusive ("out of office through January 4"): back the day after.
 _THROUGH_WORD_RE = re.compile(r"through|thru", re.IGNORECASE)
+_THROUGH_REACH = 12  # characters between "through" and its date: "through Monday, Jan 4"
 #: Cues that may name the first day away as well as the day back ("away from 18 December", "ab
 #: dem 23.12. im Urlaub", "lomalla 21.12. alkaen", "olen jälleen lomalla 21.12."): a date so cued
 #: is a return date only beside words of being back (:func:`_back_beside`): "back in the office
@@ -511,7 +512,9 @@ class _Cues:
                 return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             if cue.start() in self.inclusive:
                 return "inclusive"
-            if _THROUGH_WORD_RE.fullmatch(cue.group(0)):  # "through 4 January": the last day away
+            # "through 4 January", "thru Monday, Jan 4": the last day away, when the date follows
+            # the word (not "through the New Year and available from 4 January")
+            if _THROUGH_WORD_RE.fullmatch(cue.group(0)) and start - cue.end() <= _THROUGH_REACH:
                 return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
         k = bisect.bisect_left(self.after, end)

@@ -51,9 +51,23 @@ _RANGE_WORD = (
     r"weeks?|wks?|(?:kalenteri)?viikot|(?:kalenteri)?viikoilla|viikoiksi|vkot|vko\.?|vk\.?|"
     r"veckorna|veckor|vecka|v\.|kw|kalenderwochen|wochen"
 )
+#: Plural words for weeks: after one, "to", "till" or "bis" may join two bare numbers ("weeks 52
+#: to 1"); after a singular one, only two weeks each with its word ("KW 51 bis KW 2"), since "v. 52
+#: till 6 januari" and "KW 2 bis 15 Uhr" end in a date or an hour.
+_PLURAL_WEEKS = (
+    r"weeks|wks|(?:kalenteri)?viikot|(?:kalenteri)?viikoilla|viikoiksi|vkot|veckorna|veckor"
+)
+#: What may not follow a range's last number: a month ("KW 51-8. Januar"), an hour, a time.
+_NOT_A_WEEK_AFTER = (
+    r"(?!\.?\s*(?:jan|feb|mar|mär|apr|may|mai|maj|jun|jul|aug|sep|oct|okt|nov|dec|dez|tammi|helmi|"
+    r"maalis|huhti|touko|kesä|heinä|elo|syys|loka|marras|joulu)|\s*(?:uhr|h|am|pm|o['’]clock|klo)\b|"
+    r"[:.]\d)"
+)
 _WEEK_RANGE_RE = re.compile(
-    rf"(?<!\w)(?:{_RANGE_WORD})\s*(?P<first>\d{{1,2}})\s*(?:[-–—]|(?:to|till|bis)(?!\w))\s*"
-    rf"(?:(?:{_RANGE_WORD})\s*)?(?P<week>\d{{1,2}})" + _WEEK_END,
+    rf"(?<!\w)(?:(?:{_RANGE_WORD})\s*(?P<first>\d{{1,2}})\s*[-–—]\s*(?:(?:{_RANGE_WORD})\s*)?|"
+    rf"(?:{_PLURAL_WEEKS})\s*\d{{1,2}}\s*(?:to|till|bis)\s+(?:(?:{_RANGE_WORD})\s*)?|"
+    rf"(?:{_RANGE_WORD})\s*\d{{1,2}}\s*(?:to|till|bis)\s+(?:{_RANGE_WORD})\s*)"
+    rf"(?P<week>\d{{1,2}}){_NOT_A_WEEK_AFTER}" + _WEEK_END,
     re.IGNORECASE,
 )
 _AWAY_RE = re.compile(
