@@ -2,7 +2,7 @@
 in English, Finnish, Swedish and German) read 91.7 % untuned, and one removal request as
 interest: "I would like to know where you got my address, and I do not wish to hear from
 Lastbil Data again". Each wrong reading it found, in other words than the round's, with texts
-that must keep their reading beside them.
+that must keep their reading beside them; and two of round 25's (80.0 % untuned, none unsafe).
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def intent(body: str, lang: str = "en") -> Intent | None:
          Intent.POSITIVE),
         ("Klingt gut, ein Wechsel wäre für uns interessant. Rufen Sie mich an.", "de",
          Intent.POSITIVE),
+        # round 25: a Swedish "no need" typed short, a German "no reason to change"
+        ("Tack men vi har inge behov av det här.", "sv", Intent.NOT_INTERESTED),
+        ("Vi har ett behov av detta, ring mig.", "sv", Intent.POSITIVE),
+        ("Wir sehen derzeit keinen Anlass für einen Wechsel.", "de", Intent.NOT_INTERESTED),
     ],
 )  # fmt: skip
 def test_round_24(body: str, lang: str, expected: Intent) -> None:

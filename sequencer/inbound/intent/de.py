@@ -136,6 +136,9 @@ LEXICON = Lexicon(
         r"(?:zeit|kapazität(?:en)?|ressourcen)\s+(?:für|dafür)|(?:intern|selbst|schon|bereits)\s+"
         r"gelöst|nicht\s+in\s+frage|nicht\s+infrage|nein,\s*danke|danke,?\s+(?:aber\s+)?(?:kein|"
         r"nein)\b|(?:arbeiten|sind)\s+(?:bereits|schon)\s+mit",
+        # "sehen keinen Anlass für einen Wechsel", "kein Grund zu wechseln"
+        r"kein(?:en)?\s+(?:anlass|grund)\s+(?:für|zu|zum)\s+(?:einen\s+)?(?:wechsel|wechseln|"
+        r"umstieg|umsteigen)",
         # "planen keinen Wechsel", "ein Wechsel ist nicht geplant"
         r"(?:planen|plant|ist|steht)\s+(?:\S+\s+){0,2}?kein(?:en)?\s+(?:anbieter)?wechsel|wechsel\s+"
         r"(?:ist|steht)\s+(?:\S+\s+){0,3}?(?:nicht\s+(?:geplant|vorgesehen|angedacht|sinnvoll)|"

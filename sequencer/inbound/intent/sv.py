@@ -141,7 +141,7 @@ LEXICON = Lexicon(
         r"hand)|bestämmer\s+(?:inte|int|ej)\s+jag|inte\s+(?:mitt|mina)\s+(?:område|bord|ansvar)",
     ),
     refusal=(
-        rf"{_INTE}\s+(?:\S+\s+){{0,2}}?intresse|inget\s+intresse|n(?:ej|ä)\s+tack|inget\s+behov|"
+        rf"{_INTE}\s+(?:\S+\s+){{0,2}}?intresse|inget\s+intresse|n(?:ej|ä)\s+tack|inge[tn]?\s+behov|"
         rf"{_INTE}\s+(?:\S+\s+)?aktuellt|har\s+redan|{_INTE}\s+just\s+nu|{_INTE}\s+nu\b|"
         r"kanske\s+senare|hör\s+av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+(?:q\d|hösten|"
         r"våren|nästa)",
