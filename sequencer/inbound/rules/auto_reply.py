@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from sequencer.inbound.message import Parsed, as_date, has_header, header
 from sequencer.inbound.rules.weeks import (
     _AWAY_RE,
+    _INCLUSIVE_DE,
+    _INCLUSIVE_SV,
     _WEEK_RANGE_RE,
     _WEEK_RE,
     _WEEKDAY_NAMES,
@@ -238,7 +240,7 @@ _WEEKDAY_RE = re.compile(
     + _WEEKDAY_NAMES
     # "Monday, 4 January", "måndag den 4 januari" are read as the date they name
     + r"))(?!\w)(?!,?\s+(?:the\s+|den\s+)?\d)"
-    # nor a weekday of a numbered week, which no date here reads: "måndag v.2", "Montag, KW 2"
+    # nor a weekday of a numbered week, which weeks._WEEK_RE reads: "måndag v.2", "Montag, KW 2"
     + r"(?!,?\s+(?:of\s+)?(?:v\.?\s*\d|vecka|viikolla|vk\.?\s*\d|kw\s*\d|week\s+\d))",
     re.IGNORECASE,
 )
@@ -329,8 +331,7 @@ _APPOSITION_RE = re.compile(
 #: date so cued gives way to a return date a later sentence names ("Ab dem 4.1. bin ich wieder
 #: erreichbar").
 _LAST_DAY_RE = re.compile(
-    r"(?<!\w)(?:bis\s+(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit)|till\s+och\s+med|"
-    r"t\.\s?o\.\s?m\.?)(?!\w)",
+    rf"(?<!\w)(?:bis\s+(?:{_INCLUSIVE_DE})|{_INCLUSIVE_SV})(?!\w)",
     re.IGNORECASE,
 )
 # A German date's day ends in a dot before a capitalised month ("11. Januar"), a week's number
@@ -508,14 +509,15 @@ class _Cues:
         k = bisect.bisect_right(self.before_ends, start) - 1
         if k >= 0:
             cue = self.before[k]
-            if cue.start() in self.through:  # back the day after, unless back later that day
+            # a last day away said so; or "through 4 January", "thru Monday, Jan 4", when the
+            # date follows the word (not "through the New Year and available from 4 January"):
+            # back the day after, unless back later that day
+            if cue.start() in self.through or (
+                _THROUGH_WORD_RE.fullmatch(cue.group(0)) and start - cue.end() <= _THROUGH_REACH
+            ):
                 return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             if cue.start() in self.inclusive:
                 return "inclusive"
-            # "through 4 January", "thru Monday, Jan 4": the last day away, when the date follows
-            # the word (not "through the New Year and available from 4 January")
-            if _THROUGH_WORD_RE.fullmatch(cue.group(0)) and start - cue.end() <= _THROUGH_REACH:
-                return "inclusive" if _TIME_AFTER_RE.match(self.sentence, end) else "through"
             return "until" if _UNTIL_RE.fullmatch(cue.group(0)) else "back"
         k = bisect.bisect_left(self.after, end)
         if k < len(self.after) and self.after[k] - end <= _CUE_AFTER_GAP:
@@ -579,11 +581,12 @@ def return_date(text: str, *, today: datetime.date, weeks: bool = True) -> datet
     ("until week 2", "viikolla 2", "åter v. 2", "bis KW 2") is its Monday, or the weekday named
     with it ("tisdag v. 2"), or said as the last week away ("bis Ende KW 2", "viikon 2 loppuun")
     its Sunday, or after it ("nach KW 2") the next Monday; a range of weeks ("viikot 52–1") gives
-    the Monday after it, cue or none. A week counts only in a sentence where no date said is a
-    return date, and not with ``weeks`` False (the intent rules' test of whether a text is a
-    notice reads dates alone). Dotted numeric dates are day first (5.1.2027 is 5 January); a slash
-    date is read both ways and the earliest reading within that
-    year ahead wins (01/04/2027: 4 January or 1 April; 4/1: 4 January).
+    the Monday after it, read as a last day away is, after a cue or in a sentence that speaks of
+    being away. A week counts only in a sentence where no date said is a return date, and not
+    with ``weeks`` False (the intent rules' test of whether a text is a notice reads dates alone).
+    Dotted numeric dates are day first (5.1.2027 is 5 January); a slash date is read both ways
+    and the earliest reading within that year ahead wins (01/04/2027: 4 January or 1 April; 4/1:
+    4 January).
     """
     try:
         today = as_date(today)

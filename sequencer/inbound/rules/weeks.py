@@ -76,11 +76,15 @@ _AWAY_RE = re.compile(
     r"out\s+of\s+(?:the\s+)?office|ooo|pto)(?!\w)",
     re.IGNORECASE,
 )
-#: Right before a numbered week, words that make it the last week away: its Sunday is read.
+#: German and Swedish for a last day away, inclusive ("bis einschließlich", "till och med"), as
+#: :data:`auto_reply._LAST_DAY_RE` reads them before a date and :data:`_THROUGH_RE` before a week.
+_INCLUSIVE_DE = r"einschließlich|einschl\.|inklusive|inkl\.|und\s+mit"
+_INCLUSIVE_SV = r"till\s+och\s+med|t\.\s?o\.\s?m\.?"
+#: Right before a numbered week, words that make it the last week away: its Sunday is read (and
+#: a cue said inclusively, "t.o.m. v. 2", then gives the day after, as for a date).
 _THROUGH_RE = re.compile(
-    r"(?<!\w)(?:einschließlich|einschl\.|inklusive|inkl\.|und\s+mit|till\s+och\s+med|"
-    r"t\.\s?o\.\s?m\.?|through|thru|end\s+of|ende|slutet\s+av|utgången\s+av)\s*"
-    r"(?:der\s+|vecka\s+|the\s+)?$",
+    rf"(?<!\w)(?:{_INCLUSIVE_DE}|{_INCLUSIVE_SV}|through|thru|end\s+of|ende|slutet\s+av|"
+    r"utgången\s+av)\s*(?:der\s+|vecka\s+|the\s+)?$",
     re.IGNORECASE,
 )
 #: Right before a numbered week, words that put the day back after it: the next Monday.
