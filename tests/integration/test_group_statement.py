@@ -194,21 +194,26 @@ def test_the_statement_gives_up_on_a_held_lock_at_once_and_the_pipeline_reads_af
         assert statuses(db.store, db.ids[2:4]) == ["claimed", "claimed"]
 
 
-def waiting_for_locks(store: Store, count: int = 1, timeout: float = 10) -> None:
-    """Until ``count`` other sessions of this database wait for a row lock."""
-    deadline = time.monotonic() + timeout
+def lock_waits(store: Store) -> int:
+    """How many sessions of this database wait for a lock now (a row's, or an advisory one)."""
     with store.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
+        return int(
+            conn.execute(
                 sa.text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                     " AND datname = current_database()"
                 )
             ).scalar_one()
-            if waiting >= count:
-                return
-            conn.rollback()
-            time.sleep(0.01)
+        )
+
+
+def waiting_for_locks(store: Store, count: int = 1, timeout: float = 10) -> None:
+    """Until ``count`` other sessions of this database wait for a row lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock_waits(store) >= count:
+            return
+        time.sleep(0.01)
     raise AssertionError(f"{count} sessions did not come to wait for a lock")
 
 

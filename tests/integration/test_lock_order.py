@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from test_group_marks import beginning
-from test_group_statement import waiting_for_locks
+from test_group_statement import lock_waits, waiting_for_locks
 from test_sender_days import NOW, claimed_sends, quota
 
 from sequencer.model import StopReason
@@ -211,7 +211,7 @@ def test_two_company_stops_at_one_company_do_not_deadlock(
                 if arrived.acquire(timeout=0.01):  # the other's pause: both hold their locks
                     arrived.release()
                     return
-                if _lock_waits(reader):
+                if lock_waits(reader):
                     return
 
     def stop(store: Store, contact_id: int) -> Any:
@@ -385,16 +385,3 @@ def test_a_bulk_stop_with_a_company_stop_in_it_and_a_company_stop_do_not_deadloc
 
 
 _paused = threading.local()
-
-
-def _lock_waits(store: Store) -> int:
-    """How many sessions of this database wait for a lock (a row's, or an advisory one)."""
-    with store.engine.connect() as conn:
-        return int(
-            conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND datname = current_database()"
-                )
-            ).scalar_one()
-        )
