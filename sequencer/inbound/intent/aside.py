@@ -31,6 +31,7 @@ import re
 from email.utils import getaddresses
 from functools import lru_cache
 
+from sequencer.inbound.intent.clauses import conditional
 from sequencer.inbound.intent.rules import (
     _ABSENCE,
     _ABSENCE_HEAD,
@@ -38,7 +39,6 @@ from sequencer.inbound.intent.rules import (
     _REFERRAL,
     _REFUSAL,
     _asks,
-    _conditional,
     _Cues,
     body,
     read,
@@ -113,8 +113,7 @@ def in_passing(msg: Parsed) -> bool:
     # a refusal after the turn, asked of the whole text (a refusal said at a text's start,
     # "^no", must not match the first word after "so": "so no email access")
     declines = any(
-        m.start() >= turn.end() and not _conditional(text, m.start())
-        for m in _REFUSAL.matches(text)
+        m.start() >= turn.end() and not conditional(text, m.start()) for m in _REFUSAL.matches(text)
     )
     offers = (
         asks

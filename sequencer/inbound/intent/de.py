@@ -173,7 +173,7 @@ LEXICON = Lexicon(
         # asked for: "Rufen Sie mich gerne morgen an", "würde mir passen", "Schicken Sie bitte
         # eine Teams-Einladung"
         r"rufen\s+sie\s+(?:mich|uns)\s+(?:(?!nicht\b|nie\b|niemals\b|keinesfalls\b|bloß\s+nicht\b)"
-        r"[^\s.,;:!?]+\s+){0,4}?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
+        r"[^\s.,;:!?]+\s+){0,7}?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
         r"(?:\S+\s+)?passen|(?:schicken|senden)\s+sie\s+(?:mir\s+|uns\s+)?(?:(?:bitte|doch|gerne|"
         r"gern)\s+)*(?:ein|eine|einen|die|das|den|mehr|weitere|infos?|unterlagen)\b|(?:teams|zoom|"
         r"kalender|termin|meeting|outlook)-?einladung",
@@ -207,6 +207,12 @@ LEXICON = Lexicon(
         r"besprechung|meeting|sitzung|telefonat)\b|(?:mein|meine)\s+(?:termin|besprechung|meeting|"
         r"telefonat)\s+(?:\S+\s+){0,2}?(?:dauert|zieht\s+sich|verschiebt\s+sich|läuft)\b|"
         r"ich\s+habe\s+(?:gleich|jetzt|noch|bis\s+\S+)\s+(?:einen\s+|ein\s+)?(?:termin|meeting|telefonat)\b",
+    ),
+    deferral=(
+        # "Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern", "bei künftigem Bedarf"
+        r"(?:sollte|sollten|falls|wenn)\s+sich\s+(?:\S+\s+){0,4}?(?:ändern|ändert|geändert)\b|"
+        r"(?:bei|im)\s+(?:künftigem\s+|zukünftigem\s+|konkretem\s+)?bedarf(?:sfall)?\b|(?:wenn|"
+        r"falls|sobald)\s+(?:\S+\s+){0,2}?bedarf\s+(?:\S+\s+)?(?:besteht|haben|entsteht)",
     ),
     spam_place=(
         r"(?:im|ins|in\s+(?:den|dem|meinem|meinen|unserem|unseren)|aus\s+dem|vom)\s+"

@@ -278,7 +278,7 @@ LEXICON = Lexicon(
         r"jos\s+tarvetta\s+(?:tulee|ilmenee|syntyy)|ensi\s+vuonna\s+(?:ehkä|uudestaan|"
         r"uudelleen)|(?:katsotaan|katsellaan)\s+(?:ensi\s+vuon|myöhemmin|syksyllä|keväällä)",
         r"(?:jätetään|jätän|jätämme)\s+(?:\S+\s+)?(?:väliin|tällä\s+kertaa)|ohita(?:n|mme)\b|(?:en|emme)\s+(?:\S+\s+)?"
-        r"lähde\s+mukaan|ei\s+(?:meillä|mulla|minulla)\s+(?:\S+\s+)?(?:tarvetta|rahaa|budjettia|"
+        r"lähde\s+(?:mukaan|mihinkään|tähän)|ei\s+(?:meillä|mulla|minulla)\s+(?:\S+\s+)?(?:tarvetta|rahaa|budjettia|"
         r"aikaa|resursseja)|(?:kaikki|budjetit|hankinnat)\s+(?:on\s+)?jäädytetty|jäädytys",
         r"liian\s+(?:kallis|kalliita|kiire|kiireinen|kiireistä|pieni|pieniä)|kiireinen\s+"
         r"(?:vuosi|syksy|kevät|aika)|(?:en|emme)\s+(?:\S+\s+)?(?:tällä\s+hetkellä\s+)?"
@@ -333,7 +333,9 @@ LEXICON = Lexicon(
         r"soitatko|soittaisitko|soitathan|soita\b|soittaa\b|soittakaa\b",
         r"laita(?:tko|kaa|than|isitko|isitteko|)\s+(?:\S+\s+){0,2}?(?:lisätie|infoa|info\b|"
         r"tietoa|tiedot|materiaali|luettava|esite|hinnast|hintoj|tarjous|tarjousta|kutsu|linkki|"
-        r"esitys|kalvo|video|tulemaan)|lähettä(?:isitkö|isittekö|kää|isitkö|tkö|isit)\b|"
+        r"esitys|kalvo|video|tulemaan)|lähettä(?:isitkö|isittekö|kää|isitkö|tkö|isit)\b"
+        # (not an invoice's details: "lähettäkää laskun numero ja erittely")
+        r"(?!\s+(?:\S+\s+)?(?:lasku|laskun|laskut|laskujen|kuitti|kuitin|erittely))|"
         r"lähetä\s+(?:\S+\s+)?(?:infoa|materiaali|esite|hinnast|hintoj|kalvo|linkki)",
         r"mitä\s+(?:\S+\s+){0,4}?maks|paljon(?:ko)?\s+(?:\S+\s+){0,3}?(?:maks|kustan|hinta)|"
         r"hinno(?:ittelu|itelu)|hinnoit|kuukausimaksu|lisenssi|budjetoi",
@@ -414,6 +416,12 @@ LEXICON = Lexicon(
         # "we'll see" or "maybe" as a sentence of its own: "Katsellaan.", "Katsotaan nyt", "Ehkä."
         r"(?:katsellaan|katsotaan)(?:\s+(?:nyt|sitten|vielä))?\s*(?:[.!…]+|$)|(?:^|(?<=[.!?]\s))"
         r"(?:hmm+[,.]?\s+)?ehkä\s*(?:[.!…]+|$)",
+    ),
+    deferral=(
+        # "palaan asiaan mielelläni, jos tilanne muuttuu", "tarpeen ilmetessä otamme yhteyttä"
+        r"(?:jos|mikäli|kun)\s+(?:\S+\s+){0,2}?(?:tilanne|tilanteemme|tarve|tarpeet|tarvetta)\s+"
+        r"(?:\S+\s+)?(?:muuttu|ilmenee|ilmaantuu|tulee|syntyy)|tilanteen\s+muuttuessa|"
+        r"tarpeen\s+(?:ilmetessä|tullen|vaatiessa)",
     ),
     spam_place=(
         r"roskapost(?:iin|issa|ista|ikansio\w*|isuodat\w*|ilaatik\w*|ikori\w*)|"

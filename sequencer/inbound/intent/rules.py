@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 from sequencer.inbound.fresh import written_blocks
-from sequencer.inbound.intent import de, en, fi, sv
+from sequencer.inbound.intent import clauses, de, en, fi, sv
 from sequencer.inbound.intent.lexicon import Lexicon, compile_all, respelled
 from sequencer.inbound.intent.scanning import Scanner
 from sequencer.inbound.message import Parsed, addresses
@@ -60,19 +60,6 @@ __all__ = [
 LEXICONS: tuple[Lexicon, ...] = (en.LEXICON, fi.LEXICON, sv.LEXICON, de.LEXICON)
 
 _ABSENCE_HEAD = 400  # characters of the text's opening an absence cue must be in
-_ARTICLES = frozenset({"en"})  # a negation in one language, an article in another
-#: Swedish words in a clause: its "en" is the article ("Vi vill ha en kort genomgång och en demo").
-_SWEDISH = frozenset({"och", "jag", "vi", "är", "det", "att", "med", "ett", "inte", "ni", "har"})
-_NEGATION_WORDS = 6  # words before an interest cue a negation may stand (in its clause)
-_NEGATION_REACH = 300  # characters before a cue that hold those words, whatever the clause
-_CLAUSE_END_RE = re.compile(
-    r"[.,;:!?()\n–—]|\s-\s|\b(?:but|however|although|mutta|mut|muttei|men|utan|aber|sondern|"
-    r"though|vaan)\b",
-    re.I,
-)
-#: A clause that opens with a condition: a refusal in it declines nothing ("jos se ei sovi,
-#: torstai käy myös", "if Tuesday doesn't work for you, Thursday is fine").
-_CONDITION_RE = re.compile(r"(?<!\w)(?:if|unless|jos|jollei|mikäli|ifall|wenn|falls)(?!\w)", re.I)
 #: Where a reply may turn from a refusal to a request: a contrast ("not now, but send me a
 #: deck") or a new sentence ("Not a priority. If you have a case study, send it over.").
 _TURN_RE = re.compile(
@@ -194,7 +181,7 @@ class _Set:
         found = self.scanner.find(text)
         # a place several languages' cues match ("demo") is negated when any of them says so
         asked = {(match.start(), self.negations[i]) for i, match in found}
-        negated = {start for start, negation in asked if _negated(text, start, negation)}
+        negated = {start for start, negation in asked if clauses.negated(text, start, negation)}
         return [(match, match.start() in negated) for _, match in found]
 
 
@@ -244,6 +231,7 @@ _RECEIVED = _Cues.of(lambda lexicon: lexicon.received)
 _INLINE = _Cues.of(lambda lexicon: lexicon.inline)
 _BUSY = _Cues.of(lambda lexicon: lexicon.busy)
 _UNDECIDED = _Cues.of(lambda lexicon: lexicon.undecided)
+_DEFERRAL = _Cues.of(lambda lexicon: lexicon.deferral)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,29 +244,6 @@ class Reading:
     #: A referral that only names someone beside the writer ("add my colleague"), which a
     #: request of the writer's own outweighs.
     beside: bool = False
-
-
-def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
-    """Whether a negation stands a few words before ``start``, in the same clause. The word
-    right before may not be an article of another language (Swedish "boka en demo" is not the
-    Finnish "en", which stands before a verb), nor any such word among Swedish ones.
-    """
-    before = text[max(0, start - _NEGATION_REACH) : start]
-    ends = list(_CLAUSE_END_RE.finditer(before))
-    clause = before[ends[-1].end() :] if ends else before
-    words = [word.strip("\"'“”") for word in clause.split()[-_NEGATION_WORDS:]]
-    if words and words[-1].lower() in _ARTICLES:
-        words.pop()
-    if any(word.lower() in _SWEDISH for word in words):
-        words = [word for word in words if word.lower() not in _ARTICLES]
-    return any(negation.fullmatch(word) for word in words)
-
-
-def _conditional(text: str, start: int) -> bool:
-    """Whether the clause that holds ``start`` opens with a condition before it."""
-    before = text[max(0, start - _NEGATION_REACH) : start]
-    ends = list(_CLAUSE_END_RE.finditer(before))
-    return _CONDITION_RE.search(before[ends[-1].end() :] if ends else before) is not None
 
 
 def _phrase(match: re.Match[str]) -> str:
@@ -538,7 +503,9 @@ def turned(
     this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
     materiaalia". What follows the last refusal, after a contrast or in a later sentence, must
     ask for something (a cue of interest no negation turns around, and not a mere opinion such
-    as "sounds interesting"); "interested, but not now" stays a refusal.
+    as "sounds interesting"), and not in a sentence that promises to come back should things
+    change ("Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern"); "interested, but not
+    now" stays a refusal.
     """
     if not refusals:
         return None
@@ -546,8 +513,11 @@ def turned(
     turn = _TURN_RE.search(text, declined.end())
     if turn is None:
         return None
+    deferred = clauses.in_sentences(text, _DEFERRAL.matches(text))
     for asked, negated in cues:
-        if asked.start() >= turn.end() and not negated and not _OPINION_RE.match(asked.group(0)):
+        if asked.start() < turn.end() or negated or deferred(asked.start()):
+            continue
+        if not _OPINION_RE.match(asked.group(0)):
             reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"
             return Reading(intent=Intent.POSITIVE, reason=reason)
     return None
@@ -637,7 +607,7 @@ def read(msg: Parsed) -> Reading:
     if found is not None and found.beside and _BEHALF.first(text) is not None:
         found = None  # the one named is whom the writer answers for ("on his behalf")
     if found is None or found.beside:
-        refusals = [m for m in _REFUSAL.matches(text) if not _conditional(text, m.start())]
+        refusals = [m for m in _REFUSAL.matches(text) if not clauses.conditional(text, m.start())]
         # a subject read for want of text may be ours word for word ("Interested in cutting
         # pallet losses?"): no interest is read in it, nor in our word asked back, nor in the
         # writer's own meeting ("mulla venyy palaveri")
@@ -675,7 +645,7 @@ def _declined_in_subject(msg: Parsed) -> Reading | None:
     with no cue of its own ("Re: Pallet tracking – NOT INTERESTED" over "Thanks.").
     """
     added = added_to_subject(msg.subject)
-    declined = [m for m in _REFUSAL.matches(added) if not _conditional(added, m.start())]
+    declined = [m for m in _REFUSAL.matches(added) if not clauses.conditional(added, m.start())]
     negated = [m for m, negated in _INTEREST.scan(added) if negated]
     if not declined and not negated:
         return None

@@ -108,6 +108,11 @@ LEXICON = Lexicon(
         r"skicka(?:t|r|de)?\s+(?:\S+\s+){0,2}?vidare",
         r"vänd\s+(?:dig|er)\s+till|prata\s+med\s+(?!mig\b|oss\b)|(?:du|ni)\s+pratar\s+med\s+(?!mig\b|oss\b)|(?:är|blir)\s+ansvarig|"
         r"bättre\s+person|hanterar\s+(?:sådant|detta|det\s+här|inköp)",
+        # where such a question goes: "Din förfrågan bör gå till VD Maria Dalhem", "Frågor om system
+        # går via vår IT-chef"
+        r"(?:förfrågan|frågan|frågor|mejlet|mailet|ärendet|ärenden|sådant|sånt|detta|det\s+här)\s+"
+        r"(?:[^\s.,;:!?]+\s+){0,2}?(?:(?:bör|borde|ska|skall|måste)\s+)?(?:gå|går|skickas|riktas|"
+        r"ställas)\s+(?:till|via)\s+(?!mig\b|oss\b)",
         # the one who decides, named: "det är min chef Eva som sköter alla inköp", "det är han
         # som har hand om emballage" (not "det är inte jag som...", nor "vem som sköter")
         r"det\s+är\s+(?!inte\b|int\b|jag\b|vi\b)(?:\S+\s+){1,5}?som\s+(?:sköter|har\s+hand\s+om|"
@@ -205,6 +210,11 @@ LEXICON = Lexicon(
         r"jag\s+(?:är|sitter|satt)\s+(?:(?:fortfarande|just|nu|redan|fast|upptagen|kvar)\s+){0,2}?"
         r"(?:i|på)\s+(?:ett\s+|mitt\s+)?(?:möte|samtal)\b|"
         r"(?:mötet|mitt\s+möte)\s+(?:\S+\s+)?(?:drar|drog|blir|blev)\s+(?:ut|över|sent)\b",
+    ),
+    deferral=(
+        # "Jag sparar gärna dina kontaktuppgifter ifall läget skulle ändras", "om behovet uppstår"
+        r"(?:om|ifall|när)\s+(?:\S+\s+){0,3}?(?:ändras|förändras|ändrar\s+sig)\b|(?:om|ifall|"
+        r"när)\s+(?:\S+\s+)?behov(?:et)?\s+(?:\S+\s+)?(?:uppstår|uppkommer|dyker\s+upp)",
     ),
     spam_place=(
         r"(?:i|till|från|bland)\s+(?:(?:min|mitt|mina|vår|vårt|er|ert)\s+)?"

@@ -1,0 +1,115 @@
+"""Blind round 26 (tests/unit/intent_corpus/blind26.yaml: replies to a warehouse-software cold
+mail, in English, Finnish, Swedish and German) read 88.3 % untuned, none unsafe; and the misses
+left from round 25. Each wrong reading fixed, in other words than the rounds', with texts that
+must keep their reading beside them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from intent_cases import TODAY, _raw
+
+from sequencer.inbound.classify import Intent, classify
+from sequencer.inbound.intent import clauses
+
+
+def intent(body: str, lang: str = "en") -> Intent | None:
+    return classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY).intent
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "expected"),
+    [
+        # a refusal after a bare condition ("If not, ...") declines only if the answer is no
+        (
+            "Is there a Shopify connector? If there is, I'd like a demo. If not, no need to "
+            "follow up.",
+            "en",
+            Intent.POSITIVE,
+        ),
+        (
+            "Gibt es eine SAP-Anbindung? Dann gern einen Termin. Falls nicht, brauchen wir nicht "
+            "weiter zu reden.",
+            "de",
+            Intent.POSITIVE,
+        ),
+        ("No need to follow up.", "en", Intent.NOT_INTERESTED),
+        ("Not now, no need to follow up.", "en", Intent.NOT_INTERESTED),
+        # "gladly, should that change": politeness, not a request that turns a refusal
+        (
+            "Wir haben keinen Bedarf. Falls sich bei uns etwas ändert, melden wir uns gerne.",
+            "de",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "Wir haben keinen Bedarf. Bei künftigem Bedarf kommen wir gerne auf Sie zu.",
+            "de",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "Vi är nöjda med vårt system. Jag hör gärna av mig om behovet uppstår.",
+            "sv",
+            Intent.NOT_INTERESTED,
+        ),
+        (
+            "Not something we need right now. Happy to talk if that ever changes.",
+            "en",
+            Intent.NOT_INTERESTED,
+        ),
+        # beside it: a request in a sentence of its own still turns the refusal
+        (
+            "Wir haben keinen Bedarf. Schicken Sie mir trotzdem Unterlagen. Sollte sich etwas "
+            "ändern, melde ich mich.",
+            "de",
+            Intent.POSITIVE,
+        ),
+        ("Dienstag passt gut. Sollte sich daran etwas ändern, melde ich mich.", "de",
+         Intent.POSITIVE),
+        ("Tuesday at 10 works. If anything changes, I'll let you know.", "en", Intent.POSITIVE),
+        # a Finnish "not going into anything new", after praise
+        (
+            "Ratkaisu vaikuttaa fiksulta. Emme kuitenkaan lähde mihinkään uuteen ennen kesää.",
+            "fi",
+            Intent.NOT_INTERESTED,
+        ),
+        # "we're fine, thanks" with its comma; not "fine with Tuesday"
+        ("Appreciate it, but we're good, thanks.", "en", Intent.NOT_INTERESTED),
+        ("We're fine, thank you.", "en", Intent.NOT_INTERESTED),
+        ("We're fine with Thursday, thanks. Send the invite.", "en", Intent.POSITIVE),
+        # pointed elsewhere without an address
+        ("Our agency runs all of that, so you had better speak with them.", "en",
+         Intent.REFERRAL),
+        ("Frågor om system går via vår inköpschef Ola.", "sv", Intent.REFERRAL),
+        ("Mejlet bör skickas till vår ekonomichef istället.", "sv", Intent.REFERRAL),
+        ("Sådana frågor går till mig, så ring gärna.", "sv", Intent.POSITIVE),
+        # a call asked for, with a day and hours between
+        ("Rufen Sie mich am Montag zwischen 8 und 10 Uhr an.", "de",
+         Intent.POSITIVE),
+        # the writer's own price list (a supplier who took us for a buyer), an invoice's details
+        ("Please find attached our price list for pallet wrap.", "en", Intent.OTHER),
+        ("Please send us your price list.", "en", Intent.POSITIVE),
+        ("Mikä lasku tämä on? Lähettäkää laskun kopio.", "fi", Intent.OTHER),
+        ("Lähettäkää hinnasto, kiitos.", "fi", Intent.POSITIVE),
+    ],
+)  # fmt: skip
+def test_round_26(body: str, lang: str, expected: Intent) -> None:
+    assert intent(body, lang) is expected
+
+
+def test_a_bare_condition_makes_the_next_clause_conditional() -> None:
+    text = "I'd like to see it. If not, no need."
+    assert clauses.conditional(text, text.index("no need"))
+    text = "I'd like to see it. Not now, no need."
+    assert not clauses.conditional(text, text.index("no need"))
+    text = "If not. No need."  # a full stop ends the condition
+    assert not clauses.conditional(text, text.index("No need"))
+
+
+def test_in_sentences_finds_the_sentence_of_a_match() -> None:
+    text = "First one. Gern, sollte sich etwas ändern. Third\nFourth"
+    look = clauses.in_sentences(text, [re.search("sollte", text)])  # type: ignore[list-item]
+    assert look(text.index("Gern")) and look(text.index("ändern"))
+    assert not look(text.index("First")) and not look(text.index("Third"))
+    assert not look(text.index("Fourth"))
