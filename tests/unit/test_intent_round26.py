@@ -98,6 +98,41 @@ def test_round_26(body: str, lang: str, expected: Intent) -> None:
     assert intent(body, lang) is expected
 
 
+@pytest.mark.parametrize(
+    ("body", "lang", "expected"),
+    [
+        # a call refused with many words between
+        ("Kein Interesse. Rufen Sie mich bitte in Zukunft auf keinen Fall wieder an.", "de",
+         Intent.NOT_INTERESTED),
+        ("Derzeit kein Bedarf. Rufen Sie mich bitte frühestens in einem halben Jahr wieder an.",
+         "de", Intent.NOT_INTERESTED),
+        ("Rufen Sie mich bitte weder heute noch nächste Woche an.", "de", Intent.OTHER),
+        # "your price list" is ours
+        ("Is your price list public? If so, please point me to it.", "en", Intent.POSITIVE),
+        # "I'm good, thanks" answers "how are you"
+        ("Thursday at 2pm works for a call. I'm good, thanks, hope you had a good weekend too.",
+         "en", Intent.POSITIVE),
+        # "går till" is also how a thing works; a channel or the writer is no one else
+        ("Berätta gärna hur det här går till i praktiken, vi är intresserade av en demo.", "sv",
+         Intent.POSITIVE),
+        ("Boka gärna en demo. Frågor kan ställas via mejl i förväg.", "sv", Intent.POSITIVE),
+        ("Låter intressant, skicka gärna en offert! Frågor går till mej.", "sv", Intent.POSITIVE),
+        # a request beside a condition of change still asks
+        ("Not now, but send me a deck in case our plans change.", "en", Intent.POSITIVE),
+        ("Diese Woche passt es leider nicht. Rufen Sie mich aber gerne nächste Woche an, bei "
+         "Bedarf auch abends.", "de", Intent.POSITIVE),
+        ("Den här veckan passar inte, men boka gärna ett möte nästa vecka om inget ändras.", "sv",
+         Intent.POSITIVE),
+        # "to our lawyers" sends us nowhere; "even if not" is no condition
+        ("You'd better talk to our lawyers next time. Not interested.", "en",
+         Intent.NOT_INTERESTED),
+        ("Even if not, we have no budget for this. Thanks anyway.", "en", Intent.NOT_INTERESTED),
+    ],
+)  # fmt: skip
+def test_what_the_review_of_round_26_found(body: str, lang: str, expected: Intent) -> None:
+    assert intent(body, lang) is expected
+
+
 def test_a_bare_condition_makes_the_next_clause_conditional() -> None:
     text = "I'd like to see it. If not, no need."
     assert clauses.conditional(text, text.index("no need"))

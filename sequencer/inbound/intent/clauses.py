@@ -31,7 +31,8 @@ _CONDITION_RE = re.compile(r"(?<!\w)(?:if|unless|jos|jollei|mikäli|ifall|wenn|f
 #: up", "Falls nein, brauchen wir gar nicht weiterzumachen", "Jos ei, ...", "Om inte, ...". The
 #: clause after it is the condition's.
 _BARE_CONDITION_RE = re.compile(
-    r"(?<!\w)(?:if|falls|wenn|jos|om|ifall)\s+(?:not|no|nein|nicht|ei|inte|nej)\s*$", re.I
+    r"(?<!\w)(?<!even\s)(?:if|falls|wenn|jos|om|ifall)\s+(?:not|no|nein|nicht|ei|inte|nej)\s*$",
+    re.I,
 )
 _SENTENCE_END_RE = re.compile(r"[.!?\n]")
 

@@ -241,8 +241,9 @@ LEXICON = Lexicon(
         r"(?:owns|handles|runs|manages|covers)\s+(?:that|this|it|these)\s+(?:now|today|"
         r"these\s+days|area)\b",
         rf"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b{_REPORTED}",
-        r"you(?:['’]d|\s+would|\s+should|\s+might|\s+had)\s+(?:(?:want|need)\s+(?:to\s+(?:talk|"
-        r"speak)\s+(?:to|with)\s+)?|better\s+(?:talk|speak)\s+(?:to|with)\s+)(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
+        r"you(?:['’]d|\s+had)\s+better\s+(?:talk|speak)\s+(?:to|with)\s+(?:him|her|them)\b",
+        r"you(?:['’]d|\s+would|\s+should|\s+might)\s+(?:want|need)\s+(?:to\s+(?:talk|speak)\s+"
+        r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
         r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
         rf"ask\s+for\s+{_NAME}",
         # "this would be for our DC manager rather than me", "more one for Jari than for me"
@@ -377,8 +378,11 @@ LEXICON = Lexicon(
         r"working\s+with|with)\s+(?:\S+\s+){1,3}?already\b|already\s+(?:got|in\s+place|sorted|"
         r"taken\s+care)\b|(?:have|got)\s+(?:a|an|our)\s+(?:\w+\s+)?(?:solution|provider|vendor|"
         r"supplier|system|tool)\s+(?:already|in\s+place)\b",
-        r"(?:we['’]re|we\s+are|i['’]m|i\s+am)\s+(?:fine|sorted|ok|okay|happy|good)(?:\s+as\s+"
-        r"(?:we\s+are|is)|,?\s+(?:thanks|thank\s+you)|\s+with\s+(?:what|our|the))\b|frozen\b|"
+        r"(?:we['’]re|we\s+are|i['’]m|i\s+am)\s+(?:fine|sorted|ok|okay|happy|good)\s+"
+        r"(?:as\s+(?:we\s+are|is)|thanks|thank\s+you|with\s+(?:what|our|the))\b|frozen\b|"
+        # "We're fine, thanks." as a line of its own
+        r"(?:we['’]re|we\s+are)\s+(?:fine|sorted|ok|okay|good),\s+(?:thanks|thank\s+you)"
+        r"(?=[.!]*\s*$)|"
         r"(?:too\s+(?:busy|stretched)|swamped)\b|(?:not|no)\s+(?:something|anything)\s+we\b",
         r"(?:circle|come|check|get)\s+back\s+(?:to\s+(?:me|us)\s+)?(?:next|in|after|later)\b|"
         r"(?:revisit|reconnect|talk)\s+(?:this\s+|again\s+)?(?:next|in|after)\s+(?:year|quarter|"
@@ -453,7 +457,7 @@ LEXICON = Lexicon(
         r"materials|docs|documentation|spec\s+sheet|specs|datasheet|data\s+sheet|white\s?paper|"
         r"brochure|case\s+stud|references|offer|calendar|link)",
         # (not the writer's own: "please find attached our current price list")
-        r"pricing\b|price\s+list\b(?<!our\sprice\slist)(?<!our\scurrent\sprice\slist)|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|that)\s+"
+        r"pricing\b|price\s+list\b(?<!\bour\sprice\slist)(?<!\bour\scurrent\sprice\slist)|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|that)\s+"
         r"cost\b|(?:a|the)\s+quote\b",
         r"demo\b|trial\b|pilot\b",
         r"(?:please|feel\s+free\s+to|you\s+can|do)\s+(?:contact|call|reach|e-?mail|ring)\s+(?:me|us)\b|"
@@ -578,7 +582,7 @@ LEXICON = Lexicon(
     ),
     deferral=(
         # "If anything changes on our side, happy to pick this up", "should that change"
-        r"(?:if|should|in\s+case|once)\s+(?:\S+\s+){0,4}?(?:change[sd]?|changing)\b|"
+        r"(?:if|should|in\s+case|once)\s+(?:(?!nothing\b)\S+\s+){0,4}?(?:change[sd]?|changing)\b|"
         r"if\s+(?:the\s+|a\s+)?need\s+(?:ever\s+)?(?:arises|comes\s+up)\b",
     ),
     spam_place=(

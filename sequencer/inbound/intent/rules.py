@@ -85,6 +85,12 @@ _ECHO_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w")
+#: A word of interest that may be politeness alone: "gern", "gärna", "happy to", "mielellään".
+_POLITE_RE = re.compile(
+    r"(?:(?:i|we)(?:['’]d|\s+would)\s+be\s+|hör\s+)?(?:gerne?|gärna|mielellään|mielelläni|"
+    r"happy|glad|gladly)\b",
+    re.I,
+)
 
 
 def _answer_re(words: Callable[[Lexicon], str]) -> re.Pattern[str]:
@@ -503,9 +509,9 @@ def turned(
     this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
     materiaalia". What follows the last refusal, after a contrast or in a later sentence, must
     ask for something (a cue of interest no negation turns around, and not a mere opinion such
-    as "sounds interesting"), and not in a sentence that promises to come back should things
-    change ("Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern"); "interested, but not
-    now" stays a refusal.
+    as "sounds interesting"), and not a polite word in a sentence that promises to come back
+    should things change ("Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern");
+    "interested, but not now" stays a refusal.
     """
     if not refusals:
         return None
@@ -515,7 +521,9 @@ def turned(
         return None
     deferred = clauses.in_sentences(text, _DEFERRAL.matches(text))
     for asked, negated in cues:
-        if asked.start() < turn.end() or negated or deferred(asked.start()):
+        if asked.start() < turn.end() or negated:
+            continue
+        if deferred(asked.start()) and _POLITE_RE.match(asked.group(0)):
             continue
         if not _OPINION_RE.match(asked.group(0)):
             reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"
