@@ -27,8 +27,9 @@ past the absence so, never interest.
 
 from __future__ import annotations
 
+import datetime
 import re
-from email.utils import getaddresses
+from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 
 from sequencer.inbound.intent.clauses import conditional
@@ -36,6 +37,7 @@ from sequencer.inbound.intent.rules import (
     _ABSENCE,
     _ABSENCE_HEAD,
     _INTEREST,
+    _POLITE_RE,
     _REFERRAL,
     _REFUSAL,
     _asks,
@@ -43,12 +45,13 @@ from sequencer.inbound.intent.rules import (
     body,
     read,
 )
-from sequencer.inbound.message import Parsed
+from sequencer.inbound.message import Parsed, addresses
 from sequencer.inbound.rules.auto_reply import _BACK_RE, return_date
+from sequencer.inbound.rules.leaving import departures
 from sequencer.inbound.rules.weeks import _WEEKDAYS
 from sequencer.inbound.verdict import Intent
 
-__all__ = ["in_passing", "someone_answers"]
+__all__ = ["in_passing", "leaving_later", "someone_answers"]
 
 _STANDING = _Cues.of(lambda lexicon: lexicon.standing)
 #: The writer, in the line before the absence: "I'm", "olen", "mä oon", "jag är", "ich bin".
@@ -269,4 +272,117 @@ def someone_answers(msg: Parsed) -> bool:
         reading.intent is Intent.REFERRAL
         and referred is not None
         and _absent_is_referred(text, referred)
+    )
+
+
+#: Where the clause of an absence ends: "olen itse lomalla perjantaista loppiaiseen, mutta
+#: vastaan nopeasti: näistä asioista päättää meillä ..." (the "meillä" is no one away).
+_CLAUSE_END_RE = re.compile(
+    r"[,;:!?\n]|\.\s|(?<!\w)(?:but|so|mutta|mut|joten|men|så|aber|also)(?!\w)", re.IGNORECASE
+)
+
+
+def _alone_in_clause(text: str, absence: re.Match[str]) -> bool:
+    """Whether the clause that tells of the absence tells of the writer alone ("I'm off from
+    Friday", "olen itse lomalla"), not of a team or an office ("we're closed from the 24th")."""
+    start = _sentence(text, absence.start())
+    end = _CLAUSE_END_RE.search(text, absence.end())
+    told = text[start : end.start() if end else len(text)]
+    return _SINGULAR_RE.search(told) is not None and _PLURAL_RE.search(told) is None
+
+
+_LEAVING_NEAR = 40  # characters from the absence's words its first day may stand
+#: Booking offered: "book a meeting with me", "varaa aika", "boka gärna ett möte", "buchen".
+#: (Not a bookkeeper, "Buchhaltung", "bokföring", "varasto".)
+_BOOKING_RE = re.compile(
+    r"(?<!\w)(?:book(?:s|ed|ing)?|boka\w*|varaa\w*|varat\w*|varau\w*|buchen|buchung\w*|gebucht)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+#: A wish of whoever reads it, which a notice names: "if you would like to schedule a meeting",
+#: "jos haluat", "om du vill", "wenn Sie möchten".
+_ANYONE_RE = re.compile(
+    r"(?<!\w)(?:if\s+you\s+(?:would\s+like|want|wish|need)|jos\s+(?:haluat|haluatte|tarvitset)|"
+    r"om\s+(?:du|ni)\s+(?:vill|önskar|behöver)|(?:wenn|falls)\s+sie\s+(?:möchten|wünschen|wollen))"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+#: Being reached asked for, which a notice asks for after the absence ("melden Sie sich gerne im
+#: Januar", "call me then"): no request a person at work makes of us now.
+_REACH_ME_RE = re.compile(
+    r"melden\s+sie\s+sich|rufen\s+sie|(?:contact|call|ring|reach|e-?mail)\s+(?:me|us)|get\s+in\s+"
+    r"touch|ota(?:kaa)?\s+yhteyttä|soita(?:kaa)?\b|hör\s+(?:gärna\s+)?av|kontakta|ring\s+(?:mig|oss)",
+    re.IGNORECASE,
+)
+#: A link: a notice's booking page or website.
+_LINK_RE = re.compile(r"https?://|(?<!\w)www\.", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
+def leaving_later(msg: Parsed) -> bool:
+    """Whether the absence read in ``msg``'s text is the writer's own and begins after the day
+    the reply is read, and the writer answers past it ("I'm off from Friday until 4 January, but
+    could you send over some pricing", "olen itse lomalla 21.12.-6.1., joten ... Laita kuitenkin
+    kalenterikutsu"): a notice is sent while its writer is away, so this one is at work.
+
+    A notice may be switched on a day early, so the test is narrow. The first day away
+    (:func:`~sequencer.inbound.rules.leaving.departures`) stands within :data:`_LEAVING_NEAR`
+    characters of the absence's words, on its line; the clause tells of the writer alone; nothing
+    only a notice says stands in the subject or the text ("for anything urgent", "limited access
+    to email"), nor a link or another's address (a booking page, a stand-in). Then either a turn
+    follows the absence on its line ("but", "so", "mutta", "joten", "men", "aber") and after it
+    the writer asks for something (interest that is no mere opinion) or declines; or the text
+    asks a question before the absence's line ("What would it cost? I'm off from Friday ...").
+    Never a referral: a notice's stand-in is one.
+    """
+    text = body(msg)
+    absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
+    if absence is None or not _alone_in_clause(text, absence):
+        return False
+    line_start = text.rfind("\n", 0, absence.start()) + 1
+    line_end = text.find("\n", absence.end())
+    line_end = line_end if line_end >= 0 else len(text)
+    near = (absence.start() - _LEAVING_NEAR, absence.end() + _LEAVING_NEAR)
+    leaves = departures(text[line_start:line_end], today=_written_on(msg))
+    if not any(near[0] <= line_start + at <= near[1] for at, _ in leaves):
+        return False
+    if _STANDING.first(f"{msg.subject}\n{msg.fresh}") is not None or _LINK_RE.search(text):
+        return False
+    if _BOOKING_RE.search(text) or _PHONE_RE.search(text) or _ANYONE_RE.search(text):
+        return False  # a booking offered, a number to call, a wish of anyone's: a notice's words
+    if any(address != msg.from_address for address in addresses(text)):
+        return False
+    reading = read(msg)
+    cues = _INTEREST.scan(text)
+    turn = _TURN_RE.search(text, absence.end(), line_end)
+    if turn is not None and reading.intent is Intent.NOT_INTERESTED:
+        return any(
+            m.start() >= turn.end() and not conditional(text, m.start())
+            for m in _REFUSAL.matches(text)
+        )
+    if reading.intent is not Intent.POSITIVE:
+        return False
+    if turn is not None and _asks(
+        [(m, negated) for m, negated in cues if m.start() >= turn.end() and not _no_request(m)]
+    ):
+        return True
+    before = [(m, negated) for m, negated in cues if m.end() <= line_start]
+    return "?" in text[:line_start] and _asks(before)
+
+
+def _written_on(msg: Parsed) -> datetime.date:
+    """The day ``msg`` was written, by its Date header, or the day it is read when that is
+    missing, unreadable or later (a clock ahead)."""
+    try:
+        written = parsedate_to_datetime(str(msg.mime.get("Date", ""))).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return msg.today
+    return min(written, msg.today)
+
+
+def _no_request(cue: re.Match[str]) -> bool:
+    """Whether a cue of interest only asks to be reached (see :data:`_REACH_ME_RE`), or is a
+    polite word alone ("gerne", "gärna")."""
+    return (
+        _REACH_ME_RE.search(cue.group(0)) is not None or _POLITE_RE.match(cue.group(0)) is not None
     )
