@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["fresh_text", "written_blocks"]
+__all__ = ["fresh_text", "quotes", "written_blocks"]
 
 #: A line that continues the quoted line above it, wrapped by a client that did not quote the
 #: rest: the quoted line is long and stops mid-sentence, and this one opens in lower case.
@@ -113,6 +113,17 @@ def fresh_text(body: str) -> str:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     except Exception:
         return ""
+
+
+def quotes(body: str) -> bool:
+    """Whether ``body`` quotes a message below a quote header ("On Mon, ... wrote:", Outlook's
+    "From: ... Sent: ..." block): a reply written with the reply button. Out-of-office notices
+    from Outlook and Gmail quote nothing."""
+    try:
+        lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return _next_quote(lines, 0) is not None
+    except Exception:
+        return False
 
 
 def _next_quote(lines: list[str], begin: int) -> tuple[int, int] | None:

@@ -16,8 +16,18 @@ from sequencer.inbound.classify import Intent, classify
 from sequencer.inbound.rules.leaving import departures
 
 
-def intent(body: str, lang: str = "en", *, today: datetime.date = TODAY) -> Intent | None:
-    return classify(_raw({"id": "t", "lang": lang, "body": body}), today=today).intent
+def intent(
+    body: str,
+    lang: str = "en",
+    *,
+    today: datetime.date = TODAY,
+    quote: str | None = "gmail",
+    headers: dict[str, str] | None = None,
+) -> Intent | None:
+    """The intent of a reply to our mail, written with the reply button (it quotes ours below a
+    quote header, Gmail's way) unless ``quote`` is None, and dated Monday 14 December."""
+    entry = {"id": "t", "lang": lang, "body": body, "quote": quote, "headers": headers or {}}
+    return classify(_raw(entry), today=today).intent
 
 
 @pytest.mark.parametrize(
@@ -96,7 +106,7 @@ def test_the_day_written_counts_not_the_day_read() -> None:
     [
         ("I'm off from Friday until 4 January", [datetime.date(2026, 12, 18)]),
         ("olen lomalla 21.12.–6.1.", [datetime.date(2026, 12, 21)]),
-        ("olen lomalla perjantaista loppiaiseen", [datetime.date(2026, 12, 18)]),
+        ("olen lomalla perjantaista loppiaiseen", []),  # (a Finnish elative is not read)
         ("lomalla 23.12. alkaen", [datetime.date(2026, 12, 23)]),
         ("ab dem 21.12. nicht erreichbar", [datetime.date(2026, 12, 21)]),
         ("ledig fr.o.m. 21/12", [datetime.date(2026, 12, 21)]),
@@ -106,6 +116,8 @@ def test_the_day_written_counts_not_the_day_read() -> None:
         ("away from 10 December", []),
         ("from 1 March", []),
         ("I'm away on 21 December", []),
+        ("from tomorrow until 4 January", []),
+        ("until 3 January, but from 4 January", []),
         # not "the answers" some way after it
         ("off from Friday until 4 Jan so if the answers are sensible",
          [datetime.date(2026, 12, 18)]),
@@ -113,3 +125,190 @@ def test_the_day_written_counts_not_the_day_read() -> None:
 )  # fmt: skip
 def test_departures(text: str, expected: list[datetime.date]) -> None:
     assert [day for _, day in departures(text, today=TODAY)] == expected
+
+
+_PERSON = "I'm off from Friday until 4 January, but could you send me the pricing?"
+
+
+def test_a_notice_quotes_nothing() -> None:
+    """Outlook's and Gmail's notices quote nothing of the mail they answer: without a quote the
+    text stays a notice, whatever it asks."""
+    assert intent(_PERSON) is Intent.POSITIVE
+    assert intent(_PERSON, quote=None) is Intent.AUTO_REPLY
+    assert intent(_PERSON, quote="outlook") is Intent.POSITIVE
+
+
+@pytest.mark.parametrize(
+    ("date", "today"),
+    [
+        ("Fri, 18 Dec 2026 08:00:00 +0200", datetime.date(2026, 12, 18)),  # "Friday" is today
+        ("Thu, 17 Dec 2026 18:00:00 +0200", datetime.date(2026, 12, 17)),  # switched on the eve
+    ],
+)
+def test_a_first_day_that_is_today_or_tomorrow_is_a_notice_switched_on_early(
+    date: str, today: datetime.date
+) -> None:
+    assert intent(_PERSON, today=today, headers={"Date": date}) is Intent.AUTO_REPLY
+
+
+def test_without_a_date_header_nothing_says_when_it_was_written() -> None:
+    raw = _raw({"id": "t", "lang": "en", "body": _PERSON, "quote": "gmail"})
+    raw = b"\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Date:"))
+    assert classify(raw, today=TODAY).intent is Intent.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the review of the first version: how requests are handled, a stand-in, a welcome, a
+        # marketing line, a day back before a first day; each quoting our mail, as a notice
+        # from a help desk might
+        "Thank you for your message. I'm on holiday from 21 December to 6 January, so any "
+        "pricing queries will be dealt with in the new year.",
+        "I'm on leave from 21 December to 6 January, but my colleague Pekka Salo handles pricing "
+        "questions in the meantime.",
+        "I'm on holiday until 3 January, but from 4 January I'd be happy to set up a call.",
+        "Thanks for your message! Interested in a demo? Drop me a line in January.\nI'm on "
+        "holiday from 21 December to 4 January.",
+    ],
+)
+def test_what_the_review_of_the_first_version_wrote(body: str) -> None:
+    assert intent(body) in (Intent.AUTO_REPLY, Intent.OTHER, Intent.REFERRAL), body
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "quoted"),
+    [
+        (
+            "Thank you for your message. I'm on holiday from 21 December to 6 January, so "
+            "any pricing queries will be dealt with in the new year.\n\nBest regards,\nMark "
+            "Jones\nSales Manager",
+            "en",
+            True,
+        ),
+        (
+            "Olen lomalla 21.12.–6.1., joten tarjouspyynnöt käsittelen loman jälkeen.",
+            "fi",
+            True,
+        ),
+        (
+            "Hei,\n\nolen lomalla 21.12.–6.1., mutta tilaukset ja tarjouspyynnöt "
+            "käsitellään normaalisti.",
+            "fi",
+            True,
+        ),
+        (
+            "Hej!\nJag är ledig från 21 december till 6 januari, så offerter och "
+            "prisförfrågningar besvaras efter helgerna.",
+            "sv",
+            True,
+        ),
+        (
+            "Jag är på semester fr.o.m. 21/12 t.o.m. 6/1, men beställningar och "
+            "offertförfrågningar hanteras som vanligt.",
+            "sv",
+            True,
+        ),
+        (
+            "Ich bin vom 21.12. bis einschließlich 06.01. im Urlaub, daher werden "
+            "Terminanfragen erst im neuen Jahr beantwortet.",
+            "de",
+            True,
+        ),
+        (
+            "Vielen Dank für Ihre Nachricht. Ich bin ab dem 21.12. im Urlaub, aber "
+            "Angebotsanfragen werden ab dem 7.1. bearbeitet.",
+            "de",
+            True,
+        ),
+        (
+            "Hi,\n\nI'm on holiday from 21 December to 6 January, so for pricing and demos "
+            "please contact:\n\nJane Doe\njane.doe@acme.example",
+            "en",
+            True,
+        ),
+        (
+            "I'm on leave from 21 December to 6 January, but my colleague Pekka Salo "
+            "handles pricing questions in the meantime.",
+            "en",
+            True,
+        ),
+        (
+            "Hi! I'm out of office from Dec 21 through Jan 4, but I'd be happy to set up a "
+            "call after that.\n\nCheers,\nMia",
+            "en",
+            True,
+        ),
+        (
+            "Hello,\n\nI will be away from 21 December until 4 January, but I look forward "
+            "to connecting with you in the new year. Let's talk then!",
+            "en",
+            False,
+        ),
+        (
+            "I'm away from 21 December to 4 January, but if you'd like a demo, send me a "
+            "few times.",
+            "en",
+            True,
+        ),
+        (
+            "I'm away from 21 December to 4 January, but I'd love to hear more when I'm "
+            "back in the office.",
+            "en",
+            True,
+        ),
+        (
+            "Thank you for your message. I'm out of the office from 21.12. to 04.01., so "
+            "please send me your details and I'll get back to you in January.",
+            "en",
+            True,
+        ),
+        (
+            "Jag är föräldraledig från 21 december till 31 mars, men skicka gärna "
+            "information.",
+            "sv",
+            False,
+        ),
+        (
+            "ich bin vom 21.12. bis 6.1. in Elternzeit, aber ein Termin im Januar wäre "
+            "möglich.",
+            "de",
+            True,
+        ),
+        (
+            "olen lomalla 21.12.–6.1., mutta palaverin voi sopia tammikuulle.",
+            "fi",
+            True,
+        ),
+        (
+            "Thank you for your email!\nLooking for pricing? Our 2027 price list will be "
+            "published in January.\n\nI'm on holiday from 21 December to 4 January.",
+            "en",
+            True,
+        ),
+        (
+            "Thanks for your message! Interested in a demo? Drop me a line in January.\nI'm "
+            "on holiday from 21 December to 4 January.",
+            "en",
+            True,
+        ),
+        (
+            "I'm on leave from tomorrow until 4 January, but please send me more "
+            "information.",
+            "en",
+            True,
+        ),
+        (
+            "Olen lomalla, palaan maanantaista alkaen, joten tarjouspyynnöt käsittelen "
+            "silloin.",
+            "fi",
+            True,
+        ),
+    ],
+)  # fmt: skip
+def test_notices_the_second_review_wrote_stay_notices(body: str, lang: str, quoted: bool) -> None:
+    """Notices switched on early, from the review of the second version; most quoting our mail as
+    a help desk's might, and still read as notices by their words; two whose words a person might
+    write too only without a quote, as Outlook and Gmail send them."""
+    got = intent(body, lang, quote="gmail" if quoted else None)
+    assert got is Intent.AUTO_REPLY, body

@@ -32,6 +32,7 @@ import re
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 
+from sequencer.inbound.fresh import quotes
 from sequencer.inbound.intent.clauses import conditional
 from sequencer.inbound.intent.rules import (
     _ABSENCE,
@@ -302,7 +303,7 @@ _BOOKING_RE = re.compile(
 #: A wish of whoever reads it, which a notice names: "if you would like to schedule a meeting",
 #: "jos haluat", "om du vill", "wenn Sie möchten".
 _ANYONE_RE = re.compile(
-    r"(?<!\w)(?:if\s+you\s+(?:would\s+like|want|wish|need)|jos\s+(?:haluat|haluatte|tarvitset)|"
+    r"(?<!\w)(?:if\s+you(?:\s+would|['’]d)\s+like|if\s+you\s+(?:want|wish|need)|jos\s+(?:haluat|haluatte|tarvitset)|"
     r"om\s+(?:du|ni)\s+(?:vill|önskar|behöver)|(?:wenn|falls)\s+sie\s+(?:möchten|wünschen|wollen))"
     r"(?!\w)",
     re.IGNORECASE,
@@ -312,6 +313,23 @@ _ANYONE_RE = re.compile(
 _REACH_ME_RE = re.compile(
     r"melden\s+sie\s+sich|rufen\s+sie|(?:contact|call|ring|reach|e-?mail)\s+(?:me|us)|get\s+in\s+"
     r"touch|ota(?:kaa)?\s+yhteyttä|soita(?:kaa)?\b|hör\s+(?:gärna\s+)?av|kontakta|ring\s+(?:mig|oss)",
+    re.IGNORECASE,
+)
+#: A request the writer makes of us: "send", "could you", "I'd (really) like", "lähetä",
+#: "voisitko", "skicka", "kan du", "schicken Sie", "können Sie" (not "pricing queries will be
+#: dealt with in the new year", a notice's word on requests).
+_ASKED_RE = re.compile(
+    r"(?<!\w)(?:send|could\s+you|can\s+you|would\s+you|please|(?:i['’]d|i\s+would)\s+(?:\w+\s+)?"
+    r"(?:like|love)|let['’]s|lähet\w*|laita\w*|voisit\w*|voitko|haluaisin|haluan|soitellaan|"
+    r"jutellaan|skicka|kan\s+(?:du|ni)|skulle\s+(?:du|ni)|vill\s+(?:gärna|jag)|jag\s+vill|"
+    r"schicken|senden|(?:können|könnten)\s+sie|ich\s+möchte|ich\s+würde)(?!\w)",
+    re.IGNORECASE,
+)
+#: The words of a question about us or what we sell: "does it", "what would it cost", "can
+#: you", "paljonko tämä", "hur mycket kostar det", "was kostet das".
+_QUESTION_RE = re.compile(
+    r"(?<!\w)(?:it|this|you|your|does|do|can|could|what|how|tämä|se|te|teillä|teidän|paljonko|"
+    r"mitä|miten|kuinka|det|ni|er|hur|vad|kan|es|das|sie|ihr|ihre|wie|was|können)(?!\w)",
     re.IGNORECASE,
 )
 #: A link: a notice's booking page or website.
@@ -325,16 +343,25 @@ def leaving_later(msg: Parsed) -> bool:
     could you send over some pricing", "olen itse lomalla 21.12.-6.1., joten ... Laita kuitenkin
     kalenterikutsu"): a notice is sent while its writer is away, so this one is at work.
 
-    A notice may be switched on a day early, so the test is narrow. The first day away
-    (:func:`~sequencer.inbound.rules.leaving.departures`) stands within :data:`_LEAVING_NEAR`
-    characters of the absence's words, on its line; the clause tells of the writer alone; nothing
-    only a notice says stands in the subject or the text ("for anything urgent", "limited access
-    to email"), nor a link or another's address (a booking page, a stand-in). Then either a turn
-    follows the absence on its line ("but", "so", "mutta", "joten", "men", "aber") and after it
-    the writer asks for something (interest that is no mere opinion) or declines; or the text
-    asks a question before the absence's line ("What would it cost? I'm off from Friday ...").
+    A notice may be switched on a day early, so the test is narrow. The text answers our mail
+    with the reply button, quoting it below a quote header (a notice from Outlook or Gmail quotes
+    nothing), and has a Date header. The first day away
+    (:func:`~sequencer.inbound.rules.leaving.departures`: the line's first date, two days or more
+    after the day written) stands within :data:`_LEAVING_NEAR` characters of the absence's words;
+    the clause tells of the writer alone; nothing only a notice says stands in the subject or the
+    text ("for anything urgent", "I'll get back to you"), nor a link, a booking offered, a phone
+    number, a wish of whoever reads it ("if you'd like a demo"), or another's address anywhere in
+    the fresh text (a stand-in). Then either a turn follows the absence on its line ("but", "so",
+    "mutta", "joten", "men", "aber"), the writer asks something of us after the absence ("send",
+    "could you", "I'd like", "lähetä", "skicka", "schicken Sie": not "pricing queries will be
+    dealt with") and a cue of interest there asks for something (not only to be reached, not a
+    polite word alone), or declines; or a question of the writer's about us stands before the
+    absence's line ("What would it cost? I'm off from Friday ..."; not "Interested in a demo?").
     Never a referral: a notice's stand-in is one.
     """
+    written = _written_on(msg)
+    if written is None or not quotes(msg.body):
+        return False
     text = body(msg)
     absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
     if absence is None or not _alone_in_clause(text, absence):
@@ -343,15 +370,15 @@ def leaving_later(msg: Parsed) -> bool:
     line_end = text.find("\n", absence.end())
     line_end = line_end if line_end >= 0 else len(text)
     near = (absence.start() - _LEAVING_NEAR, absence.end() + _LEAVING_NEAR)
-    leaves = departures(text[line_start:line_end], today=_written_on(msg))
+    leaves = departures(text[line_start:line_end], today=written)
     if not any(near[0] <= line_start + at <= near[1] for at, _ in leaves):
         return False
     if _STANDING.first(f"{msg.subject}\n{msg.fresh}") is not None or _LINK_RE.search(text):
         return False
     if _BOOKING_RE.search(text) or _PHONE_RE.search(text) or _ANYONE_RE.search(text):
         return False  # a booking offered, a number to call, a wish of anyone's: a notice's words
-    if any(address != msg.from_address for address in addresses(text)):
-        return False
+    if any(address != msg.from_address for address in addresses(msg.fresh)):
+        return False  # a stand-in's, under a name line or in the signature
     reading = read(msg)
     cues = _INTEREST.scan(text)
     turn = _TURN_RE.search(text, absence.end(), line_end)
@@ -362,21 +389,32 @@ def leaving_later(msg: Parsed) -> bool:
         )
     if reading.intent is not Intent.POSITIVE:
         return False
-    if turn is not None and _asks(
-        [(m, negated) for m, negated in cues if m.start() >= turn.end() and not _no_request(m)]
-    ):
-        return True
-    before = [(m, negated) for m, negated in cues if m.end() <= line_start]
-    return "?" in text[:line_start] and _asks(before)
+    # the request may stand before its turn word: "schicken Sie mir aber gerne ein Angebot"
+    if turn is not None and _ASKED_RE.search(text, absence.end()):
+        after = [(m, no) for m, no in cues if m.start() >= absence.end() and not _no_request(m)]
+        if _asks(after):
+            return True
+    return _asks(
+        [(m, no) for m, no in cues if m.end() <= line_start and _writers_question(text, m)]
+    )
 
 
-def _written_on(msg: Parsed) -> datetime.date:
-    """The day ``msg`` was written, by its Date header, or the day it is read when that is
-    missing, unreadable or later (a clock ahead)."""
+def _writers_question(text: str, cue: re.Match[str]) -> bool:
+    """Whether ``cue`` stands in a question the writer asks of us or of what we sell ("What would
+    it cost?", "Mitä tämä maksaa?"), not a notice's line for anyone ("Interested in a demo?")."""
+    start = max(text.rfind(end, 0, cue.start()) for end in ".!?\n") + 1
+    ends = [at for at in (text.find(end, cue.end()) for end in ".!?\n") if at >= 0]
+    stop = min(ends, default=-1)
+    return stop >= 0 and text[stop] == "?" and _QUESTION_RE.search(text, start, stop) is not None
+
+
+def _written_on(msg: Parsed) -> datetime.date | None:
+    """The day ``msg`` was written, by its Date header (the day it is read when that is later: a
+    clock ahead); None when the header is missing or unreadable."""
     try:
         written = parsedate_to_datetime(str(msg.mime.get("Date", ""))).date()
     except (TypeError, ValueError, IndexError, OverflowError):
-        return msg.today
+        return None
     return min(written, msg.today)
 
 

@@ -12,7 +12,9 @@ import bisect
 import re
 from collections.abc import Callable
 
-__all__ = ["REACH", "conditional", "in_sentences", "negated"]
+from sequencer.inbound.rules.weeks import _WEEKDAYS
+
+__all__ = ["REACH", "conditional", "in_sentences", "negated", "offers_now"]
 
 _ARTICLES = frozenset({"en"})  # a negation in one language, an article in another
 #: Swedish words in a clause: its "en" is the article ("Vi vill ha en kort genomgång och en demo").
@@ -31,10 +33,19 @@ _CONDITION_RE = re.compile(r"(?<!\w)(?:if|unless|jos|jollei|mikäli|ifall|wenn|f
 #: up", "Falls nein, brauchen wir gar nicht weiterzumachen", "Jos ei, ...", "Om inte, ...". The
 #: clause after it is the condition's.
 _BARE_CONDITION_RE = re.compile(
-    r"(?<!\w)(?<!even\s)(?:if|falls|wenn|jos|om|ifall)\s+(?:not|no|nein|nicht|ei|inte|nej)\s*$",
+    r"(?<!\w)(?<!even\s)(?<!auch\s)(?<!även\s)(?:if|falls|wenn|jos|om|ifall)\s+(?:not|no|nein|nicht|ei|inte|nej)\s*$",
     re.I,
 )
 _SENTENCE_END_RE = re.compile(r"[.!?\n]")
+#: What a request made now names: a day or a time ("Gerne am Donnerstag um 10 Uhr", "Torsdag kl
+#: 10 går gärna", "nächste Woche"), or something to send ("send me a deck").
+_NOW_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(name for names in _WEEKDAYS for name in names) + r")\w*|(?<!\w)(?:"
+    r"tomorrow|huomenna|i\s?morgon|morgen|übermorgen|next\s+week|nächste[nr]?\s+woche|ensi\s+"
+    r"viikolla|nästa\s+vecka)(?!\w)|\d{1,2}[:.]\d\d|(?<!\w)(?:at|klo|kl\.?|um)\s*\d|"
+    r"(?<!\w)(?:send|sende|schick|skicka|lähet|laita|forward)\w*",
+    re.IGNORECASE,
+)
 
 
 def negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
@@ -76,3 +87,14 @@ def in_sentences(text: str, matches: list[re.Match[str]]) -> Callable[[int], boo
     ends = [end.start() for end in _SENTENCE_END_RE.finditer(text)]
     held = {bisect.bisect_left(ends, match.start()) for match in matches}
     return lambda position: bisect.bisect_left(ends, position) in held
+
+
+def offers_now(text: str, start: int, end: int) -> bool:
+    """Whether the clause of the cue at ``start``–``end`` (to the cue's end at least) names a day, a
+    time or something to send: a request made now, not a promise for later ("I'd love to chat if
+    that changes")."""
+    before = text[max(0, start - REACH) : start]
+    ends = list(_CLAUSE_END_RE.finditer(before))
+    opening = start - len(before) + (ends[-1].end() if ends else 0)
+    closing = _CLAUSE_END_RE.search(text, end, end + REACH)
+    return _NOW_RE.search(text, opening, closing.start() if closing else end + REACH) is not None

@@ -175,10 +175,10 @@ LEXICON = Lexicon(
         r"rufen\s+sie\s+(?:mich|uns)\s+(?:(?!nicht\b|nie\b|niemals\b|keinesfalls\b|bloß\s+nicht\b|"
         r"kein\w*\b|weder\b)[^\s.,;:!?]+\s+){0,4}?an\b|"
         # a day and hours: "Rufen Sie mich am Donnerstag zwischen 9 und 11 Uhr an"
-        rf"rufen\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|gerne?|doch)\s+)*(?:am\s+)?(?:{_DAY}|morgen|"
-        r"übermorgen)\s+(?:(?:vormittag|nachmittag|früh)\s+)?(?:zwischen|ab|um|gegen|nach|vor)\s+"
-        r"\d{1,2}(?:[.:]\d\d)?(?:\s+uhr)?(?:\s+(?:und|bis|-)\s+\d{1,2}(?:[.:]\d\d)?(?:\s+uhr)?)?\s+"
-        r"an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
+        rf"rufen\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|gerne?|doch)\s+)*(?:(?:nächste|kommende)\s+"
+        rf"woche\s+)?(?:am\s+)?(?:{_DAY}|morgen|übermorgen)\s+(?:(?:vormittag|nachmittag|früh)\s+)?"
+        r"(?:(?:zwischen|ab|um|gegen|nach|vor|von)\s+\d{1,2}(?:[.:]\d\d)?(?:\s+uhr)?(?:\s+(?:und|"
+        r"bis|-)\s+\d{1,2}(?:[.:]\d\d)?(?:\s+uhr)?)?\s+)?an\b|(?:würde|würden)\s+(?:mir|uns)\s+"
         r"(?:\S+\s+)?passen|(?:schicken|senden)\s+sie\s+(?:mir\s+|uns\s+)?(?:(?:bitte|doch|gerne|"
         r"gern)\s+)*(?:ein|eine|einen|die|das|den|mehr|weitere|infos?|unterlagen)\b|(?:teams|zoom|"
         r"kalender|termin|meeting|outlook)-?einladung",
@@ -216,7 +216,7 @@ LEXICON = Lexicon(
     deferral=(
         # "Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern", "bei künftigem Bedarf"
         r"(?:sollte|sollten|falls|wenn)\s+sich\s+(?:(?!nichts\b)\S+\s+){0,4}?(?:ändern|ändert|"
-        r"geändert)\b|(?:bei|im)\s+(?:künftigem|zukünftigem)\s+bedarf(?:sfall)?\b|(?:wenn|"
+        r"geändert)\b|(?:bei|im)\s+(?:künftigem\s+|zukünftigem\s+)?bedarf(?:sfall)?\b|(?:wenn|"
         r"falls|sobald)\s+(?:\S+\s+){0,2}?bedarf\s+(?:\S+\s+)?(?:besteht|haben|entsteht)",
     ),
     spam_place=(

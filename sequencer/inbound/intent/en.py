@@ -241,7 +241,8 @@ LEXICON = Lexicon(
         r"(?:owns|handles|runs|manages|covers)\s+(?:that|this|it|these)\s+(?:now|today|"
         r"these\s+days|area)\b",
         rf"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b{_REPORTED}",
-        r"you(?:['’]d|\s+had)\s+better\s+(?:talk|speak)\s+(?:to|with)\s+(?:him|her|them)\b",
+        r"you(?:['’]d|\s+had)\s+better\s+(?:talk|speak)\s+(?:to|with)\s+(?:him|her|them|procurement|"
+        r"purchasing|finance|operations|legal|hr|marketing|logistics)\b",
         r"you(?:['’]d|\s+would|\s+should|\s+might)\s+(?:want|need)\s+(?:to\s+(?:talk|speak)\s+"
         r"(?:to|with)\s+)?(?:him|her|them|procurement|purchasing|finance|operations|ops|it|legal|"
         r"hr|marketing|logistics|our\s+\w+|the\s+\w+\s+(?:team|department|people))\b",
@@ -379,10 +380,11 @@ LEXICON = Lexicon(
         r"taken\s+care)\b|(?:have|got)\s+(?:a|an|our)\s+(?:\w+\s+)?(?:solution|provider|vendor|"
         r"supplier|system|tool)\s+(?:already|in\s+place)\b",
         r"(?:we['’]re|we\s+are|i['’]m|i\s+am)\s+(?:fine|sorted|ok|okay|happy|good)\s+"
-        r"(?:as\s+(?:we\s+are|is)|thanks|thank\s+you|with\s+(?:what|our|the))\b|frozen\b|"
-        # "We're fine, thanks." as a line of its own
-        r"(?:we['’]re|we\s+are)\s+(?:fine|sorted|ok|okay|good),\s+(?:thanks|thank\s+you)"
-        r"(?=[.!]*\s*$)|"
+        r"(?:as\s+(?:we\s+are|is)|with\s+(?:what|our|the))\b|frozen\b|"
+        # "We're fine, thanks." ending its sentence (not "I'm good thanks, hope you had a good
+        # weekend", which answers "how are you")
+        r"(?:we['’]re|we\s+are|i['’]m|i\s+am)\s+(?:fine|sorted|ok|okay|happy|good),?\s+(?:thanks|"
+        r"thank\s+you)(?=\s*(?:[.!]|$))|"
         r"(?:too\s+(?:busy|stretched)|swamped)\b|(?:not|no)\s+(?:something|anything)\s+we\b",
         r"(?:circle|come|check|get)\s+back\s+(?:to\s+(?:me|us)\s+)?(?:next|in|after|later)\b|"
         r"(?:revisit|reconnect|talk)\s+(?:this\s+|again\s+)?(?:next|in|after)\s+(?:year|quarter|"
@@ -457,8 +459,10 @@ LEXICON = Lexicon(
         r"materials|docs|documentation|spec\s+sheet|specs|datasheet|data\s+sheet|white\s?paper|"
         r"brochure|case\s+stud|references|offer|calendar|link)",
         # (not the writer's own: "please find attached our current price list")
-        r"pricing\b|price\s+list\b(?<!\bour\sprice\slist)(?<!\bour\scurrent\sprice\slist)|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|that)\s+"
-        r"cost\b|(?:a|the)\s+quote\b",
+        r"pricing\b|price\s+list\b(?<!\bour\sprice\slist)(?<!\bour\scurrent\sprice\slist)"
+        r"(?<!\bour\slatest\sprice\slist)(?<!\bour\snew\sprice\slist)"
+        r"(?<!\bour\supdated\sprice\slist)|how\s+much\b|what\s+(?:does|would|will)\s+(?:it|this|"
+        r"that)\s+cost\b|(?:a|the)\s+quote\b",
         r"demo\b|trial\b|pilot\b",
         r"(?:please|feel\s+free\s+to|you\s+can|do)\s+(?:contact|call|reach|e-?mail|ring)\s+(?:me|us)\b|"
         r"call\s+me\b|give\s+me\s+a\s+(?:call|ring)\b|ring\s+me\b|my\s+(?:number|phone|mobile)\b",
@@ -582,7 +586,11 @@ LEXICON = Lexicon(
     ),
     deferral=(
         # "If anything changes on our side, happy to pick this up", "should that change"
-        r"(?:if|should|in\s+case|once)\s+(?:(?!nothing\b)\S+\s+){0,4}?(?:change[sd]?|changing)\b|"
+        # (not "to see if our process should change": a situation, named, changes)
+        r"(?<!see\s)(?<!know\s)(?:if|should|in\s+case|once|when)\s+(?:(?:anything|something|that|"
+        r"this|it|things|circumstances|plans|(?:the|our|my)\s+(?:situation|plans|needs|priorities|"
+        r"circumstances|budget))\s+)(?:ever\s+|does\s+|do\s+|should\s+)?change[sd]?\b|"
+        r"should\s+(?:that|this|anything|things|(?:the|our|my)\s+\w+)\s+change\b|"
         r"if\s+(?:the\s+|a\s+)?need\s+(?:ever\s+)?(?:arises|comes\s+up)\b",
     ),
     spam_place=(
@@ -594,8 +602,8 @@ LEXICON = Lexicon(
     ),
     standing=(
         r"urgent|emergenc|(?:limited|no|without)\s+(?:\w+\s+)?access\s+to\s+(?:my\s+)?e-?mail|"
-        r"limited\s+access|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
-        r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|"
+        r"limited\s+access|(?:i|we)['’]ll\s+(?:reply|respond|get\s+back|answer|be\s+back)|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
+        r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|when\s+i['’]m\s+back|"
         r"in\s+my\s+absence|(?:you\s+can|feel\s+free\s+to)\s+(?:reach|call|contact|text)|my\s+"
         r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b|"
         r"(?:can\s?not|can['’]?t)\s+wait|if\s+(?:needed|necessary|urgent)",

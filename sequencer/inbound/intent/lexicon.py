@@ -72,9 +72,9 @@ class Lexicon:
     #: a cue that is only an opinion ("Pallets are a headache for sure") shows no interest.
     undecided: tuple[str, ...] = ()
     #: A promise to come back should things change ("Sollte sich daran etwas ändern, komme ich
-    #: gern auf Sie zu", "ifall läget skulle ändras", "if anything changes on our side"): a
-    #: polite word of interest in its sentence ("gern", "gärna", "happy to") turns no refusal into
-    #: a request.
+    #: gern auf Sie zu", "ifall läget skulle ändras", "if anything changes on our side"): a cue
+    #: of interest in its sentence that names no day, time or thing to send turns no refusal into
+    #: a request (see :func:`~sequencer.inbound.intent.clauses.offers_now`).
     deferral: tuple[str, ...] = ()
     #: Where our mail landed, not what the writer calls it ("it ended up in my spam folder",
     #: "viestisi meni roskapostiin", "lag im Spam-Ordner"): a removal cue within it asks for

@@ -509,9 +509,11 @@ def turned(
     this quarter. That said, send me a case study", "ei oo just nyt ajankohtanen, mut laita
     materiaalia". What follows the last refusal, after a contrast or in a later sentence, must
     ask for something (a cue of interest no negation turns around, and not a mere opinion such
-    as "sounds interesting"), and not a polite word in a sentence that promises to come back
-    should things change ("Gerne kommen wir auf Sie zu, sollte sich daran etwas ändern");
-    "interested, but not now" stays a refusal.
+    as "sounds interesting"), and not, in a sentence that promises to come back should things
+    change, one whose clause names no day, time or thing to send ("Gerne kommen wir auf Sie zu,
+    sollte sich daran etwas ändern", "I'd love to chat if that changes"; not "Gerne am Donnerstag
+    um 10 Uhr – sollte sich etwas ändern, gebe ich Bescheid"); "interested, but not now" stays a
+    refusal.
     """
     if not refusals:
         return None
@@ -523,7 +525,7 @@ def turned(
     for asked, negated in cues:
         if asked.start() < turn.end() or negated:
             continue
-        if deferred(asked.start()) and _POLITE_RE.match(asked.group(0)):
+        if deferred(asked.start()) and not clauses.offers_now(text, asked.start(), asked.end()):
             continue
         if not _OPINION_RE.match(asked.group(0)):
             reason = f"says '{_phrase(declined)}', then '{_phrase(asked)}'"

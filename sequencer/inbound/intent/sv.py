@@ -112,8 +112,8 @@ LEXICON = Lexicon(
         # går via vår IT-chef"
         r"(?:förfrågan|frågan|frågor|mejlet|mailet|ärendet|ärenden|sådant|sånt|detta|det\s+här)\s+"
         r"(?:[^\s.,;:!?]+\s+){0,2}?(?:(?:bör|borde|ska|skall|måste)\s+)?(?:gå|går|skickas|riktas|"
-        r"ställas)\s+(?:till|via)\s+(?:(?:vår|vårt|min|er|ert)\s+)?(?:[\w-]*chef|vd|[\w-]*ansvarig|"
-        r"inköpare|kollega)\b",
+        r"ställas)\s+(?:till|via)\s+(?:(?:vår|vårt|våra|min|mitt|mina|er|ert|era)\s+)?(?:[\w-]*chef\w*|"
+        r"vd|[\w-]*ansvarig\w*|inköpare\w*|kollega\w*)\b",
         # the one who decides, named: "det är min chef Eva som sköter alla inköp", "det är han
         # som har hand om emballage" (not "det är inte jag som...", nor "vem som sköter")
         r"det\s+är\s+(?!inte\b|int\b|jag\b|vi\b)(?:\S+\s+){1,5}?som\s+(?:sköter|har\s+hand\s+om|"
@@ -214,8 +214,9 @@ LEXICON = Lexicon(
     ),
     deferral=(
         # "Jag sparar gärna dina kontaktuppgifter ifall läget skulle ändras", "om behovet uppstår"
-        r"(?:om|ifall|när)\s+(?:(?!inget\b|ingenting\b)\S+\s+){0,3}?(?:ändras|förändras|ändrar\s+sig)"
-        r"\b|(?:om|ifall|"
+        # (not "berätta om hur processen förändras": a situation, named, changes)
+        r"(?:om|ifall|när)\s+(?:något|det|detta|läget|situationen|behovet|behoven|förutsättningarna|"
+        r"planerna)\s+(?:\S+\s+)?(?:ändras|förändras|ändrar\s+sig)\b|(?:om|ifall|"
         r"när)\s+(?:\S+\s+)?behov(?:et)?\s+(?:\S+\s+)?(?:uppstår|uppkommer|dyker\s+upp)",
     ),
     spam_place=(

@@ -1,5 +1,5 @@
 """The first day of an absence a text names: "I'm off from Friday until 4 January", "olen lomalla
-21.12.–6.1.", "perjantaista loppiaiseen", "ab dem 21.12. im Urlaub", "ledig fr.o.m. 21/12".
+21.12.–6.1.", "ab dem 21.12. im Urlaub", "ledig fr.o.m. 21/12".
 
 An out-of-office notice is sent while its writer is away, so the absence it tells of has begun.
 A person who writes of an absence that begins after the day the reply is read is at work, and
@@ -14,8 +14,7 @@ import datetime
 import re
 
 from sequencer.inbound.message import as_date
-from sequencer.inbound.rules.auto_reply import _Cues, _dates_in, _next_within
-from sequencer.inbound.rules.weeks import _WEEKDAYS
+from sequencer.inbound.rules.auto_reply import _WEEKDAY_RE, _Cues, _dates_in, _next_within
 
 __all__ = ["departures"]
 
@@ -32,12 +31,8 @@ _ONWARDS_RE = re.compile(r"\s*(?:alkaen|lähtien)(?!\w)", re.IGNORECASE)
 #: The end of a range right after a date, which makes it the range's first day: "21.12.–6.1.",
 #: "21/12 - 6/1".
 _RANGE_RE = re.compile(r"\s*[–—-]\s*\d{1,2}[./]\d")
-#: A Finnish weekday in the elative, "from": "perjantaista loppiaiseen", "maanantaista alkaen".
-_ELATIVE_RE = re.compile(
-    r"(?<!\w)(?P<weekday>" + "|".join(names[1] for names in _WEEKDAYS) + r")sta(?!\w)",
-    re.IGNORECASE,
-)
 _BACK_AFTER = 20  # characters after a first day away a word of being back makes it a day back
+_SOON = datetime.timedelta(days=2)  # "from tomorrow": a notice switched on the evening before
 _AHEAD = 45  # days ahead a first day away is read in: later than that, it is no near absence
 
 
@@ -45,15 +40,18 @@ def departures(text: str, *, today: datetime.date) -> list[tuple[int, datetime.d
     """(where, day) of each first day away ``text`` names that comes after ``today`` and within
     :data:`_AHEAD` days: a date after words of setting off ("from", "starting", "från", "ab",
     "vom") or before "alkaen" / "lähtien", with no word of being back beside it ("ab Montag
-    wieder erreichbar" names a day back); a range's first day ("21.12.–6.1."); a Finnish weekday
-    in the elative ("perjantaista"). Earliest first."""
+    wieder erreichbar" names a day back); a range's first day ("21.12.–6.1."). Only the text's
+    first date counts ("until 3 January, but from 4 January" names a day back), and not one
+    before the day after tomorrow, nor a weekday named on that weekday. Earliest first."""
     today = as_date(today)
     latest = today + datetime.timedelta(days=_AHEAD)
     cued = _Cues(text)
     found: list[tuple[int, datetime.date]] = []
     dates = _dates_in(text, today, weeks=False)
     for place, (start, end, day, _) in enumerate(dates):
-        if not today < day <= latest:
+        if place > 0:
+            break  # after another date ("until 3 January, but from 4 January"): a day back
+        if not today + _SOON <= day <= latest or _same_weekday(text, start, end, today, day):
             continue
         following = dates[place + 1][0] if place + 1 < len(dates) else len(text)
         lead = _SETS_OFF_RE.search(text, max(0, start - _SETS_OFF_REACH), start)
@@ -69,11 +67,6 @@ def departures(text: str, *, today: datetime.date) -> list[tuple[int, datetime.d
             continue
         if not _back_near(cued, first, last, following):
             found.append((start, day))
-    for match in _ELATIVE_RE.finditer(text):
-        name = match.group("weekday").lower()
-        weekday = next(i for i, names in enumerate(_WEEKDAYS) if names[1] == name)
-        day = today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
-        found.append((match.start(), day))
     return sorted(found)
 
 
@@ -88,3 +81,11 @@ def _back_near(cued: _Cues, first: int, last: int, following: int) -> bool:
         return True
     after = _next_within(cued.backs, last, _BACK_AFTER)
     return after is not None and after < following
+
+
+def _same_weekday(
+    text: str, start: int, end: int, today: datetime.date, day: datetime.date
+) -> bool:
+    """Whether the date is a weekday named on that same weekday ("from Friday", written on a
+    Friday), which the reader of return dates takes as a week on: this one begins today."""
+    return (day - today).days == 7 and _WEEKDAY_RE.fullmatch(text, start, end) is not None
