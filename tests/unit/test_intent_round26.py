@@ -272,3 +272,27 @@ def test_in_sentences_finds_the_sentence_of_a_match() -> None:
     assert look(text.index("Gern")) and look(text.index("ändern"))
     assert not look(text.index("First")) and not look(text.index("Third"))
     assert not look(text.index("Fourth"))
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "expected"),
+    [
+        # an office closed for a while, said with "we're", "olemme", "vi har", "wir haben", and
+        # a request after it: a notice, never interest (each read as positive before)
+        ("We're closed from 24 December to 4 January, but send us your quote request anytime.",
+         "en", Intent.AUTO_REPLY),
+        ("Olemme suljettuna 24.12.–6.1. Lähetä tarjouspyyntö, niin palaamme asiaan.", "fi",
+         Intent.AUTO_REPLY),
+        ("Vi har stängt 24/12–6/1, men skicka gärna din förfrågan.", "sv", Intent.AUTO_REPLY),
+        ("Wir haben vom 24.12. bis 6.1. geschlossen, schicken Sie uns aber gerne Ihre Anfrage.",
+         "de", Intent.AUTO_REPLY),
+        # beside them: a day closed, a site closed for good
+        ("We're closed on Friday, so Thursday at 10 works.", "en", Intent.POSITIVE),
+        ("Olemme kiinni perjantaina, mutta torstaina sopii soittaa.", "fi", Intent.POSITIVE),
+        ("Wir haben am Freitag geschlossen, aber Donnerstag passt gut.", "de", Intent.POSITIVE),
+        ("Vi har stängt lagret i Borås, så det är inte aktuellt längre.", "sv",
+         Intent.NOT_INTERESTED),
+    ],
+)  # fmt: skip
+def test_an_office_closed_for_a_while_is_a_notice(body: str, lang: str, expected: Intent) -> None:
+    assert intent(body, lang) is expected

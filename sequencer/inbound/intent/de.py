@@ -63,7 +63,8 @@ LEXICON = Lexicon(
         # ist vom 23.12. bis 6.1. geschlossen", "Wir befinden uns in der Weihnachtspause" (not
         # "Das Büro ist am Freitag geschlossen, aber Donnerstag passt", "Wir haben das Lager in
         # Köln geschlossen", "Nach der Weihnachtspause gerne")
-        r"(?:büro|unternehmen|firma|betrieb|geschäft|praxis|wir)\s+(?:ist|sind|bleibt|bleiben)\s+"
+        r"(?:büro|unternehmen|firma|betrieb|geschäft|praxis|wir)\s+(?:ist|sind|bleibt|bleiben|"
+        r"haben|hat)\s+"
         r"(?:über\s+(?:weihnachten|die\s+feiertage)|zwischen|vom|von|ab|bis)\s+(?:\S+\s+){0,4}?"
         r"geschlossen\b|(?:sind|befinden\s+uns)\s+(?:\S+\s+)?in\s+der\s+(?:weihnachts|betriebs)"
         r"(?:pause|ruhe)|(?:weihnachts|betriebs)(?:pause|ruhe)\s+(?:vom|von|bis|ab)\b",

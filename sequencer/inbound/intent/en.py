@@ -161,8 +161,9 @@ LEXICON = Lexicon(
         # are closed from 23 December", "closed for the holidays", "we reopen on 7 January" (not
         # "our office is closed Friday, so can we do Thursday", "the warehouse will be closed
         # next year", "we are closed to new suppliers")
-        r"(?:office|offices|company|we|premises|shop|store)\s+(?:is|are|will\s+be|remains?|"
-        r"stays?)\s+(?:\w+\s+){0,2}?closed\s+(?:from|between|until|till|through)\s+(?:\S+\s+)?"
+        r"(?:(?:office|offices|company|we|premises|shop|store)\s+(?:is|are|will\s+be|remains?|"
+        r"stays?)|we['’]re|we['’]ll\s+be)\s+(?:\w+\s+){0,2}?closed\s+(?:from|between|until|till|"
+        r"through)\s+(?:\S+\s+)?"
         r"(?:\d|the\s+\d|(?:mon|tues|wednes|thurs|fri)day|dec|jan)|(?:office|offices|company|we)\s+"
         r"(?:is|are)\s+closed\s+(?:today|this\s+week|all\s+week)|closed\s+(?:for|over|during)\s+"
         r"(?:the\s+)?(?:holidays?|christmas|festive|summer\s+holidays?|new\s+year)|(?:re-?open|"

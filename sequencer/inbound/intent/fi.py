@@ -133,7 +133,10 @@ LEXICON = Lexicon(
         # jälkeen")
         r"(?:toimisto|yritys|liike|myymälä|konttori)\w*\s+(?:on|ovat|pysyy|pysyvät|on\s+myös)\s+"
         r"(?:\S+\s+){0,2}?(?:suljettu\w*|kiinni)\s+(?:\S+\s+)?(?:\d|joulu|juhla|loma|välisen)|"
-        r"(?:olemme|ollaan|on)\s+(?:\S+\s+)?joulutauolla|joulunpyhien\s+ajan\s+(?:suljettu|kiinni)",
+        r"(?:olemme|ollaan|on)\s+(?:\S+\s+)?joulutauolla|joulunpyhien\s+ajan\s+(?:suljettu|kiinni)|"
+        # "Olemme suljettuna 24.12.–6.1."
+        r"(?:olemme|ollaan)\s+(?:\S+\s+)?(?:suljettuna|kiinni)\s+(?:\S+\s+)?(?:\d|joulu|juhla|loma|"
+        r"välisen)",
         rf"(?:olen|olemme|olen\s+nyt|olen\s+tällä\s+hetkellä)\s+(?:\S+\s+){{0,2}}?(?:{_LEAVE})\b",
         rf"(?:{_LEAVE})\s+(?:\S+\s+){{0,3}}?(?:asti|saakka|välisen\s+ajan)\b",
         r"poissa\s+toimistolta\b|poissaolo|lomailen\b|lomaviesti",

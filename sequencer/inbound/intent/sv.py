@@ -72,7 +72,7 @@ LEXICON = Lexicon(
         # the whole office closed for a while, said with its dates or its holiday: "Kontoret är
         # stängt 23/12–6/1", "julstängt", "vi öppnar igen den 7 januari" (not "Lagret är stängt på
         # fredag, men torsdag passar", "Vi har stängt lagret i Borås")
-        r"(?:kontoret|kontor|vi|företaget|butiken|växeln)\s+(?:är|håller)\s+(?:\S+\s+){0,2}?"
+        r"(?:kontoret|kontor|vi|företaget|butiken|växeln)\s+(?:är|håller|har)\s+(?:\S+\s+){0,2}?"
         r"stängt\s+(?:\S+\s+)?(?:\d|från|mellan|till|t\.?\s?o\.?\s?m|fr\.?\s?o\.?\s?m|över\s+(?:jul|"
         r"helg|nyår)|under\s+(?:jul|helg|semester))|julstängt|stängt\s+(?:för|under|mellan|över)\s+"
         r"(?:\S+\s+)?(?:jul|helg|semester|nyår|\d)|öppnar\s+igen\s+(?:den\s+)?(?:\d|måndag|tisdag|"
