@@ -117,11 +117,19 @@ def fresh_text(body: str) -> str:
 
 def quotes(body: str) -> bool:
     """Whether ``body`` quotes a message below a quote header ("On Mon, ... wrote:", Outlook's
-    "From: ... Sent: ..." block): a reply written with the reply button. Out-of-office notices
-    from Outlook and Gmail quote nothing."""
+    "From: ... Sent: ..." block, "-----Original Message-----"): a reply written with the reply
+    button. Out-of-office notices from Exchange, Outlook's templates and Gmail quote nothing. A
+    line of underscores alone is no quote header: Outlook draws one over a signature's footer."""
     try:
         lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return _next_quote(lines, 0) is not None
+        return any(
+            # Outlook's rule line alone (over a signature's footer) quotes nothing: the header
+            # block under it does
+            not _SEPARATOR_RE.match(line)
+            and _quote_starts(lines, index) is not None
+            and any(below.strip() for below in lines[index + 1 :])
+            for index, line in enumerate(lines)
+        )
     except Exception:
         return False
 

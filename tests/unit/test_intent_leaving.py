@@ -312,3 +312,43 @@ def test_notices_the_second_review_wrote_stay_notices(body: str, lang: str, quot
     write too only without a quote, as Outlook and Gmail send them."""
     got = intent(body, lang, quote="gmail" if quoted else None)
     assert got is Intent.AUTO_REPLY, body
+
+
+_FOOTER = (
+    "\n\nMark Jones\nHead of Logistics\n\n________________________________\nThis e-mail is "
+    "confidential and intended only for the addressee."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "quote"),
+    [
+        # the third review: Outlook's rule line over a footer is no quote header
+        ("Hi,\n\nI'm on holiday from Thursday until 4 January, but please send me pricing and "
+         "documentation by email." + _FOOTER, "en", None),
+        ("Guten Tag,\n\nich bin ab dem 21.12. im Urlaub, schicken Sie mir aber gerne ein Angebot "
+         "per E-Mail." + _FOOTER, "de", None),
+        ("Hei,\n\nolen lomalla 21.12.–6.1., mutta lähetäthän tarjoukset ja hinnastot "
+         "sähköpostilla." + _FOOTER, "fi", None),
+        # a notice's opening thanks, even above a quote
+        ("Thank you for your email.\n\nI'm on annual leave from 21 December until 4 January, but "
+         "please send your updated price list for 2027 before then.", "en", "outlook"),
+        ("Vielen Dank für Ihre Nachricht. Ich bin ab dem 21.12. im Urlaub, schicken Sie mir aber "
+         "gerne vorher ein Angebot.", "de", "outlook"),
+    ],
+)  # fmt: skip
+def test_notices_the_third_review_wrote_stay_notices(
+    body: str, lang: str, quote: str | None
+) -> None:
+    assert intent(body, lang, quote=quote) is Intent.AUTO_REPLY
+
+
+def test_a_footer_line_is_no_quote_but_the_block_under_it_is() -> None:
+    from sequencer.inbound.fresh import quotes
+
+    assert not quotes("Hi,\n\nsee you.\n\n________________________________\nConfidential.")
+    assert quotes(
+        "Hi\n\n________________________________\nFrom: Anna <anna@acme.example>\n"
+        "Sent: Monday, December 14, 2026 9:02 AM\nSubject: Pallets\n\nHello"
+    )
+    assert quotes("Yes\n\nOn Mon, 14 Dec 2026 at 9.02, Anna <anna@acme.example> wrote:\n> Hello")

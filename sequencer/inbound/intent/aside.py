@@ -332,6 +332,14 @@ _QUESTION_RE = re.compile(
     r"mitä|miten|kuinka|det|ni|er|hur|vad|kan|es|das|sie|ihr|ihre|wie|was|können)(?!\w)",
     re.IGNORECASE,
 )
+#: Thanks for the message, as a notice opens: "Thank you for your email", "Kiitos viestistäsi",
+#: "Tack för ditt mejl", "Vielen Dank für Ihre Nachricht".
+_THANKS_RE = re.compile(
+    r"\s*(?:thank\s+you|thanks|many\s+thanks)\s+for\s+your\s+(?:e-?mail|message|mail|note)|\s*"
+    r"kiitos\s+(?:\S+\s+)?viesti\w*|\s*tack\s+för\s+(?:ditt|ert)\s+(?:mejl|mail|meddelande|e-?post)|"
+    r"\s*(?:vielen\s+)?dank\s+für\s+ihre\s+(?:nachricht|e-?mail|mail)",
+    re.IGNORECASE,
+)
 #: A link: a notice's booking page or website.
 _LINK_RE = re.compile(r"https?://|(?<!\w)www\.", re.IGNORECASE)
 
@@ -349,7 +357,8 @@ def leaving_later(msg: Parsed) -> bool:
     (:func:`~sequencer.inbound.rules.leaving.departures`: the line's first date, two days or more
     after the day written) stands within :data:`_LEAVING_NEAR` characters of the absence's words;
     the clause tells of the writer alone; nothing only a notice says stands in the subject or the
-    text ("for anything urgent", "I'll get back to you"), nor a link, a booking offered, a phone
+    text ("for anything urgent", "I'll get back to you"), nor a notice's opening thanks ("Thank
+    you for your email"), a link, a booking offered, a phone
     number, a wish of whoever reads it ("if you'd like a demo"), or another's address anywhere in
     the fresh text (a stand-in). Then either a turn follows the absence on its line ("but", "so",
     "mutta", "joten", "men", "aber"), the writer asks something of us after the absence ("send",
@@ -377,6 +386,8 @@ def leaving_later(msg: Parsed) -> bool:
         return False
     if _BOOKING_RE.search(text) or _PHONE_RE.search(text) or _ANYONE_RE.search(text):
         return False  # a booking offered, a number to call, a wish of anyone's: a notice's words
+    if _THANKS_RE.match(text):
+        return False  # "Thank you for your email.": how a notice opens
     if any(address != msg.from_address for address in addresses(msg.fresh)):
         return False  # a stand-in's, under a name line or in the signature
     reading = read(msg)
