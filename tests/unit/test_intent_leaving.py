@@ -306,10 +306,13 @@ def test_what_the_review_of_the_first_version_wrote(body: str) -> None:
         ),
     ],
 )  # fmt: skip
-def test_notices_the_second_review_wrote_stay_notices(body: str, lang: str, quoted: bool) -> None:
-    """Notices switched on early, from the review of the second version; most quoting our mail as
-    a help desk's might, and still read as notices by their words; two whose words a person might
-    write too only without a quote, as Outlook and Gmail send them."""
+def test_more_notices_the_review_of_the_first_version_wrote(
+    body: str, lang: str, quoted: bool
+) -> None:
+    """Notices switched on early, from the review of the first version, here quoting our mail
+    as a help desk's might, and still read as notices by their words; and two whose words a
+    person might write too, read as notices only without a quote, as Outlook and Gmail send
+    them."""
     got = intent(body, lang, quote="gmail" if quoted else None)
     assert got is Intent.AUTO_REPLY, body
 
@@ -323,7 +326,7 @@ _FOOTER = (
 @pytest.mark.parametrize(
     ("body", "lang", "quote"),
     [
-        # the third review: Outlook's rule line over a footer is no quote header
+        # Outlook's rule line over a footer is no quote header
         ("Hi,\n\nI'm on holiday from Thursday until 4 January, but please send me pricing and "
          "documentation by email." + _FOOTER, "en", None),
         ("Guten Tag,\n\nich bin ab dem 21.12. im Urlaub, schicken Sie mir aber gerne ein Angebot "
@@ -337,7 +340,7 @@ _FOOTER = (
          "gerne vorher ein Angebot.", "de", "outlook"),
     ],
 )  # fmt: skip
-def test_notices_the_third_review_wrote_stay_notices(
+def test_notices_the_review_of_the_second_version_wrote(
     body: str, lang: str, quote: str | None
 ) -> None:
     assert intent(body, lang, quote=quote) is Intent.AUTO_REPLY
