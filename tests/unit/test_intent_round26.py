@@ -296,3 +296,16 @@ def test_in_sentences_finds_the_sentence_of_a_match() -> None:
 )  # fmt: skip
 def test_an_office_closed_for_a_while_is_a_notice(body: str, lang: str, expected: Intent) -> None:
     assert intent(body, lang) is expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a call asked for a season later is "not now", as "nächstes Jahr wieder" was
+        ("Kein Interesse. Rufen Sie mich im Herbst wieder an.", Intent.NOT_INTERESTED),
+        ("Derzeit kein Bedarf. Melden Sie sich in ein paar Monaten wieder.", Intent.NOT_INTERESTED),
+        ("Rufen Sie mich im Januar an, dann haben wir Zeit für eine Demo.", Intent.POSITIVE),
+    ],
+)
+def test_a_call_asked_for_a_season_later_declines(body: str, expected: Intent) -> None:
+    assert intent(body, "de") is expected
