@@ -50,9 +50,10 @@ def intent(
          Intent.POSITIVE),
         ("Hello,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", "en",
          Intent.POSITIVE),
-        # or asks a question before the absence's line
+        # (a question before the absence's line is not enough: a notice asks "Do you have
+        # questions about pricing?" too, the final review found)
         ("Does it work with Business Central? What would it cost for two sites?\n\n"
-         "I'm off from Friday until 4 Jan, so we can pick it up after.", "en", Intent.POSITIVE),
+         "I'm off from Friday until 4 Jan, so we can pick it up after.", "en", Intent.AUTO_REPLY),
         # or declines after the turn
         ("I'm off from Friday until 4 January, but honestly we are not interested.", "en",
          Intent.NOT_INTERESTED),
@@ -355,3 +356,93 @@ def test_a_footer_line_is_no_quote_but_the_block_under_it_is() -> None:
         "Sent: Monday, December 14, 2026 9:02 AM\nSubject: Pallets\n\nHello"
     )
     assert quotes("Yes\n\nOn Mon, 14 Dec 2026 at 9.02, Anna <anna@acme.example> wrote:\n> Hello")
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        (
+            "Do you have questions about pricing?\nI'm away from 21 December to 4 January.",
+            "en",
+        ),
+        (
+            "Haben Sie Fragen zu unseren Preisen?\nIch bin vom 21.12. bis 6.1. im Urlaub.",
+            "de",
+        ),
+        (
+            "Hej,\n\nVill ni ha en demo? Vad kan vi göra för er?\n\nJag är ledig från 21 "
+            "december till 6 januari.\n\nMed vänlig hälsning\nErik Svensson",
+            "sv",
+        ),
+        (
+            "Hei,\n\nmiten voimme auttaa hinnoittelussa?\n\nOlen lomalla 21.12.–6.1.",
+            "fi",
+        ),
+        (
+            "Olen lomalla 21.12.–6.1. ja toimisto on suljettu 24.12.–1.1., mutta lähetä "
+            "tarjous.",
+            "fi",
+        ),
+        (
+            "Jag är ledig från 21 december och kontoret har stängt 24/12–6/1, men skicka "
+            "gärna offerten.",
+            "sv",
+        ),
+        (
+            "Ich bin ab dem 21.12. im Urlaub, unser Büro hat vom 24.12. bis 6.1. "
+            "geschlossen, schicken Sie mir aber gerne ein Angebot.",
+            "de",
+        ),
+        (
+            "Hi,\n\nI'm on holiday from 21 December to 4 January. Our office is closed from "
+            "24 December to 1 January. But please send your pricing anyway, I'd like to "
+            "review it in January.",
+            "en",
+        ),
+        (
+            "Hei,\n\nolen lomalla 21.12.–6.1., mutta lähettäkää tarjoukset ja hinnastot "
+            "normaalisti, ne käsitellään loman jälkeen.\n\nHyvää joulua!\nMatti",
+            "fi",
+        ),
+        (
+            "Hej!\n\nJag är ledig 21/12–6/1, men skicka gärna offerter och prisuppgifter, "
+            "de hanteras efter helgerna.\n\nGod jul och gott nytt år!\nErik",
+            "sv",
+        ),
+        (
+            "Guten Tag,\n\nich bin vom 21.12. bis 6.1. im Urlaub, senden Sie mir aber gerne "
+            "Ihre Unterlagen, diese werden im neuen Jahr bearbeitet.\n\nFrohe "
+            "Weihnachten!\nKlaus Weber",
+            "de",
+        ),
+        (
+            "Kiitos yhteydenotostasi. Olen lomalla 21.12.–6.1., mutta lähetä tarjous.",
+            "fi",
+        ),
+        (
+            "Tack för att du hörde av dig! Jag är ledig från 21 december till 6 januari, "
+            "men skicka gärna en offert.",
+            "sv",
+        ),
+        (
+            "Danke für Ihre E-Mail. Ich bin ab dem 21.12. im Urlaub, schicken Sie mir aber "
+            "gerne ein Angebot.",
+            "de",
+        ),
+        (
+            "Hello and thank you for your email. I'm away from 21 December to 4 January, "
+            "but please send me your pricing.",
+            "en",
+        ),
+        (
+            "Thank you for your enquiry. I'm away from 21 December to 4 January, but please "
+            "send me your pricing.",
+            "en",
+        ),
+    ],
+)  # fmt: skip
+def test_notices_the_final_review_wrote(body: str, lang: str) -> None:
+    """Quoting our mail: a question a notice asks its reader above the absence, an office closed
+    besides the writer's absence, "send it, it is handled after the holidays", and the ways a
+    notice thanks for the message in its opening line."""
+    assert intent(body, lang) is Intent.AUTO_REPLY, body

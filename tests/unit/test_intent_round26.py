@@ -305,6 +305,16 @@ def test_an_office_closed_for_a_while_is_a_notice(body: str, lang: str, expected
         ("Kein Interesse. Rufen Sie mich im Herbst wieder an.", Intent.NOT_INTERESTED),
         ("Derzeit kein Bedarf. Melden Sie sich in ein paar Monaten wieder.", Intent.NOT_INTERESTED),
         ("Rufen Sie mich im Januar an, dann haben wir Zeit für eine Demo.", Intent.POSITIVE),
+        # a season said of the writer's own plans, not of a call (the final review)
+        (
+            "Ja, gerne! Wir haben im Frühjahr wieder Budget, schicken Sie mir bitte ein Angebot.",
+            Intent.POSITIVE,
+        ),
+        (
+            "Danke, das klingt gut. Schicken Sie mir Infos, ich melde mich in zwei Monaten "
+            "wieder mit Feedback.",
+            Intent.POSITIVE,
+        ),
     ],
 )
 def test_a_call_asked_for_a_season_later_declines(body: str, expected: Intent) -> None:

@@ -325,19 +325,20 @@ _ASKED_RE = re.compile(
     r"schicken|senden|(?:können|könnten)\s+sie|ich\s+möchte|ich\s+würde)(?!\w)",
     re.IGNORECASE,
 )
-#: The words of a question about us or what we sell: "does it", "what would it cost", "can
-#: you", "paljonko tämä", "hur mycket kostar det", "was kostet das".
-_QUESTION_RE = re.compile(
-    r"(?<!\w)(?:it|this|you|your|does|do|can|could|what|how|tämä|se|te|teillä|teidän|paljonko|"
-    r"mitä|miten|kuinka|det|ni|er|hur|vad|kan|es|das|sie|ihr|ihre|wie|was|können)(?!\w)",
+#: Thanks for the message or for getting in touch, as a notice's opening line says it: "Thank you
+#: for your email", "Hello and thank you for contacting me", "Kiitos yhteydenotostasi", "Tack för
+#: mejlet", "Danke für Ihre E-Mail" (not "Thanks for following up").
+_THANKS_RE = re.compile(
+    r"(?<!\w)(?:thank\s+you|thanks|many\s+thanks)(?:\s+\w+)?\s+for\s+(?:your|the|contacting|"
+    r"reaching|getting|writing)|kiitos\s+(?:\S+\s+)?(?:viesti|yhteydeno|sähköpost|postista)|tack\s+"
+    r"för\s+(?:ditt|ert|din|er|mejlet|mailet|meddelandet|att\s+du|att\s+ni)|dank\w*\s+für",
     re.IGNORECASE,
 )
-#: Thanks for the message, as a notice opens: "Thank you for your email", "Kiitos viestistäsi",
-#: "Tack för ditt mejl", "Vielen Dank für Ihre Nachricht".
-_THANKS_RE = re.compile(
-    r"\s*(?:thank\s+you|thanks|many\s+thanks)\s+for\s+your\s+(?:e-?mail|message|mail|note)|\s*"
-    r"kiitos\s+(?:\S+\s+)?viesti\w*|\s*tack\s+för\s+(?:ditt|ert)\s+(?:mejl|mail|meddelande|e-?post)|"
-    r"\s*(?:vielen\s+)?dank\s+für\s+ihre\s+(?:nachricht|e-?mail|mail)",
+#: Words that a request sent in is handled later, as a notice says ("ne käsitellään loman jälkeen",
+#: "de hanteras efter helgerna", "diese werden im neuen Jahr bearbeitet", "will be dealt with").
+_HANDLED_RE = re.compile(
+    r"(?<!\w)(?:handled|processed|dealt\s+with|answered|käsitel\w*|vastataan|hoidetaan|hanteras|"
+    r"behandlas|besvaras|bearbeitet|beantwortet|bearbeite)(?!\w)",
     re.IGNORECASE,
 )
 #: A link: a notice's booking page or website.
@@ -355,17 +356,16 @@ def leaving_later(msg: Parsed) -> bool:
     with the reply button, quoting it below a quote header (a notice from Outlook or Gmail quotes
     nothing), and has a Date header. The first day away
     (:func:`~sequencer.inbound.rules.leaving.departures`: the line's first date, two days or more
-    after the day written) stands within :data:`_LEAVING_NEAR` characters of the absence's words;
-    the clause tells of the writer alone; nothing only a notice says stands in the subject or the
-    text ("for anything urgent", "I'll get back to you"), nor a notice's opening thanks ("Thank
-    you for your email"), a link, a booking offered, a phone
-    number, a wish of whoever reads it ("if you'd like a demo"), or another's address anywhere in
-    the fresh text (a stand-in). Then either a turn follows the absence on its line ("but", "so",
-    "mutta", "joten", "men", "aber"), the writer asks something of us after the absence ("send",
-    "could you", "I'd like", "lähetä", "skicka", "schicken Sie": not "pricing queries will be
-    dealt with") and a cue of interest there asks for something (not only to be reached, not a
-    polite word alone), or declines; or a question of the writer's about us stands before the
-    absence's line ("What would it cost? I'm off from Friday ..."; not "Interested in a demo?").
+    after the day written) stands within :data:`_LEAVING_NEAR` characters of the absence's words,
+    and no other absence is told (an office closed besides); the clause tells of the writer
+    alone; nothing only a notice says stands in the subject or the text ("for anything urgent",
+    "I'll get back to you", "will be handled after the holidays"), nor thanks for the message in
+    its opening line, a link, a booking offered, a phone number, a wish of whoever reads it ("if
+    you'd like a demo"), or another's address anywhere in the fresh text (a stand-in). Then a
+    turn follows the absence on its line ("but", "so", "mutta", "men", "aber"), and after the
+    absence the writer asks something of us ("send", "could you", "I'd like", "lähetä",
+    "skicka", "schicken Sie": not "pricing queries will be dealt with") with a cue of interest
+    that asks for something (not only to be reached, not a polite word alone), or declines.
     Never a referral: a notice's stand-in is one.
     """
     written = _written_on(msg)
@@ -386,8 +386,11 @@ def leaving_later(msg: Parsed) -> bool:
         return False
     if _BOOKING_RE.search(text) or _PHONE_RE.search(text) or _ANYONE_RE.search(text):
         return False  # a booking offered, a number to call, a wish of anyone's: a notice's words
-    if _THANKS_RE.match(text):
-        return False  # "Thank you for your email.": how a notice opens
+    opening = text[: text.find("\n") if "\n" in text else len(text)]
+    if _THANKS_RE.search(opening) or _HANDLED_RE.search(text):
+        return False  # "Thank you for your email.", "... handled after the holidays": a notice's
+    if any(m.start() >= absence.end() for m in _ABSENCE.matches(text)):
+        return False  # a second absence, an office closed besides: a notice's
     if any(address != msg.from_address for address in addresses(msg.fresh)):
         return False  # a stand-in's, under a name line or in the signature
     reading = read(msg)
@@ -405,18 +408,7 @@ def leaving_later(msg: Parsed) -> bool:
         after = [(m, no) for m, no in cues if m.start() >= absence.end() and not _no_request(m)]
         if _asks(after):
             return True
-    return _asks(
-        [(m, no) for m, no in cues if m.end() <= line_start and _writers_question(text, m)]
-    )
-
-
-def _writers_question(text: str, cue: re.Match[str]) -> bool:
-    """Whether ``cue`` stands in a question the writer asks of us or of what we sell ("What would
-    it cost?", "Mitä tämä maksaa?"), not a notice's line for anyone ("Interested in a demo?")."""
-    start = max(text.rfind(end, 0, cue.start()) for end in ".!?\n") + 1
-    ends = [at for at in (text.find(end, cue.end()) for end in ".!?\n") if at >= 0]
-    stop = min(ends, default=-1)
-    return stop >= 0 and text[stop] == "?" and _QUESTION_RE.search(text, start, stop) is not None
+    return False
 
 
 def _written_on(msg: Parsed) -> datetime.date | None:

@@ -131,9 +131,11 @@ LEXICON = Lexicon(
         r"(?:nötig|notwendig|benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|(?:haben|"
         r"händ|hend|hamma|hom)\s+(?:wir\s+|mir\s+)?(?:schon|scho|bereits|eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,8}?(?<!nicht\s)(?<!nie\s)(?<!kaum\s)zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten|"
-        # later, said as a season or months: "Rufen Sie mich im Herbst wieder an"
-        r"(?:im\s+)?(?:herbst|frühjahr|frühling|sommer|winter)\s+wieder\b|in\s+(?:ein\s+paar|"
-        r"einigen|zwei|drei|sechs)\s+monaten\s+wieder\b",
+        # a call or word asked for later, a season or months on: "Rufen Sie mich im Herbst wieder
+        # an" (not "Wir haben im Frühjahr wieder Budget")
+        r"(?:rufen\s+sie\s+(?:mich|uns)|melden\s+sie\s+sich|kontaktieren\s+sie\s+(?:mich|uns))\s+"
+        r"(?:\S+\s+){0,2}?(?:(?:im\s+)?(?:herbst|frühjahr|frühling|sommer|winter)|in\s+(?:ein\s+"
+        r"paar|einigen|zwei|drei|sechs)\s+monaten)\s+wieder\b",
         # a no said so, no time or means, solved already
         r"(?:müssen|muss)\s+(?:\S+\s+){0,3}?absagen|lehnen\s+(?:\S+\s+)?ab\b(?!\s+(?:dem|der|\d))|"
         r"weder\s+(?:\S+\s+)?(?:budget|zeit|kapazität)|nicht\s+weiter\s+verfolgen|keine?\s+"
