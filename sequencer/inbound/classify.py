@@ -97,9 +97,7 @@ def _run(msg: Parsed) -> Inbound:
         verdict = rule(msg)
         if verdict is None:
             continue
-        if rule in _BODY_ABSENCE and (
-            aside.in_passing(msg) or aside.someone_answers(msg) or aside.leaving_later(msg)
-        ):
+        if rule in _BODY_ABSENCE and (aside.in_passing(msg) or aside.someone_answers(msg)):
             continue  # a person answering: the rules after it read the text
         return intent.annotate(msg, verdict)
     return intent.annotate(msg, reply.human_reply(msg))

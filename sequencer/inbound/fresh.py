@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["fresh_text", "quotes", "written_blocks"]
+__all__ = ["fresh_text", "written_blocks"]
 
 #: A line that continues the quoted line above it, wrapped by a client that did not quote the
 #: rest: the quoted line is long and stops mid-sentence, and this one opens in lower case.
@@ -113,25 +113,6 @@ def fresh_text(body: str) -> str:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     except Exception:
         return ""
-
-
-def quotes(body: str) -> bool:
-    """Whether ``body`` quotes a message below a quote header ("On Mon, ... wrote:", Outlook's
-    "From: ... Sent: ..." block, "-----Original Message-----"): a reply written with the reply
-    button. Out-of-office notices from Exchange, Outlook's templates and Gmail quote nothing. A
-    line of underscores alone is no quote header: Outlook draws one over a signature's footer."""
-    try:
-        lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return any(
-            # Outlook's rule line alone (over a signature's footer) quotes nothing: the header
-            # block under it does
-            not _SEPARATOR_RE.match(line)
-            and _quote_starts(lines, index) is not None
-            and any(below.strip() for below in lines[index + 1 :])
-            for index, line in enumerate(lines)
-        )
-    except Exception:
-        return False
 
 
 def _next_quote(lines: list[str], begin: int) -> tuple[int, int] | None:

@@ -110,9 +110,7 @@ def test_a_person_who_tells_of_an_absence_and_refers_us_on_is_a_referral(
             "https://meetings.example/nordic",
             None,
         ),
-        # (an absence begun: one that begins after the reply was written is a person's, see
-        # test_intent_leaving.py)
-        ("Hi Lena,\n\nI'm off until 4 January, but I'd like to see a demo.", None),
+        ("Hi Lena,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", None),
         ("Lena,\n\nI'm out of the office until 4 January. Interested, call me then.", None),
         (
             "Hi Lena,\n\nI'm out of the office until Monday 11 January with limited access to "
@@ -214,7 +212,7 @@ def test_a_notice_that_greets_our_sender_stays_an_auto_reply(body: str, to: str 
             "Hi there,\n\nI'm out of the office until 4 January. Interested, call me then.",
             "en",
         ),
-        ("Hello,\n\nI'm off until 4 January, but I'd like to see a demo.", "en"),
+        ("Hello,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", "en"),
     ],
 )
 def test_an_absence_without_a_person_answering_stays_an_auto_reply(body: str, lang: str) -> None:

@@ -1,8 +1,11 @@
-"""An absence that begins after the reply was written: the writer is at work, and answering
-(sequencer/inbound/intent/aside.py, ``leaving_later``; sequencer/inbound/rules/leaving.py). The
-commonest miss of the blind rounds: "I'm off from Friday until 4 January, but could you send over
-some pricing" was read as an out-of-office notice. Beside each kind of answer, notices that must
-stay notices, since an out-of-office answer is never interest.
+"""Out-of-office notices that name a first day away still ahead, written by the reviews of a rule
+this project tried three times and took out (see docs/inbox-and-links.md). The rule read a
+headerless text that tells of an absence not yet begun as a person's answer ("I'm off from
+Friday until 4 January, but could you send over some pricing?"): a notice is sent while its
+writer is away. Notices are switched on early, though, and four read-only reviews each found
+notices it read as interest, which an out-of-office answer must never be; on the held-out blind
+sets it read no reply better. These are the notices. Each must stay one, whatever rule comes
+next, most of them quoting our mail as an Apple Mail rule or a mail gateway can.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import pytest
 from intent_cases import TODAY, _raw
 
 from sequencer.inbound.classify import Intent, classify
-from sequencer.inbound.rules.leaving import departures
 
 
 def intent(
@@ -24,8 +26,8 @@ def intent(
     quote: str | None = "gmail",
     headers: dict[str, str] | None = None,
 ) -> Intent | None:
-    """The intent of a reply to our mail, written with the reply button (it quotes ours below a
-    quote header, Gmail's way) unless ``quote`` is None, and dated Monday 14 December."""
+    """The intent of a reply that quotes our mail below a quote header (Gmail's way) unless
+    ``quote`` is None, dated Monday 14 December."""
     entry = {"id": "t", "lang": lang, "body": body, "quote": quote, "headers": headers or {}}
     return classify(_raw(entry), today=today).intent
 
@@ -33,32 +35,8 @@ def intent(
 @pytest.mark.parametrize(
     ("body", "lang", "expected"),
     [
-        # the writer leaves later, and asks for something after a turn
-        ("I'm off from Friday until 11 January, so send me the pricing and we'll talk after.",
-         "en", Intent.POSITIVE),
-        ("Olen lomalla 23.12. alkaen, mutta lähetä tarjous niin katson sen ennen lomaa.", "fi",
-         Intent.POSITIVE),
-        ("Mä oon lomilla 21.12.–6.1., mut soitellaan heti sen jälkeen.", "fi", Intent.POSITIVE),
-        ("Jag är ledig från fredag till 7 januari, men skicka gärna en offert innan dess.", "sv",
-         Intent.POSITIVE),
-        ("Ich bin ab Freitag im Urlaub, schicken Sie mir aber gerne vorher noch ein Angebot.", "de",
-         Intent.POSITIVE),
-        # (test_intent_aside.py read these two as notices until the day away was weighed; the
-        # blind rounds' writers, who did not see the rules, wrote this shape as a person's eight
-        # times)
-        ("Hi Lena,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", "en",
-         Intent.POSITIVE),
-        ("Hello,\n\nI'm off from Friday until 4 January, but I'd like to see a demo.", "en",
-         Intent.POSITIVE),
-        # (a question before the absence's line is not enough: a notice asks "Do you have
-        # questions about pricing?" too, the final review found)
-        ("Does it work with Business Central? What would it cost for two sites?\n\n"
-         "I'm off from Friday until 4 Jan, so we can pick it up after.", "en", Intent.AUTO_REPLY),
-        # or declines after the turn
-        ("I'm off from Friday until 4 January, but honestly we are not interested.", "en",
-         Intent.NOT_INTERESTED),
-        # notices stay notices: standing words, a link, a booking offered, a stand-in's address,
-        # a team, an absence begun already, no turn to an answer, a day back
+        # standing words, a link, a booking offered, a stand-in's address, an absence begun
+        # already, a day back
         ("I'm out of the office from Monday 21 December until 4 January with limited access to "
          "email, but send me your pricing.", "en", Intent.AUTO_REPLY),
         ("I'm off from Friday until 4 January, but feel free to schedule a call with me here: "
@@ -86,76 +64,12 @@ def intent(
         ("I will be out of the office from 21 December to 4 January, so if you would like to "
          "schedule a meeting, could you send me a few times for the week of 11 January?", "en",
          Intent.AUTO_REPLY),
-        # a bookkeeper is no booking
-        ("I'm off from 18 December until 7 January, but I'd like to see a demo. Our bookkeeper "
-         "might join too.", "en", Intent.POSITIVE),
     ],
 )  # fmt: skip
-def test_an_absence_that_begins_later(body: str, lang: str, expected: Intent) -> None:
-    assert intent(body, lang) is expected
-
-
-def test_the_day_written_counts_not_the_day_read() -> None:
-    """Read a week late, the reply (dated Monday 14 December) still tells of an absence that
-    began after it was written; its Friday is the 18th, not the Friday after the day read."""
-    body = "I'm off from Friday until 11 January, but send me the pricing."
-    assert intent(body, today=TODAY + datetime.timedelta(days=7)) is Intent.POSITIVE
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("I'm off from Friday until 4 January", [datetime.date(2026, 12, 18)]),
-        ("olen lomalla 21.12.–6.1.", [datetime.date(2026, 12, 21)]),
-        ("olen lomalla perjantaista loppiaiseen", []),  # (a Finnish elative is not read)
-        ("lomalla 23.12. alkaen", [datetime.date(2026, 12, 23)]),
-        ("ab dem 21.12. nicht erreichbar", [datetime.date(2026, 12, 21)]),
-        ("ledig fr.o.m. 21/12", [datetime.date(2026, 12, 21)]),
-        # a day back, a day gone by, a day too far, a date with no word of setting off
-        ("ab Montag wieder erreichbar", []),
-        ("back in the office from 7 January", []),
-        ("away from 10 December", []),
-        ("from 1 March", []),
-        ("I'm away on 21 December", []),
-        ("from tomorrow until 4 January", []),
-        ("until 3 January, but from 4 January", []),
-        # not "the answers" some way after it
-        ("off from Friday until 4 Jan so if the answers are sensible",
-         [datetime.date(2026, 12, 18)]),
-    ],
-)  # fmt: skip
-def test_departures(text: str, expected: list[datetime.date]) -> None:
-    assert [day for _, day in departures(text, today=TODAY)] == expected
-
-
-_PERSON = "I'm off from Friday until 4 January, but could you send me the pricing?"
-
-
-def test_a_notice_quotes_nothing() -> None:
-    """Outlook's and Gmail's notices quote nothing of the mail they answer: without a quote the
-    text stays a notice, whatever it asks."""
-    assert intent(_PERSON) is Intent.POSITIVE
-    assert intent(_PERSON, quote=None) is Intent.AUTO_REPLY
-    assert intent(_PERSON, quote="outlook") is Intent.POSITIVE
-
-
-@pytest.mark.parametrize(
-    ("date", "today"),
-    [
-        ("Fri, 18 Dec 2026 08:00:00 +0200", datetime.date(2026, 12, 18)),  # "Friday" is today
-        ("Thu, 17 Dec 2026 18:00:00 +0200", datetime.date(2026, 12, 17)),  # switched on the eve
-    ],
-)
-def test_a_first_day_that_is_today_or_tomorrow_is_a_notice_switched_on_early(
-    date: str, today: datetime.date
+def test_notices_that_name_a_first_day_ahead_stay_notices(
+    body: str, lang: str, expected: Intent
 ) -> None:
-    assert intent(_PERSON, today=today, headers={"Date": date}) is Intent.AUTO_REPLY
-
-
-def test_without_a_date_header_nothing_says_when_it_was_written() -> None:
-    raw = _raw({"id": "t", "lang": "en", "body": _PERSON, "quote": "gmail"})
-    raw = b"\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Date:"))
-    assert classify(raw, today=TODAY).intent is Intent.AUTO_REPLY
+    assert intent(body, lang) is expected
 
 
 @pytest.mark.parametrize(
@@ -347,17 +261,6 @@ def test_notices_the_review_of_the_second_version_wrote(
     assert intent(body, lang, quote=quote) is Intent.AUTO_REPLY
 
 
-def test_a_footer_line_is_no_quote_but_the_block_under_it_is() -> None:
-    from sequencer.inbound.fresh import quotes
-
-    assert not quotes("Hi,\n\nsee you.\n\n________________________________\nConfidential.")
-    assert quotes(
-        "Hi\n\n________________________________\nFrom: Anna <anna@acme.example>\n"
-        "Sent: Monday, December 14, 2026 9:02 AM\nSubject: Pallets\n\nHello"
-    )
-    assert quotes("Yes\n\nOn Mon, 14 Dec 2026 at 9.02, Anna <anna@acme.example> wrote:\n> Hello")
-
-
 @pytest.mark.parametrize(
     ("body", "lang"),
     [
@@ -446,3 +349,17 @@ def test_notices_the_final_review_wrote(body: str, lang: str) -> None:
     besides the writer's absence, "send it, it is handled after the holidays", and the ways a
     notice thanks for the message in its opening line."""
     assert intent(body, lang) is Intent.AUTO_REPLY, body
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # people the rule's notice words ("I'll get back", "when I'm back") made notices again
+        ("Hi Anna,\n\nI'm going on parental leave on Friday, so please contact Jenny Berg "
+         "(jenny.berg@customer.example) about this. I'll be back in August.", Intent.REFERRAL),
+        ("Hi Anna,\n\nI'm off on Friday, so not for us, sorry - we just signed with another "
+         "provider. I'll get back to you if that changes.", Intent.NOT_INTERESTED),
+    ],
+)  # fmt: skip
+def test_people_beside_them_keep_their_reading(body: str, expected: Intent) -> None:
+    assert intent(body, quote=None) is expected

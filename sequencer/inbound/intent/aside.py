@@ -27,18 +27,15 @@ past the absence so, never interest.
 
 from __future__ import annotations
 
-import datetime
 import re
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 from functools import lru_cache
 
-from sequencer.inbound.fresh import quotes
 from sequencer.inbound.intent.clauses import conditional
 from sequencer.inbound.intent.rules import (
     _ABSENCE,
     _ABSENCE_HEAD,
     _INTEREST,
-    _POLITE_RE,
     _REFERRAL,
     _REFUSAL,
     _asks,
@@ -46,13 +43,12 @@ from sequencer.inbound.intent.rules import (
     body,
     read,
 )
-from sequencer.inbound.message import Parsed, addresses
+from sequencer.inbound.message import Parsed
 from sequencer.inbound.rules.auto_reply import _BACK_RE, return_date
-from sequencer.inbound.rules.leaving import departures
 from sequencer.inbound.rules.weeks import _WEEKDAYS
 from sequencer.inbound.verdict import Intent
 
-__all__ = ["in_passing", "leaving_later", "someone_answers"]
+__all__ = ["in_passing", "someone_answers"]
 
 _STANDING = _Cues.of(lambda lexicon: lexicon.standing)
 #: The writer, in the line before the absence: "I'm", "olen", "mä oon", "jag är", "ich bin".
@@ -273,157 +269,4 @@ def someone_answers(msg: Parsed) -> bool:
         reading.intent is Intent.REFERRAL
         and referred is not None
         and _absent_is_referred(text, referred)
-    )
-
-
-#: Where the clause of an absence ends: "olen itse lomalla perjantaista loppiaiseen, mutta
-#: vastaan nopeasti: näistä asioista päättää meillä ..." (the "meillä" is no one away).
-_CLAUSE_END_RE = re.compile(
-    r"[,;:!?\n]|\.\s|(?<!\w)(?:but|so|mutta|mut|joten|men|så|aber|also)(?!\w)", re.IGNORECASE
-)
-
-
-def _alone_in_clause(text: str, absence: re.Match[str]) -> bool:
-    """Whether the clause that tells of the absence tells of the writer alone ("I'm off from
-    Friday", "olen itse lomalla"), not of a team or an office ("we're closed from the 24th")."""
-    start = _sentence(text, absence.start())
-    end = _CLAUSE_END_RE.search(text, absence.end())
-    told = text[start : end.start() if end else len(text)]
-    return _SINGULAR_RE.search(told) is not None and _PLURAL_RE.search(told) is None
-
-
-_LEAVING_NEAR = 40  # characters from the absence's words its first day may stand
-#: Booking offered: "book a meeting with me", "varaa aika", "boka gärna ett möte", "buchen".
-#: (Not a bookkeeper, "Buchhaltung", "bokföring", "varasto".)
-_BOOKING_RE = re.compile(
-    r"(?<!\w)(?:book(?:s|ed|ing)?|boka\w*|varaa\w*|varat\w*|varau\w*|buchen|buchung\w*|gebucht)"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-#: A wish of whoever reads it, which a notice names: "if you would like to schedule a meeting",
-#: "jos haluat", "om du vill", "wenn Sie möchten".
-_ANYONE_RE = re.compile(
-    r"(?<!\w)(?:if\s+you(?:\s+would|['’]d)\s+like|if\s+you\s+(?:want|wish|need)|jos\s+(?:haluat|haluatte|tarvitset)|"
-    r"om\s+(?:du|ni)\s+(?:vill|önskar|behöver)|(?:wenn|falls)\s+sie\s+(?:möchten|wünschen|wollen))"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-#: Being reached asked for, which a notice asks for after the absence ("melden Sie sich gerne im
-#: Januar", "call me then"): no request a person at work makes of us now.
-_REACH_ME_RE = re.compile(
-    r"melden\s+sie\s+sich|rufen\s+sie|(?:contact|call|ring|reach|e-?mail)\s+(?:me|us)|get\s+in\s+"
-    r"touch|ota(?:kaa)?\s+yhteyttä|soita(?:kaa)?\b|hör\s+(?:gärna\s+)?av|kontakta|ring\s+(?:mig|oss)",
-    re.IGNORECASE,
-)
-#: A request the writer makes of us: "send", "could you", "I'd (really) like", "lähetä",
-#: "voisitko", "skicka", "kan du", "schicken Sie", "können Sie" (not "pricing queries will be
-#: dealt with in the new year", a notice's word on requests).
-_ASKED_RE = re.compile(
-    r"(?<!\w)(?:send|could\s+you|can\s+you|would\s+you|please|(?:i['’]d|i\s+would)\s+(?:\w+\s+)?"
-    r"(?:like|love)|let['’]s|lähet\w*|laita\w*|voisit\w*|voitko|haluaisin|haluan|soitellaan|"
-    r"jutellaan|skicka|kan\s+(?:du|ni)|skulle\s+(?:du|ni)|vill\s+(?:gärna|jag)|jag\s+vill|"
-    r"schicken|senden|(?:können|könnten)\s+sie|ich\s+möchte|ich\s+würde)(?!\w)",
-    re.IGNORECASE,
-)
-#: Thanks for the message or for getting in touch, as a notice's opening line says it: "Thank you
-#: for your email", "Hello and thank you for contacting me", "Kiitos yhteydenotostasi", "Tack för
-#: mejlet", "Danke für Ihre E-Mail" (not "Thanks for following up").
-_THANKS_RE = re.compile(
-    r"(?<!\w)(?:thank\s+you|thanks|many\s+thanks)(?:\s+\w+)?\s+for\s+(?:your|the|contacting|"
-    r"reaching|getting|writing)|kiitos\s+(?:\S+\s+)?(?:viesti|yhteydeno|sähköpost|postista)|tack\s+"
-    r"för\s+(?:ditt|ert|din|er|mejlet|mailet|meddelandet|att\s+du|att\s+ni)|dank\w*\s+für",
-    re.IGNORECASE,
-)
-#: Words that a request sent in is handled later, as a notice says ("ne käsitellään loman jälkeen",
-#: "de hanteras efter helgerna", "diese werden im neuen Jahr bearbeitet", "will be dealt with").
-_HANDLED_RE = re.compile(
-    r"(?<!\w)(?:handled|processed|dealt\s+with|answered|käsitel\w*|vastataan|hoidetaan|hanteras|"
-    r"behandlas|besvaras|bearbeitet|beantwortet|bearbeite)(?!\w)",
-    re.IGNORECASE,
-)
-#: A link: a notice's booking page or website.
-_LINK_RE = re.compile(r"https?://|(?<!\w)www\.", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)  # both body absence rules may ask it of the same message
-def leaving_later(msg: Parsed) -> bool:
-    """Whether the absence read in ``msg``'s text is the writer's own and begins after the day
-    the reply is read, and the writer answers past it ("I'm off from Friday until 4 January, but
-    could you send over some pricing", "olen itse lomalla 21.12.-6.1., joten ... Laita kuitenkin
-    kalenterikutsu"): a notice is sent while its writer is away, so this one is at work.
-
-    A notice may be switched on a day early, so the test is narrow. The text answers our mail
-    with the reply button, quoting it below a quote header (a notice from Outlook or Gmail quotes
-    nothing), and has a Date header. The first day away
-    (:func:`~sequencer.inbound.rules.leaving.departures`: the line's first date, two days or more
-    after the day written) stands within :data:`_LEAVING_NEAR` characters of the absence's words,
-    and no other absence is told (an office closed besides); the clause tells of the writer
-    alone; nothing only a notice says stands in the subject or the text ("for anything urgent",
-    "I'll get back to you", "will be handled after the holidays"), nor thanks for the message in
-    its opening line, a link, a booking offered, a phone number, a wish of whoever reads it ("if
-    you'd like a demo"), or another's address anywhere in the fresh text (a stand-in). Then a
-    turn follows the absence on its line ("but", "so", "mutta", "men", "aber"), and after the
-    absence the writer asks something of us ("send", "could you", "I'd like", "lähetä",
-    "skicka", "schicken Sie": not "pricing queries will be dealt with") with a cue of interest
-    that asks for something (not only to be reached, not a polite word alone), or declines.
-    Never a referral: a notice's stand-in is one.
-    """
-    written = _written_on(msg)
-    if written is None or not quotes(msg.body):
-        return False
-    text = body(msg)
-    absence = _ABSENCE.first(text[:_ABSENCE_HEAD])
-    if absence is None or not _alone_in_clause(text, absence):
-        return False
-    line_start = text.rfind("\n", 0, absence.start()) + 1
-    line_end = text.find("\n", absence.end())
-    line_end = line_end if line_end >= 0 else len(text)
-    near = (absence.start() - _LEAVING_NEAR, absence.end() + _LEAVING_NEAR)
-    leaves = departures(text[line_start:line_end], today=written)
-    if not any(near[0] <= line_start + at <= near[1] for at, _ in leaves):
-        return False
-    if _STANDING.first(f"{msg.subject}\n{msg.fresh}") is not None or _LINK_RE.search(text):
-        return False
-    if _BOOKING_RE.search(text) or _PHONE_RE.search(text) or _ANYONE_RE.search(text):
-        return False  # a booking offered, a number to call, a wish of anyone's: a notice's words
-    opening = text[: text.find("\n") if "\n" in text else len(text)]
-    if _THANKS_RE.search(opening) or _HANDLED_RE.search(text):
-        return False  # "Thank you for your email.", "... handled after the holidays": a notice's
-    if any(m.start() >= absence.end() for m in _ABSENCE.matches(text)):
-        return False  # a second absence, an office closed besides: a notice's
-    if any(address != msg.from_address for address in addresses(msg.fresh)):
-        return False  # a stand-in's, under a name line or in the signature
-    reading = read(msg)
-    cues = _INTEREST.scan(text)
-    turn = _TURN_RE.search(text, absence.end(), line_end)
-    if turn is not None and reading.intent is Intent.NOT_INTERESTED:
-        return any(
-            m.start() >= turn.end() and not conditional(text, m.start())
-            for m in _REFUSAL.matches(text)
-        )
-    if reading.intent is not Intent.POSITIVE:
-        return False
-    # the request may stand before its turn word: "schicken Sie mir aber gerne ein Angebot"
-    if turn is not None and _ASKED_RE.search(text, absence.end()):
-        after = [(m, no) for m, no in cues if m.start() >= absence.end() and not _no_request(m)]
-        if _asks(after):
-            return True
-    return False
-
-
-def _written_on(msg: Parsed) -> datetime.date | None:
-    """The day ``msg`` was written, by its Date header (the day it is read when that is later: a
-    clock ahead); None when the header is missing or unreadable."""
-    try:
-        written = parsedate_to_datetime(str(msg.mime.get("Date", ""))).date()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return min(written, msg.today)
-
-
-def _no_request(cue: re.Match[str]) -> bool:
-    """Whether a cue of interest only asks to be reached (see :data:`_REACH_ME_RE`), or is a
-    polite word alone ("gerne", "gärna")."""
-    return (
-        _REACH_ME_RE.search(cue.group(0)) is not None or _POLITE_RE.match(cue.group(0)) is not None
     )

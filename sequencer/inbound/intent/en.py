@@ -602,9 +602,8 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,3}?(?:spam|junk)\b",
     ),
     standing=(
-        r"urgent|emergenc|(?:limited|no|without)\s+(?:\w+\s+)?access\s+to\s+(?:my\s+)?e-?mail|"
-        r"limited\s+access|(?:i|we)['’]ll\s+(?:reply|respond|get\s+back|answer|be\s+back)|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
-        r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|when\s+i['’]m\s+back|"
+        r"urgent|emergenc|limited\s+access|(?:will|shall)\s+(?:reply|respond|get\s+back|answer|"
+        r"return\s+your|be\s+back)|(?:on|upon)\s+my\s+return|when\s+i\s+(?:return|get\s+back|am\s+back)|"
         r"in\s+my\s+absence|(?:you\s+can|feel\s+free\s+to)\s+(?:reach|call|contact|text)|my\s+"
         r"(?:mobile|cell)|automatic|auto-?reply|out\s+of\s+office\s+(?:reply|message)|\booo\b|"
         r"(?:can\s?not|can['’]?t)\s+wait|if\s+(?:needed|necessary|urgent)",

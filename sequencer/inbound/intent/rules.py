@@ -85,12 +85,6 @@ _ECHO_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w")
-#: A word of interest that may be politeness alone: "gern", "gärna", "happy to", "mielellään".
-_POLITE_RE = re.compile(
-    r"(?:(?:i|we)(?:['’]d|\s+would)\s+be\s+|hör\s+)?(?:gerne?|gärna|mielellään|mielelläni|"
-    r"happy|glad|gladly)\b",
-    re.I,
-)
 
 
 def _answer_re(words: Callable[[Lexicon], str]) -> re.Pattern[str]:
