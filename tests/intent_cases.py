@@ -18,6 +18,9 @@ from typing import Any
 
 import yaml
 
+from sequencer.inbound.classify import classify
+from sequencer.inbound.verdict import Inbound
+
 #: "Today" for every corpus message (the day the replies are read).
 TODAY = datetime.date(2026, 12, 14)
 CORPUS = Path(__file__).parent / "unit" / "intent_corpus"
@@ -127,3 +130,11 @@ def load(name: str | Path) -> list[Case]:
         )
         for entry in entries
     ]
+
+
+def reply_to_us(
+    body: str, lang: str = "en", *, today: datetime.date = TODAY, **entry: Any
+) -> Inbound:
+    """What the classifier makes of ``body`` as a reply to our first email, read on ``today``
+    (:func:`_raw` builds it; ``entry`` gives its other keys: ``to``, ``quote``, ``headers``...)."""
+    return classify(_raw({"id": "t", "lang": lang, "body": body, **entry}), today=today)

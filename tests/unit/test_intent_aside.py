@@ -12,13 +12,13 @@ import datetime
 from typing import Any
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import TODAY, reply_to_us
 
 from sequencer.inbound.classify import Intent, Kind, classify, return_date
 
 
 def read(body: str) -> tuple[Kind, Intent | None]:
-    got = classify(_raw({"id": "t", "lang": "en", "body": body}), today=TODAY)
+    got = reply_to_us(body)
     return got.kind, got.intent
 
 
@@ -61,7 +61,7 @@ def test_a_notice_with_a_number_a_stand_in_or_a_return_date_stays_an_auto_reply(
 
 
 def read_to(body: str, lang: str = "en", to: str = "Lena Berg <lena@acme.example>") -> Any:
-    got = classify(_raw({"id": "t", "lang": lang, "body": body, "to": to}), today=TODAY)
+    got = reply_to_us(body, lang, to=to)
     return got.kind, got.intent, got.referred
 
 
@@ -493,5 +493,5 @@ def test_a_notice_with_its_days_away_and_an_invitation_stays_an_auto_reply(
 ) -> None:
     """Notices a review wrote against a rule that read interest past an absence whose first
     day had not come (reverted): each must stay an out-of-office answer."""
-    got = classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY)
+    got = reply_to_us(body, lang)
     assert (got.kind, got.intent) == (Kind.AUTO_REPLY, Intent.AUTO_REPLY)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import TODAY, reply_to_us
 
-from sequencer.inbound.classify import Intent, classify
+from sequencer.inbound.classify import Intent
 
 
 def intent(
@@ -28,8 +28,7 @@ def intent(
 ) -> Intent | None:
     """The intent of a reply that quotes our mail below a quote header (Gmail's way) unless
     ``quote`` is None, dated Monday 14 December."""
-    entry = {"id": "t", "lang": lang, "body": body, "quote": quote, "headers": headers or {}}
-    return classify(_raw(entry), today=today).intent
+    return reply_to_us(body, lang, today=today, quote=quote, headers=headers or {}).intent
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import TODAY, reply_to_us
 
-from sequencer.inbound.classify import Intent, Kind, classify, return_date
+from sequencer.inbound.classify import Intent, Kind, return_date
 
 
 def read(body: str, lang: str = "en") -> tuple[Kind, Intent | None]:
-    got = classify(_raw({"id": "review", "lang": lang, "body": body}), today=TODAY)
+    got = reply_to_us(body, lang, id="review")
     return got.kind, got.intent
 
 

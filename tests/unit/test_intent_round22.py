@@ -8,13 +8,13 @@ asks for slots; and round 23's (85.0 % untuned, none unsafe).
 from __future__ import annotations
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import reply_to_us
 
-from sequencer.inbound.classify import Intent, Kind, classify
+from sequencer.inbound.classify import Intent, Kind
 
 
 def read(body: str, lang: str = "en") -> tuple[Kind, Intent | None, str | None]:
-    got = classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY)
+    got = reply_to_us(body, lang)
     return got.kind, got.intent, got.referred
 
 

@@ -8,13 +8,13 @@ that must keep their reading beside them; and two of round 25's (80.0 % untuned,
 from __future__ import annotations
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import reply_to_us
 
-from sequencer.inbound.classify import Intent, classify
+from sequencer.inbound.classify import Intent
 
 
 def intent(body: str, lang: str = "en") -> Intent | None:
-    return classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY).intent
+    return reply_to_us(body, lang).intent
 
 
 @pytest.mark.parametrize(

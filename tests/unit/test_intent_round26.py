@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import reply_to_us
 
-from sequencer.inbound.classify import Intent, classify
+from sequencer.inbound.classify import Intent
 from sequencer.inbound.intent import clauses
 
 
 def intent(body: str, lang: str = "en") -> Intent | None:
-    return classify(_raw({"id": "t", "lang": lang, "body": body}), today=TODAY).intent
+    return reply_to_us(body, lang).intent
 
 
 @pytest.mark.parametrize(

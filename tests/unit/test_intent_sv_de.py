@@ -9,13 +9,13 @@ the near misses listed with them must keep their reading.
 from __future__ import annotations
 
 import pytest
-from intent_cases import TODAY, _raw
+from intent_cases import reply_to_us
 
-from sequencer.inbound.classify import Intent, Kind, classify
+from sequencer.inbound.classify import Intent, Kind
 
 
 def read(body: str) -> tuple[Kind, Intent | None, str | None]:
-    got = classify(_raw({"id": "t", "lang": "en", "body": body}), today=TODAY)
+    got = reply_to_us(body)
     return got.kind, got.intent, got.referred
 
 
@@ -189,5 +189,5 @@ def test_the_writers_own_business_to_let_or_sell_is_no_interest(body: str, inten
     ],
 )
 def test_a_german_demand_to_be_deleted_from_the_lists_is_a_removal(body: str) -> None:
-    got = classify(_raw({"id": "t", "lang": "de", "body": body}), today=TODAY)
+    got = reply_to_us(body, "de")
     assert got.kind == Kind.UNSUBSCRIBE, got
