@@ -48,13 +48,18 @@ _NOW_RE = re.compile(
 )
 
 
+def _ends_before(text: str, start: int) -> tuple[str, list[re.Match[str]]]:
+    """The :data:`REACH` characters before ``start``, and where clauses end in them."""
+    before = text[max(0, start - REACH) : start]
+    return before, list(_CLAUSE_END_RE.finditer(before))
+
+
 def negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     """Whether a negation stands a few words before ``start``, in the same clause. The word
     right before may not be an article of another language (Swedish "boka en demo" is not the
     Finnish "en", which stands before a verb), nor any such word among Swedish ones.
     """
-    before = text[max(0, start - REACH) : start]
-    ends = list(_CLAUSE_END_RE.finditer(before))
+    before, ends = _ends_before(text, start)
     clause = before[ends[-1].end() :] if ends else before
     words = [word.strip("\"'“”") for word in clause.split()[-_NEGATION_WORDS:]]
     if words and words[-1].lower() in _ARTICLES:
@@ -67,8 +72,7 @@ def negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
 def conditional(text: str, start: int) -> bool:
     """Whether the clause that holds ``start`` opens with a condition before it, or follows a
     condition that is a clause of its own ("If not, no need to set anything up")."""
-    before = text[max(0, start - REACH) : start]
-    ends = list(_CLAUSE_END_RE.finditer(before))
+    before, ends = _ends_before(text, start)
     if not ends:
         return _CONDITION_RE.search(before) is not None
     last = ends[-1]
@@ -93,8 +97,7 @@ def offers_now(text: str, start: int, end: int) -> bool:
     """Whether the clause of the cue at ``start``–``end`` (to the cue's end at least) names a day, a
     time or something to send: a request made now, not a promise for later ("I'd love to chat if
     that changes")."""
-    before = text[max(0, start - REACH) : start]
-    ends = list(_CLAUSE_END_RE.finditer(before))
+    before, ends = _ends_before(text, start)
     opening = start - len(before) + (ends[-1].end() if ends else 0)
     closing = _CLAUSE_END_RE.search(text, end, end + REACH)
     return _NOW_RE.search(text, opening, closing.start() if closing else end + REACH) is not None
