@@ -43,6 +43,7 @@ from sequencer.store import (
     Store,
     Task,
 )
+from sequencer.store.connection import brief
 from sequencer.writer import GroupWriter
 
 #: How long a claim holds before another worker may take the send over.
@@ -246,7 +247,7 @@ class Dispatcher(OutcomeRecorder):
             # resend.
             sending = current is not None and current.status == SendStatus.SENDING
             status = SendStatus.UNCERTAIN if sending else SendStatus.FAILED
-            error = f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {brief(exc)}"  # one line, no statement or address
             self.store.finish(send.id, status=status, error=error, worker=self.worker_id)
             if status is SendStatus.FAILED:
                 self._end_enrollment(contact, str(exc), self.clock.now())

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sequencer.store import Beginning, Begun, SentRecord, Store
-from sequencer.store.connection import locked, shared_across_threads
+from sequencer.store.connection import brief, locked, shared_across_threads
 
 #: The longest a group waits for more items, in seconds.
 WAIT = 0.002
@@ -153,7 +153,9 @@ class GroupWriter:
         try:
             written = await self.store.write_group_on_loop(records, marks)
         except Exception as exc:
-            self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
+            self.log.warning(
+                "writer.group_failed", items=len(records) + len(marks), error=brief(exc)
+            )
             return await _in_thread(self._one_by_one, records, marks)
         if written is None:
             return await _in_thread(self._transact, records, marks)
@@ -170,7 +172,9 @@ class GroupWriter:
         except Exception as exc:
             if patience is not None and locked(exc):
                 raise _Locked from exc
-            self.log.warning("writer.group_failed", items=len(records) + len(marks), error=str(exc))
+            self.log.warning(
+                "writer.group_failed", items=len(records) + len(marks), error=brief(exc)
+            )
         else:
             return [True] * len(records), list(written)
         return self._one_by_one(records, marks)
@@ -183,7 +187,7 @@ class GroupWriter:
             try:
                 self.store.write_group([record], [])
             except Exception as exc:  # left in 'sending': found uncertain later, never resent
-                self.log.error("send.unrecorded", send_id=record.send.id, error=str(exc))
+                self.log.error("send.unrecorded", send_id=record.send.id, error=brief(exc))
                 recorded.append(False)
             else:
                 recorded.append(True)

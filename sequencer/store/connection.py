@@ -25,13 +25,15 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             _create_private(Path(path))
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT},
+            hide_parameters=True,  # errors and logs never carry addresses
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # no pre-ping: a round trip per checkout on the send path; a dropped connection fails one
     # transaction, the pool is then renewed, and the worker's next tick goes on
-    return sa.create_engine(url, pool_pre_ping=False)
+    return sa.create_engine(url, pool_pre_ping=False, hide_parameters=True)
 
 
 def shared_across_threads(engine: sa.Engine) -> bool:
@@ -58,6 +60,15 @@ def waiting_for_writers(conn: sa.Connection, seconds: float | None) -> Iterator[
         yield
     finally:
         driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
+
+
+def brief(error: BaseException) -> str:
+    """A database error in one line, in the database's own words: the driver's first line, without
+    SQLAlchemy's statement and parameters (which hold addresses) or the server's DETAIL and
+    CONTEXT lines. Any other error: its first line."""
+    cause = error.orig if isinstance(error, sa.exc.StatementError) and error.orig else error
+    lines = str(cause).strip().splitlines()
+    return lines[0].strip() if lines else type(cause).__name__
 
 
 def locked(error: BaseException) -> bool:

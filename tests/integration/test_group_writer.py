@@ -178,3 +178,45 @@ def test_a_group_sqlite_holds_for_another_writer_waits_in_a_thread_while_the_loo
     finally:
         holder.close()
         store.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_failed_group_is_logged_without_its_statement_or_addresses(
+    rig: Rig, database_url: str
+) -> None:
+    """A group whose transaction fails is written again item by item, and the warning says why
+    in the database's own words: not the statement (several kilobytes on PostgreSQL) and never
+    its parameters, which hold the recipients' addresses and suppression keys."""
+    rig.import_rows([person(i) for i in range(4)])
+    rig.engine.enroll("cold")
+    refused = rig.contact_id("p2@example.com")
+    with rig.engine.store.engine.begin() as conn:
+        if rig.engine.store.dialect == "sqlite":
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE UPDATE OF status ON sends "
+                f"WHEN NEW.status = 'sending' AND OLD.contact_id = {refused} "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused by a trigger'; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE UPDATE OF status ON sends FOR EACH ROW "
+                f"WHEN (NEW.status = 'sending' AND OLD.contact_id = {refused}) "
+                "EXECUTE FUNCTION refuse()"
+            )
+    with structlog.testing.capture_logs() as logs:
+        rig.run(days=1)
+    failed = [e for e in logs if e["event"] in ("writer.group_failed", "send.failed")]
+    assert any(e["event"] == "writer.group_failed" for e in failed), logs
+    for entry in failed:
+        error = entry["error"]
+        assert "refused by a trigger" in error
+        assert "@example.com" not in error and "[SQL" not in error and "\n" not in error, error
+    first = next(s for s in rig.sends("p2@example.com") if s.channel == "email")
+    assert first.status == "failed" and first.error is not None
+    assert "refused by a trigger" in first.error and "[SQL" not in first.error, first.error
+    for i in (0, 1, 3):
+        assert len(rig.received(f"p{i}@example.com")) == 1
