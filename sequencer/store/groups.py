@@ -180,13 +180,15 @@ def _eligible(keys: int, tag: str = "") -> list[Any]:
     s, e, p = SENDS, ENROLLMENTS, sa.bindparam
     active = sa.exists().where(e.c.id == s.c.enrollment_id, e.c.status == EnrollmentStatus.ACTIVE)
     keyed: list[Any] = [p(f"_key{i}{tag}") for i in range(keys)]
-    suppressed = sa.exists().where(SUPPRESSIONS.c.key.in_(keyed))
+    # no key, nothing to look up: an empty IN is completed only at execution, which a statement
+    # sent as it was compiled (the pipeline, one statement per group) never is
+    suppressed = [~sa.exists().where(SUPPRESSIONS.c.key.in_(keyed))] if keys else []
     return [
         s.c.id == p(f"_id{tag}"),
         s.c.status == SendStatus.CLAIMED,
         s.c.claimed_by == p(f"_worker{tag}"),
         active,
-        ~suppressed,
+        *suppressed,
         ~holding(),
     ]
 

@@ -245,25 +245,25 @@ class Store(InboxAndEvents, VariantsAndReports):
         suppression_keys: Sequence[str],
         quota: Quota | None = None,
     ) -> Begun:
-        """Commit ``sending`` before the channel is called, alone (:func:`groups.begin`)."""
-        with self.engine.begin() as conn:
-            send = sends.get(conn, send_id)
-            if send is None:
-                return Begun(BeginStatus.GONE)
-            item = groups.Beginning(
-                send=send,
-                worker=worker,
-                now=now,
-                suppression_keys=tuple(suppression_keys),
-                message_id=message_id,
-                subject=subject,
-                subject_key=subject_key,
-                body_key=body_key,
-                in_reply_to=in_reply_to,
-                references=references,
-                quota=quota,
-            )
-            return groups.begin(conn, item, self._known_days)
+        """Commit ``sending`` before the channel is called, alone: a group of one mark
+        (:meth:`write_group`, so its sender day is made and locked as any group's)."""
+        send = self.send(send_id)
+        if send is None:
+            return Begun(BeginStatus.GONE)
+        item = groups.Beginning(
+            send=send,
+            worker=worker,
+            now=now,
+            suppression_keys=tuple(suppression_keys),
+            message_id=message_id,
+            subject=subject,
+            subject_key=subject_key,
+            body_key=body_key,
+            in_reply_to=in_reply_to,
+            references=references,
+            quota=quota,
+        )
+        return self.write_group([], [item])[0]
 
     def write_group(
         self,
