@@ -85,7 +85,10 @@ LEXICON = Lexicon(
         r"(?:\S+\s+){0,2}?(?:sporadisch|unregelmäßig|selten)\b",
         # a mailbox no one reads: "Dieses Postfach wird nicht mehr überwacht"
         r"(?:postfach|e-?mail-?adresse|adresse|mailbox|e-?mail-?konto)\s+wird\s+(?:\S+\s+)?nicht\s+"
-        r"(?:mehr\s+)?(?:überwacht|gelesen|abgerufen|genutzt|bearbeitet|betreut)\b",
+        r"(?:mehr\s+)?(?:überwacht|gelesen|abgerufen|genutzt|bearbeitet|betreut)\b|(?:postfach|"
+        r"e-?mail-?adresse|adresse|mailbox|e-?mail-?konto)\s+ist\s+nicht\s+mehr\s+(?:aktiv|in\s+"
+        r"(?:betrieb|benutzung|gebrauch))\b|ihre\s+(?:nachricht|e-?mail|mail)\s+wird\s+nicht\s+"
+        r"weitergeleitet\b",
     ),
     referral=(
         r"wenden\s+sie\s+sich\s+(?:[^\s.,;:!?]+\s+){0,3}?an\b(?!\s+(?:mich|uns)\b)|wende\s+dich\s+"
@@ -127,7 +130,8 @@ LEXICON = Lexicon(
         r"derzeit\s+nicht|momentan\s+nicht|aktuell\s+nicht|haben\s+bereits|nicht\s+relevant",
         r"kein\s+thema|kein(?:en)?\s+(?:budget|kaufinteresse|mehrwert)|passt\s+(?:\S+\s+){0,2}?nicht|"
         # "brauch ma ned", "händ scho es System" (Austrian, Swiss)
-        rf"brauch(?:en|t|e)?\s+(?:\S+\s+){{0,2}}?(?:nicht|kein|{_NOT}\b)|(?:nicht|kein)\s+(?:\S+\s+)?"
+        # "brauchen wir da wirklich nicht"
+        rf"brauch(?:en|t|e)?\s+(?:\S+\s+){{0,2}}?(?:[^\s.,;:!?]+\s+)?(?:nicht|kein|{_NOT}\b)|(?:nicht|kein)\s+(?:\S+\s+)?"
         r"(?:nötig|notwendig|benötigt|bedarf)|leider\s+(?:nicht|nein|kein)|^\s*nein\b|(?:haben|"
         r"händ|hend|hamma|hom)\s+(?:wir\s+|mir\s+)?(?:schon|scho|bereits|eine\s+eigene|ein\s+eigenes)|(?:sind|bin)\s+(?:[^\s.,;:!?]+\s+){0,8}?(?<!nicht\s)(?<!nie\s)(?<!kaum\s)zufrieden|vielleicht\s+"
         r"(?:später|nächstes\s+jahr)|nächstes\s+jahr\s+wieder|verzichten|"
@@ -178,7 +182,9 @@ LEXICON = Lexicon(
         # a call asked for with words between, a slot that suits, material or an invitation
         # asked for: "Rufen Sie mich gerne morgen an", "würde mir passen", "Schicken Sie bitte
         # eine Teams-Einladung"
-        r"rufen\s+sie\s+(?:mich|uns)\s+(?:(?!nicht\b|nie\b|niemals\b|keinesfalls\b|bloß\s+nicht\b|"
+        # (also Austrian: "Rufen's mi amal an")
+        r"(?:rufen\s+sie|rufen['’]s)\s+(?:mich|mi|uns)\s+(?:(?!nicht\b|nie\b|niemals\b|keinesfalls\b|"
+        r"bloß\s+nicht\b|ned\b|net\b|"
         r"kein\w*\b|weder\b)[^\s.,;:!?]+\s+){0,4}?an\b|"
         # a day and hours: "Rufen Sie mich am Donnerstag zwischen 9 und 11 Uhr an"
         rf"rufen\s+sie\s+(?:mich|uns)\s+(?:(?:bitte|gerne?|doch)\s+)*(?:(?:nächste|kommende)\s+"

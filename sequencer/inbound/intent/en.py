@@ -344,7 +344,9 @@ LEXICON = Lexicon(
         r"partnered)\b",
         r"(?:we['’]?ve|we\s+have|we)\s+(?:decided|chosen|gone|opted|chose|went)\s+(?:to\s+go\s+)?"
         r"(?:with|against|for\s+another|not)\b",
-        r"(?:we['’]?ll|we\s+will|i['’]?ll|i\s+will)\s+pass\b|pass\s+on\s+(?:this|it)\b",
+        # (not passed along: "I'll pass it to our contractor", "I'll pass this on to Tim")
+        r"(?:we['’]?ll|we\s+will|i['’]?ll|i\s+will)\s+pass\b(?!\s+(?:it|them|these|those|your|the|his|her|their|our)\b|\s+(?:this|that)\s+"
+        r"(?:\S+\s+){0,3}?(?:on|along|over|to|forward)\b)|pass\s+on\s+(?:this|it)\b",
         r"not\s+(?:looking|relevant|a\s+priority|something\s+we|in\s+the\s+market|the\s+right\s+"
         r"time)\b",
         r"(?:no\s+longer|don['’]?t)\s+(?:work|deal)\s+(?:here|with)\b",
@@ -368,7 +370,8 @@ LEXICON = Lexicon(
         r"\s+(?:if|when|should|once)\b",
         r"(?:say|saying|answer\s+is)\s+no\b|(?:have\s+to|must|will|going\s+to)\s+decline\b|"
         r"(?:politely\s+|respectfully\s+)?declin(?:e|ing)\b|turn\s+(?:this|it|you)\s+down\b",
-        r"(?:i|we|i['’]ll|we['’]ll|i['’]d|we['’]d|to|will|gonna|going\s+to|hard)\s+pass\b|"
+        r"(?:i|we|i['’]ll|we['’]ll|i['’]d|we['’]d|to|will|gonna|going\s+to|hard)\s+pass\b(?!\s+(?:it|them|these|those|your|the|his|her|their|our)\b|\s+(?:this|that)\s+"
+        r"(?:\S+\s+){0,3}?(?:on|along|over|to|forward)\b)|"
         r"^\s*pass\b|(?<=[.!?]\s)pass[.!]*\s*$|^\s*(?:no|nope|nah)\b(?!\s+(?:problem|worries|rush|niin|nii|joo|juu|kyllä|mä|mää|mie|minä|me|tota|siis|"
         r"okei|ok|se|sitten|jos|mutta|mut|hyvä|tuota|"
         r"nii|no))",
@@ -489,7 +492,8 @@ LEXICON = Lexicon(
         r"conversation)|exploring|discussing)\b",
         r"^\s*(?:yes|yep|yeah|sure|absolutely|definitely|certainly)\b",
         r"curious\s+(?:to|about|how|what|whether|if)\b|intrigued\b|(?:keen|eager)\b|(?:right|good|perfect)\s+(?:moment|time)\b|"
-        r"references?\b|sandbox\b|poke\s+(?:at|around)\b|(?:customer|client|user)s?\s+"
+        r"(?<!po\s)(?<!order\s)(?<!payment\s)(?<!invoice\s)(?<!booking\s)references?\b(?!\s+"
+        r"(?:number|no\b|code|id\b))|sandbox\b|poke\s+(?:at|around)\b|(?:customer|client|user)s?\s+"
         r"(?:\S+\s+){0,4}?(?:i|we)\s+(?:could|can|might)\s+(?:talk|speak|call)\b",
         r"(?:could|might|may|would)\s+be\s+(?:relevant|useful|of\s+interest|a\s+(?:good\s+)?fit|"
         r"helpful|valuable|open)\b",

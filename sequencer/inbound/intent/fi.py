@@ -189,7 +189,9 @@ LEXICON = Lexicon(
         r"(?!(?:meidän|minun|mun|teidän|sinun|sun)\s)\S+n\s+kanssa\b",
         # a name asked for at the switchboard: "soita vaihteeseen ja kysy Pekkaa"
         rf"(?:kysy|kysykää)\s+(?:vaikka\s+|sieltä\s+)?(?-i:[{_UPPER}][{_LOWER}]*[aeiouyäö][aä])\b",
-        r"(?:kysy|kysykää|kääntykää|käänny)\s+\S+(?:lta|ltä)\b",
+        # "Kysykää meidän huoltoyhtiöltä"
+        r"(?:kysy|kysykää|kääntykää|käänny)\s+(?:(?:meidän|meiän|meijän|mun|minun)\s+)?"
+        r"\S+(?:lta|ltä)\b",
         r"kuulu(?:u|vat)\s+(?!minulle|meille|mulle)(?:\S+\s+){0,2}?\S+lle\b",
         r"(?:puhu|puhukaa|juttele|jutelkaa|keskustele|keskustelkaa|ole\s+yhtey(?:dessä|ksissä)|olkaa\s+"
         r"yhtey(?:dessä|ksissä))\s+(?:\S+\s+)?(?!meidän|minun|mun|teidän)\S+n\s+kanssa\b",
@@ -332,7 +334,7 @@ LEXICON = Lexicon(
         r"toimivalta|hyvä)|hyvä\s+(?:idea|ajatus|juttu)|(?:siistiä|loistavaa|mahtavaa|hienoa)\b",
         r"(?:voidaan|voitais(?:iin)?|voisimme|voitaisko|voidaanko|voisimmeko|pitäis(?:i)?)\s+"
         r"(?:\S+\s+)?(?:jutella|keskustella|puhua|soitella|tavata|sopia|katsoa|käydä|kokeilla|"
-        r"testata|palaveerata)|jutella|juttelemaan|keskustelemaan|keskustella|soitella|soittele|"
+        r"testata|palaveerata)|jutella|juttelemaan|keskustelemaan|keskustella|soitella|soittele(?!e|vat)|"
         r"soitatko|soittaisitko|soitathan|soita\b|soittaa\b|soittakaa\b",
         r"laita(?:tko|kaa|than|isitko|isitteko|)\s+(?:\S+\s+){0,2}?(?:lisätie|infoa|info\b|"
         r"tietoa|tiedot|materiaali|luettava|esite|hinnast|hintoj|tarjous|tarjousta|kutsu|linkki|"
@@ -378,7 +380,7 @@ LEXICON = Lexicon(
         r"meille|tutustumaan|esittelemään)|"
         r"kerro(?:tko|kaa|t|than)?\s+(?:\S+\s+){0,2}?(?:lisää|tarkemmin|enemmän|mitä|miten|"
         r"millai|paljonko)|"
-        r"referens|asiakasesimerk|asiakascase|käyttökokemuk|esittel|käyttöönot|integraat|"
+        r"referenss|asiakasesimerk|asiakascase|käyttökokemuk|esittel|käyttöönot|integraat|"
         r"rajapin|toimi(?:iko|isiko)\b|(?:kauanko|kuinka\s+kauan|miten\s+kauan|kuinka\s+pitkään)"
         r"\s+(?:\S+\s+){0,3}?(?:kestää|kestäisi|vie|veisi)",
     ),

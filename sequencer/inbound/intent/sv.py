@@ -149,8 +149,8 @@ LEXICON = Lexicon(
     refusal=(
         rf"{_INTE}\s+(?:\S+\s+){{0,2}}?intresse|inget\s+intresse|n(?:ej|ä)\s+tack|inge[tn]?\s+behov|"
         rf"{_INTE}\s+(?:\S+\s+)?aktuellt|har\s+redan|{_INTE}\s+just\s+nu|{_INTE}\s+nu\b|"
-        r"kanske\s+senare|hör\s+av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+(?:q\d|hösten|"
-        r"våren|nästa)",
+        r"kanske\s+senare|hör\s+(?:gärna\s+|bara\s+)?av\s+(?:dig|er)\s+(?:igen\s+)?(?:i|till|efter)\s+"
+        r"(?:q\d|hösten|våren|sommaren|vintern|nyår|årsskiftet|semestern|nästa)",
         rf"^\s*nej\b|{_INTE}\s+(?:\S+\s+)?(?:relevant|något\s+för\s+oss|för\s+oss|behov|behöver)|"
         rf"har\s+(?:en\s+|ett\s+)?egen|egna\s+system|passar\s+(?:\S+\s+)?{_INTE}\b|tack\s+men\s+"
         rf"nej|avstår|nöjda\s+med|klarar\s+oss|behöver\s+{_INTE}\b|{_INTE}\s+läge|lönar\s+sig\s+"
@@ -171,14 +171,19 @@ LEXICON = Lexicon(
         # (not "jag vill gärna veta var ni fick tag på min adress": a question about us; nor "vi
         # skulle gärna hyra ut ytan": the writer's own business for sale or to let)
         r"intresse|intressant|gärna(?!\s+veta\s*,?\s+(?:var|varifrån|vem|varför)\b)"
-        r"(?!(?:\s+[^\s.,;:!?]+){0,3}?\s+(?:hyra\s+ut|sälja|bli\s+av\s+med)\b)|låter\s+(?:bra|"
-        r"intressant|spännande)|ring\s+mig|"
+        r"(?!(?:\s+[^\s.,;:!?]+){0,3}?\s+(?:hyra\s+ut|sälja|bli\s+av\s+med)\b)"
+        # (nor an invoice's details: "Skicka gärna fakturanummer och referens")
+        r"(?!\s+(?:\S+\s+)?(?:faktur|kvitt|leverantörsn|organisationsn)\w*)|låter\s+(?:bra|"
+        r"intressant|spännande)|ring\s+(?:mig|mej)|"
+        # "det här kunde nog vara nåt för oss" (Finland-Swedish)
+        r"(?:kunde|kan|skulle)\s+(?:(?:nog|kanske|faktiskt|absolut)\s+)?vara\s+(?:något|nåt|"
+        r"någonting)\s+för\s+(?:oss|mig)\b|"
         r"boka[rs]?\s+(?:vi\s+|in\s+)?(?:ett\s+|en\s+)?(?:\S+\s+)?(?:möte|samtal|tid|demo|"
         r"genomgång)|mer\s+information|skicka\s+(?:mer\s+)?info|prislista|pris|vad\s+kostar|demo",
-        r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ringa?\s+(?:mig|oss)|"
+        r"låter\s+(?:\S+\s+)?(?:bra|kul|spännande|intressant|vettigt)|ringa?\s+(?:mig|mej|oss)|"
         r"kan\s+vi\s+(?:ses|prata|ta|boka|höras)|när\s+passar|passar\s+(?:bra|mig|oss|bäst|fint|"
         r"utmärkt)|offert|skicka\s+(?:gärna\s+)?(?:mer|info|offert|material|en)|hör\s+gärna|"
-        r"berätta\s+mer|testa|prova",
+        r"berätta\s+mer|testa|prova|referenser\b",
         # a call taken, a time asked about: "ta ett kort samtal", "så tar vi ett samtal i januari",
         # "Passar det nästa vecka?", "onsdag funkar bra", "skicka en Teams-inbjudan"
         r"ta[rs]?\s+(?:vi\s+)?(?:ett|en)\s+(?:\S+\s+)?(?:samtal|snack|möte|telefonmöte|genomgång|"

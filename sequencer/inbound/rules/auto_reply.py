@@ -507,7 +507,10 @@ class _Cues:
         "through" (a last day away said so, see :data:`_LAST_DAY_RE`), "inclusive" (a range's
         end), "until" (see :data:`_UNTIL_RE`) or "back"."""
         k = bisect.bisect_right(self.before_ends, start) - 1
-        if k >= 0:
+        j = bisect.bisect_right(self.away_ends, start) - 1
+        # a cue of a first day away nearer the date is its own ("bis einschließlich 8.1. nicht im
+        # Büro und ab dem 11.1. wieder erreichbar": the 11th is not the last day away)
+        if k >= 0 and not (j >= 0 and self.away[j].start() >= self.before_ends[k]):
             cue = self.before[k]
             # a last day away said so; or "through 4 January", "thru Monday, Jan 4", when the
             # date follows the word (not "through the New Year and available from 4 January"):
