@@ -141,8 +141,10 @@ class OutcomeRecorder:
             return DispatchOutcome.UNCERTAIN
         attempt, limit = send.attempts + 1, self.config.max_attempts
         if result.outcome is Outcome.RETRY and attempt < limit:
-            # exponential back-off with jitter: base · 2^(attempt-1) · (1 + [0, 1))
-            delay = self.config.retry_base * 2 ** (attempt - 1) * (1 + random.random())
+            # exponential back-off with jitter: base · 2^(attempt-1) · (1 + [0, 1)); the reply may
+            # ask for a longer base (a recipient's full or busy mailbox: hours, not minutes)
+            base = max(self.config.retry_base, result.pause or self.config.retry_base)
+            delay = base * 2 ** (attempt - 1) * (1 + random.random())
             retry_at = now + delay
             if (
                 send.channel == Channel.EMAIL.value

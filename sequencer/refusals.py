@@ -15,8 +15,9 @@ import enum
 import re
 from datetime import timedelta
 
-#: An enhanced status code (RFC 3463): class.subject.detail.
-STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+#: An enhanced status code (RFC 3463): class.subject.detail; not a piece of an IP address or a
+#: version number ("Client host [5.1.1.7] blocked" names no recipient's status).
+STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
 
 #: A full mailbox is suppressed (as a bounce) only after this many refusals...
 MAILBOX_FULL_REFUSALS = 3
@@ -72,6 +73,13 @@ _CONTENT_WORDS = re.compile(
 )
 
 
+#: A 552 without a status that says the message is too big ("Message size exceeds fixed maximum
+#: message size") ...
+_TOO_BIG = re.compile(r"\bsize\b|too\s+(?:large|big)|exceeds\s+(?:the\s+)?(?:maximum|limit)")
+#: ... or that the recipient's mailbox is full ("552 Mailbox full", "over quota").
+_FULL = re.compile(r"\bfull\b|quota|storage|insufficient\s+space|out\s+of\s+space")
+
+
 def enhanced_status(text: str) -> tuple[int, int, int] | None:
     """The first RFC 3463 status in ``text`` (``(5, 7, 26)`` for ``5.7.26``), or None."""
     found = STATUS.search(text)
@@ -92,6 +100,11 @@ def classify(code: int | None, text: str, status: str | None = None) -> Refusal:
     if found is None or found[0] != 5:
         if "relay" in lowered and "denied" in lowered:
             return Refusal.SENDER
+        if code == 552 and found is None:  # RFC 5321: storage exceeded, said in words only
+            if _TOO_BIG.search(lowered):
+                return Refusal.SENDER  # as 5.3.4: the message, whoever it goes to
+            if _FULL.search(lowered):
+                return Refusal.MAILBOX_FULL
         return Refusal.UNCLASSIFIED
     _, subject, detail = found
     key = f"{subject}.{detail}"
@@ -139,6 +152,14 @@ def what_to_fix(refusal: Refusal, text: str) -> str:
             "the server refused several messages without saying why: read its words, check the "
             "sender's account and domain, then `sequencer senders resume`"
         )
+    if lowered.startswith(("534", "535", "538", "530")) or "login refused" in lowered:
+        hint = (
+            "the server refused the sender's login or wants TLS first: check the password or "
+            "the app password (Google asks for one with 534 5.7.9), that SMTP AUTH is on for the "
+            "mailbox (Microsoft 365: 5.7.139, 5.7.3) and the security setting "
+            "(`sequencer senders check`)"
+        )
+        return f"{hint}, then `sequencer senders resume`"
     if "dmarc" in lowered or "unauthenticated" in lowered or "5.7.26" in lowered:
         hint = "publish SPF and DKIM for the sender's domain, aligned with its DMARC policy"
     elif "relay" in lowered:

@@ -110,7 +110,9 @@ class Result:
     detail: str = ""
     #: The SMTP reply code (or HTTP status) when there was one.
     code: int | None = None
-    #: With PAUSE_SENDER: how long to pause (default: until the sender's next day).
+    #: With PAUSE_SENDER: how long to pause (default: until the sender's next day). With RETRY:
+    #: the back-off's first wait, instead of ``[worker] retry_base`` (a recipient's mailbox
+    #: that is full or busy for now is tried again hours apart, not minutes).
     pause: timedelta | None = None
     #: With REFUSED (and BOUNCE): whose fault the refusal is.
     refusal: Refusal | None = None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import re
 import ssl
 from datetime import timedelta
 from pathlib import Path
@@ -40,18 +41,44 @@ _AUTH_CODES = frozenset({530, 534, 535, 538})
 LOGIN_PAUSE = timedelta(minutes=15)
 #: How long a sender whose server cannot be reached waits before trying again.
 CONNECT_PAUSE = timedelta(minutes=2)
+#: How long a sender whose server limits its rate waits (Gmail "421 4.7.28 ... unusual rate of
+#: unsolicited mail", Microsoft 365 "451 4.7.500 Server busy"): the whole mailbox slows down,
+#: rather than each send spending its attempts and its contact failing for the sender's standing.
+RATE_PAUSE = timedelta(minutes=30)
+#: The first wait before a send refused for a condition of the recipient's mailbox that may pass
+#: (4.2.x: full, busy, receiving too fast) is tried again; it doubles after each try. RFC 5321
+#: §4.5.4.1 asks for at least 30 minutes between tries.
+MAILBOX_RETRY = timedelta(hours=1)
 #: Words of a reply about the sender's own sending quota (Gmail: "550 5.4.5 Daily user sending
-#: quota exceeded"), in any 4xx or 5xx reply.
-_QUOTA_MARKERS = ("5.4.5", "quota", "sending limit")
+#: quota exceeded"; Microsoft 365: "554 5.2.2 mailbox full; ... SubmissionQuotaExceeded"), in any
+#: 4xx or 5xx reply, whatever its status says.
+_SENDER_QUOTA = re.compile(
+    r"5\.4\.5|submission\s*quota|sending\s+(?:quota|limit)|daily\s+(?:user\s+)?sending|"
+    r"message\s+rate\s+limit|recipient\s+rate\s+limit|limit\s+reached\s+for\s+today|"
+    r"sent\s+today"
+)
+#: The word "quota" alone is the sender's too, unless the reply names the recipient's mailbox
+#: ("452 Mailbox quota exceeded for this recipient", "over quota") or has a 5.2.x / 4.2.x status.
+_RECIPIENT_QUOTA = re.compile(r"recipient|mailbox|inbox|storage|over\s+quota|account\s+that\s+you")
 #: ... and in a 5xx reply only (a 4xx "too many messages" is a rate limit that passes: retried).
 _QUOTA_MARKERS_5XX = ("too many messages",)
+#: A rate limit on the sender, said in so many words ...
+_RATE_LIMITED = re.compile(
+    r"unusual\s+rate|rate\s+limit|rate\s+of\s+unsolicited|too\s+many\s+(?:connections|"
+    r"messages)|slow\s+down"
+)
+#: ... or with a 4.7.x status (security or policy), a server busy or asking for a later try.
+_BUSY = re.compile(r"busy|try\s+again\s+later|later\s+time|resources")
 
 
 def classify(code: int, message: str) -> Outcome:
     """What an SMTP reply code means for the send.
 
     - the sender's quota (any 4xx/5xx reply that says so): pause the sender until its next day;
-    - a refused login (530, 534, 535, 538): pause the sender, a person must fix it;
+    - a refused login, or TLS or a login wanted first (530, 534, 535, 538): refused, the sender
+      is held for a person (:func:`_login_refused`);
+    - a 4xx that limits the sender's rate (:func:`_rate_limited`): pause the sender
+      :data:`RATE_PAUSE`;
     - any other 5xx (550, 553, 554 ...) whose refusal class is the recipient's address (5.1.1,
       5.1.2, 5.1.10, 5.2.1 ...): a bounce;
     - any other 5xx (the sender's domain or policy, the content, a full mailbox, no enhanced
@@ -63,7 +90,9 @@ def classify(code: int, message: str) -> Outcome:
     """
     if _sender_quota(code, message):
         return Outcome.PAUSE_SENDER
-    if code in _AUTH_CODES:
+    if code in _AUTH_CODES:  # a login refused, TLS wanted first: a person fixes the account
+        return Outcome.REFUSED
+    if _rate_limited(code, message):
         return Outcome.PAUSE_SENDER
     if code >= 500:
         refusal = refusals.classify(code, message)
@@ -72,24 +101,67 @@ def classify(code: int, message: str) -> Outcome:
 
 
 def _sender_quota(code: int, message: str) -> bool:
-    text = message.lower()
-    status = refusals.STATUS.search(text)
-    if code < 400 or (
-        status is not None and status.group(2) == "2"
-    ):  # X.2.x: the recipient's mailbox
+    if code < 400:
         return False
-    return any(m in text for m in _QUOTA_MARKERS) or (
-        code >= 500 and any(m in text for m in _QUOTA_MARKERS_5XX)
-    )
+    text = message.lower()
+    if _SENDER_QUOTA.search(text):
+        return True
+    status = refusals.STATUS.search(text)
+    if status is not None and status.group(2) == "2":  # X.2.x: the recipient's mailbox
+        return False
+    if "quota" in text and not _RECIPIENT_QUOTA.search(text):
+        return True
+    return code >= 500 and any(m in text for m in _QUOTA_MARKERS_5XX)
+
+
+def _rate_limited(code: int, message: str) -> bool:
+    """A 4xx that limits the sender's rate: a 4.7.x status with words of a rate, or those words
+    alone ("421 4.7.28 ... unusual rate of unsolicited mail", "451 4.7.500 Server busy. Please
+    try again later"); not greylisting ("451 4.7.1 Greylisted, please try again"), which passes
+    for this one message."""
+    if not 400 <= code < 500:
+        return False
+    text = message.lower()
+    if "greylist" in text:
+        return False
+    status = refusals.enhanced_status(text)
+    if status is not None and status[1] == 2:  # 4.2.x: the recipient's mailbox
+        return False
+    policy = status is not None and status[1] == 7
+    return _RATE_LIMITED.search(text) is not None or (policy and _BUSY.search(text) is not None)
+
+
+def _mailbox_busy(message: str) -> bool:
+    """A 4.2.x status: the recipient's mailbox is full, busy or receiving too fast, for now."""
+    status = refusals.enhanced_status(message)
+    return status is not None and status[:2] == (4, 2)
 
 
 def _result(code: int, message: str) -> Result:
     outcome = classify(code, message)
-    pause = LOGIN_PAUSE if code in _AUTH_CODES else None
+    if code in _AUTH_CODES:
+        return _login_refused(code, message)
+    pause = None
+    if outcome is Outcome.PAUSE_SENDER and _rate_limited(code, message):
+        pause = RATE_PAUSE
+    elif outcome is Outcome.RETRY and _mailbox_busy(message):
+        pause = MAILBOX_RETRY
     refusal = (
         refusals.classify(code, message) if outcome in (Outcome.BOUNCE, Outcome.REFUSED) else None
     )
     return Result(outcome=outcome, detail=message, code=code, pause=pause, refusal=refusal)
+
+
+def _login_refused(code: int, message: str) -> Result:
+    """The server refused the sender's login, or wants TLS or a login first (530, 534, 535,
+    538): it will say the same until a person fixes the password, the account or the settings,
+    and retrying every few minutes could lock the account. A 5xx holds the sender (``sequencer
+    doctor`` lists it); a 4xx (454: a fault on the server's side) pauses it a while."""
+    detail = f"login refused: {message}"
+    if code < 500:
+        return Result(outcome=Outcome.PAUSE_SENDER, detail=detail, code=code, pause=LOGIN_PAUSE)
+    refused = refusals.Refusal.SENDER
+    return Result(outcome=Outcome.REFUSED, detail=detail, code=code, refusal=refused)
 
 
 def _sender_refused(code: int, message: str) -> Result:
@@ -152,12 +224,7 @@ class SmtpChannel:
             smtp = await self._connection(delivery.sender)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self._drop(name)
-            return Result(
-                outcome=Outcome.PAUSE_SENDER,
-                detail=f"login refused: {exc.message}",
-                code=exc.code,
-                pause=LOGIN_PAUSE,
-            )
+            return _login_refused(exc.code, exc.message)
         except ConfigError as exc:  # a missing secret: the sender is held until it is set
             return Result(outcome=Outcome.CONFIG_FAULT, detail=exc.message)
         except oauth.ReconnectNeeded as exc:  # a refused refresh token
@@ -235,12 +302,7 @@ class SmtpChannel:
             await self._connection(sender)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self._drop(sender.name)
-            return Result(
-                outcome=Outcome.PAUSE_SENDER,
-                detail=f"login refused: {exc.message}",
-                code=exc.code,
-                pause=LOGIN_PAUSE,
-            )
+            return _login_refused(exc.code, exc.message)
         except ConfigError as exc:  # a missing secret: the sender is held until it is set
             return Result(outcome=Outcome.CONFIG_FAULT, detail=exc.message)
         except oauth.ReconnectNeeded as exc:

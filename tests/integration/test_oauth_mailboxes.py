@@ -369,6 +369,29 @@ def test_password_login_still_works(
     eng.close()
 
 
+def test_a_wrong_password_holds_the_sender_for_a_person(
+    tmp_path: Path, mailhost: MailHost, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Postfix refuses the login (535 5.7.8): the sender is held, with what to fix, and
+    ``doctor`` lists it; the send waits, with no attempt spent. The sender was paused for 15
+    minutes and tried again, all day (about 64 refused logins a day, PLAIN then LOGIN each time:
+    enough for a provider to lock the account), and ``doctor`` said nothing needed a decision."""
+    cfg = config(tmp_path, mailhost, provider, user="pw", auth="password")
+    monkeypatch.setenv("TEST_MAILHOST_PASSWORD", "wrong")
+    eng = engine_for(cfg, tmp_path, "kiri@sequencer.example")
+    with structlog.testing.capture_logs() as logs:
+        run_until(eng, 1)
+    (intro,) = sends(eng)
+    assert (intro.status, intro.attempts) == ("scheduled", 0), intro
+    (hold,) = eng.store.holds.standing()
+    assert (hold.scope, hold.sender) == ("sender", "pw")
+    assert "535" in hold.detail and "password" in hold.detail, hold.detail
+    assert "login" in repr(eng.doctor().holds), eng.doctor()
+    tries = [e for e in logs if e["event"] in ("sender.paused", "send.waits")]
+    assert len(tries) == 1, tries  # once: then held, not tried again
+    eng.close()
+
+
 def test_a_401_from_the_token_endpoint_also_asks_to_reconnect(
     tmp_path: Path, mailhost: MailHost, provider: Provider
 ) -> None:

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from imap_account import ImapAccount
 from sending_rig import MONDAY, REPO, Rig, person
@@ -164,3 +164,76 @@ def test_a_dsn_with_status_5_7_1_suppresses_nobody(
     assert not report.errors
     assert rig.engine.store.suppressions() == []
     assert "not suppressed" in report.handled[0].action, report.handled[0].action
+
+
+#: Microsoft 365's answer when the sending mailbox has used its daily recipients: a 5.2.2 status
+#: (a full mailbox, by RFC 3463) about the sender's own submission quota.
+SUBMISSION_QUOTA = (
+    "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
+    "Failed to process message due to a permanent exception with message [BeginDiagnosticData]"
+)
+#: Gmail's rate limit on a sender's IP or domain, in its multi-line form.
+RATE_LIMITED = (
+    "421-4.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail\r\n"
+    "421-4.7.28 originating from your IP address. To protect our users from spam, mail sent\r\n"
+    "421 4.7.28 from your IP address has been temporarily rate limited. - gsmtp"
+)
+
+
+def test_microsoft_365s_submission_quota_pauses_the_sender_and_suppresses_nobody(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """Read as its 5.2.2 status says (the recipient's full mailbox), this reply bounced every
+    prospect the sender tried, after three days of trying, and suppressed them for good."""
+    rig = rig_factory()
+    rig.smtp.script = lambda rcpt, attempt: SUBMISSION_QUOTA
+    rig.import_rows([person(i) for i in range(5)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY + timedelta(days=4))
+    store = rig.engine.store
+    assert store.suppressions() == []
+    assert {e.status for e in map(rig.enrollment, (f"p{i}@example.com" for i in range(5)))} == {
+        "active"
+    }
+    intros = [rig.sends(f"p{i}@example.com", step="intro")[0] for i in range(5)]
+    assert {s.status for s in intros} == {"scheduled"} and {s.attempts for s in intros} == {0}
+    assert 4 <= tried(rig) <= 8, rig.smtp.attempts  # about one try a day, not one per prospect
+
+
+def test_a_rate_limit_slows_the_sender_and_fails_no_prospect(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """Gmail's 4.7.28 was retried send by send: each spent its attempts within the hour and its
+    prospect's sequence ended as failed because of the sender's standing."""
+    rig = rig_factory()
+    first: list[datetime] = []
+
+    def limited(rcpt: str, attempt: int) -> str | None:
+        """Refused for three hours from the first try, then let through."""
+        first[:] = first or [rig.clock.now()]
+        return RATE_LIMITED if rig.clock.now() < first[0] + timedelta(hours=3) else None
+
+    rig.smtp.script = limited
+    rig.import_rows([person(i) for i in range(10)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY + timedelta(days=2))
+    store = rig.engine.store
+    assert store.suppressions() == [] and not store.holds.standing()
+    assert not [s for s in rig.sends() if s.status == "failed"]
+    statuses = {rig.enrollment(f"p{i}@example.com").status for i in range(10)}
+    assert statuses == {"active"}, statuses
+    assert all(rig.received(f"p{i}@example.com") for i in range(10)), "all went out in the end"
+
+
+def test_an_ip_address_in_a_refusal_is_no_recipients_status(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """ "[5.1.1.7]" is the sending host; read as status 5.1.1 it suppressed the prospect."""
+    rig = rig_factory()
+    blocked = "550 Client host [5.1.1.7] blocked by local policy"
+    rig.smtp.script = lambda rcpt, attempt: blocked if rcpt == "p0@example.com" else None
+    rig.import_rows([person(0), person(1)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY_EVENING)
+    assert rig.engine.store.suppressions() == []
+    assert rig.sends("p0@example.com", step="intro")[0].status != "bounced"

@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sequencer.channels.base import Outcome
-from sequencer.channels.smtp import _sender_refused, classify
+from sequencer.channels.smtp import (
+    MAILBOX_RETRY,
+    RATE_PAUSE,
+    _result,
+    _sender_refused,
+    classify,
+)
 from sequencer.config import load_config, parse_config
 from sequencer.dispatch import MAX_ATTEMPTS
 from sequencer.errors import ConfigError
-from sequencer.refusals import Refusal
+from sequencer.refusals import Refusal, what_to_fix
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,8 +37,10 @@ REPO = Path(__file__).resolve().parents[2]
         (
             450,
             "4.7.1 Too many messages from your IP, slow down",
-            Outcome.RETRY,
-        ),  # a rate limit that passes
+            Outcome.PAUSE_SENDER,
+        ),  # a rate limit: the whole mailbox slows down (RATE_PAUSE)
+        (451, "4.7.1 Greylisted, please try again in 300 seconds", Outcome.RETRY),
+        (451, "4.7.1 Service unavailable - try again later", Outcome.PAUSE_SENDER),
         (
             452,
             "4.2.2 The email account that you tried to reach is over quota",
@@ -58,11 +68,71 @@ REPO = Path(__file__).resolve().parents[2]
         (452, "4.5.3 Daily sending quota exceeded", Outcome.PAUSE_SENDER),
         (451, "4.7.0 Sending limit reached for today", Outcome.PAUSE_SENDER),
         (550, "5.7.1 Too many messages sent today", Outcome.PAUSE_SENDER),
-        (535, "5.7.8 Authentication credentials invalid", Outcome.PAUSE_SENDER),
+        # a refused login, or TLS wanted first: held for a person, never tried every few minutes
+        (535, "5.7.8 Authentication credentials invalid", Outcome.REFUSED),
+        (534, "5.7.9 Application-specific password required.", Outcome.REFUSED),
+        (530, "5.7.0 Must issue a STARTTLS command first.", Outcome.REFUSED),
+        # Google Workspace and Microsoft 365 as they answer
+        (
+            554,
+            "5.2.2 mailbox full; STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
+            "Failed to process message due to a permanent exception with message",
+            Outcome.PAUSE_SENDER,
+        ),  # the sender's submission quota, whatever its status says: nobody is suppressed
+        (452, "Mailbox quota exceeded for this recipient", Outcome.RETRY),  # theirs, not ours
+        (
+            421,
+            "4.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail "
+            "originating from your IP address. To protect our users from spam, mail sent from "
+            "your IP address has been temporarily rate limited.",
+            Outcome.PAUSE_SENDER,
+        ),
+        (
+            451,
+            "4.7.500 Server busy. Please try again later from [192.0.2.1].",
+            Outcome.PAUSE_SENDER,
+        ),
+        (
+            450,
+            "4.2.1 The user you are trying to contact is receiving mail at a rate that prevents "
+            "additional messages from being delivered. Please resend your message at a later time.",
+            Outcome.RETRY,
+        ),  # the recipient's mailbox: retried hours apart (MAILBOX_RETRY)
+        (452, "4.3.1 Insufficient system resources", Outcome.RETRY),
+        # an IP address is no enhanced status: nobody's address is refused
+        (550, "Client host [5.1.1.7] blocked by local policy", Outcome.REFUSED),
+        (552, "Message size exceeds fixed maximum message size", Outcome.REFUSED),
     ],
 )
 def test_what_a_reply_means(code: int, message: str, outcome: Outcome) -> None:
     assert classify(code, message) is outcome
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "refusal", "pause"),
+    [
+        (550, "Client host [5.1.1.7] blocked by local policy", Refusal.UNCLASSIFIED, None),
+        (552, "Message size exceeds fixed maximum message size", Refusal.SENDER, None),
+        (552, "Mailbox full", Refusal.MAILBOX_FULL, None),
+        (535, "5.7.8 Username and Password not accepted.", Refusal.SENDER, None),
+        (421, "4.7.28 unusual rate of unsolicited mail", None, RATE_PAUSE),
+        (452, "4.2.2 The recipient's inbox is out of storage space.", None, MAILBOX_RETRY),
+        (451, "4.3.0 Local error in processing", None, None),
+    ],
+)
+def test_whose_refusal_and_how_long(
+    code: int, message: str, refusal: Refusal | None, pause: timedelta | None
+) -> None:
+    """The class a refusal is read as (who pays for it), and how long its wait is."""
+    result = _result(code, message)
+    assert (result.refusal, result.pause) == (refusal, pause)
+
+
+def test_a_refused_login_says_what_to_fix() -> None:
+    result = _result(534, "5.7.9 Application-specific password required.")
+    assert result.detail.startswith("login refused: ")
+    words = f"{result.code} {result.detail}"
+    assert "app password" in what_to_fix(Refusal.SENDER, words)
 
 
 def test_a_refused_sender_is_never_the_recipients_bounce() -> None:
@@ -104,3 +174,24 @@ def test_retry_setting_mistakes_name_the_setting(worker: dict[str, Any], message
     with pytest.raises(ConfigError) as caught:
         parse_config({"worker": worker})
     assert message in caught.value.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    code=st.integers(min_value=400, max_value=599),
+    words=st.lists(
+        st.sampled_from(
+            ["blocked", "client", "host", "policy", "rejected", "user", "unknown", "quota", "busy"]
+        ),
+        max_size=6,
+    ),
+    # octets that make recipient statuses (5.1.1, 5.1.2, 5.2.1, 5.1.10) often
+    ip=st.tuples(*[st.sampled_from([1, 2, 5, 10, 192, 203])] * 4),
+)
+def test_an_ip_address_never_bounces_anyone(
+    code: int, words: list[str], ip: tuple[int, ...]
+) -> None:
+    """A refusal whose only numbers are an IP address (its octets may look like 5.1.1) never
+    suppresses the recipient: nothing in it is an enhanced status."""
+    text = " ".join([*words[:3], f"[{'.'.join(map(str, ip))}]", *words[3:]])
+    assert classify(code, text) is not Outcome.BOUNCE
