@@ -44,6 +44,12 @@ class Refusal(enum.StrEnum):
     CONTENT = "content"
     #: A 5xx without an enhanced status: nobody is suppressed; several in a row hold the sender.
     UNCLASSIFIED = "unclassified"
+    #: The recipient's domain refuses our mail by its own policy (Gmail: "The user or domain that
+    #: you are sending to (or from) has a policy that prohibited the mail that you sent"): this
+    #: send fails and its enrollment ends, nobody is suppressed, the sender is not held (it would
+    #: meet the same send first once resumed); several in a row hold the sender, as unexplained
+    #: refusals do.
+    RECIPIENT_POLICY = "recipient_policy"
 
 
 #: Enhanced statuses (subject.detail) that name the recipient's address as the fault.
@@ -66,6 +72,11 @@ _SENDER_WORDS = (
     "client host",
     "reputation",
     "not permitted to send",
+)
+#: Words of a 5.7.x refusal that name the recipient's side's policy, not our sender.
+_RECIPIENT_POLICY = re.compile(
+    r"(?:user|domain|organi[sz]ation)\s+(?:that\s+)?you\s+are\s+sending\s+to|recipient(?:['’]s)?\s+"
+    r"(?:domain|organi[sz]ation|server)\s+(?:has\s+a\s+policy|policy|does\s+not\s+accept)"
 )
 #: Words of a refusal that point at the message's content.
 _CONTENT_WORDS = re.compile(
@@ -113,6 +124,8 @@ def classify(code: int | None, text: str, status: str | None = None) -> Refusal:
     if key == "2.2":
         return Refusal.MAILBOX_FULL
     if subject in (5, 7) or key in _SENDER:
+        if subject == 7 and _RECIPIENT_POLICY.search(lowered):
+            return Refusal.RECIPIENT_POLICY
         if subject == 7 and _is_content(lowered):
             return Refusal.CONTENT
         return Refusal.SENDER
@@ -146,6 +159,12 @@ def what_to_fix(refusal: Refusal, text: str) -> str:
         return (
             "the receiving server judged this variant's content as spam: rewrite it (links, "
             "wording), then lift the hold with `sequencer resume --variant`"
+        )
+    if refusal is Refusal.RECIPIENT_POLICY:
+        return (
+            "the recipients' own servers refused the mail by their policy; when several domains "
+            "do, check the sender's authentication and standing (`sequencer senders check "
+            "--dns`), then `sequencer senders resume`"
         )
     if refusal is Refusal.UNCLASSIFIED:
         return (

@@ -146,6 +146,8 @@ def after_refusal(
     hold_for_refusal(store, log, send=send, step=step, result=result, at=at)
     if result.refusal in (None, refusals.Refusal.UNCLASSIFIED):
         return Outcome.RETRY
+    if result.refusal is refusals.Refusal.RECIPIENT_POLICY:
+        return Outcome.FAILED  # this contact only: the others go on
     if result.refusal is refusals.Refusal.MAILBOX_FULL:
         assert send.id is not None
         times = store.holds.event_times(send.id, REFUSED_EVENT.format(result.refusal.value))
@@ -185,7 +187,6 @@ def hold_refused(
     diagnostic). A content refusal needs the ``step`` to hold the step once all its bodies are
     held."""
     assert send.id is not None
-    kind = REFUSED_EVENT.format(refusal.value)
     detail = f"{words} | what to do: {refusals.what_to_fix(refusal, words)}"
     if refusal is refusals.Refusal.SENDER:
         hold = store.holds.place(
@@ -194,14 +195,18 @@ def hold_refused(
         return _placed(log, hold)
     if refusal is refusals.Refusal.CONTENT:
         return _hold_content(store, log, send=send, step=step, detail=detail, at=at)
-    if refusal is refusals.Refusal.UNCLASSIFIED:
-        in_a_row = store.holds.refusals_in_a_row(send.sender, [kind])
+    if refusal in (refusals.Refusal.UNCLASSIFIED, refusals.Refusal.RECIPIENT_POLICY):
+        unexplained = [
+            REFUSED_EVENT.format(r.value)
+            for r in (refusals.Refusal.UNCLASSIFIED, refusals.Refusal.RECIPIENT_POLICY)
+        ]
+        in_a_row = store.holds.refusals_in_a_row(send.sender, unexplained)
         if in_a_row >= refusals.UNCLASSIFIED_LIMIT:
             hold = store.holds.place(
                 "sender",
                 reason=UNEXPLAINED_REFUSALS,
-                detail=f"{in_a_row} refusals in a row without an enhanced status, the latest: "
-                f"{detail}",
+                detail=f"{in_a_row} refusals in a row without an enhanced status or by the "
+                f"recipients' policy, the latest: {detail}",
                 at=at,
                 sender=send.sender,
             )

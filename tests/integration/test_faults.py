@@ -207,6 +207,20 @@ CASES: dict[str, Case] = {
     "554-relay-no-status": held("554 Relay access denied", "Relay access"),
     "552-5.3.4-too-big": held(Fault.data("552 5.3.4 Message size exceeds fixed limit"), "5.3.4"),
     "550-5.5.0-policy": held("550 5.5.0 Requested action not taken: policy", "5.5.0"),
+    # the recipient's domain refuses us by its own policy: this contact fails, nobody is held
+    # (the sender would meet the same send first once resumed) or suppressed
+    "550-5.7.1-recipient-policy": Case(
+        answer=always(
+            "550-5.7.1 The user or domain that you are sending to (or from) has a policy that\r\n"
+            "550 5.7.1 prohibited the mail that you sent. Please contact your domain administrator"
+        ),
+        status="failed",
+        attempts=1,
+        delivered=0,
+        server_attempts=1,
+        enrollment=("stopped", "failed"),
+        error=("has a policy",),
+    ),
     # TLS or a login wanted first: a person fixes the sender's settings
     "530-5.7.0-starttls": held("530 5.7.0 Must issue a STARTTLS command first.", "STARTTLS"),
     # too big, said in words only

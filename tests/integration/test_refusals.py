@@ -237,3 +237,39 @@ def test_an_ip_address_in_a_refusal_is_no_recipients_status(
     rig.run(until=MONDAY_EVENING)
     assert rig.engine.store.suppressions() == []
     assert rig.sends("p0@example.com", step="intro")[0].status != "bounced"
+
+
+RECIPIENT_POLICY = (
+    "550-5.7.1 The user or domain that you are sending to (or from) has a policy that\r\n"
+    "550 5.7.1 prohibited the mail that you sent. Please contact your domain administrator"
+)
+
+
+def test_a_recipient_domains_policy_fails_that_contact_and_holds_nothing(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """Read as the sender's fault, this refusal held the sender; resumed, the sender met the same
+    send first and was held again, day after day, and the other prospects got nothing. Now that
+    contact's sequence ends, nobody is suppressed, and the rest go on; three such refusals in a
+    row still hold the sender (the refusals may be about it after all)."""
+    rig = rig_factory()
+    refusing = {"p0@example.com"}
+    rig.smtp.script = lambda rcpt, attempt: RECIPIENT_POLICY if rcpt in refusing else None
+    rig.import_rows([person(i) for i in range(10)])
+    rig.engine.enroll("cold")
+    rig.run(until=MONDAY_EVENING)
+    store = rig.engine.store
+    assert store.suppressions() == [] and store.holds.standing() == []
+    assert (rig.enrollment("p0@example.com").status, rig.smtp.attempts["p0@example.com"]) == (
+        "stopped",
+        1,
+    )
+    assert all(rig.received(f"p{i}@example.com") for i in range(1, 10))
+
+    refusing |= {f"p{i}@example.com" for i in range(10, 13)}
+    rig.import_rows([person(i) for i in range(10, 13)])
+    rig.engine.enroll("cold", emails=[f"p{i}@example.com" for i in range(10, 13)])
+    rig.run(until=MONDAY_EVENING + timedelta(days=1))
+    (hold,) = store.holds.standing()
+    assert (hold.scope, hold.reason) == ("sender", "unexplained_refusals"), hold
+    assert store.suppressions() == []
