@@ -314,10 +314,15 @@ class SmtpChannel:
             return Result(outcome=Outcome.PAUSE_SENDER, detail=exc.message, pause=CONNECT_PAUSE)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(sender.name)
+            # a greeting that limits the sender's rate ("421 4.7.0 ... unusual rate of unsolicited
+            # mail"): the sender waits RATE_PAUSE, not a connection attempt every 2 minutes
+            limited = isinstance(exc, aiosmtplib.SMTPResponseException) and _rate_limited(
+                exc.code, exc.message
+            )
             return Result(
                 outcome=Outcome.PAUSE_SENDER,
                 detail=f"cannot connect: {type(exc).__name__}: {exc}",
-                pause=CONNECT_PAUSE,
+                pause=RATE_PAUSE if limited else CONNECT_PAUSE,
             )
         return None
 

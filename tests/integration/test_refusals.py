@@ -10,14 +10,18 @@ and ``senders resume`` are run as a user runs them, through the CLI.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from imap_account import ImapAccount
 from sending_rig import MONDAY, REPO, Rig, person
 from test_inbox import dsn, first_messages
+
+from sequencer.testing import CaptureServer
 
 DMARC = (
     "550 5.7.26 Unauthenticated email from acme.example is not accepted due to domain's "
@@ -273,3 +277,49 @@ def test_a_recipient_domains_policy_fails_that_contact_and_holds_nothing(
     (hold,) = store.holds.standing()
     assert (hold.scope, hold.reason) == ("sender", "unexplained_refusals"), hold
     assert store.suppressions() == []
+
+
+class Greeter:
+    """A real TCP server on 127.0.0.1 that answers every connection with ``reply`` at the
+    greeting and closes it, as Gmail does for a sender it rate limits; it counts connections."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply, self.connections = reply, 0
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            with conn:
+                conn.sendall(self.reply.encode("ascii") + b"\r\n")
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+def test_a_greeting_that_rate_limits_the_sender_is_not_knocked_on_every_two_minutes(
+    rig_factory: Callable[..., Rig], smtp: CaptureServer
+) -> None:
+    """A 421 at the greeting paused the sender CONNECT_PAUSE (2 minutes) and it came back: about
+    240 connections in a window-day to a server that had said it was limiting the sender."""
+    greeter = Greeter(
+        "421-4.7.0 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail\r\n"
+        "421 4.7.0 Try again later, closing connection."
+    )
+    try:
+        smtp.port = greeter.port  # the sender's server, for the rig made next
+        rig = rig_factory()
+        rig.import_rows([person(i) for i in range(3)])
+        rig.engine.enroll("cold")
+        rig.run(until=MONDAY_EVENING)
+    finally:
+        greeter.close()
+    assert 1 <= greeter.connections <= 20, greeter.connections  # 8 hours, one try each 30 min
+    store = rig.engine.store
+    assert store.suppressions() == [] and not [s for s in rig.sends() if s.status == "failed"]
