@@ -35,6 +35,15 @@ def intent(body: str, lang: str = "en") -> Intent | None:
             Intent.POSITIVE,
         ),
         ("Thanks, but I'll pass.", "en", Intent.NOT_INTERESTED),
+        # the writer who passes our material on to a contractor stays the one asking: beside
+        (
+            "Could we have a call next week? Send the spec sheet first and I'll pass it on to "
+            "our electrician.",
+            "en",
+            Intent.POSITIVE,
+        ),
+        ("Not for me, but I'll pass it along to our facilities manager.", "en", Intent.REFERRAL),
+        ("Please pass this on to Mark, mark.jensen@acme.example", "en", Intent.REFERRAL),
         ("We'll pass on this one, thank you.", "en", Intent.NOT_INTERESTED),
         ("I'd pass, to be honest. Not for us.", "en", Intent.NOT_INTERESTED),
         # a purchase order's reference is no customer reference asked for

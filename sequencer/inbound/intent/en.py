@@ -237,8 +237,9 @@ LEXICON = Lexicon(
         r"passed|shared|sent)\s+(?:this|your\s+(?:e-?mail|message|note)|it)\s+(?:on\s+)?(?:to|"
         rf"with)\b{_REPORTED}",
         r"(?:forwarding|passing)\s+(?:this|your\s+(?:e-?mail|message))\s+(?:on\s+)?to\b",
-        r"(?:pass|send|hand|forward)(?:ing)?\s+(?:this|it|your\s+(?:e-?mail|note|message))\s+"
-        r"(?:along|over|on)\s+to\b",
+        # (the writer's own "I'll pass it on to our contractor" brings someone along: beside)
+        r"(?<!i['’]ll\s)(?<!i\swill\s)(?<!we['’]ll\s)(?<!we\swill\s)(?:pass|send|hand|forward)(?:ing)?"
+        r"\s+(?:this|it|your\s+(?:e-?mail|note|message))\s+(?:along|over|on)\s+to\b",
         r"(?:owns|handles|runs|manages|covers)\s+(?:that|this|it|these)\s+(?:now|today|"
         r"these\s+days|area)\b",
         rf"forwarded\s+(?:this\s+|it\s+|your\s+\w+\s+)?(?:on\s+)?to\b{_REPORTED}",
@@ -314,6 +315,8 @@ LEXICON = Lexicon(
         r"(?:my|our)\s+colleague\b",
         r"(?:i['’]ve|i\s+have|i)\s+(?:cc['’]?d|copied|looped\s+in)\b",
         r"looping\s+in\b|cc['’]?ing\b|adding\s+(?:my|our)\b",
+        r"(?:i['’]ll|i\s+will|we['’]ll|we\s+will)\s+(?:pass|send|hand|forward)\s+(?:this|it|them|that)\s+"
+        r"(?:along|over|on)\s+to\b",
         r"(?:who|he|she|they)\s+(?:handles|handle|runs|looks\s+after|owns|manages|is\s+in\s+charge"
         r"|are\s+in\s+charge|is\s+responsible|are\s+responsible|decides|makes\s+the\s+call)\b|"
         r"(?:runs|manages|heads|leads|owns)\s+our\b",
