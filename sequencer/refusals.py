@@ -86,9 +86,13 @@ _CONTENT_WORDS = re.compile(
 
 #: A 552 without a status that says the message is too big ("Message size exceeds fixed maximum
 #: message size") ...
-_TOO_BIG = re.compile(r"\bsize\b|too\s+(?:large|big)|exceeds\s+(?:the\s+)?(?:maximum|limit)")
-#: ... or that the recipient's mailbox is full ("552 Mailbox full", "over quota").
-_FULL = re.compile(r"\bfull\b|quota|storage|insufficient\s+space|out\s+of\s+space")
+_TOO_BIG = re.compile(
+    r"message\s+(?:\S+\s+)?(?:size|too\s+(?:large|big)|exceeds)|(?:too\s+(?:large|big)|size)\s+"
+    r"(?:\S+\s+){0,3}?(?:message|e-?mail)\b"
+)
+#: ... or that the recipient's mailbox is full ("552 Mailbox full", "552 Mailbox size limit
+#: exceeded", "over quota"): RFC 5321's own meaning of 552, storage exceeded.
+_FULL = re.compile(r"mailbox|\bfull\b|quota|storage|insufficient\s+space|out\s+of\s+space")
 
 
 def enhanced_status(text: str) -> tuple[int, int, int] | None:

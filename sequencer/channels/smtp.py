@@ -53,8 +53,8 @@ MAILBOX_RETRY = timedelta(hours=1)
 #: quota exceeded"; Microsoft 365: "554 5.2.2 mailbox full; ... SubmissionQuotaExceeded"), in any
 #: 4xx or 5xx reply, whatever its status says.
 _SENDER_QUOTA = re.compile(
-    r"5\.4\.5|submission\s*quota|sending\s+(?:quota|limit)|daily\s+(?:user\s+)?sending|"
-    r"message\s+rate\s+limit|recipient\s+rate\s+limit|limit\s+reached\s+for\s+today|"
+    r"(?<![\w.])5\.4\.5(?!\.?\d)|submission\s*quota|sending\s+(?:quota|limit)|daily\s+(?:user\s+)?sending|"
+    r"recipient\s*rate\s*limit|limit\s+reached\s+for\s+today|"
     r"sent\s+today"
 )
 #: The word "quota" alone is the sender's too, unless the reply names the recipient's mailbox
@@ -64,8 +64,8 @@ _RECIPIENT_QUOTA = re.compile(r"recipient|mailbox|inbox|storage|over\s+quota|acc
 _QUOTA_MARKERS_5XX = ("too many messages",)
 #: A rate limit on the sender, said in so many words ...
 _RATE_LIMITED = re.compile(
-    r"unusual\s+rate|rate\s+limit|rate\s+of\s+unsolicited|too\s+many\s+(?:connections|"
-    r"messages)|slow\s+down"
+    r"unusual\s+rate|rate\s*limit|rate\s+of\s+unsolicited|too\s+many\s+(?:connections|"
+    r"messages|recipients)|too\s+much\s+mail|slow\s+down"
 )
 #: ... or with a 4.7.x status (security or policy), a server busy or asking for a later try.
 _BUSY = re.compile(r"busy|try\s+again\s+later|later\s+time|resources")
@@ -117,12 +117,13 @@ def _sender_quota(code: int, message: str) -> bool:
 def _rate_limited(code: int, message: str) -> bool:
     """A 4xx that limits the sender's rate: a 4.7.x status with words of a rate, or those words
     alone ("421 4.7.28 ... unusual rate of unsolicited mail", "451 4.7.500 Server busy. Please
-    try again later"); not greylisting ("451 4.7.1 Greylisted, please try again"), which passes
-    for this one message."""
-    if not 400 <= code < 500:
-        return False
+    try again later", Postfix's "450 4.7.1 Error: too much mail from ..."); not greylisting
+    ("451 4.7.1 Greylisted, please try again"), which passes for this one message; and Microsoft
+    365's per-minute limit, which it answers with a 554."""
     text = message.lower()
-    if "greylist" in text:
+    if code >= 500:  # Microsoft 365: "554 5.2.0 ... MessageRateLimitExceededException" (a minute's)
+        return "ratelimitexceeded" in text and "recipientratelimit" not in text
+    if code < 400 or "greylist" in text:
         return False
     status = refusals.enhanced_status(text)
     if status is not None and status[1] == 2:  # 4.2.x: the recipient's mailbox
@@ -134,7 +135,8 @@ def _rate_limited(code: int, message: str) -> bool:
 def _mailbox_busy(message: str) -> bool:
     """A 4.2.x status: the recipient's mailbox is full, busy or receiving too fast, for now."""
     status = refusals.enhanced_status(message)
-    return status is not None and status[:2] == (4, 2)
+    greylisted = "greylist" in message.lower()  # "450 4.2.0 Greylisted": minutes, as before
+    return status is not None and status[:2] == (4, 2) and not greylisted
 
 
 def _result(code: int, message: str) -> Result:
@@ -142,8 +144,8 @@ def _result(code: int, message: str) -> Result:
     if code in _AUTH_CODES:
         return _login_refused(code, message)
     pause = None
-    if outcome is Outcome.PAUSE_SENDER and _rate_limited(code, message):
-        pause = RATE_PAUSE
+    if outcome is Outcome.PAUSE_SENDER and not _sender_quota(code, message):
+        pause = RATE_PAUSE  # a rate limit (a quota's pause lasts until the sender's next day)
     elif outcome is Outcome.RETRY and _mailbox_busy(message):
         pause = MAILBOX_RETRY
     refusal = (

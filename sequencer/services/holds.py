@@ -147,7 +147,9 @@ def after_refusal(
     if result.refusal in (None, refusals.Refusal.UNCLASSIFIED):
         return Outcome.RETRY
     if result.refusal is refusals.Refusal.RECIPIENT_POLICY:
-        return Outcome.FAILED  # this contact only: the others go on
+        # this contact only: the others go on; the bounce guard (check_guard, after the failure)
+        # holds a sender whose sends keep failing, counting from its last resume
+        return Outcome.FAILED
     if result.refusal is refusals.Refusal.MAILBOX_FULL:
         assert send.id is not None
         times = store.holds.event_times(send.id, REFUSED_EVENT.format(result.refusal.value))
@@ -195,18 +197,15 @@ def hold_refused(
         return _placed(log, hold)
     if refusal is refusals.Refusal.CONTENT:
         return _hold_content(store, log, send=send, step=step, detail=detail, at=at)
-    if refusal in (refusals.Refusal.UNCLASSIFIED, refusals.Refusal.RECIPIENT_POLICY):
-        unexplained = [
-            REFUSED_EVENT.format(r.value)
-            for r in (refusals.Refusal.UNCLASSIFIED, refusals.Refusal.RECIPIENT_POLICY)
-        ]
-        in_a_row = store.holds.refusals_in_a_row(send.sender, unexplained)
+    if refusal is refusals.Refusal.UNCLASSIFIED:
+        kind = REFUSED_EVENT.format(refusal.value)
+        in_a_row = store.holds.refusals_in_a_row(send.sender, [kind])
         if in_a_row >= refusals.UNCLASSIFIED_LIMIT:
             hold = store.holds.place(
                 "sender",
                 reason=UNEXPLAINED_REFUSALS,
-                detail=f"{in_a_row} refusals in a row without an enhanced status or by the "
-                f"recipients' policy, the latest: {detail}",
+                detail=f"{in_a_row} refusals in a row without an enhanced status, the latest: "
+                f"{detail}",
                 at=at,
                 sender=send.sender,
             )

@@ -130,3 +130,22 @@ def test_the_bounce_guard_looks_after_a_dsn_bounce(
     (hold,) = rig.engine.store.holds.standing()
     assert (hold.scope, hold.sender, hold.reason) == ("sender", "jane", "bounce_rate")
     assert "2 of the last 4 sends bounced" in hold.detail, hold.detail
+
+
+def test_a_dsn_of_the_recipients_policy_suppresses_nobody(
+    rig_factory: Callable[..., Rig], mailbox: ImapAccount
+) -> None:
+    """A 5.7.x DSN whose words name the recipient's side ("The recipient's organization does not
+    accept mail from ...") is a policy rejection: the contact stops, nobody is suppressed. Read
+    as the recipient_policy class, which the DSN path did not know, it was a hard bounce that
+    suppressed the address for good (the review of the class)."""
+    rig = sent_rig(rig_factory, mailbox, 2)
+    ids = first_messages(rig, ["p1@example.com"])
+    refusal = "550 5.7.1 The recipient's organization does not accept mail from acme.example"
+    mailbox.append(dsn("p1@example.com", ids["p1@example.com"], status="5.7.1", diagnostic=refusal))
+    polled = rig.engine.poll_inbox_sync()
+    assert polled.errors == {}
+    store = rig.engine.store
+    assert store.suppressions() == []
+    (handled,) = polled.handled
+    assert "not suppressed" in handled.action, handled.action

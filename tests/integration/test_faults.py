@@ -242,6 +242,23 @@ CASES: dict[str, Case] = {
         server_attempts=2,
         error=("5.2.2",),
     ),
+    # a 552 without a status that names the mailbox (RFC 5321's own text for 552): the
+    # recipient's full mailbox, not a message too big that would hold the whole sender
+    "552-no-status-mailbox-size": Case(
+        answer=always("552 Mailbox size limit exceeded"),
+        status="scheduled",
+        attempts=0,
+        delivered=0,
+        server_attempts=2,
+        error=("Mailbox size limit",),
+    ),
+    # an address inside a reply is no status, and no quota: Postfix's recipient check quoting
+    # the recipient's server ([85.4.5.20] spells Gmail's daily quota, 5.4.5)
+    "550-5.1.1-via-85.4.5.20": bounces(
+        "550 5.1.1 <p0@example.com>: Recipient address rejected: undeliverable address: host "
+        "mx.example.com[85.4.5.20] said: 550 5.1.1 User unknown in virtual alias table",
+        "5.1.1",
+    ),
     # a 5xx that says nothing more: retried as a transient fault, nobody suppressed
     "550-no-status": gives_up("550 Rejected", "Rejected"),
     # the sender's quota: pause jane until her next midnight; mikko keeps sending

@@ -254,28 +254,27 @@ def test_a_recipient_domains_policy_fails_that_contact_and_holds_nothing(
 ) -> None:
     """Read as the sender's fault, this refusal held the sender; resumed, the sender met the same
     send first and was held again, day after day, and the other prospects got nothing. Now that
-    contact's sequence ends, nobody is suppressed, and the rest go on; three such refusals in a
-    row still hold the sender (the refusals may be about it after all)."""
+    contact's sequence ends, nobody is suppressed, and the rest go on, however many people at one
+    company refuse so; a sender whose sends keep failing is held by the bounce guard, which
+    counts from its last resume (10 in a row)."""
     rig = rig_factory()
-    refusing = {"p0@example.com"}
+    refusing = {"p0@example.com", "p1@example.com", "p2@example.com", "p3@example.com"}
     rig.smtp.script = lambda rcpt, attempt: RECIPIENT_POLICY if rcpt in refusing else None
     rig.import_rows([person(i) for i in range(10)])
     rig.engine.enroll("cold")
     rig.run(until=MONDAY_EVENING)
     store = rig.engine.store
     assert store.suppressions() == [] and store.holds.standing() == []
-    assert (rig.enrollment("p0@example.com").status, rig.smtp.attempts["p0@example.com"]) == (
-        "stopped",
-        1,
-    )
-    assert all(rig.received(f"p{i}@example.com") for i in range(1, 10))
+    for address in refusing:
+        assert (rig.enrollment(address).status, rig.smtp.attempts[address]) == ("stopped", 1)
+    assert all(rig.received(f"p{i}@example.com") for i in range(4, 10))
 
-    refusing |= {f"p{i}@example.com" for i in range(10, 13)}
-    rig.import_rows([person(i) for i in range(10, 13)])
-    rig.engine.enroll("cold", emails=[f"p{i}@example.com" for i in range(10, 13)])
+    refusing |= {f"p{i}@example.com" for i in range(10, 22)}
+    rig.import_rows([person(i) for i in range(10, 22)])
+    rig.engine.enroll("cold", emails=[f"p{i}@example.com" for i in range(10, 22)])
     rig.run(until=MONDAY_EVENING + timedelta(days=1))
     (hold,) = store.holds.standing()
-    assert (hold.scope, hold.reason) == ("sender", "unexplained_refusals"), hold
+    assert (hold.scope, hold.reason) == ("sender", "consecutive_failures"), hold
     assert store.suppressions() == []
 
 

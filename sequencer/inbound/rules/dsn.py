@@ -122,6 +122,7 @@ def _is_policy(status: str | None, diagnostic: str | None) -> bool:
     if status is not None and classify(None, diagnostic or "", status) in (
         Refusal.SENDER,
         Refusal.CONTENT,
+        Refusal.RECIPIENT_POLICY,  # 5.7.x never names a bad address (RFC 3463 §3.8)
     ):
         return True
     return diagnostic is not None and _POLICY_RE.search(diagnostic) is not None
