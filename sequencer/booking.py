@@ -54,7 +54,8 @@ def next_step(
         return NewChain(sequence=sequence.then.sequence, starts_at=sent_at + delay)
     anchor = sent_at if send.step_index == 0 else (enrolled.anchor_at or sent_at)
     zone = ZoneInfo(enrolled.timezone)
-    due = enrollment.next_step_due(sequence, index, anchor=anchor, zone=zone)
+    after = (send.step_index, sent_at)
+    due = enrollment.next_step_due(sequence, index, anchor=anchor, zone=zone, after=after)
     if book is not None:
         due = enrollment.place_step(sequence, index, due=due, zone=zone, book=book)
     step = sequence.steps[index]

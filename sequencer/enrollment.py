@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,18 +107,33 @@ def place_rotating(
 
 
 def next_step_due(
-    sequence: Sequence, step_index: int, *, anchor: datetime, zone: ZoneInfo
+    sequence: Sequence,
+    step_index: int,
+    *,
+    anchor: datetime,
+    zone: ZoneInfo,
+    after: tuple[int, datetime] | None = None,
 ) -> datetime:
-    """When step ``step_index`` (> 0) is due, timed from message 1's actual send ``anchor``."""
+    """When step ``step_index`` (> 0) is due, timed from message 1's actual send ``anchor``.
+
+    ``after``: the step before it that went out, and when. One that went out later than this
+    step's own day (its sender at its cap for days) keeps the two steps' spacing from that send:
+    the follow-up is not due at once, to go out minutes after the message before it.
+    """
     step = sequence.steps[step_index]
-    return timing.step_due(
-        day=step.day,
-        anchor=anchor,
+    settle = partial(
+        timing.step_due,
         zone=zone,
         window=sequence.window,
         business_days=sequence.business_days,
         holidays=sequence.holidays,
     )
+    due = settle(day=step.day, anchor=anchor)
+    if after is not None:
+        previous, sent_at = after
+        gap = max(0, step.day - sequence.steps[previous].day)
+        due = max(due, settle(day=gap, anchor=sent_at))
+    return due
 
 
 @dataclass(frozen=True, kw_only=True)

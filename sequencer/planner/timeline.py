@@ -108,8 +108,8 @@ def _dispatch(
         out.append(Slot(at=at, contact=contact, step=index, sender=sender))
         anchor = anchors.setdefault(contact, at)
         if index + 1 < len(seq.steps):  # queued once this one is sent: never due before it went
-            due = max(
-                enrollment.next_step_due(seq, index + 1, anchor=anchor, zone=zones[contact]), at
+            due = enrollment.next_step_due(
+                seq, index + 1, anchor=anchor, zone=zones[contact], after=(index, at)
             )
             placed = enrollment.place_step(
                 seq, index + 1, due=due, zone=zones[contact], book=books[sender]

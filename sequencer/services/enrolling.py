@@ -356,7 +356,8 @@ def _timeline(
         if send is not None:
             out.append((send.sent_at or send.due_at, send.status))
         else:
-            due = enrollment.next_step_due(seq, index, anchor=anchor, zone=zone)
+            after = (index - 1, out[-1][0])  # spaced from the step before, as the worker times it
+            due = enrollment.next_step_due(seq, index, anchor=anchor, zone=zone, after=after)
             out.append((due, SendStatus.PROJECTED))
     return out
 

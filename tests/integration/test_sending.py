@@ -784,3 +784,60 @@ def test_a_sequence_that_does_not_stop_on_reply_keeps_going(
     assert len(rig.received("p0@example.com")) == 2
     intro = next(r for r in rig.engine.step_report() if r.step == "intro")
     assert intro.by_status == {"sent": 1}
+
+
+def test_a_step_that_slipped_keeps_its_spacing_from_the_one_before(
+    rig_factory: Callable[..., Rig], tmp_path: Path
+) -> None:
+    """Three emails on days 0, 1 and 2 from a sender whose cap (3 a day) is far below its list:
+    message 2 slips past message 3's day, and message 3 was then overdue the moment message 2 went
+    out, so it took the next free slot, a minute or two later (a review found 178 of 300
+    recipients given two emails in one day with a realistic cap). Each follow-up now keeps its
+    spacing from the message before it: never two to one person on the same local day."""
+    text = """\
+name: tight
+defaults:
+  timezone: Europe/Helsinki
+  window:
+    days: [mon, tue, wed, thu, fri]
+    hours: "09:00-17:00"
+  business_days: true
+stop_on:
+  reply: true
+steps:
+  - key: one
+    day: 0
+    channel: email
+    subjects:
+      - key: s
+        text: "Question about {{ company | default('your team') }}"
+    bodies:
+      - key: b
+        text: "Hi {{ first_name | default('there') }}, one."
+  - key: two
+    day: 1
+    channel: email
+    thread: true
+    bodies:
+      - key: b
+        text: "Hi {{ first_name | default('there') }}, two."
+  - key: three
+    day: 2
+    channel: email
+    thread: true
+    bodies:
+      - key: b
+        text: "Hi {{ first_name | default('there') }}, three."
+"""
+    rig = rig_factory(daily_cap=3, sequences=(write_sequence(tmp_path / "seqs", "tight", text),))
+    rig.import_rows([person(i) for i in range(10)])
+    rig.engine.enroll("tight")
+    rig.run(days=40)
+    for i in range(10):
+        address = f"p{i}@example.com"
+        days = [
+            parsedate_to_datetime(m["Date"]).astimezone(HELSINKI).date()
+            for m in rig.received(address)
+        ]
+        assert len(days) == 3, (address, days)
+        assert days == sorted(set(days)), (address, days)  # one a day at most, in order

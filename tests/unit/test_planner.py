@@ -8,11 +8,14 @@ state their error bound.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sequencer import planner
 from sequencer.errors import PlanInvalid, SequenceNotFound
@@ -363,3 +366,43 @@ def test_the_worse_variant_is_worse_than_the_best_of_the_others() -> None:
         "subject",
         "c",
     )  # the first family, its last variant
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    caps=st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=3),
+    contacts=st.integers(min_value=1, max_value=60),
+    gaps=st.tuples(st.integers(min_value=1, max_value=4), st.integers(min_value=1, max_value=4)),
+    zones=st.lists(
+        st.sampled_from(["Europe/Helsinki", "America/New_York", "Pacific/Kiritimati", ""]),
+        max_size=3,
+    ),
+)
+def test_follow_ups_keep_their_spacing_whatever_the_caps(
+    caps: list[int], contacts: int, gaps: tuple[int, int], zones: list[str]
+) -> None:
+    """Three emails, each ``gaps`` days after the one before, from senders whose caps may be far
+    below the list: a step slipped by the caps keeps its spacing from the message before it, so
+    one person never gets two emails on one local day, and each follow-up comes at least its
+    gap of days after the message before it (in the person's own zone)."""
+    steps = [
+        Step(
+            key=f"s{i}",
+            day=day,
+            channel=Channel.EMAIL,
+            thread=i > 0,
+            subjects=(Variant(key="a", template=TEXT),) if i == 0 else (),
+            bodies=(Variant(key="b", template=TEXT),),
+        )
+        for i, day in enumerate((0, gaps[0], gaps[0] + gaps[1]))
+    ]
+    seq = Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
+    p = inputs(seq, contacts=contacts, caps=tuple(caps), zones=tuple(zones))
+    local = planner.timeline.contact_zones(p)
+    by_contact: dict[int, list[planner.Slot]] = {}
+    for slot in planner.schedule(p):
+        by_contact.setdefault(slot.contact, []).append(slot)
+    for contact, slots in by_contact.items():
+        days = [s.at.astimezone(local[contact]).date() for s in sorted(slots, key=lambda s: s.step)]
+        for (earlier, later), gap in zip(itertools.pairwise(days), gaps, strict=False):
+            assert (later - earlier).days >= gap, (contact, days, gaps)
