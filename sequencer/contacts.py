@@ -29,7 +29,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -46,6 +45,7 @@ from sequencer.errors import ImportFileError
 from sequencer.loader import parse_zone
 from sequencer.loader.nodes import suggest
 from sequencer.model import STANDARD_FIELDS
+from sequencer.zones import read_zone
 
 #: Column names people use, mapped to ours.
 _ALIASES = {
@@ -129,6 +129,9 @@ class RowError:
     problem: RowProblem = RowProblem.SKIPPED
     #: The field the problem is in, where it is one cell's (``"timezone"``, ``"first_name"``).
     column: str | None = None
+    #: With CHANGED: the cell's value was left out (a time zone that could not be read), rather
+    #: than kept in another form (one read as the IANA zone it stands for, a name cut short).
+    dropped: bool = False
 
     def __str__(self) -> str:
         shown = f" ({self.email})" if self.email else ""
@@ -504,7 +507,8 @@ class _Layout:
             return
         standard = {name: cells[i] for i, name in self.standard if cells[i]}
         zone = standard.get("timezone")
-        if zone is not None and not _valid_zone(zone):
+        read = read_zone(zone) if zone is not None else None
+        if zone is not None and read is None:
             yield RowError(
                 row=row,
                 email=email,
@@ -512,8 +516,21 @@ class _Layout:
                 column="timezone",
                 reason=f"{_zone_reason(zone)}; imported without a time zone, so the "
                 "sequence's (or sender's) zone is used, as for a blank one",
+                dropped=True,
             )
             del standard["timezone"]
+        elif read is not None:
+            # "W. Europe Standard Time", "(UTC-05:00) Eastern Time (US & Canada)", "UTC-5",
+            # "america/new_york": read as the IANA zone they stand for, and said so
+            if read.note:
+                yield RowError(
+                    row=row,
+                    email=email,
+                    problem=RowProblem.CHANGED,
+                    column="timezone",
+                    reason=read.note,
+                )
+            standard["timezone"] = read.name
         for _, name in self.capped:
             if len(standard.get(name, "")) > NAME_LIMIT:
                 yield RowError(
@@ -544,18 +561,9 @@ def _oversized(values: list[str]) -> str:
     )
 
 
-@cache
-def _valid_zone(name: str) -> bool:
-    try:
-        parse_zone(name)
-    except ValueError:
-        return False
-    return True
-
-
 def _zone_reason(name: str) -> str:
     try:
         parse_zone(name)
     except ValueError as exc:
         return f"{exc} (use an IANA name such as Europe/Helsinki)"
-    return ""
+    return f"unknown time zone '{name}'"

@@ -64,7 +64,7 @@ class ImportReport:
     @property
     def zone_fallbacks(self) -> list[RowError]:
         """Rows imported without the time zone they gave, which was not an IANA name."""
-        return [e for e in self.warnings if e.column == "timezone"]
+        return [e for e in self.warnings if e.column == "timezone" and e.dropped]
 
     @property
     def skipped(self) -> list[RowError]:
@@ -173,7 +173,7 @@ def import_contacts(
         progress(total, total)
     repeated = len(good) - len({row.email_key for row in good})
     skipped = sum(e.problem is not RowProblem.CHANGED for e in errors)
-    fallbacks = {e.row for e in errors if e.column == "timezone"}
+    fallbacks = {e.row for e in errors if e.column == "timezone" and e.dropped}
     return ImportReport(
         file=str(file),
         rows=len(good) + skipped + len(forgotten),

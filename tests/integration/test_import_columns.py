@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sending_rig import REPO, Rig
@@ -129,7 +130,9 @@ def test_a_bad_zone_is_kept_with_the_fallback_zone_and_a_warning(rig: Rig) -> No
 def test_a_bad_zone_on_reimport_keeps_the_zone_stored_before(rig: Rig) -> None:
     file = write(rig.tmp / "one.csv", "email,timezone\nbernd@kunde.example,Europe/Berlin\n")
     rig.engine.import_contacts(file)
-    again = rig.engine.import_contacts(write(file, "email,timezone\nbernd@kunde.example,Berlin\n"))
+    again = rig.engine.import_contacts(
+        write(file, "email,timezone\nbernd@kunde.example,Mars/Olympus\n")
+    )
     assert again.updated == 1 and [w.row for w in again.zone_fallbacks] == [2]
     assert rig.engine.contact("bernd@kunde.example").timezone == "Europe/Berlin"
 
@@ -221,3 +224,42 @@ def test_cli_import_bad_map_is_an_error_and_imports_nothing(
     assert "Traceback" not in result.stderr
     after = run(workdir, "import", "leads.csv")
     assert "3 rows: 3 new" in after.stdout, after.stderr
+
+
+CRM_ZONES = (
+    "email,first_name,timezone\n"
+    'olga@kunde.example,Olga,"(UTC-05:00) Eastern Time (US & Canada)"\n'
+    "pia@kunde.example,Pia,W. Europe Standard Time\n"
+    "raul@kunde.example,Raul,UTC-5\n"
+    "sami@kunde.example,Sami,america/new_york\n"
+    "tove@kunde.example,Tove,UTC+05:30\n"
+)
+
+
+def test_zones_as_crms_write_them_are_read_and_said(rig: Rig) -> None:
+    """Outlook's and Salesforce's zone names, offsets and a lower-case IANA name were all left out
+    (the sequence's zone, Helsinki, then mailed New York at 2 a.m.), with a warning no later
+    command repeated. Each is now read as the IANA zone it stands for, with a warning naming the
+    row and what it was read as; a half-hour offset, which no IANA zone is, is still left out."""
+    report = rig.engine.import_contacts(write(rig.tmp / "crm.csv", CRM_ZONES))
+    assert (report.inserted, report.skipped) == (5, [])
+    zones = {
+        name: rig.engine.contact(f"{name}@kunde.example").timezone
+        for name in ("olga", "pia", "raul", "sami", "tove")
+    }
+    assert zones == {
+        "olga": "America/New_York",
+        "pia": "Europe/Berlin",
+        "raul": "Etc/GMT+5",
+        "sami": "America/New_York",
+        "tove": None,
+    }
+    said = {w.row: w.reason for w in report.warnings}
+    assert "as America/New_York" in said[2] and "as Europe/Berlin" in said[3]
+    assert "no daylight saving" in said[4]
+    assert [w.row for w in report.zone_fallbacks] == [6]  # only the one left out
+    enrolled = rig.engine.enroll("cold", emails=["olga@kunde.example"])
+    assert enrolled.enrolled == 1
+    (first,) = [s for s in rig.sends("olga@kunde.example") if s.step_index == 0]
+    local = first.due_at.astimezone(ZoneInfo("America/New_York"))
+    assert 9 <= local.hour < 17, local  # inside the window in New York, not Helsinki
