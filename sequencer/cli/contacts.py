@@ -139,6 +139,11 @@ def _column_summary(report: ImportReport) -> list[str]:
             f"[yellow]{len(report.zone_fallbacks)} row(s) had a time zone that is not valid[/]: "
             "imported without it (see the warnings above)"
         )
+    if report.rezoned:
+        lines.append(
+            f"{report.rezoned} active enrollment(s) now follow their contact's new time zone "
+            "(scheduled sends moved into its window)"
+        )
     if report.no_zone:
         lines.append(
             f"{report.no_zone} row(s) have no time zone: the sequence's zone is used "

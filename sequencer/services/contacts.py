@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from sequencer import enrollment as plan
+from sequencer import timing
 from sequencer.contacts import (
     FORGOTTEN,
     ContactRow,
@@ -26,6 +29,7 @@ from sequencer.errors import ContactNotFound, ImportFileError
 from sequencer.services.deps import Deps
 from sequencer.services.suppressions import keys_of
 from sequencer.services.verifying import Verification, verify_rows
+from sequencer.status import SendStatus
 from sequencer.store import Contact, Store
 
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
@@ -45,6 +49,8 @@ class ImportReport:
     forgotten: list[int] = field(default_factory=list)
     #: Header → field, for the columns the mapping named.
     mapped: dict[str, str] = field(default_factory=dict)
+    #: Active enrollments now timed in their contact's new time zone (a re-import changed it).
+    rezoned: int = 0
     #: Header → custom field name: the columns that are not standard fields, all kept.
     custom_columns: dict[str, str] = field(default_factory=dict)
     #: The columns not imported, because they have no name (``column 5``).
@@ -169,6 +175,7 @@ def import_contacts(
         good, verification = verify_rows(deps, good, progress=progress)
         errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
     counts = deps.store.upsert_contacts(good, now=deps.clock.now())
+    rezoned = _follow_new_zones(deps, counts.rezoned)
     if progress is not None:
         progress(total, total)
     repeated = len(good) - len({row.email_key for row in good})
@@ -187,7 +194,40 @@ def import_contacts(
         ignored_columns=columns.ignored,
         no_zone=sum(row.timezone is None and row.row not in fallbacks for row in good),
         verification=verification,
+        rezoned=rezoned,
     )
+
+
+def _follow_new_zones(deps: Deps, contact_ids: Sequence[int]) -> int:
+    """The active enrollments of contacts whose time zone an import changed, timed in the zone
+    they now resolve to (the sequence's ``timezone_from``), their scheduled sends moved into its
+    window: a contact whose zone was fixed after enrolling is no longer mailed at night. How many
+    enrollments changed zone."""
+    if not contact_ids:
+        return 0
+    active = deps.store.active_enrollments(contact_ids)
+    people = deps.store.contacts_by_id(active)
+    sequences = deps.sequences()
+    zones: dict[int, str] = {}
+    moves: dict[int, datetime] = {}
+    for contact_id, enrolled in active.items():
+        sequence = sequences.get(enrolled.sequence)
+        sender = deps.config.senders.get(enrolled.sender)
+        if sequence is None or sender is None or enrolled.id is None:
+            continue
+        zone = timing.resolve_zone(
+            sequence, contact_tz=people[contact_id].timezone, sender_tz=sender.timezone.key
+        )
+        if zone.key == enrolled.timezone:
+            continue
+        zones[enrolled.id] = zone.key
+        fit = plan.first_send_fit(sequence, zone)
+        for send in deps.store.sends(enrolled.id):
+            if send.status == SendStatus.SCHEDULED and send.id is not None:
+                moves[send.id] = fit(send.due_at)
+    if zones:
+        deps.store.rezone_enrollments(zones, moves)
+    return len(zones)
 
 
 def _without_erased(store: Store, rows: list[ContactRow]) -> tuple[list[ContactRow], list[int]]:

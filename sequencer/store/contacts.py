@@ -31,6 +31,8 @@ _CONTACT_COLUMNS = (
 class UpsertCounts:
     inserted: int
     updated: int
+    #: Known contacts whose time zone the import changed (their active enrollments follow it).
+    rezoned: tuple[int, ...] = ()
 
 
 def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) -> UpsertCounts:
@@ -39,6 +41,7 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
     A cell that is empty in the file leaves the stored value as it was; custom fields merge.
     """
     inserted = updated = 0
+    rezoned: list[int] = []
     table = CONTACTS
     # only what a merge reads: no created_at/updated_at to convert back for every known row
     known = sa.select(
@@ -57,13 +60,18 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
         existing = {r.email_key: r for r in found}
         new = [_contact_values(row) for key, row in batch.items() if key not in existing]
         changed = [_merged(existing[key], row) for key, row in batch.items() if key in existing]
+        rezoned += [
+            existing[key].id
+            for key, row in batch.items()
+            if key in existing and row.timezone and row.timezone != existing[key].timezone
+        ]
         if new:
             insert(new)
         if changed:
             update(changed)
         inserted += len(new)
         updated += len(changed)
-    return UpsertCounts(inserted=inserted, updated=updated)
+    return UpsertCounts(inserted=inserted, updated=updated, rezoned=tuple(rezoned))
 
 
 def by_email(conn: sa.Connection, email: str) -> Contact | None:

@@ -446,3 +446,22 @@ def _stop_colleagues(
             sends.cancel_pending(conn, other.id)
             tasks.cancel_open(conn, enrollment_id=other.id, at=at)
         _mark_stopped(conn, other, reason=StopReason.COMPANY.value, detail=detail, at=at)
+
+
+def rezone(conn: sa.Connection, zones: dict[int, str], moves: dict[int, datetime]) -> None:
+    """Active enrollments timed in a new zone (id -> zone), and their scheduled sends moved
+    into its window (send id -> due), in one transaction; a send claimed meanwhile is left."""
+    for enrollment_id, zone in zones.items():
+        conn.execute(
+            sa.update(ENROLLMENTS)
+            .where(
+                ENROLLMENTS.c.id == enrollment_id, ENROLLMENTS.c.status == EnrollmentStatus.ACTIVE
+            )
+            .values(timezone=zone)
+        )
+    for send_id, due in moves.items():
+        conn.execute(
+            sa.update(SENDS)
+            .where(SENDS.c.id == send_id, SENDS.c.status == SendStatus.SCHEDULED)
+            .values(due_at=due)
+        )

@@ -152,6 +152,10 @@ class Store(InboxAndEvents, VariantsAndReports):
     def active_enrollments(self, contact_ids: Iterable[int]) -> dict[int, Enrollment]:
         return self._read(enrollments.active, list(contact_ids))
 
+    def rezone_enrollments(self, zones: dict[int, str], moves: dict[int, datetime]) -> None:
+        """Active enrollments timed in a new zone, their scheduled sends moved (atomically)."""
+        self._write(enrollments.rezone, zones, moves)
+
     def past_enrollments(self, sequence: str, contact_ids: Iterable[int]) -> set[int]:
         """Contacts among ``contact_ids`` ever enrolled in ``sequence`` (skipped chains aside)."""
         return self._read(enrollments.past, sequence, list(contact_ids))

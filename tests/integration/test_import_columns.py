@@ -263,3 +263,27 @@ def test_zones_as_crms_write_them_are_read_and_said(rig: Rig) -> None:
     (first,) = [s for s in rig.sends("olga@kunde.example") if s.step_index == 0]
     local = first.due_at.astimezone(ZoneInfo("America/New_York"))
     assert 9 <= local.hour < 17, local  # inside the window in New York, not Helsinki
+
+
+def test_a_zone_fixed_after_enrolling_moves_the_contacts_sends(rig: Rig) -> None:
+    """Imported without a zone (so timed in Helsinki's window) and enrolled, then re-imported
+    with New York's: the enrollment kept Helsinki and the intro went out at 02:00 in New York,
+    the follow-up too (the review of import and zones). The active enrollment now follows the
+    contact's new zone, its scheduled send moved into New York's window, and it goes out there."""
+    file = write(rig.tmp / "one.csv", "email,first_name\nbob@kunde.example,Bob\n")
+    rig.engine.import_contacts(file)
+    assert rig.engine.enroll("cold").enrolled == 1
+    new_york = ZoneInfo("America/New_York")
+    report = rig.engine.import_contacts(
+        write(file, "email,first_name,timezone\nbob@kunde.example,Bob,America/New_York\n")
+    )
+    assert report.rezoned == 1
+    assert rig.enrollment("bob@kunde.example").timezone == "America/New_York"
+    (intro,) = rig.sends("bob@kunde.example", step="intro")
+    assert 9 <= intro.due_at.astimezone(new_york).hour < 17, intro.due_at
+    rig.run(days=14)
+    sent = [s for s in rig.sends("bob@kunde.example") if s.status == "sent"]
+    assert len(sent) >= 2, sent
+    for send in sent:
+        assert send.sent_at is not None
+        assert 9 <= send.sent_at.astimezone(new_york).hour < 17, send.sent_at
