@@ -26,7 +26,7 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -136,6 +136,43 @@ class RowError:
     def __str__(self) -> str:
         shown = f" ({self.email})" if self.email else ""
         return f"row {self.row}{shown}: {self.reason}"
+
+
+def another_person(earlier: ContactRow, later: ContactRow) -> bool:
+    """Whether two rows of one address name two people: a first or last name given in both and
+    not the same (a shared address such as info@, whose rows must not be mixed into one)."""
+    return any(
+        a and b and a.casefold() != b.casefold()
+        for a, b in (
+            (earlier.first_name, later.first_name),
+            (earlier.last_name, later.last_name),
+        )
+    )
+
+
+def shared_addresses(rows: Sequence[ContactRow]) -> list[RowError]:
+    """A warning for each row whose address an earlier row of the file gave to another person:
+    it replaces that row whole (one contact per address), where rows of one person merge."""
+    seen: dict[str, ContactRow] = {}
+    out: list[RowError] = []
+    for row in rows:
+        earlier = seen.get(row.email_key)
+        if earlier is not None and another_person(earlier, row):
+            named = " ".join(p for p in (row.first_name, row.last_name) if p)
+            before = " ".join(p for p in (earlier.first_name, earlier.last_name) if p)
+            out.append(
+                RowError(
+                    row=row.row,
+                    email=row.email,
+                    problem=RowProblem.CHANGED,
+                    column="first_name",
+                    reason=f"the same address as row {earlier.row} ({before}) but another person "
+                    f"({named}): one contact per address, so this row replaces row "
+                    f"{earlier.row} whole",
+                )
+            )
+        seen[row.email_key] = row
+    return out
 
 
 def column_name(header: str) -> str:

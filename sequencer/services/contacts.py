@@ -22,6 +22,7 @@ from sequencer.contacts import (
     erasure_key,
     parse_csv,
     read_columns,
+    shared_addresses,
     suppression_key,
 )
 from sequencer.contacts import ColumnMap as ColumnMap
@@ -174,6 +175,7 @@ def import_contacts(
     if deps.config.verify.enabled if verify is None else verify:
         good, verification = verify_rows(deps, good, progress=progress)
         errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
+    errors = sorted([*errors, *shared_addresses(good)], key=lambda e: e.row)
     counts = deps.store.upsert_contacts(good, now=deps.clock.now())
     rezoned = _follow_new_zones(deps, counts.rezoned)
     if progress is not None:

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from sequencer.contacts import ContactRow, contact_key
+from sequencer.contacts import ContactRow, another_person, contact_key
 from sequencer.store.core import BATCH, built, first_model, models
 from sequencer.store.tables import CONTACTS, Contact
 
@@ -111,6 +111,8 @@ def _last_per_key(rows: Sequence[ContactRow]) -> dict[str, ContactRow]:
 
 
 def _overlay(old: ContactRow, new: ContactRow) -> ContactRow:
+    if another_person(old, new):  # a shared address (info@), another person: the later row whole
+        return new
     values = {c: getattr(new, c) or getattr(old, c) for c in _CONTACT_COLUMNS}
     return ContactRow(
         row=new.row, email_key=new.email_key, fields={**old.fields, **new.fields}, **values

@@ -287,3 +287,32 @@ def test_a_zone_fixed_after_enrolling_moves_the_contacts_sends(rig: Rig) -> None
     for send in sent:
         assert send.sent_at is not None
         assert 9 <= send.sent_at.astimezone(new_york).hour < 17, send.sent_at
+
+
+def test_people_sharing_an_address_are_not_mixed_into_one(rig: Rig) -> None:
+    """Three people at info@ were merged cell by cell: Carl Jones with Bob's title (the review of
+    import and zones). A row naming another person replaces the earlier one whole, with a
+    warning naming both rows; rows of one person still merge."""
+    text = (
+        "email,first_name,last_name,title,timezone\n"
+        "info@acme.example,Anna,Smith,CEO,America/Los_Angeles\n"
+        "info@acme.example,Bob,,CTO,\n"
+        "Info@Acme.example,Carl,Jones,,Asia/Tokyo\n"
+        "dora@acme.example,Dora,,COO,\n"
+        "dora@acme.example,Dora,Lind,,\n"
+    )
+    report = rig.engine.import_contacts(write(rig.tmp / "shared.csv", text))
+    assert (report.inserted, report.repeated) == (2, 3)
+    carl = rig.engine.contact("info@acme.example")
+    assert (carl.first_name, carl.last_name, carl.title, carl.timezone) == (
+        "Carl",
+        "Jones",
+        None,
+        "Asia/Tokyo",
+    )
+    dora = rig.engine.contact("dora@acme.example")
+    assert (dora.first_name, dora.last_name, dora.title) == ("Dora", "Lind", "COO")
+    said = {w.row: w.reason for w in report.warnings}
+    assert set(said) == {3, 4}, said
+    assert "row 2 (Anna Smith)" in said[3] and "(Bob)" in said[3]
+    assert "row 3 (Bob)" in said[4] and "replaces row 3 whole" in said[4]
