@@ -7,14 +7,16 @@ Strict reading. Rows are numbered as a spreadsheet shows them (the header is row
 with line breaks keeps its record one row). A row that is wrong on its own line (a bad address,
 a stray quote after a closing one, an oversized cell) is skipped and reported. A row where the
 file's *structure* breaks is another matter: a quote left open, so that a cell runs over the
-next lines (a line break inside a standard column, or a custom cell whose later lines hold an
-address), or the csv module giving up in the middle of a multi-line record. Nothing from that
-row on is read, unless ``skip_bad``: then that row is skipped and reading goes on at the line
-after the one it started on, so the rows the open quote swallowed are read as rows again. No
-cell of one row can hold another row's address.
+next lines (a line break inside the email, time zone or LinkedIn column, or a cell whose later
+lines hold an address), or the csv module giving up in the middle of a multi-line record.
+Nothing from that row on is read, unless ``skip_bad``: then that row is skipped and reading goes
+on at the line after the one it started on, so the rows the open quote swallowed are read as
+rows again. No cell of one row can hold another row's address.
 
 Cells lose their control characters: a tab becomes a space, line breaks survive only inside a
-custom cell (as ``\n``), and every other C0 and C1 control and DEL is dropped (NUL included).
+custom cell (as ``\n``; a name, company or title on two lines, as a spreadsheet's Alt+Enter
+writes it, is joined by a space), and every other C0 and C1 control and DEL is dropped (NUL
+included).
 Names, company and title are cut to :data:`NAME_LIMIT` characters, with a warning naming the
 row; a cell longer than :data:`CELL_LIMIT` characters skips its row. A bad time zone is left
 out (as a blank one), with a warning. Columns: see :func:`read_columns`.
@@ -84,6 +86,8 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 _BREAK = re.compile(r"\r\n?|\n")
 #: Something that looks like an address, in a line a cell ran over to.
+#: Standard cells a spreadsheet may break over lines, read as one line.
+_FOLDED = frozenset({"first_name", "last_name", "company", "title"})
 _ADDRESS_LIKE = re.compile(r"[^\s\"',;<>@]@[^\s\"',;<>@]+\.[^\s\"',;<>@]")
 
 
@@ -488,13 +492,22 @@ class _Layout:
 
     def _runaway_cell(self, values: list[str], lines: list[str]) -> str:
         """Why a multi-line record is a quote left open ("" when its line breaks are a custom cell's
-        own). Any address on the lines after its first is one: it may be another row's."""
+        own, or a name's, company's or title's written on two lines in a spreadsheet, which are
+        folded into a space). Any address on the lines after its first is one: it may be another
+        row's; so is a line break in the email, time zone or LinkedIn cell, or a record of more
+        cells than the header has."""
+        whole = len(values) == len(self.columns)
         for i, value in enumerate(values):
             name = self.columns[i] if i < len(self.columns) else ""
-            if (not name or name in STANDARD_FIELDS) and ("\n" in value or "\r" in value):
+            folded = whole and name in _FOLDED
+            if (
+                (not name or name in STANDARD_FIELDS)
+                and not folded
+                and ("\n" in value or "\r" in value)
+            ):
                 return (
                     f"the {name or 'extra'} cell runs over {len(lines)} lines: a quote left open "
-                    "(a line break is allowed only in a custom column)"
+                    "(a line break is allowed only in a custom column, a name, company or title)"
                 )
         if _ADDRESS_LIKE.search("".join(lines[1:])):
             return (
@@ -542,7 +555,8 @@ class _Layout:
         except EmailNotValidError as exc:
             yield RowError(row=row, email=raw_email, reason=f"invalid address: {exc}")
             return
-        standard = {name: cells[i] for i, name in self.standard if cells[i]}
+        # a name, company or title on two lines (Alt+Enter in Excel: "Head of Sales\nEMEA") is one
+        standard = {name: " ".join(cells[i].split()) for i, name in self.standard if cells[i]}
         zone = standard.get("timezone")
         read = read_zone(zone) if zone is not None else None
         if zone is not None and read is None:
