@@ -116,9 +116,11 @@ def next_step_due(
 ) -> datetime:
     """When step ``step_index`` (> 0) is due, timed from message 1's actual send ``anchor``.
 
-    ``after``: the step before it that went out, and when. One that went out later than this
-    step's own day (its sender at its cap for days) keeps the two steps' spacing from that send:
-    the follow-up is not due at once, to go out minutes after the message before it.
+    ``after``: the step before it that went out, and when. Only when that send went out on this
+    step's own day or later (its sender at its cap for days) is this step due the two steps'
+    spacing after it, rather than at once, minutes after the message before it; a send a
+    weekend or a window delayed less leaves this step on its own day, so delays do not add up
+    from step to step.
     """
     step = sequence.steps[step_index]
     settle = partial(
@@ -131,8 +133,9 @@ def next_step_due(
     due = settle(day=step.day, anchor=anchor)
     if after is not None:
         previous, sent_at = after
-        gap = max(0, step.day - sequence.steps[previous].day)
-        due = max(due, settle(day=gap, anchor=sent_at))
+        if timing.to_local(sent_at, zone).date() >= timing.to_local(due, zone).date():
+            gap = max(0, step.day - sequence.steps[previous].day)
+            due = max(due, settle(day=gap, anchor=sent_at))
     return due
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sequencer import planner
@@ -378,13 +378,14 @@ def test_the_worse_variant_is_worse_than_the_best_of_the_others() -> None:
         max_size=3,
     ),
 )
+@example(caps=[3], contacts=30, gaps=(1, 1), zones=[])  # the review's: a cap far below the list
 def test_follow_ups_keep_their_spacing_whatever_the_caps(
     caps: list[int], contacts: int, gaps: tuple[int, int], zones: list[str]
 ) -> None:
     """Three emails, each ``gaps`` days after the one before, from senders whose caps may be far
-    below the list: a step slipped by the caps keeps its spacing from the message before it, so
-    one person never gets two emails on one local day, and each follow-up comes at least its
-    gap of days after the message before it (in the person's own zone)."""
+    below the list: a step the caps pushed to its follow-up's day or later keeps the steps'
+    spacing from it, so one person never gets two emails on one local day (in the person's own
+    zone), and no step comes before its own day after message 1."""
     steps = [
         Step(
             key=f"s{i}",
@@ -402,7 +403,31 @@ def test_follow_ups_keep_their_spacing_whatever_the_caps(
     by_contact: dict[int, list[planner.Slot]] = {}
     for slot in planner.schedule(p):
         by_contact.setdefault(slot.contact, []).append(slot)
+    offsets = (0, gaps[0], gaps[0] + gaps[1])
     for contact, slots in by_contact.items():
         days = [s.at.astimezone(local[contact]).date() for s in sorted(slots, key=lambda s: s.step)]
-        for (earlier, later), gap in zip(itertools.pairwise(days), gaps, strict=False):
-            assert (later - earlier).days >= gap, (contact, days, gaps)
+        for earlier, later in itertools.pairwise(days):
+            assert later > earlier, (contact, days, gaps)
+        for day, offset in zip(days, offsets, strict=False):
+            assert (day - days[0]).days >= offset, (contact, days, gaps)
+
+
+def test_a_weekend_that_delays_one_step_does_not_delay_the_next() -> None:
+    """Steps on days 0/5/10/15/20 in business days from a Monday, one contact, room in the cap:
+    day 5 falls on a Saturday and goes out on Monday, and day 10 still goes out on its own day
+    (the spacing rule, applied to every step, had carried each weekend into every later step:
+    +0, +7, +14, +21, +28 instead of +0, +7, +10, +15, +21, a review found)."""
+    steps = [
+        Step(
+            key=f"s{i}",
+            day=day,
+            channel=Channel.EMAIL,
+            thread=i > 0,
+            subjects=(Variant(key="a", template=TEXT),) if i == 0 else (),
+            bodies=(Variant(key="b", template=TEXT),),
+        )
+        for i, day in enumerate((0, 5, 10, 15, 20))
+    ]
+    seq = Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
+    slots = sorted(planner.schedule(inputs(seq, contacts=1)), key=lambda s: s.step)
+    assert [(s.at.date() - slots[0].at.date()).days for s in slots] == [0, 7, 10, 15, 21]
