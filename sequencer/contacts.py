@@ -28,6 +28,7 @@ import csv
 import difflib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -47,6 +48,7 @@ from sequencer.errors import ImportFileError
 from sequencer.loader import parse_zone
 from sequencer.loader.nodes import suggest
 from sequencer.model import STANDARD_FIELDS
+from sequencer.verify.rules import is_role
 from sequencer.zones import read_zone
 
 #: Column names people use, mapped to ours.
@@ -143,10 +145,14 @@ class RowError:
 
 
 def another_person(earlier: ContactRow, later: ContactRow) -> bool:
-    """Whether two rows of one address name two people: a first or last name given in both and
-    not the same (a shared address such as info@, whose rows must not be mixed into one)."""
+    """Whether two rows of one shared address (``info@``, ``sales@``: :func:`is_role`) name two
+    people: a first or last name given in both and not the same, compared without case or
+    accents ("José García" and "Jose Garcia" are one). A personal address is one person's,
+    however its rows spell the name."""
+    if not is_role(later.email_key):
+        return False
     return any(
-        a and b and a.casefold() != b.casefold()
+        a and b and _plain_name(a) != _plain_name(b)
         for a, b in (
             (earlier.first_name, later.first_name),
             (earlier.last_name, later.last_name),
@@ -154,29 +160,52 @@ def another_person(earlier: ContactRow, later: ContactRow) -> bool:
     )
 
 
-def shared_addresses(rows: Sequence[ContactRow]) -> list[RowError]:
-    """A warning for each row whose address an earlier row of the file gave to another person:
-    it replaces that row whole (one contact per address), where rows of one person merge."""
-    seen: dict[str, ContactRow] = {}
-    out: list[RowError] = []
+def collapse(rows: Sequence[ContactRow]) -> tuple[list[ContactRow], list[RowError]]:
+    """One row per address, over the whole file: a later row of one person merges over the
+    earlier (its empty cells keep the earlier values, custom fields merge), as a re-import does;
+    a later row naming another person at a shared address replaces it whole, with a warning
+    naming both rows. In the order each address last appears."""
+    merged: dict[str, ContactRow] = {}
+    warnings: list[RowError] = []
     for row in rows:
-        earlier = seen.get(row.email_key)
-        if earlier is not None and another_person(earlier, row):
-            named = " ".join(p for p in (row.first_name, row.last_name) if p)
-            before = " ".join(p for p in (earlier.first_name, earlier.last_name) if p)
-            out.append(
-                RowError(
-                    row=row.row,
-                    email=row.email,
-                    problem=RowProblem.CHANGED,
-                    column="first_name",
-                    reason=f"the same address as row {earlier.row} ({before}) but another person "
-                    f"({named}): one contact per address, so this row replaces row "
-                    f"{earlier.row} whole",
-                )
+        earlier = merged.pop(row.email_key, None)
+        if earlier is None:
+            merged[row.email_key] = row
+        elif another_person(earlier, row):
+            merged[row.email_key] = row
+            warnings.append(_replaced(earlier, row))
+        else:
+            values = {c: getattr(row, c) or getattr(earlier, c) for c in _MERGED}
+            merged[row.email_key] = ContactRow(
+                row=row.row,
+                email_key=row.email_key,
+                fields={**earlier.fields, **row.fields},
+                **values,
             )
-        seen[row.email_key] = row
-    return out
+    return list(merged.values()), warnings
+
+
+def _replaced(earlier: ContactRow, row: ContactRow) -> RowError:
+    named = " ".join(p for p in (row.first_name, row.last_name) if p)
+    before = " ".join(p for p in (earlier.first_name, earlier.last_name) if p)
+    return RowError(
+        row=row.row,
+        email=row.email,
+        problem=RowProblem.CHANGED,
+        column="first_name",
+        reason=f"the same shared address as row {earlier.row} ({before}) but another person "
+        f"({named}): one contact per address, so this row replaces row {earlier.row} whole",
+    )
+
+
+def _plain_name(name: str) -> str:
+    """A name without case or accents, for telling people apart."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+#: The standard cells a later row of one address merges over an earlier one.
+_MERGED = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
 
 
 def column_name(header: str) -> str:

@@ -139,6 +139,8 @@ def _column_summary(report: ImportReport) -> list[str]:
             f"[yellow]{len(report.zone_fallbacks)} row(s) had a time zone that is not valid[/]: "
             "imported without it (see the warnings above)"
         )
+    if report.rezone_error:
+        lines.append(f"[yellow]{escape(report.rezone_error)}[/]: import again once they load")
     if report.rezoned:
         lines.append(
             f"{report.rezoned} active enrollment(s) now follow their contact's new time zone "

@@ -19,14 +19,14 @@ from sequencer.contacts import (
     ContactRow,
     RowError,
     RowProblem,
+    collapse,
     erasure_key,
     parse_csv,
     read_columns,
-    shared_addresses,
     suppression_key,
 )
 from sequencer.contacts import ColumnMap as ColumnMap
-from sequencer.errors import ContactNotFound, ImportFileError
+from sequencer.errors import ContactNotFound, ImportFileError, SequencerError
 from sequencer.services.deps import Deps
 from sequencer.services.suppressions import keys_of
 from sequencer.services.verifying import Verification, verify_rows
@@ -52,6 +52,8 @@ class ImportReport:
     mapped: dict[str, str] = field(default_factory=dict)
     #: Active enrollments now timed in their contact's new time zone (a re-import changed it).
     rezoned: int = 0
+    #: Why the active enrollments' zones could not be checked (the sequences do not load).
+    rezone_error: str | None = None
     #: Header → custom field name: the columns that are not standard fields, all kept.
     custom_columns: dict[str, str] = field(default_factory=dict)
     #: The columns not imported, because they have no name (``column 5``).
@@ -175,9 +177,11 @@ def import_contacts(
     if deps.config.verify.enabled if verify is None else verify:
         good, verification = verify_rows(deps, good, progress=progress)
         errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
-    errors = sorted([*errors, *shared_addresses(good)], key=lambda e: e.row)
-    counts = deps.store.upsert_contacts(good, now=deps.clock.now())
-    rezoned = _follow_new_zones(deps, counts.rezoned)
+    # one row per address over the whole file (the store merges batch by batch)
+    unique, replaced = collapse(good)
+    errors = sorted([*errors, *replaced], key=lambda e: e.row)
+    counts = deps.store.upsert_contacts(unique, now=deps.clock.now())
+    rezoned, rezone_error = _follow_new_zones(deps, counts.zoned)
     if progress is not None:
         progress(total, total)
     repeated = len(good) - len({row.email_key for row in good})
@@ -194,22 +198,30 @@ def import_contacts(
         mapped=columns.mapped,
         custom_columns=columns.custom,
         ignored_columns=columns.ignored,
-        no_zone=sum(row.timezone is None and row.row not in fallbacks for row in good),
+        no_zone=sum(row.timezone is None and row.row not in fallbacks for row in unique),
         verification=verification,
         rezoned=rezoned,
+        rezone_error=rezone_error,
     )
 
 
-def _follow_new_zones(deps: Deps, contact_ids: Sequence[int]) -> int:
-    """The active enrollments of contacts whose time zone an import changed, timed in the zone
-    they now resolve to (the sequence's ``timezone_from``), their scheduled sends moved into its
-    window: a contact whose zone was fixed after enrolling is no longer mailed at night. How many
-    enrollments changed zone."""
+def _follow_new_zones(deps: Deps, contact_ids: Sequence[int]) -> tuple[int, str | None]:
+    """The active enrollments of contacts an import gave a time zone, timed in the zone they now
+    resolve to (the sequence's ``timezone_from``) where it differs from theirs, their scheduled
+    sends moved into its window: a contact whose zone was fixed after enrolling is no longer
+    mailed at night. Compared, not only when the zone changed now, so importing again mends an
+    enrollment an earlier import left behind. How many enrollments changed zone, and why none
+    could be looked at (the sequences do not load: the contacts are stored all the same)."""
     if not contact_ids:
-        return 0
+        return 0, None
     active = deps.store.active_enrollments(contact_ids)
+    if not active:
+        return 0, None
+    try:
+        sequences = deps.sequences()
+    except SequencerError as exc:
+        return 0, f"the active enrollments' time zones were not checked: {exc}"
     people = deps.store.contacts_by_id(active)
-    sequences = deps.sequences()
     zones: dict[int, str] = {}
     moves: dict[int, datetime] = {}
     for contact_id, enrolled in active.items():
@@ -229,7 +241,7 @@ def _follow_new_zones(deps: Deps, contact_ids: Sequence[int]) -> int:
                 moves[send.id] = fit(send.due_at)
     if zones:
         deps.store.rezone_enrollments(zones, moves)
-    return len(zones)
+    return len(zones), None
 
 
 def _without_erased(store: Store, rows: list[ContactRow]) -> tuple[list[ContactRow], list[int]]:

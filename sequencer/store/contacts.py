@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from sequencer.contacts import ContactRow, another_person, contact_key
+from sequencer.contacts import ContactRow, contact_key
 from sequencer.store.core import BATCH, built, first_model, models
 from sequencer.store.tables import CONTACTS, Contact
 
@@ -31,8 +31,9 @@ _CONTACT_COLUMNS = (
 class UpsertCounts:
     inserted: int
     updated: int
-    #: Known contacts whose time zone the import changed (their active enrollments follow it).
-    rezoned: tuple[int, ...] = ()
+    #: Known contacts the import gave a time zone (their active enrollments are checked against
+    #: it, whether it changed now or in an import whose follow-up failed).
+    zoned: tuple[int, ...] = ()
 
 
 def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) -> UpsertCounts:
@@ -41,7 +42,7 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
     A cell that is empty in the file leaves the stored value as it was; custom fields merge.
     """
     inserted = updated = 0
-    rezoned: list[int] = []
+    zoned: list[int] = []
     table = CONTACTS
     # only what a merge reads: no created_at/updated_at to convert back for every known row
     known = sa.select(
@@ -60,10 +61,8 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
         existing = {r.email_key: r for r in found}
         new = [_contact_values(row) for key, row in batch.items() if key not in existing]
         changed = [_merged(existing[key], row) for key, row in batch.items() if key in existing]
-        rezoned += [
-            existing[key].id
-            for key, row in batch.items()
-            if key in existing and row.timezone and row.timezone != existing[key].timezone
+        zoned += [
+            existing[key].id for key, row in batch.items() if key in existing and row.timezone
         ]
         if new:
             insert(new)
@@ -71,7 +70,7 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
             update(changed)
         inserted += len(new)
         updated += len(changed)
-    return UpsertCounts(inserted=inserted, updated=updated, rezoned=tuple(rezoned))
+    return UpsertCounts(inserted=inserted, updated=updated, zoned=tuple(zoned))
 
 
 def by_email(conn: sa.Connection, email: str) -> Contact | None:
@@ -111,8 +110,6 @@ def _last_per_key(rows: Sequence[ContactRow]) -> dict[str, ContactRow]:
 
 
 def _overlay(old: ContactRow, new: ContactRow) -> ContactRow:
-    if another_person(old, new):  # a shared address (info@), another person: the later row whole
-        return new
     values = {c: getattr(new, c) or getattr(old, c) for c in _CONTACT_COLUMNS}
     return ContactRow(
         row=new.row, email_key=new.email_key, fields={**old.fields, **new.fields}, **values

@@ -330,3 +330,54 @@ def test_a_title_on_two_lines_imports_every_row(rig: Rig) -> None:
     report = rig.engine.import_contacts(write(rig.tmp / "titles.csv", text))
     assert (report.rows, report.inserted, report.errors) == (3, 3, [])
     assert rig.engine.contact("bob@ex.example").title == "Head of Sales EMEA"
+
+
+def test_a_zone_stored_before_its_enrollment_followed_is_mended_by_importing_again(
+    rig: Rig,
+) -> None:
+    """The contact holds New York's zone but its enrollment was left on Helsinki (an import
+    whose follow-up failed, or one made before enrollments followed their contact's zone):
+    importing the zone again compares, rather than looking for a change, and mends it."""
+    rig.import_rows([{"email": "eve@kunde.example", "first_name": "Eve"}])
+    assert rig.engine.enroll("cold").enrolled == 1
+    rig.update_contact("eve@kunde.example", timezone="America/New_York")
+    assert rig.enrollment("eve@kunde.example").timezone == "Europe/Helsinki"
+    report = rig.engine.import_contacts(
+        write(rig.tmp / "eve.csv", "email,timezone\neve@kunde.example,America/New_York\n")
+    )
+    assert (report.rezoned, report.rezone_error) == (1, None)
+    assert rig.enrollment("eve@kunde.example").timezone == "America/New_York"
+
+
+def test_shared_addresses_across_the_whole_file_and_one_person_spelled_twice(rig: Rig) -> None:
+    """The rule held within one 2,000-row batch only: Anna Smith on row 2 and Bob on row 2,103 of
+    info@ were stored as Bob Smith with Anna's zone. And a personal address is one person's
+    however the rows spell the name ('José García', 'Jose Garcia'), where the rule had dropped
+    the earlier row's zone and title; rows of a shared address that do not clash merge first."""
+    filler = "".join(f"p{i}@filler.example,P{i},,,\n" for i in range(2100))
+    text = (
+        "email,first_name,last_name,title,timezone\n"
+        "info@acme.example,Anna,Smith,CEO,America/New_York\n"
+        + filler
+        + "info@acme.example,Bob,,CTO,\n"
+        + "jose@cliente.example,José,García,Director,America/Mexico_City\n"
+        + "jose@cliente.example,Jose,Garcia,,\n"
+        + "sales@acme.example,Anna,,CEO,America/Los_Angeles\n"
+        + "sales@acme.example,,Smith,,\n"
+        + "sales@acme.example,Bob,,,\n"
+    )
+    report = rig.engine.import_contacts(write(rig.tmp / "big.csv", text))
+    bob = rig.engine.contact("info@acme.example")
+    assert (bob.first_name, bob.last_name, bob.title, bob.timezone) == ("Bob", None, "CTO", None)
+    jose = rig.engine.contact("jose@cliente.example")
+    assert (jose.first_name, jose.title, jose.timezone) == (
+        "Jose",
+        "Director",
+        "America/Mexico_City",
+    )
+    sales = rig.engine.contact("sales@acme.example")
+    assert (sales.first_name, sales.last_name, sales.title) == ("Bob", None, None)
+    said = {w.row: w.reason for w in report.warnings}
+    assert sorted(said) == [2103, 2108], said
+    assert "row 2 (Anna Smith)" in said[2103]
+    assert "row 2107 (Anna Smith)" in said[2108]  # the rows merged before it, as stored
