@@ -122,6 +122,7 @@ DISPLAY = {
 #: Zones with one offset all year, which a list may use for a place that changes its clocks.
 FIXED = frozenset({"EST", "MST", "HST"})
 
+_NAMED_RE = re.compile(r"\(([A-Za-z_]+(?:/[A-Za-z_+\-]+){1,2})\)")
 _DISPLAY_RE = re.compile(r"^\(\s*(?:utc|gmt)\s*(?:([+\-−])\s*(\d{1,2}):?(\d{2}))?\s*\)\s*(.+)$")
 _OFFSET_RE = re.compile(r"^(?:(?:utc|gmt)\s*)?([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$")
 _ETC_RE = re.compile(r"^etc/gmt([+-])(\d{1,2})$")
@@ -144,7 +145,13 @@ def read_zone(cell: str) -> Zone | None:
     lowered = text.lower()
     found = _by_case().get(lowered.replace(" ", "_"))
     if found is not None:
-        return Zone(found, f"read '{text}' as {found}")
+        said = (f"read '{text}' as {found}", _fixed_note(found))
+        return Zone(found, "; ".join(n for n in said if n))
+    named = _NAMED_RE.search(
+        text
+    )  # Salesforce: "(GMT-05:00) Eastern Standard Time (America/New_York)"
+    if named is not None and named.group(1) in _names():
+        return Zone(named.group(1), f"read '{text}' as {named.group(1)}")
     if lowered in WINDOWS:
         return _read_as(text, WINDOWS[lowered])
     city = _by_city().get(lowered.replace("_", " "))
@@ -169,12 +176,12 @@ def _read_as(text: str, name: str) -> Zone:
 def _offset(text: str, sign: str, hours: str, minutes: str | None) -> Zone | None:
     """A fixed offset: Etc/GMT with IANA's reversed sign ("UTC-5" is Etc/GMT+5), whole hours
     only (no IANA zone is a fixed offset of 5:30)."""
-    hour = int(hours)
-    if int(minutes or 0) != 0 or hour > 14 or (sign == "-" and hour > 12):
+    hour, behind = int(hours), sign in "-−"  # a typographic minus too
+    if int(minutes or 0) != 0 or hour > 14 or (behind and hour > 12):
         return None
     if hour == 0:
         return Zone("Etc/UTC", f"read '{text}' as Etc/UTC")
-    name = f"Etc/GMT{'+' if sign in '-−' else '-'}{hour}"
+    name = f"Etc/GMT{'+' if behind else '-'}{hour}"
     return Zone(
         name,
         f"read '{text}' as {name}, a fixed offset with no daylight saving: write the place's "
@@ -184,6 +191,8 @@ def _offset(text: str, sign: str, hours: str, minutes: str | None) -> Zone | Non
 
 def _fixed_note(name: str) -> str:
     """A warning for an IANA name with one offset all year that a list may mean otherwise."""
+    if name == "GMT":
+        return "GMT is UTC all year (no British summer time): for the UK write Europe/London"
     if name in FIXED:
         return (
             f"{name} is a fixed offset with no daylight saving all year: for a place that changes "
@@ -207,13 +216,46 @@ def _names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+#: The IANA areas whose zones are named after a city.
+_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+#: Australia's aliases named after a state or a direction, not a city.
+_STATES = frozenset(
+    {
+        "ACT",
+        "LHI",
+        "NSW",
+        "North",
+        "Queensland",
+        "South",
+        "Tasmania",
+        "Victoria",
+        "West",
+        "Yancowinna",
+    }
+)
+
+
 @cache
 def _by_city() -> dict[str, str]:
     """IANA names of an area by their city ("helsinki", "new york"), where only one zone has it."""
     found: dict[str, list[str]] = {}
     for name in _names():
         area, _, city = name.rpartition("/")
-        if area and not area.startswith(("Etc", "SystemV", "posix", "right")):
+        # the continents' zones only, not the old aliases by country or state (Brazil/East,
+        # Mexico/General, Australia/Victoria): their last word is no city
+        if area.partition("/")[0] in _AREAS and city not in _STATES:
             found.setdefault(city.lower().replace("_", " "), []).append(name)
     return {city: names[0] for city, names in found.items() if len(names) == 1}
 

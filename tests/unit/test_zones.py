@@ -33,6 +33,9 @@ from sequencer.zones import DISPLAY, WINDOWS, read_zone
         ("Helsinki", "Europe/Helsinki"),
         ("new york", "America/New_York"),
         ("UTC", "UTC"),
+        ("(GMT-05:00) Eastern Standard Time (America/New_York)", "America/New_York"),  # Salesforce
+        ("UTC−12", "Etc/GMT+12"),
+        ("Canberra", "Australia/Canberra"),
     ],
 )
 def test_a_zone_is_read_as_the_iana_zone_it_stands_for(cell: str, name: str) -> None:
@@ -41,7 +44,27 @@ def test_a_zone_is_read_as_the_iana_zone_it_stands_for(cell: str, name: str) -> 
     assert (read.note == "") is (cell.strip() == name)
 
 
-@pytest.mark.parametrize("cell", ["UTC+05:30", "IST", "Finland", "Mars/Olympus", "GMT+15", ""])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "UTC+05:30",
+        "IST",
+        "Finland",
+        "Mars/Olympus",
+        "GMT+15",
+        "",
+        # old aliases by country or state, whose last word is no city (the review)
+        "Victoria",
+        "South",
+        "North",
+        "East",
+        "General",
+        "Continental",
+        # past IANA's range, with a typographic minus too
+        "UTC−13",
+        "UTC-13",
+    ],
+)
 def test_what_cannot_be_read_without_guessing_stays_unread(cell: str) -> None:
     assert read_zone(cell) is None
 
@@ -51,6 +74,9 @@ def test_what_cannot_be_read_without_guessing_stays_unread(cell: str) -> None:
     [
         ("UTC-5", "no daylight saving"),
         ("EST", "no daylight saving"),
+        ("est", "no daylight saving"),
+        ("GMT", "Europe/London"),
+        ("etc/gmt+2", "UTC-2"),
         ("Etc/GMT+2", "UTC-2"),
         ("W. Europe Standard Time", "read 'W. Europe Standard Time' as Europe/Berlin"),
     ],
