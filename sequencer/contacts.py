@@ -164,25 +164,25 @@ def collapse(rows: Sequence[ContactRow]) -> tuple[list[ContactRow], list[RowErro
     """One row per address, over the whole file: a later row of one person merges over the
     earlier (its empty cells keep the earlier values, custom fields merge), as a re-import does;
     a later row naming another person at a shared address replaces it whole, with a warning
-    naming both rows. In the order each address last appears."""
-    merged: dict[str, ContactRow] = {}
+    naming both rows, and a person who comes back merges with their own earlier rows. The last
+    row's person is the contact. In the order each address last appears."""
+    people: dict[str, list[ContactRow]] = {}  # per address, each person's rows merged, last last
     warnings: list[RowError] = []
     for row in rows:
-        earlier = merged.pop(row.email_key, None)
-        if earlier is None:
-            merged[row.email_key] = row
-        elif another_person(earlier, row):
-            merged[row.email_key] = row
-            warnings.append(_replaced(earlier, row))
-        else:
-            values = {c: getattr(row, c) or getattr(earlier, c) for c in _MERGED}
-            merged[row.email_key] = ContactRow(
+        seen = people.pop(row.email_key, [])
+        own = next((p for p in reversed(seen) if not another_person(p, row)), None)
+        if seen and own is not seen[-1]:
+            warnings.append(_replaced(seen[-1], row))
+        if own is not None:
+            seen.remove(own)
+            row = ContactRow(
                 row=row.row,
                 email_key=row.email_key,
-                fields={**earlier.fields, **row.fields},
-                **values,
+                fields={**own.fields, **row.fields},
+                **{c: getattr(row, c) or getattr(own, c) for c in _MERGED},
             )
-    return list(merged.values()), warnings
+        people[row.email_key] = [*seen, row]
+    return [rows_of[-1] for rows_of in people.values()], warnings
 
 
 def _replaced(earlier: ContactRow, row: ContactRow) -> RowError:

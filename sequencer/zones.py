@@ -216,21 +216,11 @@ def _names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-#: The IANA areas whose zones are named after a city.
-_AREAS = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
-#: Australia's aliases named after a state or a direction, not a city.
+#: The IANA areas whose zones are named after a mainland city: not the oceans' islands ("Norfolk",
+#: "Samoa", "Chatham", "Christmas", "Easter" are places elsewhere too) nor Antarctica's stations.
+_AREAS = frozenset({"Africa", "America", "Asia", "Australia", "Europe"})
+#: Names in those areas that are no city's, or a more common place's elsewhere: Australia's
+#: state aliases, New Jersey's "Jersey", the Virgin Islands.
 _STATES = frozenset(
     {
         "ACT",
@@ -243,6 +233,9 @@ _STATES = frozenset(
         "Victoria",
         "West",
         "Yancowinna",
+        "Jersey",
+        "Virgin",
+        "Guernsey",
     }
 )
 
@@ -253,9 +246,9 @@ def _by_city() -> dict[str, str]:
     found: dict[str, list[str]] = {}
     for name in _names():
         area, _, city = name.rpartition("/")
-        # the continents' zones only, not the old aliases by country or state (Brazil/East,
-        # Mexico/General, Australia/Victoria): their last word is no city
-        if area.partition("/")[0] in _AREAS and city not in _STATES:
+        # the continents' zones only, two levels (not America/North_Dakota/Center), not the old
+        # aliases by country or state (Brazil/East, Mexico/General, Australia/Victoria)
+        if area in _AREAS and city not in _STATES:
             found.setdefault(city.lower().replace("_", " "), []).append(name)
     return {city: names[0] for city, names in found.items() if len(names) == 1}
 

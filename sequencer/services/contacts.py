@@ -30,7 +30,6 @@ from sequencer.errors import ContactNotFound, ImportFileError, SequencerError
 from sequencer.services.deps import Deps
 from sequencer.services.suppressions import keys_of
 from sequencer.services.verifying import Verification, verify_rows
-from sequencer.status import SendStatus
 from sequencer.store import Contact, Store
 
 #: Called as ``progress(rows_done, rows_total)`` while a long job runs.
@@ -179,8 +178,20 @@ def import_contacts(
         errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
     # one row per address over the whole file (the store merges batch by batch)
     unique, replaced = collapse(good)
-    errors = sorted([*errors, *replaced], key=lambda e: e.row)
     counts = deps.store.upsert_contacts(unique, now=deps.clock.now())
+    addresses = {row.row: row.email for row in unique}
+    replaced += [
+        RowError(
+            row=row,
+            email=addresses[row],
+            problem=RowProblem.CHANGED,
+            column="first_name",
+            reason="this shared address was stored for another person: one contact per address, "
+            "so this row replaces that contact whole",
+        )
+        for row in counts.replaced
+    ]
+    errors = sorted([*errors, *replaced], key=lambda e: e.row)
     rezoned, rezone_error = _follow_new_zones(deps, counts.zoned)
     if progress is not None:
         progress(total, total)
@@ -223,22 +234,24 @@ def _follow_new_zones(deps: Deps, contact_ids: Sequence[int]) -> tuple[int, str 
         return 0, f"the active enrollments' time zones were not checked: {exc}"
     people = deps.store.contacts_by_id(active)
     zones: dict[int, str] = {}
-    moves: dict[int, datetime] = {}
+    fits: dict[int, Callable[[datetime], datetime]] = {}
     for contact_id, enrolled in active.items():
         sequence = sequences.get(enrolled.sequence)
         sender = deps.config.senders.get(enrolled.sender)
-        if sequence is None or sender is None or enrolled.id is None:
+        own = people[contact_id].timezone
+        if sequence is None or sender is None or enrolled.id is None or own is None:
             continue
-        zone = timing.resolve_zone(
-            sequence, contact_tz=people[contact_id].timezone, sender_tz=sender.timezone.key
-        )
-        if zone.key == enrolled.timezone:
+        zone = timing.resolve_zone(sequence, contact_tz=own, sender_tz=sender.timezone.key)
+        # only where the contact's zone decides (timezone_from): an edited sequence or sender
+        # zone is no change of the contact's, and its enrollments are not this import's to move
+        if zone.key != own or zone.key == enrolled.timezone:
             continue
         zones[enrolled.id] = zone.key
-        fit = plan.first_send_fit(sequence, zone)
-        for send in deps.store.sends(enrolled.id):
-            if send.status == SendStatus.SCHEDULED and send.id is not None:
-                moves[send.id] = fit(send.due_at)
+        fits[enrolled.id] = plan.first_send_fit(sequence, zone)
+    moves = {
+        send_id: fits[enrollment_id](due)
+        for send_id, enrollment_id, due in deps.store.scheduled_sends(fits)
+    }
     if zones:
         deps.store.rezone_enrollments(zones, moves)
     return len(zones), None

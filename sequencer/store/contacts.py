@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from sequencer.contacts import ContactRow, contact_key
-from sequencer.store.core import BATCH, built, first_model, models
+from sequencer.contacts import ContactRow, another_person, contact_key
+from sequencer.store.core import BATCH, batches, built, first_model, models
 from sequencer.store.tables import CONTACTS, Contact
 
 _CONTACT_COLUMNS = (
@@ -34,6 +34,8 @@ class UpsertCounts:
     #: Known contacts the import gave a time zone (their active enrollments are checked against
     #: it, whether it changed now or in an import whose follow-up failed).
     zoned: tuple[int, ...] = ()
+    #: Rows whose shared address held another person, whom they replaced whole (row numbers).
+    replaced: tuple[int, ...] = ()
 
 
 def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) -> UpsertCounts:
@@ -43,6 +45,7 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
     """
     inserted = updated = 0
     zoned: list[int] = []
+    replaced: list[int] = []
     table = CONTACTS
     # only what a merge reads: no created_at/updated_at to convert back for every known row
     known = sa.select(
@@ -61,6 +64,11 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
         existing = {r.email_key: r for r in found}
         new = [_contact_values(row) for key, row in batch.items() if key not in existing]
         changed = [_merged(existing[key], row) for key, row in batch.items() if key in existing]
+        replaced += [
+            row.row
+            for key, row in batch.items()
+            if key in existing and _another(existing[key], row)
+        ]
         zoned += [
             existing[key].id for key, row in batch.items() if key in existing and row.timezone
         ]
@@ -70,7 +78,9 @@ def upsert(conn: sa.Connection, rows: Sequence[ContactRow], *, now: datetime) ->
             update(changed)
         inserted += len(new)
         updated += len(changed)
-    return UpsertCounts(inserted=inserted, updated=updated, zoned=tuple(zoned))
+    return UpsertCounts(
+        inserted=inserted, updated=updated, zoned=tuple(zoned), replaced=tuple(replaced)
+    )
 
 
 def by_email(conn: sa.Connection, email: str) -> Contact | None:
@@ -92,8 +102,12 @@ def count(conn: sa.Connection) -> int:
 
 
 def by_ids(conn: sa.Connection, ids: list[int]) -> dict[int, Contact]:
-    found = built(Contact, conn.execute(_BY_IDS, {"_ids": ids}))
-    return {c.id: c for c in found if c.id is not None}
+    """Contacts by id, in batches (PostgreSQL takes at most 65,535 parameters a statement)."""
+    out: dict[int, Contact] = {}
+    for chunk in batches(ids):
+        found = built(Contact, conn.execute(_BY_IDS, {"_ids": list(chunk)}))
+        out.update({c.id: c for c in found if c.id is not None})
+    return out
 
 
 #: Read at every dispatch tick: built once, given its values at execution.
@@ -135,13 +149,28 @@ def _contact_values(row: ContactRow) -> tuple[Any, ...]:
     )
 
 
+def _another(existing: Any, row: ContactRow) -> bool:
+    """Whether ``row`` names another person than the one stored at its shared address."""
+    stored = ContactRow(
+        row=0,
+        email=existing.email,
+        email_key=existing.email_key,
+        first_name=existing.first_name,
+        last_name=existing.last_name,
+    )
+    return another_person(stored, row)
+
+
 def _merged(existing: Any, row: ContactRow) -> tuple[Any, ...]:
     """The update of a known contact: a cell empty in the file keeps the stored value; fields
-    merge.
+    merge. At a shared address, a row naming another person replaces the stored one whole.
     """
     id_, _, email, first_name, last_name, company, title, timezone, linkedin_url, fields = (
         existing  # as `known` selects
     )
+    if _another(existing, row):
+        email = first_name = last_name = company = title = timezone = linkedin_url = None
+        fields = {}
     return (
         row.email or email,
         row.first_name or first_name,

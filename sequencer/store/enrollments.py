@@ -448,6 +448,17 @@ def _stop_colleagues(
         _mark_stopped(conn, other, reason=StopReason.COMPANY.value, detail=detail, at=at)
 
 
+def scheduled_of(conn: sa.Connection, enrollment_ids: list[int]) -> list[tuple[int, int, datetime]]:
+    """(send id, enrollment id, due) of the scheduled sends of these enrollments, in batches."""
+    out: list[tuple[int, int, datetime]] = []
+    for chunk in batches(enrollment_ids):
+        query = sa.select(SENDS.c.id, SENDS.c.enrollment_id, SENDS.c.due_at).where(
+            SENDS.c.enrollment_id.in_(list(chunk)), SENDS.c.status == SendStatus.SCHEDULED
+        )
+        out += [(row[0], row[1], aware(row[2]) or row[2]) for row in conn.execute(query)]
+    return out
+
+
 def rezone(conn: sa.Connection, zones: dict[int, str], moves: dict[int, datetime]) -> None:
     """Active enrollments timed in a new zone (id -> zone), and their scheduled sends moved
     into its window (send id -> due), in one transaction; a send claimed meanwhile is left."""

@@ -152,6 +152,10 @@ class Store(InboxAndEvents, VariantsAndReports):
     def active_enrollments(self, contact_ids: Iterable[int]) -> dict[int, Enrollment]:
         return self._read(enrollments.active, list(contact_ids))
 
+    def scheduled_sends(self, enrollment_ids: Iterable[int]) -> list[tuple[int, int, datetime]]:
+        """(send id, enrollment id, due) of these enrollments' scheduled sends."""
+        return self._read(enrollments.scheduled_of, list(enrollment_ids))
+
     def rezone_enrollments(self, zones: dict[int, str], moves: dict[int, datetime]) -> None:
         """Active enrollments timed in a new zone, their scheduled sends moved (atomically)."""
         self._write(enrollments.rezone, zones, moves)

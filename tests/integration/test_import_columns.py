@@ -381,3 +381,49 @@ def test_shared_addresses_across_the_whole_file_and_one_person_spelled_twice(rig
     assert sorted(said) == [2103, 2108], said
     assert "row 2 (Anna Smith)" in said[2103]
     assert "row 2107 (Anna Smith)" in said[2108]  # the rows merged before it, as stored
+
+
+def test_a_shared_address_in_any_language_and_over_a_stored_contact(rig: Rig) -> None:
+    """The second review: kontakt@ (not in the English role list) mixed Anna Schmidt and Bob into
+    Bob Schmidt; importing Fritz over the stored Eva Braun at info@ gave Fritz Braun, CEO; and a
+    person who came back after another (Anna, Bob, Anna) lost her own earlier cells."""
+    rig.engine.import_contacts(
+        write(
+            rig.tmp / "one.csv",
+            "email,first_name,last_name,title\ninfo@acme.example,Eva,Braun,CEO\n",
+        )
+    )
+    text = (
+        "email,first_name,last_name,title,timezone\n"
+        "kontakt@kunde.example,Anna,Schmidt,CEO,Europe/Berlin\n"
+        "kontakt@kunde.example,Bob,,CTO,\n"
+        "sales@kunde.example,Anna,Smith,CEO,America/New_York\n"
+        "sales@kunde.example,Bob,,,\n"
+        "sales@kunde.example,Anna,,,\n"
+        "info@acme.example,Fritz,,,\n"
+    )
+    report = rig.engine.import_contacts(write(rig.tmp / "two.csv", text))
+    bob = rig.engine.contact("kontakt@kunde.example")
+    assert (bob.first_name, bob.last_name, bob.title, bob.timezone) == ("Bob", None, "CTO", None)
+    anna = rig.engine.contact("sales@kunde.example")
+    assert (anna.first_name, anna.last_name, anna.title, anna.timezone) == (
+        "Anna",
+        "Smith",
+        "CEO",
+        "America/New_York",
+    )
+    fritz = rig.engine.contact("info@acme.example")
+    assert (fritz.first_name, fritz.last_name, fritz.title) == ("Fritz", None, None)
+    said = {w.row: w.reason for w in report.warnings}
+    assert sorted(said) == [3, 5, 6, 7], said
+    assert "stored for another person" in said[7]
+
+
+def test_contacts_are_read_by_id_in_batches(rig: Rig) -> None:
+    """More ids than PostgreSQL takes parameters in one statement (65,535): a re-import of 66,000
+    enrolled contacts failed there, and importing again could not mend it (the second review)."""
+    rig.import_rows([{"email": "one@kunde.example"}])
+    one = rig.engine.contact("one@kunde.example")
+    assert one.id is not None
+    found = rig.engine.store.contacts_by_id([*range(one.id + 1, one.id + 70_001), one.id])
+    assert list(found) == [one.id]

@@ -60,6 +60,13 @@ def test_a_zone_is_read_as_the_iana_zone_it_stands_for(cell: str, name: str) -> 
         "East",
         "General",
         "Continental",
+        # islands and stations whose names are places elsewhere too (the second review)
+        "Norfolk",
+        "Samoa",
+        "Chatham",
+        "Davis",
+        "Christmas",
+        "Jersey",
         # past IANA's range, with a typographic minus too
         "UTC−13",
         "UTC-13",
