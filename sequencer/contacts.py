@@ -55,6 +55,12 @@ from sequencer.zones import read_zone
 _ALIASES = {
     "e_mail": "email",
     "email_address": "email",
+    # Outlook, Google Contacts, Pipedrive exports
+    "e_mail_address": "email",
+    "email_1": "email",
+    "e_mail_1_value": "email",
+    "person_email_work": "email",
+    "work_email": "email",
     "mail": "email",
     "firstname": "first_name",
     "first": "first_name",
@@ -142,6 +148,44 @@ class RowError:
     def __str__(self) -> str:
         shown = f" ({self.email})" if self.email else ""
         return f"row {self.row}{shown}: {self.reason}"
+
+
+#: Columns of CRM exports that mark a contact who opted out of email (Salesforce
+#: ``HasOptedOutOfEmail``, HubSpot ``Unsubscribed from all email``, "Email Opt Out", "Do Not
+#: Email"), as :func:`column_name` writes them.
+OPT_OUT_COLUMNS = frozenset(
+    {
+        "email_opt_out",
+        "emailoptout",
+        "hasoptedoutofemail",
+        "has_opted_out_of_email",
+        "opted_out",
+        "opt_out",
+        "optout",
+        "unsubscribed",
+        "unsubscribed_from_all_email",
+        "do_not_email",
+        "donotemail",
+        "email_unsubscribed",
+        "marketing_opt_out",
+    }
+)
+_YES = frozenset(
+    {"true", "yes", "y", "1", "x", "t", "✓", "✔", "opted out", "unsubscribed", "kyllä", "ja"}
+)
+
+
+def opted_out(row: ContactRow) -> str | None:
+    """The opt-out column that says ``row``'s person opted out of email ("true", "yes", "1",
+    "x"), if one does."""
+    return next(
+        (
+            name
+            for name in sorted(OPT_OUT_COLUMNS & row.fields.keys())
+            if row.fields[name].strip().casefold() in _YES
+        ),
+        None,
+    )
 
 
 def another_person(earlier: ContactRow, later: ContactRow) -> bool:

@@ -139,6 +139,11 @@ def _column_summary(report: ImportReport) -> list[str]:
             f"[yellow]{len(report.zone_fallbacks)} row(s) had a time zone that is not valid[/]: "
             "imported without it (see the warnings above)"
         )
+    if report.opted_out:
+        lines.append(
+            f"{report.opted_out} contact(s) the file marks as opted out of email: suppressed, so "
+            "no sequence mails them"
+        )
     if report.rezone_error:
         lines.append(f"[yellow]{escape(report.rezone_error)}[/]: import again once they load")
     if report.rezoned:

@@ -21,6 +21,7 @@ from sequencer.contacts import (
     RowProblem,
     collapse,
     erasure_key,
+    opted_out,
     parse_csv,
     read_columns,
     suppression_key,
@@ -53,6 +54,8 @@ class ImportReport:
     rezoned: int = 0
     #: Why the active enrollments' zones could not be checked (the sequences do not load).
     rezone_error: str | None = None
+    #: Contacts the file marks as opted out of email (an "Email Opt Out" column): suppressed.
+    opted_out: int = 0
     #: Header → custom field name: the columns that are not standard fields, all kept.
     custom_columns: dict[str, str] = field(default_factory=dict)
     #: The columns not imported, because they have no name (``column 5``).
@@ -178,6 +181,16 @@ def import_contacts(
         errors = sorted([*errors, *verification.refused], key=lambda e: e.row)
     # one row per address over the whole file (the store merges batch by batch)
     unique, replaced = collapse(good)
+    # people the file marks as opted out of email are suppressed before anything is stored, so
+    # no sequence can mail them, whatever happens next
+    optouts = [row for row in unique if opted_out(row) is not None]
+    if optouts:
+        deps.store.suppress_many(
+            sorted({suppression_key(row.email) for row in optouts}),
+            reason=f"opted out of email in {file.name}",
+            at=deps.clock.now(),
+            source="import",
+        )
     counts = deps.store.upsert_contacts(unique, now=deps.clock.now())
     addresses = {row.row: row.email for row in unique}
     replaced += [
@@ -213,6 +226,7 @@ def import_contacts(
         verification=verification,
         rezoned=rezoned,
         rezone_error=rezone_error,
+        opted_out=len(optouts),
     )
 
 

@@ -427,3 +427,29 @@ def test_contacts_are_read_by_id_in_batches(rig: Rig) -> None:
     assert one.id is not None
     found = rig.engine.store.contacts_by_id([*range(one.id + 1, one.id + 70_001), one.id])
     assert list(found) == [one.id]
+
+
+def test_a_crm_export_opt_out_column_suppresses_those_people(rig: Rig) -> None:
+    """Salesforce's, HubSpot's and Outlook's exports: 'E-mail Address' and 'Email 1' were no
+    address column ('no email column'), and an 'Email Opt Out' column was kept as a custom field,
+    so the people who had opted out were enrolled and mailed like anyone (the review of import
+    and zones). The address columns are read, and each person the file marks as opted out is
+    suppressed before anything is stored: no sequence mails them."""
+    text = (
+        "E-mail Address,First Name,Email Opt Out\n"
+        "ulla@kunde.example,Ulla,false\n"
+        "vera@kunde.example,Vera,TRUE\n"
+        "walt@kunde.example,Walt,\n"
+    )
+    report = rig.engine.import_contacts(write(rig.tmp / "sf.csv", text))
+    assert (report.inserted, report.opted_out) == (3, 1)
+    assert rig.engine.store.suppressed(["vera@kunde.example"])
+    assert not rig.engine.store.suppressed(["ulla@kunde.example"])
+    rig.engine.enroll("cold")
+    rig.run(days=7)
+    assert rig.received("vera@kunde.example") == []
+    assert rig.received("ulla@kunde.example") and rig.received("walt@kunde.example")
+    outlook = rig.engine.import_contacts(
+        write(rig.tmp / "g.csv", "Name,Email 1\nXena,xena@kunde.example\n")
+    )
+    assert outlook.inserted == 1 and rig.engine.contact("xena@kunde.example") is not None
