@@ -51,7 +51,12 @@ def next_step(
         if sequence.then is None:
             return None
         delay = enrollment.chain_delay(sequence.then, seed=str(enrolled.id))
-        return NewChain(sequence=sequence.then.sequence, starts_at=sent_at + delay)
+        # never the recipient's day of the last message (``after_days: 0`` would start the next
+        # sequence's message 1 minutes after it): the next local day at the soonest
+        zone = ZoneInfo(enrolled.timezone)
+        tomorrow = timing.to_local(sent_at, zone).date() + timedelta(days=1)
+        starts_at = max(sent_at + delay, timing.local_midnight(tomorrow, zone))
+        return NewChain(sequence=sequence.then.sequence, starts_at=starts_at)
     anchor = sent_at if send.step_index == 0 else (enrolled.anchor_at or sent_at)
     zone = ZoneInfo(enrolled.timezone)
     after = (send.step_index, sent_at)

@@ -330,10 +330,11 @@ def _chain_preview(
             status=EnrollmentStatus.DEFERRED,
         )
     low, high = seq.then.after_days
+    soonest = last + timedelta(days=1)  # never the day of the last message (booking.next_step)
     return PreviewChain(
         sequence=seq.then.sequence,
-        earliest=last + timedelta(days=low),
-        latest=last + timedelta(days=high),
+        earliest=max(last + timedelta(days=low), soonest),
+        latest=max(last + timedelta(days=high), soonest),
         only_if=seq.then.only_if,
         status=SendStatus.PROJECTED,
     )

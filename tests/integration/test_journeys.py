@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sending_rig import MONDAY, REPO, Rig, make_sender, person, write_sequence
@@ -382,3 +383,26 @@ def test_no_contact_gets_more_than_x_messages_in_y_days(
     for index in range(len(times) - 2):
         assert times[index + 2] - times[index] >= timedelta(days=7), times
     assert times[1] - times[0] < timedelta(days=2)  # the rule delays, it does not spread everything
+
+
+def test_a_chain_with_no_wait_starts_on_the_next_day(
+    team_rig: Callable[..., Rig], tmp_path: Path
+) -> None:
+    """``after_days: 0`` started the next sequence's message 1 a couple of minutes after the last
+    message of the first, to the same person (09:00:00 and 09:02:34, a review found). The chained
+    sequence now starts on the recipient's next day at the soonest."""
+    text = always_open("first") + "\nthen:\n  sequence: second\n  after_days: [0, 0]\n"
+    folder = write_sequence(tmp_path / "seqs", "first", text)
+    write_sequence(folder, "second", always_open("second", step="again"))
+    rig = team_rig(sequences=folder)
+    rig.import_rows([person(i) for i in range(3)])
+    rig.engine.enroll("first", sender="jane")
+    rig.run(10)
+    for i in range(3):
+        email = f"p{i}@example.com"
+        sends = [s for s in rig.sends(email) if s.status == "sent"]
+        assert [s.sequence for s in sends] == ["first", "second"], sends
+        first, second = (s.sent_at for s in sends)
+        assert first is not None and second is not None
+        zone = ZoneInfo(history(rig, email)[0].timezone)
+        assert second.astimezone(zone).date() > first.astimezone(zone).date(), (first, second)
