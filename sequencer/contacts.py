@@ -219,12 +219,7 @@ def collapse(rows: Sequence[ContactRow]) -> tuple[list[ContactRow], list[RowErro
             warnings.append(_replaced(seen[-1], row))
         if own is not None:
             seen.remove(own)
-            row = ContactRow(
-                row=row.row,
-                email_key=row.email_key,
-                fields={**own.fields, **row.fields},
-                **{c: getattr(row, c) or getattr(own, c) for c in _MERGED},
-            )
+            row = merge_rows(own, row)
         people[row.email_key] = [*seen, row]
     return [rows_of[-1] for rows_of in people.values()], warnings
 
@@ -250,6 +245,17 @@ def _plain_name(name: str) -> str:
 
 #: The standard cells a later row of one address merges over an earlier one.
 _MERGED = ("email", "first_name", "last_name", "company", "title", "timezone", "linkedin_url")
+
+
+def merge_rows(earlier: ContactRow, later: ContactRow) -> ContactRow:
+    """One person's two rows as one: the later row's cells, its empty ones from the earlier,
+    custom fields merged."""
+    return ContactRow(
+        row=later.row,
+        email_key=later.email_key,
+        fields={**earlier.fields, **later.fields},
+        **{c: getattr(later, c) or getattr(earlier, c) for c in _MERGED},
+    )
 
 
 def column_name(header: str) -> str:

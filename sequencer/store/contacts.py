@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from sequencer.contacts import ContactRow, another_person, contact_key
+from sequencer.contacts import ContactRow, another_person, contact_key, merge_rows
 from sequencer.store.core import BATCH, batches, built, first_model, models
 from sequencer.store.tables import CONTACTS, Contact
 
@@ -119,15 +119,8 @@ def _last_per_key(rows: Sequence[ContactRow]) -> dict[str, ContactRow]:
     out: dict[str, ContactRow] = {}
     for row in rows:
         previous = out.get(row.email_key)
-        out[row.email_key] = row if previous is None else _overlay(previous, row)
+        out[row.email_key] = row if previous is None else merge_rows(previous, row)
     return out
-
-
-def _overlay(old: ContactRow, new: ContactRow) -> ContactRow:
-    values = {c: getattr(new, c) or getattr(old, c) for c in _CONTACT_COLUMNS}
-    return ContactRow(
-        row=new.row, email_key=new.email_key, fields={**old.fields, **new.fields}, **values
-    )
 
 
 #: Per-row values of an insert and of an update, in the order the helpers below build them.
