@@ -58,6 +58,22 @@ def sequence(
     return Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
 
 
+def emails(*days: int) -> Sequence:
+    """A thread of emails on these days: message 1 (subject a, body b), then ``Re:`` follow-ups."""
+    steps = [
+        Step(
+            key=f"s{i}",
+            day=day,
+            channel=Channel.EMAIL,
+            thread=i > 0,
+            subjects=(Variant(key="a", template=TEXT),) if i == 0 else (),
+            bodies=(Variant(key="b", template=TEXT),),
+        )
+        for i, day in enumerate(days)
+    ]
+    return Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
+
+
 def inputs(
     seq: Sequence, *, contacts: int, caps: tuple[int, ...] = (10,), **kwargs: object
 ) -> planner.PlanInput:
@@ -386,18 +402,7 @@ def test_follow_ups_keep_their_spacing_whatever_the_caps(
     below the list: a step the caps pushed to its follow-up's day or later keeps the steps'
     spacing from it, so one person never gets two emails on one local day (in the person's own
     zone), and no step comes before its own day after message 1."""
-    steps = [
-        Step(
-            key=f"s{i}",
-            day=day,
-            channel=Channel.EMAIL,
-            thread=i > 0,
-            subjects=(Variant(key="a", template=TEXT),) if i == 0 else (),
-            bodies=(Variant(key="b", template=TEXT),),
-        )
-        for i, day in enumerate((0, gaps[0], gaps[0] + gaps[1]))
-    ]
-    seq = Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
+    seq = emails(0, gaps[0], gaps[0] + gaps[1])
     p = inputs(seq, contacts=contacts, caps=tuple(caps), zones=tuple(zones))
     local = planner.timeline.contact_zones(p)
     by_contact: dict[int, list[planner.Slot]] = {}
@@ -417,17 +422,6 @@ def test_a_weekend_that_delays_one_step_does_not_delay_the_next() -> None:
     day 5 falls on a Saturday and goes out on Monday, and day 10 still goes out on its own day
     (the spacing rule, applied to every step, had carried each weekend into every later step:
     +0, +7, +14, +21, +28 instead of +0, +7, +10, +15, +21, a review found)."""
-    steps = [
-        Step(
-            key=f"s{i}",
-            day=day,
-            channel=Channel.EMAIL,
-            thread=i > 0,
-            subjects=(Variant(key="a", template=TEXT),) if i == 0 else (),
-            bodies=(Variant(key="b", template=TEXT),),
-        )
-        for i, day in enumerate((0, 5, 10, 15, 20))
-    ]
-    seq = Sequence(name="test", timezone=ZoneInfo("UTC"), steps=tuple(steps))
+    seq = emails(0, 5, 10, 15, 20)
     slots = sorted(planner.schedule(inputs(seq, contacts=1)), key=lambda s: s.step)
     assert [(s.at.date() - slots[0].at.date()).days for s in slots] == [0, 7, 10, 15, 21]
